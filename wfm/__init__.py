@@ -1,0 +1,1 @@
+"""WFM application core: domain types, settings, storage, services, jobs and CLI."""

@@ -1,0 +1,33 @@
+"""Entry point of the `wfm` command line.
+
+Each command group lives in its own module that decorates functions on `wfm.cli.app.app`;
+importing the modules listed here registers them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from wfm.cli.app import CliError, app
+
+_COMMAND_MODULES = [
+    "wfm.cli.db_commands",
+    "wfm.cli.demo_commands",
+]
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name)
+
+
+def main() -> None:
+    """Run the CLI; a `CliError` becomes a one-line message and a non-zero exit code."""
+    try:
+        app()
+    except CliError as exc:  # raised outside typer's own handling
+        import sys
+
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,1 @@
+"""Database commands (filled in by the storage layer)."""
