@@ -1,0 +1,439 @@
+"""SQLAlchemy 2 typed models for the whole WFM domain.
+
+The schema itself is created by Alembic migrations (`migrations/`), never by `create_all`, so that
+SQLite and PostgreSQL get the same tables. Every datetime column is `UTCDateTime` (aware, UTC);
+local wall-clock values are `Time` columns whose names end in `_local`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from wfm.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# --- organisation ------------
+
+
+class SiteRow(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    country_code: Mapped[str] = mapped_column(String(8), default="")
+    seats: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+    queues: Mapped[list[QueueRow]] = relationship(back_populates="site")
+
+
+class QueueRow(Base):
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    service_level_target: Mapped[float] = mapped_column(Float)
+    service_threshold_seconds: Mapped[float] = mapped_column(Float)
+    max_occupancy: Mapped[float] = mapped_column(Float)
+    chat_concurrency: Mapped[int] = mapped_column(Integer, default=1)
+    mean_patience_seconds: Mapped[float | None] = mapped_column(Float)
+    value_per_answered_contact: Mapped[float] = mapped_column(Float, default=0.0)
+    short_abandon_threshold_seconds: Mapped[float] = mapped_column(Float, default=5.0)
+
+    site: Mapped[SiteRow] = relationship(back_populates="queues")
+
+
+class SegmentRow(Base):
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    arpu_min_per_month: Mapped[float | None] = mapped_column(Float)
+    arpu_max_per_month: Mapped[float | None] = mapped_column(Float)
+    customer_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CampaignRow(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="SET NULL"))
+    # 24 floats: value per productive hour for each local hour of day
+    value_per_productive_hour_by_hour: Mapped[list[Any]]
+    # [{"weekday": 0, "start_local": "09:00", "end_local": "20:00"}, ...]
+    calling_windows: Mapped[list[Any]]
+    min_hours_per_week: Mapped[float] = mapped_column(Float, default=0.0)
+    max_hours_per_week: Mapped[float | None] = mapped_column(Float)
+    target_hours: Mapped[float | None] = mapped_column(Float)
+    efficiency: Mapped[float] = mapped_column(Float, default=0.8)
+    deadline: Mapped[date | None] = mapped_column(Date)
+
+    segment: Mapped[SegmentRow | None] = relationship()
+
+
+class ContractRow(Base):
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    weekly_hours_min: Mapped[float] = mapped_column(Float)
+    weekly_hours_max: Mapped[float] = mapped_column(Float)
+    days_per_week_min: Mapped[int] = mapped_column(Integer)
+    days_per_week_max: Mapped[int] = mapped_column(Integer)
+    shift_lengths_minutes: Mapped[list[Any]]
+    earliest_start_local: Mapped[time] = mapped_column(Time)
+    latest_end_local: Mapped[time] = mapped_column(Time)
+    min_rest_hours: Mapped[float] = mapped_column(Float, default=11.0)
+    max_consecutive_days: Mapped[int] = mapped_column(Integer, default=6)
+
+
+class AgentRow(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    hire_date: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    contract: Mapped[ContractRow] = relationship()
+    queue_skills: Mapped[list[AgentQueueSkillRow]] = relationship(
+        cascade="all, delete-orphan", back_populates="agent"
+    )
+    campaign_skills: Mapped[list[AgentCampaignSkillRow]] = relationship(
+        cascade="all, delete-orphan", back_populates="agent"
+    )
+
+
+class AgentQueueSkillRow(Base):
+    __tablename__ = "agent_queue_skills"
+
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    queue_id: Mapped[int] = mapped_column(
+        ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True
+    )
+    proficiency: Mapped[float] = mapped_column(Float, default=1.0)
+
+    agent: Mapped[AgentRow] = relationship(back_populates="queue_skills")
+    queue: Mapped[QueueRow] = relationship()
+
+
+class AgentCampaignSkillRow(Base):
+    __tablename__ = "agent_campaign_skills"
+
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    agent: Mapped[AgentRow] = relationship(back_populates="campaign_skills")
+    campaign: Mapped[CampaignRow] = relationship()
+
+
+class AvailabilityRow(Base):
+    __tablename__ = "availability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_local: Mapped[time] = mapped_column(Time)
+    end_local: Mapped[time] = mapped_column(Time)
+
+
+class TimeOffRow(Base):
+    __tablename__ = "time_off"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(64), default="leave")
+    approved: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- history and forecasts ------------
+
+
+class IntervalHistoryRow(Base):
+    __tablename__ = "interval_history"
+    __table_args__ = (UniqueConstraint("queue_id", "interval_start_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    interval_start_utc: Mapped[datetime]
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    answered_within_threshold: Mapped[int] = mapped_column(Integer, default=0)
+    handle_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    wait_seconds_answered: Mapped[float] = mapped_column(Float, default=0.0)
+    wait_seconds_abandoned: Mapped[float] = mapped_column(Float, default=0.0)
+    reason_counts: Mapped[dict[str, Any] | None]
+
+
+class ForecastRunRow(Base):
+    __tablename__ = "forecast_runs"
+    __table_args__ = (UniqueConstraint("site_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    history_start_utc: Mapped[datetime | None]
+    history_end_utc: Mapped[datetime | None]
+    horizon_start_utc: Mapped[datetime]
+    horizon_end_utc: Mapped[datetime]
+    model_by_queue: Mapped[dict[str, Any]]
+    backtest_scores: Mapped[dict[str, Any]]
+    warnings: Mapped[list[Any]]
+    job_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class ForecastValueRow(Base):
+    __tablename__ = "forecast_values"
+    __table_args__ = (UniqueConstraint("run_id", "queue_id", "interval_start_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), index=True)
+    interval_start_utc: Mapped[datetime]
+    offered: Mapped[float] = mapped_column(Float)
+    offered_lo80: Mapped[float | None] = mapped_column(Float)
+    offered_hi80: Mapped[float | None] = mapped_column(Float)
+    offered_lo95: Mapped[float | None] = mapped_column(Float)
+    offered_hi95: Mapped[float | None] = mapped_column(Float)
+    aht_seconds: Mapped[float] = mapped_column(Float)
+
+
+class ForecastAdjustmentRow(Base):
+    """A manual overlay on forecasts of a queue's time range; it survives re-runs."""
+
+    __tablename__ = "forecast_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), index=True)
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    target: Mapped[str] = mapped_column(String(16))  # "offered" or "aht_seconds"
+    operation: Mapped[str] = mapped_column(String(16))  # "scale" or "set"
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ForecastAccuracyRow(Base):
+    __tablename__ = "forecast_accuracy"
+    __table_args__ = (UniqueConstraint("run_id", "queue_id", "period", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # "day" or "week"
+    period_start: Mapped[date] = mapped_column(Date)
+    actual_offered: Mapped[float] = mapped_column(Float)
+    forecast_offered: Mapped[float] = mapped_column(Float)
+    wmape: Mapped[float] = mapped_column(Float)
+    accuracy_percent: Mapped[float] = mapped_column(Float)
+
+
+class StaffingRequirementRow(Base):
+    __tablename__ = "staffing_requirements"
+    __table_args__ = (UniqueConstraint("forecast_run_id", "queue_id", "interval_start_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forecast_run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), index=True)
+    interval_start_utc: Mapped[datetime]
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    contacts: Mapped[float] = mapped_column(Float)
+    aht_seconds: Mapped[float] = mapped_column(Float)
+    required_agents: Mapped[int] = mapped_column(Integer)
+    scheduled_agents: Mapped[int] = mapped_column(Integer)
+    predicted_service_level: Mapped[float] = mapped_column(Float)
+    predicted_answer_rate: Mapped[float | None] = mapped_column(Float)
+    predicted_asa_seconds: Mapped[float | None] = mapped_column(Float)
+    predicted_occupancy: Mapped[float | None] = mapped_column(Float)
+
+
+# --- schedules ------------
+
+
+class ScheduleRow(Base):
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("site_id", "week_start", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    forecast_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forecast_runs.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    summary: Mapped[dict[str, Any]]
+    job_id: Mapped[str | None] = mapped_column(String(36))
+
+    shifts: Mapped[list[ShiftRow]] = relationship(
+        cascade="all, delete-orphan", back_populates="schedule"
+    )
+
+
+class ShiftRow(Base):
+    __tablename__ = "schedule_shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("schedules.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    shift_date: Mapped[date] = mapped_column(Date)  # local date the shift starts on
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+
+    schedule: Mapped[ScheduleRow] = relationship(back_populates="shifts")
+    breaks: Mapped[list[ShiftBreakRow]] = relationship(cascade="all, delete-orphan")
+    activities: Mapped[list[ShiftActivityRow]] = relationship(cascade="all, delete-orphan")
+
+
+class ShiftBreakRow(Base):
+    __tablename__ = "schedule_breaks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_shifts.id", ondelete="CASCADE"), index=True
+    )
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))  # "break" or "lunch"
+
+
+class ShiftActivityRow(Base):
+    __tablename__ = "schedule_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_shifts.id", ondelete="CASCADE"), index=True
+    )
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    activity: Mapped[str] = mapped_column(String(16))  # serve / sell / break / lunch / other
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    authorised_change: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- intraday ------------
+
+
+class AgentStateEventRow(Base):
+    __tablename__ = "agent_state_events"
+    __table_args__ = (Index("ix_agent_state_events_agent_time", "agent_id", "occurred_at_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    occurred_at_utc: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    activity: Mapped[str] = mapped_column(String(16))
+    received_at_utc: Mapped[datetime]
+
+
+class AdherenceResultRow(Base):
+    __tablename__ = "adherence_results"
+    __table_args__ = (UniqueConstraint("agent_id", "period_start_utc", "period_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    period_start_utc: Mapped[datetime]
+    period_minutes: Mapped[int] = mapped_column(Integer)
+    scheduled_minutes: Mapped[float] = mapped_column(Float)
+    adherent_minutes: Mapped[float] = mapped_column(Float)
+    worked_minutes: Mapped[float] = mapped_column(Float)
+    adherence: Mapped[float | None] = mapped_column(Float)
+    conformance: Mapped[float | None] = mapped_column(Float)
+
+
+# --- jobs and access ------------
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    worker_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,255 @@
+"""Agent state events, adherence results, jobs and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from wfm.db.models import AdherenceResultRow, AgentRow, AgentStateEventRow, ApiTokenRow, JobRow
+from wfm.domain import Activity, AdherenceResult, AgentStateEvent, Job, JobStatus
+from wfm.errors import NotFoundError
+
+
+class AgentEventRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_new(self, events: Sequence[AgentStateEvent], received_at_utc: datetime) -> int:
+        """Store events whose ids are not stored yet; returns how many were new."""
+        if not events:
+            return 0
+        ids = {e.event_id for e in events}
+        known = set(
+            self.session.scalars(
+                select(AgentStateEventRow.event_id).where(AgentStateEventRow.event_id.in_(ids))
+            )
+        )
+        agent_ids = dict(self.session.execute(select(AgentRow.code, AgentRow.id)).all())
+        fresh: dict[str, dict[str, Any]] = {}
+        for e in events:
+            if e.event_id in known or e.event_id in fresh:
+                continue
+            if e.agent_code not in agent_ids:
+                raise NotFoundError(f"no agent {e.agent_code!r}")
+            fresh[e.event_id] = {
+                "event_id": e.event_id,
+                "agent_id": agent_ids[e.agent_code],
+                "occurred_at_utc": e.occurred_at_utc,
+                "state": e.state,
+                "reason": e.reason,
+                "activity": e.activity.value,
+                "received_at_utc": received_at_utc,
+            }
+        if fresh:
+            self.session.execute(AgentStateEventRow.__table__.insert(), list(fresh.values()))
+        return len(fresh)
+
+    def list(
+        self,
+        agent_code: str | None = None,
+        start_utc: datetime | None = None,
+        end_utc: datetime | None = None,
+    ) -> list[AgentStateEvent]:
+        stmt = (
+            select(AgentStateEventRow, AgentRow.code)
+            .join(AgentRow, AgentStateEventRow.agent_id == AgentRow.id)
+            .order_by(AgentRow.code, AgentStateEventRow.occurred_at_utc)
+        )
+        if agent_code is not None:
+            stmt = stmt.where(AgentRow.code == agent_code)
+        if start_utc is not None:
+            stmt = stmt.where(AgentStateEventRow.occurred_at_utc >= start_utc)
+        if end_utc is not None:
+            stmt = stmt.where(AgentStateEventRow.occurred_at_utc < end_utc)
+        return [
+            AgentStateEvent(
+                event_id=r.event_id,
+                agent_code=code,
+                occurred_at_utc=r.occurred_at_utc,
+                state=r.state,
+                activity=Activity(r.activity),
+                reason=r.reason,
+            )
+            for r, code in self.session.execute(stmt)
+        ]
+
+
+class AdherenceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(self, results: Sequence[AdherenceResult]) -> None:
+        agent_ids = dict(self.session.execute(select(AgentRow.code, AgentRow.id)).all())
+        for res in results:
+            agent_id = agent_ids[res.agent_code]
+            row = self.session.scalar(
+                select(AdherenceResultRow).where(
+                    AdherenceResultRow.agent_id == agent_id,
+                    AdherenceResultRow.period_start_utc == res.period_start_utc,
+                    AdherenceResultRow.period_minutes == res.period_minutes,
+                )
+            )
+            if row is None:
+                row = AdherenceResultRow(
+                    agent_id=agent_id,
+                    period_start_utc=res.period_start_utc,
+                    period_minutes=res.period_minutes,
+                )
+                self.session.add(row)
+            row.schedule_id = res.schedule_id
+            row.scheduled_minutes = res.scheduled_minutes
+            row.adherent_minutes = res.adherent_minutes
+            row.worked_minutes = res.worked_minutes
+            row.adherence = res.adherence
+            row.conformance = res.conformance
+        self.session.flush()
+
+    def list(self, agent_code: str | None = None) -> list[AdherenceResult]:
+        stmt = (
+            select(AdherenceResultRow, AgentRow.code)
+            .join(AgentRow, AdherenceResultRow.agent_id == AgentRow.id)
+            .order_by(AgentRow.code, AdherenceResultRow.period_start_utc)
+        )
+        if agent_code is not None:
+            stmt = stmt.where(AgentRow.code == agent_code)
+        return [
+            AdherenceResult(
+                agent_code=code,
+                period_start_utc=r.period_start_utc,
+                period_minutes=r.period_minutes,
+                scheduled_minutes=r.scheduled_minutes,
+                adherent_minutes=r.adherent_minutes,
+                worked_minutes=r.worked_minutes,
+                schedule_id=r.schedule_id,
+            )
+            for r, code in self.session.execute(stmt)
+        ]
+
+
+class JobRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, job: Job) -> None:
+        self.session.add(
+            JobRow(
+                id=job.id,
+                kind=job.kind,
+                status=job.status.value,
+                progress=job.progress,
+                message=job.message,
+                params=dict(job.params),
+                result=job.result,
+                error=job.error,
+                created_at=job.created_at_utc,
+                started_at=job.started_at_utc,
+                finished_at=job.finished_at_utc,
+                worker_id=job.worker_id,
+            )
+        )
+        self.session.flush()
+
+    def get(self, job_id: str) -> Job:
+        row = self.session.get(JobRow, job_id)
+        if row is None:
+            raise NotFoundError(f"no job {job_id!r}")
+        return _job(row)
+
+    def list(self, status: JobStatus | None = None, limit: int = 100) -> list[Job]:
+        stmt = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+        if status is not None:
+            stmt = stmt.where(JobRow.status == status.value)
+        return [_job(r) for r in self.session.scalars(stmt)]
+
+    def claim_next(self, worker_id: str) -> Job | None:
+        """Mark the oldest queued job running for this worker (compare-and-set), or None."""
+        candidates = self.session.scalars(
+            select(JobRow.id)
+            .where(JobRow.status == JobStatus.QUEUED.value)
+            .order_by(JobRow.created_at)
+            .limit(5)
+        ).all()
+        for job_id in candidates:
+            result = self.session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED.value)
+                .values(
+                    status=JobStatus.RUNNING.value,
+                    started_at=datetime.now(UTC),
+                    worker_id=worker_id,
+                )
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                self.session.expire_all()
+                return self.get(job_id)
+        return None
+
+    def update(self, job_id: str, **fields: Any) -> None:
+        row = self.session.get(JobRow, job_id)
+        if row is None:
+            raise NotFoundError(f"no job {job_id!r}")
+        for name, value in fields.items():
+            if name == "status" and isinstance(value, JobStatus):
+                value = value.value
+            setattr(row, name, value)
+        self.session.flush()
+
+
+def _job(row: JobRow) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        status=JobStatus(row.status),
+        params=dict(row.params),
+        created_at_utc=row.created_at,
+        progress=row.progress,
+        message=row.message,
+        result=row.result,
+        error=row.error,
+        started_at_utc=row.started_at,
+        finished_at_utc=row.finished_at,
+        worker_id=row.worker_id,
+    )
+
+
+class TokenRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *, name: str, role: str, token_hash: str, agent_code: str | None = None) -> int:
+        agent_id = None
+        if agent_code is not None:
+            agent_id = self.session.scalar(select(AgentRow.id).where(AgentRow.code == agent_code))
+            if agent_id is None:
+                raise NotFoundError(f"no agent {agent_code!r}")
+        row = ApiTokenRow(
+            name=name,
+            role=role,
+            token_hash=token_hash,
+            agent_id=agent_id,
+            created_at=datetime.now(UTC),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def find_active(self, token_hash: str) -> ApiTokenRow | None:
+        return self.session.scalar(
+            select(ApiTokenRow).where(
+                ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None)
+            )
+        )
+
+    def revoke(self, token_id: int) -> None:
+        row = self.session.get(ApiTokenRow, token_id)
+        if row is None:
+            raise NotFoundError(f"no token {token_id}")
+        row.revoked_at = datetime.now(UTC)
+        self.session.flush()
+
+    def list(self) -> list[ApiTokenRow]:
+        return list(self.session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))

@@ -1,0 +1,189 @@
+"""Schedules (versioned per site and week; draft or published) with shifts, breaks, activities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from wfm.db.models import (
+    AgentRow,
+    CampaignRow,
+    QueueRow,
+    ScheduleRow,
+    ShiftActivityRow,
+    ShiftBreakRow,
+    ShiftRow,
+    SiteRow,
+)
+from wfm.db.repositories.organisation import (
+    AgentRepository,
+    CampaignRepository,
+    QueueRepository,
+    SiteRepository,
+)
+from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
+from wfm.errors import ConflictError, NotFoundError
+
+
+class ScheduleRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_version(self, site_code: str, week_start: date) -> int:
+        site_id = SiteRepository(self.session).id_of(site_code)
+        current = self.session.scalar(
+            select(func.max(ScheduleRow.version)).where(
+                ScheduleRow.site_id == site_id, ScheduleRow.week_start == week_start
+            )
+        )
+        return int(current or 0) + 1
+
+    def add(self, schedule: Schedule) -> int:
+        agent_ids = AgentRepository(self.session).ids_by_code()
+        queue_ids = QueueRepository(self.session).ids_by_code()
+        campaign_ids = CampaignRepository(self.session).ids_by_code()
+        row = ScheduleRow(
+            site_id=SiteRepository(self.session).id_of(schedule.site_code),
+            week_start=schedule.week_start,
+            version=schedule.version,
+            status=schedule.status.value,
+            forecast_run_id=schedule.forecast_run_id,
+            created_at=schedule.created_at_utc,
+            published_at=schedule.published_at_utc,
+            summary=dict(schedule.summary),
+            job_id=schedule.job_id,
+        )
+        for shift in schedule.shifts:
+            if shift.agent_code not in agent_ids:
+                raise NotFoundError(f"no agent {shift.agent_code!r}")
+            shift_row = ShiftRow(
+                agent_id=agent_ids[shift.agent_code],
+                shift_date=shift.shift_date,
+                start_utc=shift.start_utc,
+                end_utc=shift.end_utc,
+            )
+            shift_row.breaks = [
+                ShiftBreakRow(start_utc=b.start_utc, end_utc=b.end_utc, kind=b.kind)
+                for b in shift.breaks
+            ]
+            shift_row.activities = [
+                ShiftActivityRow(
+                    start_utc=a.start_utc,
+                    end_utc=a.end_utc,
+                    activity=a.activity.value,
+                    queue_id=queue_ids[a.queue_code] if a.queue_code else None,
+                    campaign_id=campaign_ids[a.campaign_code] if a.campaign_code else None,
+                    authorised_change=a.authorised_change,
+                )
+                for a in shift.activities
+            ]
+            row.shifts.append(shift_row)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def get(self, schedule_id: int) -> Schedule:
+        row = self.session.scalar(
+            select(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id)
+            .options(
+                selectinload(ScheduleRow.shifts).selectinload(ShiftRow.breaks),
+                selectinload(ScheduleRow.shifts).selectinload(ShiftRow.activities),
+            )
+        )
+        if row is None:
+            raise NotFoundError(f"no schedule {schedule_id}")
+        return self._schedule(row, with_shifts=True)
+
+    def list(self, site_code: str, week_start: date | None = None) -> list[Schedule]:
+        stmt = (
+            select(ScheduleRow)
+            .join(SiteRow)
+            .where(SiteRow.code == site_code)
+            .order_by(ScheduleRow.week_start, ScheduleRow.version)
+        )
+        if week_start is not None:
+            stmt = stmt.where(ScheduleRow.week_start == week_start)
+        return [self._schedule(r, with_shifts=False) for r in self.session.scalars(stmt)]
+
+    def publish(self, schedule_id: int, published_at_utc: datetime) -> Schedule:
+        """Publish the latest draft of its week; older published versions become archived."""
+        row = self.session.get(ScheduleRow, schedule_id)
+        if row is None:
+            raise NotFoundError(f"no schedule {schedule_id}")
+        if row.status != ScheduleStatus.DRAFT.value:
+            raise ConflictError(f"schedule {schedule_id} is {row.status}, not a draft")
+        latest = self.session.scalar(
+            select(func.max(ScheduleRow.version)).where(
+                ScheduleRow.site_id == row.site_id, ScheduleRow.week_start == row.week_start
+            )
+        )
+        if row.version != latest:
+            raise ConflictError(
+                f"schedule {schedule_id} is version {row.version} but version {latest} "
+                f"is the latest for the week of {row.week_start}"
+            )
+        for other in self.session.scalars(
+            select(ScheduleRow).where(
+                ScheduleRow.site_id == row.site_id,
+                ScheduleRow.week_start == row.week_start,
+                ScheduleRow.status == ScheduleStatus.PUBLISHED.value,
+            )
+        ):
+            other.status = ScheduleStatus.ARCHIVED.value
+        row.status = ScheduleStatus.PUBLISHED.value
+        row.published_at = published_at_utc
+        self.session.flush()
+        return self.get(schedule_id)
+
+    def _schedule(self, row: ScheduleRow, *, with_shifts: bool) -> Schedule:
+        site_code = self.session.scalar(select(SiteRow.code).where(SiteRow.id == row.site_id))
+        shifts: tuple[Shift, ...] = ()
+        if with_shifts:
+            agent_codes = dict(self.session.execute(select(AgentRow.id, AgentRow.code)).all())
+            queue_codes = dict(self.session.execute(select(QueueRow.id, QueueRow.code)).all())
+            campaign_codes = dict(
+                self.session.execute(select(CampaignRow.id, CampaignRow.code)).all()
+            )
+            shifts = tuple(
+                Shift(
+                    agent_code=agent_codes[s.agent_id],
+                    shift_date=s.shift_date,
+                    start_utc=s.start_utc,
+                    end_utc=s.end_utc,
+                    breaks=tuple(
+                        ShiftBreak(start_utc=b.start_utc, end_utc=b.end_utc, kind=b.kind)
+                        for b in sorted(s.breaks, key=lambda b: b.start_utc)
+                    ),
+                    activities=tuple(
+                        ActivitySpan(
+                            start_utc=a.start_utc,
+                            end_utc=a.end_utc,
+                            activity=Activity(a.activity),
+                            queue_code=queue_codes.get(a.queue_id) if a.queue_id else None,
+                            campaign_code=(
+                                campaign_codes.get(a.campaign_id) if a.campaign_id else None
+                            ),
+                            authorised_change=a.authorised_change,
+                        )
+                        for a in sorted(s.activities, key=lambda a: a.start_utc)
+                    ),
+                )
+                for s in sorted(row.shifts, key=lambda s: (agent_codes[s.agent_id], s.start_utc))
+            )
+        assert site_code is not None
+        return Schedule(
+            site_code=site_code,
+            week_start=row.week_start,
+            version=row.version,
+            status=ScheduleStatus(row.status),
+            created_at_utc=row.created_at,
+            shifts=shifts,
+            summary=dict(row.summary),
+            forecast_run_id=row.forecast_run_id,
+            published_at_utc=row.published_at,
+            job_id=row.job_id,
+            id=row.id,
+        )
