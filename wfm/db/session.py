@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from wfm.errors import ConfigurationError
 
 
-def _sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other backends and in-memory databases."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database
@@ -38,7 +42,7 @@ def make_engine(url: str, *, echo: bool = False, create_dirs: bool = True) -> En
             f"database URL {url!r} is not a valid SQLAlchemy URL "
             "(expected e.g. sqlite:///var/wfm.db or postgresql+psycopg://user@host/db)"
         ) from exc
-    sqlite_path = _sqlite_file(url)
+    sqlite_path = sqlite_file(url)
     if sqlite_path is not None and create_dirs:
         try:
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
