@@ -1,0 +1,5 @@
+"""`python -m wfm` runs the command line."""
+
+from wfm.cli import main
+
+main()
