@@ -210,7 +210,7 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
 def test_forecasts_adjustments_accuracy_and_requirements_round_trip(engine: Engine) -> None:
     _seed_organisation(engine)
     values = [
-        ForecastValue("sales", T0 + timedelta(minutes=15 * i), 12.5 + i, 181.0, 9.0, 16.0, 7.0, 19.0)
+        ForecastValue("sales", T0 + timedelta(minutes=15 * i), 12.5 + i, 181.0, 9, 16, 7, 19)
         for i in range(4)
     ]
     with unit_of_work(engine) as session:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from wfm.db.models import (
@@ -80,9 +80,7 @@ class ForecastRepository:
                 }
             )
         for start in range(0, len(payload), _BATCH_ROWS):
-            self.session.execute(
-                ForecastValueRow.__table__.insert(), payload[start : start + _BATCH_ROWS]
-            )
+            self.session.execute(insert(ForecastValueRow), payload[start : start + _BATCH_ROWS])
         return row.id
 
     def latest_run(self, site_code: str) -> ForecastRun | None:
@@ -284,7 +282,7 @@ class RequirementRepository:
         ]
         for start in range(0, len(payload), _BATCH_ROWS):
             self.session.execute(
-                StaffingRequirementRow.__table__.insert(), payload[start : start + _BATCH_ROWS]
+                insert(StaffingRequirementRow), payload[start : start + _BATCH_ROWS]
             )
         return len(payload)
 

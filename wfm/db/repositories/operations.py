@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from wfm.db.models import AdherenceResultRow, AgentRow, AgentStateEventRow, ApiTokenRow, JobRow
@@ -45,7 +45,7 @@ class AgentEventRepository:
                 "received_at_utc": received_at_utc,
             }
         if fresh:
-            self.session.execute(AgentStateEventRow.__table__.insert(), list(fresh.values()))
+            self.session.execute(insert(AgentStateEventRow), list(fresh.values()))
         return len(fresh)
 
     def list(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time
 
@@ -375,7 +376,7 @@ class AgentRepository:
         )
         self.session.flush()
 
-    def availability(self) -> list[Availability]:
+    def availability(self) -> builtins.list[Availability]:
         stmt = (
             select(AvailabilityRow, AgentRow.code)
             .join(AgentRow, AvailabilityRow.agent_id == AgentRow.id)
@@ -404,7 +405,7 @@ class AgentRepository:
 
     def time_off(
         self, start_utc: datetime | None = None, end_utc: datetime | None = None
-    ) -> list[TimeOff]:
+    ) -> builtins.list[TimeOff]:
         stmt = (
             select(TimeOffRow, AgentRow.code)
             .join(AgentRow, TimeOffRow.agent_id == AgentRow.id)
