@@ -1,0 +1,218 @@
+"""Intraday reforecast of the rest of the day, per queue.
+
+The day's forecast is scaled by how the day has gone so far. With ``a_i`` the contacts that
+arrived and ``f_i`` the contacts forecast in each interval up to now (the current interval counted
+for its elapsed part), the ratio applied to the rest of the day is
+
+    ratio = (A + k) / (F + k),   A = sum_i w_i * a_i,   F = sum_i w_i * f_i
+
+clipped to [`min_ratio`, `max_ratio`], where
+
+- ``w_i = 0.5 ** (age_i / half_life)`` weighs recent intervals more (``age_i`` is the time from the
+  middle of the interval's elapsed part to now); with no half-life every interval weighs 1 and the
+  ratio is the plain actual-to-date over forecast-to-date;
+- ``k`` (`credibility_contacts`) is the **damping**: k pseudo-contacts that went exactly as
+  forecast. Equivalently ratio = 1 + z * (A / F - 1) with credibility z = F / (F + k), so early in
+  the day, or on a small queue, one busy interval does not move the forecast much, and a large
+  sustained deviation moves it almost fully.
+
+Defaults: half-life 90 min, k = 40 contacts, ratio within [0.5, 2.0]. Intervals that are over keep
+their actuals; the current interval gets its actuals so far plus the scaled forecast of its rest;
+later intervals get the scaled forecast.
+
+`actual_offered_from_snapshots` turns the queue snapshots of the day (answered and abandoned so far
+today, and contacts waiting) into contacts arrived per interval: arrivals up to a moment are
+answered + abandoned + waiting at the latest snapshot at or before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class ReforecastConfig:
+    half_life_minutes: float | None = 90.0
+    credibility_contacts: float = 40.0
+    min_ratio: float = 0.5
+    max_ratio: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.half_life_minutes is not None and not self.half_life_minutes > 0:
+            raise ValueError("half_life_minutes must be positive (or None)")
+        if not self.credibility_contacts >= 0:
+            raise ValueError("credibility_contacts must be >= 0")
+        if not 0 < self.min_ratio <= 1 <= self.max_ratio:
+            raise ValueError("need 0 < min_ratio <= 1 <= max_ratio")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """The live state of one queue at one moment (counts are since the start of the local day)."""
+
+    queue_code: str
+    observed_at_utc: datetime
+    contacts_waiting: int
+    longest_wait_seconds: float
+    agents_ready: int
+    answered_today: int
+    abandoned_today: int
+
+    @property
+    def arrived_today(self) -> int:
+        return self.answered_today + self.abandoned_today + self.contacts_waiting
+
+
+@dataclass(frozen=True, slots=True)
+class Reforecast:
+    """A queue's day: forecast, actuals so far, and the reforecast of every interval."""
+
+    queue_code: str
+    interval_starts_utc: tuple[datetime, ...]
+    interval_minutes: int
+    forecast_offered: FloatArray
+    actual_offered: FloatArray  # NaN for intervals not started
+    reforecast_offered: FloatArray
+    current_index: int  # the interval containing `as_of_utc` (len for after the day)
+    elapsed_fraction: float  # of the current interval
+    actual_to_date: float
+    forecast_to_date: float
+    raw_ratio: float | None  # weighted A / F, None when nothing was forecast to date
+    applied_ratio: float
+    as_of_utc: datetime
+
+
+def reforecast_queue(
+    queue_code: str,
+    interval_starts_utc: Sequence[datetime],
+    interval_minutes: int,
+    forecast_offered: Sequence[float] | FloatArray,
+    actual_offered: Sequence[float] | FloatArray,
+    as_of_utc: datetime,
+    config: ReforecastConfig = ReforecastConfig(),
+) -> Reforecast:
+    """Reforecast one queue's day at `as_of_utc`.
+
+    `actual_offered[i]` is what arrived in interval i so far (only intervals up to the one
+    containing `as_of_utc` are read). Raises ValueError on mismatched lengths or negative counts.
+    """
+    starts = tuple(interval_starts_utc)
+    n = len(starts)
+    forecast = np.asarray(forecast_offered, dtype=np.float64)
+    actual_in = np.asarray(actual_offered, dtype=np.float64)
+    if forecast.shape != (n,) or actual_in.shape != (n,):
+        raise ValueError("forecast_offered and actual_offered need one value per interval")
+    if np.any(forecast < 0) or not np.all(np.isfinite(forecast)):
+        raise ValueError("forecast_offered must be finite and >= 0")
+    if interval_minutes <= 0:
+        raise ValueError("interval_minutes must be positive")
+    length = timedelta(minutes=interval_minutes)
+    current, fraction = _position(starts, length, as_of_utc)
+
+    elapsed = np.zeros(n)  # elapsed fraction of each interval
+    elapsed[: min(current, n)] = 1.0
+    if current < n:
+        elapsed[current] = fraction
+    seen = elapsed > 0
+    actual = np.where(seen, actual_in, np.nan)
+    if np.any(actual[seen] < 0) or not np.all(np.isfinite(actual[seen])):
+        raise ValueError("actual_offered must be finite and >= 0 for intervals started")
+
+    # Age of the middle of each interval's elapsed part, in minutes before `as_of_utc`.
+    minutes_since_start = np.asarray(
+        [(as_of_utc - s).total_seconds() / 60.0 for s in starts], dtype=np.float64
+    )
+    age = minutes_since_start - elapsed * interval_minutes / 2.0
+    if config.half_life_minutes is None:
+        weight = np.ones(n)
+    else:
+        weight = 0.5 ** (np.maximum(age, 0.0) / config.half_life_minutes)
+    weight = np.where(seen, weight, 0.0)
+    f_w = float(np.sum(weight * forecast * elapsed))
+    a_w = float(np.nansum(np.where(seen, weight * actual, 0.0)))
+    k = config.credibility_contacts
+    raw = a_w / f_w if f_w > 0 else None
+    ratio = (a_w + k) / (f_w + k) if (f_w + k) > 0 else 1.0
+    ratio = float(np.clip(ratio, config.min_ratio, config.max_ratio))
+
+    re = forecast * ratio
+    re[: min(current, n)] = actual[: min(current, n)]
+    if current < n:
+        so_far = actual[current] if seen[current] else 0.0
+        re[current] = so_far + forecast[current] * (1.0 - fraction) * ratio
+    return Reforecast(
+        queue_code=queue_code,
+        interval_starts_utc=starts,
+        interval_minutes=interval_minutes,
+        forecast_offered=forecast,
+        actual_offered=actual,
+        reforecast_offered=re,
+        current_index=current,
+        elapsed_fraction=fraction,
+        actual_to_date=float(np.nansum(np.where(seen, actual, 0.0))),
+        forecast_to_date=float(np.sum(forecast * elapsed)),
+        raw_ratio=raw,
+        applied_ratio=ratio,
+        as_of_utc=as_of_utc,
+    )
+
+
+def _position(starts: tuple[datetime, ...], length: timedelta, at: datetime) -> tuple[int, float]:
+    """Index of the interval containing `at` and its elapsed fraction (len, 0 after the day)."""
+    if not starts or at < starts[0]:
+        return 0, 0.0
+    for i, s in enumerate(starts):
+        if s <= at < s + length:
+            return i, (at - s) / length
+    return len(starts), 0.0
+
+
+def actual_offered_from_snapshots(
+    snapshots: Sequence[QueueSnapshot],
+    interval_starts_utc: Sequence[datetime],
+    interval_minutes: int,
+) -> tuple[FloatArray, datetime | None]:
+    """Contacts arrived per interval from a queue's snapshots of the day, and the latest snapshot.
+
+    Arrivals up to a moment are those of the latest snapshot at or before it (0 before the first).
+    Intervals after the latest snapshot get NaN. Counts never go negative.
+    """
+    starts = list(interval_starts_utc)
+    n = len(starts)
+    out = np.full(n, np.nan)
+    snaps = sorted(snapshots, key=lambda s: s.observed_at_utc)
+    if not snaps or n == 0:
+        return out, None
+    times = [s.observed_at_utc for s in snaps]
+    cumulative = [float(s.arrived_today) for s in snaps]
+    latest = times[-1]
+    length = timedelta(minutes=interval_minutes)
+
+    def arrived_by(moment: datetime) -> float:
+        idx = _last_at_or_before(times, moment)
+        return cumulative[idx] if idx >= 0 else 0.0
+
+    for i, s in enumerate(starts):
+        if s > latest:
+            break
+        end = min(s + length, latest)
+        out[i] = max(arrived_by(end) - arrived_by(s), 0.0)
+    return out, latest
+
+
+def _last_at_or_before(times: list[datetime], moment: datetime) -> int:
+    lo, hi = 0, len(times)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if times[mid] <= moment:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
