@@ -1,0 +1,300 @@
+"""Calendar handling: holidays, special days, closed hours, missing days and outliers.
+
+The models only ever see a complete, regular series. Slots that carry no real demand signal
+are replaced before fitting, never fed as zeros:
+
+* ``closed``: the queue is structurally closed in that weekday slot (no rows in most recent
+  weeks); the model sees 0 there and the forecast is forced to 0.
+* ``missing``: no row in a slot that is normally open (a feed gap): imputed.
+* ``holiday`` (country holidays), ``special`` (user special days), ``excluded`` (days the user
+  excluded) and ``outlier`` (days whose total is far from the same weekday's in nearby weeks,
+  including normally busy days that report zero): the whole day is imputed.
+
+Imputation takes, slot by slot, the median of the same weekday slot in the nearest weeks.
+Only ``observed`` slots are scored in backtests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from forecasting.frame import PreparedHistory, day_index_of
+
+STATUS_OBSERVED = "observed"
+STATUS_CLOSED = "closed"
+STATUS_MISSING = "missing"
+STATUS_HOLIDAY = "holiday"
+STATUS_SPECIAL = "special"
+STATUS_EXCLUDED = "excluded"
+STATUS_OUTLIER = "outlier"
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A day that does not follow the usual pattern.
+
+    Give exactly one of ``multiplier`` (the usual forecast times this factor, e.g. 1.4 for a
+    campaign launch, 0 for a closure) or ``like_day`` (the day looks like that other day: its
+    actuals when it lies in the history, its forecast when it lies in the horizon).
+    ``unique_id`` limits the rule to one queue; ``None`` applies it to all.
+    In the history the day is imputed so it does not distort the models.
+    """
+
+    day: date
+    multiplier: float | None = None
+    like_day: date | None = None
+    unique_id: str | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.multiplier is None) == (self.like_day is None):
+            raise ValueError(f"special day {self.day}: give exactly one of multiplier or like_day")
+        if self.multiplier is not None and not (
+            np.isfinite(self.multiplier) and self.multiplier >= 0
+        ):
+            raise ValueError(f"special day {self.day}: multiplier must be a finite number >= 0")
+        if self.like_day is not None and self.like_day == self.day:
+            raise ValueError(f"special day {self.day}: like_day must be another day")
+
+    def applies_to(self, unique_id: str) -> bool:
+        return self.unique_id is None or self.unique_id == unique_id
+
+
+def country_holidays(
+    country: str | None, years: Iterable[int], subdivision: str | None = None
+) -> dict[date, str]:
+    """Public holidays of a country (ISO 3166 code) from the `holidays` package."""
+    if not country:
+        return {}
+    import holidays
+
+    try:
+        found = holidays.country_holidays(country.upper(), subdiv=subdivision, years=list(years))
+    except NotImplementedError as exc:
+        raise ValueError(f"unknown country code {country!r} for holidays") from exc
+    return {day: str(name) for day, name in sorted(found.items())}
+
+
+@dataclass(frozen=True)
+class CalendarOptions:
+    """How the calendar treats the history (see the module docstring)."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    special_days: tuple[SpecialDay, ...] = ()
+    excluded_days: tuple[date, ...] = ()
+    exclude_outliers: bool = True
+    outlier_ratio: float = 2.5
+    closed_lookback_weeks: int = 8
+    closed_open_fraction: float = 0.25
+
+
+@dataclass(frozen=True)
+class CalendarResult:
+    """The marked history and what was learned from the calendar.
+
+    ``frame`` is the prepared frame plus ``status``, ``closed_slot`` and ``y_model`` (the
+    complete series the models fit). ``closed_pattern[q]`` is a (7, slots per day) boolean
+    array of structurally closed weekday slots. ``holiday_multiplier[q]`` is the learned ratio
+    of holiday volume to a normal day's (``None`` when the history holds no holiday).
+    """
+
+    frame: pd.DataFrame
+    closed_pattern: dict[str, np.ndarray]
+    holiday_multiplier: dict[str, float | None]
+    holidays: dict[date, str]
+    counts: dict[str, dict[str, int]]
+
+
+def _closed_pattern(
+    observed: np.ndarray, dow: np.ndarray, usable_day: np.ndarray, options: CalendarOptions
+) -> np.ndarray:
+    """(7, spd) boolean: weekday slots that had a row in too few of the recent weeks."""
+    spd = observed.shape[1]
+    pattern = np.zeros((7, spd), dtype=bool)
+    for weekday in range(7):
+        days = np.flatnonzero((dow == weekday) & usable_day)[-options.closed_lookback_weeks :]
+        if days.size == 0:
+            days = np.flatnonzero(dow == weekday)[-options.closed_lookback_weeks :]
+        if days.size == 0:
+            continue
+        fraction = observed[days].mean(axis=0)
+        pattern[weekday] = fraction < options.closed_open_fraction
+    return pattern
+
+
+def impute_days(values: np.ndarray, targets: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Fill NaN slots of the target days from the same weekday slot of the nearest weeks."""
+    n_days = values.shape[0]
+    filled = values.copy()
+    for day in targets:
+        row = filled[day]
+        need = np.isnan(values[day])
+        if not need.any():
+            continue
+        candidates: list[int] = []
+        for k in range(1, n_days // 7 + 2):
+            for other in (day - 7 * k, day + 7 * k):
+                if 0 <= other < n_days:
+                    candidates.append(other)
+        stack = values[candidates] if candidates else np.empty((0, values.shape[1]))
+        estimate = np.zeros(values.shape[1])
+        for slot in np.flatnonzero(need):
+            column = stack[:, slot]
+            column = column[~np.isnan(column)][:4]
+            estimate[slot] = float(np.median(column)) if column.size else 0.0
+        row[need] = estimate[need]
+        filled[day] = row
+    return filled
+
+
+def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> CalendarResult:
+    """Mark every slot's status, impute what is not real demand and learn holiday effects."""
+    frame = history.frame
+    spd = history.slots_per_day
+    years = range(history.first_day.year, history.last_day.year + 1)
+    holidays = country_holidays(options.country, years, options.subdivision)
+    holiday_index = [day_index_of(d) for d in holidays]
+    excluded_index = {day_index_of(d) for d in options.excluded_days}
+
+    statuses: list[np.ndarray] = []
+    closed_flags: list[np.ndarray] = []
+    y_models: list[np.ndarray] = []
+    closed_patterns: dict[str, np.ndarray] = {}
+    multipliers: dict[str, float | None] = {}
+    counts: dict[str, dict[str, int]] = {}
+
+    for unique_id, group in frame.groupby("unique_id", sort=False):
+        unique_id = str(unique_id)
+        n_days = len(group) // spd
+        y = group["y"].to_numpy(dtype=float).reshape(n_days, spd)
+        observed = group["observed"].to_numpy().reshape(n_days, spd)
+        day_dow = group["dow"].to_numpy()[::spd]
+        first_index = int(group["day_index"].iloc[0])
+        holiday_rows = [d - first_index for d in holiday_index if 0 <= d - first_index < n_days]
+        day_status = np.full(n_days, "", dtype=object)
+        for d in holiday_rows:
+            day_status[d] = STATUS_HOLIDAY
+        for special in options.special_days:
+            d = day_index_of(special.day) - first_index
+            if special.applies_to(unique_id) and 0 <= d < n_days:
+                day_status[d] = STATUS_SPECIAL
+        for d in excluded_index:
+            if 0 <= d - first_index < n_days:
+                day_status[d - first_index] = STATUS_EXCLUDED
+        usable_day = day_status == ""
+        pattern = _closed_pattern(observed, day_dow, usable_day, options)
+        closed_slot = pattern[day_dow]
+
+        if options.exclude_outliers:
+            for d in _outlier_days(y, observed, closed_slot, day_dow, usable_day, options):
+                day_status[d] = STATUS_OUTLIER
+
+        status = np.where(observed, STATUS_OBSERVED, STATUS_MISSING).astype(object)
+        status[~observed & closed_slot] = STATUS_CLOSED
+        flagged = day_status != ""
+        status[flagged] = day_status[flagged][:, None]
+        status[flagged[:, None] & closed_slot & ~observed] = STATUS_CLOSED
+
+        clean = np.where(status == STATUS_OBSERVED, y, np.nan)
+        clean[status == STATUS_CLOSED] = 0.0
+        needs = np.flatnonzero(np.isnan(clean).any(axis=1))
+        y_model = impute_days(clean, needs)
+
+        multipliers[unique_id] = _holiday_multiplier(
+            y, observed, y_model, closed_slot, holiday_rows
+        )
+        statuses.append(status.ravel())
+        closed_flags.append(closed_slot.ravel())
+        y_models.append(y_model.ravel())
+        closed_patterns[unique_id] = pattern
+        values, tallies = np.unique(status, return_counts=True)
+        counts[unique_id] = {str(v): int(c) for v, c in zip(values, tallies, strict=True)}
+
+    marked = frame.copy()
+    marked["status"] = np.concatenate(statuses)
+    marked["closed_slot"] = np.concatenate(closed_flags)
+    marked["y_model"] = np.concatenate(y_models)
+    return CalendarResult(
+        frame=marked,
+        closed_pattern=closed_patterns,
+        holiday_multiplier=multipliers,
+        holidays=holidays,
+        counts=counts,
+    )
+
+
+def _outlier_days(
+    y: np.ndarray,
+    observed: np.ndarray,
+    closed_slot: np.ndarray,
+    dow: np.ndarray,
+    usable_day: np.ndarray,
+    options: CalendarOptions,
+) -> list[int]:
+    """Days whose total is off by more than ``outlier_ratio`` from nearby same weekdays."""
+    open_slots = ~closed_slot
+    open_count = open_slots.sum(axis=1)
+    observed_open = (observed & open_slots).sum(axis=1)
+    complete = usable_day & (open_count > 0) & (observed_open >= 0.9 * np.maximum(open_count, 1))
+    totals = np.where(observed, y, 0.0).sum(axis=1)
+    outliers: list[int] = []
+    n_days = len(totals)
+    for d in np.flatnonzero(complete):
+        neighbours = [
+            d + 7 * k
+            for k in (-4, -3, -2, -1, 1, 2, 3, 4)
+            if 0 <= d + 7 * k < n_days and complete[d + 7 * k]
+        ]
+        if len(neighbours) < 2:
+            continue
+        expected = float(np.median(totals[neighbours]))
+        if expected < 20.0:
+            continue
+        ratio = totals[d] / expected
+        if ratio > options.outlier_ratio or ratio < 1.0 / options.outlier_ratio:
+            outliers.append(int(d))
+    return outliers
+
+
+def _holiday_multiplier(
+    y: np.ndarray,
+    observed: np.ndarray,
+    y_model: np.ndarray,
+    closed_slot: np.ndarray,
+    holiday_rows: Sequence[int],
+) -> float | None:
+    """Ratio of holiday volume to the imputed normal volume, over the history's holidays."""
+    actual = 0.0
+    normal = 0.0
+    for d in holiday_rows:
+        usual = float(y_model[d][~closed_slot[d]].sum())
+        if usual <= 0:
+            continue
+        actual += float(np.where(observed[d], y[d], 0.0).sum())
+        normal += usual
+    if normal <= 0:
+        return None
+    return actual / normal
+
+
+__all__ = [
+    "CalendarOptions",
+    "CalendarResult",
+    "STATUS_CLOSED",
+    "STATUS_EXCLUDED",
+    "STATUS_HOLIDAY",
+    "STATUS_MISSING",
+    "STATUS_OBSERVED",
+    "STATUS_OUTLIER",
+    "STATUS_SPECIAL",
+    "SpecialDay",
+    "country_holidays",
+    "impute_days",
+    "mark_calendar",
+]

@@ -1,0 +1,700 @@
+"""The forecasting engine: backtest the candidates, choose per queue, forecast with bands.
+
+Two entry points, both pure (a frame in, frozen results out, no I/O):
+
+* `backtest(history, config)`: rolling-origin cross-validation of every candidate that the
+  queue's history supports; WMAPE, MASE and measured band coverage per queue and model; the
+  chosen model per queue.
+* `forecast(history, config, horizon_days=...)`: the backtest, then each queue's chosen model
+  fitted on all of its history, calendar rules applied, conformal bands and handle time added.
+
+See `forecasting.frame` for the history frame contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecasting.aht import aht_table, forecast_aht
+from forecasting.calendar import (
+    STATUS_OBSERVED,
+    CalendarOptions,
+    CalendarResult,
+    mark_calendar,
+)
+from forecasting.frame import (
+    HistoryError,
+    PreparedHistory,
+    day_index_of,
+    future_grid,
+    local_to_utc,
+    prepare_history,
+)
+from forecasting.intervals import (
+    IntervalCalibration,
+    cross_conformal_coverage,
+    fit_calibration,
+    poisson_calibration,
+)
+from forecasting.metrics import mase, poisson_noise_floor, seasonal_naive_scale, wmape
+from forecasting.models import (
+    BASE_MODELS,
+    COMBINATION,
+    EXOG_COLUMNS,
+    build_models,
+    candidate_specs,
+    run_cross_validation,
+    run_forecast,
+)
+
+#: a backtest needs this many days of training before its first fold
+MIN_TRAINING_DAYS = 14
+#: intervals where neither demand nor a forecast of at least this much exist are not counted
+#: when calibrating and measuring bands (an empty night slot is covered by any band)
+ACTIVE_FORECAST = 1.0
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """Everything that shapes a run, apart from the history itself."""
+
+    interval_minutes: int = 15
+    timezone: str | None = None
+    calendar: CalendarOptions = field(default_factory=CalendarOptions)
+    models: tuple[str, ...] = BASE_MODELS
+    combination_size: int = 2
+    folds: int = 4
+    backtest_horizon_days: int = 7
+    levels: tuple[int, ...] = (80, 95)
+    aht_weeks: int = 8
+    n_jobs: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.models:
+            raise ValueError("models must name at least one candidate")
+        unknown = [m for m in self.models if m not in candidate_specs()]
+        if unknown:
+            raise ValueError(
+                f"unknown model(s) {', '.join(unknown)}; known: {', '.join(candidate_specs())}"
+            )
+        if not 1 <= self.folds <= 104:
+            raise ValueError(f"folds must be between 1 and 104, got {self.folds}")
+        if not 1 <= self.backtest_horizon_days <= 91:
+            raise ValueError(
+                f"backtest_horizon_days must be between 1 and 91, got {self.backtest_horizon_days}"
+            )
+        if not self.levels or any(not 0 < level < 100 for level in self.levels):
+            raise ValueError("levels must be percentages strictly between 0 and 100")
+        if self.combination_size < 0:
+            raise ValueError("combination_size must be >= 0")
+        if self.n_jobs < 1:
+            raise ValueError("n_jobs must be >= 1")
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    """What a queue's history allows: backtest folds and eligible models, or a fallback."""
+
+    days: int
+    folds: int
+    models: tuple[str, ...]
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Backtest scores, choices and calibrations per queue.
+
+    ``scores``: one row per queue and model (``combination`` included) with ``wmape``, ``mase``,
+    ``coverage_<L>`` for each level, ``n_intervals`` scored and ``chosen``.
+    ``predictions``: the cross-validation rows (``unique_id, ds`` local, ``cutoff``, ``y``
+    actual, ``status``, ``scored``, one column per model and ``combination``).
+    """
+
+    interval_minutes: int
+    horizon_days: int
+    levels: tuple[int, ...]
+    plans: dict[str, QueuePlan]
+    scores: pd.DataFrame
+    chosen_model: dict[str, str]
+    combination_members: dict[str, tuple[str, ...]]
+    coverage: dict[str, dict[int, float | None]]
+    calibration: dict[str, IntervalCalibration]
+    noise_floor_wmape: dict[str, float]
+    aht_wmape: dict[str, float | None]
+    predictions: pd.DataFrame
+    warnings: tuple[str, ...]
+
+    def scores_by_queue(self) -> dict[str, dict[str, float]]:
+        """{queue: {model: backtest WMAPE}}, the shape stored with a forecast run."""
+        out: dict[str, dict[str, float]] = {}
+        for row in self.scores.itertuples(index=False):
+            out.setdefault(str(row.unique_id), {})[str(row.model)] = float(row.wmape)
+        return out
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """A forecast run's output, ready to be stored as a version.
+
+    ``forecast`` columns: ``unique_id``, ``ds`` (UTC interval start), ``ds_local``, ``offered``,
+    ``offered_lo<L>``/``offered_hi<L>`` per level, ``aht_seconds`` (NaN without handle-time
+    history), ``model`` and ``day_rule`` (holiday or special-day rule applied, else "").
+    """
+
+    forecast: pd.DataFrame
+    model_by_queue: dict[str, str]
+    backtest: BacktestResult
+    warnings: tuple[str, ...]
+    interval_minutes: int
+    timezone: str
+    levels: tuple[int, ...]
+    history_start_utc: datetime
+    history_end_utc: datetime
+    horizon_start_utc: datetime
+    horizon_end_utc: datetime
+
+    @property
+    def backtest_scores(self) -> dict[str, dict[str, float]]:
+        return self.backtest.scores_by_queue()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _prepared(history: pd.DataFrame | PreparedHistory, config: ForecastConfig) -> PreparedHistory:
+    if isinstance(history, PreparedHistory):
+        if history.interval_minutes != config.interval_minutes:
+            raise HistoryError(
+                f"history was prepared at {history.interval_minutes} minutes, "
+                f"config says {config.interval_minutes}"
+            )
+        return history
+    return prepare_history(
+        history, interval_minutes=config.interval_minutes, timezone=config.timezone
+    )
+
+
+def plan_queues(
+    days: dict[str, int], config: ForecastConfig
+) -> tuple[dict[str, QueuePlan], list[str]]:
+    """Folds and eligible models per queue from its days of history; warnings for shortfalls."""
+    specs = candidate_specs()
+    horizon = config.backtest_horizon_days
+    plans: dict[str, QueuePlan] = {}
+    warnings: list[str] = []
+    for queue, n_days in days.items():
+        folds = min(config.folds, (n_days - MIN_TRAINING_DAYS) // horizon)
+        if folds < 1:
+            weeks = n_days // 7
+            fallback = (
+                f"window_average_{min(weeks, 4)}w" if weeks >= 1 else f"daily_average_{n_days}d"
+            )
+            plans[queue] = QueuePlan(days=n_days, folds=0, models=(), fallback=fallback)
+            warnings.append(
+                f"queue {queue}: only {n_days} days of history, too little for a backtest "
+                f"(needs {MIN_TRAINING_DAYS + horizon}); forecast with {fallback} and "
+                "uncalibrated Poisson bands"
+            )
+            continue
+        if folds < config.folds:
+            warnings.append(
+                f"queue {queue}: {n_days} days of history allow {folds} backtest fold(s) "
+                f"of {horizon} days instead of {config.folds}"
+            )
+        training = n_days - folds * horizon
+        eligible = tuple(m for m in config.models if specs[m].min_history_days <= training)
+        skipped = [m for m in config.models if m not in eligible]
+        if not eligible:
+            weeks = n_days // 7
+            fallback = (
+                f"window_average_{min(weeks, 4)}w" if weeks >= 1 else f"daily_average_{n_days}d"
+            )
+            plans[queue] = QueuePlan(days=n_days, folds=0, models=(), fallback=fallback)
+            warnings.append(
+                f"queue {queue}: no selected model can run on {training} days of training; "
+                f"forecast with {fallback} and uncalibrated Poisson bands"
+            )
+            continue
+        if skipped:
+            needs = ", ".join(f"{m} ({specs[m].min_history_days} days)" for m in skipped)
+            warnings.append(
+                f"queue {queue}: {training} days of training before the first fold; skipped {needs}"
+            )
+        plans[queue] = QueuePlan(days=n_days, folds=folds, models=eligible)
+    return plans, warnings
+
+
+def _model_frame(cal: CalendarResult, queues: Sequence[str] | None = None) -> pd.DataFrame:
+    frame = cal.frame
+    if queues is not None:
+        frame = frame[frame["unique_id"].isin(list(queues))]
+    return frame[["unique_id", "ds", "y_model", *EXOG_COLUMNS]].rename(columns={"y_model": "y"})
+
+
+def _fallback_models(name: str, spd: int) -> Any:
+    from statsforecast.models import SeasonalWindowAverage
+
+    if name.startswith("window_average_"):
+        weeks = int(name.removeprefix("window_average_").removesuffix("w"))
+        return SeasonalWindowAverage(season_length=7 * spd, window_size=weeks, alias=name)
+    days = int(name.removeprefix("daily_average_").removesuffix("d"))
+    return SeasonalWindowAverage(season_length=spd, window_size=days, alias=name)
+
+
+def _group_queues(plans: dict[str, QueuePlan]) -> dict[tuple[int, tuple[str, ...]], list[str]]:
+    groups: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    for queue, plan in plans.items():
+        if plan.folds >= 1:
+            groups.setdefault((plan.folds, plan.models), []).append(queue)
+    return groups
+
+
+def _active(actual: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    return np.asarray((actual > 0) | (predicted >= ACTIVE_FORECAST))
+
+
+def _run_backtest(
+    prepared: PreparedHistory, cal: CalendarResult, config: ForecastConfig
+) -> BacktestResult:
+    spd = prepared.slots_per_day
+    horizon = config.backtest_horizon_days * spd
+    plans, warnings = plan_queues(prepared.queue_days(), config)
+    levels = tuple(int(level) for level in config.levels)
+
+    parts = []
+    for (folds, models), queues in _group_queues(plans).items():
+        cv = run_cross_validation(
+            _model_frame(cal, queues),
+            build_models(models, spd),
+            interval_minutes=config.interval_minutes,
+            horizon=horizon,
+            n_windows=folds,
+            step_size=horizon,
+            n_jobs=config.n_jobs,
+        )
+        parts.append(cv.drop(columns=["y"]))
+    status = cal.frame[
+        ["unique_id", "ds", "y", "status", "closed_slot", "handled", "handle_seconds"]
+    ]
+    if parts:
+        cv_all = pd.concat(parts, ignore_index=True)
+        cv_all["unique_id"] = cv_all["unique_id"].astype(str)
+        cv_all = cv_all.merge(status, on=["unique_id", "ds"], how="left")
+    else:
+        cv_all = pd.DataFrame(
+            columns=["unique_id", "ds", "cutoff", "y", "status", "closed_slot", *config.models]
+        )
+    for model in config.models:
+        if model not in cv_all.columns:
+            cv_all[model] = np.nan
+    closed = cv_all["closed_slot"].fillna(False).to_numpy(dtype=bool)
+    cv_all.loc[closed, list(config.models)] = 0.0
+    cv_all["scored"] = (cv_all["status"] == STATUS_OBSERVED).to_numpy()
+    cv_all[COMBINATION] = np.nan
+
+    score_rows: list[dict[str, Any]] = []
+    chosen: dict[str, str] = {}
+    members: dict[str, tuple[str, ...]] = {}
+    coverage: dict[str, dict[int, float | None]] = {}
+    calibration: dict[str, IntervalCalibration] = {}
+    noise: dict[str, float] = {}
+    aht_scores: dict[str, float | None] = {}
+    positions = cv_all.groupby("unique_id", sort=False).indices
+
+    for queue, plan in plans.items():
+        if plan.fallback is not None:
+            chosen[queue] = plan.fallback
+            members[queue] = ()
+            calibration[queue] = poisson_calibration(levels)
+            coverage[queue] = {level: None for level in levels}
+            aht_scores[queue] = None
+            continue
+        where = positions[queue]
+        rows = cv_all.iloc[where]
+        scored = rows["scored"].to_numpy(dtype=bool)
+        actual = rows["y"].to_numpy(dtype=float)[scored]
+        fold = rows["cutoff"].to_numpy()[scored]
+        history_rows = cal.frame[cal.frame["unique_id"] == queue]
+        first_cutoff = rows["cutoff"].min()
+        before = history_rows[history_rows["ds"] <= first_cutoff]
+        observed_before = np.where(
+            before["status"] == STATUS_OBSERVED, before["y"].to_numpy(dtype=float), np.nan
+        )
+        scale = seasonal_naive_scale(observed_before, 7 * spd)
+        noise[queue] = poisson_noise_floor(actual)
+
+        predictions = {m: rows[m].to_numpy(dtype=float) for m in plan.models}
+        model_wmape = {m: wmape(actual, predictions[m][scored]) for m in plan.models}
+        ranked = sorted(plan.models, key=lambda m: np.nan_to_num(model_wmape[m], nan=np.inf))
+        candidates = list(plan.models)
+        if config.combination_size >= 2 and len(plan.models) >= 2:
+            chosen_members = tuple(ranked[: config.combination_size])
+            combined = np.mean([predictions[m] for m in chosen_members], axis=0)
+            predictions[COMBINATION] = combined
+            cv_all.iloc[where, cv_all.columns.get_loc(COMBINATION)] = combined
+            model_wmape[COMBINATION] = wmape(actual, combined[scored])
+            members[queue] = chosen_members
+            candidates.append(COMBINATION)
+        else:
+            members[queue] = ()
+        best = min(candidates, key=lambda m: np.nan_to_num(model_wmape[m], nan=np.inf))
+        chosen[queue] = best
+
+        for model in candidates:
+            predicted = predictions[model][scored]
+            active = _active(actual, predicted)
+            model_coverage = cross_conformal_coverage(
+                actual[active], predicted[active], fold[active], levels
+            )
+            row: dict[str, Any] = {
+                "unique_id": queue,
+                "model": model,
+                "wmape": model_wmape[model],
+                "mase": mase(actual, predicted, scale),
+                "n_intervals": int(scored.sum()),
+                "chosen": model == best,
+            }
+            for level in levels:
+                row[f"coverage_{level}"] = model_coverage[level]
+            score_rows.append(row)
+            if model == best:
+                coverage[queue] = model_coverage
+                calibration[queue] = fit_calibration(actual[active], predicted[active], levels)
+        aht_scores[queue] = (
+            _aht_backtest(history_rows, rows, spd, config) if prepared.has_handle_time else None
+        )
+
+    columns = [
+        "unique_id",
+        "model",
+        "wmape",
+        "mase",
+        *[f"coverage_{lv}" for lv in levels],
+        "n_intervals",
+        "chosen",
+    ]
+    scores = pd.DataFrame(score_rows, columns=columns)
+    model_columns = [m for m in (*config.models, COMBINATION) if m in cv_all.columns]
+    predictions_frame = cv_all[
+        ["unique_id", "ds", "cutoff", "y", "status", "scored", *model_columns]
+    ].reset_index(drop=True)
+    return BacktestResult(
+        interval_minutes=config.interval_minutes,
+        horizon_days=config.backtest_horizon_days,
+        levels=levels,
+        plans=plans,
+        scores=scores,
+        chosen_model=chosen,
+        combination_members=members,
+        coverage=coverage,
+        calibration=calibration,
+        noise_floor_wmape=noise,
+        aht_wmape=aht_scores,
+        predictions=predictions_frame,
+        warnings=tuple(warnings),
+    )
+
+
+def _aht_backtest(
+    history_rows: pd.DataFrame, cv_rows: pd.DataFrame, spd: int, config: ForecastConfig
+) -> float | None:
+    """Handled-weighted absolute AHT error over the folds, relative to total handle time."""
+    error = 0.0
+    total = 0.0
+    for cutoff, fold in cv_rows.groupby("cutoff"):
+        table = aht_table(history_rows[history_rows["ds"] <= cutoff], spd, weeks=config.aht_weeks)
+        if table is None:
+            continue
+        usable = fold[(fold["status"] == STATUS_OBSERVED) & (fold["handled"] > 0)]
+        if usable.empty:
+            continue
+        dows = pd.DatetimeIndex(usable["ds"]).weekday.to_numpy()
+        slots = history_slot(usable["ds"], spd)
+        predicted = table[dows, slots]
+        handled = usable["handled"].to_numpy(dtype=float)
+        actual = usable["handle_seconds"].to_numpy(dtype=float) / handled
+        error += float(np.sum(handled * np.abs(predicted - actual)))
+        total += float(usable["handle_seconds"].sum())
+    return error / total if total > 0 else None
+
+
+def history_slot(ds: pd.Series, spd: int) -> np.ndarray:
+    index = pd.DatetimeIndex(ds)
+    minutes = index.hour * 60 + index.minute
+    return np.asarray(minutes // (24 * 60 // spd), dtype=np.int64)
+
+
+def backtest(history: pd.DataFrame | PreparedHistory, config: ForecastConfig) -> BacktestResult:
+    """Rolling-origin backtest of the candidates on ``history``; see `BacktestResult`."""
+    prepared = _prepared(history, config)
+    cal = mark_calendar(prepared, config.calendar)
+    result = _run_backtest(prepared, cal, config)
+    return _with_warnings(result, _calendar_warnings(cal))
+
+
+def _with_warnings(result: BacktestResult, extra: Sequence[str]) -> BacktestResult:
+    if not extra:
+        return result
+    from dataclasses import replace
+
+    return replace(result, warnings=(*extra, *result.warnings))
+
+
+def _calendar_warnings(cal: CalendarResult) -> list[str]:
+    messages = []
+    for queue, counts in cal.counts.items():
+        parts = [
+            f"{counts[key]} {label}"
+            for key, label in (
+                ("missing", "missing intervals"),
+                ("outlier", "outlier-day intervals"),
+                ("holiday", "holiday intervals"),
+                ("special", "special-day intervals"),
+                ("excluded", "excluded-day intervals"),
+            )
+            if counts.get(key)
+        ]
+        if parts:
+            messages.append(
+                f"queue {queue}: imputed {', '.join(parts)} from the same weekday slots of "
+                "nearby weeks (not scored, not fed as zeros)"
+            )
+    return messages
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def forecast(
+    history: pd.DataFrame | PreparedHistory,
+    config: ForecastConfig,
+    *,
+    horizon_days: int,
+    start_day: date | None = None,
+) -> ForecastResult:
+    """Backtest, choose per queue, and forecast ``horizon_days`` local days from ``start_day``
+    (default: the day after the history's last day)."""
+    if not 1 <= horizon_days <= 366:
+        raise ValueError(f"horizon_days must be between 1 and 366, got {horizon_days}")
+    prepared = _prepared(history, config)
+    cal = mark_calendar(prepared, config.calendar)
+    bt = _with_warnings(_run_backtest(prepared, cal, config), _calendar_warnings(cal))
+    warnings = list(bt.warnings)
+    spd = prepared.slots_per_day
+    first_future = prepared.last_day + timedelta(days=1)
+    start = start_day or first_future
+    if start < first_future:
+        raise ValueError(
+            f"start_day {start} must be after the history's last day {prepared.last_day}"
+        )
+    gap_days = (start - first_future).days
+    total_days = gap_days + horizon_days
+    for queue, last_seen in prepared.queue_last_observed.items():
+        stale = (prepared.last_day - last_seen).days
+        if stale >= 2:
+            warnings.append(f"queue {queue}: no data for its last {stale} days; they were imputed")
+
+    queues = prepared.unique_ids
+    future = future_grid(queues, first_future, total_days, config.interval_minutes)
+    point = np.full(len(future), np.nan)
+    model_used = np.empty(len(future), dtype=object)
+    future_positions = future.groupby("unique_id", sort=False).indices
+
+    # queues that share their eligible model set are forecast together
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for queue in queues:
+        plan = bt.plans[queue]
+        key = plan.models if plan.fallback is None else (plan.fallback,)
+        groups.setdefault(key, []).append(queue)
+    for group_queues in groups.values():
+        needed_models: list[str] = []
+        for queue in group_queues:
+            chosen = bt.chosen_model[queue]
+            names = bt.combination_members[queue] if chosen == COMBINATION else (chosen,)
+            for name in names:
+                if name not in needed_models:
+                    needed_models.append(name)
+        objects = [
+            _fallback_models(name, spd)
+            if name not in candidate_specs()
+            else build_models([name], spd)[0]
+            for name in needed_models
+        ]
+        exog = future[future["unique_id"].isin(group_queues)][["unique_id", "ds", *EXOG_COLUMNS]]
+        predicted = run_forecast(
+            _model_frame(cal, group_queues),
+            exog,
+            objects,
+            interval_minutes=config.interval_minutes,
+            horizon=total_days * spd,
+            n_jobs=config.n_jobs,
+        )
+        predicted["unique_id"] = predicted["unique_id"].astype(str)
+        by_queue = predicted.groupby("unique_id", sort=False)
+        for queue in group_queues:
+            part = by_queue.get_group(queue).sort_values("ds")
+            chosen = bt.chosen_model[queue]
+            names = bt.combination_members[queue] if chosen == COMBINATION else (chosen,)
+            values = np.mean([part[name].to_numpy(dtype=float) for name in names], axis=0)
+            where = future_positions[queue]
+            point[where] = np.maximum(values, 0.0)
+            model_used[where] = chosen
+
+    future["offered"] = point
+    future["model"] = model_used
+    future["day_rule"] = ""
+    _apply_closed(future, cal)
+    _apply_day_rules(future, prepared, cal, config, warnings)
+    for level in bt.levels:
+        low = np.zeros(len(future))
+        high = np.zeros(len(future))
+        for queue, where in future_positions.items():
+            low[where], high[where] = bt.calibration[queue].bounds(
+                future["offered"].to_numpy()[where], level
+            )
+        future[f"offered_lo{level}"] = low
+        future[f"offered_hi{level}"] = high
+    closed_now = future["closed"].to_numpy(dtype=bool)
+    for level in bt.levels:
+        future.loc[closed_now, [f"offered_lo{level}", f"offered_hi{level}"]] = 0.0
+    future["aht_seconds"] = forecast_aht(cal.frame, future, spd, weeks=config.aht_weeks)
+    if not prepared.has_handle_time:
+        warnings.append(
+            "history has no handled/handle_seconds columns: aht_seconds is not forecast"
+        )
+
+    horizon = future[future["day_index"] >= day_index_of(start)]
+    utc = local_to_utc(pd.DatetimeIndex(horizon["ds"].unique()), prepared.timezone)
+    out = horizon.rename(columns={"ds": "ds_local"}).merge(utc, on="ds_local", how="inner")
+    band_columns = [f"offered_{side}{level}" for level in bt.levels for side in ("lo", "hi")]
+    out = (
+        out[
+            [
+                "unique_id",
+                "ds",
+                "ds_local",
+                "offered",
+                *band_columns,
+                "aht_seconds",
+                "model",
+                "day_rule",
+            ]
+        ]
+        .sort_values(["unique_id", "ds"])
+        .reset_index(drop=True)
+    )
+    horizon_start = pd.Timestamp(start).tz_localize(
+        prepared.timezone, nonexistent="shift_forward", ambiguous=True
+    )
+    horizon_end = pd.Timestamp(start + timedelta(days=horizon_days)).tz_localize(
+        prepared.timezone, nonexistent="shift_forward", ambiguous=True
+    )
+    return ForecastResult(
+        forecast=out,
+        model_by_queue=dict(bt.chosen_model),
+        backtest=bt,
+        warnings=tuple(warnings),
+        interval_minutes=config.interval_minutes,
+        timezone=prepared.timezone,
+        levels=bt.levels,
+        history_start_utc=prepared.history_start_utc,
+        history_end_utc=prepared.history_end_utc,
+        horizon_start_utc=horizon_start.tz_convert("UTC").to_pydatetime(),
+        horizon_end_utc=horizon_end.tz_convert("UTC").to_pydatetime(),
+    )
+
+
+def _apply_closed(future: pd.DataFrame, cal: CalendarResult) -> None:
+    closed = np.zeros(len(future), dtype=bool)
+    for queue, where in future.groupby("unique_id", sort=False).indices.items():
+        pattern = cal.closed_pattern[str(queue)]
+        part = future.iloc[where]
+        closed[where] = pattern[part["dow"].to_numpy(), part["slot"].to_numpy()]
+    future["closed"] = closed
+    future.loc[closed, "offered"] = 0.0
+
+
+def _apply_day_rules(
+    future: pd.DataFrame,
+    prepared: PreparedHistory,
+    cal: CalendarResult,
+    config: ForecastConfig,
+    warnings: list[str],
+) -> None:
+    """Holidays (learned multiplier) then user special days, on the future frame in place."""
+    day_index = future["day_index"].to_numpy()
+    queue_ids = future["unique_id"].astype(str).to_numpy()
+    base = future["offered"].to_numpy(dtype=float).copy()
+    offered = base.copy()
+    rule = future["day_rule"].to_numpy(dtype=object).copy()
+    first_future = day_index_of(prepared.last_day) + 1
+    last_future = first_future + int(day_index.max() - day_index.min())
+    for holiday, name in cal.holidays.items():
+        index = day_index_of(holiday)
+        if not first_future <= index <= last_future:
+            continue
+        for queue in dict.fromkeys(queue_ids):
+            rows = (day_index == index) & (queue_ids == queue)
+            multiplier = cal.holiday_multiplier.get(queue)
+            if multiplier is None:
+                warnings.append(
+                    f"queue {queue}: {holiday} ({name}) forecast as a normal day: no holiday in "
+                    "its history to learn the effect from; add a special day to override"
+                )
+                continue
+            offered[rows] = base[rows] * multiplier
+            rule[rows] = f"holiday {name} x{multiplier:.2f}"
+    history = cal.frame
+    for special in config.calendar.special_days:
+        index = day_index_of(special.day)
+        if not first_future <= index <= last_future:
+            continue
+        for queue in dict.fromkeys(queue_ids):
+            if not special.applies_to(queue):
+                continue
+            rows = (day_index == index) & (queue_ids == queue)
+            label = special.name or "special day"
+            if special.multiplier is not None:
+                offered[rows] = base[rows] * special.multiplier
+                rule[rows] = f"{label} x{special.multiplier:g}"
+                continue
+            assert special.like_day is not None
+            like_index = day_index_of(special.like_day)
+            source_rows = (day_index == like_index) & (queue_ids == queue)
+            if source_rows.any():
+                offered[rows] = base[source_rows]
+            else:
+                past = history[
+                    (history["unique_id"] == queue) & (history["day_index"] == like_index)
+                ]
+                if past.empty:
+                    warnings.append(
+                        f"queue {queue}: special day {special.day} is like {special.like_day}, "
+                        "which is neither in the history nor in the horizon; rule ignored"
+                    )
+                    continue
+                values = np.where(
+                    past["status"] == STATUS_OBSERVED, past["y"], past["y_model"]
+                ).astype(float)
+                offered[rows] = np.nan_to_num(values)
+            rule[rows] = f"{label} like {special.like_day}"
+    future["offered"] = offered
+    future["day_rule"] = rule
+
+
+__all__ = [
+    "BacktestResult",
+    "ForecastConfig",
+    "ForecastResult",
+    "QueuePlan",
+    "backtest",
+    "forecast",
+    "plan_queues",
+]
