@@ -437,3 +437,120 @@ class ApiTokenRow(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+# --- intraday: live state, authorised plan changes, settings ------------
+
+
+class QueueSnapshotRow(Base):
+    """The live state of a queue at one moment; counts are since the start of the local day."""
+
+    __tablename__ = "queue_snapshots"
+    __table_args__ = (UniqueConstraint("queue_id", "observed_at_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    observed_at_utc: Mapped[datetime]
+    contacts_waiting: Mapped[int] = mapped_column(Integer)
+    longest_wait_seconds: Mapped[float] = mapped_column(Float)
+    agents_ready: Mapped[int] = mapped_column(Integer)
+    answered_today: Mapped[int] = mapped_column(Integer)
+    abandoned_today: Mapped[int] = mapped_column(Integer)
+    received_at_utc: Mapped[datetime]
+
+
+class AgentCurrentStateRow(Base):
+    """Each agent's latest state event (kept up to date on ingest, for the live views)."""
+
+    __tablename__ = "agent_current_states"
+
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[str] = mapped_column(String(64))
+    occurred_at_utc: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    activity: Mapped[str] = mapped_column(String(16))
+
+
+class PlanChangeRow(Base):
+    """An authorised change to an agent's plan: a sell/serve switch or an approved exception."""
+
+    __tablename__ = "plan_changes"
+    __table_args__ = (Index("ix_plan_changes_agent_time", "agent_id", "start_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    activity: Mapped[str | None] = mapped_column(String(16))  # None: removed from the plan
+    kind: Mapped[str] = mapped_column(String(16))  # "switch" or "exception"
+    replaces: Mapped[list[Any] | None]  # activities it replaces; None: all
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))  # "manager" or "auto"
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime]
+
+
+class IntradaySettingsRow(Base):
+    """Per-site intraday settings: auto mode limits, ACD state mapping, a simulated clock."""
+
+    __tablename__ = "intraday_settings"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    auto_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_max_agents_per_move: Mapped[int] = mapped_column(Integer, default=3)
+    auto_max_agents_switched: Mapped[int] = mapped_column(Integer, default=10)
+    auto_allow_to_serve: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_allow_to_sell: Mapped[bool] = mapped_column(Boolean, default=True)
+    # {"states": {"aux_7": "sell"}, "reasons": [["not_ready", "outbound", "sell"]]}; None: default
+    state_mapping: Mapped[dict[str, Any] | None]
+    # A simulated clock: now = clock_start_utc + (real now - clock_anchor_utc) * clock_speed.
+    clock_start_utc: Mapped[datetime | None]
+    clock_anchor_utc: Mapped[datetime | None]
+    clock_speed: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class IntradayReforecastRow(Base):
+    """The latest intraday reforecast of a queue's interval."""
+
+    __tablename__ = "intraday_reforecasts"
+    __table_args__ = (UniqueConstraint("queue_id", "interval_start_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    interval_start_utc: Mapped[datetime]
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    forecast_offered: Mapped[float] = mapped_column(Float)
+    actual_offered: Mapped[float | None] = mapped_column(Float)
+    reforecast_offered: Mapped[float] = mapped_column(Float)
+    applied_ratio: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[datetime]
+
+
+class IntradayRecommendationRow(Base):
+    """A recommendation as given (and whether the auto mode applied it), for audit and review."""
+
+    __tablename__ = "intraday_recommendations"
+    __table_args__ = (Index("ix_intraday_recommendations_site_time", "site_id", "as_of_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    as_of_utc: Mapped[datetime]
+    direction: Mapped[str] = mapped_column(String(16))
+    agent_count: Mapped[int] = mapped_column(Integer)
+    moves: Mapped[list[Any]]
+    message: Mapped[str] = mapped_column(Text)
+    service_level_without: Mapped[float | None] = mapped_column(Float)
+    service_level_with: Mapped[float | None] = mapped_column(Float)
+    answer_rate_without: Mapped[float | None] = mapped_column(Float)
+    answer_rate_with: Mapped[float | None] = mapped_column(Float)
+    applied_by_auto: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
