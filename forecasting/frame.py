@@ -174,6 +174,16 @@ def local_to_utc(local: pd.Series | pd.DatetimeIndex, timezone: str) -> pd.DataF
     return out.sort_values(["ds"]).reset_index(drop=True)
 
 
+def _typical_step_minutes(unique_id: pd.Series, local: pd.Series) -> float | None:
+    """The most common step between consecutive rows of a series (None with few rows)."""
+    if len(local) < 24:
+        return None
+    ordered = pd.DataFrame({"unique_id": unique_id, "ds": local}).sort_values(["unique_id", "ds"])
+    steps = ordered.groupby("unique_id")["ds"].diff().dropna().dt.total_seconds() / 60.0
+    steps = steps[steps > 0]
+    return float(steps.mode().iloc[0]) if len(steps) else None
+
+
 def prepare_history(
     history: pd.DataFrame,
     *,
@@ -223,7 +233,11 @@ def prepare_history(
 
     minute_of_day = (local.dt.hour * 60 + local.dt.minute).to_numpy()
     resolution = int(np.gcd.reduce(np.append(minute_of_day.astype(np.int64), 24 * 60)))
-    if resolution > interval_minutes and resolution % interval_minutes == 0 and len(local) > 1:
+    if (
+        resolution > interval_minutes
+        and resolution % interval_minutes == 0
+        and _typical_step_minutes(unique_id, local) == resolution
+    ):
         raise HistoryError(
             f"history is at {resolution}-minute resolution, coarser than "
             f"interval_minutes={interval_minutes}; use interval_minutes={resolution} or more"
