@@ -327,3 +327,4 @@ class Job:
     started_at_utc: datetime | None = None
     finished_at_utc: datetime | None = None
     worker_id: str | None = None
+    heartbeat_at_utc: datetime | None = None

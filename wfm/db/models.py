@@ -425,6 +425,8 @@ class JobRow(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     worker_id: Mapped[str | None] = mapped_column(String(64))
+    # Refreshed by the worker while the job runs; a stale heartbeat means the worker died.
+    heartbeat_at: Mapped[datetime | None]
 
 
 class ApiTokenRow(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -180,6 +181,7 @@ class JobRepository:
                 .values(
                     status=JobStatus.RUNNING.value,
                     started_at=datetime.now(UTC),
+                    heartbeat_at=datetime.now(UTC),
                     worker_id=worker_id,
                 )
             )
@@ -187,6 +189,58 @@ class JobRepository:
                 self.session.expire_all()
                 return self.get(job_id)
         return None
+
+    def heartbeat(
+        self,
+        job_id: str,
+        worker_id: str,
+        *,
+        progress: float | None = None,
+        message: str | None = None,
+    ) -> bool:
+        """Refresh a running job's heartbeat (and progress) if this worker still owns it."""
+        values: dict[str, Any] = {"heartbeat_at": datetime.now(UTC)}
+        if progress is not None:
+            values["progress"] = progress
+        if message is not None:
+            values["message"] = message
+        result = self.session.execute(
+            update(JobRow)
+            .where(
+                JobRow.id == job_id,
+                JobRow.worker_id == worker_id,
+                JobRow.status == JobStatus.RUNNING.value,
+            )
+            .values(**values)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def fail_stale(self, stale_before_utc: datetime, *, reason: str) -> builtins.list[Job]:
+        """Mark failed every running job whose heartbeat (or start) is older than the cut-off;
+        returns the jobs as they were before."""
+        stale = [
+            _job(row)
+            for row in self.session.scalars(
+                select(JobRow).where(JobRow.status == JobStatus.RUNNING.value)
+            )
+            if (row.heartbeat_at or row.started_at or row.created_at) < stale_before_utc
+        ]
+        now = datetime.now(UTC)
+        for job in stale:
+            last = job.heartbeat_at_utc or job.started_at_utc or job.created_at_utc
+            self.session.execute(
+                update(JobRow)
+                .where(JobRow.id == job.id, JobRow.status == JobStatus.RUNNING.value)
+                .values(
+                    status=JobStatus.FAILED.value,
+                    finished_at=now,
+                    error=(
+                        f"{reason}: worker {job.worker_id or '?'} last reported at "
+                        f"{last:%Y-%m-%d %H:%M:%S} UTC; the job wrote nothing"
+                    ),
+                )
+            )
+        return stale
 
     def update(self, job_id: str, **fields: Any) -> None:
         row = self.session.get(JobRow, job_id)
@@ -213,6 +267,7 @@ def _job(row: JobRow) -> Job:
         started_at_utc=row.started_at,
         finished_at_utc=row.finished_at,
         worker_id=row.worker_id,
+        heartbeat_at_utc=row.heartbeat_at,
     )
 
 
