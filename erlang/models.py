@@ -1,0 +1,307 @@
+"""Erlang B, Erlang C and Erlang A (M/M/N+M), vectorised over intervals.
+
+Every function takes scalars or numpy arrays (broadcast together) and returns numpy arrays; a
+scalar input gives 0-d arrays. Agents may be fractional: Erlang B is then its continuous
+extension through the incomplete gamma function, which agrees with the recursion at whole numbers
+and rises smoothly between them, and Erlang C and A inherit it.
+
+Chat and messaging: an agent who works ``concurrency`` contacts at once counts as that many
+servers, each with the per-contact handle time; occupancy is then load / (agents * concurrency).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import special
+
+from erlang import _validate as check
+from erlang._numerics import FloatArray, log_erlang_b, log_integrals
+
+
+@dataclass(frozen=True)
+class ErlangCResult:
+    """Erlang C (M/M/N) predictions per interval.
+
+    With agents at or below the load the queue is unstable and the result says so:
+    ``p_wait`` 1, ``service_level`` 0, ``asa_seconds`` infinite, ``occupancy`` 1.
+    """
+
+    p_wait: FloatArray
+    service_level: FloatArray
+    asa_seconds: FloatArray
+    occupancy: FloatArray
+    load_erlangs: FloatArray
+
+
+@dataclass(frozen=True)
+class ErlangAResult:
+    """Erlang A (M/M/N+M: exponential patience) predictions per interval.
+
+    Service level comes in the three variants of the KPI definitions, all at the threshold:
+    ``service_level`` answered within T / offered (abandons count against, the default);
+    ``service_level_of_answered`` answered within T / answered (abandons ignored);
+    ``service_level_abandons_count`` (answered within T + abandoned within T) / offered.
+    ``asa_seconds`` is the mean wait of answered contacts, ``mean_wait_seconds`` that of all
+    callers (abandoners up to the moment they hang up). ``occupancy`` is the answered load per
+    server. ``answered_per_interval`` is the expected number of contacts answered.
+    """
+
+    p_wait: FloatArray
+    p_abandon: FloatArray
+    answer_rate: FloatArray
+    abandon_rate: FloatArray
+    service_level: FloatArray
+    service_level_of_answered: FloatArray
+    service_level_abandons_count: FloatArray
+    asa_seconds: FloatArray
+    mean_wait_seconds: FloatArray
+    occupancy: FloatArray
+    load_erlangs: FloatArray
+    answered_per_interval: FloatArray
+
+
+def erlang_b(servers: ArrayLike, load_erlangs: ArrayLike) -> FloatArray:
+    """Blocking probability of an M/M/N/N loss system (continuous in ``servers``)."""
+    s = check.array("servers", servers, low=0.0)
+    a = check.array("load_erlangs", load_erlangs, low=0.0)
+    s, a = check.broadcast(servers=s, load_erlangs=a)
+    return np.exp(log_erlang_b(s, a))
+
+
+def offered_load(
+    calls: ArrayLike, interval_seconds: ArrayLike, aht_seconds: ArrayLike
+) -> FloatArray:
+    """Offered load in Erlangs: calls per second times mean handle time."""
+    c = check.array("calls", calls, low=0.0)
+    i = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
+    h = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    return np.asarray(c / i * h, dtype=float)
+
+
+def _inputs(
+    calls: ArrayLike,
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    agents: ArrayLike,
+    threshold_seconds: ArrayLike,
+    concurrency: ArrayLike,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    c = check.array("calls", calls, low=0.0)
+    i = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
+    h = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    n = check.array("agents", agents, low=0.0)
+    t = check.array("threshold_seconds", threshold_seconds, low=0.0)
+    k = check.array("concurrency", concurrency, low=1.0)
+    c, i, h, n, t, k = check.broadcast(
+        calls=c,
+        interval_seconds=i,
+        aht_seconds=h,
+        agents=n,
+        threshold_seconds=t,
+        concurrency=k,
+    )
+    return c, i, h, n, t, k
+
+
+def erlang_c(
+    calls: ArrayLike,
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    agents: ArrayLike,
+    threshold_seconds: ArrayLike = 20.0,
+    *,
+    concurrency: ArrayLike = 1.0,
+) -> ErlangCResult:
+    """Erlang C: P(wait), service level at the threshold, ASA and occupancy per interval."""
+    c, i, h, n, t, k = _inputs(
+        calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
+    )
+    load = c / i * h
+    servers = n * k
+    p_wait, sl, asa, occ = erlang_c_kpis(servers, load, h, t, log_erlang_b(servers, load))
+    return ErlangCResult(
+        p_wait=np.asarray(p_wait),
+        service_level=np.asarray(sl),
+        asa_seconds=np.asarray(asa),
+        occupancy=np.asarray(occ),
+        load_erlangs=np.asarray(load),
+    )
+
+
+def erlang_c_kpis(
+    servers: FloatArray,
+    load: FloatArray,
+    aht_seconds: FloatArray,
+    threshold_seconds: FloatArray,
+    log_b: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Erlang C KPIs from the Erlang B value already known for (servers, load)."""
+    stable = servers > load
+    gap = np.where(stable, servers - load, 1.0)
+    b = np.exp(log_b)
+    p_wait = np.where(stable, servers * b / (gap + load * b), 1.0)
+    sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_seconds / aht_seconds), 0.0)
+    asa = np.where(stable, p_wait * aht_seconds / gap, np.inf)
+    occ = np.where(stable, load / np.where(servers > 0, servers, 1.0), 1.0)
+    idle = load <= 0.0
+    p_wait = np.where(idle, 0.0, p_wait)
+    sl = np.where(idle, 1.0, sl)
+    asa = np.where(idle, 0.0, asa)
+    occ = np.where(idle | (servers <= 0.0), 0.0, occ)
+    return p_wait, sl, asa, occ
+
+
+def erlang_a(
+    calls: ArrayLike,
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    agents: ArrayLike,
+    patience_seconds: ArrayLike,
+    threshold_seconds: ArrayLike = 20.0,
+    *,
+    concurrency: ArrayLike = 1.0,
+) -> ErlangAResult:
+    """Erlang A (Palm's M/M/N+M): callers hang up after an exponential patience time.
+
+    Uses the closed forms of Garnett, Mandelbaum and Reiman (2002) and the offered-wait
+    distribution P(V > t | V > 0) = gamma(x, y e^-theta t) / gamma(x, y), x = N mu / theta,
+    y = lambda / theta, evaluated in log space (stable to thousands of Erlangs).
+    """
+    c, i, h, n, t, k = _inputs(
+        calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
+    )
+    p = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
+    c, i, h, n, t, k, p = check.broadcast(
+        calls=c,
+        interval_seconds=i,
+        aht_seconds=h,
+        agents=n,
+        threshold_seconds=t,
+        concurrency=k,
+        patience_seconds=p,
+    )
+    kpis = erlang_a_kpis(n * k, c / i, h, p, t)
+    return ErlangAResult(**kpis, answered_per_interval=np.asarray(c * kpis["answer_rate"]))
+
+
+def erlang_a_kpis(
+    servers: FloatArray,
+    rate_per_second: FloatArray,
+    aht_seconds: FloatArray,
+    patience_seconds: FloatArray,
+    threshold_seconds: FloatArray,
+) -> dict[str, FloatArray]:
+    """Erlang A KPIs for broadcast-compatible arrays of the same shape."""
+    shape = np.broadcast_shapes(
+        np.shape(servers),
+        np.shape(rate_per_second),
+        np.shape(aht_seconds),
+        np.shape(patience_seconds),
+        np.shape(threshold_seconds),
+    )
+    s, lam, h, pat, thr = (
+        np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
+        for v in (servers, rate_per_second, aht_seconds, patience_seconds, threshold_seconds)
+    )
+    load = lam * h
+    theta = 1.0 / pat
+    size = s.size
+    out = {
+        name: np.empty(size)
+        for name in (
+            "p_wait",
+            "p_abandon",
+            "service_level",
+            "service_level_of_answered",
+            "service_level_abandons_count",
+            "asa_seconds",
+            "occupancy",
+        )
+    }
+    # No calls: nobody waits.
+    idle = lam <= 0.0
+    for name, value in (
+        ("p_wait", 0.0),
+        ("p_abandon", 0.0),
+        ("service_level", 1.0),
+        ("service_level_of_answered", 1.0),
+        ("service_level_abandons_count", 1.0),
+        ("asa_seconds", 0.0),
+        ("occupancy", 0.0),
+    ):
+        out[name][idle] = value
+    # Calls but nobody to answer them: everyone waits and hangs up.
+    empty = ~idle & (s <= 0.0)
+    for name, value in (
+        ("p_wait", 1.0),
+        ("p_abandon", 1.0),
+        ("service_level", 0.0),
+        ("service_level_of_answered", 0.0),
+        ("asa_seconds", np.inf),
+        ("occupancy", 0.0),
+    ):
+        out[name][empty] = value
+    out["service_level_abandons_count"][empty] = -np.expm1(-theta[empty] * thr[empty])
+    busy = ~idle & ~empty
+    if busy.any():
+        part = _erlang_a_busy(s[busy], lam[busy], h[busy], theta[busy], thr[busy])
+        for name, values in part.items():
+            out[name][busy] = values
+    result = {name: values.reshape(shape) for name, values in out.items()}
+    result["answer_rate"] = np.asarray(1.0 - result["p_abandon"])
+    result["abandon_rate"] = result["p_abandon"].copy()
+    result["mean_wait_seconds"] = np.asarray(result["p_abandon"] * pat.reshape(shape))
+    result["load_erlangs"] = load.reshape(shape)
+    return result
+
+
+def _erlang_a_busy(
+    s: FloatArray, lam: FloatArray, h: FloatArray, theta: FloatArray, thr: FloatArray
+) -> dict[str, FloatArray]:
+    """Erlang A for cells with calls and servers (all arrays 1-d, same length)."""
+    load = lam * h
+    x = s / (h * theta)
+    y = lam / theta
+    theta_t = theta * thr
+    z = np.exp(-theta_t)
+    y_late = y * z
+    log_b = log_erlang_b(s, load)
+    log_x = np.log(x)
+
+    log_i0, _ = log_integrals(x, y)
+    log_sigma = log_x + log_i0  # Sigma(x, y) = 1 + y/(x+1) + ...
+    log_i0_late, _ = log_integrals(x, y_late)
+    log_i0_next, log_i1_next = log_integrals(x + 1.0, y, first_moment=True)
+    log_i0_next_late, _ = log_integrals(x + 1.0, y_late)
+    assert log_i1_next is not None
+
+    # P(wait) = B Sigma / (1 + (Sigma - 1) B) = 1 / (1 + (1 - B) / (B Sigma)).
+    with np.errstate(divide="ignore"):
+        p_wait = special.expit(-(np.log1p(-np.exp(log_b)) - log_b - log_sigma))
+    # P(answered | wait) = (x / y) (1 - 1 / Sigma).
+    p_served_w = np.clip(x / y * -np.expm1(-log_sigma), 0.0, 1.0)
+    p_abandon = p_wait * (1.0 - p_served_w)
+    # Offered wait V given V > 0: P(V > T) = z^x e^{y(1-z)} Sigma(x, y z) / Sigma(x, y).
+    growth = -y * np.expm1(-theta_t)  # y (1 - z)
+    log_tail = -x * theta_t + growth + log_i0_late - log_i0
+    log_tail_next = -(x + 1.0) * theta_t + growth + log_i0_next_late - log_i0_next
+    # Answered within T given wait = P(served | wait) (1 - P_{x+1}(V > T)).
+    answered_in_t_w = p_served_w * -np.expm1(np.minimum(log_tail_next, 0.0))
+    waiting_at_t_w = np.exp(np.minimum(log_tail, 0.0) - theta_t)
+    abandoned_in_t_w = np.clip(1.0 - answered_in_t_w - waiting_at_t_w, 0.0, 1.0)
+    sl = (1.0 - p_wait) + p_wait * answered_in_t_w
+    answer_rate = 1.0 - p_abandon
+    # E[W; answered] = P(wait) x / (theta Sigma) I_1(x + 1, y).
+    wait_answered = p_wait * np.exp(log_x - np.log(theta) - log_sigma + log_i1_next)
+    return {
+        "p_wait": p_wait,
+        "p_abandon": p_abandon,
+        "service_level": sl,
+        "service_level_of_answered": np.clip(sl / answer_rate, 0.0, 1.0),
+        "service_level_abandons_count": np.clip(sl + p_wait * abandoned_in_t_w, 0.0, 1.0),
+        "asa_seconds": wait_answered / answer_rate,
+        "occupancy": load * answer_rate / s,
+    }
