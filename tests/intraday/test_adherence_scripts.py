@@ -286,3 +286,12 @@ def test_bad_windows_are_refused() -> None:
         adherence_by_minute("A1", plan, [], t("10:00"), t("09:00"))
     with pytest.raises(ValueError, match="timezone"):
         adherence_by_minute("A1", plan, [], t("09:00").replace(tzinfo=None), t("10:00"))
+
+
+def test_no_plan_and_no_events() -> None:
+    result = adherence_by_minute("A1", [], [], t("09:00"), t("10:00"))
+    assert result.scheduled_seconds.sum() == 0 and result.worked_seconds.sum() == 0
+    (total,) = result.summarise()
+    assert total.adherence is None and total.conformance is None
+    worked = adherence_by_minute("A1", [], [ev(t("09:30"), "ready")], t("09:00"), t("10:00"))
+    assert worked.summarise()[0].worked_minutes == 30

@@ -233,9 +233,11 @@ def _segments(
     starts = points[:-1]
     lengths = np.diff(points)
 
-    idx = np.searchsorted(plan_points, starts, side="right") - 1
-    plan_bits = np.where(idx >= 0, plan_bit_arr[np.maximum(idx, 0)], _OFF_BIT).astype(np.int64)
-    if plan_points.size == 0:
+    if plan_points.size:
+        idx = np.searchsorted(plan_points, starts, side="right") - 1
+        plan_bits = np.where(idx >= 0, plan_bit_arr[np.maximum(idx, 0)], _OFF_BIT)
+        plan_bits = plan_bits.astype(np.int64)
+    else:
         plan_bits = np.full(starts.shape, _OFF_BIT, dtype=np.int64)
 
     accept = plan_bits.copy()

@@ -101,7 +101,9 @@ def reforecast_queue(
     """Reforecast one queue's day at `as_of_utc`.
 
     `actual_offered[i]` is what arrived in interval i so far (only intervals up to the one
-    containing `as_of_utc` are read). Raises ValueError on mismatched lengths or negative counts.
+    containing `as_of_utc` are read; NaN where nothing is known: such intervals are left out of
+    the ratio and keep their forecast). Raises ValueError on mismatched lengths or negative
+    counts.
     """
     starts = tuple(interval_starts_utc)
     n = len(starts)
@@ -120,10 +122,12 @@ def reforecast_queue(
     elapsed[: min(current, n)] = 1.0
     if current < n:
         elapsed[current] = fraction
-    seen = elapsed > 0
+    started = elapsed > 0
+    # Intervals started but without actuals (NaN: no snapshot covers them) do not count.
+    seen = started & np.isfinite(actual_in)
     actual = np.where(seen, actual_in, np.nan)
-    if np.any(actual[seen] < 0) or not np.all(np.isfinite(actual[seen])):
-        raise ValueError("actual_offered must be finite and >= 0 for intervals started")
+    if np.any(actual[seen] < 0):
+        raise ValueError("actual_offered must be >= 0 for intervals started")
 
     # Age of the middle of each interval's elapsed part, in minutes before `as_of_utc`.
     minutes_since_start = np.asarray(
@@ -136,16 +140,17 @@ def reforecast_queue(
         weight = 0.5 ** (np.maximum(age, 0.0) / config.half_life_minutes)
     weight = np.where(seen, weight, 0.0)
     f_w = float(np.sum(weight * forecast * elapsed))
-    a_w = float(np.nansum(np.where(seen, weight * actual, 0.0)))
+    a_w = float(np.sum(np.where(seen, weight * np.nan_to_num(actual), 0.0)))
     k = config.credibility_contacts
     raw = a_w / f_w if f_w > 0 else None
     ratio = (a_w + k) / (f_w + k) if (f_w + k) > 0 else 1.0
     ratio = float(np.clip(ratio, config.min_ratio, config.max_ratio))
 
     re = forecast * ratio
-    re[: min(current, n)] = actual[: min(current, n)]
+    past = slice(0, min(current, n))
+    re[past] = np.where(seen[past], actual[past], forecast[past])
     if current < n:
-        so_far = actual[current] if seen[current] else 0.0
+        so_far = actual[current] if seen[current] else forecast[current] * fraction
         re[current] = so_far + forecast[current] * (1.0 - fraction) * ratio
     return Reforecast(
         queue_code=queue_code,
@@ -156,8 +161,8 @@ def reforecast_queue(
         reforecast_offered=re,
         current_index=current,
         elapsed_fraction=fraction,
-        actual_to_date=float(np.nansum(np.where(seen, actual, 0.0))),
-        forecast_to_date=float(np.sum(forecast * elapsed)),
+        actual_to_date=float(np.sum(np.where(seen, np.nan_to_num(actual), 0.0))),
+        forecast_to_date=float(np.sum(np.where(seen, forecast * elapsed, 0.0))),
         raw_ratio=raw,
         applied_ratio=ratio,
         as_of_utc=as_of_utc,
