@@ -4,14 +4,31 @@ Pure computation (numpy/scipy, no I/O), vectorised over arrays of intervals.
 """
 
 from erlang.errors import ErlangError
+from erlang.marginal import MarginalCurve, marginal_value_curve
 from erlang.models import ErlangAResult, ErlangCResult, erlang_a, erlang_b, erlang_c, offered_load
+from erlang.patience import (
+    PatienceEstimate,
+    estimate_patience_by_queue,
+    estimate_patience_from_calls,
+    estimate_patience_seconds,
+)
+from erlang.staffing import StaffingResult, required_agents, scheduled_from_required
 
 __all__ = [
     "ErlangAResult",
     "ErlangCResult",
     "ErlangError",
+    "MarginalCurve",
+    "PatienceEstimate",
+    "StaffingResult",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "estimate_patience_by_queue",
+    "estimate_patience_from_calls",
+    "estimate_patience_seconds",
+    "marginal_value_curve",
     "offered_load",
+    "required_agents",
+    "scheduled_from_required",
 ]

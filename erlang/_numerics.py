@@ -48,6 +48,9 @@ def phi(d: FloatArray) -> FloatArray:
 def log_erlang_b(servers: FloatArray, load: FloatArray) -> FloatArray:
     """log of Erlang B for real ``servers >= 0`` and ``load >= 0`` (broadcast)."""
     s, a = np.broadcast_arrays(np.asarray(servers, dtype=float), np.asarray(load, dtype=float))
+    direct = s >= a - _GAMMA_SWITCH * np.sqrt(a)
+    if direct.all() and (a > 0.0).all() and (s > 0.0).all():
+        return _log_erlang_b_direct(s, a)
     out = np.empty(s.shape, dtype=float)
     zero_load = a <= 0.0
     out[zero_load] = np.where(s[zero_load] <= 0.0, 0.0, -np.inf)
@@ -55,16 +58,19 @@ def log_erlang_b(servers: FloatArray, load: FloatArray) -> FloatArray:
     no_servers = rest & (s <= 0.0)
     out[no_servers] = 0.0
     rest &= ~no_servers
-    direct = rest & (s >= a - _GAMMA_SWITCH * np.sqrt(a))
+    direct &= rest
     if direct.any():
-        sd, ad = s[direct], a[direct]
-        log_pmf = sd * np.log(ad) - ad - special.gammaln(sd + 1.0)
-        q = special.gammaincc(sd + 1.0, ad)
-        out[direct] = log_pmf - np.log(q)
+        out[direct] = _log_erlang_b_direct(s[direct], a[direct])
     deep = rest & ~direct
     if deep.any():
         out[deep] = _log_erlang_b_overloaded(s[deep], a[deep])
     return out
+
+
+def _log_erlang_b_direct(s: FloatArray, a: FloatArray) -> FloatArray:
+    """log B = log Poisson(s; A) - log Q(s + 1, A), fine unless s is far below A."""
+    log_pmf = s * np.log(a) - a - special.gammaln(s + 1.0)
+    return np.asarray(log_pmf - np.log(special.gammaincc(s + 1.0, a)))
 
 
 def _log_erlang_b_overloaded(s: FloatArray, a: FloatArray) -> FloatArray:

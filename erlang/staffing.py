@@ -1,0 +1,377 @@
+"""Staffing: the least agents per interval that meet every service target, then scheduled FTE.
+
+Targets are combined: the requirement is the least whole number of agents at which all the
+targets given hold (service level at the threshold, maximum ASA, maximum abandon rate or minimum
+answer rate, maximum occupancy). Erlang A is used when a patience is given, Erlang C otherwise.
+Every KPI used here improves (or stays) as agents are added, so the least staffing is found by
+stepping up from a lower bound (Erlang C, by the Erlang B recursion) or by bracketing and
+bisection (Erlang A, or a fractional concurrency).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from erlang import _validate as check
+from erlang._numerics import FloatArray, log_erlang_b
+from erlang.errors import ErlangError
+from erlang.models import erlang_a_kpis, erlang_c_kpis
+
+IntArray = NDArray[np.int64]
+
+# Comparisons against targets forgive rounding in the last bits.
+_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    """Required agents per interval and the KPIs predicted at that staffing.
+
+    ``agents`` are agents serving (whole numbers); ``scheduled_agents`` is
+    ``agents / (1 - shrinkage)`` rounded up. ``answer_rate`` and ``abandon_rate`` are given when
+    the requirement came from Erlang A (a patience was given), else they are None.
+    """
+
+    agents: IntArray
+    scheduled_agents: IntArray
+    service_level: FloatArray
+    asa_seconds: FloatArray
+    occupancy: FloatArray
+    p_wait: FloatArray
+    load_erlangs: FloatArray
+    answer_rate: FloatArray | None
+    abandon_rate: FloatArray | None
+    model: str
+
+
+@dataclass(frozen=True)
+class _Targets:
+    service_level: FloatArray | None
+    threshold_seconds: FloatArray
+    max_asa_seconds: FloatArray | None
+    max_abandon_rate: FloatArray | None
+    max_occupancy: FloatArray | None
+
+    def take(self, index: IntArray) -> _Targets:
+        def pick(values: FloatArray | None) -> FloatArray | None:
+            return None if values is None else values[index]
+
+        return _Targets(
+            service_level=pick(self.service_level),
+            threshold_seconds=self.threshold_seconds[index],
+            max_asa_seconds=pick(self.max_asa_seconds),
+            max_abandon_rate=pick(self.max_abandon_rate),
+            max_occupancy=pick(self.max_occupancy),
+        )
+
+
+def scheduled_from_required(agents: ArrayLike, shrinkage: ArrayLike) -> IntArray:
+    """Agents to schedule so that ``agents`` remain after shrinkage: agents / (1 - shrinkage)."""
+    serving = check.array("agents", agents, low=0.0)
+    lost = check.array("shrinkage", shrinkage, low=0.0, high=1.0, high_open=True)
+    gross = serving / (1.0 - lost)
+    # 14 / 0.7 is 20.000000000000004 in floating point: forgive that before rounding up.
+    return np.ceil(gross * (1.0 - 1e-12)).astype(np.int64)
+
+
+def required_agents(
+    calls: ArrayLike,
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    *,
+    service_level: ArrayLike | None = None,
+    threshold_seconds: ArrayLike = 20.0,
+    max_asa_seconds: ArrayLike | None = None,
+    max_abandon_rate: ArrayLike | None = None,
+    min_answer_rate: ArrayLike | None = None,
+    patience_seconds: ArrayLike | None = None,
+    max_occupancy: ArrayLike | None = None,
+    concurrency: ArrayLike = 1.0,
+    shrinkage: ArrayLike = 0.0,
+) -> StaffingResult:
+    """Least agents per interval meeting every target given, and scheduled agents after shrinkage.
+
+    Zero calls need zero agents. ``min_answer_rate`` is the same target as
+    ``max_abandon_rate = 1 - min_answer_rate`` (the stricter one applies when both are given);
+    both need ``patience_seconds``. The occupancy cap applies to the offered load:
+    agents >= load / (max_occupancy * concurrency).
+    """
+    calls_a = check.array("calls", calls, low=0.0)
+    interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
+    aht_a = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    threshold_a = check.array("threshold_seconds", threshold_seconds, low=0.0)
+    concurrency_a = check.array("concurrency", concurrency, low=1.0)
+    shrinkage_a = check.array("shrinkage", shrinkage, low=0.0, high=1.0, high_open=True)
+    sl_a = None if service_level is None else check.fraction_open("service_level", service_level)
+    asa_a = None
+    if max_asa_seconds is not None:
+        asa_a = check.array("max_asa_seconds", max_asa_seconds, low=0.0)
+        if (asa_a <= 0.0).any():
+            raise ErlangError(
+                "max_asa_seconds",
+                "must be > 0: no staffing answers every contact without any wait",
+            )
+    abandon_a = None
+    if max_abandon_rate is not None:
+        abandon_a = check.fraction_open("max_abandon_rate", max_abandon_rate)
+    if min_answer_rate is not None:
+        answer_a = check.fraction_open("min_answer_rate", min_answer_rate)
+        from_answer = 1.0 - answer_a
+        abandon_a = from_answer if abandon_a is None else np.minimum(abandon_a, from_answer)
+    occupancy_a = None
+    if max_occupancy is not None:
+        occupancy_a = check.array("max_occupancy", max_occupancy, low=0.0, low_open=True, high=1.0)
+    patience_a = None
+    if patience_seconds is not None:
+        patience_a = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
+    if abandon_a is not None and patience_a is None:
+        argument = "max_abandon_rate" if max_abandon_rate is not None else "min_answer_rate"
+        raise ErlangError(
+            argument, "needs patience_seconds: abandonment is predicted by Erlang A only"
+        )
+    if sl_a is None and asa_a is None and abandon_a is None and occupancy_a is None:
+        raise ErlangError(
+            "service_level",
+            "or another target is required (max_asa_seconds, max_abandon_rate, "
+            "min_answer_rate, max_occupancy)",
+        )
+
+    named: dict[str, FloatArray] = {
+        "calls": calls_a,
+        "interval_seconds": interval_a,
+        "aht_seconds": aht_a,
+        "threshold_seconds": threshold_a,
+        "concurrency": concurrency_a,
+        "shrinkage": shrinkage_a,
+    }
+    optional = {
+        "service_level": sl_a,
+        "max_asa_seconds": asa_a,
+        "max_abandon_rate": abandon_a,
+        "max_occupancy": occupancy_a,
+        "patience_seconds": patience_a,
+    }
+    named.update({k: v for k, v in optional.items() if v is not None})
+    check.broadcast(**named)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in named.values()))
+    flat = {k: np.broadcast_to(v, shape).ravel() for k, v in named.items()}
+
+    load = flat["calls"] / flat["interval_seconds"] * flat["aht_seconds"]
+    targets = _Targets(
+        service_level=flat.get("service_level"),
+        threshold_seconds=flat["threshold_seconds"],
+        max_asa_seconds=flat.get("max_asa_seconds"),
+        max_abandon_rate=flat.get("max_abandon_rate"),
+        max_occupancy=flat.get("max_occupancy"),
+    )
+    per_agent = flat["concurrency"]
+    aht = flat["aht_seconds"]
+    lower = _lower_bound(load, per_agent, targets.max_occupancy, stable=patience_a is None)
+
+    if patience_a is None:
+        if np.all(per_agent == np.round(per_agent)):
+            agents, log_b = _erlang_c_by_recursion(load, aht, per_agent, targets, lower)
+        else:
+
+            def ok_c(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
+                servers = candidate * per_agent[index]
+                a = load[index]
+                kpis = erlang_c_kpis(
+                    servers,
+                    a,
+                    aht[index],
+                    targets.threshold_seconds[index],
+                    log_erlang_b(servers, a),
+                )
+                return _meets(targets.take(index), *kpis[:3], abandon_rate=None)
+
+            agents = _least_by_bisection(load / per_agent, lower, ok_c, targets)
+            log_b = log_erlang_b(agents * per_agent, load)
+        p_wait, sl, asa, occ = erlang_c_kpis(
+            agents * per_agent, load, aht, targets.threshold_seconds, log_b
+        )
+        answer_rate = abandon_rate = None
+        model = "erlang_c"
+    else:
+        rate = flat["calls"] / flat["interval_seconds"]
+        patience = flat["patience_seconds"]
+
+        def ok_a(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
+            kpis = erlang_a_kpis(
+                candidate * per_agent[index],
+                rate[index],
+                aht[index],
+                patience[index],
+                targets.threshold_seconds[index],
+            )
+            return _meets(
+                targets.take(index),
+                kpis["p_wait"],
+                kpis["service_level"],
+                kpis["asa_seconds"],
+                abandon_rate=kpis["abandon_rate"],
+            )
+
+        agents = _least_by_bisection(load / per_agent, lower, ok_a, targets)
+        kpis = erlang_a_kpis(agents * per_agent, rate, aht, patience, targets.threshold_seconds)
+        p_wait, sl, asa, occ = (
+            kpis["p_wait"],
+            kpis["service_level"],
+            kpis["asa_seconds"],
+            kpis["occupancy"],
+        )
+        answer_rate = kpis["answer_rate"].reshape(shape)
+        abandon_rate = kpis["abandon_rate"].reshape(shape)
+        model = "erlang_a"
+
+    return StaffingResult(
+        agents=agents.reshape(shape),
+        scheduled_agents=scheduled_from_required(agents, flat["shrinkage"]).reshape(shape),
+        service_level=np.asarray(sl).reshape(shape),
+        asa_seconds=np.asarray(asa).reshape(shape),
+        occupancy=np.asarray(occ).reshape(shape),
+        p_wait=np.asarray(p_wait).reshape(shape),
+        load_erlangs=load.reshape(shape),
+        answer_rate=answer_rate,
+        abandon_rate=abandon_rate,
+        model=model,
+    )
+
+
+def _lower_bound(
+    load: FloatArray, per_agent: FloatArray, max_occupancy: FloatArray | None, *, stable: bool
+) -> IntArray:
+    """Agents below which no target can hold: stability (Erlang C) and the occupancy cap."""
+    agents_load = load / per_agent
+    lower = np.where(load > 0.0, 1, 0).astype(np.int64)
+    if stable:
+        lower = np.maximum(lower, np.floor(agents_load).astype(np.int64) + 1)
+    if max_occupancy is not None:
+        cap = np.ceil(agents_load / max_occupancy * (1.0 - 1e-12)).astype(np.int64)
+        lower = np.maximum(lower, cap)
+    return np.where(load > 0.0, lower, 0)
+
+
+def _meets(
+    targets: _Targets,
+    p_wait: FloatArray,
+    service_level: FloatArray,
+    asa_seconds: FloatArray,
+    *,
+    abandon_rate: FloatArray | None,
+) -> NDArray[np.bool_]:
+    ok = np.ones(np.shape(p_wait), dtype=bool)
+    if targets.service_level is not None:
+        ok &= service_level >= targets.service_level - _TOLERANCE
+    if targets.max_asa_seconds is not None:
+        ok &= asa_seconds <= targets.max_asa_seconds * (1.0 + _TOLERANCE)
+    if targets.max_abandon_rate is not None and abandon_rate is not None:
+        ok &= abandon_rate <= targets.max_abandon_rate + _TOLERANCE
+    return ok
+
+
+def _erlang_c_by_recursion(
+    load: FloatArray,
+    aht: FloatArray,
+    per_agent: FloatArray,
+    targets: _Targets,
+    lower: IntArray,
+) -> tuple[IntArray, FloatArray]:
+    """Step agents up from the lower bound, carrying Erlang B forward by its recursion.
+
+    Each added agent adds ``concurrency`` servers: B(s+1) = A B(s) / (s + 1 + A B(s)).
+    Returns the agents and log Erlang B at their servers.
+    """
+    agents = lower.copy()
+    final_log_b = np.where(load > 0.0, 0.0, np.where(lower > 0, -np.inf, 0.0))
+    index = np.flatnonzero(load > 0.0)
+    a = load[index]
+    step = per_agent[index].astype(np.int64)
+    n = agents[index]
+    servers = (n * step).astype(float)
+    blocking = np.exp(log_erlang_b(servers, a))
+    h = aht[index]
+    sub = targets.take(index)
+    limit = _search_limit(a / step)
+    while index.size:
+        with np.errstate(divide="ignore"):
+            log_b = np.log(blocking)
+        p_wait, sl, asa, _ = erlang_c_kpis(servers, a, h, sub.threshold_seconds, log_b)
+        done = _meets(sub, p_wait, sl, asa, abandon_rate=None)
+        agents[index[done]] = n[done]
+        final_log_b[index[done]] = log_b[done]
+        keep = np.flatnonzero(~done)
+        if not keep.size:
+            break
+        index, step, n = index[keep], step[keep], n[keep] + 1
+        a, servers, blocking, h, limit = (v[keep] for v in (a, servers, blocking, h, limit))
+        sub = sub.take(keep)
+        for added in range(int(step.max())):
+            move = added < step
+            servers = np.where(move, servers + 1.0, servers)
+            blocking = np.where(move, a * blocking / (servers + a * blocking), blocking)
+        beyond = np.flatnonzero(n > limit)
+        if beyond.size:
+            _unreachable(sub, beyond[0])
+    return agents, final_log_b
+
+
+def _search_limit(agents_load: FloatArray) -> FloatArray:
+    """No finite target needs more agents than this; beyond it the target is unreachable."""
+    return 2.0 * agents_load + 60.0 * np.sqrt(agents_load) + 1000.0
+
+
+def _unreachable(targets: _Targets, position: int | np.integer) -> NoReturn:
+    for name in ("max_asa_seconds", "service_level", "max_abandon_rate"):
+        values = getattr(targets, name)
+        if values is not None:
+            raise ErlangError(
+                name, f"{float(values[position]):g} cannot be met by any reasonable staffing"
+            )
+    raise ErlangError("service_level", "cannot be met by any reasonable staffing")
+
+
+def _least_by_bisection(
+    agents_load: FloatArray,
+    lower: IntArray,
+    ok: Callable[[IntArray, IntArray], NDArray[np.bool_]],
+    targets: _Targets,
+) -> IntArray:
+    """Least integer n >= lower with ok(n), assuming ok is monotone in n (vectorised)."""
+    agents = lower.copy()
+    index = np.flatnonzero(agents_load > 0.0)
+    if not index.size:
+        return agents
+    base = lower[index]
+    width = np.maximum(1, np.ceil(np.sqrt(agents_load[index]))).astype(np.int64)
+    guess = np.maximum(base, np.ceil(agents_load[index]).astype(np.int64) + width)
+    failing = base - 1  # the largest staffing known (or assumed) to fail
+    passing = guess.copy()
+    limit = _search_limit(agents_load[index])
+    # Bracket: raise the guess until the targets hold.
+    todo = np.arange(index.size)
+    while todo.size:
+        good = ok(index[todo], passing[todo])
+        bad = todo[~good]
+        failing[bad] = passing[bad]
+        passing[bad] = passing[bad] + width[bad]
+        width[bad] *= 2
+        todo = bad
+        beyond = todo[passing[todo] > limit[todo]]
+        if beyond.size:
+            _unreachable(targets, index[beyond[0]])
+    # Bisect between a failing and a passing staffing.
+    todo = np.flatnonzero(passing - failing > 1)
+    while todo.size:
+        middle = (passing[todo] + failing[todo]) // 2
+        good = ok(index[todo], middle)
+        passing[todo[good]] = middle[good]
+        failing[todo[~good]] = middle[~good]
+        todo = todo[passing[todo] - failing[todo] > 1]
+    agents[index] = passing
+    return agents
