@@ -18,10 +18,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     Time,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -427,6 +429,16 @@ class JobRow(Base):
     worker_id: Mapped[str | None] = mapped_column(String(64))
     # Refreshed by the worker while the job runs; a stale heartbeat means the worker died.
     heartbeat_at: Mapped[datetime | None]
+
+
+class SchedulerJobRow(Base):
+    """The worker's APScheduler job store (layout fixed by APScheduler's SQLAlchemyJobStore)."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ApiTokenRow(Base):
