@@ -71,6 +71,30 @@ class CurrentState:
     activity: ActualActivity
 
 
+def _current_state_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (agent) DO UPDATE, only when the new event is not older."""
+    table = cast(Table, AgentCurrentStateRow.__table__)
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:  # pragma: no cover - the project supports SQLite and PostgreSQL
+        raise NotImplementedError(f"no upsert for {dialect}")
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.agent_id],
+        set_={
+            "event_id": excluded.event_id,
+            "occurred_at_utc": excluded.occurred_at_utc,
+            "state": excluded.state,
+            "reason": excluded.reason,
+            "activity": excluded.activity,
+        },
+        where=excluded.occurred_at_utc >= table.c.occurred_at_utc,
+    )
+
+
 class AgentStateFeedRepository:
     """Agent state events and each agent's current state."""
 
@@ -139,8 +163,8 @@ class AgentStateFeedRepository:
             }
             for e in events
         ]
-        for chunk in _chunks(rows, 500):
-            self.session.execute(insert(AgentStateEventRow), list(chunk))
+        # Core executemany: compiled once (cached), batched by the driver.
+        self.session.execute(insert(cast(Table, AgentStateEventRow.__table__)), rows)
         newest: dict[int, StateEvent] = {}
         for e in events:  # later in the list wins at equal times (received order)
             agent_id = agent_ids[e.agent_code]
@@ -163,31 +187,8 @@ class AgentStateFeedRepository:
         self.session.flush()
 
     def _upsert_current(self, rows: builtins.list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        dialect = self.session.get_bind().dialect.name
-        table = cast(Table, AgentCurrentStateRow.__table__)
-        for chunk in _chunks(rows, 500):
-            stmt: Any
-            if dialect == "postgresql":
-                stmt = postgresql.insert(table).values(list(chunk))
-            elif dialect == "sqlite":
-                stmt = sqlite.insert(table).values(list(chunk))
-            else:  # pragma: no cover - the project supports SQLite and PostgreSQL
-                raise NotImplementedError(f"no upsert for {dialect}")
-            excluded = stmt.excluded
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.agent_id],
-                set_={
-                    "event_id": excluded.event_id,
-                    "occurred_at_utc": excluded.occurred_at_utc,
-                    "state": excluded.state,
-                    "reason": excluded.reason,
-                    "activity": excluded.activity,
-                },
-                where=excluded.occurred_at_utc >= table.c.occurred_at_utc,
-            )
-            self.session.execute(stmt)
+        if rows:
+            self.session.execute(_current_state_upsert(self.session.get_bind().dialect.name), rows)
 
     def events(
         self, site_code: str, start_utc: datetime, end_utc: datetime, agent_code: str | None = None
