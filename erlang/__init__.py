@@ -12,14 +12,17 @@ from erlang.patience import (
     estimate_patience_from_calls,
     estimate_patience_seconds,
 )
+from erlang.simulation import Estimate, SimulationResult, simulate_queue
 from erlang.staffing import StaffingResult, required_agents, scheduled_from_required
 
 __all__ = [
     "ErlangAResult",
     "ErlangCResult",
     "ErlangError",
+    "Estimate",
     "MarginalCurve",
     "PatienceEstimate",
+    "SimulationResult",
     "StaffingResult",
     "erlang_a",
     "erlang_b",
@@ -31,4 +34,5 @@ __all__ = [
     "offered_load",
     "required_agents",
     "scheduled_from_required",
+    "simulate_queue",
 ]
