@@ -69,7 +69,8 @@ class ForecastConfig:
     calendar: CalendarOptions = field(default_factory=CalendarOptions)
     models: tuple[str, ...] = BASE_MODELS
     combination_size: int = 2
-    folds: int = 4
+    combination_margin: float = 0.02
+    folds: int = 6
     backtest_horizon_days: int = 7
     levels: tuple[int, ...] = (80, 95)
     aht_weeks: int = 8
@@ -91,6 +92,8 @@ class ForecastConfig:
             )
         if not self.levels or any(not 0 < level < 100 for level in self.levels):
             raise ValueError("levels must be percentages strictly between 0 and 100")
+        if not 0 <= self.combination_margin < 1:
+            raise ValueError("combination_margin must be in [0, 1)")
         if self.combination_size < 0:
             raise ValueError("combination_size must be >= 0")
         if self.n_jobs < 1:
@@ -344,7 +347,7 @@ def _run_backtest(
             candidates.append(COMBINATION)
         else:
             members[queue] = ()
-        best = min(candidates, key=lambda m: np.nan_to_num(model_wmape[m], nan=np.inf))
+        best = _choose(model_wmape, candidates, config.combination_margin)
         chosen[queue] = best
 
         for model in candidates:
@@ -400,6 +403,18 @@ def _run_backtest(
         predictions=predictions_frame,
         warnings=tuple(warnings),
     )
+
+
+def _choose(scores: dict[str, float], candidates: Sequence[str], margin: float) -> str:
+    """Lowest backtest WMAPE wins, except that a single model must beat the combination by
+    more than ``margin`` (relative): on a few weeks of backtest, near-ties between models are
+    mostly noise, and the average of the two best is the more robust forecast."""
+    best = min(candidates, key=lambda m: np.nan_to_num(scores[m], nan=np.inf))
+    if COMBINATION in candidates and best != COMBINATION:
+        combined = scores[COMBINATION]
+        if np.isfinite(combined) and scores[best] >= (1.0 - margin) * combined:
+            return COMBINATION
+    return best
 
 
 def _aht_backtest(

@@ -61,7 +61,9 @@ def test_backtest_json_on_a_file_with_closed_days(counts_csv: Path) -> None:
         candidates
     )
     chosen = report["chosen_model"]
-    assert candidates[chosen]["wmape"] == min(c["wmape"] for c in candidates.values())
+    best = min(candidates, key=lambda name: candidates[name]["wmape"])
+    near = candidates[best]["wmape"] >= 0.98 * candidates["combination"]["wmape"]
+    assert chosen == ("combination" if near else best)
     for scores in candidates.values():
         assert 0 < scores["wmape"] < 1 and scores["mase"] > 0
     assert 0.65 <= report["coverage_80"] <= 0.92
