@@ -13,6 +13,7 @@ from wfm.cli.app import CliError, app
 _COMMAND_MODULES = [
     "wfm.cli.db_commands",
     "wfm.cli.demo_commands",
+    "wfm.cli.erlang_commands",
     "wfm.cli.forecast_commands",
 ]
 
