@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting import Adjustment, apply_adjustments, forecast
@@ -83,6 +83,7 @@ def test_bad_adjustments_are_refused(adjustment: Adjustment, fragment: str) -> N
         apply_adjustments(_frame(), [adjustment])
 
 
+@settings(deadline=None)
 @given(
     first=st.floats(min_value=0, max_value=10),
     second=st.floats(min_value=0, max_value=10),

@@ -299,3 +299,14 @@ def test_config_rejects_bad_settings() -> None:
         ForecastConfig(folds=0)
     with pytest.raises(ValueError, match="levels"):
         ForecastConfig(levels=(80, 100))
+
+
+def test_a_queue_whose_feed_stopped_is_imputed_and_flagged() -> None:
+    history = synthetic_history(SPEC)
+    other = history.assign(unique_id="LATE")
+    other = other[other["ds"] < pd.Timestamp("2024-02-20")]
+    result = forecast(pd.concat([history, other]), QUICK, horizon_days=7)
+    assert any("queue LATE: no data for its last" in w for w in result.warnings)
+    late = result.forecast[result.forecast["unique_id"] == "LATE"]
+    full = result.forecast[result.forecast["unique_id"] == "Q000"]
+    assert late["offered"].sum() == pytest.approx(full["offered"].sum(), rel=0.1)

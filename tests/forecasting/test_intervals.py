@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting.intervals import (
@@ -48,6 +48,7 @@ def test_too_few_scores_fall_back_to_poisson() -> None:
     assert poisson_calibration((80,)).quantiles[80][1] > 1.28
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=0, max_value=1000), min_size=1, max_size=50))
 def test_bands_nest_and_never_go_negative(means: list[float]) -> None:
     rng = np.random.default_rng(5)

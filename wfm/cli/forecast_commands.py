@@ -203,8 +203,8 @@ def backtest_command(
 ) -> None:
     """Backtest every forecast candidate on a CSV (outside the database) and pick the best.
 
-    Prints, per candidate, WMAPE and MASE over the folds and the measured coverage of the 80 %
-    band, then the chosen model. Missing rows (closed weekends, holidays) are fine.
+    Prints WMAPE, MASE and measured band coverage per candidate, then the chosen model.
+    Missing rows (closed weekends, holidays) are fine.
     """
     if interval_minutes not in (15, 30, 60):
         fail(f"--interval-minutes must be 15, 30 or 60, got {interval_minutes}")
