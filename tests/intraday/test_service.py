@@ -324,3 +324,59 @@ def test_live_adherence(centre: Engine) -> None:
         # S3, P2, P3, X1 sent nothing: logged out, so out of adherence since 09:01.
         assert {s.agent_code for s in only.agents} == {"S2", "P1", "S3", "P2", "P3", "X1"}
         assert only.out_of_adherence == 6
+
+
+def test_recommendation_and_switch_round_trip(centre: Engine) -> None:
+    # 20 contacts per 15 min need 9 servers (Erlang A, 80 % in 20 s); three serve, and only the
+    # three P sellers have the Q1 skill (X1 does not).
+    with unit_of_work(centre) as session:
+        rec = svc.recommendation(session, site_code=SITE)
+        assert rec.as_of_utc == t("10:00")
+        assert rec.message == "switch 3 sellers to serve"
+        assert [m.agent_code for m in rec.moves] == ["P1", "P2", "P3"]
+        assert rec.on_shift_now == 7 and rec.servers_now == 3 and rec.sellers_now == 4
+        assert rec.outlook[0].servers_needed == 9
+        assert rec.answer_rate_with > rec.answer_rate_without  # type: ignore[operator]
+        svc.record_switch(
+            session,
+            site_code=SITE,
+            to_activity=Activity.SERVE,
+            items=[svc.SwitchItem(m.agent_code, m.queue_code) for m in rec.moves],
+            end_utc=rec.until_utc,
+        )
+    with unit_of_work(centre) as session:
+        svc.set_clock(session, site_code=SITE, now_utc=t("10:02"), speed=0)
+        after = svc.recommendation(session, site_code=SITE)
+        assert after.direction.value == "none"
+        assert after.servers_now == 6
+
+
+def test_auto_mode_within_limits(centre: Engine) -> None:
+    with unit_of_work(centre) as session:
+        off = svc.run_auto_mode(session, site_code=SITE)
+        assert off.applied == () and off.recommendation.count == 3
+        svc.update_settings(
+            session,
+            site_code=SITE,
+            changes={"auto_enabled": True, "auto_max_agents_per_move": 2},
+        )
+        on = svc.run_auto_mode(session, site_code=SITE)
+        assert [m.agent_code for m in on.applied] == ["P1", "P2"]
+        rows = session.execute(select(PlanChangeRow.source, PlanChangeRow.created_by)).all()
+        assert sorted(rows) == [("auto", "auto"), ("auto", "auto")]
+    # A snapshot five minutes later runs the auto mode again: P3 follows.
+    with unit_of_work(centre) as session:
+        svc.set_clock(session, site_code=SITE, now_utc=t("10:05"), speed=0)
+        result = svc.ingest_queue_snapshots(session, snapshots=[snap("Q1", t("10:05"), 40)])
+        assert [m.agent_code for m in result.auto_applied] == ["P3"]
+        # ... but not again a minute later.
+        svc.set_clock(session, site_code=SITE, now_utc=t("10:06"), speed=0)
+        quiet = svc.ingest_queue_snapshots(session, snapshots=[snap("Q1", t("10:06"), 41)])
+        assert quiet.auto_applied == ()
+
+
+def test_the_intraday_cycle_stores_the_reforecast(centre: Engine) -> None:
+    with unit_of_work(centre) as session:
+        summary = svc.intraday_cycle(session)
+        assert summary[SITE]["reforecast_at"] == t("10:00").isoformat()
+        assert ReforecastRepository(session).list(SITE, t("00:00"), t("23:59"))
