@@ -101,7 +101,7 @@ def test_demo_data_writes_once_and_refuses_a_second_time(tmp_path: Path) -> None
     assert counts[0] == 1 and counts[1] == 20
     assert counts[2] == 3 * 2 * 7 * 96  # 3 queues, 2 weeks of 15-min intervals
     second = run_wfm(*args)
-    assert_one_line_error(second, "already holds site")
+    assert_one_line_error(second, "already holds the demo site")
     with unit_of_work(engine) as session:
         again = (
             session.scalar(select(func.count()).select_from(SiteRow)),

@@ -15,6 +15,7 @@ _COMMAND_MODULES = [
     "wfm.cli.demo_commands",
     "wfm.cli.erlang_commands",
     "wfm.cli.forecast_commands",
+    "wfm.cli.pipeline_commands",
 ]
 
 for _name in _COMMAND_MODULES:

@@ -26,10 +26,18 @@ def demo_data(
     """
     engine = open_database(database_url)
 
+    from wfm.db.repositories import SiteRepository
     from wfm.db.session import unit_of_work
     from wfm.demo import generate_demo_centre
+    from wfm.demo.generator import SITE_CODE
     from wfm.services.centre import CentreData, load_centre
 
+    with user_errors(), unit_of_work(engine) as session:
+        if SITE_CODE in {site.code for site in SiteRepository(session).list()}:
+            fail(
+                f"the database already holds the demo site {SITE_CODE!r}; use an empty database "
+                "(another --database-url, or delete the SQLite file) to generate it again"
+            )
     started = time.perf_counter()
     info(f"generating {weeks} weeks of history for {agents} agents (seed {seed}) ...")
     try:

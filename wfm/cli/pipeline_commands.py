@@ -1,0 +1,122 @@
+"""The planning chain on the database: `wfm forecast`, `wfm requirements`, `wfm schedule`."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from wfm.cli.app import app, info
+from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
+
+SiteOption = Annotated[
+    str | None,
+    typer.Option("--site", help="Site code; may be left out when the database holds one site."),
+]
+
+
+def resolve_site(session: object, site: str | None) -> str:
+    from wfm.db.repositories import SiteRepository
+    from wfm.errors import NotFoundError, ValidationError
+
+    sites = SiteRepository(session).list()  # type: ignore[arg-type]
+    if site is not None:
+        if site not in {s.code for s in sites}:
+            raise NotFoundError(f"no site {site!r}; sites: {', '.join(s.code for s in sites)}")
+        return site
+    if not sites:
+        raise NotFoundError("the database holds no site; run `wfm demo-data` or import one")
+    if len(sites) > 1:
+        raise ValidationError(
+            f"the database holds {len(sites)} sites; name one with --site "
+            f"({', '.join(s.code for s in sites)})"
+        )
+    return sites[0].code
+
+
+def _progress(fraction: float, message: str) -> None:
+    info(f"[{fraction:4.0%}] {message}")
+
+
+@app.command("forecast")
+def forecast_command(
+    weeks: Annotated[
+        int, typer.Option(min=1, max=26, help="Weeks ahead of the history to forecast.")
+    ] = 3,
+    site: SiteOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Forecast contacts and handle time per queue and interval; store a new forecast version.
+
+    The model is chosen per queue by rolling-origin backtest; its scores are stored with the run.
+    """
+    from wfm.db.session import unit_of_work
+    from wfm.services.forecasting import run_forecast
+
+    engine = open_database(database_url)
+    started = time.perf_counter()
+    with user_errors(), unit_of_work(engine) as session:
+        site_code = resolve_site(session, site)
+        run = run_forecast(session, site_code=site_code, weeks=weeks, progress=_progress)
+    for warning in run.warnings:
+        info(f"warning: {warning}")
+    models = ", ".join(f"{q}: {m}" for q, m in sorted(run.model_by_queue.items()))
+    typer.echo(
+        f"forecast version {run.version} for site {run.site_code}: "
+        f"{run.horizon_start_utc:%Y-%m-%d %H:%M} .. {run.horizon_end_utc:%Y-%m-%d %H:%M} UTC, "
+        f"{run.interval_minutes}-min intervals, models {models} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    for queue, scores in sorted(run.backtest_scores.items()):
+        chosen = run.model_by_queue.get(queue)
+        if chosen in scores:
+            typer.echo(f"  {queue}: backtest WMAPE {scores[chosen]:.3f} ({chosen})")
+
+
+@app.command("requirements")
+def requirements_command(
+    site: SiteOption = None,
+    forecast_run: Annotated[
+        int | None, typer.Option("--forecast-run", help="Forecast run id; default the latest.")
+    ] = None,
+    shrinkage: Annotated[
+        float,
+        typer.Option(min=0.0, max=0.95, help="Share of paid time not available for contacts."),
+    ] = 0.3,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Compute agents needed per queue and interval (Erlang A/C) from a stored forecast."""
+    from wfm.db.repositories import RequirementRepository
+    from wfm.db.session import unit_of_work
+    from wfm.services.staffing import compute_requirements, resolve_run
+
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        site_code = resolve_site(session, site)
+        run = resolve_run(session, site_code, forecast_run)
+        assert run.id is not None
+        count = compute_requirements(
+            session, site_code=site_code, forecast_run_id=run.id, shrinkage=shrinkage
+        )
+        rows = RequirementRepository(session).list(run.id)
+    typer.echo(
+        f"requirements for forecast version {run.version} of site {site_code}: "
+        f"{count} queue-intervals"
+    )
+    hours = run.interval_minutes / 60.0
+    for queue in sorted({r.queue_code for r in rows}):
+        mine = [r for r in rows if r.queue_code == queue]
+        contacts = sum(r.contacts for r in mine)
+        served = [r for r in mine if r.contacts > 0]
+        sl = (
+            sum(r.predicted_service_level * r.contacts for r in served) / contacts
+            if contacts
+            else 1.0
+        )
+        typer.echo(
+            f"  {queue}: {contacts:,.0f} contacts, peak {max(r.required_agents for r in mine)} "
+            f"agents, {sum(r.required_agents for r in mine) * hours:,.0f} agent-hours "
+            f"({sum(r.scheduled_agents for r in mine) * hours:,.0f} scheduled with "
+            f"{shrinkage:.0%} shrinkage), predicted service level {sl:.1%}"
+        )
