@@ -1,0 +1,11 @@
+"""The erlang tests share independent reference implementations from `erlang_oracles` (this
+folder, put on the path)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
