@@ -24,6 +24,8 @@ demo: $(STAMP) ## build the demo centre on SQLite (var/demo.db) and run the pipe
 	$(BIN)/wfm db upgrade --database-url $(DEMO_URL)
 	$(BIN)/wfm demo-data --database-url $(DEMO_URL) --weeks $(DEMO_WEEKS) --agents $(DEMO_AGENTS) --seed $(DEMO_SEED)
 	$(BIN)/wfm db status --database-url $(DEMO_URL)
+	$(BIN)/wfm forecast --database-url $(DEMO_URL) --weeks 3
+	$(BIN)/wfm requirements --database-url $(DEMO_URL)
 
 test: $(STAMP) ## run the test suite (PostgreSQL tests too when WFM_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q
