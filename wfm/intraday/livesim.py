@@ -1,0 +1,260 @@
+"""Playing a day through the queue simulator: the surprise, the queues, the agents' behaviour.
+
+The day's true arrivals are the forecast times a **surprise** factor (e.g. +30 % from 13:00 local).
+Each queue is simulated with `erlang.simulate_queue` (Poisson arrivals per interval, exponential
+handle times and patience, FCFS, whole agents changing at interval boundaries). A live day is
+played by re-simulating the whole day every time the staffing of an interval is decided, with the
+same seed: the simulator draws every random number before it runs, so the calls are the same in
+every run and only the staffing differs (common random numbers); what already happened stays
+(almost exactly) as it was, and "with" and "without" a decision can be compared call for call.
+
+`AgentBehaviour` turns an agent's effective plan into the ACD states a real agent would send:
+each planned change is followed after a short random delay (sometimes a few minutes late), with
+the odd unplanned not-ready spell while serving.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+import erlang
+from wfm.domain import Activity
+from wfm.intraday.plan import PlanSpan
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class SimQueue:
+    """One queue's true day: expected arrivals and handle time per interval."""
+
+    queue_code: str
+    arrivals: Sequence[float]
+    aht_seconds: Sequence[float]
+    patience_seconds: float = 120.0
+    threshold_seconds: float = 20.0
+    concurrency: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SimOutcome:
+    """Simulated counts per interval (by arrival interval)."""
+
+    queue_code: str
+    offered: FloatArray
+    answered: FloatArray
+    abandoned: FloatArray
+    answered_within_threshold: FloatArray
+
+    def answer_rate(self, intervals: slice = slice(None)) -> float:
+        offered = float(self.offered[intervals].sum())
+        return float(self.answered[intervals].sum()) / offered if offered else 1.0
+
+    def service_level(self, intervals: slice = slice(None)) -> float:
+        offered = float(self.offered[intervals].sum())
+        return float(self.answered_within_threshold[intervals].sum()) / offered if offered else 1.0
+
+
+def surprise_factors(
+    interval_starts_utc: Sequence[datetime],
+    timezone: str,
+    *,
+    surge: float,
+    from_local: time,
+    until_local: time | None = None,
+) -> FloatArray:
+    """1 + surge for the intervals starting in [from_local, until_local) local time, else 1."""
+    tz = ZoneInfo(timezone)
+    out = np.ones(len(interval_starts_utc))
+    for i, start in enumerate(interval_starts_utc):
+        local = start.astimezone(tz).time()
+        if local >= from_local and (until_local is None or local < until_local):
+            out[i] = 1.0 + surge
+    return out
+
+
+def _seed(base: int, queue_code: str) -> int:
+    return (base * 1_000_003 + zlib.crc32(queue_code.encode())) % (2**32)
+
+
+def simulate_day(
+    queues: Sequence[SimQueue],
+    servers: Mapping[str, Sequence[int] | npt.NDArray[np.int64]],
+    *,
+    interval_minutes: int,
+    seed: int,
+) -> dict[str, SimOutcome]:
+    """Simulate every queue's day with the given whole servers per interval (one run each)."""
+    out: dict[str, SimOutcome] = {}
+    for q in queues:
+        arrivals = np.asarray(q.arrivals, dtype=np.float64)
+        staff = np.asarray(servers[q.queue_code], dtype=np.float64)
+        if staff.shape != arrivals.shape:
+            raise ValueError(f"queue {q.queue_code!r}: one server count per interval")
+        aht = np.asarray(q.aht_seconds, dtype=np.float64) / max(q.concurrency, 1)
+        result = erlang.simulate_queue(
+            arrivals,
+            staff,
+            interval_seconds=interval_minutes * 60.0,
+            aht_seconds=np.where(aht > 0, aht, 1.0),
+            patience_seconds=q.patience_seconds,
+            threshold_seconds=q.threshold_seconds,
+            replications=1,
+            seed=_seed(seed, q.queue_code),
+        )
+        out[q.queue_code] = SimOutcome(
+            q.queue_code,
+            np.asarray(result.offered_per_interval, dtype=np.float64),
+            np.asarray(result.answered_per_interval, dtype=np.float64),
+            np.asarray(result.abandoned_per_interval, dtype=np.float64),
+            np.asarray(result.answered_within_threshold_per_interval, dtype=np.float64),
+        )
+    return out
+
+
+def servers_at(
+    plans: Mapping[str, Sequence[PlanSpan]],
+    default_queue: Mapping[str, str | None],
+    moment: datetime,
+) -> dict[str, int]:
+    """Agents planned to serve at `moment`, per queue (the span's queue, else the default)."""
+    out: dict[str, int] = {}
+    for code, plan in plans.items():
+        for span in plan:
+            if span.start_utc <= moment < span.end_utc:
+                if span.activity is Activity.SERVE:
+                    queue = span.queue_code or default_queue.get(code)
+                    if queue is not None:
+                        out[queue] = out.get(queue, 0) + 1
+                break
+    return out
+
+
+# --- agents' behaviour ---------------------------------------------------------------------
+
+STATE_FOR_ACTIVITY: Mapping[Activity | None, tuple[str, str | None]] = {
+    Activity.SERVE: ("ready", None),
+    Activity.SELL: ("outbound_dialling", None),
+    Activity.BREAK: ("break", None),
+    Activity.LUNCH: ("lunch", None),
+    Activity.OTHER: ("not_ready", "meeting"),
+    None: ("logged_out", None),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourConfig:
+    mean_delay_seconds: float = 20.0  # typical lag after a planned change
+    late_probability: float = 0.05  # chance that a change is made 1-5 minutes late
+    not_ready_per_hour: float = 0.1  # unplanned not-ready spells (2-6 min) while serving
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    agent_code: str
+    at_utc: datetime
+    state: str
+    reason: str | None
+
+
+class AgentBehaviour:
+    """The states an agent sends as it follows its plan, generated a window at a time.
+
+    Re-planning (a switch) is honoured from the moment it is known: `follow` only generates
+    states for times after the last window it generated, from the plan it is given then.
+    """
+
+    def __init__(
+        self, agent_code: str, seed: int, config: BehaviourConfig = BehaviourConfig()
+    ) -> None:
+        self.agent_code = agent_code
+        self.rng = np.random.default_rng(_seed(seed, agent_code))
+        self.config = config
+        self.current: tuple[str, str | None] = STATE_FOR_ACTIVITY[None]
+        self.pending: list[StateChange] = []
+
+    def _delay(self) -> timedelta:
+        if self.rng.random() < self.config.late_probability:
+            return timedelta(seconds=float(self.rng.uniform(60.0, 300.0)))
+        return timedelta(seconds=float(self.rng.exponential(self.config.mean_delay_seconds)))
+
+    def follow(
+        self, plan: Sequence[PlanSpan], start_utc: datetime, end_utc: datetime
+    ) -> list[StateChange]:
+        """State changes in [start_utc, end_utc) as the agent follows `plan` from `start_utc`."""
+        out: list[StateChange] = []
+        # What the plan asks for at the window start, if the agent is not doing it yet (a
+        # change recorded just now, e.g. a switch), is done after the usual lag.
+        wanted = STATE_FOR_ACTIVITY[_activity_at(plan, start_utc)]
+        if wanted != self.current and not any(p.state == wanted[0] for p in self.pending):
+            self.pending = [
+                StateChange(self.agent_code, start_utc + self._delay(), *wanted),
+            ]
+        # Planned changes inside the window.
+        for point in _change_points(plan, start_utc, end_utc):
+            target = STATE_FOR_ACTIVITY[_activity_at(plan, point)]
+            self.pending.append(StateChange(self.agent_code, point + self._delay(), *target))
+        # Unplanned not-ready spells while serving.
+        minutes = (end_utc - start_utc).total_seconds() / 60.0
+        if (
+            _activity_at(plan, start_utc) is Activity.SERVE
+            and self.rng.random() < self.config.not_ready_per_hour * minutes / 60.0
+        ):
+            at = start_utc + timedelta(seconds=float(self.rng.uniform(0, minutes * 60)))
+            back = at + timedelta(minutes=float(self.rng.uniform(2.0, 6.0)))
+            self.pending.append(StateChange(self.agent_code, at, "not_ready", None))
+            self.pending.append(StateChange(self.agent_code, back, "ready", None))
+        self.pending.sort(key=lambda c: c.at_utc)
+        keep: list[StateChange] = []
+        for change in self.pending:
+            if change.at_utc < end_utc:
+                if (change.state, change.reason) != self.current:
+                    at = max(change.at_utc, start_utc)
+                    out.append(StateChange(self.agent_code, at, change.state, change.reason))
+                    self.current = (change.state, change.reason)
+            else:
+                keep.append(change)
+        self.pending = keep
+        return out
+
+
+def _activity_at(plan: Sequence[PlanSpan], moment: datetime) -> Activity | None:
+    for s in plan:
+        if s.start_utc <= moment < s.end_utc:
+            return s.activity
+    return None
+
+
+def _change_points(plan: Sequence[PlanSpan], start: datetime, end: datetime) -> list[datetime]:
+    points = sorted({s.start_utc for s in plan} | {s.end_utc for s in plan})
+    return [
+        p
+        for p in points
+        if start < p < end
+        and _activity_at(plan, p) != _activity_at(plan, p - timedelta(microseconds=1))
+    ]
+
+
+def erlang_queue_now(
+    calls: float, interval_seconds: float, aht_seconds: float, servers: int, patience: float
+) -> tuple[float, float]:
+    """Contacts waiting (Little's law on Erlang A's mean wait) and a typical longest wait
+    (three mean waits), for a queue snapshot between simulated intervals."""
+    if calls <= 0 or aht_seconds <= 0:
+        return 0.0, 0.0
+    if servers <= 0:
+        rate = calls / interval_seconds
+        return rate * patience, 3.0 * patience
+    result = erlang.erlang_a(calls, interval_seconds, aht_seconds, servers, patience, 20.0)
+    mean_wait = float(result.mean_wait_seconds)
+    if not math.isfinite(mean_wait):
+        mean_wait = patience
+    return calls / interval_seconds * mean_wait, 3.0 * mean_wait
