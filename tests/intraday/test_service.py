@@ -380,3 +380,22 @@ def test_the_intraday_cycle_stores_the_reforecast(centre: Engine) -> None:
         summary = svc.intraday_cycle(session)
         assert summary[SITE]["reforecast_at"] == t("10:00").isoformat()
         assert ReforecastRepository(session).list(SITE, t("00:00"), t("23:59"))
+
+
+def test_the_day_forecast_carries_manual_adjustments(centre: Engine) -> None:
+    from wfm.domain import AdjustmentOperation, ForecastAdjustment
+    from wfm.services.forecasting import add_adjustment
+
+    with unit_of_work(centre) as session:
+        add_adjustment(
+            session,
+            ForecastAdjustment(
+                "Q1", t("10:00"), t("11:00"), "offered", AdjustmentOperation.SCALE, 1.5
+            ),
+        )
+        forecast = svc.day_forecast(session, SITE, DAY)
+        starts = list(forecast.interval_starts_utc)
+        assert forecast.offered["Q1"][starts.index(t("09:45"))] == 20
+        assert forecast.offered["Q1"][starts.index(t("10:00"))] == 30
+        rec = svc.recommendation(session, site_code=SITE)
+        assert rec.outlook[0].offered == pytest.approx(30)

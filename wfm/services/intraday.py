@@ -575,7 +575,8 @@ class DayForecast:
 
 
 def day_forecast(session: Session, site_code: str, day: date) -> DayForecast:
-    """The latest forecast covering the site's local day, per queue and interval."""
+    """The latest forecast covering the site's local day (with the planners' manual adjustments
+    applied), per queue and interval."""
     site = SiteRepository(session).get(site_code)
     start, end = _local_day_bounds(site, day)
     repo = ForecastRepository(session)
@@ -596,7 +597,9 @@ def day_forecast(session: Session, site_code: str, day: date) -> DayForecast:
     queues = [q.code for q in QueueRepository(session).list(site_code)]
     offered = {q: np.zeros(n) for q in queues}
     aht = {q: np.zeros(n) for q in queues}
-    for v in repo.values(run.id, start_utc=start, end_utc=end):
+    from wfm.services.forecasting import adjusted_values  # manual adjustments on top
+
+    for v in adjusted_values(session, run.id, start_utc=start, end_utc=end):
         i = index.get(v.interval_start_utc)
         if i is None or v.queue_code not in offered:
             continue
