@@ -160,10 +160,14 @@ class JobRepository:
             raise NotFoundError(f"no job {job_id!r}")
         return _job(row)
 
-    def list(self, status: JobStatus | None = None, limit: int = 100) -> list[Job]:
+    def list(
+        self, status: JobStatus | None = None, limit: int = 100, kind: str | None = None
+    ) -> list[Job]:
         stmt = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
         if status is not None:
             stmt = stmt.where(JobRow.status == status.value)
+        if kind is not None:
+            stmt = stmt.where(JobRow.kind == kind)
         return [_job(r) for r in self.session.scalars(stmt)]
 
     def claim_next(self, worker_id: str) -> Job | None:
@@ -214,6 +218,59 @@ class JobRepository:
             .values(**values)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def finish(
+        self,
+        job_id: str,
+        worker_id: str,
+        *,
+        status: JobStatus,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        message: str | None = None,
+    ) -> bool:
+        """Record the end of a running job this worker owns (compare-and-set); False when the
+        job is no longer this worker's (e.g. marked failed as stale meanwhile)."""
+        values: dict[str, Any] = {
+            "status": status.value,
+            "finished_at": datetime.now(UTC),
+            "result": result,
+            "error": error,
+        }
+        if status is JobStatus.SUCCEEDED:
+            values["progress"] = 1.0
+        if message is not None:
+            values["message"] = message
+        outcome = self.session.execute(
+            update(JobRow)
+            .where(
+                JobRow.id == job_id,
+                JobRow.worker_id == worker_id,
+                JobRow.status == JobStatus.RUNNING.value,
+            )
+            .values(**values)
+        )
+        return outcome.rowcount == 1  # type: ignore[attr-defined]
+
+    def requeue(self, job_id: str, worker_id: str, *, message: str) -> bool:
+        """Put a running job of this worker back in the queue (it wrote nothing)."""
+        outcome = self.session.execute(
+            update(JobRow)
+            .where(
+                JobRow.id == job_id,
+                JobRow.worker_id == worker_id,
+                JobRow.status == JobStatus.RUNNING.value,
+            )
+            .values(
+                status=JobStatus.QUEUED.value,
+                worker_id=None,
+                started_at=None,
+                heartbeat_at=None,
+                progress=0.0,
+                message=message,
+            )
+        )
+        return outcome.rowcount == 1  # type: ignore[attr-defined]
 
     def fail_stale(self, stale_before_utc: datetime, *, reason: str) -> builtins.list[Job]:
         """Mark failed every running job whose heartbeat (or start) is older than the cut-off;

@@ -1,0 +1,128 @@
+"""The FastAPI application: `create_app(settings)` wires routers, errors and the database."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, event
+
+from api.errors import ErrorBody, install_error_handlers
+from api.settings import ApiSettings
+from wfm.db import migrate
+from wfm.db.session import make_engine, session_factory, sqlite_file
+from wfm.errors import WfmError
+
+log = logging.getLogger("wfm.api")
+
+API_PREFIX = "/v1"
+
+DESCRIPTION = """
+Contact-centre workforce management: organisation (sites, queues, segments, campaigns, agents),
+interval history import, KPIs, forecasts, staffing requirements, rosters and background jobs.
+
+**Auth.** Every endpoint but `/health` needs `Authorization: Bearer <token>`; tokens are created
+with `wfm token create --role ROLE --name NAME [--agent CODE]`. Roles: `admin` (everything),
+`planner` (organisation, history, forecasts, schedules, publishing), `floor_manager` (reads and
+intraday changes), `executive` (KPIs), `agent` (their own schedule). No token or an unknown one is
+401; a role without the permission is 403.
+
+**Errors.** Every 4xx/5xx body is `{"error": kind, "detail": one line, "errors": [...]}`; `errors`
+names the field (or the import row and column) and why. Writes are all-or-nothing.
+
+**Jobs.** Forecasts, requirements and rosters run in the worker (`wfm worker`): their `POST`
+answers 202 with a job; poll `GET /v1/jobs/{id}`.
+
+Datetimes are ISO 8601 with an offset (UTC in answers); quantities carry their unit in the name;
+service level and rates are fractions in [0, 1].
+"""
+
+TAGS = [
+    {"name": "health", "description": "Liveness and database readiness (no auth)."},
+    {"name": "me", "description": "The caller's token, role and permissions."},
+    {"name": "sites", "description": "Contact-centre sites and their timezone."},
+    {"name": "queues", "description": "Inbound queues with their service targets."},
+    {"name": "segments", "description": "Customer segments that outbound campaigns target."},
+    {"name": "campaigns", "description": "Outbound campaigns (telesales, surveys, callbacks)."},
+    {"name": "agents", "description": "Agents, contracts, skills, availability and time off."},
+    {"name": "history", "description": "Interval history from the ACD: import and read."},
+    {"name": "kpis", "description": "Service KPIs from history; forecast accuracy."},
+    {"name": "staffing", "description": "Stateless Erlang staffing calculator."},
+    {"name": "forecasts", "description": "Forecast runs, values, adjustments, accuracy."},
+    {"name": "requirements", "description": "Agents required per queue and interval."},
+    {"name": "schedules", "description": "Rosters: build, read, evaluate, publish, export."},
+    {"name": "jobs", "description": "Background work done by the worker."},
+]
+
+
+class HealthRead(BaseModel):
+    status: str = Field(description="`ok` when the API can serve requests.", examples=["ok"])
+    database: str = Field(description="`ok`, or why the database cannot be used.")
+    schema_revision: str | None = Field(
+        default=None, description="The database's migration revision.", examples=["0004"]
+    )
+
+
+def create_app(settings: ApiSettings | None = None, *, database_url: str | None = None) -> FastAPI:
+    """The API on the settings' database (or `database_url`, which wins)."""
+    settings = settings or ApiSettings()
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
+    engine = make_engine(settings.database_url, echo=settings.database_echo)
+    prepare_engine(engine)
+
+    app = FastAPI(
+        title="WFM API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.kpi_cache = {}
+    install_error_handlers(app)
+
+    @app.get(
+        "/health",
+        tags=["health"],
+        response_model=HealthRead,
+        summary="Liveness and database readiness",
+        responses={503: {"model": ErrorBody, "description": "The database is not ready."}},
+    )
+    def health(request: Request) -> Any:
+        """`ok` when the database answers and its schema is at the latest migration."""
+        try:
+            migrate.require_current_schema(request.app.state.engine)
+            revision = migrate.current_revision(request.app.state.engine)
+        except WfmError as exc:
+            return JSONResponse(
+                status_code=503,
+                content={"error": "database_not_ready", "detail": str(exc), "errors": []},
+            )
+        return HealthRead(status="ok", database="ok", schema_revision=revision)
+
+    from api.routers import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app
+
+
+def prepare_engine(engine: Engine) -> None:
+    """SQLite files run in write-ahead-log mode so readers never wait for the one writer."""
+    if sqlite_file(engine.url.render_as_string(hide_password=False)) is None:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _wal(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,71 @@
+"""Schema building blocks shared by the resources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from api.errors import ApiError
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+
+Code = Annotated[
+    str,
+    StringConstraints(pattern=CODE_PATTERN),
+    Field(description="Identifier: letters, digits, `_`, `.`, `-`; 1 to 64 characters."),
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+
+def code_path(what: str) -> Any:
+    return Path(pattern=CODE_PATTERN, description=f"Code of the {what}.", examples=["demo"])
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA timezone (e.g. Europe/Paris)") from None
+    return value
+
+
+TimezoneName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_check_timezone),
+    Field(description="IANA timezone name.", examples=["Europe/Paris"]),
+]
+
+
+class Input(BaseModel):
+    """Request bodies refuse fields they do not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def changes(update: BaseModel, *, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The fields a PATCH body sets; an explicit null on a field that cannot be empty is 422."""
+    values = update.model_dump(exclude_unset=True)
+    bad = [name for name, value in values.items() if value is None and name not in nullable]
+    if bad:
+        raise ApiError(
+            422,
+            "invalid",
+            f"body.{bad[0]}: cannot be null",
+            [{"field": f"body.{name}", "message": "cannot be null"} for name in bad],
+        )
+    if not values:
+        raise ApiError(
+            422,
+            "invalid",
+            "body: names no field to change",
+            [{"field": "body", "message": "give at least one field to change"}],
+        )
+    return {name: getattr(update, name) for name in values}

@@ -1,0 +1,26 @@
+"""Settings of the API server (environment `WFM_...`, on top of the core settings)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from wfm.settings import Settings
+
+
+class ApiSettings(Settings):
+    """The core settings plus the server's own."""
+
+    api_max_import_megabytes: float = Field(
+        default=200.0, description="Largest interval-history upload accepted, in megabytes."
+    )
+    api_kpi_cache_seconds: float = Field(
+        default=30.0,
+        description=(
+            "How long a KPI answer may be served from memory; imports through this server clear "
+            "it at once, imports elsewhere (the worker) show after at most this long. 0 disables."
+        ),
+    )
+    api_max_interval_rows: int = Field(
+        default=50_000,
+        description="Most interval rows one read (history, forecast values) returns.",
+    )

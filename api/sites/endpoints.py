@@ -1,0 +1,54 @@
+"""`/v1/sites`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, status
+
+from api.auth import Permission
+from api.deps import SessionDep, require
+from api.errors import responses
+from api.schemas import changes, code_path
+from api.sites.schemas import SiteCreate, SiteRead, SiteUpdate
+from wfm.db.repositories import SiteRepository
+from wfm.db.repositories.edits import OrganisationEdits
+from wfm.domain import Site
+
+router = APIRouter(prefix="/sites", tags=["sites"])
+READ = [Depends(require(Permission.ORG_READ))]
+WRITE = [Depends(require(Permission.ORG_WRITE))]
+
+
+@router.get("", response_model=list[SiteRead], dependencies=READ, responses=responses())
+def list_sites(session: SessionDep) -> Any:
+    """Every site, by code."""
+    return SiteRepository(session).list()
+
+
+@router.post(
+    "",
+    response_model=SiteRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=WRITE,
+    responses=responses(409),
+)
+def create_site(body: SiteCreate, session: SessionDep) -> Any:
+    """Create a site; its code must be new (409 otherwise)."""
+    site = Site(**body.model_dump())
+    SiteRepository(session).add(site)
+    return site
+
+
+@router.get("/{code}", response_model=SiteRead, dependencies=READ, responses=responses(404))
+def get_site(session: SessionDep, code: str = code_path("site")) -> Any:
+    """One site."""
+    return SiteRepository(session).get(code)
+
+
+@router.patch("/{code}", response_model=SiteRead, dependencies=WRITE, responses=responses(404))
+def update_site(body: SiteUpdate, session: SessionDep, code: str = code_path("site")) -> Any:
+    """Change a site's name, timezone, country or seats."""
+    return OrganisationEdits(session).update_site(
+        code, changes(body, nullable=frozenset({"seats"}))
+    )

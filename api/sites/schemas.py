@@ -1,0 +1,44 @@
+"""Schemas of sites."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from api.schemas import Code, Input, Name, Output, TimezoneName
+
+
+class SiteCreate(Input):
+    code: Code = Field(examples=["paris"])
+    name: Name = Field(description="Display name.", examples=["Paris contact centre"])
+    timezone: TimezoneName = Field(
+        description="IANA timezone of the site; days, weeks and shifts are in it.",
+        examples=["Europe/Paris"],
+    )
+    country_code: str = Field(
+        default="",
+        pattern=r"^([A-Z]{2})?$",
+        description="ISO 3166 country code for public holidays; empty for none.",
+        examples=["FR"],
+    )
+    seats: int | None = Field(
+        default=None, ge=0, le=100_000, description="Workstations; None: unlimited.", examples=[80]
+    )
+
+
+class SiteUpdate(Input):
+    name: Name | None = Field(default=None, description="New display name.")
+    timezone: TimezoneName | None = Field(default=None, description="New IANA timezone.")
+    country_code: str | None = Field(
+        default=None, pattern=r"^([A-Z]{2})?$", description="New ISO 3166 country code."
+    )
+    seats: int | None = Field(
+        default=None, ge=0, le=100_000, description="New seat count; null: unlimited."
+    )
+
+
+class SiteRead(Output):
+    code: str = Field(description="Identifier of the site.", examples=["paris"])
+    name: str = Field(description="Display name.", examples=["Paris contact centre"])
+    timezone: str = Field(description="IANA timezone.", examples=["Europe/Paris"])
+    country_code: str = Field(description="ISO 3166 country code or empty.", examples=["FR"])
+    seats: int | None = Field(description="Workstations; null: unlimited.", examples=[80])

@@ -1,0 +1,735 @@
+"""Interval history from ACD exports: column mapping, parsing and row-level validation (no I/O).
+
+An export (CSV text or a list of JSON objects) becomes `IntervalRecord`s, or a list of row errors
+that say which row, which column and why. Columns are mapped by name: the project's own field names,
+then the interval-report names of common ACDs (Avaya CMS, Cisco, Genesys; see `ALIASES`), then any
+explicit mapping the caller gives; what cannot be mapped is reported. Timestamps must carry a zone
+unless the caller names the timezone the export is in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wfm.domain import IntervalRecord
+
+ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
+MAX_REPORTED_ERRORS = 200
+
+# The fields an import can fill, with what each means.
+FIELDS: dict[str, str] = {
+    "queue_code": "queue (split, skill, call type) the row belongs to",
+    "interval_start": "start of the interval: ISO 8601 with offset, or local with `timezone`",
+    "interval": "an ISO 8601 interval `start/end` (Genesys); gives start and length",
+    "interval_date": "date of the interval (when date and time are separate columns)",
+    "interval_time": "local start time of the interval, `HH:MM` or `HHMM`",
+    "interval_minutes": "length of the interval in minutes: 15, 30 or 60",
+    "offered": "contacts offered",
+    "answered": "contacts answered (handled)",
+    "abandoned": "contacts abandoned, short abandons included",
+    "short_abandoned": "abandons within the queue's short-abandon threshold",
+    "answered_within_threshold": "contacts answered within the service threshold",
+    "handle_seconds": "total handle time: talk + hold + after-call work",
+    "talk_seconds": "total talk time (added into handle time)",
+    "hold_seconds": "total hold time (added into handle time)",
+    "after_call_work_seconds": "total after-call work (added into handle time)",
+    "aht_seconds": "average handle time; handle time = AHT x answered",
+    "wait_seconds_answered": "total time answered contacts waited",
+    "asa_seconds": "average speed of answer; wait of answered = ASA x answered",
+    "wait_seconds_abandoned": "total time abandoning contacts waited",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    field: str
+    source: str
+    scale: float = 1.0  # multiply the column's values by this (e.g. milliseconds to seconds)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_PROJECT = "wfm"
+_CMS = "Avaya CMS"
+_CISCO = "Cisco"
+_GENESYS = "Genesys"
+_GENERIC = "common"
+
+# Normalised column name (lower case, letters and digits only) -> field.
+ALIASES: dict[str, Alias] = {
+    **{_norm(name): Alias(name, _PROJECT) for name in FIELDS},
+    # generic spellings
+    "queue": Alias("queue_code", _GENERIC),
+    "queuename": Alias("queue_code", _GENERIC),
+    "queueid": Alias("queue_code", _GENERIC),
+    "skill": Alias("queue_code", _GENERIC),
+    "intervalstartutc": Alias("interval_start", _GENERIC),
+    "start": Alias("interval_start", _GENERIC),
+    "timestamp": Alias("interval_start", _GENERIC),
+    "date": Alias("interval_date", _GENERIC),
+    "time": Alias("interval_time", _GENERIC),
+    "handled": Alias("answered", _GENERIC),
+    "abandons": Alias("abandoned", _GENERIC),
+    "aht": Alias("aht_seconds", _GENERIC),
+    "ahts": Alias("aht_seconds", _GENERIC),
+    "asa": Alias("asa_seconds", _GENERIC),
+    "asas": Alias("asa_seconds", _GENERIC),
+    # Avaya CMS interval (split/skill) reports
+    "split": Alias("queue_code", _CMS),
+    "splitskill": Alias("queue_code", _CMS),
+    "rowdate": Alias("interval_date", _CMS),
+    "starttime": Alias("interval_time", _CMS),
+    "intrvl": Alias("interval_minutes", _CMS),
+    "callsoffered": Alias("offered", _CMS),
+    "acdcalls": Alias("answered", _CMS),
+    "abncalls": Alias("abandoned", _CMS),
+    "acdtime": Alias("talk_seconds", _CMS),
+    "acwtime": Alias("after_call_work_seconds", _CMS),
+    "holdacdtime": Alias("hold_seconds", _CMS),
+    "anstime": Alias("wait_seconds_answered", _CMS),
+    "abntime": Alias("wait_seconds_abandoned", _CMS),
+    "acceptable": Alias("answered_within_threshold", _CMS),
+    # Cisco (call type / skill group interval tables)
+    "calltypeid": Alias("queue_code", _CISCO),
+    "skillgroup": Alias("queue_code", _CISCO),
+    "datetime": Alias("interval_start", _CISCO),
+    "callshandled": Alias("answered", _CISCO),
+    "callsanswered": Alias("answered", _CISCO),
+    "callsabandoned": Alias("abandoned", _CISCO),
+    "totalcallsaband": Alias("abandoned", _CISCO),
+    "servicelevelcalls": Alias("answered_within_threshold", _CISCO),
+    "answerwaittime": Alias("wait_seconds_answered", _CISCO),
+    "handletime": Alias("handle_seconds", _CISCO),
+    "calldelayabandtime": Alias("wait_seconds_abandoned", _CISCO),
+    # Genesys (analytics interval exports; durations in milliseconds)
+    "queueid_genesys": Alias("queue_code", _GENESYS),
+    "noffered": Alias("offered", _GENESYS),
+    "nanswered": Alias("answered", _GENESYS),
+    "tansweredcount": Alias("answered", _GENESYS),
+    "nabandon": Alias("abandoned", _GENESYS),
+    "tabandoncount": Alias("abandoned", _GENESYS),
+    "nshortabandon": Alias("short_abandoned", _GENESYS),
+    "nansweredwithinsl": Alias("answered_within_threshold", _GENESYS),
+    "thandle": Alias("handle_seconds", _GENESYS, 0.001),
+    "thandlesum": Alias("handle_seconds", _GENESYS, 0.001),
+    "tanswered": Alias("wait_seconds_answered", _GENESYS, 0.001),
+    "tansweredsum": Alias("wait_seconds_answered", _GENESYS, 0.001),
+    "tabandon": Alias("wait_seconds_abandoned", _GENESYS, 0.001),
+    "tabandonsum": Alias("wait_seconds_abandoned", _GENESYS, 0.001),
+}
+ALIASES.pop("queueid_genesys")
+# Names like `answered_within_20s` (answered within a threshold named in the column).
+_WITHIN_PATTERN = re.compile(r"^answeredwithin\d+s?$")
+
+_COUNT_FIELDS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_threshold")
+_SECONDS_FIELDS = (
+    "handle_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "after_call_work_seconds",
+    "aht_seconds",
+    "wait_seconds_answered",
+    "asa_seconds",
+    "wait_seconds_abandoned",
+)
+
+
+class ImportFormatError(ValueError):
+    """The input as a whole cannot be read (not CSV/JSON, no header, required fields missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem of one row. `row` is the CSV line number (the header is line 1) or the
+    position in the JSON array counting from 1."""
+
+    row: int
+    message: str
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    column: str
+    field: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    timezone: str | None = None  # the zone of timestamps that carry none
+    interval_minutes: int | None = None  # when no column says it
+    queue_code: str | None = None  # when no column says it
+    mapping: Mapping[str, str] = field(default_factory=dict)  # explicit column -> field
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedImport:
+    records: tuple[IntervalRecord, ...]
+    record_rows: tuple[int, ...]  # the row each record came from
+    columns: tuple[ColumnMapping, ...]
+    unmapped_columns: tuple[str, ...]
+    rows: int
+    errors: tuple[RowError, ...]
+    error_count: int
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+def resolve_columns(
+    columns: Sequence[str], mapping: Mapping[str, str] | None = None
+) -> tuple[list[ColumnMapping], list[str]]:
+    """Map each column to a field: explicit mapping first, then known names; returns the mapping
+    and the columns left unmapped. Raises ImportFormatError for a bad explicit mapping or two
+    columns that map to the same field."""
+    mapping = dict(mapping or {})
+    for column, target in mapping.items():
+        if column not in columns:
+            raise ImportFormatError(
+                f"mapping names column {column!r}, which is not in the input "
+                f"(columns: {', '.join(columns) or 'none'})"
+            )
+        if target not in FIELDS:
+            raise ImportFormatError(
+                f"mapping sends column {column!r} to {target!r}, which is not a field "
+                f"(fields: {', '.join(FIELDS)})"
+            )
+    mapped: list[ColumnMapping] = []
+    unmapped: list[str] = []
+    by_field: dict[str, str] = {}
+    for column in columns:
+        if column in mapping:
+            item = ColumnMapping(column, mapping[column], "mapping")
+        else:
+            key = _norm(column)
+            alias = ALIASES.get(key)
+            if alias is not None:
+                item = ColumnMapping(column, alias.field, alias.source)
+            elif _WITHIN_PATTERN.match(key):
+                item = ColumnMapping(column, "answered_within_threshold", _GENERIC)
+            else:
+                unmapped.append(column)
+                continue
+        if item.field in by_field:
+            raise ImportFormatError(
+                f"columns {by_field[item.field]!r} and {column!r} both map to field "
+                f"{item.field!r}; map one of them elsewhere or drop it"
+            )
+        by_field[item.field] = column
+        mapped.append(item)
+    return mapped, unmapped
+
+
+def _scale_of(item: ColumnMapping) -> float:
+    if item.source == "mapping" or item.source == _PROJECT:
+        return 1.0
+    alias = ALIASES.get(_norm(item.column))
+    return alias.scale if alias is not None else 1.0
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportFormatError(
+            f"timezone {name!r} is not an IANA timezone (e.g. Europe/Paris)"
+        ) from exc
+
+
+class _RowProblem(Exception):
+    def __init__(self, message: str, column: str | None = None, value: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.value = None if value is None else str(value)[:100]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else str(value)
+
+
+def _count(value: Any, column: str) -> int:
+    if isinstance(value, bool):
+        raise _RowProblem(f"{column} must be a whole number, got a boolean", column, value)
+    if isinstance(value, int):
+        number: float = value
+    elif isinstance(value, float):
+        number = value
+    else:
+        text = _text(value)
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise _RowProblem(f"{column} must be a whole number", column, value) from None
+    if not math.isfinite(number) or number != int(number):
+        raise _RowProblem(f"{column} must be a whole number", column, value)
+    if number < 0:
+        raise _RowProblem(f"{column} must not be negative", column, value)
+    return int(number)
+
+
+def _seconds(value: Any, column: str, scale: float) -> float:
+    if isinstance(value, bool):
+        raise _RowProblem(f"{column} must be a number, got a boolean", column, value)
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        try:
+            number = float(_text(value))
+        except ValueError:
+            raise _RowProblem(f"{column} must be a number", column, value) from None
+    if not math.isfinite(number):
+        raise _RowProblem(f"{column} must be a finite number", column, value)
+    if number < 0:
+        raise _RowProblem(f"{column} must not be negative", column, value)
+    return number * scale
+
+
+def _parse_datetime(text: str, column: str) -> datetime:
+    candidate = text.strip()
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(candidate)
+    except ValueError:
+        raise _RowProblem(
+            f"{column} is not an ISO 8601 timestamp (e.g. 2024-03-04T08:30:00+01:00)",
+            column,
+            text,
+        ) from None
+
+
+def _parse_date(text: str, column: str) -> date:
+    candidate = text.strip()
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            return datetime.strptime(candidate, fmt).date()
+        except ValueError:
+            continue
+    raise _RowProblem(f"{column} is not a date (YYYY-MM-DD)", column, text)
+
+
+def _parse_time(text: str, column: str) -> time:
+    candidate = text.strip()
+    if re.fullmatch(r"\d{3,4}", candidate):
+        candidate = candidate.zfill(4)
+        candidate = f"{candidate[:2]}:{candidate[2:]}"
+    try:
+        return time.fromisoformat(candidate)
+    except ValueError:
+        raise _RowProblem(f"{column} is not a time of day (HH:MM)", column, text) from None
+
+
+class _Localiser:
+    """Turns naive local timestamps into UTC; ambiguous ones (the repeated hour when clocks go
+    back) take their first occurrence per queue as the earlier instant, the second as the later."""
+
+    def __init__(self, zone: ZoneInfo | None) -> None:
+        self.zone = zone
+        self.seen_ambiguous: set[tuple[str, datetime]] = set()
+
+    def to_utc(self, stamp: datetime, queue: str, column: str) -> datetime:
+        if stamp.tzinfo is not None and stamp.utcoffset() is not None:
+            return stamp.astimezone(UTC)
+        if self.zone is None:
+            raise _RowProblem(
+                f"{column} has no timezone; give timestamps with an offset (e.g. +01:00 or Z) "
+                "or name the export's timezone in the request",
+                column,
+                stamp.isoformat(),
+            )
+        early = stamp.replace(tzinfo=self.zone, fold=0)
+        late = stamp.replace(tzinfo=self.zone, fold=1)
+        early_utc = early.astimezone(UTC)
+        if early.utcoffset() == late.utcoffset():
+            return early_utc
+        if early_utc.astimezone(self.zone).replace(tzinfo=None) != stamp:
+            raise _RowProblem(
+                f"{column} {stamp.isoformat()} does not exist in {self.zone.key} "
+                "(the clocks went forward)",
+                column,
+                stamp.isoformat(),
+            )
+        key = (queue, stamp)
+        if key in self.seen_ambiguous:
+            return late.astimezone(UTC)
+        self.seen_ambiguous.add(key)
+        return early_utc
+
+
+def parse_rows(
+    columns: Sequence[str],
+    rows: RowSource,
+    options: ImportOptions = ImportOptions(),
+) -> ParsedImport:
+    """Validate and convert rows (row number, column -> value) into interval records."""
+    mapped, unmapped = resolve_columns(columns, options.mapping)
+    by_field = {m.field: m.column for m in mapped}
+    scales = {m.field: _scale_of(m) for m in mapped}
+    _require_fields(by_field, options)
+    zone = _zone(options.timezone)
+    if options.interval_minutes is not None and (
+        options.interval_minutes not in ALLOWED_INTERVAL_MINUTES
+    ):
+        raise ImportFormatError(
+            f"interval_minutes must be one of {ALLOWED_INTERVAL_MINUTES}, "
+            f"got {options.interval_minutes}"
+        )
+    localiser = _Localiser(zone)
+    errors: list[RowError] = []
+    error_count = 0
+    drafts: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, datetime], int] = {}
+    row_count = 0
+    for number, raw in rows:
+        row_count += 1
+        try:
+            if isinstance(raw, BadRow):
+                raise _RowProblem(raw.message, raw.column)
+            draft = _convert_row(raw, by_field, scales, options, localiser)
+            key = (draft["queue_code"], draft["interval_start_utc"])
+            if key in seen:
+                raise _RowProblem(
+                    f"queue {key[0]!r} interval {key[1].isoformat()} appears again "
+                    f"(first on row {seen[key]})",
+                    by_field.get("interval_start") or by_field.get("interval"),
+                )
+            seen[key] = number
+            drafts.append((number, draft))
+        except _RowProblem as problem:
+            error_count += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(RowError(number, problem.message, problem.column, problem.value))
+    if row_count == 0:
+        raise ImportFormatError("the input has no data rows")
+    records: list[IntervalRecord] = []
+    record_rows: list[int] = []
+    if "interval_minutes" not in by_field and "interval" not in by_field:
+        inferred, problems = _infer_minutes(drafts, options.interval_minutes)
+        for number, message in problems:
+            error_count += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(RowError(number, message, None, None))
+        for _number, draft in drafts:
+            draft.setdefault("interval_minutes", inferred.get(draft["queue_code"]))
+    for number, draft in drafts:
+        minutes = draft.get("interval_minutes")
+        if minutes is None:
+            continue  # reported by the inference
+        start = draft["interval_start_utc"]
+        if minutes not in ALLOWED_INTERVAL_MINUTES:
+            complaint = f"interval length {minutes} min is not one of {ALLOWED_INTERVAL_MINUTES}"
+        elif (start.minute % 15) or start.second or start.microsecond:
+            complaint = f"interval start {start.isoformat()} is not on a 15-minute boundary"
+        else:
+            complaint = ""
+        if complaint:
+            error_count += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(RowError(number, complaint, by_field.get("interval_start"), None))
+            continue
+        records.append(IntervalRecord(**draft))
+        record_rows.append(number)
+    errors.sort(key=lambda e: e.row)
+    return ParsedImport(
+        records=tuple(records) if error_count == 0 else (),
+        record_rows=tuple(record_rows) if error_count == 0 else (),
+        columns=tuple(mapped),
+        unmapped_columns=tuple(unmapped),
+        rows=row_count,
+        errors=tuple(errors),
+        error_count=error_count,
+    )
+
+
+def _require_fields(by_field: Mapping[str, str], options: ImportOptions) -> None:
+    missing: list[str] = []
+    if "queue_code" not in by_field and options.queue_code is None:
+        missing.append("queue_code (or name the queue in the request)")
+    has_start = "interval_start" in by_field or "interval" in by_field
+    has_split = "interval_date" in by_field and "interval_time" in by_field
+    if not has_start and not has_split:
+        missing.append("interval_start (or interval, or interval_date with interval_time)")
+    counts = [name for name in ("offered", "answered", "abandoned") if name in by_field]
+    if len(counts) < 2:
+        missing.append(
+            "two of offered, answered and abandoned (the third is derived: "
+            "offered = answered + abandoned)"
+        )
+    if missing:
+        raise ImportFormatError("missing required fields: " + "; ".join(missing))
+
+
+def _convert_row(
+    raw: Mapping[str, Any],
+    by_field: Mapping[str, str],
+    scales: Mapping[str, float],
+    options: ImportOptions,
+    localiser: _Localiser,
+) -> dict[str, Any]:
+    def value(name: str) -> Any:
+        column = by_field.get(name)
+        if column is None:
+            return None
+        item = raw.get(column)
+        if item is None or (isinstance(item, str) and item.strip() == ""):
+            return None
+        return item
+
+    def required(name: str) -> Any:
+        item = value(name)
+        if item is None:
+            raise _RowProblem(f"{by_field[name]} is empty", by_field[name])
+        return item
+
+    has_queue = "queue_code" in by_field
+    queue = _text(required("queue_code")) if has_queue else str(options.queue_code)
+    minutes: int | None = None
+    if "interval" in by_field:
+        column = by_field["interval"]
+        text = _text(required("interval"))
+        start_text, sep, end_text = text.partition("/")
+        if not sep:
+            raise _RowProblem(f"{column} must be an ISO 8601 interval start/end", column, text)
+        start = localiser.to_utc(_parse_datetime(start_text, column), queue, column)
+        end = localiser.to_utc(_parse_datetime(end_text, column), queue, column)
+        length = (end - start) / timedelta(minutes=1)
+        if length != int(length) or length <= 0:
+            raise _RowProblem(f"{column} has a length of {length} minutes", column, text)
+        minutes = int(length)
+    elif "interval_start" in by_field:
+        column = by_field["interval_start"]
+        stamp = _parse_datetime(_text(required("interval_start")), column)
+        start = localiser.to_utc(stamp, queue, column)
+    else:
+        day = _parse_date(_text(required("interval_date")), by_field["interval_date"])
+        clock = _parse_time(_text(required("interval_time")), by_field["interval_time"])
+        start = localiser.to_utc(datetime.combine(day, clock), queue, by_field["interval_time"])
+    if "interval_minutes" in by_field:
+        minutes = _count(required("interval_minutes"), by_field["interval_minutes"])
+
+    counts: dict[str, int | None] = {}
+    for name in _COUNT_FIELDS:
+        item = value(name)
+        counts[name] = None if item is None else _count(item, by_field[name])
+    seconds: dict[str, float | None] = {}
+    for name in _SECONDS_FIELDS:
+        item = value(name)
+        seconds[name] = None if item is None else _seconds(item, by_field[name], scales[name])
+
+    offered, answered, abandoned = counts["offered"], counts["answered"], counts["abandoned"]
+    if answered is None and offered is not None and abandoned is not None:
+        answered = offered - abandoned
+        if answered < 0:
+            raise _RowProblem(
+                f"abandoned ({abandoned}) exceeds offered ({offered})", by_field["abandoned"]
+            )
+    elif abandoned is None and offered is not None and answered is not None:
+        abandoned = offered - answered
+        if abandoned < 0:
+            raise _RowProblem(
+                f"answered ({answered}) exceeds offered ({offered})", by_field["answered"]
+            )
+    if answered is None or abandoned is None:
+        missing = [n for n in ("offered", "answered", "abandoned") if counts[n] is None]
+        raise _RowProblem(
+            f"needs two of offered, answered and abandoned; empty: {', '.join(missing)}",
+            by_field.get(missing[0]),
+        )
+    if offered is None:
+        offered = answered + abandoned
+    elif offered < answered + abandoned:
+        raise _RowProblem(
+            f"offered ({offered}) is less than answered + abandoned ({answered + abandoned})",
+            by_field["offered"],
+            offered,
+        )
+    short = counts["short_abandoned"] or 0
+    if short > abandoned:
+        raise _RowProblem(
+            f"short_abandoned ({short}) exceeds abandoned ({abandoned})",
+            by_field.get("short_abandoned"),
+            short,
+        )
+    within = counts["answered_within_threshold"] or 0
+    if within > answered:
+        raise _RowProblem(
+            f"answered_within_threshold ({within}) exceeds answered ({answered})",
+            by_field.get("answered_within_threshold"),
+            within,
+        )
+    handle = seconds["handle_seconds"]
+    if handle is None:
+        parts = [
+            seconds[n]
+            for n in ("talk_seconds", "hold_seconds", "after_call_work_seconds")
+            if seconds[n] is not None
+        ]
+        if parts:
+            handle = float(sum(p for p in parts if p is not None))
+        elif seconds["aht_seconds"] is not None:
+            handle = seconds["aht_seconds"] * answered
+    wait_answered = seconds["wait_seconds_answered"]
+    if wait_answered is None and seconds["asa_seconds"] is not None:
+        wait_answered = seconds["asa_seconds"] * answered
+    draft: dict[str, Any] = {
+        "queue_code": queue,
+        "interval_start_utc": start,
+        "offered": offered,
+        "answered": answered,
+        "abandoned": abandoned,
+        "short_abandoned": short,
+        "answered_within_threshold": within,
+        "handle_seconds": handle or 0.0,
+        "wait_seconds_answered": wait_answered or 0.0,
+        "wait_seconds_abandoned": seconds["wait_seconds_abandoned"] or 0.0,
+    }
+    if minutes is not None:
+        draft["interval_minutes"] = minutes
+    return draft
+
+
+def _infer_minutes(
+    drafts: Sequence[tuple[int, dict[str, Any]]], given: int | None
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """The interval length per queue: the one given, else the smallest gap between its rows."""
+    by_queue: dict[str, list[tuple[datetime, int]]] = {}
+    for number, draft in drafts:
+        by_queue.setdefault(draft["queue_code"], []).append((draft["interval_start_utc"], number))
+    result: dict[str, int] = {}
+    problems: list[tuple[int, str]] = []
+    for queue, stamps in by_queue.items():
+        if given is not None:
+            result[queue] = given
+            continue
+        ordered = sorted(s for s, _ in stamps)
+        gaps = [(b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)]
+        if not gaps:
+            problems.append(
+                (
+                    stamps[0][1],
+                    f"cannot infer the interval length of queue {queue!r} from one row; "
+                    "give interval_minutes",
+                )
+            )
+            continue
+        result[queue] = int(min(gaps))
+    return result, problems
+
+
+class BadRow:
+    """A row that cannot be read as column values (wrong field count, not an object, ...)."""
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        self.message = message
+        self.column = column
+
+
+RowSource = Iterable[tuple[int, "Mapping[str, Any] | BadRow"]]
+
+
+def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, Mapping[str, Any] | BadRow]]]:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFormatError("the CSV is empty: it needs a header row") from None
+    except csv.Error as exc:
+        raise ImportFormatError(f"the CSV header cannot be read: {exc}") from None
+    header = [h.strip() for h in header]
+    if not any(header):
+        raise ImportFormatError("the CSV header row is empty")
+    blank = [i + 1 for i, h in enumerate(header) if not h]
+    if blank:
+        raise ImportFormatError(f"the CSV header has unnamed columns at positions {blank}")
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise ImportFormatError(f"the CSV header repeats columns: {', '.join(duplicated)}")
+
+    def rows() -> Iterator[tuple[int, Mapping[str, Any] | BadRow]]:
+        width = len(header)
+        line = reader.line_num
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportFormatError(f"line {reader.line_num}: unreadable CSV: {exc}") from None
+            first_line, line = line + 1, reader.line_num
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != width:
+                yield first_line, BadRow(f"row has {len(values)} fields but the header has {width}")
+            else:
+                yield first_line, dict(zip(header, values, strict=True))
+
+    return header, rows()
+
+
+def parse_csv(text: str, options: ImportOptions = ImportOptions()) -> ParsedImport:
+    """Parse a CSV export (comma, semicolon, tab or pipe separated, with a header row)."""
+    header, rows = _csv_rows(text)
+    return parse_rows(header, rows, options)
+
+
+def parse_json(items: Any, options: ImportOptions = ImportOptions()) -> ParsedImport:
+    """Parse a JSON array of objects (one per interval); columns are the union of their keys."""
+    if not isinstance(items, list):
+        raise ImportFormatError("the JSON body must be an array of objects, one per interval")
+    columns: dict[str, None] = {}
+    for item in items:
+        if isinstance(item, dict):
+            columns.update(dict.fromkeys(str(k) for k in item))
+
+    def rows() -> Iterator[tuple[int, Mapping[str, Any] | BadRow]]:
+        for index, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                yield index, BadRow(f"item is a JSON {_json_kind(item)}, not an object")
+                continue
+            nested = [k for k, v in item.items() if isinstance(v, dict | list)]
+            if nested:
+                yield (
+                    index,
+                    BadRow(f"{nested[0]} holds a nested value; give a plain value", nested[0]),
+                )
+            else:
+                yield index, item
+
+    return parse_rows(list(columns), rows(), options)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array"

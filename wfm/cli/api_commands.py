@@ -1,0 +1,172 @@
+"""`wfm serve` (the HTTP API), `wfm worker` (background jobs and schedules), `wfm token ...`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wfm.cli.app import app, fail, info
+from wfm.cli.common import DatabaseUrlOption, open_database, resolve_database_url, user_errors
+
+token_app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+ROLES_HELP = "admin, planner, floor_manager, executive or agent"
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Address to bind; default $WFM_API_HOST or 127.0.0.1."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", min=0, max=65535, help="Port; default $WFM_API_PORT or 8000."),
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="uvicorn log level: info, warning, error.")
+    ] = "info",
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs) until interrupted."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    if log_level not in {"critical", "error", "warning", "info", "debug", "trace"}:
+        fail(f"--log-level must be one of critical, error, warning, info, debug; got {log_level!r}")
+    open_database(database_url).dispose()  # the schema must be current before serving
+    with user_errors():
+        settings = ApiSettings()
+        application = create_app(settings, database_url=resolve_database_url(database_url))
+    bind_host = host or settings.api_host
+    bind_port = settings.api_port if port is None else port
+    info(f"WFM API on http://{bind_host}:{bind_port} (docs: http://{bind_host}:{bind_port}/docs)")
+    uvicorn.run(application, host=bind_host, port=bind_port, log_level=log_level)
+
+
+@app.command("worker")
+def worker(
+    database_url: DatabaseUrlOption = None,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once",
+            help="Run the queued jobs, then exit (no schedules); for scripts and demos.",
+        ),
+    ] = False,
+    no_schedule: Annotated[
+        bool,
+        typer.Option("--no-schedule", help="Only run queued jobs; skip the scheduled jobs."),
+    ] = False,
+    worker_id: Annotated[
+        str | None,
+        typer.Option("--worker-id", help="Name of this worker in the jobs table."),
+    ] = None,
+) -> None:
+    """Run the background worker: queued jobs (forecasts, rosters) and the scheduled jobs."""
+    import logging
+    import signal
+
+    from wfm.jobs.settings import WorkerSettings
+    from wfm.jobs.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    engine = open_database(database_url)
+    with user_errors():
+        settings = WorkerSettings()
+        runner = Worker(engine, settings, worker_id=worker_id)
+        if not once and not no_schedule:
+            from wfm.jobs.scheduled import scheduled_jobs
+
+            scheduled_jobs(settings)  # refuse bad cron settings before starting
+    if once:
+        with user_errors():
+            stale = runner.recover_stale()
+            ran = runner.run_pending()
+        info(f"worker {runner.worker_id}: {ran} jobs run, {len(stale)} stale jobs marked failed")
+        runner.close()
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        info(f"worker: signal {signum}, stopping")
+        runner.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    info(f"worker {runner.worker_id} on {engine.url.render_as_string(hide_password=True)}")
+    with user_errors():
+        runner.serve_forever(with_schedule=not no_schedule)
+    runner.close()
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option("--role", help=f"Role of the token: {ROLES_HELP}.")],
+    name: Annotated[str, typer.Option("--name", help="Who or what the token is for.")],
+    agent: Annotated[
+        str | None,
+        typer.Option("--agent", help="Agent code; required for (and only for) role agent."),
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Create a token and print it once on stdout (only its SHA-256 hash is stored)."""
+    from api.auth import Role, hash_token, new_token
+    from wfm.db.repositories import TokenRepository
+    from wfm.db.session import unit_of_work
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        fail(f"--role must be one of {ROLES_HELP}; got {role!r}")
+    if not name.strip() or len(name) > 100:
+        fail("--name must be 1 to 100 characters")
+    if chosen is Role.AGENT and agent is None:
+        fail("--agent is required for role agent (the agent whose schedule the token reads)")
+    if chosen is not Role.AGENT and agent is not None:
+        fail(f"--agent only goes with role agent, not {chosen.value}")
+    engine = open_database(database_url)
+    token = new_token()
+    with user_errors(), unit_of_work(engine) as session:
+        token_id = TokenRepository(session).add(
+            name=name.strip(), role=chosen.value, token_hash=hash_token(token), agent_code=agent
+        )
+    info(f"token {token_id} created for {name.strip()!r} with role {chosen.value}")
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list(database_url: DatabaseUrlOption = None) -> None:
+    """List tokens (id, role, name, agent, created, revoked); never the tokens themselves."""
+    from wfm.db.repositories.edits import TokenLookup
+    from wfm.db.session import unit_of_work
+
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        entries = TokenLookup(session).list()
+    typer.echo("id\trole\tname\tagent\tcreated_utc\trevoked_utc")
+    for e in entries:
+        revoked = f"{e.revoked_at_utc:%Y-%m-%d %H:%M}" if e.revoked_at_utc else "-"
+        typer.echo(
+            f"{e.id}\t{e.role}\t{e.name}\t{e.agent_code or '-'}\t"
+            f"{e.created_at_utc:%Y-%m-%d %H:%M}\t{revoked}"
+        )
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="Id of the token (see `wfm token list`).")],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Revoke a token: requests with it get 401 from now on."""
+    from wfm.db.repositories import TokenRepository
+    from wfm.db.session import unit_of_work
+
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        TokenRepository(session).revoke(token_id)
+    info(f"token {token_id} revoked")

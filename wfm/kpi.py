@@ -1,0 +1,245 @@
+"""KPI formulas of the contact centre, as pure functions (no I/O).
+
+Definitions follow `docs/domain.md` ("KPI definitions"). Every ratio is a fraction in [0, 1] (or
+None when its denominator is zero: a KPI of an interval without contacts is undefined, not zero).
+Counts follow the stored history's convention: `abandoned` counts every abandon, short ones
+included, and `short_abandoned` is the part of them that hung up within the short-abandon threshold.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+_Number = TypeVar("_Number", int, float)
+
+
+class ServiceLevelVariant(enum.StrEnum):
+    """How abandoned contacts count in the service level.
+
+    - `abandons_against` (default): answered within T / offered; every abandon counts against.
+    - `ignore_abandons`: answered within T / (offered - abandoned), i.e. / answered.
+    - `abandons_within_threshold_count_for`: (answered within T + abandoned within T) / offered.
+    """
+
+    ABANDONS_AGAINST = "abandons_against"
+    IGNORE_ABANDONS = "ignore_abandons"
+    ABANDONS_WITHIN_THRESHOLD_COUNT_FOR = "abandons_within_threshold_count_for"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiOptions:
+    """The selectable variants; the defaults are the project's definitions."""
+
+    include_short_abandons: bool = False
+    service_level_variant: ServiceLevelVariant = ServiceLevelVariant.ABANDONS_AGAINST
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalCounts:
+    """Sums over one or more intervals of a queue (or several queues)."""
+
+    answered: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    answered_within_threshold: int = 0
+    handle_seconds: float = 0.0
+    wait_seconds_answered: float = 0.0
+    wait_seconds_abandoned: float = 0.0
+    # Abandons within the service threshold; only some ACDs report it (None: unknown).
+    abandoned_within_threshold: int | None = None
+    # Agent time available for contacts but not handling one (None: unknown).
+    available_seconds: float | None = None
+
+    def __add__(self, other: IntervalCounts) -> IntervalCounts:
+        return IntervalCounts(
+            answered=self.answered + other.answered,
+            abandoned=self.abandoned + other.abandoned,
+            short_abandoned=self.short_abandoned + other.short_abandoned,
+            answered_within_threshold=(
+                self.answered_within_threshold + other.answered_within_threshold
+            ),
+            handle_seconds=self.handle_seconds + other.handle_seconds,
+            wait_seconds_answered=self.wait_seconds_answered + other.wait_seconds_answered,
+            wait_seconds_abandoned=self.wait_seconds_abandoned + other.wait_seconds_abandoned,
+            abandoned_within_threshold=_add_optional(
+                self.abandoned_within_threshold, other.abandoned_within_threshold
+            ),
+            available_seconds=_add_optional(self.available_seconds, other.available_seconds),
+        )
+
+
+def _add_optional(a: _Number | None, b: _Number | None) -> _Number | None:
+    if a is None or b is None:
+        return None
+    return a + b
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    if denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def _check_counts(**counts: float) -> None:
+    for name, value in counts.items():
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
+
+
+def offered_contacts(
+    answered: int, abandoned: int, short_abandoned: int = 0, *, include_short_abandons: bool = False
+) -> int:
+    """Offered = answered + abandoned, short abandons excluded unless asked to include them."""
+    _check_counts(answered=answered, abandoned=abandoned, short_abandoned=short_abandoned)
+    if short_abandoned > abandoned:
+        raise ValueError(
+            f"short_abandoned ({short_abandoned}) cannot exceed abandoned ({abandoned})"
+        )
+    counted_abandons = abandoned if include_short_abandons else abandoned - short_abandoned
+    return answered + counted_abandons
+
+
+def counted_abandons(abandoned: int, short_abandoned: int, *, include_short_abandons: bool) -> int:
+    """The abandons that count in offered and in the abandon rate."""
+    return abandoned if include_short_abandons else abandoned - short_abandoned
+
+
+def answer_rate(answered: int, offered: int) -> float | None:
+    """Answered / offered."""
+    _check_counts(answered=answered, offered=offered)
+    return _ratio(answered, offered)
+
+
+def abandon_rate(abandoned: int, offered: int) -> float | None:
+    """Abandoned / offered (with the same short-abandon rule as offered)."""
+    _check_counts(abandoned=abandoned, offered=offered)
+    return _ratio(abandoned, offered)
+
+
+def service_level(
+    answered_within_threshold: int,
+    offered: int,
+    *,
+    abandoned: int = 0,
+    abandoned_within_threshold: int | None = None,
+    variant: ServiceLevelVariant = ServiceLevelVariant.ABANDONS_AGAINST,
+) -> float | None:
+    """The share of contacts served within the threshold T, in the chosen variant.
+
+    `offered` and `abandoned` must follow the same short-abandon rule. The variant that counts
+    abandons within T for the centre needs `abandoned_within_threshold`; None then means unknown.
+    """
+    _check_counts(
+        answered_within_threshold=answered_within_threshold, offered=offered, abandoned=abandoned
+    )
+    if variant is ServiceLevelVariant.ABANDONS_AGAINST:
+        return _ratio(answered_within_threshold, offered)
+    if variant is ServiceLevelVariant.IGNORE_ABANDONS:
+        return _ratio(answered_within_threshold, offered - abandoned)
+    if abandoned_within_threshold is None:
+        return None
+    _check_counts(abandoned_within_threshold=abandoned_within_threshold)
+    return _ratio(answered_within_threshold + abandoned_within_threshold, offered)
+
+
+def average_speed_of_answer_seconds(wait_seconds_answered: float, answered: int) -> float | None:
+    """ASA = total wait of answered contacts / answered."""
+    _check_counts(wait_seconds_answered=wait_seconds_answered, answered=answered)
+    return _ratio(wait_seconds_answered, answered)
+
+
+def average_handle_time_seconds(handle_seconds: float, answered: int) -> float | None:
+    """AHT = total handle time (talk + hold + after-call work) / answered."""
+    _check_counts(handle_seconds=handle_seconds, answered=answered)
+    return _ratio(handle_seconds, answered)
+
+
+def occupancy(handle_seconds: float, available_seconds: float | None) -> float | None:
+    """Occupancy = handle time / (handle time + available time); None when available is unknown."""
+    if available_seconds is None:
+        return None
+    _check_counts(handle_seconds=handle_seconds, available_seconds=available_seconds)
+    return _ratio(handle_seconds, handle_seconds + available_seconds)
+
+
+def occupancy_from_staffed(handle_seconds: float, staffed_seconds: float) -> float | None:
+    """Occupancy when only the agent time staffed on the queue is known: available time is what
+    is left of it after handling, so occupancy = handle / staffed, capped at 1."""
+    _check_counts(handle_seconds=handle_seconds, staffed_seconds=staffed_seconds)
+    if staffed_seconds <= 0:
+        return None
+    return min(1.0, handle_seconds / staffed_seconds)
+
+
+def mean_patience_seconds(
+    wait_seconds_abandoned: float, wait_seconds_answered: float, abandoned: int
+) -> float | None:
+    """Estimate of mean patience for Erlang A: (time abandoners waited + time answered callers
+    waited) / number abandoned."""
+    _check_counts(
+        wait_seconds_abandoned=wait_seconds_abandoned,
+        wait_seconds_answered=wait_seconds_answered,
+        abandoned=abandoned,
+    )
+    return _ratio(wait_seconds_abandoned + wait_seconds_answered, abandoned)
+
+
+def wmape(actual: Iterable[float], forecast: Iterable[float]) -> float | None:
+    """WMAPE = sum |actual - forecast| / sum actual; None when nothing actually arrived."""
+    pairs = list(zip(actual, forecast, strict=True))
+    for a, f in pairs:
+        _check_counts(actual=a, forecast=f)
+    total = sum(a for a, _ in pairs)
+    if total <= 0:
+        return None
+    return sum(abs(a - f) for a, f in pairs) / total
+
+
+def forecast_accuracy_percent(actual: Iterable[float], forecast: Iterable[float]) -> float | None:
+    """Forecast accuracy = 100 - WMAPE (as a percentage); it can go below zero."""
+    error = wmape(actual, forecast)
+    return None if error is None else 100.0 * (1.0 - error)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiValues:
+    offered: int
+    answered: int
+    abandoned: int
+    answer_rate: float | None
+    abandon_rate: float | None
+    service_level: float | None
+    asa_seconds: float | None
+    aht_seconds: float | None
+    occupancy: float | None
+
+
+def kpis(counts: IntervalCounts, options: KpiOptions = KpiOptions()) -> KpiValues:
+    """Every interval KPI of the sums, under the chosen options."""
+    include = options.include_short_abandons
+    offered = offered_contacts(
+        counts.answered, counts.abandoned, counts.short_abandoned, include_short_abandons=include
+    )
+    abandons = counted_abandons(
+        counts.abandoned, counts.short_abandoned, include_short_abandons=include
+    )
+    return KpiValues(
+        offered=offered,
+        answered=counts.answered,
+        abandoned=abandons,
+        answer_rate=answer_rate(counts.answered, offered),
+        abandon_rate=abandon_rate(abandons, offered),
+        service_level=service_level(
+            counts.answered_within_threshold,
+            offered,
+            abandoned=abandons,
+            abandoned_within_threshold=counts.abandoned_within_threshold,
+            variant=options.service_level_variant,
+        ),
+        asa_seconds=average_speed_of_answer_seconds(counts.wait_seconds_answered, counts.answered),
+        aht_seconds=average_handle_time_seconds(counts.handle_seconds, counts.answered),
+        occupancy=occupancy(counts.handle_seconds, counts.available_seconds),
+    )
