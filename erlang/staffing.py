@@ -10,6 +10,7 @@ bisection (Erlang A, or a fractional concurrency).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
@@ -59,11 +60,11 @@ class _Targets:
 
     def take(self, index: IntArray) -> _Targets:
         def pick(values: FloatArray | None) -> FloatArray | None:
-            return None if values is None else values[index]
+            return None if values is None else _at(values, index)
 
         return _Targets(
             service_level=pick(self.service_level),
-            threshold_seconds=self.threshold_seconds[index],
+            threshold_seconds=_at(self.threshold_seconds, index),
             max_asa_seconds=pick(self.max_asa_seconds),
             max_abandon_rate=pick(self.max_abandon_rate),
             max_occupancy=pick(self.max_occupancy),
@@ -159,9 +160,14 @@ def required_agents(
     named.update({k: v for k, v in optional.items() if v is not None})
     check.broadcast(**named)
     shape = np.broadcast_shapes(*(np.shape(v) for v in named.values()))
-    flat = {k: np.broadcast_to(v, shape).ravel() for k, v in named.items()}
-
+    # Single values stay 0-d (no copies over millions of cells); arrays become flat.
+    flat = {
+        k: v.reshape(()) if v.size == 1 else np.broadcast_to(v, shape).ravel()
+        for k, v in named.items()
+    }
+    size = math.prod(shape)
     load = flat["calls"] / flat["interval_seconds"] * flat["aht_seconds"]
+    load = np.broadcast_to(load, (size,)).ravel()
     targets = _Targets(
         service_level=flat.get("service_level"),
         threshold_seconds=flat["threshold_seconds"],
@@ -179,13 +185,13 @@ def required_agents(
         else:
 
             def ok_c(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
-                servers = candidate * per_agent[index]
+                servers = candidate * _at(per_agent, index)
                 a = load[index]
                 kpis = erlang_c_kpis(
                     servers,
                     a,
-                    aht[index],
-                    targets.threshold_seconds[index],
+                    _at(aht, index),
+                    _at(targets.threshold_seconds, index),
                     log_erlang_b(servers, a),
                 )
                 return _meets(targets.take(index), *kpis[:3], abandon_rate=None)
@@ -198,16 +204,16 @@ def required_agents(
         answer_rate = abandon_rate = None
         model = "erlang_c"
     else:
-        rate = flat["calls"] / flat["interval_seconds"]
+        rate = np.broadcast_to(flat["calls"] / flat["interval_seconds"], (size,)).ravel()
         patience = flat["patience_seconds"]
 
         def ok_a(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
             kpis = erlang_a_kpis(
-                candidate * per_agent[index],
+                candidate * _at(per_agent, index),
                 rate[index],
-                aht[index],
-                patience[index],
-                targets.threshold_seconds[index],
+                _at(aht, index),
+                _at(patience, index),
+                _at(targets.threshold_seconds, index),
             )
             return _meets(
                 targets.take(index),
@@ -243,18 +249,26 @@ def required_agents(
     )
 
 
+def _at(values: FloatArray, index: IntArray) -> FloatArray:
+    """``values[index]``, or the single value itself when it is 0-d."""
+    return values if values.ndim == 0 else values[index]
+
+
 def _lower_bound(
     load: FloatArray, per_agent: FloatArray, max_occupancy: FloatArray | None, *, stable: bool
 ) -> IntArray:
     """Agents below which no target can hold: stability (Erlang C) and the occupancy cap."""
-    agents_load = load / per_agent
-    lower = np.where(load > 0.0, 1, 0).astype(np.int64)
+    lower = np.zeros(load.shape, dtype=np.int64)
+    busy = np.flatnonzero(load > 0.0)
+    agents_load = load[busy] / _at(per_agent, busy)
+    bound = np.ones(busy.size, dtype=np.int64)
     if stable:
-        lower = np.maximum(lower, np.floor(agents_load).astype(np.int64) + 1)
+        bound = np.maximum(bound, agents_load.astype(np.int64) + 1)
     if max_occupancy is not None:
-        cap = np.ceil(agents_load / max_occupancy * (1.0 - 1e-12)).astype(np.int64)
-        lower = np.maximum(lower, cap)
-    return np.where(load > 0.0, lower, 0)
+        cap = np.ceil(agents_load / _at(max_occupancy, busy) * (1.0 - 1e-12))
+        bound = np.maximum(bound, cap.astype(np.int64))
+    lower[busy] = bound
+    return lower
 
 
 def _meets(
@@ -288,34 +302,42 @@ def _erlang_c_by_recursion(
     Returns the agents and log Erlang B at their servers.
     """
     agents = lower.copy()
-    final_log_b = np.where(load > 0.0, 0.0, np.where(lower > 0, -np.inf, 0.0))
+    final_log_b = np.where(lower > 0, -np.inf, 0.0)  # zero load: B = 0 (or 1 with no agents)
     index = np.flatnonzero(load > 0.0)
     a = load[index]
-    step = per_agent[index].astype(np.int64)
+    step = np.asarray(_at(per_agent, index)).astype(np.int64)
     n = agents[index]
     servers = (n * step).astype(float)
     blocking = np.exp(log_erlang_b(servers, a))
-    h = aht[index]
+    h = _at(aht, index)
     sub = targets.take(index)
-    limit = _search_limit(a / step)
     while index.size:
+        # Every cell here is stable (servers > load > 0): the plain Erlang C formulas apply.
+        gap = servers - a
+        p_wait = servers * blocking / (gap + a * blocking)
+        done = np.ones(index.size, dtype=bool)
+        if sub.service_level is not None:
+            sl = 1.0 - p_wait * np.exp(-gap * sub.threshold_seconds / h)
+            done &= sl >= sub.service_level - _TOLERANCE
+        if sub.max_asa_seconds is not None:
+            done &= p_wait * h / gap <= sub.max_asa_seconds * (1.0 + _TOLERANCE)
+        finished = index[done]
+        agents[finished] = n[done]
         with np.errstate(divide="ignore"):
-            log_b = np.log(blocking)
-        p_wait, sl, asa, _ = erlang_c_kpis(servers, a, h, sub.threshold_seconds, log_b)
-        done = _meets(sub, p_wait, sl, asa, abandon_rate=None)
-        agents[index[done]] = n[done]
-        final_log_b[index[done]] = log_b[done]
+            final_log_b[finished] = np.log(blocking[done])
         keep = np.flatnonzero(~done)
         if not keep.size:
             break
-        index, step, n = index[keep], step[keep], n[keep] + 1
-        a, servers, blocking, h, limit = (v[keep] for v in (a, servers, blocking, h, limit))
+        index, n = index[keep], n[keep] + 1
+        a, servers, blocking = a[keep], servers[keep], blocking[keep]
+        step = step if step.ndim == 0 else step[keep]
+        h = h if h.ndim == 0 else h[keep]
         sub = sub.take(keep)
-        for added in range(int(step.max())):
+        for added in range(int(np.max(step))):
             move = added < step
             servers = np.where(move, servers + 1.0, servers)
             blocking = np.where(move, a * blocking / (servers + a * blocking), blocking)
-        beyond = np.flatnonzero(n > limit)
+        beyond = np.flatnonzero(n > _search_limit(a / step))
         if beyond.size:
             _unreachable(sub, beyond[0])
     return agents, final_log_b
