@@ -61,7 +61,7 @@ def marginal_value_curve(
     if max_agents < 0:
         raise ErlangError("max_agents", f"must be >= 0, got {max_agents}")
     interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    aht_a = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    aht_a = check.handle_time(aht_seconds, calls_a)
     threshold_a = check.array("threshold_seconds", threshold_seconds, low=0.0)
     concurrency_a = check.array("concurrency", concurrency, low=1.0)
     named = {

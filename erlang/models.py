@@ -77,7 +77,8 @@ def offered_load(
     """Offered load in Erlangs: calls per second times mean handle time."""
     c = check.array("calls", calls, low=0.0)
     i = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    h = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    h = check.handle_time(aht_seconds, c)
+    c, i, h = check.broadcast(calls=c, interval_seconds=i, aht_seconds=h)
     return np.asarray(c / i * h, dtype=float)
 
 
@@ -91,7 +92,7 @@ def _inputs(
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     c = check.array("calls", calls, low=0.0)
     i = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    h = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    h = check.handle_time(aht_seconds, c)
     n = check.array("agents", agents, low=0.0)
     t = check.array("threshold_seconds", threshold_seconds, low=0.0)
     k = check.array("concurrency", concurrency, low=1.0)
@@ -143,7 +144,9 @@ def erlang_c_kpis(
     gap = np.where(stable, servers - load, 1.0)
     b = np.exp(log_b)
     p_wait = np.where(stable, servers * b / (gap + load * b), 1.0)
-    sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_seconds / aht_seconds), 0.0)
+    # AHT may be 0 where there are no calls; those cells are overwritten below.
+    h = np.where(aht_seconds > 0.0, aht_seconds, 1.0)
+    sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_seconds / h), 0.0)
     asa = np.where(stable, p_wait * aht_seconds / gap, np.inf)
     occ = np.where(stable, load / np.where(servers > 0, servers, 1.0), 1.0)
     idle = load <= 0.0

@@ -104,7 +104,7 @@ def required_agents(
     """
     calls_a = check.array("calls", calls, low=0.0)
     interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    aht_a = check.array("aht_seconds", aht_seconds, low=0.0, low_open=True)
+    aht_a = check.handle_time(aht_seconds, calls_a)
     threshold_a = check.array("threshold_seconds", threshold_seconds, low=0.0)
     concurrency_a = check.array("concurrency", concurrency, low=1.0)
     shrinkage_a = check.array("shrinkage", shrinkage, low=0.0, high=1.0, high_open=True)

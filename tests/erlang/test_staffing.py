@@ -41,6 +41,11 @@ def test_zero_calls_need_zero_agents() -> None:
     np.testing.assert_array_equal(result.agents, [0, 0])
     np.testing.assert_array_equal(result.scheduled_agents, [0, 0])
     np.testing.assert_array_equal(result.service_level, [1.0, 1.0])
+    # Quiet intervals often carry no handle time either; that is not an error.
+    quiet = required_agents([0.0, 100.0], INTERVAL, [0.0, AHT], service_level=0.8)
+    np.testing.assert_array_equal(quiet.agents, [0, 14])
+    with pytest.raises(ErlangError, match="aht_seconds must be > 0 where there are calls"):
+        required_agents([5.0, 100.0], INTERVAL, [0.0, AHT], service_level=0.8)
 
 
 def _meets_c(calls: float, agents: int, sl: float, asa: float | None, occ: float | None) -> bool:
