@@ -14,6 +14,8 @@ patience and heavy overload neither overflow nor underflow.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
@@ -39,7 +41,10 @@ def phi(d: FloatArray) -> FloatArray:
     """``d - 1 + exp(-d)`` without cancellation near zero (always >= 0)."""
     d = np.asarray(d, dtype=float)
     small = np.abs(d) < 0.1
-    series = d * d * (0.5 + d * (-1.0 / 6 + d * (1.0 / 24 + d * (-1.0 / 120 + d / 720))))
+    # sum_{n >= 2} (-d)^n / n!, by Horner up to n = 11: exact to rounding for |d| < 0.1.
+    series = np.zeros_like(d)
+    for n in range(11, 1, -1):
+        series = (series + (-1.0) ** n / math.factorial(n)) * (d if n > 2 else d * d)
     with np.errstate(over="ignore"):
         direct = np.expm1(-d) + d
     return np.where(small, series, direct)
@@ -131,7 +136,8 @@ def log_integrals(
     interior = y > a
     with np.errstate(divide="ignore"):
         r_peak = np.where(interior, np.log(np.where(interior, y / a, 1.0)), 0.0)
-    g_peak = np.where(interior, y - a - a * r_peak, 0.0)
+    # g(r*) = y - a - a log(y / a) = a phi(-log(y / a)), written to avoid cancellation.
+    g_peak = np.where(interior, a * phi(-r_peak), 0.0)
     c1 = np.maximum(a - y, 0.0)
     c2 = np.minimum(a, y)
     right = _solve_right(c1, c2, _DROP)
