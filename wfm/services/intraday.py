@@ -979,9 +979,17 @@ def record_exception(
 
 
 def plan_changes(
-    session: Session, *, site_code: str, start_utc: datetime, end_utc: datetime
+    session: Session,
+    *,
+    site_code: str,
+    start_utc: datetime,
+    end_utc: datetime,
+    after_id: int | None = None,
 ) -> list[StoredPlanChange]:
-    return PlanChangeRepository(session).list(site_code, start_utc, end_utc)
+    """Authorised changes overlapping [start_utc, end_utc), in the order they were recorded
+    (only those with an id above `after_id` when given: what is new since the last look)."""
+    SiteRepository(session).get(site_code)
+    return PlanChangeRepository(session).list(site_code, start_utc, end_utc, after_id=after_id)
 
 
 # --- auto mode and the intraday cycle --------------------------------------------------------

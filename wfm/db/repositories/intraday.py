@@ -384,6 +384,7 @@ class PlanChangeRepository:
         end_utc: datetime,
         *,
         created_before_utc: datetime | None = None,
+        after_id: int | None = None,
     ) -> builtins.list[StoredPlanChange]:
         """Changes of the site's agents overlapping [start_utc, end_utc), in recorded order."""
         queue_codes = dict(self.session.execute(select(QueueRow.id, QueueRow.code)).all())
@@ -401,6 +402,8 @@ class PlanChangeRepository:
         )
         if created_before_utc is not None:
             stmt = stmt.where(PlanChangeRow.created_at <= created_before_utc)
+        if after_id is not None:
+            stmt = stmt.where(PlanChangeRow.id > after_id)
         out = []
         for r, code in self.session.execute(stmt):
             out.append(

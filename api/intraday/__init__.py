@@ -1,0 +1,1 @@
+"""Intraday endpoints: agent state feed, queue snapshots, adherence, reforecast, sell/serve."""

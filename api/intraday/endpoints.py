@@ -1,0 +1,616 @@
+"""`/v1/agent-events`, `/v1/queue-snapshots`, `/v1/adherence` and `/v1/intraday`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, status
+
+from api.auth import Permission, Principal
+from api.deps import PrincipalDep, SessionDep, require
+from api.errors import responses
+from api.intraday import schemas as s
+from api.schemas import CODE_PATTERN
+from wfm.db.repositories import SiteRepository
+from wfm.db.repositories.intraday import AgentStateFeedRepository, QueueSnapshotRepository
+from wfm.domain import Activity
+from wfm.errors import ValidationError
+from wfm.intraday import (
+    AgentMove,
+    AgentStatus,
+    PlanChange,
+    QueueSnapshot,
+    RawEvent,
+    Recommendation,
+)
+from wfm.services import intraday as svc
+
+READ = [Depends(require(Permission.INTRADAY_READ))]
+WRITE = [Depends(require(Permission.INTRADAY_WRITE))]
+
+events_router = APIRouter(prefix="/agent-events", tags=["intraday"])
+snapshots_router = APIRouter(prefix="/queue-snapshots", tags=["intraday"])
+adherence_router = APIRouter(prefix="/adherence", tags=["intraday"])
+intraday_router = APIRouter(prefix="/intraday", tags=["intraday"])
+
+SiteQuery = Query(pattern=CODE_PATTERN, description="Code of the site.", examples=["DUB"])
+AtQuery = Query(
+    default=None,
+    description="Evaluate at this moment instead of the site clock's now (ISO 8601 with offset).",
+)
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValidationError(f"query.{name}: needs a timezone offset")
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo is not None else value
+
+
+# --- the state feed ----------------------------------------------------------------------------
+
+
+@events_router.post("", response_model=s.BatchResultRead, dependencies=WRITE, responses=responses())
+def post_agent_events(body: s.AgentEventBatch, session: SessionDep) -> Any:
+    """Store a batch of agent state events.
+
+    Idempotent by `event_id`. Each item is kept or rejected on its own, with a reason
+    (`duplicate`, `conflicting_duplicate`, `unknown_agent`, `unknown_state`, `naive_timestamp`,
+    `clock_skew`, `too_old`, `out_of_order`); the rest of the batch is stored.
+    """
+    result = svc.ingest_agent_events(
+        session,
+        events=[
+            RawEvent(e.event_id, e.agent_code, _utc(e.occurred_at_utc), e.state, e.reason)
+            for e in body.events
+        ],
+    )
+    return s.BatchResultRead(
+        received=result.received,
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        rejected=[
+            s.ItemRejectionRead(
+                index=r.index, key=r.event_id, reason=r.reason.value, message=r.message
+            )
+            for r in result.rejections
+        ],
+    )
+
+
+@events_router.get(
+    "", response_model=list[s.AgentEventRead], dependencies=READ, responses=responses(404)
+)
+def list_agent_events(
+    session: SessionDep,
+    site: str = SiteQuery,
+    start_utc: datetime = Query(description="From (inclusive), with offset."),
+    end_utc: datetime = Query(description="Until (exclusive), with offset."),
+    agent: str | None = Query(default=None, pattern=CODE_PATTERN, description="One agent."),
+) -> Any:
+    """Stored events of a site's agents in a time range, in time order."""
+    start, end = _aware(start_utc, "start_utc"), _aware(end_utc, "end_utc")
+    assert start is not None and end is not None
+    if end - start > timedelta(days=2):
+        raise ValidationError("query.end_utc: at most two days of events per request")
+    SiteRepository(session).get(site)
+    events = AgentStateFeedRepository(session).events(site, start, end, agent)
+    out = [e for evs in events.values() for e in evs]
+    out.sort(key=lambda e: e.occurred_at_utc)
+    return [
+        s.AgentEventRead(
+            event_id=e.event_id,
+            agent_code=e.agent_code,
+            occurred_at_utc=e.occurred_at_utc,
+            state=e.state,
+            reason=e.reason,
+            activity=e.activity.value,
+        )
+        for e in out
+    ]
+
+
+@snapshots_router.post(
+    "", response_model=s.SnapshotResultRead, dependencies=WRITE, responses=responses()
+)
+def post_queue_snapshots(body: s.QueueSnapshotBatch, session: SessionDep) -> Any:
+    """Store queue snapshots (idempotent by queue and time; rejected per item: `unknown_queue`,
+    `naive_timestamp`, `clock_skew`, `duplicate`). A site in auto mode re-evaluates here."""
+    result = svc.ingest_queue_snapshots(
+        session,
+        snapshots=[
+            QueueSnapshot(
+                q.queue_code,
+                _utc(q.observed_at_utc),
+                q.contacts_waiting,
+                q.longest_wait_seconds,
+                q.agents_ready,
+                q.answered_today,
+                q.abandoned_today,
+            )
+            for q in body.snapshots
+        ],
+    )
+    return s.SnapshotResultRead(
+        received=result.received,
+        accepted=result.accepted,
+        duplicates=sum(1 for r in result.rejections if r.reason == "duplicate"),
+        rejected=[
+            s.ItemRejectionRead(index=r.index, key=r.queue_code, reason=r.reason, message=r.message)
+            for r in result.rejections
+        ],
+        auto_applied=[_move(m) for m in result.auto_applied],
+    )
+
+
+@snapshots_router.get(
+    "", response_model=list[s.QueueSnapshotRead], dependencies=READ, responses=responses(404)
+)
+def list_queue_snapshots(
+    session: SessionDep,
+    site: str = SiteQuery,
+    date_: date | None = Query(
+        default=None, alias="date", description="Local day (default: today)."
+    ),
+) -> Any:
+    """A site's queue snapshots of one local day, oldest first."""
+    site_obj = SiteRepository(session).get(site)
+    day = date_ or svc.local_day(site_obj, svc.site_now(session, site))
+    start, end = svc._local_day_bounds(site_obj, day)
+    snaps = QueueSnapshotRepository(session).list(site, start, end)
+    out = [x for per_queue in snaps.values() for x in per_queue]
+    out.sort(key=lambda x: (x.observed_at_utc, x.queue_code))
+    return [s.QueueSnapshotRead.model_validate(x, from_attributes=True) for x in out]
+
+
+# --- adherence ---------------------------------------------------------------------------------
+
+
+def _status(st: AgentStatus) -> s.AgentStatusRead:
+    return s.AgentStatusRead(
+        agent_code=st.agent_code,
+        planned=st.planned.value if st.planned else None,
+        actual=st.actual.value,
+        scheduled=st.scheduled,
+        in_adherence=st.in_adherence,
+        out_since_utc=st.out_since_utc,
+        out_for_seconds=st.out_for_seconds,
+    )
+
+
+@adherence_router.get(
+    "/live", response_model=s.LiveAdherenceRead, dependencies=READ, responses=responses(404)
+)
+def live_adherence(
+    session: SessionDep,
+    site: str = SiteQuery,
+    only_out: bool = Query(default=False, description="List only agents out of adherence."),
+    at: datetime | None = AtQuery,
+) -> Any:
+    """Who is out of adherence now and for how long (scheduled agents, longest out first)."""
+    live = svc.live_adherence(session, site_code=site, at_utc=_aware(at, "at"), only_out=only_out)
+    return s.LiveAdherenceRead(
+        as_of_utc=live.as_of_utc,
+        scheduled_now=live.scheduled_now,
+        out_of_adherence=live.out_of_adherence,
+        agents=[_status(a) for a in live.agents],
+    )
+
+
+@adherence_router.get(
+    "", response_model=list[s.AdherenceRead], dependencies=READ, responses=responses(404)
+)
+def adherence(
+    session: SessionDep,
+    site: str = SiteQuery,
+    date_: date = Query(alias="date", description="Local day (for a week: its first day)."),
+    period: str = Query(
+        default="day", pattern="^(interval|day|week)$", description="interval, day or week."
+    ),
+    interval_minutes: int = Query(default=15, description="For period=interval: 15, 30 or 60."),
+    agent: str | None = Query(default=None, pattern=CODE_PATTERN, description="One agent."),
+) -> Any:
+    """Adherence and conformance per agent, per interval, local day or week."""
+    rows = svc.adherence_report(
+        session,
+        site_code=site,
+        day=date_,
+        period=period,
+        interval_minutes=interval_minutes,
+        agent_code=agent,
+    )
+    return [
+        s.AdherenceRead(
+            agent_code=r.agent_code,
+            period_start_utc=r.period_start_utc,
+            period_minutes=r.period_minutes,
+            scheduled_minutes=r.scheduled_minutes,
+            adherent_minutes=r.adherent_minutes,
+            scheduled_work_minutes=r.scheduled_work_minutes,
+            worked_minutes=r.worked_minutes,
+            adherence=r.adherence,
+            conformance=r.conformance,
+        )
+        for r in rows
+    ]
+
+
+@adherence_router.get(
+    "/minutes", response_model=s.MinuteAdherenceRead, dependencies=READ, responses=responses(404)
+)
+def adherence_minutes(
+    session: SessionDep,
+    site: str = SiteQuery,
+    agent: str = Query(pattern=CODE_PATTERN, description="Code of the agent."),
+    date_: date = Query(alias="date", description="Local day."),
+) -> Any:
+    """One agent's local day minute by minute (seconds scheduled, adherent, ... per minute)."""
+    m = svc.adherence_minutes(session, site_code=site, agent_code=agent, day=date_)
+    return s.MinuteAdherenceRead(
+        agent_code=m.agent_code,
+        start_utc=m.start_utc,
+        scheduled_seconds=m.scheduled_seconds.tolist(),
+        adherent_seconds=m.adherent_seconds.tolist(),
+        scheduled_work_seconds=m.scheduled_work_seconds.tolist(),
+        worked_seconds=m.worked_seconds.tolist(),
+    )
+
+
+# --- reforecast, recommendation, switches -------------------------------------------------------
+
+
+def _move(m: AgentMove) -> s.AgentMoveRead:
+    return s.AgentMoveRead(
+        agent_code=m.agent_code,
+        to=m.to_activity.value,  # type: ignore[arg-type]
+        queue_code=m.queue_code,
+        campaign_code=m.campaign_code,
+        campaign_value_per_hour=m.campaign_value_per_hour,
+    )
+
+
+def _recommendation(rec: Recommendation) -> s.RecommendationRead:
+    return s.RecommendationRead(
+        as_of_utc=rec.as_of_utc,
+        direction=rec.direction.value,
+        message=rec.message,
+        agent_count=rec.count,
+        moves=[_move(m) for m in rec.moves],
+        until_utc=rec.until_utc,
+        on_shift_now=rec.on_shift_now,
+        servers_now=rec.servers_now,
+        sellers_now=rec.sellers_now,
+        service_level_without=rec.service_level_without,
+        service_level_with=rec.service_level_with,
+        answer_rate_without=rec.answer_rate_without,
+        answer_rate_with=rec.answer_rate_with,
+        outlook=[
+            s.IntervalOutlookRead.model_validate(o, from_attributes=True) for o in rec.outlook
+        ],
+        notes=list(rec.notes),
+    )
+
+
+@intraday_router.get(
+    "/recommendation",
+    response_model=s.RecommendationRead,
+    dependencies=READ,
+    responses=responses(404),
+)
+def recommendation(
+    session: SessionDep, site: str = SiteQuery, at: datetime | None = AtQuery
+) -> Any:
+    """The sell/serve move now: servers needed (Erlang A on the reforecast) against servers and
+    sellers now for the current and next intervals; the agents to switch; the predicted service
+    level and answer rate with and without the move."""
+    return _recommendation(svc.recommendation(session, site_code=site, at_utc=_aware(at, "at")))
+
+
+@intraday_router.get(
+    "/reforecast", response_model=s.ReforecastRead, dependencies=READ, responses=responses(404)
+)
+def reforecast(session: SessionDep, site: str = SiteQuery, at: datetime | None = AtQuery) -> Any:
+    """The rest of the local day per queue: forecast x the damped actual-to-date ratio."""
+    day = svc.reforecast_day(session, site_code=site, at_utc=_aware(at, "at"))
+    return s.ReforecastRead(
+        as_of_utc=day.as_of_utc,
+        forecast_run_id=day.forecast.run.id,
+        queues=[
+            s.QueueReforecastRead(
+                queue_code=code,
+                interval_minutes=r.interval_minutes,
+                raw_ratio=r.raw_ratio,
+                applied_ratio=r.applied_ratio,
+                actual_to_date=r.actual_to_date,
+                forecast_to_date=r.forecast_to_date,
+                intervals=[
+                    s.ReforecastIntervalRead(
+                        interval_start_utc=start,
+                        forecast_offered=float(r.forecast_offered[i]),
+                        actual_offered=(
+                            None
+                            if r.actual_offered[i] != r.actual_offered[i]
+                            else float(r.actual_offered[i])
+                        ),
+                        reforecast_offered=float(r.reforecast_offered[i]),
+                    )
+                    for i, start in enumerate(r.interval_starts_utc)
+                ],
+            )
+            for code, r in sorted(day.queues.items())
+        ],
+    )
+
+
+def _change(c: PlanChange, **extra: Any) -> s.PlanChangeRead:
+    return s.PlanChangeRead(
+        id=c.id,
+        agent_code=c.agent_code,
+        start_utc=c.start_utc,
+        end_utc=c.end_utc,
+        activity=c.activity.value if c.activity else None,
+        kind=c.kind.value,
+        queue_code=c.queue_code,
+        campaign_code=c.campaign_code,
+        reason=c.reason,
+        **extra,
+    )
+
+
+def _who(principal: Principal) -> str:
+    return f"{principal.role.value}:{principal.name}"
+
+
+@intraday_router.post(
+    "/switch", response_model=s.SwitchRead, dependencies=WRITE, responses=responses(404)
+)
+def switch(body: s.SwitchCreate, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Record a sell/serve switch for named agents as an authorised plan change.
+
+    Rejected per agent: `unknown_agent`, `not_on_shift`, `not_selling` / `not_serving`,
+    `no_skill` (the queue, or the campaign), `campaign_closed`, `duplicate`; the rest are kept.
+    """
+    result = svc.record_switch(
+        session,
+        site_code=body.site,
+        to_activity=Activity(body.to),
+        items=[svc.SwitchItem(a.agent_code, a.queue_code, a.campaign_code) for a in body.agents],
+        start_utc=_utc(body.start_utc) if body.start_utc else None,
+        end_utc=_utc(body.end_utc) if body.end_utc else None,
+        reason=body.reason,
+        created_by=_who(principal),
+    )
+    return s.SwitchRead(
+        start_utc=result.start_utc,
+        end_utc=result.end_utc,
+        accepted=[
+            _change(c, source="manager", created_by=_who(principal)) for c in result.accepted
+        ],
+        rejected=[
+            s.SwitchRejectionRead.model_validate(r, from_attributes=True) for r in result.rejections
+        ],
+    )
+
+
+@intraday_router.post(
+    "/exceptions",
+    response_model=s.PlanChangeRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=WRITE,
+    responses=responses(404),
+)
+def add_exception(body: s.ExceptionCreate, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Record an approved exception (a meeting, training, an absence) over an agent's shift; it
+    changes the plan, so it never counts against the agent's adherence."""
+    change = svc.record_exception(
+        session,
+        site_code=body.site,
+        agent_code=body.agent_code,
+        start_utc=_utc(body.start_utc),
+        end_utc=_utc(body.end_utc),
+        activity=Activity(body.activity) if body.activity else None,
+        reason=body.reason,
+        created_by=_who(principal),
+    )
+    return _change(change, source="manager", created_by=_who(principal))
+
+
+@intraday_router.get(
+    "/plan-changes",
+    response_model=list[s.PlanChangeRead],
+    dependencies=READ,
+    responses=responses(404),
+)
+def list_plan_changes(
+    session: SessionDep,
+    site: str = SiteQuery,
+    start_utc: datetime = Query(description="Changes overlapping from (with offset)."),
+    end_utc: datetime = Query(description="Until (with offset)."),
+    after_id: int | None = Query(default=None, ge=0, description="Only changes with a later id."),
+) -> Any:
+    """Authorised plan changes (switches and exceptions), in the order they were recorded."""
+    start, end = _aware(start_utc, "start_utc"), _aware(end_utc, "end_utc")
+    assert start is not None and end is not None
+    stored = svc.plan_changes(
+        session, site_code=site, start_utc=start, end_utc=end, after_id=after_id
+    )
+    return [
+        _change(x.change, source=x.source, created_by=x.created_by, created_at_utc=x.created_at_utc)
+        for x in stored
+    ]
+
+
+@intraday_router.post(
+    "/auto/run", response_model=s.AutoRunRead, dependencies=WRITE, responses=responses(404)
+)
+def run_auto(session: SessionDep, site: str = SiteQuery) -> Any:
+    """Evaluate the recommendation now and, if the site's auto mode is on, apply it within the
+    limits set in the site's intraday settings."""
+    result = svc.run_auto_mode(session, site_code=site)
+    return s.AutoRunRead(
+        recommendation=_recommendation(result.recommendation),
+        applied=[_move(m) for m in result.applied],
+        rejected=[
+            s.SwitchRejectionRead.model_validate(r, from_attributes=True) for r in result.rejections
+        ],
+    )
+
+
+@intraday_router.get(
+    "/recommendations/log",
+    response_model=list[s.RecommendationLogRead],
+    dependencies=READ,
+    responses=responses(404),
+)
+def recommendation_log(
+    session: SessionDep,
+    site: str = SiteQuery,
+    limit: int = Query(default=50, ge=1, le=1000, description="Newest first, at most this many."),
+) -> Any:
+    """Recommendations the auto mode evaluated (and whether it applied them), newest first."""
+    SiteRepository(session).get(site)
+    from wfm.db.repositories.intraday import RecommendationLogRepository
+
+    return RecommendationLogRepository(session).list(site, limit)
+
+
+# --- settings, clock, mapping, the day's plan ----------------------------------------------------
+
+
+def _settings(session: SessionDep, site: str) -> s.IntradaySettingsRead:
+    st = svc.get_settings(session, site)
+    return s.IntradaySettingsRead(
+        site=site,
+        auto_enabled=st.auto_enabled,
+        auto_max_agents_per_move=st.auto_max_agents_per_move,
+        auto_max_agents_switched=st.auto_max_agents_switched,
+        auto_allow_to_serve=st.auto_allow_to_serve,
+        auto_allow_to_sell=st.auto_allow_to_sell,
+        state_mapping=st.state_mapping,
+        clock_now_utc=svc.site_now(session, site),
+        clock_simulated=st.clock_start_utc is not None,
+        clock_speed=st.clock_speed,
+    )
+
+
+@intraday_router.get(
+    "/settings", response_model=s.IntradaySettingsRead, dependencies=READ, responses=responses(404)
+)
+def get_settings(session: SessionDep, site: str = SiteQuery) -> Any:
+    """The site's auto mode limits, ACD state mapping and clock."""
+    return _settings(session, site)
+
+
+@intraday_router.put(
+    "/settings", response_model=s.IntradaySettingsRead, dependencies=WRITE, responses=responses(404)
+)
+def put_settings(
+    body: s.IntradaySettingsUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    site: str = SiteQuery,
+) -> Any:
+    """Change the auto mode limits and/or the ACD state mapping (fields left out stay)."""
+    changes = body.model_dump(exclude_unset=True)
+    if "state_mapping" in changes and body.state_mapping is not None:
+        changes["state_mapping"] = {
+            "states": dict(body.state_mapping.states),
+            "reasons": [list(r) for r in body.state_mapping.reasons],
+        }
+    svc.update_settings(session, site_code=site, changes=changes, updated_by=_who(principal))
+    return _settings(session, site)
+
+
+@intraday_router.put(
+    "/clock", response_model=s.IntradaySettingsRead, dependencies=WRITE, responses=responses(404)
+)
+def put_clock(body: s.ClockSet, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Run a simulated site clock from `now_utc` at `speed` times real time (for the live-day
+    simulator and demos; every intraday "now" of the site follows it)."""
+    svc.set_clock(
+        session,
+        site_code=body.site,
+        now_utc=_utc(body.now_utc),
+        speed=body.speed,
+        updated_by=_who(principal),
+    )
+    return _settings(session, body.site)
+
+
+@intraday_router.delete(
+    "/clock", response_model=s.IntradaySettingsRead, dependencies=WRITE, responses=responses(404)
+)
+def delete_clock(session: SessionDep, principal: PrincipalDep, site: str = SiteQuery) -> Any:
+    """Back to the real clock."""
+    svc.set_clock(session, site_code=site, now_utc=None, updated_by=_who(principal))
+    return _settings(session, site)
+
+
+@intraday_router.get(
+    "/state-mapping",
+    response_model=list[s.StateMappingRowRead],
+    dependencies=READ,
+    responses=responses(404),
+)
+def state_mapping(session: SessionDep, site: str = SiteQuery) -> Any:
+    """The site's ACD state mapping as rows (the default table with the site's changes)."""
+    return svc.state_mapping_from(svc.get_settings(session, site).state_mapping).as_table()
+
+
+@intraday_router.get(
+    "/day", response_model=s.DayPlanRead, dependencies=READ, responses=responses(404)
+)
+def day_plan(
+    session: SessionDep,
+    site: str = SiteQuery,
+    date_: date = Query(alias="date", description="Local day."),
+) -> Any:
+    """The local day's forecast per queue and interval, the campaigns' value over the day, and
+    every agent's effective plan (published roster with authorised changes)."""
+    plan = svc.day_plan(session, site_code=site, day=date_)
+    f = plan.forecast
+    patience = svc.DEFAULT_PATIENCE_SECONDS
+    return s.DayPlanRead(
+        site=site,
+        timezone=plan.site.timezone,
+        date=plan.day,
+        interval_minutes=f.interval_minutes,
+        interval_starts_utc=list(f.interval_starts_utc),
+        queues=[
+            s.DayQueueRead(
+                queue_code=q.code,
+                channel=q.channel.value,
+                service_level_target=q.service_level_target,
+                service_threshold_seconds=q.service_threshold_seconds,
+                patience_seconds=q.mean_patience_seconds or patience,
+                concurrency=max(q.chat_concurrency, 1),
+                forecast_offered=[float(x) for x in f.offered[q.code]],
+                aht_seconds=[float(x) for x in f.aht_seconds[q.code]],
+            )
+            for q in plan.queues
+        ],
+        campaigns_open={
+            c.code: [
+                svc.campaign_values_now([c], plan.site, start).get(c.code, 0.0)
+                for start in f.interval_starts_utc
+            ]
+            for c in plan.campaigns
+        },
+        agents=[
+            s.FloorAgentRead(
+                agent_code=code,
+                name=plan.agents[code].name,
+                queue_skills=sorted(plan.agents[code].queue_skills),
+                campaign_skills=sorted(plan.agents[code].campaign_skills),
+                plan=[s.PlanSpanRead.model_validate(p, from_attributes=True) for p in spans],
+            )
+            for code, spans in sorted(plan.plans.items())
+        ],
+    )
+
+
+ROUTERS = [events_router, snapshots_router, adherence_router, intraday_router]

@@ -1,0 +1,418 @@
+"""Request and response bodies of the intraday endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from api.schemas import Code, Input, Output
+
+MAX_EVENTS_PER_BATCH = 20_000
+MAX_SNAPSHOTS_PER_BATCH = 5_000
+
+PlannedActivity = Literal["serve", "sell", "break", "lunch", "other"]
+ActualActivityName = Literal["serve", "sell", "break", "lunch", "other", "not_ready", "logged_out"]
+
+
+# --- the state feed ----------------------------------------------------------------------------
+
+
+class AgentEventCreate(Input):
+    event_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The ACD's id of the event; a repeated id is not stored twice.",
+        examples=["acd-7f3a-000123"],
+    )
+    agent_code: Code = Field(description="Code of the agent.", examples=["A0001"])
+    occurred_at_utc: datetime = Field(
+        description=(
+            "When the state began, ISO 8601 with an offset (stored in UTC). Without an offset "
+            "the item is rejected (`naive_timestamp`)."
+        ),
+        examples=["2026-11-09T09:00:12Z"],
+    )
+    state: str = Field(
+        min_length=1,
+        max_length=32,
+        description="The ACD state, e.g. ready, on_call, after_call_work, outbound_dialling, "
+        "break, lunch, not_ready, logged_out (see GET /v1/intraday/state-mapping).",
+        examples=["on_call"],
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Reason code of a not-ready state (break, lunch, meeting, training ...).",
+        examples=[None],
+    )
+
+
+class AgentEventBatch(Input):
+    events: list[AgentEventCreate] = Field(
+        max_length=MAX_EVENTS_PER_BATCH,
+        description=f"Up to {MAX_EVENTS_PER_BATCH} events, in any order.",
+    )
+
+
+class ItemRejectionRead(Output):
+    index: int = Field(description="Position of the item in the batch (0-based).", examples=[3])
+    key: str = Field(description="The item's event id, agent or queue code.", examples=["e-17"])
+    reason: str = Field(
+        description="Stable reason code (see docs/intraday.md).", examples=["unknown_agent"]
+    )
+    message: str = Field(description="One line saying why.", examples=["no agent 'A9999'"])
+
+
+class BatchResultRead(Output):
+    received: int = Field(description="Items in the batch.", examples=[500])
+    accepted: int = Field(description="Items stored.", examples=[497])
+    duplicates: int = Field(description="Items already stored before (not stored again).")
+    rejected: list[ItemRejectionRead] = Field(
+        description="Every item not stored, with its reason (duplicates included)."
+    )
+
+
+class AgentEventRead(Output):
+    event_id: str
+    agent_code: str
+    occurred_at_utc: datetime
+    state: str
+    reason: str | None
+    activity: ActualActivityName = Field(description="The activity the state mapping gave it.")
+
+
+class QueueSnapshotCreate(Input):
+    queue_code: Code = Field(description="Code of the queue.", examples=["retail"])
+    observed_at_utc: datetime = Field(
+        description="When the snapshot was taken, ISO 8601 with an offset.",
+        examples=["2026-11-09T14:05:00Z"],
+    )
+    contacts_waiting: int = Field(ge=0, description="Contacts in queue now.", examples=[7])
+    longest_wait_seconds: float = Field(ge=0, description="Wait of the oldest contact in queue.")
+    agents_ready: int = Field(ge=0, description="Agents available now.", examples=[2])
+    answered_today: int = Field(ge=0, description="Answered since the local day began.")
+    abandoned_today: int = Field(ge=0, description="Abandoned since the local day began.")
+
+
+class QueueSnapshotBatch(Input):
+    snapshots: list[QueueSnapshotCreate] = Field(
+        max_length=MAX_SNAPSHOTS_PER_BATCH,
+        description=f"Up to {MAX_SNAPSHOTS_PER_BATCH} snapshots.",
+    )
+
+
+class AgentMoveRead(Output):
+    agent_code: str
+    to: Literal["serve", "sell"] = Field(description="The activity the agent switches to.")
+    queue_code: str = Field(description="The queue the agent goes to serve, or stops serving.")
+    campaign_code: str | None = Field(description="The campaign the agent leaves or goes to sell.")
+    campaign_value_per_hour: float = Field(
+        description="That campaign's value per scheduled hour now (value x efficiency)."
+    )
+
+
+class SnapshotResultRead(BatchResultRead):
+    auto_applied: list[AgentMoveRead] = Field(
+        default_factory=list,
+        description="Switches the site's auto mode made on this ingest (when it is on).",
+    )
+
+
+class QueueSnapshotRead(Output):
+    queue_code: str
+    observed_at_utc: datetime
+    contacts_waiting: int
+    longest_wait_seconds: float
+    agents_ready: int
+    answered_today: int
+    abandoned_today: int
+
+
+# --- adherence ---------------------------------------------------------------------------------
+
+
+class AgentStatusRead(Output):
+    agent_code: str
+    planned: PlannedActivity | None = Field(description="What the effective plan says now.")
+    actual: ActualActivityName = Field(description="What the agent's state says now.")
+    scheduled: bool = Field(description="Whether the agent is scheduled now.")
+    in_adherence: bool
+    out_since_utc: datetime | None = Field(description="Out of adherence since (None when in).")
+    out_for_seconds: float = Field(description="How long out of adherence, seconds.")
+
+
+class LiveAdherenceRead(Output):
+    as_of_utc: datetime = Field(description="The site clock's now.")
+    scheduled_now: int = Field(description="Agents scheduled now.")
+    out_of_adherence: int = Field(description="Of them, out of adherence now.")
+    agents: list[AgentStatusRead] = Field(description="Longest out of adherence first.")
+
+
+class AdherenceRead(Output):
+    agent_code: str
+    period_start_utc: datetime
+    period_minutes: int
+    scheduled_minutes: float = Field(description="Minutes the plan covers (breaks included).")
+    adherent_minutes: float = Field(description="Scheduled minutes doing what was planned.")
+    scheduled_work_minutes: float = Field(description="Scheduled minutes of serve, sell, other.")
+    worked_minutes: float = Field(description="Minutes logged in, not on break or lunch.")
+    adherence: float | None = Field(description="adherent / scheduled, in [0, 1].")
+    conformance: float | None = Field(description="worked / scheduled work (can exceed 1).")
+
+
+class MinuteAdherenceRead(Output):
+    agent_code: str
+    start_utc: datetime = Field(description="Start of the first minute (the local day's start).")
+    scheduled_seconds: list[float] = Field(description="Per minute.")
+    adherent_seconds: list[float] = Field(description="Per minute.")
+    scheduled_work_seconds: list[float] = Field(description="Per minute.")
+    worked_seconds: list[float] = Field(description="Per minute.")
+
+
+# --- reforecast and recommendation -------------------------------------------------------------
+
+
+class ReforecastIntervalRead(Output):
+    interval_start_utc: datetime
+    forecast_offered: float
+    actual_offered: float | None = Field(description="Arrived so far (None: not started).")
+    reforecast_offered: float
+
+
+class QueueReforecastRead(Output):
+    queue_code: str
+    interval_minutes: int
+    raw_ratio: float | None = Field(description="Recency-weighted actual / forecast to date.")
+    applied_ratio: float = Field(description="The damped, clipped ratio applied to the rest.")
+    actual_to_date: float
+    forecast_to_date: float
+    intervals: list[ReforecastIntervalRead]
+
+
+class ReforecastRead(Output):
+    as_of_utc: datetime
+    forecast_run_id: int | None
+    queues: list[QueueReforecastRead]
+
+
+class IntervalOutlookRead(Output):
+    queue_code: str
+    interval_start_utc: datetime
+    offered: float = Field(description="Reforecast contacts (with the current backlog).")
+    aht_seconds: float
+    servers_needed: int = Field(description="Erlang A: fewest agents meeting the SL target.")
+    servers_without: float = Field(description="Servers as things stand.")
+    servers_with: float = Field(description="Servers after the move.")
+    service_level_without: float
+    service_level_with: float
+    answer_rate_without: float
+    answer_rate_with: float
+
+
+class RecommendationRead(Output):
+    as_of_utc: datetime
+    direction: Literal["to_serve", "to_sell", "none"]
+    message: str = Field(examples=["switch 3 sellers to serve"])
+    agent_count: int
+    moves: list[AgentMoveRead] = Field(description="The named agents, in the order chosen.")
+    until_utc: datetime = Field(description="Suggested end of the switch (end of the horizon).")
+    on_shift_now: int
+    servers_now: float
+    sellers_now: int
+    service_level_without: float | None = Field(description="Over the horizon, by contacts.")
+    service_level_with: float | None
+    answer_rate_without: float | None
+    answer_rate_with: float | None
+    outlook: list[IntervalOutlookRead]
+    notes: list[str] = Field(description="Why less (or nothing) is moved, when it is.")
+
+
+class SwitchAgent(Input):
+    agent_code: Code
+    queue_code: Code | None = Field(
+        default=None, description="Queue to serve (default: the agent's first queue skill)."
+    )
+    campaign_code: Code | None = Field(
+        default=None,
+        description="Campaign to sell (default: the agent's most valuable campaign calling now).",
+    )
+
+
+class SwitchCreate(Input):
+    site: Code = Field(description="Code of the site.", examples=["DUB"])
+    to: Literal["serve", "sell"] = Field(description="Switch the agents to serve or to sell.")
+    agents: list[SwitchAgent] = Field(min_length=1, max_length=500)
+    start_utc: AwareDatetime | None = Field(
+        default=None, description="From when (default: the site clock's now)."
+    )
+    end_utc: AwareDatetime | None = Field(
+        default=None, description="Until when (default: an hour after the start)."
+    )
+    reason: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _order(self) -> SwitchCreate:
+        if self.start_utc and self.end_utc and self.end_utc <= self.start_utc:
+            raise ValueError("end_utc must be after start_utc")
+        return self
+
+
+class PlanChangeRead(Output):
+    id: int | None
+    agent_code: str
+    start_utc: datetime
+    end_utc: datetime
+    activity: PlannedActivity | None = Field(description="None: the time is removed (absence).")
+    kind: Literal["switch", "exception"]
+    queue_code: str | None
+    campaign_code: str | None
+    reason: str
+    source: str | None = Field(default=None, description="`manager` or `auto`.")
+    created_by: str | None = None
+    created_at_utc: datetime | None = None
+
+
+class SwitchRejectionRead(Output):
+    index: int
+    agent_code: str
+    reason: str = Field(examples=["not_on_shift"])
+    message: str
+
+
+class SwitchRead(Output):
+    start_utc: datetime
+    end_utc: datetime
+    accepted: list[PlanChangeRead]
+    rejected: list[SwitchRejectionRead]
+
+
+class ExceptionCreate(Input):
+    site: Code
+    agent_code: Code
+    start_utc: AwareDatetime
+    end_utc: AwareDatetime
+    activity: PlannedActivity | None = Field(
+        default=None,
+        description="What the agent does instead (e.g. other for a meeting); null: an absence.",
+    )
+    reason: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _order(self) -> ExceptionCreate:
+        if self.end_utc <= self.start_utc:
+            raise ValueError("end_utc must be after start_utc")
+        return self
+
+
+class AutoRunRead(Output):
+    recommendation: RecommendationRead
+    applied: list[AgentMoveRead]
+    rejected: list[SwitchRejectionRead]
+
+
+class RecommendationLogRead(Output):
+    id: int
+    as_of_utc: datetime
+    direction: str
+    agent_count: int
+    moves: list[dict[str, str | None]]
+    message: str
+    service_level_without: float | None
+    service_level_with: float | None
+    answer_rate_without: float | None
+    answer_rate_with: float | None
+    applied_by_auto: bool
+
+
+# --- settings and clock ----------------------------------------------------------------------
+
+
+class StateMappingTable(Input):
+    states: dict[str, ActualActivityName] = Field(
+        default_factory=dict, description="ACD state -> activity, over the default table."
+    )
+    reasons: list[tuple[str, str, ActualActivityName]] = Field(
+        default_factory=list, description="[state, reason, activity] overrides."
+    )
+
+
+class IntradaySettingsRead(Output):
+    site: str
+    auto_enabled: bool
+    auto_max_agents_per_move: int
+    auto_max_agents_switched: int
+    auto_allow_to_serve: bool
+    auto_allow_to_sell: bool
+    state_mapping: dict | None
+    clock_now_utc: datetime = Field(description="The site clock's now.")
+    clock_simulated: bool = Field(description="Whether a simulated clock is running.")
+    clock_speed: float | None
+
+
+class IntradaySettingsUpdate(Input):
+    auto_enabled: bool | None = None
+    auto_max_agents_per_move: int | None = Field(default=None, ge=0, le=500)
+    auto_max_agents_switched: int | None = Field(default=None, ge=0, le=5000)
+    auto_allow_to_serve: bool | None = None
+    auto_allow_to_sell: bool | None = None
+    state_mapping: StateMappingTable | None = None
+
+
+class ClockSet(Input):
+    site: Code
+    now_utc: AwareDatetime = Field(description="The simulated clock starts here.")
+    speed: float = Field(
+        default=1.0, ge=0, le=10_000, description="Simulated seconds per real second (0: hold)."
+    )
+
+
+class StateMappingRowRead(Output):
+    state: str
+    reason: str | None
+    activity: ActualActivityName
+
+
+# --- the day's plan ----------------------------------------------------------------------------
+
+
+class PlanSpanRead(Output):
+    start_utc: datetime
+    end_utc: datetime
+    activity: PlannedActivity
+    queue_code: str | None
+    campaign_code: str | None
+    authorised_change: bool
+
+
+class FloorAgentRead(Output):
+    agent_code: str
+    name: str
+    queue_skills: list[str]
+    campaign_skills: list[str]
+    plan: list[PlanSpanRead]
+
+
+class DayQueueRead(Output):
+    queue_code: str
+    channel: str
+    service_level_target: float
+    service_threshold_seconds: float
+    patience_seconds: float
+    concurrency: int
+    forecast_offered: list[float] = Field(description="Per interval (with adjustments).")
+    aht_seconds: list[float]
+
+
+class DayPlanRead(Output):
+    site: str
+    timezone: str
+    date: date
+    interval_minutes: int
+    interval_starts_utc: list[datetime]
+    queues: list[DayQueueRead]
+    campaigns_open: dict[str, list[float]] = Field(
+        description="Per campaign: value per scheduled hour at each interval (0 when closed)."
+    )
+    agents: list[FloorAgentRead] = Field(description="Agents with a shift that day.")
