@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, event
 
+from api.cache import TtlCache
 from api.errors import ErrorBody, install_error_handlers
 from api.settings import ApiSettings
 from wfm.db import migrate
@@ -86,7 +87,7 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.kpi_cache = {}
+    app.state.kpi_cache = TtlCache()
     install_error_handlers(app)
 
     @app.get(

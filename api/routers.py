@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from api.agents.endpoints import router as agents
 from api.campaigns.endpoints import router as campaigns
+from api.forecasts.endpoints import router as forecasts
+from api.history.endpoints import router as history
 from api.intraday.endpoints import ROUTERS as intraday
+from api.jobs.endpoints import router as jobs
+from api.kpis.endpoints import router as kpis
 from api.me.endpoints import router as me
 from api.queues.endpoints import router as queues
+from api.requirements.endpoints import router as requirements
+from api.schedules.endpoints import router as schedules
 from api.segments.endpoints import router as segments
 from api.sites.endpoints import router as sites
+from api.staffing.endpoints import router as staffing
 
-ROUTERS = [me, sites, queues, segments, campaigns, agents, *intraday]
+ROUTERS = [
+    me,
+    sites,
+    queues,
+    segments,
+    campaigns,
+    agents,
+    history,
+    kpis,
+    staffing,
+    forecasts,
+    requirements,
+    schedules,
+    jobs,
+    *intraday,
+]

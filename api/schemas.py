@@ -69,3 +69,24 @@ def changes(update: BaseModel, *, nullable: frozenset[str] = frozenset()) -> dic
             [{"field": "body", "message": "give at least one field to change"}],
         )
     return {name: getattr(update, name) for name in values}
+
+
+def check_range(start: Any, end: Any) -> None:
+    if start is not None and end is not None and end <= start:
+        raise ApiError(
+            422,
+            "invalid",
+            "query.end: must be after start",
+            [{"field": "query.end", "message": "must be after start"}],
+        )
+
+
+def at_most(rows: list[Any], limit: int) -> list[Any]:
+    if len(rows) > limit:
+        raise ApiError(
+            422,
+            "invalid",
+            f"query: {len(rows)} rows match, more than {limit}; narrow with queue, start, end",
+            [{"field": "query.start", "message": f"narrow the read below {limit} rows"}],
+        )
+    return rows

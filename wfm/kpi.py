@@ -9,9 +9,11 @@ included, and `short_abandoned` is the part of them that hung up within the shor
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 _Number = TypeVar("_Number", int, float)
 
@@ -243,3 +245,40 @@ def kpis(counts: IntervalCounts, options: KpiOptions = KpiOptions()) -> KpiValue
         aht_seconds=average_handle_time_seconds(counts.handle_seconds, counts.answered),
         occupancy=occupancy(counts.handle_seconds, counts.available_seconds),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundFigures:
+    sell_hours: float
+    productive_hours: float
+    value: float
+
+
+def outbound_value(
+    spans: Iterable[tuple[datetime, datetime]],
+    value_per_productive_hour_by_hour: Sequence[float],
+    efficiency: float,
+    timezone: str,
+) -> OutboundFigures:
+    """Hours sold on a campaign and their value: each span is cut at local hour boundaries and
+    every piece is worth efficiency x hours x the value of a productive hour at that local hour."""
+    if len(value_per_productive_hour_by_hour) != 24:
+        raise ValueError("value_per_productive_hour_by_hour needs 24 values")
+    if not 0 < efficiency <= 1:
+        raise ValueError(f"efficiency must be in (0, 1], got {efficiency}")
+    zone = ZoneInfo(timezone)
+    hours = 0.0
+    value = 0.0
+    for start, end in spans:
+        if end <= start:
+            continue
+        cursor = start
+        while cursor < end:
+            local = cursor.astimezone(zone)
+            next_hour = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            boundary = min(end, next_hour.astimezone(UTC))
+            piece = (boundary - cursor).total_seconds() / 3600.0
+            hours += piece
+            value += piece * efficiency * value_per_productive_hour_by_hour[local.hour]
+            cursor = boundary
+    return OutboundFigures(sell_hours=hours, productive_hours=hours * efficiency, value=value)

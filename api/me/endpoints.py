@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import Permission, Role
-from api.deps import PrincipalDep
-from api.errors import responses
+from api.deps import PrincipalDep, SessionDep, require
+from api.errors import ApiError, responses
+from api.schedules.schemas import ShiftRead
+from wfm.db.repositories.edits import AgentEdits
+from wfm.services import schedule_views
 
 router = APIRouter(tags=["me"])
 
@@ -32,3 +37,24 @@ def me(principal: PrincipalDep) -> Any:
         agent_code=principal.agent_code,
         permissions=sorted(principal.permissions),
     )
+
+
+@router.get(
+    "/me/schedule",
+    response_model=list[ShiftRead],
+    dependencies=[Depends(require(Permission.SCHEDULE_READ_OWN))],
+    responses=responses(404),
+)
+def my_schedule(
+    session: SessionDep,
+    principal: PrincipalDep,
+    week_start: date = Query(description="First local day of the week.", examples=["2025-03-03"]),
+) -> Any:
+    """The caller's own shifts in the published schedule of the week (agent tokens)."""
+    if principal.agent_code is None:
+        raise ApiError(
+            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
+        )
+    record = AgentEdits(session).get(principal.agent_code)
+    schedule = schedule_views.published_for_week(session, record.agent.site_code, week_start)
+    return [asdict(s) for s in schedule_views.agent_shifts(schedule, principal.agent_code).shifts]

@@ -156,7 +156,7 @@ class Worker:
                     self.worker_id,
                     status=JobStatus.SUCCEEDED,
                     result=outcome.result,
-                    message=beat.message or "done",
+                    message="done",
                 )
                 if not finished:
                     raise _JobLost(job.id)

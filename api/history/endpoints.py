@@ -1,0 +1,295 @@
+"""`/v1/history`: import interval history (CSV or JSON, all or nothing) and read it back."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime
+
+from api.auth import Permission
+from api.deps import SessionDep, SettingsDep, require
+from api.errors import ApiError, responses
+from api.history.schemas import (
+    CoverageRead,
+    ImportErrorRead,
+    ImportRead,
+    IntervalRead,
+    MappingsRead,
+)
+from api.schemas import CODE_PATTERN
+from wfm.acd_import import (
+    ALIASES,
+    FIELDS,
+    ImportFormatError,
+    ImportOptions,
+    ParsedImport,
+    parse_csv,
+    parse_json,
+)
+from wfm.db.repositories import HistoryRepository, QueueRepository
+from wfm.services.history_import import ImportRejected, import_history
+
+router = APIRouter(prefix="/history", tags=["history"])
+READ = [Depends(require(Permission.HISTORY_READ))]
+WRITE = [Depends(require(Permission.HISTORY_WRITE))]
+
+MAX_READ_DAYS = 92
+
+_IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The export: CSV with a header row (`text/csv`) or a JSON array of "
+        "objects (`application/json`), one row per queue and interval.",
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "queue,interval_start,offered,answered,abandoned\n"
+                "retail,2025-03-03T08:00:00+01:00,42,40,2\n",
+            },
+            "application/json": {
+                "schema": {"type": "array", "items": {"type": "object"}},
+                "example": [
+                    {
+                        "queue": "retail",
+                        "interval_start": "2025-03-03T08:00:00+01:00",
+                        "offered": 42,
+                        "answered": 40,
+                        "abandoned": 2,
+                    }
+                ],
+            },
+        },
+    }
+}
+
+
+def _parse_mapping(items: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in items:
+        column, sep, target = item.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise ApiError(
+                422,
+                "invalid",
+                f"query.mapping: {item!r} is not COLUMN=field",
+                [{"field": "query.mapping", "value": item, "message": "expected COLUMN=field"}],
+            )
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+async def _body(request: Request, limit_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit_bytes:
+        raise ApiError(413, "too_large", f"the upload is larger than {limit_bytes // 1_000_000} MB")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit_bytes:
+            raise ApiError(
+                413, "too_large", f"the upload is larger than {limit_bytes // 1_000_000} MB"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _reject(parsed: ParsedImport | None, exc: Exception) -> ApiError:
+    if isinstance(exc, ImportRejected):
+        return ApiError(
+            422,
+            "import_rejected",
+            str(exc),
+            [
+                {"row": e.row, "field": e.column, "value": e.value, "message": e.message}
+                for e in exc.errors
+            ],
+            extra={
+                "error_count": exc.error_count,
+                "unmapped_columns": list(parsed.unmapped_columns) if parsed else [],
+            },
+        )
+    return ApiError(422, "import_unreadable", str(exc))
+
+
+@router.post(
+    "/import",
+    response_model=ImportRead,
+    dependencies=WRITE,
+    openapi_extra=_IMPORT_BODY,
+    responses={
+        **responses(413, 415),
+        422: {"model": ImportErrorRead, "description": "Rejected; nothing was stored."},
+    },
+)
+async def import_intervals(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    timezone: str | None = Query(
+        default=None,
+        max_length=64,
+        description="IANA timezone of timestamps that carry no offset; without it they are "
+        "rejected.",
+        examples=["Europe/Paris"],
+    ),
+    interval_minutes: Literal[15, 30, 60] | None = Query(
+        default=None, description="Interval length when no column gives it (else inferred)."
+    ),
+    queue: str | None = Query(
+        default=None, pattern=CODE_PATTERN, description="Queue of every row, when no column."
+    ),
+    mapping: list[str] = Query(
+        default_factory=list,
+        description="Explicit column mapping, `COLUMN=field`, repeatable; wins over names.",
+        examples=[["Calls=offered"]],
+    ),
+    unmapped: Literal["reject", "ignore"] = Query(
+        default="reject", description="What to do with columns that map to no field."
+    ),
+    dry_run: bool = Query(default=False, description="Check everything, store nothing."),
+) -> Any:
+    """Import ACD interval history, all or nothing.
+
+    Columns map by name (the project's fields, Avaya CMS, Cisco and Genesys report names; see
+    `GET /v1/history/column-mappings`) or by `mapping`. Every row is checked (types, negative
+    counts, answered + abandoned <= offered, timezone, duplicates, unknown queues); if any row
+    is bad the answer is 422 listing the rows and nothing is stored. Re-importing the same
+    intervals replaces them (no duplicates).
+    """
+    raw = await _body(request, int(settings.api_max_import_megabytes * 1_000_000))
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    options = ImportOptions(
+        timezone=timezone,
+        interval_minutes=interval_minutes,
+        queue_code=queue,
+        mapping=_parse_mapping(mapping),
+    )
+    return await _run_import(request, session, raw, content_type, options, unmapped, dry_run)
+
+
+async def _run_import(
+    request: Request,
+    session: Any,
+    raw: bytes,
+    content_type: str,
+    options: ImportOptions,
+    unmapped: str,
+    dry_run: bool,
+) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> Any:
+        parsed: ParsedImport | None = None
+        try:
+            if content_type in ("text/csv", "text/plain", "application/csv"):
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    raise ImportFormatError(
+                        f"the CSV is not UTF-8 (byte {exc.start}): re-export it as UTF-8"
+                    ) from None
+                parsed = parse_csv(text, options)
+            elif content_type == "application/json":
+                try:
+                    items = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise ImportFormatError(f"malformed JSON: {exc}") from None
+                parsed = parse_json(items, options)
+            else:
+                raise ApiError(
+                    415,
+                    "unsupported_media_type",
+                    f"send text/csv or application/json, not {content_type or 'no type'!r}",
+                )
+            if parsed.unmapped_columns and unmapped == "reject":
+                raise ApiError(
+                    422,
+                    "import_rejected",
+                    f"columns {', '.join(map(repr, parsed.unmapped_columns))} map to no field; "
+                    "map them (mapping=COLUMN=field) or pass unmapped=ignore",
+                    [
+                        {
+                            "row": 1,
+                            "field": column,
+                            "message": "unknown column: map it with mapping=COLUMN=field "
+                            "or pass unmapped=ignore",
+                        }
+                        for column in parsed.unmapped_columns
+                    ],
+                    extra={
+                        "error_count": len(parsed.unmapped_columns),
+                        "unmapped_columns": list(parsed.unmapped_columns),
+                    },
+                )
+            summary = import_history(session, parsed, dry_run=dry_run)
+        except (ImportFormatError, ImportRejected) as exc:
+            raise _reject(parsed, exc) from None
+        return parsed, summary
+
+    parsed, summary = await run_in_threadpool(work)
+    if not dry_run:
+        request.app.state.kpi_cache.clear()
+    return ImportRead(
+        rows=summary.rows,
+        imported=summary.imported,
+        dry_run=dry_run,
+        queues=list(summary.queues),
+        first_interval_utc=summary.first_interval_utc,
+        last_interval_utc=summary.last_interval_utc,
+        columns=[
+            {"column": c.column, "field": c.field, "source": c.source} for c in parsed.columns
+        ],
+        unmapped_columns=list(parsed.unmapped_columns),
+    )
+
+
+@router.get("", response_model=list[IntervalRead], dependencies=READ, responses=responses(404))
+def read_intervals(
+    session: SessionDep,
+    queue: str = Query(pattern=CODE_PATTERN, description="Queue to read."),
+    start: AwareDatetime = Query(description="From this instant (inclusive)."),
+    end: AwareDatetime = Query(description="To this instant (exclusive)."),
+) -> Any:
+    """Stored intervals of one queue over at most 92 days, by start."""
+    if end <= start:
+        raise ApiError(
+            422,
+            "invalid",
+            "query.end: must be after start",
+            [{"field": "query.end", "message": "must be after start"}],
+        )
+    if end - start > timedelta(days=MAX_READ_DAYS):
+        raise ApiError(
+            422,
+            "invalid",
+            f"query.end: at most {MAX_READ_DAYS} days per read",
+            [{"field": "query.end", "message": f"at most {MAX_READ_DAYS} days after start"}],
+        )
+    QueueRepository(session).id_of(queue)
+    return HistoryRepository(session).records(queue, start, end)
+
+
+@router.get(
+    "/coverage", response_model=list[CoverageRead], dependencies=READ, responses=responses()
+)
+def coverage(session: SessionDep) -> Any:
+    """Per queue: the first and last interval stored, how many, and contacts offered."""
+    return HistoryRepository(session).spans()
+
+
+@router.get(
+    "/column-mappings", response_model=MappingsRead, dependencies=READ, responses=responses()
+)
+def column_mappings() -> Any:
+    """The fields an import fills and the column names recognised without a mapping."""
+    return MappingsRead(
+        fields=[{"field": k, "description": v} for k, v in FIELDS.items()],
+        aliases=[
+            {"column": name, "field": a.field, "source": a.source, "scale": a.scale}
+            for name, a in sorted(ALIASES.items(), key=lambda kv: (kv[1].source, kv[0]))
+        ],
+    )

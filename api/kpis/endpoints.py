@@ -1,0 +1,264 @@
+"""`/v1/kpis`: service KPIs from history, forecast accuracy, outbound hours and value."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from api.auth import Permission
+from api.cache import TtlCache
+from api.deps import SessionDep, SettingsDep, require
+from api.errors import ApiError, responses
+from api.kpis.schemas import AccuracyReportRead, KpiReportRead, OutboundReportRead
+from api.schemas import CODE_PATTERN
+from wfm.db.repositories import (
+    CampaignRepository,
+    ForecastRepository,
+    ScheduleRepository,
+    SiteRepository,
+)
+from wfm.domain import Activity, ScheduleStatus
+from wfm.kpi import KpiOptions, KpiValues, ServiceLevelVariant, outbound_value, wmape
+from wfm.services.kpis import KpiReport, KpiSeries, kpi_report
+
+router = APIRouter(prefix="/kpis", tags=["kpis"])
+READ = [Depends(require(Permission.KPI_READ))]
+
+
+def _values(v: KpiValues) -> dict[str, Any]:
+    return {
+        "offered": v.offered,
+        "answered": v.answered,
+        "abandoned": v.abandoned,
+        "answer_rate": v.answer_rate,
+        "abandon_rate": v.abandon_rate,
+        "service_level": v.service_level,
+        "asa_seconds": v.asa_seconds,
+        "aht_seconds": v.aht_seconds,
+        "occupancy": v.occupancy,
+    }
+
+
+def _series(s: KpiSeries) -> dict[str, Any]:
+    return {
+        "queue_code": s.queue_code,
+        "intervals": s.intervals,
+        "total": _values(s.total),
+        "points": [
+            {
+                "period": p.period,
+                "period_start_utc": p.period_start_utc,
+                "intervals": p.intervals,
+                "kpis": _values(p.values),
+            }
+            for p in s.points
+        ],
+    }
+
+
+def _report(r: KpiReport) -> dict[str, Any]:
+    return {
+        "site_code": r.site_code,
+        "timezone": r.timezone,
+        "granularity": r.granularity,
+        "start": r.start,
+        "end": r.end,
+        "include_short_abandons": r.options.include_short_abandons,
+        "service_level_variant": r.options.service_level_variant.value,
+        "series": [_series(s) for s in r.series],
+        "overall": _series(r.overall),
+    }
+
+
+@router.get("", response_model=KpiReportRead, dependencies=READ, responses=responses(404))
+def kpis(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site whose queues to report."),
+    start: date = Query(description="First local day (inclusive).", examples=["2025-03-01"]),
+    end: date = Query(description="Last local day (exclusive).", examples=["2025-04-01"]),
+    granularity: Literal["interval", "day", "week", "month"] = Query(
+        default="day",
+        description="Periods: interval (at most 31 days), day (732), week (1830), month.",
+    ),
+    queue: list[str] = Query(
+        default_factory=list, description="Only these queues (repeatable); default all."
+    ),
+    include_short_abandons: bool = Query(
+        default=False, description="Count short abandons in offered and abandoned."
+    ),
+    service_level_variant: Literal["abandons_against", "ignore_abandons"] = Query(
+        default="abandons_against",
+        description="abandons_against: within T / offered; ignore_abandons: within T / answered.",
+    ),
+) -> Any:
+    """Answer rate, abandon rate, service level, ASA, AHT and occupancy per queue and period,
+    from the stored interval history (periods in the site's timezone)."""
+    for code in queue:
+        if not _matches(code):
+            raise ApiError(
+                422,
+                "invalid",
+                f"query.queue: {code!r} is not a code",
+                [{"field": "query.queue", "value": code, "message": "not a code"}],
+            )
+    options = KpiOptions(
+        include_short_abandons=include_short_abandons,
+        service_level_variant=ServiceLevelVariant(service_level_variant),
+    )
+    key = (
+        site,
+        start,
+        end,
+        granularity,
+        tuple(queue),
+        include_short_abandons,
+        service_level_variant,
+    )
+    cache: TtlCache = request.app.state.kpi_cache
+    return cache.get_or_compute(
+        key,
+        settings.api_kpi_cache_seconds,
+        lambda: KpiReportRead.model_validate(
+            _report(
+                kpi_report(
+                    session,
+                    site_code=site,
+                    start=start,
+                    end=end,
+                    granularity=granularity,
+                    queue_codes=queue or None,
+                    options=options,
+                )
+            )
+        ),
+    )
+
+
+def _matches(code: str) -> bool:
+    import re
+
+    return re.fullmatch(CODE_PATTERN, code) is not None
+
+
+@router.get(
+    "/forecast-accuracy",
+    response_model=AccuracyReportRead,
+    dependencies=READ,
+    responses=responses(404),
+)
+def forecast_accuracy(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    run_id: int | None = Query(
+        default=None, ge=1, le=2**31 - 1, description="Forecast run; default the latest scored."
+    ),
+    period: Literal["day", "week"] = Query(default="day", description="Period of the scores."),
+) -> Any:
+    """Forecast accuracy (100 - WMAPE) per queue and day or week, as scored when actuals arrived
+    (`POST /v1/forecasts/{id}/accuracy` or the nightly job)."""
+    SiteRepository(session).id_of(site)
+    repo = ForecastRepository(session)
+    runs = repo.runs(site)
+    if run_id is not None:
+        chosen = repo.run(run_id)
+        if chosen.site_code != site:
+            raise ApiError(404, "not_found", f"forecast run {run_id} is not a run of {site!r}")
+        candidates = [chosen]
+    else:
+        candidates = list(reversed(runs))
+    for run in candidates:
+        assert run.id is not None
+        scores = [a for a in repo.accuracy(run.id) if a.period == period]
+        if scores or run_id is not None:
+            days = [a for a in repo.accuracy(run.id) if a.period == "day"] or scores
+            error = wmape([a.actual_offered for a in days], [a.forecast_offered for a in days])
+            return {
+                "site_code": site,
+                "forecast_run_id": run.id,
+                "version": run.version,
+                "overall_accuracy_percent": None if error is None else 100.0 * (1.0 - error),
+                "periods": [
+                    {
+                        "queue_code": a.queue_code,
+                        "period": a.period,
+                        "period_start": a.period_start,
+                        "actual_offered": a.actual_offered,
+                        "forecast_offered": a.forecast_offered,
+                        "wmape": a.wmape,
+                        "accuracy_percent": a.accuracy_percent,
+                    }
+                    for a in scores
+                ],
+            }
+    return {
+        "site_code": site,
+        "forecast_run_id": None,
+        "version": None,
+        "overall_accuracy_percent": None,
+        "periods": [],
+    }
+
+
+@router.get(
+    "/outbound", response_model=OutboundReportRead, dependencies=READ, responses=responses(404)
+)
+def outbound(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    week_start: date = Query(description="Week of the schedule (its first day)."),
+    status: Literal["published", "draft"] = Query(
+        default="published", description="Read the published schedule, or the latest draft."
+    ),
+) -> Any:
+    """Outbound hours and value the week's schedule plans, per campaign."""
+    site_row = SiteRepository(session).get(site)
+    repo = ScheduleRepository(session)
+    versions = repo.list(site, week_start)
+    wanted = ScheduleStatus.PUBLISHED if status == "published" else ScheduleStatus.DRAFT
+    picked = [s for s in versions if s.status is wanted]
+    empty = {
+        "site_code": site,
+        "week_start": week_start,
+        "schedule_id": None,
+        "status": None,
+        "sell_hours": 0.0,
+        "value": 0.0,
+        "campaigns": [],
+    }
+    if not picked:
+        return empty
+    summary = picked[-1]
+    assert summary.id is not None
+    schedule = repo.get(summary.id)
+    campaigns = {c.code: c for c in CampaignRepository(session).list(site)}
+    spans: dict[str, list[tuple[Any, Any]]] = {}
+    for shift in schedule.shifts:
+        for span in shift.activities:
+            if span.activity is Activity.SELL and span.campaign_code in campaigns:
+                spans.setdefault(span.campaign_code, []).append((span.start_utc, span.end_utc))
+    rows = []
+    for code, items in sorted(spans.items()):
+        c = campaigns[code]
+        figures = outbound_value(
+            items, c.value_per_productive_hour_by_hour, c.efficiency, site_row.timezone
+        )
+        rows.append(
+            {
+                "campaign_code": code,
+                "sell_hours": figures.sell_hours,
+                "productive_hours": figures.productive_hours,
+                "value": figures.value,
+            }
+        )
+    return {
+        **empty,
+        "schedule_id": schedule.id,
+        "status": schedule.status.value,
+        "sell_hours": sum(r["sell_hours"] for r in rows),
+        "value": sum(r["value"] for r in rows),
+        "campaigns": rows,
+    }

@@ -1,0 +1,243 @@
+"""`/v1/schedules`: build rosters in the worker, read them per agent and per interval, evaluate,
+publish (409 unless the latest draft of its week) and export as CSV or iCalendar."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from pydantic import AwareDatetime
+
+from api.auth import Permission, Principal
+from api.deps import PrincipalDep, SessionDep, require
+from api.errors import ApiError, responses
+from api.jobs.endpoints import accepted
+from api.jobs.schemas import JobRead
+from api.schedules.export import schedule_csv, schedule_ical
+from api.schedules.schemas import (
+    CoverageRead,
+    EvaluationRead,
+    ScheduleCreate,
+    ScheduleRead,
+    ScheduleSummaryRead,
+    ShiftRead,
+)
+from api.schemas import CODE_PATTERN, check_range, code_path
+from wfm.db.repositories import ScheduleRepository, SiteRepository
+from wfm.db.repositories.edits import AgentEdits
+from wfm.domain import Schedule, ScheduleStatus
+from wfm.jobs import enqueue
+from wfm.services import schedule_views
+
+router = APIRouter(prefix="/schedules", tags=["schedules"])
+READ = [Depends(require(Permission.SCHEDULE_READ))]
+
+SCHEDULE_ID = Path(ge=1, le=2**31 - 1, description="Identifier of the schedule.")
+
+
+def _summary(schedule: Schedule) -> dict[str, Any]:
+    data = asdict(schedule)
+    data.pop("shifts", None)
+    return data
+
+
+def _readable(principal: Principal, schedule: Schedule, agent_code: str) -> None:
+    """Readers of every schedule pass; an agent reads only their own published shifts."""
+    if principal.can(Permission.SCHEDULE_READ):
+        return
+    if not principal.can(Permission.SCHEDULE_READ_OWN) or principal.agent_code != agent_code:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"role {principal.role.value!r} may only read its own agent's schedule",
+        )
+    if schedule.status is not ScheduleStatus.PUBLISHED:
+        raise ApiError(
+            403, "forbidden", f"schedule {schedule.id} is not published; agents see published ones"
+        )
+
+
+@router.post(
+    "",
+    response_model=JobRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require(Permission.SCHEDULE_WRITE))],
+    responses=responses(404),
+)
+def build_schedule(body: ScheduleCreate, session: SessionDep, response: Response) -> Any:
+    """Queue a roster build for the worker; 202 with the job. A week no forecast covers is 422.
+    The job's result names the new draft schedule."""
+    from wfm.errors import ValidationError
+
+    SiteRepository(session).id_of(body.site_code)
+    try:
+        schedule_views.require_forecast_for_week(session, body.site_code, body.week_start)
+    except ValidationError as exc:
+        raise ApiError(
+            422,
+            "invalid",
+            f"body.{exc}",
+            [
+                {
+                    "field": "body.week_start",
+                    "value": body.week_start.isoformat(),
+                    "message": str(exc).removeprefix("week_start: "),
+                }
+            ],
+        ) from None
+    params = body.model_dump(mode="json")
+    job = enqueue(session, "schedule", params)
+    return accepted(job, response)
+
+
+@router.get(
+    "", response_model=list[ScheduleSummaryRead], dependencies=READ, responses=responses(404)
+)
+def list_schedules(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    week_start: date | None = Query(default=None, description="Only this week."),
+) -> Any:
+    """Schedule versions of the site (without shifts), by week and version."""
+    SiteRepository(session).id_of(site)
+    return [_summary(s) for s in ScheduleRepository(session).list(site, week_start)]
+
+
+@router.get(
+    "/{schedule_id}", response_model=ScheduleRead, dependencies=READ, responses=responses(404)
+)
+def get_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
+    """A schedule with every shift, break and activity."""
+    return asdict(ScheduleRepository(session).get(schedule_id))
+
+
+@router.get(
+    "/{schedule_id}/agents/{agent_code}",
+    response_model=list[ShiftRead],
+    responses=responses(404),
+)
+def agent_schedule(
+    session: SessionDep,
+    principal: PrincipalDep,
+    schedule_id: int = SCHEDULE_ID,
+    agent_code: str = code_path("agent"),
+) -> Any:
+    """One agent's shifts in the schedule (agents: their own, published schedules only)."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    _readable(principal, schedule, agent_code)
+    AgentEdits(session).get(agent_code)
+    return [asdict(s) for s in schedule_views.agent_shifts(schedule, agent_code).shifts]
+
+
+@router.get(
+    "/{schedule_id}/intervals",
+    response_model=CoverageRead,
+    dependencies=READ,
+    responses=responses(404),
+)
+def schedule_intervals(
+    session: SessionDep,
+    schedule_id: int = SCHEDULE_ID,
+    queue: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only a queue."),
+    start: AwareDatetime | None = Query(default=None, description="From (inclusive)."),
+    end: AwareDatetime | None = Query(default=None, description="To (exclusive)."),
+) -> Any:
+    """Per interval of the week: agents serving each queue against the requirement, agents
+    selling per campaign, on break and on shift."""
+    check_range(start, end)
+    schedule, minutes, cells = schedule_views.interval_view(
+        session, schedule_id, start_utc=start, end_utc=end, queue_code=queue
+    )
+    return {
+        "schedule_id": schedule.id,
+        "interval_minutes": minutes,
+        "intervals": [asdict(c) for c in cells],
+    }
+
+
+@router.get(
+    "/{schedule_id}/evaluation",
+    response_model=EvaluationRead,
+    dependencies=READ,
+    responses=responses(404),
+)
+def evaluate_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
+    """Coverage against the requirement per queue, predicted service level (and answer rate)
+    at the scheduled staffing, paid, serve, sell and break hours, outbound value."""
+    return asdict(schedule_views.evaluate(session, schedule_id))
+
+
+@router.post(
+    "/{schedule_id}/publish",
+    response_model=ScheduleSummaryRead,
+    dependencies=[Depends(require(Permission.SCHEDULE_PUBLISH))],
+    responses=responses(404, 409),
+)
+def publish_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
+    """Publish the latest draft of its week (the published one before becomes archived). A
+    schedule that is not the latest draft of its week is 409."""
+    return _summary(ScheduleRepository(session).publish(schedule_id, datetime.now(UTC)))
+
+
+@router.get(
+    "/{schedule_id}/export.csv",
+    response_class=Response,
+    responses={
+        **responses(404),
+        200: {"content": {"text/csv": {}}, "description": "One row per activity."},
+    },
+)
+def export_csv(
+    session: SessionDep,
+    principal: PrincipalDep,
+    schedule_id: int = SCHEDULE_ID,
+    agent: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only an agent."),
+) -> Response:
+    """The schedule as CSV (local and UTC times), for all agents or one (agents: their own)."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    if agent is None:
+        if not principal.can(Permission.SCHEDULE_READ):
+            raise ApiError(
+                403, "forbidden", "give agent=<your code>: your role reads only its own shifts"
+            )
+    else:
+        _readable(principal, schedule, agent)
+        AgentEdits(session).get(agent)
+        schedule = schedule_views.agent_shifts(schedule, agent)
+    site = SiteRepository(session).get(schedule.site_code)
+    name = f"schedule-{schedule.site_code}-{schedule.week_start}-v{schedule.version}"
+    return Response(
+        content=schedule_csv(schedule, site.timezone),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get(
+    "/{schedule_id}/agents/{agent_code}/calendar.ics",
+    response_class=Response,
+    responses={
+        **responses(404),
+        200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)."},
+    },
+)
+def export_ical(
+    session: SessionDep,
+    principal: PrincipalDep,
+    schedule_id: int = SCHEDULE_ID,
+    agent_code: str = code_path("agent"),
+) -> Response:
+    """The agent's shifts as an iCalendar file (agents: their own, published only)."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    _readable(principal, schedule, agent_code)
+    AgentEdits(session).get(agent_code)
+    site = SiteRepository(session).get(schedule.site_code)
+    return Response(
+        content=schedule_ical(schedule, agent_code, site.timezone),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{agent_code}-{schedule.week_start}.ics"'
+        },
+    )
