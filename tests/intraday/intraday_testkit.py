@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
+import httpx
 
 from wfm.domain import Activity, ActivitySpan, Shift, ShiftBreak
 from wfm.intraday import DEFAULT_STATE_MAPPING, StateEvent
@@ -181,3 +184,15 @@ def build_centre(session, *, sellers: int = 3, servers: int = 3) -> None:  # typ
         Schedule(SITE, DAY, 1, ScheduleStatus.DRAFT, day_start - timedelta(days=2), tuple(shifts))
     )
     repo.publish(schedule_id, day_start - timedelta(days=1))
+
+
+@dataclass
+class Server:
+    """A running API: its base URL and a bearer token per role."""
+
+    url: str
+    tokens: dict[str, str]
+
+    def client(self, role: str | None = "floor_manager") -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30.0)

@@ -2,67 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-
-import httpx
-import pytest
-import uvicorn
-from intraday_testkit import DAY, SITE, build_centre, t
-from sqlalchemy import Engine
-
-from api.app import create_app
-from api.auth import hash_token
-from wfm.db.repositories import TokenRepository
-from wfm.db.session import unit_of_work
-from wfm.services import intraday as svc
-
-
-@dataclass
-class Server:
-    url: str
-    tokens: dict[str, str]
-
-    def client(self, role: str | None = "floor_manager") -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30.0)
-
-
-@pytest.fixture
-def server(engine: Engine) -> Iterator[Server]:
-    tokens = {}
-    with unit_of_work(engine) as session:
-        build_centre(session)
-        svc.set_clock(session, site_code=SITE, now_utc=t("10:00"), speed=0)
-        for role in ("floor_manager", "planner", "executive", "admin"):
-            token = f"wfm_test_{role}"
-            TokenRepository(session).add(name=f"t-{role}", role=role, token_hash=hash_token(token))
-            tokens[role] = token
-    url = engine.url.render_as_string(hide_password=False)
-    app = create_app(database_url=url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.02)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", tokens)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        app.state.engine.dispose()
-
+from intraday_testkit import DAY, SITE, Server
 
 WHOLE_DAY = {"start_utc": "2026-11-09T00:00:00Z", "end_utc": "2026-11-10T00:00:00Z"}
 

@@ -16,6 +16,7 @@ _COMMAND_MODULES = [
     "wfm.cli.demo_commands",
     "wfm.cli.erlang_commands",
     "wfm.cli.forecast_commands",
+    "wfm.cli.intraday_commands",
     "wfm.cli.pipeline_commands",
 ]
 

@@ -165,11 +165,19 @@ class StateChange:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    at_utc: datetime
+    target: tuple[str, str | None] | None  # None: whatever the plan says then
+    point: datetime | None  # the planned change it carries out (checked before it is sent)
+
+
 class AgentBehaviour:
     """The states an agent sends as it follows its plan, generated a window at a time.
 
-    Re-planning (a switch) is honoured from the moment it is known: `follow` only generates
-    states for times after the last window it generated, from the plan it is given then.
+    Re-planning (a switch) is honoured from the moment it is known: `follow` generates states
+    for one window at a time from the plan it is given then; a planned change that a later
+    change of plan made obsolete is dropped.
     """
 
     def __init__(
@@ -179,7 +187,8 @@ class AgentBehaviour:
         self.rng = np.random.default_rng(_seed(seed, agent_code))
         self.config = config
         self.current: tuple[str, str | None] = STATE_FOR_ACTIVITY[None]
-        self.pending: list[StateChange] = []
+        self.pending: list[_Pending] = []
+        self.seen_points: set[datetime] = set()
 
     def _delay(self) -> timedelta:
         if self.rng.random() < self.config.late_probability:
@@ -189,19 +198,18 @@ class AgentBehaviour:
     def follow(
         self, plan: Sequence[PlanSpan], start_utc: datetime, end_utc: datetime
     ) -> list[StateChange]:
-        """State changes in [start_utc, end_utc) as the agent follows `plan` from `start_utc`."""
-        out: list[StateChange] = []
-        # What the plan asks for at the window start, if the agent is not doing it yet (a
-        # change recorded just now, e.g. a switch), is done after the usual lag.
-        wanted = STATE_FOR_ACTIVITY[_activity_at(plan, start_utc)]
-        if wanted != self.current and not any(p.state == wanted[0] for p in self.pending):
-            self.pending = [
-                StateChange(self.agent_code, start_utc + self._delay(), *wanted),
-            ]
-        # Planned changes inside the window.
+        """State changes in [start_utc, end_utc) as the agent follows `plan`."""
         for point in _change_points(plan, start_utc, end_utc):
+            if point in self.seen_points:
+                continue
+            self.seen_points.add(point)
             target = STATE_FOR_ACTIVITY[_activity_at(plan, point)]
-            self.pending.append(StateChange(self.agent_code, point + self._delay(), *target))
+            self.pending.append(_Pending(point + self._delay(), target, point))
+        # The plan asks now for something the agent neither does nor is about to do (a change
+        # recorded just now, e.g. a switch): done after the usual lag.
+        wanted = STATE_FOR_ACTIVITY[_activity_at(plan, start_utc)]
+        if wanted != self.current and not any(p.target == wanted for p in self.pending):
+            self.pending.append(_Pending(start_utc + self._delay(), wanted, start_utc))
         # Unplanned not-ready spells while serving.
         minutes = (end_utc - start_utc).total_seconds() / 60.0
         if (
@@ -210,18 +218,22 @@ class AgentBehaviour:
         ):
             at = start_utc + timedelta(seconds=float(self.rng.uniform(0, minutes * 60)))
             back = at + timedelta(minutes=float(self.rng.uniform(2.0, 6.0)))
-            self.pending.append(StateChange(self.agent_code, at, "not_ready", None))
-            self.pending.append(StateChange(self.agent_code, back, "ready", None))
-        self.pending.sort(key=lambda c: c.at_utc)
-        keep: list[StateChange] = []
-        for change in self.pending:
-            if change.at_utc < end_utc:
-                if (change.state, change.reason) != self.current:
-                    at = max(change.at_utc, start_utc)
-                    out.append(StateChange(self.agent_code, at, change.state, change.reason))
-                    self.current = (change.state, change.reason)
-            else:
-                keep.append(change)
+            self.pending.append(_Pending(at, ("not_ready", None), None))
+            self.pending.append(_Pending(back, None, None))
+        self.pending.sort(key=lambda p: p.at_utc)
+        out: list[StateChange] = []
+        keep: list[_Pending] = []
+        for p in self.pending:
+            if p.at_utc >= end_utc:
+                keep.append(p)
+                continue
+            if p.point is not None and STATE_FOR_ACTIVITY[_activity_at(plan, p.point)] != p.target:
+                continue  # the plan changed since: obsolete
+            target = p.target or STATE_FOR_ACTIVITY[_activity_at(plan, p.at_utc)]
+            if target != self.current:
+                at = max(p.at_utc, start_utc)
+                out.append(StateChange(self.agent_code, at, target[0], target[1]))
+                self.current = target
         self.pending = keep
         return out
 
@@ -234,11 +246,12 @@ def _activity_at(plan: Sequence[PlanSpan], moment: datetime) -> Activity | None:
 
 
 def _change_points(plan: Sequence[PlanSpan], start: datetime, end: datetime) -> list[datetime]:
+    """Planned changes of activity in [start, end)."""
     points = sorted({s.start_utc for s in plan} | {s.end_utc for s in plan})
     return [
         p
         for p in points
-        if start < p < end
+        if start <= p < end
         and _activity_at(plan, p) != _activity_at(plan, p - timedelta(microseconds=1))
     ]
 
