@@ -424,6 +424,8 @@ def parse_rows(
     record_rows: list[int] = []
     if "interval_minutes" not in by_field and "interval" not in by_field:
         inferred, problems = _infer_minutes(drafts, options.interval_minutes)
+        if error_count:
+            problems = []  # inference needs the other rows; report their errors first
         for number, message in problems:
             error_count += 1
             if len(errors) < MAX_REPORTED_ERRORS:
@@ -616,22 +618,30 @@ def _infer_minutes(
         by_queue.setdefault(draft["queue_code"], []).append((draft["interval_start_utc"], number))
     result: dict[str, int] = {}
     problems: list[tuple[int, str]] = []
+    lonely: list[tuple[str, int]] = []
     for queue, stamps in by_queue.items():
         if given is not None:
             result[queue] = given
             continue
         ordered = sorted(s for s, _ in stamps)
-        gaps = [(b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)]
-        if not gaps:
+        gaps = [
+            (b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)
+        ]
+        if gaps:
+            result[queue] = int(min(gaps))
+        else:
+            lonely.append((queue, stamps[0][1]))
+    for queue, row in lonely:
+        if result:  # a queue with one row takes the file's interval length
+            result[queue] = min(result.values())
+        else:
             problems.append(
                 (
-                    stamps[0][1],
+                    row,
                     f"cannot infer the interval length of queue {queue!r} from one row; "
                     "give interval_minutes",
                 )
             )
-            continue
-        result[queue] = int(min(gaps))
     return result, problems
 
 

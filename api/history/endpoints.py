@@ -136,8 +136,11 @@ async def import_intervals(
         "rejected.",
         examples=["Europe/Paris"],
     ),
-    interval_minutes: Literal[15, 30, 60] | None = Query(
-        default=None, description="Interval length when no column gives it (else inferred)."
+    interval_minutes: int | None = Query(
+        default=None,
+        ge=15,
+        le=60,
+        description="Interval length when no column gives it (else inferred): 15, 30 or 60.",
     ),
     queue: str | None = Query(
         default=None, pattern=CODE_PATTERN, description="Queue of every row, when no column."
@@ -160,6 +163,19 @@ async def import_intervals(
     is bad the answer is 422 listing the rows and nothing is stored. Re-importing the same
     intervals replaces them (no duplicates).
     """
+    if interval_minutes is not None and interval_minutes not in (15, 30, 60):
+        raise ApiError(
+            422,
+            "invalid",
+            "query.interval_minutes: must be 15, 30 or 60",
+            [
+                {
+                    "field": "query.interval_minutes",
+                    "value": str(interval_minutes),
+                    "message": "must be 15, 30 or 60",
+                }
+            ],
+        )
     raw = await _body(request, int(settings.api_max_import_megabytes * 1_000_000))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     options = ImportOptions(

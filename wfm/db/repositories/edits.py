@@ -7,7 +7,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -333,6 +333,7 @@ class AgentEdits:
                 f"time off must end after it starts ({end_utc.isoformat()} <= "
                 f"{start_utc.isoformat()})"
             )
+        start_utc, end_utc = start_utc.astimezone(UTC), end_utc.astimezone(UTC)
         agent_id = self._row(code).id
         clash = self.time_off(code, start_utc, end_utc)
         if clash:
