@@ -74,8 +74,8 @@ def worker(
     from wfm.jobs.settings import WorkerSettings
     from wfm.jobs.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("wfm").setLevel(logging.INFO)
     engine = open_database(database_url)
     with user_errors():
         settings = WorkerSettings()
