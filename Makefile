@@ -42,7 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy wfm/domain.py erlang forecasting scheduling
+	$(BIN)/mypy wfm/domain.py wfm/kpi.py wfm/demo wfm/intraday wfm/db wfm/services erlang forecasting scheduling
 
 check: lint typecheck test ## lint, format check, types, tests
 

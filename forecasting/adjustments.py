@@ -22,12 +22,18 @@ OPERATIONS = ("scale", "set")
 class AdjustmentLike(Protocol):
     """Anything with these fields (e.g. `wfm.domain.ForecastAdjustment`)."""
 
-    queue_code: str
-    start_utc: datetime
-    end_utc: datetime
-    target: str
-    operation: object
-    value: float
+    @property
+    def queue_code(self) -> str: ...
+    @property
+    def start_utc(self) -> datetime: ...
+    @property
+    def end_utc(self) -> datetime: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def operation(self) -> object: ...
+    @property
+    def value(self) -> float: ...
 
 
 @dataclass(frozen=True)

@@ -100,17 +100,22 @@ def compute_requirements(
                     aht_seconds=float(aht[i]),
                     required_agents=int(kpis["agents"][i]),
                     scheduled_agents=int(kpis["scheduled_agents"][i]),
-                    predicted_service_level=_finite(kpis["service_level"][i], 1.0),
+                    predicted_service_level=_finite_or(kpis["service_level"][i], 1.0),
                     predicted_answer_rate=(
-                        None if answer_rate is None else _finite(answer_rate[i], 1.0)
+                        None if answer_rate is None else _finite_or(answer_rate[i], 1.0)
                     ),
-                    predicted_asa_seconds=_finite(kpis["asa_seconds"][i], None),
-                    predicted_occupancy=_finite(kpis["occupancy"][i], None),
+                    predicted_asa_seconds=_finite_or_none(kpis["asa_seconds"][i]),
+                    predicted_occupancy=_finite_or_none(kpis["occupancy"][i]),
                 )
             )
     return RequirementRepository(session).replace(run.id, requirements)
 
 
-def _finite(value: float, default: float | None) -> float | None:  # type: ignore[misc]
-    value = float(value)
-    return value if np.isfinite(value) else default
+def _finite_or(value: float, default: float) -> float:
+    number = float(value)
+    return number if np.isfinite(number) else default
+
+
+def _finite_or_none(value: float) -> float | None:
+    number = float(value)
+    return number if np.isfinite(number) else None
