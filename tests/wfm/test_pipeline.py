@@ -27,6 +27,7 @@ from wfm.services.forecasting import (
     add_adjustment,
     adjusted_values,
     run_forecast,
+    score_runs_with_actuals,
     update_accuracy,
 )
 from wfm.services.staffing import compute_requirements
@@ -203,6 +204,11 @@ def test_forecast_requirements_adjustments_and_accuracy(engine: Engine, loaded: 
         assert record.accuracy_percent == pytest.approx(100 * (1 - absolute / actual))
     for record in records:
         assert 0.4 < record.wmape < 0.6  # actuals are about twice the forecast
+    # every run whose horizon now has actuals gets scored, as a nightly forecast does first
+    with unit_of_work(engine) as session:
+        scored = score_runs_with_actuals(session, site_code=site)
+    assert set(scored) == {run.id, rerun.id}
+    assert scored[run.id] == len(records)
 
 
 def centre_timezone(engine: Engine, site_code: str) -> str:

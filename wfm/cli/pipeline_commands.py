@@ -120,3 +120,34 @@ def requirements_command(
             f"({sum(r.scheduled_agents for r in mine) * hours:,.0f} scheduled with "
             f"{shrinkage:.0%} shrinkage), predicted service level {sl:.1%}"
         )
+
+
+@app.command("accuracy")
+def accuracy_command(
+    site: SiteOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Score stored forecasts against the actuals that have arrived (100 - WMAPE per queue, day
+    and week) and store the scores; `wfm forecast` does this too before each new run."""
+    from wfm.db.repositories import ForecastRepository
+    from wfm.db.session import unit_of_work
+    from wfm.services.forecasting import score_runs_with_actuals
+
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        site_code = resolve_site(session, site)
+        scored = score_runs_with_actuals(session, site_code=site_code)
+        repo = ForecastRepository(session)
+        report = {run_id: repo.accuracy(run_id) for run_id in scored}
+        versions = {run.id: run.version for run in repo.runs(site_code)}
+    if not scored:
+        typer.echo(f"no forecast of site {site_code} has actuals yet")
+        return
+    for run_id, records in report.items():
+        weeks = [r for r in records if r.period == "week"]
+        typer.echo(f"forecast version {versions[run_id]}: {len(records)} day and week scores")
+        for record in weeks:
+            typer.echo(
+                f"  {record.queue_code} week of {record.period_start}: "
+                f"accuracy {record.accuracy_percent:.1f} (WMAPE {record.wmape:.3f})"
+            )

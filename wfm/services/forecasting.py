@@ -60,6 +60,9 @@ def run_forecast(
     queues = QueueRepository(session).list(site_code)
     if not queues:
         raise NotFoundError(f"site {site_code!r} has no queues")
+    scored = score_runs_with_actuals(session, site_code=site_code)
+    if scored:
+        say(0.02, f"scored {len(scored)} earlier forecast run(s) against the actuals")
     say(0.05, f"reading history of {len(queues)} queues")
     frame = history_frame(session, [q.code for q in queues])
     if frame.empty:
@@ -252,3 +255,22 @@ def update_accuracy(session: Session, *, run_id: int) -> list[ForecastAccuracy]:
     ]
     repo.replace_accuracy(run_id, records)
     return records
+
+
+def score_runs_with_actuals(session: Session, *, site_code: str) -> dict[int, int]:
+    """Score every earlier run of the site whose horizon now has actuals; {run id: records}.
+
+    `run_forecast` calls it first, so each nightly forecast also records how the previous ones
+    did once their days have happened.
+    """
+    spans = HistoryRepository(session).spans()
+    queue_codes = {q.code for q in QueueRepository(session).list(site_code)}
+    ends = [s.last_interval_utc for s in spans if s.queue_code in queue_codes]
+    if not ends:
+        return {}
+    history_end = max(ends)
+    scored: dict[int, int] = {}
+    for run in ForecastRepository(session).runs(site_code):
+        if run.id is not None and run.horizon_start_utc <= history_end:
+            scored[run.id] = len(update_accuracy(session, run_id=run.id))
+    return scored
