@@ -1,0 +1,225 @@
+"""A small typed client of the WFM HTTP API, as the dashboard uses it.
+
+Every failure becomes an `ApiError` whose `kind` says what went wrong in terms a page can show:
+`unreachable` (no answer), `unauthorized` (401: token missing, unknown or revoked),
+`forbidden` (403), `not_found` (404), `conflict` (409), `invalid` (422) or `server` (5xx).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+TIMEOUT_SECONDS = 20.0
+
+JsonObject = dict[str, Any]
+
+
+def api_url_from_env() -> str:
+    """The API base URL: `$WFM_API_URL`, or the local default."""
+    return (os.environ.get("WFM_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+class ApiError(Exception):
+    """A request the API did not answer with success; `kind` and `status` say why."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.message = message
+
+
+_KIND_OF_STATUS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
+def _kind(status: int) -> str:
+    if status in _KIND_OF_STATUS:
+        return _KIND_OF_STATUS[status]
+    if status in (400, 422):
+        return "invalid"
+    return "server" if status >= 500 else "invalid"
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    """Talks to the API at `base_url` with a bearer token; one short-lived connection per call."""
+
+    base_url: str
+    token: str
+
+    def _request(
+        self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None
+    ) -> Any:
+        query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            with httpx.Client(
+                base_url=self.base_url, headers=headers, timeout=TIMEOUT_SECONDS
+            ) as http:
+                response = http.request(method, "/v1" + path, params=query, json=body)
+        except httpx.HTTPError as exc:
+            raise ApiError(
+                "unreachable", f"the API at {self.base_url} does not answer ({exc})"
+            ) from None
+        if response.status_code >= 400:
+            detail = response.text.strip()[:300]
+            try:
+                payload = response.json()
+                detail = str(payload.get("detail") or detail)
+            except ValueError:
+                pass
+            raise ApiError(_kind(response.status_code), detail, response.status_code)
+        return response.json() if response.content else None
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._request("GET", path, params)
+
+    def post(self, path: str, body: Any = None, **params: Any) -> Any:
+        return self._request("POST", path, params, body)
+
+    # --- who am I, organisation ---------------------------------------------------------------
+
+    def me(self) -> JsonObject:
+        result: JsonObject = self.get("/me")
+        return result
+
+    def sites(self) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/sites")
+        return result
+
+    def queues(self, site: str) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/queues", site=site)
+        return result
+
+    # --- KPIs --------------------------------------------------------------------------------
+
+    def kpis(self, site: str, start: date, end: date, granularity: str) -> JsonObject:
+        result: JsonObject = self.get(
+            "/kpis", site=site, start=start, end=end, granularity=granularity
+        )
+        return result
+
+    def forecast_accuracy(self, site: str, period: str = "day") -> JsonObject:
+        result: JsonObject = self.get("/kpis/forecast-accuracy", site=site, period=period)
+        return result
+
+    def outbound(self, site: str, week_start: date) -> JsonObject:
+        result: JsonObject = self.get("/kpis/outbound", site=site, week_start=week_start)
+        return result
+
+    # --- forecasts, requirements, history ------------------------------------------------------
+
+    def forecast_runs(self, site: str) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/forecasts", site=site)
+        return result
+
+    def forecast_values(
+        self, run_id: int, queue: str, start: datetime, end: datetime
+    ) -> list[JsonObject]:
+        result: list[JsonObject] = self.get(
+            f"/forecasts/{run_id}/values", queue=queue, start=start, end=end
+        )
+        return result
+
+    def history(self, queue: str, start: datetime, end: datetime) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/history", queue=queue, start=start, end=end)
+        return result
+
+    def requirements(
+        self, site: str, start: datetime, end: datetime, run_id: int | None = None
+    ) -> list[JsonObject]:
+        result: list[JsonObject] = self.get(
+            "/requirements", site=site, start=start, end=end, run_id=run_id
+        )
+        return result
+
+    # --- schedules and jobs ------------------------------------------------------------------
+
+    def schedules(self, site: str, week_start: date | None = None) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/schedules", site=site, week_start=week_start)
+        return result
+
+    def schedule(self, schedule_id: int) -> JsonObject:
+        result: JsonObject = self.get(f"/schedules/{schedule_id}")
+        return result
+
+    def schedule_intervals(self, schedule_id: int) -> JsonObject:
+        result: JsonObject = self.get(f"/schedules/{schedule_id}/intervals")
+        return result
+
+    def evaluation(self, schedule_id: int) -> JsonObject:
+        result: JsonObject = self.get(f"/schedules/{schedule_id}/evaluation")
+        return result
+
+    def publish(self, schedule_id: int) -> JsonObject:
+        result: JsonObject = self.post(f"/schedules/{schedule_id}/publish")
+        return result
+
+    def start_forecast(self, site: str, weeks: int) -> JsonObject:
+        result: JsonObject = self.post("/forecasts", {"site_code": site, "weeks": weeks})
+        return result
+
+    def start_schedule(self, site: str, week_start: date) -> JsonObject:
+        body = {"site_code": site, "week_start": week_start.isoformat()}
+        result: JsonObject = self.post("/schedules", body)
+        return result
+
+    def job(self, job_id: str) -> JsonObject:
+        result: JsonObject = self.get(f"/jobs/{job_id}")
+        return result
+
+    def my_schedule(self, week_start: date) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/me/schedule", week_start=week_start)
+        return result
+
+    # --- intraday ----------------------------------------------------------------------------
+
+    def intraday_settings(self, site: str) -> JsonObject:
+        result: JsonObject = self.get("/intraday/settings", site=site)
+        return result
+
+    def recommendation(self, site: str) -> JsonObject:
+        result: JsonObject = self.get("/intraday/recommendation", site=site)
+        return result
+
+    def switch(
+        self,
+        site: str,
+        to: str,
+        agents: list[JsonObject],
+        end_utc: str | None = None,
+        reason: str = "",
+    ) -> JsonObject:
+        body: JsonObject = {"site": site, "to": to, "agents": agents, "reason": reason}
+        if end_utc is not None:
+            body["end_utc"] = end_utc
+        result: JsonObject = self.post("/intraday/switch", body)
+        return result
+
+    def live_adherence(self, site: str) -> JsonObject:
+        result: JsonObject = self.get("/adherence/live", site=site)
+        return result
+
+    def adherence(self, site: str, day: date) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/adherence", site=site, date=day, period="day")
+        return result
+
+    def queue_snapshots(self, site: str, day: date) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/queue-snapshots", site=site, date=day)
+        return result

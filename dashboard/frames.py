@@ -1,0 +1,182 @@
+"""API answers turned into tables for the pages (pure: pandas only, no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+ALL_QUEUES = "All queues"
+
+# Site-wide targets the API has no field for: the usual contact-centre figures.
+ANSWER_RATE_TARGET = 0.95
+ABANDON_RATE_TARGET = 0.05
+# Within this fraction of a target counts as "near" (amber), beyond it as a miss (red).
+NEAR_TARGET_FRACTION = 0.05
+
+KPI_LABELS = {
+    "service_level": "Service level",
+    "answer_rate": "Answer rate",
+    "asa_seconds": "ASA (s)",
+    "abandon_rate": "Abandon rate",
+}
+HIGHER_IS_BETTER = {
+    "service_level": True,
+    "answer_rate": True,
+    "asa_seconds": False,
+    "abandon_rate": False,
+}
+STATUS_COLOURS = {"good": "#2e7d32", "near": "#f9a825", "bad": "#c62828", "none": "#9e9e9e"}
+
+
+@dataclass(frozen=True)
+class Targets:
+    service_level: float
+    asa_seconds: float
+    answer_rate: float = ANSWER_RATE_TARGET
+    abandon_rate: float = ABANDON_RATE_TARGET
+
+    def of(self, kpi: str) -> float:
+        value: float = getattr(self, kpi)
+        return value
+
+
+def queue_targets(queues: Iterable[dict[str, Any]]) -> dict[str, Targets]:
+    """Per queue: its service-level target and, as the ASA target, its service threshold."""
+    return {
+        q["code"]: Targets(
+            service_level=float(q["service_level_target"]),
+            asa_seconds=float(q["service_threshold_seconds"]),
+        )
+        for q in queues
+    }
+
+
+def overall_targets(targets: dict[str, Targets], offered: dict[str, float]) -> Targets:
+    """The queues' targets weighted by contacts offered (equal weights without contacts)."""
+    if not targets:
+        return Targets(service_level=0.8, asa_seconds=20.0)
+    weights = {q: float(offered.get(q, 0.0)) for q in targets}
+    total = sum(weights.values())
+    if total <= 0:
+        weights = dict.fromkeys(targets, 1.0)
+        total = float(len(targets))
+    return Targets(
+        service_level=sum(t.service_level * weights[q] for q, t in targets.items()) / total,
+        asa_seconds=sum(t.asa_seconds * weights[q] for q, t in targets.items()) / total,
+    )
+
+
+def status(value: float | None, target: float, higher_is_better: bool) -> str:
+    """good (meets the target), near (misses by at most 5 % of it), bad, or none (no value)."""
+    if value is None or pd.isna(value):
+        return "none"
+    if higher_is_better:
+        if value >= target:
+            return "good"
+        return "near" if value >= target * (1 - NEAR_TARGET_FRACTION) else "bad"
+    if value <= target:
+        return "good"
+    return "near" if value <= target * (1 + NEAR_TARGET_FRACTION) else "bad"
+
+
+def _kpi_row(queue: str, kpis: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "queue": queue,
+        "offered": kpis["offered"],
+        "answered": kpis["answered"],
+        "abandoned": kpis["abandoned"],
+        **{k: kpis[k] for k in KPI_LABELS},
+    }
+
+
+def kpi_totals(report: dict[str, Any]) -> pd.DataFrame:
+    """One row per queue plus the overall row, over the report's whole range."""
+    rows = [_kpi_row(s["queue_code"], s["total"]) for s in report["series"]]
+    rows.append(_kpi_row(ALL_QUEUES, report["overall"]["total"]))
+    return pd.DataFrame(rows)
+
+
+def kpi_points(report: dict[str, Any]) -> pd.DataFrame:
+    """Long table: queue, period, the KPIs, per period with history (overall included)."""
+    rows = []
+    for series in [*report["series"], report["overall"]]:
+        queue = series["queue_code"] or ALL_QUEUES
+        for point in series["points"]:
+            if point["intervals"] == 0:
+                continue
+            rows.append({"period": point["period"], **_kpi_row(queue, point["kpis"])})
+    frame = pd.DataFrame(
+        rows, columns=["period", "queue", "offered", "answered", "abandoned", *KPI_LABELS]
+    )
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def trend(points: pd.DataFrame, queue: str, kpi: str) -> tuple[float | None, float | None]:
+    """The last period's value of a KPI and its change from the period before."""
+    rows = points[points["queue"] == queue].sort_values("period")[kpi].dropna()
+    if rows.empty:
+        return None, None
+    last = float(rows.iloc[-1])
+    return last, (last - float(rows.iloc[-2])) if len(rows) > 1 else None
+
+
+def history_span(report: dict[str, Any]) -> tuple[str, str] | None:
+    """First and last period with history in a report (local dates, ISO), or None."""
+    periods = [p["period"] for p in report["overall"]["points"] if p["intervals"] > 0]
+    if not periods:
+        return None
+    return periods[0], periods[-1]
+
+
+def coverage_frame(requirements: list[dict[str, Any]], cells: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per interval: agents required (all queues), scheduled to serve and to sell."""
+    required: dict[pd.Timestamp, float] = {}
+    for r in requirements:
+        at = pd.Timestamp(r["interval_start_utc"])
+        required[at] = required.get(at, 0.0) + r["required_agents"]
+    serving: dict[pd.Timestamp, float] = {}
+    selling: dict[pd.Timestamp, float] = {}
+    for c in cells:
+        at = pd.Timestamp(c["interval_start_utc"])
+        serving[at] = float(sum(c["serving"].values()))
+        selling[at] = float(sum(c["selling"].values()))
+    index = sorted(set(required) | set(serving))
+    return pd.DataFrame(
+        {
+            "interval_start_utc": index,
+            "required": [required.get(t, 0.0) for t in index],
+            "servers": [serving.get(t, 0.0) for t in index],
+            "sellers": [selling.get(t, 0.0) for t in index],
+        }
+    )
+
+
+def gantt_frame(shifts: list[dict[str, Any]]) -> pd.DataFrame:
+    """One bar per activity span (serve, sell, break, lunch, other), by agent."""
+    rows = []
+    for shift in shifts:
+        spans = shift["activities"] or [
+            {
+                "start_utc": shift["start_utc"],
+                "end_utc": shift["end_utc"],
+                "activity": "serve",
+                "queue_code": None,
+                "campaign_code": None,
+            }
+        ]
+        for span in spans:
+            rows.append(
+                {
+                    "agent": shift["agent_code"],
+                    "shift_date": shift["shift_date"],
+                    "start": pd.Timestamp(span["start_utc"]),
+                    "end": pd.Timestamp(span["end_utc"]),
+                    "activity": span["activity"],
+                    "on": span.get("queue_code") or span.get("campaign_code") or "",
+                }
+            )
+    return pd.DataFrame(rows, columns=["agent", "shift_date", "start", "end", "activity", "on"])

@@ -1,0 +1,197 @@
+"""Executive: answer rate, service level, ASA and abandon rate against target, per queue and
+overall, by day, week or month with the trend; forecast accuracy; outbound hours and value."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import frames
+from dashboard.common import pick_site, read, require_client, section
+
+api, me = require_client()
+st.title("Executive")
+site = pick_site(api)
+if site is None:
+    st.stop()
+assert site is not None
+
+DEFAULT_SPAN_DAYS = {"day": 28, "week": 7 * 13, "month": 365}
+
+span = None
+with section("History"):
+    today = date.today()
+    probe = read(api, "kpis", site, today - timedelta(days=731), today + timedelta(days=1), "day")
+    span = frames.history_span(probe)
+if span is None:
+    st.info(f"No interval history for site {site} yet: import some (`POST /v1/history/import`).")
+    st.stop()
+assert span is not None
+first_day, last_day = date.fromisoformat(span[0]), date.fromisoformat(span[1])
+
+left, right = st.columns([1, 2])
+granularity = left.radio(
+    "Period", ["day", "week", "month"], horizontal=True, key="exec_granularity"
+)
+default_start = max(first_day, last_day - timedelta(days=DEFAULT_SPAN_DAYS[granularity] - 1))
+chosen = right.date_input(
+    "Range (local days)",
+    value=(default_start, last_day),
+    min_value=first_day,
+    max_value=last_day,
+    key=f"exec_range_{granularity}",
+)
+if not isinstance(chosen, tuple) or len(chosen) != 2:
+    st.info("Pick the last day of the range.")
+    st.stop()
+start, end = chosen[0], chosen[1] + timedelta(days=1)
+
+with section("Service KPIs"):
+    report = read(api, "kpis", site, start, end, granularity)
+    queues = read(api, "queues", site)
+    totals = frames.kpi_totals(report)
+    points = frames.kpi_points(report)
+    if report["overall"]["total"]["offered"] == 0:
+        st.info(f"No contacts between {start} and {chosen[1]}.")
+        st.stop()
+    targets = frames.queue_targets(queues)
+    offered = {row.queue: row.offered for row in totals.itertuples()}
+    overall = frames.overall_targets(targets, offered)
+    targets[frames.ALL_QUEUES] = overall
+
+    st.subheader(f"All queues, {start} to {chosen[1]}")
+    columns = st.columns(4)
+    overall_row = totals[totals["queue"] == frames.ALL_QUEUES].iloc[0]
+    for column, kpi in zip(columns, frames.KPI_LABELS, strict=True):
+        value = overall_row[kpi]
+        target = overall.of(kpi)
+        better = frames.HIGHER_IS_BETTER[kpi]
+        state = frames.status(value, target, better)
+        _, change = frames.trend(points, frames.ALL_QUEUES, kpi)
+        is_time = kpi == "asa_seconds"
+        shown = (
+            "-"
+            if value is None or pd.isna(value)
+            else (f"{value:.1f} s" if is_time else f"{100 * value:.1f} %")
+        )
+        delta = None
+        if change is not None:
+            delta = f"{change:+.1f} s" if is_time else f"{100 * change:+.1f} pts"
+        column.metric(
+            frames.KPI_LABELS[kpi],
+            shown,
+            delta=delta,
+            delta_color="normal" if better else "inverse",
+            help=f"Target {'at least' if better else 'at most'} "
+            + (f"{target:.0f} s" if is_time else f"{100 * target:.0f} %")
+            + f"; change from the previous {granularity}.",
+        )
+        colour = frames.STATUS_COLOURS[state]
+        label = {"good": "on target", "near": "near target", "bad": "off target"}.get(state, "")
+        column.markdown(
+            f"<span style='color:{colour};font-weight:600'>&#9679; {label}</span>",
+            unsafe_allow_html=True,
+        )
+
+    st.subheader("By queue")
+
+    def _colour(row: pd.Series) -> list[str]:
+        styles = []
+        t = targets.get(row["queue"], overall)
+        for name in row.index:
+            if name in frames.KPI_LABELS:
+                state = frames.status(row[name], t.of(name), frames.HIGHER_IS_BETTER[name])
+                styles.append(f"color: {frames.STATUS_COLOURS[state]}; font-weight: 600")
+            else:
+                styles.append("")
+        return styles
+
+    table = totals.set_index(totals["queue"]).drop(columns=["queue"]).reset_index()
+    styled = table.style.apply(_colour, axis=1).format(
+        {
+            "service_level": "{:.1%}",
+            "answer_rate": "{:.1%}",
+            "abandon_rate": "{:.1%}",
+            "asa_seconds": "{:.1f}",
+        },
+        na_rep="-",
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        column_config={k: st.column_config.Column(v) for k, v in frames.KPI_LABELS.items()},
+    )
+
+    st.subheader("Trend")
+    kpi = st.selectbox(
+        "KPI", list(frames.KPI_LABELS), format_func=frames.KPI_LABELS.__getitem__, key="exec_kpi"
+    )
+    chart_data = points[["period", "queue", kpi]].dropna()
+    lines = (
+        alt.Chart(chart_data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:T", title=granularity.title()),
+            y=alt.Y(
+                f"{kpi}:Q",
+                title=frames.KPI_LABELS[kpi],
+                axis=alt.Axis(format=".0%") if kpi != "asa_seconds" else alt.Axis(),
+            ),
+            color=alt.Color("queue:N", title="Queue"),
+            tooltip=["period:T", "queue:N", alt.Tooltip(f"{kpi}:Q", format=".3f")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [overall.of(kpi)]}))
+        .mark_rule(strokeDash=[6, 4], color=frames.STATUS_COLOURS["bad"])
+        .encode(y="target:Q")
+    )
+    st.altair_chart((lines + rule).properties(height=320), width="stretch")
+    st.caption("Dashed line: the overall target (queues' targets weighted by contacts offered).")
+
+st.subheader("Forecast accuracy")
+with section("Forecast accuracy"):
+    accuracy = read(api, "forecast_accuracy", site, "day")
+    if accuracy["forecast_run_id"] is None:
+        st.info("No forecast has been scored against actuals yet.")
+    else:
+        overall_accuracy = accuracy["overall_accuracy_percent"]
+        st.metric(
+            f"Forecast accuracy (run version {accuracy['version']})",
+            "-" if overall_accuracy is None else f"{overall_accuracy:.1f} %",
+            help="100 - WMAPE of contacts offered over every scored day.",
+        )
+        scores = pd.DataFrame(accuracy["periods"])
+        if not scores.empty:
+            scores["period_start"] = pd.to_datetime(scores["period_start"])
+            st.altair_chart(
+                alt.Chart(scores)
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X("period_start:T", title="Day"),
+                    y=alt.Y("accuracy_percent:Q", title="Accuracy (%)"),
+                    color=alt.Color("queue_code:N", title="Queue"),
+                    tooltip=["queue_code", "period_start:T", "accuracy_percent:Q"],
+                )
+                .properties(height=240),
+                width="stretch",
+            )
+
+st.subheader("Outbound")
+with section("Outbound"):
+    week_start = date.today() - timedelta(days=date.today().weekday())
+    outbound = read(api, "outbound", site, week_start)
+    if outbound["schedule_id"] is None:
+        st.info(f"No schedule yet for the week of {week_start}: no outbound hours planned.")
+    else:
+        a, b = st.columns(2)
+        a.metric("Outbound hours planned", f"{outbound['sell_hours']:.1f} h")
+        b.metric("Outbound value planned", f"{outbound['value']:,.0f}")
+        st.dataframe(pd.DataFrame(outbound["campaigns"]), hide_index=True)
+
+st.subheader("Top contact reasons")
+st.info("Contact reasons are stored with the history but the API does not report them yet.")

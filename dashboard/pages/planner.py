@@ -1,0 +1,324 @@
+"""Planner: forecast against actuals with prediction bands, requirement against scheduled servers
+and sellers, the roster by agent, forecast and roster jobs with progress, review and publish."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import frames
+from dashboard.client import ApiClient, ApiError
+from dashboard.common import (
+    can,
+    forget_cached_reads,
+    pick_site,
+    read,
+    require_client,
+    section,
+    show_api_error,
+)
+
+JOBS_KEY = "planner_jobs"
+ACTIVITY_COLOURS = {
+    "serve": "#1f77b4",
+    "sell": "#2ca02c",
+    "break": "#ff7f0e",
+    "lunch": "#d62728",
+    "other": "#9467bd",
+}
+
+api, me = require_client()
+st.title("Planner")
+site = pick_site(api)
+if site is None:
+    st.stop()
+assert site is not None
+
+
+def _site_zone(client: ApiClient, code: str) -> ZoneInfo:
+    for s in read(client, "sites"):
+        if s["code"] == code:
+            return ZoneInfo(s["timezone"])
+    return ZoneInfo("UTC")
+
+
+def _utc_bounds(zone: ZoneInfo, first: date, days: int) -> tuple[datetime, datetime]:
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(first + timedelta(days=days), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _pick_schedule(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The week's published schedule, or else its latest draft."""
+    published = [v for v in versions if v["status"] == "published"]
+    if published:
+        return published[-1]
+    drafts = [v for v in versions if v["status"] == "draft"]
+    return drafts[-1] if drafts else None
+
+
+zone = _site_zone(api, site)
+runs: list[dict[str, Any]] = []
+with section("Forecasts"):
+    runs = read(api, "forecast_runs", site)
+
+run = runs[-1] if runs else None
+week_start: date | None = None
+if run is None:
+    st.info(f"No forecast yet for site {site}: run one below (or `wfm forecast`).")
+else:
+    horizon_start = datetime.fromisoformat(run["horizon_start_utc"]).astimezone(zone).date()
+    horizon_end = datetime.fromisoformat(run["horizon_end_utc"]).astimezone(zone).date()
+    first_monday = horizon_start - timedelta(days=horizon_start.weekday())
+    weeks = []
+    monday = first_monday
+    while monday < horizon_end:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    st.caption(
+        f"Forecast version {run['version']}: {horizon_start} to {horizon_end} "
+        f"({run['interval_minutes']}-min intervals); models "
+        + ", ".join(f"{q}: {m}" for q, m in sorted(run["model_by_queue"].items()))
+    )
+    week_start = st.selectbox("Week", weeks, key="planner_week", format_func=str)
+
+schedule: dict[str, Any] | None = None
+if week_start is not None and run is not None:
+    week_from, week_to = _utc_bounds(zone, week_start, 7)
+
+    st.subheader("Forecast and actuals")
+    with section("Forecast and actuals"):
+        queues = [q["code"] for q in read(api, "queues", site)]
+        queue = st.selectbox("Queue", queues, key="planner_queue")
+        values = pd.DataFrame(read(api, "forecast_values", run["id"], queue, week_from, week_to))
+        if values.empty:
+            st.info(f"The forecast has no values for {queue} in the week of {week_start}.")
+        else:
+            values["interval_start_utc"] = pd.to_datetime(values["interval_start_utc"], utc=True)
+            actual = pd.DataFrame()
+            if can(me, "history:read"):
+                actual = pd.DataFrame(read(api, "history", queue, week_from, week_to))
+            base = alt.Chart(values).encode(x=alt.X("interval_start_utc:T", title="Interval"))
+            layers = [
+                base.mark_area(opacity=0.15, color="#1f77b4").encode(
+                    y=alt.Y("offered_lo95:Q", title="Contacts per interval"), y2="offered_hi95:Q"
+                ),
+                base.mark_area(opacity=0.3, color="#1f77b4").encode(
+                    y="offered_lo80:Q", y2="offered_hi80:Q"
+                ),
+                base.mark_line(color="#1f77b4").encode(
+                    y="offered:Q", tooltip=["interval_start_utc:T", "offered:Q"]
+                ),
+            ]
+            if not actual.empty:
+                actual["interval_start_utc"] = pd.to_datetime(
+                    actual["interval_start_utc"], utc=True
+                )
+                layers.append(
+                    alt.Chart(actual)
+                    .mark_line(color="#d62728")
+                    .encode(x="interval_start_utc:T", y="offered:Q")
+                )
+            st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
+            total = values["offered"].sum()
+            note = (
+                f"Actual (red): {int(actual['offered'].sum()):,} contacts."
+                if not actual.empty
+                else "No actuals yet for this week."
+            )
+            st.caption(
+                f"Forecast (blue line) with 80 % and 95 % bands: {total:,.0f} contacts. {note}"
+            )
+
+    st.subheader("Requirement against the schedule")
+    with section("Requirement against the schedule"):
+        requirements = read(api, "requirements", site, week_from, week_to)
+        schedule = _pick_schedule(read(api, "schedules", site, week_start))
+        cells: list[dict[str, Any]] = []
+        if schedule is None:
+            st.info(
+                f"No schedule yet for the week of {week_start}: showing the requirement only. "
+                "Build a roster below."
+            )
+        else:
+            cells = read(api, "schedule_intervals", schedule["id"])["intervals"]
+            st.caption(f"Schedule version {schedule['version']} ({schedule['status']}).")
+        if not requirements and not cells:
+            st.info(f"No requirement for the week of {week_start}: compute requirements first.")
+        else:
+            coverage = frames.coverage_frame(requirements, cells)
+            a, b, c = st.columns(3)
+            a.metric("Peak agents required", f"{coverage['required'].max():.0f}")
+            b.metric("Peak servers scheduled", f"{coverage['servers'].max():.0f}")
+            c.metric("Peak sellers scheduled", f"{coverage['sellers'].max():.0f}")
+            staffed = coverage.melt(
+                id_vars="interval_start_utc",
+                value_vars=["servers", "sellers"],
+                var_name="activity",
+                value_name="agents",
+            )
+            area = (
+                alt.Chart(staffed)
+                .mark_area(opacity=0.6)
+                .encode(
+                    x=alt.X("interval_start_utc:T", title="Interval"),
+                    y=alt.Y("agents:Q", stack=True, title="Agents"),
+                    color=alt.Color(
+                        "activity:N",
+                        scale=alt.Scale(
+                            domain=["servers", "sellers"],
+                            range=[ACTIVITY_COLOURS["serve"], ACTIVITY_COLOURS["sell"]],
+                        ),
+                    ),
+                )
+            )
+            need = (
+                alt.Chart(coverage)
+                .mark_line(color="black", strokeDash=[4, 2])
+                .encode(x="interval_start_utc:T", y="required:Q")
+            )
+            st.altair_chart((area + need).properties(height=300), width="stretch")
+            st.caption("Dashed: agents required to serve (all queues); areas: scheduled.")
+
+    st.subheader("Roster")
+    with section("Roster"):
+        if schedule is None:
+            st.info(f"No schedule yet for the week of {week_start}.")
+        else:
+            full = read(api, "schedule", schedule["id"])
+            gantt = frames.gantt_frame(full["shifts"])
+            if gantt.empty:
+                st.info("The schedule has no shifts.")
+            else:
+                days = sorted(gantt["shift_date"].unique())
+                day = st.selectbox("Day", days, key="planner_gantt_day")
+                one = gantt[gantt["shift_date"] == day]
+                chart = (
+                    alt.Chart(one)
+                    .mark_bar()
+                    .encode(
+                        x=alt.X("start:T", title="Time (UTC)"),
+                        x2="end:T",
+                        y=alt.Y("agent:N", title="Agent", sort="ascending"),
+                        color=alt.Color(
+                            "activity:N",
+                            scale=alt.Scale(
+                                domain=list(ACTIVITY_COLOURS),
+                                range=list(ACTIVITY_COLOURS.values()),
+                            ),
+                        ),
+                        tooltip=["agent", "activity", "on", "start:T", "end:T"],
+                    )
+                    .properties(height=max(200, 18 * one["agent"].nunique()))
+                )
+                st.altair_chart(chart, width="stretch")
+                st.caption(f"{one['agent'].nunique()} agents on shift on {day}.")
+
+st.subheader("Jobs")
+
+
+@st.fragment(run_every=2)
+def _job_progress(client: ApiClient) -> None:
+    tracked: list[str] = st.session_state.get(JOBS_KEY, [])
+    if not tracked:
+        st.caption("No job started from this page yet.")
+        return
+    for job_id in list(tracked):
+        try:
+            job = client.job(job_id)
+        except ApiError as exc:
+            show_api_error(exc, f"Job {job_id}")
+            continue
+        label = f"{job['kind']} job {job_id[:8]}: {job['status']}"
+        if job["status"] in ("queued", "running"):
+            st.progress(float(job["progress"]), text=f"{label} - {job['message'] or 'waiting'}")
+            if job["status"] == "queued":
+                st.caption("Queued: the worker (`wfm worker`) picks it up.")
+        elif job["status"] == "succeeded":
+            st.success(f"{label} - {job['message']}")
+        else:
+            st.error(f"{label} - {job['error']}")
+        if job["status"] in ("succeeded", "failed") and job_id not in st.session_state.get(
+            "planner_jobs_seen", []
+        ):
+            st.session_state.setdefault("planner_jobs_seen", []).append(job_id)
+            forget_cached_reads()
+
+
+left, right = st.columns(2)
+with left:
+    if can(me, "forecast:write"):
+        with st.form("run_forecast"):
+            weeks_ahead = st.number_input("Weeks ahead", min_value=1, max_value=26, value=3)
+            if st.form_submit_button("Run forecast (and requirements)"):
+                try:
+                    job = api.start_forecast(site, int(weeks_ahead))
+                    st.session_state.setdefault(JOBS_KEY, []).append(job["id"])
+                except ApiError as exc:
+                    show_api_error(exc, "Forecast")
+    else:
+        st.caption("Your role may not run forecasts.")
+with right:
+    if can(me, "schedule:write") and week_start is not None:
+        with st.form("build_roster"):
+            st.write(f"Build a roster for the week of {week_start}")
+            if st.form_submit_button("Build roster"):
+                try:
+                    job = api.start_schedule(site, week_start)
+                    st.session_state.setdefault(JOBS_KEY, []).append(job["id"])
+                except ApiError as exc:
+                    show_api_error(exc, "Roster")
+    elif week_start is None:
+        st.caption("A roster needs a forecast first.")
+    else:
+        st.caption("Your role may not build rosters.")
+_job_progress(api)
+
+if week_start is not None:
+    st.subheader("Review and publish")
+    with section("Review"):
+        versions = read(api, "schedules", site, week_start)
+        drafts = [v for v in versions if v["status"] == "draft"]
+        if not drafts:
+            published = [v for v in versions if v["status"] == "published"]
+            if published:
+                st.success(
+                    f"Version {published[-1]['version']} of the week of {week_start} "
+                    "is published; no newer draft to review."
+                )
+            else:
+                st.info(f"No schedule yet for the week of {week_start}: nothing to review.")
+        else:
+            draft = drafts[-1]
+            evaluation = read(api, "evaluation", draft["id"])
+            st.write(f"Draft version {draft['version']} of the week of {week_start}")
+            gap = sum(q["shortfall_agent_hours"] for q in evaluation["queues"])
+            under = sum(q["intervals_under"] for q in evaluation["queues"])
+            a, b, c, d = st.columns(4)
+            a.metric("Coverage gap", f"{gap:.1f} agent-h")
+            b.metric("Intervals under requirement", f"{under}")
+            c.metric("Paid hours", f"{evaluation['paid_hours']:.1f} h")
+            d.metric("Outbound value", f"{evaluation['outbound_value']:,.0f}")
+            per_queue = pd.DataFrame(evaluation["queues"])
+            if not per_queue.empty:
+                st.dataframe(per_queue, hide_index=True, width="stretch")
+            violations = draft["summary"].get("violations")
+            if violations:
+                st.warning(f"Rule violations: {violations}")
+            else:
+                st.caption("No rule violations reported by the optimizer.")
+            if can(me, "schedule:publish"):
+                if st.button(f"Publish version {draft['version']}", key="publish"):
+                    try:
+                        api.publish(draft["id"])
+                        forget_cached_reads()
+                        st.success(f"Version {draft['version']} is published.")
+                    except ApiError as exc:
+                        show_api_error(exc, "Publish")
+            else:
+                st.caption("Your role may not publish schedules.")
