@@ -291,9 +291,10 @@ class DayPlayer:
             waiting, longest = erlang_queue_now(
                 float(q.arrivals[i]),
                 self.interval_minutes * 60.0,
-                float(q.aht_seconds[i]) / max(q.concurrency, 1),
+                float(q.aht_seconds[i]),
                 servers,
                 q.patience_seconds,
+                max(q.concurrency, 1),
             )
             load = float(q.arrivals[i]) * float(q.aht_seconds[i]) / (self.interval_minutes * 60.0)
             ready = max(servers - load / max(q.concurrency, 1), 0.0) if servers else 0.0

@@ -96,10 +96,11 @@ def floor() -> list[FloorAgent]:
     return servers + sellers
 
 
-def needed_by_erlang_a(calls: float, aht: float = 300.0) -> int:
+def needed_by_erlang_a(calls: float, aht: float = 300.0, concurrency: int = 1) -> int:
     n = 1
     while True:
-        sl = float(erlang.erlang_a(calls, 900.0, aht, n, 120.0, 20.0).service_level)
+        result = erlang.erlang_a(calls, 900.0, aht, n, 120.0, 20.0, concurrency=concurrency)
+        sl = float(result.service_level)
         if sl >= 0.8:
             return n
         n += 1
@@ -112,13 +113,14 @@ def test_servers_needed_is_the_least_meeting_the_target(calls: float) -> None:
     assert list(needed) == [expected] * 4
 
 
-def test_contacts_waiting_raise_the_current_need_and_chat_divides_by_concurrency() -> None:
+def test_contacts_waiting_raise_the_current_need_and_chat_agents_work_in_parallel() -> None:
     base = servers_needed(load(40.0), 900.0)
     backlog = servers_needed(load(40.0, waiting=15.0), 900.0)
     assert backlog[0] == needed_by_erlang_a(55.0) and backlog[0] > base[0]
     assert list(backlog[1:]) == list(base[1:])
     chat = QueueLoad("CH", [40.0] * 4, [600.0] * 4, concurrency=2, patience_seconds=120.0)
-    assert servers_needed(chat, 900.0)[0] == needed_by_erlang_a(40.0, 300.0)
+    assert servers_needed(chat, 900.0)[0] == needed_by_erlang_a(40.0, 600.0, concurrency=2)
+    assert servers_needed(chat, 900.0)[0] < needed_by_erlang_a(40.0, 600.0)
 
 
 def test_a_surge_pulls_the_least_valuable_skilled_sellers() -> None:

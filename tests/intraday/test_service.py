@@ -399,3 +399,53 @@ def test_the_day_forecast_carries_manual_adjustments(centre: Engine) -> None:
         assert forecast.offered["Q1"][starts.index(t("10:00"))] == 30
         rec = svc.recommendation(session, site_code=SITE)
         assert rec.outlook[0].offered == pytest.approx(30)
+
+
+def test_a_newly_published_roster_is_seen_at_once(centre: Engine) -> None:
+    from wfm.db.repositories import ScheduleRepository
+    from wfm.domain import ActivitySpan, Schedule, ScheduleStatus, Shift
+
+    with unit_of_work(centre) as session:
+        before = svc.day_plan(session, site_code=SITE, day=DAY).plans["S1"]
+        assert [s.activity for s in before] == [Activity.SERVE, Activity.BREAK, Activity.SERVE]
+        repo = ScheduleRepository(session)
+        old = repo.get(repo.list(SITE)[0].id)  # type: ignore[arg-type]
+        shifts = tuple(
+            Shift(
+                s.agent_code,
+                s.shift_date,
+                s.start_utc,
+                s.end_utc,
+                s.breaks,
+                (ActivitySpan(s.start_utc, s.end_utc, Activity.SELL, None, "C_HIGH"),),
+            )
+            if s.agent_code == "S1"
+            else s
+            for s in old.shifts
+        )
+        new_id = repo.add(Schedule(SITE, DAY, 2, ScheduleStatus.DRAFT, t("06:00"), shifts))
+        repo.publish(new_id, t("07:00"))
+    with unit_of_work(centre) as session:
+        after = svc.day_plan(session, site_code=SITE, day=DAY).plans["S1"]
+        assert [s.activity for s in after] == [Activity.SELL, Activity.BREAK, Activity.SELL]
+
+
+def test_a_new_skill_is_seen_at_once(centre: Engine) -> None:
+    from wfm.db.models import AgentQueueSkillRow, AgentRow, QueueRow
+
+    def switch_x1(session):  # type: ignore[no-untyped-def]
+        return svc.record_switch(
+            session,
+            site_code=SITE,
+            to_activity=Activity.SERVE,
+            items=[svc.SwitchItem("X1", queue_code="Q1")],
+        )
+
+    with unit_of_work(centre) as session:
+        assert switch_x1(session).rejections[0].reason == "no_skill"
+    with unit_of_work(centre) as session:
+        agent_id = session.scalar(select(AgentRow.id).where(AgentRow.code == "X1"))
+        queue_id = session.scalar(select(QueueRow.id).where(QueueRow.code == "Q1"))
+        session.add(AgentQueueSkillRow(agent_id=agent_id, queue_id=queue_id))
+    with unit_of_work(centre) as session:
+        assert [c.agent_code for c in switch_x1(session).accepted] == ["X1"]

@@ -99,10 +99,10 @@ def simulate_day(
         staff = np.asarray(servers[q.queue_code], dtype=np.float64)
         if staff.shape != arrivals.shape:
             raise ValueError(f"queue {q.queue_code!r}: one server count per interval")
-        aht = np.asarray(q.aht_seconds, dtype=np.float64) / max(q.concurrency, 1)
+        aht = np.asarray(q.aht_seconds, dtype=np.float64)
         result = erlang.simulate_queue(
             arrivals,
-            staff,
+            staff * max(q.concurrency, 1),  # a chat agent is `concurrency` parallel servers
             interval_seconds=interval_minutes * 60.0,
             aht_seconds=np.where(aht > 0, aht, 1.0),
             patience_seconds=q.patience_seconds,
@@ -257,7 +257,12 @@ def _change_points(plan: Sequence[PlanSpan], start: datetime, end: datetime) -> 
 
 
 def erlang_queue_now(
-    calls: float, interval_seconds: float, aht_seconds: float, servers: int, patience: float
+    calls: float,
+    interval_seconds: float,
+    aht_seconds: float,
+    servers: int,
+    patience: float,
+    concurrency: int = 1,
 ) -> tuple[float, float]:
     """Contacts waiting (Little's law on Erlang A's mean wait) and a typical longest wait
     (three mean waits), for a queue snapshot between simulated intervals."""
@@ -266,7 +271,9 @@ def erlang_queue_now(
     if servers <= 0:
         rate = calls / interval_seconds
         return rate * patience, 3.0 * patience
-    result = erlang.erlang_a(calls, interval_seconds, aht_seconds, servers, patience, 20.0)
+    result = erlang.erlang_a(
+        calls, interval_seconds, aht_seconds, servers, patience, 20.0, concurrency=concurrency
+    )
     mean_wait = float(result.mean_wait_seconds)
     if not math.isfinite(mean_wait):
         mean_wait = patience

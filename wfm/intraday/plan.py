@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from wfm.domain import Activity, Shift
@@ -102,23 +102,37 @@ def spans_from_shift(shift: Shift, default_activity: Activity = Activity.SERVE) 
     clipped to the shift; the result is sorted, non-overlapping and merged where adjacent spans
     carry the same activity, queue and campaign.
     """
-    spans = [PlanSpan(shift.start_utc, shift.end_utc, default_activity)]
-    for a in sorted(shift.activities, key=lambda a: a.start_utc):
-        spans = _overlay(
-            spans,
-            PlanSpan(
-                a.start_utc,
-                a.end_utc,
-                a.activity,
-                a.queue_code,
-                a.campaign_code,
-                a.authorised_change,
-            ),
-            replaces=None,
+    layers: list[PlanSpan] = [
+        PlanSpan(a.start_utc, a.end_utc, a.activity, a.queue_code, a.campaign_code,
+                 a.authorised_change)
+        for a in sorted(shift.activities, key=lambda a: a.start_utc)
+    ]  # fmt: skip
+    layers.extend(
+        PlanSpan(
+            b.start_utc,
+            b.end_utc,
+            Activity.LUNCH if b.kind == Activity.LUNCH.value else Activity.BREAK,
         )
-    for b in sorted(shift.breaks, key=lambda b: b.start_utc):
-        kind = Activity.LUNCH if b.kind == Activity.LUNCH.value else Activity.BREAK
-        spans = _overlay(spans, PlanSpan(b.start_utc, b.end_utc, kind), replaces=None)
+        for b in sorted(shift.breaks, key=lambda b: b.start_utc)
+    )
+    # Sweep the boundaries; in each piece the last layer covering it wins (breaks are last).
+    points = sorted(
+        {shift.start_utc, shift.end_utc}
+        | {
+            p
+            for layer in layers
+            for p in (layer.start_utc, layer.end_utc)
+            if shift.start_utc < p < shift.end_utc
+        }
+    )
+    default = PlanSpan(shift.start_utc, shift.end_utc, default_activity)
+    spans: list[PlanSpan] = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        top = default
+        for layer in layers:
+            if layer.start_utc <= lo and hi <= layer.end_utc:
+                top = layer
+        spans.append(_span(top, lo, hi))
     return _merge(spans)
 
 
@@ -169,6 +183,13 @@ def activity_at(spans: Sequence[PlanSpan], at_utc: datetime) -> PlanSpan | None:
     return None
 
 
+def _span(span: PlanSpan, start: datetime, end: datetime) -> PlanSpan:
+    """`span` over [start, end) (direct construction: `dataclasses.replace` is slow in loops)."""
+    return PlanSpan(
+        start, end, span.activity, span.queue_code, span.campaign_code, span.authorised_change
+    )
+
+
 def _affected(span: PlanSpan, replaces: frozenset[Activity] | None) -> bool:
     return replaces is None or span.activity in replaces
 
@@ -179,9 +200,9 @@ def _cut(span: PlanSpan, start: datetime, end: datetime) -> list[PlanSpan]:
         return [span]
     parts = []
     if span.start_utc < start:
-        parts.append(replace(span, end_utc=start))
+        parts.append(_span(span, span.start_utc, start))
     if end < span.end_utc:
-        parts.append(replace(span, start_utc=end))
+        parts.append(_span(span, end, span.end_utc))
     return parts
 
 
@@ -196,13 +217,7 @@ def _overlay(
             out.append(s)
             continue
         out.extend(_cut(s, top.start_utc, top.end_utc))
-        out.append(
-            replace(
-                top,
-                start_utc=max(s.start_utc, top.start_utc),
-                end_utc=min(s.end_utc, top.end_utc),
-            )
-        )
+        out.append(_span(top, max(s.start_utc, top.start_utc), min(s.end_utc, top.end_utc)))
     out.sort(key=lambda s: s.start_utc)
     return out
 
@@ -222,7 +237,7 @@ def _merge(spans: list[PlanSpan]) -> list[PlanSpan]:
                 and last.campaign_code == s.campaign_code
                 and last.authorised_change == s.authorised_change
             ):
-                merged[-1] = replace(last, end_utc=s.end_utc)
+                merged[-1] = _span(last, last.start_utc, s.end_utc)
                 continue
         merged.append(s)
     return merged

@@ -4,7 +4,7 @@ release to sell, now, and who.
 For each queue and each interval of a short horizon (the current interval and the next few), the
 recommendation compares the **servers needed** (Erlang A on the reforecast: the fewest agents that
 meet the queue's service-level target, contacts waiting now added to the current interval) with
-the **servers** the floor has:
+the **servers** the floor has (a chat agent works `concurrency` contacts at once):
 
 - in the current interval, the agents serving now (their ACD state), plus agents switched to serve
   in the last `switch_grace_seconds` whose ACD state has not caught up yet; an agent with no state
@@ -189,38 +189,79 @@ def _planned_share(
     return out
 
 
-def _kpis(load: QueueLoad, h: int, interval_seconds: float, agents: float) -> tuple[float, float]:
-    calls = load.offered[h] + (load.contacts_waiting if h == 0 else 0.0)
-    if calls <= 0:
-        return 1.0, 1.0
-    aht = load.aht_seconds[h] / max(load.concurrency, 1)
-    if agents <= _EPS:
-        return 0.0, 0.0
-    res = erlang.erlang_a(
-        calls, interval_seconds, aht, agents, load.patience_seconds, load.threshold_seconds
-    )
-    return float(res.service_level), float(res.answer_rate)
+def _matrix(queues: Sequence[QueueLoad], horizon: int) -> dict[str, FloatArray]:
+    """Per (queue, interval) inputs of the queueing maths; the backlog joins the first interval."""
+    shape = (len(queues), horizon)
+    calls = np.zeros(shape)
+    aht = np.ones(shape)
+    for qi, load in enumerate(queues):
+        calls[qi] = np.asarray(load.offered[:horizon], dtype=np.float64)
+        calls[qi, 0] += load.contacts_waiting
+        aht[qi] = np.asarray(load.aht_seconds[:horizon], dtype=np.float64)
+
+    def per_queue(values: list[float]) -> FloatArray:
+        return np.repeat(np.asarray(values, dtype=np.float64)[:, None], horizon, axis=1)
+
+    return {
+        "calls": calls,
+        "aht": np.where(aht > 0, aht, 1.0),
+        "target": per_queue([q.service_level_target for q in queues]),
+        "threshold": per_queue([q.threshold_seconds for q in queues]),
+        "patience": per_queue([q.patience_seconds for q in queues]),
+        "concurrency": per_queue([max(q.concurrency, 1) for q in queues]),
+    }
+
+
+def _needed(m: dict[str, FloatArray], interval_seconds: float) -> npt.NDArray[np.int64]:
+    needed = np.zeros(m["calls"].shape, dtype=np.int64)
+    positive = m["calls"] > 0
+    if np.any(positive):
+        res = erlang.required_agents(
+            m["calls"][positive],
+            interval_seconds,
+            m["aht"][positive],
+            service_level=m["target"][positive],
+            threshold_seconds=m["threshold"][positive],
+            patience_seconds=m["patience"][positive],
+            concurrency=m["concurrency"][positive],
+        )
+        needed[positive] = np.asarray(res.agents, dtype=np.int64)
+    return needed
+
+
+def _kpis(
+    m: dict[str, FloatArray], interval_seconds: float, agents: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Service level and answer rate (Erlang A) for each (queue, interval) at `agents`; the
+    inputs may be stacked (several staffings of the same queues) along the first axis."""
+    reps = agents.shape[0] // m["calls"].shape[0]
+
+    def tile(a: FloatArray) -> FloatArray:
+        return np.tile(a, (reps, 1))
+
+    calls = tile(m["calls"])
+    sl = np.where(calls > 0, 0.0, 1.0)
+    ar = sl.copy()
+    ok = (calls > 0) & (agents > _EPS)
+    if np.any(ok):
+        res = erlang.erlang_a(
+            calls[ok],
+            interval_seconds,
+            tile(m["aht"])[ok],
+            agents[ok],
+            tile(m["patience"])[ok],
+            tile(m["threshold"])[ok],
+            concurrency=tile(m["concurrency"])[ok],
+        )
+        sl[ok] = np.asarray(res.service_level, dtype=np.float64)
+        ar[ok] = np.asarray(res.answer_rate, dtype=np.float64)
+    return sl, ar
 
 
 def servers_needed(load: QueueLoad, interval_seconds: float) -> npt.NDArray[np.int64]:
     """Fewest agents meeting the queue's service-level target in each horizon interval."""
-    calls = np.asarray(load.offered, dtype=np.float64).copy()
-    if calls.size:
-        calls[0] += load.contacts_waiting
-    aht = np.asarray(load.aht_seconds, dtype=np.float64) / max(load.concurrency, 1)
-    positive = calls > 0
-    needed = np.zeros(calls.shape, dtype=np.int64)
-    if np.any(positive):
-        res = erlang.required_agents(
-            calls[positive],
-            interval_seconds,
-            np.where(aht[positive] > 0, aht[positive], 1.0),
-            service_level=load.service_level_target,
-            threshold_seconds=load.threshold_seconds,
-            patience_seconds=load.patience_seconds,
-        )
-        needed[positive] = np.asarray(res.agents, dtype=np.int64)
-    return needed
+    horizon = min(len(load.offered), len(load.aht_seconds))
+    return _needed(_matrix([load], horizon), interval_seconds)[0]
 
 
 def recommend(
@@ -292,7 +333,8 @@ def recommend(
                 if target is not None and target in qindex:
                     servers[qindex[target], h] += value
 
-    needed = np.stack([servers_needed(q, interval_seconds) for q in queues]) if queues else None
+    inputs = _matrix(queues, horizon)
+    needed = _needed(inputs, interval_seconds) if queues else None
     notes: list[str] = []
     moves: list[AgentMove] = []
     direction = Direction.NONE
@@ -398,28 +440,38 @@ def recommend(
 
     outlook: list[IntervalOutlook] = []
     totals = np.zeros(5)  # contacts, sl without, sl with, ar without, ar with (weighted)
-    for qi, load in enumerate(queues):
+    if queues:
         assert needed is not None
-        for h in range(horizon):
-            sl0, ar0 = _kpis(load, h, interval_seconds, servers[qi, h])
-            sl1, ar1 = _kpis(load, h, interval_seconds, with_move[qi, h])
-            contacts = float(load.offered[h]) + (load.contacts_waiting if h == 0 else 0.0)
-            totals += contacts * np.array([1.0, sl0, sl1, ar0, ar1])
-            outlook.append(
-                IntervalOutlook(
-                    queue_code=load.queue_code,
-                    interval_start_utc=starts[h],
-                    offered=contacts,
-                    aht_seconds=float(load.aht_seconds[h]),
-                    servers_needed=int(needed[qi, h]),
-                    servers_without=float(servers[qi, h]),
-                    servers_with=float(with_move[qi, h]),
-                    service_level_without=sl0,
-                    service_level_with=sl1,
-                    answer_rate_without=ar0,
-                    answer_rate_with=ar1,
+        sl, ar = _kpis(inputs, interval_seconds, np.vstack([servers, with_move]))
+        n = len(queues)
+        sl0, sl1, ar0, ar1 = sl[:n], sl[n:], ar[:n], ar[n:]
+        contacts = inputs["calls"]
+        totals = np.array(
+            [
+                contacts.sum(),
+                (contacts * sl0).sum(),
+                (contacts * sl1).sum(),
+                (contacts * ar0).sum(),
+                (contacts * ar1).sum(),
+            ]
+        )
+        for qi, load in enumerate(queues):
+            for h in range(horizon):
+                outlook.append(
+                    IntervalOutlook(
+                        queue_code=load.queue_code,
+                        interval_start_utc=starts[h],
+                        offered=float(contacts[qi, h]),
+                        aht_seconds=float(load.aht_seconds[h]),
+                        servers_needed=int(needed[qi, h]),
+                        servers_without=float(servers[qi, h]),
+                        servers_with=float(with_move[qi, h]),
+                        service_level_without=float(sl0[qi, h]),
+                        service_level_with=float(sl1[qi, h]),
+                        answer_rate_without=float(ar0[qi, h]),
+                        answer_rate_with=float(ar1[qi, h]),
+                    )
                 )
-            )
     weighted: list[float | None]
     if totals[0] > 0:
         weighted = [float(v / totals[0]) for v in totals[1:]]

@@ -38,7 +38,7 @@ from wfm.db.repositories.intraday import (
     ReforecastRepository,
     StoredPlanChange,
 )
-from wfm.domain import Activity, Campaign, ForecastRun, Queue, Shift, Site
+from wfm.domain import Activity, Campaign, ForecastRun, Queue, Site
 from wfm.errors import NotFoundError, ValidationError
 from wfm.intraday import (
     AdherenceSummary,
@@ -65,6 +65,7 @@ from wfm.intraday import (
     StateMapping,
     actual_offered_from_snapshots,
     adherence_by_minute,
+    apply_change,
     combine,
     effective_plan,
     moves_within_limits,
@@ -369,10 +370,9 @@ class Floor:
     site: Site
     now_utc: datetime
     agents: dict[str, FloorAgentRow]
-    shifts: dict[str, list[Shift]]
     changes: list[StoredPlanChange]
-    published: dict[str, list[PlanSpan]]
-    plans: dict[str, list[PlanSpan]]
+    published: dict[str, Sequence[PlanSpan]]  # the published roster, approved time off applied
+    plans: dict[str, Sequence[PlanSpan]]  # the effective plan: with the authorised changes
 
 
 def _approved_absences(
@@ -395,29 +395,79 @@ def _approved_absences(
     return out
 
 
+# Published rosters as plans, per (site, three local days around a day, roster stamp): the
+# roster changes only when one is published, so every request of a day shares the work.
+_ROSTER_CACHE: dict[tuple[Any, ...], dict[str, tuple[PlanSpan, ...]]] = {}
+_ROSTER_CACHE_SIZE = 8
+
+
+def _published_plans(
+    session: Session, site: Site, start_utc: datetime, end_utc: datetime
+) -> dict[str, tuple[PlanSpan, ...]]:
+    repo = FloorRepository(session)
+    day_start, _ = _local_day_bounds(site, local_day(site, start_utc))
+    lo, hi = day_start - timedelta(days=1), day_start + timedelta(days=2)
+    if not (lo <= start_utc and end_utc <= hi):  # a long window: no cache
+        shifts = repo.published_shifts(site.code, start_utc, end_utc)
+        return {code: tuple(effective_plan(s)) for code, s in shifts.items()}
+    key = (site.code, lo, repo.published_stamp(site.code))
+    cached = _ROSTER_CACHE.get(key)
+    if cached is None:
+        shifts = repo.published_shifts(site.code, lo, hi)
+        cached = {code: tuple(effective_plan(s)) for code, s in shifts.items()}
+        while len(_ROSTER_CACHE) >= _ROSTER_CACHE_SIZE:
+            _ROSTER_CACHE.pop(next(iter(_ROSTER_CACHE)))
+        _ROSTER_CACHE[key] = cached
+    return cached
+
+
+_AGENTS_CACHE: dict[tuple[Any, ...], dict[str, FloorAgentRow]] = {}
+
+
+def _floor_agents(session: Session, site_code: str) -> dict[str, FloorAgentRow]:
+    """The site's active agents with their skills (cached while the agents stamp holds)."""
+    repo = FloorRepository(session)
+    key = (site_code, repo.agents_stamp(site_code))
+    cached = _AGENTS_CACHE.get(key)
+    if cached is None:
+        cached = repo.agents(site_code)
+        for old in [k for k in _AGENTS_CACHE if k[0] == site_code]:
+            del _AGENTS_CACHE[old]
+        _AGENTS_CACHE[key] = cached
+    return cached
+
+
 def load_floor(
     session: Session, site_code: str, start_utc: datetime, end_utc: datetime, now_utc: datetime
 ) -> Floor:
-    """Agents, published shifts and effective plans of the site over [start_utc, end_utc)."""
+    """Agents and their published and effective plans over [start_utc, end_utc) (the spans of
+    the shifts overlapping it; agents without one are left out)."""
     site = SiteRepository(session).get(site_code)
-    floor_repo = FloorRepository(session)
-    agents = floor_repo.agents(site_code)
-    shifts = floor_repo.published_shifts(site_code, start_utc, end_utc)
+    agents = _floor_agents(session, site_code)
+    roster = _published_plans(session, site, start_utc, end_utc)
+    # Agents with a shift in the window, with their whole plan (spans outside the window do
+    # not count anywhere: adherence, the live list and the recommendation look inside it).
+    shift_spans = {
+        code: spans
+        for code, spans in roster.items()
+        if code in agents and any(s.start_utc < end_utc and s.end_utc > start_utc for s in spans)
+    }
     changes = PlanChangeRepository(session).list(site_code, start_utc, end_utc)
-    absences = _approved_absences(session, shifts, start_utc, end_utc)
+    absences = _approved_absences(session, shift_spans, start_utc, end_utc)
     by_agent: dict[str, list[PlanChange]] = {}
     for stored in changes:
         by_agent.setdefault(stored.change.agent_code, []).append(stored.change)
-    published: dict[str, list[PlanSpan]] = {}
-    plans: dict[str, list[PlanSpan]] = {}
-    for code, agent_shifts in shifts.items():
-        if code not in agents:
-            continue
-        published[code] = effective_plan(agent_shifts, absences.get(code, []))
-        plans[code] = effective_plan(
-            agent_shifts, [*absences.get(code, []), *by_agent.get(code, [])]
-        )
-    return Floor(site, now_utc, agents, shifts, changes, published, plans)
+    published: dict[str, Sequence[PlanSpan]] = {}
+    plans: dict[str, Sequence[PlanSpan]] = {}
+    for code, spans in shift_spans.items():
+        plan: Sequence[PlanSpan] = spans
+        for absence in absences.get(code, []):
+            plan = apply_change(plan, absence)
+        published[code] = plan
+        for change in by_agent.get(code, []):
+            plan = apply_change(plan, change)
+        plans[code] = plan
+    return Floor(site, now_utc, agents, changes, published, plans)
 
 
 def _local_day_bounds(site: Site, day: date) -> tuple[datetime, datetime]:
@@ -1122,5 +1172,8 @@ def day_plan(session: Session, *, site_code: str, day: date) -> DayPlan:
         queues=tuple(QueueRepository(session).list(site_code)),
         campaigns=tuple(CampaignRepository(session).list(site_code)),
         agents=floor.agents,
-        plans={c: p for c, p in floor.plans.items() if p},
+        plans={
+            code: [s for s in plan if s.start_utc < end and s.end_utc > start]
+            for code, plan in floor.plans.items()
+        },
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, insert, select
+from sqlalchemy import Table, and_, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -223,22 +223,16 @@ class AgentStateFeedRepository:
         return out
 
     def current_states(self, site_code: str) -> dict[str, CurrentState]:
+        t = AgentCurrentStateRow
         stmt = (
-            select(AgentCurrentStateRow, AgentRow.code)
-            .join(AgentRow, AgentCurrentStateRow.agent_id == AgentRow.id)
+            select(AgentRow.code, t.event_id, t.occurred_at_utc, t.state, t.reason, t.activity)
+            .join(AgentRow, t.agent_id == AgentRow.id)
             .join(SiteRow, AgentRow.site_id == SiteRow.id)
             .where(SiteRow.code == site_code)
         )
         return {
-            code: CurrentState(
-                code,
-                r.event_id,
-                r.occurred_at_utc,
-                r.state,
-                r.reason,
-                ActualActivity(r.activity),
-            )
-            for r, code in self.session.execute(stmt)
+            code: CurrentState(code, event_id, at, state, reason, ActualActivity(activity))
+            for code, event_id, at, state, reason, activity in self.session.execute(stmt)
         }
 
     def count(self) -> int:
@@ -298,29 +292,30 @@ class QueueSnapshotRepository:
         self, site_code: str, start_utc: datetime, end_utc: datetime
     ) -> dict[str, builtins.list[QueueSnapshot]]:
         """Snapshots of the site's queues in [start_utc, end_utc], per queue, oldest first."""
+        t = QueueSnapshotRow
         stmt = (
-            select(QueueSnapshotRow, QueueRow.code)
-            .join(QueueRow, QueueSnapshotRow.queue_id == QueueRow.id)
+            select(
+                QueueRow.code,
+                t.observed_at_utc,
+                t.contacts_waiting,
+                t.longest_wait_seconds,
+                t.agents_ready,
+                t.answered_today,
+                t.abandoned_today,
+            )
+            .join(QueueRow, t.queue_id == QueueRow.id)
             .join(SiteRow, QueueRow.site_id == SiteRow.id)
             .where(
                 SiteRow.code == site_code,
-                QueueSnapshotRow.observed_at_utc >= start_utc,
-                QueueSnapshotRow.observed_at_utc <= end_utc,
+                t.observed_at_utc >= start_utc,
+                t.observed_at_utc <= end_utc,
             )
-            .order_by(QueueSnapshotRow.observed_at_utc)
+            .order_by(t.observed_at_utc)
         )
         out: dict[str, builtins.list[QueueSnapshot]] = {}
-        for r, code in self.session.execute(stmt):
+        for code, at, waiting, longest, ready, answered, abandoned in self.session.execute(stmt):
             out.setdefault(code, []).append(
-                QueueSnapshot(
-                    queue_code=code,
-                    observed_at_utc=r.observed_at_utc,
-                    contacts_waiting=r.contacts_waiting,
-                    longest_wait_seconds=r.longest_wait_seconds,
-                    agents_ready=r.agents_ready,
-                    answered_today=r.answered_today,
-                    abandoned_today=r.abandoned_today,
-                )
+                QueueSnapshot(code, at, waiting, longest, ready, answered, abandoned)
             )
         return out
 
@@ -389,8 +384,9 @@ class PlanChangeRepository:
         """Changes of the site's agents overlapping [start_utc, end_utc), in recorded order."""
         queue_codes = dict(self.session.execute(select(QueueRow.id, QueueRow.code)).all())
         campaign_codes = dict(self.session.execute(select(CampaignRow.id, CampaignRow.code)).all())
+        table = cast(Table, PlanChangeRow.__table__)
         stmt = (
-            select(PlanChangeRow, AgentRow.code)
+            select(*table.c, AgentRow.code.label("agent_code"))  # rows, not ORM objects
             .join(AgentRow, PlanChangeRow.agent_id == AgentRow.id)
             .join(SiteRow, AgentRow.site_id == SiteRow.id)
             .where(
@@ -405,11 +401,11 @@ class PlanChangeRepository:
         if after_id is not None:
             stmt = stmt.where(PlanChangeRow.id > after_id)
         out = []
-        for r, code in self.session.execute(stmt):
+        for r in self.session.execute(stmt):
             out.append(
                 StoredPlanChange(
                     change=PlanChange(
-                        agent_code=code,
+                        agent_code=r.agent_code,
                         start_utc=r.start_utc,
                         end_utc=r.end_utc,
                         activity=Activity(r.activity) if r.activity is not None else None,
@@ -628,6 +624,38 @@ class FloorRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def agents_stamp(self, site_code: str) -> tuple[Any, ...]:
+        """Aggregates over the site's agents and skills that change whenever an agent, a name,
+        the active flag or a skill does: when it is unchanged, so is `agents`."""
+        site_id = self.session.scalar(select(SiteRow.id).where(SiteRow.code == site_code))
+        if site_id is None:
+            raise NotFoundError(f"no site {site_code!r}")
+        people = self.session.execute(
+            select(
+                func.count(AgentRow.id),
+                func.coalesce(func.sum(AgentRow.id * 3 + case((AgentRow.active, 1), else_=0)), 0),
+                func.coalesce(func.sum(func.length(AgentRow.name) * AgentRow.id), 0),
+                func.max(AgentRow.id),
+            ).where(AgentRow.site_id == site_id)
+        ).one()
+        stamp: list[Any] = [site_id, *people]
+        for skill, other in (
+            (AgentQueueSkillRow, AgentQueueSkillRow.queue_id),
+            (AgentCampaignSkillRow, AgentCampaignSkillRow.campaign_id),
+        ):
+            stamp.extend(
+                self.session.execute(
+                    select(
+                        func.count(),
+                        func.coalesce(func.sum(skill.agent_id * 100_003 + other), 0),
+                    )
+                    .select_from(skill)
+                    .join(AgentRow, skill.agent_id == AgentRow.id)
+                    .where(AgentRow.site_id == site_id)
+                ).one()
+            )
+        return tuple(int(x) if x is not None else None for x in stamp)
+
     def agents(self, site_code: str) -> dict[str, FloorAgentRow]:
         site_id = self.session.scalar(select(SiteRow.id).where(SiteRow.code == site_code))
         if site_id is None:
@@ -664,6 +692,17 @@ class FloorRepository:
             )
             for code, name in names.items()
         }
+
+    def published_stamp(self, site_code: str) -> tuple[tuple[int, datetime | None], ...]:
+        """What identifies the site's published rosters now (ids and publication times): when
+        it is unchanged, so are the published shifts."""
+        rows = self.session.execute(
+            select(ScheduleRow.id, ScheduleRow.published_at)
+            .join(SiteRow, ScheduleRow.site_id == SiteRow.id)
+            .where(SiteRow.code == site_code, ScheduleRow.status == ScheduleStatus.PUBLISHED.value)
+            .order_by(ScheduleRow.id)
+        ).all()
+        return tuple((int(i), at) for i, at in rows)
 
     def published_shifts(
         self, site_code: str, start_utc: datetime, end_utc: datetime
