@@ -1,0 +1,124 @@
+"""Fixtures of the dashboard tests: the live demo API (see dashkit)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from dashkit import ROLES, DemoApi, roster, start_uvicorn  # noqa: E402
+
+from wfm.domain import Schedule, ScheduleStatus  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
+    from api.app import create_app
+    from api.auth import hash_token, new_token
+    from api.settings import ApiSettings
+    from wfm.db import migrate
+    from wfm.db.repositories import ScheduleRepository, TokenRepository
+    from wfm.db.session import make_engine, unit_of_work
+    from wfm.demo import generate_demo_centre
+    from wfm.services.centre import CentreData, load_centre
+    from wfm.services.forecasting import run_forecast
+    from wfm.services.staffing import compute_requirements
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'demo.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    demo = generate_demo_centre(weeks=6, agents=30, seed=3)
+    centre = CentreData(
+        sites=demo.sites,
+        queues=demo.queues,
+        segments=demo.segments,
+        campaigns=demo.campaigns,
+        agents=demo.agents,
+        availability=demo.availability,
+        time_off=demo.time_off,
+        history=demo.history,
+    )
+    site = demo.sites[0]
+    zone = ZoneInfo(site.timezone)
+    with unit_of_work(engine) as session:
+        load_centre(session, centre)
+    with unit_of_work(engine) as session:
+        run = run_forecast(session, site_code=site.code, weeks=2)
+        compute_requirements(session, site_code=site.code, forecast_run_id=run.id)
+    week1 = run.horizon_start_utc.astimezone(zone).date()
+    week1 -= timedelta(days=week1.weekday())
+    week2 = week1 + timedelta(days=7)
+    tokens: dict[str, str] = {}
+    agent_code = demo.agents[0].code
+    with unit_of_work(engine) as session:
+        repo = ScheduleRepository(session)
+        ids = []
+        for week, days in ((week1, 5), (week2, 1)):
+            ids.append(
+                repo.add(
+                    Schedule(
+                        site_code=site.code,
+                        week_start=week,
+                        version=repo.next_version(site.code, week),
+                        status=ScheduleStatus.DRAFT,
+                        created_at_utc=datetime.now(UTC),
+                        shifts=roster(centre, zone, week, days),
+                        summary={},
+                        forecast_run_id=run.id,
+                    )
+                )
+            )
+        repo.publish(ids[0], datetime.now(UTC))
+        tokens_repo = TokenRepository(session)
+        for role in (*ROLES, "agent"):
+            token = new_token()
+            tokens_repo.add(
+                name=f"dashboard-{role}",
+                role=role,
+                token_hash=hash_token(token),
+                agent_code=agent_code if role == "agent" else None,
+            )
+            tokens[role] = token
+    engine.dispose()
+
+    app = create_app(ApiSettings(database_url=url, api_kpi_cache_seconds=0))
+    base, server, thread = start_uvicorn(app)
+    clock_utc = datetime.combine(week1, time(11, 0), tzinfo=zone).astimezone(UTC)
+    box = DemoApi(
+        url=base,
+        site=site.code,
+        timezone=site.timezone,
+        week1=week1,
+        week2=week2,
+        clock_utc=clock_utc,
+        agent_code=agent_code,
+        tokens=tokens,
+    )
+    with box.client() as http:
+        response = http.put(
+            "/v1/intraday/clock",
+            json={"site": site.code, "now_utc": clock_utc.isoformat(), "speed": 0},
+        )
+        assert response.status_code == 200, response.text
+    try:
+        yield box
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(timeout=10)
+        app.state.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reads() -> None:
+    """Each test reads the API afresh (the dashboard's read cache is per process)."""
+    from dashboard.common import forget_cached_reads
+
+    forget_cached_reads()

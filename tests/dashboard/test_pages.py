@@ -1,0 +1,208 @@
+"""Each page of the dashboard, run by AppTest against the live demo API: it draws without an
+exception and its key numbers are the API's."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashkit import DASHBOARD, DemoApi
+from streamlit.testing.v1 import AppTest
+
+
+def run_page(api: DemoApi, script: str, role: str, **state: Any) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD / script), default_timeout=90)
+    at.session_state["wfm_api_url"] = api.url
+    at.session_state["wfm_token"] = api.tokens[role]
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, (label, [m.label for m in at.metric])
+    return str(found[0])
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.1f} %"
+
+
+def week_bounds(api: DemoApi, week: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(api.timezone)
+    start = datetime.combine(week, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(week + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def test_executive_kpis_match_the_api_by_day_and_week(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/executive.py", "executive")
+    heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
+    first, last = re.findall(r"\d{4}-\d{2}-\d{2}", heading)
+    end = date.fromisoformat(last) + timedelta(days=1)
+    assert (end - date.fromisoformat(first)).days == 28
+    report: Any = demo_api.get(
+        "/v1/kpis", "executive", site=demo_api.site, start=first, end=end, granularity="day"
+    )
+    total = report["overall"]["total"]
+    assert total["offered"] > 0
+    assert metric(at, "Service level") == percent(total["service_level"])
+    assert metric(at, "Answer rate") == percent(total["answer_rate"])
+    assert metric(at, "Abandon rate") == percent(total["abandon_rate"])
+    assert metric(at, "ASA (s)") == f"{total['asa_seconds']:.1f} s"
+    # the trend: change of service level from the previous day
+    points = [p for p in report["overall"]["points"] if p["intervals"]]
+    change = points[-1]["kpis"]["service_level"] - points[-2]["kpis"]["service_level"]
+    delta = next(m.delta for m in at.metric if m.label == "Service level")
+    assert delta == f"{100 * change:+.1f} pts"
+    queues = {q["code"] for q in demo_api.get("/v1/queues", "executive", site=demo_api.site)}
+    table = at.dataframe[0].value
+    assert set(table["queue"]) == queues | {"All queues"}
+    assert any("target" in m.value for m in at.markdown)
+
+    at.radio(key="exec_granularity").set_value("week").run()
+    assert_clean(at)
+    heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
+    first, last = re.findall(r"\d{4}-\d{2}-\d{2}", heading)
+    end = date.fromisoformat(last) + timedelta(days=1)
+    weekly: Any = demo_api.get(
+        "/v1/kpis", "executive", site=demo_api.site, start=first, end=end, granularity="week"
+    )
+    assert metric(at, "Service level") == percent(weekly["overall"]["total"]["service_level"])
+    # no published schedule in the real current week: a message, not an error
+    assert any("No schedule yet" in i.value for i in at.info)
+
+
+def test_planner_requirement_schedule_roster_and_publish(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week1).run()
+    assert_clean(at)
+    start, end = week_bounds(demo_api, demo_api.week1)
+    requirements: Any = demo_api.get(
+        "/v1/requirements",
+        "planner",
+        site=demo_api.site,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
+    required: dict[str, int] = {}
+    for r in requirements:
+        required[r["interval_start_utc"]] = required.get(r["interval_start_utc"], 0)
+        required[r["interval_start_utc"]] += r["required_agents"]
+    assert metric(at, "Peak agents required") == f"{max(required.values()):.0f}"
+    schedules: Any = demo_api.get(
+        "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week1.isoformat()
+    )
+    published = [s for s in schedules if s["status"] == "published"][-1]
+    cells: Any = demo_api.get(f"/v1/schedules/{published['id']}/intervals", "planner")
+    peak_servers = max(sum(c["serving"].values()) for c in cells["intervals"])
+    peak_sellers = max(sum(c["selling"].values()) for c in cells["intervals"])
+    assert peak_servers > 0 and peak_sellers > 0
+    assert metric(at, "Peak servers scheduled") == f"{peak_servers:.0f}"
+    assert metric(at, "Peak sellers scheduled") == f"{peak_sellers:.0f}"
+    # the roster's first day: every agent of the schedule is on it
+    full: Any = demo_api.get(f"/v1/schedules/{published['id']}", "planner")
+    first_day = min(s["shift_date"] for s in full["shifts"])
+    agents = {s["agent_code"] for s in full["shifts"] if s["shift_date"] == first_day}
+    assert any(f"{len(agents)} agents on shift on {first_day}" in c.value for c in at.caption)
+    assert any("is published" in s.value for s in at.success)
+
+    # week 2 has a draft: review it and publish it from the page
+    at.selectbox(key="planner_week").select(demo_api.week2).run()
+    assert_clean(at)
+    draft = [
+        s
+        for s in demo_api.get(  # type: ignore[union-attr]
+            "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
+        )
+        if s["status"] == "draft"
+    ][-1]
+    evaluation: Any = demo_api.get(f"/v1/schedules/{draft['id']}/evaluation", "planner")
+    gap = sum(q["shortfall_agent_hours"] for q in evaluation["queues"])
+    assert metric(at, "Coverage gap") == f"{gap:.1f} agent-h"
+    assert metric(at, "Paid hours") == f"{evaluation['paid_hours']:.1f} h"
+    at.button(key="publish").click().run()
+    assert_clean(at)
+    assert any("is published" in s.value for s in at.success)
+    after: Any = demo_api.get(f"/v1/schedules/{draft['id']}", "planner")
+    assert after["status"] == "published"
+
+
+def test_planner_starts_a_forecast_job_and_shows_its_progress(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    before = {j["id"] for j in demo_api.get("/v1/jobs", "planner")}  # type: ignore[union-attr]
+    submit = next(b for b in at.button if b.label.startswith("Run forecast"))
+    submit.click().run()
+    assert_clean(at)
+    jobs: Any = demo_api.get("/v1/jobs", "planner", kind="forecast")
+    new = [j for j in jobs if j["id"] not in before]
+    assert len(new) == 1 and new[0]["params"]["site_code"] == demo_api.site
+    assert any(new[0]["id"][:8] in p.proto.text for p in at.get("progress")) or any(
+        new[0]["id"][:8] in s.value for s in [*at.success, *at.caption]
+    )
+
+
+def test_floor_shows_the_recommendation_and_applies_it(demo_api: DemoApi) -> None:
+    rec: Any = demo_api.get("/v1/intraday/recommendation", "floor_manager", site=demo_api.site)
+    assert rec["moves"], rec["message"]  # half the floor sells: servers are short
+    at = run_page(demo_api, "pages/floor.py", "floor_manager")
+    assert metric(at, "On shift now") == str(rec["on_shift_now"])
+    assert metric(at, "Servers now") == f"{rec['servers_now']:.0f}"
+    assert metric(at, "Sellers now") == str(rec["sellers_now"])
+    assert any(rec["message"] in w.value for w in at.warning)
+    live: Any = demo_api.get("/v1/adherence/live", "floor_manager", site=demo_api.site)
+    assert metric(at, "Scheduled now") == str(live["scheduled_now"])
+    assert metric(at, "Out of adherence now") == str(live["out_of_adherence"])
+
+    chosen = [m["agent_code"] for m in rec["moves"]]
+    at.button(key="floor_apply").click().run()
+    assert_clean(at)
+    changes: Any = demo_api.get(
+        "/v1/intraday/plan-changes",
+        "floor_manager",
+        site=demo_api.site,
+        start_utc=demo_api.clock_utc.isoformat(),
+        end_utc=(demo_api.clock_utc + timedelta(hours=2)).isoformat(),
+    )
+    switched = {c["agent_code"] for c in changes if c["kind"] == "switch"}
+    assert set(chosen) <= switched
+    assert any(i.value.startswith("Switched to serve") for i in at.info)
+
+
+def test_my_schedule_shows_the_agents_published_shifts(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/my_schedule.py", "agent")
+    assert any("No schedule yet" in i.value for i in at.info)
+    at.date_input(key="my_week").set_value(demo_api.week1).run()
+    assert_clean(at)
+    shifts: Any = demo_api.get("/v1/me/schedule", "agent", week_start=demo_api.week1.isoformat())
+    assert len(shifts) == 5
+    assert metric(at, "Shifts this week") == str(len(shifts))
+    assert metric(at, "Paid hours") == "40.0 h"
+
+
+def test_sign_in_then_the_roles_pages(demo_api: DemoApi) -> None:
+    at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=90)
+    at.session_state["wfm_api_url"] = demo_api.url
+    at.run()
+    assert_clean(at)
+    at.text_input(key="sign_in_token").input(demo_api.tokens["executive"])
+    at.button[0].click().run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Executive"]
+
+    agent = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=90)
+    agent.session_state["wfm_api_url"] = demo_api.url
+    agent.session_state["wfm_token"] = demo_api.tokens["agent"]
+    agent.run()
+    assert_clean(agent)
+    assert [t.value for t in agent.title] == ["My schedule"]
