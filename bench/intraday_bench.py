@@ -6,8 +6,9 @@
 Builds a centre in a fresh database (SQLite file in a temporary folder unless a URL is given; a
 PostgreSQL URL must name an empty database or schema): one site, three queues (two voice, one
 chat), two outbound campaigns, `--agents` agents with a published roster for the day (early, day
-and late shifts with a break and a lunch, two agents in three serving, one in three selling) and
-a forecast. The API runs as its own process (`uvicorn api.app:create_app`), as in production.
+and late shifts with staggered breaks and lunches, two agents in three serving, one in three
+selling) and a forecast. The API runs as its own process (`uvicorn api.app:create_app`), as in
+production.
 
 1. **Ingest**: `--events` agent state events (1,000 per agent by default, in time order over the
    day, ids unique) posted in batches of `--batch` to `POST /v1/agent-events`, one request after
@@ -78,7 +79,8 @@ from wfm.services.centre import CentreData, load_centre  # noqa: E402
 SITE = "BEN"
 DAY = date(2026, 11, 9)
 TOKEN = "wfm_bench_floor_manager"
-STATES = ["ready", "on_call", "after_call_work", "ready", "on_call", "after_call_work"]
+SERVE_STATES = ["ready", "on_call", "after_call_work"]
+SELL_STATES = ["outbound_dialling", "outbound_call"]
 
 
 def at(hour: float) -> datetime:
@@ -117,7 +119,8 @@ def build_centre(url: str, agents: int) -> None:
                 history=[],
             ),
         )
-        # Roster: early 07:00, day 09:00, late 12:00 (8 h), break after 2 h, lunch after 4 h.
+        # Roster: early 07:00, day 09:00, late 12:00 (8 h); a break 2-3 h and a lunch 4-5 h into
+        # the shift, staggered.
         shifts = []
         serving_at_noon = {"VOICE1": 0.0, "VOICE2": 0.0, "CHAT": 0.0}
         for i, person in enumerate(people):
@@ -133,9 +136,10 @@ def build_centre(url: str, agents: int) -> None:
                     "SURVEY" if sells and i % 2 else ("SALES" if sells else None),
                 ),
             )
+            brk, lunch = start + 2 + 0.25 * (i % 4), start + 4 + 0.5 * (i % 2)  # staggered
             breaks = (
-                ShiftBreak(at(start + 2), at(start + 2.25), "break"),
-                ShiftBreak(at(start + 4), at(start + 4.5), "lunch"),
+                ShiftBreak(at(brk), at(brk + 0.25), "break"),
+                ShiftBreak(at(lunch), at(lunch + 0.5), "lunch"),
             )
             shifts.append(Shift(person.code, DAY, at(start), at(start + 8), breaks, spans))
             if not sells and start <= 12 < start + 8:
@@ -152,7 +156,7 @@ def build_centre(url: str, agents: int) -> None:
             for q in queues:
                 aht = 300.0 if q.channel is Channel.VOICE else 600.0
                 per_agent = 900.0 / aht * (2 if q.channel is Channel.CHAT else 1)
-                calls = 0.75 * serving_at_noon[q.code] * per_agent * shape
+                calls = 0.9 * serving_at_noon[q.code] * per_agent * shape
                 values.append(ForecastValue(q.code, at(hour), float(calls), aht))
         ForecastRepository(session).add_run(
             ForecastRun(SITE, 1, at(-24), 15, at(-24), at(24 * 7)), values
@@ -206,6 +210,7 @@ def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
 def event_batches(agents: int, events: int, batch: int) -> list[bytes]:
     """Batches of events in time order over 06:00-23:00, pre-encoded (the client's JSON work is
     not the server's)."""
+    states = {False: SERVE_STATES, True: SELL_STATES}  # the roster's sellers are every third
     per_agent = max(events // agents, 1)
     step = 17 * 3600 / per_agent
     bodies = []
@@ -222,7 +227,7 @@ def event_batches(agents: int, events: int, batch: int) -> list[bytes]:
                     "event_id": f"b{n}",
                     "agent_code": f"A{a:05d}",
                     "occurred_at_utc": (moment + offset).isoformat(),
-                    "state": STATES[(k + a) % len(STATES)],
+                    "state": states[a % 3 == 2][(k + a) % len(states[a % 3 == 2])],
                 }
             )
             n += 1
