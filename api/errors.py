@@ -151,6 +151,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return error_response(
+                422,
+                "invalid",
+                "body: malformed JSON (not UTF-8 text, or unreadable)",
+                [{"field": "body", "message": "malformed JSON: not UTF-8 text, or unreadable"}],
+            )
         kinds = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
         return error_response(
             exc.status_code,

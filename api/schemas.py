@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from api.errors import ApiError
 
@@ -37,6 +46,27 @@ TimezoneName = Annotated[
     StringConstraints(min_length=1, max_length=64),
     AfterValidator(_check_timezone),
     Field(description="IANA timezone name.", examples=["Europe/Paris"]),
+]
+
+
+def _naive_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a local wall-clock time carries no timezone (e.g. 09:00)")
+    return value
+
+
+LocalTime = Annotated[
+    time,
+    AfterValidator(_naive_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M:%S"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+            "description": "Local wall-clock time, HH:MM or HH:MM:SS.",
+            "examples": ["09:00"],
+        }
+    ),
 ]
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from api.schemas import Code, Input, Name, Output
+from api.schemas import Code, Input, LocalTime, Name, Output
 
 
 class ContractSchema(Input):
@@ -23,8 +23,8 @@ class ContractSchema(Input):
         description="Allowed shift lengths in minutes (breaks included).",
         examples=[[480, 540]],
     )
-    earliest_start_local: time = Field(default=time(0, 0), description="Earliest shift start.")
-    latest_end_local: time = Field(default=time(23, 59), description="Latest shift end.")
+    earliest_start_local: LocalTime = Field(default=time(0, 0), description="Earliest shift start.")
+    latest_end_local: LocalTime = Field(default=time(23, 59), description="Latest shift end.")
     min_rest_hours: float = Field(default=11.0, ge=0, le=48, description="Rest between shifts.")
     max_consecutive_days: int = Field(default=6, ge=1, le=14, description="Working days in a row.")
 
@@ -46,8 +46,8 @@ class ContractRead(Output):
     days_per_week_min: int = Field(description="Working days per week, least.")
     days_per_week_max: int = Field(description="Working days per week, most.")
     shift_lengths_minutes: list[int] = Field(description="Allowed shift lengths, minutes.")
-    earliest_start_local: time = Field(description="Earliest shift start, local.")
-    latest_end_local: time = Field(description="Latest shift end, local.")
+    earliest_start_local: LocalTime = Field(description="Earliest shift start, local.")
+    latest_end_local: LocalTime = Field(description="Latest shift end, local.")
     min_rest_hours: float = Field(description="Least rest between shifts, hours.")
     max_consecutive_days: int = Field(description="Most working days in a row.")
 
@@ -94,8 +94,8 @@ class AvailabilityWindow(Input):
     """A weekly recurring window in which the agent can work (local wall clock)."""
 
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday.")
-    start_local: time = Field(description="Local start.", examples=["08:00"])
-    end_local: time = Field(description="Local end, after the start.", examples=["17:00"])
+    start_local: LocalTime = Field(description="Local start.", examples=["08:00"])
+    end_local: LocalTime = Field(description="Local end, after the start.", examples=["17:00"])
 
     @model_validator(mode="after")
     def _order(self) -> AvailabilityWindow:
@@ -125,8 +125,8 @@ class AvailabilityReplace(Input):
 class AvailabilityRead(Output):
     id: int = Field(description="Identifier of the window.")
     weekday: int = Field(description="0 = Monday ... 6 = Sunday.")
-    start_local: time = Field(description="Local start.")
-    end_local: time = Field(description="Local end.")
+    start_local: LocalTime = Field(description="Local start.")
+    end_local: LocalTime = Field(description="Local end.")
 
 
 class TimeOffCreate(Input):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from pydantic import Field, model_validator
 
-from api.schemas import Code, Input, Name, Output
+from api.schemas import Code, Input, LocalTime, Name, Output
 from wfm.domain import CampaignKind
 
 
@@ -14,8 +14,10 @@ class CallingWindowSchema(Input):
     """Local wall-clock calling hours on one weekday."""
 
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday.", examples=[0])
-    start_local: time = Field(description="Local start, HH:MM.", examples=["09:00"])
-    end_local: time = Field(description="Local end, HH:MM (after the start).", examples=["20:00"])
+    start_local: LocalTime = Field(description="Local start, HH:MM.", examples=["09:00"])
+    end_local: LocalTime = Field(
+        description="Local end, HH:MM (after the start).", examples=["20:00"]
+    )
 
     @model_validator(mode="after")
     def _order(self) -> CallingWindowSchema:
@@ -89,8 +91,8 @@ class CampaignUpdate(Input):
 
 class CallingWindowRead(Output):
     weekday: int = Field(description="0 = Monday ... 6 = Sunday.")
-    start_local: time = Field(description="Local start.")
-    end_local: time = Field(description="Local end.")
+    start_local: LocalTime = Field(description="Local start.")
+    end_local: LocalTime = Field(description="Local end.")
 
 
 class CampaignRead(Output):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -14,6 +15,7 @@ from api.errors import ApiError, responses
 from api.staffing.schemas import StaffingCalculation, StaffingResultRead
 
 router = APIRouter(prefix="/staffing", tags=["staffing"])
+log = logging.getLogger("wfm.api")
 
 # erlang argument name -> request field
 _FIELD_OF = {
@@ -68,6 +70,15 @@ def calculate(body: StaffingCalculation) -> Any:
             "invalid",
             f"body.{field}: {exc.problem}",
             [{"field": f"body.{field}", "message": exc.problem}],
+        ) from None
+    except (ArithmeticError, IndexError, ValueError) as exc:
+        # extreme targets the queueing models cannot meet; never a 500
+        log.warning("staffing calculation refused: %r", exc)
+        raise ApiError(
+            422,
+            "unreachable",
+            "body: the targets cannot be met by any reasonable staffing; loosen them",
+            [{"field": "body", "message": "targets out of reach of the queueing models"}],
         ) from None
     rows = []
     for i in range(len(body.intervals)):

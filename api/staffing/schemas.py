@@ -31,25 +31,28 @@ class StaffingCalculation(Input):
         examples=[[{"contacts": 100, "aht_seconds": 180}]],
     )
     service_level_target: float | None = Field(
-        default=0.8, gt=0, lt=1, description="Share answered within the threshold; null: none."
+        default=0.8,
+        gt=0,
+        le=0.9999,
+        description="Share answered within the threshold; null: none.",
     )
     threshold_seconds: float = Field(
         default=20.0, ge=0, le=86_400, description="Service threshold T, seconds."
     )
     max_asa_seconds: float | None = Field(
-        default=None, gt=0, le=86_400, description="Most average speed of answer allowed."
+        default=None, ge=0.1, le=86_400, description="Most average speed of answer allowed."
     )
     min_answer_rate: float | None = Field(
-        default=None, gt=0, lt=1, description="Least answer rate (needs patience_seconds)."
+        default=None, gt=0, le=0.9999, description="Least answer rate (needs patience_seconds)."
     )
     patience_seconds: float | None = Field(
         default=None,
-        gt=0,
+        ge=1,
         le=86_400,
         description="Mean caller patience: Erlang A when given, else Erlang C.",
     )
     max_occupancy: float | None = Field(
-        default=None, gt=0, le=1, description="Occupancy cap: agents >= load / cap."
+        default=None, ge=0.01, le=1, description="Occupancy cap: agents >= load / cap."
     )
     concurrency: int = Field(default=1, ge=1, le=20, description="Contacts per agent at once.")
     shrinkage: float = Field(
