@@ -90,7 +90,7 @@ ALIASES: dict[str, Alias] = {
     "rowdate": Alias("interval_date", _CMS),
     "starttime": Alias("interval_time", _CMS),
     "intrvl": Alias("interval_minutes", _CMS),
-    "callsoffered": Alias("offered", _CMS),
+    "callsoffered": Alias("offered", f"{_CMS} / {_CISCO}"),
     "acdcalls": Alias("answered", _CMS),
     "abncalls": Alias("abandoned", _CMS),
     "acdtime": Alias("talk_seconds", _CMS),
@@ -624,9 +624,7 @@ def _infer_minutes(
             result[queue] = given
             continue
         ordered = sorted(s for s, _ in stamps)
-        gaps = [
-            (b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)
-        ]
+        gaps = [(b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)]
         if gaps:
             result[queue] = int(min(gaps))
         else:

@@ -13,7 +13,10 @@ from api.auth import Permission
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import ApiError, responses
 from api.history.schemas import (
+    AliasRead,
+    ColumnMappingRead,
     CoverageRead,
+    FieldRead,
     ImportErrorRead,
     ImportRead,
     IntervalRead,
@@ -257,7 +260,8 @@ async def _run_import(
         first_interval_utc=summary.first_interval_utc,
         last_interval_utc=summary.last_interval_utc,
         columns=[
-            {"column": c.column, "field": c.field, "source": c.source} for c in parsed.columns
+            ColumnMappingRead(column=c.column, field=c.field, source=c.source)
+            for c in parsed.columns
         ],
         unmapped_columns=list(parsed.unmapped_columns),
     )
@@ -303,9 +307,9 @@ def coverage(session: SessionDep) -> Any:
 def column_mappings() -> Any:
     """The fields an import fills and the column names recognised without a mapping."""
     return MappingsRead(
-        fields=[{"field": k, "description": v} for k, v in FIELDS.items()],
+        fields=[FieldRead(field=k, description=v) for k, v in FIELDS.items()],
         aliases=[
-            {"column": name, "field": a.field, "source": a.source, "scale": a.scale}
+            AliasRead(column=name, field=a.field, source=a.source, scale=a.scale)
             for name, a in sorted(ALIASES.items(), key=lambda kv: (kv[1].source, kv[0]))
         ],
     )

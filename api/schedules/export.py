@@ -78,7 +78,7 @@ def _fold(line: str) -> str:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line
-    parts = []
+    parts: list[str] = []
     while data:
         limit = 75 if not parts else 74
         cut = min(limit, len(data))
