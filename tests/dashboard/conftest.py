@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,20 @@ from wfm.domain import Schedule, ScheduleStatus  # noqa: E402
 
 @pytest.fixture(scope="session")
 def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
+    yield from serve_demo(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def browser_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
+    """A demo API of its own for the browser test (it publishes and switches too)."""
+    yield from serve_demo(tmp_path_factory, this_week_too=True)
+
+
+def serve_demo(
+    tmp_path_factory: pytest.TempPathFactory, *, this_week_too: bool = False
+) -> Iterator[DemoApi]:
+    """The demo API; `this_week_too` also publishes a roster for the real current week (what
+    the agent's page opens on)."""
     from api.app import create_app
     from api.auth import hash_token, new_token
     from api.settings import ApiSettings
@@ -77,6 +91,20 @@ def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
                 )
             )
         repo.publish(ids[0], datetime.now(UTC))
+        this_monday = date.today() - timedelta(days=date.today().weekday())
+        if this_week_too and this_monday not in (week1, week2):
+            this_id = repo.add(
+                Schedule(
+                    site_code=site.code,
+                    week_start=this_monday,
+                    version=repo.next_version(site.code, this_monday),
+                    status=ScheduleStatus.DRAFT,
+                    created_at_utc=datetime.now(UTC),
+                    shifts=roster(centre, zone, this_monday, 5),
+                    summary={},
+                )
+            )
+            repo.publish(this_id, datetime.now(UTC))
         tokens_repo = TokenRepository(session)
         for role in (*ROLES, "agent"):
             token = new_token()
