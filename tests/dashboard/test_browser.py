@@ -71,11 +71,22 @@ def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
             time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
+        process.terminate()  # wfm dashboard passes it on to streamlit
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, 9)
+        stopped = False
+        for _ in range(50):
+            try:
+                httpx.get(f"{url}/_stcore/health", timeout=1)
+            except httpx.HTTPError:
+                stopped = True
+                break
+            time.sleep(0.2)
+        if not stopped:
+            os.killpg(process.pid, 9)
+        assert stopped, "streamlit outlived wfm dashboard"
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -81,9 +82,16 @@ def dashboard(
         fail(f"the dashboard script {script} is missing; reinstall the package")
     env = {**os.environ, "WFM_API_URL": url}
     info(f"WFM dashboard on http://{host}:{port} (API: {url}); sign in with an API token")
+    process = subprocess.Popen(streamlit_command(host, port, script), env=env)
+
+    def _stop(_signum: int, _frame: object) -> None:
+        process.terminate()
+
+    signal.signal(signal.SIGTERM, _stop)  # `kill` of this command stops streamlit too
     try:
-        completed = subprocess.run(streamlit_command(host, port, script), env=env, check=False)
+        code = process.wait()
     except KeyboardInterrupt:
-        return
-    if completed.returncode not in (0, -2, 130):
-        fail(f"streamlit exited with code {completed.returncode}", exit_code=1)
+        process.terminate()
+        code = process.wait(timeout=10)
+    if code not in (0, -2, -15, 130, 143):
+        fail(f"streamlit exited with code {code}", exit_code=1)
