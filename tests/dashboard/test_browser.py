@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,9 @@ import pytest
 from dashkit import DemoApi, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to a temporary folder unless WFM_SCREENSHOTS_DIR names one; the README's
+# pictures are refreshed with WFM_SCREENSHOTS_DIR=docs/screenshots.
+SCREENSHOTS = Path(os.environ.get("WFM_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="wfm-shots-"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
