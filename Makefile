@@ -8,6 +8,7 @@ DEMO_URL := sqlite:///$(DEMO_DB)
 DEMO_WEEKS ?= 26
 DEMO_AGENTS ?= 120
 DEMO_SEED ?= 1
+DEMO_SERVE ?= 1
 
 .PHONY: install demo test test-postgres check lint format typecheck bench clean
 
@@ -19,13 +20,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
-demo: $(STAMP) ## build the demo centre on SQLite (var/demo.db) and run the pipeline on it
+demo: $(STAMP) ## build the demo centre on SQLite (var/demo.db), run the pipeline, serve API + dashboard
 	rm -f $(DEMO_DB)
 	$(BIN)/wfm db upgrade --database-url $(DEMO_URL)
 	$(BIN)/wfm demo-data --database-url $(DEMO_URL) --weeks $(DEMO_WEEKS) --agents $(DEMO_AGENTS) --seed $(DEMO_SEED)
 	$(BIN)/wfm db status --database-url $(DEMO_URL)
 	$(BIN)/wfm forecast --database-url $(DEMO_URL) --weeks 3
 	$(BIN)/wfm requirements --database-url $(DEMO_URL)
+	@if [ "$(DEMO_SERVE)" = "1" ]; then $(BIN)/wfm up --database-url $(DEMO_URL); fi
 
 test: $(STAMP) ## run the test suite (PostgreSQL tests too when WFM_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q

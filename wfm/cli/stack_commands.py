@@ -1,0 +1,133 @@
+"""`wfm up`: run the API, the worker and the dashboard together, as `make demo` does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from wfm.cli.app import app, fail, info
+from wfm.cli.common import DatabaseUrlOption, open_database, resolve_database_url, user_errors
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str, seconds: float) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the {what} stopped at start (exit code {process.returncode})")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the {what} did not answer at {url} within {seconds:.0f} s")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@app.command("up")
+def up(
+    database_url: DatabaseUrlOption = None,
+    host: Annotated[str, typer.Option(help="Address the API and dashboard bind to.")] = (
+        "127.0.0.1"
+    ),
+    api_port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the API.")] = 8000,
+    dashboard_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the dashboard.")
+    ] = 8501,
+    dashboard: Annotated[
+        bool, typer.Option("--dashboard/--no-dashboard", help="Also serve the dashboard.")
+    ] = True,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Start everything, check it answers, print the URLs, then stop."
+        ),
+    ] = False,
+) -> None:
+    """Serve the API, run the worker and serve the dashboard until interrupted (Ctrl-C).
+
+    Prints the URLs and an admin token for the demo; everything stops together.
+    """
+    from api.auth import Role, hash_token, new_token
+    from wfm.db.repositories import TokenRepository
+    from wfm.db.session import unit_of_work
+
+    url = resolve_database_url(database_url)
+    engine = open_database(url)
+    token = new_token()
+    with user_errors(), unit_of_work(engine) as session:
+        TokenRepository(session).add(
+            name=f"demo admin {time.strftime('%Y-%m-%d %H:%M')}",
+            role=Role.ADMIN.value,
+            token_hash=hash_token(token),
+        )
+    engine.dispose()
+    api_url = f"http://{host}:{api_port}"
+    wfm = [sys.executable, "-m", "wfm"]
+    env = {**os.environ, "WFM_DATABASE_URL": url, "WFM_API_URL": api_url}
+    commands = [
+        ("API", [*wfm, "serve", "--host", host, "--port", str(api_port)], f"{api_url}/health"),
+        ("worker", [*wfm, "worker"], None),
+    ]
+    if dashboard:
+        commands.append(
+            (
+                "dashboard",
+                [
+                    *wfm,
+                    "dashboard",
+                    "--host",
+                    host,
+                    "--port",
+                    str(dashboard_port),
+                    "--api-url",
+                    api_url,
+                ],
+                f"http://{host}:{dashboard_port}/_stcore/health",
+            )
+        )
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for what, command, health in commands:
+            info(f"starting the {what} ...")
+            process = subprocess.Popen(command, env=env)
+            processes.append(process)
+            if health is not None:
+                _wait_until_up(health, process, what, 90.0)
+        typer.echo(f"API:        {api_url}  (OpenAPI docs at {api_url}/docs)")
+        if dashboard:
+            typer.echo(f"dashboard:  http://{host}:{dashboard_port}")
+        typer.echo(f"admin token (sign in with it): {token}")
+        if check:
+            return
+        typer.echo("running; press Ctrl-C to stop")
+        while all(p.poll() is None for p in processes):
+            time.sleep(1.0)
+        names = [what for what, _command, _health in commands]
+        stopped = [n for n, p in zip(names, processes, strict=True) if p.poll() is not None]
+        fail(f"the {', '.join(stopped)} stopped; stopping the rest")
+    except RuntimeError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        info("stopping ...")
+    finally:
+        _stop(processes)
