@@ -270,6 +270,7 @@ def _move(m: AgentMove) -> s.AgentMoveRead:
         queue_code=m.queue_code,
         campaign_code=m.campaign_code,
         campaign_value_per_hour=m.campaign_value_per_hour,
+        until_utc=m.until_utc,
     )
 
 
@@ -371,14 +372,25 @@ def _who(principal: Principal) -> str:
 def switch(body: s.SwitchCreate, session: SessionDep, principal: PrincipalDep) -> Any:
     """Record a sell/serve switch for named agents as an authorised plan change.
 
-    Rejected per agent: `unknown_agent`, `not_on_shift`, `not_selling` / `not_serving`,
-    `no_skill` (the queue, or the campaign), `campaign_closed`, `duplicate`; the rest are kept.
+    Each agent's switch ends at their own `end_utc`, else the request's, else at the end of
+    their current block of the activity switched from (next break, lunch, shift end or planned
+    change; at most 4 hours). Rejected per agent: `unknown_agent`, `not_on_shift`,
+    `not_selling` / `not_serving`, `no_skill` (the queue, or the campaign), `campaign_closed`,
+    `invalid_end`, `duplicate`; the rest are kept.
     """
     result = svc.record_switch(
         session,
         site_code=body.site,
         to_activity=Activity(body.to),
-        items=[svc.SwitchItem(a.agent_code, a.queue_code, a.campaign_code) for a in body.agents],
+        items=[
+            svc.SwitchItem(
+                a.agent_code,
+                a.queue_code,
+                a.campaign_code,
+                _utc(a.end_utc) if a.end_utc else None,
+            )
+            for a in body.agents
+        ],
         start_utc=_utc(body.start_utc) if body.start_utc else None,
         end_utc=_utc(body.end_utc) if body.end_utc else None,
         reason=body.reason,

@@ -111,6 +111,10 @@ class AgentMoveRead(Output):
     campaign_value_per_hour: float = Field(
         description="That campaign's value per scheduled hour now (value x efficiency)."
     )
+    until_utc: datetime = Field(
+        description="Suggested end of this agent's switch: the end of their current block of "
+        "work (next break, lunch, shift end or planned change; at most 4 hours)."
+    )
 
 
 class SnapshotResultRead(BatchResultRead):
@@ -217,7 +221,10 @@ class RecommendationRead(Output):
     message: str = Field(examples=["switch 3 sellers to serve"])
     agent_count: int
     moves: list[AgentMoveRead] = Field(description="The named agents, in the order chosen.")
-    until_utc: datetime = Field(description="Suggested end of the switch (end of the horizon).")
+    until_utc: datetime = Field(
+        description="End of the horizon the predictions cover; each move has its own "
+        "`until_utc`, the end of that agent's switch."
+    )
     on_shift_now: int
     servers_now: float
     sellers_now: int
@@ -238,6 +245,9 @@ class SwitchAgent(Input):
         default=None,
         description="Campaign to sell (default: the agent's most valuable campaign calling now).",
     )
+    end_utc: AwareDatetime | None = Field(
+        default=None, description="This agent's end of the switch (overrides the request's)."
+    )
 
 
 class SwitchCreate(Input):
@@ -248,7 +258,10 @@ class SwitchCreate(Input):
         default=None, description="From when (default: the site clock's now)."
     )
     end_utc: AwareDatetime | None = Field(
-        default=None, description="Until when (default: an hour after the start)."
+        default=None,
+        description="Until when (default per agent: the end of their current block of the "
+        "activity switched from, i.e. their next break, lunch, shift end or planned change; at "
+        "most 4 hours).",
     )
     reason: str = Field(default="", max_length=500)
 
@@ -283,7 +296,7 @@ class SwitchRejectionRead(Output):
 
 class SwitchRead(Output):
     start_utc: datetime
-    end_utc: datetime
+    end_utc: datetime | None = Field(description="The request's end, if it gave one.")
     accepted: list[PlanChangeRead]
     rejected: list[SwitchRejectionRead]
 

@@ -29,7 +29,7 @@ from wfm.intraday import (
     servers_needed,
     switch_change,
 )
-from wfm.intraday.plan import PlanChange
+from wfm.intraday.plan import PlanChange, PlanSpan
 
 SERVE, SELL = Activity.SERVE, Activity.SELL
 NOW = t("14:05")
@@ -141,6 +141,8 @@ def test_a_surge_pulls_the_least_valuable_skilled_sellers() -> None:
     assert [m.agent_code for m in rec.moves] == ["P2", "P5", "P3"]
     assert all(m.to_activity is SERVE and m.queue_code == "Q1" for m in rec.moves)
     assert [m.campaign_code for m in rec.moves] == ["C_LOW", "C_LOW", "C_MID"]
+    # Each switch lasts until the seller's block of selling ends (the shift end at 18:00).
+    assert all(m.until_utc == t("18:00") for m in rec.moves)
     assert rec.on_shift_now == 10 and rec.servers_now == 5 and rec.sellers_now == 5
     assert rec.until_utc == t("15:00")
     first = rec.outlook[0]
@@ -396,3 +398,27 @@ def test_moves_are_always_possible(
             assert o.servers_with <= on_shift
     assert (rec.direction is Direction.NONE) == (rec.count == 0)
     assert np.all([o.servers_needed >= 0 for o in rec.outlook])
+
+
+def test_a_switch_lasts_until_the_block_ends_and_the_prediction_knows_it() -> None:
+    """A seller planned on one campaign until 14:30 and on another after it is switched until
+    14:30: from then on the prediction counts them selling again, as planned."""
+    plan = (
+        PlanSpan(t("13:00"), t("14:30"), SELL, None, "C_LOW"),
+        PlanSpan(t("14:30"), t("18:00"), SELL, None, "C_HIGH"),
+    )
+    seller = FloorAgent("PB", frozenset({"Q1"}), frozenset({"C_LOW", "C_HIGH"}), plan)
+    servers = [agent(f"S{i}", SERVE) for i in range(5)]
+    rec = recommend(
+        now_utc=NOW,
+        interval_starts_utc=STARTS,
+        interval_minutes=15,
+        queues=[load(18.0)],
+        agents=[*servers, seller],
+        campaign_value_now=CAMPAIGN_VALUES,
+    )
+    (move,) = rec.moves
+    assert move.until_utc == t("14:30")
+    by_start = {o.interval_start_utc: o for o in rec.outlook}
+    assert by_start[t("14:15")].servers_with == 6
+    assert by_start[t("14:30")].servers_with == 5

@@ -183,13 +183,26 @@ def test_switch_rejects_per_agent(centre: Engine) -> None:
             created_by="floor",
         )
         assert [c.agent_code for c in result.accepted] == ["P1", "P2"]
-        assert result.start_utc == t("10:00") and result.end_utc == t("11:00")
+        # No end given: until the end of the selling block, the 12:00 break.
+        assert result.start_utc == t("10:00") and result.end_utc is None
+        assert [c.end_utc for c in result.accepted] == [t("12:00"), t("12:00")]
         assert [(r.index, r.reason) for r in result.rejections] == [
             (1, "not_selling"),
             (2, "no_skill"),
             (3, "unknown_agent"),
             (4, "duplicate"),
         ]
+        own_end = svc.record_switch(
+            session,
+            site_code=SITE,
+            to_activity=Activity.SERVE,
+            items=[
+                svc.SwitchItem("P3", end_utc=t("10:45")),
+                svc.SwitchItem("S2", end_utc=t("09:00")),
+            ],
+        )
+        assert [(c.agent_code, c.end_utc) for c in own_end.accepted] == [("P3", t("10:45"))]
+        assert own_end.rejections[0].reason == "not_selling"
         late = svc.record_switch(
             session,
             site_code=SITE,
@@ -207,6 +220,13 @@ def test_switch_rejects_per_agent(centre: Engine) -> None:
         )
         assert [c.campaign_code for c in to_sell.accepted] == ["C_HIGH"]  # best open campaign
         assert to_sell.rejections[0].reason == "no_skill"
+        backwards = svc.record_switch(
+            session,
+            site_code=SITE,
+            to_activity=Activity.SELL,
+            items=[svc.SwitchItem("S3", end_utc=t("09:00"))],
+        )
+        assert backwards.rejections[0].reason == "invalid_end"
         with pytest.raises(ValidationError, match="after"):
             svc.record_switch(
                 session,
@@ -216,7 +236,7 @@ def test_switch_rejects_per_agent(centre: Engine) -> None:
                 start_utc=t("11:00"),
                 end_utc=t("10:00"),
             )
-        assert session.scalar(select(func.count()).select_from(PlanChangeRow)) == 3
+        assert session.scalar(select(func.count()).select_from(PlanChangeRow)) == 4
 
 
 def _follow(session, agent: str, script: list[tuple[datetime, str]]) -> None:  # type: ignore[no-untyped-def]

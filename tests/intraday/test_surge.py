@@ -113,7 +113,7 @@ def play(apply: bool, seed: int) -> tuple[dict, list]:
                 change = switch_change(
                     m.agent_code,
                     start,
-                    rec.until_utc,
+                    m.until_utc,
                     m.to_activity,
                     queue_code=m.queue_code if m.to_activity is Activity.SERVE else None,
                     campaign_code=m.campaign_code if m.to_activity is Activity.SELL else None,

@@ -95,6 +95,7 @@ class RecommendationConfig:
     release_cooldown_minutes: float = 30.0
     switch_grace_seconds: float = 300.0
     max_agents_per_move: int | None = None
+    max_switch_minutes: float = 240.0
 
     def __post_init__(self) -> None:
         if self.horizon_intervals < 1:
@@ -116,6 +117,7 @@ class AgentMove:
     queue_code: str  # the queue the agent goes to serve, or stops serving
     campaign_code: str | None  # the campaign the agent leaves, or goes to sell
     campaign_value_per_hour: float
+    until_utc: datetime  # end of the switch: when the agent's current block of work ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +305,7 @@ def recommend(
     on_shift = 0
     sellers_now = 0
     sellers: list[tuple[FloorAgent, PlanSpan]] = []
-    servers_here: list[tuple[FloorAgent, str]] = []
+    servers_here: list[tuple[FloorAgent, str, PlanSpan]] = []
     for agent in agents:
         span = _span_at(agent.plan, now_utc)
         if span is not None:
@@ -321,7 +323,7 @@ def recommend(
             if serving is not None and serving in qindex:
                 servers[qindex[serving], 0] += 1.0
                 if planned_now is Activity.SERVE and span is not None:
-                    servers_here.append((agent, serving))
+                    servers_here.append((agent, serving, span))
         elif doing is Activity.SELL:
             sellers_now += 1
             if planned_now is Activity.SELL and span is not None:
@@ -342,6 +344,11 @@ def recommend(
 
     def unlocked(agent: FloorAgent) -> bool:
         return agent.last_switch_utc is None or now_utc - agent.last_switch_utc >= dwell
+
+    def until(span: PlanSpan) -> datetime:
+        """A switch lasts until the agent's current block of the activity ends (a break, a
+        lunch, the shift end or a planned change), at most `max_switch_minutes`."""
+        return min(span.end_utc, now_utc + timedelta(minutes=config.max_switch_minutes))
 
     if needed is not None:
         shortfall = needed.astype(np.float64) - servers
@@ -371,7 +378,9 @@ def recommend(
                     if cap is not None and len(moves) >= cap:
                         notes.append(f"limited to {cap} agents per move")
                         break
-                    moves.append(AgentMove(code, Activity.SERVE, q, span.campaign_code, value))
+                    moves.append(
+                        AgentMove(code, Activity.SERVE, q, span.campaign_code, value, until(span))
+                    )
                     taken.add(code)
                 if len(candidates) < want:
                     notes.append(
@@ -401,7 +410,7 @@ def recommend(
                         break
                     q = queue_codes[qi]
                     candidates_r = []
-                    for agent, serving in servers_here:
+                    for agent, serving, span in servers_here:
                         if serving != q or agent.agent_code in taken or not unlocked(agent):
                             continue
                         open_campaigns = [
@@ -413,13 +422,15 @@ def recommend(
                             continue
                         value, campaign = max(open_campaigns)
                         returning = agent.published_activity_now is Activity.SELL
-                        candidates_r.append((not returning, -value, agent.agent_code, campaign))
+                        candidates_r.append(
+                            (not returning, -value, agent.agent_code, campaign, until(span))
+                        )
                     candidates_r.sort()
-                    for _ret, neg_value, code, campaign in candidates_r[:spare]:
+                    for _ret, neg_value, code, campaign, end in candidates_r[:spare]:
                         if cap is not None and len(moves) >= cap:
                             notes.append(f"limited to {cap} agents per move")
                             break
-                        moves.append(AgentMove(code, Activity.SELL, q, campaign, -neg_value))
+                        moves.append(AgentMove(code, Activity.SELL, q, campaign, -neg_value, end))
                         taken.add(code)
                 if not moves:
                     direction = Direction.NONE
@@ -435,8 +446,11 @@ def recommend(
         sign = 1.0 if move.to_activity is Activity.SERVE else -1.0
         with_move[qi, 0] += sign
         for h in range(1, horizon):
-            moved = _planned_share(agent.plan, source, starts[h], starts[h] + length)
-            with_move[qi, h] += sign * sum(moved.values())
+            end = min(starts[h] + length, move.until_utc)
+            if end <= starts[h]:
+                continue
+            moved = _planned_share(agent.plan, source, starts[h], end)
+            with_move[qi, h] += sign * sum(moved.values()) * (end - starts[h]) / length
 
     outlook: list[IntervalOutlook] = []
     totals = np.zeros(5)  # contacts, sl without, sl with, ar without, ar with (weighted)

@@ -79,7 +79,7 @@ from wfm.intraday.states import ActualActivity
 
 DEFAULT_PATIENCE_SECONDS = 120.0
 EVENT_LOOKBACK = timedelta(hours=16)  # the state before a window is read from this far back
-DEFAULT_SWITCH_MINUTES = 60
+MAX_SWITCH = timedelta(hours=4)  # a switch without an end lasts at most this long
 AUTO_EVERY = timedelta(minutes=5)  # the auto mode re-evaluates at most this often
 SNAPSHOT_FRESH = timedelta(minutes=10)  # contacts waiting count only from a recent snapshot
 
@@ -870,6 +870,7 @@ class SwitchItem:
     agent_code: str
     queue_code: str | None = None
     campaign_code: str | None = None
+    end_utc: datetime | None = None  # this agent's end (else the request's, else the block's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -883,7 +884,7 @@ class ItemRejection:
 @dataclass(frozen=True, slots=True)
 class SwitchResult:
     start_utc: datetime
-    end_utc: datetime
+    end_utc: datetime | None  # the request's end, if it gave one (each change has its own)
     accepted: tuple[PlanChange, ...]
     rejections: tuple[ItemRejection, ...] = field(default_factory=tuple)
 
@@ -902,20 +903,26 @@ def record_switch(
 ) -> SwitchResult:
     """Record a sell/serve switch for named agents as an authorised plan change.
 
+    A switch runs from `start_utc` (default: now) to the agent's own `end_utc`, else the
+    request's, else the end of the agent's current block of the activity switched from (their
+    next break, lunch, shift end or planned change; at most 4 hours).
+
     Rejected per agent: unknown agents, agents not on shift at the start, agents not planned to
-    do the activity they are switched from, and agents without the skill (the queue to serve or
-    the campaign to sell; a campaign must be calling at the start).
+    do the activity they are switched from, agents without the skill (the queue to serve or the
+    campaign to sell; a campaign must be calling at the start), an end not after the start.
     """
     if to_activity not in (Activity.SERVE, Activity.SELL):
         raise ValidationError("to must be serve or sell")
     now = site_now(session, site_code)
     start = start_utc or now
-    end = end_utc or start + timedelta(minutes=DEFAULT_SWITCH_MINUTES)
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationError("start_utc and end_utc must carry a timezone")
-    if end <= start:
+    for moment, name in ((start, "start_utc"), (end_utc, "end_utc")):
+        if moment is not None and moment.tzinfo is None:
+            raise ValidationError(f"{name} must carry a timezone")
+    if end_utc is not None and end_utc <= start:
         raise ValidationError("end_utc must be after start_utc")
-    floor = load_floor(session, site_code, start - timedelta(hours=1), end, now)
+    ends = [e for e in (end_utc, *(i.end_utc for i in items)) if e is not None]
+    window_end = max([start + MAX_SWITCH, *ends])
+    floor = load_floor(session, site_code, start - timedelta(hours=1), window_end, now)
     campaigns = CampaignRepository(session).list(site_code)
     open_values = campaign_values_now(campaigns, floor.site, start)
     source_activity = Activity.SELL if to_activity is Activity.SERVE else Activity.SERVE
@@ -976,6 +983,10 @@ def record_switch(
             if campaign_code not in open_values:
                 reject("campaign_closed", f"campaign {campaign_code!r} is not calling now")
                 continue
+        end = item.end_utc or end_utc or min(span.end_utc, start + MAX_SWITCH)
+        if end <= start:
+            reject("invalid_end", f"the end of agent {code!r}'s switch is not after its start")
+            continue
         accepted.append(
             switch_change(
                 code,
@@ -992,7 +1003,7 @@ def record_switch(
             accepted, source=source, created_by=created_by, created_at_utc=now
         )
         accepted = [replace(c, id=i) for c, i in zip(accepted, ids, strict=True)]
-    return SwitchResult(start, end, tuple(accepted), tuple(rejections))
+    return SwitchResult(start, end_utc, tuple(accepted), tuple(rejections))
 
 
 def record_exception(
@@ -1109,9 +1120,10 @@ def run_auto_mode(
             session,
             site_code=site_code,
             to_activity=to,
-            items=[SwitchItem(m.agent_code, m.queue_code, m.campaign_code) for m in moves],
+            items=[
+                SwitchItem(m.agent_code, m.queue_code, m.campaign_code, m.until_utc) for m in moves
+            ],
             start_utc=now,
-            end_utc=rec.until_utc,
             reason=f"auto: {rec.message}",
             created_by="auto",
             source="auto",
