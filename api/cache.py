@@ -37,3 +37,9 @@ class TtlCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+def invalidate_kpis(app: Any) -> None:
+    """Forget every cached KPI answer of this server (history, schedules or sites changed)."""
+    app.state.kpi_cache.clear()
+    app.state.kpi_day_cache.clear()

@@ -264,6 +264,17 @@ def _text(value: Any) -> str:
 
 
 def _count(value: Any, column: str) -> int:
+    if type(value) is str:
+        try:
+            number_fast = int(value)
+        except ValueError:
+            pass
+        else:
+            if number_fast < 0:
+                raise _RowProblem(f"{column} must not be negative", column, value)
+            return number_fast
+        if not value.strip():
+            raise _RowProblem(f"{column} is empty", column)
     if isinstance(value, bool):
         raise _RowProblem(f"{column} must be a whole number, got a boolean", column, value)
     if isinstance(value, int):
@@ -287,6 +298,15 @@ def _count(value: Any, column: str) -> int:
 
 
 def _seconds(value: Any, column: str, scale: float) -> float:
+    if type(value) is str:
+        try:
+            fast = float(value)
+        except ValueError:
+            if not value.strip():
+                raise _RowProblem(f"{column} is empty", column) from None
+        else:
+            if fast >= 0 and math.isfinite(fast):
+                return fast * scale
     if isinstance(value, bool):
         raise _RowProblem(f"{column} must be a number, got a boolean", column, value)
     if isinstance(value, int | float):
@@ -528,14 +548,16 @@ def _convert_row(
     if "interval_minutes" in by_field:
         minutes = _count(required("interval_minutes"), by_field["interval_minutes"])
 
-    counts: dict[str, int | None] = {}
-    for name in _COUNT_FIELDS:
-        item = value(name)
-        counts[name] = None if item is None else _count(item, by_field[name])
-    seconds: dict[str, float | None] = {}
-    for name in _SECONDS_FIELDS:
-        item = value(name)
-        seconds[name] = None if item is None else _seconds(item, by_field[name], scales[name])
+    counts: dict[str, int | None] = dict.fromkeys(_COUNT_FIELDS)
+    seconds: dict[str, float | None] = dict.fromkeys(_SECONDS_FIELDS)
+    for name, column in ((n, by_field[n]) for n in _COUNT_FIELDS if n in by_field):
+        item = raw.get(column)
+        if item is not None and item != "":
+            counts[name] = _count(item, column)
+    for name, column in ((n, by_field[n]) for n in _SECONDS_FIELDS if n in by_field):
+        item = raw.get(column)
+        if item is not None and item != "":
+            seconds[name] = _seconds(item, column, scales[name])
 
     offered, answered, abandoned = counts["offered"], counts["answered"], counts["abandoned"]
     if answered is None and offered is not None and abandoned is not None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
 from api.auth import Permission
+from api.cache import invalidate_kpis
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import ApiError, responses
 from api.history.schemas import (
@@ -251,7 +252,7 @@ async def _run_import(
 
     parsed, summary = await run_in_threadpool(work)
     if not dry_run:
-        request.app.state.kpi_cache.clear()
+        invalidate_kpis(request.app)
     return ImportRead(
         rows=summary.rows,
         imported=summary.imported,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.auth import Permission
 from api.cache import TtlCache
@@ -118,24 +118,23 @@ def kpis(
         include_short_abandons,
         service_level_variant,
     )
+
+    def compute() -> bytes:
+        report = kpi_report(
+            session,
+            site_code=site,
+            start=start,
+            end=end,
+            granularity=granularity,
+            queue_codes=queue or None,
+            options=options,
+            day_cache=request.app.state.kpi_day_cache,
+        )
+        return KpiReportRead.model_validate(_report(report)).model_dump_json().encode()
+
     cache: TtlCache = request.app.state.kpi_cache
-    return cache.get_or_compute(
-        key,
-        settings.api_kpi_cache_seconds,
-        lambda: KpiReportRead.model_validate(
-            _report(
-                kpi_report(
-                    session,
-                    site_code=site,
-                    start=start,
-                    end=end,
-                    granularity=granularity,
-                    queue_codes=queue or None,
-                    options=options,
-                )
-            )
-        ),
-    )
+    body = cache.get_or_compute(key, settings.api_kpi_cache_seconds, compute)
+    return Response(content=body, media_type="application/json")
 
 
 def _matches(code: str) -> bool:

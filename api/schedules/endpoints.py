@@ -7,10 +7,11 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from api.auth import Permission, Principal
+from api.cache import invalidate_kpis
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.jobs.endpoints import accepted
@@ -175,10 +176,12 @@ def evaluate_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> An
     dependencies=[Depends(require(Permission.SCHEDULE_PUBLISH))],
     responses=responses(404, 409),
 )
-def publish_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
+def publish_schedule(request: Request, session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
     """Publish the latest draft of its week (the published one before becomes archived). A
     schedule that is not the latest draft of its week is 409."""
-    return _summary(ScheduleRepository(session).publish(schedule_id, datetime.now(UTC)))
+    published = ScheduleRepository(session).publish(schedule_id, datetime.now(UTC))
+    invalidate_kpis(request.app)  # occupancy follows the published schedule
+    return _summary(published)
 
 
 @router.get(

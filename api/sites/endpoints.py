@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
 from api.auth import Permission
+from api.cache import invalidate_kpis
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.schemas import changes, code_path
@@ -47,8 +48,12 @@ def get_site(session: SessionDep, code: str = code_path("site")) -> Any:
 
 
 @router.patch("/{code}", response_model=SiteRead, dependencies=WRITE, responses=responses(404))
-def update_site(body: SiteUpdate, session: SessionDep, code: str = code_path("site")) -> Any:
+def update_site(
+    request: Request, body: SiteUpdate, session: SessionDep, code: str = code_path("site")
+) -> Any:
     """Change a site's name, timezone, country or seats."""
-    return OrganisationEdits(session).update_site(
+    site = OrganisationEdits(session).update_site(
         code, changes(body, nullable=frozenset({"seats"}))
     )
+    invalidate_kpis(request.app)  # periods follow the site's timezone
+    return site

@@ -209,3 +209,30 @@ def test_forecast_accuracy_kpi_without_scores(api: ApiServer) -> None:
         empty = ok(executive.get("/v1/kpis/forecast-accuracy", params={"site": SITE}))
         assert empty["forecast_run_id"] is None and empty["periods"] == []
         assert executive.get("/v1/kpis/forecast-accuracy", params={"site": "x"}).status_code == 404
+
+
+def test_cached_kpis_follow_imports_through_the_server(engine: object, database_url: str) -> None:
+    from apikit import start_uvicorn
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    app = create_app(ApiSettings(database_url=database_url, api_kpi_cache_seconds=600))
+    url, server, thread = start_uvicorn(app)
+    box = ApiServer(url=url, database_url=database_url, engine=engine)  # type: ignore[arg-type]
+    token = box.add_token("admin")
+    try:
+        with box.client(token=token) as admin:
+            seed_centre(admin)
+            _import(admin, ["retail,2025-03-03T08:00:00Z,15,10,0,0,10,600,0"])
+            for granularity in ("day", "month"):
+                before = _kpis(admin, start="2025-03-01", end="2025-04-01", granularity=granularity)
+                assert before["overall"]["total"]["answered"] == 10
+            _import(admin, ["retail,2025-03-04T08:00:00Z,15,5,0,0,5,300,0"])
+            for granularity in ("day", "month"):
+                after = _kpis(admin, start="2025-03-01", end="2025-04-01", granularity=granularity)
+                assert after["overall"]["total"]["answered"] == 15, granularity
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(timeout=10)
+        app.state.engine.dispose()

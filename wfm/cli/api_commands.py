@@ -29,8 +29,16 @@ def serve(
     log_level: Annotated[
         str, typer.Option("--log-level", help="uvicorn log level: info, warning, error.")
     ] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Server processes (each with its own connections)."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs) until interrupted."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -45,6 +53,19 @@ def serve(
     bind_host = host or settings.api_host
     bind_port = settings.api_port if port is None else port
     info(f"WFM API on http://{bind_host}:{bind_port} (docs: http://{bind_host}:{bind_port}/docs)")
+    if workers > 1:
+        # each process builds its own app from the environment
+        os.environ["WFM_DATABASE_URL"] = resolve_database_url(database_url)
+        del application
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            log_level=log_level,
+            workers=workers,
+        )
+        return
     uvicorn.run(application, host=bind_host, port=bind_port, log_level=log_level)
 
 

@@ -5,10 +5,12 @@ put on serving the queue (null where no published schedule covers the period).""
 from __future__ import annotations
 
 import bisect
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -108,8 +110,10 @@ def kpi_report(
     granularity: str = "day",
     queue_codes: Sequence[str] | None = None,
     options: KpiOptions = KpiOptions(),
+    day_cache: DaySumsCache | None = None,
 ) -> KpiReport:
-    """KPIs of the site's queues (or the named ones) over local days [start, end)."""
+    """KPIs of the site's queues (or the named ones) over local days [start, end). Daily sums
+    may come from `day_cache` (kept for its time to live; clear it when history changes)."""
     if granularity not in GRANULARITIES:
         raise ValidationError(f"granularity must be one of {', '.join(GRANULARITIES)}")
     if end <= start:
@@ -133,31 +137,38 @@ def kpi_report(
     start_utc = _local_midnight_utc(start, zone)
     end_utc = _local_midnight_utc(end, zone)
     repo = KpiRepository(session)
-    by = "interval" if granularity == "interval" else "day"
-    rows = repo.sums(chosen, start_utc, end_utc, by=by, timezone=site.timezone) if chosen else []
     spans = repo.published_serve_spans(chosen, start_utc, end_utc) if chosen else []
 
-    # buckets: (label, start_utc) -> rows, per queue
+    # every bucket: its key (start of its period, UTC), label, and [from, to) within the report
     grouped: dict[str, dict[datetime, list[HistorySums]]] = defaultdict(lambda: defaultdict(list))
     labels: dict[datetime, str] = {}
+    lower_edges: dict[datetime, datetime] = {}
     interval_ends: dict[datetime, datetime] = {}
-    for row in rows:
-        if granularity == "interval":
+    if granularity == "interval":
+        rows = repo.sums_by_interval(chosen, start_utc, end_utc) if chosen else []
+        step = _interval_step(rows)
+        for row in rows:
             assert isinstance(row.bucket, datetime)
             key = row.bucket
             labels[key] = key.astimezone(zone).replace(tzinfo=None).isoformat()
-        else:
-            assert isinstance(row.bucket, date) and not isinstance(row.bucket, datetime)
-            period = _period_of(row.bucket, granularity)
-            key = _local_midnight_utc(period, zone)
-            labels[key] = period.isoformat()
-            if key not in interval_ends:
-                interval_ends[key] = _local_midnight_utc(_next_period(period, granularity), zone)
-        grouped[row.queue_code][key].append(row)
-    if granularity == "interval":
-        step = _interval_step(rows)
-        for key in labels:
+            lower_edges[key] = key
             interval_ends[key] = key + step
+            grouped[row.queue_code][key].append(row)
+    else:
+        cursor = start
+        while cursor < end:
+            period = _period_of(cursor, granularity)
+            key = _local_midnight_utc(period, zone)
+            upper = min(_next_period(period, granularity), end)
+            labels[key] = period.isoformat()
+            lower_edges[key] = _local_midnight_utc(cursor, zone)
+            interval_ends[key] = _local_midnight_utc(upper, zone)
+            cursor = upper
+        by_day = _day_sums(repo, chosen, start, end, site.timezone, day_cache)
+        for (code, day), sums in sorted(by_day.items()):
+            if sums is not None:
+                key = _local_midnight_utc(_period_of(day, granularity), zone)
+                grouped[code][key].append(sums)
 
     spans_by_queue: dict[str, list[ServeSpan]] = defaultdict(list)
     for span in spans:
@@ -184,7 +195,7 @@ def kpi_report(
         staffed_list: list[float | None] = [None] * len(keys)
         queue_spans = spans_by_queue.get(code, [])
         if queue_spans and keys:
-            buckets_utc = [(key, interval_ends[key]) for key in keys]
+            buckets_utc = [(lower_edges[key], interval_ends[key]) for key in keys]
             staffed_list = list(staffed_seconds(queue_spans, buckets_utc))
             overall_has_staffed = True
         points = []
@@ -230,6 +241,84 @@ def kpi_report(
         series=tuple(series),
         overall=overall,
     )
+
+
+class DaySumsCache:
+    """Per queue and local day, the sums of its intervals, kept in memory for `ttl_seconds`.
+
+    Day, week and month reports are built from daily sums, so a year's report costs 365 lookups
+    once the days are known. Whoever writes history must `clear()` it; other processes' writes
+    show once the entries expire."""
+
+    def __init__(self, ttl_seconds: float, max_entries: int = 500_000) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._items: dict[tuple[str, str, date], tuple[float, HistorySums | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, timezone: str, queue_code: str, days: Sequence[date]
+    ) -> dict[date, HistorySums | None] | None:
+        """All the days' sums, or None when any is missing or expired."""
+        if self.ttl_seconds <= 0:
+            return None
+        now = monotonic()
+        found: dict[date, HistorySums | None] = {}
+        with self._lock:
+            for day in days:
+                hit = self._items.get((timezone, queue_code, day))
+                if hit is None or now - hit[0] >= self.ttl_seconds:
+                    return None
+                found[day] = hit[1]
+        return found
+
+    def put(self, timezone: str, queue_code: str, values: dict[date, HistorySums | None]) -> None:
+        if self.ttl_seconds <= 0:
+            return
+        now = monotonic()
+        with self._lock:
+            if len(self._items) + len(values) > self.max_entries:
+                self._items.clear()
+            for day, sums in values.items():
+                self._items[(timezone, queue_code, day)] = (now, sums)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def _day_sums(
+    repo: KpiRepository,
+    queue_codes: Sequence[str],
+    start: date,
+    end: date,
+    timezone: str,
+    cache: DaySumsCache | None,
+) -> dict[tuple[str, date], HistorySums | None]:
+    """Sums per queue and local day over [start, end); None for a day without history."""
+    days = [start + timedelta(days=i) for i in range((end - start).days)]
+    result: dict[tuple[str, date], HistorySums | None] = {}
+    missing: list[str] = []
+    for code in queue_codes:
+        cached = cache.get(timezone, code, days) if cache is not None else None
+        if cached is None:
+            missing.append(code)
+        else:
+            result.update({(code, day): sums for day, sums in cached.items()})
+    if missing and days:
+        zone = ZoneInfo(timezone)
+        edges = [_local_midnight_utc(day, zone) for day in [*days, end]]
+        fetched: dict[str, dict[date, HistorySums | None]] = {
+            code: dict.fromkeys(days) for code in missing
+        }
+        for row in repo.sums_by_bucket(missing, edges):
+            assert isinstance(row.bucket, int)
+            fetched[row.queue_code][days[row.bucket]] = row
+        for code, values in fetched.items():
+            if cache is not None:
+                cache.put(timezone, code, values)
+            result.update({(code, day): sums for day, sums in values.items()})
+    return result
 
 
 def _interval_step(rows: Sequence[HistorySums]) -> timedelta:

@@ -1,15 +1,14 @@
-"""Sums of interval history for KPIs, aggregated in the database: by interval, or by local day of
-the site's timezone (weeks and months are rolled up from days by the caller)."""
+"""Sums of interval history for KPIs, aggregated in the database: per interval, or per bucket of
+time (the caller's local days, weeks or months, given as UTC edges)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, func, literal, select
+from sqlalchemy import Integer, and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from wfm.db.models import (
@@ -19,12 +18,16 @@ from wfm.db.models import (
     ShiftActivityRow,
     ShiftRow,
 )
+from wfm.db.types import UTCDateTime
+
+# SQLite allows 500 terms in a compound SELECT; stay well under it.
+_BUCKETS_PER_QUERY = 400
 
 
 @dataclass(frozen=True, slots=True)
 class HistorySums:
     queue_code: str
-    bucket: date | datetime  # local date (by day) or interval start UTC (by interval)
+    bucket: int | datetime  # index of the bucket, or the interval's start (UTC)
     intervals: int
     answered: int
     abandoned: int
@@ -42,118 +45,82 @@ class ServeSpan:
     end_utc: datetime
 
 
-def utc_offsets(
-    timezone: str, start_utc: datetime, end_utc: datetime
-) -> list[tuple[datetime, int]]:
-    """The zone's UTC offset (seconds) over [start, end): (from instant, offset) pieces."""
-    zone = ZoneInfo(timezone)
-
-    def offset(at: datetime) -> int:
-        delta = at.astimezone(zone).utcoffset()
-        return int(delta.total_seconds()) if delta is not None else 0
-
-    pieces = [(start_utc, offset(start_utc))]
-    step = timedelta(hours=6)
-    probe = start_utc
-    while probe < end_utc:
-        nxt = min(probe + step, end_utc)
-        if offset(nxt) != pieces[-1][1]:
-            low, high = probe, nxt  # the change lies in (low, high]; find it to the minute
-            while high - low > timedelta(minutes=1):
-                mid = low + (high - low) / 2
-                if offset(mid) == pieces[-1][1]:
-                    low = mid
-                else:
-                    high = mid
-            change = high.replace(second=0, microsecond=0)
-            pieces.append((change, offset(nxt)))
-        probe = nxt
-    return pieces
-
-
 class KpiRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _local_day(self, timezone: str, start_utc: datetime, end_utc: datetime) -> Any:
-        column = IntervalHistoryRow.interval_start_utc
-        if self.session.get_bind().dialect.name == "postgresql":
-            return cast(func.timezone(literal(timezone), column), Date)
-        pieces = utc_offsets(timezone, start_utc, end_utc)
-        if len(pieces) == 1:
-            shift: Any = literal(f"{pieces[0][1]:+d} seconds")
-        else:
-            shift = case(
-                *[
-                    (column < since, literal(f"{prev:+d} seconds"))
-                    for (since, _), (_, prev) in zip(pieces[1:], pieces[:-1], strict=True)
-                ],
-                else_=literal(f"{pieces[-1][1]:+d} seconds"),
-            )
-        return func.date(column, shift)
-
-    def sums(
-        self,
-        queue_codes: Sequence[str],
-        start_utc: datetime,
-        end_utc: datetime,
-        *,
-        by: str,
-        timezone: str = "UTC",
+    def sums_by_bucket(
+        self, queue_codes: Sequence[str], edges: Sequence[datetime]
     ) -> list[HistorySums]:
-        """Sums per queue and bucket over [start_utc, end_utc); `by` is "interval" or "day"."""
-        h = IntervalHistoryRow
-        if by == "day":
-            bucket: Any = self._local_day(timezone, start_utc, end_utc)
-        elif by == "interval":
-            bucket = h.interval_start_utc
-        else:
-            raise ValueError(f"by must be 'interval' or 'day', got {by!r}")
-        stmt = (
-            select(
-                QueueRow.code,
-                bucket.label("bucket"),
-                func.count(),
-                func.sum(h.answered),
-                func.sum(h.abandoned),
-                func.sum(h.short_abandoned),
-                func.sum(h.answered_within_threshold),
-                func.sum(h.handle_seconds),
-                func.sum(h.wait_seconds_answered),
-                func.sum(h.wait_seconds_abandoned),
+        """Sums per queue and bucket [edges[i], edges[i+1]); `bucket` is the index i.
+
+        The buckets go to the database as a small table joined on the (queue, interval start)
+        index, so each bucket is one index range scan and no function runs per row."""
+        ids = self._queue_ids(queue_codes)
+        if not ids or len(edges) < 2:
+            return []
+        result: list[HistorySums] = []
+        for first in range(0, len(edges) - 1, _BUCKETS_PER_QUERY):
+            chunk = list(edges[first : first + _BUCKETS_PER_QUERY + 1])
+            buckets = union_all(
+                *[
+                    select(
+                        literal(first + i, Integer).label("idx"),
+                        literal(lo, UTCDateTime()).label("lo"),
+                        literal(hi, UTCDateTime()).label("hi"),
+                    )
+                    for i, (lo, hi) in enumerate(zip(chunk, chunk[1:], strict=False))
+                ]
+            ).cte("buckets")
+            h = IntervalHistoryRow
+            stmt = (
+                select(h.queue_id, buckets.c.idx, *_sum_columns())
+                .select_from(buckets)
+                .join(
+                    h,
+                    and_(
+                        h.queue_id.in_(list(ids.values())),
+                        h.interval_start_utc >= buckets.c.lo,
+                        h.interval_start_utc < buckets.c.hi,
+                    ),
+                )
+                .group_by(h.queue_id, buckets.c.idx)
             )
-            .join(QueueRow, h.queue_id == QueueRow.id)
+            codes = {v: k for k, v in ids.items()}
+            result += [
+                _sums(codes[row[0]], int(row[1]), row[2:]) for row in self.session.execute(stmt)
+            ]
+        result.sort(key=lambda r: (r.queue_code, r.bucket))
+        return result
+
+    def sums_by_interval(
+        self, queue_codes: Sequence[str], start_utc: datetime, end_utc: datetime
+    ) -> list[HistorySums]:
+        """Each stored interval in [start_utc, end_utc) of the queues; `bucket` is its start."""
+        ids = self._queue_ids(queue_codes)
+        if not ids:
+            return []
+        h = IntervalHistoryRow
+        stmt = (
+            select(h.queue_id, h.interval_start_utc, *_sum_columns())
             .where(
-                QueueRow.code.in_(list(queue_codes)),
+                h.queue_id.in_(list(ids.values())),
                 h.interval_start_utc >= start_utc,
                 h.interval_start_utc < end_utc,
             )
-            .group_by(QueueRow.code, bucket)
-            .order_by(QueueRow.code, bucket)
+            .group_by(h.queue_id, h.interval_start_utc)
+            .order_by(h.queue_id, h.interval_start_utc)
         )
-        result = []
-        for code, key, n, ans, abn, short, within, handle, wait_a, wait_b in self.session.execute(
-            stmt
-        ):
-            if by == "day" and isinstance(key, str):
-                key = date.fromisoformat(key)
-            elif by == "interval" and isinstance(key, datetime) and key.tzinfo is None:
-                key = key.replace(tzinfo=UTC)
-            result.append(
-                HistorySums(
-                    queue_code=code,
-                    bucket=key,
-                    intervals=int(n),
-                    answered=int(ans or 0),
-                    abandoned=int(abn or 0),
-                    short_abandoned=int(short or 0),
-                    answered_within_threshold=int(within or 0),
-                    handle_seconds=float(handle or 0.0),
-                    wait_seconds_answered=float(wait_a or 0.0),
-                    wait_seconds_abandoned=float(wait_b or 0.0),
-                )
-            )
-        return result
+        codes = {v: k for k, v in ids.items()}
+        rows = [_sums(codes[row[0]], row[1], row[2:]) for row in self.session.execute(stmt)]
+        rows.sort(key=lambda r: (r.queue_code, r.bucket))
+        return rows
+
+    def _queue_ids(self, queue_codes: Sequence[str]) -> dict[str, int]:
+        if not queue_codes:
+            return {}
+        stmt = select(QueueRow.code, QueueRow.id).where(QueueRow.code.in_(list(queue_codes)))
+        return dict(self.session.execute(stmt).all())
 
     def published_serve_spans(
         self, queue_codes: Sequence[str], start_utc: datetime, end_utc: datetime
@@ -174,3 +141,33 @@ class KpiRepository:
             )
         )
         return [ServeSpan(code, s, e) for code, s, e in self.session.execute(stmt)]
+
+
+def _sum_columns() -> list[Any]:
+    h = IntervalHistoryRow
+    return [
+        func.count(),
+        func.sum(h.answered),
+        func.sum(h.abandoned),
+        func.sum(h.short_abandoned),
+        func.sum(h.answered_within_threshold),
+        func.sum(h.handle_seconds),
+        func.sum(h.wait_seconds_answered),
+        func.sum(h.wait_seconds_abandoned),
+    ]
+
+
+def _sums(queue_code: str, bucket: int | datetime, values: Sequence[Any]) -> HistorySums:
+    n, answered, abandoned, short, within, handle, wait_a, wait_b = values
+    return HistorySums(
+        queue_code=queue_code,
+        bucket=bucket,
+        intervals=int(n),
+        answered=int(answered or 0),
+        abandoned=int(abandoned or 0),
+        short_abandoned=int(short or 0),
+        answered_within_threshold=int(within or 0),
+        handle_seconds=float(handle or 0.0),
+        wait_seconds_answered=float(wait_a or 0.0),
+        wait_seconds_abandoned=float(wait_b or 0.0),
+    )
