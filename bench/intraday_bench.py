@@ -12,8 +12,9 @@ production.
 
 1. **Ingest**: `--events` agent state events (1,000 per agent by default, in time order over the
    day, ids unique) posted in batches of `--batch` to `POST /v1/agent-events`, one request after
-   another. Printed: events per second overall and for the first and the last tenth (does the rate
-   hold as the table grows?), against the target of 5,000 events/s, and against a **baseline**
+   another. Printed: events per second overall and for the first, the last and the slowest tenth
+   (does the rate hold as the table grows?), against the target of 5,000 events/s sustained
+   (every tenth at or above it), and against a **baseline**
    measured in the same run: the same number of rows written straight into the events table with
    one executemany per batch (no HTTP, no screening, no current-state upkeep), i.e. what the
    database alone can take.
@@ -366,16 +367,17 @@ def main() -> None:
         accepted = sum(n for n, _ in results)
         seconds = sum(s for _, s in results)
         tenth = max(len(results) // 10, 1)
-        first_rate = sum(n for n, _ in results[:tenth]) / sum(s for _, s in results[:tenth])
-        last_rate = sum(n for n, _ in results[-tenth:]) / sum(s for _, s in results[-tenth:])
+        tenths = [results[i : i + tenth] for i in range(0, len(results), tenth)]
+        rates = [sum(n for n, _ in part) / sum(s for _, s in part) for part in tenths]
+        first_rate, last_rate, slowest = rates[0], rates[-1], min(rates)
         rate = accepted / seconds
         base_seconds = baseline_insert(url, bodies)
         base_rate = args.events / base_seconds
-        verdict = "meets" if rate >= 5000 and min(first_rate, last_rate) >= 5000 else "MISSES"
+        verdict = "meets" if slowest >= 5000 else "MISSES"
         print(
             f"ingest over HTTP: {accepted:,} events in {seconds:.1f} s = {rate:,.0f} events/s "
-            f"(first tenth {first_rate:,.0f}/s, last tenth {last_rate:,.0f}/s); "
-            f"target 5,000/s sustained: {verdict}"
+            f"(first tenth {first_rate:,.0f}/s, last tenth {last_rate:,.0f}/s, slowest tenth "
+            f"{slowest:,.0f}/s); target 5,000/s sustained (every tenth): {verdict}"
         )
         print(
             f"  baseline, plain executemany into the events table: {base_rate:,.0f} rows/s; "
