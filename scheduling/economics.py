@@ -1,0 +1,202 @@
+"""What a roster is worth: the requirement per queue and interval, the value of serving, and
+the predicted service (Erlang A). These definitions belong to the problem, not to the solver:
+the optimizer maximises them and the evaluation recomputes them on the finished roster.
+
+Serving. For queue q and interval t with k agents rostered to serve, the value is
+
+    V(k) = value_per_answered_contact * answered(k) - P * interval_hours * max(0, r - k)
+
+where answered(k) is Erlang A's expected contacts answered with k * (1 - shrinkage) agents
+(times the queue's concurrency), r the requirement (scheduled agents meeting the service target)
+and P the under-target penalty per agent-hour. The objective uses V through a concave
+piecewise-linear function: exact at breakpoints k in {0, r/4, r/2, 3r/4, r, and three points
+above r}, linear between them (the upper concave envelope if Erlang's curve dents), flat after the
+last. P above the best selling value keeps selling from ever taking an agent off a queue that is
+short of its requirement.
+
+Selling. An agent-interval of selling campaign c earns its value per productive hour at the local
+hour of the interval start, times the campaign's efficiency, times the interval's hours.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from erlang import erlang_a, required_agents
+from scheduling.problem import Problem, QueueSpec
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BREAKPOINTS = 8
+
+
+@dataclass(frozen=True)
+class ServeCurve:
+    """Serving value of one queue: breakpoints (agents) and values (money per interval), shape
+    (intervals, BREAKPOINTS), strictly increasing points padded by repeating the last."""
+
+    queue: str
+    required: IntArray
+    points: IntArray
+    values: FloatArray
+
+    def value(self, serving: NDArray[np.int64] | NDArray[np.float64]) -> FloatArray:
+        """The piecewise-linear value at `serving` agents per interval."""
+        k = np.asarray(serving, dtype=float)
+        out = np.empty(k.shape)
+        for t in range(k.shape[0]):
+            out[t] = np.interp(k[t], self.points[t], self.values[t])
+        return out
+
+    def tiers(self, t: int) -> list[tuple[int, float]]:
+        """(width in agents, value per agent) of each tier of interval t, best first."""
+        result = []
+        pts, vals = self.points[t], self.values[t]
+        for j in range(len(pts) - 1):
+            width = int(pts[j + 1] - pts[j])
+            if width > 0:
+                result.append((width, float((vals[j + 1] - vals[j]) / width)))
+        return result
+
+
+def requirement(problem: Problem, queue: QueueSpec) -> IntArray:
+    """Scheduled agents needed per interval to meet the queue's targets after shrinkage."""
+    keep = 1.0 - problem.shrinkage
+    if queue.required_agents is not None:
+        given = np.asarray(queue.required_agents, dtype=float)
+        return np.ceil(given / keep - 1e-9).astype(np.int64)
+    assert queue.contacts is not None and queue.aht_seconds is not None
+    calls = np.asarray(queue.contacts, dtype=float)
+    staffing = required_agents(
+        calls,
+        problem.horizon.interval_minutes * 60.0,
+        np.asarray(queue.aht_seconds, dtype=float),
+        service_level=queue.service_level_target,
+        threshold_seconds=queue.service_threshold_seconds,
+        patience_seconds=queue.patience_seconds,
+        max_occupancy=queue.max_occupancy,
+        concurrency=queue.concurrency,
+        shrinkage=problem.shrinkage,
+    )
+    return np.asarray(staffing.scheduled_agents, dtype=np.int64).reshape(calls.shape)
+
+
+def answered(problem: Problem, queue: QueueSpec, serving: NDArray[np.float64]) -> FloatArray:
+    """Expected contacts answered with `serving` rostered agents; shape of `serving`, whose
+    first axis is the interval."""
+    assert queue.contacts is not None and queue.aht_seconds is not None
+    k = np.asarray(serving, dtype=float)
+    extra = (1,) * (k.ndim - 1)
+    calls = np.asarray(queue.contacts, dtype=float).reshape(-1, *extra)
+    aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), (calls.shape[0],))
+    result = erlang_a(
+        calls,
+        problem.horizon.interval_minutes * 60.0,
+        aht.reshape(-1, *extra),
+        k * (1.0 - problem.shrinkage),
+        queue.patience_seconds,
+        queue.service_threshold_seconds,
+        concurrency=queue.concurrency,
+    )
+    return np.asarray(result.answered_per_interval, dtype=float)
+
+
+def serve_curve(problem: Problem, queue: QueueSpec) -> ServeCurve:
+    required = requirement(problem, queue)
+    total = required.shape[0]
+    penalty = problem.under_target_penalty_per_agent_hour() * problem.interval_hours
+    points = np.zeros((total, BREAKPOINTS), dtype=np.int64)
+    for t in range(total):
+        r = int(required[t])
+        if r == 0:
+            candidates = [0]
+            if queue.contacts is not None and queue.contacts[t] > 0:
+                candidates += [1, 2, 4]
+        else:
+            candidates = [
+                0,
+                math.ceil(r / 4),
+                math.ceil(r / 2),
+                math.ceil(3 * r / 4),
+                r,
+                r + max(1, math.ceil(r / 10)),
+                r + max(2, math.ceil(r / 4)),
+                r + max(4, math.ceil(r / 2)),
+            ]
+        unique = sorted(set(candidates))
+        points[t, : len(unique)] = unique
+        points[t, len(unique) :] = unique[-1]
+    values = -penalty * np.maximum(0, required[:, None] - points).astype(float)
+    if queue.contacts is not None:
+        values = values + queue.value_per_answered_contact * answered(problem, queue, points)
+    for t in range(total):
+        values[t] = _concave_envelope(points[t], values[t])
+    return ServeCurve(queue=queue.code, required=required, points=points, values=values)
+
+
+def serve_curves(problem: Problem) -> tuple[ServeCurve, ...]:
+    return tuple(serve_curve(problem, q) for q in problem.queues)
+
+
+def _concave_envelope(points: IntArray, values: FloatArray) -> FloatArray:
+    """Raise values to the upper concave envelope over the distinct points (padding follows)."""
+    count = int(np.searchsorted(points, points[-1]) + 1)
+    xs, ys = points[:count].astype(float), values[:count].copy()
+    hull: list[int] = []
+    for i in range(count):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # drop b when it lies on or below the chord from a to i
+            if (ys[b] - ys[a]) * (xs[i] - xs[a]) <= (ys[i] - ys[a]) * (xs[b] - xs[a]):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    out = np.interp(xs, xs[hull], ys[hull])
+    # a non-decreasing value: more agents never lower it
+    out = np.maximum.accumulate(out)
+    result = values.copy()
+    result[:count] = out
+    result[count:] = out[-1]
+    return result
+
+
+@dataclass(frozen=True)
+class QueueKpis:
+    """Predicted service per interval with `serving` rostered agents (Erlang A)."""
+
+    serving: IntArray
+    service_level: FloatArray
+    answer_rate: FloatArray
+    asa_seconds: FloatArray
+    occupancy: FloatArray
+    answered: FloatArray
+
+
+def queue_kpis(problem: Problem, queue: QueueSpec, serving: IntArray) -> QueueKpis | None:
+    """Erlang A KPIs of a queue with a forecast; None for a queue given only a requirement."""
+    if queue.contacts is None or queue.aht_seconds is None:
+        return None
+    calls = np.asarray(queue.contacts, dtype=float)
+    aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), calls.shape)
+    result = erlang_a(
+        calls,
+        problem.horizon.interval_minutes * 60.0,
+        aht,
+        np.asarray(serving, dtype=float) * (1.0 - problem.shrinkage),
+        queue.patience_seconds,
+        queue.service_threshold_seconds,
+        concurrency=queue.concurrency,
+    )
+    return QueueKpis(
+        serving=np.asarray(serving, dtype=np.int64),
+        service_level=np.asarray(result.service_level, dtype=float),
+        answer_rate=np.asarray(result.answer_rate, dtype=float),
+        asa_seconds=np.asarray(result.asa_seconds, dtype=float),
+        occupancy=np.asarray(result.occupancy, dtype=float),
+        answered=np.asarray(result.answered_per_interval, dtype=float),
+    )

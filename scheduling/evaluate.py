@@ -1,0 +1,623 @@
+"""The evaluation of a roster, independent of the solver: every hard rule checked from scratch on
+the roster's shifts (absolute times, read back from JSON if need be), and the service, selling and
+money recomputed from its activities.
+
+It shares only the problem's own definitions with the optimizer (the problem types, local-time
+helpers and `scheduling.economics`: requirement, serving value, Erlang A); it never looks at the
+solver's shift options, groups or variables. It is the oracle of every solver test and of
+``wfm roster-check``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scheduling.economics import queue_kpis, serve_curve
+from scheduling.problem import (
+    AgentSpec,
+    Problem,
+    local_midnight_utc,
+    minute_of_day,
+    window_bounds_utc,
+)
+from scheduling.roster import Roster, RosterShift
+
+ACTIVITY_KINDS = ("serve", "sell", "break", "lunch", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A broken hard rule: `rule` is a stable name, `subject` the agent or campaign code."""
+
+    rule: str
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class QueueReport:
+    code: str
+    contacts: NDArray[np.float64] | None
+    required: NDArray[np.int64]
+    serving: NDArray[np.int64]
+    service_level: NDArray[np.float64] | None
+    answer_rate: NDArray[np.float64] | None
+    asa_seconds: NDArray[np.float64] | None
+    occupancy: NDArray[np.float64] | None
+    predicted_service_level: float | None
+    predicted_answer_rate: float | None
+    predicted_asa_seconds: float | None
+    predicted_occupancy: float | None
+    service_level_target: float
+    under_coverage_agent_hours: float
+    intervals_with_contacts: int
+    intervals_meeting_target: int
+    serve_value: float
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    code: str
+    selling: NDArray[np.int64]
+    sell_hours: float
+    value: float
+    min_hours_per_week: float
+    max_hours_per_week: float | None
+
+
+@dataclass(frozen=True)
+class AgentReport:
+    code: str
+    shifts: int
+    paid_hours: float
+    paid_hours_min: float
+    paid_hours_max: float
+    days_min: int
+    days_max: int
+    unpopular_shifts: int
+    preference_penalty: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    violations: tuple[Violation, ...]
+    queues: tuple[QueueReport, ...]
+    campaigns: tuple[CampaignReport, ...]
+    agents: tuple[AgentReport, ...]
+    serve_value: float
+    sell_value: float
+    contract_penalty: float
+    campaign_penalty: float
+    preference_penalty: float
+    max_unpopular_shifts: int
+    interval_starts_utc: tuple[datetime, ...] = field(repr=False)
+
+    @property
+    def objective(self) -> float:
+        """The economic objective: serving value + selling value - contract and campaign
+        shortfall penalties (preferences and fairness are reported apart)."""
+        return self.serve_value + self.sell_value - self.contract_penalty - self.campaign_penalty
+
+    @property
+    def hard_violations(self) -> int:
+        return len(self.violations)
+
+    @property
+    def under_coverage_agent_hours(self) -> float:
+        return sum(q.under_coverage_agent_hours for q in self.queues)
+
+    @property
+    def sell_hours(self) -> float:
+        return sum(c.sell_hours for c in self.campaigns)
+
+
+def evaluate(problem: Problem, roster: Roster) -> Evaluation:
+    """Check every hard rule and compute the KPIs and the objective of `roster`."""
+    checker = _Checker(problem)
+    known = {a.code: a for a in problem.agents}
+    by_agent = roster.by_agent()
+    for code in sorted(by_agent):
+        if code not in known:
+            checker.fail(
+                "unknown_agent", code, "the roster has shifts for an agent not in the problem"
+            )
+    agent_reports = []
+    for agent in problem.agents:
+        agent_reports.append(checker.agent(agent, by_agent.get(agent.code, [])))
+    campaign_reports = checker.campaigns()
+    queue_reports = checker.queues()
+    fairness_max = max((a.unpopular_shifts for a in agent_reports), default=0)
+    return Evaluation(
+        violations=tuple(checker.violations),
+        queues=queue_reports,
+        campaigns=campaign_reports,
+        agents=tuple(agent_reports),
+        serve_value=sum(q.serve_value for q in queue_reports),
+        sell_value=sum(c.value for c in campaign_reports),
+        contract_penalty=checker.contract_penalty,
+        campaign_penalty=checker.campaign_penalty,
+        preference_penalty=sum(a.preference_penalty for a in agent_reports),
+        max_unpopular_shifts=fairness_max,
+        interval_starts_utc=tuple(checker.interval_start(i) for i in range(checker.total)),
+    )
+
+
+class _Checker:
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.zone = problem.zone
+        self.step = problem.horizon.interval_minutes
+        self.start = local_midnight_utc(problem.horizon.start_date, self.zone)
+        end_day = problem.horizon.start_date + timedelta(days=problem.horizon.days)
+        self.end = local_midnight_utc(end_day, self.zone)
+        self.total = int((self.end - self.start).total_seconds() // 60) // self.step
+        self.dates = [
+            problem.horizon.start_date + timedelta(days=d) for d in range(problem.horizon.days)
+        ]
+        self.violations: list[Violation] = []
+        self.queue_index = {q.code: i for i, q in enumerate(problem.queues)}
+        self.campaign_index = {c.code: i for i, c in enumerate(problem.campaigns)}
+        self.serving = np.zeros((len(problem.queues), self.total), dtype=np.int64)
+        self.selling = np.zeros((len(problem.campaigns), self.total), dtype=np.int64)
+        self.calling = self._calling_mask()
+        self.contract_penalty = 0.0
+        self.campaign_penalty = 0.0
+
+    def fail(self, rule: str, subject: str, detail: str) -> None:
+        self.violations.append(Violation(rule, subject, detail))
+
+    def interval_start(self, index: int) -> datetime:
+        return self.start + timedelta(minutes=index * self.step)
+
+    def index_of(self, instant: datetime) -> float:
+        return (instant - self.start).total_seconds() / 60.0 / self.step
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+    # ---------------------------------------------------------------------------------- agents
+    def agent(self, agent: AgentSpec, shifts: list[RosterShift]) -> AgentReport:
+        code = agent.code
+        contract = agent.contract
+        rules = self.problem.shift_rules
+        paid_minutes = 0.0
+        days_worked: set[date] = set()
+        unpopular = 0
+        fairness = self.problem.fairness
+        late_from = (
+            minute_of_day(fairness.late_start_from_local)
+            if fairness.late_start_from_local is not None
+            else None
+        )
+        for shift in shifts:
+            paid_minutes += self.shift(agent, shift)
+            local_start = self.local(shift.start_utc)
+            if local_start.date() in days_worked:
+                self.fail(
+                    "one_shift_a_day",
+                    code,
+                    f"more than one shift starts on {local_start.date()}",
+                )
+            days_worked.add(local_start.date())
+            late = late_from is not None and minute_of_day(local_start.time()) >= late_from
+            if local_start.weekday() in fairness.weekend_weekdays or late:
+                unpopular += 1
+        # rest between shifts, including last week's final shift
+        previous_end = agent.last_week.final_shift_end_utc if agent.last_week else None
+        rest = timedelta(hours=contract.min_rest_hours)
+        for shift in shifts:
+            if previous_end is not None and shift.start_utc - previous_end < rest - timedelta(
+                seconds=1
+            ):
+                gap = (shift.start_utc - previous_end).total_seconds() / 3600.0
+                self.fail(
+                    "min_rest",
+                    code,
+                    f"{gap:.2f} h between shifts before {shift.start_utc:%Y-%m-%d %H:%M} UTC; "
+                    f"the contract needs {contract.min_rest_hours:g} h",
+                )
+            previous_end = shift.end_utc
+        # consecutive days, counting last week's run when its final shift was the day before
+        run = 0
+        if agent.last_week is not None:
+            last_day = self.local(agent.last_week.final_shift_start_utc).date()
+            if (self.dates[0] - last_day).days == 1:
+                run = agent.last_week.consecutive_days_worked
+        longest = run
+        for day in self.dates:
+            run = run + 1 if day in days_worked else 0
+            longest = max(longest, run)
+        if longest > contract.max_consecutive_days:
+            self.fail(
+                "max_consecutive_days",
+                code,
+                f"{longest} consecutive working days; the contract allows "
+                f"{contract.max_consecutive_days}",
+            )
+        # weekly days and hours, after paid time off
+        credit_hours = sum(t.paid_hours for t in agent.time_off)
+        credit_days = 0
+        for day in self.dates:
+            begin = local_midnight_utc(day, self.zone)
+            end = local_midnight_utc(day + timedelta(days=1), self.zone)
+            if any(
+                t.paid_hours > 0 and t.start_utc <= begin and end <= t.end_utc
+                for t in agent.time_off
+            ):
+                credit_days += 1
+        hours_min = max(0.0, contract.weekly_paid_hours_min - credit_hours)
+        hours_max = max(0.0, contract.weekly_paid_hours_max - credit_hours)
+        days_min = max(0, contract.days_per_week_min - credit_days)
+        days_max = max(0, contract.days_per_week_max - credit_days)
+        paid_hours = paid_minutes / 60.0
+        days = len(days_worked)
+        shortest_paid = min(rules.paid_minutes(m) for m in contract.shift_lengths_minutes) / 60.0
+        penalty_rate = self.problem.objective.contract_shortfall_penalty_per_hour
+        if paid_hours > hours_max + 1e-6:
+            self.fail(
+                "contract_hours_max",
+                code,
+                f"{paid_hours:g} paid hours; the contract allows at most {hours_max:g}",
+            )
+        if paid_hours < hours_min - 1e-6:
+            self.fail(
+                "contract_hours_min",
+                code,
+                f"{paid_hours:g} paid hours; the contract needs at least {hours_min:g}",
+            )
+            self.contract_penalty += penalty_rate * (hours_min - paid_hours)
+        if days > days_max:
+            self.fail("contract_days_max", code, f"{days} days; the contract allows {days_max}")
+        if days < days_min:
+            self.fail("contract_days_min", code, f"{days} days; the contract needs {days_min}")
+            self.contract_penalty += penalty_rate * shortest_paid * (days_min - days)
+        return AgentReport(
+            code=code,
+            shifts=len(shifts),
+            paid_hours=paid_hours,
+            paid_hours_min=hours_min,
+            paid_hours_max=hours_max,
+            days_min=days_min,
+            days_max=days_max,
+            unpopular_shifts=unpopular,
+            preference_penalty=self._preferences(agent, shifts),
+        )
+
+    def _preferences(self, agent: AgentSpec, shifts: list[RosterShift]) -> float:
+        penalty = 0.0
+        starts = {self.local(s.start_utc).date(): self.local(s.start_utc) for s in shifts}
+        for pref in agent.preferences:
+            days = [
+                d
+                for d in self.dates
+                if (not pref.dates and not pref.weekdays)
+                or d in pref.dates
+                or d.weekday() in pref.weekdays
+            ]
+            for day in days:
+                start = starts.get(day)
+                if (
+                    pref.kind == "day_off"
+                    and start is not None
+                    or pref.kind == "work_day"
+                    and start is None
+                ):
+                    penalty += pref.weight
+                elif pref.kind == "start_between" and start is not None:
+                    clock = minute_of_day(start.time())
+                    lo = (
+                        minute_of_day(pref.earliest_start_local) if pref.earliest_start_local else 0
+                    )
+                    hi = minute_of_day(pref.latest_start_local) if pref.latest_start_local else 1440
+                    if not lo <= clock <= hi:
+                        penalty += pref.weight
+        return penalty
+
+    def shift(self, agent: AgentSpec, shift: RosterShift) -> float:
+        """Check one shift; record its activities; return its paid minutes."""
+        code = agent.code
+        contract = agent.contract
+        rules = self.problem.shift_rules
+        when = f"shift starting {shift.start_utc:%Y-%m-%d %H:%M} UTC"
+        if shift.end_utc <= shift.start_utc:
+            self.fail("shift_times", code, f"{when} ends before it starts")
+            return 0.0
+        local_start = self.local(shift.start_utc)
+        day = local_start.date()
+        if shift.shift_date != day:
+            self.fail("shift_date", code, f"{when} is dated {shift.shift_date}, starts on {day}")
+        if day not in self.dates:
+            self.fail("horizon", code, f"{when} starts on {day}, outside the horizon")
+            return 0.0
+        minutes = shift.minutes
+        if round(minutes) not in contract.shift_lengths_minutes or minutes != round(minutes):
+            self.fail(
+                "shift_length",
+                code,
+                f"{when} lasts {minutes:g} min; the contract allows "
+                f"{list(contract.shift_lengths_minutes)}",
+            )
+        offset = self.index_of(shift.start_utc)
+        if offset != math.floor(offset) or self.index_of(shift.end_utc) != math.floor(
+            self.index_of(shift.end_utc)
+        ):
+            self.fail("interval_grid", code, f"{when} is not on the {self.step}-minute grid")
+        if minute_of_day(local_start.time()) % rules.start_step_minutes:
+            self.fail(
+                "start_step",
+                code,
+                f"{when} starts at {local_start:%H:%M} local, off the "
+                f"{rules.start_step_minutes}-minute start grid",
+            )
+        low, high = window_bounds_utc(
+            day, contract.earliest_start_local, contract.latest_end_local, self.zone
+        )
+        if shift.start_utc < low or shift.end_utc > high:
+            self.fail(
+                "contract_window",
+                code,
+                f"{when} is outside {contract.earliest_start_local:%H:%M}-"
+                f"{contract.latest_end_local:%H:%M} local",
+            )
+        if agent.availability:
+            inside = False
+            for w in agent.availability:
+                if w.weekday == day.weekday():
+                    b, e = window_bounds_utc(day, w.start_local, w.end_local, self.zone)
+                    inside = inside or (b <= shift.start_utc and shift.end_utc <= e)
+            if not inside:
+                self.fail("availability", code, f"{when} is outside the agent's availability")
+        for absence in agent.absences:
+            if absence.start_utc < shift.end_utc and shift.start_utc < absence.end_utc:
+                self.fail(
+                    "absence",
+                    code,
+                    f"{when} overlaps unavailability or time off from "
+                    f"{absence.start_utc:%Y-%m-%d %H:%M} UTC",
+                )
+        # breaks: one per applicable rule, in its window, in order
+        expected = rules.breaks_for(round(minutes))
+        breaks = sorted(shift.breaks, key=lambda b: b.start_utc)
+        unpaid = 0.0
+        if len(breaks) != len(expected):
+            self.fail(
+                "breaks",
+                code,
+                f"{when} has {len(breaks)} breaks; its length needs {len(expected)} "
+                f"({', '.join(r.kind for r in expected) or 'none'})",
+            )
+        else:
+            previous_end = shift.start_utc
+            for rule, brk in zip(expected, breaks, strict=True):
+                offset_minutes = (brk.start_utc - shift.start_utc).total_seconds() / 60.0
+                length = (brk.end_utc - brk.start_utc).total_seconds() / 60.0
+                if brk.kind != rule.kind or length != rule.minutes:
+                    self.fail(
+                        "breaks",
+                        code,
+                        f"{when}: a {length:g}-min {brk.kind} where a {rule.minutes}-min "
+                        f"{rule.kind} is due",
+                    )
+                elif not (
+                    rule.earliest_start_after_shift_start_minutes
+                    <= offset_minutes
+                    <= rule.latest_start_after_shift_start_minutes
+                ):
+                    self.fail(
+                        "break_window",
+                        code,
+                        f"{when}: {brk.kind} starts {offset_minutes:g} min in; its window is "
+                        f"{rule.earliest_start_after_shift_start_minutes}-"
+                        f"{rule.latest_start_after_shift_start_minutes} min",
+                    )
+                if brk.start_utc < previous_end or brk.end_utc > shift.end_utc:
+                    self.fail("breaks", code, f"{when}: breaks overlap or leave the shift")
+                previous_end = brk.end_utc
+                if not rule.paid:
+                    unpaid += rule.minutes
+        self._activities(agent, shift, breaks, when)
+        return minutes - unpaid
+
+    def _activities(self, agent: AgentSpec, shift: RosterShift, breaks: list, when: str) -> None:
+        code = agent.code
+        spans = sorted(shift.activities, key=lambda a: a.start_utc)
+        if not spans:
+            self.fail("activities", code, f"{when} has no activities")
+            return
+        if spans[0].start_utc != shift.start_utc or spans[-1].end_utc != shift.end_utc:
+            self.fail("activities", code, f"{when}: activities don't cover the shift exactly")
+        for a, b in zip(spans, spans[1:], strict=False):
+            if a.end_utc != b.start_utc:
+                self.fail("activities", code, f"{when}: activities leave a gap or overlap")
+                break
+        first = self.index_of(shift.start_utc)
+        length = round(self.index_of(shift.end_utc) - first)
+        if first != math.floor(first):
+            return  # reported as off the grid
+        labels = [""] * max(0, length)
+        for span in spans:
+            i0, i1 = self.index_of(span.start_utc), self.index_of(span.end_utc)
+            if i0 != math.floor(i0) or i1 != math.floor(i1) or i1 <= i0:
+                self.fail(
+                    "activities",
+                    code,
+                    f"{when}: activity {span.activity} is off the {self.step}-minute grid",
+                )
+                continue
+            kind, _, target = span.activity.partition(":")
+            if kind not in ACTIVITY_KINDS or (kind in ("serve", "sell")) != bool(target):
+                self.fail("activities", code, f"{when}: unknown activity {span.activity!r}")
+                continue
+            if kind == "serve" and target not in agent.queue_skills:
+                self.fail("skills", code, f"{when}: serves {target} without the skill")
+            if kind == "sell" and target not in agent.campaign_skills:
+                self.fail("skills", code, f"{when}: sells {target} without the skill")
+            for i in range(int(i0), int(i1)):
+                rel = i - int(first)
+                if 0 <= rel < length:
+                    labels[rel] = span.activity
+                if not 0 <= i < self.total:
+                    continue
+                if kind == "serve" and target in self.queue_index:
+                    self.serving[self.queue_index[target], i] += 1
+                elif kind == "sell" and target in self.campaign_index:
+                    c = self.campaign_index[target]
+                    self.selling[c, i] += 1
+                    if not self.calling[c, i]:
+                        self.fail(
+                            "calling_hours",
+                            code,
+                            f"sells {target} at {self.interval_start(i):%Y-%m-%d %H:%M} UTC, "
+                            "outside its calling hours",
+                        )
+        on_break = [""] * max(0, length)
+        for brk in breaks:
+            b0, b1 = self.index_of(brk.start_utc), self.index_of(brk.end_utc)
+            if b0 != math.floor(b0) or b1 != math.floor(b1):
+                self.fail("interval_grid", code, f"{when}: a break is off the grid")
+                continue
+            for i in range(int(b0), int(b1)):
+                rel = i - int(first)
+                if 0 <= rel < length:
+                    on_break[rel] = "lunch" if brk.kind == "lunch" else "break"
+        for rel in range(length):
+            is_break = labels[rel] in ("break", "lunch")
+            if on_break[rel] != (labels[rel] if is_break else ""):
+                self.fail(
+                    "activities",
+                    code,
+                    f"{when}: activities and breaks disagree at "
+                    f"{self.interval_start(int(first) + rel):%Y-%m-%d %H:%M} UTC",
+                )
+                break
+
+    # ------------------------------------------------------------------------------ campaigns
+    def _calling_mask(self) -> NDArray[np.bool_]:
+        mask = np.zeros((len(self.problem.campaigns), self.total), dtype=bool)
+        for c, campaign in enumerate(self.problem.campaigns):
+            for day in [self.dates[0] - timedelta(days=1), *self.dates]:
+                for w in campaign.calling_hours:
+                    if w.weekday != day.weekday():
+                        continue
+                    begin, end = window_bounds_utc(day, w.start_local, w.end_local, self.zone)
+                    for i in range(self.total):
+                        start = self.interval_start(i)
+                        if begin <= start and start + timedelta(minutes=self.step) <= end:
+                            mask[c, i] = True
+        return mask
+
+    def campaigns(self) -> tuple[CampaignReport, ...]:
+        hours_per_interval = self.step / 60.0
+        local_hours = np.array([self.local(self.interval_start(i)).hour for i in range(self.total)])
+        reports = []
+        for c, campaign in enumerate(self.problem.campaigns):
+            selling = self.selling[c]
+            hours = float(selling.sum()) * hours_per_interval
+            by_hour = np.asarray(campaign.value_per_productive_hour_by_hour, dtype=float)
+            value = float(
+                (selling * by_hour[local_hours]).sum() * campaign.efficiency * hours_per_interval
+            )
+            if (
+                campaign.max_hours_per_week is not None
+                and hours > campaign.max_hours_per_week + 1e-6
+            ):
+                self.fail(
+                    "campaign_hours_max",
+                    campaign.code,
+                    f"{hours:g} selling hours; at most {campaign.max_hours_per_week:g} a week",
+                )
+            if hours < campaign.min_hours_per_week - 1e-6:
+                self.fail(
+                    "campaign_hours_min",
+                    campaign.code,
+                    f"{hours:g} selling hours; at least {campaign.min_hours_per_week:g} a week",
+                )
+                self.campaign_penalty += (
+                    self.problem.objective.campaign_shortfall_penalty_per_hour
+                    * (campaign.min_hours_per_week - hours)
+                )
+            reports.append(
+                CampaignReport(
+                    code=campaign.code,
+                    selling=selling.copy(),
+                    sell_hours=hours,
+                    value=value,
+                    min_hours_per_week=campaign.min_hours_per_week,
+                    max_hours_per_week=campaign.max_hours_per_week,
+                )
+            )
+        return tuple(reports)
+
+    # --------------------------------------------------------------------------------- queues
+    def queues(self) -> tuple[QueueReport, ...]:
+        hours_per_interval = self.step / 60.0
+        reports = []
+        for q, queue in enumerate(self.problem.queues):
+            serving = self.serving[q]
+            curve = serve_curve(self.problem, queue)
+            kpis = queue_kpis(self.problem, queue, serving)
+            short = np.maximum(0, curve.required - serving)
+            contacts = (
+                np.asarray(queue.contacts, dtype=float) if queue.contacts is not None else None
+            )
+            weekly: dict[str, float | None] = dict.fromkeys(("sl", "ar", "asa", "occ"))
+            with_contacts = met = 0
+            if kpis is not None and contacts is not None:
+                offered = contacts.sum()
+                if offered > 0:
+                    weekly["sl"] = float((kpis.service_level * contacts).sum() / offered)
+                    weekly["ar"] = float(kpis.answered.sum() / offered)
+                    answered = kpis.answered.sum()
+                    finite = np.isfinite(kpis.asa_seconds)
+                    weekly["asa"] = (
+                        float((kpis.asa_seconds[finite] * kpis.answered[finite]).sum() / answered)
+                        if answered > 0
+                        else None
+                    )
+                    capacity = serving * (1 - self.problem.shrinkage) * queue.concurrency
+                    weekly["occ"] = (
+                        float((kpis.occupancy * capacity).sum() / capacity.sum())
+                        if capacity.sum() > 0
+                        else None
+                    )
+                has = contacts > 0
+                with_contacts = int(has.sum())
+                met = int((has & (kpis.service_level >= queue.service_level_target - 1e-9)).sum())
+            reports.append(
+                QueueReport(
+                    code=queue.code,
+                    contacts=contacts,
+                    required=curve.required,
+                    serving=serving.copy(),
+                    service_level=kpis.service_level if kpis else None,
+                    answer_rate=kpis.answer_rate if kpis else None,
+                    asa_seconds=kpis.asa_seconds if kpis else None,
+                    occupancy=kpis.occupancy if kpis else None,
+                    predicted_service_level=weekly["sl"],
+                    predicted_answer_rate=weekly["ar"],
+                    predicted_asa_seconds=weekly["asa"],
+                    predicted_occupancy=weekly["occ"],
+                    service_level_target=queue.service_level_target,
+                    under_coverage_agent_hours=float(short.sum()) * hours_per_interval,
+                    intervals_with_contacts=with_contacts,
+                    intervals_meeting_target=met,
+                    serve_value=float(curve.value(serving).sum()),
+                )
+            )
+        return tuple(reports)
+
+
+def violations_by_rule(evaluation: Evaluation) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for v in evaluation.violations:
+        counts[v.rule] += 1
+    return dict(counts)

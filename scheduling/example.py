@@ -1,0 +1,365 @@
+"""A realistic roster problem of any size, for demos, tests and the benchmark.
+
+The centre follows the demo centre (docs/demo-centre.md): a Dublin site, voice queues open
+07:00-23:00 and chat 08:00-22:00 with a morning and an afternoon peak and a smaller evening one,
+busier Mondays and quiet Sundays; two outbound campaigns worth most in the evening; full-time
+(37.5 h and 40 h, five days) and part-time (20-24 h, four days) contracts; mixed skills; some
+part-timers only available mornings, school hours or evenings and weekends; a little paid leave;
+preferences; and last week's final shift for half of the agents. Demand is scaled so that the
+requirement uses about 70 % of the paid hours, which leaves room for breaks and selling.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from scheduling.economics import requirement
+from scheduling.problem import (
+    Absence,
+    AgentSpec,
+    AvailabilityWindow,
+    BreakRule,
+    CallingWindow,
+    CampaignSpec,
+    Contract,
+    Fairness,
+    Horizon,
+    LastWeek,
+    Preference,
+    Problem,
+    QueueSpec,
+    ShiftRules,
+    local_datetime_utc,
+)
+
+DEFAULT_START = date(2026, 11, 9)  # a Monday
+SITE_TIMEZONE = "Europe/Dublin"
+
+# code, share of contacts, handle time s, SL target, threshold s, patience s, value, concurrency,
+# open from, open until (local hours)
+_QUEUES = (
+    ("CARE", 0.55, 164.5, 0.80, 20.0, 347.7, 6.0, 1.0, 7, 23),
+    ("TECH", 0.28, 203.4, 0.75, 30.0, 434.6, 9.0, 1.0, 7, 23),
+    ("CHAT", 0.17, 540.0, 0.80, 60.0, 180.0, 4.0, 2.0, 8, 22),
+    ("BILLING", 0.12, 190.0, 0.80, 20.0, 300.0, 7.0, 1.0, 8, 20),
+    ("SALES", 0.10, 240.0, 0.80, 20.0, 240.0, 12.0, 1.0, 9, 21),
+    ("MOVES", 0.06, 260.0, 0.70, 40.0, 400.0, 8.0, 1.0, 8, 18),
+)
+_WEEKDAY_FACTOR = (1.15, 1.05, 1.0, 1.0, 0.95, 0.6, 0.45)
+
+FULL_TIME_37_5 = Contract("FT37", 37.5, 37.5, 5, 5, (480,), time(7), time(23))
+FULL_TIME_40 = Contract("FT40", 40.0, 40.0, 5, 5, (540,), time(7), time(23))
+PART_TIME_24 = Contract("PT24", 20.0, 24.0, 4, 4, (300, 330, 360), time(7), time(23))
+PART_TIME_20 = Contract("PT20", 20.0, 20.0, 4, 4, (300,), time(7), time(23))
+_CONTRACT_MIX = (
+    (FULL_TIME_37_5, 0.40),
+    (FULL_TIME_40, 0.30),
+    (PART_TIME_24, 0.18),
+    (PART_TIME_20, 0.12),
+)
+
+BREAK_RULES = (
+    BreakRule("break", 15, 90, 150, min_shift_minutes=240, paid=True),
+    BreakRule("lunch", 30, 180, 300, min_shift_minutes=420, max_shift_minutes=499, paid=False),
+    BreakRule("lunch", 60, 180, 300, min_shift_minutes=500, paid=False),
+    BreakRule("break", 15, 360, 420, min_shift_minutes=420, paid=True),
+)
+
+_AVAILABILITY = {
+    "mornings": tuple(AvailabilityWindow(d, time(7), time(14)) for d in range(6)),
+    "school_hours": tuple(AvailabilityWindow(d, time(9, 30), time(14, 30)) for d in range(5)),
+    "evenings_and_weekends": tuple(AvailabilityWindow(d, time(16), time(23)) for d in range(5))
+    + (AvailabilityWindow(5, time(7), time(23)), AvailabilityWindow(6, time(7), time(23))),
+    "no_sundays": tuple(AvailabilityWindow(d, time(7), time(23)) for d in range(6)),
+}
+
+
+def _hourly(spans: list[tuple[int, int, float]]) -> tuple[float, ...]:
+    by_hour = [0.0] * 24
+    for first, end, value in spans:
+        for hour in range(first, end):
+            by_hour[hour] = value
+    return tuple(by_hour)
+
+
+def _campaigns(count: int, scale: float) -> tuple[CampaignSpec, ...]:
+    weekdays = range(5)
+    designs = [
+        CampaignSpec(
+            code="UPGRADE",
+            name="Fibre upgrade offers",
+            value_per_productive_hour_by_hour=_hourly(
+                [(9, 12, 30.0), (12, 14, 36.0), (14, 17, 30.0), (17, 20, 58.0), (20, 21, 46.0)]
+            ),
+            calling_hours=tuple(CallingWindow(d, time(9), time(21)) for d in weekdays)
+            + (CallingWindow(5, time(10), time(17)),),
+            min_hours_per_week=round(40.0 * scale, 1),
+            max_hours_per_week=round(420.0 * scale, 1),
+            efficiency=0.8,
+        ),
+        CampaignSpec(
+            code="NPS",
+            name="Customer satisfaction survey",
+            value_per_productive_hour_by_hour=_hourly([(10, 17, 14.0), (17, 20, 16.0)]),
+            calling_hours=tuple(CallingWindow(d, time(10), time(20)) for d in weekdays)
+            + (CallingWindow(5, time(10), time(14)),),
+            min_hours_per_week=0.0,
+            max_hours_per_week=round(120.0 * scale, 1),
+            efficiency=0.75,
+        ),
+        CampaignSpec(
+            code="RETAIN",
+            name="Retention callbacks",
+            value_per_productive_hour_by_hour=_hourly([(9, 18, 40.0), (18, 20, 44.0)]),
+            calling_hours=tuple(CallingWindow(d, time(9), time(20)) for d in range(6)),
+            min_hours_per_week=0.0,
+            max_hours_per_week=round(80.0 * scale, 1),
+            efficiency=0.7,
+        ),
+    ]
+    return tuple(
+        designs[i % 3]
+        if i < 3
+        else replace(
+            designs[i % 3], code=f"{designs[i % 3].code}{i // 3 + 1}", min_hours_per_week=0.0
+        )
+        for i in range(count)
+    )
+
+
+def _counts(total: int, shares: list[float]) -> list[int]:
+    exact = [total * s / sum(shares) for s in shares]
+    counts = [math.floor(x) for x in exact]
+    order = sorted(range(len(shares)), key=lambda i: (counts[i] - exact[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _skill_mix(queue_codes: list[str]) -> list[tuple[tuple[str, ...], float]]:
+    if len(queue_codes) == 1:
+        return [((queue_codes[0],), 1.0)]
+    if len(queue_codes) == 2:
+        a, b = queue_codes
+        return [((a,), 0.5), ((b,), 0.25), ((a, b), 0.25)]
+    a, b, c = queue_codes[:3]
+    mix = [
+        ((a,), 0.35),
+        ((b,), 0.12),
+        ((a, b), 0.23),
+        ((a, c), 0.10),
+        ((c,), 0.10),
+        ((a, b, c), 0.10),
+    ]
+    for extra in queue_codes[3:]:
+        mix.append(((a, extra), 0.08))
+        mix.append(((extra,), 0.04))
+    return mix
+
+
+def example_problem(
+    agents: int = 200,
+    *,
+    queues: int = 3,
+    campaigns: int = 2,
+    seed: int = 1,
+    start_date: date = DEFAULT_START,
+    days: int = 7,
+    interval_minutes: int = 15,
+    timezone: str = SITE_TIMEZONE,
+    shrinkage: float = 0.0,
+    load_share: float = 0.70,
+) -> Problem:
+    """A realistic problem; `ValueError` naming the argument for out-of-range input."""
+    if agents < 1:
+        raise ValueError(f"agents must be >= 1, got {agents}")
+    if not 1 <= queues <= len(_QUEUES):
+        raise ValueError(f"queues must be between 1 and {len(_QUEUES)}, got {queues}")
+    if not 0 <= campaigns <= 6:
+        raise ValueError(f"campaigns must be between 0 and 6, got {campaigns}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    if interval_minutes not in (15, 30, 60):
+        raise ValueError(f"interval_minutes must be 15, 30 or 60, got {interval_minutes}")
+    rng = np.random.default_rng(seed)
+    horizon = Horizon(start_date=start_date, days=days, interval_minutes=interval_minutes)
+    scale = agents / 120.0
+    campaign_specs = _campaigns(campaigns, scale)
+    queue_designs = _QUEUES[:queues]
+    codes = [q[0] for q in queue_designs]
+
+    # people
+    contract_counts = _counts(agents, [s for _, s in _CONTRACT_MIX])
+    contracts = [
+        c for (c, _), n in zip(_CONTRACT_MIX, contract_counts, strict=True) for _ in range(n)
+    ]
+    mix = _skill_mix(codes)
+    skills = [
+        g for (g, _), n in zip(mix, _counts(agents, [s for _, s in mix]), strict=True)
+        for _ in range(n)
+    ]  # fmt: skip
+    contract_order = rng.permutation(agents)
+    skill_order = rng.permutation(agents)
+    campaign_codes = [c.code for c in campaign_specs]
+    zone = ZoneInfo(timezone)
+    people: list[AgentSpec] = []
+    for i in range(agents):
+        contract = contracts[int(contract_order[i])]
+        queue_skills = skills[int(skill_order[i])]
+        chat_only = queue_skills == ("CHAT",)
+        sells = tuple(
+            code
+            for j, code in enumerate(campaign_codes)
+            if not chat_only and rng.random() < (0.40 if j == 0 else 0.30)
+        )
+        availability: tuple[AvailabilityWindow, ...] = ()
+        draw = rng.random()
+        if contract.code in ("FT37", "FT40"):
+            if draw < 0.15:
+                availability = _AVAILABILITY["no_sundays"]
+        elif draw < 0.25:
+            availability = _AVAILABILITY["mornings"]
+        elif draw < 0.35:
+            availability = _AVAILABILITY["school_hours"]
+        elif draw < 0.60:
+            availability = _AVAILABILITY["evenings_and_weekends"]
+        time_off: tuple[Absence, ...] = ()
+        unavailable: tuple[Absence, ...] = ()
+        draw = rng.random()
+        if draw < 0.06 and days >= 3:
+            first = int(rng.integers(0, days - 1))
+            length = int(rng.integers(1, 3))
+            begin = start_date + timedelta(days=first)
+            daily = contract.weekly_paid_hours_max / contract.days_per_week_max
+            time_off = (
+                Absence(
+                    start_utc=local_datetime_utc(begin, time(0), zone),
+                    end_utc=local_datetime_utc(begin + timedelta(days=length), time(0), zone),
+                    paid_hours=round(daily * length, 2),
+                    reason="annual_leave",
+                ),
+            )
+        elif draw < 0.10:
+            day = start_date + timedelta(days=int(rng.integers(0, days)))
+            hour = int(rng.integers(9, 16))
+            unavailable = (
+                Absence(
+                    start_utc=local_datetime_utc(day, time(hour), zone),
+                    end_utc=local_datetime_utc(day, time(hour + 2), zone),
+                    reason="appointment",
+                ),
+            )
+        preferences: list[Preference] = []
+        if rng.random() < 0.2:
+            preferences.append(
+                Preference("day_off", weight=2.0, weekdays=(int(rng.integers(0, 7)),))
+            )
+        if rng.random() < 0.15:
+            preferences.append(
+                Preference(
+                    "start_between",
+                    weight=1.0,
+                    earliest_start_local=time(8),
+                    latest_start_local=time(11),
+                )
+            )
+        last_week = None
+        if rng.random() < 0.5:
+            sunday = start_date - timedelta(days=1)
+            start_hour = int(rng.integers(7, 15))
+            begin = local_datetime_utc(sunday, time(start_hour), zone)
+            last_week = LastWeek(
+                final_shift_start_utc=begin,
+                final_shift_end_utc=begin + timedelta(minutes=contract.shift_lengths_minutes[0]),
+                consecutive_days_worked=int(rng.integers(1, 6)),
+            )
+        people.append(
+            AgentSpec(
+                code=f"A{i + 1:04d}",
+                name=f"Agent {i + 1}",
+                contract=contract,
+                queue_skills=queue_skills,
+                campaign_skills=sells,
+                availability=availability,
+                unavailable=unavailable,
+                time_off=time_off,
+                preferences=tuple(preferences),
+                last_week=last_week,
+            )
+        )
+
+    # demand: shape, then scale the volume until the requirement uses load_share of paid hours
+    base = Problem(
+        site_code="EX",
+        timezone=timezone,
+        horizon=horizon,
+        queues=(),
+        agents=tuple(people),
+        campaigns=campaign_specs,
+        shift_rules=ShiftRules(start_step_minutes=30, breaks=BREAK_RULES),
+        shrinkage=shrinkage,
+        fairness=Fairness(
+            weekend_weekdays=(5, 6), late_start_from_local=time(14), weight_per_shift=5.0
+        ),
+        name=f"example: {agents} agents, {queues} queues, {campaigns} campaigns, seed {seed}",
+    )
+    total = base.interval_count
+    starts = [base.start_utc + timedelta(minutes=interval_minutes * i) for i in range(total)]
+    local = [s.astimezone(zone) for s in starts]
+    hours = np.array([t.hour + t.minute / 60.0 + interval_minutes / 120.0 for t in local])
+    weekday = np.array([t.weekday() for t in local])
+    shares = np.array([q[1] for q in queue_designs])
+    shares = shares / shares.sum()
+    noise = rng.lognormal(0.0, 0.08, size=(queues, total))
+    shape_by_queue = []
+    for qi, design in enumerate(queue_designs):
+        _, _, _, _, _, _, _, _, open_from, open_until = design
+        curve = (
+            np.exp(-0.5 * ((hours - 10.5) / 1.6) ** 2)
+            + 0.85 * np.exp(-0.5 * ((hours - 14.5) / 1.8) ** 2)
+            + 0.45 * np.exp(-0.5 * ((hours - 19.5) / 1.5) ** 2)
+            + 0.08
+        )
+        is_open = (hours >= open_from) & (hours < open_until)
+        factor = np.array([_WEEKDAY_FACTOR[w] for w in weekday])
+        shape_by_queue.append(np.where(is_open, curve * factor * noise[qi] * shares[qi], 0.0))
+    paid_hours = sum(a.contract.weekly_paid_hours_max for a in people) * days / 7.0
+    target_agent_hours = load_share * paid_hours
+    volume = 40.0 * agents  # contacts per unit of shape; refined below
+    queue_specs: tuple[QueueSpec, ...] = ()
+    for _ in range(4):
+        queue_specs = tuple(
+            QueueSpec(
+                code=design[0],
+                name=design[0].title(),
+                service_level_target=design[3],
+                service_threshold_seconds=design[4],
+                patience_seconds=design[5],
+                value_per_answered_contact=design[6],
+                concurrency=design[7],
+                max_occupancy=0.85 if design[7] == 1.0 else 0.9,
+                contacts=tuple(float(round(x, 3)) for x in volume * shape_by_queue[qi]),
+                aht_seconds=tuple([design[2]] * total),
+            )
+            for qi, design in enumerate(queue_designs)
+        )
+        probe = _with_queues(base, queue_specs)
+        required_hours = sum(
+            float(requirement(probe, q).sum()) * interval_minutes / 60.0 for q in queue_specs
+        )
+        if required_hours <= 0:
+            break
+        ratio = target_agent_hours / required_hours
+        if abs(ratio - 1.0) < 0.01:
+            break
+        volume *= ratio
+    return _with_queues(base, queue_specs)
+
+
+def _with_queues(problem: Problem, queues: tuple[QueueSpec, ...]) -> Problem:
+    return replace(problem, queues=queues)

@@ -1,0 +1,318 @@
+"""The problem on an absolute interval grid: shift options, who may work them, calling hours.
+
+Everything the solver needs is an index into the horizon's intervals (0 = local midnight of the
+first day, in absolute time), so shifts across midnight and daylight-saving changes need no
+special cases: a shift belongs to the local day it starts on and simply runs on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scheduling.problem import (
+    AgentSpec,
+    Problem,
+    local_midnight_utc,
+    minute_of_day,
+    window_bounds_utc,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakWindow:
+    """One break of a shift option: its rule, kind and the range of start offsets (intervals
+    after the shift start), and how many intervals it lasts."""
+
+    rule: int
+    kind: str
+    first_offset: int
+    last_offset: int
+    span: int
+    paid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftOption:
+    """A shift that may be worked: a start on the grid of one day and a length."""
+
+    index: int
+    day: int
+    start: int
+    length_minutes: int
+    intervals: int
+    paid_minutes: int
+    start_local_minute: int
+    weekday: int
+    breaks: tuple[BreakWindow, ...]
+    weekend: bool
+    late: bool
+
+    @property
+    def end(self) -> int:
+        return self.start + self.intervals
+
+    @property
+    def unpopular(self) -> bool:
+        return self.weekend or self.late
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFrame:
+    """An agent's week in solver terms (minutes and days after time-off credits)."""
+
+    index: int
+    spec: AgentSpec
+    options: tuple[int, ...]
+    paid_minutes_min: int
+    paid_minutes_max: int
+    days_min: int
+    days_max: int
+    prior_consecutive_days: int
+    max_consecutive_days: int
+    rest_minutes: float
+    option_penalty: dict[int, float]
+    work_day_penalty: dict[int, float]
+    idle_day_penalty: dict[int, float]
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def skill_key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return (tuple(sorted(self.spec.queue_skills)), tuple(sorted(self.spec.campaign_skills)))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    problem: Problem
+    interval_minutes: int
+    intervals: int
+    day_starts: tuple[int, ...]  # days + 1 entries: first interval of each local day, then end
+    options: tuple[ShiftOption, ...]
+    agents: tuple[AgentFrame, ...]
+    calling: NDArray[np.bool_]  # (campaigns, intervals)
+    sell_value_per_interval: NDArray[np.float64]  # (campaigns, intervals), money per agent
+
+    @property
+    def extended_intervals(self) -> int:
+        """Intervals up to the end of the latest shift (shifts may run past the horizon)."""
+        return max([self.intervals, *(o.end for o in self.options)])
+
+    def time_of(self, index: int) -> datetime:
+        return self.problem.start_utc + timedelta(minutes=index * self.interval_minutes)
+
+    def conflicts(self, first: ShiftOption, second: ShiftOption, rest_minutes: float) -> bool:
+        """Whether `second` (on a later day) starts too soon after `first` ends."""
+        return (second.start - first.end) * self.interval_minutes < rest_minutes - 1e-9
+
+
+def build_timeline(problem: Problem) -> Timeline:
+    zone = problem.zone
+    step = problem.horizon.interval_minutes
+    start_utc = problem.start_utc
+    total = problem.interval_count
+    day_starts = []
+    for d in range(problem.horizon.days + 1):
+        midnight = local_midnight_utc(problem.horizon.start_date + timedelta(days=d), zone)
+        day_starts.append(int((midnight - start_utc).total_seconds() // 60) // step)
+    rules = problem.shift_rules
+    lengths = sorted({m for a in problem.agents for m in a.contract.shift_lengths_minutes})
+    fairness = problem.fairness
+    late_from = (
+        minute_of_day(fairness.late_start_from_local)
+        if fairness.late_start_from_local is not None
+        else None
+    )
+    options: list[ShiftOption] = []
+    for d in range(problem.horizon.days):
+        day = problem.horizon.start_date + timedelta(days=d)
+        weekday = day.weekday()
+        for i in range(day_starts[d], day_starts[d + 1]):
+            local = (start_utc + timedelta(minutes=i * step)).astimezone(zone)
+            clock = local.hour * 60 + local.minute
+            if clock % rules.start_step_minutes:
+                continue
+            for length in lengths:
+                windows = tuple(
+                    BreakWindow(
+                        rule=rules.breaks.index(rule),
+                        kind=rule.kind,
+                        first_offset=rule.earliest_start_after_shift_start_minutes // step,
+                        last_offset=rule.latest_start_after_shift_start_minutes // step,
+                        span=rule.minutes // step,
+                        paid=rule.paid,
+                    )
+                    for rule in rules.breaks_for(length)
+                )
+                options.append(
+                    ShiftOption(
+                        index=len(options),
+                        day=d,
+                        start=i,
+                        length_minutes=length,
+                        intervals=length // step,
+                        paid_minutes=rules.paid_minutes(length),
+                        start_local_minute=clock,
+                        weekday=weekday,
+                        breaks=windows,
+                        weekend=weekday in fairness.weekend_weekdays,
+                        late=late_from is not None and clock >= late_from,
+                    )
+                )
+    frames = tuple(
+        _agent_frame(problem, index, agent, options, day_starts)
+        for index, agent in enumerate(problem.agents)
+    )
+    calling, value = _campaign_grid(problem, total)
+    return Timeline(
+        problem=problem,
+        interval_minutes=step,
+        intervals=total,
+        day_starts=tuple(day_starts),
+        options=tuple(options),
+        agents=frames,
+        calling=calling,
+        sell_value_per_interval=value,
+    )
+
+
+def _agent_frame(
+    problem: Problem,
+    index: int,
+    agent: AgentSpec,
+    options: list[ShiftOption],
+    day_starts: list[int],
+) -> AgentFrame:
+    zone = problem.zone
+    step = problem.horizon.interval_minutes
+    start_utc = problem.start_utc
+    contract = agent.contract
+    rest_minutes = contract.min_rest_hours * 60.0
+
+    def instant(i: int) -> datetime:
+        return start_utc + timedelta(minutes=i * step)
+
+    dates = problem.dates()
+    contract_windows = [
+        window_bounds_utc(day, contract.earliest_start_local, contract.latest_end_local, zone)
+        for day in dates
+    ]
+    availability: list[list[tuple[datetime, datetime]]] = [[] for _ in dates]
+    for d, day in enumerate(dates):
+        for w in agent.availability:
+            if w.weekday == day.weekday():
+                availability[d].append(window_bounds_utc(day, w.start_local, w.end_local, zone))
+    absences = [(a.start_utc, a.end_utc) for a in agent.absences]
+    earliest_start = None
+    if agent.last_week is not None:
+        earliest_start = agent.last_week.final_shift_end_utc + timedelta(minutes=rest_minutes)
+    allowed: list[int] = []
+    lengths = set(contract.shift_lengths_minutes)
+    for option in options:
+        if option.length_minutes not in lengths:
+            continue
+        begin, end = instant(option.start), instant(option.end)
+        low, high = contract_windows[option.day]
+        if begin < low or end > high:
+            continue
+        if agent.availability and not any(
+            b <= begin and end <= e for b, e in availability[option.day]
+        ):
+            continue
+        if any(b < end and begin < e for b, e in absences):
+            continue
+        if earliest_start is not None and begin < earliest_start:
+            continue
+        allowed.append(option.index)
+
+    credited_hours = sum(t.paid_hours for t in agent.time_off)
+    credited_days = 0
+    for d in range(problem.horizon.days):
+        day_begin, day_end = instant(day_starts[d]), instant(day_starts[d + 1])
+        if any(
+            t.paid_hours > 0 and t.start_utc <= day_begin and day_end <= t.end_utc
+            for t in agent.time_off
+        ):
+            credited_days += 1
+    minutes_min = max(0, math.ceil((contract.weekly_paid_hours_min - credited_hours) * 60 - 1e-6))
+    minutes_max = max(0, math.floor((contract.weekly_paid_hours_max - credited_hours) * 60 + 1e-6))
+    days_min = max(0, contract.days_per_week_min - credited_days)
+    days_max = max(0, contract.days_per_week_max - credited_days)
+
+    option_penalty: dict[int, float] = {}
+    work_penalty: dict[int, float] = {}
+    idle_penalty: dict[int, float] = {}
+    for pref in agent.preferences:
+        days = [
+            d
+            for d, day in enumerate(dates)
+            if (not pref.dates and not pref.weekdays)
+            or day in pref.dates
+            or day.weekday() in pref.weekdays
+        ]
+        if pref.kind == "day_off":
+            for d in days:
+                work_penalty[d] = work_penalty.get(d, 0.0) + pref.weight
+        elif pref.kind == "work_day":
+            for d in days:
+                idle_penalty[d] = idle_penalty.get(d, 0.0) + pref.weight
+        elif pref.kind == "start_between":
+            lo = minute_of_day(pref.earliest_start_local) if pref.earliest_start_local else 0
+            hi = minute_of_day(pref.latest_start_local) if pref.latest_start_local else 24 * 60
+            wanted = set(days)
+            for o in allowed:
+                option = options[o]
+                if option.day in wanted and not lo <= option.start_local_minute <= hi:
+                    option_penalty[o] = option_penalty.get(o, 0.0) + pref.weight
+    prior = agent.last_week.consecutive_days_worked if agent.last_week is not None else 0
+    if agent.last_week is not None:
+        # consecutive days only carry over when the final shift was on the day before
+        last_day = agent.last_week.final_shift_start_utc.astimezone(zone).date()
+        if (problem.horizon.start_date - last_day).days != 1:
+            prior = 0
+    return AgentFrame(
+        index=index,
+        spec=agent,
+        options=tuple(allowed),
+        paid_minutes_min=minutes_min,
+        paid_minutes_max=minutes_max,
+        days_min=days_min,
+        days_max=days_max,
+        prior_consecutive_days=prior,
+        max_consecutive_days=contract.max_consecutive_days,
+        rest_minutes=rest_minutes,
+        option_penalty=option_penalty,
+        work_day_penalty=work_penalty,
+        idle_day_penalty=idle_penalty,
+    )
+
+
+def _campaign_grid(problem: Problem, total: int) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    zone = problem.zone
+    step = problem.horizon.interval_minutes
+    starts = [problem.start_utc + timedelta(minutes=i * step) for i in range(total)]
+    local_hours = np.array([s.astimezone(zone).hour for s in starts])
+    calling = np.zeros((len(problem.campaigns), total), dtype=bool)
+    value = np.zeros((len(problem.campaigns), total))
+    dates = [problem.horizon.start_date - timedelta(days=1), *problem.dates()]
+    for c, campaign in enumerate(problem.campaigns):
+        for day in dates:
+            for w in campaign.calling_hours:
+                if w.weekday != day.weekday():
+                    continue
+                begin, end = window_bounds_utc(day, w.start_local, w.end_local, zone)
+                # an interval is in calling hours when it lies wholly inside the window
+                first = math.ceil((begin - problem.start_utc).total_seconds() / 60 / step)
+                last = math.floor((end - problem.start_utc).total_seconds() / 60 / step)
+                calling[c, max(0, first) : max(0, min(total, last))] = True
+        hourly = np.asarray(campaign.value_per_productive_hour_by_hour, dtype=float)
+        value[c] = np.where(
+            calling[c], hourly[local_hours] * campaign.efficiency * step / 60.0, 0.0
+        )
+    return calling, value
