@@ -207,13 +207,13 @@ def place_activities(
             for s, members in sorted(by_skill.items()):
                 wanted: dict[str, int] = {}
                 for q in skills[s].queues:
-                    f = flows.get((s, "q", q, t))
-                    if f is not None:
-                        wanted[f"serve:{queue_codes[q]}"] = int(round(values[f]))
+                    flow = flows.get((s, "q", q, t))
+                    if flow is not None:
+                        wanted[f"serve:{queue_codes[q]}"] = int(round(values[flow]))
                 for c in skills[s].campaigns:
-                    f = flows.get((s, "c", c, t))
-                    if f is not None:
-                        wanted[f"sell:{campaign_codes[c]}"] = int(round(values[f]))
+                    flow = flows.get((s, "c", c, t))
+                    if flow is not None:
+                        wanted[f"sell:{campaign_codes[c]}"] = int(round(values[flow]))
                 rest: list[PlacedShift] = []
                 for shift in members:
                     i = t - options[shift.option].start

@@ -58,7 +58,7 @@ def make_groups(timeline: Timeline) -> tuple[tuple[SkillSet, ...], tuple[Group, 
                 agents=tuple(members),
             )
         )
-    groups = []
+    groups: list[Group] = []
     for skill in skills:
         # agents of one contract and one weekly availability pattern are interchangeable for the
         # design (time off and last week's shift differ per agent and only cap the counts)
@@ -248,7 +248,11 @@ def solve_aggregate(
     active = [c.points[:, -1] > 0 for c in curves]
     day_of = _day_of_interval(timeline)
     for t in range(first_start, horizon):
-        present = {s.index: on[s.index, t] for s in skills if on.get((s.index, t)) is not None}
+        present: dict[int, int] = {}
+        for skill in skills:
+            on_shift = on.get((skill.index, t))
+            if on_shift is not None:
+                present[skill.index] = on_shift
         if not present:
             continue
         destinations: list[int] = []
@@ -316,14 +320,14 @@ def solve_aggregate(
         report(f"shift design: no LP solution within {seconds:.1f} s")
         return AggregateResult({}, {}, "unknown", math.nan, seconds, m.variables)
     counts = {key: solution.value(var) for key, var in n.items() if solution.value(var) > 1e-6}
-    sells = {
+    sell_hours = {
         key: sum(solution.value(v) for v in variables) * step_hours
         for key, variables in sell_by_campaign_day.items()
     }
     report(f"shift design: LP bound {solution.objective:,.0f} in {seconds:.1f} s")
     return AggregateResult(
         counts=counts,
-        sell_hours_by_campaign_day=sells,
+        sell_hours_by_campaign_day=sell_hours,
         status=solution.status,
         bound=solution.objective,
         seconds=seconds,

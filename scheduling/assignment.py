@@ -49,7 +49,7 @@ def assign_group(
     options = timeline.options
     frames = [timeline.agents[a] for a in group.agents]
     model = cp_model.CpModel()
-    objective: list[tuple[cp_model.IntVar | cp_model.LinearExpr, int]] = []
+    objective: list[tuple[cp_model.LinearExprT, int]] = []
     constant = 0.0
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_option: dict[int, list[cp_model.IntVar]] = defaultdict(list)

@@ -132,7 +132,9 @@ def serve_curve(problem: Problem, queue: QueueSpec) -> ServeCurve:
         points[t, len(unique) :] = unique[-1]
     values = -penalty * np.maximum(0, required[:, None] - points).astype(float)
     if queue.contacts is not None:
-        values = values + queue.value_per_answered_contact * answered(problem, queue, points)
+        values = values + queue.value_per_answered_contact * answered(
+            problem, queue, points.astype(float)
+        )
     for t in range(total):
         values[t] = _concave_envelope(points[t], values[t])
     return ServeCurve(queue=queue.code, required=required, points=points, values=values)

@@ -187,7 +187,7 @@ def solve(
         targets_by_group[g][o] = value
     for i, group in enumerate(groups):
         share = budget * len(group.agents) / weight_total
-        result = assign_group(
+        assigned = assign_group(
             timeline,
             group,
             targets_by_group.get(group.index, {}),
@@ -196,10 +196,10 @@ def solve(
             seed=seed,
             workers=workers,
         )
-        shifts.update(result.shifts)
-        statuses[result.status] += 1
-        if math.isfinite(result.deviation):
-            deviation += result.deviation
+        shifts.update(assigned.shifts)
+        statuses[assigned.status] += 1
+        if math.isfinite(assigned.deviation):
+            deviation += assigned.deviation
         if i % max(1, len(groups) // 10) == 0:
             tell(0.45 + 0.25 * (i + 1) / len(groups), f"assigned group {i + 1}/{len(groups)}")
     stages["assignment"] = {
@@ -356,7 +356,7 @@ def build_roster(timeline: Timeline, placed: list[PlacedShift]) -> Roster:
 def shortfalls(timeline: Timeline, evaluation: Evaluation, limit: int = 30) -> list[dict[str, Any]]:
     """Runs of intervals in which a queue has fewer agents serving than it requires."""
     zone = timeline.problem.zone
-    runs = []
+    runs: list[dict[str, Any]] = []
     for q in evaluation.queues:
         short = np.maximum(0, q.required - q.serving)
         t = 0
