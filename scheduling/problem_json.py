@@ -57,8 +57,13 @@ def json_path(parts: Iterable[str | int]) -> str:
 def schema_errors(document: Any) -> list[str]:
     """Every schema violation as 'path: message', in document order."""
     validator = Draft202012Validator(problem_schema())
-    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    errors = sorted(validator.iter_errors(document), key=lambda e: _path_key(e.absolute_path))
     return [f"{json_path(e.absolute_path)}: {_message(e)}" for e in errors]
+
+
+def _path_key(parts: Iterable[str | int]) -> list[tuple[int, int, str]]:
+    """Sorts paths in document order: list indexes as numbers ($.agents[2] before [10])."""
+    return [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts]
 
 
 def _message(error: ValidationError) -> str:
@@ -145,9 +150,15 @@ class _Parser:
             days=horizon_doc.get("days", 7),
             interval_minutes=horizon_doc.get("interval_minutes", 15),
         )
-        contracts = {
-            c["code"]: self.contract(c) for c in doc["contracts"]
-        }  # unknown references are reported by check_problem
+        contracts: dict[str, Contract] = {}
+        for i, c in enumerate(doc["contracts"]):
+            if c["code"] in contracts:
+                self.errors.append(
+                    f"{json_path(['contracts', i, 'code'])}: contract code {c['code']!r} is "
+                    "already used by an earlier contract"
+                )
+                continue
+            contracts[c["code"]] = self.contract(c)
         rules_doc = doc.get("shift_rules", {})
         shift_rules = ShiftRules(
             start_step_minutes=rules_doc.get("start_step_minutes", 30),
@@ -450,11 +461,10 @@ def _queue_doc(q: QueueSpec) -> dict[str, Any]:
         "max_occupancy": q.max_occupancy,
     }
     if q.contacts is not None and q.aht_seconds is not None:
-        doc["contacts"] = [round(x, 4) for x in q.contacts]
+        # full precision: JSON numbers written by Python read back as the same floats
+        doc["contacts"] = list(q.contacts)
         ahts = set(q.aht_seconds)
-        doc["aht_seconds"] = (
-            next(iter(ahts)) if len(ahts) == 1 else [round(x, 3) for x in q.aht_seconds]
-        )
+        doc["aht_seconds"] = next(iter(ahts)) if len(ahts) == 1 else list(q.aht_seconds)
     if q.required_agents is not None:
         doc["required_agents"] = list(q.required_agents)
     return doc
