@@ -219,9 +219,12 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
     if not contract.shift_lengths_minutes:
         found.append("no shift lengths")
         return found
-    window = (
-        minute_of_day(contract.latest_end_local) - minute_of_day(contract.earliest_start_local)
-    ) % (24 * 60) or 24 * 60
+    earliest = minute_of_day(contract.earliest_start_local)
+    window = (minute_of_day(contract.latest_end_local) - earliest) % (24 * 60) or 24 * 60
+    # a shift starts on its own day, on the start grid, at or after the earliest start
+    grid = max(1, rules.start_step_minutes)
+    first_start = -(-earliest // grid) * grid
+    room = window - (first_start - earliest) if first_start < 24 * 60 else -1
     usable: list[int] = []
     for length in contract.shift_lengths_minutes:
         if length % step:
@@ -229,7 +232,7 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
                 f"shift length {length} min is not a multiple of the {step}-minute interval"
             )
             continue
-        if length > window:
+        if length > room:
             continue
         trouble = _break_trouble(rules, length)
         if trouble:
@@ -241,7 +244,7 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
             found.append(
                 f"no shift length fits: none of {list(contract.shift_lengths_minutes)} min fits "
                 f"between {contract.earliest_start_local:%H:%M} and "
-                f"{contract.latest_end_local:%H:%M}"
+                f"{contract.latest_end_local:%H:%M} with starts every {grid} min"
             )
         return found
     # paid hours reachable with an allowed number of days
@@ -258,7 +261,11 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
         for days in range(contract.days_per_week_min, contract.days_per_week_max + 1)
         for total in by_days.get(days, set())
     )
-    if not fits and contract.weekly_paid_hours_min <= contract.weekly_paid_hours_max:
+    consistent = (
+        contract.weekly_paid_hours_min <= contract.weekly_paid_hours_max
+        and contract.days_per_week_min <= contract.days_per_week_max
+    )
+    if not fits and consistent:
         found.append(
             "no shift length fits: "
             f"{contract.days_per_week_min}-{contract.days_per_week_max} shifts of "
