@@ -9,6 +9,7 @@ DEMO_WEEKS ?= 26
 DEMO_AGENTS ?= 120
 DEMO_SEED ?= 1
 DEMO_SERVE ?= 1
+DEMO_ROSTER_SECONDS ?= 60
 
 .PHONY: install demo test test-postgres check lint format typecheck bench clean
 
@@ -27,6 +28,7 @@ demo: $(STAMP) ## build the demo centre on SQLite (var/demo.db), run the pipelin
 	$(BIN)/wfm db status --database-url $(DEMO_URL)
 	$(BIN)/wfm forecast --database-url $(DEMO_URL) --weeks 3
 	$(BIN)/wfm requirements --database-url $(DEMO_URL)
+	$(BIN)/wfm schedule --database-url $(DEMO_URL) --time-limit $(DEMO_ROSTER_SECONDS) --publish
 	@if [ "$(DEMO_SERVE)" = "1" ]; then $(BIN)/wfm up --database-url $(DEMO_URL); fi
 
 test: $(STAMP) ## run the test suite (PostgreSQL tests too when WFM_TEST_DATABASE_URL is set)

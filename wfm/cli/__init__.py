@@ -19,6 +19,7 @@ _COMMAND_MODULES = [
     "wfm.cli.forecast_commands",
     "wfm.cli.intraday_commands",
     "wfm.cli.pipeline_commands",
+    "wfm.cli.roster_commands",
     "wfm.cli.stack_commands",
 ]
 

@@ -1,4 +1,5 @@
-"""The planning chain on the database: `wfm forecast`, `wfm requirements`, `wfm schedule`."""
+"""The planning chain on the database: `wfm forecast`, `wfm requirements`, `wfm accuracy`
+(`wfm schedule` lives with the roster commands)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from scheduling.checks import check_problem
 from scheduling.problem import (
     Absence,
     AgentSpec,
@@ -26,6 +27,8 @@ from scheduling.problem import (
     QueueSpec,
     ShiftRules,
 )
+from scheduling.roster import Roster
+from scheduling.solver import SolveResult, solve
 from wfm.db.repositories import (
     AgentRepository,
     CampaignRepository,
@@ -37,6 +40,7 @@ from wfm.domain import (
     Activity,
     ActivitySpan,
     Agent,
+    Schedule,
     ScheduleStatus,
     Shift,
     ShiftBreak,
@@ -47,6 +51,8 @@ from wfm.services.forecasting import adjusted_values
 from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
 
 Progress = Callable[[float, str], None]
+# The roster solver's call shape (`scheduling.solver.solve`); a distributed solver may stand in.
+Solver = Callable[..., SolveResult]
 
 # Patience assumed for a queue that records none: long enough that Erlang A is close to Erlang C.
 DEFAULT_PATIENCE_SECONDS = 3600.0
@@ -155,9 +161,9 @@ def build_problem(
         values = values_by_queue.get(queue.code, {})
         contacts, aht = [], []
         for i in range(count):
-            value = values.get(start_utc + i * step)
-            contacts.append(0.0 if value is None else max(0.0, float(value.offered)))
-            aht.append(0.0 if value is None else max(0.0, float(value.aht_seconds)))
+            slot = values.get(start_utc + i * step)
+            contacts.append(0.0 if slot is None else max(0.0, float(slot.offered)))
+            aht.append(0.0 if slot is None else max(0.0, float(slot.aht_seconds)))
         queues.append(
             QueueSpec(
                 code=queue.code,
@@ -192,12 +198,15 @@ def build_problem(
     for w in agent_repo.availability():
         windows[w.agent_code].append(AvailabilityWindow(w.weekday, w.start_local, w.end_local))
     absences: dict[str, list[Absence]] = defaultdict(list)
+    contracts = {a.code: a.contract for a in agent_repo.list(site_code)}
     for t in agent_repo.time_off(start_utc, end_utc):
-        if t.approved:
+        if t.approved and t.agent_code in contracts:
+            begin, end = max(t.start_utc, start_utc), min(t.end_utc, end_utc)
             absences[t.agent_code].append(
                 Absence(
-                    start_utc=max(t.start_utc, start_utc),
-                    end_utc=min(t.end_utc, end_utc),
+                    start_utc=begin,
+                    end_utc=end,
+                    paid_hours=_paid_leave_hours(contracts[t.agent_code], begin, end, zone),
                     reason=t.reason,
                 )
             )
@@ -223,6 +232,23 @@ def build_problem(
     return problem, run.id
 
 
+def _paid_leave_hours(
+    contract: DomainContract, start_utc: datetime, end_utc: datetime, zone: ZoneInfo
+) -> float:
+    """Hours an approved absence credits to the contract: a contract day's hours (weekly maximum
+    over days per week) for each whole local day it covers; part days credit nothing."""
+    day = start_utc.astimezone(zone).date()
+    whole_days = 0
+    while datetime.combine(day, time(0), zone).astimezone(UTC) < end_utc:
+        begin = datetime.combine(day, time(0), zone).astimezone(UTC)
+        finish = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+        if start_utc <= begin and finish <= end_utc:
+            whole_days += 1
+        day += timedelta(days=1)
+    per_day = contract.weekly_hours_max / max(1, contract.days_per_week_max)
+    return round(whole_days * per_day, 2)
+
+
 def _agent_spec(
     agent: Agent,
     windows: Mapping[str, Sequence[AvailabilityWindow]],
@@ -242,56 +268,137 @@ def _agent_spec(
     )
 
 
-def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValidationError(f"roster time {text!r} has no timezone")
-    return moment.astimezone(UTC)
-
-
-def schedule_from_roster(
-    roster: Mapping[str, Any], *, site_code: str, week_start: date, timezone: str
-) -> tuple[Shift, ...]:
-    """The shifts of a roster document (the optimizer's JSON output) as domain shifts."""
-    zone = ZoneInfo(timezone)
+def shifts_from_roster(roster: Roster) -> tuple[Shift, ...]:
+    """The optimizer's roster as domain shifts (activities typed, queue or campaign named)."""
     shifts: list[Shift] = []
-    for agent in roster.get("agents", []):
-        for shift in agent.get("shifts", []):
-            start = _instant(shift["start"])
-            activities = []
-            for span in shift.get("activities", []):
-                kind, _, target = str(span["activity"]).partition(":")
-                activity = Activity(kind)
-                activities.append(
-                    ActivitySpan(
-                        start_utc=_instant(span["start"]),
-                        end_utc=_instant(span["end"]),
-                        activity=activity,
-                        queue_code=target if activity is Activity.SERVE else None,
-                        campaign_code=target if activity is Activity.SELL else None,
-                    )
-                )
-            shifts.append(
-                Shift(
-                    agent_code=str(agent["agent"]),
-                    shift_date=start.astimezone(zone).date(),
-                    start_utc=start,
-                    end_utc=_instant(shift["end"]),
-                    breaks=tuple(
-                        ShiftBreak(_instant(b["start"]), _instant(b["end"]), str(b["kind"]))
-                        for b in shift.get("breaks", [])
-                    ),
-                    activities=tuple(activities),
+    for shift in roster.shifts:
+        activities = []
+        for span in shift.activities:
+            kind, _, target = span.activity.partition(":")
+            activity = Activity(kind)
+            activities.append(
+                ActivitySpan(
+                    start_utc=span.start_utc,
+                    end_utc=span.end_utc,
+                    activity=activity,
+                    queue_code=target if activity is Activity.SERVE else None,
+                    campaign_code=target if activity is Activity.SELL else None,
                 )
             )
+        shifts.append(
+            Shift(
+                agent_code=shift.agent_code,
+                shift_date=shift.shift_date,
+                start_utc=shift.start_utc,
+                end_utc=shift.end_utc,
+                breaks=tuple(ShiftBreak(b.start_utc, b.end_utc, b.kind) for b in shift.breaks),
+                activities=tuple(activities),
+            )
+        )
     return tuple(shifts)
 
 
-def _json_safe(value: Any) -> Any:
+def schedule_summary(result: SolveResult, *, forecast_run_id: int) -> dict[str, Any]:
+    """What a stored schedule keeps of a solve: the summary, what is short and what binds."""
+    summary = dict(result.summary())
+    summary["forecast_run_id"] = forecast_run_id
+    summary["problem"] = result.problem.name
+    summary["warnings"] = list(result.warnings)
+    summary["short"] = list(result.short)
+    summary["binding_rules"] = list(result.binding_rules)
+    summary["violations"] = [str(v) for v in result.evaluation.violations[:50]]
+    return json_safe(summary)
+
+
+def first_forecast_week(session: Session, site_code: str) -> date:
+    """The first week (Monday to Sunday, local) wholly inside the site's latest forecast."""
+    site = SiteRepository(session).get(site_code)
+    run = resolve_run(session, site_code, None)
+    zone = ZoneInfo(site.timezone)
+    first_day = run.horizon_start_utc.astimezone(zone).date()
+    if datetime.combine(first_day, time(0), zone).astimezone(UTC) < run.horizon_start_utc:
+        first_day += timedelta(days=1)
+    monday = first_day + timedelta(days=(7 - first_day.weekday()) % 7)
+    week_end = datetime.combine(monday + timedelta(days=7), time(0), zone).astimezone(UTC)
+    if week_end > run.horizon_end_utc:
+        raise ValidationError(
+            f"forecast version {run.version} of site {site_code!r} holds no whole week from a "
+            f"Monday; forecast more weeks or name the week"
+        )
+    return monday
+
+
+def build_schedule(
+    session: Session,
+    *,
+    site_code: str,
+    week_start: date,
+    forecast_run_id: int | None = None,
+    shrinkage: float = DEFAULT_SHRINKAGE,
+    time_limit_seconds: float = 60.0,
+    seed: int = 1,
+    progress: Progress | None = None,
+    job_id: str | None = None,
+    solver: Solver | None = None,
+) -> Schedule:
+    """Build and store a draft schedule (the next version) for a site's week.
+
+    The problem comes from the stored forecast, agents and campaigns (`build_problem`); a problem
+    with contradictions is a `ValidationError` naming each one, and nothing is stored. The roster
+    is always stored, with its summary saying what is short and which rules bind.
+    """
+    if not 0 < time_limit_seconds <= 3600:
+        raise ValidationError(
+            f"time limit must be between 0 and 3600 seconds, got {time_limit_seconds}"
+        )
+
+    def tell(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+
+    tell(0.01, f"building the roster problem of {site_code} for the week of {week_start}")
+    problem, run_id = build_problem(
+        session,
+        site_code=site_code,
+        week_start=week_start,
+        forecast_run_id=forecast_run_id,
+        shrinkage=shrinkage,
+    )
+    issues = check_problem(problem)
+    if issues:
+        shown = "; ".join(issues[:20])
+        more = f" (and {len(issues) - 20} more)" if len(issues) > 20 else ""
+        raise ValidationError(f"the roster problem can't be solved as stored: {shown}{more}")
+    solve_roster = solver or solve
+    result = solve_roster(
+        problem,
+        time_limit_seconds=time_limit_seconds,
+        seed=seed,
+        progress=lambda fraction, message: tell(0.02 + 0.93 * fraction, message),
+    )
+    tell(0.96, "storing the draft schedule")
+    repo = ScheduleRepository(session)
+    schedule = Schedule(
+        site_code=site_code,
+        week_start=week_start,
+        version=repo.next_version(site_code, week_start),
+        status=ScheduleStatus.DRAFT,
+        created_at_utc=datetime.now(UTC),
+        shifts=shifts_from_roster(result.roster),
+        summary=schedule_summary(result, forecast_run_id=run_id),
+        forecast_run_id=run_id,
+        job_id=job_id,
+    )
+    schedule_id = repo.add(schedule)
+    return repo.get(schedule_id)
+
+
+def json_safe(value: Any) -> Any:
+    """The value with non-finite floats as None and tuples as lists, ready for JSON."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value

@@ -1,0 +1,293 @@
+"""The roster optimizer: `wfm roster`, `wfm roster-check`, `wfm roster-example` on JSON files,
+and `wfm schedule` on the database."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from wfm.cli.app import app, fail, info
+from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
+from wfm.cli.pipeline_commands import SiteOption, resolve_site
+
+TimeLimitOption = Annotated[
+    float,
+    typer.Option(
+        "--time-limit", min=1.0, max=3600.0, help="Solver time limit, seconds (whole run)."
+    ),
+]
+SeedOption = Annotated[
+    int, typer.Option("--seed", min=0, help="Random seed: the same seed gives the same roster.")
+]
+
+
+def _progress(fraction: float, message: str) -> None:
+    info(f"[{fraction:4.0%}] {message}")
+
+
+def _write_json(document: dict[str, Any], out: Path | None) -> None:
+    text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(out.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+
+
+def _load_problem(path: Path) -> Any:
+    from scheduling.checks import ProblemError, check_problem
+    from scheduling.problem_json import load_problem
+
+    try:
+        problem = load_problem(path)
+    except ProblemError as exc:
+        _fail_issues(f"{path} is not a valid roster problem", exc.issues)
+    issues = check_problem(problem)
+    if issues:
+        _fail_issues(f"{path} has contradictions to fix before solving", issues)
+    return problem
+
+
+def _fail_issues(headline: str, issues: Sequence[str]) -> NoReturn:
+    info(f"error: {headline}:")
+    for issue in issues[:50]:
+        info(f"  - {issue}")
+    if len(issues) > 50:
+        info(f"  ... and {len(issues) - 50} more")
+    raise typer.Exit(code=2)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    gap = summary.get("gap")
+    info(
+        f"{summary['status']}: objective {summary['objective']:,.0f}"
+        + (f", bound {summary['bound']:,.0f}" if summary.get("bound") is not None else "")
+        + (f", gap {100 * gap:.2f} %" if gap is not None else "")
+        + f", {summary['hard_violations']} hard violations, "
+        f"{summary['under_coverage_agent_hours']:,.1f} agent-hours short, "
+        f"{summary['sell_hours']:,.1f} sell hours worth {summary['outbound_value']:,.0f} "
+        f"({summary['solve_seconds']:.1f} s)"
+    )
+    for code, queue in summary.get("queues", {}).items():
+        sl, ar = queue.get("predicted_service_level"), queue.get("predicted_answer_rate")
+        info(
+            f"  {code}: service level {'-' if sl is None else f'{sl:.1%}'} "
+            f"(target {queue['service_level_target']:.0%}), answer rate "
+            f"{'-' if ar is None else f'{ar:.1%}'}, target met in "
+            f"{queue['intervals_meeting_target']}/{queue['intervals_with_contacts']} intervals"
+        )
+
+
+@app.command("roster")
+def roster_command(
+    problem_file: Annotated[
+        Path,
+        typer.Argument(metavar="PROBLEM.json", help="Roster problem, docs/roster-problem.md."),
+    ],
+    time_limit: TimeLimitOption = 60.0,
+    seed: SeedOption = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the roster JSON here instead of standard output."),
+    ] = None,
+) -> None:
+    """Build the week's roster for a problem file: shifts, breaks and sell/serve activities.
+
+    Always returns a roster: when demand can't be met or rules bind, the summary says what is short
+    and which rules bind. Progress goes to standard error.
+    """
+    from scheduling.solver import solve
+
+    problem = _load_problem(problem_file)
+    result = solve(problem, time_limit_seconds=time_limit, seed=seed, progress=_progress)
+    _write_json(result.to_json(), out)
+    _print_summary(result.summary())
+
+
+@app.command("roster-check")
+def roster_check_command(
+    problem_file: Annotated[Path, typer.Argument(metavar="PROBLEM.json")],
+    roster_file: Annotated[Path, typer.Argument(metavar="ROSTER.json")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+) -> None:
+    """Evaluate a roster against its problem, independently of the solver.
+
+    Checks every hard rule and recomputes the predicted service per queue and interval. Exit code 1
+    when any hard rule is broken, 2 for unreadable input, 0 otherwise.
+    """
+    from scheduling.evaluate import evaluate, violations_by_rule
+    from scheduling.roster import RosterFormatError, roster_from_json
+
+    problem = _load_problem(problem_file)
+    try:
+        document = json.loads(roster_file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {roster_file}: {exc.strerror or exc}")
+    except json.JSONDecodeError as exc:
+        fail(f"{roster_file} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")
+    try:
+        roster = roster_from_json(document)
+    except RosterFormatError as exc:
+        fail(f"{roster_file}: {exc}")
+    evaluation = evaluate(problem, roster)
+    by_rule = violations_by_rule(evaluation)
+    queues = {
+        q.code: {
+            "predicted_service_level": q.predicted_service_level,
+            "predicted_answer_rate": q.predicted_answer_rate,
+            "predicted_asa_seconds": q.predicted_asa_seconds,
+            "predicted_occupancy": q.predicted_occupancy,
+            "intervals_with_contacts": q.intervals_with_contacts,
+            "intervals_meeting_target": q.intervals_meeting_target,
+            "under_coverage_agent_hours": q.under_coverage_agent_hours,
+        }
+        for q in evaluation.queues
+    }
+    report = {
+        "hard_violations": evaluation.hard_violations,
+        "violations_by_rule": by_rule,
+        "violations": [str(v) for v in evaluation.violations],
+        "objective": evaluation.objective,
+        "under_coverage_agent_hours": evaluation.under_coverage_agent_hours,
+        "sell_hours": evaluation.sell_hours,
+        "outbound_value": evaluation.sell_value,
+        "queues": queues,
+    }
+    if as_json:
+        from wfm.services.scheduling import json_safe
+
+        typer.echo(json.dumps(json_safe(report), indent=1))
+    else:
+        typer.echo(
+            f"{evaluation.hard_violations} hard violations; objective {evaluation.objective:,.0f}; "
+            f"{evaluation.under_coverage_agent_hours:,.1f} agent-hours short; "
+            f"{evaluation.sell_hours:,.1f} sell hours worth {evaluation.sell_value:,.0f}"
+        )
+        for rule, count in sorted(by_rule.items()):
+            typer.echo(f"  {rule}: {count}")
+        for violation in evaluation.violations[:20]:
+            typer.echo(f"  - {violation}")
+        for code, q in queues.items():
+            sl = q["predicted_service_level"]
+            typer.echo(
+                f"  {code}: service level {'-' if sl is None else f'{sl:.1%}'}, target met in "
+                f"{q['intervals_meeting_target']}/{q['intervals_with_contacts']} intervals"
+            )
+    if evaluation.hard_violations:
+        raise typer.Exit(code=1)
+
+
+@app.command("roster-example")
+def roster_example_command(
+    agents: Annotated[int, typer.Option("--agents", min=1, max=20_000, help="Agents.")] = 200,
+    queues: Annotated[int, typer.Option("--queues", min=1, max=6, help="Inbound queues.")] = 3,
+    campaigns: Annotated[
+        int, typer.Option("--campaigns", min=0, max=6, help="Outbound campaigns.")
+    ] = 2,
+    seed: SeedOption = 1,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="First day, YYYY-MM-DD (default the example's Monday)."),
+    ] = None,
+    interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="15, 30 or 60.")] = 15,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the problem here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write a realistic roster problem: a Dublin centre's week with mixed contracts and skills."""
+    from scheduling.example import DEFAULT_START, example_problem
+    from scheduling.problem_json import problem_to_json
+
+    try:
+        start_date = DEFAULT_START if start is None else date.fromisoformat(start)
+    except ValueError:
+        fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
+    try:
+        problem = example_problem(
+            agents,
+            queues=queues,
+            campaigns=campaigns,
+            seed=seed,
+            start_date=start_date,
+            interval_minutes=interval_minutes,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    _write_json(problem_to_json(problem), out)
+    if out is not None:
+        info(f"wrote {out}: {agents} agents, {queues} queues, {campaigns} campaigns")
+
+
+@app.command("schedule")
+def schedule_command(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            help="First local day of the week, YYYY-MM-DD; default the first Monday-to-Sunday "
+            "week of the latest forecast.",
+        ),
+    ] = None,
+    site: SiteOption = None,
+    time_limit: TimeLimitOption = 60.0,
+    seed: SeedOption = 1,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Publish the new version once it is built.")
+    ] = False,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Build a draft schedule for a week from the stored forecast, agents and campaigns.
+
+    Stores the next version as a draft (publish it with --publish, from the API or the
+    dashboard). Nothing is stored when the problem has contradictions.
+    """
+    from wfm.db.repositories import ScheduleRepository
+    from wfm.db.session import unit_of_work
+    from wfm.services.scheduling import build_schedule, first_forecast_week
+
+    week_start: date | None = None
+    if week is not None:
+        try:
+            week_start = date.fromisoformat(week)
+        except ValueError:
+            fail(f"--week {week!r} is not a date (YYYY-MM-DD)")
+    engine = open_database(database_url)
+    started = time.perf_counter()
+    with user_errors(), unit_of_work(engine) as session:
+        site_code = resolve_site(session, site)
+        if week_start is None:
+            week_start = first_forecast_week(session, site_code)
+        schedule = build_schedule(
+            session,
+            site_code=site_code,
+            week_start=week_start,
+            time_limit_seconds=time_limit,
+            seed=seed,
+            progress=_progress,
+        )
+        if publish:
+            assert schedule.id is not None
+            schedule = ScheduleRepository(session).publish(schedule.id, datetime.now(UTC))
+    summary: dict[str, Any] = dict(schedule.summary)
+    typer.echo(
+        f"{schedule.status.value} schedule {schedule.id} (version {schedule.version}) "
+        f"for site {site_code}, "
+        f"week of {week_start}: {len(schedule.shifts)} shifts "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    _print_summary(summary)
+    for item in list(summary.get("short", []))[:5]:
+        info(f"  short: {item}")
+    for rule in list(summary.get("binding_rules", []))[:5]:
+        info(f"  binding: {rule}")
