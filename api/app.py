@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -76,7 +78,18 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     engine = make_engine(settings.database_url, echo=settings.database_echo)
     prepare_engine(engine)
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = (
+            settings.api_max_concurrent_requests
+        )
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="WFM API",
         version="1.0.0",
         description=DESCRIPTION,

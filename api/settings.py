@@ -20,6 +20,15 @@ class ApiSettings(Settings):
             "it at once, imports elsewhere (the worker) show after at most this long. 0 disables."
         ),
     )
+    api_max_concurrent_requests: int = Field(
+        default=15,
+        ge=1,
+        le=1000,
+        description=(
+            "Requests a server process works on at once (the rest wait their turn); the "
+            "database pool holds 15 connections, so more would only wait for one."
+        ),
+    )
     api_max_interval_rows: int = Field(
         default=50_000,
         description="Most interval rows one read (history, forecast values) returns.",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from wfm.db.models import (
@@ -20,8 +20,13 @@ from wfm.db.models import (
 )
 from wfm.db.types import UTCDateTime
 
-# SQLite allows 500 terms in a compound SELECT; stay well under it.
-_BUCKETS_PER_QUERY = 400
+# buckets per statement: three bound values each, well under SQLite's limit of variables
+_BUCKETS_PER_QUERY = 500
+_SUMS_SQL = (
+    "count(*), sum(h.answered), sum(h.abandoned), sum(h.short_abandoned), "
+    "sum(h.answered_within_threshold), sum(h.handle_seconds), sum(h.wait_seconds_answered), "
+    "sum(h.wait_seconds_abandoned)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,36 +65,28 @@ class KpiRepository:
         if not ids or len(edges) < 2:
             return []
         result: list[HistorySums] = []
+        codes = {v: k for k, v in ids.items()}
         for first in range(0, len(edges) - 1, _BUCKETS_PER_QUERY):
             chunk = list(edges[first : first + _BUCKETS_PER_QUERY + 1])
-            buckets = union_all(
-                *[
-                    select(
-                        literal(first + i, Integer).label("idx"),
-                        literal(lo, UTCDateTime()).label("lo"),
-                        literal(hi, UTCDateTime()).label("hi"),
-                    )
-                    for i, (lo, hi) in enumerate(zip(chunk, chunk[1:], strict=False))
-                ]
-            ).cte("buckets")
-            h = IntervalHistoryRow
-            stmt = (
-                select(h.queue_id, buckets.c.idx, *_sum_columns())
-                .select_from(buckets)
-                .join(
-                    h,
-                    and_(
-                        h.queue_id.in_(list(ids.values())),
-                        h.interval_start_utc >= buckets.c.lo,
-                        h.interval_start_utc < buckets.c.hi,
-                    ),
-                )
-                .group_by(h.queue_id, buckets.c.idx)
+            # a literal table of buckets; plain SQL keeps hundreds of rows cheap to build
+            rows_sql = ", ".join(f"(:i{n}, :lo{n}, :hi{n})" for n in range(len(chunk) - 1))
+            stmt = text(
+                f"WITH buckets (idx, lo, hi) AS (VALUES {rows_sql}) "
+                f"SELECT h.queue_id, buckets.idx, {_SUMS_SQL} "
+                "FROM buckets JOIN interval_history AS h "
+                "ON h.queue_id IN :ids AND h.interval_start_utc >= buckets.lo "
+                "AND h.interval_start_utc < buckets.hi "
+                "GROUP BY h.queue_id, buckets.idx"
             )
-            codes = {v: k for k, v in ids.items()}
-            result += [
-                _sums(codes[row[0]], int(row[1]), row[2:]) for row in self.session.execute(stmt)
-            ]
+            params: list[Any] = [bindparam("ids", list(ids.values()), expanding=True)]
+            for n, (lo, hi) in enumerate(zip(chunk, chunk[1:], strict=False)):
+                params += [
+                    bindparam(f"i{n}", first + n, type_=Integer()),
+                    bindparam(f"lo{n}", lo, type_=UTCDateTime()),
+                    bindparam(f"hi{n}", hi, type_=UTCDateTime()),
+                ]
+            for row in self.session.execute(stmt.bindparams(*params)):
+                result.append(_sums(codes[row[0]], int(row[1]), row[2:]))
         result.sort(key=lambda r: (r.queue_code, r.bucket))
         return result
 
