@@ -159,7 +159,11 @@ def place_activities(
             later = sum(
                 sell_plan_hours.get((c, later_day), 0.0) for later_day in range(d + 1, days)
             )
-            room = sell_cap[c] - sold[c]
+            # the week's cap is shared out as the design planned it: a day may use its own
+            # planned hours and whatever earlier days left, never the hours planned for later
+            # days (spending the cap greedily on Monday cost 1 % of the objective at 200 agents)
+            reserved = min(sell_cap[c], math.ceil(later / step_hours - 1e-6))
+            room = sell_cap[c] - reserved - sold[c]
             if terms:
                 m.add(terms, upper=max(0, room))
             needed = sell_min[c] - sold[c] - math.floor(later / step_hours)
@@ -170,11 +174,12 @@ def place_activities(
 
         remaining_days = days - d
         budget = (time_limit_seconds - (clock.monotonic() - started)) / remaining_days
-        import os
-
-        if os.environ.get("WFM_S3") == "highs":
-            solution = m.solve_milp(max(0.5, budget), relative_gap=1e-4)
-        else:
+        # HiGHS solves these nearly integral day models to optimality in well under a second
+        # for 200 agents (CP-SAT's two workers had not closed them after 3 s); CP-SAT is the
+        # fallback should HiGHS find nothing in time
+        solution = m.solve_milp(max(0.5, budget), relative_gap=1e-5)
+        if solution.status == "unknown":
+            budget = (time_limit_seconds - (clock.monotonic() - started)) / remaining_days
             solution = m.solve_cp_sat(max(0.5, budget), seed=seed, workers=workers)
         if solution.status == "unknown":
             values = _fallback_values(m, break_vars, present)

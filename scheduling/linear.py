@@ -80,9 +80,15 @@ class LinearModel:
         """Add coef * var to the maximised objective."""
         self.objective[var] = self.objective.get(var, 0.0) + coef
 
+    def _empty(self) -> LinearSolution:
+        """A model without variables (nothing to decide): its constant is the optimum."""
+        return LinearSolution("optimal", np.zeros(0), self.constant, self.constant, 0.0)
+
     # ----------------------------------------------------------------------------------------
     def solve_lp(self, time_limit_seconds: float) -> LinearSolution:
         """The LP relaxation by HiGHS's interior-point method (with crossover)."""
+        if not self.variables:
+            return self._empty()
         from scipy.optimize import linprog
         from scipy.sparse import csr_matrix, vstack
 
@@ -119,6 +125,8 @@ class LinearModel:
         self, time_limit_seconds: float, *, relative_gap: float = 1e-4
     ) -> LinearSolution:
         """Solve as a MIP with HiGHS (deterministic; branch and bound on the dual simplex)."""
+        if not self.variables:
+            return self._empty()
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import csr_matrix
 
