@@ -6,7 +6,10 @@ busier Mondays and quiet Sundays; two outbound campaigns worth most in the eveni
 (37.5 h and 40 h, five days) and part-time (20-24 h, four days) contracts; mixed skills; some
 part-timers only available mornings, school hours or evenings and weekends; a little paid leave;
 preferences; and last week's final shift for half of the agents. Demand is scaled so that the
-requirement uses about 70 % of the paid hours, which leaves room for breaks and selling.
+requirement uses about 70 % of the paid hours, which leaves room for breaks and selling (a centre
+of a handful of agents needs more: every open queue needs someone in every interval).
+
+On 30- and 60-minute grids the breaks and contracts follow the grid (`grid_rules`).
 """
 
 from __future__ import annotations
@@ -69,6 +72,34 @@ BREAK_RULES = (
     BreakRule("lunch", 60, 180, 300, min_shift_minutes=500, paid=False),
     BreakRule("break", 15, 360, 420, min_shift_minutes=420, paid=True),
 )
+# Coarser grids can't hold 15-minute breaks: on half-hours the short breaks take 30 minutes; on
+# hours only an hour's unpaid lunch remains, a 37.5-hour week can't be rostered in whole paid
+# hours (its 8-hour days pay 7) and part-timers keep the lengths on the hour.
+BREAK_RULES_30 = (
+    BreakRule("break", 30, 90, 150, min_shift_minutes=240, paid=True),
+    BreakRule("lunch", 30, 180, 300, min_shift_minutes=420, max_shift_minutes=499, paid=False),
+    BreakRule("lunch", 60, 180, 300, min_shift_minutes=500, paid=False),
+    BreakRule("break", 30, 360, 420, min_shift_minutes=420, paid=True),
+)
+BREAK_RULES_60 = (BreakRule("lunch", 60, 180, 300, min_shift_minutes=420, paid=False),)
+_CONTRACT_MIX_60 = (
+    (replace(FULL_TIME_37_5, weekly_paid_hours_min=35.0, weekly_paid_hours_max=37.5), 0.40),
+    (FULL_TIME_40, 0.30),
+    (replace(PART_TIME_24, shift_lengths_minutes=(300, 360)), 0.18),
+    (PART_TIME_20, 0.12),
+)
+
+
+def grid_rules(
+    interval_minutes: int,
+) -> tuple[tuple[BreakRule, ...], tuple[tuple[Contract, float], ...]]:
+    """The example's break rules and contract mix (contract, share of agents) on a grid."""
+    if interval_minutes == 15:
+        return BREAK_RULES, _CONTRACT_MIX
+    if interval_minutes == 30:
+        return BREAK_RULES_30, _CONTRACT_MIX
+    return BREAK_RULES_60, _CONTRACT_MIX_60
+
 
 _AVAILABILITY = {
     "mornings": tuple(AvailabilityWindow(d, time(7), time(14)) for d in range(6)),
@@ -194,9 +225,10 @@ def example_problem(
     codes = [q[0] for q in queue_designs]
 
     # people
-    contract_counts = _counts(agents, [s for _, s in _CONTRACT_MIX])
+    break_rules, contract_mix = grid_rules(interval_minutes)
+    contract_counts = _counts(agents, [s for _, s in contract_mix])
     contracts = [
-        c for (c, _), n in zip(_CONTRACT_MIX, contract_counts, strict=True) for _ in range(n)
+        c for (c, _), n in zip(contract_mix, contract_counts, strict=True) for _ in range(n)
     ]
     mix = _skill_mix(codes)
     skills = [
@@ -301,7 +333,7 @@ def example_problem(
         queues=(),
         agents=tuple(people),
         campaigns=campaign_specs,
-        shift_rules=ShiftRules(start_step_minutes=30, breaks=BREAK_RULES),
+        shift_rules=ShiftRules(start_step_minutes=max(30, interval_minutes), breaks=break_rules),
         shrinkage=shrinkage,
         fairness=Fairness(
             weekend_weekdays=(5, 6), late_start_from_local=time(14), weight_per_shift=5.0
