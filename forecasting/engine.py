@@ -47,6 +47,7 @@ from forecasting.models import (
     BASE_MODELS,
     COMBINATION,
     EXOG_COLUMNS,
+    ForecastBackend,
     build_models,
     candidate_specs,
     run_cross_validation,
@@ -264,7 +265,10 @@ def _active(actual: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 
 def _run_backtest(
-    prepared: PreparedHistory, cal: CalendarResult, config: ForecastConfig
+    prepared: PreparedHistory,
+    cal: CalendarResult,
+    config: ForecastConfig,
+    backend: ForecastBackend | None = None,
 ) -> BacktestResult:
     spd = prepared.slots_per_day
     horizon = config.backtest_horizon_days * spd
@@ -281,6 +285,7 @@ def _run_backtest(
             n_windows=folds,
             step_size=horizon,
             n_jobs=config.n_jobs,
+            backend=backend,
         )
         parts.append(cv.drop(columns=["y"]))
     status = cal.frame[
@@ -446,11 +451,17 @@ def history_slot(ds: pd.Series, spd: int) -> np.ndarray:
     return np.asarray(minutes // (24 * 60 // spd), dtype=np.int64)
 
 
-def backtest(history: pd.DataFrame | PreparedHistory, config: ForecastConfig) -> BacktestResult:
-    """Rolling-origin backtest of the candidates on ``history``; see `BacktestResult`."""
+def backtest(
+    history: pd.DataFrame | PreparedHistory,
+    config: ForecastConfig,
+    *,
+    backend: ForecastBackend | None = None,
+) -> BacktestResult:
+    """Rolling-origin backtest of the candidates on ``history``; see `BacktestResult`.
+    With a ``backend`` (`forecasting.distributed`) the model fits run there."""
     prepared = _prepared(history, config)
     cal = mark_calendar(prepared, config.calendar)
-    result = _run_backtest(prepared, cal, config)
+    result = _run_backtest(prepared, cal, config, backend)
     return _with_warnings(result, _calendar_warnings(cal))
 
 
@@ -493,14 +504,17 @@ def forecast(
     *,
     horizon_days: int,
     start_day: date | None = None,
+    backend: ForecastBackend | None = None,
 ) -> ForecastResult:
     """Backtest, choose per queue, and forecast ``horizon_days`` local days from ``start_day``
-    (default: the day after the history's last day)."""
+    (default: the day after the history's last day). With a ``backend``
+    (`forecasting.distributed`: a Dask cluster) every model fit runs there; the result is the
+    same as in process."""
     if not 1 <= horizon_days <= 366:
         raise ValueError(f"horizon_days must be between 1 and 366, got {horizon_days}")
     prepared = _prepared(history, config)
     cal = mark_calendar(prepared, config.calendar)
-    bt = _with_warnings(_run_backtest(prepared, cal, config), _calendar_warnings(cal))
+    bt = _with_warnings(_run_backtest(prepared, cal, config, backend), _calendar_warnings(cal))
     warnings = list(bt.warnings)
     spd = prepared.slots_per_day
     first_future = prepared.last_day + timedelta(days=1)
@@ -550,6 +564,7 @@ def forecast(
             interval_minutes=config.interval_minutes,
             horizon=total_days * spd,
             n_jobs=config.n_jobs,
+            backend=backend,
         )
         predicted["unique_id"] = predicted["unique_id"].astype(str)
         by_queue = predicted.groupby("unique_id", sort=False)

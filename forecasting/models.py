@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -384,6 +384,34 @@ def build_models(names: Sequence[str], slots_per_day: int) -> list[Any]:
 # The backend seam: the only functions that hand frames to statsforecast.
 
 
+class ForecastBackend(Protocol):
+    """Where statsforecast runs when not in this process (see `forecasting.distributed`).
+
+    Both methods take and return the same pandas frames as the in-process path, row for row
+    and in the same order and dtypes, so the engine cannot tell them apart."""
+
+    def cross_validation(
+        self,
+        frame: pd.DataFrame,
+        models: Sequence[Any],
+        *,
+        freq: str,
+        horizon: int,
+        n_windows: int,
+        step_size: int,
+    ) -> pd.DataFrame: ...
+
+    def forecast(
+        self,
+        frame: pd.DataFrame,
+        future_exog: pd.DataFrame,
+        models: Sequence[Any],
+        *,
+        freq: str,
+        horizon: int,
+    ) -> pd.DataFrame: ...
+
+
 def run_cross_validation(
     frame: pd.DataFrame,
     models: Sequence[Any],
@@ -393,13 +421,22 @@ def run_cross_validation(
     n_windows: int,
     step_size: int,
     n_jobs: int = 1,
+    backend: ForecastBackend | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin cross-validation of ``models`` on a long frame with the exog columns.
 
-    ``frame`` may be a pandas frame, or (for a later distributed backend) any frame type that
-    statsforecast's fugue path accepts; the result has ``unique_id, ds, cutoff, y`` and one
-    column per model alias.
+    The result has ``unique_id, ds, cutoff, y`` and one column per model alias. With a
+    ``backend`` (a Dask cluster, `forecasting.distributed`) the same call runs there.
     """
+    if backend is not None:
+        return backend.cross_validation(
+            frame,
+            models,
+            freq=f"{interval_minutes}min",
+            horizon=horizon,
+            n_windows=n_windows,
+            step_size=step_size,
+        )
     from statsforecast import StatsForecast
 
     engine = StatsForecast(models=list(models), freq=f"{interval_minutes}min", n_jobs=n_jobs)
@@ -421,8 +458,13 @@ def run_forecast(
     interval_minutes: int,
     horizon: int,
     n_jobs: int = 1,
+    backend: ForecastBackend | None = None,
 ) -> pd.DataFrame:
     """Point forecasts of ``models`` for ``horizon`` slots after each series' end."""
+    if backend is not None:
+        return backend.forecast(
+            frame, future_exog, models, freq=f"{interval_minutes}min", horizon=horizon
+        )
     from statsforecast import StatsForecast
 
     engine = StatsForecast(models=list(models), freq=f"{interval_minutes}min", n_jobs=n_jobs)
@@ -439,6 +481,7 @@ __all__ = [
     "DailyFactors",
     "EXOG_COLUMNS",
     "FastMSTL",
+    "ForecastBackend",
     "MSTL_MODEL",
     "SEASONAL_NAIVE",
     "TOP_DOWN",

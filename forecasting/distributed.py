@@ -1,0 +1,263 @@
+"""The engine's model fits on a Dask cluster, through statsforecast's own distributed backend.
+
+`DaskForecastBackend` plugs into the backend seam of `forecasting.models` (``backend=`` of
+`forecasting.forecast` / `forecasting.backtest`): every cross-validation and forecast call goes
+to statsforecast's ``FugueBackend`` on a ``DaskExecutionEngine``, which partitions the long frame
+by ``unique_id`` and fits each queue's models in a Dask task. Everything else (calendar, scoring,
+model choice, bands, handle time) stays in the calling process, so the result is the same frame,
+row for row, as the in-process path: statsforecast's fugue path would hand the model columns
+back as float32; here they stay float64, and rows, dtypes and order are put back as statsforecast
+returns them in process.
+
+The backend never waits forever: it reports the share of tasks done while it waits, fails with
+`DistributedRunError` when the cluster has had no worker for ``no_workers_timeout_seconds`` or
+when a task failed for good (Dask reruns a task whose worker was lost on the workers left;
+after ``distributed.scheduler.allowed-failures`` lost workers it gives up on it).
+
+Needs the ``dask`` extra (``pip install 'wfm[dask]'``): dask, distributed and fugue's Dask engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from statsforecast.distributed.fugue import FugueBackend
+from triad import Schema
+
+Progress = Callable[[float, str], None]
+
+#: rows of the frames statsforecast returns, in its in-process order
+_CV_ORDER = ["unique_id", "cutoff", "ds"]
+_FORECAST_ORDER = ["unique_id", "ds"]
+
+
+class DistributedRunError(RuntimeError):
+    """A distributed run could not finish; the message says why. Nothing was returned."""
+
+
+class Float64FugueBackend(FugueBackend):  # type: ignore[misc]
+    """statsforecast's FugueBackend, with float64 model columns instead of its float32."""
+
+    def _get_output_schema(self, **kwargs: Any) -> Any:
+        schema = super()._get_output_schema(**kwargs)
+        return Schema(
+            [
+                (f.name, pa.float64() if pa.types.is_float32(f.type) else f.type)
+                for f in schema.fields
+            ]
+        )
+
+
+class DaskForecastBackend:
+    """Runs the forecasting engine's statsforecast calls on the cluster of ``client``.
+
+    ``progress(fraction, message)`` hears, while a call runs, the share of its Dask tasks done
+    (fraction within that call). ``task_log`` collects, per call, the wall seconds and the
+    number of partitions, for benchmarks.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        progress: Progress | None = None,
+        no_workers_timeout_seconds: float = 60.0,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        from fugue_dask import DaskExecutionEngine
+
+        self.client = client
+        self.progress = progress
+        self.no_workers_timeout_seconds = no_workers_timeout_seconds
+        self.poll_seconds = poll_seconds
+        self._engine = DaskExecutionEngine(dask_client=client)
+        self._backend = Float64FugueBackend(self._engine)
+        self.task_log: list[dict[str, Any]] = []
+
+    # -- the seam ----------------------------------------------------------------------------
+
+    def cross_validation(
+        self,
+        frame: pd.DataFrame,
+        models: Sequence[Any],
+        *,
+        freq: str,
+        horizon: int,
+        n_windows: int,
+        step_size: int,
+    ) -> pd.DataFrame:
+        with self.client.as_current():  # fugue computes on the default client
+            return self._cross_validation(frame, models, freq, horizon, n_windows, step_size)
+
+    def _cross_validation(
+        self,
+        frame: pd.DataFrame,
+        models: Sequence[Any],
+        freq: str,
+        horizon: int,
+        n_windows: int,
+        step_size: int,
+    ) -> pd.DataFrame:
+        lazy = self._backend.cross_validation(
+            df=frame,
+            freq=freq,
+            models=list(models),
+            fallback_model=None,
+            h=horizon,
+            n_windows=n_windows,
+            step_size=step_size,
+            test_size=None,
+            input_size=None,
+            level=None,
+            refit=True,
+            fitted=False,
+            prediction_intervals=None,
+            id_col="unique_id",
+            time_col="ds",
+            target_col="y",
+        )
+        label = f"backtest of {_names(models)} ({n_windows} folds)"
+        result = self._collect(lazy, label, frame)
+        return _in_process_layout(result, frame, _CV_ORDER, time_columns=("ds", "cutoff"))
+
+    def forecast(
+        self,
+        frame: pd.DataFrame,
+        future_exog: pd.DataFrame,
+        models: Sequence[Any],
+        *,
+        freq: str,
+        horizon: int,
+    ) -> pd.DataFrame:
+        with self.client.as_current():  # fugue computes on the default client
+            return self._forecast(frame, future_exog, models, freq, horizon)
+
+    def _forecast(
+        self,
+        frame: pd.DataFrame,
+        future_exog: pd.DataFrame,
+        models: Sequence[Any],
+        freq: str,
+        horizon: int,
+    ) -> pd.DataFrame:
+        lazy = self._backend.forecast(
+            df=frame,
+            freq=freq,
+            models=list(models),
+            fallback_model=None,
+            X_df=future_exog,
+            h=horizon,
+            level=None,
+            fitted=False,
+            prediction_intervals=None,
+            id_col="unique_id",
+            time_col="ds",
+            target_col="y",
+        )
+        result = self._collect(lazy, f"forecast with {_names(models)}", frame)
+        return _in_process_layout(result, frame, _FORECAST_ORDER, time_columns=("ds",))
+
+    # -- waiting -----------------------------------------------------------------------------
+
+    def _collect(self, lazy: Any, label: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Compute a lazy Dask frame, telling the progress and never waiting forever."""
+        from distributed import futures_of, wait
+        from distributed.client import FuturesCancelledError
+
+        started = time.monotonic()
+        queues = int(frame["unique_id"].nunique())
+        if isinstance(lazy, pd.DataFrame):
+            out = lazy
+            partitions = 0
+        else:
+            try:
+                persisted = self.client.persist(lazy)
+                futures = futures_of(persisted)
+                partitions = len(futures)
+                self._wait(futures, label, queues, wait)
+                out = self.client.compute(persisted).result()
+            except DistributedRunError:
+                raise
+            except (FuturesCancelledError, OSError, TimeoutError) as exc:
+                raise DistributedRunError(
+                    f"{label} on the Dask cluster failed: {type(exc).__name__}: {exc}"
+                ) from exc
+            except Exception as exc:
+                if type(exc).__name__ == "KilledWorker":
+                    raise DistributedRunError(
+                        f"{label} on the Dask cluster failed: a task lost its worker too many "
+                        f"times ({exc})"
+                    ) from exc
+                raise
+        self.task_log.append(
+            {
+                "call": label,
+                "queues": queues,
+                "partitions": partitions,
+                "seconds": time.monotonic() - started,
+            }
+        )
+        return out
+
+    def _wait(self, futures: list[Any], label: str, queues: int, wait: Any) -> None:
+        total = max(1, len(futures))
+        no_workers_since: float | None = None
+        reported = -1
+        while True:
+            # a timeout means not all done yet: report, check the workers, wait again
+            with contextlib.suppress(TimeoutError):
+                wait(futures, timeout=self.poll_seconds)
+            done = [f for f in futures if f.done()]
+            pending = [f for f in futures if not f.done()]
+            failed = [f for f in done if f.status in ("error", "cancelled")]
+            if failed:
+                failed[0].result()  # raises the task's own error (KilledWorker, ...)
+            finished = len(done)
+            if finished != reported and self.progress is not None:
+                self.progress(
+                    finished / total,
+                    f"{label}: {finished}/{total} Dask partitions of {queues} queues done",
+                )
+                reported = finished
+            if not pending:
+                return
+            workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
+            if workers:
+                no_workers_since = None
+            elif no_workers_since is None:
+                no_workers_since = time.monotonic()
+            elif time.monotonic() - no_workers_since > self.no_workers_timeout_seconds:
+                self.client.cancel(list(pending))
+                raise DistributedRunError(
+                    f"{label}: the Dask cluster has had no worker for "
+                    f"{self.no_workers_timeout_seconds:g} s; the run was abandoned"
+                )
+
+
+def _names(models: Sequence[Any]) -> str:
+    return ", ".join(repr(m) for m in models)
+
+
+def _in_process_layout(
+    result: pd.DataFrame, frame: pd.DataFrame, order: list[str], *, time_columns: Sequence[str]
+) -> pd.DataFrame:
+    """The rows, dtypes and order statsforecast gives in process (ids sorted, then time)."""
+    out = pd.DataFrame(result).reset_index(drop=True)
+    out["unique_id"] = out["unique_id"].astype(str).astype(object)
+    ds_dtype = frame["ds"].dtype
+    for column in time_columns:
+        out[column] = pd.to_datetime(out[column].astype("datetime64[ns]")).astype(ds_dtype)
+    for column in out.columns:
+        if column in ("unique_id", *time_columns):
+            continue
+        out[column] = out[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    return out.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+__all__ = ["DaskForecastBackend", "DistributedRunError", "Float64FugueBackend"]
