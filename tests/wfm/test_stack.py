@@ -65,3 +65,23 @@ def test_up_starts_the_stack_and_its_token_works(tmp_path: Path) -> None:
     finally:
         serve.terminate()
         serve.wait(timeout=30)
+
+
+def test_up_simulate_needs_a_published_roster(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    env = {**os.environ, "WFM_DATABASE_URL": url}
+    wfm = [sys.executable, "-m", "wfm"]
+    subprocess.run([*wfm, "db", "upgrade"], env=env, check=True, capture_output=True)
+    for extra, fragment in (
+        ([], "needs a published roster"),
+        (["--simulate-date", "someday"], "is not a date"),
+    ):
+        result = subprocess.run(
+            [*wfm, "up", "--check", "--simulate", *extra, "--api-port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 2, result.stderr
+        assert fragment in result.stderr and "Traceback" not in result.stderr

@@ -7,12 +7,16 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wfm.cli.app import app, fail, info
 from wfm.cli.common import DatabaseUrlOption, open_database, resolve_database_url, user_errors
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str, seconds: float) -> None:
@@ -43,6 +47,32 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
+def _simulation_day(session: Session, chosen: str | None) -> date:
+    """The day to play: the one named, else the first day of the latest published roster."""
+    from wfm.db.repositories import ScheduleRepository, SiteRepository
+    from wfm.domain import ScheduleStatus
+    from wfm.errors import NotFoundError, ValidationError
+
+    if chosen is not None:
+        try:
+            return date.fromisoformat(chosen)
+        except ValueError:
+            raise ValidationError(
+                f"--simulate-date {chosen!r} is not a date (YYYY-MM-DD)"
+            ) from None
+    published = [
+        schedule
+        for site in SiteRepository(session).list()
+        for schedule in ScheduleRepository(session).list(site.code)
+        if schedule.status is ScheduleStatus.PUBLISHED
+    ]
+    if not published:
+        raise NotFoundError(
+            "--simulate needs a published roster: run `wfm schedule --publish` first"
+        )
+    return max(published, key=lambda s: s.created_at_utc).week_start
+
+
 @app.command("up")
 def up(
     database_url: DatabaseUrlOption = None,
@@ -62,10 +92,28 @@ def up(
             "--check", help="Start everything, check it answers, print the URLs, then stop."
         ),
     ] = False,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate/--no-simulate",
+            help="Also play a day through the API (`wfm simulate-day`) so the floor is alive: "
+            "the first day of the latest published roster, unless --simulate-date names one.",
+        ),
+    ] = False,
+    simulate_date: Annotated[
+        str | None, typer.Option("--simulate-date", help="Day to play, YYYY-MM-DD.")
+    ] = None,
+    simulate_speed: Annotated[
+        float,
+        typer.Option(
+            "--simulate-speed", min=1, max=10_000, help="Simulated seconds per real second."
+        ),
+    ] = 60.0,
 ) -> None:
     """Serve the API, run the worker and serve the dashboard until interrupted (Ctrl-C).
 
-    Prints the URLs and an admin token for the demo; everything stops together.
+    Prints the URLs and an admin token for the demo; everything stops together. With --simulate,
+    a day of calls and agent states plays through the API meanwhile (its end stops nothing).
     """
     from api.auth import Role, hash_token, new_token
     from wfm.db.repositories import TokenRepository
@@ -80,12 +128,17 @@ def up(
             role=Role.ADMIN.value,
             token_hash=hash_token(token),
         )
+        play_day = _simulation_day(session, simulate_date) if simulate else None
     engine.dispose()
     api_url = f"http://{host}:{api_port}"
     wfm = [sys.executable, "-m", "wfm"]
     env = {**os.environ, "WFM_DATABASE_URL": url, "WFM_API_URL": api_url}
     commands = [
-        ("API", [*wfm, "serve", "--host", host, "--port", str(api_port)], f"{api_url}/health"),
+        (
+            "API",
+            [*wfm, "serve", "--host", host, "--port", str(api_port), "--log-level", "warning"],
+            f"{api_url}/health",
+        ),
         ("worker", [*wfm, "worker"], None),
     ]
     if dashboard:
@@ -117,13 +170,19 @@ def up(
         if dashboard:
             typer.echo(f"dashboard:  http://{host}:{dashboard_port}")
         typer.echo(f"admin token (sign in with it): {token}")
+        essential = list(processes)
+        if play_day is not None and not check:
+            info(f"playing {play_day} through the API at {simulate_speed:g}x (wfm simulate-day)")
+            command = [*wfm, "simulate-day", "--date", play_day.isoformat()]
+            command += ["--speed", f"{simulate_speed:g}", "--api-url", api_url]
+            processes.append(subprocess.Popen(command, env={**env, "WFM_API_TOKEN": token}))
         if check:
             return
         typer.echo("running; press Ctrl-C to stop")
-        while all(p.poll() is None for p in processes):
+        while all(p.poll() is None for p in essential):
             time.sleep(1.0)
         names = [what for what, _command, _health in commands]
-        stopped = [n for n, p in zip(names, processes, strict=True) if p.poll() is not None]
+        stopped = [n for n, p in zip(names, essential, strict=True) if p.poll() is not None]
         fail(f"the {', '.join(stopped)} stopped; stopping the rest")
     except RuntimeError as exc:
         fail(str(exc))
