@@ -4,7 +4,6 @@ worker running the queued jobs."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from datetime import UTC, date, datetime, timedelta
 
@@ -171,12 +170,16 @@ def test_forecast_job_then_values_adjustments_requirements_accuracy(api: ApiServ
         assert build.status_code == 202
         _run_worker(api)
         built = ok(planner.get(f"/v1/jobs/{build.json()['id']}"))
-        if importlib.util.find_spec("wfm.services.scheduling") is None:
-            assert built["status"] == "failed" and "not available" in built["error"]
-        else:
-            assert built["status"] == "succeeded", built["error"]
-            schedule = ok(planner.get(f"/v1/schedules/{built['result']['schedule_id']}"))
-            assert schedule["status"] == "draft" and schedule["week_start"] == "2025-03-03"
+        assert built["status"] == "succeeded", built["error"]
+        assert built["progress"] == 1.0
+        result = built["result"]
+        assert result["summary"]["hard_violations"] == 0
+        assert set(result["summary"]["queues"]) <= {
+            q["code"] for q in ok(planner.get("/v1/queues"))
+        }
+        schedule = ok(planner.get(f"/v1/schedules/{result['schedule_id']}"))
+        assert schedule["status"] == "draft" and schedule["week_start"] == "2025-03-03"
+        assert schedule["version"] == result["version"] == 1
 
 
 def _add_schedule(api: ApiServer, version_note: str = "") -> int:
