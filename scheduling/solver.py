@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 
 from scheduling.activities import PlacedShift, place_activities
-from scheduling.aggregate import AggregateResult, make_groups, solve_aggregate
+from scheduling.aggregate import AggregateResult, SkillSet, make_groups, solve_aggregate
 from scheduling.assignment import assign_group
 from scheduling.checks import ProblemError, check_problem
-from scheduling.economics import serve_curves
+from scheduling.economics import ServeCurve, serve_curves
 from scheduling.evaluate import Evaluation, evaluate
+from scheduling.improve import RosterSearch, improve
 from scheduling.problem import Problem
 from scheduling.roster import (
     ROSTER_FORMAT,
@@ -48,6 +49,7 @@ from scheduling.roster import (
 from scheduling.timeline import Timeline, build_timeline
 
 Progress = Callable[[float, str], None]
+MIN_ROUND_GAIN = 1e-4  # a local-search round gaining less than this share of the objective ends it
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,12 @@ def solve(
     )
     stages["activities"] = {"status": placement.status, "seconds": round(placement.seconds, 2)}
 
-    # 4. evaluation
+    # 4. local search on the whole roster; breaks and activities again for the shifts it chose
+    placed, stages["local_search"] = _local_search(
+        timeline, curves, skills, placed, seed=seed, workers=workers, left=left, tell=tell
+    )
+
+    # 5. evaluation
     roster = build_roster(timeline, placed)
     tell(0.95, "evaluating the roster")
     evaluation = evaluate(problem, roster)
@@ -266,6 +273,60 @@ def solve(
         + f", {evaluation.hard_violations} hard violations",
     )
     return result
+
+
+def _local_search(
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    skills: tuple[SkillSet, ...],
+    placed: list[PlacedShift],
+    *,
+    seed: int,
+    workers: int,
+    left: Callable[[], float],
+    tell: Callable[[float, str], None],
+) -> tuple[list[PlacedShift], dict[str, Any]]:
+    """Rounds of ruin-and-recreate moves (`scheduling.improve`), each followed by the exact day
+    models on the shifts it chose, while either one still gains and time is left (the
+    evaluation's share of the time is kept back)."""
+    started = clock.monotonic()
+    reserve = 1.0 + 0.004 * len(timeline.agents)
+    search = RosterSearch(timeline, curves, skills, placed)
+    initial = search.objective()
+    moves = rounds = 0
+    while left() > reserve + 0.5:
+        rounds += 1
+        stats = improve(search, time_limit_seconds=left() - reserve, seed=seed + rounds)
+        moves += stats.moves
+        tell(0.85, f"local search round {rounds}: {stats.moves} moves gained {stats.gain:,.0f}")
+        if not stats.moves or left() <= reserve + 0.5:
+            break
+        replaced, _ = place_activities(
+            timeline,
+            curves,
+            skills,
+            search.shifts_by_agent(),
+            search.sell_hours_by_campaign_day(),
+            time_limit_seconds=max(1.0, left() - reserve),
+            seed=seed,
+            workers=workers,
+            report=lambda message: None,
+        )
+        candidate = RosterSearch(timeline, curves, skills, replaced)
+        gain = candidate.objective() - search.objective()
+        if gain <= 1e-6:
+            break
+        tell(0.9, f"breaks and activities again: gained {gain:,.0f}")
+        search = candidate
+        if stats.gain + gain < MIN_ROUND_GAIN * max(1.0, abs(search.objective())):
+            break  # later rounds were measured to gain a few units in seconds each
+    final = search.objective()
+    return search.placed(), {
+        "seconds": round(clock.monotonic() - started, 2),
+        "rounds": rounds,
+        "moves": moves,
+        "gain": round(final - initial, 2),
+    }
 
 
 def preflight(timeline: Timeline) -> list[str]:

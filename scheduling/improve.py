@@ -1,0 +1,460 @@
+"""Stage 4: local search on the finished roster, valued exactly as the evaluation values it.
+
+The design and the assignment decide shifts from fractional targets, group by group, so agents of
+different groups don't coordinate: two people may cover the same peak hour while the next one is
+short. This stage takes one agent's shift at a time out of the roster and puts back the best
+shift that agent may work on any free day (every per-agent rule checked), with its breaks where
+they cost least and each working interval on the destination worth most given everyone else:
+ruin and recreate. A move is kept only when the week's objective rises.
+
+Values are exact, not estimated: the serving value of queue q in interval t is the evaluation's
+piecewise-linear function of the agents serving, tabulated once per whole agent count, so adding
+or removing an agent changes the objective by a table difference; selling earns the campaign's
+value within its weekly cap, and its weekly minimum counts as in the evaluation. Preferences and
+the fairness cap (no agent above the most unpopular shifts anyone already has) are kept as the
+assignment keeps them.
+"""
+
+from __future__ import annotations
+
+import math
+import time as clock
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scheduling.activities import BREAK, LUNCH, OTHER, PlacedShift
+from scheduling.aggregate import SkillSet
+from scheduling.economics import ServeCurve
+from scheduling.timeline import AgentFrame, ShiftOption, Timeline
+
+IDLE = -1  # working, with nothing worth doing ("other", or serving a queue without value)
+ON_BREAK = -2
+ON_LUNCH = -3
+
+
+@dataclass
+class _Shift:
+    option: int
+    breaks: list[tuple[int, int, str]]  # (offset, span, kind)
+    acts: list[int]  # per interval: queue index, Q + campaign index, IDLE, ON_BREAK or ON_LUNCH
+
+
+@dataclass(frozen=True)
+class ImproveStats:
+    moves: int
+    passes: int
+    gain: float  # objective gained (money)
+    seconds: float
+
+
+@dataclass
+class _Agent:
+    frame: AgentFrame
+    skill: SkillSet
+    by_day: dict[int, list[int]]  # day -> options
+    shifts: dict[int, _Shift] = field(default_factory=dict)  # day -> shift
+
+
+class RosterSearch:
+    """The roster as counts per queue/campaign and interval, with exact move values."""
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        curves: tuple[ServeCurve, ...],
+        skills: tuple[SkillSet, ...],
+        placed: list[PlacedShift],
+    ) -> None:
+        self.timeline = timeline
+        problem = timeline.problem
+        self.options = timeline.options
+        self.horizon = timeline.intervals
+        self.queues = len(curves)
+        self.campaigns = len(problem.campaigns)
+        self.queue_codes = [q.code for q in problem.queues]
+        self.campaign_codes = [c.code for c in problem.campaigns]
+        step_hours = timeline.interval_minutes / 60.0
+        # serving value tables: value[q][t, k] for k = 0..K (flat beyond, as the evaluation)
+        self.value: list[NDArray[np.float64]] = []
+        for curve in curves:
+            top = int(curve.points[:, -1].max()) + 1
+            ks = np.arange(top + 1, dtype=float)
+            table = np.empty((self.horizon, top + 1))
+            for t in range(self.horizon):
+                table[t] = np.interp(ks, curve.points[t], curve.values[t])
+            self.value.append(table)
+        self.top = [table.shape[1] - 1 for table in self.value]
+        self.serving = np.zeros((self.queues, self.horizon), dtype=np.int64)
+        self.selling = np.zeros((self.campaigns, self.horizon), dtype=np.int64)
+        self.sell_value = np.asarray(timeline.sell_value_per_interval, dtype=float)
+        self.calling = np.asarray(timeline.calling, dtype=bool)
+        self.sell_cap = [
+            math.floor(c.max_hours_per_week / step_hours + 1e-9)
+            if c.max_hours_per_week is not None
+            else 10**9
+            for c in problem.campaigns
+        ]
+        self.sell_min = [
+            math.ceil(c.min_hours_per_week / step_hours - 1e-9) for c in problem.campaigns
+        ]
+        self.short_penalty = problem.objective.campaign_shortfall_penalty_per_hour * step_hours
+        self.sold = [0] * self.campaigns
+        skill_of = {a: s for s in skills for a in s.agents}
+        self.agents: list[_Agent] = []
+        for frame in timeline.agents:
+            by_day: dict[int, list[int]] = defaultdict(list)
+            for o in frame.options:
+                by_day[self.options[o].day].append(o)
+            self.agents.append(_Agent(frame, skill_of[frame.index], dict(by_day)))
+        labels = {f"serve:{code}": q for q, code in enumerate(self.queue_codes)}
+        labels.update(
+            {f"sell:{code}": self.queues + c for c, code in enumerate(self.campaign_codes)}
+        )
+        labels.update({BREAK: ON_BREAK, LUNCH: ON_LUNCH, OTHER: IDLE})
+        for shift in placed:
+            option = self.options[shift.option]
+            record = _Shift(
+                shift.option,
+                [(b - option.start, e - b, kind) for b, e, kind in shift.breaks],
+                [labels.get(label, IDLE) for label in shift.activity],
+            )
+            self.agents[shift.agent].shifts[option.day] = record
+            self._apply(option, record.acts, +1)
+        self.unpopular_cap = max(
+            (
+                sum(1 for s in agent.shifts.values() if self.options[s.option].unpopular)
+                for agent in self.agents
+            ),
+            default=0,
+        )
+
+    # ------------------------------------------------------------------------------ valuation
+    def objective(self) -> float:
+        """Serving plus selling value minus campaign shortfall (contract terms don't move)."""
+        total = 0.0
+        for q, table in enumerate(self.value):
+            k = np.minimum(self.serving[q], self.top[q])
+            total += float(table[np.arange(self.horizon), k].sum())
+        total += float((self.selling * self.sell_value).sum())
+        for c in range(self.campaigns):
+            total -= self.short_penalty * max(0, self.sell_min[c] - self.sold[c])
+        return total
+
+    def _apply(self, option: ShiftOption, acts: list[int], sign: int) -> float:
+        """Add (sign +1) or remove (-1) a shift's activities; the objective's change."""
+        delta = 0.0
+        for i, act in enumerate(acts):
+            delta += self._apply_one(option.start + i, act, sign)
+        return delta
+
+    def _apply_one(self, t: int, act: int, sign: int) -> float:
+        if act < 0 or t >= self.horizon:
+            return 0.0
+        if act < self.queues:
+            k = int(self.serving[act, t])
+            table, top = self.value[act], self.top[act]
+            self.serving[act, t] = k + sign
+            return float(table[t, min(k + sign, top)] - table[t, min(k, top)])
+        c = act - self.queues
+        before = self.sold[c]
+        self.sold[c] += sign
+        self.selling[c, t] += sign
+        short_before = max(0, self.sell_min[c] - before)
+        short_after = max(0, self.sell_min[c] - self.sold[c])
+        return sign * float(self.sell_value[c, t]) - self.short_penalty * (
+            short_after - short_before
+        )
+
+    def _gains(self, skill: SkillSet, lo: int, hi: int) -> tuple[NDArray[np.float64], NDArray]:
+        """For intervals [lo, hi): the value one more agent of this skill set adds at best, and
+        the destination that adds it (IDLE when nothing adds value)."""
+        width = hi - lo
+        best = np.zeros(width)
+        where = np.full(width, IDLE, dtype=np.int64)
+        span = np.arange(lo, min(hi, self.horizon))
+        n = span.size
+        if n == 0:
+            return best, where
+        for q in skill.queues:
+            table, top = self.value[q], self.top[q]
+            k = self.serving[q, span]
+            gain = table[span, np.minimum(k + 1, top)] - table[span, np.minimum(k, top)]
+            better = gain > best[:n] + 1e-12
+            best[:n][better] = gain[better]
+            where[:n][better] = q
+        for c in skill.campaigns:
+            if self.sold[c] >= self.sell_cap[c]:
+                continue
+            gain = self.sell_value[c, span] * self.calling[c, span]
+            if self.sold[c] < self.sell_min[c]:
+                gain = gain + self.short_penalty * self.calling[c, span]
+            better = self.calling[c, span] & (gain > best[:n] + 1e-12)
+            best[:n][better] = gain[better]
+            where[:n][better] = self.queues + c
+        return best, where
+
+    # ---------------------------------------------------------------------------------- rules
+    def _allowed_days(self, agent: _Agent) -> list[int]:
+        """Days the agent may take one more shift on, all other shifts staying as they are."""
+        frame = agent.frame
+        worked = set(agent.shifts)
+        if len(worked) + 1 > frame.days_max:
+            return []
+        days = self.timeline.problem.horizon.days
+        allowed = []
+        for d in agent.by_day:
+            if d in worked:
+                continue
+            run = frame.prior_consecutive_days
+            longest = 0
+            for day in range(days):
+                run = run + 1 if day in worked or day == d else 0
+                longest = max(longest, run)
+            if longest <= frame.max_consecutive_days:
+                allowed.append(d)
+        return allowed
+
+    def _candidates(
+        self, agent: _Agent, day: int, paid_low: int, paid_high: int, unpopular_room: bool
+    ) -> list[int]:
+        """Options of that day within the hours left, rest from the neighbouring shifts and the
+        fairness cap."""
+        frame = agent.frame
+        options = self.options
+        before = [s for d, s in agent.shifts.items() if d < day]
+        after = [s for d, s in agent.shifts.items() if d > day]
+        previous = max(before, key=lambda s: options[s.option].start, default=None)
+        following = min(after, key=lambda s: options[s.option].start, default=None)
+        result = []
+        for o in agent.by_day[day]:
+            option = options[o]
+            if not paid_low <= option.paid_minutes <= paid_high:
+                continue
+            if option.unpopular and not unpopular_room:
+                continue
+            if previous is not None and self.timeline.conflicts(
+                options[previous.option], option, frame.rest_minutes
+            ):
+                continue
+            if following is not None and self.timeline.conflicts(
+                option, options[following.option], frame.rest_minutes
+            ):
+                continue
+            result.append(o)
+        return result
+
+    # ---------------------------------------------------------------------------------- moves
+    def _best_insertion(
+        self, agent: _Agent, days: list[int], paid_floor_minutes: int
+    ) -> tuple[float, int | None, list[tuple[int, int, str]]]:
+        """The best shift (score, option, breaks) on one of `days` keeping the week's paid
+        minutes at least `paid_floor_minutes`: its score is the value its working intervals
+        add at best, less preference penalties."""
+        frame = agent.frame
+        options = self.options
+        paid_now = sum(options[s.option].paid_minutes for s in agent.shifts.values())
+        unpopular_now = sum(1 for s in agent.shifts.values() if options[s.option].unpopular)
+        low = max(0, paid_floor_minutes - paid_now)
+        high = frame.paid_minutes_max - paid_now
+        room = unpopular_now + 1 <= self.unpopular_cap
+        best_score, best_option, best_breaks = -math.inf, None, []
+        for d in days:
+            candidates = self._candidates(agent, d, low, high, room)
+            if not candidates:
+                continue
+            lo = min(options[o].start for o in candidates)
+            hi = max(options[o].end for o in candidates)
+            gain, _ = self._gains(agent.skill, lo, hi)
+            prefix = np.concatenate(([0.0], np.cumsum(gain)))
+            starts = np.array([options[o].start - lo for o in candidates])
+            ends = np.array([options[o].end - lo for o in candidates])
+            score = prefix[ends] - prefix[starts]
+            day_penalty = frame.work_day_penalty.get(d, 0.0) - frame.idle_day_penalty.get(d, 0.0)
+            score -= day_penalty + np.array([frame.option_penalty.get(o, 0.0) for o in candidates])
+            # breaks where they cost least (windows are per length; group candidates by it)
+            lost = np.zeros(len(candidates))
+            chosen: list[list[tuple[int, int, str]]] = [[] for _ in candidates]
+            by_length: dict[int, list[int]] = defaultdict(list)
+            for i, o in enumerate(candidates):
+                by_length[options[o].length_minutes].append(i)
+            for members in by_length.values():
+                idx = np.array(members)
+                windows = options[candidates[members[0]]].breaks
+                earliest = np.zeros(len(members), dtype=np.int64)  # first free offset
+                for w in windows:
+                    offs = np.arange(w.first_offset, w.last_offset + 1)
+                    first = starts[idx][:, None] + offs[None, :]
+                    cost = prefix[np.minimum(first + w.span, len(gain))] - prefix[first]
+                    cost = np.where(offs[None, :] >= earliest[:, None], cost, np.inf)
+                    pick = np.argmin(cost, axis=1)
+                    lost[idx] += cost[np.arange(len(members)), pick]
+                    for j, i in enumerate(members):
+                        off = int(offs[pick[j]])
+                        chosen[i].append((off, w.span, w.kind))
+                    earliest = offs[pick] + w.span
+            score -= lost
+            i = int(np.argmax(score))
+            if score[i] > best_score:
+                best_score, best_option, best_breaks = float(score[i]), candidates[i], chosen[i]
+        return best_score, best_option, best_breaks
+
+    def _insert(self, agent: _Agent, o: int, breaks: list[tuple[int, int, str]]) -> float:
+        """Put the shift in with its breaks, each working interval on its best destination."""
+        option = self.options[o]
+        acts = [IDLE] * option.intervals
+        for off, span, kind in breaks:
+            for i in range(off, min(off + span, option.intervals)):
+                acts[i] = ON_LUNCH if kind == LUNCH else ON_BREAK
+        _, where = self._gains(agent.skill, option.start, option.end)
+        delta = 0.0
+        for i in range(option.intervals):
+            t = option.start + i
+            if acts[i] != IDLE or t >= self.horizon:
+                continue
+            act = int(where[i])
+            if (
+                act >= self.queues
+                and self.sold[act - self.queues] >= self.sell_cap[act - self.queues]
+            ):
+                act = int(self._gains(agent.skill, t, t + 1)[1][0])  # the cap filled up
+            acts[i] = act
+            delta += self._apply_one(t, act, +1)
+        agent.shifts[option.day] = _Shift(o, list(breaks), acts)
+        frame = agent.frame
+        delta -= frame.option_penalty.get(o, 0.0)
+        delta -= frame.work_day_penalty.get(option.day, 0.0)
+        delta += frame.idle_day_penalty.get(option.day, 0.0)
+        return delta
+
+    def _remove(self, agent: _Agent, day: int) -> tuple[_Shift, float]:
+        record = agent.shifts.pop(day)
+        option = self.options[record.option]
+        delta = self._apply(option, record.acts, -1)
+        frame = agent.frame
+        delta += frame.option_penalty.get(record.option, 0.0)
+        delta += frame.work_day_penalty.get(day, 0.0)
+        delta -= frame.idle_day_penalty.get(day, 0.0)
+        return record, delta
+
+    def _restore(self, agent: _Agent, record: _Shift) -> None:
+        option = self.options[record.option]
+        agent.shifts[option.day] = record
+        self._apply(option, record.acts, +1)
+
+    def try_move(self, a: int, day: int | None) -> float:
+        """Re-place agent a's shift of `day` (None: add a shift on a free day) at its best;
+        keep the change only when it gains. Returns the gain (0 when nothing changed)."""
+        agent = self.agents[a]
+        options = self.options
+        paid_before = sum(options[s.option].paid_minutes for s in agent.shifts.values())
+        floor = min(agent.frame.paid_minutes_min, paid_before)
+        removed = None
+        delta = 0.0
+        if day is not None:
+            removed, delta = self._remove(agent, day)
+        score, o, breaks = self._best_insertion(agent, self._allowed_days(agent), floor)
+        if o is None or (removed is None and score <= 1e-9):
+            if removed is not None:
+                self._restore(agent, removed)
+            return 0.0
+        delta += self._insert(agent, o, breaks)
+        if delta > 1e-6:
+            return delta
+        # no gain: put the old shift back exactly
+        self._remove(agent, self.options[o].day)
+        if removed is not None:
+            self._restore(agent, removed)
+        return 0.0
+
+    # ------------------------------------------------------------------------------- results
+    def placed(self) -> list[PlacedShift]:
+        result = []
+        for a, agent in enumerate(self.agents):
+            for day in sorted(agent.shifts):
+                record = agent.shifts[day]
+                option = self.options[record.option]
+                labels = []
+                for i, act in enumerate(record.acts):
+                    labels.append(self._label(agent, act, option.start + i))
+                result.append(
+                    PlacedShift(
+                        a,
+                        record.option,
+                        [
+                            (option.start + off, option.start + off + span, kind)
+                            for off, span, kind in record.breaks
+                        ],
+                        labels,
+                    )
+                )
+        return result
+
+    def _label(self, agent: _Agent, act: int, t: int) -> str:
+        if act == ON_BREAK:
+            return BREAK
+        if act == ON_LUNCH:
+            return LUNCH
+        if act >= self.queues:
+            return f"sell:{self.campaign_codes[act - self.queues]}"
+        if act >= 0:
+            return f"serve:{self.queue_codes[act]}"
+        # idle: serve a skilled queue that has contacts then (it never lowers the value)
+        for q in agent.skill.queues:
+            if t < self.horizon and self.top[q] > 1 and self.value[q][t, -1] > self.value[q][t, 0]:
+                return f"serve:{self.queue_codes[q]}"
+        return OTHER
+
+    def shifts_by_agent(self) -> dict[int, tuple[int, ...]]:
+        return {
+            a: tuple(agent.shifts[d].option for d in sorted(agent.shifts))
+            for a, agent in enumerate(self.agents)
+        }
+
+    def sell_hours_by_campaign_day(self) -> dict[tuple[int, int], float]:
+        step_hours = self.timeline.interval_minutes / 60.0
+        result: dict[tuple[int, int], float] = {}
+        starts = self.timeline.day_starts
+        for c in range(self.campaigns):
+            for d in range(len(starts) - 1):
+                hi = min(starts[d + 1], self.horizon)
+                result[c, d] = float(self.selling[c, starts[d] : hi].sum()) * step_hours
+        return result
+
+
+def improve(
+    search: RosterSearch,
+    *,
+    time_limit_seconds: float,
+    seed: int,
+) -> ImproveStats:
+    """Ruin-and-recreate passes over every shift (and every free day of agents below their
+    days), in a seeded random order, until a pass gains nothing or the time is up."""
+    started = clock.monotonic()
+    rng = np.random.default_rng(seed)
+    total = 0.0
+    moves = passes = 0
+    while clock.monotonic() - started < time_limit_seconds:
+        passes += 1
+        work: list[tuple[int, int | None]] = []
+        for a, agent in enumerate(search.agents):
+            work.extend((a, d) for d in agent.shifts)
+            if len(agent.shifts) < agent.frame.days_max:
+                work.append((a, None))
+        gained = 0.0
+        for i in rng.permutation(len(work)):
+            if clock.monotonic() - started >= time_limit_seconds:
+                break
+            a, day = work[int(i)]
+            if day is not None and day not in search.agents[a].shifts:
+                continue  # moved earlier in this pass
+            gain = search.try_move(a, day)
+            if gain > 0:
+                moves += 1
+                gained += gain
+        total += gained
+        if gained <= 1e-6:
+            break
+    return ImproveStats(moves, passes, total, clock.monotonic() - started)
