@@ -160,6 +160,12 @@ def test_example_problems_survive_a_round_trip(start: date) -> None:
     assert round_trip(p) == p
 
 
+def test_a_site_without_agents_survives_a_round_trip() -> None:
+    p = replace(everything_problem(), agents=())
+    assert problem_to_json(p)["contracts"] == []
+    assert round_trip(p) == p
+
+
 def test_the_document_names_its_format_and_version() -> None:
     document = problem_to_json(everything_problem())
     assert (document["format"], document["version"]) == (PROBLEM_FORMAT, PROBLEM_VERSION)
