@@ -9,7 +9,7 @@ included, and `short_abandoned` is the part of them that hung up within the shor
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -282,3 +282,88 @@ def outbound_value(
             value += piece * efficiency * value_per_productive_hour_by_hour[local.hour]
             cursor = boundary
     return OutboundFigures(sell_hours=hours, productive_hours=hours * efficiency, value=value)
+
+
+# --- contact reasons ------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonFigures:
+    """One contact reason over a range, against the range just before it.
+
+    Shares are of the contacts whose reason was recorded (every reason, not only the top ones);
+    None where the denominator is zero. `share_change` is in fraction points."""
+
+    reason: str
+    rank: int  # 1 = the most frequent reason
+    count: int
+    share: float | None
+    previous_count: int
+    previous_share: float | None
+    count_change: int
+    count_change_ratio: float | None  # (count - previous) / previous
+    share_change: float | None
+    counts_by_period: tuple[int, ...]
+    shares_by_period: tuple[float | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonRanking:
+    contacts_by_period: tuple[int, ...]  # contacts with a recorded reason, per period
+    contacts: int
+    previous_contacts: int
+    reasons_recorded: int  # distinct reasons in the range
+    outside_top_count: int  # contacts of the reasons not in `top`
+    top: tuple[ReasonFigures, ...]
+
+
+def rank_contact_reasons(
+    counts_by_period: Sequence[Mapping[str, int]], previous: Mapping[str, int], top: int
+) -> ReasonRanking:
+    """The `top` most frequent reasons over the periods (ties by name), each with its count and
+    share per period, and its change against the `previous` range's counts."""
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
+    for counts in [*counts_by_period, previous]:
+        _check_counts(**{f"reason {name!r}": n for name, n in counts.items()})
+    totals: dict[str, int] = {}
+    for counts in counts_by_period:
+        for name, n in counts.items():
+            totals[name] = totals.get(name, 0) + n
+    per_period = tuple(sum(counts.values()) for counts in counts_by_period)
+    contacts = sum(per_period)
+    previous_contacts = sum(previous.values())
+    ranked = sorted((item for item in totals.items() if item[1] > 0), key=lambda i: (-i[1], i[0]))
+    figures = []
+    for rank, (name, count) in enumerate(ranked[:top], start=1):
+        before = previous.get(name, 0)
+        share = _ratio(count, contacts)
+        previous_share = _ratio(before, previous_contacts)
+        figures.append(
+            ReasonFigures(
+                reason=name,
+                rank=rank,
+                count=count,
+                share=share,
+                previous_count=before,
+                previous_share=previous_share,
+                count_change=count - before,
+                count_change_ratio=_ratio(count - before, before),
+                share_change=(
+                    None if share is None or previous_share is None else share - previous_share
+                ),
+                counts_by_period=tuple(c.get(name, 0) for c in counts_by_period),
+                shares_by_period=tuple(
+                    _ratio(c.get(name, 0), n)
+                    for c, n in zip(counts_by_period, per_period, strict=True)
+                ),
+            )
+        )
+    return ReasonRanking(
+        contacts_by_period=per_period,
+        contacts=contacts,
+        previous_contacts=previous_contacts,
+        reasons_recorded=len(ranked),
+        outside_top_count=contacts - sum(f.count for f in figures),
+        top=tuple(figures),
+    )

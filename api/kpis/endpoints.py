@@ -1,4 +1,5 @@
-"""`/v1/kpis`: service KPIs from history, forecast accuracy, outbound hours and value."""
+"""`/v1/kpis`: service KPIs from history, top contact reasons, forecast accuracy, outbound hours
+and value."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from api.auth import Permission
 from api.cache import TtlCache
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import ApiError, responses
-from api.kpis.schemas import AccuracyReportRead, KpiReportRead, OutboundReportRead
+from api.kpis.schemas import (
+    AccuracyReportRead,
+    ContactReasonReportRead,
+    KpiReportRead,
+    OutboundReportRead,
+)
 from api.schemas import CODE_PATTERN
 from wfm.db.repositories import (
     CampaignRepository,
@@ -21,6 +27,7 @@ from wfm.db.repositories import (
 )
 from wfm.domain import Activity, ScheduleStatus
 from wfm.kpi import KpiOptions, KpiValues, ServiceLevelVariant, outbound_value, wmape
+from wfm.services.contact_reasons import MAX_TOP, ContactReasonReport, contact_reason_report
 from wfm.services.kpis import KpiReport, KpiSeries, kpi_report
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
@@ -97,14 +104,7 @@ def kpis(
 ) -> Any:
     """Answer rate, abandon rate, service level, ASA, AHT and occupancy per queue and period,
     from the stored interval history (periods in the site's timezone)."""
-    for code in queue:
-        if not _matches(code):
-            raise ApiError(
-                422,
-                "invalid",
-                f"query.queue: {code!r} is not a code",
-                [{"field": "query.queue", "value": code, "message": "not a code"}],
-            )
+    _check_queue_codes(queue)
     options = KpiOptions(
         include_short_abandons=include_short_abandons,
         service_level_variant=ServiceLevelVariant(service_level_variant),
@@ -141,6 +141,113 @@ def _matches(code: str) -> bool:
     import re
 
     return re.fullmatch(CODE_PATTERN, code) is not None
+
+
+def _check_queue_codes(codes: list[str]) -> None:
+    for code in codes:
+        if not _matches(code):
+            raise ApiError(
+                422,
+                "invalid",
+                f"query.queue: {code!r} is not a code",
+                [{"field": "query.queue", "value": code, "message": "not a code"}],
+            )
+
+
+def _reasons(r: ContactReasonReport) -> dict[str, Any]:
+    return {
+        "site_code": r.site_code,
+        "timezone": r.timezone,
+        "granularity": r.granularity,
+        "start": r.start,
+        "end": r.end,
+        "previous_start": r.previous_start,
+        "previous_end": r.previous_end,
+        "queue_codes": list(r.queue_codes),
+        "top": r.top,
+        "contacts_with_reason": r.contacts,
+        "previous_contacts_with_reason": r.previous_contacts,
+        "reasons_recorded": r.reasons_recorded,
+        "outside_top_count": r.outside_top_count,
+        "periods": [
+            {
+                "period": p.period,
+                "period_start_utc": p.period_start_utc,
+                "contacts_with_reason": p.contacts,
+            }
+            for p in r.periods
+        ],
+        "reasons": [
+            {
+                "reason": f.reason,
+                "rank": f.rank,
+                "count": f.count,
+                "share": f.share,
+                "previous_count": f.previous_count,
+                "previous_share": f.previous_share,
+                "count_change": f.count_change,
+                "count_change_ratio": f.count_change_ratio,
+                "share_change": f.share_change,
+                "points": [
+                    {"period": p.period, "count": n, "share": share}
+                    for p, n, share in zip(
+                        r.periods, f.counts_by_period, f.shares_by_period, strict=True
+                    )
+                ],
+            }
+            for f in r.reasons
+        ],
+    }
+
+
+@router.get(
+    "/contact-reasons",
+    response_model=ContactReasonReportRead,
+    dependencies=READ,
+    responses=responses(404),
+    summary="Top contact reasons and their trend",
+)
+def contact_reasons(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site whose queues to report."),
+    start: date = Query(description="First local day (inclusive).", examples=["2025-03-03"]),
+    end: date = Query(description="Last local day (exclusive).", examples=["2025-03-31"]),
+    granularity: Literal["day", "week", "month"] = Query(
+        default="day",
+        description="Periods of the trend: day (at most 732 days), week (1830), month (3660).",
+    ),
+    queue: list[str] = Query(
+        default_factory=list, description="Only these queues (repeatable); default all the site's."
+    ),
+    top: int = Query(
+        default=10, ge=1, le=MAX_TOP, description="How many reasons to list, most frequent first."
+    ),
+) -> Any:
+    """The most frequent contact reasons of the site's queues over local days [start, end):
+    per reason its contacts, share of the contacts whose reason was recorded, count and share
+    per day, week or month (periods in the site's timezone), and the change against the
+    previous range (the same number of days just before `start`). Reasons are those stored
+    with the interval history; a range without any gives an empty `reasons` list."""
+    _check_queue_codes(queue)
+    key = ("contact-reasons", site, start, end, granularity, tuple(queue), top)
+
+    def compute() -> bytes:
+        report = contact_reason_report(
+            session,
+            site_code=site,
+            start=start,
+            end=end,
+            granularity=granularity,
+            queue_codes=queue or None,
+            top=top,
+        )
+        return ContactReasonReportRead.model_validate(_reasons(report)).model_dump_json().encode()
+
+    cache: TtlCache = request.app.state.kpi_cache
+    body = cache.get_or_compute(key, settings.api_kpi_cache_seconds, compute)
+    return Response(content=body, media_type="application/json")
 
 
 @router.get(

@@ -97,3 +97,98 @@ class OutboundReportRead(Output):
     sell_hours: float = Field(description="All campaigns.")
     value: float = Field(description="All campaigns.")
     campaigns: list[OutboundCampaignRead] = Field(description="Per campaign.")
+
+
+class ReasonPeriodRead(Output):
+    period: str = Field(
+        description="Local date of the day, week (Monday) or month (1st).", examples=["2025-03-03"]
+    )
+    period_start_utc: datetime = Field(
+        description="Start of the period, UTC (the first period and the last may be clipped "
+        "to the report's range).",
+        examples=["2025-03-02T23:00:00Z"],
+    )
+    contacts_with_reason: int = Field(
+        description="Contacts whose reason was recorded in the period (every reason).",
+        examples=[1840],
+    )
+
+
+class ReasonPointRead(Output):
+    period: str = Field(description="Local date of the period.", examples=["2025-03-03"])
+    count: int = Field(description="Contacts of this reason in the period.", examples=[612])
+    share: float | None = Field(
+        description="count / contacts with a recorded reason in the period; null when none.",
+        examples=[0.3326],
+    )
+
+
+class ContactReasonRead(Output):
+    reason: str = Field(description="Reason as the ACD or CRM recorded it.", examples=["billing"])
+    rank: int = Field(description="1 for the most frequent reason (ties by name).", examples=[1])
+    count: int = Field(description="Contacts of this reason over the range.", examples=[4213])
+    share: float | None = Field(
+        description="count / contacts with a recorded reason over the range (fraction).",
+        examples=[0.3351],
+    )
+    previous_count: int = Field(
+        description="Contacts of this reason over the previous range.", examples=[3977]
+    )
+    previous_share: float | None = Field(
+        description="Its share over the previous range; null when that range recorded no reasons.",
+        examples=[0.3262],
+    )
+    count_change: int = Field(description="count - previous_count.", examples=[236])
+    count_change_ratio: float | None = Field(
+        description="(count - previous_count) / previous_count; null when previous_count is 0.",
+        examples=[0.0593],
+    )
+    share_change: float | None = Field(
+        description="share - previous_share, in fraction points (0.01 = one percentage point); "
+        "null when either is null.",
+        examples=[0.0089],
+    )
+    points: list[ReasonPointRead] = Field(
+        description="Count and share per period, one for each of the report's `periods`."
+    )
+
+
+class ContactReasonReportRead(Output):
+    """Top contact reasons over local days [start, end) and their trend; no recorded reasons
+    give an empty `reasons` list, not an error."""
+
+    site_code: str = Field(description="Site.", examples=["demo"])
+    timezone: str = Field(description="Timezone the periods are in.", examples=["Europe/Paris"])
+    granularity: str = Field(description="day, week or month.", examples=["week"])
+    start: date = Field(description="First local day (inclusive).", examples=["2025-03-03"])
+    end: date = Field(description="Last local day (exclusive).", examples=["2025-03-31"])
+    previous_start: date = Field(
+        description="First day of the previous range: as many days as [start, end), just "
+        "before start.",
+        examples=["2025-02-03"],
+    )
+    previous_end: date = Field(
+        description="End (exclusive) of the previous range, = start.", examples=["2025-03-03"]
+    )
+    queue_codes: list[str] = Field(
+        description="Queues counted (the site's, or those asked for).", examples=[["CARE"]]
+    )
+    top: int = Field(description="Most reasons listed.", examples=[10])
+    contacts_with_reason: int = Field(
+        description="Contacts whose reason was recorded over the range: the denominator of "
+        "every share.",
+        examples=[12572],
+    )
+    previous_contacts_with_reason: int = Field(
+        description="The same over the previous range.", examples=[12190]
+    )
+    reasons_recorded: int = Field(
+        description="Distinct reasons over the range (listed or not).", examples=[14]
+    )
+    outside_top_count: int = Field(
+        description="Contacts of the reasons beyond the top ones.", examples=[312]
+    )
+    periods: list[ReasonPeriodRead] = Field(description="The periods of the trend, in order.")
+    reasons: list[ContactReasonRead] = Field(
+        description="The top reasons, most frequent first; empty when no reason was recorded."
+    )

@@ -1,14 +1,16 @@
 """Sums of interval history for KPIs, aggregated in the database: per interval, or per bucket of
-time (the caller's local days, weeks or months, given as UTC edges)."""
+time (the caller's local days, weeks or months, given as UTC edges). Contact-reason counts (a JSON
+object per interval) are summed per bucket here too, from their stored text."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, text
+from sqlalchemy import Integer, Text, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from wfm.db.models import (
@@ -90,6 +92,44 @@ class KpiRepository:
         result.sort(key=lambda r: (r.queue_code, r.bucket))
         return result
 
+    def reason_counts_by_bucket(
+        self, queue_codes: Sequence[str], edges: Sequence[datetime]
+    ) -> list[dict[str, int]]:
+        """Contacts per recorded reason in each bucket [edges[i], edges[i+1]) over the queues:
+        one dict per bucket (empty where no interval recorded reasons).
+
+        The buckets join the (queue, interval start) index as in `sums_by_bucket`; each row
+        brings only its bucket index and its reason counts as JSON text (no datetime or ORM
+        conversion), and the counts are added up here: JSON objects aggregate the same way on
+        SQLite and PostgreSQL only outside SQL. Intervals without reasons (SQL or JSON null)
+        are skipped in the query."""
+        result: list[dict[str, int]] = [{} for _ in range(max(len(edges) - 1, 0))]
+        ids = self._queue_ids(queue_codes)
+        if not ids or len(edges) < 2:
+            return result
+        for first in range(0, len(edges) - 1, _BUCKETS_PER_QUERY):
+            chunk = list(edges[first : first + _BUCKETS_PER_QUERY + 1])
+            rows_sql = ", ".join(f"(:i{n}, :lo{n}, :hi{n})" for n in range(len(chunk) - 1))
+            stmt = text(
+                f"WITH buckets (idx, lo, hi) AS (VALUES {rows_sql}) "
+                "SELECT buckets.idx, CAST(h.reason_counts AS TEXT) "
+                "FROM buckets JOIN interval_history AS h "
+                "ON h.queue_id IN :ids AND h.interval_start_utc >= buckets.lo "
+                "AND h.interval_start_utc < buckets.hi "
+                "WHERE h.reason_counts IS NOT NULL "
+                "AND CAST(h.reason_counts AS TEXT) NOT IN ('null', '{}')"
+            ).columns(idx=Integer(), reasons=Text())
+            params: list[Any] = [bindparam("ids", list(ids.values()), expanding=True)]
+            for n, (lo, hi) in enumerate(zip(chunk, chunk[1:], strict=False)):
+                params += [
+                    bindparam(f"i{n}", first + n, type_=Integer()),
+                    bindparam(f"lo{n}", lo, type_=UTCDateTime()),
+                    bindparam(f"hi{n}", hi, type_=UTCDateTime()),
+                ]
+            for idx, raw in self.session.execute(stmt.bindparams(*params)):
+                _add_reasons(result[int(idx)], raw)
+        return result
+
     def sums_by_interval(
         self, queue_codes: Sequence[str], start_utc: datetime, end_utc: datetime
     ) -> list[HistorySums]:
@@ -138,6 +178,21 @@ class KpiRepository:
             )
         )
         return [ServeSpan(code, s, e) for code, s, e in self.session.execute(stmt)]
+
+
+def _add_reasons(into: dict[str, int], raw: str | None) -> None:
+    """Add one interval's stored reason counts; anything but a whole count >= 0 is ignored
+    (history is written through `IntervalRecord`, so only a hand-edited row could hold it)."""
+    if not raw:
+        return
+    counts = json.loads(raw)
+    if not isinstance(counts, dict):
+        return
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if value > 0 and value == int(value):
+            into[name] = into.get(name, 0) + int(value)
 
 
 def _sum_columns() -> list[Any]:
