@@ -134,16 +134,36 @@ def test_rest_is_counted_in_real_hours() -> None:
     ordinary, _ = solve_checked(rest_problem(ORDINARY_SUNDAY - timedelta(days=1)))
     assert len(ordinary.roster.shifts) == 2
     assert ordinary.summary()["under_coverage_agent_hours"] == 0.0
+    # in spring the same pair of shifts is refused: 10 real hours of rest
     spring_p = rest_problem(SPRING_SUNDAY - timedelta(days=1))
     spring, _ = solve_checked(spring_p)
-    assert len(spring.roster.shifts) == 1
-    assert spring.summary()["under_coverage_agent_hours"] == 8.0
-    # and the evaluation refuses the pair of shifts that fits on an ordinary weekend
+    shifts = spring.roster.shifts
+    for first, second in zip(shifts, shifts[1:], strict=False):
+        assert second.start_utc - first.end_utc >= timedelta(hours=11)
     saturday = SPRING_SUNDAY - timedelta(days=1)
     both = roster(
         shift("A", at(saturday, time(14)), 480), shift("A", at(SPRING_SUNDAY, time(9)), 480)
     )
     assert {v.rule for v in evaluate(spring_p, both).violations} == {"min_rest"}
+    # an hour later on Sunday is 11 real hours
+    later = roster(
+        shift("A", at(saturday, time(14)), 480), shift("A", at(SPRING_SUNDAY, time(10)), 480)
+    )
+    assert evaluate(spring_p, later).violations == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="solver bug: on the spring-forward weekend (one agent; 11 h rest; Saturday "
+    "14:00-22:00 and Sunday 09:00-17:00 local needed) the roster has only Saturday's shift, 8 h "
+    "short (objective -400, design bound 0), though Saturday 14:00-22:00 with Sunday "
+    "10:00-18:00 keeps 11 real hours of rest and is 1 h short (objective -50)",
+)
+def test_rest_across_the_spring_change_reaches_the_optimum() -> None:
+    # one of the two shifts moves by an hour (Sunday 10:00-18:00, or Saturday 13:00-21:00)
+    spring, _ = solve_checked(rest_problem(SPRING_SUNDAY - timedelta(days=1)))
+    assert len(spring.roster.shifts) == 2
+    assert spring.summary()["under_coverage_agent_hours"] == 1.0
 
 
 @pytest.mark.parametrize("sunday", [SPRING_SUNDAY, AUTUMN_SUNDAY])
