@@ -226,13 +226,14 @@ class _Checker:
                     f"the contract needs {contract.min_rest_hours:g} h",
                 )
             previous_end = shift.end_utc
-        # consecutive days, counting last week's run when its final shift was the day before
+        # consecutive days, counting last week's run when its final shift was the day before;
+        # that run alone is last week's business: it counts only if this week extends it
         run = 0
         if agent.last_week is not None:
             last_day = self.local(agent.last_week.final_shift_start_utc).date()
             if (self.dates[0] - last_day).days == 1:
                 run = agent.last_week.consecutive_days_worked
-        longest = run
+        longest = 0
         for day in self.dates:
             run = run + 1 if day in days_worked else 0
             longest = max(longest, run)

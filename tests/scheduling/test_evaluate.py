@@ -169,6 +169,21 @@ def test_max_consecutive_days_counts_last_weeks_run(
     )
 
 
+def test_last_weeks_run_alone_breaks_nothing_this_week() -> None:
+    # six days in a row last week under a contract that allows two: resting on Monday is right
+    last = LastWeek(
+        at(MONDAY - timedelta(days=1), time(8)),
+        at(MONDAY - timedelta(days=1), time(16)),
+        consecutive_days_worked=6,
+    )
+    c2 = contract("C2", max_consecutive=2, earliest=time(7), latest_end=time(23))
+    p = base_problem(c2, last_week=last)
+    tuesday = shift("A", at(TUESDAY, time(8)), 480, breaks=[(240, 30, "lunch")])
+    assert broken(evaluate(p, roster(tuesday))) == set()
+    assert broken(evaluate(p, roster())) == set()
+    assert broken(evaluate(p, roster(a_monday()))) == {"max_consecutive_days"}
+
+
 def test_contract_hours_max_and_min() -> None:
     tuesday = shift("A", at(TUESDAY, time(8)), 480, breaks=[(240, 30, "lunch")])
     few = base_problem(contract("H10", hours=(0, 10), earliest=time(7), latest_end=time(23)))
