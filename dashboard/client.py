@@ -115,6 +115,19 @@ class ApiClient:
         )
         return result
 
+    def contact_reasons(
+        self, site: str, start: date, end: date, granularity: str, top: int = 10
+    ) -> JsonObject:
+        result: JsonObject = self.get(
+            "/kpis/contact-reasons",
+            site=site,
+            start=start,
+            end=end,
+            granularity=granularity,
+            top=top,
+        )
+        return result
+
     def forecast_accuracy(self, site: str, period: str = "day") -> JsonObject:
         result: JsonObject = self.get("/kpis/forecast-accuracy", site=site, period=period)
         return result

@@ -124,6 +124,49 @@ def trend(points: pd.DataFrame, queue: str, kpi: str) -> tuple[float | None, flo
     return last, (last - float(rows.iloc[-2])) if len(rows) > 1 else None
 
 
+REASON_COLUMNS = [
+    "rank",
+    "reason",
+    "contacts",
+    "share",
+    "previous_contacts",
+    "change",
+    "change_ratio",
+    "share_change",
+]
+
+
+def reason_totals(report: dict[str, Any]) -> pd.DataFrame:
+    """One row per top reason of a contact-reasons report: contacts and share over the range,
+    and against the previous range (shares and changes as fractions, as the API gives them)."""
+    rows = [
+        {
+            "rank": r["rank"],
+            "reason": r["reason"],
+            "contacts": r["count"],
+            "share": r["share"],
+            "previous_contacts": r["previous_count"],
+            "change": r["count_change"],
+            "change_ratio": r["count_change_ratio"],
+            "share_change": r["share_change"],
+        }
+        for r in report["reasons"]
+    ]
+    return pd.DataFrame(rows, columns=REASON_COLUMNS)
+
+
+def reason_points(report: dict[str, Any]) -> pd.DataFrame:
+    """Long table of the top reasons' trend: period, reason, contacts, share."""
+    rows = [
+        {"period": p["period"], "reason": r["reason"], "contacts": p["count"], "share": p["share"]}
+        for r in report["reasons"]
+        for p in r["points"]
+    ]
+    frame = pd.DataFrame(rows, columns=["period", "reason", "contacts", "share"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
 def history_span(report: dict[str, Any]) -> tuple[str, str] | None:
     """First and last period with history in a report (local dates, ISO), or None."""
     periods = [p["period"] for p in report["overall"]["points"] if p["intervals"] > 0]

@@ -1,5 +1,6 @@
 """Executive: answer rate, service level, ASA and abandon rate against target, per queue and
-overall, by day, week or month with the trend; forecast accuracy; outbound hours and value."""
+overall, by day, week or month with the trend; forecast accuracy; outbound hours and value; top
+contact reasons with their trend and change against the previous range."""
 
 from __future__ import annotations
 
@@ -194,4 +195,94 @@ with section("Outbound"):
         st.dataframe(pd.DataFrame(outbound["campaigns"]), hide_index=True)
 
 st.subheader("Top contact reasons")
-st.info("Contact reasons are stored with the history but the API does not report them yet.")
+with section("Contact reasons"):
+    reasons = read(api, "contact_reasons", site, start, end, granularity)
+    if not reasons["reasons"]:
+        st.info(
+            f"No contact reasons recorded between {start} and {chosen[1]}: the history of "
+            "these days carries no reason mix."
+        )
+    else:
+        previous_last = date.fromisoformat(reasons["previous_end"]) - timedelta(days=1)
+        st.caption(
+            f"{reasons['contacts_with_reason']:,} contacts with a recorded reason "
+            f"({reasons['reasons_recorded']} reasons) from {start} to {chosen[1]}; shares are of "
+            f"those contacts; changes are against {reasons['previous_start']} to {previous_last}."
+        )
+        reason_table = frames.reason_totals(reasons)
+        order = list(reason_table["reason"])
+        bars = (
+            alt.Chart(reason_table)
+            .mark_bar()
+            .encode(
+                x=alt.X("contacts:Q", title="Contacts"),
+                y=alt.Y("reason:N", sort=order, title=None),
+                tooltip=[
+                    "reason:N",
+                    alt.Tooltip("contacts:Q", format=","),
+                    alt.Tooltip("share:Q", format=".1%"),
+                    alt.Tooltip("previous_contacts:Q", title="previous", format=","),
+                    alt.Tooltip("change:Q", format="+,"),
+                ],
+            )
+            .properties(height=max(120, 28 * len(order)))
+        )
+        st.altair_chart(bars, width="stretch")
+
+        measure = st.radio(
+            "Trend of",
+            ["contacts", "share"],
+            horizontal=True,
+            format_func={"contacts": "Contacts", "share": "Share of contacts"}.__getitem__,
+            key="exec_reason_measure",
+        )
+        reason_trend = frames.reason_points(reasons).dropna(subset=[measure])
+        st.altair_chart(
+            alt.Chart(reason_trend)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("period:T", title=granularity.title()),
+                y=alt.Y(
+                    f"{measure}:Q",
+                    title="Contacts" if measure == "contacts" else "Share of contacts",
+                    axis=alt.Axis(format=".0%") if measure == "share" else alt.Axis(),
+                ),
+                color=alt.Color("reason:N", title="Reason", sort=order),
+                tooltip=[
+                    "period:T",
+                    "reason:N",
+                    alt.Tooltip("contacts:Q", format=","),
+                    alt.Tooltip("share:Q", format=".1%"),
+                ],
+            )
+            .properties(height=300),
+            width="stretch",
+        )
+        st.dataframe(
+            reason_table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "rank": st.column_config.NumberColumn("Rank"),
+                "reason": st.column_config.TextColumn("Reason"),
+                "contacts": st.column_config.NumberColumn("Contacts", format="localized"),
+                "share": st.column_config.NumberColumn("Share", format="percent"),
+                "previous_contacts": st.column_config.NumberColumn(
+                    "Previous", format="localized", help="Contacts over the previous range."
+                ),
+                "change": st.column_config.NumberColumn("Change", format="%+d"),
+                "change_ratio": st.column_config.NumberColumn(
+                    "Change (%)", format="percent", help="Change / previous contacts."
+                ),
+                "share_change": st.column_config.NumberColumn(
+                    "Share change",
+                    format="percent",
+                    help="Share now minus share over the previous range, in percentage points.",
+                ),
+            },
+        )
+        if reasons["outside_top_count"]:
+            st.caption(
+                f"Other reasons beyond these {len(order)}: "
+                f"{reasons['outside_top_count']:,} contacts."
+            )

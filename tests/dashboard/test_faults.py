@@ -3,8 +3,12 @@ token, a role without the permission, no data."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
 import pytest
-from dashkit import DASHBOARD, DemoApi, free_port
+from dashkit import DASHBOARD, DemoApi, free_port, start_uvicorn
 from streamlit.testing.v1 import AppTest
 
 from dashboard.client import ApiClient, ApiError
@@ -80,3 +84,47 @@ def test_client_errors_name_their_kind(demo_api: DemoApi) -> None:
     with pytest.raises(ApiError) as missing:
         ApiClient(demo_api.url, demo_api.tokens["planner"]).schedule(999_999)
     assert (missing.value.kind, missing.value.status) == ("not_found", 404)
+
+
+def test_history_without_contact_reasons_says_so(tmp_path: Path) -> None:
+    """A centre whose history carries no reason mix: the executive page draws its KPIs and says
+    there are no contact reasons, instead of an empty chart or an error."""
+    from api.app import create_app
+    from api.auth import hash_token, new_token
+    from api.settings import ApiSettings
+    from wfm.db import migrate
+    from wfm.db.repositories import TokenRepository
+    from wfm.db.session import make_engine, unit_of_work
+
+    url = f"sqlite:///{tmp_path / 'no-reasons.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    token = new_token()
+    with unit_of_work(engine) as session:
+        TokenRepository(session).add(name="admin", role="admin", token_hash=hash_token(token))
+    engine.dispose()
+    app = create_app(ApiSettings(database_url=url, api_kpi_cache_seconds=0))
+    base, server, thread = start_uvicorn(app)
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+            site = {"code": "lyon", "name": "Lyon", "timezone": "Europe/Paris"}
+            assert http.post("/v1/sites", json=site).status_code == 201
+            queue = {"site_code": "lyon", "code": "care", "name": "Care"}
+            assert http.post("/v1/queues", json=queue).status_code == 201
+            days = [date.today() - timedelta(days=n) for n in (3, 2, 1)]
+            csv = "queue,interval_start,interval_minutes,offered,answered,abandoned\n" + "".join(
+                f"care,{day.isoformat()}T09:00:00Z,15,10,9,1\n" for day in days
+            )
+            imported = http.post(
+                "/v1/history/import", content=csv, headers={"Content-Type": "text/csv"}
+            )
+            assert imported.status_code == 200, imported.text
+        at = _run(base, token, "pages/executive.py")
+        assert not at.error, [e.value for e in at.error]
+        assert "Top contact reasons" in [s.value for s in at.subheader]
+        assert any("No contact reasons recorded" in i.value for i in at.info)
+        assert not [d for d in at.dataframe if "reason" in d.value.columns]
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(timeout=10)
+        app.state.engine.dispose()

@@ -45,6 +45,37 @@ def week_bounds(api: DemoApi, week: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def assert_reasons_match(
+    at: AppTest, api: DemoApi, first: str, end: date, granularity: str
+) -> None:
+    """The page's top contact reasons are the API's for the same range: ranks, contacts, shares
+    and changes in the table, the total in the caption, and a bar and a trend chart."""
+    report: Any = api.get(
+        "/v1/kpis/contact-reasons",
+        "executive",
+        site=api.site,
+        start=first,
+        end=end,
+        granularity=granularity,
+    )
+    assert report["reasons"], "the demo centre records reasons"
+    assert "Top contact reasons" in [s.value for s in at.subheader]
+    tables = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert len(tables) == 1
+    table = tables[0]
+    assert list(table["reason"]) == [r["reason"] for r in report["reasons"]]
+    assert list(table["rank"]) == list(range(1, len(report["reasons"]) + 1))
+    assert list(table["contacts"]) == [r["count"] for r in report["reasons"]]
+    assert list(table["previous_contacts"]) == [r["previous_count"] for r in report["reasons"]]
+    assert list(table["change"]) == [r["count_change"] for r in report["reasons"]]
+    assert list(table["share"]) == [r["share"] for r in report["reasons"]]
+    assert list(table["contacts"]) == sorted(table["contacts"], reverse=True)
+    assert any(f"{report['contacts_with_reason']:,} contacts" in c.value for c in at.caption)
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    reason_charts = [spec for spec in specs if '"field":"reason"' in spec.replace(" ", "")]
+    assert len(reason_charts) == 2  # the bars and the trend
+
+
 def test_executive_kpis_match_the_api_by_day_and_week(demo_api: DemoApi) -> None:
     at = run_page(demo_api, "pages/executive.py", "executive")
     heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
@@ -69,6 +100,9 @@ def test_executive_kpis_match_the_api_by_day_and_week(demo_api: DemoApi) -> None
     table = at.dataframe[0].value
     assert set(table["queue"]) == queues | {"All queues"}
     assert any("target" in m.value for m in at.markdown)
+    assert_reasons_match(at, demo_api, first, end, "day")
+    at.radio(key="exec_reason_measure").set_value("share").run()
+    assert_clean(at)
 
     at.radio(key="exec_granularity").set_value("week").run()
     assert_clean(at)
@@ -79,6 +113,7 @@ def test_executive_kpis_match_the_api_by_day_and_week(demo_api: DemoApi) -> None
         "/v1/kpis", "executive", site=demo_api.site, start=first, end=end, granularity="week"
     )
     assert metric(at, "Service level") == percent(weekly["overall"]["total"]["service_level"])
+    assert_reasons_match(at, demo_api, first, end, "week")
     # no published schedule in the real current week: a message, not an error
     assert any("No schedule yet" in i.value for i in at.info)
 
