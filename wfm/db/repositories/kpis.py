@@ -112,7 +112,7 @@ class KpiRepository:
             rows_sql = ", ".join(f"(:i{n}, :lo{n}, :hi{n})" for n in range(len(chunk) - 1))
             stmt = text(
                 f"WITH buckets (idx, lo, hi) AS (VALUES {rows_sql}) "
-                "SELECT buckets.idx, CAST(h.reason_counts AS TEXT) "
+                "SELECT buckets.idx, CAST(h.reason_counts AS TEXT) AS reasons "
                 "FROM buckets JOIN interval_history AS h "
                 "ON h.queue_id IN :ids AND h.interval_start_utc >= buckets.lo "
                 "AND h.interval_start_utc < buckets.hi "
