@@ -369,6 +369,16 @@ class RosterSearch:
             self._restore(agent, removed)
         return 0.0
 
+    def add_shift(self, a: int, o: int, break_offsets: list[int]) -> None:
+        """Put a given shift in (breaks at the given offsets, one per break window, in
+        intervals after the start), each working interval on the destination worth most then:
+        how a naive roster is completed for comparison."""
+        option = self.options[o]
+        breaks = [
+            (off, w.span, w.kind) for off, w in zip(break_offsets, option.breaks, strict=True)
+        ]
+        self._insert(self.agents[a], o, breaks)
+
     # ------------------------------------------------------------------------------- results
     def placed(self) -> list[PlacedShift]:
         result = []
