@@ -5,12 +5,17 @@ that say which row, which column and why. Columns are mapped by name: the projec
 then the interval-report names of common ACDs (Avaya CMS, Cisco, Genesys; see `ALIASES`), then any
 explicit mapping the caller gives; what cannot be mapped is reported. Timestamps must carry a zone
 unless the caller names the timezone the export is in.
+
+Contact reasons come as one column per reason, `reason:<code>` (or any column mapped to
+`reason:<code>`), or as one `reason_counts` value per row: an object {code: count} in JSON, that
+object's JSON text in CSV. Their sum may not exceed the row's offered contacts.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -45,7 +50,14 @@ FIELDS: dict[str, str] = {
     "wait_seconds_answered": "total time answered contacts waited",
     "asa_seconds": "average speed of answer; wait of answered = ASA x answered",
     "wait_seconds_abandoned": "total time abandoning contacts waited",
+    "reason_counts": "contacts per contact reason: an object {code: count} (CSV: its JSON text)",
+    "reason:<code>": "contacts of one contact reason, one column per reason (e.g. reason:billing)",
 }
+REASON_PREFIX = "reason:"
+REASON_CODE_RULE = (
+    "a reason code is 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+)
+_REASON_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +79,7 @@ _GENERIC = "common"
 
 # Normalised column name (lower case, letters and digits only) -> field.
 ALIASES: dict[str, Alias] = {
-    **{_norm(name): Alias(name, _PROJECT) for name in FIELDS},
+    **{_norm(name): Alias(name, _PROJECT) for name in FIELDS if REASON_PREFIX not in name},
     # generic spellings
     "queue": Alias("queue_code", _GENERIC),
     "queuename": Alias("queue_code", _GENERIC),
@@ -193,8 +205,10 @@ def resolve_columns(
     columns: Sequence[str], mapping: Mapping[str, str] | None = None
 ) -> tuple[list[ColumnMapping], list[str]]:
     """Map each column to a field: explicit mapping first, then known names; returns the mapping
-    and the columns left unmapped. Raises ImportFormatError for a bad explicit mapping or two
-    columns that map to the same field."""
+    and the columns left unmapped. A column named `reason:<code>` counts the contacts of that
+    reason (its code is checked by `parse_rows`). Raises ImportFormatError for a bad explicit
+    mapping, two columns that map to the same field, or reasons given both as `reason:<code>`
+    columns and as `reason_counts`."""
     mapping = dict(mapping or {})
     for column, target in mapping.items():
         if column not in columns:
@@ -202,7 +216,12 @@ def resolve_columns(
                 f"mapping names column {column!r}, which is not in the input "
                 f"(columns: {', '.join(columns) or 'none'})"
             )
-        if target not in FIELDS:
+        if target.startswith(REASON_PREFIX):
+            if not is_reason_code(target[len(REASON_PREFIX) :]):
+                raise ImportFormatError(
+                    f"mapping sends column {column!r} to {target!r}: {REASON_CODE_RULE}"
+                )
+        elif target not in FIELDS:
             raise ImportFormatError(
                 f"mapping sends column {column!r} to {target!r}, which is not a field "
                 f"(fields: {', '.join(FIELDS)})"
@@ -213,6 +232,9 @@ def resolve_columns(
     for column in columns:
         if column in mapping:
             item = ColumnMapping(column, mapping[column], "mapping")
+        elif column[: len(REASON_PREFIX)].lower() == REASON_PREFIX:
+            code = column[len(REASON_PREFIX) :].strip()
+            item = ColumnMapping(column, REASON_PREFIX + code, _PROJECT)
         else:
             key = _norm(column)
             alias = ALIASES.get(key)
@@ -230,7 +252,18 @@ def resolve_columns(
             )
         by_field[item.field] = column
         mapped.append(item)
+    if "reason_counts" in by_field:
+        per_reason = [m.column for m in mapped if m.field.startswith(REASON_PREFIX)]
+        if per_reason:
+            raise ImportFormatError(
+                f"reasons come both as {by_field['reason_counts']!r} and as columns "
+                f"{', '.join(map(repr, per_reason))}; give them one way"
+            )
     return mapped, unmapped
+
+
+def is_reason_code(code: str) -> bool:
+    return _REASON_CODE.fullmatch(code) is not None
 
 
 def _scale_of(item: ColumnMapping) -> float:
@@ -321,6 +354,35 @@ def _seconds(value: Any, column: str, scale: float) -> float:
     if number < 0:
         raise _RowProblem(f"{column} must not be negative", column, value)
     return number * scale
+
+
+def _reason_object(value: Any, column: str) -> dict[str, int]:
+    """A `reason_counts` value: an object {code: count}, or its JSON text (from CSV)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise _RowProblem(
+                f"{column} must be a JSON object {{reason code: count}}", column, value
+            ) from None
+    if not isinstance(value, dict):
+        kind = _json_kind(value)
+        raise _RowProblem(
+            f"{column} must be an object {{reason code: count}}, not "
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}",
+            column,
+            value,
+        )
+    counts: dict[str, int] = {}
+    for code, item in value.items():
+        if not is_reason_code(code):
+            raise _RowProblem(
+                f"{column} has reason code {code!r}: {REASON_CODE_RULE}", column, code
+            )
+        number = _count(item, f"{column}.{code}")
+        if number:
+            counts[code] = number
+    return counts
 
 
 def _parse_datetime(text: str, column: str) -> datetime:
@@ -416,6 +478,17 @@ def parse_rows(
     localiser = _Localiser(zone)
     errors: list[RowError] = []
     error_count = 0
+    reasons: list[tuple[str, str]] = []  # (reason code, column)
+    for item in mapped:
+        if item.field.startswith(REASON_PREFIX):
+            code = item.field[len(REASON_PREFIX) :]
+            if is_reason_code(code):
+                reasons.append((code, item.column))
+            else:  # a problem of the header (line 1), reported with the rows' problems
+                error_count += 1
+                if len(errors) < MAX_REPORTED_ERRORS:
+                    message = f"column {item.column!r}: {REASON_CODE_RULE}"
+                    errors.append(RowError(1, message, item.column, code))
     drafts: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, datetime], int] = {}
     row_count = 0
@@ -424,7 +497,7 @@ def parse_rows(
         try:
             if isinstance(raw, BadRow):
                 raise _RowProblem(raw.message, raw.column)
-            draft = _convert_row(raw, by_field, scales, options, localiser)
+            draft = _convert_row(raw, by_field, scales, options, localiser, reasons)
             key = (draft["queue_code"], draft["interval_start_utc"])
             if key in seen:
                 raise _RowProblem(
@@ -506,6 +579,7 @@ def _convert_row(
     scales: Mapping[str, float],
     options: ImportOptions,
     localiser: _Localiser,
+    reasons: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     def value(name: str) -> Any:
         column = by_field.get(name)
@@ -600,6 +674,26 @@ def _convert_row(
             by_field.get("answered_within_threshold"),
             within,
         )
+    reason_counts: dict[str, int] = {}
+    if reasons:
+        for code, column in reasons:
+            item = raw.get(column)
+            if item is not None and not (isinstance(item, str) and not item.strip()):
+                number = _count(item, column)
+                if number:
+                    reason_counts[code] = number
+    elif "reason_counts" in by_field:
+        item = value("reason_counts")
+        if item is not None:
+            reason_counts = _reason_object(item, by_field["reason_counts"])
+    if reason_counts:
+        total = sum(reason_counts.values())
+        if total > offered:
+            raise _RowProblem(
+                f"reason counts add up to {total}, more than offered ({offered})",
+                by_field.get("reason_counts", "reason_counts"),
+                total,
+            )
     handle = seconds["handle_seconds"]
     if handle is None:
         parts = [
@@ -625,6 +719,7 @@ def _convert_row(
         "handle_seconds": handle or 0.0,
         "wait_seconds_answered": wait_answered or 0.0,
         "wait_seconds_abandoned": seconds["wait_seconds_abandoned"] or 0.0,
+        "reason_counts": reason_counts,
     }
     if minutes is not None:
         draft["interval_minutes"] = minutes
@@ -735,13 +830,20 @@ def parse_json(items: Any, options: ImportOptions = ImportOptions()) -> ParsedIm
     for item in items:
         if isinstance(item, dict):
             columns.update(dict.fromkeys(str(k) for k in item))
+    # the keys that hold a reason_counts object, the one nested value a row may have
+    objects = {
+        key
+        for key in columns
+        if options.mapping.get(key, "reason_counts" if _norm(key) == "reasoncounts" else "")
+        == "reason_counts"
+    }
 
     def rows() -> Iterator[tuple[int, Mapping[str, Any] | BadRow]]:
         for index, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 yield index, BadRow(f"item is a JSON {_json_kind(item)}, not an object")
                 continue
-            nested = [k for k, v in item.items() if isinstance(v, dict | list)]
+            nested = [k for k, v in item.items() if isinstance(v, dict | list) and k not in objects]
             if nested:
                 yield (
                     index,

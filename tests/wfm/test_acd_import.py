@@ -124,3 +124,101 @@ def test_valid_rows_round_trip_and_one_bad_cell_rejects_all(
     broken = parse_csv("\n".join(lines), ImportOptions(interval_minutes=15))
     assert not broken.ok and broken.records == ()
     assert [e.row for e in broken.errors] == [victim + 1]
+
+
+def test_reason_columns_give_each_row_its_reason_mix() -> None:
+    text = (
+        "queue,interval_start,offered,answered,Reason:Billing,reason:card_lost\n"
+        "q,2025-01-06T08:00:00Z,10,9,6,3\n"
+        "q,2025-01-06T08:15:00Z,4,4,0,\n"
+        "q,2025-01-06T08:30:00Z,5,5,2,3\n"
+    )
+    parsed = parse_csv(text)
+    assert parsed.ok, parsed.errors
+    # the prefix is matched ignoring case, the code is kept as written; zeros are left out
+    assert [r.reason_counts for r in parsed.records] == [
+        {"Billing": 6, "card_lost": 3},
+        {},
+        {"Billing": 2, "card_lost": 3},
+    ]
+    fields = {c.column: c.field for c in parsed.columns}
+    assert fields["Reason:Billing"] == "reason:Billing"
+
+
+def test_a_reason_counts_object_in_json_or_its_text_in_csv() -> None:
+    rows = [
+        {"queue": "q", "interval_start": "2025-01-06T08:00:00Z", "offered": 4, "answered": 4},
+        {"queue": "q", "interval_start": "2025-01-06T08:15:00Z", "offered": 4, "answered": 4},
+    ]
+    parsed = parse_json(
+        [
+            {**rows[0], "reason_counts": {"billing": 3, "other": 0}},
+            {**rows[1], "reason_counts": None},
+        ]
+    )
+    assert [r.reason_counts for r in parsed.records] == [{"billing": 3}, {}]
+    mapped = parse_json(
+        [{**rows[0], "mix": {"billing": 4}}, {**rows[1], "mix": "{}"}],
+        ImportOptions(mapping={"mix": "reason_counts"}),
+    )
+    assert [r.reason_counts for r in mapped.records] == [{"billing": 4}, {}]
+    text = parse_csv(
+        "queue,interval_start,offered,answered,reason_counts\n"
+        'q,2025-01-06T08:00:00Z,4,4,"{""a"": 1}"\n'
+        "q,2025-01-06T08:15:00Z,4,4,{not json\n"
+    )
+    assert [(e.row, e.column) for e in text.errors] == [(3, "reason_counts")]
+    assert "JSON object" in text.errors[0].message
+    # a nested value anywhere else is still refused
+    other = parse_json([{**rows[0], "offered": {"n": 4}}], ImportOptions(interval_minutes=15))
+    assert "nested value" in other.errors[0].message
+
+
+def test_reason_codes_are_checked_in_the_header_the_mapping_and_the_objects() -> None:
+    header = parse_csv(
+        "queue,interval_start,offered,answered,reason:,reason:ok\n"
+        "q,2025-01-06T08:00:00Z,4,4,1,1\nq,2025-01-06T08:15:00Z,4,4,1,1\n"
+    )
+    assert [(e.row, e.column) for e in header.errors] == [(1, "reason:")]
+    with pytest.raises(ImportFormatError, match="reason code"):
+        resolve_columns(["Calls"], {"Calls": "reason:two words"})
+    with pytest.raises(ImportFormatError, match="give them one way"):
+        resolve_columns(["reason_counts", "reason:billing"])
+    with pytest.raises(ImportFormatError, match="both map to field 'reason:billing'"):
+        resolve_columns(["reason:billing", "Billing"], {"Billing": "reason:billing"})
+    objects = parse_json(
+        [
+            {
+                "queue": "q",
+                "interval_start": f"2025-01-06T08:{15 * i:02d}:00Z",
+                "offered": 4,
+                "answered": 4,
+                "reason_counts": {code: 1},
+            }
+            for i, code in enumerate(["ok", "-leading", "x" * 65, "x" * 64])
+        ],
+        ImportOptions(interval_minutes=15),
+    )
+    assert [e.row for e in objects.errors] == [2, 3]
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 200))
+def test_reasons_up_to_offered_are_kept_and_more_is_a_row_error(
+    counts: list[int], offered: int
+) -> None:
+    header = ",".join(f"reason:r{i}" for i in range(len(counts)))
+    cells = ",".join(map(str, counts))
+    parsed = parse_csv(
+        f"queue,interval_start,offered,answered,{header}\n"
+        f"q,2025-01-06T08:00:00Z,{offered},{offered},{cells}\n",
+        ImportOptions(interval_minutes=15),
+    )
+    if sum(counts) <= offered:
+        assert parsed.ok
+        assert parsed.records[0].reason_counts == {f"r{i}": n for i, n in enumerate(counts) if n}
+    else:
+        assert not parsed.ok and parsed.records == ()
+        assert parsed.errors[0].column == "reason_counts"
+        assert parsed.errors[0].message == (
+            f"reason counts add up to {sum(counts)}, more than offered ({offered})"
+        )
