@@ -50,8 +50,9 @@ _IMPORT_BODY = {
         "content": {
             "text/csv": {
                 "schema": {"type": "string"},
-                "example": "queue,interval_start,offered,answered,abandoned\n"
-                "retail,2025-03-03T08:00:00+01:00,42,40,2\n",
+                "example": "queue,interval_start,offered,answered,abandoned,"
+                "reason:billing,reason:card_lost\n"
+                "retail,2025-03-03T08:00:00+01:00,42,40,2,30,5\n",
             },
             "application/json": {
                 "schema": {"type": "array", "items": {"type": "object"}},
@@ -62,6 +63,7 @@ _IMPORT_BODY = {
                         "offered": 42,
                         "answered": 40,
                         "abandoned": 2,
+                        "reason_counts": {"billing": 30, "card_lost": 5},
                     }
                 ],
             },
@@ -162,10 +164,12 @@ async def import_intervals(
     """Import ACD interval history, all or nothing.
 
     Columns map by name (the project's fields, Avaya CMS, Cisco and Genesys report names; see
-    `GET /v1/history/column-mappings`) or by `mapping`. Every row is checked (types, negative
-    counts, answered + abandoned <= offered, timezone, duplicates, unknown queues); if any row
-    is bad the answer is 422 listing the rows and nothing is stored. Re-importing the same
-    intervals replaces them (no duplicates).
+    `GET /v1/history/column-mappings`) or by `mapping`. Contact reasons come as one column per
+    reason, `reason:<code>`, or (JSON) as a `reason_counts` object {code: count}. Every row is
+    checked (types, negative counts, answered + abandoned <= offered, reason codes, reasons
+    adding up to at most offered, timezone, duplicates, unknown queues); if any row is bad the
+    answer is 422 listing the rows and nothing is stored. Re-importing the same intervals
+    replaces them, reason counts included (no duplicates).
     """
     if interval_minutes is not None and interval_minutes not in (15, 30, 60):
         raise ApiError(

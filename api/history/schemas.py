@@ -43,7 +43,9 @@ class ImportErrorRead(Output):
     detail: str = Field(description="One line: how many rows failed, the first reason.")
     errors: list[dict[str, object]] = Field(
         description="Up to 200 problems: `row` (CSV line, header = 1; or JSON position from "
-        "1), `field` (the column), `value`, `message`."
+        "1), `field` (the column; `reason_counts.<code>` for one count of a `reason_counts` "
+        "object, `reason_counts` for reasons that add up to more than offered), `value`, "
+        "`message`."
     )
     error_count: int = Field(default=0, description="All problems, reported or not.")
     unmapped_columns: list[str] = Field(default_factory=list, description="Unmapped columns.")
@@ -61,6 +63,12 @@ class IntervalRead(Output):
     handle_seconds: float = Field(description="Total handle time, seconds.")
     wait_seconds_answered: float = Field(description="Total wait of answered contacts, s.")
     wait_seconds_abandoned: float = Field(description="Total wait of abandoned contacts, s.")
+    reason_counts: dict[str, int] = Field(
+        description="Contacts per contact reason (reason code: count) where the export recorded "
+        "them; reasons with no contacts are left out, and an interval without a recorded reason "
+        "mix has `{}`. The counts add up to at most `offered`.",
+        examples=[{"billing": 12, "card_lost": 3}],
+    )
 
 
 class CoverageRead(Output):
