@@ -379,6 +379,8 @@ def _reason_object(value: Any, column: str) -> dict[str, int]:
             raise _RowProblem(
                 f"{column} has reason code {code!r}: {REASON_CODE_RULE}", column, code
             )
+        if item is None:
+            continue  # as an empty cell: nothing recorded
         number = _count(item, f"{column}.{code}")
         if number:
             counts[code] = number

@@ -152,7 +152,7 @@ def test_a_reason_counts_object_in_json_or_its_text_in_csv() -> None:
     ]
     parsed = parse_json(
         [
-            {**rows[0], "reason_counts": {"billing": 3, "other": 0}},
+            {**rows[0], "reason_counts": {"billing": 3, "other": 0, "fraud": None}},
             {**rows[1], "reason_counts": None},
         ]
     )
