@@ -369,6 +369,60 @@ class RosterSearch:
             self._restore(agent, removed)
         return 0.0
 
+    def try_ruin(self, pairs: list[tuple[int, int]]) -> float:
+        """Take the shifts (agent, day) of distinct agents out together, put each agent back at
+        their best in the given order; keep the change only when the week gains."""
+        options = self.options
+        floors = {}
+        for a, _ in pairs:
+            agent = self.agents[a]
+            paid = sum(options[s.option].paid_minutes for s in agent.shifts.values())
+            floors[a] = min(agent.frame.paid_minutes_min, paid)
+        removed = []
+        delta = 0.0
+        for a, day in pairs:
+            record, change = self._remove(self.agents[a], day)
+            removed.append((a, record))
+            delta += change
+        inserted = []
+        complete = True
+        for a, _ in pairs:
+            agent = self.agents[a]
+            _, o, breaks = self._best_insertion(agent, self._allowed_days(agent), floors[a])
+            if o is None:
+                complete = False
+                break
+            delta += self._insert(agent, o, breaks)
+            inserted.append((a, options[o].day))
+        if complete and delta > 1e-6:
+            return delta
+        for a, day in inserted:
+            self._remove(self.agents[a], day)
+        for a, record in removed:
+            self._restore(self.agents[a], record)
+        return 0.0
+
+    def related(self, rng: np.random.Generator, size: int) -> list[tuple[int, int]]:
+        """A random shift and up to size - 1 shifts of other agents overlapping it on its day,
+        in random order: people who could take over each other's hours."""
+        options = self.options
+        everyone = [(a, d) for a, agent in enumerate(self.agents) for d in agent.shifts]
+        if not everyone:
+            return []
+        a, d = everyone[int(rng.integers(len(everyone)))]
+        seed = options[self.agents[a].shifts[d].option]
+        near = [
+            (b, d)
+            for b, agent in enumerate(self.agents)
+            if b != a
+            and d in agent.shifts
+            and options[agent.shifts[d].option].start < seed.end
+            and seed.start < options[agent.shifts[d].option].end
+        ]
+        picked = [near[int(i)] for i in rng.permutation(len(near))[: size - 1]]
+        chosen = [(a, d), *picked]
+        return [chosen[int(i)] for i in rng.permutation(len(chosen))]
+
     def add_shift(self, a: int, o: int, break_offsets: list[int]) -> None:
         """Put a given shift in (breaks at the given offsets, one per break window, in
         intervals after the start), each working interval on the destination worth most then:
@@ -439,32 +493,60 @@ def improve(
     *,
     time_limit_seconds: float,
     seed: int,
+    ruin_misses: int | None = None,
 ) -> ImproveStats:
     """Ruin-and-recreate passes over every shift (and every free day of agents below their
-    days), in a seeded random order, until a pass gains nothing or the time is up."""
+    days), in a seeded random order, until a pass gains nothing; then related shifts (2 to 4
+    overlapping shifts of different agents) taken out and put back together, until
+    `ruin_misses` tries in a row gain nothing (default: as many as there are shifts); again
+    while the latter gains and time is left."""
     started = clock.monotonic()
     rng = np.random.default_rng(seed)
     total = 0.0
     moves = passes = 0
-    while clock.monotonic() - started < time_limit_seconds:
-        passes += 1
-        work: list[tuple[int, int | None]] = []
-        for a, agent in enumerate(search.agents):
-            work.extend((a, d) for d in agent.shifts)
-            if len(agent.shifts) < agent.frame.days_max:
-                work.append((a, None))
-        gained = 0.0
-        for i in rng.permutation(len(work)):
-            if clock.monotonic() - started >= time_limit_seconds:
+
+    def time_left() -> bool:
+        return clock.monotonic() - started < time_limit_seconds
+
+    while time_left():
+        while time_left():
+            passes += 1
+            work: list[tuple[int, int | None]] = []
+            for a, agent in enumerate(search.agents):
+                work.extend((a, d) for d in agent.shifts)
+                if len(agent.shifts) < agent.frame.days_max:
+                    work.append((a, None))
+            gained = 0.0
+            for i in rng.permutation(len(work)):
+                if not time_left():
+                    break
+                a, day = work[int(i)]
+                if day is not None and day not in search.agents[a].shifts:
+                    continue  # moved earlier in this pass
+                gain = search.try_move(a, day)
+                if gain > 0:
+                    moves += 1
+                    gained += gain
+            total += gained
+            if gained <= 1e-6:
                 break
-            a, day = work[int(i)]
-            if day is not None and day not in search.agents[a].shifts:
-                continue  # moved earlier in this pass
-            gain = search.try_move(a, day)
+        limit = (
+            ruin_misses
+            if ruin_misses is not None
+            else max(300, 2 * sum(len(agent.shifts) for agent in search.agents))
+        )
+        misses = 0
+        found = 0.0
+        while misses < limit and time_left():
+            pairs = search.related(rng, int(rng.integers(2, 5)))
+            gain = search.try_ruin(pairs) if len(pairs) > 1 else 0.0
             if gain > 0:
                 moves += 1
-                gained += gain
-        total += gained
-        if gained <= 1e-6:
+                found += gain
+                misses = 0
+            else:
+                misses += 1
+        total += found
+        if found <= 1e-6:
             break
     return ImproveStats(moves, passes, total, clock.monotonic() - started)

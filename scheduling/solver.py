@@ -50,6 +50,7 @@ from scheduling.timeline import Timeline, build_timeline
 
 Progress = Callable[[float, str], None]
 MIN_ROUND_GAIN = 1e-4  # a local-search round gaining less than this share of the objective ends it
+RUIN_UNTIL = 0.7  # moves of related shifts together stop at this share of the time limit
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,15 @@ def solve(
 
     # 4. local search on the whole roster; breaks and activities again for the shifts it chose
     placed, stages["local_search"] = _local_search(
-        timeline, curves, skills, placed, seed=seed, workers=workers, left=left, tell=tell
+        timeline,
+        curves,
+        skills,
+        placed,
+        seed=seed,
+        workers=workers,
+        left=left,
+        ruin_left=lambda: RUIN_UNTIL * time_limit_seconds - (clock.monotonic() - started),
+        tell=tell,
     )
 
     # 5. evaluation
@@ -284,48 +293,69 @@ def _local_search(
     seed: int,
     workers: int,
     left: Callable[[], float],
+    ruin_left: Callable[[], float],
     tell: Callable[[float, str], None],
 ) -> tuple[list[PlacedShift], dict[str, Any]]:
-    """Rounds of ruin-and-recreate moves (`scheduling.improve`), each followed by the exact day
-    models on the shifts it chose, while either one still gains and time is left (the
-    evaluation's share of the time is kept back)."""
+    """Rounds of single-shift moves (`scheduling.improve`), each followed by the exact day
+    models on the shifts they chose, while a round gains enough and time is left (the
+    evaluation's share of the time is kept back); then, until `ruin_left` runs out, moves of
+    several related shifts at once, and the day models once more."""
     started = clock.monotonic()
     reserve = 1.0 + 0.004 * len(timeline.agents)
     search = RosterSearch(timeline, curves, skills, placed)
     initial = search.objective()
     moves = rounds = 0
-    while left() > reserve + 0.5:
-        rounds += 1
-        stats = improve(search, time_limit_seconds=left() - reserve, seed=seed + rounds)
-        moves += stats.moves
-        tell(0.85, f"local search round {rounds}: {stats.moves} moves gained {stats.gain:,.0f}")
-        if not stats.moves or left() <= reserve + 0.5:
-            break
+
+    def replace(current: RosterSearch) -> RosterSearch:
+        """The day models on the current shifts, when they do better."""
         replaced, _ = place_activities(
             timeline,
             curves,
             skills,
-            search.shifts_by_agent(),
-            search.sell_hours_by_campaign_day(),
+            current.shifts_by_agent(),
+            current.sell_hours_by_campaign_day(),
             time_limit_seconds=max(1.0, left() - reserve),
             seed=seed,
             workers=workers,
             report=lambda message: None,
         )
         candidate = RosterSearch(timeline, curves, skills, replaced)
-        gain = candidate.objective() - search.objective()
+        gain = candidate.objective() - current.objective()
         if gain <= 1e-6:
-            break
+            return current
         tell(0.9, f"breaks and activities again: gained {gain:,.0f}")
-        search = candidate
-        if stats.gain + gain < MIN_ROUND_GAIN * max(1.0, abs(search.objective())):
+        return candidate
+
+    while left() > reserve + 0.5:
+        rounds += 1
+        stats = improve(
+            search, time_limit_seconds=left() - reserve, seed=seed + rounds, ruin_misses=0
+        )
+        moves += stats.moves
+        tell(0.85, f"local search round {rounds}: {stats.moves} moves gained {stats.gain:,.0f}")
+        if not stats.moves or left() <= reserve + 0.5:
+            break
+        before = search.objective()
+        search = replace(search)
+        gain = search.objective() - before
+        if gain <= 1e-6 or stats.gain + gain < MIN_ROUND_GAIN * max(1.0, abs(before)):
             break  # later rounds were measured to gain a few units in seconds each
+    budget = min(left() - reserve, ruin_left())
+    ruin_gain = 0.0
+    if budget > 0.5:
+        stats = improve(search, time_limit_seconds=budget, seed=seed + rounds + 1)
+        moves += stats.moves
+        ruin_gain = stats.gain
+        tell(0.9, f"related shifts moved together: {stats.moves} moves gained {stats.gain:,.0f}")
+        if stats.moves and left() > reserve + 0.5:
+            search = replace(search)
     final = search.objective()
     return search.placed(), {
         "seconds": round(clock.monotonic() - started, 2),
         "rounds": rounds,
         "moves": moves,
         "gain": round(final - initial, 2),
+        "related_moves_gain": round(ruin_gain, 2),
     }
 
 
