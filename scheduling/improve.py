@@ -33,6 +33,7 @@ from scheduling.timeline import AgentFrame, ShiftOption, Timeline
 IDLE = -1  # working, with nothing worth doing ("other", or serving a queue without value)
 ON_BREAK = -2
 ON_LUNCH = -3
+MIN_CHUNK_GAIN = 1e-5  # a batch of related-shift moves gaining less than this share ends them
 
 
 @dataclass
@@ -493,13 +494,13 @@ def improve(
     *,
     time_limit_seconds: float,
     seed: int,
-    ruin_misses: int | None = None,
+    ruin_tries: int | None = None,
 ) -> ImproveStats:
     """Ruin-and-recreate passes over every shift (and every free day of agents below their
     days), in a seeded random order, until a pass gains nothing; then related shifts (2 to 4
-    overlapping shifts of different agents) taken out and put back together, until
-    `ruin_misses` tries in a row gain nothing (default: as many as there are shifts); again
-    while the latter gains and time is left."""
+    overlapping shifts of different agents) taken out and put back together, `ruin_tries` at a
+    time (default: twice the shifts, within 300-1,000; 0: none) while such a batch gains at
+    least `MIN_CHUNK_GAIN` of the objective; again while the latter gains and time is left."""
     started = clock.monotonic()
     rng = np.random.default_rng(seed)
     total = 0.0
@@ -530,22 +531,25 @@ def improve(
             total += gained
             if gained <= 1e-6:
                 break
-        limit = (
-            ruin_misses
-            if ruin_misses is not None
-            else max(300, 2 * sum(len(agent.shifts) for agent in search.agents))
+        chunk = (
+            ruin_tries
+            if ruin_tries is not None
+            else max(300, min(1000, 2 * sum(len(agent.shifts) for agent in search.agents)))
         )
-        misses = 0
         found = 0.0
-        while misses < limit and time_left():
-            pairs = search.related(rng, int(rng.integers(2, 5)))
-            gain = search.try_ruin(pairs) if len(pairs) > 1 else 0.0
-            if gain > 0:
-                moves += 1
-                found += gain
-                misses = 0
-            else:
-                misses += 1
+        while chunk > 0 and time_left():
+            gained = 0.0
+            for _ in range(chunk):
+                if not time_left():
+                    break
+                pairs = search.related(rng, int(rng.integers(2, 5)))
+                gain = search.try_ruin(pairs) if len(pairs) > 1 else 0.0
+                if gain > 0:
+                    moves += 1
+                    gained += gain
+            found += gained
+            if gained < MIN_CHUNK_GAIN * max(1.0, abs(search.objective())):
+                break
         total += found
         if found <= 1e-6:
             break

@@ -329,7 +329,7 @@ def _local_search(
     while left() > reserve + 0.5:
         rounds += 1
         stats = improve(
-            search, time_limit_seconds=left() - reserve, seed=seed + rounds, ruin_misses=0
+            search, time_limit_seconds=left() - reserve, seed=seed + rounds, ruin_tries=0
         )
         moves += stats.moves
         tell(0.85, f"local search round {rounds}: {stats.moves} moves gained {stats.gain:,.0f}")
