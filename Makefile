@@ -11,7 +11,7 @@ DEMO_SEED ?= 1
 DEMO_SERVE ?= 1
 DEMO_ROSTER_SECONDS ?= 60
 
-.PHONY: install demo test test-postgres check lint format typecheck bench clean
+.PHONY: install demo test test-postgres check lint format typecheck bench bench-roster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ check: lint typecheck test ## lint, format check, types, tests
 
 bench: $(STAMP) ## run the benchmarks (they print figures against baselines)
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+bench-roster: $(STAMP) ## the roster benchmark alone (ROSTER_BENCH_ARGS=--quick: 200 agents only)
+	$(BIN)/python bench/roster_bench.py $(ROSTER_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -6,14 +6,20 @@
 2. Assignment (`scheduling.assignment`): people to shifts, one skill-set x contract group at a
    time, with every per-agent rule hard and the design as a soft target (CP-SAT).
 3. Breaks and activities (`scheduling.activities`): day by day, exact for the shifts chosen
-   (CP-SAT), then handed to people in blocks.
-4. Evaluation (`scheduling.evaluate`): every hard rule re-checked and the service, selling and
+   (HiGHS; CP-SAT as the fallback), with the week's selling caps shared out as the design planned,
+   then handed to people in blocks.
+4. Local search (`scheduling.improve`): one shift at a time taken out and put back where the
+   roster gains most, every per-agent rule kept, valued exactly as the evaluation values it;
+   after each round the day models of stage 3 again on the shifts it chose; then related shifts
+   moved together. This is where the groups of stage 2, rounded apart, learn to work together.
+5. Evaluation (`scheduling.evaluate`): every hard rule re-checked and the service, selling and
    money recomputed from the roster itself.
 
 Minimum days and hours (contracts) and minimum selling hours (campaigns) are soft with heavy
 penalties, so a roster always exists; when one can't be met the result says so, and says which
 intervals are short and which rules bind. CP-SAT runs with a fixed number of workers and the
-given seed; stages 2 and 3 stop on their time budgets.
+given seed, the local search with the seed; stages 2 to 4 stop on their time budgets, and stage 4
+also when a round gains under 0.01 % of the objective.
 """
 
 from __future__ import annotations
