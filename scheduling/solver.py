@@ -150,9 +150,12 @@ def solve(
         raise ProblemError(issues)
     started = clock.monotonic()
 
+    reported = [0.0]  # progress never goes back, whatever order the stages report in
+
     def tell(fraction: float, message: str) -> None:
+        reported[0] = max(reported[0], min(1.0, fraction))
         if progress is not None:
-            progress(min(1.0, fraction), message)
+            progress(reported[0], message)
 
     def left() -> float:
         return time_limit_seconds - (clock.monotonic() - started)
