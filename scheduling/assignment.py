@@ -194,6 +194,8 @@ def _consecutive_rows(
     limit = frame.max_consecutive_days
     prior = frame.prior_consecutive_days
     for first in range(-prior, days - limit):
+        if first + limit < 0:
+            continue  # a window wholly inside last week: that run is not this roster's to keep
         window = range(max(0, first), first + limit + 1)
         before = -first if first < 0 else 0  # days of last week's run inside the window
         model.add(sum(works[d] for d in window) <= limit - before)

@@ -11,8 +11,10 @@ Values are exact, not estimated: the serving value of queue q in interval t is t
 piecewise-linear function of the agents serving, tabulated once per whole agent count, so adding
 or removing an agent changes the objective by a table difference; selling earns the campaign's
 value within its weekly cap, and its weekly minimum counts as in the evaluation. Preferences and
-the fairness cap (no agent above the most unpopular shifts anyone already has) are kept as the
-assignment keeps them.
+fairness count as in the assignment: each wish not honoured costs its weight, and one more
+unpopular shift for whoever has the most costs the fairness weight. A shift may also be left out
+when the contract's minimum days and hours allow and that gains (a day-off wish that costs the
+service nothing).
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ class RosterSearch:
             )
             self.agents[shift.agent].shifts[option.day] = record
             self._apply(option, record.acts, +1)
+        self.fair_weight = problem.fairness.weight_per_shift
+        # the most unpopular shifts any agent has: more for anyone costs the fairness weight
         self.unpopular_cap = max(
             (
                 sum(1 for s in agent.shifts.values() if self.options[s.option].unpopular)
@@ -218,11 +222,8 @@ class RosterSearch:
                 allowed.append(d)
         return allowed
 
-    def _candidates(
-        self, agent: _Agent, day: int, paid_low: int, paid_high: int, unpopular_room: bool
-    ) -> list[int]:
-        """Options of that day within the hours left, rest from the neighbouring shifts and the
-        fairness cap."""
+    def _candidates(self, agent: _Agent, day: int, paid_low: int, paid_high: int) -> list[int]:
+        """Options of that day within the hours left and rest from the neighbouring shifts."""
         frame = agent.frame
         options = self.options
         before = [s for d, s in agent.shifts.items() if d < day]
@@ -233,8 +234,6 @@ class RosterSearch:
         for o in agent.by_day[day]:
             option = options[o]
             if not paid_low <= option.paid_minutes <= paid_high:
-                continue
-            if option.unpopular and not unpopular_room:
                 continue
             if previous is not None and self.timeline.conflicts(
                 options[previous.option], option, frame.rest_minutes
@@ -260,10 +259,10 @@ class RosterSearch:
         unpopular_now = sum(1 for s in agent.shifts.values() if options[s.option].unpopular)
         low = max(0, paid_floor_minutes - paid_now)
         high = frame.paid_minutes_max - paid_now
-        room = unpopular_now + 1 <= self.unpopular_cap
+        over_cap = unpopular_now + 1 > self.unpopular_cap
         best_score, best_option, best_breaks = -math.inf, None, []
         for d in days:
-            candidates = self._candidates(agent, d, low, high, room)
+            candidates = self._candidates(agent, d, low, high)
             if not candidates:
                 continue
             lo = min(options[o].start for o in candidates)
@@ -275,6 +274,8 @@ class RosterSearch:
             score = prefix[ends] - prefix[starts]
             day_penalty = frame.work_day_penalty.get(d, 0.0) - frame.idle_day_penalty.get(d, 0.0)
             score -= day_penalty + np.array([frame.option_penalty.get(o, 0.0) for o in candidates])
+            if over_cap:  # one more unpopular shift for the agent who has the most
+                score -= self.fair_weight * np.array([options[o].unpopular for o in candidates])
             # breaks where they cost least (windows are per length; group candidates by it)
             lost = np.zeros(len(candidates))
             chosen: list[list[tuple[int, int, str]]] = [[] for _ in candidates]
@@ -324,6 +325,11 @@ class RosterSearch:
             acts[i] = act
             delta += self._apply_one(t, act, +1)
         agent.shifts[option.day] = _Shift(o, list(breaks), acts)
+        if option.unpopular:
+            count = sum(1 for s in agent.shifts.values() if self.options[s.option].unpopular)
+            if count > self.unpopular_cap:
+                delta -= self.fair_weight * (count - self.unpopular_cap)
+                self.unpopular_cap = count
         frame = agent.frame
         delta -= frame.option_penalty.get(o, 0.0)
         delta -= frame.work_day_penalty.get(option.day, 0.0)
@@ -346,26 +352,33 @@ class RosterSearch:
         self._apply(option, record.acts, +1)
 
     def try_move(self, a: int, day: int | None) -> float:
-        """Re-place agent a's shift of `day` (None: add a shift on a free day) at its best;
+        """Re-place agent a's shift of `day` (None: add a shift on a free day) at its best, or
+        leave it out when the contract allows and that is better (a wish for the day off);
         keep the change only when it gains. Returns the gain (0 when nothing changed)."""
         agent = self.agents[a]
+        frame = agent.frame
         options = self.options
         paid_before = sum(options[s.option].paid_minutes for s in agent.shifts.values())
-        floor = min(agent.frame.paid_minutes_min, paid_before)
+        floor = min(frame.paid_minutes_min, paid_before)
+        cap = self.unpopular_cap
         removed = None
         delta = 0.0
         if day is not None:
             removed, delta = self._remove(agent, day)
+        can_drop = (
+            removed is not None
+            and len(agent.shifts) >= frame.days_min
+            and paid_before - options[removed.option].paid_minutes >= floor
+        )
         score, o, breaks = self._best_insertion(agent, self._allowed_days(agent), floor)
-        if o is None or (removed is None and score <= 1e-9):
-            if removed is not None:
-                self._restore(agent, removed)
-            return 0.0
-        delta += self._insert(agent, o, breaks)
-        if delta > 1e-6:
-            return delta
-        # no gain: put the old shift back exactly
-        self._remove(agent, self.options[o].day)
+        if o is not None and (removed is not None or score > 1e-9):
+            total = delta + self._insert(agent, o, breaks)
+            if total > 1e-6 and not (can_drop and delta > total + 1e-6):
+                return total
+            self._remove(agent, options[o].day)
+            self.unpopular_cap = cap
+        if can_drop and delta > 1e-6:
+            return delta  # the shift stays out
         if removed is not None:
             self._restore(agent, removed)
         return 0.0
@@ -379,6 +392,7 @@ class RosterSearch:
             agent = self.agents[a]
             paid = sum(options[s.option].paid_minutes for s in agent.shifts.values())
             floors[a] = min(agent.frame.paid_minutes_min, paid)
+        cap = self.unpopular_cap
         removed = []
         delta = 0.0
         for a, day in pairs:
@@ -401,6 +415,7 @@ class RosterSearch:
             self._remove(self.agents[a], day)
         for a, record in removed:
             self._restore(self.agents[a], record)
+        self.unpopular_cap = cap
         return 0.0
 
     def related(self, rng: np.random.Generator, size: int) -> list[tuple[int, int]]:

@@ -152,13 +152,6 @@ def test_rest_is_counted_in_real_hours() -> None:
     assert evaluate(spring_p, later).violations == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solver bug: on the spring-forward weekend (one agent; 11 h rest; Saturday "
-    "14:00-22:00 and Sunday 09:00-17:00 local needed) the roster has only Saturday's shift, 8 h "
-    "short (objective -400, design bound 0), though Saturday 14:00-22:00 with Sunday "
-    "10:00-18:00 keeps 11 real hours of rest and is 1 h short (objective -50)",
-)
 def test_rest_across_the_spring_change_reaches_the_optimum() -> None:
     # one of the two shifts moves by an hour (Sunday 10:00-18:00, or Saturday 13:00-21:00)
     spring, _ = solve_checked(rest_problem(SPRING_SUNDAY - timedelta(days=1)))

@@ -256,14 +256,6 @@ def test_max_consecutive_days_count_last_weeks_run() -> None:
     assert_optimal_under(result, 12.0 + 4.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solver bug (scheduling/assignment.py, _consecutive_rows): an agent whose run carried "
-    "in from last week is already longer than the contract's max_consecutive_days gets the "
-    "window that lies wholly in last week, an empty sum constrained to <= limit - prior < 0, so "
-    "the CP-SAT model of the agent's whole group is infeasible and every agent of the group "
-    "falls back to the greedy assignment (stages.assignment.groups reports 'greedy')",
-)
 def test_a_run_longer_than_the_contract_allows_keeps_the_group_model_feasible() -> None:
     # seven days in a row last week, six allowed: Monday off, then anything goes
     last = LastWeek(at(SUNDAY_BEFORE, time(8)), at(SUNDAY_BEFORE, time(16)), 7)
@@ -318,15 +310,6 @@ def test_no_availability_in_the_horizon_gives_a_best_effort_roster() -> None:
 
 
 # ------------------------------------------------------------------------------- preferences
-@pytest.mark.xfail(
-    strict=True,
-    reason="solver bug: preferences lose to the design's arbitrary choices. One agent is "
-    "needed 08:00-16:00 and three can work; the design LP (which ignores preferences) plans a "
-    "shift for all three, and the assignment's deviation cost (0.5 x the under-target penalty "
-    "x shift hours, 200 per shift here) outweighs the preference weight (3), so B works "
-    "against a day_off preference although rosters without B's shift are worth exactly as "
-    "much (objective 0)",
-)
 def test_a_day_off_wish_is_honoured_when_it_costs_nothing() -> None:
     wish = (Preference("day_off", 3.0),)
     p = problem([agent("B", preferences=wish), agent("C"), agent("D")], hours_open=(8, 16))
