@@ -81,17 +81,25 @@ def component_indices(problem: Problem) -> list[tuple[list[int], list[int], list
         ]
     queues: list[list[int]] = [[] for _ in agents]
     campaigns: list[list[int]] = [[] for _ in agents]
+    loose_queues: list[int] = []
+    loose_campaigns: list[int] = []
     for q, queue in enumerate(problem.queues):
         key = f"q:{queue.code}"
-        part = order.get(graph.find(key), 0) if key in graph.parent else 0
-        queues[part].append(q)
+        if key in graph.parent:
+            queues[order[graph.find(key)]].append(q)
+        else:
+            loose_queues.append(q)
     for c, campaign in enumerate(problem.campaigns):
         key = f"c:{campaign.code}"
-        part = order.get(graph.find(key), 0) if key in graph.parent else 0
-        campaigns[part].append(c)
+        if key in graph.parent:
+            campaigns[order[graph.find(key)]].append(c)
+        else:
+            loose_campaigns.append(c)
     # the solver needs a queue in every problem: parts without one join the first that has one
     home = next((k for k, q in enumerate(queues) if q), 0)
     agents[home] += loose_agents
+    queues[home] += loose_queues
+    campaigns[home] += loose_campaigns
     keep = [k for k in range(len(agents)) if k == home or queues[k]]
     for k in range(len(agents)):
         if k not in keep:

@@ -62,7 +62,11 @@ def test_a_lost_worker_reruns_its_part_on_the_worker_left(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(distributed, "solve", slow_solve)
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,
+        silence_logs=False,
     )
     client = Client(cluster, set_as_default=False)
     try:
