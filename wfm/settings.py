@@ -33,6 +33,39 @@ class Settings(BaseSettings):
     roster_time_limit_seconds: float = Field(
         default=60.0, description="Default time limit of a roster solve."
     )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Scale-out (docs/scale-out.md): the Dask scheduler's address (tcp://host:8786), or "
+            "`local` for a LocalCluster inside the process; unset, forecasts and rosters run "
+            "in the process."
+        ),
+    )
+    dask_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long to try to reach the Dask scheduler."
+    )
+    dask_fallback_local: bool = Field(
+        default=True,
+        description=(
+            "When the Dask scheduler can't be reached: run in the process and say so in the "
+            "job's messages and the run's warnings (true), or fail the job (false)."
+        ),
+    )
+    dask_local_workers: int = Field(
+        default=2, ge=1, description="Workers of the `local` Dask cluster."
+    )
+    dask_local_processes: bool = Field(
+        default=True,
+        description="`local` Dask workers as processes (true) or threads in the process (false).",
+    )
+    dask_solver_workers_per_part: int = Field(
+        default=1, ge=1, description="CP-SAT search workers of each roster part on Dask."
+    )
+    dask_no_workers_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A distributed run fails when the cluster has had no worker for this long.",
+    )
 
 
 @lru_cache(maxsize=1)

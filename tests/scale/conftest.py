@@ -24,7 +24,11 @@ def dask_client() -> Iterator[Any]:
 
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,
+        silence_logs=False,
     )
     client = Client(cluster, set_as_default=False)
     try:

@@ -105,12 +105,18 @@ def worker(
             from wfm.jobs.scheduled import scheduled_jobs
 
             scheduled_jobs(settings)  # refuse bad cron settings before starting
+        from wfm.dask_cluster import check_at_start, close_all
+
+        where = check_at_start(settings)  # an unreachable scheduler is said (or refused) now
+        if where is not None:
+            info(f"worker: scale-out: {where}")
     if once:
         with user_errors():
             stale = runner.recover_stale()
             ran = runner.run_pending()
         info(f"worker {runner.worker_id}: {ran} jobs run, {len(stale)} stale jobs marked failed")
         runner.close()
+        close_all()
         return
 
     def stop(signum: int, _frame: object) -> None:
@@ -123,6 +129,7 @@ def worker(
     with user_errors():
         runner.serve_forever(with_schedule=not no_schedule)
     runner.close()
+    close_all()
 
 
 @token_app.command("create")

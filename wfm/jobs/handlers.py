@@ -73,20 +73,26 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def forecast(context: JobContext) -> Outcome:
-    """Forecast a site and, unless told not to, compute its staffing requirements."""
+    """Forecast a site and, unless told not to, compute its staffing requirements. The model
+    fits run on the Dask cluster when WFM_DASK_SCHEDULER names one (`wfm.dask_cluster`)."""
+    from wfm.dask_cluster import scale_out
     from wfm.services.forecasting import run_forecast
 
     params = context.job.params
     site_code = _param(params, "site_code", str)
     with_requirements = _param(params, "compute_requirements", bool, True)
     high = 0.85 if with_requirements else 1.0
+    progress = _scaled(context.progress, 0.0, high)
+    where = scale_out(context.settings, say=progress)
     run = run_forecast(
         context.session,
         site_code=site_code,
         weeks=_param(params, "weeks", int, 3),
         interval_minutes=_param(params, "interval_minutes", int, None),
-        progress=_scaled(context.progress, 0.0, high),
+        progress=progress,
         job_id=context.job.id,
+        backend=where.forecast_backend(_scaled(progress, 0.15, 0.85)),
+        notes=() if where.note is None else (where.note,),
     )
     result: dict[str, Any] = {
         "forecast_run_id": run.id,
@@ -96,6 +102,8 @@ def forecast(context: JobContext) -> Outcome:
         "horizon_end_utc": _iso(run.horizon_end_utc),
         "warnings": list(run.warnings),
     }
+    if context.settings.dask_scheduler:
+        result["scale_out"] = where.summary()
     if with_requirements:
         from wfm.services.staffing import compute_requirements
 
@@ -127,14 +135,19 @@ def requirements(context: JobContext) -> Outcome:
 
 
 def schedule(context: JobContext) -> Outcome:
-    """Build a draft roster for a site and week."""
+    """Build a draft roster for a site and week; its independent parts are solved on the Dask
+    cluster when WFM_DASK_SCHEDULER names one (`wfm.dask_cluster`)."""
     try:
         from wfm.services.scheduling import build_schedule
     except ImportError as exc:
         raise ValidationError(
             "roster building is not available in this installation (wfm.services.scheduling)"
         ) from exc
+    from wfm.dask_cluster import scale_out
+
     params = context.job.params
+    where = scale_out(context.settings, say=context.progress)
+    solver = where.roster_solver()
     built = build_schedule(
         context.session,
         site_code=_param(params, "site_code", str),
@@ -143,18 +156,22 @@ def schedule(context: JobContext) -> Outcome:
         seed=_param(params, "seed", int, 1),
         progress=context.progress,
         job_id=context.job.id,
+        solver=solver,
     )
-    return Outcome(
-        {
-            "schedule_id": built.id,
-            "site_code": built.site_code,
-            "week_start": built.week_start.isoformat(),
-            "version": built.version,
-            "status": built.status.value,
-            "shifts": len(built.shifts),
-            "summary": _jsonable(built.summary),
-        }
-    )
+    result: dict[str, Any] = {
+        "schedule_id": built.id,
+        "site_code": built.site_code,
+        "week_start": built.week_start.isoformat(),
+        "version": built.version,
+        "status": built.status.value,
+        "shifts": len(built.shifts),
+        "summary": _jsonable(built.summary),
+    }
+    if context.settings.dask_scheduler:
+        result["scale_out"] = where.summary()
+    if solver is not None:
+        result["parts"] = solver.parts
+    return Outcome(result)
 
 
 def import_and_forecast(context: JobContext) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ from wfm.db.repositories import (
 )
 from wfm.domain import ForecastAccuracy, ForecastAdjustment, ForecastRun, ForecastValue
 from wfm.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from forecasting.models import ForecastBackend
 
 Progress = Callable[[float, str], None]
 
@@ -45,11 +49,16 @@ def run_forecast(
     interval_minutes: int | None = None,
     progress: Progress | None = None,
     job_id: str | None = None,
+    backend: ForecastBackend | None = None,
+    notes: Sequence[str] = (),
 ) -> ForecastRun:
     """Forecast every queue of the site `weeks` ahead of its history and store a new version.
 
     The model is chosen per queue by rolling-origin backtest; the scores, the chosen models and
-    every warning are stored with the run. The caller's transaction keeps all or nothing.
+    every warning are stored with the run. The caller's transaction keeps all or nothing, and
+    nothing is written before the forecast is complete. With a `backend` (a Dask cluster,
+    `wfm.dask_cluster`) the model fits run there; `notes` (e.g. why it did not) are stored with
+    the run's warnings.
     """
     from forecasting import CalendarOptions, ForecastConfig, HistoryError, forecast
 
@@ -79,7 +88,12 @@ def run_forecast(
     )
     say(0.15, f"backtesting candidate models on {len(frame)} intervals")
     try:
-        result = forecast(frame.drop(columns=["interval_minutes"]), config, horizon_days=7 * weeks)
+        result = forecast(
+            frame.drop(columns=["interval_minutes"]),
+            config,
+            horizon_days=7 * weeks,
+            backend=backend,
+        )
     except (HistoryError, ValueError) as exc:
         raise ValidationError(f"cannot forecast site {site_code!r}: {exc}") from exc
     say(0.85, "storing the forecast")
@@ -97,7 +111,7 @@ def run_forecast(
         history_end_utc=result.history_end_utc,
         model_by_queue=dict(result.model_by_queue),
         backtest_scores=result.backtest_scores,
-        warnings=tuple(result.warnings),
+        warnings=(*notes, *result.warnings),
         job_id=job_id,
     )
     run_id = repo.add_run(run, values)
