@@ -10,6 +10,7 @@ COPY scheduling ./scheduling
 COPY api ./api
 COPY dashboard ./dashboard
 COPY migrations ./migrations
-RUN pip install .
+# the dask extra: the same image serves as the Dask scheduler and workers (profile `dask`)
+RUN pip install ".[dask]"
 EXPOSE 8000 8501
 CMD ["wfm", "--help"]
