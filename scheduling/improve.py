@@ -35,7 +35,9 @@ from scheduling.timeline import AgentFrame, ShiftOption, Timeline
 IDLE = -1  # working, with nothing worth doing ("other", or serving a queue without value)
 ON_BREAK = -2
 ON_LUNCH = -3
-MIN_CHUNK_GAIN = 1e-5  # a batch of related-shift moves gaining less than this share ends them
+# a pass over all shifts, or a batch of related-shift moves, that gains less than this share of
+# the objective ends them (at 1,000 agents passes of tiny moves had gone on for a minute)
+MIN_BATCH_GAIN = 1e-4
 
 
 @dataclass
@@ -512,10 +514,11 @@ def improve(
     ruin_tries: int | None = None,
 ) -> ImproveStats:
     """Ruin-and-recreate passes over every shift (and every free day of agents below their
-    days), in a seeded random order, until a pass gains nothing; then related shifts (2 to 4
-    overlapping shifts of different agents) taken out and put back together, `ruin_tries` at a
-    time (default: twice the shifts, within 300-1,000; 0: none) while such a batch gains at
-    least `MIN_CHUNK_GAIN` of the objective; again while the latter gains and time is left."""
+    days), in a seeded random order, while a pass gains at least `MIN_BATCH_GAIN` of the
+    objective; then related shifts (2 to 4 overlapping shifts of different agents) taken out and
+    put back together, `ruin_tries` at a time (default: twice the shifts, within 300-1,000; 0:
+    none) while such a batch gains as much; all again while the latter gains and time is
+    left."""
     started = clock.monotonic()
     rng = np.random.default_rng(seed)
     total = 0.0
@@ -544,7 +547,7 @@ def improve(
                     moves += 1
                     gained += gain
             total += gained
-            if gained <= 1e-6:
+            if gained < MIN_BATCH_GAIN * max(1.0, abs(search.objective())):
                 break
         chunk = (
             ruin_tries
@@ -563,9 +566,9 @@ def improve(
                     moves += 1
                     gained += gain
             found += gained
-            if gained < MIN_CHUNK_GAIN * max(1.0, abs(search.objective())):
+            if gained < MIN_BATCH_GAIN * max(1.0, abs(search.objective())):
                 break
         total += found
-        if found <= 1e-6:
+        if found < MIN_BATCH_GAIN * max(1.0, abs(search.objective())):
             break
     return ImproveStats(moves, passes, total, clock.monotonic() - started)
