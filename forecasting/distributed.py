@@ -41,7 +41,7 @@ class DistributedRunError(RuntimeError):
     """A distributed run could not finish; the message says why. Nothing was returned."""
 
 
-class Float64FugueBackend(FugueBackend):  # type: ignore[misc]
+class Float64FugueBackend(FugueBackend):
     """statsforecast's FugueBackend, with float64 model columns instead of its float32."""
 
     def _get_output_schema(self, **kwargs: Any) -> Any:
@@ -112,8 +112,8 @@ class DaskForecastBackend:
             h=horizon,
             n_windows=n_windows,
             step_size=step_size,
-            test_size=None,
-            input_size=None,
+            test_size=None,  # type: ignore[arg-type]  # statsforecast passes None itself
+            input_size=None,  # type: ignore[arg-type]
             level=None,
             refit=True,
             fitted=False,

@@ -83,14 +83,14 @@ def component_indices(problem: Problem) -> list[tuple[list[int], list[int], list
     campaigns: list[list[int]] = [[] for _ in agents]
     loose_queues: list[int] = []
     loose_campaigns: list[int] = []
-    for q, queue in enumerate(problem.queues):
-        key = f"q:{queue.code}"
+    for q, queue_spec in enumerate(problem.queues):
+        key = f"q:{queue_spec.code}"
         if key in graph.parent:
             queues[order[graph.find(key)]].append(q)
         else:
             loose_queues.append(q)
-    for c, campaign in enumerate(problem.campaigns):
-        key = f"c:{campaign.code}"
+    for c, campaign_spec in enumerate(problem.campaigns):
+        key = f"c:{campaign_spec.code}"
         if key in graph.parent:
             campaigns[order[graph.find(key)]].append(c)
         else:
