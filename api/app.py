@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, event
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.cache import TtlCache
 from api.errors import ErrorBody, install_error_handlers
@@ -80,11 +82,6 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        import anyio.to_thread
-
-        anyio.to_thread.current_default_thread_limiter().total_tokens = (
-            settings.api_max_concurrent_requests
-        )
         yield
         engine.dispose()
 
@@ -104,6 +101,7 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.kpi_cache = TtlCache()
     app.state.kpi_day_cache = DaySumsCache(settings.api_kpi_cache_seconds)
     install_error_handlers(app)
+    app.add_middleware(ConcurrencyLimit, limit=settings.api_max_concurrent_requests)
 
     @app.get(
         "/health",
@@ -129,6 +127,28 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     return app
+
+
+class ConcurrencyLimit:
+    """At most `limit` requests inside the application at once; the rest wait their turn.
+
+    Each request holds one database connection from its first query to its end, and the blocking
+    wait for a free connection happens on a worker thread; with more requests inside than
+    connections, threads waiting for a connection could hold every worker thread while the
+    requests holding the connections wait for a thread. Admitting no more requests than the pool
+    has connections rules that out. Health checks are always admitted.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.gate = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") == "/health":
+            await self.app(scope, receive, send)
+            return
+        async with self.gate:
+            await self.app(scope, receive, send)
 
 
 def prepare_engine(engine: Engine) -> None:

@@ -23,10 +23,10 @@ class ApiSettings(Settings):
     api_max_concurrent_requests: int = Field(
         default=15,
         ge=1,
-        le=1000,
+        le=15,
         description=(
-            "Requests a server process works on at once (the rest wait their turn); the "
-            "database pool holds 15 connections, so more would only wait for one."
+            "Requests a server process works on at once (the rest wait their turn); at most "
+            "the database pool's 15 connections, since each request holds one."
         ),
     )
     api_max_interval_rows: int = Field(

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -226,7 +227,7 @@ async def load(
     """Each client sends its next request when the last one is answered, after a think time
     (exponential, mean `think_seconds`; 0: a closed loop at full speed)."""
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=120
@@ -234,7 +235,6 @@ async def load(
         stop_at = time.monotonic() + seconds
 
         async def one(index: int) -> None:
-            nonlocal errors
             rng = random.Random(seed * 1000 + index)
             if think_seconds:
                 await asyncio.sleep(rng.uniform(0, think_seconds))  # spread the starts
@@ -243,18 +243,20 @@ async def load(
                 began = time.perf_counter()
                 try:
                     response = await client.get(path, params=params)
-                except httpx.TransportError:  # e.g. a keep-alive connection the server closed
-                    errors += 1
-                    continue
-                latencies.append(time.perf_counter() - began)
-                if response.status_code != 200:
-                    errors += 1
+                except httpx.TransportError as exc:  # e.g. a connection the server closed
+                    errors[type(exc).__name__] += 1
+                else:
+                    if response.status_code == 200:
+                        latencies.append(time.perf_counter() - began)
+                    else:
+                        errors[f"HTTP {response.status_code}"] += 1
                 if think_seconds:
                     await asyncio.sleep(rng.expovariate(1.0 / think_seconds))
 
         await asyncio.gather(*(one(i) for i in range(clients)))
     if errors:
-        print(f"    {errors} requests failed or were cut off (not counted)")
+        kinds = ", ".join(f"{count} {kind}" for kind, count in errors.most_common())
+        print(f"    failed requests (not counted): {kinds}")
     return latencies
 
 
