@@ -352,6 +352,7 @@ def _collect_as_completed(
 
 def _merged(problem: Problem, parts: list[PartResult], seconds: float) -> SolveResult:
     roster = merge_rosters([r.roster for r in parts])
+    first_start = min((r.started_at for r in parts), default=0.0)
     evaluation = evaluate(problem, roster)
     bounds = [r.bound for r in parts]
     bound = (
@@ -379,7 +380,14 @@ def _merged(problem: Problem, parts: list[PartResult], seconds: float) -> SolveR
         binding_rules=tuple(binding),
         stages={
             "distributed": {
-                "parts": [r.timing() for r in parts],
+                "parts": [
+                    {
+                        **r.timing(),
+                        "started_seconds": round(r.started_at - first_start, 2),
+                        "finished_seconds": round(r.finished_at - first_start, 2),
+                    }
+                    for r in parts
+                ],
                 "part_seconds_total": round(sum(r.solve_seconds for r in parts), 2),
                 "part_seconds_max": round(max((r.solve_seconds for r in parts), default=0.0), 2),
                 "wall_seconds": round(seconds, 2),
