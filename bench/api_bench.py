@@ -142,6 +142,9 @@ def prepare(url: str) -> str:
     return token
 
 
+SERVER_LOG = Path(tempfile.gettempdir()) / f"wfm-api-bench-{os.getpid()}.log"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -168,7 +171,7 @@ def start_server(url: str, port: int, workers: int, cache_seconds: float) -> sub
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=SERVER_LOG.open("a"),  # a file: an unread pipe would fill and stall the server
         text=True,
     )
     deadline = time.monotonic() + 60
@@ -179,9 +182,7 @@ def start_server(url: str, port: int, workers: int, cache_seconds: float) -> sub
         except httpx.HTTPError:
             pass
         if process.poll() is not None:
-            raise RuntimeError(
-                f"the server exited: {process.stderr.read() if process.stderr else ''}"
-            )
+            raise RuntimeError(f"the server exited: {SERVER_LOG.read_text()[-2000:]}")
         time.sleep(0.2)
     raise RuntimeError("the server did not start")
 
@@ -192,6 +193,13 @@ def stop_server(process: subprocess.Popen[str]) -> None:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    if SERVER_LOG.exists():
+        lines = [
+            line for line in SERVER_LOG.read_text().splitlines() if not line.startswith("WFM API")
+        ]
+        if lines:
+            print(f"    the server logged {len(lines)} lines; the last: {lines[-1][:160]}")
+        SERVER_LOG.unlink()
 
 
 def kpi_requests(rng: random.Random, year_start: date) -> tuple[str, dict[str, str]]:
