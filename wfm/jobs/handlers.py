@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from wfm.domain import Job
 from wfm.errors import NotFoundError, ValidationError
 from wfm.jobs.settings import WorkerSettings
+from wfm.jsonvalues import json_safe
 
 log = logging.getLogger("wfm.worker")
 
@@ -165,7 +166,7 @@ def schedule(context: JobContext) -> Outcome:
         "version": built.version,
         "status": built.status.value,
         "shifts": len(built.shifts),
-        "summary": _jsonable(built.summary),
+        "summary": json_safe(built.summary),
     }
     if context.settings.dask_scheduler:
         result["scale_out"] = where.summary()
@@ -243,20 +244,6 @@ def _archive(files: list[Path], archive: Path) -> None:
             shutil.move(str(path), archive / f"{stamp}-{path.name}")
         except OSError as exc:
             log.warning("could not archive %s: %s", path, exc)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 HANDLERS: dict[str, Handler] = {

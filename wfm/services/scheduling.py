@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -12,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from scheduling.checks import check_problem
+from scheduling.checks import ProblemError
 from scheduling.problem import (
     Absence,
     AgentSpec,
@@ -47,6 +46,7 @@ from wfm.domain import (
 )
 from wfm.domain import Contract as DomainContract
 from wfm.errors import NotFoundError, ValidationError
+from wfm.jsonvalues import json_safe
 from wfm.services.forecasting import adjusted_values
 from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
 
@@ -198,7 +198,8 @@ def build_problem(
     for w in agent_repo.availability():
         windows[w.agent_code].append(AvailabilityWindow(w.weekday, w.start_local, w.end_local))
     absences: dict[str, list[Absence]] = defaultdict(list)
-    contracts = {a.code: a.contract for a in agent_repo.list(site_code)}
+    site_agents = agent_repo.list(site_code)
+    contracts = {a.code: a.contract for a in site_agents}
     for t in agent_repo.time_off(start_utc, end_utc):
         if t.approved and t.agent_code in contracts:
             begin, end = max(t.start_utc, start_utc), min(t.end_utc, end_utc)
@@ -213,8 +214,7 @@ def build_problem(
     last_week = _previous_week_final_shifts(session, site_code, week_start)
     campaign_codes = {c.code for c in campaigns}
     agents = tuple(
-        _agent_spec(agent, windows, absences, last_week, campaign_codes)
-        for agent in agent_repo.list(site_code)
+        _agent_spec(agent, windows, absences, last_week, campaign_codes) for agent in site_agents
     )
     if not agents:
         raise NotFoundError(f"site {site_code!r} has no agents to roster")
@@ -364,18 +364,20 @@ def build_schedule(
         forecast_run_id=forecast_run_id,
         shrinkage=shrinkage,
     )
-    issues = check_problem(problem)
-    if issues:
-        shown = "; ".join(issues[:20])
-        more = f" (and {len(issues) - 20} more)" if len(issues) > 20 else ""
-        raise ValidationError(f"the roster problem can't be solved as stored: {shown}{more}")
     solve_roster = solver or solve
-    result = solve_roster(
-        problem,
-        time_limit_seconds=time_limit_seconds,
-        seed=seed,
-        progress=lambda fraction, message: tell(0.02 + 0.93 * fraction, message),
-    )
+    try:
+        result = solve_roster(
+            problem,
+            time_limit_seconds=time_limit_seconds,
+            seed=seed,
+            progress=lambda fraction, message: tell(0.02 + 0.93 * fraction, message),
+        )
+    except ProblemError as exc:  # contradictions, found before any solving
+        shown = "; ".join(exc.issues[:20])
+        more = f" (and {len(exc.issues) - 20} more)" if len(exc.issues) > 20 else ""
+        raise ValidationError(
+            f"the roster problem can't be solved as stored: {shown}{more}"
+        ) from None
     tell(0.96, "storing the draft schedule")
     repo = ScheduleRepository(session)
     schedule = Schedule(
@@ -391,14 +393,3 @@ def build_schedule(
     )
     schedule_id = repo.add(schedule)
     return repo.get(schedule_id)
-
-
-def json_safe(value: Any) -> Any:
-    """The value with non-finite floats as None and tuples as lists, ready for JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
