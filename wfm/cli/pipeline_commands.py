@@ -36,7 +36,7 @@ def resolve_site(session: object, site: str | None) -> str:
     return sites[0].code
 
 
-def _progress(fraction: float, message: str) -> None:
+def print_progress(fraction: float, message: str) -> None:
     info(f"[{fraction:4.0%}] {message}")
 
 
@@ -59,7 +59,7 @@ def forecast_command(
     started = time.perf_counter()
     with user_errors(), unit_of_work(engine) as session:
         site_code = resolve_site(session, site)
-        run = run_forecast(session, site_code=site_code, weeks=weeks, progress=_progress)
+        run = run_forecast(session, site_code=site_code, weeks=weeks, progress=print_progress)
     for warning in run.warnings:
         info(f"warning: {warning}")
     models = ", ".join(f"{q}: {m}" for q, m in sorted(run.model_by_queue.items()))

@@ -14,7 +14,7 @@ import typer
 
 from wfm.cli.app import app, fail, info
 from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
-from wfm.cli.pipeline_commands import SiteOption, resolve_site
+from wfm.cli.pipeline_commands import SiteOption, print_progress, resolve_site
 
 TimeLimitOption = Annotated[
     float,
@@ -25,10 +25,6 @@ TimeLimitOption = Annotated[
 SeedOption = Annotated[
     int, typer.Option("--seed", min=0, help="Random seed: the same seed gives the same roster.")
 ]
-
-
-def _progress(fraction: float, message: str) -> None:
-    info(f"[{fraction:4.0%}] {message}")
 
 
 def _write_json(document: dict[str, Any], out: Path | None) -> None:
@@ -46,17 +42,17 @@ def _write_json(document: dict[str, Any], out: Path | None) -> None:
 
 
 def _load_problem(path: Path) -> Any:
-    from scheduling.checks import ProblemError, check_problem
+    from scheduling.checks import ProblemError
     from scheduling.problem_json import load_problem
 
     try:
-        problem = load_problem(path)
+        return load_problem(path)
     except ProblemError as exc:
         _fail_issues(f"{path} is not a valid roster problem", exc.issues)
-    issues = check_problem(problem)
-    if issues:
-        _fail_issues(f"{path} has contradictions to fix before solving", issues)
-    return problem
+
+
+def _contradictions(path: Path, issues: Sequence[str]) -> NoReturn:
+    _fail_issues(f"{path} has contradictions to fix before solving", issues)
 
 
 def _fail_issues(headline: str, issues: Sequence[str]) -> NoReturn:
@@ -107,10 +103,14 @@ def roster_command(
     Always returns a roster: when demand can't be met or rules bind, the summary says what is short
     and which rules bind. Progress goes to standard error.
     """
+    from scheduling.checks import ProblemError
     from scheduling.solver import solve
 
     problem = _load_problem(problem_file)
-    result = solve(problem, time_limit_seconds=time_limit, seed=seed, progress=_progress)
+    try:
+        result = solve(problem, time_limit_seconds=time_limit, seed=seed, progress=print_progress)
+    except ProblemError as exc:  # raised before any solving
+        _contradictions(problem_file, exc.issues)
     _write_json(result.to_json(), out)
     _print_summary(result.summary())
 
@@ -126,10 +126,14 @@ def roster_check_command(
     Checks every hard rule and recomputes the predicted service per queue and interval. Exit code 1
     when any hard rule is broken, 2 for unreadable input, 0 otherwise.
     """
+    from scheduling.checks import check_problem
     from scheduling.evaluate import evaluate, violations_by_rule
     from scheduling.roster import RosterFormatError, roster_from_json
 
     problem = _load_problem(problem_file)
+    issues = check_problem(problem)
+    if issues:
+        _contradictions(problem_file, issues)
     try:
         document = json.loads(roster_file.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -165,7 +169,7 @@ def roster_check_command(
         "queues": queues,
     }
     if as_json:
-        from wfm.services.scheduling import json_safe
+        from wfm.jsonvalues import json_safe
 
         typer.echo(json.dumps(json_safe(report), indent=1))
     else:
@@ -274,7 +278,7 @@ def schedule_command(
             week_start=week_start,
             time_limit_seconds=time_limit,
             seed=seed,
-            progress=_progress,
+            progress=print_progress,
         )
         if publish:
             assert schedule.id is not None
