@@ -227,17 +227,21 @@ def solve_all_on_dask(
     deadline = started + 1.5 * sum(limit for *_, limit in jobs) + 60.0
     results: dict[int, PartResult] = {}
     try:
-        _collect(
-            client,
-            futures,
-            jobs,
-            results,
-            tell=tell,
-            total_agents=total_agents,
-            deadline=deadline,
-            no_workers_timeout_seconds=no_workers_timeout_seconds,
-            poll_seconds=poll_seconds,
-        )
+        from distributed import as_completed
+
+        with client.as_current():
+            _collect(
+                as_completed(list(futures), with_results=False),
+                client,
+                futures,
+                jobs,
+                results,
+                tell=tell,
+                total_agents=total_agents,
+                deadline=deadline,
+                no_workers_timeout_seconds=no_workers_timeout_seconds,
+                poll_seconds=poll_seconds,
+            )
     except BaseException:
         client.cancel(list(futures))
         raise
@@ -257,35 +261,6 @@ def _threads(client: Any) -> int:
 
 
 def _collect(
-    client: Any,
-    futures: dict[Any, int],
-    jobs: list[tuple[int, int, Problem, float]],
-    results: dict[int, PartResult],
-    *,
-    tell: Progress,
-    total_agents: int,
-    deadline: float,
-    no_workers_timeout_seconds: float,
-    poll_seconds: float,
-) -> None:
-    from distributed import as_completed
-
-    with client.as_current():
-        _collect_as_completed(
-            as_completed(list(futures), with_results=False),
-            client,
-            futures,
-            jobs,
-            results,
-            tell=tell,
-            total_agents=total_agents,
-            deadline=deadline,
-            no_workers_timeout_seconds=no_workers_timeout_seconds,
-            poll_seconds=poll_seconds,
-        )
-
-
-def _collect_as_completed(
     completed: Any,
     client: Any,
     futures: dict[Any, int],
