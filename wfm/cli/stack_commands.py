@@ -47,15 +47,17 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
-def _simulation_day(session: Session, chosen: str | None) -> date:
-    """The day to play: the one named, else the first day of the latest published roster."""
+def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
+    """The site and day to play: the latest published roster's site, on the day named or else
+    on the roster's first day."""
     from wfm.db.repositories import ScheduleRepository, SiteRepository
     from wfm.domain import ScheduleStatus
     from wfm.errors import NotFoundError, ValidationError
 
+    day: date | None = None
     if chosen is not None:
         try:
-            return date.fromisoformat(chosen)
+            day = date.fromisoformat(chosen)
         except ValueError:
             raise ValidationError(
                 f"--simulate-date {chosen!r} is not a date (YYYY-MM-DD)"
@@ -70,7 +72,8 @@ def _simulation_day(session: Session, chosen: str | None) -> date:
         raise NotFoundError(
             "--simulate needs a published roster: run `wfm schedule --publish` first"
         )
-    return max(published, key=lambda s: s.created_at_utc).week_start
+    latest = max(published, key=lambda s: s.created_at_utc)
+    return latest.site_code, day or latest.week_start
 
 
 @app.command("up")
@@ -128,7 +131,7 @@ def up(
             role=Role.ADMIN.value,
             token_hash=hash_token(token),
         )
-        play_day = _simulation_day(session, simulate_date) if simulate else None
+        play = _simulation_day(session, simulate_date) if simulate else None
     engine.dispose()
     api_url = f"http://{host}:{api_port}"
     wfm = [sys.executable, "-m", "wfm"]
@@ -171,9 +174,10 @@ def up(
             typer.echo(f"dashboard:  http://{host}:{dashboard_port}")
         typer.echo(f"admin token (sign in with it): {token}")
         essential = list(processes)
-        if play_day is not None and not check:
-            info(f"playing {play_day} through the API at {simulate_speed:g}x (wfm simulate-day)")
-            command = [*wfm, "simulate-day", "--date", play_day.isoformat()]
+        if play is not None and not check:
+            site_code, day = play
+            info(f"playing {site_code} on {day} through the API at {simulate_speed:g}x")
+            command = [*wfm, "simulate-day", "--site", site_code, "--date", day.isoformat()]
             command += ["--speed", f"{simulate_speed:g}", "--api-url", api_url]
             processes.append(subprocess.Popen(command, env={**env, "WFM_API_TOKEN": token}))
         if check:
