@@ -20,7 +20,6 @@ from api.settings import ApiSettings
 from wfm.db import migrate
 from wfm.db.session import make_engine, session_factory, sqlite_file
 from wfm.errors import WfmError
-from wfm.services.kpis import DaySumsCache
 
 log = logging.getLogger("wfm.api")
 
@@ -99,7 +98,6 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.kpi_cache = TtlCache()
-    app.state.kpi_day_cache = DaySumsCache(settings.api_kpi_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(ConcurrencyLimit, limit=settings.api_max_concurrent_requests)
 

@@ -137,14 +137,28 @@ def service_level(
     _check_counts(
         answered_within_threshold=answered_within_threshold, offered=offered, abandoned=abandoned
     )
+    if abandoned_within_threshold is not None:
+        _check_counts(abandoned_within_threshold=abandoned_within_threshold)
+    return _service_level(
+        answered_within_threshold, offered, abandoned, abandoned_within_threshold, variant
+    )
+
+
+def _service_level(
+    within: int,
+    offered: int,
+    abandoned: int,
+    abandoned_within: int | None,
+    variant: ServiceLevelVariant,
+) -> float | None:
+    """`service_level` of counts already checked."""
     if variant is ServiceLevelVariant.ABANDONS_AGAINST:
-        return _ratio(answered_within_threshold, offered)
+        return _ratio(within, offered)
     if variant is ServiceLevelVariant.IGNORE_ABANDONS:
-        return _ratio(answered_within_threshold, offered - abandoned)
-    if abandoned_within_threshold is None:
+        return _ratio(within, offered - abandoned)
+    if abandoned_within is None:
         return None
-    _check_counts(abandoned_within_threshold=abandoned_within_threshold)
-    return _ratio(answered_within_threshold + abandoned_within_threshold, offered)
+    return _ratio(within + abandoned_within, offered)
 
 
 def average_speed_of_answer_seconds(wait_seconds_answered: float, answered: int) -> float | None:
@@ -220,31 +234,55 @@ class KpiValues:
 
 
 def kpis(counts: IntervalCounts, options: KpiOptions = KpiOptions()) -> KpiValues:
-    """Every interval KPI of the sums, under the chosen options."""
-    include = options.include_short_abandons
-    offered = offered_contacts(
-        counts.answered, counts.abandoned, counts.short_abandoned, include_short_abandons=include
-    )
+    """Every interval KPI of the sums, under the chosen options (the formulas of the functions
+    above; the counts are checked once, since reports compute thousands of these)."""
+    c = counts
+    checked = [
+        c.answered,
+        c.abandoned,
+        c.short_abandoned,
+        c.answered_within_threshold,
+        c.handle_seconds,
+        c.wait_seconds_answered,
+        c.wait_seconds_abandoned,
+    ]
+    if c.abandoned_within_threshold is not None:
+        checked.append(c.abandoned_within_threshold)
+    if c.available_seconds is not None:
+        checked.append(c.available_seconds)
+    if min(checked) < 0 or c.short_abandoned > c.abandoned:  # let the functions say which
+        offered_contacts(c.answered, c.abandoned, c.short_abandoned)
+        _check_counts(**{k: v for k, v in _fields_of(c).items() if v is not None})
     abandons = counted_abandons(
-        counts.abandoned, counts.short_abandoned, include_short_abandons=include
+        c.abandoned, c.short_abandoned, include_short_abandons=options.include_short_abandons
     )
+    offered = c.answered + abandons
     return KpiValues(
         offered=offered,
-        answered=counts.answered,
+        answered=c.answered,
         abandoned=abandons,
-        answer_rate=answer_rate(counts.answered, offered),
-        abandon_rate=abandon_rate(abandons, offered),
-        service_level=service_level(
-            counts.answered_within_threshold,
+        answer_rate=_ratio(c.answered, offered),
+        abandon_rate=_ratio(abandons, offered),
+        service_level=_service_level(
+            c.answered_within_threshold,
             offered,
-            abandoned=abandons,
-            abandoned_within_threshold=counts.abandoned_within_threshold,
-            variant=options.service_level_variant,
+            abandons,
+            c.abandoned_within_threshold,
+            options.service_level_variant,
         ),
-        asa_seconds=average_speed_of_answer_seconds(counts.wait_seconds_answered, counts.answered),
-        aht_seconds=average_handle_time_seconds(counts.handle_seconds, counts.answered),
-        occupancy=occupancy(counts.handle_seconds, counts.available_seconds),
+        asa_seconds=_ratio(c.wait_seconds_answered, c.answered),
+        aht_seconds=_ratio(c.handle_seconds, c.answered),
+        occupancy=(
+            None
+            if c.available_seconds is None
+            else _ratio(c.handle_seconds, c.handle_seconds + c.available_seconds)
+        ),
     )
+
+
+def _fields_of(counts: IntervalCounts) -> dict[str, float | None]:
+    """The counts by field name."""
+    return {name: getattr(counts, name) for name in IntervalCounts.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from apikit import SITE, ApiServer, ok, seed_centre
 
+from api.kpis.schemas import KpiReportRead
 from wfm.db.repositories import ScheduleRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift
@@ -25,7 +26,11 @@ def _import(client: object, rows: list[str]) -> None:
 
 
 def _kpis(client: object, **params: object) -> dict:
-    return ok(client.get("/v1/kpis", params={"site": SITE, **params}))  # type: ignore[attr-defined, return-value]
+    """A KPI report, checked to be exactly its documented schema's JSON (the server writes the
+    JSON itself, without the model)."""
+    report: dict = ok(client.get("/v1/kpis", params={"site": SITE, **params}))  # type: ignore[attr-defined]
+    assert KpiReportRead.model_validate(report).model_dump(mode="json") == report
+    return report
 
 
 def test_kpi_definitions_and_variants(api: ApiServer) -> None:
@@ -131,6 +136,12 @@ def test_periods_follow_the_site_timezone_across_daylight_saving(api: ApiServer)
         assert answered("week") == {"2025-03-24": 7, "2025-03-31": 24}
         assert answered("month") == {"2025-03-01": 15, "2025-04-01": 16}
 
+        # the site moves to New York (UTC-4 by then): its days are regrouped at once
+        with api.client("admin") as admin:
+            ok(admin.patch(f"/v1/sites/{SITE}", json={"timezone": "America/New_York"}))
+        assert answered("day") == {"2025-03-29": 3, "2025-03-30": 12, "2025-03-31": 16}
+        assert answered("week") == {"2025-03-24": 15, "2025-03-31": 16}
+
 
 def _schedule(api: ApiServer, status_published: bool = True) -> int:
     shift = Shift(
@@ -225,10 +236,17 @@ def test_cached_kpis_follow_imports_through_the_server(engine: object, database_
         with box.client(token=token) as admin:
             seed_centre(admin)
             _import(admin, ["retail,2025-03-03T08:00:00Z,15,10,0,0,10,600,0"])
+            month = {"site": SITE, "start": "2025-03-01", "end": "2025-04-01"}
+
+            def cache_state() -> str:
+                return str(admin.get("/v1/kpis", params=month).headers["X-WFM-Cache"])
+
+            assert [cache_state(), cache_state()] == ["miss", "hit"]
             for granularity in ("day", "month"):
                 before = _kpis(admin, start="2025-03-01", end="2025-04-01", granularity=granularity)
                 assert before["overall"]["total"]["answered"] == 10
             _import(admin, ["retail,2025-03-04T08:00:00Z,15,5,0,0,5,300,0"])
+            assert cache_state() == "miss"  # the import cleared the cache
             for granularity in ("day", "month"):
                 after = _kpis(admin, start="2025-03-01", end="2025-04-01", granularity=granularity)
                 assert after["overall"]["total"]["answered"] == 15, granularity

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -14,7 +16,9 @@ from wfm.kpi import (
     ServiceLevelVariant,
     abandon_rate,
     answer_rate,
+    average_handle_time_seconds,
     average_speed_of_answer_seconds,
+    counted_abandons,
     forecast_accuracy_percent,
     kpis,
     mean_patience_seconds,
@@ -153,3 +157,74 @@ def test_outbound_value_splits_at_local_hours() -> None:
     assert figures.sell_hours == pytest.approx(2.0)
     assert figures.productive_hours == pytest.approx(1.0)
     assert figures.value == pytest.approx(0.5 * (0.5 * 10 + 1.0 * 40))
+
+
+@given(
+    counts_strategy,
+    st.booleans(),
+    st.sampled_from(list(ServiceLevelVariant)),
+    st.none() | st.integers(0, 50),
+    st.none() | st.floats(0, 1e6),
+)
+def test_kpis_agree_with_each_formula(
+    counts: IntervalCounts,
+    include_short: bool,
+    variant: ServiceLevelVariant,
+    abandoned_within: int | None,
+    available: float | None,
+) -> None:
+    counts = dataclasses.replace(
+        counts, abandoned_within_threshold=abandoned_within, available_seconds=available
+    )
+    values = kpis(
+        counts, KpiOptions(include_short_abandons=include_short, service_level_variant=variant)
+    )
+    offered = offered_contacts(
+        counts.answered,
+        counts.abandoned,
+        counts.short_abandoned,
+        include_short_abandons=include_short,
+    )
+    abandons = counted_abandons(
+        counts.abandoned, counts.short_abandoned, include_short_abandons=include_short
+    )
+    assert (values.offered, values.answered, values.abandoned) == (
+        offered,
+        counts.answered,
+        abandons,
+    )
+    assert values.answer_rate == answer_rate(counts.answered, offered)
+    assert values.abandon_rate == abandon_rate(abandons, offered)
+    assert values.service_level == service_level(
+        counts.answered_within_threshold,
+        offered,
+        abandoned=abandons,
+        abandoned_within_threshold=abandoned_within,
+        variant=variant,
+    )
+    assert values.asa_seconds == average_speed_of_answer_seconds(
+        counts.wait_seconds_answered, counts.answered
+    )
+    assert values.aht_seconds == average_handle_time_seconds(counts.handle_seconds, counts.answered)
+    assert values.occupancy == occupancy(counts.handle_seconds, available)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("answered", -1),
+        ("handle_seconds", -0.5),
+        ("wait_seconds_abandoned", -3.0),
+        ("available_seconds", -1.0),
+        ("abandoned_within_threshold", -2),
+    ],
+)
+def test_kpis_refuse_a_negative_count_by_name(field: str, value: float) -> None:
+    with pytest.raises(ValueError, match=field):
+        change: dict[str, Any] = {field: value}
+        kpis(dataclasses.replace(IntervalCounts(answered=5, abandoned=2), **change))
+
+
+def test_kpis_refuse_more_short_abandons_than_abandons() -> None:
+    with pytest.raises(ValueError, match="short_abandoned"):
+        kpis(IntervalCounts(answered=5, abandoned=2, short_abandoned=3))

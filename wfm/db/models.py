@@ -221,6 +221,31 @@ class IntervalHistoryRow(Base):
     reason_counts: Mapped[dict[str, Any] | None]
 
 
+class IntervalHistoryDayRow(Base):
+    """Sums of a queue's intervals over one local day (in its site's timezone), kept in step
+    with `interval_history` by `wfm.db.day_sums`; day, week and month reports read these,
+    grouped in the database by the day's week or month."""
+
+    __tablename__ = "interval_history_days"
+    # SQLite keeps the rows in primary-key order, so a queue's run of days is one range read
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    queue_id: Mapped[int] = mapped_column(
+        ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date)  # the Monday of local_date's week
+    month_start: Mapped[date] = mapped_column(Date)  # the first of local_date's month
+    intervals: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    answered_within_threshold: Mapped[int] = mapped_column(Integer)
+    handle_seconds: Mapped[float] = mapped_column(Float)
+    wait_seconds_answered: Mapped[float] = mapped_column(Float)
+    wait_seconds_abandoned: Mapped[float] = mapped_column(Float)
+
+
 class ForecastRunRow(Base):
     __tablename__ = "forecast_runs"
     __table_args__ = (UniqueConstraint("site_id", "version"),)

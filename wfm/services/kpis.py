@@ -5,17 +5,16 @@ put on serving the queue (null where no published schedule covers the period).""
 from __future__ import annotations
 
 import bisect
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from time import monotonic
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from wfm.db.repositories import QueueRepository, SiteRepository
+from wfm.db.day_sums import local_midnight_utc as _local_midnight_utc
 from wfm.db.repositories.kpis import HistorySums, KpiRepository, ServeSpan
 from wfm.errors import NotFoundError, ValidationError
 from wfm.kpi import IntervalCounts, KpiOptions, KpiValues, kpis
@@ -52,10 +51,6 @@ class KpiReport:
     overall: KpiSeries
 
 
-def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-
 def _period_of(day: date, granularity: str) -> date:
     if granularity == "week":
         return day - timedelta(days=day.weekday())
@@ -70,18 +65,6 @@ def _next_period(start: date, granularity: str) -> date:
     if granularity == "week":
         return start + timedelta(days=7)
     return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _counts(rows: Sequence[HistorySums]) -> IntervalCounts:
-    return IntervalCounts(
-        answered=sum(r.answered for r in rows),
-        abandoned=sum(r.abandoned for r in rows),
-        short_abandoned=sum(r.short_abandoned for r in rows),
-        answered_within_threshold=sum(r.answered_within_threshold for r in rows),
-        handle_seconds=sum(r.handle_seconds for r in rows),
-        wait_seconds_answered=sum(r.wait_seconds_answered for r in rows),
-        wait_seconds_abandoned=sum(r.wait_seconds_abandoned for r in rows),
-    )
 
 
 def staffed_seconds(
@@ -110,10 +93,9 @@ def kpi_report(
     granularity: str = "day",
     queue_codes: Sequence[str] | None = None,
     options: KpiOptions = KpiOptions(),
-    day_cache: DaySumsCache | None = None,
 ) -> KpiReport:
-    """KPIs of the site's queues (or the named ones) over local days [start, end). Daily sums
-    may come from `day_cache` (kept for its time to live; clear it when history changes)."""
+    """KPIs of the site's queues (or the named ones) over local days [start, end): by interval
+    from the stored intervals, by day, week or month from the stored daily sums."""
     if granularity not in GRANULARITIES:
         raise ValidationError(f"granularity must be one of {', '.join(GRANULARITIES)}")
     if end <= start:
@@ -123,117 +105,99 @@ def kpi_report(
             f"a {granularity} report covers at most {MAX_DAYS[granularity]} days; "
             f"asked for {(end - start).days}"
         )
-    site = SiteRepository(session).get(site_code)
-    queues = QueueRepository(session).list(site_code)
-    known = [q.code for q in queues]
+    repo = KpiRepository(session)
+    timezone, queue_ids = repo.site_queues(site_code)
     if queue_codes:
-        missing = [q for q in queue_codes if q not in known]
+        missing = [q for q in queue_codes if q not in queue_ids]
         if missing:
             raise NotFoundError(f"site {site_code!r} has no queue {missing[0]!r}")
         chosen = list(dict.fromkeys(queue_codes))
     else:
-        chosen = known
-    zone = ZoneInfo(site.timezone)
+        chosen = list(queue_ids)
+    ids = {code: queue_ids[code] for code in chosen}
+    zone = ZoneInfo(timezone)
     start_utc = _local_midnight_utc(start, zone)
     end_utc = _local_midnight_utc(end, zone)
-    repo = KpiRepository(session)
-    spans = repo.published_serve_spans(chosen, start_utc, end_utc) if chosen else []
 
-    # every bucket: its key (start of its period, UTC), label, and [from, to) within the report
-    grouped: dict[str, dict[datetime, list[HistorySums]]] = defaultdict(lambda: defaultdict(list))
-    labels: dict[datetime, str] = {}
-    lower_edges: dict[datetime, datetime] = {}
-    interval_ends: dict[datetime, datetime] = {}
+    # every period: its key (start of the period, UTC), label and [from, to) within the report;
+    # sums per queue and period as [intervals, then the counts in IntervalCounts' order]
+    periods: dict[datetime, tuple[str, datetime, datetime]] = {}
+    sums: dict[str, dict[datetime, list[float]]] = {code: {} for code in chosen}
     if granularity == "interval":
-        rows = repo.sums_by_interval(chosen, start_utc, end_utc) if chosen else []
+        rows = repo.sums_by_interval(ids, start_utc, end_utc)
         step = _interval_step(rows)
         for row in rows:
             assert isinstance(row.bucket, datetime)
-            key = row.bucket
-            labels[key] = key.astimezone(zone).replace(tzinfo=None).isoformat()
-            lower_edges[key] = key
-            interval_ends[key] = key + step
-            grouped[row.queue_code][key].append(row)
+            if row.bucket not in periods:
+                label = row.bucket.astimezone(zone).replace(tzinfo=None).isoformat()
+                periods[row.bucket] = (label, row.bucket, row.bucket + step)
+            _add(sums[row.queue_code], row.bucket, row)
     else:
+        key_of_period: dict[date, datetime] = {}
         cursor = start
         while cursor < end:
             period = _period_of(cursor, granularity)
             key = _local_midnight_utc(period, zone)
             upper = min(_next_period(period, granularity), end)
-            labels[key] = period.isoformat()
-            lower_edges[key] = _local_midnight_utc(cursor, zone)
-            interval_ends[key] = _local_midnight_utc(upper, zone)
+            lower_utc = _local_midnight_utc(cursor, zone)
+            periods[key] = (period.isoformat(), lower_utc, _local_midnight_utc(upper, zone))
+            key_of_period[period] = key
             cursor = upper
-        by_day = _day_sums(repo, chosen, start, end, site.timezone, day_cache)
-        for (code, day), sums in sorted(by_day.items()):
-            if sums is not None:
-                key = _local_midnight_utc(_period_of(day, granularity), zone)
-                grouped[code][key].append(sums)
+        for row in repo.sums_by_period(ids, start, end, granularity):
+            assert isinstance(row.bucket, date)
+            _add(sums[row.queue_code], key_of_period[row.bucket], row)
 
     spans_by_queue: dict[str, list[ServeSpan]] = defaultdict(list)
-    for span in spans:
+    for span in repo.published_serve_spans(ids, start_utc, end_utc):
         spans_by_queue[span.queue_code].append(span)
 
-    def point(key: datetime, bucket_rows: list[HistorySums], staffed: float | None) -> KpiPoint:
-        counts = _counts(bucket_rows)
-        if staffed is not None and staffed > 0:
-            counts = _with_available(counts, staffed)
-        return KpiPoint(
-            period=labels[key],
-            period_start_utc=key,
-            intervals=sum(r.intervals for r in bucket_rows),
-            values=kpis(counts, options),
+    def series_of(
+        code: str | None, by_key: dict[datetime, list[float]], staffed: dict[datetime, float] | None
+    ) -> KpiSeries:
+        keys = sorted(by_key)
+        points = tuple(
+            KpiPoint(
+                period=periods[key][0],
+                period_start_utc=key,
+                intervals=int(by_key[key][0]),
+                values=_values(
+                    by_key[key], staffed.get(key) if staffed is not None else None, options
+                ),
+            )
+            for key in keys
+        )
+        total = _total([by_key[key] for key in keys])
+        staffed_total = sum(staffed.values()) if staffed is not None else None
+        return KpiSeries(
+            queue_code=code,
+            points=points,
+            total=_values(total, staffed_total, options),
+            intervals=int(total[0]),
         )
 
     series: list[KpiSeries] = []
-    overall_buckets: dict[datetime, list[HistorySums]] = defaultdict(list)
-    overall_staffed: dict[datetime, float] = defaultdict(float)
-    overall_has_staffed = False
+    overall_sums: dict[datetime, list[float]] = {}
+    overall_staffed: dict[datetime, float] | None = None
     for code in chosen:
-        buckets = grouped.get(code, {})
-        keys = sorted(buckets)
-        staffed_list: list[float | None] = [None] * len(keys)
-        queue_spans = spans_by_queue.get(code, [])
-        if queue_spans and keys:
-            buckets_utc = [(lower_edges[key], interval_ends[key]) for key in keys]
-            staffed_list = list(staffed_seconds(queue_spans, buckets_utc))
-            overall_has_staffed = True
-        points = []
-        for key, staffed in zip(keys, staffed_list, strict=True):
-            points.append(point(key, buckets[key], staffed))
-            overall_buckets[key].extend(buckets[key])
-            if staffed:
-                overall_staffed[key] += staffed
-        all_rows = [r for key in keys for r in buckets[key]]
-        staffed_total = sum(s for s in staffed_list if s) if queue_spans else None
-        total_counts = _counts(all_rows)
-        if staffed_total:
-            total_counts = _with_available(total_counts, staffed_total)
-        series.append(
-            KpiSeries(
-                queue_code=code,
-                points=tuple(points),
-                total=kpis(total_counts, options),
-                intervals=sum(r.intervals for r in all_rows),
-            )
-        )
-    overall_points = tuple(
-        point(key, overall_buckets[key], overall_staffed.get(key) if overall_has_staffed else None)
-        for key in sorted(overall_buckets)
-    )
-    every_row = [r for rows_ in overall_buckets.values() for r in rows_]
-    overall_counts = _counts(every_row)
-    if overall_has_staffed and sum(overall_staffed.values()) > 0:
-        overall_counts = _with_available(overall_counts, sum(overall_staffed.values()))
-    overall = KpiSeries(
-        queue_code=None,
-        points=overall_points,
-        total=kpis(overall_counts, options),
-        intervals=sum(r.intervals for r in every_row),
-    )
+        by_key = sums[code]
+        staffed: dict[datetime, float] | None = None
+        if spans_by_queue.get(code) and by_key:
+            keys = sorted(by_key)
+            seconds = staffed_seconds(spans_by_queue[code], [periods[key][1:] for key in keys])
+            staffed = dict(zip(keys, seconds, strict=True))
+            overall_staffed = overall_staffed if overall_staffed is not None else {}
+            for key, value in staffed.items():
+                overall_staffed[key] = overall_staffed.get(key, 0.0) + value
+        series.append(series_of(code, by_key, staffed))
+        for key, values in by_key.items():
+            _add(overall_sums, key, values, first=0)
+    if len(series) == 1:  # the one queue is the whole report
+        overall = KpiSeries(None, series[0].points, series[0].total, series[0].intervals)
+    else:
+        overall = series_of(None, overall_sums, overall_staffed)
     return KpiReport(
         site_code=site_code,
-        timezone=site.timezone,
+        timezone=timezone,
         granularity=granularity,
         start=start,
         end=end,
@@ -243,98 +207,38 @@ def kpi_report(
     )
 
 
-class DaySumsCache:
-    """Per queue and local day, the sums of its intervals, kept in memory for `ttl_seconds`.
-
-    Day, week and month reports are built from daily sums, so a year's report costs 365 lookups
-    once the days are known. Whoever writes history must `clear()` it; other processes' writes
-    show once the entries expire."""
-
-    def __init__(self, ttl_seconds: float, max_entries: int = 500_000) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.max_entries = max_entries
-        self._items: dict[tuple[str, str, date], tuple[float, HistorySums | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(
-        self, timezone: str, queue_code: str, days: Sequence[date]
-    ) -> dict[date, HistorySums | None] | None:
-        """All the days' sums, or None when any is missing or expired."""
-        if self.ttl_seconds <= 0:
-            return None
-        now = monotonic()
-        found: dict[date, HistorySums | None] = {}
-        with self._lock:
-            for day in days:
-                hit = self._items.get((timezone, queue_code, day))
-                if hit is None or now - hit[0] >= self.ttl_seconds:
-                    return None
-                found[day] = hit[1]
-        return found
-
-    def put(self, timezone: str, queue_code: str, values: dict[date, HistorySums | None]) -> None:
-        if self.ttl_seconds <= 0:
-            return
-        now = monotonic()
-        with self._lock:
-            if len(self._items) + len(values) > self.max_entries:
-                self._items.clear()
-            for day, sums in values.items():
-                self._items[(timezone, queue_code, day)] = (now, sums)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+def _add(
+    into: dict[datetime, list[float]], key: datetime, values: Sequence[Any], first: int = 2
+) -> None:
+    """Add `values[first:]` (intervals, then the counts) to the sums kept under `key`."""
+    held = into.get(key)
+    if held is None:
+        into[key] = list(values[first:])
+    else:
+        into[key] = [a + b for a, b in zip(held, values[first:], strict=True)]
 
 
-def _day_sums(
-    repo: KpiRepository,
-    queue_codes: Sequence[str],
-    start: date,
-    end: date,
-    timezone: str,
-    cache: DaySumsCache | None,
-) -> dict[tuple[str, date], HistorySums | None]:
-    """Sums per queue and local day over [start, end); None for a day without history."""
-    days = [start + timedelta(days=i) for i in range((end - start).days)]
-    result: dict[tuple[str, date], HistorySums | None] = {}
-    missing: list[str] = []
-    for code in queue_codes:
-        cached = cache.get(timezone, code, days) if cache is not None else None
-        if cached is None:
-            missing.append(code)
-        else:
-            result.update({(code, day): sums for day, sums in cached.items()})
-    if missing and days:
-        zone = ZoneInfo(timezone)
-        edges = [_local_midnight_utc(day, zone) for day in [*days, end]]
-        fetched: dict[str, dict[date, HistorySums | None]] = {
-            code: dict.fromkeys(days) for code in missing
-        }
-        for row in repo.sums_by_bucket(missing, edges):
-            assert isinstance(row.bucket, int)
-            fetched[row.queue_code][days[row.bucket]] = row
-        for code, values in fetched.items():
-            if cache is not None:
-                cache.put(timezone, code, values)
-            result.update({(code, day): sums for day, sums in values.items()})
-    return result
+def _total(vectors: Sequence[list[float]]) -> list[float]:
+    return [sum(column) for column in zip(*vectors, strict=True)] if vectors else [0.0] * 8
+
+
+def _values(sums: Sequence[float], staffed: float | None, options: KpiOptions) -> KpiValues:
+    """The KPIs of one period's sums; occupancy where the published schedules staffed it."""
+    _, answered, abandoned, short, within, handle, wait_answered, wait_abandoned = sums
+    counts = IntervalCounts(
+        answered=int(answered),
+        abandoned=int(abandoned),
+        short_abandoned=int(short),
+        answered_within_threshold=int(within),
+        handle_seconds=float(handle),
+        wait_seconds_answered=float(wait_answered),
+        wait_seconds_abandoned=float(wait_abandoned),
+        available_seconds=max(0.0, staffed - handle) if staffed else None,
+    )
+    return kpis(counts, options)
 
 
 def _interval_step(rows: Sequence[HistorySums]) -> timedelta:
     starts = sorted({r.bucket for r in rows if isinstance(r.bucket, datetime)})
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False) if b > a]
     return min(gaps) if gaps else timedelta(minutes=15)
-
-
-def _with_available(counts: IntervalCounts, staffed_seconds_total: float) -> IntervalCounts:
-    return IntervalCounts(
-        answered=counts.answered,
-        abandoned=counts.abandoned,
-        short_abandoned=counts.short_abandoned,
-        answered_within_threshold=counts.answered_within_threshold,
-        handle_seconds=counts.handle_seconds,
-        wait_seconds_answered=counts.wait_seconds_answered,
-        wait_seconds_abandoned=counts.wait_seconds_abandoned,
-        available_seconds=max(0.0, staffed_seconds_total - counts.handle_seconds),
-    )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from wfm.db import day_sums
 from wfm.db.models import (
     AgentCampaignSkillRow,
     AgentQueueSkillRow,
@@ -84,8 +85,12 @@ class OrganisationEdits:
         row = self.session.scalar(select(SiteRow).where(SiteRow.code == code))
         if row is None:
             raise NotFoundError(f"no site {code!r}")
+        old_timezone = row.timezone
         _apply(row, fields)
         self.session.flush()
+        if row.timezone != old_timezone:  # the site's local days moved: recompute their sums
+            queue_ids = self.session.scalars(select(QueueRow.id).where(QueueRow.site_id == row.id))
+            day_sums.rebuild(self.session.connection(), list(queue_ids))
         return SiteRepository(self.session).get(code)
 
     def update_queue(self, code: str, fields: Mapping[str, Any]) -> Queue:

@@ -1,7 +1,9 @@
-"""Interval history: bulk upsert (idempotent by queue and interval start) and range reads."""
+"""Interval history: bulk upsert (idempotent by queue and interval start) and range reads.
+Every upsert recomputes the daily sums of the local days it touched (`wfm.db.day_sums`)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,22 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from wfm.db import day_sums
 from wfm.db.models import IntervalHistoryRow, QueueRow
 from wfm.domain import IntervalRecord
 from wfm.errors import NotFoundError
 
-_VALUE_COLUMNS = (
-    "interval_minutes",
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "answered_within_threshold",
-    "handle_seconds",
-    "wait_seconds_answered",
-    "wait_seconds_abandoned",
-    "reason_counts",
-)
+_VALUE_COLUMNS = ("interval_minutes", "offered", *day_sums.SUMMED_COLUMNS, "reason_counts")
 _BATCH_ROWS = 5_000
 
 
@@ -77,6 +69,10 @@ class HistoryRepository:
                 set_={name: getattr(stmt.excluded, name) for name in _VALUE_COLUMNS},
             )
             self.session.execute(stmt, rows[start : start + _BATCH_ROWS])
+        starts: dict[int, set[datetime]] = defaultdict(set)
+        for row in rows:
+            starts[row["queue_id"]].add(row["interval_start_utc"])
+        day_sums.refresh_for_intervals(self.session.connection(), starts)
         return len(rows)
 
     def count(self, queue_code: str | None = None) -> int:

@@ -1,40 +1,40 @@
-"""Sums of interval history for KPIs, aggregated in the database: per interval, or per bucket of
-time (the caller's local days, weeks or months, given as UTC edges). Contact-reason counts (a JSON
-object per interval) are summed per bucket here too, from their stored text."""
+"""Sums of interval history for KPIs: per interval, or per local day from the daily sums kept
+beside the intervals (`wfm.db.day_sums`). Contact-reason counts (a JSON object per interval) are
+summed per bucket of time (given as UTC edges) here too, from their stored text."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Text, bindparam, func, select, text
+from sqlalchemy import Date, Integer, Select, Text, bindparam, func, literal, select, text
 from sqlalchemy.orm import Session
 
+from wfm.db.day_sums import SUMMED_COLUMNS
 from wfm.db.models import (
+    IntervalHistoryDayRow,
     IntervalHistoryRow,
     QueueRow,
     ScheduleRow,
     ShiftActivityRow,
     ShiftRow,
+    SiteRow,
 )
 from wfm.db.types import UTCDateTime
+from wfm.errors import NotFoundError
 
 # buckets per statement: three bound values each, well under SQLite's limit of variables
 _BUCKETS_PER_QUERY = 500
-_SUMS_SQL = (
-    "count(*), sum(h.answered), sum(h.abandoned), sum(h.short_abandoned), "
-    "sum(h.answered_within_threshold), sum(h.handle_seconds), sum(h.wait_seconds_answered), "
-    "sum(h.wait_seconds_abandoned)"
-)
 
 
-@dataclass(frozen=True, slots=True)
-class HistorySums:
+class HistorySums(NamedTuple):
+    """Sums over the intervals of one queue in one bucket (a tuple: reports add up thousands)."""
+
     queue_code: str
-    bucket: int | datetime  # index of the bucket, or the interval's start (UTC)
+    bucket: date | datetime  # the local day, or the interval's start (UTC)
     intervals: int
     answered: int
     abandoned: int
@@ -56,41 +56,24 @@ class KpiRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def sums_by_bucket(
-        self, queue_codes: Sequence[str], edges: Sequence[datetime]
-    ) -> list[HistorySums]:
-        """Sums per queue and bucket [edges[i], edges[i+1]); `bucket` is the index i.
+    def site_queues(self, site_code: str) -> tuple[str, dict[str, int]]:
+        """The site's timezone and its queues (code to id, in code order)."""
+        row = self.session.execute(_SITE_QUEUES, {"site": site_code}).first()
+        if row is None:
+            raise NotFoundError(f"no site {site_code!r}")
+        queues = self.session.execute(_QUEUES_OF_SITE, {"site_id": row[0]}).all()
+        return row[1], {code: queue_id for code, queue_id in queues}
 
-        The buckets go to the database as a small table joined on the (queue, interval start)
-        index, so each bucket is one index range scan and no function runs per row."""
-        ids = self._queue_ids(queue_codes)
-        if not ids or len(edges) < 2:
+    def sums_by_period(
+        self, queue_ids: Mapping[str, int], start: date, end: date, granularity: str
+    ) -> list[HistorySums]:
+        """The stored daily sums of the queues over local days [start, end), added up per day,
+        week or month (`granularity`) in the database; `bucket` is the period's first day
+        (the report's first day lies inside its first period when it starts mid-period)."""
+        if not queue_ids:
             return []
-        result: list[HistorySums] = []
-        codes = {v: k for k, v in ids.items()}
-        for first in range(0, len(edges) - 1, _BUCKETS_PER_QUERY):
-            chunk = list(edges[first : first + _BUCKETS_PER_QUERY + 1])
-            # a literal table of buckets; plain SQL keeps hundreds of rows cheap to build
-            rows_sql = ", ".join(f"(:i{n}, :lo{n}, :hi{n})" for n in range(len(chunk) - 1))
-            stmt = text(
-                f"WITH buckets (idx, lo, hi) AS (VALUES {rows_sql}) "
-                f"SELECT h.queue_id, buckets.idx, {_SUMS_SQL} "
-                "FROM buckets JOIN interval_history AS h "
-                "ON h.queue_id IN :ids AND h.interval_start_utc >= buckets.lo "
-                "AND h.interval_start_utc < buckets.hi "
-                "GROUP BY h.queue_id, buckets.idx"
-            )
-            params: list[Any] = [bindparam("ids", list(ids.values()), expanding=True)]
-            for n, (lo, hi) in enumerate(zip(chunk, chunk[1:], strict=False)):
-                params += [
-                    bindparam(f"i{n}", first + n, type_=Integer()),
-                    bindparam(f"lo{n}", lo, type_=UTCDateTime()),
-                    bindparam(f"hi{n}", hi, type_=UTCDateTime()),
-                ]
-            for row in self.session.execute(stmt.bindparams(*params)):
-                result.append(_sums(codes[row[0]], int(row[1]), row[2:]))
-        result.sort(key=lambda r: (r.queue_code, r.bucket))
-        return result
+        params = {"ids": list(queue_ids.values()), "start": start, "end": end}
+        return _history_sums(self.session, _PERIOD_SUMS[granularity], params, queue_ids)
 
     def reason_counts_by_bucket(
         self, queue_codes: Sequence[str], edges: Sequence[datetime]
@@ -98,10 +81,11 @@ class KpiRepository:
         """Contacts per recorded reason in each bucket [edges[i], edges[i+1]) over the queues:
         one dict per bucket (empty where no interval recorded reasons).
 
-        The buckets join the (queue, interval start) index as in `sums_by_bucket`; each row
-        brings only its bucket index and its reason counts as JSON text (no datetime or ORM
-        conversion), and the counts are added up here: JSON objects aggregate the same way on
-        SQLite and PostgreSQL only outside SQL. Intervals without reasons (SQL or JSON null)
+        The buckets go to the database as a small table joined on the (queue, interval start)
+        index, so each bucket is one index range scan; each row brings only its bucket index
+        and its reason counts as JSON text (no datetime or ORM conversion), and the counts are
+        added up here: JSON objects aggregate the same way on SQLite and PostgreSQL only
+        outside SQL. Intervals without reasons (SQL or JSON null)
         are skipped in the query."""
         result: list[dict[str, int]] = [{} for _ in range(max(len(edges) - 1, 0))]
         ids = self._queue_ids(queue_codes)
@@ -131,27 +115,13 @@ class KpiRepository:
         return result
 
     def sums_by_interval(
-        self, queue_codes: Sequence[str], start_utc: datetime, end_utc: datetime
+        self, queue_ids: Mapping[str, int], start_utc: datetime, end_utc: datetime
     ) -> list[HistorySums]:
         """Each stored interval in [start_utc, end_utc) of the queues; `bucket` is its start."""
-        ids = self._queue_ids(queue_codes)
-        if not ids:
+        if not queue_ids:
             return []
-        h = IntervalHistoryRow
-        stmt = (
-            select(h.queue_id, h.interval_start_utc, *_sum_columns())
-            .where(
-                h.queue_id.in_(list(ids.values())),
-                h.interval_start_utc >= start_utc,
-                h.interval_start_utc < end_utc,
-            )
-            .group_by(h.queue_id, h.interval_start_utc)
-            .order_by(h.queue_id, h.interval_start_utc)
-        )
-        codes = {v: k for k, v in ids.items()}
-        rows = [_sums(codes[row[0]], row[1], row[2:]) for row in self.session.execute(stmt)]
-        rows.sort(key=lambda r: (r.queue_code, r.bucket))
-        return rows
+        params = {"ids": list(queue_ids.values()), "start": start_utc, "end": end_utc}
+        return _history_sums(self.session, _INTERVAL_SUMS, params, queue_ids)
 
     def _queue_ids(self, queue_codes: Sequence[str]) -> dict[str, int]:
         if not queue_codes:
@@ -160,24 +130,15 @@ class KpiRepository:
         return dict(self.session.execute(stmt).all())
 
     def published_serve_spans(
-        self, queue_codes: Sequence[str], start_utc: datetime, end_utc: datetime
+        self, queue_ids: Mapping[str, int], start_utc: datetime, end_utc: datetime
     ) -> list[ServeSpan]:
         """Serve activities on the queues in published schedules overlapping [start, end)."""
-        a = ShiftActivityRow
-        stmt = (
-            select(QueueRow.code, a.start_utc, a.end_utc)
-            .join(ShiftRow, a.shift_id == ShiftRow.id)
-            .join(ScheduleRow, ShiftRow.schedule_id == ScheduleRow.id)
-            .join(QueueRow, a.queue_id == QueueRow.id)
-            .where(
-                ScheduleRow.status == "published",
-                a.activity == "serve",
-                QueueRow.code.in_(list(queue_codes)),
-                a.end_utc > start_utc,
-                a.start_utc < end_utc,
-            )
-        )
-        return [ServeSpan(code, s, e) for code, s, e in self.session.execute(stmt)]
+        if not queue_ids:
+            return []
+        codes = {v: k for k, v in queue_ids.items()}
+        params = {"ids": list(queue_ids.values()), "start": start_utc, "end": end_utc}
+        rows = self.session.connection().execute(_SERVE_SPANS, params)
+        return [ServeSpan(codes[q], s, e) for q, s, e in rows if q is not None]
 
 
 def _add_reasons(into: dict[str, int], raw: str | None) -> None:
@@ -195,31 +156,66 @@ def _add_reasons(into: dict[str, int], raw: str | None) -> None:
             into[name] = into.get(name, 0) + int(value)
 
 
-def _sum_columns() -> list[Any]:
-    h = IntervalHistoryRow
+def _history_sums(
+    session: Session, stmt: Select[Any], params: dict[str, Any], ids: Mapping[str, int]
+) -> list[HistorySums]:
+    """The statement's rows (queue id, bucket, intervals, then the summed columns) with queue
+    codes, on the session's connection (plain rows, no ORM loading)."""
+    codes = {v: k for k, v in ids.items()}
     return [
-        func.count(),
-        func.sum(h.answered),
-        func.sum(h.abandoned),
-        func.sum(h.short_abandoned),
-        func.sum(h.answered_within_threshold),
-        func.sum(h.handle_seconds),
-        func.sum(h.wait_seconds_answered),
-        func.sum(h.wait_seconds_abandoned),
+        HistorySums(codes[queue_id], *values)
+        for queue_id, *values in session.connection().execute(stmt, params)
     ]
 
 
-def _sums(queue_code: str, bucket: int | datetime, values: Sequence[Any]) -> HistorySums:
-    n, answered, abandoned, short, within, handle, wait_a, wait_b = values
-    return HistorySums(
-        queue_code=queue_code,
-        bucket=bucket,
-        intervals=int(n),
-        answered=int(answered or 0),
-        abandoned=int(abandoned or 0),
-        short_abandoned=int(short or 0),
-        answered_within_threshold=int(within or 0),
-        handle_seconds=float(handle or 0.0),
-        wait_seconds_answered=float(wait_a or 0.0),
-        wait_seconds_abandoned=float(wait_b or 0.0),
+# The report's statements are built once; each read only binds its values.
+_SITE_QUEUES = select(SiteRow.id, SiteRow.timezone).where(SiteRow.code == bindparam("site"))
+_QUEUES_OF_SITE = (
+    select(QueueRow.code, QueueRow.id)
+    .where(QueueRow.site_id == bindparam("site_id"))
+    .order_by(QueueRow.code)
+)
+
+
+def _period_sums(granularity: str) -> Select[Any]:
+    d = IntervalHistoryDayRow
+    period = {"day": d.local_date, "week": d.week_start, "month": d.month_start}[granularity]
+    return (
+        select(
+            d.queue_id,
+            period,
+            func.sum(d.intervals),
+            *(func.sum(getattr(d, name)) for name in SUMMED_COLUMNS),
+        )
+        .where(
+            d.queue_id.in_(bindparam("ids", expanding=True)),
+            d.local_date >= bindparam("start", type_=Date()),
+            d.local_date < bindparam("end", type_=Date()),
+        )
+        .group_by(d.queue_id, period)
     )
+
+
+_PERIOD_SUMS = {granularity: _period_sums(granularity) for granularity in ("day", "week", "month")}
+_INTERVAL_SUMS = select(
+    IntervalHistoryRow.queue_id,
+    IntervalHistoryRow.interval_start_utc,
+    literal(1),  # one interval per row: (queue, interval start) is unique
+    *(getattr(IntervalHistoryRow, name) for name in SUMMED_COLUMNS),
+).where(
+    IntervalHistoryRow.queue_id.in_(bindparam("ids", expanding=True)),
+    IntervalHistoryRow.interval_start_utc >= bindparam("start", type_=UTCDateTime()),
+    IntervalHistoryRow.interval_start_utc < bindparam("end", type_=UTCDateTime()),
+)
+_SERVE_SPANS = (
+    select(ShiftActivityRow.queue_id, ShiftActivityRow.start_utc, ShiftActivityRow.end_utc)
+    .join(ShiftRow, ShiftActivityRow.shift_id == ShiftRow.id)
+    .join(ScheduleRow, ShiftRow.schedule_id == ScheduleRow.id)
+    .where(
+        ScheduleRow.status == "published",
+        ShiftActivityRow.activity == "serve",
+        ShiftActivityRow.queue_id.in_(bindparam("ids", expanding=True)),
+        ShiftActivityRow.end_utc > bindparam("start", type_=UTCDateTime()),
+        ShiftActivityRow.start_utc < bindparam("end", type_=UTCDateTime()),
+    )
+)

@@ -1,0 +1,169 @@
+"""Daily sums of interval history (`interval_history_days`), kept in step with the intervals.
+
+A report by day, week or month reads one row per queue and local day (the day in the timezone of
+the queue's site) instead of every interval of the period. Whoever writes intervals recomputes
+the days it touched, from the stored intervals and in its own transaction, so the sums can never
+disagree with the intervals a reader sees; a change of a site's timezone recomputes its queues.
+
+Plain SQL on a connection (no ORM), so that the migration which creates the table fills it with
+this same code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Date, Integer, bindparam, text
+
+from wfm.db.types import UTCDateTime
+
+# days per statement: six bound values each, well under SQLite's limit of variables
+_DAYS_PER_STATEMENT = 500
+
+SUMMED_COLUMNS = (
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "answered_within_threshold",
+    "handle_seconds",
+    "wait_seconds_answered",
+    "wait_seconds_abandoned",
+)
+
+
+def local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which the local `day` begins in `zone`."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def refresh_for_intervals(
+    connection: Connection, starts_by_queue: Mapping[int, Iterable[datetime]]
+) -> int:
+    """Recompute the days holding these interval starts (by queue id); returns the days."""
+    zones = _zones(connection, starts_by_queue.keys())
+    days: dict[int, set[date]] = {}
+    for queue_id, starts in starts_by_queue.items():
+        zone = zones[queue_id]
+        days[queue_id] = {start.astimezone(zone).date() for start in set(starts)}
+    return refresh_days(connection, days, zones)
+
+
+def rebuild(connection: Connection, queue_ids: Iterable[int] | None = None) -> int:
+    """Recompute every day of the queues (all queues when None) from their first interval to
+    their last; used after a site's timezone changed and to fill the table the first time."""
+    where = ""
+    params: list[Any] = []
+    if queue_ids is not None:
+        ids = sorted(set(queue_ids))
+        if not ids:
+            return 0
+        where = "WHERE queue_id IN :ids "
+        params.append(bindparam("ids", ids, expanding=True))
+        connection.execute(
+            text("DELETE FROM interval_history_days WHERE queue_id IN :ids").bindparams(*params)
+        )
+    else:
+        connection.execute(text("DELETE FROM interval_history_days"))
+    spans = connection.execute(
+        text(
+            "SELECT queue_id, min(interval_start_utc) AS first_start, "
+            "max(interval_start_utc) AS last_start "
+            f"FROM interval_history {where}GROUP BY queue_id"
+        )
+        .bindparams(*params)
+        .columns(queue_id=Integer(), first_start=UTCDateTime(), last_start=UTCDateTime())
+    ).all()
+    zones = _zones(connection, [queue_id for queue_id, _, _ in spans])
+    days: dict[int, list[date]] = {}
+    for queue_id, first, last in spans:
+        zone = zones[queue_id]
+        day, last_day = first.astimezone(zone).date(), last.astimezone(zone).date()
+        days[queue_id] = [day + timedelta(days=i) for i in range((last_day - day).days + 1)]
+    return refresh_days(connection, days, zones, replace=False)
+
+
+def refresh_days(
+    connection: Connection,
+    days_by_queue: Mapping[int, Iterable[date]],
+    zones: Mapping[int, ZoneInfo] | None = None,
+    *,
+    replace: bool = True,
+) -> int:
+    """Replace the stored sums of these local days (by queue id) with sums of their intervals;
+    a day without intervals gets no row. `replace=False`: the days hold no rows yet."""
+    if zones is None:
+        zones = _zones(connection, days_by_queue.keys())
+    buckets: list[tuple[int, date, datetime, datetime]] = []
+    for queue_id, days in sorted(days_by_queue.items()):
+        zone = zones[queue_id]
+        for day in sorted(set(days)):
+            start = local_midnight_utc(day, zone)
+            buckets.append((queue_id, day, start, local_midnight_utc(day + timedelta(1), zone)))
+    if replace:
+        by_queue: dict[int, list[date]] = defaultdict(list)
+        for queue_id, day, _, _ in buckets:
+            by_queue[queue_id].append(day)
+        for queue_id, queue_days in by_queue.items():
+            for first in range(0, len(queue_days), _DAYS_PER_STATEMENT):
+                connection.execute(
+                    text(
+                        "DELETE FROM interval_history_days "
+                        "WHERE queue_id = :queue_id AND local_date IN :days"
+                    ).bindparams(
+                        bindparam("queue_id", queue_id, type_=Integer()),
+                        bindparam(
+                            "days",
+                            queue_days[first : first + _DAYS_PER_STATEMENT],
+                            type_=Date(),
+                            expanding=True,
+                        ),
+                    )
+                )
+    columns = ", ".join(SUMMED_COLUMNS)
+    sums = ", ".join(f"sum(h.{name})" for name in SUMMED_COLUMNS)
+    for first in range(0, len(buckets), _DAYS_PER_STATEMENT):
+        chunk = buckets[first : first + _DAYS_PER_STATEMENT]
+        values = ", ".join(
+            f"(:q{n}, :d{n}, :w{n}, :m{n}, :lo{n}, :hi{n})" for n in range(len(chunk))
+        )
+        params: list[Any] = []
+        for n, (queue_id, day, low, high) in enumerate(chunk):
+            params += [
+                bindparam(f"q{n}", queue_id, type_=Integer()),
+                bindparam(f"d{n}", day, type_=Date()),
+                bindparam(f"w{n}", day - timedelta(days=day.weekday()), type_=Date()),
+                bindparam(f"m{n}", day.replace(day=1), type_=Date()),
+                bindparam(f"lo{n}", low, type_=UTCDateTime()),
+                bindparam(f"hi{n}", high, type_=UTCDateTime()),
+            ]
+        connection.execute(
+            text(
+                "WITH buckets (queue_id, local_date, week_start, month_start, lo, hi) "
+                f"AS (VALUES {values}) "
+                "INSERT INTO interval_history_days "
+                f"(queue_id, local_date, week_start, month_start, intervals, {columns}) "
+                "SELECT b.queue_id, b.local_date, b.week_start, b.month_start, count(*), "
+                f"{sums} FROM buckets AS b JOIN interval_history AS h "
+                "ON h.queue_id = b.queue_id AND h.interval_start_utc >= b.lo "
+                "AND h.interval_start_utc < b.hi "
+                "GROUP BY b.queue_id, b.local_date, b.week_start, b.month_start"
+            ).bindparams(*params)
+        )
+    return len(buckets)
+
+
+def _zones(connection: Connection, queue_ids: Iterable[int]) -> dict[int, ZoneInfo]:
+    ids = sorted(set(queue_ids))
+    if not ids:
+        return {}
+    rows = connection.execute(
+        text(
+            "SELECT queues.id, sites.timezone FROM queues "
+            "JOIN sites ON sites.id = queues.site_id WHERE queues.id IN :ids"
+        ).bindparams(bindparam("ids", ids, expanding=True))
+    )
+    return {int(queue_id): ZoneInfo(zone) for queue_id, zone in rows}
