@@ -42,6 +42,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.server import PROTOCOL_PATH
     from api.settings import ApiSettings
 
     if log_level not in {"critical", "error", "warning", "info", "debug", "trace"}:
@@ -64,9 +65,12 @@ def serve(
             port=bind_port,
             log_level=log_level,
             workers=workers,
+            http=PROTOCOL_PATH,
         )
         return
-    uvicorn.run(application, host=bind_host, port=bind_port, log_level=log_level)
+    uvicorn.run(
+        application, host=bind_host, port=bind_port, log_level=log_level, http=PROTOCOL_PATH
+    )
 
 
 @app.command("worker")
