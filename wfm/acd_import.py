@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -774,7 +775,9 @@ class BadRow:
 RowSource = Iterable[tuple[int, "Mapping[str, Any] | BadRow"]]
 
 
-def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, Mapping[str, Any] | BadRow]]]:
+def _csv_reader(text: str) -> tuple[list[str], Iterator[tuple[int, list[str] | BadRow]]]:
+    """The header and the data rows as (line number, values), blank rows skipped; a row of the
+    wrong width is a BadRow."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -798,9 +801,27 @@ def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, Mapping[str, An
     if duplicated:
         raise ImportFormatError(f"the CSV header repeats columns: {', '.join(duplicated)}")
 
-    def rows() -> Iterator[tuple[int, Mapping[str, Any] | BadRow]]:
-        width = len(header)
+    width = len(header)
+    # without quoting, or a carriage return other than in CRLF, each record is one line
+    one_line_records = getattr(dialect, "quotechar", '"') not in text and text.count(
+        "\r"
+    ) == text.count("\r\n")
+
+    def rows() -> Iterator[tuple[int, list[str] | BadRow]]:
         line = reader.line_num
+        if one_line_records:  # the reader's own loop, numbered by position
+            try:
+                records = list(reader)
+            except csv.Error as exc:
+                raise ImportFormatError(f"line {reader.line_num}: unreadable CSV: {exc}") from None
+            for number, values in enumerate(records, start=line + 1):
+                if not values or not "".join(values).strip():
+                    continue
+                if len(values) != width:
+                    yield number, BadRow(f"row has {len(values)} fields but the header has {width}")
+                else:
+                    yield number, values
+            return
         while True:
             try:
                 values = next(reader)
@@ -809,20 +830,186 @@ def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, Mapping[str, An
             except csv.Error as exc:
                 raise ImportFormatError(f"line {reader.line_num}: unreadable CSV: {exc}") from None
             first_line, line = line + 1, reader.line_num
-            if not values or all(not v.strip() for v in values):
+            if not values or not "".join(values).strip():
                 continue
             if len(values) != width:
                 yield first_line, BadRow(f"row has {len(values)} fields but the header has {width}")
             else:
-                yield first_line, dict(zip(header, values, strict=True))
+                yield first_line, values
 
     return header, rows()
 
 
 def parse_csv(text: str, options: ImportOptions = ImportOptions()) -> ParsedImport:
-    """Parse a CSV export (comma, semicolon, tab or pipe separated, with a header row)."""
-    header, rows = _csv_rows(text)
-    return parse_rows(header, rows, options)
+    """Parse a CSV export (comma, semicolon, tab or pipe separated, with a header row).
+
+    A clean export of the plain columns is converted column by column (`_parse_plain`); any
+    other input, and any input with a problem, goes row by row through `parse_rows`, which
+    reports every problem. Both give the same result for an input both can read."""
+    header, lines = _csv_reader(text)
+    rows = list(lines)
+    plain = _parse_plain(header, rows, options)
+    if plain is not None:
+        return plain
+    return parse_rows(
+        header,
+        ((n, v if isinstance(v, BadRow) else dict(zip(header, v, strict=True))) for n, v in rows),
+        options,
+    )
+
+
+# the fields `_parse_plain` converts; any other mapped field sends the input row by row
+_PLAIN_FIELDS = frozenset(
+    {"queue_code", "interval_start", "interval_minutes", *_COUNT_FIELDS}
+    | {"handle_seconds", "wait_seconds_answered", "wait_seconds_abandoned"}
+)
+
+
+def _parse_plain(
+    header: list[str], rows: list[tuple[int, list[str] | BadRow]], options: ImportOptions
+) -> ParsedImport | None:
+    """`parse_rows` for a clean CSV of the plain fields, a column at a time with the same
+    conversions; None (use `parse_rows`) for other fields, scaled units, local timestamps, and
+    at the first value or row that is not clean."""
+    try:
+        mapped, unmapped = resolve_columns(header, options.mapping)
+        by_field = {m.field: m.column for m in mapped}
+        _require_fields(by_field, options)
+        _zone(options.timezone)
+    except ImportFormatError:
+        return None  # parse_rows says why
+    if (
+        not rows
+        or not by_field.keys() <= _PLAIN_FIELDS
+        or "interval_start" not in by_field
+        or any(_scale_of(m) != 1.0 for m in mapped)
+        or (
+            options.interval_minutes is not None
+            and options.interval_minutes not in ALLOWED_INTERVAL_MINUTES
+        )
+        or any(isinstance(values, BadRow) for _, values in rows)
+    ):
+        return None
+    position = {name: header.index(column) for name, column in by_field.items()}
+
+    def column(name: str) -> list[str]:
+        index = position[name]
+        return [values[index] for _, values in rows]  # type: ignore[index]
+
+    try:
+        if "queue_code" in position:
+            queues = [value.strip() for value in column("queue_code")]
+            if not all(queues):
+                return None
+        else:
+            queues = [str(options.queue_code)] * len(rows)
+        starts = []
+        for text in column("interval_start"):
+            stamp = _parse_datetime(text.strip(), by_field["interval_start"])
+            if stamp.tzinfo is None or stamp.utcoffset() is None:
+                return None  # local times: the row-by-row path knows the zone's rules
+            starts.append(stamp.astimezone(UTC))
+        counts = {name: list(map(int, column(name))) for name in _COUNT_FIELDS if name in position}
+        seconds = {
+            name: list(map(float, column(name)))
+            for name in ("handle_seconds", "wait_seconds_answered", "wait_seconds_abandoned")
+            if name in position
+        }
+    except (ValueError, _RowProblem):
+        return None
+    if any(min(values) < 0 for values in counts.values()):
+        return None
+    if any(not all(0 <= x < math.inf for x in values) for values in seconds.values()):
+        return None
+    n = len(rows)
+    offered, answered, abandoned = (counts.get(k) for k in ("offered", "answered", "abandoned"))
+    if answered is None:
+        assert offered is not None and abandoned is not None
+        answered = [o - a for o, a in zip(offered, abandoned, strict=True)]
+    if abandoned is None:
+        assert offered is not None
+        abandoned = [o - a for o, a in zip(offered, answered, strict=True)]
+    if offered is None:
+        offered = [a + b for a, b in zip(answered, abandoned, strict=True)]
+    short = counts.get("short_abandoned", [0] * n)
+    within = counts.get("answered_within_threshold", [0] * n)
+    if any(
+        a < 0 or b < 0 or o < a + b or s > b or w > a
+        for o, a, b, s, w in zip(offered, answered, abandoned, short, within, strict=True)
+    ):
+        return None
+    if len(set(zip(queues, starts, strict=True))) != n:
+        return None  # a repeated interval
+    if "interval_minutes" in position:
+        minutes = list(map(int, column("interval_minutes")))
+    else:
+        inferred = _plain_minutes(queues, starts, options.interval_minutes)
+        if inferred is None:
+            return None
+        minutes = [inferred[q] for q in queues]
+    if not set(minutes) <= set(ALLOWED_INTERVAL_MINUTES) or any(
+        start.minute % 15 or start.second or start.microsecond for start in starts
+    ):
+        return None
+    zero = [0.0] * n
+    handle = seconds.get("handle_seconds", zero)
+    wait_answered = seconds.get("wait_seconds_answered", zero)
+    wait_abandoned = seconds.get("wait_seconds_abandoned", zero)
+    # positional, in the field order of IntervalRecord (reason_counts left to its default)
+    records = tuple(
+        itertools.starmap(
+            IntervalRecord,
+            zip(
+                queues,
+                starts,
+                minutes,
+                offered,
+                answered,
+                abandoned,
+                short,
+                within,
+                [h or 0.0 for h in handle],
+                [w or 0.0 for w in wait_answered],
+                [w or 0.0 for w in wait_abandoned],
+                strict=True,
+            ),
+        )
+    )
+    return ParsedImport(
+        records=records,
+        record_rows=tuple(number for number, _ in rows),
+        columns=tuple(mapped),
+        unmapped_columns=tuple(unmapped),
+        rows=n,
+        errors=(),
+        error_count=0,
+    )
+
+
+def _plain_minutes(
+    queues: Sequence[str], starts: Sequence[datetime], given: int | None
+) -> dict[str, int] | None:
+    """`_infer_minutes` over columns; None where it would report a problem."""
+    by_queue: dict[str, list[datetime]] = {}
+    for queue, start in zip(queues, starts, strict=True):
+        by_queue.setdefault(queue, []).append(start)
+    if given is not None:
+        return dict.fromkeys(by_queue, given)
+    result: dict[str, int] = {}
+    lonely: list[str] = []
+    for queue, stamps in by_queue.items():
+        ordered = sorted(stamps)
+        gaps = [(b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)]
+        if gaps:
+            result[queue] = int(min(gaps))
+        else:
+            lonely.append(queue)
+    if lonely and not result:
+        return None
+    smallest = min(result.values()) if result else 0
+    for queue in lonely:
+        result[queue] = smallest
+    return result
 
 
 def parse_json(items: Any, options: ImportOptions = ImportOptions()) -> ParsedImport:
