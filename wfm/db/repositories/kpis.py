@@ -58,11 +58,10 @@ class KpiRepository:
 
     def site_queues(self, site_code: str) -> tuple[str, dict[str, int]]:
         """The site's timezone and its queues (code to id, in code order)."""
-        row = self.session.execute(_SITE_QUEUES, {"site": site_code}).first()
-        if row is None:
+        rows = self.session.connection().execute(_SITE_QUEUES, {"site": site_code}).all()
+        if not rows:
             raise NotFoundError(f"no site {site_code!r}")
-        queues = self.session.execute(_QUEUES_OF_SITE, {"site_id": row[0]}).all()
-        return row[1], {code: queue_id for code, queue_id in queues}
+        return rows[0][0], {code: queue_id for _, code, queue_id in rows if code is not None}
 
     def sums_by_period(
         self, queue_ids: Mapping[str, int], start: date, end: date, granularity: str
@@ -169,10 +168,11 @@ def _history_sums(
 
 
 # The report's statements are built once; each read only binds its values.
-_SITE_QUEUES = select(SiteRow.id, SiteRow.timezone).where(SiteRow.code == bindparam("site"))
-_QUEUES_OF_SITE = (
-    select(QueueRow.code, QueueRow.id)
-    .where(QueueRow.site_id == bindparam("site_id"))
+# the site's timezone with each of its queues (one row with null queue when it has none)
+_SITE_QUEUES = (
+    select(SiteRow.timezone, QueueRow.code, QueueRow.id)
+    .outerjoin(QueueRow, QueueRow.site_id == SiteRow.id)
+    .where(SiteRow.code == bindparam("site"))
     .order_by(QueueRow.code)
 )
 
