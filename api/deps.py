@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,7 +21,8 @@ _bearer = HTTPBearer(
 )
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
+    """The server's settings (async: no I/O, so FastAPI need not hand it to a worker thread)."""
     settings: ApiSettings = request.app.state.settings
     return settings
 
@@ -66,10 +67,10 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(*permissions: Permission) -> Callable[[Principal], Principal]:
+def require(*permissions: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the request through when the token has any of the permissions."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:  # no I/O: on the event loop
         if not any(principal.can(p) for p in permissions):
             needed = " or ".join(p.value for p in permissions)
             raise ApiError(
