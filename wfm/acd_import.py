@@ -519,7 +519,10 @@ def parse_rows(
     records: list[IntervalRecord] = []
     record_rows: list[int] = []
     if "interval_minutes" not in by_field and "interval" not in by_field:
-        inferred, problems = _infer_minutes(drafts, options.interval_minutes)
+        inferred, problems = _infer_minutes(
+            ((d["queue_code"], d["interval_start_utc"], n) for n, d in drafts),
+            options.interval_minutes,
+        )
         if error_count:
             problems = []  # inference needs the other rows; report their errors first
         for number, message in problems:
@@ -731,12 +734,13 @@ def _convert_row(
 
 
 def _infer_minutes(
-    drafts: Sequence[tuple[int, dict[str, Any]]], given: int | None
+    intervals: Iterable[tuple[str, datetime, int]], given: int | None
 ) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    """The interval length per queue: the one given, else the smallest gap between its rows."""
+    """The interval length per queue of (queue, start, row) triples: the one given, else the
+    smallest gap between its rows; and the rows whose length cannot be told, with why."""
     by_queue: dict[str, list[tuple[datetime, int]]] = {}
-    for number, draft in drafts:
-        by_queue.setdefault(draft["queue_code"], []).append((draft["interval_start_utc"], number))
+    for queue, start, number in intervals:
+        by_queue.setdefault(queue, []).append((start, number))
     result: dict[str, int] = {}
     problems: list[tuple[int, str]] = []
     lonely: list[tuple[str, int]] = []
@@ -807,35 +811,27 @@ def _csv_reader(text: str) -> tuple[list[str], Iterator[tuple[int, list[str] | B
         "\r"
     ) == text.count("\r\n")
 
-    def rows() -> Iterator[tuple[int, list[str] | BadRow]]:
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        """Each record with the line it starts on."""
         line = reader.line_num
-        if one_line_records:  # the reader's own loop, numbered by position
-            try:
-                records = list(reader)
-            except csv.Error as exc:
-                raise ImportFormatError(f"line {reader.line_num}: unreadable CSV: {exc}") from None
-            for number, values in enumerate(records, start=line + 1):
-                if not values or not "".join(values).strip():
-                    continue
-                if len(values) != width:
-                    yield number, BadRow(f"row has {len(values)} fields but the header has {width}")
-                else:
-                    yield number, values
-            return
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
+        try:
+            if one_line_records:  # the reader's own loop, numbered by position
+                yield from enumerate(list(reader), start=line + 1)
                 return
-            except csv.Error as exc:
-                raise ImportFormatError(f"line {reader.line_num}: unreadable CSV: {exc}") from None
-            first_line, line = line + 1, reader.line_num
+            for values in reader:
+                first_line, line = line + 1, reader.line_num
+                yield first_line, values
+        except csv.Error as exc:
+            raise ImportFormatError(f"line {reader.line_num}: unreadable CSV: {exc}") from None
+
+    def rows() -> Iterator[tuple[int, list[str] | BadRow]]:
+        for number, values in numbered():
             if not values or not "".join(values).strip():
                 continue
             if len(values) != width:
-                yield first_line, BadRow(f"row has {len(values)} fields but the header has {width}")
+                yield number, BadRow(f"row has {len(values)} fields but the header has {width}")
             else:
-                yield first_line, values
+                yield number, values
 
     return header, rows()
 
@@ -943,8 +939,11 @@ def _parse_plain(
     if "interval_minutes" in position:
         minutes = list(map(int, column("interval_minutes")))
     else:
-        inferred = _plain_minutes(queues, starts, options.interval_minutes)
-        if inferred is None:
+        numbers = [number for number, _ in rows]
+        inferred, problems = _infer_minutes(
+            zip(queues, starts, numbers, strict=True), options.interval_minutes
+        )
+        if problems:
             return None
         minutes = [inferred[q] for q in queues]
     if not set(minutes) <= set(ALLOWED_INTERVAL_MINUTES) or any(
@@ -984,32 +983,6 @@ def _parse_plain(
         errors=(),
         error_count=0,
     )
-
-
-def _plain_minutes(
-    queues: Sequence[str], starts: Sequence[datetime], given: int | None
-) -> dict[str, int] | None:
-    """`_infer_minutes` over columns; None where it would report a problem."""
-    by_queue: dict[str, list[datetime]] = {}
-    for queue, start in zip(queues, starts, strict=True):
-        by_queue.setdefault(queue, []).append(start)
-    if given is not None:
-        return dict.fromkeys(by_queue, given)
-    result: dict[str, int] = {}
-    lonely: list[str] = []
-    for queue, stamps in by_queue.items():
-        ordered = sorted(stamps)
-        gaps = [(b - a) / timedelta(minutes=1) for a, b in zip(ordered, ordered[1:], strict=False)]
-        if gaps:
-            result[queue] = int(min(gaps))
-        else:
-            lonely.append(queue)
-    if lonely and not result:
-        return None
-    smallest = min(result.values()) if result else 0
-    for queue in lonely:
-        result[queue] = smallest
-    return result
 
 
 def parse_json(items: Any, options: ImportOptions = ImportOptions()) -> ParsedImport:
