@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from wfm.db.day_sums import local_midnight_utc
 from wfm.db.repositories import QueueRepository, SiteRepository
 from wfm.db.repositories.kpis import KpiRepository
 from wfm.errors import NotFoundError, ValidationError
 from wfm.kpi import ReasonFigures, rank_contact_reasons
-from wfm.services.kpis import MAX_DAYS, _local_midnight_utc, _next_period, _period_of
+from wfm.services.kpis import MAX_DAYS, _next_period, _period_of
 
 REASON_GRANULARITIES = ("day", "week", "month")
 MAX_TOP = 50
@@ -120,12 +121,12 @@ def _periods(
     """Labels (local start date, its UTC instant) of the periods of [start, end), and the UTC
     edges of the buckets: the whole previous range, then each period clipped to the range."""
     labels: list[tuple[str, datetime]] = []
-    edges = [_local_midnight_utc(previous_start, zone), _local_midnight_utc(start, zone)]
+    edges = [local_midnight_utc(previous_start, zone), local_midnight_utc(start, zone)]
     cursor = start
     while cursor < end:
         period = _period_of(cursor, granularity)
         upper = min(_next_period(period, granularity), end)
-        labels.append((period.isoformat(), _local_midnight_utc(period, zone)))
-        edges.append(_local_midnight_utc(upper, zone))
+        labels.append((period.isoformat(), local_midnight_utc(period, zone)))
+        edges.append(local_midnight_utc(upper, zone))
         cursor = upper
     return labels, edges

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from wfm.db.day_sums import local_midnight_utc as _local_midnight_utc
+from wfm.db.day_sums import local_midnight_utc
 from wfm.db.repositories.kpis import HistorySums, KpiRepository, ServeSpan
 from wfm.errors import NotFoundError, ValidationError
 from wfm.kpi import IntervalCounts, KpiOptions, KpiValues, kpis
@@ -116,8 +116,8 @@ def kpi_report(
         chosen = list(queue_ids)
     ids = {code: queue_ids[code] for code in chosen}
     zone = ZoneInfo(timezone)
-    start_utc = _local_midnight_utc(start, zone)
-    end_utc = _local_midnight_utc(end, zone)
+    start_utc = local_midnight_utc(start, zone)
+    end_utc = local_midnight_utc(end, zone)
 
     # every period: its key (start of the period, UTC), label and [from, to) within the report;
     # sums per queue and period as [intervals, then the counts in IntervalCounts' order]
@@ -137,10 +137,10 @@ def kpi_report(
         cursor = start
         while cursor < end:
             period = _period_of(cursor, granularity)
-            key = _local_midnight_utc(period, zone)
+            key = local_midnight_utc(period, zone)
             upper = min(_next_period(period, granularity), end)
-            lower_utc = _local_midnight_utc(cursor, zone)
-            periods[key] = (period.isoformat(), lower_utc, _local_midnight_utc(upper, zone))
+            lower_utc = local_midnight_utc(cursor, zone)
+            periods[key] = (period.isoformat(), lower_utc, local_midnight_utc(upper, zone))
             key_of_period[period] = key
             cursor = upper
         for row in repo.sums_by_period(ids, start, end, granularity):
