@@ -50,16 +50,7 @@ def serve_demo(
     engine = make_engine(url)
     migrate.upgrade(engine)
     demo = generate_demo_centre(weeks=6, agents=30, seed=3)
-    centre = CentreData(
-        sites=demo.sites,
-        queues=demo.queues,
-        segments=demo.segments,
-        campaigns=demo.campaigns,
-        agents=demo.agents,
-        availability=demo.availability,
-        time_off=demo.time_off,
-        history=demo.history,
-    )
+    centre = CentreData.of_demo(demo)
     site = demo.sites[0]
     zone = ZoneInfo(site.timezone)
     with unit_of_work(engine) as session:

@@ -40,16 +40,7 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, s
     with unit_of_work(engine) as session:
         load_centre(
             session,
-            CentreData(
-                sites=demo.sites,
-                queues=demo.queues,
-                segments=demo.segments,
-                campaigns=demo.campaigns,
-                agents=demo.agents,
-                availability=demo.availability,
-                time_off=demo.time_off,
-                history=demo.history,
-            ),
+            CentreData.of_demo(demo),
         )
     try:
         yield engine, url, demo.sites[0].code

@@ -36,16 +36,7 @@ from wfm.services.staffing import compute_requirements
 @pytest.fixture(scope="module")
 def centre() -> CentreData:
     demo = generate_demo_centre(weeks=6, agents=30, seed=7)
-    return CentreData(
-        sites=demo.sites,
-        queues=demo.queues,
-        segments=demo.segments,
-        campaigns=demo.campaigns,
-        agents=demo.agents,
-        availability=demo.availability,
-        time_off=demo.time_off,
-        history=demo.history,
-    )
+    return CentreData.of_demo(demo)
 
 
 @pytest.fixture

@@ -33,16 +33,7 @@ from wfm.services.scheduling import (
 @pytest.fixture
 def forecast_site(engine: Engine) -> tuple[str, object]:
     demo = generate_demo_centre(weeks=5, agents=25, seed=11)
-    centre = CentreData(
-        sites=demo.sites,
-        queues=demo.queues,
-        segments=demo.segments,
-        campaigns=demo.campaigns,
-        agents=demo.agents,
-        availability=demo.availability,
-        time_off=demo.time_off,
-        history=demo.history,
-    )
+    centre = CentreData.of_demo(demo)
     with unit_of_work(engine) as session:
         load_centre(session, centre)
         run = run_forecast(session, site_code=demo.sites[0].code, weeks=2)

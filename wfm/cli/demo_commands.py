@@ -44,16 +44,7 @@ def demo_data(
         centre = generate_demo_centre(weeks=weeks, agents=agents, seed=seed)
     except ValueError as exc:
         fail(str(exc))
-    data = CentreData(
-        sites=centre.sites,
-        queues=centre.queues,
-        segments=centre.segments,
-        campaigns=centre.campaigns,
-        agents=centre.agents,
-        availability=centre.availability,
-        time_off=centre.time_off,
-        history=centre.history,
-    )
+    data = CentreData.of_demo(centre)
     with user_errors(), unit_of_work(engine) as session:
         summary = load_centre(session, data, progress=info)
     seconds = time.perf_counter() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,9 @@ from wfm.domain import (
 )
 from wfm.errors import AlreadyExistsError
 
+if TYPE_CHECKING:
+    from wfm.demo.generator import DemoCentre
+
 
 @dataclass(frozen=True, slots=True)
 class CentreData:
@@ -38,6 +42,20 @@ class CentreData:
     availability: Sequence[Availability]
     time_off: Sequence[TimeOff]
     history: Sequence[IntervalRecord]
+
+    @classmethod
+    def of_demo(cls, demo: DemoCentre) -> CentreData:
+        """The entities of a generated demo centre (`wfm.demo.generate_demo_centre`)."""
+        return cls(
+            sites=demo.sites,
+            queues=demo.queues,
+            segments=demo.segments,
+            campaigns=demo.campaigns,
+            agents=demo.agents,
+            availability=demo.availability,
+            time_off=demo.time_off,
+            history=demo.history,
+        )
 
 
 @dataclass(frozen=True, slots=True)
