@@ -17,9 +17,10 @@ gone) raises `ClusterRunError`; the job's transaction is rolled back, so nothing
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,26 +252,33 @@ class ClusterSolver:
     ) -> Any:
         from scheduling.distributed import DistributedRunError, solve_on_dask
 
-        cluster = self.cluster
-        try:
+        with _run_errors(self.cluster, "roster run", DistributedRunError):
             result = solve_on_dask(
                 problem,
-                cluster.client,
+                self.cluster.client,
                 time_limit_seconds=time_limit_seconds,
                 seed=seed,
                 workers=self.settings.dask_solver_workers_per_part,
                 progress=progress,
                 no_workers_timeout_seconds=self.settings.dask_no_workers_timeout_seconds,
             )
-        except DistributedRunError as exc:
-            raise ClusterRunError(f"{exc} ({cluster.kind} at {cluster.address})") from exc
-        except (OSError, TimeoutError) as exc:
-            raise ClusterRunError(
-                f"the roster run on the {cluster.kind} at {cluster.address} failed: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
         self.parts = list(result.stages.get("distributed", {}).get("parts", []))
         return result
+
+
+@contextlib.contextmanager
+def _run_errors(cluster: Cluster, work: str, run_error: type[Exception]) -> Iterator[None]:
+    """A failure of `work` on the cluster (its own `run_error`, or the network's) as a
+    `ClusterRunError` that names the cluster."""
+    try:
+        yield
+    except run_error as exc:
+        raise ClusterRunError(f"{exc} ({cluster.kind} at {cluster.address})") from exc
+    except (OSError, TimeoutError) as exc:
+        raise ClusterRunError(
+            f"the {work} on the {cluster.kind} at {cluster.address} failed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 class _Approach:
@@ -300,15 +308,8 @@ class _GuardedForecastBackend:
     def _guard(self, call: Callable[[], Any]) -> Any:
         from forecasting.distributed import DistributedRunError
 
-        try:
+        with _run_errors(self.cluster, "forecast", DistributedRunError):
             return call()
-        except DistributedRunError as exc:
-            raise ClusterRunError(f"{exc} ({self.cluster.kind} at {self.cluster.address})") from exc
-        except (OSError, TimeoutError) as exc:
-            raise ClusterRunError(
-                f"the forecast on the {self.cluster.kind} at {self.cluster.address} failed: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
 
     def cross_validation(self, *args: Any, **kwargs: Any) -> Any:
         return self._guard(lambda: self.backend.cross_validation(*args, **kwargs))
