@@ -79,22 +79,21 @@ def component_indices(problem: Problem) -> list[tuple[list[int], list[int], list
                 list(range(len(problem.campaigns))),
             )
         ]
-    queues: list[list[int]] = [[] for _ in agents]
-    campaigns: list[list[int]] = [[] for _ in agents]
-    loose_queues: list[int] = []
-    loose_campaigns: list[int] = []
-    for q, queue_spec in enumerate(problem.queues):
-        key = f"q:{queue_spec.code}"
-        if key in graph.parent:
-            queues[order[graph.find(key)]].append(q)
-        else:
-            loose_queues.append(q)
-    for c, campaign_spec in enumerate(problem.campaigns):
-        key = f"c:{campaign_spec.code}"
-        if key in graph.parent:
-            campaigns[order[graph.find(key)]].append(c)
-        else:
-            loose_campaigns.append(c)
+
+    def place(codes: list[str], prefix: str) -> tuple[list[list[int]], list[int]]:
+        """Indexes of the codes per part (by the part of their node), and those of no part."""
+        parts: list[list[int]] = [[] for _ in agents]
+        loose: list[int] = []
+        for index, code in enumerate(codes):
+            key = f"{prefix}:{code}"
+            if key in graph.parent:
+                parts[order[graph.find(key)]].append(index)
+            else:
+                loose.append(index)
+        return parts, loose
+
+    queues, loose_queues = place([q.code for q in problem.queues], "q")
+    campaigns, loose_campaigns = place([c.code for c in problem.campaigns], "c")
     # the solver needs a queue in every problem: parts without one join the first that has one
     home = next((k for k, q in enumerate(queues) if q), 0)
     agents[home] += loose_agents
