@@ -48,7 +48,7 @@ def refresh_for_intervals(
     days: dict[int, set[date]] = {}
     for queue_id, starts in starts_by_queue.items():
         zone = zones[queue_id]
-        days[queue_id] = {start.astimezone(zone).date() for start in set(starts)}
+        days[queue_id] = {start.astimezone(zone).date() for start in starts}
     return refresh_days(connection, days, zones)
 
 

@@ -131,7 +131,7 @@ def kpi_report(
             if row.bucket not in periods:
                 label = row.bucket.astimezone(zone).replace(tzinfo=None).isoformat()
                 periods[row.bucket] = (label, row.bucket, row.bucket + step)
-            _add(sums[row.queue_code], row.bucket, row)
+            _add(sums[row.queue_code], row.bucket, row[2:])
     else:
         key_of_period: dict[date, datetime] = {}
         cursor = start
@@ -145,7 +145,7 @@ def kpi_report(
             cursor = upper
         for row in repo.sums_by_period(ids, start, end, granularity):
             assert isinstance(row.bucket, date)
-            _add(sums[row.queue_code], key_of_period[row.bucket], row)
+            _add(sums[row.queue_code], key_of_period[row.bucket], row[2:])
 
     spans_by_queue: dict[str, list[ServeSpan]] = defaultdict(list)
     for span in repo.published_serve_spans(ids, start_utc, end_utc):
@@ -176,7 +176,6 @@ def kpi_report(
         )
 
     series: list[KpiSeries] = []
-    overall_sums: dict[datetime, list[float]] = {}
     overall_staffed: dict[datetime, float] | None = None
     for code in chosen:
         by_key = sums[code]
@@ -189,11 +188,13 @@ def kpi_report(
             for key, value in staffed.items():
                 overall_staffed[key] = overall_staffed.get(key, 0.0) + value
         series.append(series_of(code, by_key, staffed))
-        for key, values in by_key.items():
-            _add(overall_sums, key, values, first=0)
     if len(series) == 1:  # the one queue is the whole report
         overall = KpiSeries(None, series[0].points, series[0].total, series[0].intervals)
     else:
+        overall_sums: dict[datetime, list[float]] = {}
+        for code in chosen:
+            for key, values in sums[code].items():
+                _add(overall_sums, key, values)
         overall = series_of(None, overall_sums, overall_staffed)
     return KpiReport(
         site_code=site_code,
@@ -207,15 +208,10 @@ def kpi_report(
     )
 
 
-def _add(
-    into: dict[datetime, list[float]], key: datetime, values: Sequence[Any], first: int = 2
-) -> None:
-    """Add `values[first:]` (intervals, then the counts) to the sums kept under `key`."""
+def _add(into: dict[datetime, list[float]], key: datetime, values: Sequence[Any]) -> None:
+    """Add `values` (intervals, then the counts) to the sums kept under `key`."""
     held = into.get(key)
-    if held is None:
-        into[key] = list(values[first:])
-    else:
-        into[key] = [a + b for a, b in zip(held, values[first:], strict=True)]
+    into[key] = list(values) if held is None else [a + b for a, b in zip(held, values, strict=True)]
 
 
 def _total(vectors: Sequence[list[float]]) -> list[float]:
