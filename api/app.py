@@ -76,7 +76,12 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     settings = settings or ApiSettings()
     if database_url is not None:
         settings = settings.model_copy(update={"database_url": database_url})
-    engine = make_engine(settings.database_url, echo=settings.database_echo)
+    # one connection per request admitted at once (ConcurrencyLimit), kept open between requests
+    engine = make_engine(
+        settings.database_url,
+        echo=settings.database_echo,
+        pool_size=settings.api_max_concurrent_requests,
+    )
     prepare_engine(engine)
 
     @asynccontextmanager
@@ -98,6 +103,7 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.kpi_cache = TtlCache()
+    app.state.token_cache = TtlCache(size=1024)
     install_error_handlers(app)
     app.add_middleware(ConcurrencyLimit, limit=settings.api_max_concurrent_requests)
 

@@ -1,11 +1,11 @@
-"""An in-memory cache of computed answers (KPI reports)."""
+"""In-memory caches of computed answers (KPI reports) and of bearer tokens' owners."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Response
@@ -18,39 +18,60 @@ class TtlCache:
         self.size = size
         self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._generation = 0  # how many times the cache was cleared
 
-    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any]) -> tuple[Any, bool]:
-        """The answer kept under `key` if younger than `ttl` seconds, else a fresh one (then
-        kept); and whether it came from the cache."""
+    def get(self, key: Any, ttl: float) -> Any | None:
+        """The answer kept under `key` if younger than `ttl` seconds, else None."""
         if ttl <= 0:
-            return compute(), False
+            return None
         now = time.monotonic()
         with self._lock:
             hit = self._items.get(key)
-            if hit is not None and now - hit[0] < ttl:
-                self._items.move_to_end(key)
-                return hit[1], True
-        value = compute()
+            if hit is None or now - hit[0] >= ttl:
+                return None
+            self._items.move_to_end(key)
+            return hit[1]
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the cache is cleared; see `put`."""
+        return self._generation
+
+    def put(self, key: Any, value: Any, *, generation: int | None = None) -> None:
+        """Keep `value` under `key` from now on (the oldest entries go beyond `size`); not when
+        the cache was cleared since `generation` was read: the value may predate what cleared it.
+        """
+        now = time.monotonic()
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return
             self._items[key] = (now, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value, False
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._generation += 1
 
 
 CACHE_HEADER = "X-WFM-Cache"  # "hit" or "miss" on answers the cache may serve
 
 
-def cached_response(
-    cache: TtlCache, key: Any, ttl: float, compute: Callable[[], bytes]
+async def cached_response(
+    cache: TtlCache, key: Any, ttl: float, compute: Callable[[], Awaitable[bytes]]
 ) -> Response:
-    """A JSON response from the cache or from `compute`, saying which in `X-WFM-Cache`."""
-    body, hit = cache.get_or_compute(key, ttl, compute)
+    """A JSON response from the cache or from `compute`, saying which in `X-WFM-Cache`.
+
+    A hit is answered on the event loop without touching the database."""
+    body = cache.get(key, ttl)
+    hit = body is not None
+    if body is None:
+        generation = cache.generation
+        body = await compute()
+        if ttl > 0:
+            cache.put(key, body, generation=generation)
     return Response(
         content=body,
         media_type="application/json",

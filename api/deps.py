@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Permission, Principal, Role, hash_token
 from api.errors import ApiError
 from api.settings import ApiSettings
-from wfm.db.repositories.edits import TokenLookup
+from wfm.db.repositories.edits import TokenEntry, TokenLookup
 from wfm.db.session import unit_of_work
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -37,11 +40,30 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 
-def get_principal(
-    session: SessionDep,
+async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` on a worker thread, in one transaction of its own: for async endpoints,
+    which answer from memory when they can and reach the database only when they must."""
+
+    def run() -> T:
+        with unit_of_work(request.app.state.sessions) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
+
+
+def _active_token(session: Session, token_hash: str) -> TokenEntry | None:
+    return TokenLookup(session).active(token_hash)
+
+
+async def get_principal(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The token's owner; 401 without a token or with an unknown or revoked one."""
+    """The token's owner; 401 without a token or with an unknown or revoked one.
+
+    A known token's owner is kept in memory for `api_token_cache_seconds`, so most requests
+    are authenticated without a database round trip (a revocation shows within that time).
+    """
     challenge = {"WWW-Authenticate": 'Bearer realm="wfm"'}
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiError(
@@ -50,7 +72,14 @@ def get_principal(
             "a bearer token is required (Authorization: Bearer <token>)",
             headers=challenge,
         )
-    entry = TokenLookup(session).active(hash_token(credentials.credentials))
+    token_hash = hash_token(credentials.credentials)
+    settings: ApiSettings = request.app.state.settings
+    cache = request.app.state.token_cache
+    known: Principal | None = cache.get(token_hash, settings.api_token_cache_seconds)
+    if known is not None:
+        return known
+    generation = cache.generation
+    entry = await in_transaction(request, lambda session: _active_token(session, token_hash))
     if entry is None:
         raise ApiError(
             401, "unauthorized", "the bearer token is unknown or revoked", headers=challenge
@@ -61,7 +90,12 @@ def get_principal(
         raise ApiError(
             401, "unauthorized", f"the token has an unknown role {entry.role!r}", headers=challenge
         ) from None
-    return Principal(token_id=entry.id, name=entry.name, role=role, agent_code=entry.agent_code)
+    principal = Principal(
+        token_id=entry.id, name=entry.name, role=role, agent_code=entry.agent_code
+    )
+    if settings.api_token_cache_seconds > 0:
+        cache.put(token_hash, principal, generation=generation)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

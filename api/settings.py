@@ -20,13 +20,23 @@ class ApiSettings(Settings):
             "it at once, imports elsewhere (the worker) show after at most this long. 0 disables."
         ),
     )
+    api_token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "How long a server process trusts a bearer token it has checked before looking it up "
+            "again; a token revoked with `wfm token revoke` is refused within this long. "
+            "0 looks every request's token up in the database."
+        ),
+    )
     api_max_concurrent_requests: int = Field(
         default=15,
         ge=1,
-        le=15,
+        le=100,
         description=(
-            "Requests a server process works on at once (the rest wait their turn); at most "
-            "the database pool's 15 connections, since each request holds one."
+            "Requests a server process works on at once (the rest wait their turn); its "
+            "database pool keeps as many connections, since each request holds one (mind "
+            "PostgreSQL's max_connections: every server process and the worker have a pool)."
         ),
     )
     api_max_interval_rows: int = Field(

@@ -22,6 +22,7 @@ class ApiServer:
     database_url: str
     engine: Engine
     tokens: dict[str, str] = field(default_factory=dict)
+    token_cache_seconds: float = 0.0  # how long the server trusts a token it has checked
 
     def client(self, role: str | None = "admin", token: str | None = None) -> httpx.Client:
         secret = token or (self.tokens[role] if role else None)

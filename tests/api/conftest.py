@@ -25,10 +25,17 @@ def api(engine: Engine, database_url: str) -> Iterator[ApiServer]:
     from api.app import create_app
     from api.settings import ApiSettings
 
-    settings = ApiSettings(database_url=database_url, api_kpi_cache_seconds=0)
+    settings = ApiSettings(
+        database_url=database_url, api_kpi_cache_seconds=0, api_token_cache_seconds=1.0
+    )
     app = create_app(settings)
     url, server, thread = start_uvicorn(app)
-    box = ApiServer(url=url, database_url=database_url, engine=engine)
+    box = ApiServer(
+        url=url,
+        database_url=database_url,
+        engine=engine,
+        token_cache_seconds=settings.api_token_cache_seconds,
+    )
     for role in ROLES:
         box.tokens[role] = box.add_token(role)
     try:

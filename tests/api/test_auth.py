@@ -4,15 +4,17 @@ permission, and the token commands of the CLI."""
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date
 
 import pytest
-from apikit import SITE, ApiServer, ok, seed_centre
-from sqlalchemy import select
+from apikit import SITE, ApiServer, ok, seed_centre, start_uvicorn
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from wfm.cli import app as cli
 from wfm.db.models import ApiTokenRow
+from wfm.db.repositories import TokenRepository
 from wfm.db.session import unit_of_work
 
 
@@ -140,8 +142,38 @@ def test_token_cli_create_list_revoke(api: ApiServer) -> None:
     token_id = next(line.split("\t")[0] for line in out.splitlines() if "\tboard\t" in line)
     code, _, _ = _run(["token", "revoke", token_id, "--database-url", api.database_url])
     assert code == 0
+    revoked = time.monotonic()
     with api.client(token=token) as board:
-        assert board.get("/v1/me").status_code == 401
+        # the server trusted the token it had checked; the revocation shows within that time
+        while (status := board.get("/v1/me").status_code) == 200:
+            assert time.monotonic() - revoked < api.token_cache_seconds + 1.0
+            time.sleep(0.05)
+        assert status == 401
+
+
+def test_without_the_token_cache_a_revocation_shows_at_once(
+    engine: Engine, database_url: str
+) -> None:
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    app = create_app(ApiSettings(database_url=database_url, api_token_cache_seconds=0))
+    url, server, thread = start_uvicorn(app)
+    box = ApiServer(url=url, database_url=database_url, engine=engine)
+    token = box.add_token("executive", name="board")
+    try:
+        with box.client(token=token) as board:
+            assert ok(board.get("/v1/me"))["name"] == "board"
+            with unit_of_work(engine) as session:
+                token_id = session.scalars(
+                    select(ApiTokenRow.id).where(ApiTokenRow.name == "board")
+                ).one()
+                TokenRepository(session).revoke(token_id)
+            assert board.get("/v1/me").status_code == 401
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(timeout=10)
+        app.state.engine.dispose()
 
 
 @pytest.mark.parametrize(
