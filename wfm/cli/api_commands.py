@@ -32,7 +32,10 @@ def serve(
     workers: Annotated[
         int,
         typer.Option(
-            "--workers", min=1, max=64, help="Server processes (each with its own connections)."
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes; on Linux new connections are spread evenly over them.",
         ),
     ] = 1,
 ) -> None:
@@ -42,7 +45,12 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.server import PROTOCOL_PATH
+    from api.server import (
+        PROTOCOL_PATH,
+        balanced_processes_available,
+        check_port_free,
+        serve_processes,
+    )
     from api.settings import ApiSettings
 
     if log_level not in {"critical", "error", "warning", "info", "debug", "trace"}:
@@ -53,11 +61,21 @@ def serve(
         application = create_app(settings, database_url=resolve_database_url(database_url))
     bind_host = host or settings.api_host
     bind_port = settings.api_port if port is None else port
+    balanced = workers > 1 and balanced_processes_available()
+    if balanced:
+        with user_errors():
+            check_port_free(bind_host, bind_port)  # before announcing the address
     info(f"WFM API on http://{bind_host}:{bind_port} (docs: http://{bind_host}:{bind_port}/docs)")
     if workers > 1:
         # each process builds its own app from the environment
         os.environ["WFM_DATABASE_URL"] = resolve_database_url(database_url)
         del application
+        if balanced:
+            with user_errors():
+                code = serve_processes(bind_host, bind_port, workers, log_level)
+            if code:
+                fail("the server processes kept exiting at start (see the log above)", code)
+            return
         uvicorn.run(
             "api.app:create_app",
             factory=True,
