@@ -87,16 +87,22 @@ def scalar(name: str, value: float, *, low: float, low_open: bool = False) -> fl
     return number
 
 
+MIN_AHT_SECONDS = 1e-6  # shorter handle times put the models' x = N / (AHT theta) beyond floats
+
+
 def handle_time(aht_seconds: ArrayLike, calls: FloatArray) -> FloatArray:
-    """AHT: finite, >= 0, and > 0 wherever there are calls (no calls, no handle time needed)."""
+    """AHT: finite, >= 0, and at least MIN_AHT_SECONDS (a microsecond) wherever there are calls
+    (no calls, no handle time needed)."""
     values = array("aht_seconds", aht_seconds, low=0.0)
     try:
         both = np.broadcast_arrays(values, calls)
     except ValueError:
         return values  # the shape error is reported by `broadcast` with every name
-    bad = (both[0] <= 0.0) & (both[1] > 0.0)
+    bad = (both[0] < MIN_AHT_SECONDS) & (both[1] > 0.0)
     if bad.any():
         raise ErlangError(
-            "aht_seconds", f"must be > 0 where there are calls, {_first_bad(both[0], bad)}"
+            "aht_seconds",
+            f"must be at least {MIN_AHT_SECONDS:g} where there are calls, "
+            f"{_first_bad(both[0], bad)}",
         )
     return values

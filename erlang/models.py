@@ -20,6 +20,8 @@ from scipy import special
 from erlang import _validate as check
 from erlang._numerics import FloatArray, log_erlang_b, log_integrals
 
+MAX_PATIENCE_SECONDS = 1e15  # Erlang A with a longer mean patience is computed with this one
+
 
 @dataclass(frozen=True)
 class ErlangCResult:
@@ -171,7 +173,9 @@ def erlang_a(
 
     Uses the closed forms of Garnett, Mandelbaum and Reiman (2002) and the offered-wait
     distribution P(V > t | V > 0) = gamma(x, y e^-theta t) / gamma(x, y), x = N mu / theta,
-    y = lambda / theta, evaluated in log space (stable to thousands of Erlangs).
+    y = lambda / theta, evaluated in log space (stable to thousands of Erlangs). A mean patience
+    above MAX_PATIENCE_SECONDS (1e15 s) is taken as that: a stable queue then gives Erlang C's
+    results to double precision.
     """
     c, i, h, n, t, k = _inputs(
         calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
@@ -209,6 +213,9 @@ def erlang_a_kpis(
         np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
         for v in (servers, rate_per_second, aht_seconds, patience_seconds, threshold_seconds)
     )
+    # Beyond this the model is Erlang C's to double precision (checked against erlang_c); far
+    # beyond it x = s / (h theta) and y = lambda / theta overflow and every KPI would be NaN.
+    pat = np.minimum(pat, MAX_PATIENCE_SECONDS)
     load = lam * h
     theta = 1.0 / pat
     size = s.size
@@ -284,8 +291,11 @@ def _erlang_a_busy(
     # P(wait) = B Sigma / (1 + (Sigma - 1) B) = 1 / (1 + (1 - B) / (B Sigma)).
     with np.errstate(divide="ignore"):
         p_wait = special.expit(-(np.log1p(-np.exp(log_b)) - log_b - log_sigma))
-    # P(answered | wait) = (x / y) (1 - 1 / Sigma).
-    p_served_w = np.clip(x / y * -np.expm1(-log_sigma), 0.0, 1.0)
+    # P(answered | wait) = (x / y) (1 - 1 / Sigma), in logs: with a vanishing arrival rate x / y
+    # overflows while 1 - 1 / Sigma underflows; their limit there is x / (x + 1).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_served_w = log_x - np.log(y) + np.log(-np.expm1(-log_sigma))
+    p_served_w = np.where(log_sigma > 0.0, np.exp(np.minimum(log_served_w, 0.0)), x / (x + 1.0))
     p_abandon = p_wait * (1.0 - p_served_w)
     # Offered wait V given V > 0: P(V > T) = z^x e^{y(1-z)} Sigma(x, y z) / Sigma(x, y).
     growth = -y * np.expm1(-theta_t)  # y (1 - z)
@@ -306,5 +316,6 @@ def _erlang_a_busy(
         "service_level_of_answered": np.clip(sl / answer_rate, 0.0, 1.0),
         "service_level_abandons_count": np.clip(sl + p_wait * abandoned_in_t_w, 0.0, 1.0),
         "asa_seconds": wait_answered / answer_rate,
-        "occupancy": load * answer_rate / s,
+        # answered work per server: at most 1, a few ulps above it by rounding in overload
+        "occupancy": np.minimum(load * answer_rate / s, 1.0),
     }

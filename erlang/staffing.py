@@ -352,9 +352,9 @@ def _unreachable(targets: _Targets, position: int | np.integer) -> NoReturn:
     for name in ("max_asa_seconds", "service_level", "max_abandon_rate"):
         values = getattr(targets, name)
         if values is not None:
-            raise ErlangError(
-                name, f"{float(values[position]):g} cannot be met by any reasonable staffing"
-            )
+            held = np.asarray(values)  # one target for every interval, or one per interval
+            value = held.item() if held.ndim == 0 else held.flat[position]
+            raise ErlangError(name, f"{value:g} cannot be met by any reasonable staffing")
     raise ErlangError("service_level", "cannot be met by any reasonable staffing")
 
 

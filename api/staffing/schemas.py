@@ -11,7 +11,9 @@ from api.schemas import Input, Output
 
 class IntervalLoad(Input):
     contacts: float = Field(ge=0, le=1e7, description="Contacts expected in the interval.")
-    aht_seconds: float = Field(gt=0, le=86_400, description="Average handle time, seconds.")
+    aht_seconds: float = Field(
+        ge=1e-6, le=86_400, description="Average handle time, seconds (at least a microsecond)."
+    )
     agents: int | None = Field(
         default=None,
         ge=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -253,3 +254,60 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(
     a = erlang_a(calls, INTERVAL, AHT, agents, 1e9, threshold)
     assert float(a.p_wait) == pytest.approx(float(c.p_wait), rel=1e-5, abs=1e-9)
     assert float(a.asa_seconds) == pytest.approx(float(c.asa_seconds), rel=1e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("patience", [1e15, 1e40, 1e160, 1e300, 1.7e308])
+def test_erlang_a_with_endless_patience_is_erlang_c(patience: float) -> None:
+    agents = np.array([14, 20, 50])
+    a = erlang_a(CALLS, INTERVAL, AHT, agents, patience, T)
+    c = erlang_c(CALLS, INTERVAL, AHT, agents, T)
+    for name in ("p_wait", "service_level", "asa_seconds", "occupancy"):
+        np.testing.assert_allclose(getattr(a, name), getattr(c, name), rtol=1e-9, err_msg=name)
+    np.testing.assert_allclose(a.answer_rate, 1.0, rtol=1e-12)
+    # and finite at the extremes of load and handle time, where x = N/(h theta) would overflow
+    extreme = erlang_a([1e-3, 1e7], INTERVAL, [1e-3, 86_400.0], [1, 100_000], patience, T)
+    for name in ("p_wait", "p_abandon", "service_level", "occupancy", "answer_rate"):
+        assert np.all(np.isfinite(getattr(extreme, name))), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    calls=st.floats(min_value=0.0, max_value=1e7),
+    aht=st.floats(min_value=1e-3, max_value=86_400.0),
+    agents=st.integers(min_value=0, max_value=100_000),
+    patience=st.floats(min_value=1.0, max_value=86_400.0),
+    threshold=st.floats(min_value=0.0, max_value=86_400.0),
+)
+def test_erlang_a_kpis_are_fractions_even_in_deep_overload(
+    calls: float, aht: float, agents: int, patience: float, threshold: float
+) -> None:
+    result = erlang_a(calls, INTERVAL, aht, agents, patience, threshold)
+    for name in ("p_wait", "p_abandon", "answer_rate", "service_level", "occupancy"):
+        value = float(getattr(result, name))
+        assert 0.0 <= value <= 1.0, (name, value)
+
+
+def test_erlang_a_occupancy_never_exceeds_one_by_rounding() -> None:
+    # a day-long handle time on one agent: the answered load is the whole agent, not a hair more
+    result = erlang_a([1.0, 100.0, 1e6], INTERVAL, [86_400.0, 86_400.0, 1e5], 1, 86_400.0, T)
+    assert np.all(result.occupancy <= 1.0)
+    np.testing.assert_allclose(result.occupancy, 1.0, rtol=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    calls=st.one_of(st.just(5e-324), st.floats(min_value=1e-320, max_value=1e-200)),
+    agents=st.integers(min_value=1, max_value=50),
+    patience=st.floats(min_value=1.0, max_value=86_400.0),
+)
+def test_erlang_a_with_a_vanishing_arrival_rate_is_finite_and_warns_nothing(
+    calls: float, agents: int, patience: float
+) -> None:
+    # x / y overflowed here (and x / y times 0 would be NaN); numpy warned on every such call
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = erlang_a(calls, INTERVAL, AHT, agents, patience, T)
+    assert float(result.p_wait) == pytest.approx(0.0, abs=1e-12)
+    assert float(result.answer_rate) == pytest.approx(1.0, abs=1e-12)
+    for name in ("service_level", "asa_seconds", "occupancy", "p_abandon"):
+        assert math.isfinite(float(getattr(result, name))), name

@@ -44,7 +44,9 @@ def test_zero_calls_need_zero_agents() -> None:
     # Quiet intervals often carry no handle time either; that is not an error.
     quiet = required_agents([0.0, 100.0], INTERVAL, [0.0, AHT], service_level=0.8)
     np.testing.assert_array_equal(quiet.agents, [0, 14])
-    with pytest.raises(ErlangError, match="aht_seconds must be > 0 where there are calls"):
+    with pytest.raises(
+        ErlangError, match="aht_seconds must be at least 1e-06 where there are calls"
+    ):
         required_agents([5.0, 100.0], INTERVAL, [0.0, AHT], service_level=0.8)
 
 
@@ -198,3 +200,30 @@ def test_bad_targets_name_the_argument(kwargs: dict[str, float | None], argument
     with pytest.raises(ErlangError) as caught:
         required_agents(calls, interval, aht, **arguments)  # type: ignore[arg-type]
     assert caught.value.argument == argument
+
+
+def test_a_handle_time_below_a_microsecond_is_refused_where_there_are_calls() -> None:
+    # shorter ones overflowed the Erlang A series and came back as NaN
+    with pytest.raises(ErlangError, match="aht_seconds must be at least 1e-06"):
+        required_agents(100.0, INTERVAL, 1e-300, service_level=0.8, patience_seconds=60.0)
+    with pytest.raises(ErlangError, match="aht_seconds must be at least 1e-06"):
+        erlang_a(1.0, INTERVAL, 5e-324, 1, 60.0)
+    at_least = erlang_a(1e7, INTERVAL, 1e-6, 1, 60.0)
+    assert 0.0 <= float(at_least.p_wait) <= 1.0
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_an_unreachable_target_is_named_whether_one_for_all_or_one_per_interval(
+    shape: tuple[int, ...],
+) -> None:
+    from erlang.staffing import _Targets, _unreachable
+
+    targets = _Targets(
+        service_level=np.full(shape, 0.95),
+        threshold_seconds=np.full(shape, 20.0),
+        max_asa_seconds=None,
+        max_abandon_rate=None,
+        max_occupancy=None,
+    )
+    with pytest.raises(ErlangError, match="service_level 0.95 cannot be met"):
+        _unreachable(targets, 2 if shape else 0)
