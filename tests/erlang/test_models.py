@@ -273,7 +273,7 @@ def test_erlang_a_with_endless_patience_is_erlang_c(patience: float) -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     calls=st.floats(min_value=0.0, max_value=1e7),
-    aht=st.floats(min_value=1e-3, max_value=86_400.0),
+    aht=st.floats(min_value=1e-6, max_value=86_400.0),
     agents=st.integers(min_value=0, max_value=100_000),
     patience=st.floats(min_value=1.0, max_value=86_400.0),
     threshold=st.floats(min_value=0.0, max_value=86_400.0),
