@@ -212,11 +212,14 @@ def token_revoke(
     token_id: Annotated[int, typer.Argument(help="Id of the token (see `wfm token list`).")],
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Revoke a token: requests with it get 401 from now on."""
+    """Revoke a token: running servers refuse it (401) within WFM_API_TOKEN_CACHE_SECONDS (5 s)."""
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
 
     engine = open_database(database_url)
     with user_errors(), unit_of_work(engine) as session:
         TokenRepository(session).revoke(token_id)
-    info(f"token {token_id} revoked")
+    info(
+        f"token {token_id} revoked; running API servers refuse it within "
+        "WFM_API_TOKEN_CACHE_SECONDS (default 5 s)"
+    )
