@@ -21,6 +21,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -108,10 +109,18 @@ def _serve_one(host: str, port: int, log_level: str) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve_processes(host: str, port: int, processes: int, log_level: str) -> int:
+def serve_processes(
+    host: str,
+    port: int,
+    processes: int,
+    log_level: str,
+    *,
+    target: Callable[[str, int, str], None] = _serve_one,
+) -> int:
     """Run `processes` server processes on host:port until SIGTERM or SIGINT; a process that dies
     is replaced. Returns the exit code: 0 after a requested stop, 1 when processes keep dying at
-    start (a broken configuration; their error is in the log)."""
+    start (a broken configuration; their error is in the log). `target(host, port, log_level)`
+    is what each process runs (a module-level function: processes are spawned)."""
     check_port_free(host, port)
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
@@ -121,7 +130,7 @@ def serve_processes(host: str, port: int, processes: int, log_level: str) -> int
 
     def start() -> tuple[multiprocessing.process.BaseProcess, float]:
         child = context.Process(
-            target=_serve_one, args=(host, port, log_level), name="wfm-serve", daemon=False
+            target=target, args=(host, port, log_level), name="wfm-serve", daemon=False
         )
         child.start()
         return child, time.monotonic()

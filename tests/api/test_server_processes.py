@@ -4,6 +4,7 @@ error. Checked through /proc on Linux, where the kernel does the spreading."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -179,3 +180,22 @@ def test_a_port_in_use_is_a_one_line_error(engine: Engine, database_url: str) ->
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot listen on 127.0.0.1:")
     assert "in use" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def _exit_at_once(host: str, port: int, log_level: str) -> None:
+    raise SystemExit(3)  # a server process that cannot start (say, a broken setting)
+
+
+def test_processes_that_keep_dying_at_start_stop_the_server(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from api.server import RESTART_LIMIT, serve_processes
+
+    caplog.set_level(logging.WARNING, logger="wfm.api")
+    began = time.monotonic()
+    code = serve_processes("127.0.0.1", _free_port(), 2, "warning", target=_exit_at_once)
+    assert code == 1
+    assert time.monotonic() - began < 60  # gave up, rather than restarting forever
+    deaths = [r for r in caplog.records if "exited with code 3" in r.getMessage()]
+    assert len(deaths) == RESTART_LIMIT
+    assert any("keep exiting at start" in r.getMessage() for r in caplog.records)
