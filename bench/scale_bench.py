@@ -55,6 +55,7 @@ def _cluster(workers: int) -> tuple[Any, Any]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server: any free port, not 8787
         silence_logs=logging.ERROR,
     )
     client = Client(cluster, set_as_default=False)

@@ -28,6 +28,7 @@ def dask_client() -> Iterator[Any]:
         threads_per_worker=1,
         processes=False,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server: any free port, not 8787
         silence_logs=False,
     )
     client = Client(cluster, set_as_default=False)

@@ -66,6 +66,7 @@ def test_a_lost_worker_reruns_its_part_on_the_worker_left(monkeypatch: pytest.Mo
         threads_per_worker=1,
         processes=False,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server: any free port, not 8787
         silence_logs=False,
     )
     client = Client(cluster, set_as_default=False)
