@@ -331,7 +331,7 @@ def scale_out(settings: Settings, *, say: Progress | None = None) -> ScaleOut:
         if not settings.dask_fallback_local:
             raise
         note = (
-            f"scale-out unavailable: {exc}; running in the worker process instead "
+            f"scale-out unavailable: {exc}; running in this process instead "
             "(WFM_DASK_FALLBACK_LOCAL=false makes this an error)"
         )
         log.warning(note)

@@ -109,7 +109,7 @@ def test_forecast_job_falls_back_to_the_worker_process_and_says_so(
     assert job.status is JobStatus.SUCCEEDED, job.error
     assert runs == before + 1
     note = job.result["scale_out"]
-    assert address in note and "running in the worker process instead" in note
+    assert address in note and "running in this process instead" in note
     assert job.result["warnings"][0] == note  # stored with the forecast run too
     assert any("scale-out unavailable" in r.getMessage() for r in caplog.records)
 

@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wfm.cli.app import app, info
 from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
+
+if TYPE_CHECKING:
+    from wfm.dask_cluster import ScaleOut
 
 SiteOption = Annotated[
     str | None,
@@ -40,6 +45,20 @@ def print_progress(fraction: float, message: str) -> None:
     info(f"[{fraction:4.0%}] {message}")
 
 
+@contextmanager
+def scaled_out() -> Iterator[ScaleOut]:
+    """Where a forecast or roster of the command line runs: on the Dask cluster that
+    WFM_DASK_SCHEDULER names (said as progress), else in this process, as in the worker's jobs;
+    the clients (and local cluster) opened for it are closed at the end."""
+    from wfm.dask_cluster import close_all, scale_out
+    from wfm.settings import get_settings
+
+    try:
+        yield scale_out(get_settings(), say=print_progress)
+    finally:
+        close_all()
+
+
 @app.command("forecast")
 def forecast_command(
     weeks: Annotated[
@@ -57,9 +76,16 @@ def forecast_command(
 
     engine = open_database(database_url)
     started = time.perf_counter()
-    with user_errors(), unit_of_work(engine) as session:
+    with user_errors(), scaled_out() as where, unit_of_work(engine) as session:
         site_code = resolve_site(session, site)
-        run = run_forecast(session, site_code=site_code, weeks=weeks, progress=print_progress)
+        run = run_forecast(
+            session,
+            site_code=site_code,
+            weeks=weeks,
+            progress=print_progress,
+            backend=where.forecast_backend(),
+            notes=() if where.note is None else (where.note,),
+        )
     for warning in run.warnings:
         info(f"warning: {warning}")
     models = ", ".join(f"{q}: {m}" for q, m in sorted(run.model_by_queue.items()))

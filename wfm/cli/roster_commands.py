@@ -14,7 +14,7 @@ import typer
 
 from wfm.cli.app import app, fail, info
 from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
-from wfm.cli.pipeline_commands import SiteOption, print_progress, resolve_site
+from wfm.cli.pipeline_commands import SiteOption, print_progress, resolve_site, scaled_out
 
 TimeLimitOption = Annotated[
     float,
@@ -268,10 +268,11 @@ def schedule_command(
             fail(f"--week {week!r} is not a date (YYYY-MM-DD)")
     engine = open_database(database_url)
     started = time.perf_counter()
-    with user_errors(), unit_of_work(engine) as session:
+    with user_errors(), scaled_out() as where, unit_of_work(engine) as session:
         site_code = resolve_site(session, site)
         if week_start is None:
             week_start = first_forecast_week(session, site_code)
+        solver = where.roster_solver()
         schedule = build_schedule(
             session,
             site_code=site_code,
@@ -279,7 +280,10 @@ def schedule_command(
             time_limit_seconds=time_limit,
             seed=seed,
             progress=print_progress,
+            solver=solver,
         )
+        if solver is not None:
+            info(f"{len(solver.parts)} independent parts solved on the {solver.cluster.describe()}")
         if publish:
             assert schedule.id is not None
             schedule = ScheduleRepository(session).publish(schedule.id, datetime.now(UTC))
