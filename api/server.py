@@ -73,6 +73,15 @@ def _address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[Any, ...
     return family, address
 
 
+def pick_free_port(host: str) -> int:
+    """A port nothing listens on now, for `--port 0` with several processes (each asking the
+    kernel for port 0 on its own would get a port of its own)."""
+    family, address = _address(host, 0)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind(address)
+        return int(probe.getsockname()[1])
+
+
 def check_port_free(host: str, port: int) -> None:
     """ConfigurationError when something already listens on host:port, including another WFM
     server (whose SO_REUSEPORT sockets would otherwise share the port with this one)."""

@@ -49,8 +49,11 @@ def _children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def _established(pid: int, port: int) -> int:
-    """Established TCP connections of process `pid` whose local port is `port`."""
+ESTABLISHED, LISTEN = "01", "0A"  # TCP states as /proc/net/tcp writes them
+
+
+def _sockets(pid: int, port: int, state: str) -> int:
+    """TCP sockets of process `pid` on local port `port` in `state`."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -66,7 +69,7 @@ def _established(pid: int, port: int) -> int:
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == port and fields[3] == "01" and fields[9] in inodes:
+            if local_port == port and fields[3] == state and fields[9] in inodes:
                 count += 1
     return count
 
@@ -129,7 +132,7 @@ def test_processes_share_the_connections_and_replace_one_that_dies(
     try:
         for client in clients:  # 40 keep-alive connections, each answered once
             assert client.get("/health").status_code == 200
-        per_process = [_established(child, port) for child in children]
+        per_process = [_sockets(child, port, ESTABLISHED) for child in children]
         assert sum(per_process) == 40
         # hashed over two sockets, fewer than 5 of 40 on one is a chance of about 1 in 10^6
         assert min(per_process) >= 5, per_process
@@ -199,3 +202,41 @@ def test_processes_that_keep_dying_at_start_stop_the_server(
     deaths = [r for r in caplog.records if "exited with code 3" in r.getMessage()]
     assert len(deaths) == RESTART_LIMIT
     assert any("keep exiting at start" in r.getMessage() for r in caplog.records)
+
+
+def test_port_zero_gives_every_process_the_same_free_port(
+    engine: Engine, database_url: str
+) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wfm",
+            "serve",
+            "--port",
+            "0",
+            "--workers",
+            "2",
+            "--database-url",
+            database_url,
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        announced = process.stderr.readline()
+        assert announced.startswith("WFM API on http://127.0.0.1:"), announced
+        port = int(announced.split("http://127.0.0.1:", 1)[1].split(" ", 1)[0])
+        assert port > 0
+        _wait_healthy(f"http://127.0.0.1:{port}", process)
+        children = _children(process.pid)
+        assert len(children) == 2
+        assert all(_sockets(child, port, LISTEN) == 1 for child in children)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
