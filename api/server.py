@@ -21,7 +21,6 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -118,18 +117,10 @@ def _serve_one(host: str, port: int, log_level: str) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve_processes(
-    host: str,
-    port: int,
-    processes: int,
-    log_level: str,
-    *,
-    target: Callable[[str, int, str], None] = _serve_one,
-) -> int:
+def serve_processes(host: str, port: int, processes: int, log_level: str) -> int:
     """Run `processes` server processes on host:port until SIGTERM or SIGINT; a process that dies
     is replaced. Returns the exit code: 0 after a requested stop, 1 when processes keep dying at
-    start (a broken configuration; their error is in the log). `target(host, port, log_level)`
-    is what each process runs (a module-level function: processes are spawned)."""
+    start (a broken configuration; their error is in the log)."""
     check_port_free(host, port)
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
@@ -139,7 +130,7 @@ def serve_processes(
 
     def start() -> tuple[multiprocessing.process.BaseProcess, float]:
         child = context.Process(
-            target=target, args=(host, port, log_level), name="wfm-serve", daemon=False
+            target=_serve_one, args=(host, port, log_level), name="wfm-serve", daemon=False
         )
         child.start()
         return child, time.monotonic()
