@@ -86,6 +86,7 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(open_pool, engine, settings.api_max_concurrent_requests)
         yield
         engine.dispose()
 
@@ -153,6 +154,23 @@ class ConcurrencyLimit:
             return
         async with self.gate:
             await self.app(scope, receive, send)
+
+
+def open_pool(engine: Engine, connections: int) -> int:
+    """Open the pool's connections before the first request: a burst of requests after a start
+    would otherwise wait while each opens its own (on PostgreSQL a new server process each).
+    Returns how many were opened; a database that can't be reached is left to the requests and
+    to /health, which say so."""
+    held = []
+    try:
+        for _ in range(connections):
+            held.append(engine.connect())
+    except Exception as exc:  # noqa: BLE001 - any driver error: serve anyway, /health tells
+        log.warning("could not open the database connections at start: %s", exc)
+    finally:
+        for connection in held:
+            connection.close()
+    return len(held)
 
 
 def prepare_engine(engine: Engine) -> None:
