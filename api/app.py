@@ -103,8 +103,8 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.kpi_cache = TtlCache()
-    app.state.token_cache = TtlCache(size=1024)
+    app.state.kpi_cache = TtlCache(settings.api_kpi_cache_seconds)
+    app.state.token_cache = TtlCache(settings.api_token_cache_seconds, size=1024)
     install_error_handlers(app)
     app.add_middleware(ConcurrencyLimit, limit=settings.api_max_concurrent_requests)
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Permission, Principal, Role, hash_token
+from api.cache import TtlCache
 from api.errors import ApiError
 from api.settings import ApiSettings
-from wfm.db.repositories.edits import TokenEntry, TokenLookup
+from wfm.db.repositories.edits import TokenLookup
 from wfm.db.session import unit_of_work
 
 T = TypeVar("T")
@@ -51,10 +52,6 @@ async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
     return await run_in_threadpool(run)
 
 
-def _active_token(session: Session, token_hash: str) -> TokenEntry | None:
-    return TokenLookup(session).active(token_hash)
-
-
 async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -73,13 +70,12 @@ async def get_principal(
             headers=challenge,
         )
     token_hash = hash_token(credentials.credentials)
-    settings: ApiSettings = request.app.state.settings
-    cache = request.app.state.token_cache
-    known: Principal | None = cache.get(token_hash, settings.api_token_cache_seconds)
+    cache: TtlCache = request.app.state.token_cache
+    known: Principal | None = cache.get(token_hash)
     if known is not None:
         return known
     generation = cache.generation
-    entry = await in_transaction(request, lambda session: _active_token(session, token_hash))
+    entry = await in_transaction(request, lambda s: TokenLookup(s).active(token_hash))
     if entry is None:
         raise ApiError(
             401, "unauthorized", "the bearer token is unknown or revoked", headers=challenge
@@ -93,8 +89,7 @@ async def get_principal(
     principal = Principal(
         token_id=entry.id, name=entry.name, role=role, agent_code=entry.agent_code
     )
-    if settings.api_token_cache_seconds > 0:
-        cache.put(token_hash, principal, generation=generation)
+    cache.put(token_hash, principal, generation=generation)
     return principal
 
 

@@ -3,6 +3,7 @@ and value."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Permission
 from api.cache import cached_response
-from api.deps import SessionDep, SettingsDep, in_transaction, require
+from api.deps import SessionDep, in_transaction, require
 from api.errors import ApiError, responses
 from api.kpis.schemas import (
     AccuracyReportRead,
@@ -61,6 +62,14 @@ def _dump_json(document: dict[str, Any]) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_UTC_Z)
 
 
+async def _cached_report(request: Request, key: Any, compute: Callable[[Session], bytes]) -> Any:
+    """The report under `key` from the server's KPI cache, or computed in a transaction of its
+    own (see `api.cache.cached_response`)."""
+    return await cached_response(
+        request.app.state.kpi_cache, key, lambda: in_transaction(request, compute)
+    )
+
+
 def _series(s: KpiSeries) -> dict[str, Any]:
     return {
         "queue_code": s.queue_code,
@@ -95,7 +104,6 @@ def _report(r: KpiReport) -> dict[str, Any]:
 @router.get("", response_model=KpiReportRead, dependencies=READ, responses=responses(404))
 async def kpis(
     request: Request,
-    settings: SettingsDep,
     site: str = Query(pattern=CODE_PATTERN, description="Site whose queues to report."),
     start: date = Query(description="First local day (inclusive).", examples=["2025-03-01"]),
     end: date = Query(description="Last local day (exclusive).", examples=["2025-04-01"]),
@@ -145,12 +153,7 @@ async def kpis(
         # would spend more time in model validation than in the report itself
         return _dump_json(_report(report))
 
-    return await cached_response(
-        request.app.state.kpi_cache,
-        key,
-        settings.api_kpi_cache_seconds,
-        lambda: in_transaction(request, compute),
-    )
+    return await _cached_report(request, key, compute)
 
 
 def _matches(code: str) -> bool:
@@ -225,7 +228,6 @@ def _reasons(r: ContactReasonReport) -> dict[str, Any]:
 )
 async def contact_reasons(
     request: Request,
-    settings: SettingsDep,
     site: str = Query(pattern=CODE_PATTERN, description="Site whose queues to report."),
     start: date = Query(description="First local day (inclusive).", examples=["2025-03-03"]),
     end: date = Query(description="Last local day (exclusive).", examples=["2025-03-31"]),
@@ -260,12 +262,7 @@ async def contact_reasons(
         )
         return _dump_json(_reasons(report))
 
-    return await cached_response(
-        request.app.state.kpi_cache,
-        key,
-        settings.api_kpi_cache_seconds,
-        lambda: in_transaction(request, compute),
-    )
+    return await _cached_report(request, key, compute)
 
 
 @router.get(
