@@ -72,18 +72,12 @@ def _address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[Any, ...
     return family, address
 
 
-def pick_free_port(host: str) -> int:
-    """A port nothing listens on now, for `--port 0` with several processes (each asking the
-    kernel for port 0 on its own would get a port of its own)."""
-    family, address = _address(host, 0)
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind(address)
-        return int(probe.getsockname()[1])
+def reserve_port(host: str, port: int) -> int:
+    """The port the server processes will share: `port`, checked free, or for 0 one the kernel
+    picks (each process asking for port 0 on its own would get a port of its own).
 
-
-def check_port_free(host: str, port: int) -> None:
-    """ConfigurationError when something already listens on host:port, including another WFM
-    server (whose SO_REUSEPORT sockets would otherwise share the port with this one)."""
+    Raises ConfigurationError when something already listens there, another WFM server included
+    (whose SO_REUSEPORT sockets would otherwise share the port with this one)."""
     family, address = _address(host, port)
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no obstacle
@@ -93,6 +87,7 @@ def check_port_free(host: str, port: int) -> None:
             raise ConfigurationError(
                 f"cannot listen on {host}:{port}: {exc.strerror or exc}"
             ) from exc
+        return int(probe.getsockname()[1])
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -120,8 +115,8 @@ def _serve_one(host: str, port: int, log_level: str) -> None:
 def serve_processes(host: str, port: int, processes: int, log_level: str) -> int:
     """Run `processes` server processes on host:port until SIGTERM or SIGINT; a process that dies
     is replaced. Returns the exit code: 0 after a requested stop, 1 when processes keep dying at
-    start (a broken configuration; their error is in the log)."""
-    check_port_free(host, port)
+    start (a broken configuration; their error is in the log). `port` comes from
+    `reserve_port`."""
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
     previous = {

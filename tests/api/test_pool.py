@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from api.app import create_app
+from api.server import reserve_port
 from api.settings import ApiSettings
 
 
@@ -50,9 +50,7 @@ def test_an_unreachable_database_at_start_is_a_warning_not_a_crash(
     from api.app import open_pool
     from wfm.db.session import make_engine
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = reserve_port("127.0.0.1", 0)  # nothing listens there
     nowhere = make_engine(
         f"postgresql+psycopg://postgres@127.0.0.1:{closed}/test?connect_timeout=2"
     )

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from api.server import balanced_processes_available
+from api.server import balanced_processes_available, reserve_port
 
 pytestmark = pytest.mark.skipif(
     not balanced_processes_available(), reason="connections are spread by Linux's SO_REUSEPORT"
@@ -27,10 +27,22 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _serve_command(port: int, database_url: str) -> list[str]:
+    """`wfm serve` with two processes on `port` (0: one the server picks)."""
+    return [
+        sys.executable, "-m", "wfm", "serve", "--port", str(port), "--workers", "2",
+        "--database-url", database_url, "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def _start(port: int, database_url: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        _serve_command(port, database_url),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _children(pid: int) -> list[int]:
@@ -92,27 +104,8 @@ def _wait_healthy(url: str, process: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def served(engine: Engine, database_url: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wfm",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--database-url",
-            database_url,
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = reserve_port("127.0.0.1", 0)
+    process = _start(port, database_url)
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", process)
         yield process, port
@@ -163,18 +156,7 @@ def test_a_port_in_use_is_a_one_line_error(engine: Engine, database_url: str) ->
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "wfm",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--database-url",
-                database_url,
-            ],
+            _serve_command(port, database_url),
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -194,7 +176,7 @@ def test_processes_that_keep_dying_at_start_stop_the_server(
     monkeypatch.setenv("WFM_DATABASE_URL", "nosuchdriver://nowhere")
     caplog.set_level(logging.WARNING, logger="wfm.api")
     began = time.monotonic()
-    code = serve_processes("127.0.0.1", _free_port(), 2, "critical")
+    code = serve_processes("127.0.0.1", reserve_port("127.0.0.1", 0), 2, "critical")
     assert code == 1
     assert time.monotonic() - began < 120  # gave up, rather than restarting forever
     deaths = [r for r in caplog.records if "exited with code" in r.getMessage()]
@@ -205,26 +187,7 @@ def test_processes_that_keep_dying_at_start_stop_the_server(
 def test_port_zero_gives_every_process_the_same_free_port(
     engine: Engine, database_url: str
 ) -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wfm",
-            "serve",
-            "--port",
-            "0",
-            "--workers",
-            "2",
-            "--database-url",
-            database_url,
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(0, database_url)
     try:
         assert process.stderr is not None
         announced = process.stderr.readline()

@@ -5,13 +5,13 @@ solved in parts there, and a fallback that says why."""
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from api.server import reserve_port
 from wfm.cli import app
 from wfm.db import migrate
 from wfm.db.repositories import ForecastRepository
@@ -61,7 +61,7 @@ def _forecast(url: str) -> tuple[str, list[tuple[object, ...]]]:
         repo = ForecastRepository(session)
         run = repo.runs(repo.run(1).site_code)[-1]
         assert run.id is not None
-        values = [
+        values: list[tuple[object, ...]] = [
             (v.queue_code, v.interval_start_utc, v.offered, v.aht_seconds, v.offered_hi80)
             for v in repo.values(run.id)
         ]
@@ -99,9 +99,7 @@ def test_schedule_on_the_cluster_is_solved_in_parts_there(
 def test_an_unreachable_scheduler_falls_back_and_says_so_or_is_a_one_line_error(
     centre_file: tuple[Path, str], tmp_path: Path, env: pytest.MonkeyPatch
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = reserve_port("127.0.0.1", 0)  # nothing listens there
     env.setenv("WFM_DASK_SCHEDULER", f"tcp://127.0.0.1:{closed}")
     env.setenv("WFM_DASK_CONNECT_TIMEOUT_SECONDS", "1.5")
     get_settings.cache_clear()

@@ -48,8 +48,7 @@ def serve(
     from api.server import (
         PROTOCOL_PATH,
         balanced_processes_available,
-        check_port_free,
-        pick_free_port,
+        reserve_port,
         serve_processes,
     )
     from api.settings import ApiSettings
@@ -65,9 +64,7 @@ def serve(
     balanced = workers > 1 and balanced_processes_available()
     if balanced:
         with user_errors():
-            if bind_port == 0:
-                bind_port = pick_free_port(bind_host)
-            check_port_free(bind_host, bind_port)  # before announcing the address
+            bind_port = reserve_port(bind_host, bind_port)  # before announcing the address
     info(f"WFM API on http://{bind_host}:{bind_port} (docs: http://{bind_host}:{bind_port}/docs)")
     if workers > 1:
         # each process builds its own app from the environment
