@@ -10,8 +10,8 @@
    (a user reading the page: exponential, mean 1 s), and then not at all (a closed loop at full
    speed, which measures saturation). Measured with the KPI caches off (every read computed
    from the database) and on (the server's default, 30 s), each after a warm-up at the same
-   load (--warmup, 5 s: clients connecting, the server opening its database connections),
-   whose figures are printed apart.
+   load (--warmup, 5 s: clients connecting, each server process's first statements), whose
+   figures are printed apart.
 
 The server runs as `wfm serve` in its own process(es); the load generator (HTTP/1.1 on raw
 asyncio streams, see HttpConnection) runs here and reports its own CPU use and the share of
@@ -312,8 +312,8 @@ async def load(
 ) -> LoadResult:
     """Each client sends its next request when the last one is answered, after a think time
     (exponential, mean `think_seconds`; 0: a closed loop at full speed). Requests sent in the
-    first `warmup_seconds` are kept apart: then the clients connect and the server opens its
-    database connections, a start-up cost that a running server has long paid."""
+    first `warmup_seconds` are kept apart: then the clients connect and each server process
+    runs its first statements, a start-up cost that a running server has long paid."""
     latencies: list[float] = []
     warmup: list[float] = []
     hits = 0
@@ -419,8 +419,8 @@ def bench_backend(backend: Backend, csv_text: str, rows: int, args: argparse.Nam
                     f"{generator_cpu:.1f} ms of CPU per request)"
                 )
                 print(
-                    f"    the {args.warmup:.0f} s warm-up before (clients connecting, the server "
-                    f"opening its database connections; not counted): "
+                    f"    the {args.warmup:.0f} s warm-up before (clients connecting, the server's "
+                    f"first statements; not counted): "
                     f"{summary(result.warmup_latencies, args.warmup)}"
                 )
         finally:

@@ -120,9 +120,8 @@ def connect(settings: Settings) -> Cluster:
                 threads_per_worker=1,
                 processes=settings.dask_local_processes,
                 dashboard_address=None,
-                scheduler_kwargs={
-                    "dashboard_address": ":0"
-                },  # its HTTP server: any free port, not 8787
+                # the scheduler's HTTP server (without the dashboard): a free port, not 8787
+                scheduler_kwargs={"dashboard_address": ":0"},
                 silence_logs=False,  # its default turns the process's log handlers down
             )
             cluster = Cluster(Client(local, set_as_default=False), local.scheduler_address, local)
