@@ -9,7 +9,6 @@ COPY forecasting ./forecasting
 COPY scheduling ./scheduling
 COPY api ./api
 COPY dashboard ./dashboard
-COPY migrations ./migrations
 # the dask extra: the same image serves as the Dask scheduler and workers (profile `dask`)
 RUN pip install ".[dask]"
 EXPOSE 8000 8501

@@ -46,7 +46,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy wfm/domain.py wfm/kpi.py wfm/demo wfm/intraday wfm/db wfm/services wfm/dask_cluster.py erlang forecasting scheduling
+	$(BIN)/mypy wfm/domain/types.py wfm/domain/kpi.py wfm/demo wfm/intraday wfm/db wfm/services wfm/adapters/dask_cluster.py erlang forecasting scheduling
 
 check: lint typecheck test ## lint, format check, types, tests
 

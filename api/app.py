@@ -19,7 +19,7 @@ from api.errors import ErrorBody, install_error_handlers
 from api.settings import ApiSettings
 from wfm.db import migrate
 from wfm.db.session import make_engine, session_factory, sqlite_file
-from wfm.errors import WfmError
+from wfm.domain.errors import WfmError
 
 log = logging.getLogger("wfm.api")
 

@@ -10,12 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Permission, Principal, Role, hash_token
 from api.cache import TtlCache
 from api.errors import ApiError
 from api.settings import ApiSettings
 from wfm.db.repositories.edits import TokenLookup
 from wfm.db.session import unit_of_work
+from wfm.domain.access import Permission, Principal, Role, hash_token
 
 T = TypeVar("T")
 

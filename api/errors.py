@@ -1,6 +1,6 @@
 """Every error becomes a JSON body `{"error": kind, "detail": one line, "errors": [...]}`.
 
-Domain errors (`wfm.errors`) map to HTTP statuses here and only here.
+Domain errors (`wfm.domain.errors`) map to HTTP statuses here and only here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wfm.errors import (
+from wfm.domain.errors import (
     AlreadyExistsError,
     ConfigurationError,
     ConflictError,

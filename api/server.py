@@ -25,7 +25,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from wfm.errors import ConfigurationError
+from wfm.domain.errors import ConfigurationError
 
 log = logging.getLogger("wfm.api")
 

@@ -49,12 +49,12 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import hash_token, new_token  # noqa: E402
-from wfm.acd_import import ImportOptions, parse_csv  # noqa: E402
+from wfm.adapters.acd_files import ImportOptions, parse_csv  # noqa: E402
 from wfm.db import migrate  # noqa: E402
 from wfm.db.repositories import QueueRepository, SiteRepository, TokenRepository  # noqa: E402
 from wfm.db.session import make_engine, unit_of_work  # noqa: E402
 from wfm.domain import Queue, Site  # noqa: E402
+from wfm.domain.access import hash_token, new_token  # noqa: E402
 
 SITE = "bench"
 TZ = "Europe/Paris"

@@ -1,7 +1,7 @@
 """Derive the demo centre's calibration constants from the Anonymous Bank data (1999).
 
 Reads `../shared/data/anonymous_bank/` (beside the project) and prints the numbers that
-`wfm/demo/calibration.py` holds as constants, so the demo generator runs without the data.
+`wfm/tools/demo/calibration.py` holds as constants, so the demo generator runs without the data.
 
     .venv/bin/python bench/calibrate_demo.py [--data-dir PATH]
 

@@ -20,8 +20,8 @@ production.
    database alone can take.
 2. **Recommendation**: `--requests` sequential `GET /v1/intraday/recommendation` at 14:05 with
    the state feed loaded; printed p50 / p95 / max against the target p95 < 200 ms, and against a
-   **baseline** in the same run: the pure `wfm.intraday.recommend` on the same floor, already in
-   memory (the queueing maths alone, without the database and HTTP).
+   **baseline** in the same run: the pure `wfm.domain.intraday.recommend` on the same floor,
+   already in memory (the queueing maths alone, without the database and HTTP).
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from api.auth import hash_token  # noqa: E402
 from wfm.db import migrate  # noqa: E402
 from wfm.db.models import AgentStateEventRow  # noqa: E402
 from wfm.db.repositories import (  # noqa: E402
@@ -74,6 +73,7 @@ from wfm.domain import (  # noqa: E402
     ShiftBreak,
     Site,
 )
+from wfm.domain.access import hash_token  # noqa: E402
 from wfm.services import intraday as svc  # noqa: E402
 from wfm.services.centre import CentreData, load_centre  # noqa: E402
 
@@ -306,7 +306,7 @@ def recommendation_latency(base: str, requests: int) -> list[float]:
 
 def pure_recommendation_seconds(url: str, requests: int) -> list[float]:
     """The pure recommend() on the floor as the service assembles it (queueing maths only)."""
-    from wfm import intraday
+    from wfm.domain import intraday
 
     engine = make_engine(url)
     captured: dict[str, object] = {}

@@ -17,13 +17,13 @@ from api.agents.schemas import (
     TimeOffCreate,
     TimeOffRead,
 )
-from api.auth import Permission
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import AgentRepository, SiteRepository
 from wfm.db.repositories.edits import AgentEdits, AgentRecord
 from wfm.domain import Agent, Contract
+from wfm.domain.access import Permission
 
 router = APIRouter(tags=["agents"])
 READ = [Depends(require(Permission.AGENTS_READ))]

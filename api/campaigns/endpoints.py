@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.auth import Permission
 from api.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
 from api.deps import SessionDep, require
 from api.errors import ApiError, responses
@@ -14,6 +13,7 @@ from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import CampaignRepository, SiteRepository
 from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import CallingWindow, Campaign
+from wfm.domain.access import Permission
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 READ = [Depends(require(Permission.ORG_READ))]

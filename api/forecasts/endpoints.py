@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import AwareDatetime
 
-from api.auth import Permission
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import ApiError, responses
 from api.forecasts.schemas import (
@@ -29,7 +28,8 @@ from wfm.db.repositories import (
     SiteRepository,
 )
 from wfm.domain import ForecastAdjustment
-from wfm.jobs import enqueue
+from wfm.domain.access import Permission
+from wfm.services.jobs import enqueue
 
 router = APIRouter(tags=["forecasts"])
 READ = [Depends(require(Permission.FORECAST_READ))]

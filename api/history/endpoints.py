@@ -9,7 +9,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
-from api.auth import Permission
 from api.cache import invalidate_kpis
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import ApiError, responses
@@ -24,7 +23,7 @@ from api.history.schemas import (
     MappingsRead,
 )
 from api.schemas import CODE_PATTERN
-from wfm.acd_import import (
+from wfm.adapters.acd_files import (
     ALIASES,
     FIELDS,
     ImportFormatError,
@@ -34,6 +33,7 @@ from wfm.acd_import import (
     parse_json,
 )
 from wfm.db.repositories import HistoryRepository, QueueRepository
+from wfm.domain.access import Permission
 from wfm.services.history_import import ImportRejected, import_history
 
 router = APIRouter(prefix="/history", tags=["history"])

@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.auth import Permission, Principal
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import responses
 from api.intraday import schemas as s
@@ -15,8 +14,9 @@ from api.schemas import CODE_PATTERN
 from wfm.db.repositories import SiteRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository, QueueSnapshotRepository
 from wfm.domain import Activity
-from wfm.errors import ValidationError
-from wfm.intraday import (
+from wfm.domain.access import Permission, Principal
+from wfm.domain.errors import ValidationError
+from wfm.domain.intraday import (
     AgentMove,
     AgentStatus,
     PlanChange,

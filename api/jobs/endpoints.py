@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from api.auth import Permission, Principal
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.jobs.schemas import JobRead
 from wfm.db.repositories import JobRepository
 from wfm.domain import Job, JobStatus
-from wfm.jobs import JOB_KINDS, enqueue
+from wfm.domain.access import Permission, Principal
+from wfm.services.jobs import JOB_KINDS, enqueue
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 READ = [Depends(require(Permission.JOBS_READ))]

@@ -11,7 +11,6 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from api.auth import Permission
 from api.cache import cached_response
 from api.deps import SessionDep, in_transaction, require
 from api.errors import ApiError, responses
@@ -29,7 +28,8 @@ from wfm.db.repositories import (
     SiteRepository,
 )
 from wfm.domain import Activity, ScheduleStatus
-from wfm.kpi import KpiOptions, KpiValues, ServiceLevelVariant, outbound_value, wmape
+from wfm.domain.access import Permission
+from wfm.domain.kpi import KpiOptions, KpiValues, ServiceLevelVariant, outbound_value, wmape
 from wfm.services.contact_reasons import MAX_TOP, ContactReasonReport, contact_reason_report
 from wfm.services.kpis import KpiReport, KpiSeries, kpi_report
 

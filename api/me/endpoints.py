@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from api.auth import Permission, Role
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.schedules.schemas import ShiftRead
 from wfm.db.repositories.edits import AgentEdits
+from wfm.domain.access import Permission, Role
 from wfm.services import schedule_views
 
 router = APIRouter(tags=["me"])

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.auth import Permission
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.queues.schemas import QueueCreate, QueueRead, QueueUpdate
@@ -14,6 +13,7 @@ from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import QueueRepository, SiteRepository
 from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Queue
+from wfm.domain.access import Permission
 
 router = APIRouter(prefix="/queues", tags=["queues"])
 READ = [Depends(require(Permission.ORG_READ))]

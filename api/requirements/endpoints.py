@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import AwareDatetime
 
-from api.auth import Permission
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import ApiError, responses
 from api.forecasts.schemas import RequirementRead, RequirementsCreate
@@ -15,7 +14,8 @@ from api.jobs.endpoints import accepted
 from api.jobs.schemas import JobRead
 from api.schemas import CODE_PATTERN, at_most, check_range
 from wfm.db.repositories import ForecastRepository, RequirementRepository, SiteRepository
-from wfm.jobs import enqueue
+from wfm.domain.access import Permission
+from wfm.services.jobs import enqueue
 
 router = APIRouter(prefix="/requirements", tags=["requirements"])
 

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import AwareDatetime
 
-from api.auth import Permission, Principal
 from api.cache import invalidate_kpis
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
@@ -29,8 +28,9 @@ from api.schemas import CODE_PATTERN, check_range, code_path
 from wfm.db.repositories import ScheduleRepository, SiteRepository
 from wfm.db.repositories.edits import AgentEdits
 from wfm.domain import Schedule, ScheduleStatus
-from wfm.jobs import enqueue
+from wfm.domain.access import Permission, Principal
 from wfm.services import schedule_views
+from wfm.services.jobs import enqueue
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 READ = [Depends(require(Permission.SCHEDULE_READ))]
@@ -70,7 +70,7 @@ def _readable(principal: Principal, schedule: Schedule, agent_code: str) -> None
 def build_schedule(body: ScheduleCreate, session: SessionDep, response: Response) -> Any:
     """Queue a roster build for the worker; 202 with the job. A week no forecast covers is 422.
     The job's result names the new draft schedule."""
-    from wfm.errors import ValidationError
+    from wfm.domain.errors import ValidationError
 
     SiteRepository(session).id_of(body.site_code)
     try:

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, status
 
-from api.auth import Permission
 from api.deps import SessionDep, require
 from api.errors import ApiError, responses
 from api.schemas import changes, code_path
@@ -14,6 +13,7 @@ from api.segments.schemas import SegmentCreate, SegmentRead, SegmentUpdate
 from wfm.db.repositories import SegmentRepository
 from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Segment
+from wfm.domain.access import Permission
 
 router = APIRouter(prefix="/segments", tags=["segments"])
 READ = [Depends(require(Permission.ORG_READ))]

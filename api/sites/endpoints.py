@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, status
 
-from api.auth import Permission
 from api.cache import invalidate_kpis
 from api.deps import SessionDep, require
 from api.errors import responses
@@ -15,6 +14,7 @@ from api.sites.schemas import SiteCreate, SiteRead, SiteUpdate
 from wfm.db.repositories import SiteRepository
 from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Site
+from wfm.domain.access import Permission
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 READ = [Depends(require(Permission.ORG_READ))]

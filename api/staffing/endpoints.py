@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends
 
-from api.auth import Permission
 from api.deps import require
 from api.errors import ApiError, responses
 from api.staffing.schemas import StaffingCalculation, StaffingResultRead
+from wfm.domain.access import Permission
 
 router = APIRouter(prefix="/staffing", tags=["staffing"])
 log = logging.getLogger("wfm.api")

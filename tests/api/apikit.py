@@ -30,9 +30,9 @@ class ApiServer:
         return httpx.Client(base_url=self.url, headers=headers, timeout=60.0)
 
     def add_token(self, role: str, *, agent_code: str | None = None, name: str = "") -> str:
-        from api.auth import hash_token, new_token
         from wfm.db.repositories import TokenRepository
         from wfm.db.session import unit_of_work
+        from wfm.domain.access import hash_token, new_token
 
         token = new_token()
         with unit_of_work(self.engine) as session:

@@ -13,7 +13,7 @@ from apikit import SITE, ApiServer, history_csv, ok, seed_centre
 from wfm.db.repositories import ScheduleRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
-from wfm.jobs.worker import Worker
+from wfm.worker.worker import Worker
 
 CSV = {"Content-Type": "text/csv"}
 HISTORY_START = datetime(2025, 2, 2, 23, 0, tzinfo=UTC)  # Monday 3 February, 00:00 in Paris

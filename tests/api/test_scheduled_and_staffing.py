@@ -15,10 +15,10 @@ from wfm.cli import app as cli
 from wfm.db.models import SchedulerJobRow
 from wfm.db.repositories import HistoryRepository, JobRepository
 from wfm.db.session import unit_of_work
-from wfm.errors import ConfigurationError
-from wfm.jobs import scheduled
-from wfm.jobs.settings import WorkerSettings
-from wfm.jobs.worker import Worker
+from wfm.domain.errors import ConfigurationError
+from wfm.worker import scheduled
+from wfm.worker.settings import WorkerSettings
+from wfm.worker.worker import Worker
 
 IDS = {"wfm-nightly-import-forecast", "wfm-weekly-draft-roster", "wfm-intraday-cycle"}
 

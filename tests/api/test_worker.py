@@ -18,7 +18,7 @@ from apikit import SITE, ApiServer, history_csv, ok, seed_centre
 from wfm.db.repositories import JobRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Job, JobStatus
-from wfm.jobs import enqueue
+from wfm.services.jobs import enqueue
 
 CSV = {"Content-Type": "text/csv"}
 

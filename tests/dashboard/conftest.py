@@ -36,15 +36,15 @@ def serve_demo(
     """The demo API; `this_week_too` also publishes a roster for the real current week (what
     the agent's page opens on)."""
     from api.app import create_app
-    from api.auth import hash_token, new_token
     from api.settings import ApiSettings
     from wfm.db import migrate
     from wfm.db.repositories import ScheduleRepository, TokenRepository
     from wfm.db.session import make_engine, unit_of_work
-    from wfm.demo import generate_demo_centre
+    from wfm.domain.access import hash_token, new_token
     from wfm.services.centre import CentreData, load_centre
     from wfm.services.forecasting import run_forecast
     from wfm.services.staffing import compute_requirements
+    from wfm.tools.demo import generate_demo_centre
 
     url = f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'demo.db'}"
     engine = make_engine(url)

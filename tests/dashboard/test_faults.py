@@ -90,11 +90,11 @@ def test_history_without_contact_reasons_says_so(tmp_path: Path) -> None:
     """A centre whose history carries no reason mix: the executive page draws its KPIs and says
     there are no contact reasons, instead of an empty chart or an error."""
     from api.app import create_app
-    from api.auth import hash_token, new_token
     from api.settings import ApiSettings
     from wfm.db import migrate
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import make_engine, unit_of_work
+    from wfm.domain.access import hash_token, new_token
 
     url = f"sqlite:///{tmp_path / 'no-reasons.db'}"
     engine = make_engine(url)

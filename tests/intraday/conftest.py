@@ -25,9 +25,9 @@ def server(engine: Engine) -> Iterator[object]:
     from intraday_testkit import SITE, Server, build_centre, t
 
     from api.app import create_app
-    from api.auth import hash_token
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
+    from wfm.domain.access import hash_token
     from wfm.services import intraday as svc
 
     tokens = {}

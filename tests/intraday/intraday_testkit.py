@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from wfm.domain import Activity, ActivitySpan, Shift, ShiftBreak
-from wfm.intraday import DEFAULT_STATE_MAPPING, StateEvent
+from wfm.domain.intraday import DEFAULT_STATE_MAPPING, StateEvent
 
 DAY = date(2026, 11, 9)
 

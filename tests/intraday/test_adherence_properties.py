@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from intraday_testkit import t
 
 from wfm.domain import Activity
-from wfm.intraday import (
+from wfm.domain.intraday import (
     ActualActivity,
     PlanSpan,
     StateEvent,

@@ -14,7 +14,7 @@ import pytest
 from intraday_testkit import ev, shift, t
 
 from wfm.domain import Activity
-from wfm.intraday import (
+from wfm.domain.intraday import (
     ActualActivity,
     ChangeKind,
     PlanChange,

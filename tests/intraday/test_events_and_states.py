@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from intraday_testkit import t
 
-from wfm.intraday import (
+from wfm.domain.intraday import (
     DEFAULT_STATE_MAPPING,
     ActualActivity,
     IngestLimits,

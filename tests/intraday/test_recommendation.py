@@ -16,7 +16,7 @@ from intraday_testkit import shift, t
 
 import erlang
 from wfm.domain import Activity
-from wfm.intraday import (
+from wfm.domain.intraday import (
     ActualActivity,
     AutoLimits,
     Direction,
@@ -29,7 +29,7 @@ from wfm.intraday import (
     servers_needed,
     switch_change,
 )
-from wfm.intraday.plan import PlanChange, PlanSpan
+from wfm.domain.intraday.plan import PlanChange, PlanSpan
 
 SERVE, SELL = Activity.SERVE, Activity.SELL
 NOW = t("14:05")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from intraday_testkit import t
 
-from wfm.intraday import (
+from wfm.domain.intraday import (
     QueueSnapshot,
     ReforecastConfig,
     actual_offered_from_snapshots,

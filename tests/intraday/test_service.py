@@ -13,8 +13,8 @@ from wfm.db.repositories import AgentRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository, ReforecastRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Activity, TimeOff
-from wfm.errors import NotFoundError, ValidationError
-from wfm.intraday import ActualActivity, QueueSnapshot, RawEvent, RejectReason
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.intraday import ActualActivity, QueueSnapshot, RawEvent, RejectReason
 from wfm.services import intraday as svc
 
 

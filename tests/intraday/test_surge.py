@@ -17,7 +17,7 @@ import pytest
 from intraday_testkit import shift, t
 
 from wfm.domain import Activity
-from wfm.intraday import (
+from wfm.domain.intraday import (
     Direction,
     FloorAgent,
     QueueLoad,
@@ -27,7 +27,7 @@ from wfm.intraday import (
     reforecast_queue,
     switch_change,
 )
-from wfm.intraday.livesim import (
+from wfm.domain.intraday.livesim import (
     AgentBehaviour,
     SimQueue,
     servers_at,

@@ -16,9 +16,9 @@ from wfm.cli import app
 from wfm.db import migrate
 from wfm.db.repositories import ForecastRepository
 from wfm.db.session import make_engine, unit_of_work
-from wfm.demo import generate_demo_centre
 from wfm.services.centre import CentreData, load_centre
 from wfm.settings import get_settings
+from wfm.tools.demo import generate_demo_centre
 
 
 @pytest.fixture(scope="module")

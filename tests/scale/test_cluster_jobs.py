@@ -16,16 +16,16 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from wfm import dask_cluster
+from wfm.adapters import dask_cluster
 from wfm.db import migrate
 from wfm.db.repositories import ForecastRepository, JobRepository
 from wfm.db.session import make_engine, unit_of_work
-from wfm.demo import generate_demo_centre
 from wfm.domain import Job, JobStatus
-from wfm.jobs import enqueue
-from wfm.jobs.settings import WorkerSettings
-from wfm.jobs.worker import Worker
 from wfm.services.centre import CentreData, load_centre
+from wfm.services.jobs import enqueue
+from wfm.tools.demo import generate_demo_centre
+from wfm.worker.settings import WorkerSettings
+from wfm.worker.worker import Worker
 
 CONNECT_TIMEOUT = 1.5
 

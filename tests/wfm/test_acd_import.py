@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wfm.acd_import import ImportFormatError, ImportOptions, parse_csv, parse_json, resolve_columns
+from wfm.adapters.acd_files import (
+    ImportFormatError,
+    ImportOptions,
+    parse_csv,
+    parse_json,
+    resolve_columns,
+)
 
 
 def test_cisco_names_map_and_unknown_ones_are_reported() -> None:

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wfm import acd_import
-from wfm.acd_import import BadRow, ImportOptions, parse_csv, parse_rows
+from wfm.adapters import acd_files as acd_import
+from wfm.adapters.acd_files import BadRow, ImportOptions, parse_csv, parse_rows
 
 
 def _row_by_row(text: str, options: ImportOptions) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wfm.kpi import rank_contact_reasons
+from wfm.domain.kpi import rank_contact_reasons
 
 
 def test_ranking_shares_and_changes() -> None:

@@ -1,8 +1,8 @@
 """The demo centre is realistic (shapes and bands from the calibration), consistent and seeded.
 
 The oracles are independent of the generator's arithmetic: the calibrated profiles of the real
-bank data (`wfm.demo.calibration`), the public-holiday calendar of the `holidays` package, fixed
-realism bands (abandon rate 3-12 %, voice AHT 150-210 s) and the counting identities an ACD's
+bank data (`wfm.tools.demo.calibration`), the public-holiday calendar of the `holidays` package,
+fixed realism bands (abandon rate 3-12 %, voice AHT 150-210 s) and the counting identities an ACD's
 interval report must satisfy.
 """
 
@@ -17,9 +17,9 @@ import holidays
 import numpy as np
 import pytest
 
-from wfm.demo import DEFAULT_END_DATE, DemoCentre, generate_demo_centre
-from wfm.demo import calibration as cal
 from wfm.domain import CampaignKind, Channel, IntervalRecord
+from wfm.tools.demo import DEFAULT_END_DATE, DemoCentre, generate_demo_centre
+from wfm.tools.demo import calibration as cal
 
 VOICE = ("CARE", "TECH")
 

@@ -1,4 +1,5 @@
-"""The KPI formulas of `wfm.kpi` against published figures and the definitions' properties."""
+"""The KPI formulas of `wfm.domain.kpi` against published figures and the definitions'
+properties."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wfm.kpi import (
+from wfm.domain.kpi import (
     IntervalCounts,
     KpiOptions,
     ServiceLevelVariant,

@@ -19,9 +19,8 @@ from wfm.db.repositories import (
     SiteRepository,
 )
 from wfm.db.session import unit_of_work
-from wfm.demo import generate_demo_centre
 from wfm.domain import AdjustmentOperation, ForecastAdjustment, IntervalRecord
-from wfm.errors import NotFoundError, ValidationError
+from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.services.centre import CentreData, load_centre
 from wfm.services.forecasting import (
     add_adjustment,
@@ -31,6 +30,7 @@ from wfm.services.forecasting import (
     update_accuracy,
 )
 from wfm.services.staffing import compute_requirements
+from wfm.tools.demo import generate_demo_centre
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,8 @@ from scheduling.roster import BreakSpan, Roster, RosterShift
 from wfm.db.models import AgentRow
 from wfm.db.repositories import AgentRepository, ScheduleRepository
 from wfm.db.session import unit_of_work
-from wfm.demo import generate_demo_centre
 from wfm.domain import Schedule, ScheduleStatus, TimeOff
-from wfm.errors import ValidationError
+from wfm.domain.errors import ValidationError
 from wfm.services.centre import CentreData, load_centre
 from wfm.services.forecasting import adjusted_values, run_forecast
 from wfm.services.scheduling import (
@@ -28,6 +27,7 @@ from wfm.services.scheduling import (
     contract_code,
     first_forecast_week,
 )
+from wfm.tools.demo import generate_demo_centre
 
 
 @pytest.fixture

@@ -56,7 +56,12 @@ from wfm.domain import (
     StaffingRequirement,
     TimeOff,
 )
-from wfm.errors import AlreadyExistsError, ConflictError, DatabaseNotReadyError, NotFoundError
+from wfm.domain.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    DatabaseNotReadyError,
+    NotFoundError,
+)
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SITE = Site(code="LON", name="London", timezone="Europe/London", country_code="GB", seats=80)

@@ -114,8 +114,8 @@ def worker(
     import logging
     import signal
 
-    from wfm.jobs.settings import WorkerSettings
-    from wfm.jobs.worker import Worker
+    from wfm.worker.settings import WorkerSettings
+    from wfm.worker.worker import Worker
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("wfm").setLevel(logging.INFO)
@@ -124,10 +124,10 @@ def worker(
         settings = WorkerSettings()
         runner = Worker(engine, settings, worker_id=worker_id)
         if not once and not no_schedule:
-            from wfm.jobs.scheduled import scheduled_jobs
+            from wfm.worker.scheduled import scheduled_jobs
 
             scheduled_jobs(settings)  # refuse bad cron settings before starting
-        from wfm.dask_cluster import check_at_start, close_all
+        from wfm.adapters.dask_cluster import check_at_start, close_all
 
         where = check_at_start(settings)  # an unreachable scheduler is said (or refused) now
         if where is not None:
@@ -165,9 +165,9 @@ def token_create(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create a token and print it once on stdout (only its SHA-256 hash is stored)."""
-    from api.auth import Role, hash_token, new_token
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
+    from wfm.domain.access import Role, hash_token, new_token
 
     try:
         chosen = Role(role)

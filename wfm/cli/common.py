@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import Engine
 
 from wfm.cli.app import fail
-from wfm.errors import WfmError
+from wfm.domain.errors import WfmError
 
 DatabaseUrlOption = Annotated[
     str | None,

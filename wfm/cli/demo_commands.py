@@ -28,9 +28,9 @@ def demo_data(
 
     from wfm.db.repositories import SiteRepository
     from wfm.db.session import unit_of_work
-    from wfm.demo import generate_demo_centre
-    from wfm.demo.generator import SITE_CODE
     from wfm.services.centre import CentreData, load_centre
+    from wfm.tools.demo import generate_demo_centre
+    from wfm.tools.demo.generator import SITE_CODE
 
     with user_errors(), unit_of_work(engine) as session:
         if SITE_CODE in {site.code for site in SiteRepository(session).list()}:

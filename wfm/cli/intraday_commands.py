@@ -81,8 +81,8 @@ def simulate_day(
     """
     import httpx
 
-    from wfm.intraday_player import DayPlayer, PlayConfig, PlayerError
     from wfm.settings import get_settings
+    from wfm.tools.day_player import DayPlayer, PlayConfig, PlayerError
 
     try:
         day = date.fromisoformat(date_)

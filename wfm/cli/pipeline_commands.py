@@ -14,7 +14,7 @@ from wfm.cli.app import app, info
 from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
 
 if TYPE_CHECKING:
-    from wfm.dask_cluster import ScaleOut
+    from wfm.adapters.dask_cluster import ScaleOut
 
 SiteOption = Annotated[
     str | None,
@@ -24,7 +24,7 @@ SiteOption = Annotated[
 
 def resolve_site(session: object, site: str | None) -> str:
     from wfm.db.repositories import SiteRepository
-    from wfm.errors import NotFoundError, ValidationError
+    from wfm.domain.errors import NotFoundError, ValidationError
 
     sites = SiteRepository(session).list()  # type: ignore[arg-type]
     if site is not None:
@@ -50,7 +50,7 @@ def scaled_out() -> Iterator[ScaleOut]:
     """Where a forecast or roster of the command line runs: on the Dask cluster that
     WFM_DASK_SCHEDULER names (said as progress), else in this process, as in the worker's jobs;
     the clients (and local cluster) opened for it are closed at the end."""
-    from wfm.dask_cluster import close_all, scale_out
+    from wfm.adapters.dask_cluster import close_all, scale_out
     from wfm.settings import get_settings
 
     try:

@@ -169,7 +169,7 @@ def roster_check_command(
         "queues": queues,
     }
     if as_json:
-        from wfm.jsonvalues import json_safe
+        from wfm.domain.jsonvalues import json_safe
 
         typer.echo(json.dumps(json_safe(report), indent=1))
     else:

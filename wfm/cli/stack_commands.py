@@ -52,7 +52,7 @@ def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
     on the roster's first day."""
     from wfm.db.repositories import ScheduleRepository, SiteRepository
     from wfm.domain import ScheduleStatus
-    from wfm.errors import NotFoundError, ValidationError
+    from wfm.domain.errors import NotFoundError, ValidationError
 
     day: date | None = None
     if chosen is not None:
@@ -118,9 +118,9 @@ def up(
     Prints the URLs and an admin token for the demo; everything stops together. With --simulate,
     a day of calls and agent states plays through the API meanwhile (its end stops nothing).
     """
-    from api.auth import Role, hash_token, new_token
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
+    from wfm.domain.access import Role, hash_token, new_token
 
     url = resolve_database_url(database_url)
     engine = open_database(url)

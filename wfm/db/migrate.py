@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-import migrations
-from wfm.errors import DatabaseNotReadyError
+import wfm.db.migrations as migrations
+from wfm.domain.errors import DatabaseNotReadyError
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 

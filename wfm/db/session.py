@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wfm.errors import ConfigurationError
+from wfm.domain.errors import ConfigurationError
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -26,10 +26,10 @@ from wfm.domain import (
     Site,
     TimeOff,
 )
-from wfm.errors import AlreadyExistsError
+from wfm.domain.errors import AlreadyExistsError
 
 if TYPE_CHECKING:
-    from wfm.demo.generator import DemoCentre
+    from wfm.tools.demo.generator import DemoCentre
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class CentreData:
 
     @classmethod
     def of_demo(cls, demo: DemoCentre) -> CentreData:
-        """The entities of a generated demo centre (`wfm.demo.generate_demo_centre`)."""
+        """The entities of a generated demo centre (`wfm.tools.demo.generate_demo_centre`)."""
         return cls(
             sites=demo.sites,
             queues=demo.queues,

@@ -2,7 +2,7 @@
 the site's timezone, and their change against the same number of days just before `start`.
 
 Counts come from the reason mix stored with the interval history; shares are of the contacts
-whose reason was recorded (`wfm.kpi.rank_contact_reasons`)."""
+whose reason was recorded (`wfm.domain.kpi.rank_contact_reasons`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from wfm.db.day_sums import local_midnight_utc
 from wfm.db.repositories import QueueRepository, SiteRepository
 from wfm.db.repositories.kpis import KpiRepository
-from wfm.errors import NotFoundError, ValidationError
-from wfm.kpi import ReasonFigures, rank_contact_reasons
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.kpi import ReasonFigures, rank_contact_reasons
 from wfm.services.kpis import MAX_DAYS, _next_period, _period_of
 
 REASON_GRANULARITIES = ("day", "week", "month")

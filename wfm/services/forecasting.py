@@ -17,7 +17,7 @@ from wfm.db.repositories import (
     SiteRepository,
 )
 from wfm.domain import ForecastAccuracy, ForecastAdjustment, ForecastRun, ForecastValue
-from wfm.errors import NotFoundError, ValidationError
+from wfm.domain.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from forecasting.models import ForecastBackend
@@ -56,9 +56,9 @@ def run_forecast(
 
     The model is chosen per queue by rolling-origin backtest; the scores, the chosen models and
     every warning are stored with the run. The caller's transaction keeps all or nothing, and
-    nothing is written before the forecast is complete. With a `backend` (a Dask cluster,
-    `wfm.dask_cluster`) the model fits run there; `notes` (e.g. why it did not) are stored with
-    the run's warnings.
+    nothing is written before the forecast is complete. With a `backend` (a Dask
+    cluster, `wfm.adapters.dask_cluster`) the model fits run there; `notes` (e.g. why it did
+    not) are stored with the run's warnings.
     """
     from forecasting import CalendarOptions, ForecastConfig, HistoryError, forecast
 

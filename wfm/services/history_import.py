@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from wfm.acd_import import ParsedImport, RowError
+from wfm.adapters.acd_files import ParsedImport, RowError
 from wfm.db.repositories import HistoryRepository, QueueRepository
-from wfm.errors import ValidationError
+from wfm.domain.errors import ValidationError
 
 
 class ImportRejected(ValidationError):

@@ -39,8 +39,8 @@ from wfm.db.repositories.intraday import (
     StoredPlanChange,
 )
 from wfm.domain import Activity, Campaign, ForecastRun, Queue, Site
-from wfm.errors import NotFoundError, ValidationError
-from wfm.intraday import (
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.intraday import (
     AdherenceSummary,
     AgentMove,
     AgentStatus,
@@ -75,7 +75,7 @@ from wfm.intraday import (
     status_now,
     switch_change,
 )
-from wfm.intraday.states import ActualActivity
+from wfm.domain.intraday.states import ActualActivity
 
 DEFAULT_PATIENCE_SECONDS = 120.0
 EVENT_LOOKBACK = timedelta(hours=16)  # the state before a window is read from this far back
@@ -770,7 +770,7 @@ def recommendation(
     reforecast_config: ReforecastConfig = ReforecastConfig(),
     default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS,
 ) -> Recommendation:
-    """The sell/serve move for the site now (see `wfm.intraday.recommendation`)."""
+    """The sell/serve move for the site now (see `wfm.domain.intraday.recommendation`)."""
     now = at_utc or site_now(session, site_code)
     day_re = reforecast_day(session, site_code=site_code, at_utc=now, config=reforecast_config)
     forecast = day_re.forecast

@@ -1,5 +1,6 @@
 """KPI reports from stored history: per queue and period (interval, day, week, month) in the site's
-timezone, with the formulas of `wfm.kpi`. Occupancy uses the agent time the published schedules
+timezone, with the formulas of `wfm.domain.kpi`.
+Occupancy uses the agent time the published schedules
 put on serving the queue (null where no published schedule covers the period)."""
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from wfm.db.day_sums import local_midnight_utc
 from wfm.db.repositories.kpis import HistorySums, KpiRepository, ServeSpan
-from wfm.errors import NotFoundError, ValidationError
-from wfm.kpi import IntervalCounts, KpiOptions, KpiValues, kpis
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.kpi import IntervalCounts, KpiOptions, KpiValues, kpis
 
 GRANULARITIES = ("interval", "day", "week", "month")
 MAX_DAYS = {"interval": 31, "day": 732, "week": 1830, "month": 3660}

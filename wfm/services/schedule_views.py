@@ -22,8 +22,8 @@ from wfm.db.repositories import (
     SiteRepository,
 )
 from wfm.domain import Activity, Queue, Schedule, StaffingRequirement
-from wfm.errors import NotFoundError, ValidationError
-from wfm.kpi import outbound_value
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.kpi import outbound_value
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,8 @@ from wfm.domain import (
     ShiftBreak,
 )
 from wfm.domain import Contract as DomainContract
-from wfm.errors import NotFoundError, ValidationError
-from wfm.jsonvalues import json_safe
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.jsonvalues import json_safe
 from wfm.services.forecasting import adjusted_values
 from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from wfm.db.repositories import ForecastRepository, QueueRepository, RequirementRepository
 from wfm.domain import ForecastRun, Queue, StaffingRequirement
-from wfm.errors import NotFoundError, ValidationError
+from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.services.forecasting import adjusted_values
 
 DEFAULT_SHRINKAGE = 0.3

@@ -34,7 +34,7 @@ from wfm.db.repositories.organisation import (
     SiteRepository,
 )
 from wfm.domain import Agent, Campaign, Contract, Queue, Segment, Site
-from wfm.errors import ConflictError, NotFoundError, ValidationError
+from wfm.domain.errors import ConflictError, NotFoundError, ValidationError
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from wfm.domain import (
     ForecastValue,
     StaffingRequirement,
 )
-from wfm.errors import NotFoundError
+from wfm.domain.errors import NotFoundError
 
 _BATCH_ROWS = 5_000
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from wfm.db import day_sums
 from wfm.db.models import IntervalHistoryRow, QueueRow
 from wfm.domain import IntervalRecord
-from wfm.errors import NotFoundError
+from wfm.domain.errors import NotFoundError
 
 _VALUE_COLUMNS = ("interval_minutes", "offered", *day_sums.SUMMED_COLUMNS, "reason_counts")
 _COLUMNS = ("queue_id", "interval_start_utc", *_VALUE_COLUMNS)

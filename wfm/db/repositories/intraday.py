@@ -3,7 +3,8 @@ reforecasts, the recommendation log, and the published shifts of a time window.
 
 The state feed is written in bulk (one multi-row insert per batch) and each agent's latest state is
 kept in `agent_current_states` with an upsert, so the live views and the out-of-order check never
-scan the event history. Activities stored with events are `wfm.intraday.ActualActivity` values.
+scan the event history. Activities stored with events are
+`wfm.domain.intraday.ActualActivity` values.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ from wfm.db.models import (
     SiteRow,
 )
 from wfm.domain import Activity, ActivitySpan, ScheduleStatus, Shift, ShiftBreak
-from wfm.errors import NotFoundError
-from wfm.intraday.events import KnownEvent, StateEvent
-from wfm.intraday.plan import ChangeKind, PlanChange
-from wfm.intraday.reforecast import QueueSnapshot
-from wfm.intraday.states import ActualActivity
+from wfm.domain.errors import NotFoundError
+from wfm.domain.intraday.events import KnownEvent, StateEvent
+from wfm.domain.intraday.plan import ChangeKind, PlanChange
+from wfm.domain.intraday.reforecast import QueueSnapshot
+from wfm.domain.intraday.states import ActualActivity
 
 # SQLite allows 32766 bound parameters per statement (PostgreSQL 65535): keep IN lists and
 # multi-row inserts well under both.

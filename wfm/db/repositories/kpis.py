@@ -24,7 +24,7 @@ from wfm.db.models import (
     SiteRow,
 )
 from wfm.db.types import UTCDateTime
-from wfm.errors import NotFoundError
+from wfm.domain.errors import NotFoundError
 
 # buckets per statement: three bound values each, well under SQLite's limit of variables
 _BUCKETS_PER_QUERY = 500

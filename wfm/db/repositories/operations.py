@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from wfm.db.models import AdherenceResultRow, AgentRow, AgentStateEventRow, ApiTokenRow, JobRow
 from wfm.domain import Activity, AdherenceResult, AgentStateEvent, Job, JobStatus
-from wfm.errors import NotFoundError
+from wfm.domain.errors import NotFoundError
 
 
 class AgentEventRepository:

@@ -34,7 +34,7 @@ from wfm.domain import (
     Site,
     TimeOff,
 )
-from wfm.errors import AlreadyExistsError, NotFoundError
+from wfm.domain.errors import AlreadyExistsError, NotFoundError
 
 
 def _time_str(value: time) -> str:

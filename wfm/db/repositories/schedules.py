@@ -24,7 +24,7 @@ from wfm.db.repositories.organisation import (
     SiteRepository,
 )
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
-from wfm.errors import ConflictError, NotFoundError
+from wfm.domain.errors import ConflictError, NotFoundError
 
 
 class ScheduleRepository:

@@ -30,9 +30,9 @@ from sqlalchemy import Engine
 
 from wfm.db.repositories import SiteRepository
 from wfm.db.session import unit_of_work
-from wfm.errors import ConfigurationError
-from wfm.jobs.queue import enqueue
-from wfm.jobs.settings import WorkerSettings
+from wfm.domain.errors import ConfigurationError
+from wfm.services.jobs import enqueue
+from wfm.worker.settings import WorkerSettings
 
 log = logging.getLogger("wfm.worker")
 
@@ -86,21 +86,21 @@ def scheduled_jobs(settings: WorkerSettings) -> list[ScheduledJob]:
     return [
         ScheduledJob(
             id="wfm-nightly-import-forecast",
-            func="wfm.jobs.scheduled:nightly_import_and_forecast",
+            func="wfm.worker.scheduled:nightly_import_and_forecast",
             trigger=_cron(settings.nightly_forecast_cron, tz, "WFM_NIGHTLY_FORECAST_CRON"),
             enabled=settings.nightly_forecast_enabled,
             description="import ACD files, then forecast every site",
         ),
         ScheduledJob(
             id="wfm-weekly-draft-roster",
-            func="wfm.jobs.scheduled:weekly_draft_roster",
+            func="wfm.worker.scheduled:weekly_draft_roster",
             trigger=_cron(settings.weekly_roster_cron, tz, "WFM_WEEKLY_ROSTER_CRON"),
             enabled=settings.weekly_roster_enabled,
             description="build next week's draft roster of every site",
         ),
         ScheduledJob(
             id="wfm-intraday-cycle",
-            func="wfm.jobs.scheduled:intraday_cycle",
+            func="wfm.worker.scheduled:intraday_cycle",
             trigger=IntervalTrigger(minutes=settings.intraday_cycle_minutes, timezone=ZoneInfo(tz)),
             enabled=settings.intraday_cycle_enabled,
             description="intraday reforecast and auto mode",

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wfm.intraday.states import ActualActivity, StateMapping, UnknownStateError
+from wfm.domain.intraday.states import ActualActivity, StateMapping, UnknownStateError
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 Definitions (the project's, after domain.md):
 
-- The **effective plan** (`wfm.intraday.plan`) says what the agent should be doing at each instant
-  of its shifts: serve, sell, break, lunch or other. Outside its shifts the agent is not scheduled.
+- The **effective plan** (`wfm.domain.intraday.plan`) says what the agent should be doing at each
+  instant of its shifts: serve, sell, break, lunch or other. Outside its shifts the agent is not
+  scheduled.
 - The **actual activity** at an instant is the activity of the agent's latest state event at or
-  before it (`wfm.intraday.states`); before any event it is `initial_activity` (logged out).
+  before it (`wfm.domain.intraday.states`); before any event it is `initial_activity` (logged out).
 - **Scheduled time** is every instant the plan covers (breaks and lunches included).
 - **Adherent time** is scheduled time in which the actual activity matches the planned one. Around
   each change of the planned activity (shift start and end included) there is a **tolerance**
@@ -33,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 
 from wfm.domain import Activity
-from wfm.intraday.events import StateEvent, ordered
-from wfm.intraday.plan import PlanSpan
-from wfm.intraday.states import (
+from wfm.domain.intraday.events import StateEvent, ordered
+from wfm.domain.intraday.plan import PlanSpan
+from wfm.domain.intraday.states import (
     PLANNED_WORK_ACTIVITIES,
     WORKING_ACTIVITIES,
     ActualActivity,

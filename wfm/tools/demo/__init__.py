@@ -1,5 +1,5 @@
 """The synthetic demo contact centre, calibrated on real call-centre data (see `calibration`)."""
 
-from wfm.demo.generator import DEFAULT_END_DATE, DemoCentre, generate_demo_centre
+from wfm.tools.demo.generator import DEFAULT_END_DATE, DemoCentre, generate_demo_centre
 
 __all__ = ["DEFAULT_END_DATE", "DemoCentre", "generate_demo_centre"]

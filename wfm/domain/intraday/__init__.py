@@ -2,7 +2,7 @@
 sell/serve recommendation. No database, no web framework: the service layer feeds it.
 """
 
-from wfm.intraday.adherence import (
+from wfm.domain.intraday.adherence import (
     DEFAULT_TOLERANCE_SECONDS,
     AdherenceSummary,
     AgentStatus,
@@ -11,7 +11,7 @@ from wfm.intraday.adherence import (
     combine,
     status_now,
 )
-from wfm.intraday.events import (
+from wfm.domain.intraday.events import (
     IngestLimits,
     KnownEvent,
     RawEvent,
@@ -22,7 +22,7 @@ from wfm.intraday.events import (
     ordered,
     screen_batch,
 )
-from wfm.intraday.plan import (
+from wfm.domain.intraday.plan import (
     ChangeKind,
     PlanChange,
     PlanSpan,
@@ -32,7 +32,7 @@ from wfm.intraday.plan import (
     spans_from_shift,
     switch_change,
 )
-from wfm.intraday.recommendation import (
+from wfm.domain.intraday.recommendation import (
     AgentMove,
     AutoLimits,
     Direction,
@@ -45,14 +45,14 @@ from wfm.intraday.recommendation import (
     recommend,
     servers_needed,
 )
-from wfm.intraday.reforecast import (
+from wfm.domain.intraday.reforecast import (
     QueueSnapshot,
     Reforecast,
     ReforecastConfig,
     actual_offered_from_snapshots,
     reforecast_queue,
 )
-from wfm.intraday.states import (
+from wfm.domain.intraday.states import (
     DEFAULT_STATE_MAPPING,
     ActualActivity,
     StateMapping,

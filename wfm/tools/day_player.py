@@ -7,7 +7,8 @@ at a time:
 1. advances the site clock;
 2. picks up authorised plan changes recorded since the last minute (a floor manager's switch, the
    auto mode's) and lays them over the agents' plans: **switches are honoured** from that minute;
-3. lets every agent follow their plan (`wfm.intraday.livesim.AgentBehaviour`: short random lags,
+3. lets every agent follow their plan (`wfm.domain.intraday.livesim.AgentBehaviour`: short random
+   lags,
    sometimes a few minutes late, the odd not-ready spell) and posts the states they send
    (`POST /v1/agent-events`);
 4. at each interval start, fixes each queue's servers for the interval (agents whose state is
@@ -35,7 +36,7 @@ import httpx
 import numpy as np
 
 from wfm.domain import Activity
-from wfm.intraday.livesim import (
+from wfm.domain.intraday.livesim import (
     AgentBehaviour,
     BehaviourConfig,
     SimOutcome,
@@ -45,7 +46,7 @@ from wfm.intraday.livesim import (
     simulate_day,
     surprise_factors,
 )
-from wfm.intraday.plan import ChangeKind, PlanChange, PlanSpan, apply_change
+from wfm.domain.intraday.plan import ChangeKind, PlanChange, PlanSpan, apply_change
 
 SERVING_STATES = {"ready"}
 

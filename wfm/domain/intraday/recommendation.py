@@ -45,8 +45,8 @@ import numpy.typing as npt
 
 import erlang
 from wfm.domain import Activity
-from wfm.intraday.plan import PlanSpan
-from wfm.intraday.states import ActualActivity
+from wfm.domain.intraday.plan import PlanSpan
+from wfm.domain.intraday.states import ActualActivity
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = 1e-9

@@ -1,4 +1,4 @@
-"""Putting work in the queue (the `jobs` table); the worker takes it from there."""
+"""Putting work in the queue (the `jobs` table); the worker (`wfm.worker`) takes it from there."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from wfm.db.repositories import JobRepository
 from wfm.domain import Job, JobStatus
-from wfm.errors import ValidationError
+from wfm.domain.errors import ValidationError
 
 # kind -> what it does
 JOB_KINDS: dict[str, str] = {

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 import erlang
 from wfm.domain import Activity
-from wfm.intraday.plan import PlanSpan
+from wfm.domain.intraday.plan import PlanSpan
 
 FloatArray = npt.NDArray[np.float64]
 

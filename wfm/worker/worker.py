@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from wfm.db.repositories import JobRepository
 from wfm.db.session import make_engine, session_factory, unit_of_work
 from wfm.domain import Job, JobStatus
-from wfm.errors import WfmError
-from wfm.jobs.handlers import HANDLERS, Handler, JobContext
-from wfm.jobs.settings import WorkerSettings
+from wfm.domain.errors import WfmError
+from wfm.worker.handlers import HANDLERS, Handler, JobContext
+from wfm.worker.settings import WorkerSettings
 
 log = logging.getLogger("wfm.worker")
 
@@ -213,7 +213,7 @@ class Worker:
         On stop, a job in flight goes back to the queue and its open transaction is dropped
         with the process, so it is neither lost nor half-written.
         """
-        from wfm.jobs import scheduled
+        from wfm.worker import scheduled
 
         self.recover_stale()
         scheduler = scheduled.start_scheduler(self.engine, self.settings) if with_schedule else None

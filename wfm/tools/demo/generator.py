@@ -5,9 +5,9 @@ from the `holidays` package, country IE): three inbound queues (two voice, one c
 campaigns aimed at revenue segments, agents on full- and part-time contracts with skills,
 availability windows and time off, and per-interval ACD history. The history's shape (intraday,
 weekly, annual, holidays, day-to-day noise) and its handle times and patience are calibrated on
-real call-centre data (see `wfm.demo.calibration`); the queueing outcomes come from Erlang A at a
-simulated historical staffing level. Nothing here reads the clock, the network or any file, so the
-same arguments always give the same centre.
+real call-centre data (see `wfm.tools.demo.calibration`); the queueing outcomes come from Erlang A
+at a simulated historical staffing level. Nothing here reads the clock, the network or any file, so
+the same arguments always give the same centre.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import holidays
 import numpy as np
 
 import erlang
-from wfm.demo import calibration as cal
 from wfm.domain import (
     Agent,
     Availability,
@@ -37,6 +36,7 @@ from wfm.domain import (
     Site,
     TimeOff,
 )
+from wfm.tools.demo import calibration as cal
 
 # The last day of history when no end date is given: Sunday 8 November 2026, the Sunday before
 # Monday 9 November 2026. Fixed, not "today", so a seed always gives the same centre.

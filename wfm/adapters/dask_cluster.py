@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wfm.errors import ConfigurationError, WfmError
+from wfm.domain.errors import ConfigurationError, WfmError
 from wfm.settings import Settings
 
 log = logging.getLogger("wfm.dask")

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wfm.domain import Job
-from wfm.errors import NotFoundError, ValidationError
-from wfm.jobs.settings import WorkerSettings
-from wfm.jsonvalues import json_safe
+from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.jsonvalues import json_safe
+from wfm.worker.settings import WorkerSettings
 
 log = logging.getLogger("wfm.worker")
 
@@ -75,8 +75,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def forecast(context: JobContext) -> Outcome:
     """Forecast a site and, unless told not to, compute its staffing requirements. The model
-    fits run on the Dask cluster when WFM_DASK_SCHEDULER names one (`wfm.dask_cluster`)."""
-    from wfm.dask_cluster import scale_out
+    fits run on the Dask cluster when WFM_DASK_SCHEDULER names one (`wfm.adapters.dask_cluster`)."""
+    from wfm.adapters.dask_cluster import scale_out
     from wfm.services.forecasting import run_forecast
 
     params = context.job.params
@@ -137,14 +137,14 @@ def requirements(context: JobContext) -> Outcome:
 
 def schedule(context: JobContext) -> Outcome:
     """Build a draft roster for a site and week; its independent parts are solved on the Dask
-    cluster when WFM_DASK_SCHEDULER names one (`wfm.dask_cluster`)."""
+    cluster when WFM_DASK_SCHEDULER names one (`wfm.adapters.dask_cluster`)."""
     try:
         from wfm.services.scheduling import build_schedule
     except ImportError as exc:
         raise ValidationError(
             "roster building is not available in this installation (wfm.services.scheduling)"
         ) from exc
-    from wfm.dask_cluster import scale_out
+    from wfm.adapters.dask_cluster import scale_out
 
     params = context.job.params
     where = scale_out(context.settings, say=context.progress)
@@ -177,7 +177,7 @@ def schedule(context: JobContext) -> Outcome:
 
 def import_and_forecast(context: JobContext) -> Outcome:
     """Import every CSV of the import folder, then forecast each site with queues and history."""
-    from wfm.acd_import import ImportFormatError, ImportOptions, parse_csv
+    from wfm.adapters.acd_files import ImportFormatError, ImportOptions, parse_csv
     from wfm.db.repositories import HistoryRepository, SiteRepository
     from wfm.services.history_import import import_history
 

@@ -1,0 +1,2 @@
+"""Adapters to the world outside the database: ACD interval files (`acd_files`) and Dask clusters
+(`dask_cluster`)."""

@@ -1,0 +1,1 @@
+"""Entry point: the one scheduler process (`wfm worker`) that runs queued and scheduled jobs."""
