@@ -6,6 +6,7 @@ The domain types are re-exported here, so `from wfm.domain import Queue` names t
 """
 
 from wfm.domain.types import (
+    DEFAULT_PATIENCE_SECONDS,
     Activity,
     ActivitySpan,
     AdherenceResult,
@@ -37,6 +38,7 @@ from wfm.domain.types import (
 )
 
 __all__ = [
+    "DEFAULT_PATIENCE_SECONDS",
     "Activity",
     "ActivitySpan",
     "AdherenceResult",

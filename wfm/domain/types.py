@@ -10,6 +10,10 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+# A site's mean caller patience until its queues have history to estimate their own: a few
+# minutes, as in the published call-centre studies (the bank of Brown et al. 2005: about 6).
+DEFAULT_PATIENCE_SECONDS = 180.0
+
 
 class Channel(enum.StrEnum):
     VOICE = "voice"
@@ -51,6 +55,8 @@ class Site:
     timezone: str
     country_code: str = ""
     seats: int | None = None
+    # mean caller patience for queues without an estimate of their own (wfm.domain.queue_model)
+    default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +69,12 @@ class Queue:
     service_threshold_seconds: float = 20.0
     max_occupancy: float = 0.85
     chat_concurrency: int = 1
+    # the estimate from the queue's own history (None: none yet, the site's setting applies)
     mean_patience_seconds: float | None = None
+    patience_estimated_at_utc: datetime | None = None
+    patience_ci_low_seconds: float | None = None
+    patience_ci_high_seconds: float | None = None
+    patience_abandoned_count: int | None = None
     value_per_answered_contact: float = 0.0
     short_abandon_threshold_seconds: float = 5.0
 
