@@ -102,68 +102,146 @@ def required_agents(
     both need ``patience_seconds``. The occupancy cap applies to the offered load:
     agents >= load / (max_occupancy * concurrency).
     """
-    calls_a = check.array("calls", calls, low=0.0)
-    interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    aht_a = check.handle_time(aht_seconds, calls_a)
-    threshold_a = check.array("threshold_seconds", threshold_seconds, low=0.0)
-    concurrency_a = check.array("concurrency", concurrency, low=1.0)
-    shrinkage_a = check.array("shrinkage", shrinkage, low=0.0, high=1.0, high_open=True)
-    sl_a = None if service_level is None else check.fraction_open("service_level", service_level)
-    asa_a = None
+    named = _checked_workload(
+        calls, interval_seconds, aht_seconds, threshold_seconds, concurrency, shrinkage
+    )
+    named.update(
+        _checked_targets(
+            service_level=service_level,
+            max_asa_seconds=max_asa_seconds,
+            max_abandon_rate=max_abandon_rate,
+            min_answer_rate=min_answer_rate,
+            patience_seconds=patience_seconds,
+            max_occupancy=max_occupancy,
+        )
+    )
+    cells = _flat_cells(named)
+    erlang_c_model = cells.patience_seconds is None
+    lower = _lower_bound(
+        cells.load, cells.per_agent, cells.targets.max_occupancy, stable=erlang_c_model
+    )
+    if erlang_c_model:
+        return _staff_by_erlang_c(cells, lower)
+    return _staff_by_erlang_a(cells, lower)
+
+
+def _checked_workload(
+    calls: ArrayLike,
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    threshold_seconds: ArrayLike,
+    concurrency: ArrayLike,
+    shrinkage: ArrayLike,
+) -> dict[str, FloatArray]:
+    """The arguments every requirement needs, checked, by argument name."""
+    calls_values = check.array("calls", calls, low=0.0)
+    return {
+        "calls": calls_values,
+        "interval_seconds": check.array(
+            "interval_seconds", interval_seconds, low=0.0, low_open=True
+        ),
+        "aht_seconds": check.handle_time(aht_seconds, calls_values),
+        "threshold_seconds": check.array("threshold_seconds", threshold_seconds, low=0.0),
+        "concurrency": check.array("concurrency", concurrency, low=1.0),
+        "shrinkage": check.array("shrinkage", shrinkage, low=0.0, high=1.0, high_open=True),
+    }
+
+
+def _checked_targets(
+    *,
+    service_level: ArrayLike | None,
+    max_asa_seconds: ArrayLike | None,
+    max_abandon_rate: ArrayLike | None,
+    min_answer_rate: ArrayLike | None,
+    patience_seconds: ArrayLike | None,
+    max_occupancy: ArrayLike | None,
+) -> dict[str, FloatArray]:
+    """The targets given (and the patience), checked, by argument name.
+
+    ``min_answer_rate`` comes back folded into ``max_abandon_rate``. At least one target is
+    required, and an abandonment target needs a patience.
+    """
+    sl_values = None
+    if service_level is not None:
+        sl_values = check.fraction_open("service_level", service_level)
+    asa_values = None
     if max_asa_seconds is not None:
-        asa_a = check.array("max_asa_seconds", max_asa_seconds, low=0.0)
-        if (asa_a <= 0.0).any():
+        asa_values = check.array("max_asa_seconds", max_asa_seconds, low=0.0)
+        if (asa_values <= 0.0).any():
             raise ErlangError(
                 "max_asa_seconds",
                 "must be > 0: no staffing answers every contact without any wait",
             )
-    abandon_a = None
+    abandon_values = None
     if max_abandon_rate is not None:
-        abandon_a = check.fraction_open("max_abandon_rate", max_abandon_rate)
+        abandon_values = check.fraction_open("max_abandon_rate", max_abandon_rate)
     if min_answer_rate is not None:
-        answer_a = check.fraction_open("min_answer_rate", min_answer_rate)
-        from_answer = 1.0 - answer_a
-        abandon_a = from_answer if abandon_a is None else np.minimum(abandon_a, from_answer)
-    occupancy_a = None
+        answer_values = check.fraction_open("min_answer_rate", min_answer_rate)
+        from_answer = 1.0 - answer_values
+        abandon_values = (
+            from_answer if abandon_values is None else np.minimum(abandon_values, from_answer)
+        )
+    occupancy_values = None
     if max_occupancy is not None:
-        occupancy_a = check.array("max_occupancy", max_occupancy, low=0.0, low_open=True, high=1.0)
-    patience_a = None
+        occupancy_values = check.array(
+            "max_occupancy", max_occupancy, low=0.0, low_open=True, high=1.0
+        )
+    patience_values = None
     if patience_seconds is not None:
-        patience_a = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
-    if abandon_a is not None and patience_a is None:
+        patience_values = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
+    if abandon_values is not None and patience_values is None:
         argument = "max_abandon_rate" if max_abandon_rate is not None else "min_answer_rate"
         raise ErlangError(
             argument, "needs patience_seconds: abandonment is predicted by Erlang A only"
         )
-    if sl_a is None and asa_a is None and abandon_a is None and occupancy_a is None:
+    if (
+        sl_values is None
+        and asa_values is None
+        and abandon_values is None
+        and occupancy_values is None
+    ):
         raise ErlangError(
             "service_level",
             "or another target is required (max_asa_seconds, max_abandon_rate, "
             "min_answer_rate, max_occupancy)",
         )
+    given = {
+        "service_level": sl_values,
+        "max_asa_seconds": asa_values,
+        "max_abandon_rate": abandon_values,
+        "max_occupancy": occupancy_values,
+        "patience_seconds": patience_values,
+    }
+    return {name: values for name, values in given.items() if values is not None}
 
-    named: dict[str, FloatArray] = {
-        "calls": calls_a,
-        "interval_seconds": interval_a,
-        "aht_seconds": aht_a,
-        "threshold_seconds": threshold_a,
-        "concurrency": concurrency_a,
-        "shrinkage": shrinkage_a,
-    }
-    optional = {
-        "service_level": sl_a,
-        "max_asa_seconds": asa_a,
-        "max_abandon_rate": abandon_a,
-        "max_occupancy": occupancy_a,
-        "patience_seconds": patience_a,
-    }
-    named.update({k: v for k, v in optional.items() if v is not None})
+
+@dataclass(frozen=True)
+class _Cells:
+    """The arguments broadcast together and flattened: one cell per interval.
+
+    Arguments given as single values stay 0-d (no copies over millions of cells); the others
+    are flat arrays of ``size`` cells. ``load`` is always a flat array.
+    """
+
+    shape: tuple[int, ...]
+    size: int
+    calls: FloatArray
+    interval_seconds: FloatArray
+    aht_seconds: FloatArray
+    per_agent: FloatArray
+    shrinkage: FloatArray
+    patience_seconds: FloatArray | None
+    load: FloatArray
+    targets: _Targets
+
+
+def _flat_cells(named: dict[str, FloatArray]) -> _Cells:
+    """Broadcast the checked arguments together and flatten them into cells."""
     check.broadcast(**named)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in named.values()))
-    # Single values stay 0-d (no copies over millions of cells); arrays become flat.
+    shape = np.broadcast_shapes(*(np.shape(values) for values in named.values()))
     flat = {
-        k: v.reshape(()) if v.size == 1 else np.broadcast_to(v, shape).ravel()
-        for k, v in named.items()
+        name: values.reshape(()) if values.size == 1 else np.broadcast_to(values, shape).ravel()
+        for name, values in named.items()
     }
     size = math.prod(shape)
     load = flat["calls"] / flat["interval_seconds"] * flat["aht_seconds"]
@@ -175,74 +253,120 @@ def required_agents(
         max_abandon_rate=flat.get("max_abandon_rate"),
         max_occupancy=flat.get("max_occupancy"),
     )
-    per_agent = flat["concurrency"]
-    aht = flat["aht_seconds"]
-    lower = _lower_bound(load, per_agent, targets.max_occupancy, stable=patience_a is None)
+    return _Cells(
+        shape=shape,
+        size=size,
+        calls=flat["calls"],
+        interval_seconds=flat["interval_seconds"],
+        aht_seconds=flat["aht_seconds"],
+        per_agent=flat["concurrency"],
+        shrinkage=flat["shrinkage"],
+        patience_seconds=flat.get("patience_seconds"),
+        load=load,
+        targets=targets,
+    )
 
-    if patience_a is None:
-        if np.all(per_agent == np.round(per_agent)):
-            agents, log_b = _erlang_c_by_recursion(load, aht, per_agent, targets, lower)
-        else:
 
-            def ok_c(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
-                servers = candidate * _at(per_agent, index)
-                a = load[index]
-                kpis = erlang_c_kpis(
-                    servers,
-                    a,
-                    _at(aht, index),
-                    _at(targets.threshold_seconds, index),
-                    log_erlang_b(servers, a),
-                )
-                return _meets(targets.take(index), *kpis[:3], abandon_rate=None)
-
-            agents = _least_by_bisection(load / per_agent, lower, ok_c, targets)
-            log_b = log_erlang_b(agents * per_agent, load)
-        p_wait, sl, asa, occ = erlang_c_kpis(
-            agents * per_agent, load, aht, targets.threshold_seconds, log_b
+def _staff_by_erlang_c(cells: _Cells, lower: IntArray) -> StaffingResult:
+    """The least agents meeting the targets under Erlang C, and the KPIs they give."""
+    per_agent = cells.per_agent
+    if np.all(per_agent == np.round(per_agent)):
+        agents, log_b = _erlang_c_by_recursion(
+            cells.load, cells.aht_seconds, per_agent, cells.targets, lower
         )
-        answer_rate = abandon_rate = None
-        model = "erlang_c"
     else:
-        rate = np.broadcast_to(flat["calls"] / flat["interval_seconds"], (size,)).ravel()
-        patience = flat["patience_seconds"]
+        meets = _erlang_c_meets_targets(cells)
+        agents = _least_by_bisection(cells.load / per_agent, lower, meets, cells.targets)
+        log_b = log_erlang_b(agents * per_agent, cells.load)
+    p_wait, sl, asa, occ = erlang_c_kpis(
+        agents * per_agent, cells.load, cells.aht_seconds, cells.targets.threshold_seconds, log_b
+    )
+    return _staffing_result(
+        cells, agents, p_wait, sl, asa, occ, answer_rate=None, abandon_rate=None, model="erlang_c"
+    )
 
-        def ok_a(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
-            kpis = erlang_a_kpis(
-                candidate * _at(per_agent, index),
-                rate[index],
-                _at(aht, index),
-                _at(patience, index),
-                _at(targets.threshold_seconds, index),
-            )
-            return _meets(
-                targets.take(index),
-                kpis["p_wait"],
-                kpis["service_level"],
-                kpis["asa_seconds"],
-                abandon_rate=kpis["abandon_rate"],
-            )
 
-        agents = _least_by_bisection(load / per_agent, lower, ok_a, targets)
-        kpis = erlang_a_kpis(agents * per_agent, rate, aht, patience, targets.threshold_seconds)
-        p_wait, sl, asa, occ = (
+def _erlang_c_meets_targets(
+    cells: _Cells,
+) -> Callable[[IntArray, IntArray], NDArray[np.bool_]]:
+    """Whether ``candidate`` agents meet the targets of the cells at ``index``, by Erlang C."""
+    per_agent, load, aht, targets = cells.per_agent, cells.load, cells.aht_seconds, cells.targets
+
+    def meets(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
+        servers = candidate * _at(per_agent, index)
+        cell_load = load[index]
+        kpis = erlang_c_kpis(
+            servers,
+            cell_load,
+            _at(aht, index),
+            _at(targets.threshold_seconds, index),
+            log_erlang_b(servers, cell_load),
+        )
+        return _meets(targets.take(index), *kpis[:3], abandon_rate=None)
+
+    return meets
+
+
+def _staff_by_erlang_a(cells: _Cells, lower: IntArray) -> StaffingResult:
+    """The least agents meeting the targets under Erlang A, and the KPIs they give."""
+    assert cells.patience_seconds is not None
+    rate = np.broadcast_to(cells.calls / cells.interval_seconds, (cells.size,)).ravel()
+    per_agent, aht, targets = cells.per_agent, cells.aht_seconds, cells.targets
+    patience = cells.patience_seconds
+
+    def meets(index: IntArray, candidate: IntArray) -> NDArray[np.bool_]:
+        kpis = erlang_a_kpis(
+            candidate * _at(per_agent, index),
+            rate[index],
+            _at(aht, index),
+            _at(patience, index),
+            _at(targets.threshold_seconds, index),
+        )
+        return _meets(
+            targets.take(index),
             kpis["p_wait"],
             kpis["service_level"],
             kpis["asa_seconds"],
-            kpis["occupancy"],
+            abandon_rate=kpis["abandon_rate"],
         )
-        answer_rate = kpis["answer_rate"].reshape(shape)
-        abandon_rate = kpis["abandon_rate"].reshape(shape)
-        model = "erlang_a"
 
+    agents = _least_by_bisection(cells.load / per_agent, lower, meets, targets)
+    kpis = erlang_a_kpis(agents * per_agent, rate, aht, patience, targets.threshold_seconds)
+    return _staffing_result(
+        cells,
+        agents,
+        kpis["p_wait"],
+        kpis["service_level"],
+        kpis["asa_seconds"],
+        kpis["occupancy"],
+        answer_rate=kpis["answer_rate"].reshape(cells.shape),
+        abandon_rate=kpis["abandon_rate"].reshape(cells.shape),
+        model="erlang_a",
+    )
+
+
+def _staffing_result(
+    cells: _Cells,
+    agents: IntArray,
+    p_wait: FloatArray,
+    sl: FloatArray,
+    asa: FloatArray,
+    occ: FloatArray,
+    *,
+    answer_rate: FloatArray | None,
+    abandon_rate: FloatArray | None,
+    model: str,
+) -> StaffingResult:
+    """The result in the broadcast shape of the arguments, with scheduled agents added."""
+    shape = cells.shape
     return StaffingResult(
         agents=agents.reshape(shape),
-        scheduled_agents=scheduled_from_required(agents, flat["shrinkage"]).reshape(shape),
+        scheduled_agents=scheduled_from_required(agents, cells.shrinkage).reshape(shape),
         service_level=np.asarray(sl).reshape(shape),
         asa_seconds=np.asarray(asa).reshape(shape),
         occupancy=np.asarray(occ).reshape(shape),
         p_wait=np.asarray(p_wait).reshape(shape),
-        load_erlangs=load.reshape(shape),
+        load_erlangs=cells.load.reshape(shape),
         answer_rate=answer_rate,
         abandon_rate=abandon_rate,
         model=model,
