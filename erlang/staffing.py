@@ -428,43 +428,63 @@ def _erlang_c_by_recursion(
     agents = lower.copy()
     final_log_b = np.where(lower > 0, -np.inf, 0.0)  # zero load: B = 0 (or 1 with no agents)
     index = np.flatnonzero(load > 0.0)
-    a = load[index]
+    cell_load = load[index]
     step = np.asarray(_at(per_agent, index)).astype(np.int64)
-    n = agents[index]
-    servers = (n * step).astype(float)
-    blocking = np.exp(log_erlang_b(servers, a))
-    h = _at(aht, index)
+    trial = agents[index]
+    servers = (trial * step).astype(float)
+    blocking = np.exp(log_erlang_b(servers, cell_load))
+    cell_aht = _at(aht, index)
     sub = targets.take(index)
     while index.size:
-        # Every cell here is stable (servers > load > 0): the plain Erlang C formulas apply.
-        gap = servers - a
-        p_wait = servers * blocking / (gap + a * blocking)
-        done = np.ones(index.size, dtype=bool)
-        if sub.service_level is not None:
-            sl = 1.0 - p_wait * np.exp(-gap * sub.threshold_seconds / h)
-            done &= sl >= sub.service_level - _TOLERANCE
-        if sub.max_asa_seconds is not None:
-            done &= p_wait * h / gap <= sub.max_asa_seconds * (1.0 + _TOLERANCE)
+        done = _stable_erlang_c_meets(servers, cell_load, blocking, cell_aht, sub)
         finished = index[done]
-        agents[finished] = n[done]
+        agents[finished] = trial[done]
         with np.errstate(divide="ignore"):
             final_log_b[finished] = np.log(blocking[done])
         keep = np.flatnonzero(~done)
         if not keep.size:
             break
-        index, n = index[keep], n[keep] + 1
-        a, servers, blocking = a[keep], servers[keep], blocking[keep]
+        index, trial = index[keep], trial[keep] + 1
+        cell_load, servers, blocking = cell_load[keep], servers[keep], blocking[keep]
         step = step if step.ndim == 0 else step[keep]
-        h = h if h.ndim == 0 else h[keep]
+        cell_aht = cell_aht if cell_aht.ndim == 0 else cell_aht[keep]
         sub = sub.take(keep)
-        for added in range(int(np.max(step))):
-            move = added < step
-            servers = np.where(move, servers + 1.0, servers)
-            blocking = np.where(move, a * blocking / (servers + a * blocking), blocking)
-        beyond = np.flatnonzero(n > _search_limit(a / step))
+        servers, blocking = _add_one_agent(servers, blocking, cell_load, step)
+        beyond = np.flatnonzero(trial > _search_limit(cell_load / step))
         if beyond.size:
             _unreachable(sub, beyond[0])
     return agents, final_log_b
+
+
+def _stable_erlang_c_meets(
+    servers: FloatArray,
+    cell_load: FloatArray,
+    blocking: FloatArray,
+    cell_aht: FloatArray,
+    targets: _Targets,
+) -> NDArray[np.bool_]:
+    """Whether each cell meets its service level and ASA targets, from its Erlang B value."""
+    # Every cell here is stable (servers > load > 0): the plain Erlang C formulas apply.
+    gap = servers - cell_load
+    p_wait = servers * blocking / (gap + cell_load * blocking)
+    done = np.ones(servers.size, dtype=bool)
+    if targets.service_level is not None:
+        sl = 1.0 - p_wait * np.exp(-gap * targets.threshold_seconds / cell_aht)
+        done &= sl >= targets.service_level - _TOLERANCE
+    if targets.max_asa_seconds is not None:
+        done &= p_wait * cell_aht / gap <= targets.max_asa_seconds * (1.0 + _TOLERANCE)
+    return done
+
+
+def _add_one_agent(
+    servers: FloatArray, blocking: FloatArray, cell_load: FloatArray, step: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Servers and Erlang B after one more agent: ``step`` servers, one recursion step each."""
+    for added in range(int(np.max(step))):
+        move = added < step
+        servers = np.where(move, servers + 1.0, servers)
+        blocking = np.where(move, cell_load * blocking / (servers + cell_load * blocking), blocking)
+    return servers, blocking
 
 
 def _search_limit(agents_load: FloatArray) -> FloatArray:
@@ -493,13 +513,26 @@ def _least_by_bisection(
     index = np.flatnonzero(agents_load > 0.0)
     if not index.size:
         return agents
+    failing, passing = _bracket(agents_load, lower, index, ok, targets)
+    agents[index] = _bisect(index, failing, passing, ok)
+    return agents
+
+
+def _bracket(
+    agents_load: FloatArray,
+    lower: IntArray,
+    index: IntArray,
+    ok: Callable[[IntArray, IntArray], NDArray[np.bool_]],
+    targets: _Targets,
+) -> tuple[IntArray, IntArray]:
+    """A failing and a passing staffing for each cell at ``index``: the guess is raised, by
+    doubling steps, until the targets hold."""
     base = lower[index]
     width = np.maximum(1, np.ceil(np.sqrt(agents_load[index]))).astype(np.int64)
     guess = np.maximum(base, np.ceil(agents_load[index]).astype(np.int64) + width)
     failing = base - 1  # the largest staffing known (or assumed) to fail
     passing = guess.copy()
     limit = _search_limit(agents_load[index])
-    # Bracket: raise the guess until the targets hold.
     todo = np.arange(index.size)
     while todo.size:
         good = ok(index[todo], passing[todo])
@@ -511,7 +544,17 @@ def _least_by_bisection(
         beyond = todo[passing[todo] > limit[todo]]
         if beyond.size:
             _unreachable(targets, index[beyond[0]])
-    # Bisect between a failing and a passing staffing.
+    return failing, passing
+
+
+def _bisect(
+    index: IntArray,
+    failing: IntArray,
+    passing: IntArray,
+    ok: Callable[[IntArray, IntArray], NDArray[np.bool_]],
+) -> IntArray:
+    """The least passing staffing of each cell, by bisection between a failing and a passing
+    one (``failing`` and ``passing`` are updated in place)."""
     todo = np.flatnonzero(passing - failing > 1)
     while todo.size:
         middle = (passing[todo] + failing[todo]) // 2
@@ -519,5 +562,4 @@ def _least_by_bisection(
         passing[todo[good]] = middle[good]
         failing[todo[~good]] = middle[~good]
         todo = todo[passing[todo] - failing[todo] > 1]
-    agents[index] = passing
-    return agents
+    return passing
