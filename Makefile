@@ -11,7 +11,7 @@ DEMO_SEED ?= 1
 DEMO_SERVE ?= 1
 DEMO_ROSTER_SECONDS ?= 60
 
-.PHONY: install demo test test-postgres check lint format typecheck bench bench-roster clean
+.PHONY: install demo test test-postgres check lint format typecheck imports bench bench-roster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: $(STAMP)
-	$(BIN)/mypy wfm/domain/types.py wfm/domain/kpi.py wfm/demo wfm/intraday wfm/db wfm/services wfm/adapters/dask_cluster.py erlang forecasting scheduling
+typecheck: $(STAMP) ## mypy over every package
+	$(BIN)/mypy wfm api dashboard erlang forecasting scheduling
 
-check: lint typecheck test ## lint, format check, types, tests
+imports: $(STAMP) ## the import-linter contracts of docs/architecture.md
+	$(BIN)/lint-imports --no-cache
+
+check: lint typecheck imports test ## lint, format check, types, import contracts, tests
 
 bench: $(STAMP) ## run the benchmarks (they print figures against baselines)
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
