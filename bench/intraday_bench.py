@@ -316,12 +316,14 @@ def pure_recommendation_seconds(url: str, requests: int) -> list[float]:
         captured.update(kwargs)
         return original(**kwargs)  # type: ignore[arg-type]
 
-    svc.recommend = capture  # type: ignore[assignment]
+    # recommend() is looked up in the module the service's recommendation() is defined in
+    service_module = sys.modules[svc.recommendation.__module__]
+    service_module.recommend = capture  # type: ignore[attr-defined]
     try:
         with unit_of_work(engine) as session:
             svc.recommendation(session, site_code=SITE, at_utc=at(14 + 5 / 60))
     finally:
-        svc.recommend = original  # type: ignore[assignment]
+        service_module.recommend = original  # type: ignore[attr-defined]
     engine.dispose()
     times = []
     for _ in range(requests):
