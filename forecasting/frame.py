@@ -31,6 +31,19 @@ import pandas as pd
 ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
 REQUIRED_COLUMNS = ("unique_id", "ds", "y")
 OPTIONAL_COLUMNS = ("handled", "handle_seconds")
+# the columns of `PreparedHistory.frame`, in order
+_PREPARED_COLUMNS = (
+    "unique_id",
+    "ds",
+    "day_index",
+    "slot",
+    "dow",
+    "dom",
+    "y",
+    "handled",
+    "handle_seconds",
+    "observed",
+)
 
 
 class HistoryError(ValueError):
@@ -92,7 +105,7 @@ class PreparedHistory:
     def queue_days(self) -> dict[str, int]:
         """Days of grid per queue (from its first day with data to the common last day)."""
         counts = self.frame.groupby("unique_id", sort=False).size() // self.slots_per_day
-        return {str(k): int(v) for k, v in counts.items()}
+        return {str(queue): int(days) for queue, days in counts.items()}
 
     @property
     def slots_per_day(self) -> int:
@@ -197,9 +210,38 @@ def prepare_history(
     """
     check_interval_minutes(interval_minutes)
     check_timezone(timezone)
+    _check_frame(history, row_label)
+    counts, has_handle_time = _checked_counts(history, row_label)
+    local, offsets = to_local_wall_clock(history["ds"], timezone, row_label)
+    unique_id = history["unique_id"].astype(str)
+    _refuse_duplicate_timestamps(unique_id, local, offsets, history.index, row_label)
+    _refuse_coarser_resolution(unique_id, local, interval_minutes)
+
+    slots = _sum_into_slots(unique_id, local, offsets, counts, interval_minutes)
+    grid, first_day, last_day = _regular_grid(slots, interval_minutes)
+    observed_rows = grid.loc[grid["observed"]]
+    frame, queue_last_observed = _from_first_data(grid, observed_rows)
+    tz_name = timezone or "UTC"
+    return PreparedHistory(
+        frame=frame[list(_PREPARED_COLUMNS)],
+        interval_minutes=interval_minutes,
+        timezone=tz_name,
+        first_day=first_day,
+        last_day=last_day,
+        history_start_utc=_local_to_utc_instant(observed_rows["ds"].min(), tz_name),
+        history_end_utc=_local_to_utc_instant(
+            observed_rows["ds"].max() + pd.Timedelta(minutes=interval_minutes), tz_name
+        ),
+        has_handle_time=has_handle_time,
+        queue_last_observed=queue_last_observed,
+    )
+
+
+def _check_frame(history: pd.DataFrame, row_label: str) -> None:
+    """A non-empty DataFrame with the required columns and a series code on every row."""
     if not isinstance(history, pd.DataFrame):
         raise HistoryError("history must be a pandas DataFrame")
-    missing = [c for c in REQUIRED_COLUMNS if c not in history.columns]
+    missing = [column for column in REQUIRED_COLUMNS if column not in history.columns]
     if missing:
         raise HistoryError(f"history lacks column(s) {', '.join(missing)}")
     if history.empty:
@@ -208,8 +250,12 @@ def prepare_history(
         bad = history.index[history["unique_id"].isna()]
         raise HistoryError(f"unique_id is missing in {describe_rows(bad, row_label)}")
 
-    y = _numeric_column(history, "y", row_label, required=True)
-    has_handle_time = all(c in history.columns for c in OPTIONAL_COLUMNS)
+
+def _checked_counts(history: pd.DataFrame, row_label: str) -> tuple[dict[str, pd.Series], bool]:
+    """``y``, ``handled`` and ``handle_seconds`` as checked floats (the last two NaN when the
+    frame lacks either), and whether the frame has handle time."""
+    offered = _numeric_column(history, "y", row_label, required=True)
+    has_handle_time = all(column in history.columns for column in OPTIONAL_COLUMNS)
     handled = (
         _numeric_column(history, "handled", row_label, required=False).fillna(0.0)
         if has_handle_time
@@ -220,17 +266,31 @@ def prepare_history(
         if has_handle_time
         else pd.Series(np.nan, index=history.index)
     )
-    local, offsets = to_local_wall_clock(history["ds"], timezone, row_label)
-    unique_id = history["unique_id"].astype(str)
+    counts = {"y": offered, "handled": handled, "handle_seconds": handle_seconds}
+    return counts, has_handle_time
 
+
+def _refuse_duplicate_timestamps(
+    unique_id: pd.Series,
+    local: pd.Series,
+    offsets: pd.Series,
+    labels: pd.Index,
+    row_label: str,
+) -> None:
+    """A series may count each instant once (the repeated local hour has two UTC offsets)."""
     key = pd.DataFrame({"unique_id": unique_id, "ds": local, "offset": offsets})
     duplicated = key.duplicated(keep=False)
     if duplicated.any():
         raise HistoryError(
             f"duplicate timestamps for the same series in "
-            f"{describe_rows(history.index[duplicated], row_label)}"
+            f"{describe_rows(labels[duplicated], row_label)}"
         )
 
+
+def _refuse_coarser_resolution(
+    unique_id: pd.Series, local: pd.Series, interval_minutes: int
+) -> None:
+    """History recorded at a coarser grain than the planning interval cannot be split."""
     minute_of_day = (local.dt.hour * 60 + local.dt.minute).to_numpy()
     resolution = int(np.gcd.reduce(np.append(minute_of_day.astype(np.int64), 24 * 60)))
     if (
@@ -243,84 +303,83 @@ def prepare_history(
             f"interval_minutes={interval_minutes}; use interval_minutes={resolution} or more"
         )
 
+
+def _sum_into_slots(
+    unique_id: pd.Series,
+    local: pd.Series,
+    offsets: pd.Series,
+    counts: dict[str, pd.Series],
+    interval_minutes: int,
+) -> pd.DataFrame:
+    """The counts per series and local slot, indexed by (``unique_id``, ``ds``)."""
     freq = f"{interval_minutes}min"
-    tz_name = timezone or "UTC"
     rows = pd.DataFrame(
         {
             "unique_id": unique_id.to_numpy(),
             "ds": local.dt.floor(freq).to_numpy(),
             "offset": offsets.to_numpy(),
-            "y": y.to_numpy(),
-            "handled": handled.to_numpy(),
-            "handle_seconds": handle_seconds.to_numpy(),
+            **{column: values.to_numpy() for column, values in counts.items()},
         }
     )
     # Sum finer rows into the interval; a local slot seen twice (the repeated hour when clocks
     # go back) is averaged so the wall-clock pattern keeps its usual scale.
     summed = rows.groupby(["unique_id", "ds", "offset"], sort=False).sum(min_count=1)
-    slots = summed.groupby(level=["unique_id", "ds"], sort=True).mean()
+    return summed.groupby(level=["unique_id", "ds"], sort=True).mean()
 
-    first_day = slots.index.get_level_values("ds").min().date()
-    last_day = slots.index.get_level_values("ds").max().date()
+
+def _local_slot_starts(first_day: date, n_days: int, interval_minutes: int) -> np.ndarray:
+    """Naive local starts of every slot of ``n_days`` days from ``first_day``, in order."""
     spd = slots_per_day(interval_minutes)
-    n_days = (last_day - first_day).days + 1
-    ids = list(dict.fromkeys(slots.index.get_level_values("unique_id")))
     day_starts = pd.date_range(pd.Timestamp(first_day), periods=n_days, freq="D")
-    grid_local = (
+    return (
         day_starts.to_numpy()[:, None]
         + (np.arange(spd) * interval_minutes * 60_000_000_000).astype("timedelta64[ns]")[None, :]
     ).ravel()
+
+
+def _regular_grid(slots: pd.DataFrame, interval_minutes: int) -> tuple[pd.DataFrame, date, date]:
+    """Every queue over every slot of the common days (NaN counts where no row existed), with
+    ``observed`` and the calendar columns; and the first and last day."""
+    first_day = slots.index.get_level_values("ds").min().date()
+    last_day = slots.index.get_level_values("ds").max().date()
+    n_days = (last_day - first_day).days + 1
+    ids = list(dict.fromkeys(slots.index.get_level_values("unique_id")))
+    grid_local = _local_slot_starts(first_day, n_days, interval_minutes)
     grid = pd.MultiIndex.from_product(
         [ids, pd.DatetimeIndex(grid_local)], names=["unique_id", "ds"]
     )
-    full = slots.reindex(grid)
-    frame = full.reset_index()
+    frame = slots.reindex(grid).reset_index()
     frame["observed"] = frame["y"].notna()
+    _add_calendar_columns(frame, first_day, n_days, slots_per_day(interval_minutes), len(ids))
+    return frame, first_day, last_day
+
+
+def _add_calendar_columns(
+    frame: pd.DataFrame, first_day: date, n_days: int, spd: int, n_queues: int
+) -> None:
+    """``day_index``, ``slot``, ``dow`` and ``dom`` on a grid of queues x days x slots."""
     epoch_day = (pd.Timestamp(first_day) - pd.Timestamp("1970-01-01")).days
     per_queue = n_days * spd
     day_offsets = np.repeat(np.arange(n_days), spd)
-    frame["day_index"] = np.tile(epoch_day + day_offsets, len(ids)).astype(np.int64)
-    frame["slot"] = np.tile(np.arange(spd), n_days * len(ids)).astype(np.int64)
+    frame["day_index"] = np.tile(epoch_day + day_offsets, n_queues).astype(np.int64)
+    frame["slot"] = np.tile(np.arange(spd), n_days * n_queues).astype(np.int64)
     dow = np.array([(first_day + timedelta(days=int(d))).weekday() for d in range(n_days)])
     dom = np.array([(first_day + timedelta(days=int(d))).day for d in range(n_days)])
-    frame["dow"] = np.tile(np.repeat(dow, spd), len(ids)).astype(np.int64)
-    frame["dom"] = np.tile(np.repeat(dom, spd), len(ids)).astype(np.int64)
-    assert len(frame) == per_queue * len(ids)
+    frame["dow"] = np.tile(np.repeat(dow, spd), n_queues).astype(np.int64)
+    frame["dom"] = np.tile(np.repeat(dom, spd), n_queues).astype(np.int64)
+    assert len(frame) == per_queue * n_queues
 
-    observed_rows = frame.loc[frame["observed"]]
+
+def _from_first_data(
+    grid: pd.DataFrame, observed_rows: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, date]]:
+    """The grid with each queue starting on its own first day with data (no invented history
+    before it), and each queue's last observed day."""
     last_seen = observed_rows.groupby("unique_id")["ds"].max()
     first_seen = observed_rows.groupby("unique_id")["day_index"].min()
-    queue_last_observed = {str(k): v.date() for k, v in last_seen.items()}
-    # each queue starts on its own first day with data: no invented history before it
-    frame = frame.loc[frame["day_index"] >= frame["unique_id"].map(first_seen)].reset_index(
-        drop=True
-    )
-    return PreparedHistory(
-        frame=frame[
-            [
-                "unique_id",
-                "ds",
-                "day_index",
-                "slot",
-                "dow",
-                "dom",
-                "y",
-                "handled",
-                "handle_seconds",
-                "observed",
-            ]
-        ],
-        interval_minutes=interval_minutes,
-        timezone=tz_name,
-        first_day=first_day,
-        last_day=last_day,
-        history_start_utc=_local_to_utc_instant(observed_rows["ds"].min(), tz_name),
-        history_end_utc=_local_to_utc_instant(
-            observed_rows["ds"].max() + pd.Timedelta(minutes=interval_minutes), tz_name
-        ),
-        has_handle_time=has_handle_time,
-        queue_last_observed=queue_last_observed,
-    )
+    queue_last_observed = {str(queue): moment.date() for queue, moment in last_seen.items()}
+    frame = grid.loc[grid["day_index"] >= grid["unique_id"].map(first_seen)].reset_index(drop=True)
+    return frame, queue_last_observed
 
 
 def _local_to_utc_instant(local: pd.Timestamp, timezone: str) -> datetime:
@@ -341,21 +400,18 @@ def future_grid(
 ) -> pd.DataFrame:
     """The local slot grid of the horizon, with the calendar columns the models read."""
     spd = slots_per_day(interval_minutes)
-    day_starts = pd.date_range(pd.Timestamp(start_day), periods=n_days, freq="D")
-    local = (
-        day_starts.to_numpy()[:, None]
-        + (np.arange(spd) * interval_minutes * 60_000_000_000).astype("timedelta64[ns]")[None, :]
-    ).ravel()
-    n = len(local)
+    local = _local_slot_starts(start_day, n_days, interval_minutes)
+    per_queue = len(local)
     days = [start_day + timedelta(days=d) for d in range(n_days)]
+    n_queues = len(unique_ids)
     frame = pd.DataFrame(
         {
-            "unique_id": np.repeat(np.asarray(unique_ids, dtype=object), n),
-            "ds": np.tile(local, len(unique_ids)),
-            "day_index": np.tile(np.repeat([day_index_of(d) for d in days], spd), len(unique_ids)),
-            "slot": np.tile(np.arange(spd), n_days * len(unique_ids)),
-            "dow": np.tile(np.repeat([d.weekday() for d in days], spd), len(unique_ids)),
-            "dom": np.tile(np.repeat([d.day for d in days], spd), len(unique_ids)),
+            "unique_id": np.repeat(np.asarray(unique_ids, dtype=object), per_queue),
+            "ds": np.tile(local, n_queues),
+            "day_index": np.tile(np.repeat([day_index_of(day) for day in days], spd), n_queues),
+            "slot": np.tile(np.arange(spd), n_days * n_queues),
+            "dow": np.tile(np.repeat([day.weekday() for day in days], spd), n_queues),
+            "dom": np.tile(np.repeat([day.day for day in days], spd), n_queues),
         }
     )
     for column in ("day_index", "slot", "dow", "dom"):
