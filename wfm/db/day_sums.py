@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Date, Integer, bindparam, text
 
 from wfm.db.types import UTCDateTime
+from wfm.domain.grid import local_midnight_utc
 
 # days per statement: six bound values each, well under SQLite's limit of variables
 _DAYS_PER_STATEMENT = 500
@@ -33,11 +34,6 @@ SUMMED_COLUMNS = (
     "wait_seconds_answered",
     "wait_seconds_abandoned",
 )
-
-
-def local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant at which the local `day` begins in `zone`."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def refresh_for_intervals(

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from wfm.db.day_sums import local_midnight_utc
 from wfm.db.repositories import QueueRepository, SiteRepository
 from wfm.db.repositories.kpis import KpiRepository
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.grid import local_midnight_utc
 from wfm.domain.kpi import ReasonFigures, rank_contact_reasons
 from wfm.services.kpis import MAX_DAYS, _next_period, _period_of
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from wfm.db.day_sums import local_midnight_utc
 from wfm.db.repositories.kpis import HistorySums, KpiRepository, ServeSpan
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.grid import local_midnight_utc
 from wfm.domain.kpi import IntervalCounts, KpiOptions, KpiValues, kpis
 
 GRANULARITIES = ("interval", "day", "week", "month")
