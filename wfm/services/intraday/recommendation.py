@@ -1,0 +1,197 @@
+"""The sell/serve recommendation for a site now: the queues' load over the next intervals, the
+agents on the floor, the campaigns calling, handed to `wfm.domain.intraday.recommend`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from wfm.db.repositories import CampaignRepository, QueueRepository
+from wfm.db.repositories.intraday import AgentStateFeedRepository, CurrentState
+from wfm.domain import Activity, Campaign, Site
+from wfm.domain.errors import NotFoundError
+from wfm.domain.intraday import (
+    ChangeKind,
+    FloorAgent,
+    QueueLoad,
+    Recommendation,
+    RecommendationConfig,
+    ReforecastConfig,
+    recommend,
+)
+from wfm.domain.intraday.states import ActualActivity
+from wfm.services.intraday.clock import site_now
+from wfm.services.intraday.floor import EVENT_LOOKBACK, Floor, load_floor
+from wfm.services.intraday.reforecast import DayForecast, DayReforecast, reforecast_day
+
+DEFAULT_PATIENCE_SECONDS = 120.0
+SNAPSHOT_FRESH = timedelta(minutes=10)  # contacts waiting count only from a recent snapshot
+
+
+def campaign_values_now(campaigns: Sequence[Campaign], site: Site, at_utc: datetime) -> dict:
+    """Value per scheduled hour (value per productive hour x efficiency) of each campaign whose
+    calling window is open at `at_utc` (local time of the site)."""
+    local = at_utc.astimezone(ZoneInfo(site.timezone))
+    out: dict[str, float] = {}
+    for c in campaigns:
+        open_now = any(
+            w.weekday == local.weekday() and w.start_local <= local.time() < w.end_local
+            for w in c.calling_windows
+        )
+        if not open_now:
+            continue
+        by_hour = c.value_per_productive_hour_by_hour
+        value = by_hour[local.hour] if len(by_hour) == 24 else 0.0
+        out[c.code] = float(value) * c.efficiency
+    return out
+
+
+def recommendation(
+    session: Session,
+    *,
+    site_code: str,
+    at_utc: datetime | None = None,
+    config: RecommendationConfig = RecommendationConfig(),
+    reforecast_config: ReforecastConfig = ReforecastConfig(),
+    default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS,
+) -> Recommendation:
+    """The sell/serve move for the site now (see `wfm.domain.intraday.recommendation`)."""
+    now = at_utc or site_now(session, site_code)
+    day_re = reforecast_day(session, site_code=site_code, at_utc=now, config=reforecast_config)
+    forecast = day_re.forecast
+    current, horizon = _horizon(forecast, now, config.horizon_intervals)
+    horizon_end = horizon[-1] + timedelta(minutes=forecast.interval_minutes)
+    loads = _queue_loads(
+        session, site_code, day_re, current, len(horizon), now, default_patience_seconds
+    )
+    floor = load_floor(session, site_code, now - EVENT_LOOKBACK, horizon_end, now)
+    states = AgentStateFeedRepository(session).current_states(site_code)
+    last_switch, last_pull = _last_switches(floor, now)
+    agents = _floor_agents_in_horizon(floor, states, last_switch, now, horizon_end)
+    campaigns = CampaignRepository(session).list(site_code)
+    return recommend(
+        now_utc=now,
+        interval_starts_utc=horizon,
+        interval_minutes=forecast.interval_minutes,
+        queues=loads,
+        agents=agents,
+        campaign_value_now=campaign_values_now(campaigns, floor.site, now),
+        last_pull_utc=last_pull,
+        config=config,
+    )
+
+
+def _horizon(
+    forecast: DayForecast, now: datetime, horizon_intervals: int
+) -> tuple[int, list[datetime]]:
+    """The index of the interval `now` falls in, and the starts of the intervals looked ahead
+    over (from that one on)."""
+    length = timedelta(minutes=forecast.interval_minutes)
+    starts = forecast.interval_starts_utc
+    current = next((i for i, s in enumerate(starts) if s <= now < s + length), None)
+    if current is None:
+        raise NotFoundError(f"{now.isoformat()} is outside the forecast day")
+    return current, list(starts[current : current + horizon_intervals])
+
+
+def _queue_loads(
+    session: Session,
+    site_code: str,
+    day_re: DayReforecast,
+    current: int,
+    intervals: int,
+    now: datetime,
+    default_patience: float,
+) -> list[QueueLoad]:
+    """The queueing inputs of the recommendation, one `QueueLoad` per queue of the site: the
+    reforecast offered load and the forecast AHT over the `intervals` intervals from `current`,
+    the queue's targets and patience, and the contacts waiting in a recent snapshot."""
+    loads = []
+    for queue in QueueRepository(session).list(site_code):
+        r = day_re.queues[queue.code]
+        snap = day_re.latest_snapshots.get(queue.code)
+        waiting = (
+            float(snap.contacts_waiting)
+            if snap is not None and now - snap.observed_at_utc <= SNAPSHOT_FRESH
+            else 0.0
+        )
+        # The rest of the current interval runs at the reforecast rate of its remaining part.
+        offered = r.reforecast_offered[current : current + intervals].copy()
+        if r.current_index == current and r.elapsed_fraction < 1:
+            offered[0] = r.forecast_offered[current] * r.applied_ratio
+        aht = day_re.forecast.aht_seconds[queue.code][current : current + intervals]
+        loads.append(
+            QueueLoad(
+                queue_code=queue.code,
+                offered=[float(x) for x in offered],
+                aht_seconds=[float(x) for x in aht],
+                service_level_target=queue.service_level_target,
+                threshold_seconds=queue.service_threshold_seconds,
+                patience_seconds=queue.mean_patience_seconds or default_patience,
+                concurrency=max(queue.chat_concurrency, 1),
+                contacts_waiting=waiting,
+            )
+        )
+    return loads
+
+
+def _last_switches(floor: Floor, now: datetime) -> tuple[dict[str, datetime], datetime | None]:
+    """When each agent was last switched, and when an agent was last pulled to serve (switches
+    recorded after `now` are not known yet at `now`)."""
+    last_switch: dict[str, datetime] = {}
+    last_pull: datetime | None = None
+    for stored in floor.changes:
+        if stored.change.kind is not ChangeKind.SWITCH or stored.created_at_utc > now:
+            continue
+        code = stored.change.agent_code
+        last_switch[code] = max(last_switch.get(code, stored.created_at_utc), stored.created_at_utc)
+        if stored.change.activity is Activity.SERVE:
+            last_pull = (
+                stored.created_at_utc
+                if last_pull is None
+                else max(last_pull, stored.created_at_utc)
+            )
+    return last_switch, last_pull
+
+
+def _floor_agents_in_horizon(
+    floor: Floor,
+    states: Mapping[str, CurrentState],
+    last_switch: Mapping[str, datetime],
+    now: datetime,
+    horizon_end: datetime,
+) -> list[FloorAgent]:
+    """The agents planned on shift between `now` and the end of the horizon, with their skills,
+    plan, state now and last switch."""
+    agents = []
+    for code, plan in floor.plans.items():
+        if not any(s.start_utc < horizon_end and s.end_utc > now for s in plan):
+            continue
+        row = floor.agents[code]
+        state = states.get(code)
+        published_now = next(
+            (s.activity for s in floor.published.get(code, []) if s.start_utc <= now < s.end_utc),
+            None,
+        )
+        agents.append(
+            FloorAgent(
+                agent_code=code,
+                queue_skills=row.queue_skills,
+                campaign_skills=row.campaign_skills,
+                plan=tuple(plan),
+                actual=_actual_now(state, now),
+                last_switch_utc=last_switch.get(code),
+                published_activity_now=published_now,
+            )
+        )
+    return agents
+
+
+def _actual_now(state: CurrentState | None, now: datetime) -> ActualActivity | None:
+    """The agent's state now; a state time-stamped after `now` is not known yet at `now`."""
+    if state is None or state.occurred_at_utc > now:
+        return None
+    return state.activity
