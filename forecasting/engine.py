@@ -264,6 +264,24 @@ def _active(actual: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     return np.asarray((actual > 0) | (predicted >= ACTIVE_FORECAST))
 
 
+@dataclass(frozen=True)
+class _QueueBacktest:
+    """One queue's backtest: its choice, score rows, band coverage and calibration.
+
+    ``noise_floor`` is None for a queue without a backtest (a fallback); ``combined`` holds the
+    combination's cross-validation predictions when it was a candidate.
+    """
+
+    chosen: str
+    members: tuple[str, ...]
+    coverage: dict[int, float | None]
+    calibration: IntervalCalibration
+    noise_floor: float | None
+    aht_wmape: float | None
+    score_rows: list[dict[str, Any]]
+    combined: np.ndarray | None = None
+
+
 def _run_backtest(
     prepared: PreparedHistory,
     cal: CalendarResult,
@@ -271,10 +289,36 @@ def _run_backtest(
     backend: ForecastBackend | None = None,
 ) -> BacktestResult:
     spd = prepared.slots_per_day
-    horizon = config.backtest_horizon_days * spd
     plans, warnings = plan_queues(prepared.queue_days(), config)
     levels = tuple(int(level) for level in config.levels)
+    parts = _cross_validate(cal, config, plans, spd, backend)
+    cv_all = _marked_cross_validation(parts, cal, config)
+    positions = cv_all.groupby("unique_id", sort=False).indices
+    outcomes: dict[str, _QueueBacktest] = {}
+    for queue, plan in plans.items():
+        if plan.fallback is not None:
+            outcomes[queue] = _fallback_backtest(plan.fallback, levels)
+            continue
+        where = positions[queue]
+        outcome = _backtest_queue(
+            queue, plan, cv_all.iloc[where], cal, config, levels, spd, prepared.has_handle_time
+        )
+        if outcome.combined is not None:
+            cv_all.iloc[where, cv_all.columns.get_loc(COMBINATION)] = outcome.combined
+        outcomes[queue] = outcome
+    return _backtest_result(config, levels, plans, warnings, outcomes, cv_all)
 
+
+def _cross_validate(
+    cal: CalendarResult,
+    config: ForecastConfig,
+    plans: dict[str, QueuePlan],
+    spd: int,
+    backend: ForecastBackend | None,
+) -> list[pd.DataFrame]:
+    """Rolling-origin forecasts of each queue's eligible candidates over its folds (queues
+    with the same folds and models are fitted together)."""
+    horizon = config.backtest_horizon_days * spd
     parts = []
     for (folds, models), queues in _group_queues(plans).items():
         cv = run_cross_validation(
@@ -288,6 +332,15 @@ def _run_backtest(
             backend=backend,
         )
         parts.append(cv.drop(columns=["y"]))
+    return parts
+
+
+def _marked_cross_validation(
+    parts: list[pd.DataFrame], cal: CalendarResult, config: ForecastConfig
+) -> pd.DataFrame:
+    """The cross-validation rows with actuals and status: a column per model (NaN where it did
+    not run), closed slots forecast as zero, ``scored`` where the actual was observed, and an
+    empty ``combination`` column."""
     status = cal.frame[
         ["unique_id", "ds", "y", "status", "closed_slot", "handled", "handle_seconds"]
     ]
@@ -306,90 +359,153 @@ def _run_backtest(
     cv_all.loc[closed, list(config.models)] = 0.0
     cv_all["scored"] = (cv_all["status"] == STATUS_OBSERVED).to_numpy()
     cv_all[COMBINATION] = np.nan
+    return cv_all
 
+
+def _fallback_backtest(fallback: str, levels: tuple[int, ...]) -> _QueueBacktest:
+    """A queue without a backtest: its fallback model and uncalibrated Poisson bands."""
+    return _QueueBacktest(
+        chosen=fallback,
+        members=(),
+        coverage={level: None for level in levels},
+        calibration=poisson_calibration(levels),
+        noise_floor=None,
+        aht_wmape=None,
+        score_rows=[],
+    )
+
+
+def _backtest_queue(
+    queue: str,
+    plan: QueuePlan,
+    rows: pd.DataFrame,
+    cal: CalendarResult,
+    config: ForecastConfig,
+    levels: tuple[int, ...],
+    spd: int,
+    has_handle_time: bool,
+) -> _QueueBacktest:
+    """Score one queue's candidates on its cross-validation ``rows`` and choose among them."""
+    scored = rows["scored"].to_numpy(dtype=bool)
+    actual = rows["y"].to_numpy(dtype=float)[scored]
+    history_rows = cal.frame[cal.frame["unique_id"] == queue]
+    scale = _mase_scale(history_rows, rows["cutoff"].min(), spd)
+    noise_floor = poisson_noise_floor(actual)
+    predictions = {model: rows[model].to_numpy(dtype=float) for model in plan.models}
+    model_wmape = {model: wmape(actual, predictions[model][scored]) for model in plan.models}
+    candidates = list(plan.models)
+    members: tuple[str, ...] = ()
+    combined = None
+    if config.combination_size >= 2 and len(plan.models) >= 2:
+        members = _combination_members(plan.models, model_wmape, config.combination_size)
+        combined = np.mean([predictions[model] for model in members], axis=0)
+        predictions[COMBINATION] = combined
+        model_wmape[COMBINATION] = wmape(actual, combined[scored])
+        candidates.append(COMBINATION)
+    best = _choose(model_wmape, candidates, config.combination_margin)
+    score_rows, coverage, calibration = _score_candidates(
+        queue,
+        candidates,
+        best,
+        {model: predictions[model][scored] for model in candidates},
+        model_wmape,
+        actual,
+        rows["cutoff"].to_numpy()[scored],
+        scale,
+        levels,
+    )
+    return _QueueBacktest(
+        chosen=best,
+        members=members,
+        coverage=coverage,
+        calibration=calibration,
+        noise_floor=noise_floor,
+        aht_wmape=_aht_backtest(history_rows, rows, spd, config) if has_handle_time else None,
+        score_rows=score_rows,
+        combined=combined,
+    )
+
+
+def _mase_scale(history_rows: pd.DataFrame, first_cutoff: Any, spd: int) -> float:
+    """MASE's denominator: the weekly seasonal naive error on the observed history before the
+    first fold."""
+    before = history_rows[history_rows["ds"] <= first_cutoff]
+    observed_before = np.where(
+        before["status"] == STATUS_OBSERVED, before["y"].to_numpy(dtype=float), np.nan
+    )
+    return seasonal_naive_scale(observed_before, 7 * spd)
+
+
+def _combination_members(
+    models: Sequence[str], model_wmape: dict[str, float], size: int
+) -> tuple[str, ...]:
+    """The ``size`` models with the lowest backtest WMAPE (NaN ranks last)."""
+    ranked = sorted(models, key=lambda model: np.nan_to_num(model_wmape[model], nan=np.inf))
+    return tuple(ranked[:size])
+
+
+def _score_candidates(
+    queue: str,
+    candidates: Sequence[str],
+    best: str,
+    predicted_by_model: dict[str, np.ndarray],
+    model_wmape: dict[str, float],
+    actual: np.ndarray,
+    fold: np.ndarray,
+    scale: float,
+    levels: tuple[int, ...],
+) -> tuple[list[dict[str, Any]], dict[int, float | None], IntervalCalibration]:
+    """A score row per candidate (WMAPE, MASE, measured band coverage); the coverage of the
+    chosen model and the band calibration fitted on its scored intervals."""
     score_rows: list[dict[str, Any]] = []
-    chosen: dict[str, str] = {}
-    members: dict[str, tuple[str, ...]] = {}
-    coverage: dict[str, dict[int, float | None]] = {}
-    calibration: dict[str, IntervalCalibration] = {}
-    noise: dict[str, float] = {}
-    aht_scores: dict[str, float | None] = {}
-    positions = cv_all.groupby("unique_id", sort=False).indices
-
-    for queue, plan in plans.items():
-        if plan.fallback is not None:
-            chosen[queue] = plan.fallback
-            members[queue] = ()
-            calibration[queue] = poisson_calibration(levels)
-            coverage[queue] = {level: None for level in levels}
-            aht_scores[queue] = None
-            continue
-        where = positions[queue]
-        rows = cv_all.iloc[where]
-        scored = rows["scored"].to_numpy(dtype=bool)
-        actual = rows["y"].to_numpy(dtype=float)[scored]
-        fold = rows["cutoff"].to_numpy()[scored]
-        history_rows = cal.frame[cal.frame["unique_id"] == queue]
-        first_cutoff = rows["cutoff"].min()
-        before = history_rows[history_rows["ds"] <= first_cutoff]
-        observed_before = np.where(
-            before["status"] == STATUS_OBSERVED, before["y"].to_numpy(dtype=float), np.nan
+    chosen_coverage: dict[int, float | None] = {}
+    calibration: IntervalCalibration | None = None
+    for model in candidates:
+        predicted = predicted_by_model[model]
+        active = _active(actual, predicted)
+        model_coverage = cross_conformal_coverage(
+            actual[active], predicted[active], fold[active], levels
         )
-        scale = seasonal_naive_scale(observed_before, 7 * spd)
-        noise[queue] = poisson_noise_floor(actual)
+        row: dict[str, Any] = {
+            "unique_id": queue,
+            "model": model,
+            "wmape": model_wmape[model],
+            "mase": mase(actual, predicted, scale),
+            "n_intervals": int(actual.size),
+            "chosen": model == best,
+        }
+        for level in levels:
+            row[f"coverage_{level}"] = model_coverage[level]
+        score_rows.append(row)
+        if model == best:
+            chosen_coverage = model_coverage
+            calibration = fit_calibration(actual[active], predicted[active], levels)
+    assert calibration is not None
+    return score_rows, chosen_coverage, calibration
 
-        predictions = {m: rows[m].to_numpy(dtype=float) for m in plan.models}
-        model_wmape = {m: wmape(actual, predictions[m][scored]) for m in plan.models}
-        ranked = sorted(plan.models, key=lambda m: np.nan_to_num(model_wmape[m], nan=np.inf))
-        candidates = list(plan.models)
-        if config.combination_size >= 2 and len(plan.models) >= 2:
-            chosen_members = tuple(ranked[: config.combination_size])
-            combined = np.mean([predictions[m] for m in chosen_members], axis=0)
-            predictions[COMBINATION] = combined
-            cv_all.iloc[where, cv_all.columns.get_loc(COMBINATION)] = combined
-            model_wmape[COMBINATION] = wmape(actual, combined[scored])
-            members[queue] = chosen_members
-            candidates.append(COMBINATION)
-        else:
-            members[queue] = ()
-        best = _choose(model_wmape, candidates, config.combination_margin)
-        chosen[queue] = best
 
-        for model in candidates:
-            predicted = predictions[model][scored]
-            active = _active(actual, predicted)
-            model_coverage = cross_conformal_coverage(
-                actual[active], predicted[active], fold[active], levels
-            )
-            row: dict[str, Any] = {
-                "unique_id": queue,
-                "model": model,
-                "wmape": model_wmape[model],
-                "mase": mase(actual, predicted, scale),
-                "n_intervals": int(scored.sum()),
-                "chosen": model == best,
-            }
-            for level in levels:
-                row[f"coverage_{level}"] = model_coverage[level]
-            score_rows.append(row)
-            if model == best:
-                coverage[queue] = model_coverage
-                calibration[queue] = fit_calibration(actual[active], predicted[active], levels)
-        aht_scores[queue] = (
-            _aht_backtest(history_rows, rows, spd, config) if prepared.has_handle_time else None
-        )
-
+def _backtest_result(
+    config: ForecastConfig,
+    levels: tuple[int, ...],
+    plans: dict[str, QueuePlan],
+    warnings: list[str],
+    outcomes: dict[str, _QueueBacktest],
+    cv_all: pd.DataFrame,
+) -> BacktestResult:
+    """The per-queue outcomes gathered into the scores table, the choice and band maps, and
+    the predictions frame."""
     columns = [
         "unique_id",
         "model",
         "wmape",
         "mase",
-        *[f"coverage_{lv}" for lv in levels],
+        *[f"coverage_{level}" for level in levels],
         "n_intervals",
         "chosen",
     ]
+    score_rows = [row for outcome in outcomes.values() for row in outcome.score_rows]
     scores = pd.DataFrame(score_rows, columns=columns)
-    model_columns = [m for m in (*config.models, COMBINATION) if m in cv_all.columns]
+    model_columns = [model for model in (*config.models, COMBINATION) if model in cv_all.columns]
     predictions_frame = cv_all[
         ["unique_id", "ds", "cutoff", "y", "status", "scored", *model_columns]
     ].reset_index(drop=True)
@@ -399,12 +515,16 @@ def _run_backtest(
         levels=levels,
         plans=plans,
         scores=scores,
-        chosen_model=chosen,
-        combination_members=members,
-        coverage=coverage,
-        calibration=calibration,
-        noise_floor_wmape=noise,
-        aht_wmape=aht_scores,
+        chosen_model={queue: outcome.chosen for queue, outcome in outcomes.items()},
+        combination_members={queue: outcome.members for queue, outcome in outcomes.items()},
+        coverage={queue: outcome.coverage for queue, outcome in outcomes.items()},
+        calibration={queue: outcome.calibration for queue, outcome in outcomes.items()},
+        noise_floor_wmape={
+            queue: outcome.noise_floor
+            for queue, outcome in outcomes.items()
+            if outcome.noise_floor is not None
+        },
+        aht_wmape={queue: outcome.aht_wmape for queue, outcome in outcomes.items()},
         predictions=predictions_frame,
         warnings=tuple(warnings),
     )
