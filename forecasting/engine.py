@@ -645,63 +645,137 @@ def forecast(
         )
     gap_days = (start - first_future).days
     total_days = gap_days + horizon_days
-    for queue, last_seen in prepared.queue_last_observed.items():
-        stale = (prepared.last_day - last_seen).days
-        if stale >= 2:
-            warnings.append(f"queue {queue}: no data for its last {stale} days; they were imputed")
+    warnings.extend(_stale_queue_warnings(prepared))
 
     queues = prepared.unique_ids
     future = future_grid(queues, first_future, total_days, config.interval_minutes)
-    point = np.full(len(future), np.nan)
-    model_used = np.empty(len(future), dtype=object)
     future_positions = future.groupby("unique_id", sort=False).indices
-
-    # queues that share their eligible model set are forecast together
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for queue in queues:
-        plan = bt.plans[queue]
-        key = plan.models if plan.fallback is None else (plan.fallback,)
-        groups.setdefault(key, []).append(queue)
-    for group_queues in groups.values():
-        needed_models: list[str] = []
-        for queue in group_queues:
-            chosen = bt.chosen_model[queue]
-            names = bt.combination_members[queue] if chosen == COMBINATION else (chosen,)
-            for name in names:
-                if name not in needed_models:
-                    needed_models.append(name)
-        objects = [
-            _fallback_models(name, spd)
-            if name not in candidate_specs()
-            else build_models([name], spd)[0]
-            for name in needed_models
-        ]
-        exog = future[future["unique_id"].isin(group_queues)][["unique_id", "ds", *EXOG_COLUMNS]]
-        predicted = run_forecast(
-            _model_frame(cal, group_queues),
-            exog,
-            objects,
-            interval_minutes=config.interval_minutes,
-            horizon=total_days * spd,
-            n_jobs=config.n_jobs,
-            backend=backend,
-        )
-        predicted["unique_id"] = predicted["unique_id"].astype(str)
-        by_queue = predicted.groupby("unique_id", sort=False)
-        for queue in group_queues:
-            part = by_queue.get_group(queue).sort_values("ds")
-            chosen = bt.chosen_model[queue]
-            names = bt.combination_members[queue] if chosen == COMBINATION else (chosen,)
-            values = np.mean([part[name].to_numpy(dtype=float) for name in names], axis=0)
-            where = future_positions[queue]
-            point[where] = np.maximum(values, 0.0)
-            model_used[where] = chosen
-
+    groups = _forecast_groups(bt, queues)
+    point, model_used = _point_forecasts(
+        future, future_positions, groups, bt, cal, config, spd, total_days, backend
+    )
     future["offered"] = point
     future["model"] = model_used
     future["day_rule"] = ""
     _apply_closed(future, cal)
     _apply_day_rules(future, prepared, cal, config, warnings)
+    _add_bands(future, future_positions, bt)
+    future["aht_seconds"] = forecast_aht(cal.frame, future, spd, weeks=config.aht_weeks)
+    if not prepared.has_handle_time:
+        warnings.append(
+            "history has no handled/handle_seconds columns: aht_seconds is not forecast"
+        )
+    return ForecastResult(
+        forecast=_horizon_rows(future, start, prepared.timezone, bt.levels),
+        model_by_queue=dict(bt.chosen_model),
+        backtest=bt,
+        warnings=tuple(warnings),
+        interval_minutes=config.interval_minutes,
+        timezone=prepared.timezone,
+        levels=bt.levels,
+        history_start_utc=prepared.history_start_utc,
+        history_end_utc=prepared.history_end_utc,
+        horizon_start_utc=_day_start_utc(start, prepared.timezone),
+        horizon_end_utc=_day_start_utc(start + timedelta(days=horizon_days), prepared.timezone),
+    )
+
+
+def _stale_queue_warnings(prepared: PreparedHistory) -> list[str]:
+    """A warning for each queue whose feed stopped two or more days before the history ends."""
+    warnings = []
+    for queue, last_seen in prepared.queue_last_observed.items():
+        stale = (prepared.last_day - last_seen).days
+        if stale >= 2:
+            warnings.append(f"queue {queue}: no data for its last {stale} days; they were imputed")
+    return warnings
+
+
+def _forecast_members(bt: BacktestResult, queue: str) -> tuple[str, ...]:
+    """The models whose mean is the queue's forecast: its chosen model, or the members of the
+    combination."""
+    chosen = bt.chosen_model[queue]
+    return bt.combination_members[queue] if chosen == COMBINATION else (chosen,)
+
+
+def _forecast_groups(bt: BacktestResult, queues: Sequence[str]) -> list[list[str]]:
+    """Queues that share their eligible model set (or fallback), to be forecast together."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for queue in queues:
+        plan = bt.plans[queue]
+        key = plan.models if plan.fallback is None else (plan.fallback,)
+        groups.setdefault(key, []).append(queue)
+    return list(groups.values())
+
+
+def _point_forecasts(
+    future: pd.DataFrame,
+    future_positions: dict[Any, np.ndarray],
+    groups: list[list[str]],
+    bt: BacktestResult,
+    cal: CalendarResult,
+    config: ForecastConfig,
+    spd: int,
+    total_days: int,
+    backend: ForecastBackend | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each queue's chosen model fitted on all its history and forecast over ``future``
+    (clipped at zero), and the name of that model, per row of ``future``."""
+    point = np.full(len(future), np.nan)
+    model_used = np.empty(len(future), dtype=object)
+    for group_queues in groups:
+        predicted = _forecast_group(future, group_queues, bt, cal, config, spd, total_days, backend)
+        by_queue = predicted.groupby("unique_id", sort=False)
+        for queue in group_queues:
+            part = by_queue.get_group(queue).sort_values("ds")
+            names = _forecast_members(bt, queue)
+            values = np.mean([part[name].to_numpy(dtype=float) for name in names], axis=0)
+            where = future_positions[queue]
+            point[where] = np.maximum(values, 0.0)
+            model_used[where] = bt.chosen_model[queue]
+    return point, model_used
+
+
+def _forecast_group(
+    future: pd.DataFrame,
+    group_queues: list[str],
+    bt: BacktestResult,
+    cal: CalendarResult,
+    config: ForecastConfig,
+    spd: int,
+    total_days: int,
+    backend: ForecastBackend | None,
+) -> pd.DataFrame:
+    """Fit the models that the group's queues need on their history and forecast the horizon."""
+    needed_models: list[str] = []
+    for queue in group_queues:
+        for name in _forecast_members(bt, queue):
+            if name not in needed_models:
+                needed_models.append(name)
+    objects = [
+        _fallback_models(name, spd)
+        if name not in candidate_specs()
+        else build_models([name], spd)[0]
+        for name in needed_models
+    ]
+    exog = future[future["unique_id"].isin(group_queues)][["unique_id", "ds", *EXOG_COLUMNS]]
+    predicted = run_forecast(
+        _model_frame(cal, group_queues),
+        exog,
+        objects,
+        interval_minutes=config.interval_minutes,
+        horizon=total_days * spd,
+        n_jobs=config.n_jobs,
+        backend=backend,
+    )
+    predicted["unique_id"] = predicted["unique_id"].astype(str)
+    return predicted
+
+
+def _add_bands(
+    future: pd.DataFrame, future_positions: dict[Any, np.ndarray], bt: BacktestResult
+) -> None:
+    """``offered_lo<L>``/``offered_hi<L>`` per level from each queue's calibration (zero in
+    closed slots), on ``future`` in place."""
     for level in bt.levels:
         low = np.zeros(len(future))
         high = np.zeros(len(future))
@@ -714,17 +788,18 @@ def forecast(
     closed_now = future["closed"].to_numpy(dtype=bool)
     for level in bt.levels:
         future.loc[closed_now, [f"offered_lo{level}", f"offered_hi{level}"]] = 0.0
-    future["aht_seconds"] = forecast_aht(cal.frame, future, spd, weeks=config.aht_weeks)
-    if not prepared.has_handle_time:
-        warnings.append(
-            "history has no handled/handle_seconds columns: aht_seconds is not forecast"
-        )
 
+
+def _horizon_rows(
+    future: pd.DataFrame, start: date, timezone: str, levels: tuple[int, ...]
+) -> pd.DataFrame:
+    """The output frame: rows from ``start`` on, with UTC interval starts (a local slot that
+    does not exist is dropped, one that occurs twice gives two rows), by queue and time."""
     horizon = future[future["day_index"] >= day_index_of(start)]
-    utc = local_to_utc(pd.DatetimeIndex(horizon["ds"].unique()), prepared.timezone)
+    utc = local_to_utc(pd.DatetimeIndex(horizon["ds"].unique()), timezone)
     out = horizon.rename(columns={"ds": "ds_local"}).merge(utc, on="ds_local", how="inner")
-    band_columns = [f"offered_{side}{level}" for level in bt.levels for side in ("lo", "hi")]
-    out = (
+    band_columns = [f"offered_{side}{level}" for level in levels for side in ("lo", "hi")]
+    return (
         out[
             [
                 "unique_id",
@@ -740,25 +815,15 @@ def forecast(
         .sort_values(["unique_id", "ds"])
         .reset_index(drop=True)
     )
-    horizon_start = pd.Timestamp(start).tz_localize(
-        prepared.timezone, nonexistent="shift_forward", ambiguous=True
+
+
+def _day_start_utc(day: date, timezone: str) -> datetime:
+    """The UTC instant at which local ``day`` starts (shifted past a gap, the first of a
+    repeat)."""
+    local_start = pd.Timestamp(day).tz_localize(
+        timezone, nonexistent="shift_forward", ambiguous=True
     )
-    horizon_end = pd.Timestamp(start + timedelta(days=horizon_days)).tz_localize(
-        prepared.timezone, nonexistent="shift_forward", ambiguous=True
-    )
-    return ForecastResult(
-        forecast=out,
-        model_by_queue=dict(bt.chosen_model),
-        backtest=bt,
-        warnings=tuple(warnings),
-        interval_minutes=config.interval_minutes,
-        timezone=prepared.timezone,
-        levels=bt.levels,
-        history_start_utc=prepared.history_start_utc,
-        history_end_utc=prepared.history_end_utc,
-        horizon_start_utc=horizon_start.tz_convert("UTC").to_pydatetime(),
-        horizon_end_utc=horizon_end.tz_convert("UTC").to_pydatetime(),
-    )
+    return local_start.tz_convert("UTC").to_pydatetime()
 
 
 def _apply_closed(future: pd.DataFrame, cal: CalendarResult) -> None:
