@@ -51,6 +51,21 @@ def estimate_patience_seconds(
     return total_wait / total_abandoned
 
 
+def estimate_patience_from_totals(
+    total_wait_seconds_all_callers: ArrayLike, abandoned_count: ArrayLike
+) -> PatienceEstimate:
+    """Patience with its confidence interval from waits and abandons summed per interval (say):
+    the pooled `estimate_patience_seconds` with the chi-square interval of `PatienceEstimate`."""
+    wait = check.array("total_wait_seconds_all_callers", total_wait_seconds_all_callers, low=0.0)
+    abandoned = check.array("abandoned_count", abandoned_count, low=0.0)
+    wait, abandoned = check.broadcast(
+        total_wait_seconds_all_callers=wait, abandoned_count=abandoned
+    )
+    if not np.all(abandoned == np.round(abandoned)):
+        raise ErlangError("abandoned_count", "must be whole numbers of contacts")
+    return _estimate(float(wait.sum()), int(abandoned.sum()))
+
+
 def estimate_patience_from_calls(wait_seconds: ArrayLike, abandoned: ArrayLike) -> PatienceEstimate:
     """Patience from per-call records: each call's time in queue and whether it abandoned."""
     waits, flags = _per_call(wait_seconds, abandoned)

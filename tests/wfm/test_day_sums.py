@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, select
 
 from wfm.db import migrate
 from wfm.db.day_sums import SUMMED_COLUMNS as SUMMED
-from wfm.db.models import IntervalHistoryDayRow, IntervalHistoryRow, QueueRow
+from wfm.db.models import IntervalHistoryDayRow, IntervalHistoryRow, QueueRow, SiteRow
 from wfm.db.repositories import HistoryRepository, QueueRepository, SiteRepository
 from wfm.db.repositories.edits import OrganisationEdits
 from wfm.db.session import make_engine, unit_of_work
@@ -183,12 +183,27 @@ def test_the_migration_fills_the_days_from_stored_history(database_url: str) -> 
     engine = make_engine(database_url)
     try:
         migrate.upgrade(engine, "0004")
-        with unit_of_work(engine) as session:  # tables unchanged since 0004
-            SiteRepository(session).add(Site(code="par", name="Paris", timezone="Europe/Paris"))
-            QueueRepository(session).add(Queue(site_code="par", code="sales", name="Sales"))
-            queue_id = QueueRepository(session).id_of("sales")
         rng = random.Random(6)
         start = datetime(2025, 10, 25, 20, tzinfo=UTC)
+        with engine.begin() as conn:  # the columns of 0004 only (sites and queues gained some)
+            conn.execute(
+                insert(SiteRow).values(
+                    code="par", name="Paris", timezone="Europe/Paris", created_at=start
+                )
+            )
+            site_id = conn.scalar(select(SiteRow.id))
+            conn.execute(
+                insert(QueueRow).values(
+                    site_id=site_id,
+                    code="sales",
+                    name="Sales",
+                    channel="voice",
+                    service_level_target=0.8,
+                    service_threshold_seconds=20.0,
+                    max_occupancy=0.85,
+                )
+            )
+            queue_id = conn.scalar(select(QueueRow.id))
         records = [  # across the autumn change of 26 October
             _record("sales", start + timedelta(minutes=15 * i), rng) for i in range(200)
         ]

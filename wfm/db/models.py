@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wfm.db.types import UTCDateTime
+from wfm.domain.types import DEFAULT_PATIENCE_SECONDS
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +57,10 @@ class SiteRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     country_code: Mapped[str] = mapped_column(String(8), default="")
     seats: Mapped[int | None] = mapped_column(Integer)
+    # mean caller patience of the site's queues that have no estimate of their own
+    default_patience_seconds: Mapped[float] = mapped_column(
+        Float, server_default=str(int(DEFAULT_PATIENCE_SECONDS))
+    )
     created_at: Mapped[datetime]
 
     queues: Mapped[list[QueueRow]] = relationship(back_populates="site")
@@ -73,7 +78,12 @@ class QueueRow(Base):
     service_threshold_seconds: Mapped[float] = mapped_column(Float)
     max_occupancy: Mapped[float] = mapped_column(Float)
     chat_concurrency: Mapped[int] = mapped_column(Integer, default=1)
+    # the patience estimate from the queue's own history (wfm.services.patience); null: none yet
     mean_patience_seconds: Mapped[float | None] = mapped_column(Float)
+    patience_estimated_at_utc: Mapped[datetime | None]
+    patience_ci_low_seconds: Mapped[float | None] = mapped_column(Float)
+    patience_ci_high_seconds: Mapped[float | None] = mapped_column(Float)
+    patience_abandoned_count: Mapped[int | None] = mapped_column(Integer)
     value_per_answered_contact: Mapped[float] = mapped_column(Float, default=0.0)
     short_abandon_threshold_seconds: Mapped[float] = mapped_column(Float, default=5.0)
 

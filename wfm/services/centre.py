@@ -27,6 +27,8 @@ from wfm.domain import (
     TimeOff,
 )
 from wfm.domain.errors import AlreadyExistsError
+from wfm.domain.patience import keep_only_estimates
+from wfm.services.patience import estimate_patience
 
 if TYPE_CHECKING:
     from wfm.tools.demo.generator import DemoCentre
@@ -79,7 +81,10 @@ def load_centre(
 ) -> LoadSummary:
     """Write the centre through the repositories; refuses if any of its sites already exists.
 
-    The caller owns the transaction: on any error nothing is kept.
+    A queue's patience is kept only as an estimate with its date; a bare value (the demo
+    generator's design patience, say) is dropped, and each site's queues are then estimated
+    from the loaded history (`wfm.services.patience`), so they show source "history" where the
+    history has enough abandons. The caller owns the transaction: on any error nothing is kept.
     """
     say = progress or (lambda _message: None)
     sites = SiteRepository(session)
@@ -94,7 +99,7 @@ def load_centre(
         sites.add(site)
     queues = QueueRepository(session)
     for queue in centre.queues:
-        queues.add(queue)
+        queues.add(keep_only_estimates(queue))
     segments = SegmentRepository(session)
     for segment in centre.segments:
         segments.add(segment)
@@ -113,6 +118,12 @@ def load_centre(
         history.upsert(centre.history[start : start + chunk])
         done = min(start + chunk, len(centre.history))
         say(f"history: {done}/{len(centre.history)} intervals written")
+    for site in centre.sites:
+        estimates = estimate_patience(session, site_code=site.code)
+        say(
+            f"patience of site {site.code}: "
+            + ", ".join(f"{q.queue_code} {q.patience.source}" for q in estimates.queues)
+        )
     return LoadSummary(
         sites=len(centre.sites),
         queues=len(centre.queues),

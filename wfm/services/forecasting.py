@@ -18,6 +18,7 @@ from wfm.db.repositories import (
 )
 from wfm.domain import ForecastAccuracy, ForecastAdjustment, ForecastRun, ForecastValue
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.services.patience import estimate_patience
 
 if TYPE_CHECKING:
     from forecasting.models import ForecastBackend
@@ -115,6 +116,8 @@ def run_forecast(
         job_id=job_id,
     )
     run_id = repo.add_run(run, values)
+    # the queues' patience from the same history, so nightly forecasting keeps it current
+    estimate_patience(session, site_code=site_code)
     say(1.0, f"forecast version {run.version} stored ({len(values)} intervals)")
     return repo.run(run_id)
 

@@ -35,6 +35,7 @@ from wfm.domain import (
     TimeOff,
 )
 from wfm.domain.errors import AlreadyExistsError, NotFoundError
+from wfm.domain.queue_model import Patience, PatienceSource
 
 
 def _time_str(value: time) -> str:
@@ -58,6 +59,7 @@ class SiteRepository:
             timezone=site.timezone,
             country_code=site.country_code,
             seats=site.seats,
+            default_patience_seconds=site.default_patience_seconds,
             created_at=datetime.now(UTC),
         )
         self.session.add(row)
@@ -90,6 +92,7 @@ def _site(row: SiteRow) -> Site:
         timezone=row.timezone,
         country_code=row.country_code,
         seats=row.seats,
+        default_patience_seconds=row.default_patience_seconds,
     )
 
 
@@ -110,6 +113,10 @@ class QueueRepository:
             max_occupancy=queue.max_occupancy,
             chat_concurrency=queue.chat_concurrency,
             mean_patience_seconds=queue.mean_patience_seconds,
+            patience_estimated_at_utc=queue.patience_estimated_at_utc,
+            patience_ci_low_seconds=queue.patience_ci_low_seconds,
+            patience_ci_high_seconds=queue.patience_ci_high_seconds,
+            patience_abandoned_count=queue.patience_abandoned_count,
             value_per_answered_contact=queue.value_per_answered_contact,
             short_abandon_threshold_seconds=queue.short_abandon_threshold_seconds,
         )
@@ -140,6 +147,21 @@ class QueueRepository:
             stmt = stmt.join(SiteRow).where(SiteRow.code == site_code)
         return [_queue(r) for r in self.session.scalars(stmt)]
 
+    def set_patience_estimate(self, code: str, estimate: Patience | None) -> None:
+        """Store the queue's patience estimate from its history, with its date, interval and
+        abandons; None clears it (the site's setting applies)."""
+        row = self.session.scalar(select(QueueRow).where(QueueRow.code == code))
+        if row is None:
+            raise NotFoundError(f"no queue {code!r}")
+        if estimate is not None and estimate.source is not PatienceSource.HISTORY:
+            raise ValueError(f"queue {code!r}: only an estimate from history is stored")
+        row.mean_patience_seconds = None if estimate is None else estimate.seconds
+        row.patience_estimated_at_utc = None if estimate is None else estimate.estimated_at_utc
+        row.patience_ci_low_seconds = None if estimate is None else estimate.ci_low_seconds
+        row.patience_ci_high_seconds = None if estimate is None else estimate.ci_high_seconds
+        row.patience_abandoned_count = None if estimate is None else estimate.abandoned_count
+        self.session.flush()
+
 
 def _queue(row: QueueRow) -> Queue:
     return Queue(
@@ -152,6 +174,10 @@ def _queue(row: QueueRow) -> Queue:
         max_occupancy=row.max_occupancy,
         chat_concurrency=row.chat_concurrency,
         mean_patience_seconds=row.mean_patience_seconds,
+        patience_estimated_at_utc=row.patience_estimated_at_utc,
+        patience_ci_low_seconds=row.patience_ci_low_seconds,
+        patience_ci_high_seconds=row.patience_ci_high_seconds,
+        patience_abandoned_count=row.patience_abandoned_count,
         value_per_answered_contact=row.value_per_answered_contact,
         short_abandon_threshold_seconds=row.short_abandon_threshold_seconds,
     )
