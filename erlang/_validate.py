@@ -64,9 +64,10 @@ def fraction_open(name: str, value: ArrayLike) -> FloatArray:
 def broadcast(**arrays: FloatArray) -> list[FloatArray]:
     """Broadcast the named arrays together, naming the culprit when shapes disagree."""
     try:
-        return [np.asarray(a, dtype=float) for a in np.broadcast_arrays(*arrays.values())]
+        shaped = np.broadcast_arrays(*arrays.values())
+        return [np.asarray(values, dtype=float) for values in shaped]
     except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        shapes = ", ".join(f"{name} {np.shape(values)}" for name, values in arrays.items())
         first = next(iter(arrays))
         raise ErlangError(
             first, f"has a shape that does not broadcast with the others ({shapes})"

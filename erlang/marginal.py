@@ -78,7 +78,7 @@ def marginal_value_curve(
     columns = check.broadcast(**named)
     if columns[0].ndim != 1:
         raise ErlangError("calls", "and the other arguments must be scalars or 1-d per interval")
-    per_interval = {k: v[:, None] for k, v in zip(named, columns, strict=True)}
+    per_interval = {name: column[:, None] for name, column in zip(named, columns, strict=True)}
     agents = np.arange(max_agents + 1, dtype=np.int64)
     servers = agents[None, :] * per_interval["concurrency"]
     calls_col = per_interval["calls"]
