@@ -89,6 +89,26 @@ _KPIS = {
 }
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """The checked arguments of `simulate_queue`."""
+
+    calls: FloatArray
+    agents: NDArray[np.int64]
+    aht: FloatArray
+    interval: float
+    threshold: float
+    mean_patience: float
+    handle_time: str
+    cv: float
+    patience: str
+    reps: int
+    n_batches: int
+    horizon: float
+    warmup: float
+    level: float
+
+
 def simulate_queue(
     calls_per_interval: ArrayLike,
     agents_per_interval: ArrayLike,
@@ -114,6 +134,56 @@ def simulate_queue(
     nobody hangs up). ``handle_time_cv`` is the coefficient of variation of lognormal handle
     times. With ``replications`` 1 the interval comes from ``batches`` batch means.
     """
+    setup = _checked_setup(
+        calls_per_interval,
+        agents_per_interval,
+        interval_seconds=interval_seconds,
+        aht_seconds=aht_seconds,
+        patience_seconds=patience_seconds,
+        threshold_seconds=threshold_seconds,
+        handle_time=handle_time,
+        handle_time_cv=handle_time_cv,
+        patience=patience,
+        replications=replications,
+        batches=batches,
+        warmup_seconds=warmup_seconds,
+        confidence=confidence,
+    )
+    rng = np.random.default_rng(seed)
+    sums, per_interval, simulated = _simulate_replications(rng, setup)
+    estimates = {
+        name: _ratio_estimate(sums[num], sums[den], setup.level)
+        for name, (num, den) in _KPIS.items()
+    }
+    per_interval /= setup.reps
+    return SimulationResult(
+        **estimates,
+        calls_simulated=simulated,
+        replications=setup.reps,
+        offered_per_interval=per_interval[0],
+        answered_per_interval=per_interval[1],
+        abandoned_per_interval=per_interval[2],
+        answered_within_threshold_per_interval=per_interval[3],
+    )
+
+
+def _checked_setup(
+    calls_per_interval: ArrayLike,
+    agents_per_interval: ArrayLike,
+    *,
+    interval_seconds: float,
+    aht_seconds: ArrayLike,
+    patience_seconds: float | None,
+    threshold_seconds: float,
+    handle_time: str,
+    handle_time_cv: float,
+    patience: str,
+    replications: int,
+    batches: int,
+    warmup_seconds: float,
+    confidence: float,
+) -> _Setup:
+    """Check every argument of `simulate_queue`, in order, naming the first bad one."""
     calls = np.atleast_1d(check.array("calls_per_interval", calls_per_interval, low=0.0))
     agents_f = np.atleast_1d(check.array("agents_per_interval", agents_per_interval, low=0.0))
     if calls.ndim != 1 or agents_f.ndim != 1:
@@ -147,59 +217,94 @@ def simulate_queue(
     level = check.scalar("confidence", confidence, low=0.0, low_open=True)
     if level >= 1.0:
         raise ErlangError("confidence", f"must be < 1, got {level:g}")
+    return _Setup(
+        calls=calls,
+        agents=agents_f.astype(np.int64),
+        aht=aht,
+        interval=interval,
+        threshold=threshold,
+        mean_patience=mean_patience,
+        handle_time=handle_time,
+        cv=cv,
+        patience=patience,
+        reps=reps,
+        n_batches=n_batches,
+        horizon=horizon,
+        warmup=warmup,
+        level=level,
+    )
 
-    rng = np.random.default_rng(seed)
-    agents = agents_f.astype(np.int64)
-    groups = reps if reps > 1 else n_batches
+
+def _simulate_replications(
+    rng: np.random.Generator, setup: _Setup
+) -> tuple[dict[str, FloatArray], FloatArray, int]:
+    """Run every replication: the column sums per group (replication or batch), the counts
+    per arrival interval (summed over replications) and the number of calls kept."""
+    calls, agents, interval = setup.calls, setup.agents, setup.interval
+    groups = setup.reps if setup.reps > 1 else setup.n_batches
     sums = {name: np.zeros(groups) for name in _column_names()}
     per_interval = np.zeros((4, calls.size))
     simulated = 0
     staffed_edges = np.concatenate([[0.0], np.cumsum(agents * interval)])
 
-    for rep in range(reps):
+    for rep in range(setup.reps):
         arrivals, handle, patience_draws = _draw(
-            rng, calls, aht, interval, handle_time, cv, patience, mean_patience
+            rng,
+            calls,
+            setup.aht,
+            interval,
+            setup.handle_time,
+            setup.cv,
+            setup.patience,
+            setup.mean_patience,
         )
         waits, served, _ = _run_fcfs(arrivals, handle, patience_draws, agents, interval)
-        keep = arrivals >= warmup
+        keep = arrivals >= setup.warmup
         arrivals, handle, waits, served = arrivals[keep], handle[keep], waits[keep], served[keep]
         simulated += int(arrivals.size)
-        if reps > 1:
-            group = np.zeros(arrivals.size, dtype=np.int64)
-            edges = np.array([warmup, horizon])
-            base = rep
-        else:
-            edges = np.linspace(warmup, horizon, n_batches + 1)
-            group = np.clip(np.searchsorted(edges, arrivals, side="right") - 1, 0, n_batches - 1)
-            base = 0
+        group, edges, base = _groups(arrivals, rep, setup)
         count = edges.size - 1
-        columns = _columns(waits, served, handle, threshold, group, count)
+        columns = _columns(waits, served, handle, setup.threshold, group, count)
         staffed = np.diff(np.interp(edges, np.arange(calls.size + 1) * interval, staffed_edges))
         columns["staffed"] = staffed
         for name, values in columns.items():
             sums[name][base : base + count] += values
-        interval_index = np.minimum((arrivals // interval).astype(np.int64), calls.size - 1)
-        answered_in_t = served & (waits <= threshold)
-        for row, weights in enumerate((None, served, ~served, answered_in_t)):
-            per_interval[row] += np.bincount(
-                interval_index,
-                weights=None if weights is None else weights.astype(float),
-                minlength=calls.size,
-            )
+        _count_by_interval(per_interval, arrivals, waits, served, setup)
+    return sums, per_interval, simulated
 
-    estimates = {
-        name: _ratio_estimate(sums[num], sums[den], level) for name, (num, den) in _KPIS.items()
-    }
-    per_interval /= reps
-    return SimulationResult(
-        **estimates,
-        calls_simulated=simulated,
-        replications=reps,
-        offered_per_interval=per_interval[0],
-        answered_per_interval=per_interval[1],
-        abandoned_per_interval=per_interval[2],
-        answered_within_threshold_per_interval=per_interval[3],
-    )
+
+def _groups(
+    arrivals: FloatArray, rep: int, setup: _Setup
+) -> tuple[NDArray[np.int64], FloatArray, int]:
+    """The group of each kept call, the groups' edges in time and the first group's row in the
+    sums: one group per replication, or batches in time with a single replication."""
+    if setup.reps > 1:
+        group = np.zeros(arrivals.size, dtype=np.int64)
+        edges = np.array([setup.warmup, setup.horizon])
+        return group, edges, rep
+    edges = np.linspace(setup.warmup, setup.horizon, setup.n_batches + 1)
+    group = np.clip(np.searchsorted(edges, arrivals, side="right") - 1, 0, setup.n_batches - 1)
+    return group, edges, 0
+
+
+def _count_by_interval(
+    per_interval: FloatArray,
+    arrivals: FloatArray,
+    waits: FloatArray,
+    served: NDArray[np.bool_],
+    setup: _Setup,
+) -> None:
+    """Add the calls offered, answered, abandoned and answered within the threshold to
+    ``per_interval`` (rows in that order), by arrival interval."""
+    size = setup.calls.size
+    interval_index = np.minimum((arrivals // setup.interval).astype(np.int64), size - 1)
+    answered_in_t = served & (waits <= setup.threshold)
+    for row, weights in enumerate((None, served, ~served, answered_in_t)):
+        per_interval[row] += np.bincount(
+            interval_index,
+            weights=None if weights is None else weights.astype(float),
+            minlength=size,
+        )
 
 
 def _column_names() -> list[str]:
@@ -226,8 +331,8 @@ def _columns(
     count: int,
 ) -> dict[str, FloatArray]:
     def total(weights: FloatArray | NDArray[np.bool_] | None) -> FloatArray:
-        w = None if weights is None else np.asarray(weights, dtype=float)
-        return np.bincount(group, weights=w, minlength=count).astype(float)
+        as_float = None if weights is None else np.asarray(weights, dtype=float)
+        return np.bincount(group, weights=as_float, minlength=count).astype(float)
 
     within = waits <= threshold
     finite_waits = np.where(np.isfinite(waits), waits, 0.0)
@@ -252,11 +357,11 @@ def _ratio_estimate(numerator: FloatArray, denominator: FloatArray, level: float
     if total_den <= 0.0:
         return Estimate(math.nan, math.nan, math.nan)
     ratio = float(numerator.sum()) / total_den
-    n = numerator.size
+    n_groups = numerator.size
     residual = numerator - ratio * denominator
-    mean_den = total_den / n
-    variance = float((residual**2).sum()) / (n - 1) / n / mean_den**2
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * math.sqrt(variance)
+    mean_den = total_den / n_groups
+    variance = float((residual**2).sum()) / (n_groups - 1) / n_groups / mean_den**2
+    half = float(stats.t.ppf(0.5 + level / 2.0, n_groups - 1)) * math.sqrt(variance)
     return Estimate(ratio, ratio - half, ratio + half)
 
 
@@ -307,7 +412,7 @@ def _run_fcfs(
     """
     intervals = agents.size
     slots = int(agents.max()) if intervals else 0
-    staffing = [int(v) for v in agents]
+    staffing = [int(count) for count in agents]
     duty = [np.flatnonzero(agents > k).tolist() for k in range(slots)]
     heap = [(duty[k][0] * interval if duty[k] else math.inf, k) for k in range(slots)]
     if not heap:
@@ -318,16 +423,16 @@ def _run_fcfs(
     inf = math.inf
     heapreplace = heapq.heapreplace
 
-    n = arrivals.size
-    waits = [0.0] * n
-    starts = [inf] * n
-    served = [False] * n
-    for i, (a, h, p) in enumerate(
+    n_calls = arrivals.size
+    waits = [0.0] * n_calls
+    starts = [inf] * n_calls
+    served = [False] * n_calls
+    for i, (arrival, handle_seconds, patience_seconds) in enumerate(
         zip(arrivals.tolist(), handle.tolist(), patience.tolist(), strict=True)
     ):
         while True:
             free, k = heap[0]
-            start = a if a > free else free
+            start = arrival if arrival > free else free
             if constant or start == inf:
                 break
             j = int(start // interval)
@@ -338,14 +443,14 @@ def _run_fcfs(
             on = duty[k]
             position = bisect_right(on, j)
             heapreplace(heap, (on[position] * interval if position < len(on) else inf, k))
-        wait = start - a
-        if start != inf and wait <= p:
+        wait = start - arrival
+        if start != inf and wait <= patience_seconds:
             waits[i] = wait
             starts[i] = start
             served[i] = True
-            heapreplace(heap, (start + h, k))
+            heapreplace(heap, (start + handle_seconds, k))
         else:
-            waits[i] = p if p != inf else inf
+            waits[i] = patience_seconds if patience_seconds != inf else inf
     return (
         np.asarray(waits, dtype=float),
         np.asarray(served, dtype=bool),
