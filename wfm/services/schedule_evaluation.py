@@ -1,0 +1,189 @@
+"""The one evaluation of a schedule that users see: the optimizer's evaluator
+(`scheduling.evaluate.evaluate`) run on the schedule's roster problem and roster, as a view per
+queue and campaign.
+
+The stored schedule summary (at build time), `GET /v1/schedules/{id}/evaluation`, `wfm schedule`
+and the dashboard's review all come from `evaluate_roster`, so they agree to the last digit. The
+roster problem and roster come from `wfm.services.scheduling` (`build_problem`,
+`roster_from_shifts`); this module does no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from scheduling.evaluate import Evaluation, QueueReport, evaluate
+from scheduling.problem import Problem
+from scheduling.roster import Roster
+
+# Where the shrinkage of an evaluation came from.
+SHRINKAGE_FROM_SCHEDULE = "schedule"  # stored with the schedule when it was built
+SHRINKAGE_DEFAULT = "default"  # a schedule stored before that: the current default
+
+VIOLATIONS_SHOWN = 50
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEvaluation:
+    """One queue over the week, at the scheduled staffing.
+
+    The requirement is the optimizer's: rostered agents serving needed per interval (unplanned
+    shrinkage included). Predicted figures come from the queue model (Erlang A) with the
+    serving agents after shrinkage; they are None when the week has no contacts.
+    """
+
+    queue_code: str
+    service_level_target: float
+    service_threshold_seconds: float
+    contacts: float  # offered in the week (the forecast with its adjustments)
+    predicted_service_level: float | None  # weighted by contacts
+    predicted_answer_rate: float | None  # answered / offered
+    predicted_asa_seconds: float | None  # weighted by answered contacts
+    predicted_occupancy: float | None  # weighted by serving capacity
+    intervals: int  # intervals of the week, each with a requirement (possibly 0)
+    intervals_with_contacts: int
+    intervals_meeting_target: int  # of those with contacts
+    intervals_under: int  # fewer serving than required
+    intervals_over: int  # more serving than required
+    required_agent_hours: float
+    serving_agent_hours: float
+    under_coverage_agent_hours: float
+    shortfall_agent_hours: float  # the same figure as under_coverage_agent_hours (older name)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignEvaluation:
+    sell_hours: float
+    productive_hours: float  # sell hours x the campaign's efficiency
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleEvaluation:
+    schedule_id: int | None  # None while the schedule is being built
+    forecast_run_id: int | None  # None: no forecast covers the week (no demand to compare)
+    shrinkage: float  # unplanned shrinkage: serving agents = rostered x (1 - shrinkage)
+    shrinkage_source: str  # SHRINKAGE_FROM_SCHEDULE or SHRINKAGE_DEFAULT
+    shifts: int
+    agents: int  # agents with at least one shift
+    shift_hours: float  # shift start to end, unpaid lunches included
+    paid_hours: float  # unpaid lunches excluded
+    serve_hours: float
+    sell_hours: float
+    break_hours: float  # breaks and lunches
+    outbound_value: float
+    under_coverage_agent_hours: float
+    hard_violations: int
+    violations: tuple[str, ...]  # the first VIOLATIONS_SHOWN
+    queues: tuple[QueueEvaluation, ...]
+    campaigns: dict[str, CampaignEvaluation] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def evaluate_roster(
+    problem: Problem,
+    roster: Roster,
+    *,
+    schedule_id: int | None = None,
+    forecast_run_id: int | None = None,
+    shrinkage_source: str = SHRINKAGE_FROM_SCHEDULE,
+    notes: tuple[str, ...] = (),
+) -> ScheduleEvaluation:
+    """The schedule's evaluation: every hard rule checked and the predicted service per queue,
+    by `scheduling.evaluate.evaluate` on `problem` and `roster`."""
+    evaluation = evaluate(problem, roster)
+    hours_per_interval = problem.horizon.interval_minutes / 60.0
+    queues = tuple(_queue(problem, report, hours_per_interval) for report in evaluation.queues)
+    campaigns = _campaigns(problem, evaluation)
+    return ScheduleEvaluation(
+        schedule_id=schedule_id,
+        forecast_run_id=forecast_run_id,
+        shrinkage=problem.shrinkage,
+        shrinkage_source=shrinkage_source,
+        shifts=len(roster.shifts),
+        agents=len({s.agent_code for s in roster.shifts}),
+        shift_hours=sum(s.minutes for s in roster.shifts) / 60.0,
+        paid_hours=sum(a.paid_hours for a in evaluation.agents),
+        serve_hours=sum(q.serving_agent_hours for q in queues),
+        sell_hours=sum(c.sell_hours for c in campaigns.values()),
+        break_hours=_break_hours(roster),
+        outbound_value=evaluation.sell_value,
+        under_coverage_agent_hours=sum(q.under_coverage_agent_hours for q in queues),
+        hard_violations=evaluation.hard_violations,
+        violations=tuple(str(v) for v in evaluation.violations[:VIOLATIONS_SHOWN]),
+        queues=queues,
+        campaigns=campaigns,
+        notes=notes,
+    )
+
+
+def summary_fields(evaluation: ScheduleEvaluation) -> dict[str, Any]:
+    """What a stored schedule summary keeps of its evaluation (JSON values): the shrinkage it
+    was built with, the totals, and the per-queue and per-campaign figures as the evaluation
+    endpoint gives them."""
+    return {
+        "shrinkage": evaluation.shrinkage,
+        "hard_violations": evaluation.hard_violations,
+        "violations": list(evaluation.violations),
+        "under_coverage_agent_hours": evaluation.under_coverage_agent_hours,
+        "sell_hours": evaluation.sell_hours,
+        "outbound_value": evaluation.outbound_value,
+        "queues": {q.queue_code: asdict(q) for q in evaluation.queues},
+        "campaigns": {code: asdict(c) for code, c in evaluation.campaigns.items()},
+    }
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _queue(problem: Problem, report: QueueReport, hours_per_interval: float) -> QueueEvaluation:
+    spec = next(q for q in problem.queues if q.code == report.code)
+    required = np.asarray(report.required, dtype=np.int64)
+    serving = np.asarray(report.serving, dtype=np.int64)
+    contacts = 0.0 if report.contacts is None else float(np.sum(report.contacts))
+    return QueueEvaluation(
+        queue_code=report.code,
+        service_level_target=report.service_level_target,
+        service_threshold_seconds=spec.service_threshold_seconds,
+        contacts=contacts,
+        predicted_service_level=_finite(report.predicted_service_level),
+        predicted_answer_rate=_finite(report.predicted_answer_rate),
+        predicted_asa_seconds=_finite(report.predicted_asa_seconds),
+        predicted_occupancy=_finite(report.predicted_occupancy),
+        intervals=int(required.shape[0]),
+        intervals_with_contacts=report.intervals_with_contacts,
+        intervals_meeting_target=report.intervals_meeting_target,
+        intervals_under=int(np.count_nonzero(serving < required)),
+        intervals_over=int(np.count_nonzero(serving > required)),
+        required_agent_hours=float(required.sum()) * hours_per_interval,
+        serving_agent_hours=float(serving.sum()) * hours_per_interval,
+        under_coverage_agent_hours=report.under_coverage_agent_hours,
+        shortfall_agent_hours=report.under_coverage_agent_hours,
+    )
+
+
+def _campaigns(problem: Problem, evaluation: Evaluation) -> dict[str, CampaignEvaluation]:
+    efficiency = {c.code: c.efficiency for c in problem.campaigns}
+    return {
+        report.code: CampaignEvaluation(
+            sell_hours=report.sell_hours,
+            productive_hours=report.sell_hours * efficiency[report.code],
+            value=report.value,
+        )
+        for report in evaluation.campaigns
+    }
+
+
+def _break_hours(roster: Roster) -> float:
+    seconds = sum(
+        (span.end_utc - span.start_utc).total_seconds()
+        for shift in roster.shifts
+        for span in shift.activities
+        if span.activity in ("break", "lunch")
+    )
+    return seconds / 3600.0
