@@ -67,21 +67,23 @@ class ErlangAResult:
 
 def erlang_b(servers: ArrayLike, load_erlangs: ArrayLike) -> FloatArray:
     """Blocking probability of an M/M/N/N loss system (continuous in ``servers``)."""
-    s = check.array("servers", servers, low=0.0)
-    a = check.array("load_erlangs", load_erlangs, low=0.0)
-    s, a = check.broadcast(servers=s, load_erlangs=a)
-    return np.exp(log_erlang_b(s, a))
+    servers_a = check.array("servers", servers, low=0.0)
+    load_a = check.array("load_erlangs", load_erlangs, low=0.0)
+    servers_a, load_a = check.broadcast(servers=servers_a, load_erlangs=load_a)
+    return np.exp(log_erlang_b(servers_a, load_a))
 
 
 def offered_load(
     calls: ArrayLike, interval_seconds: ArrayLike, aht_seconds: ArrayLike
 ) -> FloatArray:
     """Offered load in Erlangs: calls per second times mean handle time."""
-    c = check.array("calls", calls, low=0.0)
-    i = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    h = check.handle_time(aht_seconds, c)
-    c, i, h = check.broadcast(calls=c, interval_seconds=i, aht_seconds=h)
-    return np.asarray(c / i * h, dtype=float)
+    calls_a = check.array("calls", calls, low=0.0)
+    interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
+    aht_a = check.handle_time(aht_seconds, calls_a)
+    calls_a, interval_a, aht_a = check.broadcast(
+        calls=calls_a, interval_seconds=interval_a, aht_seconds=aht_a
+    )
+    return np.asarray(calls_a / interval_a * aht_a, dtype=float)
 
 
 def _inputs(
@@ -92,21 +94,21 @@ def _inputs(
     threshold_seconds: ArrayLike,
     concurrency: ArrayLike,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    c = check.array("calls", calls, low=0.0)
-    i = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
-    h = check.handle_time(aht_seconds, c)
-    n = check.array("agents", agents, low=0.0)
-    t = check.array("threshold_seconds", threshold_seconds, low=0.0)
-    k = check.array("concurrency", concurrency, low=1.0)
-    c, i, h, n, t, k = check.broadcast(
-        calls=c,
-        interval_seconds=i,
-        aht_seconds=h,
-        agents=n,
-        threshold_seconds=t,
-        concurrency=k,
+    calls_a = check.array("calls", calls, low=0.0)
+    interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
+    aht_a = check.handle_time(aht_seconds, calls_a)
+    agents_a = check.array("agents", agents, low=0.0)
+    threshold_a = check.array("threshold_seconds", threshold_seconds, low=0.0)
+    concurrency_a = check.array("concurrency", concurrency, low=1.0)
+    calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a = check.broadcast(
+        calls=calls_a,
+        interval_seconds=interval_a,
+        aht_seconds=aht_a,
+        agents=agents_a,
+        threshold_seconds=threshold_a,
+        concurrency=concurrency_a,
     )
-    return c, i, h, n, t, k
+    return calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a
 
 
 def erlang_c(
@@ -119,12 +121,14 @@ def erlang_c(
     concurrency: ArrayLike = 1.0,
 ) -> ErlangCResult:
     """Erlang C: P(wait), service level at the threshold, ASA and occupancy per interval."""
-    c, i, h, n, t, k = _inputs(
+    calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a = _inputs(
         calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
     )
-    load = c / i * h
-    servers = n * k
-    p_wait, sl, asa, occ = erlang_c_kpis(servers, load, h, t, log_erlang_b(servers, load))
+    load = calls_a / interval_a * aht_a
+    servers = agents_a * concurrency_a
+    p_wait, sl, asa, occ = erlang_c_kpis(
+        servers, load, aht_a, threshold_a, log_erlang_b(servers, load)
+    )
     return ErlangCResult(
         p_wait=np.asarray(p_wait),
         service_level=np.asarray(sl),
@@ -144,11 +148,11 @@ def erlang_c_kpis(
     """Erlang C KPIs from the Erlang B value already known for (servers, load)."""
     stable = servers > load
     gap = np.where(stable, servers - load, 1.0)
-    b = np.exp(log_b)
-    p_wait = np.where(stable, servers * b / (gap + load * b), 1.0)
+    blocking = np.exp(log_b)
+    p_wait = np.where(stable, servers * blocking / (gap + load * blocking), 1.0)
     # AHT may be 0 where there are no calls; those cells are overwritten below.
-    h = np.where(aht_seconds > 0.0, aht_seconds, 1.0)
-    sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_seconds / h), 0.0)
+    aht_or_one = np.where(aht_seconds > 0.0, aht_seconds, 1.0)
+    sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_seconds / aht_or_one), 0.0)
     asa = np.where(stable, p_wait * aht_seconds / gap, np.inf)
     occ = np.where(stable, load / np.where(servers > 0, servers, 1.0), 1.0)
     idle = load <= 0.0
@@ -177,21 +181,55 @@ def erlang_a(
     above MAX_PATIENCE_SECONDS (1e15 s) is taken as that: a stable queue then gives Erlang C's
     results to double precision.
     """
-    c, i, h, n, t, k = _inputs(
+    calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a = _inputs(
         calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
     )
-    p = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
-    c, i, h, n, t, k, p = check.broadcast(
-        calls=c,
-        interval_seconds=i,
-        aht_seconds=h,
-        agents=n,
-        threshold_seconds=t,
-        concurrency=k,
-        patience_seconds=p,
+    patience_a = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
+    calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a, patience_a = check.broadcast(
+        calls=calls_a,
+        interval_seconds=interval_a,
+        aht_seconds=aht_a,
+        agents=agents_a,
+        threshold_seconds=threshold_a,
+        concurrency=concurrency_a,
+        patience_seconds=patience_a,
     )
-    kpis = erlang_a_kpis(n * k, c / i, h, p, t)
-    return ErlangAResult(**kpis, answered_per_interval=np.asarray(c * kpis["answer_rate"]))
+    kpis = erlang_a_kpis(
+        agents_a * concurrency_a, calls_a / interval_a, aht_a, patience_a, threshold_a
+    )
+    return ErlangAResult(**kpis, answered_per_interval=np.asarray(calls_a * kpis["answer_rate"]))
+
+
+# The per-cell KPIs that `_erlang_a_cells` computes; the others are derived from them.
+_CELL_KPIS = (
+    "p_wait",
+    "p_abandon",
+    "service_level",
+    "service_level_of_answered",
+    "service_level_abandons_count",
+    "asa_seconds",
+    "occupancy",
+)
+# No calls: nobody waits.
+_IDLE_KPIS = (
+    ("p_wait", 0.0),
+    ("p_abandon", 0.0),
+    ("service_level", 1.0),
+    ("service_level_of_answered", 1.0),
+    ("service_level_abandons_count", 1.0),
+    ("asa_seconds", 0.0),
+    ("occupancy", 0.0),
+)
+# Calls but nobody to answer them: everyone waits and hangs up (service_level_abandons_count
+# is the share hanging up within the threshold, set apart).
+_UNSTAFFED_KPIS = (
+    ("p_wait", 1.0),
+    ("p_abandon", 1.0),
+    ("service_level", 0.0),
+    ("service_level_of_answered", 0.0),
+    ("asa_seconds", np.inf),
+    ("occupancy", 0.0),
+)
 
 
 def erlang_a_kpis(
@@ -209,57 +247,16 @@ def erlang_a_kpis(
         np.shape(patience_seconds),
         np.shape(threshold_seconds),
     )
-    s, lam, h, pat, thr = (
-        np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
-        for v in (servers, rate_per_second, aht_seconds, patience_seconds, threshold_seconds)
+    servers_flat, lam, aht, pat, thr = (
+        np.broadcast_to(np.asarray(values, dtype=float), shape).ravel()
+        for values in (servers, rate_per_second, aht_seconds, patience_seconds, threshold_seconds)
     )
     # Beyond this the model is Erlang C's to double precision (checked against erlang_c); far
-    # beyond it x = s / (h theta) and y = lambda / theta overflow and every KPI would be NaN.
+    # beyond it x = N mu / theta and y = lambda / theta overflow and every KPI would be NaN.
     pat = np.minimum(pat, MAX_PATIENCE_SECONDS)
-    load = lam * h
+    load = lam * aht
     theta = 1.0 / pat
-    size = s.size
-    out = {
-        name: np.empty(size)
-        for name in (
-            "p_wait",
-            "p_abandon",
-            "service_level",
-            "service_level_of_answered",
-            "service_level_abandons_count",
-            "asa_seconds",
-            "occupancy",
-        )
-    }
-    # No calls: nobody waits.
-    idle = lam <= 0.0
-    for name, value in (
-        ("p_wait", 0.0),
-        ("p_abandon", 0.0),
-        ("service_level", 1.0),
-        ("service_level_of_answered", 1.0),
-        ("service_level_abandons_count", 1.0),
-        ("asa_seconds", 0.0),
-        ("occupancy", 0.0),
-    ):
-        out[name][idle] = value
-    # Calls but nobody to answer them: everyone waits and hangs up.
-    empty = ~idle & (s <= 0.0)
-    for name, value in (
-        ("p_wait", 1.0),
-        ("p_abandon", 1.0),
-        ("service_level", 0.0),
-        ("service_level_of_answered", 0.0),
-        ("asa_seconds", np.inf),
-        ("occupancy", 0.0),
-    ):
-        out[name][empty] = value
-    out["service_level_abandons_count"][empty] = -np.expm1(-theta[empty] * thr[empty])
-    busy = ~idle & ~empty
-    if busy.any():
-        part = _erlang_a_busy(s[busy], lam[busy], h[busy], theta[busy], thr[busy])
-        for name, values in part.items():
-            out[name][busy] = values
+    out = _erlang_a_cells(servers_flat, lam, aht, theta, thr)
     result = {name: values.reshape(shape) for name, values in out.items()}
     result["answer_rate"] = np.asarray(1.0 - result["p_abandon"])
     result["abandon_rate"] = result["p_abandon"].copy()
@@ -268,24 +265,50 @@ def erlang_a_kpis(
     return result
 
 
-def _erlang_a_busy(
-    s: FloatArray, lam: FloatArray, h: FloatArray, theta: FloatArray, thr: FloatArray
+def _erlang_a_cells(
+    servers: FloatArray, lam: FloatArray, aht: FloatArray, theta: FloatArray, thr: FloatArray
 ) -> dict[str, FloatArray]:
-    """Erlang A for cells with calls and servers (all arrays 1-d, same length)."""
-    load = lam * h
-    x = s / (h * theta)
-    y = lam / theta
-    theta_t = theta * thr
-    z = np.exp(-theta_t)
-    y_late = y * z
-    log_b = log_erlang_b(s, load)
-    log_x = np.log(x)
+    """The KPIs of `_CELL_KPIS` per cell (1-d arrays): fixed values where there are no calls or
+    no servers, the Erlang A formulas elsewhere."""
+    out = {name: np.empty(servers.size) for name in _CELL_KPIS}
+    idle = lam <= 0.0
+    for name, value in _IDLE_KPIS:
+        out[name][idle] = value
+    empty = ~idle & (servers <= 0.0)
+    for name, value in _UNSTAFFED_KPIS:
+        out[name][empty] = value
+    out["service_level_abandons_count"][empty] = -np.expm1(-theta[empty] * thr[empty])
+    busy = ~idle & ~empty
+    if busy.any():
+        part = _erlang_a_busy(servers[busy], lam[busy], aht[busy], theta[busy], thr[busy])
+        for name, values in part.items():
+            out[name][busy] = values
+    return out
 
-    log_i0, _ = log_integrals(x, y)
+
+def _erlang_a_busy(
+    servers: FloatArray, lam: FloatArray, aht: FloatArray, theta: FloatArray, thr: FloatArray
+) -> dict[str, FloatArray]:
+    """Erlang A for cells with calls and servers (all arrays 1-d, same length).
+
+    In the comments x = N mu / theta and y = lambda / theta are the arguments of Kummer's
+    series Sigma(x, y) (see `erlang._numerics`), held in ``kummer_x`` and ``kummer_y``; z is
+    e^-(theta T), the share of callers whose patience outlasts the threshold T.
+    """
+    load = lam * aht
+    kummer_x = servers / (aht * theta)
+    kummer_y = lam / theta
+    theta_t = theta * thr
+    patient_at_t = np.exp(-theta_t)
+    kummer_y_late = kummer_y * patient_at_t
+    log_b = log_erlang_b(servers, load)
+    log_x = np.log(kummer_x)
+
+    log_i0, _ = log_integrals(kummer_x, kummer_y)
     log_sigma = log_x + log_i0  # Sigma(x, y) = 1 + y/(x+1) + ...
-    log_i0_late, _ = log_integrals(x, y_late)
-    log_i0_next, log_i1_next = log_integrals(x + 1.0, y, first_moment=True)
-    log_i0_next_late, _ = log_integrals(x + 1.0, y_late)
+    log_i0_late, _ = log_integrals(kummer_x, kummer_y_late)
+    log_i0_next, log_i1_next = log_integrals(kummer_x + 1.0, kummer_y, first_moment=True)
+    log_i0_next_late, _ = log_integrals(kummer_x + 1.0, kummer_y_late)
     assert log_i1_next is not None
 
     # P(wait) = B Sigma / (1 + (Sigma - 1) B) = 1 / (1 + (1 - B) / (B Sigma)).
@@ -294,13 +317,15 @@ def _erlang_a_busy(
     # P(answered | wait) = (x / y) (1 - 1 / Sigma), in logs: with a vanishing arrival rate x / y
     # overflows while 1 - 1 / Sigma underflows; their limit there is x / (x + 1).
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_served_w = log_x - np.log(y) + np.log(-np.expm1(-log_sigma))
-    p_served_w = np.where(log_sigma > 0.0, np.exp(np.minimum(log_served_w, 0.0)), x / (x + 1.0))
+        log_served_w = log_x - np.log(kummer_y) + np.log(-np.expm1(-log_sigma))
+    p_served_w = np.where(
+        log_sigma > 0.0, np.exp(np.minimum(log_served_w, 0.0)), kummer_x / (kummer_x + 1.0)
+    )
     p_abandon = p_wait * (1.0 - p_served_w)
     # Offered wait V given V > 0: P(V > T) = z^x e^{y(1-z)} Sigma(x, y z) / Sigma(x, y).
-    growth = -y * np.expm1(-theta_t)  # y (1 - z)
-    log_tail = -x * theta_t + growth + log_i0_late - log_i0
-    log_tail_next = -(x + 1.0) * theta_t + growth + log_i0_next_late - log_i0_next
+    growth = -kummer_y * np.expm1(-theta_t)  # y (1 - z)
+    log_tail = -kummer_x * theta_t + growth + log_i0_late - log_i0
+    log_tail_next = -(kummer_x + 1.0) * theta_t + growth + log_i0_next_late - log_i0_next
     # Answered within T given wait = P(served | wait) (1 - P_{x+1}(V > T)).
     answered_in_t_w = p_served_w * -np.expm1(np.minimum(log_tail_next, 0.0))
     waiting_at_t_w = np.exp(np.minimum(log_tail, 0.0) - theta_t)
@@ -317,5 +342,5 @@ def _erlang_a_busy(
         "service_level_abandons_count": np.clip(sl + p_wait * abandoned_in_t_w, 0.0, 1.0),
         "asa_seconds": wait_answered / answer_rate,
         # answered work per server: at most 1, a few ulps above it by rounding in overload
-        "occupancy": np.minimum(load * answer_rate / s, 1.0),
+        "occupancy": np.minimum(load * answer_rate / servers, 1.0),
     }
