@@ -478,20 +478,66 @@ def parse_rows(
             f"interval_minutes must be one of {ALLOWED_INTERVAL_MINUTES}, "
             f"got {options.interval_minutes}"
         )
-    localiser = _Localiser(zone)
-    errors: list[RowError] = []
-    error_count = 0
-    reasons: list[tuple[str, str]] = []  # (reason code, column)
+    log = _ErrorLog()
+    reasons = _reason_columns(mapped, log)
+    drafts, row_count = _convert_rows(
+        rows, by_field, scales, options, _Localiser(zone), reasons, log
+    )
+    if row_count == 0:
+        raise ImportFormatError("the input has no data rows")
+    if "interval_minutes" not in by_field and "interval" not in by_field:
+        _infer_draft_minutes(drafts, options, log)
+    records, record_rows = _checked_records(drafts, by_field, log)
+    log.errors.sort(key=lambda e: e.row)
+    return ParsedImport(
+        records=tuple(records) if log.count == 0 else (),
+        record_rows=tuple(record_rows) if log.count == 0 else (),
+        columns=tuple(mapped),
+        unmapped_columns=tuple(unmapped),
+        rows=row_count,
+        errors=tuple(log.errors),
+        error_count=log.count,
+    )
+
+
+@dataclass
+class _ErrorLog:
+    """The problems found so far: all counted, the first `MAX_REPORTED_ERRORS` kept."""
+
+    errors: list[RowError] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, row: int, message: str, column: str | None, value: str | None) -> None:
+        self.count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, message, column, value))
+
+
+def _reason_columns(mapped: Sequence[ColumnMapping], log: _ErrorLog) -> list[tuple[str, str]]:
+    """The (reason code, column) of each column mapped to `reason:<code>`; a code that breaks
+    the rule is a problem of the header (line 1), reported with the rows' problems."""
+    reasons: list[tuple[str, str]] = []
     for item in mapped:
         if item.field.startswith(REASON_PREFIX):
             code = item.field[len(REASON_PREFIX) :]
             if is_reason_code(code):
                 reasons.append((code, item.column))
-            else:  # a problem of the header (line 1), reported with the rows' problems
-                error_count += 1
-                if len(errors) < MAX_REPORTED_ERRORS:
-                    message = f"column {item.column!r}: {REASON_CODE_RULE}"
-                    errors.append(RowError(1, message, item.column, code))
+            else:
+                log.add(1, f"column {item.column!r}: {REASON_CODE_RULE}", item.column, code)
+    return reasons
+
+
+def _convert_rows(
+    rows: RowSource,
+    by_field: Mapping[str, str],
+    scales: Mapping[str, float],
+    options: ImportOptions,
+    localiser: _Localiser,
+    reasons: Sequence[tuple[str, str]],
+    log: _ErrorLog,
+) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """Each row converted (`_convert_row`) with its number, an interval repeated within the
+    input a problem; and the number of rows read."""
     drafts: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, datetime], int] = {}
     row_count = 0
@@ -511,26 +557,35 @@ def parse_rows(
             seen[key] = number
             drafts.append((number, draft))
         except _RowProblem as problem:
-            error_count += 1
-            if len(errors) < MAX_REPORTED_ERRORS:
-                errors.append(RowError(number, problem.message, problem.column, problem.value))
-    if row_count == 0:
-        raise ImportFormatError("the input has no data rows")
+            log.add(number, problem.message, problem.column, problem.value)
+    return drafts, row_count
+
+
+def _infer_draft_minutes(
+    drafts: Sequence[tuple[int, dict[str, Any]]], options: ImportOptions, log: _ErrorLog
+) -> None:
+    """Give the drafts without a length their queue's inferred interval length (`_infer_minutes`);
+    the rows whose length cannot be told are problems, unless other rows already had some
+    (inference needs the other rows: their errors are reported first)."""
+    inferred, problems = _infer_minutes(
+        ((d["queue_code"], d["interval_start_utc"], n) for n, d in drafts),
+        options.interval_minutes,
+    )
+    if log.count:
+        problems = []
+    for number, message in problems:
+        log.add(number, message, None, None)
+    for _number, draft in drafts:
+        draft.setdefault("interval_minutes", inferred.get(draft["queue_code"]))
+
+
+def _checked_records(
+    drafts: Sequence[tuple[int, dict[str, Any]]], by_field: Mapping[str, str], log: _ErrorLog
+) -> tuple[list[IntervalRecord], list[int]]:
+    """The records of the drafts with an allowed length starting on a 15-minute boundary, with
+    their row numbers; the others are problems (a draft without a length was reported)."""
     records: list[IntervalRecord] = []
     record_rows: list[int] = []
-    if "interval_minutes" not in by_field and "interval" not in by_field:
-        inferred, problems = _infer_minutes(
-            ((d["queue_code"], d["interval_start_utc"], n) for n, d in drafts),
-            options.interval_minutes,
-        )
-        if error_count:
-            problems = []  # inference needs the other rows; report their errors first
-        for number, message in problems:
-            error_count += 1
-            if len(errors) < MAX_REPORTED_ERRORS:
-                errors.append(RowError(number, message, None, None))
-        for _number, draft in drafts:
-            draft.setdefault("interval_minutes", inferred.get(draft["queue_code"]))
     for number, draft in drafts:
         minutes = draft.get("interval_minutes")
         if minutes is None:
@@ -543,22 +598,11 @@ def parse_rows(
         else:
             complaint = ""
         if complaint:
-            error_count += 1
-            if len(errors) < MAX_REPORTED_ERRORS:
-                errors.append(RowError(number, complaint, by_field.get("interval_start"), None))
+            log.add(number, complaint, by_field.get("interval_start"), None)
             continue
         records.append(IntervalRecord(**draft))
         record_rows.append(number)
-    errors.sort(key=lambda e: e.row)
-    return ParsedImport(
-        records=tuple(records) if error_count == 0 else (),
-        record_rows=tuple(record_rows) if error_count == 0 else (),
-        columns=tuple(mapped),
-        unmapped_columns=tuple(unmapped),
-        rows=row_count,
-        errors=tuple(errors),
-        error_count=error_count,
-    )
+    return records, record_rows
 
 
 def _require_fields(by_field: Mapping[str, str], options: ImportOptions) -> None:
@@ -587,27 +631,66 @@ def _convert_row(
     localiser: _Localiser,
     reasons: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
-    def value(name: str) -> Any:
-        column = by_field.get(name)
-        if column is None:
-            return None
-        item = raw.get(column)
-        if item is None or (isinstance(item, str) and item.strip() == ""):
-            return None
-        return item
+    queue, start, minutes = _row_interval(raw, by_field, options, localiser)
+    counts, seconds = _row_numbers(raw, by_field, scales)
+    offered, answered, abandoned, short, within = _row_contacts(counts, by_field)
+    reason_counts = _row_reasons(raw, by_field, reasons, offered)
+    handle, wait_answered = _row_times(seconds, answered)
+    draft: dict[str, Any] = {
+        "queue_code": queue,
+        "interval_start_utc": start,
+        "offered": offered,
+        "answered": answered,
+        "abandoned": abandoned,
+        "short_abandoned": short,
+        "answered_within_threshold": within,
+        "handle_seconds": handle or 0.0,
+        "wait_seconds_answered": wait_answered or 0.0,
+        "wait_seconds_abandoned": seconds["wait_seconds_abandoned"] or 0.0,
+    }
+    if reason_counts:  # a key only when needed: one more per row slows a big import by 15 %
+        draft["reason_counts"] = reason_counts
+    if minutes is not None:
+        draft["interval_minutes"] = minutes
+    return draft
 
-    def required(name: str) -> Any:
-        item = value(name)
-        if item is None:
-            raise _RowProblem(f"{by_field[name]} is empty", by_field[name])
-        return item
 
+def _row_value(raw: Mapping[str, Any], by_field: Mapping[str, str], name: str) -> Any:
+    """The row's value of a field; None when the field is not mapped or the value is blank."""
+    column = by_field.get(name)
+    if column is None:
+        return None
+    item = raw.get(column)
+    if item is None or (isinstance(item, str) and item.strip() == ""):
+        return None
+    return item
+
+
+def _row_required(raw: Mapping[str, Any], by_field: Mapping[str, str], name: str) -> Any:
+    """The row's value of a mapped field, which may not be blank."""
+    item = _row_value(raw, by_field, name)
+    if item is None:
+        raise _RowProblem(f"{by_field[name]} is empty", by_field[name])
+    return item
+
+
+def _row_interval(
+    raw: Mapping[str, Any],
+    by_field: Mapping[str, str],
+    options: ImportOptions,
+    localiser: _Localiser,
+) -> tuple[str, datetime, int | None]:
+    """The row's queue, interval start (UTC) and interval length when the row gives one: from an
+    ISO 8601 interval, a start, or a local date and time; the length from the interval or its
+    own column."""
     has_queue = "queue_code" in by_field
-    queue = _text(required("queue_code")) if has_queue else str(options.queue_code)
+    queue = (
+        _text(_row_required(raw, by_field, "queue_code")) if has_queue else str(options.queue_code)
+    )
     minutes: int | None = None
     if "interval" in by_field:
         column = by_field["interval"]
-        text = _text(required("interval"))
+        text = _text(_row_required(raw, by_field, "interval"))
         start_text, sep, end_text = text.partition("/")
         if not sep:
             raise _RowProblem(f"{column} must be an ISO 8601 interval start/end", column, text)
@@ -619,15 +702,27 @@ def _convert_row(
         minutes = int(length)
     elif "interval_start" in by_field:
         column = by_field["interval_start"]
-        stamp = _parse_datetime(_text(required("interval_start")), column)
+        stamp = _parse_datetime(_text(_row_required(raw, by_field, "interval_start")), column)
         start = localiser.to_utc(stamp, queue, column)
     else:
-        day = _parse_date(_text(required("interval_date")), by_field["interval_date"])
-        clock = _parse_time(_text(required("interval_time")), by_field["interval_time"])
+        day = _parse_date(
+            _text(_row_required(raw, by_field, "interval_date")), by_field["interval_date"]
+        )
+        clock = _parse_time(
+            _text(_row_required(raw, by_field, "interval_time")), by_field["interval_time"]
+        )
         start = localiser.to_utc(datetime.combine(day, clock), queue, by_field["interval_time"])
     if "interval_minutes" in by_field:
-        minutes = _count(required("interval_minutes"), by_field["interval_minutes"])
+        minutes = _count(
+            _row_required(raw, by_field, "interval_minutes"), by_field["interval_minutes"]
+        )
+    return queue, start, minutes
 
+
+def _row_numbers(
+    raw: Mapping[str, Any], by_field: Mapping[str, str], scales: Mapping[str, float]
+) -> tuple[dict[str, int | None], dict[str, float | None]]:
+    """The row's counts and durations (seconds, scaled), None where not mapped or empty."""
     counts: dict[str, int | None] = dict.fromkeys(_COUNT_FIELDS)
     seconds: dict[str, float | None] = dict.fromkeys(_SECONDS_FIELDS)
     for name, column in ((n, by_field[n]) for n in _COUNT_FIELDS if n in by_field):
@@ -638,7 +733,14 @@ def _convert_row(
         item = raw.get(column)
         if item is not None and item != "":
             seconds[name] = _seconds(item, column, scales[name])
+    return counts, seconds
 
+
+def _row_contacts(
+    counts: Mapping[str, int | None], by_field: Mapping[str, str]
+) -> tuple[int, int, int, int, int]:
+    """Offered, answered, abandoned (the third derived from the other two), short abandoned
+    and answered within the threshold, checked against each other."""
     offered, answered, abandoned = counts["offered"], counts["answered"], counts["abandoned"]
     if answered is None and offered is not None and abandoned is not None:
         answered = offered - abandoned
@@ -680,6 +782,17 @@ def _convert_row(
             by_field.get("answered_within_threshold"),
             within,
         )
+    return offered, answered, abandoned, short, within
+
+
+def _row_reasons(
+    raw: Mapping[str, Any],
+    by_field: Mapping[str, str],
+    reasons: Sequence[tuple[str, str]],
+    offered: int,
+) -> dict[str, int]:
+    """The row's contacts per reason (from the reason columns, else the `reason_counts` value),
+    at most `offered` in all."""
     reason_counts: dict[str, int] = {}
     if reasons:
         for code, column in reasons:
@@ -689,7 +802,7 @@ def _convert_row(
                 if number:
                     reason_counts[code] = number
     elif "reason_counts" in by_field:
-        item = value("reason_counts")
+        item = _row_value(raw, by_field, "reason_counts")
         if item is not None:
             reason_counts = _reason_object(item, by_field["reason_counts"])
     if reason_counts:
@@ -700,6 +813,14 @@ def _convert_row(
                 by_field.get("reason_counts", "reason_counts"),
                 total,
             )
+    return reason_counts
+
+
+def _row_times(
+    seconds: Mapping[str, float | None], answered: int
+) -> tuple[float | None, float | None]:
+    """Handle time (given, else talk + hold + after-call work, else AHT x answered) and the wait
+    of answered contacts (given, else ASA x answered)."""
     handle = seconds["handle_seconds"]
     if handle is None:
         parts = [
@@ -714,23 +835,7 @@ def _convert_row(
     wait_answered = seconds["wait_seconds_answered"]
     if wait_answered is None and seconds["asa_seconds"] is not None:
         wait_answered = seconds["asa_seconds"] * answered
-    draft: dict[str, Any] = {
-        "queue_code": queue,
-        "interval_start_utc": start,
-        "offered": offered,
-        "answered": answered,
-        "abandoned": abandoned,
-        "short_abandoned": short,
-        "answered_within_threshold": within,
-        "handle_seconds": handle or 0.0,
-        "wait_seconds_answered": wait_answered or 0.0,
-        "wait_seconds_abandoned": seconds["wait_seconds_abandoned"] or 0.0,
-    }
-    if reason_counts:  # a key only when needed: one more per row slows a big import by 15 %
-        draft["reason_counts"] = reason_counts
-    if minutes is not None:
-        draft["interval_minutes"] = minutes
-    return draft
+    return handle, wait_answered
 
 
 def _infer_minutes(
@@ -867,6 +972,58 @@ def _parse_plain(
     """`parse_rows` for a clean CSV of the plain fields, a column at a time with the same
     conversions; None (use `parse_rows`) for other fields, scaled units, local timestamps, and
     at the first value or row that is not clean."""
+    resolved = _plain_mapping(header, rows, options)
+    if resolved is None:
+        return None
+    mapped, unmapped, by_field = resolved
+    position = {name: header.index(column) for name, column in by_field.items()}
+    columns = _plain_columns(rows, position, by_field, options)
+    if columns is None:
+        return None
+    queues, starts, counts, seconds = columns
+    contacts = _plain_contacts(counts, len(rows))
+    if contacts is None or len(set(zip(queues, starts, strict=True))) != len(rows):
+        return None  # a value that is not clean, or a repeated interval
+    minutes = _plain_minutes(rows, position, queues, starts, options)
+    if minutes is None:
+        return None
+    zero = [0.0] * len(rows)
+    handle = seconds.get("handle_seconds", zero)
+    wait_answered = seconds.get("wait_seconds_answered", zero)
+    wait_abandoned = seconds.get("wait_seconds_abandoned", zero)
+    # positional, in the field order of IntervalRecord (reason_counts left to its default)
+    records = tuple(
+        itertools.starmap(
+            IntervalRecord,
+            zip(
+                queues,
+                starts,
+                minutes,
+                *contacts,
+                [h or 0.0 for h in handle],
+                [w or 0.0 for w in wait_answered],
+                [w or 0.0 for w in wait_abandoned],
+                strict=True,
+            ),
+        )
+    )
+    return ParsedImport(
+        records=records,
+        record_rows=tuple(number for number, _ in rows),
+        columns=tuple(mapped),
+        unmapped_columns=tuple(unmapped),
+        rows=len(rows),
+        errors=(),
+        error_count=0,
+    )
+
+
+def _plain_mapping(
+    header: list[str], rows: list[tuple[int, list[str] | BadRow]], options: ImportOptions
+) -> tuple[list[ColumnMapping], list[str], dict[str, str]] | None:
+    """The mapped and unmapped columns and each mapped field's column, when the input can take
+    the plain path: rows all readable, plain fields only, an interval_start column, no scaled
+    units, an allowed interval length if one is given, nothing `parse_rows` would refuse."""
     try:
         mapped, unmapped = resolve_columns(header, options.mapping)
         by_field = {m.field: m.column for m in mapped}
@@ -886,28 +1043,41 @@ def _parse_plain(
         or any(isinstance(values, BadRow) for _, values in rows)
     ):
         return None
-    position = {name: header.index(column) for name, column in by_field.items()}
+    return mapped, unmapped, by_field
 
-    def column(name: str) -> list[str]:
-        index = position[name]
-        return [values[index] for _, values in rows]  # type: ignore[index]
 
+def _plain_column(rows: list[tuple[int, list[str] | BadRow]], index: int) -> list[str]:
+    return [values[index] for _, values in rows]  # type: ignore[index]
+
+
+def _plain_columns(
+    rows: list[tuple[int, list[str] | BadRow]],
+    position: Mapping[str, int],
+    by_field: Mapping[str, str],
+    options: ImportOptions,
+) -> tuple[list[str], list[datetime], dict[str, list[int]], dict[str, list[float]]] | None:
+    """The queues, the interval starts (UTC), the counts and the seconds, column by column;
+    None at a blank queue, a local timestamp, or a value that is not clean."""
     try:
         if "queue_code" in position:
-            queues = [value.strip() for value in column("queue_code")]
+            queues = [value.strip() for value in _plain_column(rows, position["queue_code"])]
             if not all(queues):
                 return None
         else:
             queues = [str(options.queue_code)] * len(rows)
         starts = []
-        for text in column("interval_start"):
+        for text in _plain_column(rows, position["interval_start"]):
             stamp = _parse_datetime(text.strip(), by_field["interval_start"])
             if stamp.tzinfo is None or stamp.utcoffset() is None:
                 return None  # local times: the row-by-row path knows the zone's rules
             starts.append(stamp.astimezone(UTC))
-        counts = {name: list(map(int, column(name))) for name in _COUNT_FIELDS if name in position}
+        counts = {
+            name: list(map(int, _plain_column(rows, position[name])))
+            for name in _COUNT_FIELDS
+            if name in position
+        }
         seconds = {
-            name: list(map(float, column(name)))
+            name: list(map(float, _plain_column(rows, position[name])))
             for name in ("handle_seconds", "wait_seconds_answered", "wait_seconds_abandoned")
             if name in position
         }
@@ -917,7 +1087,14 @@ def _parse_plain(
         return None
     if any(not all(0 <= x < math.inf for x in values) for values in seconds.values()):
         return None
-    n = len(rows)
+    return queues, starts, counts, seconds
+
+
+def _plain_contacts(
+    counts: Mapping[str, list[int]], n: int
+) -> tuple[list[int], list[int], list[int], list[int], list[int]] | None:
+    """Offered, answered, abandoned (the third derived), short abandoned and answered within
+    the threshold per row; None when a row's counts do not add up."""
     offered, answered, abandoned = (counts.get(k) for k in ("offered", "answered", "abandoned"))
     if answered is None:
         assert offered is not None and abandoned is not None
@@ -934,10 +1111,20 @@ def _parse_plain(
         for o, a, b, s, w in zip(offered, answered, abandoned, short, within, strict=True)
     ):
         return None
-    if len(set(zip(queues, starts, strict=True))) != n:
-        return None  # a repeated interval
+    return offered, answered, abandoned, short, within
+
+
+def _plain_minutes(
+    rows: list[tuple[int, list[str] | BadRow]],
+    position: Mapping[str, int],
+    queues: list[str],
+    starts: list[datetime],
+    options: ImportOptions,
+) -> list[int] | None:
+    """Each row's interval length (its column, else inferred per queue); None when a length
+    cannot be told or is not allowed, or a start is not on a 15-minute boundary."""
     if "interval_minutes" in position:
-        minutes = list(map(int, column("interval_minutes")))
+        minutes = list(map(int, _plain_column(rows, position["interval_minutes"])))
     else:
         numbers = [number for number, _ in rows]
         inferred, problems = _infer_minutes(
@@ -950,39 +1137,7 @@ def _parse_plain(
         start.minute % 15 or start.second or start.microsecond for start in starts
     ):
         return None
-    zero = [0.0] * n
-    handle = seconds.get("handle_seconds", zero)
-    wait_answered = seconds.get("wait_seconds_answered", zero)
-    wait_abandoned = seconds.get("wait_seconds_abandoned", zero)
-    # positional, in the field order of IntervalRecord (reason_counts left to its default)
-    records = tuple(
-        itertools.starmap(
-            IntervalRecord,
-            zip(
-                queues,
-                starts,
-                minutes,
-                offered,
-                answered,
-                abandoned,
-                short,
-                within,
-                [h or 0.0 for h in handle],
-                [w or 0.0 for w in wait_answered],
-                [w or 0.0 for w in wait_abandoned],
-                strict=True,
-            ),
-        )
-    )
-    return ParsedImport(
-        records=records,
-        record_rows=tuple(number for number, _ in rows),
-        columns=tuple(mapped),
-        unmapped_columns=tuple(unmapped),
-        rows=n,
-        errors=(),
-        error_count=0,
-    )
+    return minutes
 
 
 def parse_json(items: Any, options: ImportOptions = ImportOptions()) -> ParsedImport:
