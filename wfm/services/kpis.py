@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -97,98 +97,34 @@ def kpi_report(
 ) -> KpiReport:
     """KPIs of the site's queues (or the named ones) over local days [start, end): by interval
     from the stored intervals, by day, week or month from the stored daily sums."""
-    if granularity not in GRANULARITIES:
-        raise ValidationError(f"granularity must be one of {', '.join(GRANULARITIES)}")
-    if end <= start:
-        raise ValidationError(f"end ({end}) must be after start ({start})")
-    if (end - start).days > MAX_DAYS[granularity]:
-        raise ValidationError(
-            f"a {granularity} report covers at most {MAX_DAYS[granularity]} days; "
-            f"asked for {(end - start).days}"
-        )
+    _check_range(granularity, start, end)
     repo = KpiRepository(session)
     timezone, queue_ids = repo.site_queues(site_code)
-    if queue_codes:
-        missing = [q for q in queue_codes if q not in queue_ids]
-        if missing:
-            raise NotFoundError(f"site {site_code!r} has no queue {missing[0]!r}")
-        chosen = list(dict.fromkeys(queue_codes))
-    else:
-        chosen = list(queue_ids)
+    chosen = _chosen_queues(site_code, queue_ids, queue_codes)
     ids = {code: queue_ids[code] for code in chosen}
     zone = ZoneInfo(timezone)
     start_utc = local_midnight_utc(start, zone)
     end_utc = local_midnight_utc(end, zone)
 
-    # every period: its key (start of the period, UTC), label and [from, to) within the report;
-    # sums per queue and period as [intervals, then the counts in IntervalCounts' order]
-    periods: dict[datetime, tuple[str, datetime, datetime]] = {}
     sums: dict[str, dict[datetime, list[float]]] = {code: {} for code in chosen}
     if granularity == "interval":
-        rows = repo.sums_by_interval(ids, start_utc, end_utc)
-        step = _interval_step(rows)
-        for row in rows:
-            assert isinstance(row.bucket, datetime)
-            if row.bucket not in periods:
-                label = row.bucket.astimezone(zone).replace(tzinfo=None).isoformat()
-                periods[row.bucket] = (label, row.bucket, row.bucket + step)
-            _add(sums[row.queue_code], row.bucket, row[2:])
+        periods = _interval_sums(repo, ids, start_utc, end_utc, zone, sums)
     else:
-        key_of_period: dict[date, datetime] = {}
-        cursor = start
-        while cursor < end:
-            period = _period_of(cursor, granularity)
-            key = local_midnight_utc(period, zone)
-            upper = min(_next_period(period, granularity), end)
-            lower_utc = local_midnight_utc(cursor, zone)
-            periods[key] = (period.isoformat(), lower_utc, local_midnight_utc(upper, zone))
-            key_of_period[period] = key
-            cursor = upper
-        for row in repo.sums_by_period(ids, start, end, granularity):
-            assert isinstance(row.bucket, date)
-            _add(sums[row.queue_code], key_of_period[row.bucket], row[2:])
+        periods = _period_sums(repo, ids, start, end, granularity, zone, sums)
 
     spans_by_queue: dict[str, list[ServeSpan]] = defaultdict(list)
     for span in repo.published_serve_spans(ids, start_utc, end_utc):
         spans_by_queue[span.queue_code].append(span)
 
-    def series_of(
-        code: str | None, by_key: dict[datetime, list[float]], staffed: dict[datetime, float] | None
-    ) -> KpiSeries:
-        keys = sorted(by_key)
-        points = tuple(
-            KpiPoint(
-                period=periods[key][0],
-                period_start_utc=key,
-                intervals=int(by_key[key][0]),
-                values=_values(
-                    by_key[key], staffed.get(key) if staffed is not None else None, options
-                ),
-            )
-            for key in keys
-        )
-        total = _total([by_key[key] for key in keys])
-        staffed_total = sum(staffed.values()) if staffed is not None else None
-        return KpiSeries(
-            queue_code=code,
-            points=points,
-            total=_values(total, staffed_total, options),
-            intervals=int(total[0]),
-        )
-
     series: list[KpiSeries] = []
     overall_staffed: dict[datetime, float] | None = None
     for code in chosen:
-        by_key = sums[code]
-        staffed: dict[datetime, float] | None = None
-        if spans_by_queue.get(code) and by_key:
-            keys = sorted(by_key)
-            seconds = staffed_seconds(spans_by_queue[code], [periods[key][1:] for key in keys])
-            staffed = dict(zip(keys, seconds, strict=True))
+        staffed = _staffed_by_period(spans_by_queue.get(code), sums[code], periods)
+        if staffed is not None:
             overall_staffed = overall_staffed if overall_staffed is not None else {}
             for key, value in staffed.items():
                 overall_staffed[key] = overall_staffed.get(key, 0.0) + value
-        series.append(series_of(code, by_key, staffed))
+        series.append(_series(code, sums[code], staffed, periods, options))
     if len(series) == 1:  # the one queue is the whole report
         overall = KpiSeries(None, series[0].points, series[0].total, series[0].intervals)
     else:
@@ -196,7 +132,7 @@ def kpi_report(
         for code in chosen:
             for key, values in sums[code].items():
                 _add(overall_sums, key, values)
-        overall = series_of(None, overall_sums, overall_staffed)
+        overall = _series(None, overall_sums, overall_staffed, periods, options)
     return KpiReport(
         site_code=site_code,
         timezone=timezone,
@@ -206,6 +142,126 @@ def kpi_report(
         options=options,
         series=tuple(series),
         overall=overall,
+    )
+
+
+# Every period of a report: its key (start of the period, UTC) -> its label and [from, to)
+# within the report. Sums per queue and period are [intervals, then the counts in
+# IntervalCounts' order].
+_Periods = dict[datetime, tuple[str, datetime, datetime]]
+
+
+def _check_range(granularity: str, start: date, end: date) -> None:
+    if granularity not in GRANULARITIES:
+        raise ValidationError(f"granularity must be one of {', '.join(GRANULARITIES)}")
+    if end <= start:
+        raise ValidationError(f"end ({end}) must be after start ({start})")
+    if (end - start).days > MAX_DAYS[granularity]:
+        raise ValidationError(
+            f"a {granularity} report covers at most {MAX_DAYS[granularity]} days; "
+            f"asked for {(end - start).days}"
+        )
+
+
+def _chosen_queues(
+    site_code: str, queue_ids: Mapping[str, int], queue_codes: Sequence[str] | None
+) -> list[str]:
+    """The queues named (each once, in order; all known to the site), else all the site's."""
+    if queue_codes:
+        missing = [q for q in queue_codes if q not in queue_ids]
+        if missing:
+            raise NotFoundError(f"site {site_code!r} has no queue {missing[0]!r}")
+        return list(dict.fromkeys(queue_codes))
+    return list(queue_ids)
+
+
+def _interval_sums(
+    repo: KpiRepository,
+    ids: Mapping[str, int],
+    start_utc: datetime,
+    end_utc: datetime,
+    zone: ZoneInfo,
+    sums: dict[str, dict[datetime, list[float]]],
+) -> _Periods:
+    """The stored intervals added into `sums`; each interval a period labelled by its local
+    start."""
+    periods: _Periods = {}
+    rows = repo.sums_by_interval(ids, start_utc, end_utc)
+    step = _interval_step(rows)
+    for row in rows:
+        assert isinstance(row.bucket, datetime)
+        if row.bucket not in periods:
+            label = row.bucket.astimezone(zone).replace(tzinfo=None).isoformat()
+            periods[row.bucket] = (label, row.bucket, row.bucket + step)
+        _add(sums[row.queue_code], row.bucket, row[2:])
+    return periods
+
+
+def _period_sums(
+    repo: KpiRepository,
+    ids: Mapping[str, int],
+    start: date,
+    end: date,
+    granularity: str,
+    zone: ZoneInfo,
+    sums: dict[str, dict[datetime, list[float]]],
+) -> _Periods:
+    """The stored daily sums per day, week or month added into `sums`; every period of the
+    report, the first and the last cut to the report's days."""
+    periods: _Periods = {}
+    key_of_period: dict[date, datetime] = {}
+    cursor = start
+    while cursor < end:
+        period = _period_of(cursor, granularity)
+        key = local_midnight_utc(period, zone)
+        upper = min(_next_period(period, granularity), end)
+        lower_utc = local_midnight_utc(cursor, zone)
+        periods[key] = (period.isoformat(), lower_utc, local_midnight_utc(upper, zone))
+        key_of_period[period] = key
+        cursor = upper
+    for row in repo.sums_by_period(ids, start, end, granularity):
+        assert isinstance(row.bucket, date)
+        _add(sums[row.queue_code], key_of_period[row.bucket], row[2:])
+    return periods
+
+
+def _staffed_by_period(
+    spans: Sequence[ServeSpan] | None, by_key: Mapping[datetime, list[float]], periods: _Periods
+) -> dict[datetime, float] | None:
+    """Seconds the published schedules put on the queue in each of its periods; None without
+    spans or sums."""
+    if not spans or not by_key:
+        return None
+    keys = sorted(by_key)
+    seconds = staffed_seconds(spans, [periods[key][1:] for key in keys])
+    return dict(zip(keys, seconds, strict=True))
+
+
+def _series(
+    code: str | None,
+    by_key: Mapping[datetime, list[float]],
+    staffed: Mapping[datetime, float] | None,
+    periods: _Periods,
+    options: KpiOptions,
+) -> KpiSeries:
+    """The KPIs of one queue (None: the queues together) per period and in total."""
+    keys = sorted(by_key)
+    points = tuple(
+        KpiPoint(
+            period=periods[key][0],
+            period_start_utc=key,
+            intervals=int(by_key[key][0]),
+            values=_values(by_key[key], staffed.get(key) if staffed is not None else None, options),
+        )
+        for key in keys
+    )
+    total = _total([by_key[key] for key in keys])
+    staffed_total = sum(staffed.values()) if staffed is not None else None
+    return KpiSeries(
+        queue_code=code,
+        points=points,
+        total=_values(total, staffed_total, options),
+        intervals=int(total[0]),
     )
 
 
