@@ -37,16 +37,17 @@ _LOG_LAG_WEIGHTS = np.log(_LAG_WEIGHTS)
 _GAMMA_SWITCH = 25.0
 
 
-def phi(d: FloatArray) -> FloatArray:
-    """``d - 1 + exp(-d)`` without cancellation near zero (always >= 0)."""
-    d = np.asarray(d, dtype=float)
-    small = np.abs(d) < 0.1
-    # sum_{n >= 2} (-d)^n / n!, by Horner up to n = 11: exact to rounding for |d| < 0.1.
-    series = np.zeros_like(d)
+def phi(offset: FloatArray) -> FloatArray:
+    """``offset - 1 + exp(-offset)`` without cancellation near zero (always >= 0)."""
+    offset = np.asarray(offset, dtype=float)
+    small = np.abs(offset) < 0.1
+    # sum_{n >= 2} (-offset)^n / n!, by Horner up to n = 11: exact to rounding for
+    # |offset| < 0.1.
+    series = np.zeros_like(offset)
     for n in range(11, 1, -1):
-        series = (series + (-1.0) ** n / math.factorial(n)) * (d if n > 2 else d * d)
+        series = (series + (-1.0) ** n / math.factorial(n)) * (offset if n > 2 else offset * offset)
     with np.errstate(over="ignore"):
-        direct = np.expm1(-d) + d
+        direct = np.expm1(-offset) + offset
     return np.where(small, series, direct)
 
 
@@ -85,40 +86,43 @@ def _log_erlang_b_overloaded(s: FloatArray, a: FloatArray) -> FloatArray:
     weight because ``A - s`` is many standard deviations, so 48 nodes are exact to rounding.
     """
     gap = a - s
-    t = _LAG_NODES[None, :] / gap[:, None]
-    w = t - np.log1p(t)
-    terms = _LOG_LAG_WEIGHTS[None, :] - s[:, None] * w
+    scaled_nodes = _LAG_NODES[None, :] / gap[:, None]
+    w_at_nodes = scaled_nodes - np.log1p(scaled_nodes)
+    terms = _LOG_LAG_WEIGHTS[None, :] - s[:, None] * w_at_nodes
     log_integral = special.logsumexp(terms, axis=1)
     return -(np.log(a) - np.log(gap) + log_integral)
 
 
 def _solve_right(c1: FloatArray, c2: FloatArray, drop: float) -> FloatArray:
-    """Least d >= 0 with ``c1 d + c2 phi(d) = drop`` (c1, c2 >= 0, c1 + c2 > 0).
+    """Least ``offset >= 0`` with ``c1 offset + c2 phi(offset) = drop`` (c1, c2 >= 0,
+    c1 + c2 > 0).
 
     The left side is convex and increasing; Newton's method started from an upper bound of the
-    root moves down onto it monotonically. The start uses phi(d) >= d^2 / (2 + d).
+    root moves down onto it monotonically. The start uses
+    ``phi(offset) >= offset^2 / (2 + offset)``.
     """
     total = c1 + c2
-    b = 2.0 * c1 - drop
-    d = (-b + np.sqrt(b * b + 8.0 * drop * total)) / (2.0 * total)
+    linear = 2.0 * c1 - drop
+    offset = (-linear + np.sqrt(linear * linear + 8.0 * drop * total)) / (2.0 * total)
     for _ in range(8):
-        value = c1 * d + c2 * phi(d) - drop
-        slope = c1 - c2 * np.expm1(-d)
-        d = np.maximum(d - value / slope, 0.0)
-    return d
+        value = c1 * offset + c2 * phi(offset) - drop
+        slope = c1 - c2 * np.expm1(-offset)
+        offset = np.maximum(offset - value / slope, 0.0)
+    return offset
 
 
 def _solve_left(a: FloatArray, drop: float) -> FloatArray:
-    """Least d >= 0 with ``a (e^d - 1 - d) = drop``, by Newton from an upper bound of the root.
+    """Least ``offset >= 0`` with ``a (e^offset - 1 - offset) = drop``, by Newton from an upper
+    bound of the root.
 
     The bound is the smaller of sqrt(2 drop / a) and max(2, log(2 drop / a)).
     """
-    d = np.minimum(np.sqrt(2.0 * drop / a), np.maximum(2.0, np.log(2.0 * drop / a)))
+    offset = np.minimum(np.sqrt(2.0 * drop / a), np.maximum(2.0, np.log(2.0 * drop / a)))
     for _ in range(8):
-        value = a * phi(-d) - drop
-        slope = a * np.expm1(d)
-        d = np.maximum(d - value / slope, 0.0)
-    return d
+        value = a * phi(-offset) - drop
+        slope = a * np.expm1(offset)
+        offset = np.maximum(offset - value / slope, 0.0)
+    return offset
 
 
 def log_integrals(
@@ -127,7 +131,8 @@ def log_integrals(
     """log I_0(a, y) and, when asked, log I_1(a, y), for a > 0, y >= 0 (1-d arrays, same shape).
 
     With ``g(r) = -a r + y (1 - e^-r)`` (concave), the peak sits at ``r* = max(0, log(y / a))``
-    and ``g(r* + d) - g(r*) = -c1 d - c2 phi(d)`` with ``c1 = max(a - y, 0)``, ``c2 = min(a, y)``.
+    and, at an ``offset`` from the peak, ``g(r* + offset) - g(r*) = -c1 offset - c2 phi(offset)``
+    with ``c1 = max(a - y, 0)``, ``c2 = min(a, y)``.
     The integral is taken by Gauss-Legendre over the window where the integrand is within
     ``exp(-60)`` of its peak.
     """
@@ -146,26 +151,27 @@ def log_integrals(
         right = right * 1.25
     left = np.where(interior, np.minimum(_solve_left(a, _DROP), r_peak), 0.0)
     # Panels [0, 2], [2, 40], [40, end] on each side of the peak (clipped to the window), each
-    # by Gauss-Legendre: phi changes from quadratic to linear around d = 1 and its e^-d part is
-    # gone by d = 40, so the far panel holds a plain exponential however long it is.
-    pieces_d = []
-    pieces_w = []
+    # by Gauss-Legendre: phi changes from quadratic to linear around offset = 1 and its
+    # e^-offset part is gone by offset = 40, so the far panel holds a plain exponential however
+    # long it is.
+    offset_pieces = []
+    log_weight_pieces = []
     for side, extent in ((-1.0, left), (1.0, right)):
         lo = np.zeros_like(extent)
         for edge in (2.0, 40.0, np.inf):
             hi = np.minimum(extent, edge)
             width = hi - lo
-            pieces_d.append(side * (lo[:, None] + width[:, None] * _GL_UNIT[None, :]))
+            offset_pieces.append(side * (lo[:, None] + width[:, None] * _GL_UNIT[None, :]))
             with np.errstate(divide="ignore"):
-                pieces_w.append(_LOG_GL_HALF[None, :] + np.log(width)[:, None])
+                log_weight_pieces.append(_LOG_GL_HALF[None, :] + np.log(width)[:, None])
             lo = hi
-    d = np.concatenate(pieces_d, axis=1)
-    log_w = np.concatenate(pieces_w, axis=1)
-    log_body = log_w - c1[:, None] * d - c2[:, None] * phi(d)
+    offset = np.concatenate(offset_pieces, axis=1)
+    log_weights = np.concatenate(log_weight_pieces, axis=1)
+    log_body = log_weights - c1[:, None] * offset - c2[:, None] * phi(offset)
     log_i0 = g_peak + special.logsumexp(log_body, axis=1)
     if not first_moment:
         return log_i0, None
     with np.errstate(divide="ignore"):
-        log_r = np.log(np.maximum(r_peak[:, None] + d, 0.0))
+        log_r = np.log(np.maximum(r_peak[:, None] + offset, 0.0))
     log_i1 = g_peak + special.logsumexp(log_body + log_r, axis=1)
     return log_i0, log_i1
