@@ -140,3 +140,15 @@ def test_a_clean_export_takes_the_column_path() -> None:
     assert plain is not None and plain == _row_by_row(text, ImportOptions())
     assert [r.interval_minutes for r in plain.records] == [15] * 8  # inferred from the gaps
     assert plain.records[3].offered == 4 and plain.records[3].handle_seconds == 181.5
+
+
+def test_a_blank_or_fractional_interval_length_is_a_row_error() -> None:
+    # Both once escaped the column path as a bare ValueError instead of the row's own message.
+    for flaw in ("", "15.5", "x"):
+        text = (
+            "queue,interval_start,interval_minutes,offered,answered,abandoned\n"
+            f"CARE,2025-03-30T09:00:00+00:00,15,10,9,1\n"
+            f"CARE,2025-03-30T09:15:00+00:00,{flaw},10,9,1\n"
+        )
+        options = ImportOptions()
+        assert _fast_or_fallback(text, options) == _row_by_row(text, options)

@@ -1124,7 +1124,10 @@ def _plain_minutes(
     """Each row's interval length (its column, else inferred per queue); None when a length
     cannot be told or is not allowed, or a start is not on a 15-minute boundary."""
     if "interval_minutes" in position:
-        minutes = list(map(int, _plain_column(rows, position["interval_minutes"])))
+        try:
+            minutes = list(map(int, _plain_column(rows, position["interval_minutes"])))
+        except ValueError:  # blank or not a whole number: the row-by-row path says which row
+            return None
     else:
         numbers = [number for number, _ in rows]
         inferred, problems = _infer_minutes(
