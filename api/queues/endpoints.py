@@ -5,15 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, require
 from api.errors import responses
-from api.queues.schemas import QueueCreate, QueueRead, QueueUpdate
+from api.queues.schemas import (
+    PatienceEstimatesRead,
+    QueueCreate,
+    QueueRead,
+    QueueUpdate,
+    queue_read,
+)
 from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import QueueRepository, SiteRepository
 from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Queue
 from wfm.domain.access import Permission
+from wfm.domain.patience import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from wfm.services.patience import estimate_patience
 
 router = APIRouter(prefix="/queues", tags=["queues"])
 READ = [Depends(require(Permission.ORG_READ))]
@@ -25,10 +34,11 @@ def list_queues(
     session: SessionDep,
     site: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only this site."),
 ) -> Any:
-    """Every queue (of one site when `site` is given), by code."""
+    """Every queue (of one site when `site` is given), by code, with the patience in use."""
     if site is not None:
         SiteRepository(session).id_of(site)
-    return QueueRepository(session).list(site)
+    sites = {s.code: s for s in SiteRepository(session).list()}
+    return [queue_read(q, sites[q.site_code]) for q in QueueRepository(session).list(site)]
 
 
 @router.post(
@@ -39,21 +49,49 @@ def list_queues(
     responses=responses(404, 409),
 )
 def create_queue(body: QueueCreate, session: SessionDep) -> Any:
-    """Create a queue on an existing site (404 when the site is unknown, 409 if the code exists)."""
-    queue = Queue(**body.model_dump())
-    QueueRepository(session).add(queue)
-    return queue
+    """Create a queue on an existing site (404 when the site is unknown, 409 if the code exists).
+    Its patience is the site's setting until an estimate from its history replaces it."""
+    QueueRepository(session).add(Queue(**body.model_dump()))
+    return _read(session, body.code)
+
+
+@router.post(
+    "/patience-estimates",
+    response_model=PatienceEstimatesRead,
+    dependencies=WRITE,
+    responses=responses(404),
+)
+def estimate_queue_patience(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="The site whose queues to estimate."),
+    lookback_days: int = Query(
+        default=DEFAULT_LOOKBACK_DAYS,
+        ge=1,
+        le=MAX_LOOKBACK_DAYS,
+        description="Local days of history, ending with the site's last day of history, to read.",
+    ),
+) -> Any:
+    """Estimate and store each queue's mean patience from the site's interval history (abandons
+    and waits of the last `lookback_days` local days); a queue with too few abandons keeps no
+    estimate and uses the site's setting. Every forecast run does the same."""
+    return PatienceEstimatesRead.of(
+        estimate_patience(session, site_code=site, lookback_days=lookback_days)
+    )
 
 
 @router.get("/{code}", response_model=QueueRead, dependencies=READ, responses=responses(404))
 def get_queue(session: SessionDep, code: str = code_path("queue")) -> Any:
-    """One queue."""
-    return QueueRepository(session).get(code)
+    """One queue, with the patience in use."""
+    return _read(session, code)
 
 
 @router.patch("/{code}", response_model=QueueRead, dependencies=WRITE, responses=responses(404))
 def update_queue(body: QueueUpdate, session: SessionDep, code: str = code_path("queue")) -> Any:
-    """Change a queue's name, channel or service targets."""
-    return OrganisationEdits(session).update_queue(
-        code, changes(body, nullable=frozenset({"mean_patience_seconds"}))
-    )
+    """Change a queue's name, channel, service targets, concurrency or value per contact."""
+    OrganisationEdits(session).update_queue(code, changes(body))
+    return _read(session, code)
+
+
+def _read(session: Session, code: str) -> QueueRead:
+    queue = QueueRepository(session).get(code)
+    return queue_read(queue, SiteRepository(session).get(queue.site_code))

@@ -51,7 +51,8 @@ def get_site(session: SessionDep, code: str = code_path("site")) -> Any:
 def update_site(
     request: Request, body: SiteUpdate, session: SessionDep, code: str = code_path("site")
 ) -> Any:
-    """Change a site's name, timezone, country or seats."""
+    """Change a site's name, timezone, country, seats or default patience (the patience of its
+    queues without an estimate from their history)."""
     site = OrganisationEdits(session).update_site(
         code, changes(body, nullable=frozenset({"seats"}))
     )

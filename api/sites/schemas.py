@@ -5,6 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from api.schemas import Code, Input, Name, Output, TimezoneName
+from wfm.domain import DEFAULT_PATIENCE_SECONDS
+
+PATIENCE_SETTING = (
+    "Mean caller patience, seconds, of the site's queues that have no estimate from their own "
+    "history yet (0 < s <= 86400)."
+)
 
 
 class SiteCreate(Input):
@@ -23,6 +29,13 @@ class SiteCreate(Input):
     seats: int | None = Field(
         default=None, ge=0, le=100_000, description="Workstations; None: unlimited.", examples=[80]
     )
+    default_patience_seconds: float = Field(
+        default=DEFAULT_PATIENCE_SECONDS,
+        gt=0,
+        le=86_400,
+        description=PATIENCE_SETTING,
+        examples=[180.0],
+    )
 
 
 class SiteUpdate(Input):
@@ -34,6 +47,9 @@ class SiteUpdate(Input):
     seats: int | None = Field(
         default=None, ge=0, le=100_000, description="New seat count; null: unlimited."
     )
+    default_patience_seconds: float | None = Field(
+        default=None, gt=0, le=86_400, description="New patience setting, seconds."
+    )
 
 
 class SiteRead(Output):
@@ -42,3 +58,4 @@ class SiteRead(Output):
     timezone: str = Field(description="IANA timezone.", examples=["Europe/Paris"])
     country_code: str = Field(description="ISO 3166 country code or empty.", examples=["FR"])
     seats: int | None = Field(description="Workstations; null: unlimited.", examples=[80])
+    default_patience_seconds: float = Field(description=PATIENCE_SETTING, examples=[180.0])

@@ -81,17 +81,9 @@ def ok(response: httpx.Response, status: int = 200) -> object:
 def seed_centre(client: httpx.Client) -> None:
     """A site with two queues, a segment, a campaign and three agents, over the API."""
     ok(client.post("/v1/sites", json={"code": SITE, "name": "Paris", "timezone": TZ}), 201)
-    for code, patience in (("retail", 120.0), ("business", None)):
+    for code in ("retail", "business"):  # patience: the site's setting until estimated
         ok(
-            client.post(
-                "/v1/queues",
-                json={
-                    "site_code": SITE,
-                    "code": code,
-                    "name": code.title(),
-                    "mean_patience_seconds": patience,
-                },
-            ),
+            client.post("/v1/queues", json={"site_code": SITE, "code": code, "name": code.title()}),
             201,
         )
     ok(client.post("/v1/segments", json={"code": "gold", "name": "Gold"}), 201)
