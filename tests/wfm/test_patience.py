@@ -4,7 +4,10 @@ the site's setting for the rest; the migration that brought them; a forecast run
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -275,3 +278,51 @@ def test_migration_turns_typed_patience_into_the_site_setting(database_url: str)
         }
     finally:
         engine.dispose()
+
+
+# --- wfm patience --------------------------------------------------------------------------
+
+
+def _wfm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wfm", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli_estimates_and_prints_each_queue(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'wfm.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    _seed(engine)
+    engine.dispose()
+    result = _wfm("patience", "--lookback-days", "7", "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "site par: history of the 7 local days to 2025-03-09 23:00 UTC; an estimate needs 30 "
+        "abandons, else the site's setting (150 s) applies",
+        "queue  patience_s  source   estimated_at_utc  ci95_s       abandoned",
+        "care   150.0       site     -                 -            29",
+        "sales  300.0       history  2025-03-09 23:00  216.1-444.6  30",
+    ]
+    # the default window (56 days) takes in the 50 quick abandons before the 7 days
+    result = _wfm("patience", "--site", "par", "--database-url", url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split()[:3] == ["sales", f"{9010 / 80:.1f}", "history"]
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:  # stored
+        sales = QueueRepository(session).get("sales")
+    engine.dispose()
+    assert sales.mean_patience_seconds == pytest.approx(9010 / 80)
+    assert sales.patience_abandoned_count == 80
+
+
+def test_cli_unknown_site_is_a_one_line_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'wfm.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    _seed(engine)
+    engine.dispose()
+    result = _wfm("patience", "--site", "nowhere", "--database-url", url)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: no site 'nowhere'; sites: par"]
+    assert result.stdout == ""

@@ -18,6 +18,7 @@ _COMMAND_MODULES = [
     "wfm.cli.erlang_commands",
     "wfm.cli.forecast_commands",
     "wfm.cli.intraday_commands",
+    "wfm.cli.patience_commands",
     "wfm.cli.pipeline_commands",
     "wfm.cli.roster_commands",
     "wfm.cli.stack_commands",
