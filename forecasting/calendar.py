@@ -153,14 +153,26 @@ def impute_days(values: np.ndarray, targets: Sequence[int] | np.ndarray) -> np.n
     return filled
 
 
+@dataclass(frozen=True)
+class _QueueMarks:
+    """One queue's marks: slot status, closed slots and model series as (days, slots) arrays."""
+
+    status: np.ndarray
+    closed_slot: np.ndarray
+    y_model: np.ndarray
+    closed_pattern: np.ndarray
+    holiday_multiplier: float | None
+    counts: dict[str, int]
+
+
 def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> CalendarResult:
     """Mark every slot's status, impute what is not real demand and learn holiday effects."""
     frame = history.frame
     spd = history.slots_per_day
     years = range(history.first_day.year, history.last_day.year + 1)
     holidays = country_holidays(options.country, years, options.subdivision)
-    holiday_index = [day_index_of(d) for d in holidays]
-    excluded_index = {day_index_of(d) for d in options.excluded_days}
+    holiday_index = [day_index_of(day) for day in holidays]
+    excluded_index = {day_index_of(day) for day in options.excluded_days}
 
     statuses: list[np.ndarray] = []
     closed_flags: list[np.ndarray] = []
@@ -168,53 +180,15 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     closed_patterns: dict[str, np.ndarray] = {}
     multipliers: dict[str, float | None] = {}
     counts: dict[str, dict[str, int]] = {}
-
     for unique_id, group in frame.groupby("unique_id", sort=False):
-        unique_id = str(unique_id)
-        n_days = len(group) // spd
-        y = group["y"].to_numpy(dtype=float).reshape(n_days, spd)
-        observed = group["observed"].to_numpy().reshape(n_days, spd)
-        day_dow = group["dow"].to_numpy()[::spd]
-        first_index = int(group["day_index"].iloc[0])
-        holiday_rows = [d - first_index for d in holiday_index if 0 <= d - first_index < n_days]
-        day_status = np.full(n_days, "", dtype=object)
-        for d in holiday_rows:
-            day_status[d] = STATUS_HOLIDAY
-        for special in options.special_days:
-            d = day_index_of(special.day) - first_index
-            if special.applies_to(unique_id) and 0 <= d < n_days:
-                day_status[d] = STATUS_SPECIAL
-        for d in excluded_index:
-            if 0 <= d - first_index < n_days:
-                day_status[d - first_index] = STATUS_EXCLUDED
-        usable_day = day_status == ""
-        pattern = _closed_pattern(observed, day_dow, usable_day, options)
-        closed_slot = pattern[day_dow]
-
-        if options.exclude_outliers:
-            for d in _outlier_days(y, observed, closed_slot, day_dow, usable_day, options):
-                day_status[d] = STATUS_OUTLIER
-
-        status = np.where(observed, STATUS_OBSERVED, STATUS_MISSING).astype(object)
-        status[~observed & closed_slot] = STATUS_CLOSED
-        flagged = day_status != ""
-        status[flagged] = day_status[flagged][:, None]
-        status[flagged[:, None] & closed_slot & ~observed] = STATUS_CLOSED
-
-        clean = np.where(status == STATUS_OBSERVED, y, np.nan)
-        clean[status == STATUS_CLOSED] = 0.0
-        needs = np.flatnonzero(np.isnan(clean).any(axis=1))
-        y_model = impute_days(clean, needs)
-
-        multipliers[unique_id] = _holiday_multiplier(
-            y, observed, y_model, closed_slot, holiday_rows
-        )
-        statuses.append(status.ravel())
-        closed_flags.append(closed_slot.ravel())
-        y_models.append(y_model.ravel())
-        closed_patterns[unique_id] = pattern
-        values, tallies = np.unique(status, return_counts=True)
-        counts[unique_id] = {str(v): int(c) for v, c in zip(values, tallies, strict=True)}
+        queue = str(unique_id)
+        marks = _mark_queue(queue, group, spd, holiday_index, excluded_index, options)
+        statuses.append(marks.status.ravel())
+        closed_flags.append(marks.closed_slot.ravel())
+        y_models.append(marks.y_model.ravel())
+        closed_patterns[queue] = marks.closed_pattern
+        multipliers[queue] = marks.holiday_multiplier
+        counts[queue] = marks.counts
 
     marked = frame.copy()
     marked["status"] = np.concatenate(statuses)
@@ -229,8 +203,84 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     )
 
 
+def _mark_queue(
+    unique_id: str,
+    group: pd.DataFrame,
+    spd: int,
+    holiday_index: Sequence[int],
+    excluded_index: Iterable[int],
+    options: CalendarOptions,
+) -> _QueueMarks:
+    """Statuses, closed slots, the imputed model series and the holiday effect of one queue."""
+    n_days = len(group) // spd
+    offered = group["y"].to_numpy(dtype=float).reshape(n_days, spd)
+    observed = group["observed"].to_numpy().reshape(n_days, spd)
+    day_dow = group["dow"].to_numpy()[::spd]
+    first_index = int(group["day_index"].iloc[0])
+    holiday_rows = [d - first_index for d in holiday_index if 0 <= d - first_index < n_days]
+    day_status = _day_status(unique_id, n_days, first_index, holiday_rows, excluded_index, options)
+    usable_day = day_status == ""
+    pattern = _closed_pattern(observed, day_dow, usable_day, options)
+    closed_slot = pattern[day_dow]
+
+    if options.exclude_outliers:
+        for d in _outlier_days(offered, observed, closed_slot, day_dow, usable_day, options):
+            day_status[d] = STATUS_OUTLIER
+
+    status = _slot_status(observed, closed_slot, day_status)
+    clean = np.where(status == STATUS_OBSERVED, offered, np.nan)
+    clean[status == STATUS_CLOSED] = 0.0
+    needs = np.flatnonzero(np.isnan(clean).any(axis=1))
+    y_model = impute_days(clean, needs)
+    multiplier = _holiday_multiplier(offered, observed, y_model, closed_slot, holiday_rows)
+    names, tallies = np.unique(status, return_counts=True)
+    return _QueueMarks(
+        status=status,
+        closed_slot=closed_slot,
+        y_model=y_model,
+        closed_pattern=pattern,
+        holiday_multiplier=multiplier,
+        counts={str(name): int(tally) for name, tally in zip(names, tallies, strict=True)},
+    )
+
+
+def _day_status(
+    unique_id: str,
+    n_days: int,
+    first_index: int,
+    holiday_rows: Sequence[int],
+    excluded_index: Iterable[int],
+    options: CalendarOptions,
+) -> np.ndarray:
+    """Per day: holiday, special or excluded (later rules win), else ""."""
+    day_status = np.full(n_days, "", dtype=object)
+    for d in holiday_rows:
+        day_status[d] = STATUS_HOLIDAY
+    for special in options.special_days:
+        d = day_index_of(special.day) - first_index
+        if special.applies_to(unique_id) and 0 <= d < n_days:
+            day_status[d] = STATUS_SPECIAL
+    for d in excluded_index:
+        if 0 <= d - first_index < n_days:
+            day_status[d - first_index] = STATUS_EXCLUDED
+    return day_status
+
+
+def _slot_status(
+    observed: np.ndarray, closed_slot: np.ndarray, day_status: np.ndarray
+) -> np.ndarray:
+    """Per slot: observed, missing or closed, overridden by its day's status (closed slots
+    without a row stay closed)."""
+    status = np.where(observed, STATUS_OBSERVED, STATUS_MISSING).astype(object)
+    status[~observed & closed_slot] = STATUS_CLOSED
+    flagged = day_status != ""
+    status[flagged] = day_status[flagged][:, None]
+    status[flagged[:, None] & closed_slot & ~observed] = STATUS_CLOSED
+    return status
+
+
 def _outlier_days(
-    y: np.ndarray,
+    offered: np.ndarray,
     observed: np.ndarray,
     closed_slot: np.ndarray,
     dow: np.ndarray,
@@ -242,7 +292,7 @@ def _outlier_days(
     open_count = open_slots.sum(axis=1)
     observed_open = (observed & open_slots).sum(axis=1)
     complete = usable_day & (open_count > 0) & (observed_open >= 0.9 * np.maximum(open_count, 1))
-    totals = np.where(observed, y, 0.0).sum(axis=1)
+    totals = np.where(observed, offered, 0.0).sum(axis=1)
     outliers: list[int] = []
     n_days = len(totals)
     for d in np.flatnonzero(complete):
@@ -263,7 +313,7 @@ def _outlier_days(
 
 
 def _holiday_multiplier(
-    y: np.ndarray,
+    offered: np.ndarray,
     observed: np.ndarray,
     y_model: np.ndarray,
     closed_slot: np.ndarray,
@@ -276,7 +326,7 @@ def _holiday_multiplier(
         usual = float(y_model[d][~closed_slot[d]].sum())
         if usual <= 0:
             continue
-        actual += float(np.where(observed[d], y[d], 0.0).sum())
+        actual += float(np.where(observed[d], offered[d], 0.0).sum())
         normal += usual
     if normal <= 0:
         return None
