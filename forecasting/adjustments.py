@@ -83,7 +83,9 @@ def apply_adjustments(
     out = forecast.copy()
     if "adjusted" not in out.columns:
         out["adjusted"] = False
-    band_columns = [c for c in out.columns if c.startswith(("offered_lo", "offered_hi"))]
+    band_columns = [
+        column for column in out.columns if column.startswith(("offered_lo", "offered_hi"))
+    ]
     ds_utc = out["ds"].dt.tz_convert("UTC")
     queue = out["unique_id"].astype(str)
     for adjustment in adjustments:

@@ -51,7 +51,8 @@ def forecast_aht(
     """AHT seconds for each row of ``future`` (``unique_id, dow, slot``); NaN for queues
     without handle-time history."""
     out = np.full(len(future), np.nan)
-    positions = {str(k): v for k, v in future.groupby("unique_id", sort=False).indices.items()}
+    grouped = future.groupby("unique_id", sort=False).indices
+    positions = {str(queue): where for queue, where in grouped.items()}
     for unique_id, rows in history.groupby("unique_id", sort=False):
         where = positions.get(str(unique_id))
         if where is None:

@@ -52,8 +52,8 @@ class Float64FugueBackend(FugueBackend):
         schema = super()._get_output_schema(**kwargs)
         return Schema(
             [
-                (f.name, pa.float64() if pa.types.is_float32(f.type) else f.type)
-                for f in schema.fields
+                (column.name, pa.float64() if pa.types.is_float32(column.type) else column.type)
+                for column in schema.fields
             ]
         )
 
@@ -88,7 +88,7 @@ class DaskForecastBackend:
         self.poll_seconds = poll_seconds
         if partitions is None:
             workers = client.scheduler_info(n_workers=-1).get("workers", {})
-            threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
+            threads = sum(int(worker.get("nthreads", 1)) for worker in workers.values())
             partitions = PARTITIONS_PER_THREAD * max(1, threads)
         self.partitions = partitions
         self._engine = DaskExecutionEngine(
@@ -244,9 +244,9 @@ class DaskForecastBackend:
             # a timeout means not all done yet: report, check the workers, wait again
             with contextlib.suppress(TimeoutError):
                 wait(futures, timeout=self.poll_seconds)
-            done = [f for f in futures if f.done()]
-            pending = [f for f in futures if not f.done()]
-            failed = [f for f in done if f.status in ("error", "cancelled")]
+            done = [future for future in futures if future.done()]
+            pending = [future for future in futures if not future.done()]
+            failed = [future for future in done if future.status in ("error", "cancelled")]
             if failed:
                 failed[0].result()  # raises the task's own error (KilledWorker, ...)
             finished = len(done)
@@ -272,7 +272,7 @@ class DaskForecastBackend:
 
 
 def _names(models: Sequence[Any]) -> str:
-    return ", ".join(repr(m) for m in models)
+    return ", ".join(repr(model) for model in models)
 
 
 def _in_process_layout(

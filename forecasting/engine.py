@@ -80,7 +80,7 @@ class ForecastConfig:
     def __post_init__(self) -> None:
         if not self.models:
             raise ValueError("models must name at least one candidate")
-        unknown = [m for m in self.models if m not in candidate_specs()]
+        unknown = [model for model in self.models if model not in candidate_specs()]
         if unknown:
             raise ValueError(
                 f"unknown model(s) {', '.join(unknown)}; known: {', '.join(candidate_specs())}"
@@ -213,8 +213,10 @@ def plan_queues(
                 f"of {horizon} days instead of {config.folds}"
             )
         training = n_days - folds * horizon
-        eligible = tuple(m for m in config.models if specs[m].min_history_days <= training)
-        skipped = [m for m in config.models if m not in eligible]
+        eligible = tuple(
+            model for model in config.models if specs[model].min_history_days <= training
+        )
+        skipped = [model for model in config.models if model not in eligible]
         if not eligible:
             weeks = n_days // 7
             fallback = (
@@ -227,7 +229,9 @@ def plan_queues(
             )
             continue
         if skipped:
-            needs = ", ".join(f"{m} ({specs[m].min_history_days} days)" for m in skipped)
+            needs = ", ".join(
+                f"{model} ({specs[model].min_history_days} days)" for model in skipped
+            )
             warnings.append(
                 f"queue {queue}: {training} days of training before the first fold; skipped {needs}"
             )
@@ -534,7 +538,7 @@ def _choose(scores: dict[str, float], candidates: Sequence[str], margin: float) 
     """Lowest backtest WMAPE wins, except that a single model must beat the combination by
     more than ``margin`` (relative): on a few weeks of backtest, near-ties between models are
     mostly noise, and the average of the two best is the more robust forecast."""
-    best = min(candidates, key=lambda m: np.nan_to_num(scores[m], nan=np.inf))
+    best = min(candidates, key=lambda model: np.nan_to_num(scores[model], nan=np.inf))
     if COMBINATION in candidates and best != COMBINATION:
         combined = scores[COMBINATION]
         if np.isfinite(combined) and scores[best] >= (1.0 - margin) * combined:

@@ -34,23 +34,27 @@ class IntervalCalibration:
     method: str = "conformal"
 
     def scale(self, mean: np.ndarray) -> np.ndarray:
-        m = np.maximum(np.asarray(mean, dtype=float), 0.0)
-        variance = self.variance_floor + self.variance_linear * m + self.variance_quadratic * m * m
+        clipped = np.maximum(np.asarray(mean, dtype=float), 0.0)
+        variance = (
+            self.variance_floor
+            + self.variance_linear * clipped
+            + self.variance_quadratic * clipped * clipped
+        )
         return np.sqrt(np.maximum(variance, 1e-12))
 
     def bounds(self, mean: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
         low_q, high_q = self.quantiles[level]
-        m = np.maximum(np.asarray(mean, dtype=float), 0.0)
-        s = self.scale(m)
-        return np.maximum(m + low_q * s, 0.0), np.maximum(m + high_q * s, 0.0)
+        clipped = np.maximum(np.asarray(mean, dtype=float), 0.0)
+        s = self.scale(clipped)
+        return np.maximum(clipped + low_q * s, 0.0), np.maximum(clipped + high_q * s, 0.0)
 
 
 def _conformal_quantile(scores: np.ndarray, probability: float, upper: bool) -> float:
-    n = scores.size
+    n_scores = scores.size
     if upper:
-        rank = min(math.ceil((n + 1) * probability), n)
+        rank = min(math.ceil((n_scores + 1) * probability), n_scores)
         return float(np.sort(scores)[rank - 1])
-    rank = max(math.floor((n + 1) * probability), 1)
+    rank = max(math.floor((n_scores + 1) * probability), 1)
     return float(np.sort(scores)[rank - 1])
 
 
@@ -58,24 +62,24 @@ def fit_calibration(
     actual: np.ndarray, forecast: np.ndarray, levels: Sequence[int]
 ) -> IntervalCalibration:
     """Calibrate bands on paired backtest actuals and forecasts (at least 20 pairs)."""
-    y = np.asarray(actual, dtype=float)
+    actual = np.asarray(actual, dtype=float)
     f = np.maximum(np.asarray(forecast, dtype=float), 0.0)
-    keep = ~(np.isnan(y) | np.isnan(f))
-    y, f = y[keep], f[keep]
-    if y.size < 20:
+    keep = ~(np.isnan(actual) | np.isnan(f))
+    actual, f = actual[keep], f[keep]
+    if actual.size < 20:
         return poisson_calibration(levels)
     # relative weights keep the busy intervals from dictating the spread of the quiet ones
     weight = 1.0 / (1.0 + f)
     design = np.column_stack([np.ones_like(f), f, f * f]) * weight[:, None]
-    coefficients, _ = nnls(design, (y - f) ** 2 * weight)
+    coefficients, _ = nnls(design, (actual - f) ** 2 * weight)
     floor = max(float(coefficients[0]), 0.25)
     calibration = IntervalCalibration(
         variance_floor=floor,
         variance_linear=float(coefficients[1]),
         variance_quadratic=float(coefficients[2]),
-        n_scores=int(y.size),
+        n_scores=int(actual.size),
     )
-    scores = (y - f) / calibration.scale(f)
+    scores = (actual - f) / calibration.scale(f)
     quantiles = {}
     for level in levels:
         alpha = 1.0 - level / 100.0
@@ -88,7 +92,7 @@ def fit_calibration(
         variance_linear=calibration.variance_linear,
         variance_quadratic=calibration.variance_quadratic,
         quantiles=quantiles,
-        n_scores=int(y.size),
+        n_scores=int(actual.size),
     )
 
 
@@ -96,8 +100,8 @@ def poisson_calibration(levels: Sequence[int]) -> IntervalCalibration:
     """Uncalibrated fallback: Poisson spread with normal quantiles (used without a backtest)."""
     quantiles = {}
     for level in levels:
-        z = float(norm.ppf(0.5 + level / 200.0))
-        quantiles[int(level)] = (-z, z)
+        normal_quantile = float(norm.ppf(0.5 + level / 200.0))
+        quantiles[int(level)] = (-normal_quantile, normal_quantile)
     return IntervalCalibration(
         variance_floor=0.25,
         variance_linear=1.0,
@@ -111,20 +115,20 @@ def cross_conformal_coverage(
     actual: np.ndarray, forecast: np.ndarray, fold: np.ndarray, levels: Sequence[int]
 ) -> dict[int, float | None]:
     """Measured coverage: each fold's bands are calibrated on the other folds only."""
-    y = np.asarray(actual, dtype=float)
+    actual = np.asarray(actual, dtype=float)
     f = np.asarray(forecast, dtype=float)
     folds = np.unique(fold)
     if folds.size < 2:
         return {int(level): None for level in levels}
     hits = {int(level): 0 for level in levels}
     total = 0
-    for k in folds:
-        test = fold == k
-        calibration = fit_calibration(y[~test], f[~test], levels)
+    for cutoff in folds:
+        test = fold == cutoff
+        calibration = fit_calibration(actual[~test], f[~test], levels)
         total += int(test.sum())
         for level in levels:
             low, high = calibration.bounds(f[test], int(level))
-            hits[int(level)] += int(((y[test] >= low) & (y[test] <= high)).sum())
+            hits[int(level)] += int(((actual[test] >= low) & (actual[test] <= high)).sum())
     return {level: (hits[level] / total if total else None) for level in hits}
 
 

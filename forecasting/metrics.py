@@ -9,20 +9,20 @@ from scipy.stats import poisson
 
 def wmape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Weighted mean absolute percentage error, sum|a - f| / sum a (NaN when sum a is 0)."""
-    a = np.asarray(actual, dtype=float)
-    f = np.asarray(forecast, dtype=float)
-    denominator = float(np.sum(a))
+    actual = np.asarray(actual, dtype=float)
+    forecast = np.asarray(forecast, dtype=float)
+    denominator = float(np.sum(actual))
     if denominator <= 0:
         return float("nan")
-    return float(np.sum(np.abs(a - f)) / denominator)
+    return float(np.sum(np.abs(actual - forecast)) / denominator)
 
 
 def seasonal_naive_scale(values: np.ndarray, season_length: int) -> float:
     """Mean absolute change over one season: the denominator of MASE."""
-    v = np.asarray(values, dtype=float)
-    if v.size <= season_length:
+    values = np.asarray(values, dtype=float)
+    if values.size <= season_length:
         return float("nan")
-    diffs = np.abs(v[season_length:] - v[:-season_length])
+    diffs = np.abs(values[season_length:] - values[:-season_length])
     diffs = diffs[~np.isnan(diffs)]
     return float(diffs.mean()) if diffs.size else float("nan")
 
@@ -31,9 +31,9 @@ def mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
     """Mean absolute error relative to the in-sample weekly seasonal naive error."""
     if not scale or not np.isfinite(scale):
         return float("nan")
-    a = np.asarray(actual, dtype=float)
-    f = np.asarray(forecast, dtype=float)
-    return float(np.mean(np.abs(a - f)) / scale)
+    actual = np.asarray(actual, dtype=float)
+    forecast = np.asarray(forecast, dtype=float)
+    return float(np.mean(np.abs(actual - forecast)) / scale)
 
 
 def poisson_mean_absolute_deviation(rate: np.ndarray) -> np.ndarray:
@@ -73,7 +73,9 @@ def accuracy_by_period(
     accuracy_percent`` (NaN when no contacts arrived).
     """
     for name, frame, column in (("actuals", actuals, "y"), ("forecast", forecast, forecast_column)):
-        missing = [c for c in ("unique_id", "ds", column) if c not in frame.columns]
+        missing = [
+            required for required in ("unique_id", "ds", column) if required not in frame.columns
+        ]
         if missing:
             raise ValueError(f"{name} lacks column(s) {', '.join(missing)}")
         if not isinstance(frame["ds"].dtype, pd.DatetimeTZDtype):

@@ -125,7 +125,7 @@ def daily_factors(
     as if ``dom_shrink`` extra days at 1 had been seen. The forecast level is the mean of the
     last ``level_days`` open days with both factors divided out.
     """
-    n = len(totals)
+    n_days = len(totals)
     rolling = pd.Series(totals).rolling(7, center=True, min_periods=4).mean().to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(rolling > 0, totals / rolling, np.nan)
@@ -140,8 +140,8 @@ def daily_factors(
     if open_day.any():
         open_day &= base > 0.2 * float(np.nanmean(base[open_day]))
     dom_factor = np.ones(32)
-    if n >= dom_min_days and open_day.sum() >= dom_min_days // 2:
-        residual = np.full(n, np.nan)
+    if n_days >= dom_min_days and open_day.sum() >= dom_min_days // 2:
+        residual = np.full(n_days, np.nan)
         residual[open_day] = totals[open_day] / base[open_day]
         for d in range(1, 32):
             near = open_day & (np.abs(dom - d) <= dom_bandwidth)
@@ -152,7 +152,7 @@ def daily_factors(
     divisor = weekday[dow] * dom_factor[dom]
     usable = np.flatnonzero((divisor > 0) & (totals > 0) & (weekday[dow] > 0.05))
     if usable.size == 0:
-        level = float(np.mean(totals)) if n else 0.0
+        level = float(np.mean(totals)) if n_days else 0.0
     else:
         recent = usable[-level_days:]
         level = float(np.mean(totals[recent] / divisor[recent]))
@@ -300,7 +300,7 @@ class CalendarWindowAverage(_CalendarModel):
             if key not in cache:
                 back = (target - (n_days - 1) + 6) // 7  # weeks back to reach observed days
                 sources = [target - 7 * k for k in range(max(back, 1), max(back, 1) + self.weeks)]
-                sources = [s for s in sources if 0 <= s < n_days]
+                sources = [source for source in sources if 0 <= source < n_days]
                 if not sources:
                     cache[key] = np.zeros(self.slots_per_day)
                 else:
@@ -374,7 +374,7 @@ def build_models(names: Sequence[str], slots_per_day: int) -> list[Any]:
         MSTL_MODEL: lambda: FastMSTL(slots_per_day),
         TOP_DOWN: lambda: TopDown(slots_per_day),
     }
-    unknown = [n for n in names if n not in factories]
+    unknown = [name for name in names if name not in factories]
     if unknown:
         raise ValueError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(factories)}")
     return [factories[name]() for name in names]

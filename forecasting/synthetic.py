@@ -72,14 +72,14 @@ def synthetic_history(spec: SyntheticSpec, *, drop_closed: bool = True) -> pd.Da
     """
     rng = np.random.default_rng(spec.seed)
     rates = synthetic_rates(spec)
-    y = rng.poisson(rates["rate"].to_numpy()).astype(float)
-    handled = np.floor(y * 0.92)
+    offered = rng.poisson(rates["rate"].to_numpy()).astype(float)
+    handled = np.floor(offered * 0.92)
     handle_seconds = np.where(
         handled > 0,
         rng.gamma(shape=np.maximum(handled, 1e-9) * 4.0, scale=spec.aht_seconds / 4.0),
         0.0,
     )
-    frame = rates.assign(y=y, handled=handled, handle_seconds=handle_seconds)
+    frame = rates.assign(y=offered, handled=handled, handle_seconds=handle_seconds)
     if drop_closed:
         frame = frame[frame["rate"] > 0]
     return frame.drop(columns=["rate"]).reset_index(drop=True)
