@@ -1,0 +1,34 @@
+"""The planner page shows each queue's patience in use and its source, as the API answers them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from dashkit import DemoApi
+from test_pages import run_page
+
+
+def test_planner_shows_the_patience_of_each_queue(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    tables = [d.value for d in at.dataframe if "source" in d.value.columns]
+    assert len(tables) == 1
+    table = tables[0].set_index("queue")
+    queues: Any = demo_api.get("/v1/queues", "planner", site=demo_api.site)
+    assert sorted(table.index) == sorted(q["code"] for q in queues)
+    for queue in queues:
+        patience = queue["patience"]
+        # the demo centre is estimated from its history when it is loaded
+        assert patience["source"] == "history"
+        row = table.loc[queue["code"]]
+        assert row["source"] == "history"
+        assert row["patience_s"] == pytest.approx(patience["seconds"], abs=0.05)
+        assert row["ci95_low_s"] == pytest.approx(patience["ci_low_seconds"], abs=0.05)
+        assert row["ci95_high_s"] == pytest.approx(patience["ci_high_seconds"], abs=0.05)
+        assert row["ci95_low_s"] < row["patience_s"] < row["ci95_high_s"]
+        assert row["abandoned"] == patience["abandoned_count"] >= 30
+        assert datetime.fromisoformat(row["estimated_at_utc"]) == datetime.fromisoformat(
+            patience["estimated_at_utc"]
+        )
+    assert any("source site is the site's setting" in c.value for c in at.caption)
