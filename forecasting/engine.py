@@ -26,6 +26,7 @@ from forecasting.calendar import (
     STATUS_OBSERVED,
     CalendarOptions,
     CalendarResult,
+    SpecialDay,
     mark_calendar,
 )
 from forecasting.frame import (
@@ -840,6 +841,23 @@ def _apply_closed(future: pd.DataFrame, cal: CalendarResult) -> None:
     future.loc[closed, "offered"] = 0.0
 
 
+@dataclass(frozen=True)
+class _HorizonDays:
+    """The future frame's arrays that day rules read and write (``offered`` and ``rule`` are
+    written in place; ``base`` keeps the forecast before any rule)."""
+
+    day_index: np.ndarray
+    queue_ids: np.ndarray
+    base: np.ndarray
+    offered: np.ndarray
+    rule: np.ndarray
+    first: int
+    last: int
+
+    def rows(self, index: int, queue: str) -> np.ndarray:
+        return np.asarray((self.day_index == index) & (self.queue_ids == queue))
+
+
 def _apply_day_rules(
     future: pd.DataFrame,
     prepared: PreparedHistory,
@@ -849,18 +867,32 @@ def _apply_day_rules(
 ) -> None:
     """Holidays (learned multiplier) then user special days, on the future frame in place."""
     day_index = future["day_index"].to_numpy()
-    queue_ids = future["unique_id"].astype(str).to_numpy()
     base = future["offered"].to_numpy(dtype=float).copy()
-    offered = base.copy()
-    rule = future["day_rule"].to_numpy(dtype=object).copy()
     first_future = day_index_of(prepared.last_day) + 1
-    last_future = first_future + int(day_index.max() - day_index.min())
+    days = _HorizonDays(
+        day_index=day_index,
+        queue_ids=future["unique_id"].astype(str).to_numpy(),
+        base=base,
+        offered=base.copy(),
+        rule=future["day_rule"].to_numpy(dtype=object).copy(),
+        first=first_future,
+        last=first_future + int(day_index.max() - day_index.min()),
+    )
+    _apply_holidays(days, cal, warnings)
+    _apply_special_days(days, cal.frame, config.calendar.special_days, warnings)
+    future["offered"] = days.offered
+    future["day_rule"] = days.rule
+
+
+def _apply_holidays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]) -> None:
+    """Each holiday in the horizon scaled by the queue's learned holiday multiplier (a warning
+    when the queue's history holds no holiday)."""
     for holiday, name in cal.holidays.items():
         index = day_index_of(holiday)
-        if not first_future <= index <= last_future:
+        if not days.first <= index <= days.last:
             continue
-        for queue in dict.fromkeys(queue_ids):
-            rows = (day_index == index) & (queue_ids == queue)
+        for queue in dict.fromkeys(days.queue_ids):
+            rows = days.rows(index, queue)
             multiplier = cal.holiday_multiplier.get(queue)
             if multiplier is None:
                 warnings.append(
@@ -868,44 +900,58 @@ def _apply_day_rules(
                     "its history to learn the effect from; add a special day to override"
                 )
                 continue
-            offered[rows] = base[rows] * multiplier
-            rule[rows] = f"holiday {name} x{multiplier:.2f}"
-    history = cal.frame
-    for special in config.calendar.special_days:
+            days.offered[rows] = days.base[rows] * multiplier
+            days.rule[rows] = f"holiday {name} x{multiplier:.2f}"
+
+
+def _apply_special_days(
+    days: _HorizonDays,
+    history: pd.DataFrame,
+    special_days: Sequence[SpecialDay],
+    warnings: list[str],
+) -> None:
+    """Each special day in the horizon: the forecast times its multiplier, or a copy of the
+    day it is like (a warning when that day is neither in the history nor in the horizon)."""
+    for special in special_days:
         index = day_index_of(special.day)
-        if not first_future <= index <= last_future:
+        if not days.first <= index <= days.last:
             continue
-        for queue in dict.fromkeys(queue_ids):
+        for queue in dict.fromkeys(days.queue_ids):
             if not special.applies_to(queue):
                 continue
-            rows = (day_index == index) & (queue_ids == queue)
+            rows = days.rows(index, queue)
             label = special.name or "special day"
             if special.multiplier is not None:
-                offered[rows] = base[rows] * special.multiplier
-                rule[rows] = f"{label} x{special.multiplier:g}"
+                days.offered[rows] = days.base[rows] * special.multiplier
+                days.rule[rows] = f"{label} x{special.multiplier:g}"
                 continue
             assert special.like_day is not None
-            like_index = day_index_of(special.like_day)
-            source_rows = (day_index == like_index) & (queue_ids == queue)
-            if source_rows.any():
-                offered[rows] = base[source_rows]
-            else:
-                past = history[
-                    (history["unique_id"] == queue) & (history["day_index"] == like_index)
-                ]
-                if past.empty:
-                    warnings.append(
-                        f"queue {queue}: special day {special.day} is like {special.like_day}, "
-                        "which is neither in the history nor in the horizon; rule ignored"
-                    )
-                    continue
-                values = np.where(
-                    past["status"] == STATUS_OBSERVED, past["y"], past["y_model"]
-                ).astype(float)
-                offered[rows] = np.nan_to_num(values)
-            rule[rows] = f"{label} like {special.like_day}"
-    future["offered"] = offered
-    future["day_rule"] = rule
+            copied = _like_day_values(days, history, queue, special.like_day)
+            if copied is None:
+                warnings.append(
+                    f"queue {queue}: special day {special.day} is like {special.like_day}, "
+                    "which is neither in the history nor in the horizon; rule ignored"
+                )
+                continue
+            days.offered[rows] = copied
+            days.rule[rows] = f"{label} like {special.like_day}"
+
+
+def _like_day_values(
+    days: _HorizonDays, history: pd.DataFrame, queue: str, like_day: date
+) -> np.ndarray | None:
+    """What a like-day rule copies: the like day's forecast when it lies in the horizon, else
+    its history (actuals where observed, the imputed series elsewhere); None when it is in
+    neither."""
+    like_index = day_index_of(like_day)
+    source_rows = days.rows(like_index, queue)
+    if source_rows.any():
+        return np.asarray(days.base[source_rows])
+    past = history[(history["unique_id"] == queue) & (history["day_index"] == like_index)]
+    if past.empty:
+        return None
+    values = np.where(past["status"] == STATUS_OBSERVED, past["y"], past["y_model"]).astype(float)
+    return np.asarray(np.nan_to_num(values))
 
 
 __all__ = [
