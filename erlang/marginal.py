@@ -51,6 +51,48 @@ def marginal_value_curve(
     what its agents can handle: agents * interval / AHT contacts, none of them within the
     threshold.
     """
+    per_interval = _per_interval_columns(
+        calls,
+        interval_seconds,
+        aht_seconds,
+        patience_seconds,
+        threshold_seconds,
+        max_agents,
+        concurrency=concurrency,
+    )
+    agents = np.arange(max_agents + 1, dtype=np.int64)
+    servers = agents[None, :] * per_interval["concurrency"]
+    calls_col = per_interval["calls"]
+    rate = calls_col / per_interval["interval_seconds"]
+    aht = per_interval["aht_seconds"]
+    threshold = per_interval["threshold_seconds"]
+    if patience_seconds is not None:
+        kpis = erlang_a_kpis(servers, rate, aht, per_interval["patience_seconds"], threshold)
+        answer_rate = np.asarray(kpis["answer_rate"])
+        service_level = np.asarray(kpis["service_level"])
+    else:
+        service_level, answer_rate = _erlang_c_curve(servers, rate, aht, threshold)
+    answered = calls_col * answer_rate
+    return MarginalCurve(
+        agents=agents,
+        answered=np.asarray(answered, dtype=float),
+        service_level=np.asarray(service_level, dtype=float),
+        answer_rate=np.asarray(answer_rate, dtype=float),
+    )
+
+
+def _per_interval_columns(
+    calls: ArrayLike,
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    patience_seconds: ArrayLike | None,
+    threshold_seconds: ArrayLike,
+    max_agents: int,
+    *,
+    concurrency: ArrayLike,
+) -> dict[str, FloatArray]:
+    """The checked arguments by name, broadcast to one row per interval (column vectors);
+    ``patience_seconds`` only when given."""
     calls_a = np.atleast_1d(check.array("calls", calls, low=0.0))
     if calls_a.ndim != 1:
         raise ErlangError(
@@ -78,29 +120,19 @@ def marginal_value_curve(
     columns = check.broadcast(**named)
     if columns[0].ndim != 1:
         raise ErlangError("calls", "and the other arguments must be scalars or 1-d per interval")
-    per_interval = {name: column[:, None] for name, column in zip(named, columns, strict=True)}
-    agents = np.arange(max_agents + 1, dtype=np.int64)
-    servers = agents[None, :] * per_interval["concurrency"]
-    calls_col = per_interval["calls"]
-    rate = calls_col / per_interval["interval_seconds"]
-    aht = per_interval["aht_seconds"]
-    threshold = per_interval["threshold_seconds"]
-    if patience_seconds is not None:
-        kpis = erlang_a_kpis(servers, rate, aht, per_interval["patience_seconds"], threshold)
-        answer_rate = np.asarray(kpis["answer_rate"])
-        service_level = np.asarray(kpis["service_level"])
-    else:
-        load = np.broadcast_to(rate * aht, servers.shape)
-        servers_b = np.broadcast_to(servers, load.shape).astype(float)
-        _, service_level, _, _ = erlang_c_kpis(
-            servers_b, load, aht, threshold, log_erlang_b(servers_b, load)
-        )
-        capacity = np.where(load > 0.0, servers_b / np.where(load > 0.0, load, 1.0), 1.0)
-        answer_rate = np.minimum(1.0, capacity)
-    answered = calls_col * answer_rate
-    return MarginalCurve(
-        agents=agents,
-        answered=np.asarray(answered, dtype=float),
-        service_level=np.asarray(service_level, dtype=float),
-        answer_rate=np.asarray(answer_rate, dtype=float),
+    return {name: column[:, None] for name, column in zip(named, columns, strict=True)}
+
+
+def _erlang_c_curve(
+    servers: FloatArray, rate: FloatArray, aht: FloatArray, threshold: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Erlang C service level and answer rate per interval and agents: an unstable queue
+    answers at most what its servers can handle, none of it within the threshold."""
+    load = np.broadcast_to(rate * aht, servers.shape)
+    servers_b = np.broadcast_to(servers, load.shape).astype(float)
+    _, service_level, _, _ = erlang_c_kpis(
+        servers_b, load, aht, threshold, log_erlang_b(servers_b, load)
     )
+    capacity = np.where(load > 0.0, servers_b / np.where(load > 0.0, load, 1.0), 1.0)
+    answer_rate = np.minimum(1.0, capacity)
+    return service_level, answer_rate
