@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from erlang.patience import estimate_patience_from_totals
 from wfm.domain.errors import ValidationError
-from wfm.domain.queue_model import Patience, PatienceSource
+from wfm.domain.queue_model import Patience
 from wfm.domain.types import Queue
 
 # Abandons a window must hold for an estimate: with 30 the 95 % interval runs from about 0.72 to
@@ -105,14 +104,8 @@ def estimate_from_history(
     when fewer than `min_abandoned` contacts abandoned in it (the site's setting then applies)."""
     if history.abandoned < max(1, min_abandoned):
         return None
-    estimate = estimate_patience_from_totals(history.total_wait_seconds, history.abandoned)
-    return Patience(
-        seconds=estimate.patience_seconds,
-        source=PatienceSource.HISTORY,
-        estimated_at_utc=estimated_at_utc.astimezone(UTC),
-        ci_low_seconds=estimate.ci_low_seconds,
-        ci_high_seconds=estimate.ci_high_seconds,
-        abandoned_count=estimate.abandoned_count,
+    return Patience.from_history(
+        history.total_wait_seconds, history.abandoned, estimated_at_utc.astimezone(UTC)
     )
 
 

@@ -4,7 +4,8 @@ A stored `Queue` and its `Site`, on an interval grid, become a `QueueModel` in o
 (`QueueModel.of_queue`). Staffing, roster building and evaluation, the intraday recommendation,
 the live simulator, the demo generator and the API's calculators ask the model, and this module is
 the only code outside `erlang/` that maps a queue's fields to `erlang` arguments, so two views of
-the same queue always agree.
+the same queue always agree. `requirement_of_queues` and `kpis_of_queues` ask several queues'
+models in one `erlang` evaluation (the intraday recommendation, which answers within a request).
 
 Patience policy (one for the whole product): a queue's mean patience is estimated from its own
 history (abandons and waits; `erlang.estimate_patience_seconds`) and stored with the date and
@@ -16,18 +17,26 @@ that is explicitly given no patience (`wfm erlang` without `--patience-seconds`)
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 import erlang
+from erlang.patience import estimate_patience_from_totals
 from wfm.domain.types import Queue, Site
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+# What the model raises on an argument the queueing maths refuses (`.argument` names it, as
+# `erlang` spells it: "calls", "aht_seconds", "patience_seconds", ...; `.problem` says why).
+ErlangError = erlang.ErlangError
 
 
 class PatienceSource(enum.StrEnum):
@@ -68,6 +77,23 @@ class Patience:
         return cls(seconds=site.default_patience_seconds, source=PatienceSource.SITE)
 
     @classmethod
+    def from_history(
+        cls, total_wait_seconds: float, abandoned_count: int, estimated_at_utc: datetime
+    ) -> Patience:
+        """The estimate from a queue's history: every caller's wait summed and the abandons
+        (`erlang.patience.estimate_patience_from_totals`: maximum likelihood under exponential
+        patience, chi-square 95 % interval), dated `estimated_at_utc`."""
+        estimate = estimate_patience_from_totals(total_wait_seconds, abandoned_count)
+        return cls(
+            seconds=estimate.patience_seconds,
+            source=PatienceSource.HISTORY,
+            estimated_at_utc=estimated_at_utc,
+            ci_low_seconds=estimate.ci_low_seconds,
+            ci_high_seconds=estimate.ci_high_seconds,
+            abandoned_count=estimate.abandoned_count,
+        )
+
+    @classmethod
     def given(cls, seconds: float | None) -> Patience:
         """A patience passed in by a caller (None: no abandonment, Erlang C)."""
         if seconds is None:
@@ -87,6 +113,13 @@ class QueueKpis:
     answered: FloatArray
     answer_rate: FloatArray | None
     abandon_rate: FloatArray | None
+    load_erlangs: FloatArray  # offered load, before concurrency
+    # The detail `kpis()` gives (None in a requirement's KPIs; the two service-level variants
+    # also None under Erlang C): the mean wait of every caller, abandoners until they hang up;
+    # answered within T / answered; (answered + abandoned within T) / offered.
+    mean_wait_seconds: FloatArray | None = None
+    service_level_of_answered: FloatArray | None = None
+    service_level_abandons_count: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +137,7 @@ class QueueModel:
     """A queue's service targets, patience, concurrency and economics on an interval grid."""
 
     code: str
-    interval_minutes: int
+    interval_minutes: float  # whole minutes on the product's grids; a calculator takes any length
     service_level_target: float | None
     service_threshold_seconds: float
     patience: Patience
@@ -113,6 +146,7 @@ class QueueModel:
     value_per_answered_contact: float = 0.0
     max_asa_seconds: float | None = None
     min_answer_rate: float | None = None
+    max_abandon_rate: float | None = None
 
     @classmethod
     def of_queue(cls, queue: Queue, site: Site, interval_minutes: int) -> QueueModel:
@@ -150,85 +184,297 @@ class QueueModel:
     ) -> Staffing:
         """Least agents serving per interval meeting every target of the queue; scheduled agents
         are agents / (1 - shrinkage), rounded up."""
-        calls = np.asarray(contacts, dtype=float)
-        result = erlang.required_agents(
-            calls,
-            self.interval_seconds,
-            handle_time(calls, aht_seconds),
-            service_level=self.service_level_target,
-            threshold_seconds=self.service_threshold_seconds,
-            max_asa_seconds=self.max_asa_seconds,
-            min_answer_rate=self.min_answer_rate,
-            patience_seconds=self.patience.seconds,
-            max_occupancy=self.max_occupancy,
-            concurrency=self.concurrency,
-            shrinkage=shrinkage,
-        )
-        answered = calls * (1.0 if result.answer_rate is None else result.answer_rate)
-        kpis = QueueKpis(
-            service_level=np.asarray(result.service_level, dtype=float),
-            asa_seconds=np.asarray(result.asa_seconds, dtype=float),
-            occupancy=np.asarray(result.occupancy, dtype=float),
-            p_wait=np.asarray(result.p_wait, dtype=float),
-            answered=np.asarray(answered, dtype=float),
-            answer_rate=_optional(result.answer_rate),
-            abandon_rate=_optional(result.abandon_rate),
-        )
-        return Staffing(
-            agents=np.asarray(result.agents, dtype=np.int64),
-            scheduled_agents=np.asarray(result.scheduled_agents, dtype=np.int64),
-            kpis=kpis,
-        )
+        return requirement_of_queues([self], [contacts], [aht_seconds], shrinkage=shrinkage)[0]
 
     def kpis(self, contacts: ArrayLike, aht_seconds: ArrayLike, agents: ArrayLike) -> QueueKpis:
         """Predicted KPIs per interval with `agents` serving (fractional agents allowed; arrays
         broadcast, so several staffings of the same intervals can be stacked)."""
-        calls = np.asarray(contacts, dtype=float)
+        return kpis_of_queues([self], [contacts], [aht_seconds], [agents])[0]
+
+    def simulate(
+        self,
+        arrivals: ArrayLike,
+        aht_seconds: ArrayLike,
+        agents: ArrayLike,
+        *,
+        seed: int,
+        replications: int = 1,
+    ) -> erlang.SimulationResult:
+        """One simulated day of the queue (`erlang.simulate_queue`): Poisson arrivals with mean
+        `arrivals` per interval, whole `agents` serving per interval (a chat agent is
+        `concurrency` parallel servers), exponential handle times and patience."""
+        calls = np.asarray(arrivals, dtype=float)
         aht = handle_time(calls, aht_seconds)
-        if self.patience.seconds is None:
-            c = erlang.erlang_c(
-                calls,
-                self.interval_seconds,
-                aht,
-                agents,
-                self.service_threshold_seconds,
-                concurrency=self.concurrency,
-            )
-            return QueueKpis(
-                service_level=np.asarray(c.service_level, dtype=float),
-                asa_seconds=np.asarray(c.asa_seconds, dtype=float),
-                occupancy=np.asarray(c.occupancy, dtype=float),
-                p_wait=np.asarray(c.p_wait, dtype=float),
-                answered=np.asarray(calls * np.ones_like(c.service_level), dtype=float),
-                answer_rate=None,
-                abandon_rate=None,
-            )
-        a = erlang.erlang_a(
+        servers = np.asarray(agents, dtype=float) * self.concurrency
+        return erlang.simulate_queue(
             calls,
-            self.interval_seconds,
-            aht,
-            agents,
-            self.patience.seconds,
-            self.service_threshold_seconds,
-            concurrency=self.concurrency,
+            servers,
+            interval_seconds=self.interval_seconds,
+            # the simulator wants a positive handle time even where nothing arrives
+            aht_seconds=np.where(aht > 0, aht, 1.0),
+            patience_seconds=self.patience.seconds,
+            threshold_seconds=self.service_threshold_seconds,
+            replications=replications,
+            seed=seed,
         )
-        return QueueKpis(
-            service_level=np.asarray(a.service_level, dtype=float),
-            asa_seconds=np.asarray(a.asa_seconds, dtype=float),
-            occupancy=np.asarray(a.occupancy, dtype=float),
-            p_wait=np.asarray(a.p_wait, dtype=float),
-            answered=np.asarray(a.answered_per_interval, dtype=float),
-            answer_rate=np.asarray(a.answer_rate, dtype=float),
-            abandon_rate=np.asarray(a.abandon_rate, dtype=float),
+
+
+def requirement_of_queues(
+    models: Sequence[QueueModel],
+    contacts: Sequence[ArrayLike],
+    aht_seconds: Sequence[ArrayLike],
+    *,
+    shrinkage: float = 0.0,
+) -> list[Staffing]:
+    """`QueueModel.requirement` of several queues at once, each with its own intervals: one
+    `erlang` evaluation for all the queues whose targets are of the same kinds (the queues of a
+    site usually are), which costs about what one queue's does."""
+    by_position: dict[int, Staffing] = {}
+    for group in _groups(models, _requirement_kind):
+        cells = _Cells.of([models[i] for i in group], contacts, aht_seconds, None, group)
+        by_position.update(zip(group, _requirement(cells, shrinkage), strict=True))
+    return [by_position[i] for i in range(len(models))]
+
+
+def kpis_of_queues(
+    models: Sequence[QueueModel],
+    contacts: Sequence[ArrayLike],
+    aht_seconds: Sequence[ArrayLike],
+    agents: Sequence[ArrayLike],
+) -> list[QueueKpis]:
+    """`QueueModel.kpis` of several queues at once, each with its own intervals and agents: one
+    `erlang` evaluation per model kind (Erlang A, Erlang C)."""
+    by_position: dict[int, QueueKpis] = {}
+    for group in _groups(models, lambda model: model.kind):
+        cells = _Cells.of([models[i] for i in group], contacts, aht_seconds, agents, group)
+        by_position.update(zip(group, _kpis(cells), strict=True))
+    return [by_position[i] for i in range(len(models))]
+
+
+def _requirement_kind(model: QueueModel) -> tuple[bool, ...]:
+    """Queues whose targets are given or absent alike can share one `required_agents` call."""
+    return (
+        model.patience.seconds is None,
+        model.service_level_target is None,
+        model.max_asa_seconds is None,
+        model.min_answer_rate is None,
+        model.max_abandon_rate is None,
+        model.max_occupancy is None,
+    )
+
+
+def _groups(
+    models: Sequence[QueueModel], kind: Callable[[QueueModel], Hashable]
+) -> list[list[int]]:
+    """Positions of the models, grouped by kind, in order of first appearance."""
+    groups: dict[Hashable, list[int]] = {}
+    for position, model in enumerate(models):
+        groups.setdefault(kind(model), []).append(position)
+    return list(groups.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """The intervals of a group of queues as the arrays of one `erlang` call.
+
+    One queue's arrays go as given (`erlang` broadcasts them and names a bad value by its own
+    index); several queues' are broadcast each, flattened and laid one after another, and the
+    results cut back into each queue's shape. A group with no interval at all is evaluated on one
+    idle cell (no contacts, no agents), which `split` drops: `erlang` refuses empty arrays."""
+
+    models: tuple[QueueModel, ...]
+    calls: FloatArray
+    aht_seconds: FloatArray
+    agents: FloatArray | None
+    shapes: tuple[tuple[int, ...], ...] | None  # None: one queue, arrays as given
+    sizes: IntArray
+
+    @classmethod
+    def of(
+        cls,
+        models: Sequence[QueueModel],
+        contacts: Sequence[ArrayLike],
+        aht_seconds: Sequence[ArrayLike],
+        agents: Sequence[ArrayLike] | None,
+        positions: Sequence[int],
+    ) -> _Cells:
+        calls = np.asarray(contacts[positions[0]], dtype=float)
+        if len(positions) == 1 and calls.size > 0:
+            return cls(
+                models=tuple(models),
+                calls=calls,
+                aht_seconds=handle_time(calls, aht_seconds[positions[0]]),
+                agents=None if agents is None else np.asarray(agents[positions[0]], dtype=float),
+                shapes=None,
+                sizes=np.array([calls.size], dtype=np.int64),
+            )
+        columns: list[list[FloatArray]] = [[], [], []]
+        shapes = []
+        for model, position in zip(models, positions, strict=True):
+            given = [contacts[position], aht_seconds[position]]
+            if agents is not None:
+                given.append(agents[position])
+            try:
+                arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in given))
+            except ValueError:
+                raise ErlangError(
+                    "calls",
+                    f"of queue {model.code!r} has a shape that does not broadcast with its "
+                    "aht_seconds" + (" and agents" if agents is not None else ""),
+                ) from None
+            shapes.append(arrays[0].shape)
+            for column, array in zip(columns, arrays, strict=False):
+                column.append(array.ravel())
+        sizes = np.array([int(np.prod(shape)) for shape in shapes], dtype=np.int64)
+        if sizes.sum() == 0:
+            columns = [[np.zeros(1)] for _ in columns]  # one idle cell
+        calls, aht = np.concatenate(columns[0]), np.concatenate(columns[1])
+        return cls(
+            models=tuple(models),
+            calls=calls,
+            aht_seconds=handle_time(calls, aht),
+            agents=None if agents is None else np.concatenate(columns[2]),
+            shapes=tuple(shapes),
+            sizes=sizes,
         )
+
+    def value(self, values: Sequence[float]) -> float | FloatArray:
+        """One value per queue as an `erlang` argument: one number when the queues agree
+        (always for one queue), else one value per cell."""
+        numbers = np.asarray(values, dtype=float)
+        if self.shapes is None or np.all(numbers == numbers[0]) or self.sizes.sum() == 0:
+            return float(numbers[0])
+        return np.repeat(numbers, self.sizes)
+
+    def optional(self, values: Sequence[float | None]) -> float | FloatArray | None:
+        """An optional target: None when the queues have none (a group's queues have it or lack
+        it alike), else as `value`."""
+        given = [v for v in values if v is not None]
+        return None if not given else self.value(given)
+
+    def split(self, values: ArrayLike) -> list[NDArray[Any]]:
+        """A result over the cells, cut back into each queue's shape."""
+        array = np.asarray(values)
+        if self.shapes is None:
+            return [array]
+        pieces = np.split(array.ravel(), np.cumsum(self.sizes))
+        return [piece.reshape(shape) for piece, shape in zip(pieces, self.shapes, strict=False)]
+
+
+def _requirement(cells: _Cells, shrinkage: float) -> list[Staffing]:
+    models = cells.models
+    result = erlang.required_agents(
+        cells.calls,
+        cells.value([m.interval_seconds for m in models]),
+        cells.aht_seconds,
+        service_level=cells.optional([m.service_level_target for m in models]),
+        threshold_seconds=cells.value([m.service_threshold_seconds for m in models]),
+        max_asa_seconds=cells.optional([m.max_asa_seconds for m in models]),
+        max_abandon_rate=cells.optional([m.max_abandon_rate for m in models]),
+        min_answer_rate=cells.optional([m.min_answer_rate for m in models]),
+        patience_seconds=cells.optional([m.patience.seconds for m in models]),
+        max_occupancy=cells.optional([m.max_occupancy for m in models]),
+        concurrency=cells.value([m.concurrency for m in models]),
+        shrinkage=shrinkage,
+    )
+    answered = cells.calls * (1.0 if result.answer_rate is None else result.answer_rate)
+    kpis = QueueKpis(
+        service_level=np.asarray(result.service_level, dtype=float),
+        asa_seconds=np.asarray(result.asa_seconds, dtype=float),
+        occupancy=np.asarray(result.occupancy, dtype=float),
+        p_wait=np.asarray(result.p_wait, dtype=float),
+        answered=np.asarray(answered, dtype=float),
+        answer_rate=_optional(result.answer_rate),
+        abandon_rate=_optional(result.abandon_rate),
+        load_erlangs=np.asarray(result.load_erlangs, dtype=float),
+    )
+    agents = cells.split(np.asarray(result.agents, dtype=np.int64))
+    scheduled = cells.split(np.asarray(result.scheduled_agents, dtype=np.int64))
+    return [
+        Staffing(agents=a, scheduled_agents=s, kpis=k)
+        for a, s, k in zip(agents, scheduled, _split_kpis(kpis, cells), strict=True)
+    ]
+
+
+def _kpis(cells: _Cells) -> list[QueueKpis]:
+    models = cells.models
+    assert cells.agents is not None
+    interval_seconds = cells.value([m.interval_seconds for m in models])
+    threshold_seconds = cells.value([m.service_threshold_seconds for m in models])
+    concurrency = cells.value([m.concurrency for m in models])
+    patience_seconds = cells.optional([m.patience.seconds for m in models])
+    if patience_seconds is None:
+        c = erlang.erlang_c(
+            cells.calls,
+            interval_seconds,
+            cells.aht_seconds,
+            cells.agents,
+            threshold_seconds,
+            concurrency=concurrency,
+        )
+        kpis = QueueKpis(
+            service_level=np.asarray(c.service_level, dtype=float),
+            asa_seconds=np.asarray(c.asa_seconds, dtype=float),
+            occupancy=np.asarray(c.occupancy, dtype=float),
+            p_wait=np.asarray(c.p_wait, dtype=float),
+            answered=np.asarray(cells.calls * np.ones_like(c.service_level), dtype=float),
+            answer_rate=None,
+            abandon_rate=None,
+            load_erlangs=np.asarray(c.load_erlangs, dtype=float),
+            # nobody hangs up: every caller's wait is an answered caller's
+            mean_wait_seconds=np.asarray(c.asa_seconds, dtype=float),
+        )
+        return _split_kpis(kpis, cells)
+    a = erlang.erlang_a(
+        cells.calls,
+        interval_seconds,
+        cells.aht_seconds,
+        cells.agents,
+        patience_seconds,
+        threshold_seconds,
+        concurrency=concurrency,
+    )
+    kpis = QueueKpis(
+        service_level=np.asarray(a.service_level, dtype=float),
+        asa_seconds=np.asarray(a.asa_seconds, dtype=float),
+        occupancy=np.asarray(a.occupancy, dtype=float),
+        p_wait=np.asarray(a.p_wait, dtype=float),
+        answered=np.asarray(a.answered_per_interval, dtype=float),
+        answer_rate=np.asarray(a.answer_rate, dtype=float),
+        abandon_rate=np.asarray(a.abandon_rate, dtype=float),
+        load_erlangs=np.asarray(a.load_erlangs, dtype=float),
+        mean_wait_seconds=np.asarray(a.mean_wait_seconds, dtype=float),
+        service_level_of_answered=np.asarray(a.service_level_of_answered, dtype=float),
+        service_level_abandons_count=np.asarray(a.service_level_abandons_count, dtype=float),
+    )
+    return _split_kpis(kpis, cells)
+
+
+def _split_kpis(kpis: QueueKpis, cells: _Cells) -> list[QueueKpis]:
+    if cells.shapes is None:
+        return [kpis]
+    columns: dict[str, list[Any]] = {}
+    for item in dataclasses.fields(QueueKpis):
+        values = getattr(kpis, item.name)
+        columns[item.name] = [None] * len(cells.models) if values is None else cells.split(values)
+    return [
+        QueueKpis(**{name: pieces[k] for name, pieces in columns.items()})
+        for k in range(len(cells.models))
+    ]
 
 
 def handle_time(contacts: ArrayLike, aht_seconds: ArrayLike) -> FloatArray:
     """Handle time the queueing maths uses: at least one second where there are contacts (a
-    forecast's handle time can dip to zero in a quiet interval), never negative."""
+    forecast's handle time can dip to zero in a quiet interval). A negative or non-finite handle
+    time is passed on for `erlang` to refuse by name (`ErlangError` on "aht_seconds")."""
     calls = np.asarray(contacts, dtype=float)
     aht = np.asarray(aht_seconds, dtype=float)
-    return np.where(calls > 0, np.maximum(aht, 1.0), np.maximum(aht, 0.0))
+    return np.where((calls > 0) & (aht >= 0.0) & (aht < 1.0), 1.0, aht)
+
+
+def scheduled_agents(agents: ArrayLike, shrinkage: ArrayLike) -> IntArray:
+    """Agents to schedule so that `agents` remain serving after shrinkage (rounded up)."""
+    return np.asarray(erlang.scheduled_from_required(agents, shrinkage), dtype=np.int64)
 
 
 def weighted_mean(values: ArrayLike, weights: ArrayLike) -> float | None:
