@@ -1,6 +1,7 @@
 """What a roster is worth: the requirement per queue and interval, the value of serving, and
 the predicted service (Erlang A). These definitions belong to the problem, not to the solver:
-the optimizer maximises them and the evaluation recomputes them on the finished roster.
+the optimizer maximises them and the evaluation recomputes them on the finished roster. Every
+queueing figure comes from the queue's `QueueModel` (`QueueSpec.model`).
 
 Serving. For queue q and interval t with k agents rostered to serve, the value is
 
@@ -26,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from erlang import erlang_a, required_agents
 from scheduling.problem import Problem, QueueSpec
+from wfm.domain.queue_model import QueueModel
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -71,18 +72,10 @@ def requirement(problem: Problem, queue: QueueSpec) -> IntArray:
         return np.ceil(given / keep - 1e-9).astype(np.int64)
     assert queue.contacts is not None and queue.aht_seconds is not None
     calls = np.asarray(queue.contacts, dtype=float)
-    staffing = required_agents(
-        calls,
-        problem.horizon.interval_minutes * 60.0,
-        np.asarray(queue.aht_seconds, dtype=float),
-        service_level=queue.service_level_target,
-        threshold_seconds=queue.service_threshold_seconds,
-        patience_seconds=queue.patience_seconds,
-        max_occupancy=queue.max_occupancy,
-        concurrency=queue.concurrency,
-        shrinkage=problem.shrinkage,
+    staffing = _model(problem, queue).requirement(
+        calls, np.asarray(queue.aht_seconds, dtype=float), shrinkage=problem.shrinkage
     )
-    return np.asarray(staffing.scheduled_agents, dtype=np.int64).reshape(calls.shape)
+    return staffing.scheduled_agents.reshape(calls.shape)
 
 
 def answered(problem: Problem, queue: QueueSpec, serving: NDArray[np.float64]) -> FloatArray:
@@ -93,16 +86,10 @@ def answered(problem: Problem, queue: QueueSpec, serving: NDArray[np.float64]) -
     extra = (1,) * (k.ndim - 1)
     calls = np.asarray(queue.contacts, dtype=float).reshape(-1, *extra)
     aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), (calls.shape[0],))
-    result = erlang_a(
-        calls,
-        problem.horizon.interval_minutes * 60.0,
-        aht.reshape(-1, *extra),
-        k * (1.0 - problem.shrinkage),
-        queue.patience_seconds,
-        queue.service_threshold_seconds,
-        concurrency=queue.concurrency,
+    kpis = _model(problem, queue).kpis(
+        calls, aht.reshape(-1, *extra), k * (1.0 - problem.shrinkage)
     )
-    return np.asarray(result.answered_per_interval, dtype=float)
+    return kpis.answered
 
 
 def serve_curve(problem: Problem, queue: QueueSpec) -> ServeCurve:
@@ -185,20 +172,19 @@ def queue_kpis(problem: Problem, queue: QueueSpec, serving: IntArray) -> QueueKp
         return None
     calls = np.asarray(queue.contacts, dtype=float)
     aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), calls.shape)
-    result = erlang_a(
-        calls,
-        problem.horizon.interval_minutes * 60.0,
-        aht,
-        np.asarray(serving, dtype=float) * (1.0 - problem.shrinkage),
-        queue.patience_seconds,
-        queue.service_threshold_seconds,
-        concurrency=queue.concurrency,
+    kpis = _model(problem, queue).kpis(
+        calls, aht, np.asarray(serving, dtype=float) * (1.0 - problem.shrinkage)
     )
+    assert kpis.answer_rate is not None  # a problem's queue is Erlang A
     return QueueKpis(
         serving=np.asarray(serving, dtype=np.int64),
-        service_level=np.asarray(result.service_level, dtype=float),
-        answer_rate=np.asarray(result.answer_rate, dtype=float),
-        asa_seconds=np.asarray(result.asa_seconds, dtype=float),
-        occupancy=np.asarray(result.occupancy, dtype=float),
-        answered=np.asarray(result.answered_per_interval, dtype=float),
+        service_level=kpis.service_level,
+        answer_rate=kpis.answer_rate,
+        asa_seconds=kpis.asa_seconds,
+        occupancy=kpis.occupancy,
+        answered=kpis.answered,
     )
+
+
+def _model(problem: Problem, queue: QueueSpec) -> QueueModel:
+    return queue.model(problem.horizon.interval_minutes)

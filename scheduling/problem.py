@@ -13,9 +13,12 @@ time, requirement) have one value per interval of that timeline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from wfm.domain.queue_model import Patience, QueueModel
 
 PROBLEM_FORMAT = "wfm.roster-problem"
 PROBLEM_VERSION = 1
@@ -34,8 +37,9 @@ class Horizon:
 class QueueSpec:
     """An inbound queue: service targets, economics and the demand of each interval.
 
-    Demand comes from a forecast (`contacts` and `aht_seconds`, Erlang A with `patience_seconds`)
-    or from a given requirement (`required_agents`: agents serving needed per interval, before
+    Demand comes from a forecast (`contacts` and `aht_seconds`, Erlang A with `patience_seconds`;
+    `model()` is the queue's `QueueModel`, which every figure of the queue comes from) or from a
+    given requirement (`required_agents`: agents serving needed per interval, before
     shrinkage). With both, the given requirement replaces the one computed from the forecast and
     the forecast still prices and predicts the service.
     """
@@ -51,6 +55,51 @@ class QueueSpec:
     concurrency: float = 1.0
     max_occupancy: float | None = None
     name: str = ""
+
+    def model(self, interval_minutes: int) -> QueueModel:
+        """The queue's model on the problem's interval grid (its patience is the problem's,
+        source "given")."""
+        return QueueModel(
+            code=self.code,
+            interval_minutes=interval_minutes,
+            service_level_target=self.service_level_target,
+            service_threshold_seconds=self.service_threshold_seconds,
+            patience=Patience.given(self.patience_seconds),
+            max_occupancy=self.max_occupancy,
+            concurrency=self.concurrency,
+            value_per_answered_contact=self.value_per_answered_contact,
+        )
+
+    @classmethod
+    def of_model(
+        cls,
+        model: QueueModel,
+        *,
+        contacts: Sequence[float] | None = None,
+        aht_seconds: Sequence[float] | None = None,
+        required_agents: Sequence[int] | None = None,
+        name: str = "",
+    ) -> QueueSpec:
+        """The problem's queue from a queue model and the demand of each interval. The problem
+        is Erlang A with a service-level target: a model without patience or target is refused."""
+        if model.patience.seconds is None or model.service_level_target is None:
+            raise ValueError(
+                f"queue {model.code!r}: a roster problem needs a patience and a service-level "
+                "target (Erlang A)"
+            )
+        return cls(
+            code=model.code,
+            name=name,
+            service_level_target=model.service_level_target,
+            service_threshold_seconds=model.service_threshold_seconds,
+            patience_seconds=model.patience.seconds,
+            value_per_answered_contact=model.value_per_answered_contact,
+            contacts=None if contacts is None else tuple(contacts),
+            aht_seconds=None if aht_seconds is None else tuple(aht_seconds),
+            required_agents=None if required_agents is None else tuple(required_agents),
+            concurrency=model.concurrency,
+            max_occupancy=model.max_occupancy,
+        )
 
 
 @dataclass(frozen=True, slots=True)

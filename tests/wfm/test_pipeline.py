@@ -72,6 +72,7 @@ def test_forecast_requirements_adjustments_and_accuracy(engine: Engine, loaded: 
     with unit_of_work(engine) as session:
         run = run_forecast(session, site_code=site, weeks=1)
         queues = {q.code: q for q in QueueRepository(session).list(site)}
+        site_patience = SiteRepository(session).get(site).default_patience_seconds
         assert run.id is not None and run.version == 1
         assert set(run.model_by_queue) == set(queues)
         values = ForecastRepository(session).values(run.id)
@@ -95,29 +96,22 @@ def test_forecast_requirements_adjustments_and_accuracy(engine: Engine, loaded: 
         assert req.scheduled_agents >= req.required_agents
         assert req.scheduled_agents == int(np.ceil(req.required_agents / 0.7 - 1e-9))
         assert req.predicted_service_level >= queue.service_level_target - 1e-9
-    # minimality, checked independently with Erlang C / A at one agent fewer
+    # minimality, checked independently with Erlang A at one agent fewer (the queue's patience
+    # estimate, else its site's setting: every queue's requirement predicts the answer rate)
+    assert all(r.predicted_answer_rate is not None for r in requirements)
     busy = [r for r in requirements if r.required_agents > 1]
     assert busy
     for req in busy[:50]:
         queue = queues[req.queue_code]
         load = req.contacts / max(1, queue.chat_concurrency)
-        if queue.mean_patience_seconds:
-            kpi = erlang.erlang_a(
-                load,
-                req.interval_minutes * 60.0,
-                req.aht_seconds,
-                req.required_agents - 1,
-                queue.mean_patience_seconds,
-                queue.service_threshold_seconds,
-            )
-        else:
-            kpi = erlang.erlang_c(
-                load,
-                req.interval_minutes * 60.0,
-                req.aht_seconds,
-                req.required_agents - 1,
-                queue.service_threshold_seconds,
-            )
+        kpi = erlang.erlang_a(
+            load,
+            req.interval_minutes * 60.0,
+            req.aht_seconds,
+            req.required_agents - 1,
+            queue.mean_patience_seconds or site_patience,
+            queue.service_threshold_seconds,
+        )
         fewer_fails = (
             float(kpi.service_level) < queue.service_level_target
             or float(kpi.occupancy) > queue.max_occupancy + 1e-9

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from wfm.db.repositories import ForecastRepository, QueueRepository, RequirementRepository
-from wfm.domain import ForecastRun, Queue, StaffingRequirement
+from wfm.db.repositories import (
+    ForecastRepository,
+    QueueRepository,
+    RequirementRepository,
+    SiteRepository,
+)
+from wfm.domain import ForecastRun, ForecastValue, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.queue_model import QueueModel, Staffing, handle_time
 from wfm.services.forecasting import adjusted_values
 
 DEFAULT_SHRINKAGE = 0.3
@@ -28,44 +35,6 @@ def resolve_run(session: Session, site_code: str, forecast_run_id: int | None) -
     return latest
 
 
-def queue_requirements(
-    queue: Queue,
-    contacts: np.ndarray,
-    aht_seconds: np.ndarray,
-    interval_minutes: int,
-    shrinkage: float,
-) -> dict[str, np.ndarray]:
-    """Erlang staffing for one queue's intervals against the queue's own targets.
-
-    With a mean patience on the queue the model is Erlang A (answer rate predicted), else
-    Erlang C. Chat queues divide the load by their concurrency.
-    """
-    import erlang
-
-    result = erlang.required_agents(
-        contacts,
-        interval_minutes * 60.0,
-        aht_seconds,
-        service_level=queue.service_level_target,
-        threshold_seconds=queue.service_threshold_seconds,
-        patience_seconds=queue.mean_patience_seconds,
-        max_occupancy=queue.max_occupancy,
-        concurrency=max(1, queue.chat_concurrency),
-        shrinkage=shrinkage,
-    )
-    out = {
-        "agents": np.asarray(result.agents, dtype=int),
-        "scheduled_agents": np.asarray(result.scheduled_agents, dtype=int),
-        "service_level": np.asarray(result.service_level, dtype=float),
-        "asa_seconds": np.asarray(result.asa_seconds, dtype=float),
-        "occupancy": np.asarray(result.occupancy, dtype=float),
-    }
-    answer_rate = getattr(result, "answer_rate", None)
-    if answer_rate is not None:
-        out["answer_rate"] = np.asarray(answer_rate, dtype=float)
-    return out
-
-
 def compute_requirements(
     session: Session,
     *,
@@ -74,41 +43,58 @@ def compute_requirements(
     shrinkage: float = DEFAULT_SHRINKAGE,
 ) -> int:
     """Compute and store the requirement of every queue and interval of a forecast run
-    (the latest when none is named), replacing any earlier requirement of that run."""
+    (the latest when none is named), replacing any earlier requirement of that run. Each queue's
+    figures come from its `QueueModel` (its own patience estimate, else the site's setting)."""
     if not 0.0 <= shrinkage < 1.0:
         raise ValidationError(f"shrinkage must be in [0, 1), got {shrinkage}")
     run = resolve_run(session, site_code, forecast_run_id)
     assert run.id is not None
+    site = SiteRepository(session).get(site_code)
     queues = {q.code: q for q in QueueRepository(session).list(site_code)}
     by_queue = defaultdict(list)
     for value in adjusted_values(session, run.id):
         by_queue[value.queue_code].append(value)
     requirements: list[StaffingRequirement] = []
     for code, values in sorted(by_queue.items()):
+        model = QueueModel.of_queue(queues[code], site, run.interval_minutes)
         contacts = np.array([v.offered for v in values], dtype=float)
-        aht = np.array([v.aht_seconds for v in values], dtype=float)
-        aht = np.where(contacts > 0, np.maximum(aht, 1.0), np.maximum(aht, 0.0))
-        kpis = queue_requirements(queues[code], contacts, aht, run.interval_minutes, shrinkage)
-        answer_rate = kpis.get("answer_rate")
-        for i, value in enumerate(values):
-            requirements.append(
-                StaffingRequirement(
-                    queue_code=code,
-                    interval_start_utc=value.interval_start_utc,
-                    interval_minutes=run.interval_minutes,
-                    contacts=float(contacts[i]),
-                    aht_seconds=float(aht[i]),
-                    required_agents=int(kpis["agents"][i]),
-                    scheduled_agents=int(kpis["scheduled_agents"][i]),
-                    predicted_service_level=_finite_or(kpis["service_level"][i], 1.0),
-                    predicted_answer_rate=(
-                        None if answer_rate is None else _finite_or(answer_rate[i], 1.0)
-                    ),
-                    predicted_asa_seconds=_finite_or_none(kpis["asa_seconds"][i]),
-                    predicted_occupancy=_finite_or_none(kpis["occupancy"][i]),
-                )
-            )
+        aht = handle_time(contacts, [v.aht_seconds for v in values])
+        staffing = model.requirement(contacts, aht, shrinkage=shrinkage)
+        requirements.extend(
+            _requirement_rows(code, values, run.interval_minutes, contacts, aht, staffing)
+        )
     return RequirementRepository(session).replace(run.id, requirements)
+
+
+def _requirement_rows(
+    queue_code: str,
+    values: Sequence[ForecastValue],
+    interval_minutes: int,
+    contacts: np.ndarray,
+    aht_seconds: np.ndarray,
+    staffing: Staffing,
+) -> list[StaffingRequirement]:
+    """One stored requirement per interval: the load, the agents and the predicted KPIs."""
+    kpis = staffing.kpis
+    answer_rate = kpis.answer_rate
+    return [
+        StaffingRequirement(
+            queue_code=queue_code,
+            interval_start_utc=value.interval_start_utc,
+            interval_minutes=interval_minutes,
+            contacts=float(contacts[i]),
+            aht_seconds=float(aht_seconds[i]),
+            required_agents=int(staffing.agents[i]),
+            scheduled_agents=int(staffing.scheduled_agents[i]),
+            predicted_service_level=_finite_or(kpis.service_level[i], 1.0),
+            predicted_answer_rate=(
+                None if answer_rate is None else _finite_or(answer_rate[i], 1.0)
+            ),
+            predicted_asa_seconds=_finite_or_none(kpis.asa_seconds[i]),
+            predicted_occupancy=_finite_or_none(kpis.occupancy[i]),
+        )
+        for i, value in enumerate(values)
+    ]
 
 
 def _finite_or(value: float, default: float) -> float:
