@@ -13,7 +13,7 @@ from api.intraday import schemas as s
 from api.schemas import CODE_PATTERN
 from wfm.db.repositories import SiteRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository, QueueSnapshotRepository
-from wfm.domain import Activity
+from wfm.domain import Activity, Queue, Site
 from wfm.domain.access import Permission, Principal
 from wfm.domain.errors import ValidationError
 from wfm.domain.intraday import (
@@ -24,6 +24,7 @@ from wfm.domain.intraday import (
     RawEvent,
     Recommendation,
 )
+from wfm.domain.queue_model import PatienceSource, QueueModel
 from wfm.services import intraday as svc
 
 READ = [Depends(require(Permission.INTRADAY_READ))]
@@ -585,26 +586,13 @@ def day_plan(
     every agent's effective plan (published roster with authorised changes)."""
     plan = svc.day_plan(session, site_code=site, day=date_)
     f = plan.forecast
-    patience = svc.DEFAULT_PATIENCE_SECONDS
     return s.DayPlanRead(
         site=site,
         timezone=plan.site.timezone,
         date=plan.day,
         interval_minutes=f.interval_minutes,
         interval_starts_utc=list(f.interval_starts_utc),
-        queues=[
-            s.DayQueueRead(
-                queue_code=q.code,
-                channel=q.channel.value,
-                service_level_target=q.service_level_target,
-                service_threshold_seconds=q.service_threshold_seconds,
-                patience_seconds=q.mean_patience_seconds or patience,
-                concurrency=max(q.chat_concurrency, 1),
-                forecast_offered=[float(x) for x in f.offered[q.code]],
-                aht_seconds=[float(x) for x in f.aht_seconds[q.code]],
-            )
-            for q in plan.queues
-        ],
+        queues=[_day_queue(q, plan.site, f) for q in plan.queues],
         campaigns_open={
             c.code: [
                 svc.campaign_values_now([c], plan.site, start).get(c.code, 0.0)
@@ -622,6 +610,24 @@ def day_plan(
             )
             for code, spans in sorted(plan.plans.items())
         ],
+    )
+
+
+def _day_queue(queue: Queue, site: Site, forecast: svc.DayForecast) -> s.DayQueueRead:
+    """A queue's day: its targets, the patience its model uses and where that comes from (its
+    own estimate, else the site's setting), and the forecast."""
+    patience = QueueModel.of_queue(queue, site, forecast.interval_minutes).patience
+    assert patience.seconds is not None  # a stored queue's model always has one
+    return s.DayQueueRead(
+        queue_code=queue.code,
+        channel=queue.channel.value,
+        service_level_target=queue.service_level_target,
+        service_threshold_seconds=queue.service_threshold_seconds,
+        patience_seconds=patience.seconds,
+        patience_source="history" if patience.source is PatienceSource.HISTORY else "site",
+        concurrency=max(queue.chat_concurrency, 1),
+        forecast_offered=[float(x) for x in forecast.offered[queue.code]],
+        aht_seconds=[float(x) for x in forecast.aht_seconds[queue.code]],
     )
 
 

@@ -412,7 +412,11 @@ class DayQueueRead(Output):
     channel: str
     service_level_target: float
     service_threshold_seconds: float
-    patience_seconds: float
+    patience_seconds: float = Field(description="Mean caller patience the queue model uses, s.")
+    patience_source: Literal["history", "site"] = Field(
+        description="`history`: the queue's own estimate; `site`: the site's "
+        "default_patience_seconds (the queue has no estimate yet)."
+    )
     concurrency: int
     forecast_offered: list[float] = Field(description="Per interval (with adjustments).")
     aht_seconds: list[float]

@@ -214,6 +214,8 @@ def test_exceptions_settings_clock_and_auto_mode(server: Server) -> None:
         assert day["interval_minutes"] == 15 and len(day["interval_starts_utc"]) == 96
         q1 = next(q for q in day["queues"] if q["queue_code"] == "Q1")
         assert q1["forecast_offered"][40] == 20.0  # 10:00
+        # the patience the queue model uses: no estimate from history, so the site's setting
+        assert (q1["patience_seconds"], q1["patience_source"]) == (180.0, "site")
         p1 = next(a for a in day["agents"] if a["agent_code"] == "P1")
         assert any(span["authorised_change"] for span in p1["plan"])
         reforecast = c.get("/v1/intraday/reforecast", params={"site": SITE}).json()

@@ -30,6 +30,7 @@ from wfm.domain.intraday import (
     switch_change,
 )
 from wfm.domain.intraday.plan import PlanChange, PlanSpan
+from wfm.domain.queue_model import Patience, QueueModel
 
 SERVE, SELL = Activity.SERVE, Activity.SELL
 NOW = t("14:05")
@@ -72,14 +73,22 @@ def agent(
     )
 
 
+def model(code: str = "Q1", *, patience_seconds: float = 120.0, concurrency: int = 1) -> QueueModel:
+    return QueueModel(
+        code=code,
+        interval_minutes=15,
+        service_level_target=0.8,
+        service_threshold_seconds=20.0,
+        patience=Patience.given(patience_seconds),
+        concurrency=concurrency,
+    )
+
+
 def load(calls: float, aht: float = 300.0, waiting: float = 0.0) -> QueueLoad:
     return QueueLoad(
-        queue_code="Q1",
+        model=model("Q1"),
         offered=[calls] * 4,
         aht_seconds=[aht] * 4,
-        service_level_target=0.8,
-        threshold_seconds=20.0,
-        patience_seconds=120.0,
         contacts_waiting=waiting,
     )
 
@@ -118,7 +127,7 @@ def test_contacts_waiting_raise_the_current_need_and_chat_agents_work_in_paralle
     backlog = servers_needed(load(40.0, waiting=15.0), 900.0)
     assert backlog[0] == needed_by_erlang_a(55.0) and backlog[0] > base[0]
     assert list(backlog[1:]) == list(base[1:])
-    chat = QueueLoad("CH", [40.0] * 4, [600.0] * 4, concurrency=2, patience_seconds=120.0)
+    chat = QueueLoad(model("CH", concurrency=2), [40.0] * 4, [600.0] * 4)
     assert servers_needed(chat, 900.0)[0] == needed_by_erlang_a(40.0, 600.0, concurrency=2)
     assert servers_needed(chat, 900.0)[0] < needed_by_erlang_a(40.0, 600.0)
 
@@ -322,7 +331,7 @@ def test_bad_input() -> None:
             now_utc=NOW,
             interval_starts_utc=STARTS,
             interval_minutes=15,
-            queues=[QueueLoad("Q1", [1.0], [300.0])],
+            queues=[QueueLoad(model("Q1"), [1.0], [300.0])],
             agents=[],
             campaign_value_now={},
         )
@@ -360,7 +369,10 @@ def floors(draw: st.DrawFn) -> list[FloorAgent]:
 def test_moves_are_always_possible(
     agents: list[FloorAgent], calls1: float, calls2: float, cap: int | None
 ) -> None:
-    queues = [load(calls1), QueueLoad("Q2", [calls2] * 4, [240.0] * 4, patience_seconds=90.0)]
+    queues = [
+        load(calls1),
+        QueueLoad(model("Q2", patience_seconds=90.0), [calls2] * 4, [240.0] * 4),
+    ]
     rec = recommend(
         now_utc=NOW,
         interval_starts_utc=STARTS,

@@ -34,11 +34,19 @@ from wfm.domain.intraday.livesim import (
     simulate_day,
     surprise_factors,
 )
+from wfm.domain.queue_model import Patience, QueueModel
 
 STARTS = [t("08:00") + timedelta(minutes=15 * i) for i in range(40)]  # 08:00-18:00
 FORECAST = np.full(40, 60.0)
 AHT = np.full(40, 300.0)
 CAMPAIGNS = {"C_LOW": 8.0, "C_HIGH": 24.0}
+MODEL = QueueModel(
+    code="Q1",
+    interval_minutes=15,
+    service_level_target=0.8,
+    service_threshold_seconds=20.0,
+    patience=Patience.given(120.0),
+)
 
 
 def roster() -> dict[str, list]:
@@ -64,7 +72,7 @@ def roster() -> dict[str, list]:
 
 def play(apply: bool, seed: int) -> tuple[dict, list]:
     arrivals = FORECAST * surprise_factors(STARTS, "UTC", surge=0.3, from_local=time(13))
-    queues = [SimQueue("Q1", arrivals, AHT, patience_seconds=120.0, threshold_seconds=20.0)]
+    queues = [SimQueue(MODEL, arrivals, AHT)]
     plans = roster()
     default_queue = dict.fromkeys(plans, "Q1")
     decided = np.zeros(40, dtype=np.int64)
@@ -77,12 +85,7 @@ def play(apply: bool, seed: int) -> tuple[dict, list]:
     for i, start in enumerate(STARTS):
         actual = np.where(np.arange(40) < i, arrived.offered, np.nan)
         re = reforecast_queue("Q1", STARTS, 15, FORECAST, actual, start)
-        load = QueueLoad(
-            "Q1",
-            list(re.reforecast_offered[i : i + 4]),
-            list(AHT[i : i + 4]),
-            patience_seconds=120.0,
-        )
+        load = QueueLoad(MODEL, list(re.reforecast_offered[i : i + 4]), list(AHT[i : i + 4]))
         agents = [
             FloorAgent(
                 code,

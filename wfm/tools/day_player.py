@@ -47,8 +47,21 @@ from wfm.domain.intraday.livesim import (
     surprise_factors,
 )
 from wfm.domain.intraday.plan import ChangeKind, PlanChange, PlanSpan, apply_change
+from wfm.domain.queue_model import Patience, PatienceSource, QueueModel
 
 SERVING_STATES = {"ready"}
+
+
+def _queue_model(queue: dict[str, Any], interval_minutes: int) -> QueueModel:
+    """The model of a queue of the API's day plan, with the patience the server uses."""
+    return QueueModel(
+        code=queue["queue_code"],
+        interval_minutes=interval_minutes,
+        service_level_target=queue["service_level_target"],
+        service_threshold_seconds=queue["service_threshold_seconds"],
+        patience=Patience(queue["patience_seconds"], PatienceSource(queue["patience_source"])),
+        concurrency=float(queue["concurrency"]),
+    )
 
 
 class PlayerError(Exception):
@@ -167,12 +180,9 @@ class DayPlayer:
         )
         self.queues = [
             SimQueue(
-                q["queue_code"],
+                _queue_model(q, self.interval_minutes),
                 list(np.asarray(q["forecast_offered"]) * factors),
                 q["aht_seconds"],
-                patience_seconds=q["patience_seconds"],
-                threshold_seconds=q["service_threshold_seconds"],
-                concurrency=q["concurrency"],
             )
             for q in day["queues"]
         ]
@@ -290,15 +300,10 @@ class DayPlayer:
             self.reported[q.queue_code] = (answered_i, abandoned_i)
             servers = int(self.decided[q.queue_code][i])
             waiting, longest = erlang_queue_now(
-                float(q.arrivals[i]),
-                self.interval_minutes * 60.0,
-                float(q.aht_seconds[i]),
-                servers,
-                q.patience_seconds,
-                max(q.concurrency, 1),
+                q.model, float(q.arrivals[i]), float(q.aht_seconds[i]), servers
             )
-            load = float(q.arrivals[i]) * float(q.aht_seconds[i]) / (self.interval_minutes * 60.0)
-            ready = max(servers - load / max(q.concurrency, 1), 0.0) if servers else 0.0
+            load = float(q.arrivals[i]) * float(q.aht_seconds[i]) / q.model.interval_seconds
+            ready = max(servers - load / q.model.concurrency, 0.0) if servers else 0.0
             out.append(
                 {
                     "queue_code": q.queue_code,

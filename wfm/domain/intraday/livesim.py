@@ -1,12 +1,13 @@
 """Playing a day through the queue simulator: the surprise, the queues, the agents' behaviour.
 
 The day's true arrivals are the forecast times a **surprise** factor (e.g. +30 % from 13:00 local).
-Each queue is simulated with `erlang.simulate_queue` (Poisson arrivals per interval, exponential
-handle times and patience, FCFS, whole agents changing at interval boundaries). A live day is
-played by re-simulating the whole day every time the staffing of an interval is decided, with the
-same seed: the simulator draws every random number before it runs, so the calls are the same in
-every run and only the staffing differs (common random numbers); what already happened stays
-(almost exactly) as it was, and "with" and "without" a decision can be compared call for call.
+Each queue is simulated by its `QueueModel` (`QueueModel.simulate`: Poisson arrivals per
+interval, exponential handle times and patience, FCFS, whole agents changing at interval
+boundaries). A live day is played by re-simulating the whole day every time the staffing of an
+interval is decided, with the same seed: the simulator draws every random number before it
+runs, so the calls are the same in every run and only the staffing differs (common random
+numbers); what already happened stays (almost exactly) as it was, and "with" and "without" a
+decision can be compared call for call.
 
 `AgentBehaviour` turns an agent's effective plan into the ACD states a real agent would send:
 each planned change is followed after a short random delay (sometimes a few minutes late), with
@@ -25,23 +26,25 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-import erlang
 from wfm.domain import Activity
 from wfm.domain.intraday.plan import PlanSpan
+from wfm.domain.queue_model import QueueModel
 
 FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
 class SimQueue:
-    """One queue's true day: expected arrivals and handle time per interval."""
+    """One queue's true day: its model (patience, threshold, concurrency) and the expected
+    arrivals and handle time per interval."""
 
-    queue_code: str
+    model: QueueModel
     arrivals: Sequence[float]
     aht_seconds: Sequence[float]
-    patience_seconds: float = 120.0
-    threshold_seconds: float = 20.0
-    concurrency: int = 1
+
+    @property
+    def queue_code(self) -> str:
+        return self.model.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,23 +95,21 @@ def simulate_day(
     interval_minutes: int,
     seed: int,
 ) -> dict[str, SimOutcome]:
-    """Simulate every queue's day with the given whole servers per interval (one run each)."""
+    """Simulate every queue's day with the given whole servers per interval (one run each; the
+    queues' models are on `interval_minutes` intervals)."""
     out: dict[str, SimOutcome] = {}
     for q in queues:
         arrivals = np.asarray(q.arrivals, dtype=np.float64)
         staff = np.asarray(servers[q.queue_code], dtype=np.float64)
         if staff.shape != arrivals.shape:
             raise ValueError(f"queue {q.queue_code!r}: one server count per interval")
-        aht = np.asarray(q.aht_seconds, dtype=np.float64)
-        result = erlang.simulate_queue(
-            arrivals,
-            staff * max(q.concurrency, 1),  # a chat agent is `concurrency` parallel servers
-            interval_seconds=interval_minutes * 60.0,
-            aht_seconds=np.where(aht > 0, aht, 1.0),
-            patience_seconds=q.patience_seconds,
-            threshold_seconds=q.threshold_seconds,
-            replications=1,
-            seed=_seed(seed, q.queue_code),
+        if q.model.interval_minutes != interval_minutes:
+            raise ValueError(
+                f"queue {q.queue_code!r}: its model is on {q.model.interval_minutes}-minute "
+                f"intervals, not {interval_minutes}"
+            )
+        result = q.model.simulate(
+            arrivals, q.aht_seconds, staff, seed=_seed(seed, q.queue_code), replications=1
         )
         out[q.queue_code] = SimOutcome(
             q.queue_code,
@@ -257,24 +258,21 @@ def _change_points(plan: Sequence[PlanSpan], start: datetime, end: datetime) -> 
 
 
 def erlang_queue_now(
-    calls: float,
-    interval_seconds: float,
-    aht_seconds: float,
-    servers: int,
-    patience: float,
-    concurrency: int = 1,
+    model: QueueModel, calls: float, aht_seconds: float, servers: int
 ) -> tuple[float, float]:
-    """Contacts waiting (Little's law on Erlang A's mean wait) and a typical longest wait
-    (three mean waits), for a queue snapshot between simulated intervals."""
+    """Contacts waiting (Little's law on the model's mean wait of every caller) and a typical
+    longest wait (three mean waits), for a queue snapshot between simulated intervals."""
+    patience = model.patience.seconds
+    if patience is None:
+        raise ValueError(f"queue {model.code!r}: the live simulator needs a patience")
     if calls <= 0 or aht_seconds <= 0:
         return 0.0, 0.0
+    rate = calls / model.interval_seconds
     if servers <= 0:
-        rate = calls / interval_seconds
         return rate * patience, 3.0 * patience
-    result = erlang.erlang_a(
-        calls, interval_seconds, aht_seconds, servers, patience, 20.0, concurrency=concurrency
-    )
-    mean_wait = float(result.mean_wait_seconds)
+    kpis = model.kpis(calls, aht_seconds, servers)
+    assert kpis.mean_wait_seconds is not None  # `kpis` gives it
+    mean_wait = float(kpis.mean_wait_seconds)
     if not math.isfinite(mean_wait):
         mean_wait = patience
-    return calls / interval_seconds * mean_wait, 3.0 * mean_wait
+    return rate * mean_wait, 3.0 * mean_wait

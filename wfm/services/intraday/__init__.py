@@ -51,7 +51,6 @@ from wfm.services.intraday.floor import (
     load_floor,
 )
 from wfm.services.intraday.recommendation import (
-    DEFAULT_PATIENCE_SECONDS,
     SNAPSHOT_FRESH,
     campaign_values_now,
     recommendation,
@@ -74,7 +73,6 @@ from wfm.services.intraday.switches import (
 
 __all__ = [
     "AUTO_EVERY",
-    "DEFAULT_PATIENCE_SECONDS",
     "EVENT_LOOKBACK",
     "MAX_SWITCH",
     "SNAPSHOT_FRESH",

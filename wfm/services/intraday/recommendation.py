@@ -23,11 +23,11 @@ from wfm.domain.intraday import (
     recommend,
 )
 from wfm.domain.intraday.states import ActualActivity
+from wfm.domain.queue_model import QueueModel
 from wfm.services.intraday.clock import site_now
 from wfm.services.intraday.floor import EVENT_LOOKBACK, Floor, load_floor
 from wfm.services.intraday.reforecast import DayForecast, DayReforecast, reforecast_day
 
-DEFAULT_PATIENCE_SECONDS = 120.0
 SNAPSHOT_FRESH = timedelta(minutes=10)  # contacts waiting count only from a recent snapshot
 
 
@@ -56,7 +56,6 @@ def recommendation(
     at_utc: datetime | None = None,
     config: RecommendationConfig = RecommendationConfig(),
     reforecast_config: ReforecastConfig = ReforecastConfig(),
-    default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS,
 ) -> Recommendation:
     """The sell/serve move for the site now (see `wfm.domain.intraday.recommendation`)."""
     now = at_utc or site_now(session, site_code)
@@ -64,10 +63,8 @@ def recommendation(
     forecast = day_re.forecast
     current, horizon = _horizon(forecast, now, config.horizon_intervals)
     horizon_end = horizon[-1] + timedelta(minutes=forecast.interval_minutes)
-    loads = _queue_loads(
-        session, site_code, day_re, current, len(horizon), now, default_patience_seconds
-    )
     floor = load_floor(session, site_code, now - EVENT_LOOKBACK, horizon_end, now)
+    loads = _queue_loads(session, floor.site, day_re, current, len(horizon), now)
     states = AgentStateFeedRepository(session).current_states(site_code)
     last_switch, last_pull = _last_switches(floor, now)
     agents = _floor_agents_in_horizon(floor, states, last_switch, now, horizon_end)
@@ -99,18 +96,19 @@ def _horizon(
 
 def _queue_loads(
     session: Session,
-    site_code: str,
+    site: Site,
     day_re: DayReforecast,
     current: int,
     intervals: int,
     now: datetime,
-    default_patience: float,
 ) -> list[QueueLoad]:
     """The queueing inputs of the recommendation, one `QueueLoad` per queue of the site: the
     reforecast offered load and the forecast AHT over the `intervals` intervals from `current`,
-    the queue's targets and patience, and the contacts waiting in a recent snapshot."""
+    the queue's model (targets, its patience estimate or the site's setting, concurrency), and
+    the contacts waiting in a recent snapshot."""
+    interval_minutes = day_re.forecast.interval_minutes
     loads = []
-    for queue in QueueRepository(session).list(site_code):
+    for queue in QueueRepository(session).list(site.code):
         r = day_re.queues[queue.code]
         snap = day_re.latest_snapshots.get(queue.code)
         waiting = (
@@ -125,13 +123,9 @@ def _queue_loads(
         aht = day_re.forecast.aht_seconds[queue.code][current : current + intervals]
         loads.append(
             QueueLoad(
-                queue_code=queue.code,
+                model=QueueModel.of_queue(queue, site, interval_minutes),
                 offered=[float(x) for x in offered],
                 aht_seconds=[float(x) for x in aht],
-                service_level_target=queue.service_level_target,
-                threshold_seconds=queue.service_threshold_seconds,
-                patience_seconds=queue.mean_patience_seconds or default_patience,
-                concurrency=max(queue.chat_concurrency, 1),
                 contacts_waiting=waiting,
             )
         )
