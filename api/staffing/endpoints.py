@@ -13,11 +13,12 @@ from api.deps import require
 from api.errors import ApiError, responses
 from api.staffing.schemas import StaffingCalculation, StaffingResultRead
 from wfm.domain.access import Permission
+from wfm.domain.queue_model import ErlangError, Patience, QueueKpis, QueueModel
 
 router = APIRouter(prefix="/staffing", tags=["staffing"])
 log = logging.getLogger("wfm.api")
 
-# erlang argument name -> request field
+# queue model (erlang) argument name -> request field
 _FIELD_OF = {
     "calls": "intervals.contacts",
     "aht_seconds": "intervals.aht_seconds",
@@ -43,27 +44,13 @@ def calculate(body: StaffingCalculation) -> Any:
     """Agents required per interval to meet the targets (Erlang C, or Erlang A with a patience),
     scheduled agents after shrinkage, and the predicted KPIs; with `agents` per interval, also the
     KPIs at that staffing. Nothing is stored."""
-    import erlang
-
+    model = _model(body)
     contacts = np.array([i.contacts for i in body.intervals], dtype=float)
     aht = np.array([i.aht_seconds for i in body.intervals], dtype=float)
-    interval_seconds = body.interval_minutes * 60.0
     try:
-        result = erlang.required_agents(
-            contacts,
-            interval_seconds,
-            aht,
-            service_level=body.service_level_target,
-            threshold_seconds=body.threshold_seconds,
-            max_asa_seconds=body.max_asa_seconds,
-            min_answer_rate=body.min_answer_rate,
-            patience_seconds=body.patience_seconds,
-            max_occupancy=body.max_occupancy,
-            concurrency=body.concurrency,
-            shrinkage=body.shrinkage,
-        )
-        given = _at_given(body, contacts, aht, interval_seconds)
-    except erlang.ErlangError as exc:
+        staffing = model.requirement(contacts, aht, shrinkage=body.shrinkage)
+        given = _at_given(body, model, contacts, aht)
+    except ErlangError as exc:
         field = _FIELD_OF.get(exc.argument, exc.argument)
         raise ApiError(
             422,
@@ -80,84 +67,59 @@ def calculate(body: StaffingCalculation) -> Any:
             "body: the targets cannot be met by any reasonable staffing; loosen them",
             [{"field": "body", "message": "targets out of reach of the queueing models"}],
         ) from None
-    rows = []
-    for i in range(len(body.intervals)):
-        at_required = {
-            "agents": int(result.agents[i]),
-            "service_level": float(result.service_level[i]),
-            "asa_seconds": _finite(result.asa_seconds[i]),
-            "occupancy": float(result.occupancy[i]),
-            "p_wait": float(result.p_wait[i]),
-            "answer_rate": None if result.answer_rate is None else float(result.answer_rate[i]),
-            "abandon_rate": (
-                None if result.abandon_rate is None else float(result.abandon_rate[i])
-            ),
+    kpis = staffing.kpis
+    rows = [
+        {
+            "load_erlangs": float(kpis.load_erlangs[i]),
+            "required_agents": int(staffing.agents[i]),
+            "scheduled_agents": int(staffing.scheduled_agents[i]),
+            "at_required": _kpis_row(int(staffing.agents[i]), kpis, i),
+            "at_given": given.get(i),
         }
-        rows.append(
-            {
-                "load_erlangs": float(result.load_erlangs[i]),
-                "required_agents": int(result.agents[i]),
-                "scheduled_agents": int(result.scheduled_agents[i]),
-                "at_required": at_required,
-                "at_given": given.get(i),
-            }
-        )
+        for i in range(len(body.intervals))
+    ]
     hours = body.interval_minutes / 60.0
     return {
-        "model": result.model,
+        "model": model.kind.value,
         "intervals": rows,
-        "total_scheduled_agent_hours": float(np.sum(result.scheduled_agents)) * hours,
+        "total_scheduled_agent_hours": float(np.sum(staffing.scheduled_agents)) * hours,
+    }
+
+
+def _model(body: StaffingCalculation) -> QueueModel:
+    """The queue model of the request's targets (Erlang A with a patience, else Erlang C)."""
+    return QueueModel(
+        code="calculation",
+        interval_minutes=body.interval_minutes,
+        service_level_target=body.service_level_target,
+        service_threshold_seconds=body.threshold_seconds,
+        patience=Patience.given(body.patience_seconds),
+        max_occupancy=body.max_occupancy,
+        concurrency=float(body.concurrency),
+        max_asa_seconds=body.max_asa_seconds,
+        min_answer_rate=body.min_answer_rate,
+    )
+
+
+def _kpis_row(agents: int, kpis: QueueKpis, k: int) -> dict[str, Any]:
+    """The KPIs of position `k` (answer and abandon rates null under Erlang C)."""
+    return {
+        "agents": agents,
+        "service_level": float(kpis.service_level[k]),
+        "asa_seconds": _finite(kpis.asa_seconds[k]),
+        "occupancy": float(kpis.occupancy[k]),
+        "p_wait": float(kpis.p_wait[k]),
+        "answer_rate": None if kpis.answer_rate is None else float(kpis.answer_rate[k]),
+        "abandon_rate": None if kpis.abandon_rate is None else float(kpis.abandon_rate[k]),
     }
 
 
 def _at_given(
-    body: StaffingCalculation, contacts: np.ndarray, aht: np.ndarray, interval_seconds: float
+    body: StaffingCalculation, model: QueueModel, contacts: np.ndarray, aht: np.ndarray
 ) -> dict[int, dict[str, Any]]:
-    import erlang
-
     index = [i for i, item in enumerate(body.intervals) if item.agents is not None]
     if not index:
         return {}
     agents = np.array([body.intervals[i].agents for i in index], dtype=float)
-    calls, handle = contacts[index], aht[index]
-    out: dict[int, dict[str, Any]] = {}
-    if body.patience_seconds is not None:
-        a = erlang.erlang_a(
-            calls,
-            interval_seconds,
-            handle,
-            agents,
-            body.patience_seconds,
-            body.threshold_seconds,
-            concurrency=body.concurrency,
-        )
-        for k, i in enumerate(index):
-            out[i] = {
-                "agents": int(agents[k]),
-                "service_level": float(a.service_level[k]),
-                "asa_seconds": _finite(a.asa_seconds[k]),
-                "occupancy": float(a.occupancy[k]),
-                "p_wait": float(a.p_wait[k]),
-                "answer_rate": float(a.answer_rate[k]),
-                "abandon_rate": float(a.abandon_rate[k]),
-            }
-    else:
-        c = erlang.erlang_c(
-            calls,
-            interval_seconds,
-            handle,
-            agents,
-            body.threshold_seconds,
-            concurrency=body.concurrency,
-        )
-        for k, i in enumerate(index):
-            out[i] = {
-                "agents": int(agents[k]),
-                "service_level": float(c.service_level[k]),
-                "asa_seconds": _finite(c.asa_seconds[k]),
-                "occupancy": float(c.occupancy[k]),
-                "p_wait": float(c.p_wait[k]),
-                "answer_rate": None,
-                "abandon_rate": None,
-            }
-    return out
+    kpis = model.kpis(contacts[index], aht[index], agents)
+    return {i: _kpis_row(int(agents[k]), kpis, k) for k, i in enumerate(index)}

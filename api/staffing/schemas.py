@@ -12,7 +12,10 @@ from api.schemas import Input, Output
 class IntervalLoad(Input):
     contacts: float = Field(ge=0, le=1e7, description="Contacts expected in the interval.")
     aht_seconds: float = Field(
-        ge=1e-6, le=86_400, description="Average handle time, seconds (at least a microsecond)."
+        ge=1e-6,
+        le=86_400,
+        description="Average handle time, seconds (at least a microsecond; the queue model "
+        "counts at least one second where there are contacts).",
     )
     agents: int | None = Field(
         default=None,

@@ -9,6 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from wfm.cli.app import app, fail
+from wfm.domain.queue_model import (
+    ErlangError,
+    Patience,
+    QueueModel,
+    QueueModelKind,
+    scheduled_agents,
+)
 
 _ARGUMENTS = (
     "calls",
@@ -99,95 +106,24 @@ def erlang_command(
 
     With --agents, print the KPIs at that staffing instead.
     """
-    from erlang import ErlangError, erlang_a, erlang_c, required_agents, scheduled_from_required
-
     if not math.isfinite(interval_minutes) or interval_minutes <= 0:
         fail(f"--interval-minutes must be a finite number > 0, got {interval_minutes:g}")
-    interval_seconds = interval_minutes * 60.0
+    model = QueueModel(
+        code="calculation",
+        interval_minutes=interval_minutes,
+        service_level_target=service_level,
+        service_threshold_seconds=threshold_seconds,
+        patience=Patience.given(patience_seconds),
+        max_occupancy=max_occupancy,
+        concurrency=concurrency,
+        max_asa_seconds=max_asa_seconds,
+        min_answer_rate=min_answer_rate,
+        max_abandon_rate=max_abandon_rate,
+    )
     try:
-        if agents is None:
-            staffing = required_agents(
-                calls,
-                interval_seconds,
-                aht_seconds,
-                service_level=service_level,
-                threshold_seconds=threshold_seconds,
-                max_asa_seconds=max_asa_seconds,
-                max_abandon_rate=max_abandon_rate,
-                min_answer_rate=min_answer_rate,
-                patience_seconds=patience_seconds,
-                max_occupancy=max_occupancy,
-                concurrency=concurrency,
-                shrinkage=shrinkage,
-            )
-            serving = int(staffing.agents)
-        else:
-            # Validate the targets the same way even though only the KPIs are printed.
-            required_agents(
-                0.0,
-                interval_seconds,
-                aht_seconds,
-                service_level=service_level,
-                threshold_seconds=threshold_seconds,
-                max_asa_seconds=max_asa_seconds,
-                max_abandon_rate=max_abandon_rate,
-                min_answer_rate=min_answer_rate,
-                patience_seconds=patience_seconds,
-                max_occupancy=max_occupancy,
-                concurrency=concurrency,
-                shrinkage=shrinkage,
-            )
-            if agents != math.floor(agents) or agents < 0:
-                fail(f"--agents must be a whole number >= 0, got {agents:g}")
-            serving = int(agents)
-        scheduled = int(scheduled_from_required(serving, shrinkage))
-        report: dict[str, Any] = {
-            "model": "erlang_a" if patience_seconds is not None else "erlang_c",
-            "agents": serving,
-            "scheduled_agents": scheduled,
-        }
-        if patience_seconds is None:
-            c = erlang_c(
-                calls,
-                interval_seconds,
-                aht_seconds,
-                serving,
-                threshold_seconds,
-                concurrency=concurrency,
-            )
-            report.update(
-                service_level=float(c.service_level),
-                asa_seconds=_number(c.asa_seconds),
-                occupancy=float(c.occupancy),
-                p_wait=float(c.p_wait),
-            )
-            load = float(c.load_erlangs)
-        else:
-            a = erlang_a(
-                calls,
-                interval_seconds,
-                aht_seconds,
-                serving,
-                patience_seconds,
-                threshold_seconds,
-                concurrency=concurrency,
-            )
-            report.update(
-                service_level=float(a.service_level),
-                asa_seconds=_number(a.asa_seconds),
-                occupancy=float(a.occupancy),
-                p_wait=float(a.p_wait),
-                answer_rate=float(a.answer_rate),
-                abandon_rate=float(a.abandon_rate),
-                service_level_of_answered=float(a.service_level_of_answered),
-                service_level_abandons_count=float(a.service_level_abandons_count),
-                mean_wait_seconds=float(a.mean_wait_seconds),
-                answered_per_interval=float(a.answered_per_interval),
-            )
-            load = float(a.load_erlangs)
+        report = _report(model, calls, aht_seconds, shrinkage, agents)
     except ErlangError as exc:
         fail(_cli_message(exc.argument, exc.problem))
-    report["load_erlangs"] = load
     report["inputs"] = {
         "calls": calls,
         "interval_minutes": interval_minutes,
@@ -206,6 +142,52 @@ def erlang_command(
         typer.echo(json.dumps(report, indent=2))
         return
     typer.echo(_text(report, given_agents=agents is not None))
+
+
+def _serving(
+    model: QueueModel, calls: float, aht_seconds: float, shrinkage: float, agents: float | None
+) -> int:
+    """Agents serving: the model's requirement, or the whole number given (the targets are
+    checked the same way even though only the KPIs are printed then)."""
+    if agents is None:
+        return int(model.requirement(calls, aht_seconds, shrinkage=shrinkage).agents)
+    model.requirement(0.0, aht_seconds, shrinkage=shrinkage)
+    if agents != math.floor(agents) or agents < 0:
+        fail(f"--agents must be a whole number >= 0, got {agents:g}")
+    return int(agents)
+
+
+def _report(
+    model: QueueModel, calls: float, aht_seconds: float, shrinkage: float, agents: float | None
+) -> dict[str, Any]:
+    """Agents serving and scheduled, and the KPIs the model predicts at the agents serving
+    (Erlang A's answer and abandon rates and service-level variants too)."""
+    serving = _serving(model, calls, aht_seconds, shrinkage, agents)
+    kpis = model.kpis(calls, aht_seconds, serving)
+    report: dict[str, Any] = {
+        "model": model.kind.value,
+        "agents": serving,
+        "scheduled_agents": int(scheduled_agents(serving, shrinkage)),
+        "service_level": float(kpis.service_level),
+        "asa_seconds": _number(kpis.asa_seconds),
+        "occupancy": float(kpis.occupancy),
+        "p_wait": float(kpis.p_wait),
+    }
+    if model.kind is QueueModelKind.ERLANG_A:
+        assert kpis.answer_rate is not None and kpis.abandon_rate is not None
+        assert kpis.service_level_of_answered is not None
+        assert kpis.service_level_abandons_count is not None
+        assert kpis.mean_wait_seconds is not None
+        report.update(
+            answer_rate=float(kpis.answer_rate),
+            abandon_rate=float(kpis.abandon_rate),
+            service_level_of_answered=float(kpis.service_level_of_answered),
+            service_level_abandons_count=float(kpis.service_level_abandons_count),
+            mean_wait_seconds=float(kpis.mean_wait_seconds),
+            answered_per_interval=float(kpis.answered),
+        )
+    report["load_erlangs"] = float(kpis.load_erlangs)
+    return report
 
 
 def _percent(value: float) -> str:

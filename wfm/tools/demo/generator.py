@@ -5,9 +5,9 @@ from the `holidays` package, country IE): three inbound queues (two voice, one c
 campaigns aimed at revenue segments, agents on full- and part-time contracts with skills,
 availability windows and time off, and per-interval ACD history. The history's shape (intraday,
 weekly, annual, holidays, day-to-day noise) and its handle times and patience are calibrated on
-real call-centre data (see `wfm.tools.demo.calibration`); the queueing outcomes come from Erlang A
-at a simulated historical staffing level. Nothing here reads the clock, the network or any file, so
-the same arguments always give the same centre.
+real call-centre data (see `wfm.tools.demo.calibration`); the queueing outcomes come from each
+queue's `QueueModel` (Erlang A) at a simulated historical staffing level. Nothing here reads the
+clock, the network or any file, so the same arguments always give the same centre.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import holidays
 import numpy as np
 
-import erlang
 from wfm.domain import (
     Agent,
     Availability,
@@ -36,6 +35,7 @@ from wfm.domain import (
     Site,
     TimeOff,
 )
+from wfm.domain.queue_model import QueueModel
 from wfm.tools.demo import calibration as cal
 
 # The last day of history when no end date is given: Sunday 8 November 2026, the Sunday before
@@ -286,6 +286,7 @@ def generate_demo_centre(
     time_off = _time_off(np.random.default_rng(time_off_seed), agent_list, last_day)
     history = _history(
         np.random.default_rng(history_seed),
+        site=site,
         first_day=first_day,
         last_day=last_day,
         interval_minutes=interval_minutes,
@@ -606,6 +607,7 @@ def _day_factors(rng: np.random.Generator, days: Sequence[date]) -> tuple[np.nda
 def _history(
     rng: np.random.Generator,
     *,
+    site: Site,
     first_day: date,
     last_day: date,
     interval_minutes: int,
@@ -623,7 +625,8 @@ def _history(
             design.volume_share * full_weekday_contacts * expected_day[grid.day_index] * shares
         )
         actual_rate = planned * noise_day[grid.day_index]
-        outcome = _simulate_queue(rng, design, planned, actual_rate, interval_minutes)
+        model = QueueModel.of_queue(design.queue, site, interval_minutes)
+        outcome = _simulate_queue(rng, design, model, planned, actual_rate)
         records.extend(_records(design, grid, interval_minutes, outcome))
     return tuple(records)
 
@@ -645,94 +648,26 @@ class _Outcome:
 def _simulate_queue(
     rng: np.random.Generator,
     design: QueueDesign,
+    model: QueueModel,
     planned_contacts: np.ndarray,
     actual_rate: np.ndarray,
-    interval_minutes: int,
 ) -> _Outcome:
     """Staff each interval as a centre would against its plan, then draw what happened.
 
-    Staffing is the Erlang A requirement for the planned volume (the queue's service target,
-    patience and occupancy cap) times a lognormal factor. Offered contacts are Poisson at the
-    actual rate (the plan times the day's noise); abandons, answers within the threshold and waits
-    are binomial and gamma draws around Erlang A at the staffed level; handle times are lognormal
-    per answered contact. Answered + abandoned = offered in every interval.
+    Staffing is the queue model's requirement for the planned volume (the queue's service
+    target, patience and occupancy cap; Erlang A) times a lognormal factor. Offered contacts are
+    Poisson at the actual rate (the plan times the day's noise); abandons, answers within the
+    threshold and waits are binomial and gamma draws around Erlang A at the staffed level; handle
+    times are lognormal per answered contact. Answered + abandoned = offered in every interval.
     """
-    queue = design.queue
-    interval_seconds = 60.0 * interval_minutes
-    patience = float(queue.mean_patience_seconds or cal.MEAN_PATIENCE_SECONDS)
-    concurrency = max(queue.chat_concurrency, 1)
     open_intervals = planned_contacts > 0
-    # Erlang A is evaluated once per distinct value: contact rates are placed on a logarithmic
-    # grid 0.2 % apart, far finer than the Poisson noise of the draws that follow.
-    plan_keys = _rate_keys(planned_contacts[open_intervals])
-    plan_grid, plan_index = np.unique(plan_keys, return_inverse=True)
-    requirement = erlang.required_agents(
-        _rates_of(plan_grid),
-        interval_seconds,
-        design.aht_seconds,
-        service_level=queue.service_level_target,
-        threshold_seconds=queue.service_threshold_seconds,
-        patience_seconds=patience,
-        max_occupancy=queue.max_occupancy,
-        concurrency=concurrency,
-    )
-    required = np.zeros(planned_contacts.shape, dtype=float)
-    required[open_intervals] = np.asarray(requirement.agents, dtype=float)[plan_index]
-    factor = np.exp(rng.normal(STAFFING_LOG_MU, STAFFING_LOG_SD, planned_contacts.shape))
-    staffed = np.where(open_intervals, np.maximum(np.rint(required * factor), 1.0), 0.0)
-
-    pairs = np.stack(
-        [_rate_keys(actual_rate[open_intervals]), staffed[open_intervals].astype(np.int64)], axis=1
-    )
-    pair_grid, pair_index = np.unique(pairs, axis=0, return_inverse=True)
-    model = erlang.erlang_a(
-        _rates_of(pair_grid[:, 0]),
-        interval_seconds,
-        design.aht_seconds,
-        pair_grid[:, 1].astype(float),
-        patience,
-        queue.service_threshold_seconds,
-        concurrency=concurrency,
-    )
-
-    def spread(values: object) -> np.ndarray:
-        full = np.zeros(planned_contacts.shape, dtype=float)
-        full[open_intervals] = np.nan_to_num(np.asarray(values, dtype=float))[pair_index.ravel()]
-        return full
-
-    p_wait = np.clip(spread(model.p_wait), 0.0, 1.0)
-    p_abandon = np.clip(spread(model.p_abandon), 0.0, 1.0)
-    service_level_answered = np.clip(spread(model.service_level_of_answered), 0.0, 1.0)
-    asa = np.maximum(spread(model.asa_seconds), 0.0)
-    mean_wait_all = np.maximum(spread(model.mean_wait_seconds), 0.0)
-
+    staffed = _historical_staffing(rng, design, model, planned_contacts, open_intervals)
+    chances = _service_chances(design, model, actual_rate, staffed, open_intervals)
     offered = rng.poisson(actual_rate)
-    abandoned = rng.binomial(offered, p_abandon)
+    abandoned = rng.binomial(offered, chances.p_abandon)
     answered = offered - abandoned
-
-    # Answered contacts that waited at all: P(wait and answered) / P(answered).
-    answered_share = np.maximum(1.0 - p_abandon, 1e-12)
-    waited_share = np.clip((p_wait - p_abandon) / answered_share, 0.0, 1.0)
-    waited = rng.binomial(answered, waited_share)
-    # Of those, the share answered within the threshold, so that the expected share of all
-    # answered contacts within it is Erlang A's service level of answered contacts.
-    within_if_waited = np.clip(
-        (service_level_answered - (1.0 - waited_share)) / np.maximum(waited_share, 1e-12), 0.0, 1.0
-    )
-    answered_within = (answered - waited) + rng.binomial(waited, within_if_waited)
-    mean_wait_of_waiters = np.where(waited_share > 0, asa / np.maximum(waited_share, 1e-12), 0.0)
-    wait_answered = _gamma_totals(rng, waited, mean_wait_of_waiters)
-
-    # Abandoners' mean wait from Erlang A: all callers' mean wait less the answered callers' part.
-    mean_wait_abandoners = np.clip(
-        (mean_wait_all - (1.0 - p_abandon) * asa) / np.maximum(p_abandon, 1e-12), 0.5, patience
-    )
-    wait_abandoned = _gamma_totals(rng, abandoned, mean_wait_abandoners)
-    # Waits of abandoners are close to exponential (the minimum of exponential patience and an
-    # exponential time to reach an agent), so the short-abandon share is 1 - exp(-T / mean).
-    short_share = 1.0 - np.exp(-queue.short_abandon_threshold_seconds / mean_wait_abandoners)
-    short_abandoned = rng.binomial(abandoned, short_share)
-
+    answered_within, wait_answered = _answered_waits(rng, answered, chances)
+    wait_abandoned, short_abandoned = _abandoned_waits(rng, design, model, abandoned, chances)
     handle = _lognormal_totals(rng, answered, design.aht_seconds, cal.HANDLE_TIME_LOG_SIGMA)
     reason_shares = np.array([share for _, share in design.reason_mix])
     reasons = rng.multinomial(offered, reason_shares / reason_shares.sum())
@@ -748,6 +683,115 @@ def _simulate_queue(
         reason_counts=reasons,
         staffed_agents=staffed,
     )
+
+
+def _historical_staffing(
+    rng: np.random.Generator,
+    design: QueueDesign,
+    model: QueueModel,
+    planned_contacts: np.ndarray,
+    open_intervals: np.ndarray,
+) -> np.ndarray:
+    """Agents serving per interval: the requirement of the planned volume times a lognormal
+    factor, at least one agent in an open interval."""
+    # The requirement is evaluated once per distinct value: contact rates are placed on a
+    # logarithmic grid 0.2 % apart, far finer than the Poisson noise of the draws that follow.
+    plan_keys = _rate_keys(planned_contacts[open_intervals])
+    plan_grid, plan_index = np.unique(plan_keys, return_inverse=True)
+    requirement = model.requirement(_rates_of(plan_grid), design.aht_seconds)
+    required = np.zeros(planned_contacts.shape, dtype=float)
+    required[open_intervals] = np.asarray(requirement.agents, dtype=float)[plan_index]
+    factor = np.exp(rng.normal(STAFFING_LOG_MU, STAFFING_LOG_SD, planned_contacts.shape))
+    return np.where(open_intervals, np.maximum(np.rint(required * factor), 1.0), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _ServiceChances:
+    """Erlang A per interval at the staffed level: P(wait), P(abandon), the service level of
+    answered contacts, ASA and the mean wait of every caller (0 in closed intervals)."""
+
+    p_wait: np.ndarray
+    p_abandon: np.ndarray
+    service_level_answered: np.ndarray
+    asa_seconds: np.ndarray
+    mean_wait_all_seconds: np.ndarray
+
+
+def _service_chances(
+    design: QueueDesign,
+    model: QueueModel,
+    actual_rate: np.ndarray,
+    staffed: np.ndarray,
+    open_intervals: np.ndarray,
+) -> _ServiceChances:
+    """The queue model's KPIs at the actual rate and the staffed level, evaluated once per
+    distinct (rate on the grid, agents) pair."""
+    pairs = np.stack(
+        [_rate_keys(actual_rate[open_intervals]), staffed[open_intervals].astype(np.int64)], axis=1
+    )
+    pair_grid, pair_index = np.unique(pairs, axis=0, return_inverse=True)
+    kpis = model.kpis(_rates_of(pair_grid[:, 0]), design.aht_seconds, pair_grid[:, 1].astype(float))
+    assert kpis.abandon_rate is not None and kpis.service_level_of_answered is not None
+    assert kpis.mean_wait_seconds is not None  # Erlang A: the demo queues have a patience
+
+    def spread(values: object) -> np.ndarray:
+        full = np.zeros(actual_rate.shape, dtype=float)
+        full[open_intervals] = np.nan_to_num(np.asarray(values, dtype=float))[pair_index.ravel()]
+        return full
+
+    return _ServiceChances(
+        p_wait=np.clip(spread(kpis.p_wait), 0.0, 1.0),
+        p_abandon=np.clip(spread(kpis.abandon_rate), 0.0, 1.0),
+        service_level_answered=np.clip(spread(kpis.service_level_of_answered), 0.0, 1.0),
+        asa_seconds=np.maximum(spread(kpis.asa_seconds), 0.0),
+        mean_wait_all_seconds=np.maximum(spread(kpis.mean_wait_seconds), 0.0),
+    )
+
+
+def _answered_waits(
+    rng: np.random.Generator, answered: np.ndarray, chances: _ServiceChances
+) -> tuple[np.ndarray, np.ndarray]:
+    """Answered contacts within the threshold and the answered contacts' total wait."""
+    # Answered contacts that waited at all: P(wait and answered) / P(answered).
+    answered_share = np.maximum(1.0 - chances.p_abandon, 1e-12)
+    waited_share = np.clip((chances.p_wait - chances.p_abandon) / answered_share, 0.0, 1.0)
+    waited = rng.binomial(answered, waited_share)
+    # Of those, the share answered within the threshold, so that the expected share of all
+    # answered contacts within it is Erlang A's service level of answered contacts.
+    within_if_waited = np.clip(
+        (chances.service_level_answered - (1.0 - waited_share)) / np.maximum(waited_share, 1e-12),
+        0.0,
+        1.0,
+    )
+    answered_within = (answered - waited) + rng.binomial(waited, within_if_waited)
+    mean_wait_of_waiters = np.where(
+        waited_share > 0, chances.asa_seconds / np.maximum(waited_share, 1e-12), 0.0
+    )
+    return answered_within, _gamma_totals(rng, waited, mean_wait_of_waiters)
+
+
+def _abandoned_waits(
+    rng: np.random.Generator,
+    design: QueueDesign,
+    model: QueueModel,
+    abandoned: np.ndarray,
+    chances: _ServiceChances,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The abandoners' total wait and the short abandons among them."""
+    assert model.patience.seconds is not None
+    p_abandon, asa = chances.p_abandon, chances.asa_seconds
+    # Abandoners' mean wait from Erlang A: all callers' mean wait less the answered callers' part.
+    mean_wait_abandoners = np.clip(
+        (chances.mean_wait_all_seconds - (1.0 - p_abandon) * asa) / np.maximum(p_abandon, 1e-12),
+        0.5,
+        model.patience.seconds,
+    )
+    wait_abandoned = _gamma_totals(rng, abandoned, mean_wait_abandoners)
+    # Waits of abandoners are close to exponential (the minimum of exponential patience and an
+    # exponential time to reach an agent), so the short-abandon share is 1 - exp(-T / mean).
+    threshold = design.queue.short_abandon_threshold_seconds
+    short_share = 1.0 - np.exp(-threshold / mean_wait_abandoners)
+    return wait_abandoned, rng.binomial(abandoned, short_share)
 
 
 RATE_GRID_STEP = 0.002
