@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,8 @@ from scheduling.problem import (
     QueueSpec,
     ShiftRules,
 )
-from scheduling.roster import Roster
+from scheduling.roster import ActivitySpan as RosterActivitySpan
+from scheduling.roster import BreakSpan, Roster, RosterShift
 from scheduling.solver import SolveResult, solve
 from wfm.db.repositories import (
     AgentRepository,
@@ -35,10 +36,12 @@ from wfm.db.repositories import (
     ScheduleRepository,
     SiteRepository,
 )
+from wfm.db.repositories.edits import AgentEdits
 from wfm.domain import (
     Activity,
     ActivitySpan,
     Agent,
+    ForecastRun,
     Schedule,
     ScheduleStatus,
     Shift,
@@ -47,13 +50,19 @@ from wfm.domain import (
 from wfm.domain import Contract as DomainContract
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.jsonvalues import json_safe
-from wfm.domain.queue_model import QueueModel
 from wfm.services.forecasting import adjusted_values
+from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
 from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
 
 Progress = Callable[[float, str], None]
 # The roster solver's call shape (`scheduling.solver.solve`); a distributed solver may stand in.
 Solver = Callable[..., SolveResult]
+
+# Patience assumed for a queue that records none: long enough that Erlang A is close to Erlang C.
+DEFAULT_PATIENCE_SECONDS = 3600.0
+
+# The interval of a week that no forecast covers (its problem has no demand).
+UNFORECAST_INTERVAL_MINUTES = 15
 
 # The centre's standard break rules, placed by the optimizer within their windows (minutes after
 # the shift starts): a paid 15-minute break in each half of the shift, and an unpaid lunch of
@@ -132,14 +141,53 @@ def build_problem(
     week_start: date,
     forecast_run_id: int | None = None,
     shrinkage: float = DEFAULT_SHRINKAGE,
+    include_agents: Collection[str] = (),
 ) -> tuple[Problem, int]:
     """The roster problem of a site's week from the stored forecast (with adjustments), queues,
-    campaigns and agents. Returns the problem and the forecast run it was built from."""
-    site = SiteRepository(session).get(site_code)
+    campaigns and agents. Returns the problem and the forecast run it was built from.
+
+    `include_agents` names agents to keep even when no longer active at the site (a stored
+    schedule's, so that its shifts are evaluated as rostered)."""
     run = resolve_run(session, site_code, forecast_run_id)
     assert run.id is not None
-    zone = ZoneInfo(site.timezone)
-    horizon = Horizon(start_date=week_start, days=7, interval_minutes=run.interval_minutes)
+    problem = _week_problem(
+        session,
+        site_code=site_code,
+        week_start=week_start,
+        run=run,
+        shrinkage=shrinkage,
+        include_agents=include_agents,
+    )
+    return problem, run.id
+
+
+def build_problem_without_forecast(
+    session: Session,
+    *,
+    site_code: str,
+    week_start: date,
+    shrinkage: float = DEFAULT_SHRINKAGE,
+    include_agents: Collection[str] = (),
+) -> Problem:
+    """The roster problem of a week no forecast covers: every queue without contacts, on
+    15-minute intervals. For evaluating a schedule's hours, coverage and selling (it predicts
+    no service)."""
+    return _week_problem(
+        session,
+        site_code=site_code,
+        week_start=week_start,
+        run=None,
+        shrinkage=shrinkage,
+        include_agents=include_agents,
+    )
+
+
+def _forecast_values(
+    session: Session, run: ForecastRun, week_start: date, zone: ZoneInfo
+) -> dict[str, dict[datetime, Any]]:
+    """The run's adjusted values of the week per queue and interval start; ValidationError when
+    the week is not inside the run."""
+    assert run.id is not None
     start_utc = datetime.combine(week_start, time(0), zone).astimezone(UTC)
     end_utc = datetime.combine(week_start + timedelta(days=7), time(0), zone).astimezone(UTC)
     if start_utc < run.horizon_start_utc or end_utc > run.horizon_end_utc:
@@ -149,11 +197,31 @@ def build_problem(
             f"the week of {week_start} is not inside forecast version {run.version} "
             f"({first} .. {last}); forecast further ahead or pick a week inside it"
         )
-    step = timedelta(minutes=run.interval_minutes)
-    count = int((end_utc - start_utc) / step)
     values_by_queue: dict[str, dict[datetime, Any]] = defaultdict(dict)
     for value in adjusted_values(session, run.id, start_utc=start_utc, end_utc=end_utc):
         values_by_queue[value.queue_code][value.interval_start_utc] = value
+    return values_by_queue
+
+
+def _week_problem(
+    session: Session,
+    *,
+    site_code: str,
+    week_start: date,
+    run: ForecastRun | None,
+    shrinkage: float,
+    include_agents: Collection[str],
+) -> Problem:
+    """The roster problem of the week with the run's demand (none without a run)."""
+    site = SiteRepository(session).get(site_code)
+    zone = ZoneInfo(site.timezone)
+    interval_minutes = run.interval_minutes if run is not None else UNFORECAST_INTERVAL_MINUTES
+    horizon = Horizon(start_date=week_start, days=7, interval_minutes=interval_minutes)
+    start_utc = datetime.combine(week_start, time(0), zone).astimezone(UTC)
+    end_utc = datetime.combine(week_start + timedelta(days=7), time(0), zone).astimezone(UTC)
+    values_by_queue = {} if run is None else _forecast_values(session, run, week_start, zone)
+    step = timedelta(minutes=interval_minutes)
+    count = int((end_utc - start_utc) / step)
     queues = []
     for queue in QueueRepository(session).list(site_code):
         values = values_by_queue.get(queue.code, {})
@@ -163,11 +231,17 @@ def build_problem(
             contacts.append(0.0 if slot is None else max(0.0, float(slot.offered)))
             aht.append(0.0 if slot is None else max(0.0, float(slot.aht_seconds)))
         queues.append(
-            QueueSpec.of_model(
-                QueueModel.of_queue(queue, site, run.interval_minutes),
-                contacts=contacts,
-                aht_seconds=aht,
+            QueueSpec(
+                code=queue.code,
                 name=queue.name,
+                service_level_target=queue.service_level_target,
+                service_threshold_seconds=queue.service_threshold_seconds,
+                patience_seconds=queue.mean_patience_seconds or DEFAULT_PATIENCE_SECONDS,
+                value_per_answered_contact=queue.value_per_answered_contact,
+                contacts=tuple(contacts),
+                aht_seconds=tuple(aht),
+                concurrency=float(max(1, queue.chat_concurrency)),
+                max_occupancy=queue.max_occupancy,
             )
         )
     campaigns = tuple(
@@ -190,7 +264,7 @@ def build_problem(
     for w in agent_repo.availability():
         windows[w.agent_code].append(AvailabilityWindow(w.weekday, w.start_local, w.end_local))
     absences: dict[str, list[Absence]] = defaultdict(list)
-    site_agents = agent_repo.list(site_code)
+    site_agents = _site_agents(session, site_code, include_agents)
     contracts = {a.code: a.contract for a in site_agents}
     for t in agent_repo.time_off(start_utc, end_utc):
         if t.approved and t.agent_code in contracts:
@@ -219,9 +293,19 @@ def build_problem(
         campaigns=campaigns,
         shift_rules=STANDARD_SHIFT_RULES,
         shrinkage=shrinkage,
-        name=f"{site_code} week of {week_start} (forecast version {run.version})",
+        name=f"{site_code} week of {week_start} "
+        + (f"(forecast version {run.version})" if run is not None else "(no forecast)"),
     )
-    return problem, run.id
+    return problem
+
+
+def _site_agents(session: Session, site_code: str, include_agents: Collection[str]) -> list[Agent]:
+    """The site's active agents, and those of `include_agents` that are no longer active."""
+    agents = AgentRepository(session).list(site_code)
+    missing = set(include_agents) - {a.code for a in agents}
+    edits = AgentEdits(session)
+    agents += [edits.get(code).agent for code in missing]
+    return sorted(agents, key=lambda a: a.code)
 
 
 def _paid_leave_hours(
@@ -290,15 +374,48 @@ def shifts_from_roster(roster: Roster) -> tuple[Shift, ...]:
     return tuple(shifts)
 
 
-def schedule_summary(result: SolveResult, *, forecast_run_id: int) -> dict[str, Any]:
-    """What a stored schedule keeps of a solve: the summary, what is short and what binds."""
+def roster_from_shifts(shifts: Iterable[Shift]) -> Roster:
+    """Domain shifts in the optimizer's terms: the inverse of `shifts_from_roster`."""
+    return Roster(
+        tuple(
+            RosterShift(
+                agent_code=shift.agent_code,
+                shift_date=shift.shift_date,
+                start_utc=shift.start_utc,
+                end_utc=shift.end_utc,
+                breaks=tuple(BreakSpan(b.start_utc, b.end_utc, b.kind) for b in shift.breaks),
+                activities=tuple(
+                    RosterActivitySpan(a.start_utc, a.end_utc, _activity_label(a))
+                    for a in shift.activities
+                ),
+            )
+            for shift in shifts
+        )
+    )
+
+
+def _activity_label(span: ActivitySpan) -> str:
+    """`serve:<queue>`, `sell:<campaign>` or the bare activity (as `scheduling.roster` says)."""
+    target = {Activity.SERVE: span.queue_code, Activity.SELL: span.campaign_code}.get(span.activity)
+    return f"{span.activity.value}:{target}" if target else span.activity.value
+
+
+def schedule_summary(
+    result: SolveResult, *, forecast_run_id: int, shifts: Sequence[Shift]
+) -> dict[str, Any]:
+    """What a stored schedule keeps of a solve: the solver's summary, what is short and what
+    binds, and the evaluation of the shifts as stored (`evaluate_roster`, the function the
+    evaluation endpoint uses), with the shrinkage the problem was built with."""
     summary = dict(result.summary())
+    evaluation = evaluate_roster(
+        result.problem, roster_from_shifts(shifts), forecast_run_id=forecast_run_id
+    )
+    summary.update(summary_fields(evaluation))
     summary["forecast_run_id"] = forecast_run_id
     summary["problem"] = result.problem.name
     summary["warnings"] = list(result.warnings)
     summary["short"] = list(result.short)
     summary["binding_rules"] = list(result.binding_rules)
-    summary["violations"] = [str(v) for v in result.evaluation.violations[:50]]
     return json_safe(summary)
 
 
@@ -372,14 +489,15 @@ def build_schedule(
         ) from None
     tell(0.96, "storing the draft schedule")
     repo = ScheduleRepository(session)
+    shifts = shifts_from_roster(result.roster)
     schedule = Schedule(
         site_code=site_code,
         week_start=week_start,
         version=repo.next_version(site_code, week_start),
         status=ScheduleStatus.DRAFT,
         created_at_utc=datetime.now(UTC),
-        shifts=shifts_from_roster(result.roster),
-        summary=schedule_summary(result, forecast_run_id=run_id),
+        shifts=shifts,
+        summary=schedule_summary(result, forecast_run_id=run_id, shifts=shifts),
         forecast_run_id=run_id,
         job_id=job_id,
     )
