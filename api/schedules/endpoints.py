@@ -165,8 +165,10 @@ def schedule_intervals(
     responses=responses(404),
 )
 def evaluate_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
-    """Coverage against the requirement per queue, predicted service level (and answer rate)
-    at the scheduled staffing, paid, serve, sell and break hours, outbound value."""
+    """Per queue: predicted service level, answer rate, ASA and occupancy at the scheduled
+    staffing, coverage against the requirement; paid, serve, sell and break hours, outbound
+    hours and value per campaign, and the rules the schedule breaks. The same evaluation as the
+    schedule's stored summary and `wfm schedule`."""
     return asdict(schedule_views.evaluate(session, schedule_id))
 
 

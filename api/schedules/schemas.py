@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -84,32 +84,77 @@ class CoverageRead(Output):
 
 
 class QueueEvaluationRead(Output):
+    """One queue over the week at the scheduled staffing, as the optimizer evaluates it."""
+
     queue_code: str = Field(description="Queue.")
-    intervals: int = Field(description="Intervals with a requirement.")
-    required_agent_hours: float = Field(description="Sum of required agents x interval hours.")
-    serving_agent_hours: float = Field(description="Agent hours scheduled to serve it.")
-    intervals_under: int = Field(description="Intervals with fewer servers than required.")
-    intervals_over: int = Field(description="Intervals with more servers than required.")
-    shortfall_agent_hours: float = Field(description="Missing agent hours, summed.")
+    service_level_target: float = Field(description="The queue's service-level target, 0-1.")
+    service_threshold_seconds: float = Field(description="The service level's threshold, s.")
+    contacts: float = Field(description="Contacts offered in the week (forecast, adjusted).")
     predicted_service_level: float | None = Field(
-        description="Service level predicted at the scheduled staffing, weighted by contacts."
+        description="Service level predicted at the scheduled staffing (Erlang A with the "
+        "queue's patience, serving agents after shrinkage), weighted by contacts; null without "
+        "contacts."
     )
     predicted_answer_rate: float | None = Field(
-        description="Answer rate predicted (queues with a patience: Erlang A)."
+        description="Answer rate predicted: answered / offered over the week."
     )
+    predicted_asa_seconds: float | None = Field(
+        description="Average speed of answer predicted, seconds, weighted by answered contacts."
+    )
+    predicted_occupancy: float | None = Field(
+        description="Occupancy predicted, weighted by the serving agents' capacity."
+    )
+    intervals: int = Field(description="Intervals of the week (each with a requirement, maybe 0).")
+    intervals_with_contacts: int = Field(description="Intervals with contacts forecast.")
+    intervals_meeting_target: int = Field(
+        description="Intervals with contacts whose predicted service level meets the target."
+    )
+    intervals_under: int = Field(description="Intervals with fewer servers than required.")
+    intervals_over: int = Field(description="Intervals with more servers than required.")
+    required_agent_hours: float = Field(
+        description="Rostered agents serving required (shrinkage included) x interval hours."
+    )
+    serving_agent_hours: float = Field(description="Agent hours scheduled to serve it.")
+    under_coverage_agent_hours: float = Field(description="Missing agent hours, summed.")
+    shortfall_agent_hours: float = Field(
+        description="The same figure as under_coverage_agent_hours (the earlier name)."
+    )
+
+
+class CampaignEvaluationRead(Output):
+    sell_hours: float = Field(description="Agent hours selling.")
+    productive_hours: float = Field(description="Sell hours x the campaign's efficiency.")
+    value: float = Field(description="Value of the selling hours.")
 
 
 class EvaluationRead(Output):
+    """The schedule's evaluation: the one the optimizer stores in the schedule's summary when it
+    builds it, recomputed on the schedule's roster problem (its forecast run, week and shrinkage,
+    the site's current queues, forecast adjustments and agents)."""
+
     schedule_id: int = Field(description="Schedule.")
-    forecast_run_id: int | None = Field(description="Requirement compared against.")
+    forecast_run_id: int | None = Field(
+        description="Forecast run whose demand it is evaluated against; null when no forecast "
+        "covers the week (no predicted service then)."
+    )
+    shrinkage: float = Field(
+        description="Unplanned shrinkage: agents serving = rostered x (1 - shrinkage)."
+    )
+    shrinkage_source: Literal["schedule", "default"] = Field(
+        description="schedule: the shrinkage the schedule was built with; default: the current "
+        "default, for a schedule stored before its shrinkage was kept."
+    )
     shifts: int = Field(description="Shifts.")
     agents: int = Field(description="Agents with at least one shift.")
-    paid_hours: float = Field(description="Shift hours.")
+    shift_hours: float = Field(description="Shift hours, start to end.")
+    paid_hours: float = Field(description="Paid hours: shift hours less unpaid lunches.")
     serve_hours: float = Field(description="Hours serving queues.")
     sell_hours: float = Field(description="Hours selling on campaigns.")
     break_hours: float = Field(description="Hours on break and lunch.")
     outbound_value: float = Field(description="Value of the selling hours.")
+    under_coverage_agent_hours: float = Field(description="Missing agent hours, all queues.")
+    hard_violations: int = Field(description="Hard rules the schedule breaks (now).")
+    violations: list[str] = Field(description="The first 50 broken rules, in words.")
     queues: list[QueueEvaluationRead] = Field(description="Per queue.")
-    campaigns: dict[str, dict[str, float]] = Field(
-        description="Per campaign: sell_hours, productive_hours, value."
-    )
+    campaigns: dict[str, CampaignEvaluationRead] = Field(description="Per campaign.")
+    notes: list[str] = Field(description="How the evaluation was made, where it is not as built.")

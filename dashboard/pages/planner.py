@@ -309,6 +309,51 @@ with right:
         st.caption("Your role may not build rosters.")
 _job_progress(api)
 
+
+def _review_queues(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Per queue of the schedule's evaluation: predicted service against the target, and
+    coverage against the requirement (`/v1/schedules/{id}/evaluation`)."""
+
+    def percent(value: float | None) -> float | None:
+        return None if value is None else round(100 * value, 1)
+
+    return pd.DataFrame(
+        [
+            {
+                "queue": q["queue_code"],
+                "service_level_%": percent(q["predicted_service_level"]),
+                "target_%": percent(q["service_level_target"]),
+                "answer_rate_%": percent(q["predicted_answer_rate"]),
+                "asa_s": None
+                if q["predicted_asa_seconds"] is None
+                else round(q["predicted_asa_seconds"], 1),
+                "occupancy_%": percent(q["predicted_occupancy"]),
+                "intervals_meeting_target": (
+                    f"{q['intervals_meeting_target']}/{q['intervals_with_contacts']}"
+                ),
+                "under_coverage_agent_h": round(q["under_coverage_agent_hours"], 2),
+                "required_agent_h": round(q["required_agent_hours"], 2),
+                "serving_agent_h": round(q["serving_agent_hours"], 2),
+            }
+            for q in evaluation["queues"]
+        ]
+    )
+
+
+def _review_campaigns(evaluation: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "campaign": code,
+                "sell_h": round(c["sell_hours"], 2),
+                "productive_h": round(c["productive_hours"], 2),
+                "value": round(c["value"], 2),
+            }
+            for code, c in evaluation["campaigns"].items()
+        ]
+    )
+
+
 if week_start is not None:
     st.subheader("Review and publish")
     with section("Review"):
@@ -327,21 +372,29 @@ if week_start is not None:
             draft = drafts[-1]
             evaluation = read(api, "evaluation", draft["id"])
             st.write(f"Draft version {draft['version']} of the week of {week_start}")
-            gap = sum(q["shortfall_agent_hours"] for q in evaluation["queues"])
+            gap = evaluation["under_coverage_agent_hours"]
             under = sum(q["intervals_under"] for q in evaluation["queues"])
             a, b, c, d = st.columns(4)
             a.metric("Coverage gap", f"{gap:.1f} agent-h")
             b.metric("Intervals under requirement", f"{under}")
             c.metric("Paid hours", f"{evaluation['paid_hours']:.1f} h")
             d.metric("Outbound value", f"{evaluation['outbound_value']:,.0f}")
-            per_queue = pd.DataFrame(evaluation["queues"])
+            per_queue = _review_queues(evaluation)
             if not per_queue.empty:
                 st.dataframe(per_queue, hide_index=True, width="stretch")
-            violations = draft["summary"].get("violations")
+            per_campaign = _review_campaigns(evaluation)
+            if not per_campaign.empty:
+                st.dataframe(per_campaign, hide_index=True, width="stretch")
+            st.caption(
+                f"Predicted at {evaluation['shrinkage']:.0%} shrinkage with each queue's patience "
+                "(Erlang A): the evaluation stored with the schedule and printed by "
+                "`wfm schedule`. " + " ".join(evaluation["notes"])
+            )
+            violations = evaluation["violations"]
             if violations:
                 st.warning(f"Rule violations: {violations}")
             else:
-                st.caption("No rule violations reported by the optimizer.")
+                st.caption("No rule violations in the schedule.")
             if can(me, "schedule:publish"):
                 if st.button(f"Publish version {draft['version']}", key="publish"):
                     try:

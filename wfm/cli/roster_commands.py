@@ -76,13 +76,24 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"({summary['solve_seconds']:.1f} s)"
     )
     for code, queue in summary.get("queues", {}).items():
-        sl, ar = queue.get("predicted_service_level"), queue.get("predicted_answer_rate")
-        info(
-            f"  {code}: service level {'-' if sl is None else f'{sl:.1%}'} "
-            f"(target {queue['service_level_target']:.0%}), answer rate "
-            f"{'-' if ar is None else f'{ar:.1%}'}, target met in "
-            f"{queue['intervals_meeting_target']}/{queue['intervals_with_contacts']} intervals"
-        )
+        info(f"  {code}: {_queue_line(queue)}")
+
+
+def _queue_line(queue: dict[str, Any]) -> str:
+    """A queue's predicted service level, answer rate, ASA and occupancy ("-": no contacts)."""
+
+    def percent(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1%}"
+
+    asa = queue.get("predicted_asa_seconds")
+    return (
+        f"service level {percent(queue.get('predicted_service_level'))} "
+        f"(target {queue['service_level_target']:.0%}), "
+        f"answer rate {percent(queue.get('predicted_answer_rate'))}, "
+        f"ASA {'-' if asa is None else f'{asa:.1f} s'}, "
+        f"occupancy {percent(queue.get('predicted_occupancy'))}, target met in "
+        f"{queue['intervals_meeting_target']}/{queue['intervals_with_contacts']} intervals"
+    )
 
 
 @app.command("roster")
@@ -249,12 +260,19 @@ def schedule_command(
     publish: Annotated[
         bool, typer.Option("--publish", help="Publish the new version once it is built.")
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the schedule's id, version, status and summary as JSON."
+        ),
+    ] = False,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Build a draft schedule for a week from the stored forecast, agents and campaigns.
 
     Stores the next version as a draft (publish it with --publish, from the API or the
-    dashboard). Nothing is stored when the problem has contradictions.
+    dashboard). Nothing is stored when the problem has contradictions. The predicted service per
+    queue is the schedule's evaluation, as GET /v1/schedules/{id}/evaluation gives it.
     """
     from wfm.db.repositories import ScheduleRepository
     from wfm.db.session import unit_of_work
@@ -288,12 +306,26 @@ def schedule_command(
             assert schedule.id is not None
             schedule = ScheduleRepository(session).publish(schedule.id, datetime.now(UTC))
     summary: dict[str, Any] = dict(schedule.summary)
-    typer.echo(
+    headline = (
         f"{schedule.status.value} schedule {schedule.id} (version {schedule.version}) "
         f"for site {site_code}, "
         f"week of {week_start}: {len(schedule.shifts)} shifts "
         f"({time.perf_counter() - started:.1f} s)"
     )
+    if as_json:
+        info(headline)
+        document = {
+            "schedule_id": schedule.id,
+            "site_code": site_code,
+            "week_start": week_start.isoformat(),
+            "version": schedule.version,
+            "status": schedule.status.value,
+            "shifts": len(schedule.shifts),
+            "summary": summary,
+        }
+        typer.echo(json.dumps(document, indent=1, ensure_ascii=False))
+    else:
+        typer.echo(headline)
     _print_summary(summary)
     for item in list(summary.get("short", []))[:5]:
         info(f"  short: {item}")

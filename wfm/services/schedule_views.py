@@ -1,29 +1,40 @@
-"""Views of a stored schedule: coverage per queue and interval against the requirement, and an
-evaluation (under/over staffing, predicted service, outbound hours and value)."""
+"""Views of a stored schedule: coverage per queue and interval against the requirement, and its
+evaluation (`wfm.services.schedule_evaluation`: under/over staffing, predicted service, outbound
+hours and value) on its roster problem rebuilt as it was built."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from sqlalchemy.orm import Session
 
+from scheduling.problem import Problem
 from wfm.db.repositories import (
-    CampaignRepository,
     ForecastRepository,
     QueueRepository,
     RequirementRepository,
     ScheduleRepository,
     SiteRepository,
 )
-from wfm.domain import Activity, Queue, Schedule, StaffingRequirement
+from wfm.domain import Activity, Schedule, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
-from wfm.domain.kpi import outbound_value
+from wfm.services.schedule_evaluation import (
+    SHRINKAGE_DEFAULT,
+    SHRINKAGE_FROM_SCHEDULE,
+    ScheduleEvaluation,
+    evaluate_roster,
+)
+from wfm.services.scheduling import (
+    build_problem,
+    build_problem_without_forecast,
+    roster_from_shifts,
+)
+from wfm.services.staffing import DEFAULT_SHRINKAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,34 +45,6 @@ class IntervalCoverage:
     on_break: float  # agents on break or lunch
     on_shift: float  # agents on shift
     required: dict[str, int]  # queue -> required agents serving (empty without requirements)
-
-
-@dataclass(frozen=True, slots=True)
-class QueueEvaluation:
-    queue_code: str
-    intervals: int
-    required_agent_hours: float
-    serving_agent_hours: float
-    intervals_under: int
-    intervals_over: int
-    shortfall_agent_hours: float
-    predicted_service_level: float | None  # contact-weighted over the week
-    predicted_answer_rate: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleEvaluation:
-    schedule_id: int
-    forecast_run_id: int | None
-    shifts: int
-    agents: int
-    paid_hours: float
-    serve_hours: float
-    sell_hours: float
-    break_hours: float
-    outbound_value: float
-    queues: tuple[QueueEvaluation, ...]
-    campaigns: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def week_bounds(site_timezone: str, week_start: date) -> tuple[datetime, datetime]:
@@ -194,129 +177,87 @@ def interval_view(
 
 
 def evaluate(session: Session, schedule_id: int) -> ScheduleEvaluation:
-    """Coverage against the requirement per queue, predicted service at the scheduled staffing
-    (Erlang A where the queue has a patience, else Erlang C), and outbound hours and value."""
-    import erlang
-
-    schedule, minutes, cells = interval_view(session, schedule_id)
+    """The schedule's evaluation (`schedule_evaluation.evaluate_roster`, as stored in its summary
+    when built): its roster problem rebuilt as it was built, and its stored shifts."""
+    schedule = ScheduleRepository(session).get(schedule_id)
     assert schedule.id is not None
-    site = SiteRepository(session).get(schedule.site_code)
-    start_utc, end_utc = week_bounds(site.timezone, schedule.week_start)
-    run_id, requirements = _requirements_for(session, schedule, start_utc, end_utc)
-    queues: dict[str, Queue] = {q.code: q for q in QueueRepository(session).list(site.code)}
-    hours_per_cell = minutes / 60.0
-    by_queue: dict[str, list[tuple[StaffingRequirement, float]]] = defaultdict(list)
-    cell_of = {c.interval_start_utc: c for c in cells}
-    for req in requirements:
-        cell = cell_of.get(req.interval_start_utc)
-        serving = cell.serving.get(req.queue_code, 0.0) if cell else 0.0
-        by_queue[req.queue_code].append((req, serving))
-    evaluations = []
-    for code in sorted(set(by_queue) | {q for c in cells for q in c.serving}):
-        pairs = by_queue.get(code, [])
-        serving_hours = sum(c.serving.get(code, 0.0) for c in cells) * hours_per_cell
-        required_hours = sum(r.required_agents for r, _ in pairs) * hours_per_cell
-        under = sum(1 for r, s in pairs if s + 1e-9 < r.required_agents)
-        over = sum(1 for r, s in pairs if s > r.required_agents + 1e-9)
-        shortfall = sum(max(0.0, r.required_agents - s) for r, s in pairs) * hours_per_cell
-        sl = answer = None
-        queue = queues.get(code)
-        busy = [(r, s) for r, s in pairs if r.contacts > 0]
-        if queue is not None and busy:
-            calls = np.array([r.contacts for r, _ in busy])
-            aht = np.array([max(r.aht_seconds, 1.0) for r, _ in busy])
-            agents = np.array([s for _, s in busy])
-            concurrency = max(1, queue.chat_concurrency)
-            if queue.mean_patience_seconds:
-                a = erlang.erlang_a(
-                    calls,
-                    minutes * 60.0,
-                    aht,
-                    agents,
-                    queue.mean_patience_seconds,
-                    queue.service_threshold_seconds,
-                    concurrency=concurrency,
-                )
-                sl_values, answer_values = a.service_level, a.answer_rate
-                answer = float(np.sum(answer_values * calls) / np.sum(calls))
-            else:
-                c = erlang.erlang_c(
-                    calls,
-                    minutes * 60.0,
-                    aht,
-                    agents,
-                    queue.service_threshold_seconds,
-                    concurrency=concurrency,
-                )
-                sl_values = c.service_level
-            sl = float(np.sum(sl_values * calls) / np.sum(calls))
-        evaluations.append(
-            QueueEvaluation(
-                queue_code=code,
-                intervals=len(pairs),
-                required_agent_hours=required_hours,
-                serving_agent_hours=serving_hours,
-                intervals_under=under,
-                intervals_over=over,
-                shortfall_agent_hours=shortfall,
-                predicted_service_level=sl,
-                predicted_answer_rate=answer,
-            )
-        )
-    campaigns = {c.code: c for c in CampaignRepository(session).list(site.code)}
-    sell_spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    serve = sell = breaks = paid = 0.0
-    for shift in schedule.shifts:
-        paid += (shift.end_utc - shift.start_utc).total_seconds() / 3600.0
-        for span in shift.activities:
-            hours = (span.end_utc - span.start_utc).total_seconds() / 3600.0
-            if span.activity is Activity.SERVE:
-                serve += hours
-            elif span.activity is Activity.SELL:
-                sell += hours
-                if span.campaign_code:
-                    sell_spans[span.campaign_code].append((span.start_utc, span.end_utc))
-            elif span.activity in (Activity.BREAK, Activity.LUNCH):
-                breaks += hours
-    campaign_figures: dict[str, dict[str, float]] = {}
-    total_value = 0.0
-    for code, spans in sorted(sell_spans.items()):
-        if code not in campaigns:
-            continue
-        campaign = campaigns[code]
-        figures = outbound_value(
-            spans, campaign.value_per_productive_hour_by_hour, campaign.efficiency, site.timezone
-        )
-        campaign_figures[code] = {
-            "sell_hours": figures.sell_hours,
-            "productive_hours": figures.productive_hours,
-            "value": figures.value,
-        }
-        total_value += figures.value
-    return ScheduleEvaluation(
+    rebuilt = schedule_problem(session, schedule)
+    return evaluate_roster(
+        rebuilt.problem,
+        roster_from_shifts(schedule.shifts),
         schedule_id=schedule.id,
-        forecast_run_id=run_id,
-        shifts=len(schedule.shifts),
-        agents=len({s.agent_code for s in schedule.shifts}),
-        paid_hours=paid,
-        serve_hours=serve,
-        sell_hours=sell,
-        break_hours=breaks,
-        outbound_value=total_value,
-        queues=tuple(evaluations),
-        campaigns=campaign_figures,
+        forecast_run_id=rebuilt.forecast_run_id,
+        shrinkage_source=rebuilt.shrinkage_source,
+        notes=rebuilt.notes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulePlan:
+    """A stored schedule's roster problem, rebuilt, and how."""
+
+    problem: Problem
+    forecast_run_id: int | None
+    shrinkage_source: str
+    notes: tuple[str, ...]
+
+
+def schedule_problem(session: Session, schedule: Schedule) -> SchedulePlan:
+    """The roster problem a schedule was built from: its forecast run, week and shrinkage (the
+    default for a schedule stored before its shrinkage was kept), with the site's queues,
+    campaigns and agents as they are now (agents since deactivated kept for their shifts). A
+    schedule of a week no forecast covers gets a problem without demand."""
+    notes: list[str] = []
+    stored = schedule.summary.get("shrinkage")
+    if isinstance(stored, int | float) and not isinstance(stored, bool):
+        shrinkage, source = float(stored), SHRINKAGE_FROM_SCHEDULE
+    else:
+        shrinkage, source = DEFAULT_SHRINKAGE, SHRINKAGE_DEFAULT
+        notes.append(
+            "the schedule was stored without its shrinkage: evaluated at the default "
+            f"{DEFAULT_SHRINKAGE:.0%}"
+        )
+    agents = {s.agent_code for s in schedule.shifts}
+    run_id = schedule.forecast_run_id
+    if run_id is None:
+        run_id = covering_forecast(session, schedule.site_code, schedule.week_start)
+    if run_id is None:
+        notes.append("no forecast covers the week: no demand, so no predicted service")
+        problem = build_problem_without_forecast(
+            session,
+            site_code=schedule.site_code,
+            week_start=schedule.week_start,
+            shrinkage=shrinkage,
+            include_agents=agents,
+        )
+    else:
+        problem, run_id = build_problem(
+            session,
+            site_code=schedule.site_code,
+            week_start=schedule.week_start,
+            forecast_run_id=run_id,
+            shrinkage=shrinkage,
+            include_agents=agents,
+        )
+    return SchedulePlan(problem, run_id, source, tuple(notes))
+
+
+def covering_forecast(session: Session, site_code: str, week_start: date) -> int | None:
+    """The id of the latest forecast run covering the whole week, if any."""
+    site = SiteRepository(session).get(site_code)
+    start_utc, end_utc = week_bounds(site.timezone, week_start)
+    for run in reversed(ForecastRepository(session).runs(site_code)):
+        if run.horizon_start_utc <= start_utc and run.horizon_end_utc >= end_utc:
+            return run.id
+    return None
 
 
 def require_forecast_for_week(session: Session, site_code: str, week_start: date) -> int:
     """The id of the latest forecast run covering the whole week, or ValidationError."""
-    site = SiteRepository(session).get(site_code)
-    start_utc, end_utc = week_bounds(site.timezone, week_start)
+    covering = covering_forecast(session, site_code, week_start)
+    if covering is not None:
+        return covering
     runs = ForecastRepository(session).runs(site_code)
-    for run in reversed(runs):
-        if run.horizon_start_utc <= start_utc and run.horizon_end_utc >= end_utc:
-            assert run.id is not None
-            return run.id
     if not runs:
         raise ValidationError(
             f"week_start: site {site_code!r} has no forecast; POST /v1/forecasts first"

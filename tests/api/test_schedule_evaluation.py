@@ -1,0 +1,170 @@
+"""One evaluation of a schedule: the summary stored when `wfm schedule` builds it, the summary the
+command prints, and GET /v1/schedules/{id}/evaluation over real HTTP report the same predicted
+service per queue, to the last digit; and those figures are Erlang A on the scheduled servers
+after shrinkage, counted here from the shifts the API returns."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from apikit import ApiServer, ok
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from erlang import erlang_a
+from scheduling.problem import Problem
+from wfm.cli import app
+from wfm.db.models import ScheduleRow
+from wfm.db.session import unit_of_work
+from wfm.services.centre import CentreData, load_centre
+from wfm.services.forecasting import run_forecast
+from wfm.services.scheduling import build_problem
+from wfm.settings import get_settings
+from wfm.tools.demo import generate_demo_centre
+
+KPIS = (
+    "predicted_service_level",
+    "predicted_answer_rate",
+    "predicted_asa_seconds",
+    "predicted_occupancy",
+)
+
+
+def _demo_with_forecast(engine: Engine) -> str:
+    """A small demo centre (10 agents, 3 weeks of history) and a week of forecast."""
+    demo = generate_demo_centre(weeks=3, agents=10, seed=11)
+    site = demo.sites[0].code
+    with unit_of_work(engine) as session:
+        load_centre(session, CentreData.of_demo(demo))
+        run_forecast(session, site_code=site, weeks=1)
+    return site
+
+
+def _schedule_on_the_command_line(database_url: str) -> tuple[dict[str, Any], str]:
+    """`wfm schedule --json --publish`: the JSON it prints and its status lines."""
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app,
+            [
+                "schedule",
+                "--json",
+                "--publish",
+                "--time-limit",
+                "2",
+                "--database-url",
+                database_url,
+            ],
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stderr
+
+
+def _serving(problem: Problem, schedule: dict[str, Any], queue_code: str) -> np.ndarray:
+    """Agents serving the queue per interval, counted from the schedule's activities."""
+    step = timedelta(minutes=problem.horizon.interval_minutes)
+    serving = np.zeros(problem.interval_count)
+    for shift in schedule["shifts"]:
+        for span in shift["activities"]:
+            if span["activity"] != "serve" or span["queue_code"] != queue_code:
+                continue
+            moment = datetime.fromisoformat(span["start_utc"])
+            while moment < datetime.fromisoformat(span["end_utc"]):
+                serving[(moment - problem.start_utc) // step] += 1
+                moment += step
+    return serving
+
+
+def _erlang_a_week(problem: Problem, queue_code: str, serving: np.ndarray) -> tuple[float, float]:
+    """The week's service level and answer rate at `serving` rostered agents."""
+    queue = next(q for q in problem.queues if q.code == queue_code)
+    assert queue.contacts is not None and queue.aht_seconds is not None
+    contacts = np.asarray(queue.contacts)
+    kpis = erlang_a(
+        contacts,
+        problem.horizon.interval_minutes * 60.0,
+        np.maximum(np.asarray(queue.aht_seconds), 1.0),
+        serving * (1.0 - problem.shrinkage),
+        queue.patience_seconds,
+        queue.service_threshold_seconds,
+        concurrency=queue.concurrency,
+    )
+    busy = contacts > 0
+    service_level = float((kpis.service_level * contacts)[busy].sum() / contacts.sum())
+    answer_rate = float(kpis.answered_per_interval[busy].sum() / contacts.sum())
+    return service_level, answer_rate
+
+
+def _figures(queues: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    return {code: tuple(q[k] for k in KPIS) for code, q in queues.items()}
+
+
+def test_the_stored_summary_the_endpoint_and_the_command_agree(api: ApiServer) -> None:
+    site = _demo_with_forecast(api.engine)
+    printed, said = _schedule_on_the_command_line(api.database_url)
+    schedule_id = printed["schedule_id"]
+    assert printed["status"] == "published"
+
+    with api.client("planner") as planner:
+        stored = ok(planner.get(f"/v1/schedules/{schedule_id}"))
+        evaluation = ok(planner.get(f"/v1/schedules/{schedule_id}/evaluation"))
+    assert isinstance(stored, dict) and isinstance(evaluation, dict)
+    assert stored["status"] == "published" and stored["shifts"]
+    endpoint = {q["queue_code"]: q for q in evaluation["queues"]}
+
+    # the same figures, to the last digit, in all three
+    assert set(endpoint) == {"CARE", "CHAT", "TECH"}
+    assert _figures(stored["summary"]["queues"]) == _figures(endpoint)
+    assert _figures(printed["summary"]["queues"]) == _figures(endpoint)
+    assert stored["summary"]["queues"] == endpoint  # and every other per-queue figure
+    assert stored["summary"]["campaigns"] == evaluation["campaigns"]
+    for key in ("under_coverage_agent_hours", "sell_hours", "outbound_value", "shrinkage"):
+        assert stored["summary"][key] == evaluation[key], key
+    assert evaluation["shrinkage"] == 0.3 and evaluation["shrinkage_source"] == "schedule"
+    assert evaluation["notes"] == [] and evaluation["hard_violations"] == 0
+    assert evaluation["forecast_run_id"] == stored["forecast_run_id"]
+
+    # the command's lines show them too
+    for code, q in endpoint.items():
+        line = next(x for x in said.splitlines() if x.strip().startswith(f"{code}:"))
+        assert f"service level {q['predicted_service_level']:.1%}" in line
+        assert f"answer rate {q['predicted_answer_rate']:.1%}" in line
+        assert f"ASA {q['predicted_asa_seconds']:.1f} s" in line
+        assert f"occupancy {q['predicted_occupancy']:.1%}" in line
+
+    # and they are Erlang A on the rostered servers after shrinkage
+    with unit_of_work(api.engine) as session:
+        problem, _ = build_problem(
+            session,
+            site_code=site,
+            week_start=date.fromisoformat(printed["week_start"]),
+            shrinkage=0.3,
+        )
+    for code, q in endpoint.items():
+        serving = _serving(problem, stored, code)
+        assert q["serving_agent_hours"] == serving.sum() * problem.interval_hours
+        service_level, answer_rate = _erlang_a_week(problem, code, serving)
+        assert q["predicted_service_level"] == pytest.approx(service_level, rel=1e-9)
+        assert q["predicted_answer_rate"] == pytest.approx(answer_rate, rel=1e-9)
+        assert 0.0 < q["predicted_occupancy"] <= 1.0 and q["predicted_asa_seconds"] > 0.0
+
+    # a schedule stored before schedules kept their shrinkage, with an agent who has left since:
+    # evaluated at the default (said so), the leaver's shifts still counted
+    with unit_of_work(api.engine) as session:
+        row = session.scalar(select(ScheduleRow).where(ScheduleRow.id == schedule_id))
+        assert row is not None
+        row.summary = {k: v for k, v in row.summary.items() if k != "shrinkage"}
+    leaver = stored["shifts"][0]["agent_code"]
+    with api.client("planner") as planner:
+        ok(planner.patch(f"/v1/agents/{leaver}", json={"active": False}))
+        later = ok(planner.get(f"/v1/schedules/{schedule_id}/evaluation"))
+    assert isinstance(later, dict)
+    assert later["shrinkage_source"] == "default" and later["shrinkage"] == 0.3
+    assert any("without its shrinkage" in note for note in later["notes"])
+    assert later["queues"] == evaluation["queues"] and later["hard_violations"] == 0
