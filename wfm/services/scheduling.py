@@ -50,6 +50,7 @@ from wfm.domain import (
 from wfm.domain import Contract as DomainContract
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.jsonvalues import json_safe
+from wfm.domain.queue_model import QueueModel
 from wfm.services.forecasting import adjusted_values
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
 from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
@@ -57,9 +58,6 @@ from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
 Progress = Callable[[float, str], None]
 # The roster solver's call shape (`scheduling.solver.solve`); a distributed solver may stand in.
 Solver = Callable[..., SolveResult]
-
-# Patience assumed for a queue that records none: long enough that Erlang A is close to Erlang C.
-DEFAULT_PATIENCE_SECONDS = 3600.0
 
 # The interval of a week that no forecast covers (its problem has no demand).
 UNFORECAST_INTERVAL_MINUTES = 15
@@ -231,17 +229,11 @@ def _week_problem(
             contacts.append(0.0 if slot is None else max(0.0, float(slot.offered)))
             aht.append(0.0 if slot is None else max(0.0, float(slot.aht_seconds)))
         queues.append(
-            QueueSpec(
-                code=queue.code,
+            QueueSpec.of_model(
+                QueueModel.of_queue(queue, site, interval_minutes),
+                contacts=contacts,
+                aht_seconds=aht,
                 name=queue.name,
-                service_level_target=queue.service_level_target,
-                service_threshold_seconds=queue.service_threshold_seconds,
-                patience_seconds=queue.mean_patience_seconds or DEFAULT_PATIENCE_SECONDS,
-                value_per_answered_contact=queue.value_per_answered_contact,
-                contacts=tuple(contacts),
-                aht_seconds=tuple(aht),
-                concurrency=float(max(1, queue.chat_concurrency)),
-                max_occupancy=queue.max_occupancy,
             )
         )
     campaigns = tuple(
