@@ -43,8 +43,8 @@ class Group:
 
 def make_groups(timeline: Timeline) -> tuple[tuple[SkillSet, ...], tuple[Group, ...]]:
     problem = timeline.problem
-    queue_index = {q.code: i for i, q in enumerate(problem.queues)}
-    campaign_index = {c.code: i for i, c in enumerate(problem.campaigns)}
+    queue_index = {queue.code: i for i, queue in enumerate(problem.queues)}
+    campaign_index = {campaign.code: i for i, campaign in enumerate(problem.campaigns)}
     by_skill: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = defaultdict(list)
     for frame in timeline.agents:
         by_skill[frame.skill_key].append(frame.index)
@@ -53,8 +53,8 @@ def make_groups(timeline: Timeline) -> tuple[tuple[SkillSet, ...], tuple[Group, 
         skills.append(
             SkillSet(
                 index=i,
-                queues=tuple(queue_index[q] for q in queues),
-                campaigns=tuple(campaign_index[c] for c in campaigns),
+                queues=tuple(queue_index[code] for code in queues),
+                campaigns=tuple(campaign_index[code] for code in campaigns),
                 agents=tuple(members),
             )
         )
@@ -67,8 +67,8 @@ def make_groups(timeline: Timeline) -> tuple[tuple[SkillSet, ...], tuple[Group, 
             spec = timeline.agents[a].spec
             pattern = tuple(
                 sorted(
-                    (w.weekday, w.start_local.isoformat(), w.end_local.isoformat())
-                    for w in spec.availability
+                    (window.weekday, window.start_local.isoformat(), window.end_local.isoformat())
+                    for window in spec.availability
                 )
             )
             by_kind[spec.contract.code, pattern].append(a)
@@ -95,7 +95,10 @@ def contract_day_penalty_hours(timeline: Timeline, contract_code: str) -> float:
     rules = timeline.problem.shift_rules
     for agent in timeline.problem.agents:
         if agent.contract.code == contract_code:
-            return min(rules.paid_minutes(m) for m in agent.contract.shift_lengths_minutes) / 60.0
+            return (
+                min(rules.paid_minutes(length) for length in agent.contract.shift_lengths_minutes)
+                / 60.0
+            )
     return 0.0
 
 
@@ -115,164 +118,312 @@ def build_design(
     skills: tuple[SkillSet, ...],
     groups: tuple[Group, ...],
 ) -> DesignModel:
-    problem = timeline.problem
+    """The design model: each rule below adds its rows; the objective sums the terms they return
+    (the rules are added in this order, which fixes the order of variables and rows)."""
+    model = LinearModel()
+    counts: dict[tuple[int, int], int] = {}
+    for group in groups:
+        limits = group_limits(timeline, group)
+        group_counts = add_shift_counts(model, timeline, group, limits, counts)
+        if not group_counts:
+            continue
+        add_contract_maxima(model, timeline, group_counts, limits)
+        model.gains(add_contract_minima(model, timeline, group, group_counts, limits))
+    on_shift = add_agents_on_shift(model, timeline, skills, groups, counts)
+    on_break = add_pooled_breaks(model, timeline, counts)
+    activities = add_activities_within_presence(model, timeline, curves, skills, on_shift, on_break)
+    model.gains(activities.sell_value)
+    model.gains(add_serving_value(model, timeline, curves, activities.serve))
+    model.gains(add_campaign_weekly_hours(model, timeline, activities.sell_by_campaign))
+    return DesignModel(model, counts, activities.sell_by_campaign_day, activities.serve)
+
+
+@dataclass(frozen=True)
+class GroupLimits:
+    """A group's limits summed over its agents: how many may work each option and each day, and
+    their weekly days and paid minutes."""
+
+    option_caps: Counter[int]  # in the order the agents' options were met
+    day_caps: Counter[int]
+    days_max: int
+    days_min: int
+    minutes_max: int
+    minutes_min: int
+
+
+def group_limits(timeline: Timeline, group: Group) -> GroupLimits:
+    """Sum the group's agents' options, days and contract limits (days capped by the days each
+    agent has any option on)."""
+    options = timeline.options
+    option_caps: Counter[int] = Counter()
+    day_caps: Counter[int] = Counter()
+    days_max = days_min = minutes_max = minutes_min = 0
+    for a in group.agents:
+        frame = timeline.agents[a]
+        option_caps.update(frame.options)
+        available_days = {options[o].day for o in frame.options}
+        day_caps.update(available_days)
+        days_max += min(frame.days_max, len(available_days))
+        days_min += min(frame.days_min, len(available_days))
+        minutes_max += frame.paid_minutes_max
+        minutes_min += frame.paid_minutes_min
+    return GroupLimits(option_caps, day_caps, days_max, days_min, minutes_max, minutes_min)
+
+
+def add_shift_counts(
+    model: LinearModel,
+    timeline: Timeline,
+    group: Group,
+    limits: GroupLimits,
+    counts: dict[tuple[int, int], int],
+) -> dict[int, int]:
+    """One shift a day: a count of the group's agents on each option (at most the agents who may
+    work it), and per day at most the agents free that day. Returns option -> count variable, in
+    the order of `limits.option_caps`; the variables are also entered in `counts`."""
+    options = timeline.options
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for o, cap in sorted(limits.option_caps.items()):
+        var = model.var(0, cap, f"n_g{group.index}_o{o}")
+        counts[group.index, o] = var
+        by_day[options[o].day].append(var)
+    for d, variables in by_day.items():
+        if len(variables) > 1:
+            model.add(((var, 1.0) for var in variables), upper=limits.day_caps[d])
+    return {o: counts[group.index, o] for o in limits.option_caps}
+
+
+def add_contract_maxima(
+    model: LinearModel, timeline: Timeline, group_counts: dict[int, int], limits: GroupLimits
+) -> None:
+    """Contract maxima: the group's shifts and paid minutes at most its agents' days and hours."""
+    options = timeline.options
+    model.add([(var, 1.0) for var in group_counts.values()], upper=limits.days_max)
+    model.add(
+        [(var, float(options[o].paid_minutes)) for o, var in group_counts.items()],
+        upper=limits.minutes_max,
+    )
+
+
+def add_contract_minima(
+    model: LinearModel,
+    timeline: Timeline,
+    group: Group,
+    group_counts: dict[int, int],
+    limits: GroupLimits,
+) -> list[tuple[int, float]]:
+    """Contract minima (soft): days and paid minutes short of the group's minimum are charged
+    the contract penalty (a short day as its contract's shortest paid shift)."""
+    options = timeline.options
+    penalty_per_hour = timeline.problem.objective.contract_shortfall_penalty_per_hour
+    shifts = [(var, 1.0) for var in group_counts.values()]
+    paid = [(var, float(options[o].paid_minutes)) for o, var in group_counts.items()]
+    day_hours = contract_day_penalty_hours(timeline, group.contract)
+    terms: list[tuple[int, float]] = []
+    if limits.days_min > 0:
+        short_days = model.var(0, limits.days_min, f"short_days_g{group.index}")
+        model.add([*shifts, (short_days, 1.0)], lower=limits.days_min)
+        terms.append((short_days, -penalty_per_hour * day_hours))
+    if limits.minutes_min > 0:
+        short_minutes = model.var(0, limits.minutes_min, f"short_minutes_g{group.index}")
+        model.add([*paid, (short_minutes, 1.0)], lower=limits.minutes_min)
+        terms.append((short_minutes, -penalty_per_hour / 60.0))
+    return terms
+
+
+def add_agents_on_shift(
+    model: LinearModel,
+    timeline: Timeline,
+    skills: tuple[SkillSet, ...],
+    groups: tuple[Group, ...],
+    counts: dict[tuple[int, int], int],
+) -> dict[tuple[int, int], int | None]:
+    """Agents on shift per skill set and interval: the previous interval's, plus the shifts
+    starting, minus the shifts ending. Returns (skill set, t) -> variable (None before the
+    skill set's first start); a variable is made only where the count changes."""
     options = timeline.options
     horizon = timeline.intervals
-    step_hours = timeline.interval_minutes / 60.0
-    weights = problem.objective
-    m = LinearModel()
-    total_agents = len(timeline.agents)
-    total_shifts = total_agents * problem.horizon.days
-
-    # shift counts per group and option
-    n: dict[tuple[int, int], int] = {}
-    for group in groups:
-        caps: Counter[int] = Counter()
-        day_caps: Counter[int] = Counter()
-        days_max = days_min = minutes_max = minutes_min = 0
-        for a in group.agents:
-            frame = timeline.agents[a]
-            caps.update(frame.options)
-            available_days = {options[o].day for o in frame.options}
-            day_caps.update(available_days)
-            days_max += min(frame.days_max, len(available_days))
-            days_min += min(frame.days_min, len(available_days))
-            minutes_max += frame.paid_minutes_max
-            minutes_min += frame.paid_minutes_min
-        by_day: dict[int, list[int]] = defaultdict(list)
-        for o, cap in sorted(caps.items()):
-            var = m.var(0, cap, f"n_g{group.index}_o{o}")
-            n[group.index, o] = var
-            by_day[options[o].day].append(var)
-        for day, variables in by_day.items():
-            if len(variables) > 1:
-                m.add(((v, 1.0) for v in variables), upper=day_caps[day])
-        shifts = [(n[group.index, o], 1.0) for o in caps]
-        paid = [(n[group.index, o], float(options[o].paid_minutes)) for o in caps]
-        if not shifts:
-            continue
-        m.add(shifts, upper=days_max)
-        m.add(paid, upper=minutes_max)
-        day_hours = contract_day_penalty_hours(timeline, group.contract)
-        if days_min > 0:
-            short_days = m.var(0, days_min, f"short_days_g{group.index}")
-            m.add([*shifts, (short_days, 1.0)], lower=days_min)
-            m.gain(short_days, -weights.contract_shortfall_penalty_per_hour * day_hours)
-        if minutes_min > 0:
-            short_minutes = m.var(0, minutes_min, f"short_minutes_g{group.index}")
-            m.add([*paid, (short_minutes, 1.0)], lower=minutes_min)
-            m.gain(short_minutes, -weights.contract_shortfall_penalty_per_hour / 60.0)
-
-    # agents on shift per skill set and interval (cumulative starts minus ends)
     starts_at: dict[tuple[int, int], list[int]] = defaultdict(list)
     ends_at: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for (g, o), var in n.items():
+    for (g, o), var in counts.items():
         s = groups[g].skill
         starts_at[s, options[o].start].append(var)
         if options[o].end < horizon:
             ends_at[s, options[o].end].append(var)
-    first_start = min((o.start for o in options), default=horizon)
-    on: dict[tuple[int, int], int | None] = {}
+    first_start = _first_start(timeline)
+    on_shift: dict[tuple[int, int], int | None] = {}
     for skill in skills:
         previous: int | None = None
         for t in range(first_start, horizon):
-            plus = starts_at.get((skill.index, t), [])
-            minus = ends_at.get((skill.index, t), [])
-            if plus or minus:
-                var = m.var(0, len(skill.agents), f"on_s{skill.index}_t{t}")
-                terms = [(var, 1.0)] + [(v, -1.0) for v in plus] + [(v, 1.0) for v in minus]
+            starting = starts_at.get((skill.index, t), [])
+            ending = ends_at.get((skill.index, t), [])
+            if starting or ending:
+                var = model.var(0, len(skill.agents), f"on_s{skill.index}_t{t}")
+                terms = (
+                    [(var, 1.0)]
+                    + [(start, -1.0) for start in starting]
+                    + [(end, 1.0) for end in ending]
+                )
                 if previous is not None:
                     terms.append((previous, -1.0))
-                m.add(terms, 0.0, 0.0)
+                model.add(terms, 0.0, 0.0)
                 previous = var
-            on[skill.index, t] = previous
+            on_shift[skill.index, t] = previous
+    return on_shift
 
-    # breaks: implicit model per rule over the whole horizon, pooled over the skill sets (breaks
-    # kept apart per skill set were measured to tighten the bound by 0.003 % for 3-6x the time)
-    on_break: dict[int, list[int]] = defaultdict(list)  # t -> break vars
+
+def add_pooled_breaks(
+    model: LinearModel, timeline: Timeline, counts: dict[tuple[int, int], int]
+) -> dict[int, list[int]]:
+    """Every shift's breaks in their windows: the implicit model of each break rule over the
+    whole horizon, pooled over the skill sets (breaks kept apart per skill set were measured to
+    tighten the bound by 0.003 % for 3-6x the time). Returns t -> breaks covering t."""
+    options = timeline.options
+    total_shifts = len(timeline.agents) * timeline.problem.horizon.days
+    on_break: dict[int, list[int]] = defaultdict(list)
     by_rule: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     windows: dict[int, BreakWindow] = {}
-    for (_, o), var in n.items():
-        for w in options[o].breaks:
-            by_rule[w.rule][options[o].start].append(var)
-            windows[w.rule] = w
+    for (_, o), var in counts.items():
+        for window in options[o].breaks:
+            by_rule[window.rule][options[o].start].append(var)
+            windows[window.rule] = window
     for r, shifts_by_start in sorted(by_rule.items()):
-        _implicit_breaks(m, r, windows[r], shifts_by_start, on_break, horizon, total_shifts)
+        add_implicit_breaks(
+            model, r, windows[r], shifts_by_start, on_break, timeline.intervals, total_shifts
+        )
+    return on_break
 
-    # activities per interval: serving and selling counts, feasible for the skill sets on shift
-    # exactly when Hall's condition holds for every set of destinations (a transportation
-    # problem projected onto its demands); only sets closed under "no new skill set" are needed
-    serve_vars: dict[tuple[int, int], list[int]] = defaultdict(list)
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """The design's activity variables: agents serving per (queue, t), selling per campaign and
+    per (campaign, day), and the selling value terms of the objective."""
+
+    serve: dict[tuple[int, int], list[int]]
+    sell_by_campaign: dict[int, list[int]]
+    sell_by_campaign_day: dict[tuple[int, int], list[int]]
+    sell_value: list[tuple[int, float]]
+
+
+def add_activities_within_presence(
+    model: LinearModel,
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    skills: tuple[SkillSet, ...],
+    on_shift: dict[tuple[int, int], int | None],
+    on_break: dict[int, list[int]],
+) -> ActivityCounts:
+    """Serving and selling counts per interval, feasible for the skill sets on shift exactly when
+    Hall's condition holds for every set of destinations (a transportation problem projected
+    onto its demands), and, with the agents on break, at most the agents on shift."""
+    serve: dict[tuple[int, int], list[int]] = defaultdict(list)
     sell_by_campaign: dict[int, list[int]] = defaultdict(list)
     sell_by_campaign_day: dict[tuple[int, int], list[int]] = defaultdict(list)
-    active = [c.points[:, -1] > 0 for c in curves]
+    sell_value: list[tuple[int, float]] = []
+    total_agents = len(timeline.agents)
+    active = [curve.points[:, -1] > 0 for curve in curves]
     day_of = _day_of_interval(timeline)
-    for t in range(first_start, horizon):
+    for t in range(_first_start(timeline), timeline.intervals):
         present: dict[int, int] = {}
         for skill in skills:
-            on_shift = on.get((skill.index, t))
-            if on_shift is not None:
-                present[skill.index] = on_shift
+            agents_on_shift = on_shift.get((skill.index, t))
+            if agents_on_shift is not None:
+                present[skill.index] = agents_on_shift
         if not present:
             continue
         destinations: list[int] = []
         adjacency: list[frozenset[int]] = []
         for q in range(len(curves)):
-            adj = frozenset(s.index for s in skills if q in s.queues and s.index in present)
-            if active[q][t] and adj:
-                x = m.var(0, total_agents, f"serve_q{q}_t{t}")
-                serve_vars[q, t].append(x)
-                destinations.append(x)
-                adjacency.append(adj)
-        for c in range(len(problem.campaigns)):
-            adj = frozenset(s.index for s in skills if c in s.campaigns and s.index in present)
-            if timeline.calling[c, t] and adj:
-                x = m.var(0, total_agents, f"sell_c{c}_t{t}")
-                sell_by_campaign[c].append(x)
-                sell_by_campaign_day[c, day_of[t]].append(x)
-                m.gain(x, float(timeline.sell_value_per_interval[c, t]))
-                destinations.append(x)
-                adjacency.append(adj)
-        k = len(destinations)
-        for mask in range(1, 1 << k):
-            members = [i for i in range(k) if mask >> i & 1]
-            adj = frozenset().union(*(adjacency[i] for i in members))
-            if sum(1 for i in range(k) if adjacency[i] <= adj) != len(members):
-                continue  # implied by the larger set with the same skill sets
-            m.add(
-                [(destinations[i], 1.0) for i in members] + [(present[s], -1.0) for s in adj],
-                upper=0.0,
-            )
+            adjacent = frozenset(s.index for s in skills if q in s.queues and s.index in present)
+            if active[q][t] and adjacent:
+                serving = model.var(0, total_agents, f"serve_q{q}_t{t}")
+                serve[q, t].append(serving)
+                destinations.append(serving)
+                adjacency.append(adjacent)
+        for c in range(len(timeline.problem.campaigns)):
+            adjacent = frozenset(s.index for s in skills if c in s.campaigns and s.index in present)
+            if timeline.calling[c, t] and adjacent:
+                selling = model.var(0, total_agents, f"sell_c{c}_t{t}")
+                sell_by_campaign[c].append(selling)
+                sell_by_campaign_day[c, day_of[t]].append(selling)
+                sell_value.append((selling, float(timeline.sell_value_per_interval[c, t])))
+                destinations.append(selling)
+                adjacency.append(adjacent)
+        add_hall_conditions(model, destinations, adjacency, present)
         if destinations and on_break.get(t):
-            m.add(
-                [(x, 1.0) for x in destinations]
-                + [(b, 1.0) for b in on_break[t]]
-                + [(v, -1.0) for v in present.values()],
+            model.add(
+                [(var, 1.0) for var in destinations]
+                + [(var, 1.0) for var in on_break[t]]
+                + [(var, -1.0) for var in present.values()],
                 upper=0.0,
             )
+    return ActivityCounts(
+        dict(serve), dict(sell_by_campaign), dict(sell_by_campaign_day), sell_value
+    )
+
+
+def add_hall_conditions(
+    model: LinearModel,
+    destinations: list[int],
+    adjacency: list[frozenset[int]],
+    present: dict[int, int],
+) -> None:
+    """Hall's condition in one interval: every set of destinations takes at most the agents of
+    the skill sets that can work them; only sets closed under "no new skill set" are needed."""
+    size = len(destinations)
+    for mask in range(1, 1 << size):
+        members = [i for i in range(size) if mask >> i & 1]
+        reached = frozenset().union(*(adjacency[i] for i in members))
+        if sum(1 for i in range(size) if adjacency[i] <= reached) != len(members):
+            continue  # implied by the larger set with the same skill sets
+        model.add(
+            [(destinations[i], 1.0) for i in members] + [(present[s], -1.0) for s in reached],
+            upper=0.0,
+        )
+
+
+def add_serving_value(
+    model: LinearModel,
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    serve: dict[tuple[int, int], list[int]],
+) -> list[tuple[int, float]]:
+    """Serving valued by each queue's concave tiers: the tiers filled in an interval are at most
+    the agents serving it (the value of nobody serving is the model's constant)."""
+    terms: list[tuple[int, float]] = []
     for q, curve in enumerate(curves):
-        for t in range(horizon):
-            m.constant += float(curve.values[t, 0])
-            servers = serve_vars.get((q, t))
+        for t in range(timeline.intervals):
+            model.constant += float(curve.values[t, 0])
+            servers = serve.get((q, t))
             if not servers:
                 continue
             tiers = []
             for j, (width, value) in enumerate(curve.tiers(t)):
-                y = m.var(0, width, f"y_q{q}_t{t}_{j}")
-                tiers.append((y, 1.0))
-                m.gain(y, value)
+                tier = model.var(0, width, f"y_q{q}_t{t}_{j}")
+                tiers.append((tier, 1.0))
+                terms.append((tier, value))
             if tiers:
-                m.add(tiers + [(f, -1.0) for f in servers], upper=0.0)
-    for c, campaign in enumerate(problem.campaigns):
-        sells = [(f, 1.0) for f in sell_by_campaign.get(c, [])]
+                model.add(tiers + [(server, -1.0) for server in servers], upper=0.0)
+    return terms
+
+
+def add_campaign_weekly_hours(
+    model: LinearModel, timeline: Timeline, sell_by_campaign: dict[int, list[int]]
+) -> list[tuple[int, float]]:
+    """Each campaign's selling at most its weekly maximum; hours short of its weekly minimum are
+    charged the campaign penalty."""
+    step_hours = timeline.interval_minutes / 60.0
+    penalty_per_hour = timeline.problem.objective.campaign_shortfall_penalty_per_hour
+    terms: list[tuple[int, float]] = []
+    for c, campaign in enumerate(timeline.problem.campaigns):
+        sells = [(var, 1.0) for var in sell_by_campaign.get(c, [])]
         if campaign.max_hours_per_week is not None and sells:
-            m.add(sells, upper=math.floor(campaign.max_hours_per_week / step_hours + 1e-9))
+            model.add(sells, upper=math.floor(campaign.max_hours_per_week / step_hours + 1e-9))
         needed = math.ceil(campaign.min_hours_per_week / step_hours - 1e-9)
         if needed > 0:
-            short = m.var(0, needed, f"campaign_short_c{c}")
-            m.add([*sells, (short, 1.0)], lower=needed)
-            m.gain(short, -weights.campaign_shortfall_penalty_per_hour * step_hours)
-    return DesignModel(m, n, dict(sell_by_campaign_day), dict(serve_vars))
+            short = model.var(0, needed, f"campaign_short_c{c}")
+            model.add([*sells, (short, 1.0)], lower=needed)
+            terms.append((short, -penalty_per_hour * step_hours))
+    return terms
 
 
 def solve_aggregate(
@@ -286,18 +437,20 @@ def solve_aggregate(
 ) -> AggregateResult:
     started = clock.monotonic()
     design = build_design(timeline, curves, skills, groups)
-    m, n = design.model, design.counts
+    model = design.model
     step_hours = timeline.interval_minutes / 60.0
-    report(f"shift design: {m.variables:,} variables, {m.rows:,} constraints")
+    report(f"shift design: {model.variables:,} variables, {model.rows:,} constraints")
     remaining = time_limit_seconds - (clock.monotonic() - started)
-    solution = m.solve_lp(remaining)
+    solution = model.solve_lp(remaining)
     seconds = clock.monotonic() - started
     if solution.status == "unknown":
         report(f"shift design: no LP solution within {seconds:.1f} s")
-        return AggregateResult({}, {}, "unknown", math.nan, seconds, m.variables)
-    counts = {key: solution.value(var) for key, var in n.items() if solution.value(var) > 1e-6}
+        return AggregateResult({}, {}, "unknown", math.nan, seconds, model.variables)
+    counts = {
+        key: solution.value(var) for key, var in design.counts.items() if solution.value(var) > 1e-6
+    }
     sell_hours = {
-        key: sum(solution.value(v) for v in variables) * step_hours
+        key: sum(solution.value(var) for var in variables) * step_hours
         for key, variables in design.sell_by_campaign_day.items()
     }
     report(f"shift design: LP bound {solution.objective:,.0f} in {seconds:.1f} s")
@@ -307,12 +460,12 @@ def solve_aggregate(
         status=solution.status,
         bound=solution.objective,
         seconds=seconds,
-        variables=m.variables,
+        variables=model.variables,
     )
 
 
-def _implicit_breaks(
-    m: LinearModel,
+def add_implicit_breaks(
+    model: LinearModel,
     r: int,
     window: BreakWindow,
     shifts_by_start: dict[int, list[int]],
@@ -321,7 +474,9 @@ def _implicit_breaks(
     total_shifts: int,
 ) -> None:
     """Bechtold & Jacobs' implicit breaks of rule r: counts of breaks starting per interval,
-    linked to the shifts by forward and backward cumulative rows."""
+    linked to the shifts by forward and backward cumulative rows (every shift started by u has
+    its break by u + the window's last offset; no break before u + its first offset belongs to
+    a shift starting at or after u). Adds the break counts to `on_break`."""
     starts = sorted(shifts_by_start)
     in_window: set[int] = set()
     for u in starts:
@@ -331,15 +486,15 @@ def _implicit_breaks(
     previous_break: int | None = None
     for t in range(lo, hi + 1):
         if t in in_window:
-            beta = m.var(0, total_shifts, f"brk_r{r}_t{t}")
-            cum = m.var(0, total_shifts, f"cbrk_r{r}_t{t}")
-            terms = [(cum, 1.0), (beta, -1.0)]
+            starting = model.var(0, total_shifts, f"brk_r{r}_t{t}")
+            started = model.var(0, total_shifts, f"cbrk_r{r}_t{t}")
+            terms = [(started, 1.0), (starting, -1.0)]
             if previous_break is not None:
                 terms.append((previous_break, -1.0))
-            m.add(terms, 0.0, 0.0)
-            previous_break = cum
+            model.add(terms, 0.0, 0.0)
+            previous_break = started
             for covered in range(t, min(t + window.span, horizon)):
-                on_break[covered].append(beta)
+                on_break[covered].append(starting)
         cumulative[t] = previous_break
 
     def breaks_by(t: int) -> int | None:
@@ -347,16 +502,16 @@ def _implicit_breaks(
 
     previous_shifts: int | None = None
     for u in starts:
-        now = m.var(0, total_shifts, f"cshift_r{r}_u{u}")
-        terms = [(now, 1.0)] + [(v, -1.0) for v in shifts_by_start[u]]
+        now = model.var(0, total_shifts, f"cshift_r{r}_u{u}")
+        terms = [(now, 1.0)] + [(var, -1.0) for var in shifts_by_start[u]]
         if previous_shifts is not None:
             terms.append((previous_shifts, -1.0))
-        m.add(terms, 0.0, 0.0)
+        model.add(terms, 0.0, 0.0)
         forward = breaks_by(u + window.last_offset)
-        m.add([(now, 1.0)] + ([(forward, -1.0)] if forward is not None else []), upper=0.0)
+        model.add([(now, 1.0)] + ([(forward, -1.0)] if forward is not None else []), upper=0.0)
         backward = breaks_by(u + window.first_offset - 1)
         if backward is not None:
-            m.add(
+            model.add(
                 [(backward, 1.0)]
                 + ([(previous_shifts, -1.0)] if previous_shifts is not None else []),
                 upper=0.0,
@@ -364,7 +519,12 @@ def _implicit_breaks(
         previous_shifts = now
     last = breaks_by(hi)
     assert last is not None and previous_shifts is not None
-    m.add([(last, 1.0), (previous_shifts, -1.0)], 0.0, 0.0)
+    model.add([(last, 1.0), (previous_shifts, -1.0)], 0.0, 0.0)
+
+
+def _first_start(timeline: Timeline) -> int:
+    """The first interval any shift starts in (the horizon's end when there are no options)."""
+    return min((o.start for o in timeline.options), default=timeline.intervals)
 
 
 def _day_of_interval(timeline: Timeline) -> list[int]:

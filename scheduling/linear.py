@@ -80,6 +80,11 @@ class LinearModel:
         """Add coef * var to the maximised objective."""
         self.objective[var] = self.objective.get(var, 0.0) + coef
 
+    def gains(self, terms: Terms) -> None:
+        """Add every coef * var of `terms` to the maximised objective, in order."""
+        for var, coef in terms:
+            self.gain(var, coef)
+
     def _empty(self) -> LinearSolution:
         """A model without variables (nothing to decide): its constant is the optimum."""
         return LinearSolution("optimal", np.zeros(0), self.constant, self.constant, 0.0)
