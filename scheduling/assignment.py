@@ -45,75 +45,263 @@ def assign_group(
 ) -> GroupAssignment:
     """Agents' shifts for one group, matching `targets` (agents per option) as closely as the
     per-agent rules allow."""
-    problem = timeline.problem
-    options = timeline.options
     frames = [timeline.agents[a] for a in group.agents]
     model = cp_model.CpModel()
+    works_option: dict[tuple[int, int], cp_model.IntVar] = {}  # (agent, option) -> works it
     objective: list[tuple[cp_model.LinearExprT, int]] = []
-    constant = 0.0
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
-    by_option: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    weights = problem.objective
+    unpopular_counts: list[cp_model.LinearExprT] = []
     day_hours = contract_day_penalty_hours(timeline, group.contract)
-    fair = problem.fairness.weight_per_shift
-    unpopular_counts = []
     for frame in frames:
-        a = frame.index
-        per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for o in frame.options:
-            var = model.new_bool_var(f"x_a{a}_o{o}")
-            x[a, o] = var
-            by_option[o].append(var)
-            per_day[options[o].day].append(var)
-            penalty = frame.option_penalty.get(o, 0.0)
-            if penalty:
-                objective.append((var, -round(penalty * SCALE)))
-        works: dict[int, cp_model.LinearExpr | int] = {}
-        for d in range(problem.horizon.days):
-            day_vars = per_day.get(d, [])
-            if len(day_vars) > 1:
-                model.add_at_most_one(day_vars)
-            works[d] = sum(day_vars) if day_vars else 0
-            if day_vars and frame.work_day_penalty.get(d):
-                objective.append((works[d], -round(frame.work_day_penalty[d] * SCALE)))
-            if frame.idle_day_penalty.get(d):
-                constant -= frame.idle_day_penalty[d]
-                if day_vars:
-                    objective.append((works[d], round(frame.idle_day_penalty[d] * SCALE)))
-        all_vars = [x[a, o] for o in frame.options]
-        paid = sum(options[o].paid_minutes * x[a, o] for o in frame.options)
-        days_worked = sum(all_vars) if all_vars else 0
-        model.add(days_worked <= frame.days_max)
-        model.add(paid <= frame.paid_minutes_max)
-        if frame.days_min > 0:
-            short_days = model.new_int_var(0, frame.days_min, f"short_days_a{a}")
-            model.add(days_worked + short_days >= frame.days_min)
-            objective.append(
-                (
-                    short_days,
-                    -round(weights.contract_shortfall_penalty_per_hour * day_hours * SCALE),
-                )
+        objective += add_agent_rules(model, timeline, frame, works_option, day_hours)
+        unpopular = unpopular_shift_count(timeline, frame, works_option)
+        if unpopular is not None:
+            unpopular_counts.append(unpopular)
+    objective += add_fair_unpopular_shifts(model, timeline, unpopular_counts)
+    by_option: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for (_, o), var in works_option.items():
+        by_option[o].append(var)
+    deviation_terms, deviations = add_design_deviation(
+        model, timeline, by_option, targets, deviation_weight
+    )
+    objective += deviation_terms
+    missing = sum(target for o, target in targets.items() if o not in by_option)
+    model.maximize(sum(coef * term for term, coef in objective))
+    hint = greedy_assignment(timeline, frames, targets)
+    for (a, o), var in works_option.items():
+        model.add_hint(var, o in hint.get(a, ()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return GroupAssignment(shifts=dict(hint), status="greedy", deviation=math.nan)
+    options = timeline.options
+    chosen = {
+        frame.index: tuple(
+            sorted(
+                (o for o in frame.options if solver.value(works_option[frame.index, o])),
+                key=lambda o: options[o].start,
             )
-        if frame.paid_minutes_min > 0:
-            short = model.new_int_var(0, frame.paid_minutes_min, f"short_minutes_a{a}")
-            model.add(paid + short >= frame.paid_minutes_min)
-            objective.append(
-                (short, -round(weights.contract_shortfall_penalty_per_hour / 60.0 * SCALE))
-            )
-        _rest_rows(model, timeline, frame, x)
-        _consecutive_rows(model, frame, works, problem.horizon.days)
-        if fair > 0:
-            unpopular = [x[a, o] for o in frame.options if options[o].unpopular]
-            if unpopular:
-                unpopular_counts.append(sum(unpopular))
-    if unpopular_counts and fair > 0:
-        most = model.new_int_var(0, problem.horizon.days, "most_unpopular")
-        for count in unpopular_counts:
-            model.add(count <= most)
-        objective.append((most, -round(fair * SCALE)))
+        )
+        for frame in frames
+    }
+    deviation = sum(solver.value(term) * unit for term, unit in deviations) / TARGET_SCALE
+    return GroupAssignment(
+        shifts=chosen,
+        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        deviation=deviation + missing,
+    )
 
-    # deviation from the design, in 1/TARGET_SCALE agent
-    deviations = []
+
+ObjectiveTerms = list[tuple[cp_model.LinearExprT, int]]  # (expression, coefficient) pairs
+
+
+def add_agent_rules(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+    day_hours: float,
+) -> ObjectiveTerms:
+    """One agent's shift choices under every per-agent rule (in this order, which fixes the
+    order of the model's variables and constraints); `day_hours` prices a day short."""
+    objective = add_shift_choices(model, timeline, frame, works_option)
+    works = add_one_shift_a_day(model, timeline, frame, works_option)
+    objective += day_preference_terms(frame, works)
+    add_weekly_maxima(model, timeline, frame, works_option)
+    objective += add_weekly_minima(model, timeline, frame, works_option, day_hours)
+    add_min_rest_between_shifts(model, timeline, frame, works_option)
+    add_max_consecutive_days(model, frame, works, timeline.problem.horizon.days)
+    return objective
+
+
+def add_shift_choices(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+) -> ObjectiveTerms:
+    """A boolean per option the agent may work (entered in `works_option`); options outside the
+    agent's preferred start times are charged their preference weight."""
+    a = frame.index
+    objective: ObjectiveTerms = []
+    for o in frame.options:
+        var = model.new_bool_var(f"x_a{a}_o{o}")
+        works_option[a, o] = var
+        penalty = frame.option_penalty.get(o, 0.0)
+        if penalty:
+            objective.append((var, -round(penalty * SCALE)))
+    return objective
+
+
+def add_one_shift_a_day(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+) -> dict[int, cp_model.LinearExpr | int]:
+    """At most one shift a day. Returns day -> whether the agent works it, for the days with
+    any option."""
+    per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for o in frame.options:
+        per_day[timeline.options[o].day].append(works_option[frame.index, o])
+    works: dict[int, cp_model.LinearExpr | int] = {}
+    for d in range(timeline.problem.horizon.days):
+        day_vars = per_day.get(d, [])
+        if len(day_vars) > 1:
+            model.add_at_most_one(day_vars)
+        if day_vars:
+            works[d] = sum(day_vars)
+    return works
+
+
+def day_preference_terms(
+    frame: AgentFrame, works: dict[int, cp_model.LinearExpr | int]
+) -> ObjectiveTerms:
+    """Day-off preferences charge working the day, work-day preferences reward it (by the
+    preference's weight; a work-day penalty's constant part, paid when idle, is left out)."""
+    objective: ObjectiveTerms = []
+    for d, worked in works.items():
+        if frame.work_day_penalty.get(d):
+            objective.append((worked, -round(frame.work_day_penalty[d] * SCALE)))
+        if frame.idle_day_penalty.get(d):
+            objective.append((worked, round(frame.idle_day_penalty[d] * SCALE)))
+    return objective
+
+
+def _paid_minutes(
+    timeline: Timeline, frame: AgentFrame, works_option: dict[tuple[int, int], cp_model.IntVar]
+) -> cp_model.LinearExpr | int:
+    options = timeline.options
+    return sum(options[o].paid_minutes * works_option[frame.index, o] for o in frame.options)
+
+
+def _days_worked(
+    frame: AgentFrame, works_option: dict[tuple[int, int], cp_model.IntVar]
+) -> cp_model.LinearExpr | int:
+    shifts = [works_option[frame.index, o] for o in frame.options]
+    return sum(shifts) if shifts else 0
+
+
+def add_weekly_maxima(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+) -> None:
+    """At most the contract's days and paid minutes a week (after time-off credits)."""
+    model.add(_days_worked(frame, works_option) <= frame.days_max)
+    model.add(_paid_minutes(timeline, frame, works_option) <= frame.paid_minutes_max)
+
+
+def add_weekly_minima(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+    day_hours: float,
+) -> ObjectiveTerms:
+    """The contract's minimum days and paid minutes, soft: each day short is charged as the
+    contract's shortest paid shift, each minute short at the hourly contract penalty."""
+    a = frame.index
+    penalty_per_hour = timeline.problem.objective.contract_shortfall_penalty_per_hour
+    objective: ObjectiveTerms = []
+    if frame.days_min > 0:
+        short_days = model.new_int_var(0, frame.days_min, f"short_days_a{a}")
+        model.add(_days_worked(frame, works_option) + short_days >= frame.days_min)
+        objective.append((short_days, -round(penalty_per_hour * day_hours * SCALE)))
+    if frame.paid_minutes_min > 0:
+        short = model.new_int_var(0, frame.paid_minutes_min, f"short_minutes_a{a}")
+        paid = _paid_minutes(timeline, frame, works_option)
+        model.add(paid + short >= frame.paid_minutes_min)
+        objective.append((short, -round(penalty_per_hour / 60.0 * SCALE)))
+    return objective
+
+
+def add_min_rest_between_shifts(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+) -> None:
+    """Minimum rest between shifts: per option, it and every later option starting too soon
+    after it take at most one of them."""
+    options = timeline.options
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for o in frame.options:
+        by_day[options[o].day].append(o)
+    days = sorted(by_day)
+    for d in days:
+        for o in by_day[d]:
+            first = options[o]
+            conflicting = [
+                works_option[frame.index, later]
+                for later_day in days
+                if later_day > d
+                for later in by_day[later_day]
+                if timeline.conflicts(first, options[later], frame.rest_minutes)
+            ]
+            if conflicting:
+                model.add_at_most_one([works_option[frame.index, o], *conflicting])
+
+
+def add_max_consecutive_days(
+    model: cp_model.CpModel,
+    frame: AgentFrame,
+    works: dict[int, cp_model.LinearExpr | int],
+    days: int,
+) -> None:
+    """At most the contract's consecutive working days, counting last week's run: every window
+    of limit + 1 days has a day off."""
+    limit = frame.max_consecutive_days
+    prior = frame.prior_consecutive_days
+    for first in range(-prior, days - limit):
+        if first + limit < 0:
+            continue  # a window wholly inside last week: that run is not this roster's to keep
+        window = range(max(0, first), first + limit + 1)
+        before = -first if first < 0 else 0  # days of last week's run inside the window
+        model.add(sum(works.get(d, 0) for d in window) <= limit - before)
+
+
+def unpopular_shift_count(
+    timeline: Timeline, frame: AgentFrame, works_option: dict[tuple[int, int], cp_model.IntVar]
+) -> cp_model.LinearExprT | None:
+    """The agent's unpopular shifts (weekend or late starts), when fairness counts and the agent
+    may work any."""
+    if timeline.problem.fairness.weight_per_shift <= 0:
+        return None
+    options = timeline.options
+    unpopular = [works_option[frame.index, o] for o in frame.options if options[o].unpopular]
+    return sum(unpopular) if unpopular else None
+
+
+def add_fair_unpopular_shifts(
+    model: cp_model.CpModel, timeline: Timeline, unpopular_counts: list[cp_model.LinearExprT]
+) -> ObjectiveTerms:
+    """Fairness: the most unpopular shifts any agent works, charged per shift (min-max)."""
+    fair = timeline.problem.fairness.weight_per_shift
+    if not unpopular_counts or fair <= 0:
+        return []
+    most = model.new_int_var(0, timeline.problem.horizon.days, "most_unpopular")
+    for count in unpopular_counts:
+        model.add(count <= most)
+    return [(most, -round(fair * SCALE))]
+
+
+def add_design_deviation(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    by_option: dict[int, list[cp_model.IntVar]],
+    targets: dict[int, float],
+    deviation_weight: float,
+) -> tuple[ObjectiveTerms, list[tuple[cp_model.LinearExprT, int]]]:
+    """Soft design targets: agents on each option away from the design's count, in 1/TARGET_SCALE
+    agent, charged per hour of the shift. Returns the objective terms and the deviations as
+    (expression, units of 1/TARGET_SCALE agent)."""
+    options = timeline.options
+    objective: ObjectiveTerms = []
+    deviations: list[tuple[cp_model.LinearExprT, int]] = []
     for o, variables in by_option.items():
         target = round(targets.get(o, 0.0) * TARGET_SCALE)
         cost = round(deviation_weight * options[o].length_minutes / 60.0 * SCALE / TARGET_SCALE)
@@ -126,79 +314,7 @@ def assign_group(
         model.add(gap >= target - TARGET_SCALE * sum(variables))
         objective.append((gap, -cost))
         deviations.append((gap, 1))
-    missing = sum(t for o, t in targets.items() if o not in by_option)
-
-    model.maximize(sum(coef * term for term, coef in objective))
-    hint = greedy_assignment(timeline, frames, targets)
-    for (a, o), var in x.items():
-        model.add_hint(var, o in hint.get(a, ()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.2, time_limit_seconds)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = hint
-        label = "greedy"
-        deviation = math.nan
-    else:
-        chosen = {
-            f.index: tuple(
-                sorted(
-                    (o for o in f.options if solver.value(x[f.index, o])),
-                    key=lambda o: options[o].start,
-                )
-            )
-            for f in frames
-        }
-        label = "optimal" if status == cp_model.OPTIMAL else "feasible"
-        deviation = sum(solver.value(term) * unit for term, unit in deviations) / TARGET_SCALE
-    return GroupAssignment(
-        shifts={a: tuple(v) for a, v in chosen.items()},
-        status=label,
-        deviation=deviation + missing,
-    )
-
-
-def _rest_rows(
-    model: cp_model.CpModel,
-    timeline: Timeline,
-    frame: AgentFrame,
-    x: dict[tuple[int, int], cp_model.IntVar],
-) -> None:
-    options = timeline.options
-    by_day: dict[int, list[int]] = defaultdict(list)
-    for o in frame.options:
-        by_day[options[o].day].append(o)
-    days = sorted(by_day)
-    for d in days:
-        for o in by_day[d]:
-            first = options[o]
-            conflicting = [
-                x[frame.index, o2]
-                for d2 in days
-                if d2 > d
-                for o2 in by_day[d2]
-                if timeline.conflicts(first, options[o2], frame.rest_minutes)
-            ]
-            if conflicting:
-                model.add_at_most_one([x[frame.index, o], *conflicting])
-
-
-def _consecutive_rows(
-    model: cp_model.CpModel,
-    frame: AgentFrame,
-    works: dict[int, cp_model.LinearExpr | int],
-    days: int,
-) -> None:
-    limit = frame.max_consecutive_days
-    prior = frame.prior_consecutive_days
-    for first in range(-prior, days - limit):
-        if first + limit < 0:
-            continue  # a window wholly inside last week: that run is not this roster's to keep
-        window = range(max(0, first), first + limit + 1)
-        before = -first if first < 0 else 0  # days of last week's run inside the window
-        model.add(sum(works[d] for d in window) <= limit - before)
+    return objective, deviations
 
 
 def greedy_assignment(
@@ -210,7 +326,7 @@ def greedy_assignment(
     remaining = dict(targets)
     days = timeline.problem.horizon.days
     result: dict[int, tuple[int, ...]] = {}
-    for frame in sorted(frames, key=lambda f: (len(f.options), f.index)):
+    for frame in sorted(frames, key=lambda frame: (len(frame.options), frame.index)):
         by_day: dict[int, list[int]] = defaultdict(list)
         for o in frame.options:
             by_day[options[o].day].append(o)
@@ -220,14 +336,14 @@ def greedy_assignment(
             option = options[o]
             if option.day in chosen:
                 return False
-            minutes = sum(options[c].paid_minutes for c in chosen.values())
+            minutes = sum(options[taken].paid_minutes for taken in chosen.values())
             if (
                 len(chosen) + 1 > frame.days_max
                 or minutes + option.paid_minutes > frame.paid_minutes_max
             ):
                 return False
-            for c in chosen.values():
-                other = options[c]
+            for taken in chosen.values():
+                other = options[taken]
                 if other.day < option.day and timeline.conflicts(other, option, frame.rest_minutes):
                     return False
                 if other.day > option.day and timeline.conflicts(option, other, frame.rest_minutes):
@@ -249,7 +365,7 @@ def greedy_assignment(
                     break
                 if not wanted_only and (
                     len(chosen) >= frame.days_min
-                    and sum(options[c].paid_minutes for c in chosen.values())
+                    and sum(options[taken].paid_minutes for taken in chosen.values())
                     >= frame.paid_minutes_min
                 ):
                     break
