@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from scheduling.activities import PlacedShift, place_activities
-from scheduling.aggregate import AggregateResult, SkillSet, make_groups, solve_aggregate
+from scheduling.aggregate import AggregateResult, Group, SkillSet, make_groups, solve_aggregate
 from scheduling.assignment import assign_group
 from scheduling.checks import ProblemError, check_problem
 from scheduling.economics import ServeCurve, serve_curves
@@ -52,7 +52,7 @@ from scheduling.roster import (
     instant_text,
     shifts_to_json,
 )
-from scheduling.timeline import Timeline, build_timeline
+from scheduling.timeline import AgentFrame, Timeline, build_timeline
 
 Progress = Callable[[float, str], None]
 MIN_ROUND_GAIN = 1e-4  # a local-search round gaining less than this share of the objective ends it
@@ -101,17 +101,17 @@ class SolveResult:
             "max_unpopular_shifts": ev.max_unpopular_shifts,
             "shifts": len(self.roster.shifts),
             "queues": {
-                q.code: {
-                    "predicted_service_level": _number(q.predicted_service_level),
-                    "predicted_answer_rate": _number(q.predicted_answer_rate),
-                    "predicted_asa_seconds": _number(q.predicted_asa_seconds),
-                    "predicted_occupancy": _number(q.predicted_occupancy),
-                    "service_level_target": q.service_level_target,
-                    "intervals_with_contacts": q.intervals_with_contacts,
-                    "intervals_meeting_target": q.intervals_meeting_target,
-                    "under_coverage_agent_hours": round(q.under_coverage_agent_hours, 2),
+                queue.code: {
+                    "predicted_service_level": _number(queue.predicted_service_level),
+                    "predicted_answer_rate": _number(queue.predicted_answer_rate),
+                    "predicted_asa_seconds": _number(queue.predicted_asa_seconds),
+                    "predicted_occupancy": _number(queue.predicted_occupancy),
+                    "service_level_target": queue.service_level_target,
+                    "intervals_with_contacts": queue.intervals_with_contacts,
+                    "intervals_meeting_target": queue.intervals_meeting_target,
+                    "under_coverage_agent_hours": round(queue.under_coverage_agent_hours, 2),
                 }
-                for q in ev.queues
+                for queue in ev.queues
             },
         }
 
@@ -125,7 +125,7 @@ class SolveResult:
                 "warnings": list(self.warnings),
                 "short": list(self.short),
                 "binding_rules": list(self.binding_rules),
-                "violations": [str(v) for v in self.evaluation.violations],
+                "violations": [str(violation) for violation in self.evaluation.violations],
                 "stages": self.stages,
             },
         )
@@ -148,28 +148,81 @@ def solve(
     issues = check_problem(problem)
     if issues:
         raise ProblemError(issues)
-    started = clock.monotonic()
-
-    reported = [0.0]  # progress never goes back, whatever order the stages report in
-
-    def tell(fraction: float, message: str) -> None:
-        reported[0] = max(reported[0], min(1.0, fraction))
-        if progress is not None:
-            progress(reported[0], message)
-
-    def left() -> float:
-        return time_limit_seconds - (clock.monotonic() - started)
-
-    tell(0.0, "preparing the week: shift options and the value of serving")
+    run = _Run(clock.monotonic(), time_limit_seconds, seed, workers, progress)
+    run.tell(0.0, "preparing the week: shift options and the value of serving")
     timeline = build_timeline(problem)
     curves = serve_curves(problem)
     warnings = preflight(timeline)
     for warning in warnings:
-        tell(0.02, f"warning: {warning}")
+        run.tell(0.02, f"warning: {warning}")
     skills, groups = make_groups(timeline)
-    stages: dict[str, Any] = {"prepare_seconds": round(clock.monotonic() - started, 2)}
+    stages: dict[str, Any] = {"prepare_seconds": round(clock.monotonic() - run.started, 2)}
 
-    # 1. design
+    aggregate = _design(run, timeline, curves, skills, groups, stages)
+    shifts = _assignment(run, timeline, groups, aggregate, stages)
+    placed, placement = place_activities(
+        timeline,
+        curves,
+        skills,
+        shifts,
+        aggregate.sell_hours_by_campaign_day,
+        time_limit_seconds=max(1.0, run.left() - 2.0),
+        seed=seed,
+        workers=workers,
+        report=lambda message: run.tell(0.8, message),
+    )
+    stages["activities"] = {"status": placement.status, "seconds": round(placement.seconds, 2)}
+    placed, stages["local_search"] = _local_search(
+        timeline,
+        curves,
+        skills,
+        placed,
+        seed=seed,
+        workers=workers,
+        left=run.left,
+        ruin_left=lambda: RUIN_UNTIL * time_limit_seconds - (clock.monotonic() - run.started),
+        tell=run.tell,
+    )
+    return _result(run, timeline, aggregate, shifts, placed, warnings, stages)
+
+
+class _Run:
+    """A solve's clock, settings and progress reports (progress never goes back, whatever
+    order the stages report in)."""
+
+    def __init__(
+        self,
+        started: float,
+        time_limit_seconds: float,
+        seed: int,
+        workers: int,
+        progress: Progress | None,
+    ) -> None:
+        self.started = started
+        self.time_limit_seconds = time_limit_seconds
+        self.seed = seed
+        self.workers = workers
+        self.progress = progress
+        self.reported = 0.0
+
+    def tell(self, fraction: float, message: str) -> None:
+        self.reported = max(self.reported, min(1.0, fraction))
+        if self.progress is not None:
+            self.progress(self.reported, message)
+
+    def left(self) -> float:
+        return self.time_limit_seconds - (clock.monotonic() - self.started)
+
+
+def _design(
+    run: _Run,
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    skills: tuple[SkillSet, ...],
+    groups: tuple[Group, ...],
+    stages: dict[str, Any],
+) -> AggregateResult:
+    """Stage 1: the shift and break design, its LP bound and fractional counts."""
     aggregate = solve_aggregate(
         timeline,
         curves,
@@ -177,8 +230,8 @@ def solve(
         groups,
         # the design gives the bound; the local search recovers quickly from a weak start, so
         # the LP may use most of a short time limit (200 agents need about 5 s)
-        time_limit_seconds=max(1.0, 0.7 * left()),
-        report=lambda message: tell(0.1, message),
+        time_limit_seconds=max(1.0, 0.7 * run.left()),
+        report=lambda message: run.tell(0.1, message),
     )
     stages["design"] = {
         "status": aggregate.status,
@@ -186,13 +239,23 @@ def solve(
         "variables": aggregate.variables,
         "bound": None if aggregate.status == "unknown" else round(aggregate.bound, 2),
     }
+    return aggregate
 
-    # 2. assignment
-    tell(0.45, f"assigning shifts to {len(timeline.agents)} agents in {len(groups)} groups")
+
+def _assignment(
+    run: _Run,
+    timeline: Timeline,
+    groups: tuple[Group, ...],
+    aggregate: AggregateResult,
+    stages: dict[str, Any],
+) -> dict[int, tuple[int, ...]]:
+    """Stage 2: people to the designed shifts, group by group, each with its share of the
+    assignment's time by its agents. Returns agent -> options."""
+    run.tell(0.45, f"assigning shifts to {len(timeline.agents)} agents in {len(groups)} groups")
     assign_started = clock.monotonic()
-    budget = max(1.0, 0.3 * left())
-    weight_total = sum(len(g.agents) for g in groups) or 1
-    deviation_weight = 0.5 * problem.under_target_penalty_per_agent_hour()
+    budget = max(1.0, 0.3 * run.left())
+    weight_total = sum(len(group.agents) for group in groups) or 1
+    deviation_weight = 0.5 * timeline.problem.under_target_penalty_per_agent_hour()
     shifts: dict[int, tuple[int, ...]] = {}
     statuses: Counter[str] = Counter()
     deviation = 0.0
@@ -207,57 +270,43 @@ def solve(
             targets_by_group.get(group.index, {}),
             deviation_weight=deviation_weight,
             time_limit_seconds=max(0.2, share),
-            seed=seed,
-            workers=workers,
+            seed=run.seed,
+            workers=run.workers,
         )
         shifts.update(assigned.shifts)
         statuses[assigned.status] += 1
         if math.isfinite(assigned.deviation):
             deviation += assigned.deviation
         if i % max(1, len(groups) // 10) == 0:
-            tell(0.45 + 0.25 * (i + 1) / len(groups), f"assigned group {i + 1}/{len(groups)}")
+            run.tell(0.45 + 0.25 * (i + 1) / len(groups), f"assigned group {i + 1}/{len(groups)}")
     stages["assignment"] = {
         "seconds": round(clock.monotonic() - assign_started, 2),
         "groups": dict(statuses),
-        "shifts": sum(len(v) for v in shifts.values()),
+        "shifts": sum(len(options) for options in shifts.values()),
         "deviation_from_design": round(deviation, 2),
     }
-    tell(
+    run.tell(
         0.7,
         f"assigned {stages['assignment']['shifts']} shifts "
         f"(deviation from the design {deviation:.1f} agent-shifts)",
     )
+    return shifts
 
-    # 3. breaks and activities
-    placed, placement = place_activities(
-        timeline,
-        curves,
-        skills,
-        shifts,
-        aggregate.sell_hours_by_campaign_day,
-        time_limit_seconds=max(1.0, left() - 2.0),
-        seed=seed,
-        workers=workers,
-        report=lambda message: tell(0.8, message),
-    )
-    stages["activities"] = {"status": placement.status, "seconds": round(placement.seconds, 2)}
 
-    # 4. local search on the whole roster; breaks and activities again for the shifts it chose
-    placed, stages["local_search"] = _local_search(
-        timeline,
-        curves,
-        skills,
-        placed,
-        seed=seed,
-        workers=workers,
-        left=left,
-        ruin_left=lambda: RUIN_UNTIL * time_limit_seconds - (clock.monotonic() - started),
-        tell=tell,
-    )
-
-    # 5. evaluation
+def _result(
+    run: _Run,
+    timeline: Timeline,
+    aggregate: AggregateResult,
+    shifts: dict[int, tuple[int, ...]],
+    placed: list[PlacedShift],
+    warnings: list[str],
+    stages: dict[str, Any],
+) -> SolveResult:
+    """Stage 5: the roster evaluated from scratch, its status against the bound, and the
+    diagnostics (short intervals, binding rules)."""
+    problem = timeline.problem
     roster = build_roster(timeline, placed)
-    tell(0.95, "evaluating the roster")
+    run.tell(0.95, "evaluating the roster")
     evaluation = evaluate(problem, roster)
     bound = None if aggregate.status == "unknown" else aggregate.bound
     if evaluation.hard_violations:
@@ -268,7 +317,7 @@ def solve(
         status = "feasible"
     short = shortfalls(timeline, evaluation)
     binding = binding_rules(timeline, evaluation, shifts, placed)
-    seconds = clock.monotonic() - started
+    seconds = clock.monotonic() - run.started
     result = SolveResult(
         problem=problem,
         roster=roster,
@@ -282,7 +331,7 @@ def solve(
         stages=stages,
     )
     gap = result.gap
-    tell(
+    run.tell(
         1.0,
         f"done in {seconds:.1f} s: {status}, objective {evaluation.objective:,.0f}"
         + (
@@ -401,7 +450,7 @@ def preflight(timeline: Timeline) -> list[str]:
                     f"agent {frame.code}: at most {reachable / 60:g} paid hours fit this week, "
                     f"the contract needs {frame.paid_minutes_min / 60:g}"
                 )
-    skilled_campaign = Counter(c for a in problem.agents for c in a.campaign_skills)
+    skilled_campaign = Counter(code for agent in problem.agents for code in agent.campaign_skills)
     for c, campaign in enumerate(problem.campaigns):
         if campaign.min_hours_per_week > 0 and skilled_campaign[campaign.code] == 0:
             warnings.append(
@@ -410,7 +459,7 @@ def preflight(timeline: Timeline) -> list[str]:
             )
         elif not timeline.calling[c].any() and campaign.min_hours_per_week > 0:
             warnings.append(f"campaign {campaign.code}: no calling hours fall in this horizon")
-    skilled_queue = Counter(q for a in problem.agents for q in a.queue_skills)
+    skilled_queue = Counter(code for agent in problem.agents for code in agent.queue_skills)
     for queue in problem.queues:
         demand = (queue.contacts is not None and sum(queue.contacts) > 0) or (
             queue.required_agents is not None and sum(queue.required_agents) > 0
@@ -425,7 +474,7 @@ def build_roster(timeline: Timeline, placed: list[PlacedShift]) -> Roster:
     options = timeline.options
     agents = timeline.agents
     shifts = []
-    for shift in sorted(placed, key=lambda s: (s.agent, options[s.option].start)):
+    for shift in sorted(placed, key=lambda shift: (shift.agent, options[shift.option].start)):
         option = options[shift.option]
         spans = []
         begin = 0
@@ -446,8 +495,8 @@ def build_roster(timeline: Timeline, placed: list[PlacedShift]) -> Roster:
                 start_utc=timeline.time_of(option.start),
                 end_utc=timeline.time_of(option.end),
                 breaks=tuple(
-                    BreakSpan(timeline.time_of(b), timeline.time_of(e), kind)
-                    for b, e, kind in sorted(shift.breaks)
+                    BreakSpan(timeline.time_of(begin), timeline.time_of(end), kind)
+                    for begin, end, kind in sorted(shift.breaks)
                 ),
                 activities=tuple(spans),
             )
@@ -459,8 +508,8 @@ def shortfalls(timeline: Timeline, evaluation: Evaluation, limit: int = 30) -> l
     """Runs of intervals in which a queue has fewer agents serving than it requires."""
     zone = timeline.problem.zone
     runs: list[dict[str, Any]] = []
-    for q in evaluation.queues:
-        short = np.maximum(0, q.required - q.serving)
+    for queue in evaluation.queues:
+        short = np.maximum(0, queue.required - queue.serving)
         t = 0
         while t < len(short):
             if short[t] <= 0:
@@ -473,7 +522,7 @@ def shortfalls(timeline: Timeline, evaluation: Evaluation, limit: int = 30) -> l
             end = timeline.time_of(t)
             runs.append(
                 {
-                    "queue": q.code,
+                    "queue": queue.code,
                     "start_utc": instant_text(start),
                     "end_utc": instant_text(end),
                     "local": (
@@ -485,7 +534,7 @@ def shortfalls(timeline: Timeline, evaluation: Evaluation, limit: int = 30) -> l
                     ),
                 }
             )
-    runs.sort(key=lambda r: -r["agent_hours_short"])
+    runs.sort(key=lambda run: -run["agent_hours_short"])
     return runs[:limit]
 
 
@@ -498,53 +547,28 @@ def binding_rules(
     """Which rules keep more agents from the short intervals: for every agent skilled for a
     short queue but not serving then, the first reason that applies."""
     problem = timeline.problem
-    options = timeline.options
     found = [
         f"{rule} not met for {count} {'campaign' if rule.startswith('campaign') else 'agent'}(s)"
-        for rule, count in sorted(Counter(v.rule for v in evaluation.violations).items())
+        for rule, count in sorted(
+            Counter(violation.rule for violation in evaluation.violations).items()
+        )
     ]
     reasons: Counter[str] = Counter()
     on_shift: dict[int, list[PlacedShift]] = defaultdict(list)
     for shift in placed:
         on_shift[shift.agent].append(shift)
-    for q_index, q in enumerate(evaluation.queues):
-        short_intervals = np.nonzero(q.required > q.serving)[0]
+    for q, queue in enumerate(evaluation.queues):
+        short_intervals = np.nonzero(queue.required > queue.serving)[0]
         if short_intervals.size == 0:
             continue
         skilled = [
-            f for f in timeline.agents if problem.queues[q_index].code in f.spec.queue_skills
+            frame for frame in timeline.agents if problem.queues[q].code in frame.spec.queue_skills
         ]
         for t in short_intervals[:: max(1, short_intervals.size // 200)]:
             for frame in skilled:
-                working = next(
-                    (
-                        s
-                        for s in on_shift[frame.index]
-                        if options[s.option].start <= t < options[s.option].end
-                    ),
-                    None,
-                )
-                if working is not None:
-                    label = working.activity[t - options[working.option].start]
-                    if label in ("break", "lunch"):
-                        reasons["breaks (agents on break in short intervals)"] += 1
-                    elif not label.startswith("serve:"):
-                        reasons["skills (agents busy on other queues or selling)"] += 1
-                    continue
-                if not any(options[o].start <= t < options[o].end for o in frame.options):
-                    reasons["availability, time off and contract hours of day"] += 1
-                    continue
-                chosen = shifts.get(frame.index, ())
-                paid = sum(options[o].paid_minutes for o in chosen)
-                if len(chosen) >= frame.days_max:
-                    reasons["contract days per week (maximum reached)"] += 1
-                elif (
-                    paid + min(options[o].paid_minutes for o in frame.options)
-                    > frame.paid_minutes_max
-                ):
-                    reasons["contract weekly hours (maximum reached)"] += 1
-                else:
-                    reasons["one shift a day, rest and consecutive-day rules"] += 1
+                reason = _why_not_serving(timeline, frame, int(t), on_shift, shifts)
+                if reason:
+                    reasons[reason] += 1
     total = sum(reasons.values())
     for reason, count in reasons.most_common():
         found.append(
@@ -552,6 +576,42 @@ def binding_rules(
             " not serving in short intervals"
         )
     return found
+
+
+def _why_not_serving(
+    timeline: Timeline,
+    frame: AgentFrame,
+    t: int,
+    on_shift: dict[int, list[PlacedShift]],
+    shifts: dict[int, tuple[int, ...]],
+) -> str:
+    """Why an agent skilled for a queue short in interval t is not serving it: the first reason
+    that applies ("" when serving another queue is not the reason: the agent serves one)."""
+    options = timeline.options
+    working = next(
+        (
+            shift
+            for shift in on_shift[frame.index]
+            if options[shift.option].start <= t < options[shift.option].end
+        ),
+        None,
+    )
+    if working is not None:
+        label = working.activity[t - options[working.option].start]
+        if label in ("break", "lunch"):
+            return "breaks (agents on break in short intervals)"
+        if not label.startswith("serve:"):
+            return "skills (agents busy on other queues or selling)"
+        return ""
+    if not any(options[o].start <= t < options[o].end for o in frame.options):
+        return "availability, time off and contract hours of day"
+    chosen = shifts.get(frame.index, ())
+    paid = sum(options[o].paid_minutes for o in chosen)
+    if len(chosen) >= frame.days_max:
+        return "contract days per week (maximum reached)"
+    if paid + min(options[o].paid_minutes for o in frame.options) > frame.paid_minutes_max:
+        return "contract weekly hours (maximum reached)"
+    return "one shift a day, rest and consecutive-day rules"
 
 
 def _number(value: float | None, digits: int = 6) -> float | None:
@@ -569,8 +629,8 @@ def roster_document(
     diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
     """The output document: agents' shifts, per-interval KPIs, campaigns, summary, diagnostics."""
-    agent_reports = {a.code: a for a in evaluation.agents}
-    agents = shifts_to_json(roster, [a.code for a in problem.agents])
+    agent_reports = {report.code: report for report in evaluation.agents}
+    agents = shifts_to_json(roster, [agent.code for agent in problem.agents])
     for entry in agents:
         report = agent_reports[entry["code"]]
         entry["paid_hours"] = round(report.paid_hours, 2)
@@ -585,27 +645,31 @@ def roster_document(
     intervals = []
     for t, start in enumerate(evaluation.interval_starts_utc):
         queues = {}
-        for q in evaluation.queues:
-            queues[q.code] = {
-                "contacts": None if q.contacts is None else round(float(q.contacts[t]), 3),
-                "required": int(q.required[t]),
-                "serving": int(q.serving[t]),
+        for queue in evaluation.queues:
+            queues[queue.code] = {
+                "contacts": None if queue.contacts is None else round(float(queue.contacts[t]), 3),
+                "required": int(queue.required[t]),
+                "serving": int(queue.serving[t]),
                 "service_level": None
-                if q.service_level is None
-                else _number(float(q.service_level[t]), 4),
+                if queue.service_level is None
+                else _number(float(queue.service_level[t]), 4),
                 "asa_seconds": None
-                if q.asa_seconds is None
-                else _number(float(q.asa_seconds[t]), 2),
+                if queue.asa_seconds is None
+                else _number(float(queue.asa_seconds[t]), 2),
                 "answer_rate": None
-                if q.answer_rate is None
-                else _number(float(q.answer_rate[t]), 4),
-                "occupancy": None if q.occupancy is None else _number(float(q.occupancy[t]), 4),
+                if queue.answer_rate is None
+                else _number(float(queue.answer_rate[t]), 4),
+                "occupancy": None
+                if queue.occupancy is None
+                else _number(float(queue.occupancy[t]), 4),
             }
         intervals.append(
             {
                 "start_utc": instant_text(start),
                 "queues": queues,
-                "selling": {c.code: int(c.selling[t]) for c in evaluation.campaigns},
+                "selling": {
+                    campaign.code: int(campaign.selling[t]) for campaign in evaluation.campaigns
+                },
             }
         )
     return {
@@ -625,13 +689,13 @@ def roster_document(
         "agents": agents,
         "campaigns": [
             {
-                "code": c.code,
-                "sell_hours": round(c.sell_hours, 2),
-                "value": round(c.value, 2),
-                "min_hours_per_week": c.min_hours_per_week,
-                "max_hours_per_week": c.max_hours_per_week,
+                "code": campaign.code,
+                "sell_hours": round(campaign.sell_hours, 2),
+                "value": round(campaign.value, 2),
+                "min_hours_per_week": campaign.min_hours_per_week,
+                "max_hours_per_week": campaign.max_hours_per_week,
             }
-            for c in evaluation.campaigns
+            for campaign in evaluation.campaigns
         ],
         "intervals": intervals,
         "diagnostics": diagnostics,
