@@ -12,8 +12,12 @@ from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduling.problem import (
+    AgentSpec,
+    CampaignSpec,
     Contract,
+    Preference,
     Problem,
+    QueueSpec,
     ShiftRules,
     minute_of_day,
 )
@@ -45,127 +49,151 @@ def check_problem(problem: Problem) -> list[str]:
         return issues
     if not 0.0 <= problem.shrinkage < 1.0:
         issues.append(f"$.shrinkage: must be in [0, 1), got {problem.shrinkage}")
-    _duplicates(issues, "queues", [q.code for q in problem.queues])
-    _duplicates(issues, "campaigns", [c.code for c in problem.campaigns])
-    _duplicates(issues, "agents", [a.code for a in problem.agents])
+    _duplicates(issues, "queues", [queue.code for queue in problem.queues])
+    _duplicates(issues, "campaigns", [campaign.code for campaign in problem.campaigns])
+    _duplicates(issues, "agents", [agent.code for agent in problem.agents])
     if not problem.queues:
         issues.append("$.queues: at least one queue is needed")
-    total = problem.interval_count
-    first, last = problem.start_utc, problem.end_utc
-    for i, q in enumerate(problem.queues):
-        path = f"$.queues[{i}]"
-        if q.contacts is None and q.required_agents is None:
-            issues.append(
-                f"{path}: queue {q.code} needs contacts and aht_seconds, or required_agents"
-            )
-        if (q.contacts is None) != (q.aht_seconds is None):
-            issues.append(f"{path}: queue {q.code} needs both contacts and aht_seconds")
-        for key, values in (
-            ("contacts", q.contacts),
-            ("aht_seconds", q.aht_seconds),
-            ("required_agents", q.required_agents),
-        ):
-            if values is not None and len(values) != total:
-                issues.append(
-                    f"{path}.{key}: queue {q.code} has {len(values)} values; the horizon from "
-                    f"{horizon.start_date} ({horizon.days} days of {step}-minute intervals, "
-                    f"{problem.timezone}) has {total} intervals ({first:%Y-%m-%d %H:%M} to "
-                    f"{last:%Y-%m-%d %H:%M} UTC)"
-                )
-        if not 0.0 < q.service_level_target < 1.0:
-            issues.append(f"{path}.service_level_target: must be in (0, 1)")
-        if q.patience_seconds <= 0:
-            issues.append(f"{path}.patience_seconds: must be > 0")
-        if q.concurrency < 1:
-            issues.append(f"{path}.concurrency: must be >= 1")
-        if q.aht_seconds is not None and any(x <= 0 for x in q.aht_seconds):
-            issues.append(f"{path}.aht_seconds: handle times must be > 0")
-        if q.contacts is not None and any(x < 0 for x in q.contacts):
-            issues.append(f"{path}.contacts: contacts must be >= 0")
+    for i, queue in enumerate(problem.queues):
+        _check_queue(issues, f"$.queues[{i}]", queue, problem)
     _check_shift_rules(issues, problem.shift_rules, step)
-    queue_codes = {q.code for q in problem.queues}
-    campaign_codes = {c.code for c in problem.campaigns}
-    for i, c in enumerate(problem.campaigns):
-        path = f"$.campaigns[{i}]"
-        if len(c.value_per_productive_hour_by_hour) != 24:
-            issues.append(f"{path}.value_per_productive_hour_by_hour: needs 24 values (hours 0-23)")
-        open_minutes = sum(
-            (minute_of_day(w.end_local) - minute_of_day(w.start_local)) % (24 * 60) or 24 * 60
-            for w in c.calling_hours
-        )
-        if not c.calling_hours or open_minutes < step:
-            issues.append(
-                f"{path}.calling_hours: campaign {c.code} has no calling hours "
-                f"(at least one window of {step} minutes or more is needed)"
-            )
-        if c.max_hours_per_week is not None and c.max_hours_per_week < c.min_hours_per_week:
-            issues.append(
-                f"{path}: campaign {c.code} has max_hours_per_week {c.max_hours_per_week} below "
-                f"min_hours_per_week {c.min_hours_per_week}"
-            )
-        if not 0.0 < c.efficiency <= 1.0:
-            issues.append(f"{path}.efficiency: must be in (0, 1]")
+    for i, campaign in enumerate(problem.campaigns):
+        _check_campaign(issues, f"$.campaigns[{i}]", campaign, step)
     agents_by_contract: dict[str, list[str]] = {}
     contracts: dict[str, Contract] = {}
-    for i, a in enumerate(problem.agents):
+    for i, agent in enumerate(problem.agents):
         path = f"$.agents[{i}]"
-        agents_by_contract.setdefault(a.contract.code, []).append(a.code)
-        known = contracts.setdefault(a.contract.code, a.contract)
-        if known != a.contract:
+        agents_by_contract.setdefault(agent.contract.code, []).append(agent.code)
+        known = contracts.setdefault(agent.contract.code, agent.contract)
+        if known != agent.contract:
             issues.append(
-                f"{path}.contract: agent {a.code} has a contract coded {a.contract.code!r} that "
-                "differs from another agent's contract with that code"
+                f"{path}.contract: agent {agent.code} has a contract coded "
+                f"{agent.contract.code!r} that differs from another agent's contract with that "
+                "code"
             )
-        if not a.queue_skills and not a.campaign_skills:
-            issues.append(f"{path}: agent {a.code} has no skills (no queue and no campaign)")
-        for skill in a.queue_skills:
-            if skill not in queue_codes:
-                issues.append(f"{path}.queues: agent {a.code} names unknown queue {skill!r}")
-        for skill in a.campaign_skills:
-            if skill not in campaign_codes:
-                issues.append(f"{path}.campaigns: agent {a.code} names unknown campaign {skill!r}")
-        for key, entries in (("unavailable", a.unavailable), ("time_off", a.time_off)):
-            for j, entry in enumerate(entries):
-                if entry.start_utc.tzinfo is None or entry.end_utc.tzinfo is None:
-                    issues.append(f"{path}.{key}[{j}]: times must carry a UTC offset")
-                elif entry.end_utc <= entry.start_utc:
-                    issues.append(
-                        f"{path}.{key}[{j}]: agent {a.code}'s period ends before it starts"
-                    )
-        for j, pref in enumerate(a.preferences):
-            if pref.kind not in ("day_off", "work_day", "start_between"):
-                issues.append(f"{path}.preferences[{j}].kind: unknown kind {pref.kind!r}")
-            if pref.kind == "start_between":
-                lo, hi = pref.earliest_start_local, pref.latest_start_local
-                if lo is None and hi is None:
-                    issues.append(
-                        f"{path}.preferences[{j}]: start_between needs earliest_start_local "
-                        "or latest_start_local"
-                    )
-                elif lo is not None and hi is not None and hi < lo:
-                    issues.append(
-                        f"{path}.preferences[{j}]: latest_start_local is before "
-                        "earliest_start_local"
-                    )
-        if a.last_week is not None:
-            lw = a.last_week
-            if lw.final_shift_start_utc.tzinfo is None or lw.final_shift_end_utc.tzinfo is None:
-                issues.append(f"{path}.last_week: times must carry a UTC offset")
-            elif lw.final_shift_end_utc <= lw.final_shift_start_utc:
-                issues.append(
-                    f"{path}.last_week: agent {a.code}'s final shift ends before it starts"
-                )
-            elif lw.final_shift_start_utc >= first:
-                issues.append(
-                    f"{path}.last_week: agent {a.code}'s final shift of last week starts at or "
-                    "after the horizon start"
-                )
+        _check_agent(issues, path, agent, problem)
     for code, contract in contracts.items():
         names = agents_by_contract[code]
         who = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         for problem_text in _contract_contradictions(contract, problem.shift_rules, step):
             issues.append(f"contract {code} (agents {who}): {problem_text}")
     return issues
+
+
+def _check_queue(issues: list[str], path: str, queue: QueueSpec, problem: Problem) -> None:
+    """Demand given one way or the other, arrays one value per interval, and targets, patience,
+    concurrency, handle times and contacts in range."""
+    horizon = problem.horizon
+    step = horizon.interval_minutes
+    total = problem.interval_count
+    first, last = problem.start_utc, problem.end_utc
+    code = queue.code
+    if queue.contacts is None and queue.required_agents is None:
+        issues.append(f"{path}: queue {code} needs contacts and aht_seconds, or required_agents")
+    if (queue.contacts is None) != (queue.aht_seconds is None):
+        issues.append(f"{path}: queue {code} needs both contacts and aht_seconds")
+    for key, values in (
+        ("contacts", queue.contacts),
+        ("aht_seconds", queue.aht_seconds),
+        ("required_agents", queue.required_agents),
+    ):
+        if values is not None and len(values) != total:
+            issues.append(
+                f"{path}.{key}: queue {code} has {len(values)} values; the horizon from "
+                f"{horizon.start_date} ({horizon.days} days of {step}-minute intervals, "
+                f"{problem.timezone}) has {total} intervals ({first:%Y-%m-%d %H:%M} to "
+                f"{last:%Y-%m-%d %H:%M} UTC)"
+            )
+    if not 0.0 < queue.service_level_target < 1.0:
+        issues.append(f"{path}.service_level_target: must be in (0, 1)")
+    if queue.patience_seconds <= 0:
+        issues.append(f"{path}.patience_seconds: must be > 0")
+    if queue.concurrency < 1:
+        issues.append(f"{path}.concurrency: must be >= 1")
+    if queue.aht_seconds is not None and any(seconds <= 0 for seconds in queue.aht_seconds):
+        issues.append(f"{path}.aht_seconds: handle times must be > 0")
+    if queue.contacts is not None and any(count < 0 for count in queue.contacts):
+        issues.append(f"{path}.contacts: contacts must be >= 0")
+
+
+def _check_campaign(issues: list[str], path: str, campaign: CampaignSpec, step: int) -> None:
+    """24 hourly values, calling hours of at least an interval, minimum within the maximum, and
+    an efficiency in (0, 1]."""
+    if len(campaign.value_per_productive_hour_by_hour) != 24:
+        issues.append(f"{path}.value_per_productive_hour_by_hour: needs 24 values (hours 0-23)")
+    open_minutes = sum(
+        (minute_of_day(window.end_local) - minute_of_day(window.start_local)) % (24 * 60) or 24 * 60
+        for window in campaign.calling_hours
+    )
+    if not campaign.calling_hours or open_minutes < step:
+        issues.append(
+            f"{path}.calling_hours: campaign {campaign.code} has no calling hours "
+            f"(at least one window of {step} minutes or more is needed)"
+        )
+    if (
+        campaign.max_hours_per_week is not None
+        and campaign.max_hours_per_week < campaign.min_hours_per_week
+    ):
+        issues.append(
+            f"{path}: campaign {campaign.code} has max_hours_per_week "
+            f"{campaign.max_hours_per_week} below min_hours_per_week "
+            f"{campaign.min_hours_per_week}"
+        )
+    if not 0.0 < campaign.efficiency <= 1.0:
+        issues.append(f"{path}.efficiency: must be in (0, 1]")
+
+
+def _check_agent(issues: list[str], path: str, agent: AgentSpec, problem: Problem) -> None:
+    """Known skills, and well-formed absences, preferences and last week."""
+    queue_codes = {queue.code for queue in problem.queues}
+    campaign_codes = {campaign.code for campaign in problem.campaigns}
+    if not agent.queue_skills and not agent.campaign_skills:
+        issues.append(f"{path}: agent {agent.code} has no skills (no queue and no campaign)")
+    for skill in agent.queue_skills:
+        if skill not in queue_codes:
+            issues.append(f"{path}.queues: agent {agent.code} names unknown queue {skill!r}")
+    for skill in agent.campaign_skills:
+        if skill not in campaign_codes:
+            issues.append(f"{path}.campaigns: agent {agent.code} names unknown campaign {skill!r}")
+    for key, entries in (("unavailable", agent.unavailable), ("time_off", agent.time_off)):
+        for j, entry in enumerate(entries):
+            if entry.start_utc.tzinfo is None or entry.end_utc.tzinfo is None:
+                issues.append(f"{path}.{key}[{j}]: times must carry a UTC offset")
+            elif entry.end_utc <= entry.start_utc:
+                issues.append(
+                    f"{path}.{key}[{j}]: agent {agent.code}'s period ends before it starts"
+                )
+    for j, pref in enumerate(agent.preferences):
+        _check_preference(issues, f"{path}.preferences[{j}]", pref)
+    if agent.last_week is not None:
+        _check_last_week(issues, path, agent, problem)
+
+
+def _check_preference(issues: list[str], path: str, pref: Preference) -> None:
+    if pref.kind not in ("day_off", "work_day", "start_between"):
+        issues.append(f"{path}.kind: unknown kind {pref.kind!r}")
+    if pref.kind == "start_between":
+        lo, hi = pref.earliest_start_local, pref.latest_start_local
+        if lo is None and hi is None:
+            issues.append(f"{path}: start_between needs earliest_start_local or latest_start_local")
+        elif lo is not None and hi is not None and hi < lo:
+            issues.append(f"{path}: latest_start_local is before earliest_start_local")
+
+
+def _check_last_week(issues: list[str], path: str, agent: AgentSpec, problem: Problem) -> None:
+    """Last week's final shift: times with an offset, in order, and before the horizon."""
+    last_week = agent.last_week
+    assert last_week is not None
+    start, end = last_week.final_shift_start_utc, last_week.final_shift_end_utc
+    if start.tzinfo is None or end.tzinfo is None:
+        issues.append(f"{path}.last_week: times must carry a UTC offset")
+    elif end <= start:
+        issues.append(f"{path}.last_week: agent {agent.code}'s final shift ends before it starts")
+    elif start >= problem.start_utc:
+        issues.append(
+            f"{path}.last_week: agent {agent.code}'s final shift of last week starts at or "
+            "after the horizon start"
+        )
 
 
 def _duplicates(issues: list[str], key: str, codes: list[str]) -> None:
@@ -252,7 +280,7 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
     reachable: set[int] = {0}
     by_days: dict[int, set[int]] = {0: {0}}
     for days in range(1, contract.days_per_week_max + 1):
-        reachable = {r + p for r in reachable for p in paid}
+        reachable = {total + minutes for total in reachable for minutes in paid}
         by_days[days] = reachable
     low = round(contract.weekly_paid_hours_min * 60)
     high = round(contract.weekly_paid_hours_max * 60)
@@ -269,7 +297,7 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
         found.append(
             "no shift length fits: "
             f"{contract.days_per_week_min}-{contract.days_per_week_max} shifts of "
-            + "/".join(str(p) for p in paid)
+            + "/".join(str(minutes) for minutes in paid)
             + f" paid minutes can't give {contract.weekly_paid_hours_min:g}-"
             f"{contract.weekly_paid_hours_max:g} paid hours a week"
         )
