@@ -26,7 +26,7 @@ from scheduling.problem import (
     minute_of_day,
     window_bounds_utc,
 )
-from scheduling.roster import Roster, RosterShift
+from scheduling.roster import BreakSpan, Roster, RosterShift
 
 ACTIVITY_KINDS = ("serve", "sell", "break", "lunch", "other")
 
@@ -113,17 +113,17 @@ class Evaluation:
 
     @property
     def under_coverage_agent_hours(self) -> float:
-        return sum(q.under_coverage_agent_hours for q in self.queues)
+        return sum(queue.under_coverage_agent_hours for queue in self.queues)
 
     @property
     def sell_hours(self) -> float:
-        return sum(c.sell_hours for c in self.campaigns)
+        return sum(campaign.sell_hours for campaign in self.campaigns)
 
 
 def evaluate(problem: Problem, roster: Roster) -> Evaluation:
     """Check every hard rule and compute the KPIs and the objective of `roster`."""
     checker = _Checker(problem)
-    known = {a.code: a for a in problem.agents}
+    known = {agent.code: agent for agent in problem.agents}
     by_agent = roster.by_agent()
     for code in sorted(by_agent):
         if code not in known:
@@ -135,20 +135,30 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
         agent_reports.append(checker.agent(agent, by_agent.get(agent.code, [])))
     campaign_reports = checker.campaigns()
     queue_reports = checker.queues()
-    fairness_max = max((a.unpopular_shifts for a in agent_reports), default=0)
+    fairness_max = max((report.unpopular_shifts for report in agent_reports), default=0)
     return Evaluation(
         violations=tuple(checker.violations),
         queues=queue_reports,
         campaigns=campaign_reports,
         agents=tuple(agent_reports),
-        serve_value=sum(q.serve_value for q in queue_reports),
-        sell_value=sum(c.value for c in campaign_reports),
+        serve_value=sum(report.serve_value for report in queue_reports),
+        sell_value=sum(report.value for report in campaign_reports),
         contract_penalty=checker.contract_penalty,
         campaign_penalty=checker.campaign_penalty,
-        preference_penalty=sum(a.preference_penalty for a in agent_reports),
+        preference_penalty=sum(report.preference_penalty for report in agent_reports),
         max_unpopular_shifts=fairness_max,
         interval_starts_utc=tuple(checker.interval_start(i) for i in range(checker.total)),
     )
+
+
+@dataclass(frozen=True)
+class _WeeklyLimits:
+    """An agent's contract limits for the week, after paid time off."""
+
+    hours_min: float
+    hours_max: float
+    days_min: int
+    days_max: int
 
 
 class _Checker:
@@ -164,8 +174,8 @@ class _Checker:
             problem.horizon.start_date + timedelta(days=d) for d in range(problem.horizon.days)
         ]
         self.violations: list[Violation] = []
-        self.queue_index = {q.code: i for i, q in enumerate(problem.queues)}
-        self.campaign_index = {c.code: i for i, c in enumerate(problem.campaigns)}
+        self.queue_index = {queue.code: i for i, queue in enumerate(problem.queues)}
+        self.campaign_index = {campaign.code: i for i, campaign in enumerate(problem.campaigns)}
         self.serving = np.zeros((len(problem.queues), self.total), dtype=np.int64)
         self.selling = np.zeros((len(problem.campaigns), self.total), dtype=np.int64)
         self.calling = self._calling_mask()
@@ -186,32 +196,58 @@ class _Checker:
 
     # ---------------------------------------------------------------------------------- agents
     def agent(self, agent: AgentSpec, shifts: list[RosterShift]) -> AgentReport:
-        code = agent.code
-        contract = agent.contract
-        rules = self.problem.shift_rules
+        """Check one agent's shifts and week; record the shortfall penalties; report."""
         paid_minutes = 0.0
         days_worked: set[date] = set()
-        unpopular = 0
+        for shift in shifts:
+            paid_minutes += self.shift(agent, shift)
+            self._one_shift_a_day(agent, shift, days_worked)
+        self._min_rest(agent, shifts)
+        self._max_consecutive_days(agent, days_worked)
+        limits = self._weekly_limits(agent)
+        paid_hours = paid_minutes / 60.0
+        self._weekly_hours_and_days(agent, limits, paid_hours, len(days_worked))
+        return AgentReport(
+            code=agent.code,
+            shifts=len(shifts),
+            paid_hours=paid_hours,
+            paid_hours_min=limits.hours_min,
+            paid_hours_max=limits.hours_max,
+            days_min=limits.days_min,
+            days_max=limits.days_max,
+            unpopular_shifts=self._unpopular_shifts(shifts),
+            preference_penalty=self._preferences(agent, shifts),
+        )
+
+    def _one_shift_a_day(
+        self, agent: AgentSpec, shift: RosterShift, days_worked: set[date]
+    ) -> None:
+        """At most one shift starts on each local day: `shift`'s day is not yet in
+        `days_worked` (and is added to it)."""
+        day = self.local(shift.start_utc).date()
+        if day in days_worked:
+            self.fail("one_shift_a_day", agent.code, f"more than one shift starts on {day}")
+        days_worked.add(day)
+
+    def _unpopular_shifts(self, shifts: list[RosterShift]) -> int:
+        """Shifts starting on a weekend day or late (the fairness rule's unpopular shifts)."""
         fairness = self.problem.fairness
         late_from = (
             minute_of_day(fairness.late_start_from_local)
             if fairness.late_start_from_local is not None
             else None
         )
+        unpopular = 0
         for shift in shifts:
-            paid_minutes += self.shift(agent, shift)
             local_start = self.local(shift.start_utc)
-            if local_start.date() in days_worked:
-                self.fail(
-                    "one_shift_a_day",
-                    code,
-                    f"more than one shift starts on {local_start.date()}",
-                )
-            days_worked.add(local_start.date())
             late = late_from is not None and minute_of_day(local_start.time()) >= late_from
             if local_start.weekday() in fairness.weekend_weekdays or late:
                 unpopular += 1
-        # rest between shifts, including last week's final shift
+        return unpopular
+
+    def _min_rest(self, agent: AgentSpec, shifts: list[RosterShift]) -> None:
+        """Minimum rest between shifts, including last week's final shift."""
+        contract = agent.contract
         previous_end = agent.last_week.final_shift_end_utc if agent.last_week else None
         rest = timedelta(hours=contract.min_rest_hours)
         for shift in shifts:
@@ -221,13 +257,16 @@ class _Checker:
                 gap = (shift.start_utc - previous_end).total_seconds() / 3600.0
                 self.fail(
                     "min_rest",
-                    code,
+                    agent.code,
                     f"{gap:.2f} h between shifts before {shift.start_utc:%Y-%m-%d %H:%M} UTC; "
                     f"the contract needs {contract.min_rest_hours:g} h",
                 )
             previous_end = shift.end_utc
-        # consecutive days, counting last week's run when its final shift was the day before;
-        # that run alone is last week's business: it counts only if this week extends it
+
+    def _max_consecutive_days(self, agent: AgentSpec, days_worked: set[date]) -> None:
+        """At most the contract's consecutive days, counting last week's run when its final
+        shift was the day before; that run alone is last week's business: it counts only if
+        this week extends it."""
         run = 0
         if agent.last_week is not None:
             last_day = self.local(agent.last_week.final_shift_start_utc).date()
@@ -237,32 +276,49 @@ class _Checker:
         for day in self.dates:
             run = run + 1 if day in days_worked else 0
             longest = max(longest, run)
-        if longest > contract.max_consecutive_days:
+        if longest > agent.contract.max_consecutive_days:
             self.fail(
                 "max_consecutive_days",
-                code,
+                agent.code,
                 f"{longest} consecutive working days; the contract allows "
-                f"{contract.max_consecutive_days}",
+                f"{agent.contract.max_consecutive_days}",
             )
-        # weekly days and hours, after paid time off
-        credit_hours = sum(t.paid_hours for t in agent.time_off)
+
+    def _weekly_limits(self, agent: AgentSpec) -> _WeeklyLimits:
+        """The contract's weekly hours and days, less the paid time off (a day counts when the
+        time off covers the whole local day)."""
+        contract = agent.contract
+        credit_hours = sum(leave.paid_hours for leave in agent.time_off)
         credit_days = 0
         for day in self.dates:
             begin = local_midnight_utc(day, self.zone)
             end = local_midnight_utc(day + timedelta(days=1), self.zone)
             if any(
-                t.paid_hours > 0 and t.start_utc <= begin and end <= t.end_utc
-                for t in agent.time_off
+                leave.paid_hours > 0 and leave.start_utc <= begin and end <= leave.end_utc
+                for leave in agent.time_off
             ):
                 credit_days += 1
-        hours_min = max(0.0, contract.weekly_paid_hours_min - credit_hours)
-        hours_max = max(0.0, contract.weekly_paid_hours_max - credit_hours)
-        days_min = max(0, contract.days_per_week_min - credit_days)
-        days_max = max(0, contract.days_per_week_max - credit_days)
-        paid_hours = paid_minutes / 60.0
-        days = len(days_worked)
-        shortest_paid = min(rules.paid_minutes(m) for m in contract.shift_lengths_minutes) / 60.0
+        return _WeeklyLimits(
+            hours_min=max(0.0, contract.weekly_paid_hours_min - credit_hours),
+            hours_max=max(0.0, contract.weekly_paid_hours_max - credit_hours),
+            days_min=max(0, contract.days_per_week_min - credit_days),
+            days_max=max(0, contract.days_per_week_max - credit_days),
+        )
+
+    def _weekly_hours_and_days(
+        self, agent: AgentSpec, limits: _WeeklyLimits, paid_hours: float, days: int
+    ) -> None:
+        """The week's paid hours and days within the contract's limits; shortfalls charged the
+        contract penalty (a day short as the contract's shortest paid shift)."""
+        code = agent.code
+        contract = agent.contract
+        rules = self.problem.shift_rules
+        shortest_paid = (
+            min(rules.paid_minutes(length) for length in contract.shift_lengths_minutes) / 60.0
+        )
         penalty_rate = self.problem.objective.contract_shortfall_penalty_per_hour
+        hours_min, hours_max = limits.hours_min, limits.hours_max
+        days_min, days_max = limits.days_min, limits.days_max
         if paid_hours > hours_max + 1e-6:
             self.fail(
                 "contract_hours_max",
@@ -281,21 +337,12 @@ class _Checker:
         if days < days_min:
             self.fail("contract_days_min", code, f"{days} days; the contract needs {days_min}")
             self.contract_penalty += penalty_rate * shortest_paid * (days_min - days)
-        return AgentReport(
-            code=code,
-            shifts=len(shifts),
-            paid_hours=paid_hours,
-            paid_hours_min=hours_min,
-            paid_hours_max=hours_max,
-            days_min=days_min,
-            days_max=days_max,
-            unpopular_shifts=unpopular,
-            preference_penalty=self._preferences(agent, shifts),
-        )
 
     def _preferences(self, agent: AgentSpec, shifts: list[RosterShift]) -> float:
         penalty = 0.0
-        starts = {self.local(s.start_utc).date(): self.local(s.start_utc) for s in shifts}
+        starts = {
+            self.local(shift.start_utc).date(): self.local(shift.start_utc) for shift in shifts
+        }
         for pref in agent.preferences:
             days = [
                 d
@@ -326,19 +373,28 @@ class _Checker:
     def shift(self, agent: AgentSpec, shift: RosterShift) -> float:
         """Check one shift; record its activities; return its paid minutes."""
         code = agent.code
-        contract = agent.contract
-        rules = self.problem.shift_rules
         when = f"shift starting {shift.start_utc:%Y-%m-%d %H:%M} UTC"
         if shift.end_utc <= shift.start_utc:
             self.fail("shift_times", code, f"{when} ends before it starts")
             return 0.0
-        local_start = self.local(shift.start_utc)
-        day = local_start.date()
+        day = self.local(shift.start_utc).date()
         if shift.shift_date != day:
             self.fail("shift_date", code, f"{when} is dated {shift.shift_date}, starts on {day}")
         if day not in self.dates:
             self.fail("horizon", code, f"{when} starts on {day}, outside the horizon")
             return 0.0
+        self._shift_length_and_grid(agent, shift, when)
+        self._shift_window(agent, shift, when)
+        breaks = sorted(shift.breaks, key=lambda brk: brk.start_utc)
+        unpaid = self._breaks(agent, shift, breaks, when)
+        self._activities(agent, shift, breaks, when)
+        return shift.minutes - unpaid
+
+    def _shift_length_and_grid(self, agent: AgentSpec, shift: RosterShift, when: str) -> None:
+        """A length the contract allows, on the interval grid, starting on the start grid."""
+        code = agent.code
+        contract = agent.contract
+        rules = self.problem.shift_rules
         minutes = shift.minutes
         if round(minutes) not in contract.shift_lengths_minutes or minutes != round(minutes):
             self.fail(
@@ -352,6 +408,7 @@ class _Checker:
             self.index_of(shift.end_utc)
         ):
             self.fail("interval_grid", code, f"{when} is not on the {self.step}-minute grid")
+        local_start = self.local(shift.start_utc)
         if minute_of_day(local_start.time()) % rules.start_step_minutes:
             self.fail(
                 "start_step",
@@ -359,6 +416,13 @@ class _Checker:
                 f"{when} starts at {local_start:%H:%M} local, off the "
                 f"{rules.start_step_minutes}-minute start grid",
             )
+
+    def _shift_window(self, agent: AgentSpec, shift: RosterShift, when: str) -> None:
+        """Within the contract's hours of the day and the agent's availability, clear of
+        unavailability and time off."""
+        code = agent.code
+        contract = agent.contract
+        day = self.local(shift.start_utc).date()
         low, high = window_bounds_utc(
             day, contract.earliest_start_local, contract.latest_end_local, self.zone
         )
@@ -371,10 +435,12 @@ class _Checker:
             )
         if agent.availability:
             inside = False
-            for w in agent.availability:
-                if w.weekday == day.weekday():
-                    b, e = window_bounds_utc(day, w.start_local, w.end_local, self.zone)
-                    inside = inside or (b <= shift.start_utc and shift.end_utc <= e)
+            for window in agent.availability:
+                if window.weekday == day.weekday():
+                    begin, end = window_bounds_utc(
+                        day, window.start_local, window.end_local, self.zone
+                    )
+                    inside = inside or (begin <= shift.start_utc and shift.end_utc <= end)
             if not inside:
                 self.fail("availability", code, f"{when} is outside the agent's availability")
         for absence in agent.absences:
@@ -385,59 +451,65 @@ class _Checker:
                     f"{when} overlaps unavailability or time off from "
                     f"{absence.start_utc:%Y-%m-%d %H:%M} UTC",
                 )
-        # breaks: one per applicable rule, in its window, in order
-        expected = rules.breaks_for(round(minutes))
-        breaks = sorted(shift.breaks, key=lambda b: b.start_utc)
+
+    def _breaks(
+        self, agent: AgentSpec, shift: RosterShift, breaks: list[BreakSpan], when: str
+    ) -> float:
+        """One break per rule that applies to the shift's length, each of its kind and length,
+        in its window, in order and inside the shift. Returns the unpaid break minutes."""
+        code = agent.code
+        expected = self.problem.shift_rules.breaks_for(round(shift.minutes))
         unpaid = 0.0
         if len(breaks) != len(expected):
             self.fail(
                 "breaks",
                 code,
                 f"{when} has {len(breaks)} breaks; its length needs {len(expected)} "
-                f"({', '.join(r.kind for r in expected) or 'none'})",
+                f"({', '.join(rule.kind for rule in expected) or 'none'})",
             )
-        else:
-            previous_end = shift.start_utc
-            for rule, brk in zip(expected, breaks, strict=True):
-                offset_minutes = (brk.start_utc - shift.start_utc).total_seconds() / 60.0
-                length = (brk.end_utc - brk.start_utc).total_seconds() / 60.0
-                if brk.kind != rule.kind or length != rule.minutes:
-                    self.fail(
-                        "breaks",
-                        code,
-                        f"{when}: a {length:g}-min {brk.kind} where a {rule.minutes}-min "
-                        f"{rule.kind} is due",
-                    )
-                elif not (
-                    rule.earliest_start_after_shift_start_minutes
-                    <= offset_minutes
-                    <= rule.latest_start_after_shift_start_minutes
-                ):
-                    self.fail(
-                        "break_window",
-                        code,
-                        f"{when}: {brk.kind} starts {offset_minutes:g} min in; its window is "
-                        f"{rule.earliest_start_after_shift_start_minutes}-"
-                        f"{rule.latest_start_after_shift_start_minutes} min",
-                    )
-                if brk.start_utc < previous_end or brk.end_utc > shift.end_utc:
-                    self.fail("breaks", code, f"{when}: breaks overlap or leave the shift")
-                previous_end = brk.end_utc
-                if not rule.paid:
-                    unpaid += rule.minutes
-        self._activities(agent, shift, breaks, when)
-        return minutes - unpaid
+            return unpaid
+        previous_end = shift.start_utc
+        for rule, brk in zip(expected, breaks, strict=True):
+            offset_minutes = (brk.start_utc - shift.start_utc).total_seconds() / 60.0
+            length = (brk.end_utc - brk.start_utc).total_seconds() / 60.0
+            if brk.kind != rule.kind or length != rule.minutes:
+                self.fail(
+                    "breaks",
+                    code,
+                    f"{when}: a {length:g}-min {brk.kind} where a {rule.minutes}-min "
+                    f"{rule.kind} is due",
+                )
+            elif not (
+                rule.earliest_start_after_shift_start_minutes
+                <= offset_minutes
+                <= rule.latest_start_after_shift_start_minutes
+            ):
+                self.fail(
+                    "break_window",
+                    code,
+                    f"{when}: {brk.kind} starts {offset_minutes:g} min in; its window is "
+                    f"{rule.earliest_start_after_shift_start_minutes}-"
+                    f"{rule.latest_start_after_shift_start_minutes} min",
+                )
+            if brk.start_utc < previous_end or brk.end_utc > shift.end_utc:
+                self.fail("breaks", code, f"{when}: breaks overlap or leave the shift")
+            previous_end = brk.end_utc
+            if not rule.paid:
+                unpaid += rule.minutes
+        return unpaid
 
-    def _activities(self, agent: AgentSpec, shift: RosterShift, breaks: list, when: str) -> None:
+    def _activities(
+        self, agent: AgentSpec, shift: RosterShift, breaks: list[BreakSpan], when: str
+    ) -> None:
         code = agent.code
-        spans = sorted(shift.activities, key=lambda a: a.start_utc)
+        spans = sorted(shift.activities, key=lambda span: span.start_utc)
         if not spans:
             self.fail("activities", code, f"{when} has no activities")
             return
         if spans[0].start_utc != shift.start_utc or spans[-1].end_utc != shift.end_utc:
             self.fail("activities", code, f"{when}: activities don't cover the shift exactly")
-        for a, b in zip(spans, spans[1:], strict=False):
-            if a.end_utc != b.start_utc:
+        for earlier, later in zip(spans, spans[1:], strict=False):
+            if earlier.end_utc != later.start_utc:
                 self.fail("activities", code, f"{when}: activities leave a gap or overlap")
                 break
         first = self.index_of(shift.start_utc)
@@ -506,10 +578,12 @@ class _Checker:
         mask = np.zeros((len(self.problem.campaigns), self.total), dtype=bool)
         for c, campaign in enumerate(self.problem.campaigns):
             for day in [self.dates[0] - timedelta(days=1), *self.dates]:
-                for w in campaign.calling_hours:
-                    if w.weekday != day.weekday():
+                for window in campaign.calling_hours:
+                    if window.weekday != day.weekday():
                         continue
-                    begin, end = window_bounds_utc(day, w.start_local, w.end_local, self.zone)
+                    begin, end = window_bounds_utc(
+                        day, window.start_local, window.end_local, self.zone
+                    )
                     for i in range(self.total):
                         start = self.interval_start(i)
                         if begin <= start and start + timedelta(minutes=self.step) <= end:
@@ -619,6 +693,6 @@ class _Checker:
 
 def violations_by_rule(evaluation: Evaluation) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
-    for v in evaluation.violations:
-        counts[v.rule] += 1
+    for violation in evaluation.violations:
+        counts[violation.rule] += 1
     return dict(counts)
