@@ -8,6 +8,7 @@ special cases: a shift belongs to the local day it starts on and simply runs on.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -102,7 +103,7 @@ class Timeline:
     @property
     def extended_intervals(self) -> int:
         """Intervals up to the end of the latest shift (shifts may run past the horizon)."""
-        return max([self.intervals, *(o.end for o in self.options)])
+        return max([self.intervals, *(option.end for option in self.options)])
 
     def time_of(self, index: int) -> datetime:
         return self.problem.start_utc + timedelta(minutes=index * self.interval_minutes)
@@ -113,6 +114,8 @@ class Timeline:
 
 
 def build_timeline(problem: Problem) -> Timeline:
+    """The problem on its interval grid: each local day's first interval, the shift options,
+    every agent's week, and the campaigns' calling hours and selling value."""
     zone = problem.zone
     step = problem.horizon.interval_minutes
     start_utc = problem.start_utc
@@ -121,8 +124,33 @@ def build_timeline(problem: Problem) -> Timeline:
     for d in range(problem.horizon.days + 1):
         midnight = local_midnight_utc(problem.horizon.start_date + timedelta(days=d), zone)
         day_starts.append(int((midnight - start_utc).total_seconds() // 60) // step)
+    options = _shift_options(problem, day_starts)
+    frames = tuple(
+        _agent_frame(problem, index, agent, options, day_starts)
+        for index, agent in enumerate(problem.agents)
+    )
+    calling, value = _campaign_grid(problem, total)
+    return Timeline(
+        problem=problem,
+        interval_minutes=step,
+        intervals=total,
+        day_starts=tuple(day_starts),
+        options=tuple(options),
+        agents=frames,
+        calling=calling,
+        sell_value_per_interval=value,
+    )
+
+
+def _shift_options(problem: Problem, day_starts: list[int]) -> list[ShiftOption]:
+    """Every start on a day's start grid with every contract length, with its break windows."""
+    zone = problem.zone
+    step = problem.horizon.interval_minutes
+    start_utc = problem.start_utc
     rules = problem.shift_rules
-    lengths = sorted({m for a in problem.agents for m in a.contract.shift_lengths_minutes})
+    lengths = sorted(
+        {length for agent in problem.agents for length in agent.contract.shift_lengths_minutes}
+    )
     fairness = problem.fairness
     late_from = (
         minute_of_day(fairness.late_start_from_local)
@@ -165,21 +193,7 @@ def build_timeline(problem: Problem) -> Timeline:
                         late=late_from is not None and clock >= late_from,
                     )
                 )
-    frames = tuple(
-        _agent_frame(problem, index, agent, options, day_starts)
-        for index, agent in enumerate(problem.agents)
-    )
-    calling, value = _campaign_grid(problem, total)
-    return Timeline(
-        problem=problem,
-        interval_minutes=step,
-        intervals=total,
-        day_starts=tuple(day_starts),
-        options=tuple(options),
-        agents=frames,
-        calling=calling,
-        sell_value_per_interval=value,
-    )
+    return options
 
 
 def _agent_frame(
@@ -189,15 +203,51 @@ def _agent_frame(
     options: list[ShiftOption],
     day_starts: list[int],
 ) -> AgentFrame:
-    zone = problem.zone
-    step = problem.horizon.interval_minutes
-    start_utc = problem.start_utc
+    """The agent's week: the options they may work, the contract's limits after paid time off,
+    the preference penalties, and last week's run of days."""
     contract = agent.contract
     rest_minutes = contract.min_rest_hours * 60.0
+    allowed = _allowed_options(problem, agent, options)
+    credited_hours, credited_days = _time_off_credits(problem, agent, day_starts)
+    minutes_min = max(0, math.ceil((contract.weekly_paid_hours_min - credited_hours) * 60 - 1e-6))
+    minutes_max = max(0, math.floor((contract.weekly_paid_hours_max - credited_hours) * 60 + 1e-6))
+    option_penalty, work_penalty, idle_penalty = _preference_penalties(
+        problem, agent, options, allowed
+    )
+    return AgentFrame(
+        index=index,
+        spec=agent,
+        options=tuple(allowed),
+        paid_minutes_min=minutes_min,
+        paid_minutes_max=minutes_max,
+        days_min=max(0, contract.days_per_week_min - credited_days),
+        days_max=max(0, contract.days_per_week_max - credited_days),
+        prior_consecutive_days=_prior_consecutive_days(problem, agent),
+        max_consecutive_days=contract.max_consecutive_days,
+        rest_minutes=rest_minutes,
+        option_penalty=option_penalty,
+        work_day_penalty=work_penalty,
+        idle_day_penalty=idle_penalty,
+    )
+
+
+def _interval_clock(problem: Problem) -> Callable[[int], datetime]:
+    """The start of interval i, as a function of i."""
+    start_utc = problem.start_utc
+    step = problem.horizon.interval_minutes
 
     def instant(i: int) -> datetime:
         return start_utc + timedelta(minutes=i * step)
 
+    return instant
+
+
+def _allowed_options(problem: Problem, agent: AgentSpec, options: list[ShiftOption]) -> list[int]:
+    """The options the agent may work: a contract length, inside the contract's hours of the day
+    and the agent's availability, clear of absences, and after the rest from last week."""
+    zone = problem.zone
+    contract = agent.contract
+    rest_minutes = contract.min_rest_hours * 60.0
     dates = problem.dates()
     contract_windows = [
         window_bounds_utc(day, contract.earliest_start_local, contract.latest_end_local, zone)
@@ -205,13 +255,16 @@ def _agent_frame(
     ]
     availability: list[list[tuple[datetime, datetime]]] = [[] for _ in dates]
     for d, day in enumerate(dates):
-        for w in agent.availability:
-            if w.weekday == day.weekday():
-                availability[d].append(window_bounds_utc(day, w.start_local, w.end_local, zone))
-    absences = [(a.start_utc, a.end_utc) for a in agent.absences]
+        for window in agent.availability:
+            if window.weekday == day.weekday():
+                availability[d].append(
+                    window_bounds_utc(day, window.start_local, window.end_local, zone)
+                )
+    absences = [(absence.start_utc, absence.end_utc) for absence in agent.absences]
     earliest_start = None
     if agent.last_week is not None:
         earliest_start = agent.last_week.final_shift_end_utc + timedelta(minutes=rest_minutes)
+    instant = _interval_clock(problem)
     allowed: list[int] = []
     lengths = set(contract.shift_lengths_minutes)
     for option in options:
@@ -222,32 +275,45 @@ def _agent_frame(
         if begin < low or end > high:
             continue
         if agent.availability and not any(
-            b <= begin and end <= e for b, e in availability[option.day]
+            free_from <= begin and end <= free_until
+            for free_from, free_until in availability[option.day]
         ):
             continue
-        if any(b < end and begin < e for b, e in absences):
+        if any(away_from < end and begin < away_until for away_from, away_until in absences):
             continue
         if earliest_start is not None and begin < earliest_start:
             continue
         allowed.append(option.index)
+    return allowed
 
-    credited_hours = sum(t.paid_hours for t in agent.time_off)
+
+def _time_off_credits(
+    problem: Problem, agent: AgentSpec, day_starts: list[int]
+) -> tuple[float, int]:
+    """Paid time off credited against the contract: its hours, and the local days it covers
+    wholly."""
+    instant = _interval_clock(problem)
+    credited_hours = sum(leave.paid_hours for leave in agent.time_off)
     credited_days = 0
     for d in range(problem.horizon.days):
         day_begin, day_end = instant(day_starts[d]), instant(day_starts[d + 1])
         if any(
-            t.paid_hours > 0 and t.start_utc <= day_begin and day_end <= t.end_utc
-            for t in agent.time_off
+            leave.paid_hours > 0 and leave.start_utc <= day_begin and day_end <= leave.end_utc
+            for leave in agent.time_off
         ):
             credited_days += 1
-    minutes_min = max(0, math.ceil((contract.weekly_paid_hours_min - credited_hours) * 60 - 1e-6))
-    minutes_max = max(0, math.floor((contract.weekly_paid_hours_max - credited_hours) * 60 + 1e-6))
-    days_min = max(0, contract.days_per_week_min - credited_days)
-    days_max = max(0, contract.days_per_week_max - credited_days)
+    return credited_hours, credited_days
 
+
+def _preference_penalties(
+    problem: Problem, agent: AgentSpec, options: list[ShiftOption], allowed: list[int]
+) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+    """The agent's preferences as penalties: per option (start outside the preferred times), per
+    day worked (day off wanted) and per day idle (work day wanted)."""
     option_penalty: dict[int, float] = {}
     work_penalty: dict[int, float] = {}
     idle_penalty: dict[int, float] = {}
+    dates = problem.dates()
     for pref in agent.preferences:
         days = [
             d
@@ -270,43 +336,34 @@ def _agent_frame(
                 option = options[o]
                 if option.day in wanted and not lo <= option.start_local_minute <= hi:
                     option_penalty[o] = option_penalty.get(o, 0.0) + pref.weight
-    prior = agent.last_week.consecutive_days_worked if agent.last_week is not None else 0
-    if agent.last_week is not None:
-        # consecutive days only carry over when the final shift was on the day before
-        last_day = agent.last_week.final_shift_start_utc.astimezone(zone).date()
-        if (problem.horizon.start_date - last_day).days != 1:
-            prior = 0
-    return AgentFrame(
-        index=index,
-        spec=agent,
-        options=tuple(allowed),
-        paid_minutes_min=minutes_min,
-        paid_minutes_max=minutes_max,
-        days_min=days_min,
-        days_max=days_max,
-        prior_consecutive_days=prior,
-        max_consecutive_days=contract.max_consecutive_days,
-        rest_minutes=rest_minutes,
-        option_penalty=option_penalty,
-        work_day_penalty=work_penalty,
-        idle_day_penalty=idle_penalty,
-    )
+    return option_penalty, work_penalty, idle_penalty
+
+
+def _prior_consecutive_days(problem: Problem, agent: AgentSpec) -> int:
+    """Last week's run of working days, when its final shift was on the day before the
+    horizon (otherwise the run is over)."""
+    if agent.last_week is None:
+        return 0
+    last_day = agent.last_week.final_shift_start_utc.astimezone(problem.zone).date()
+    if (problem.horizon.start_date - last_day).days != 1:
+        return 0
+    return agent.last_week.consecutive_days_worked
 
 
 def _campaign_grid(problem: Problem, total: int) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     zone = problem.zone
     step = problem.horizon.interval_minutes
     starts = [problem.start_utc + timedelta(minutes=i * step) for i in range(total)]
-    local_hours = np.array([s.astimezone(zone).hour for s in starts])
+    local_hours = np.array([start.astimezone(zone).hour for start in starts])
     calling = np.zeros((len(problem.campaigns), total), dtype=bool)
     value = np.zeros((len(problem.campaigns), total))
     dates = [problem.horizon.start_date - timedelta(days=1), *problem.dates()]
     for c, campaign in enumerate(problem.campaigns):
         for day in dates:
-            for w in campaign.calling_hours:
-                if w.weekday != day.weekday():
+            for window in campaign.calling_hours:
+                if window.weekday != day.weekday():
                     continue
-                begin, end = window_bounds_utc(day, w.start_local, w.end_local, zone)
+                begin, end = window_bounds_utc(day, window.start_local, window.end_local, zone)
                 # an interval is in calling hours when it lies wholly inside the window
                 first = math.ceil((begin - problem.start_utc).total_seconds() / 60 / step)
                 last = math.floor((end - problem.start_utc).total_seconds() / 60 / step)
