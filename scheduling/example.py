@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -43,15 +44,27 @@ from scheduling.problem import (
 DEFAULT_START = date(2026, 11, 9)  # a Monday
 SITE_TIMEZONE = "Europe/Dublin"
 
-# code, share of contacts, handle time s, SL target, threshold s, patience s, value, concurrency,
-# open from, open until (local hours)
+
+class _QueueDesign(NamedTuple):
+    code: str
+    share: float  # of the contacts
+    aht_seconds: float
+    service_level_target: float
+    threshold_seconds: float
+    patience_seconds: float
+    value: float  # per answered contact
+    concurrency: float
+    open_from: int  # local hours
+    open_until: int
+
+
 _QUEUES = (
-    ("CARE", 0.55, 164.5, 0.80, 20.0, 347.7, 6.0, 1.0, 7, 23),
-    ("TECH", 0.28, 203.4, 0.75, 30.0, 434.6, 9.0, 1.0, 7, 23),
-    ("CHAT", 0.17, 540.0, 0.80, 60.0, 180.0, 4.0, 2.0, 8, 22),
-    ("BILLING", 0.12, 190.0, 0.80, 20.0, 300.0, 7.0, 1.0, 8, 20),
-    ("SALES", 0.10, 240.0, 0.80, 20.0, 240.0, 12.0, 1.0, 9, 21),
-    ("MOVES", 0.06, 260.0, 0.70, 40.0, 400.0, 8.0, 1.0, 8, 18),
+    _QueueDesign("CARE", 0.55, 164.5, 0.80, 20.0, 347.7, 6.0, 1.0, 7, 23),
+    _QueueDesign("TECH", 0.28, 203.4, 0.75, 30.0, 434.6, 9.0, 1.0, 7, 23),
+    _QueueDesign("CHAT", 0.17, 540.0, 0.80, 60.0, 180.0, 4.0, 2.0, 8, 22),
+    _QueueDesign("BILLING", 0.12, 190.0, 0.80, 20.0, 300.0, 7.0, 1.0, 8, 20),
+    _QueueDesign("SALES", 0.10, 240.0, 0.80, 20.0, 240.0, 12.0, 1.0, 9, 21),
+    _QueueDesign("MOVES", 0.06, 260.0, 0.70, 40.0, 400.0, 8.0, 1.0, 8, 18),
 )
 _WEEKDAY_FACTOR = (1.15, 1.05, 1.0, 1.0, 0.95, 0.6, 0.45)
 
@@ -164,8 +177,8 @@ def _campaigns(count: int, scale: float) -> tuple[CampaignSpec, ...]:
 
 
 def _counts(total: int, shares: list[float]) -> list[int]:
-    exact = [total * s / sum(shares) for s in shares]
-    counts = [math.floor(x) for x in exact]
+    exact = [total * share / sum(shares) for share in shares]
+    counts = [math.floor(value) for value in exact]
     order = sorted(range(len(shares)), key=lambda i: (counts[i] - exact[i], i))
     for i in order[: total - sum(counts)]:
         counts[i] += 1
@@ -176,19 +189,19 @@ def _skill_mix(queue_codes: list[str]) -> list[tuple[tuple[str, ...], float]]:
     if len(queue_codes) == 1:
         return [((queue_codes[0],), 1.0)]
     if len(queue_codes) == 2:
-        a, b = queue_codes
-        return [((a,), 0.5), ((b,), 0.25), ((a, b), 0.25)]
-    a, b, c = queue_codes[:3]
+        main, second = queue_codes
+        return [((main,), 0.5), ((second,), 0.25), ((main, second), 0.25)]
+    main, second, third = queue_codes[:3]
     mix = [
-        ((a,), 0.35),
-        ((b,), 0.12),
-        ((a, b), 0.23),
-        ((a, c), 0.10),
-        ((c,), 0.10),
-        ((a, b, c), 0.10),
+        ((main,), 0.35),
+        ((second,), 0.12),
+        ((main, second), 0.23),
+        ((main, third), 0.10),
+        ((third,), 0.10),
+        ((main, second, third), 0.10),
     ]
     for extra in queue_codes[3:]:
-        mix.append(((a, extra), 0.08))
+        mix.append(((main, extra), 0.08))
         mix.append(((extra,), 0.04))
     return mix
 
@@ -207,129 +220,24 @@ def example_problem(
     load_share: float = 0.70,
 ) -> Problem:
     """A realistic problem; `ValueError` naming the argument for out-of-range input."""
-    if agents < 1:
-        raise ValueError(f"agents must be >= 1, got {agents}")
-    if not 1 <= queues <= len(_QUEUES):
-        raise ValueError(f"queues must be between 1 and {len(_QUEUES)}, got {queues}")
-    if not 0 <= campaigns <= 6:
-        raise ValueError(f"campaigns must be between 0 and 6, got {campaigns}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    if interval_minutes not in (15, 30, 60):
-        raise ValueError(f"interval_minutes must be 15, 30 or 60, got {interval_minutes}")
+    _check_arguments(agents, queues, campaigns, seed, interval_minutes)
     rng = np.random.default_rng(seed)
-    horizon = Horizon(start_date=start_date, days=days, interval_minutes=interval_minutes)
-    scale = agents / 120.0
-    campaign_specs = _campaigns(campaigns, scale)
+    campaign_specs = _campaigns(campaigns, agents / 120.0)
     queue_designs = _QUEUES[:queues]
-    codes = [q[0] for q in queue_designs]
-
-    # people
     break_rules, contract_mix = grid_rules(interval_minutes)
-    contract_counts = _counts(agents, [s for _, s in contract_mix])
-    contracts = [
-        c for (c, _), n in zip(contract_mix, contract_counts, strict=True) for _ in range(n)
-    ]
-    mix = _skill_mix(codes)
-    skills = [
-        g for (g, _), n in zip(mix, _counts(agents, [s for _, s in mix]), strict=True)
-        for _ in range(n)
-    ]  # fmt: skip
-    contract_order = rng.permutation(agents)
-    skill_order = rng.permutation(agents)
-    campaign_codes = [c.code for c in campaign_specs]
-    zone = ZoneInfo(timezone)
-    people: list[AgentSpec] = []
-    for i in range(agents):
-        contract = contracts[int(contract_order[i])]
-        queue_skills = skills[int(skill_order[i])]
-        chat_only = queue_skills == ("CHAT",)
-        sells = tuple(
-            code
-            for j, code in enumerate(campaign_codes)
-            if not chat_only and rng.random() < (0.40 if j == 0 else 0.30)
-        )
-        availability: tuple[AvailabilityWindow, ...] = ()
-        draw = rng.random()
-        if contract.code in ("FT37", "FT40"):
-            if draw < 0.15:
-                availability = _AVAILABILITY["no_sundays"]
-        elif draw < 0.25:
-            availability = _AVAILABILITY["mornings"]
-        elif draw < 0.35:
-            availability = _AVAILABILITY["school_hours"]
-        elif draw < 0.60:
-            availability = _AVAILABILITY["evenings_and_weekends"]
-        time_off: tuple[Absence, ...] = ()
-        unavailable: tuple[Absence, ...] = ()
-        draw = rng.random()
-        if draw < 0.06 and days >= 3:
-            first = int(rng.integers(0, days - 1))
-            length = int(rng.integers(1, 3))
-            begin = start_date + timedelta(days=first)
-            daily = contract.weekly_paid_hours_max / contract.days_per_week_max
-            time_off = (
-                Absence(
-                    start_utc=local_datetime_utc(begin, time(0), zone),
-                    end_utc=local_datetime_utc(begin + timedelta(days=length), time(0), zone),
-                    paid_hours=round(daily * length, 2),
-                    reason="annual_leave",
-                ),
-            )
-        elif draw < 0.10:
-            day = start_date + timedelta(days=int(rng.integers(0, days)))
-            hour = int(rng.integers(9, 16))
-            unavailable = (
-                Absence(
-                    start_utc=local_datetime_utc(day, time(hour), zone),
-                    end_utc=local_datetime_utc(day, time(hour + 2), zone),
-                    reason="appointment",
-                ),
-            )
-        preferences: list[Preference] = []
-        if rng.random() < 0.2:
-            preferences.append(
-                Preference("day_off", weight=2.0, weekdays=(int(rng.integers(0, 7)),))
-            )
-        if rng.random() < 0.15:
-            preferences.append(
-                Preference(
-                    "start_between",
-                    weight=1.0,
-                    earliest_start_local=time(8),
-                    latest_start_local=time(11),
-                )
-            )
-        last_week = None
-        if rng.random() < 0.5:
-            sunday = start_date - timedelta(days=1)
-            start_hour = int(rng.integers(7, 15))
-            begin = local_datetime_utc(sunday, time(start_hour), zone)
-            last_week = LastWeek(
-                final_shift_start_utc=begin,
-                final_shift_end_utc=begin + timedelta(minutes=contract.shift_lengths_minutes[0]),
-                consecutive_days_worked=int(rng.integers(1, 6)),
-            )
-        people.append(
-            AgentSpec(
-                code=f"A{i + 1:04d}",
-                name=f"Agent {i + 1}",
-                contract=contract,
-                queue_skills=queue_skills,
-                campaign_skills=sells,
-                availability=availability,
-                unavailable=unavailable,
-                time_off=time_off,
-                preferences=tuple(preferences),
-                last_week=last_week,
-            )
-        )
-
-    # demand: shape, then scale the volume until the requirement uses load_share of paid hours
+    week = _Week(start_date, days, ZoneInfo(timezone))
+    people = _agents(
+        rng,
+        agents,
+        contract_mix,
+        [design.code for design in queue_designs],
+        [campaign.code for campaign in campaign_specs],
+        week,
+    )
     base = Problem(
         site_code="EX",
         timezone=timezone,
-        horizon=horizon,
+        horizon=Horizon(start_date=start_date, days=days, interval_minutes=interval_minutes),
         queues=(),
         agents=tuple(people),
         campaigns=campaign_specs,
@@ -340,49 +248,228 @@ def example_problem(
         ),
         name=f"example: {agents} agents, {queues} queues, {campaigns} campaigns, seed {seed}",
     )
+    shapes = _demand_shapes(rng, base, queue_designs)
+    return _with_queues(base, _queues_for_load(base, queue_designs, shapes, load_share))
+
+
+def _check_arguments(
+    agents: int, queues: int, campaigns: int, seed: int, interval_minutes: int
+) -> None:
+    if agents < 1:
+        raise ValueError(f"agents must be >= 1, got {agents}")
+    if not 1 <= queues <= len(_QUEUES):
+        raise ValueError(f"queues must be between 1 and {len(_QUEUES)}, got {queues}")
+    if not 0 <= campaigns <= 6:
+        raise ValueError(f"campaigns must be between 0 and 6, got {campaigns}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    if interval_minutes not in (15, 30, 60):
+        raise ValueError(f"interval_minutes must be 15, 30 or 60, got {interval_minutes}")
+
+
+class _Week(NamedTuple):
+    start_date: date
+    days: int
+    zone: ZoneInfo
+
+
+def _agents(
+    rng: np.random.Generator,
+    count: int,
+    contract_mix: tuple[tuple[Contract, float], ...],
+    queue_codes: list[str],
+    campaign_codes: list[str],
+    week: _Week,
+) -> list[AgentSpec]:
+    """The agents: contracts and queue skills dealt out by their shares in a random order, then
+    each agent's campaigns, availability, absences, preferences and last week drawn in turn."""
+    contract_counts = _counts(count, [share for _, share in contract_mix])
+    contracts = [
+        contract
+        for (contract, _), number in zip(contract_mix, contract_counts, strict=True)
+        for _ in range(number)
+    ]
+    mix = _skill_mix(queue_codes)
+    skills = [
+        skill
+        for (skill, _), number in zip(mix, _counts(count, [share for _, share in mix]), strict=True)
+        for _ in range(number)
+    ]
+    contract_order = rng.permutation(count)
+    skill_order = rng.permutation(count)
+    people: list[AgentSpec] = []
+    for i in range(count):
+        contract = contracts[int(contract_order[i])]
+        queue_skills = skills[int(skill_order[i])]
+        chat_only = queue_skills == ("CHAT",)
+        sells = tuple(
+            code
+            for j, code in enumerate(campaign_codes)
+            if not chat_only and rng.random() < (0.40 if j == 0 else 0.30)
+        )
+        availability = _availability(rng, contract)
+        time_off, unavailable = _absences(rng, contract, week)
+        preferences = _preferences(rng)
+        last_week = _last_week(rng, contract, week)
+        people.append(
+            AgentSpec(
+                code=f"A{i + 1:04d}",
+                name=f"Agent {i + 1}",
+                contract=contract,
+                queue_skills=queue_skills,
+                campaign_skills=sells,
+                availability=availability,
+                unavailable=unavailable,
+                time_off=time_off,
+                preferences=preferences,
+                last_week=last_week,
+            )
+        )
+    return people
+
+
+def _availability(rng: np.random.Generator, contract: Contract) -> tuple[AvailabilityWindow, ...]:
+    """Some full-timers never on Sundays; part-timers mornings, school hours, or evenings and
+    weekends; everyone else whenever the contract allows."""
+    draw = rng.random()
+    if contract.code in ("FT37", "FT40"):
+        if draw < 0.15:
+            return _AVAILABILITY["no_sundays"]
+    elif draw < 0.25:
+        return _AVAILABILITY["mornings"]
+    elif draw < 0.35:
+        return _AVAILABILITY["school_hours"]
+    elif draw < 0.60:
+        return _AVAILABILITY["evenings_and_weekends"]
+    return ()
+
+
+def _absences(
+    rng: np.random.Generator, contract: Contract, week: _Week
+) -> tuple[tuple[Absence, ...], tuple[Absence, ...]]:
+    """Paid annual leave of a day or two for a few agents, a two-hour appointment for a few
+    others. Returns (time off, unavailable)."""
+    draw = rng.random()
+    if draw < 0.06 and week.days >= 3:
+        first = int(rng.integers(0, week.days - 1))
+        length = int(rng.integers(1, 3))
+        begin = week.start_date + timedelta(days=first)
+        daily = contract.weekly_paid_hours_max / contract.days_per_week_max
+        leave = Absence(
+            start_utc=local_datetime_utc(begin, time(0), week.zone),
+            end_utc=local_datetime_utc(begin + timedelta(days=length), time(0), week.zone),
+            paid_hours=round(daily * length, 2),
+            reason="annual_leave",
+        )
+        return (leave,), ()
+    if draw < 0.10:
+        day = week.start_date + timedelta(days=int(rng.integers(0, week.days)))
+        hour = int(rng.integers(9, 16))
+        appointment = Absence(
+            start_utc=local_datetime_utc(day, time(hour), week.zone),
+            end_utc=local_datetime_utc(day, time(hour + 2), week.zone),
+            reason="appointment",
+        )
+        return (), (appointment,)
+    return (), ()
+
+
+def _preferences(rng: np.random.Generator) -> tuple[Preference, ...]:
+    """A day off wanted on one weekday for some agents, a start between 08:00 and 11:00 for
+    some."""
+    preferences: list[Preference] = []
+    if rng.random() < 0.2:
+        preferences.append(Preference("day_off", weight=2.0, weekdays=(int(rng.integers(0, 7)),)))
+    if rng.random() < 0.15:
+        preferences.append(
+            Preference(
+                "start_between",
+                weight=1.0,
+                earliest_start_local=time(8),
+                latest_start_local=time(11),
+            )
+        )
+    return tuple(preferences)
+
+
+def _last_week(rng: np.random.Generator, contract: Contract, week: _Week) -> LastWeek | None:
+    """For half of the agents, a final shift last Sunday and a run of days up to it."""
+    if rng.random() >= 0.5:
+        return None
+    sunday = week.start_date - timedelta(days=1)
+    start_hour = int(rng.integers(7, 15))
+    begin = local_datetime_utc(sunday, time(start_hour), week.zone)
+    return LastWeek(
+        final_shift_start_utc=begin,
+        final_shift_end_utc=begin + timedelta(minutes=contract.shift_lengths_minutes[0]),
+        consecutive_days_worked=int(rng.integers(1, 6)),
+    )
+
+
+def _demand_shapes(
+    rng: np.random.Generator, base: Problem, queue_designs: tuple[_QueueDesign, ...]
+) -> list[np.ndarray]:
+    """Each queue's contacts per interval up to scale: a morning, an afternoon and an evening
+    peak, by weekday, with noise, in its share of the contacts and zero while it is closed."""
+    zone = base.zone
+    step = base.horizon.interval_minutes
     total = base.interval_count
-    starts = [base.start_utc + timedelta(minutes=interval_minutes * i) for i in range(total)]
-    local = [s.astimezone(zone) for s in starts]
-    hours = np.array([t.hour + t.minute / 60.0 + interval_minutes / 120.0 for t in local])
-    weekday = np.array([t.weekday() for t in local])
-    shares = np.array([q[1] for q in queue_designs])
+    starts = [base.start_utc + timedelta(minutes=step * i) for i in range(total)]
+    local = [start.astimezone(zone) for start in starts]
+    hours = np.array([clock.hour + clock.minute / 60.0 + step / 120.0 for clock in local])
+    weekday = np.array([clock.weekday() for clock in local])
+    shares = np.array([design.share for design in queue_designs])
     shares = shares / shares.sum()
-    noise = rng.lognormal(0.0, 0.08, size=(queues, total))
-    shape_by_queue = []
-    for qi, design in enumerate(queue_designs):
-        _, _, _, _, _, _, _, _, open_from, open_until = design
+    noise = rng.lognormal(0.0, 0.08, size=(len(queue_designs), total))
+    shapes = []
+    for i, design in enumerate(queue_designs):
         curve = (
             np.exp(-0.5 * ((hours - 10.5) / 1.6) ** 2)
             + 0.85 * np.exp(-0.5 * ((hours - 14.5) / 1.8) ** 2)
             + 0.45 * np.exp(-0.5 * ((hours - 19.5) / 1.5) ** 2)
             + 0.08
         )
-        is_open = (hours >= open_from) & (hours < open_until)
-        factor = np.array([_WEEKDAY_FACTOR[w] for w in weekday])
-        shape_by_queue.append(np.where(is_open, curve * factor * noise[qi] * shares[qi], 0.0))
-    paid_hours = sum(a.contract.weekly_paid_hours_max for a in people) * days / 7.0
+        is_open = (hours >= design.open_from) & (hours < design.open_until)
+        factor = np.array([_WEEKDAY_FACTOR[day] for day in weekday])
+        shapes.append(np.where(is_open, curve * factor * noise[i] * shares[i], 0.0))
+    return shapes
+
+
+def _queues_for_load(
+    base: Problem,
+    queue_designs: tuple[_QueueDesign, ...],
+    shapes: list[np.ndarray],
+    load_share: float,
+) -> tuple[QueueSpec, ...]:
+    """The queues, their volume scaled (a few rounds) until the requirement uses `load_share`
+    of the agents' paid hours."""
+    step = base.horizon.interval_minutes
+    total = base.interval_count
+    paid_hours = (
+        sum(agent.contract.weekly_paid_hours_max for agent in base.agents) * base.horizon.days / 7.0
+    )
     target_agent_hours = load_share * paid_hours
-    volume = 40.0 * agents  # contacts per unit of shape; refined below
+    volume = 40.0 * len(base.agents)  # contacts per unit of shape; refined below
     queue_specs: tuple[QueueSpec, ...] = ()
     for _ in range(4):
         queue_specs = tuple(
             QueueSpec(
-                code=design[0],
-                name=design[0].title(),
-                service_level_target=design[3],
-                service_threshold_seconds=design[4],
-                patience_seconds=design[5],
-                value_per_answered_contact=design[6],
-                concurrency=design[7],
-                max_occupancy=0.85 if design[7] == 1.0 else 0.9,
-                contacts=tuple(float(round(x, 3)) for x in volume * shape_by_queue[qi]),
-                aht_seconds=tuple([design[2]] * total),
+                code=design.code,
+                name=design.code.title(),
+                service_level_target=design.service_level_target,
+                service_threshold_seconds=design.threshold_seconds,
+                patience_seconds=design.patience_seconds,
+                value_per_answered_contact=design.value,
+                concurrency=design.concurrency,
+                max_occupancy=0.85 if design.concurrency == 1.0 else 0.9,
+                contacts=tuple(float(round(count, 3)) for count in volume * shapes[i]),
+                aht_seconds=tuple([design.aht_seconds] * total),
             )
-            for qi, design in enumerate(queue_designs)
+            for i, design in enumerate(queue_designs)
         )
         probe = _with_queues(base, queue_specs)
         required_hours = sum(
-            float(requirement(probe, q).sum()) * interval_minutes / 60.0 for q in queue_specs
+            float(requirement(probe, queue).sum()) * step / 60.0 for queue in queue_specs
         )
         if required_hours <= 0:
             break
@@ -390,7 +477,7 @@ def example_problem(
         if abs(ratio - 1.0) < 0.01:
             break
         volume *= ratio
-    return _with_queues(base, queue_specs)
+    return queue_specs
 
 
 def _with_queues(problem: Problem, queues: tuple[QueueSpec, ...]) -> Problem:
