@@ -3,7 +3,7 @@ and sellers, the roster by agent, forecast and roster jobs with progress, review
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from dashboard.common import (
     section,
     show_api_error,
 )
+from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
 ACTIVITY_COLOURS = {
@@ -45,12 +46,6 @@ def _site_zone(client: ApiClient, code: str) -> ZoneInfo:
         if s["code"] == code:
             return ZoneInfo(s["timezone"])
     return ZoneInfo("UTC")
-
-
-def _utc_bounds(zone: ZoneInfo, first: date, days: int) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(first + timedelta(days=days), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
 
 
 def _patience_table(queues: list[dict[str, Any]]) -> pd.DataFrame:
@@ -119,7 +114,7 @@ with section("Queue patience"):
 
 schedule: dict[str, Any] | None = None
 if week_start is not None and run is not None:
-    week_from, week_to = _utc_bounds(zone, week_start, 7)
+    week_from, week_to = local_day_bounds_utc(week_start, zone, days=7)
 
     st.subheader("Forecast and actuals")
     with section("Forecast and actuals"):

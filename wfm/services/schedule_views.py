@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from wfm.db.repositories import (
 )
 from wfm.domain import Activity, Schedule, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.grid import week_bounds_utc
 from wfm.services.schedule_evaluation import (
     SHRINKAGE_DEFAULT,
     SHRINKAGE_FROM_SCHEDULE,
@@ -45,13 +46,6 @@ class IntervalCoverage:
     on_break: float  # agents on break or lunch
     on_shift: float  # agents on shift
     required: dict[str, int]  # queue -> required agents serving (empty without requirements)
-
-
-def week_bounds(site_timezone: str, week_start: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(site_timezone)
-    start = datetime.combine(week_start, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
 
 
 def coverage(
@@ -151,7 +145,7 @@ def interval_view(
     """The schedule's coverage per interval of its week (or a part), with the requirement."""
     schedule = ScheduleRepository(session).get(schedule_id)
     site = SiteRepository(session).get(schedule.site_code)
-    week_start_utc, week_end_utc = week_bounds(site.timezone, schedule.week_start)
+    week_start_utc, week_end_utc = week_bounds_utc(schedule.week_start, ZoneInfo(site.timezone))
     start = max(start_utc or week_start_utc, week_start_utc)
     end = min(end_utc or week_end_utc, week_end_utc)
     if end <= start:
@@ -245,7 +239,7 @@ def schedule_problem(session: Session, schedule: Schedule) -> SchedulePlan:
 def covering_forecast(session: Session, site_code: str, week_start: date) -> int | None:
     """The id of the latest forecast run covering the whole week, if any."""
     site = SiteRepository(session).get(site_code)
-    start_utc, end_utc = week_bounds(site.timezone, week_start)
+    start_utc, end_utc = week_bounds_utc(week_start, ZoneInfo(site.timezone))
     for run in reversed(ForecastRepository(session).runs(site_code)):
         if run.horizon_start_utc <= start_utc and run.horizon_end_utc >= end_utc:
             return run.id

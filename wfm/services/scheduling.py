@@ -36,7 +36,6 @@ from wfm.db.repositories import (
     ScheduleRepository,
     SiteRepository,
 )
-from wfm.db.repositories.edits import AgentEdits
 from wfm.domain import (
     Activity,
     ActivitySpan,
@@ -49,6 +48,7 @@ from wfm.domain import (
 )
 from wfm.domain import Contract as DomainContract
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.domain.grid import local_day_bounds_utc, local_midnight_utc, week_bounds_utc
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel
 from wfm.services.forecasting import adjusted_values
@@ -186,8 +186,7 @@ def _forecast_values(
     """The run's adjusted values of the week per queue and interval start; ValidationError when
     the week is not inside the run."""
     assert run.id is not None
-    start_utc = datetime.combine(week_start, time(0), zone).astimezone(UTC)
-    end_utc = datetime.combine(week_start + timedelta(days=7), time(0), zone).astimezone(UTC)
+    start_utc, end_utc = week_bounds_utc(week_start, zone)
     if start_utc < run.horizon_start_utc or end_utc > run.horizon_end_utc:
         first = run.horizon_start_utc.astimezone(zone).date()
         last = (run.horizon_end_utc.astimezone(zone) - timedelta(minutes=1)).date()
@@ -215,8 +214,7 @@ def _week_problem(
     zone = ZoneInfo(site.timezone)
     interval_minutes = run.interval_minutes if run is not None else UNFORECAST_INTERVAL_MINUTES
     horizon = Horizon(start_date=week_start, days=7, interval_minutes=interval_minutes)
-    start_utc = datetime.combine(week_start, time(0), zone).astimezone(UTC)
-    end_utc = datetime.combine(week_start + timedelta(days=7), time(0), zone).astimezone(UTC)
+    start_utc, end_utc = week_bounds_utc(week_start, zone)
     values_by_queue = {} if run is None else _forecast_values(session, run, week_start, zone)
     step = timedelta(minutes=interval_minutes)
     count = int((end_utc - start_utc) / step)
@@ -293,10 +291,10 @@ def _week_problem(
 
 def _site_agents(session: Session, site_code: str, include_agents: Collection[str]) -> list[Agent]:
     """The site's active agents, and those of `include_agents` that are no longer active."""
-    agents = AgentRepository(session).list(site_code)
+    repo = AgentRepository(session)
+    agents = repo.list(site_code)
     missing = set(include_agents) - {a.code for a in agents}
-    edits = AgentEdits(session)
-    agents += [edits.get(code).agent for code in missing]
+    agents += [repo.get(code).agent for code in missing]
     return sorted(agents, key=lambda a: a.code)
 
 
@@ -307,9 +305,8 @@ def _paid_leave_hours(
     over days per week) for each whole local day it covers; part days credit nothing."""
     day = start_utc.astimezone(zone).date()
     whole_days = 0
-    while datetime.combine(day, time(0), zone).astimezone(UTC) < end_utc:
-        begin = datetime.combine(day, time(0), zone).astimezone(UTC)
-        finish = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    while local_midnight_utc(day, zone) < end_utc:
+        begin, finish = local_day_bounds_utc(day, zone)
         if start_utc <= begin and finish <= end_utc:
             whole_days += 1
         day += timedelta(days=1)
@@ -417,10 +414,10 @@ def first_forecast_week(session: Session, site_code: str) -> date:
     run = resolve_run(session, site_code, None)
     zone = ZoneInfo(site.timezone)
     first_day = run.horizon_start_utc.astimezone(zone).date()
-    if datetime.combine(first_day, time(0), zone).astimezone(UTC) < run.horizon_start_utc:
+    if local_midnight_utc(first_day, zone) < run.horizon_start_utc:
         first_day += timedelta(days=1)
     monday = first_day + timedelta(days=(7 - first_day.weekday()) % 7)
-    week_end = datetime.combine(monday + timedelta(days=7), time(0), zone).astimezone(UTC)
+    week_end = local_midnight_utc(monday + timedelta(days=7), zone)
     if week_end > run.horizon_end_utc:
         raise ValidationError(
             f"forecast version {run.version} of site {site_code!r} holds no whole week from a "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wfm.db.repositories.intraday import IntradaySettings, IntradaySettingsRepository
 from wfm.domain import Site
 from wfm.domain.errors import ValidationError
+from wfm.domain.grid import local_day_bounds_utc
 from wfm.domain.intraday import StateMapping
 
 
@@ -110,10 +111,7 @@ def state_mapping_from(table: Mapping[str, Any] | None) -> StateMapping:
 
 
 def _local_day_bounds(site: Site, day: date) -> tuple[datetime, datetime]:
-    tz = ZoneInfo(site.timezone)
-    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-    return start, end
+    return local_day_bounds_utc(day, ZoneInfo(site.timezone))
 
 
 def local_day(site: Site, at_utc: datetime) -> date:
