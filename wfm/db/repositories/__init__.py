@@ -8,7 +8,7 @@ from wfm.db.repositories.operations import (
     JobRepository,
     TokenRepository,
 )
-from wfm.db.repositories.organisation import (
+from wfm.db.repositories.agents import (
     AgentRepository,
     CampaignRepository,
     QueueRepository,

@@ -27,7 +27,7 @@ from wfm.db.models import (
     SiteRow,
     TimeOffRow,
 )
-from wfm.db.repositories.organisation import (
+from wfm.db.repositories.agents import (
     AgentRepository,
     CampaignRepository,
     QueueRepository,

@@ -18,7 +18,7 @@ from wfm.db.models import (
     SiteRow,
     StaffingRequirementRow,
 )
-from wfm.db.repositories.organisation import QueueRepository, SiteRepository
+from wfm.db.repositories.agents import QueueRepository, SiteRepository
 from wfm.domain import (
     AdjustmentOperation,
     ForecastAccuracy,

@@ -17,7 +17,7 @@ from wfm.db.models import (
     ShiftRow,
     SiteRow,
 )
-from wfm.db.repositories.organisation import (
+from wfm.db.repositories.agents import (
     AgentRepository,
     CampaignRepository,
     QueueRepository,
