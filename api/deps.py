@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.cache import TtlCache
 from api.errors import ApiError
 from api.settings import ApiSettings
-from wfm.db.repositories.edits import TokenLookup
+from wfm.db.repositories import TokenRepository
 from wfm.db.session import unit_of_work
 from wfm.domain.access import Permission, Principal, Role, hash_token
 
@@ -75,7 +75,7 @@ async def get_principal(
     if known is not None:
         return known
     generation = cache.generation
-    entry = await in_transaction(request, lambda s: TokenLookup(s).active(token_hash))
+    entry = await in_transaction(request, lambda s: TokenRepository(s).active(token_hash))
     if entry is None:
         raise ApiError(
             401, "unauthorized", "the bearer token is unknown or revoked", headers=challenge

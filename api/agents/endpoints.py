@@ -20,8 +20,7 @@ from api.agents.schemas import (
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.schemas import CODE_PATTERN, changes, code_path
-from wfm.db.repositories import AgentRepository, SiteRepository
-from wfm.db.repositories.edits import AgentEdits, AgentRecord
+from wfm.db.repositories import AgentRecord, AgentRepository, SiteRepository
 from wfm.domain import Agent, Contract
 from wfm.domain.access import Permission
 
@@ -52,7 +51,7 @@ def list_agents(
     """Agents with their contract and skills, by code."""
     if site is not None:
         SiteRepository(session).id_of(site)
-    records = AgentEdits(session).list(site, include_inactive=include_inactive)
+    records = AgentRepository(session).list_records(site, include_inactive=include_inactive)
     if queue is not None:
         records = [r for r in records if queue in r.agent.queue_skills]
     return [_read(r) for r in records]
@@ -77,13 +76,13 @@ def create_agent(body: AgentCreate, session: SessionDep) -> Any:
         hire_date=body.hire_date,
     )
     AgentRepository(session).add_many([agent])
-    return _read(AgentEdits(session).get(agent.code))
+    return _read(AgentRepository(session).get(agent.code))
 
 
 @router.get("/agents/{code}", response_model=AgentRead, dependencies=READ, responses=responses(404))
 def get_agent(session: SessionDep, code: str = code_path("agent")) -> Any:
     """One agent."""
-    return _read(AgentEdits(session).get(code))
+    return _read(AgentRepository(session).get(code))
 
 
 @router.patch(
@@ -100,7 +99,7 @@ def update_agent(body: AgentUpdate, session: SessionDep, code: str = code_path("
     for name in ("queue_skills", "campaign_skills"):
         if name in values:
             values[name] = list(dict.fromkeys(values[name]))
-    return _read(AgentEdits(session).update(code, **values))
+    return _read(AgentRepository(session).update(code, **values))
 
 
 @router.get(
@@ -108,7 +107,7 @@ def update_agent(body: AgentUpdate, session: SessionDep, code: str = code_path("
 )
 def list_contracts(session: SessionDep) -> Any:
     """Every contract, by name."""
-    return AgentEdits(session).contracts()
+    return AgentRepository(session).contracts()
 
 
 @router.get(
@@ -119,7 +118,7 @@ def list_contracts(session: SessionDep) -> Any:
 )
 def get_availability(session: SessionDep, code: str = code_path("agent")) -> Any:
     """The agent's weekly availability windows (local time)."""
-    return AgentEdits(session).availability(code)
+    return AgentRepository(session).agent_availability(code)
 
 
 @router.put(
@@ -132,7 +131,7 @@ def replace_availability(
     body: AvailabilityReplace, session: SessionDep, code: str = code_path("agent")
 ) -> Any:
     """Replace the agent's whole weekly availability (windows on a day must not overlap)."""
-    return AgentEdits(session).replace_availability(
+    return AgentRepository(session).replace_availability(
         code, [(w.weekday, w.start_local, w.end_local) for w in body.windows]
     )
 
@@ -145,7 +144,7 @@ def replace_availability(
 )
 def list_time_off(session: SessionDep, code: str = code_path("agent")) -> Any:
     """The agent's time off, by start."""
-    return AgentEdits(session).time_off(code)
+    return AgentRepository(session).agent_time_off(code)
 
 
 @router.post(
@@ -157,7 +156,7 @@ def list_time_off(session: SessionDep, code: str = code_path("agent")) -> Any:
 )
 def add_time_off(body: TimeOffCreate, session: SessionDep, code: str = code_path("agent")) -> Any:
     """Add time off; a period overlapping another of the agent's is 409 and names it."""
-    return AgentEdits(session).add_time_off(
+    return AgentRepository(session).add_agent_time_off(
         code, body.start_utc, body.end_utc, body.reason, body.approved
     )
 
@@ -174,5 +173,5 @@ def delete_time_off(
     time_off_id: int = Path(ge=1, le=2**31 - 1, description="Identifier of the time off."),
 ) -> Response:
     """Remove one time-off period of the agent."""
-    AgentEdits(session).delete_time_off(code, time_off_id)
+    AgentRepository(session).delete_time_off(code, time_off_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,6 @@ from api.deps import SessionDep, require
 from api.errors import ApiError, responses
 from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import CampaignRepository, SiteRepository
-from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import CallingWindow, Campaign
 from wfm.domain.access import Permission
 
@@ -49,13 +48,13 @@ def create_campaign(body: CampaignCreate, session: SessionDep) -> Any:
         ),
     )
     CampaignRepository(session).add(campaign)
-    return OrganisationEdits(session).campaign(campaign.code)
+    return CampaignRepository(session).get(campaign.code)
 
 
 @router.get("/{code}", response_model=CampaignRead, dependencies=READ, responses=responses(404))
 def get_campaign(session: SessionDep, code: str = code_path("campaign")) -> Any:
     """One campaign."""
-    return OrganisationEdits(session).campaign(code)
+    return CampaignRepository(session).get(code)
 
 
 @router.patch("/{code}", response_model=CampaignRead, dependencies=WRITE, responses=responses(404))
@@ -63,12 +62,12 @@ def update_campaign(
     body: CampaignUpdate, session: SessionDep, code: str = code_path("campaign")
 ) -> Any:
     """Change a campaign's name, segment, hourly values, calling windows or hour limits."""
-    edits = OrganisationEdits(session)
+    campaigns = CampaignRepository(session)
     values = changes(
         body,
         nullable=frozenset({"segment_code", "max_hours_per_week", "target_hours", "deadline"}),
     )
-    current = edits.campaign(code)
+    current = campaigns.get(code)
     low = values.get("min_hours_per_week", current.min_hours_per_week)
     high = values.get("max_hours_per_week", current.max_hours_per_week)
     if high is not None and high < low:
@@ -82,4 +81,4 @@ def update_campaign(
         values["calling_windows"] = [
             CallingWindow(w.weekday, w.start_local, w.end_local) for w in values["calling_windows"]
         ]
-    return edits.update_campaign(code, values)
+    return campaigns.update_campaign(code, values)

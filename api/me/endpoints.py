@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.schedules.schemas import ShiftRead
-from wfm.db.repositories.edits import AgentEdits
+from wfm.db.repositories import AgentRepository
 from wfm.domain.access import Permission, Role
 from wfm.services import schedule_views
 
@@ -55,6 +55,6 @@ def my_schedule(
         raise ApiError(
             404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
         )
-    record = AgentEdits(session).get(principal.agent_code)
+    record = AgentRepository(session).get(principal.agent_code)
     schedule = schedule_views.published_for_week(session, record.agent.site_code, week_start)
     return [asdict(s) for s in schedule_views.agent_shifts(schedule, principal.agent_code).shifts]

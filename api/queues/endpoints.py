@@ -18,7 +18,6 @@ from api.queues.schemas import (
 )
 from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import QueueRepository, SiteRepository
-from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Queue
 from wfm.domain.access import Permission
 from wfm.domain.patience import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
@@ -88,7 +87,7 @@ def get_queue(session: SessionDep, code: str = code_path("queue")) -> Any:
 @router.patch("/{code}", response_model=QueueRead, dependencies=WRITE, responses=responses(404))
 def update_queue(body: QueueUpdate, session: SessionDep, code: str = code_path("queue")) -> Any:
     """Change a queue's name, channel, service targets, concurrency or value per contact."""
-    OrganisationEdits(session).update_queue(code, changes(body))
+    QueueRepository(session).update_queue(code, changes(body))
     return _read(session, code)
 
 

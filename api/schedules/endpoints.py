@@ -25,8 +25,7 @@ from api.schedules.schemas import (
     ShiftRead,
 )
 from api.schemas import CODE_PATTERN, check_range, code_path
-from wfm.db.repositories import ScheduleRepository, SiteRepository
-from wfm.db.repositories.edits import AgentEdits
+from wfm.db.repositories import AgentRepository, ScheduleRepository, SiteRepository
 from wfm.domain import Schedule, ScheduleStatus
 from wfm.domain.access import Permission, Principal
 from wfm.services import schedule_views
@@ -128,7 +127,7 @@ def agent_schedule(
     """One agent's shifts in the schedule (agents: their own, published schedules only)."""
     schedule = ScheduleRepository(session).get(schedule_id)
     _readable(principal, schedule, agent_code)
-    AgentEdits(session).get(agent_code)
+    AgentRepository(session).get(agent_code)
     return [asdict(s) for s in schedule_views.agent_shifts(schedule, agent_code).shifts]
 
 
@@ -209,7 +208,7 @@ def export_csv(
             )
     else:
         _readable(principal, schedule, agent)
-        AgentEdits(session).get(agent)
+        AgentRepository(session).get(agent)
         schedule = schedule_views.agent_shifts(schedule, agent)
     site = SiteRepository(session).get(schedule.site_code)
     name = f"schedule-{schedule.site_code}-{schedule.week_start}-v{schedule.version}"
@@ -237,7 +236,7 @@ def export_ical(
     """The agent's shifts as an iCalendar file (agents: their own, published only)."""
     schedule = ScheduleRepository(session).get(schedule_id)
     _readable(principal, schedule, agent_code)
-    AgentEdits(session).get(agent_code)
+    AgentRepository(session).get(agent_code)
     site = SiteRepository(session).get(schedule.site_code)
     return Response(
         content=schedule_ical(schedule, agent_code, site.timezone),

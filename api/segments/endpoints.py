@@ -11,7 +11,6 @@ from api.errors import ApiError, responses
 from api.schemas import changes, code_path
 from api.segments.schemas import SegmentCreate, SegmentRead, SegmentUpdate
 from wfm.db.repositories import SegmentRepository
-from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Segment
 from wfm.domain.access import Permission
 
@@ -43,7 +42,7 @@ def create_segment(body: SegmentCreate, session: SessionDep) -> Any:
 @router.get("/{code}", response_model=SegmentRead, dependencies=READ, responses=responses(404))
 def get_segment(session: SessionDep, code: str = code_path("segment")) -> Any:
     """One segment."""
-    return OrganisationEdits(session).segment(code)
+    return SegmentRepository(session).get(code)
 
 
 @router.patch("/{code}", response_model=SegmentRead, dependencies=WRITE, responses=responses(404))
@@ -51,9 +50,9 @@ def update_segment(
     body: SegmentUpdate, session: SessionDep, code: str = code_path("segment")
 ) -> Any:
     """Change a segment's name, ARPU range or size."""
-    edits = OrganisationEdits(session)
+    segments = SegmentRepository(session)
     values = changes(body, nullable=frozenset({"arpu_min_per_month", "arpu_max_per_month"}))
-    current = edits.segment(code)
+    current = segments.get(code)
     low = values.get("arpu_min_per_month", current.arpu_min_per_month)
     high = values.get("arpu_max_per_month", current.arpu_max_per_month)
     if low is not None and high is not None and low > high:
@@ -63,4 +62,4 @@ def update_segment(
             f"body.arpu_min_per_month: {low} exceeds arpu_max_per_month {high}",
             [{"field": "body.arpu_min_per_month", "message": "must not exceed the maximum"}],
         )
-    return edits.update_segment(code, values)
+    return segments.update_segment(code, values)

@@ -12,7 +12,6 @@ from api.errors import responses
 from api.schemas import changes, code_path
 from api.sites.schemas import SiteCreate, SiteRead, SiteUpdate
 from wfm.db.repositories import SiteRepository
-from wfm.db.repositories.edits import OrganisationEdits
 from wfm.domain import Site
 from wfm.domain.access import Permission
 
@@ -53,8 +52,6 @@ def update_site(
 ) -> Any:
     """Change a site's name, timezone, country, seats or default patience (the patience of its
     queues without an estimate from their history)."""
-    site = OrganisationEdits(session).update_site(
-        code, changes(body, nullable=frozenset({"seats"}))
-    )
+    site = SiteRepository(session).update_site(code, changes(body, nullable=frozenset({"seats"})))
     invalidate_kpis(request.app)  # periods follow the site's timezone
     return site

@@ -19,7 +19,6 @@ from wfm.db import migrate
 from wfm.db.day_sums import SUMMED_COLUMNS as SUMMED
 from wfm.db.models import IntervalHistoryDayRow, IntervalHistoryRow, QueueRow, SiteRow
 from wfm.db.repositories import HistoryRepository, QueueRepository, SiteRepository
-from wfm.db.repositories.edits import OrganisationEdits
 from wfm.db.session import make_engine, unit_of_work
 from wfm.domain import IntervalRecord, Queue, Site
 
@@ -131,14 +130,14 @@ def test_a_site_timezone_change_moves_its_days(engine: Engine) -> None:
         HistoryRepository(session).upsert(records)
     before_us = {k: v for k, v in _stored_days(engine).items() if k[0] == "us"}
     with unit_of_work(engine) as session:
-        OrganisationEdits(session).update_site("par", {"timezone": "Asia/Kolkata"})
+        SiteRepository(session).update_site("par", {"timezone": "Asia/Kolkata"})
     _assert_match(engine)
     stored = _stored_days(engine)
     # 1 June 2025 in Kolkata (UTC+5:30) begins at 18:30 UTC on 31 May: no interval before it
     assert stored[("sales", date(2025, 6, 1))][0] == 96 - 22  # 00:00 to 18:30 UTC of 1 June
     assert {k: v for k, v in stored.items() if k[0] == "us"} == before_us  # other site unchanged
     with unit_of_work(engine) as session:  # a change of name only recomputes nothing
-        OrganisationEdits(session).update_site("par", {"name": "Paris 2"})
+        SiteRepository(session).update_site("par", {"name": "Paris 2"})
     _assert_match(engine)
 
 

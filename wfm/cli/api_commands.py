@@ -192,12 +192,12 @@ def token_create(
 @token_app.command("list")
 def token_list(database_url: DatabaseUrlOption = None) -> None:
     """List tokens (id, role, name, agent, created, revoked); never the tokens themselves."""
-    from wfm.db.repositories.edits import TokenLookup
+    from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
 
     engine = open_database(database_url)
     with user_errors(), unit_of_work(engine) as session:
-        entries = TokenLookup(session).list()
+        entries = TokenRepository(session).list()
     typer.echo("id\trole\tname\tagent\tcreated_utc\trevoked_utc")
     for e in entries:
         revoked = f"{e.revoked_at_utc:%Y-%m-%d %H:%M}" if e.revoked_at_utc else "-"

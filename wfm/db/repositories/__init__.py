@@ -1,26 +1,28 @@
-"""Repositories: all SQL of the project lives here. They `flush()`, never `commit()`."""
+"""Repositories, one module per entity: all SQL of the project lives here. They `flush()`, never
+`commit()`."""
 
+from wfm.db.repositories.agents import (
+    AgentRecord,
+    AgentRepository,
+    AvailabilityEntry,
+    TimeOffEntry,
+)
+from wfm.db.repositories.campaigns import CampaignRepository
 from wfm.db.repositories.forecasts import ForecastRepository, RequirementRepository
 from wfm.db.repositories.history import HistoryRepository, HistorySpan
-from wfm.db.repositories.operations import (
-    AdherenceRepository,
-    AgentEventRepository,
-    JobRepository,
-    TokenRepository,
-)
-from wfm.db.repositories.agents import (
-    AgentRepository,
-    CampaignRepository,
-    QueueRepository,
-    SegmentRepository,
-    SiteRepository,
-)
+from wfm.db.repositories.operations import AdherenceRepository, AgentEventRepository, JobRepository
+from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.schedules import ScheduleRepository
+from wfm.db.repositories.segments import SegmentRepository
+from wfm.db.repositories.sites import SiteRepository
+from wfm.db.repositories.tokens import TokenEntry, TokenRepository
 
 __all__ = [
     "AdherenceRepository",
     "AgentEventRepository",
+    "AgentRecord",
     "AgentRepository",
+    "AvailabilityEntry",
     "CampaignRepository",
     "ForecastRepository",
     "HistoryRepository",
@@ -31,5 +33,7 @@ __all__ = [
     "ScheduleRepository",
     "SegmentRepository",
     "SiteRepository",
+    "TimeOffEntry",
+    "TokenEntry",
     "TokenRepository",
 ]

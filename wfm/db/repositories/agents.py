@@ -1,12 +1,17 @@
-"""Repositories for sites, queues, segments, campaigns and agents (with contracts and skills)."""
+"""Agents: their contract (shared by name), skills, weekly availability and time off.
+
+One repository for the aggregate: adding and listing agents in bulk (import, scheduling), and one
+agent's record read, updated and its availability and time off edited with their ids (the API).
+"""
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from wfm.db.models import (
@@ -14,288 +19,52 @@ from wfm.db.models import (
     AgentQueueSkillRow,
     AgentRow,
     AvailabilityRow,
-    CampaignRow,
     ContractRow,
-    QueueRow,
-    SegmentRow,
     SiteRow,
     TimeOffRow,
 )
-from wfm.domain import (
-    Agent,
-    Availability,
-    CallingWindow,
-    Campaign,
-    CampaignKind,
-    Channel,
-    Contract,
-    Queue,
-    Segment,
-    Site,
-    TimeOff,
-)
-from wfm.domain.errors import AlreadyExistsError, NotFoundError
-from wfm.domain.queue_model import Patience, PatienceSource
+from wfm.db.repositories.campaigns import CampaignRepository
+from wfm.db.repositories.queues import QueueRepository
+from wfm.db.repositories.sites import SiteRepository
+from wfm.domain import Agent, Availability, Contract, TimeOff
+from wfm.domain.errors import AlreadyExistsError, ConflictError, NotFoundError, ValidationError
 
 
-def _time_str(value: time) -> str:
-    return value.strftime("%H:%M")
+@dataclass(frozen=True, slots=True)
+class AgentRecord:
+    agent: Agent
+    active: bool
 
 
-def _parse_time(value: str) -> time:
-    return time.fromisoformat(value)
+@dataclass(frozen=True, slots=True)
+class AvailabilityEntry:
+    """A stored availability window with its id."""
+
+    id: int
+    agent_code: str
+    weekday: int
+    start_local: time
+    end_local: time
+
+    @property
+    def availability(self) -> Availability:
+        return Availability(self.agent_code, self.weekday, self.start_local, self.end_local)
 
 
-class SiteRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+@dataclass(frozen=True, slots=True)
+class TimeOffEntry:
+    """A stored time-off period with its id."""
 
-    def add(self, site: Site) -> int:
-        if self.session.scalar(select(SiteRow.id).where(SiteRow.code == site.code)) is not None:
-            raise AlreadyExistsError(f"site {site.code!r} already exists")
-        row = SiteRow(
-            code=site.code,
-            name=site.name,
-            timezone=site.timezone,
-            country_code=site.country_code,
-            seats=site.seats,
-            default_patience_seconds=site.default_patience_seconds,
-            created_at=datetime.now(UTC),
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
+    id: int
+    agent_code: str
+    start_utc: datetime
+    end_utc: datetime
+    reason: str
+    approved: bool
 
-    def id_of(self, code: str) -> int:
-        site_id = self.session.scalar(select(SiteRow.id).where(SiteRow.code == code))
-        if site_id is None:
-            raise NotFoundError(f"no site {code!r}")
-        return site_id
-
-    def get(self, code: str) -> Site:
-        row = self.session.scalar(select(SiteRow).where(SiteRow.code == code))
-        if row is None:
-            raise NotFoundError(f"no site {code!r}")
-        return _site(row)
-
-    def list(self) -> list[Site]:
-        return [_site(r) for r in self.session.scalars(select(SiteRow).order_by(SiteRow.code))]
-
-    def count(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(SiteRow)) or 0
-
-
-def _site(row: SiteRow) -> Site:
-    return Site(
-        code=row.code,
-        name=row.name,
-        timezone=row.timezone,
-        country_code=row.country_code,
-        seats=row.seats,
-        default_patience_seconds=row.default_patience_seconds,
-    )
-
-
-class QueueRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, queue: Queue) -> int:
-        if self.session.scalar(select(QueueRow.id).where(QueueRow.code == queue.code)) is not None:
-            raise AlreadyExistsError(f"queue {queue.code!r} already exists")
-        row = QueueRow(
-            site_id=SiteRepository(self.session).id_of(queue.site_code),
-            code=queue.code,
-            name=queue.name,
-            channel=queue.channel.value,
-            service_level_target=queue.service_level_target,
-            service_threshold_seconds=queue.service_threshold_seconds,
-            max_occupancy=queue.max_occupancy,
-            chat_concurrency=queue.chat_concurrency,
-            mean_patience_seconds=queue.mean_patience_seconds,
-            patience_estimated_at_utc=queue.patience_estimated_at_utc,
-            patience_ci_low_seconds=queue.patience_ci_low_seconds,
-            patience_ci_high_seconds=queue.patience_ci_high_seconds,
-            patience_abandoned_count=queue.patience_abandoned_count,
-            value_per_answered_contact=queue.value_per_answered_contact,
-            short_abandon_threshold_seconds=queue.short_abandon_threshold_seconds,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
-
-    def ids_by_code(self) -> dict[str, int]:
-        return {code: qid for code, qid in self.session.execute(select(QueueRow.code, QueueRow.id))}
-
-    def id_of(self, code: str) -> int:
-        queue_id = self.session.scalar(select(QueueRow.id).where(QueueRow.code == code))
-        if queue_id is None:
-            raise NotFoundError(f"no queue {code!r}")
-        return queue_id
-
-    def get(self, code: str) -> Queue:
-        row = self.session.scalar(
-            select(QueueRow).options(selectinload(QueueRow.site)).where(QueueRow.code == code)
-        )
-        if row is None:
-            raise NotFoundError(f"no queue {code!r}")
-        return _queue(row)
-
-    def list(self, site_code: str | None = None) -> list[Queue]:
-        stmt = select(QueueRow).options(selectinload(QueueRow.site)).order_by(QueueRow.code)
-        if site_code is not None:
-            stmt = stmt.join(SiteRow).where(SiteRow.code == site_code)
-        return [_queue(r) for r in self.session.scalars(stmt)]
-
-    def set_patience_estimate(self, code: str, estimate: Patience | None) -> None:
-        """Store the queue's patience estimate from its history, with its date, interval and
-        abandons; None clears it (the site's setting applies)."""
-        row = self.session.scalar(select(QueueRow).where(QueueRow.code == code))
-        if row is None:
-            raise NotFoundError(f"no queue {code!r}")
-        if estimate is not None and estimate.source is not PatienceSource.HISTORY:
-            raise ValueError(f"queue {code!r}: only an estimate from history is stored")
-        row.mean_patience_seconds = None if estimate is None else estimate.seconds
-        row.patience_estimated_at_utc = None if estimate is None else estimate.estimated_at_utc
-        row.patience_ci_low_seconds = None if estimate is None else estimate.ci_low_seconds
-        row.patience_ci_high_seconds = None if estimate is None else estimate.ci_high_seconds
-        row.patience_abandoned_count = None if estimate is None else estimate.abandoned_count
-        self.session.flush()
-
-
-def _queue(row: QueueRow) -> Queue:
-    return Queue(
-        site_code=row.site.code,
-        code=row.code,
-        name=row.name,
-        channel=Channel(row.channel),
-        service_level_target=row.service_level_target,
-        service_threshold_seconds=row.service_threshold_seconds,
-        max_occupancy=row.max_occupancy,
-        chat_concurrency=row.chat_concurrency,
-        mean_patience_seconds=row.mean_patience_seconds,
-        patience_estimated_at_utc=row.patience_estimated_at_utc,
-        patience_ci_low_seconds=row.patience_ci_low_seconds,
-        patience_ci_high_seconds=row.patience_ci_high_seconds,
-        patience_abandoned_count=row.patience_abandoned_count,
-        value_per_answered_contact=row.value_per_answered_contact,
-        short_abandon_threshold_seconds=row.short_abandon_threshold_seconds,
-    )
-
-
-class SegmentRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, segment: Segment) -> int:
-        existing = self.session.scalar(select(SegmentRow.id).where(SegmentRow.code == segment.code))
-        if existing is not None:
-            raise AlreadyExistsError(f"segment {segment.code!r} already exists")
-        row = SegmentRow(
-            code=segment.code,
-            name=segment.name,
-            arpu_min_per_month=segment.arpu_min_per_month,
-            arpu_max_per_month=segment.arpu_max_per_month,
-            customer_count=segment.customer_count,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
-
-    def list(self) -> list[Segment]:
-        return [
-            Segment(
-                code=r.code,
-                name=r.name,
-                arpu_min_per_month=r.arpu_min_per_month,
-                arpu_max_per_month=r.arpu_max_per_month,
-                customer_count=r.customer_count,
-            )
-            for r in self.session.scalars(select(SegmentRow).order_by(SegmentRow.code))
-        ]
-
-
-class CampaignRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, campaign: Campaign) -> int:
-        existing = self.session.scalar(
-            select(CampaignRow.id).where(CampaignRow.code == campaign.code)
-        )
-        if existing is not None:
-            raise AlreadyExistsError(f"campaign {campaign.code!r} already exists")
-        segment_id = None
-        if campaign.segment_code is not None:
-            segment_id = self.session.scalar(
-                select(SegmentRow.id).where(SegmentRow.code == campaign.segment_code)
-            )
-            if segment_id is None:
-                raise NotFoundError(f"no segment {campaign.segment_code!r}")
-        row = CampaignRow(
-            site_id=SiteRepository(self.session).id_of(campaign.site_code),
-            code=campaign.code,
-            name=campaign.name,
-            kind=campaign.kind.value,
-            segment_id=segment_id,
-            value_per_productive_hour_by_hour=list(campaign.value_per_productive_hour_by_hour),
-            calling_windows=[
-                {
-                    "weekday": w.weekday,
-                    "start_local": _time_str(w.start_local),
-                    "end_local": _time_str(w.end_local),
-                }
-                for w in campaign.calling_windows
-            ],
-            min_hours_per_week=campaign.min_hours_per_week,
-            max_hours_per_week=campaign.max_hours_per_week,
-            target_hours=campaign.target_hours,
-            efficiency=campaign.efficiency,
-            deadline=campaign.deadline,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
-
-    def ids_by_code(self) -> dict[str, int]:
-        return dict(self.session.execute(select(CampaignRow.code, CampaignRow.id)).all())
-
-    def list(self, site_code: str | None = None) -> list[Campaign]:
-        stmt = (
-            select(CampaignRow, SiteRow.code)
-            .join(SiteRow, CampaignRow.site_id == SiteRow.id)
-            .options(selectinload(CampaignRow.segment))
-            .order_by(CampaignRow.code)
-        )
-        if site_code is not None:
-            stmt = stmt.where(SiteRow.code == site_code)
-        return [_campaign(row, code) for row, code in self.session.execute(stmt)]
-
-
-def _campaign(row: CampaignRow, site_code: str) -> Campaign:
-    return Campaign(
-        site_code=site_code,
-        code=row.code,
-        name=row.name,
-        kind=CampaignKind(row.kind),
-        segment_code=row.segment.code if row.segment is not None else None,
-        value_per_productive_hour_by_hour=tuple(
-            float(v) for v in row.value_per_productive_hour_by_hour
-        ),
-        calling_windows=tuple(
-            CallingWindow(
-                weekday=int(w["weekday"]),
-                start_local=_parse_time(w["start_local"]),
-                end_local=_parse_time(w["end_local"]),
-            )
-            for w in row.calling_windows
-        ),
-        min_hours_per_week=row.min_hours_per_week,
-        max_hours_per_week=row.max_hours_per_week,
-        target_hours=row.target_hours,
-        efficiency=row.efficiency,
-        deadline=row.deadline,
-    )
+    @property
+    def time_off(self) -> TimeOff:
+        return TimeOff(self.agent_code, self.start_utc, self.end_utc, self.reason, self.approved)
 
 
 class AgentRepository:
@@ -371,6 +140,7 @@ class AgentRepository:
         return dict(self.session.execute(select(AgentRow.code, AgentRow.id)).all())
 
     def list(self, site_code: str | None = None) -> list[Agent]:
+        """The active agents (of the site), by code."""
         stmt = (
             select(AgentRow, SiteRow.code)
             .join(SiteRow, AgentRow.site_id == SiteRow.id)
@@ -389,6 +159,96 @@ class AgentRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(AgentRow)) or 0
 
+    # --- one agent's record --------------------------------------------------------------------
+
+    def _row(self, code: str) -> AgentRow:
+        row = self.session.scalar(
+            select(AgentRow)
+            .options(
+                selectinload(AgentRow.contract),
+                selectinload(AgentRow.queue_skills).selectinload(AgentQueueSkillRow.queue),
+                selectinload(AgentRow.campaign_skills).selectinload(AgentCampaignSkillRow.campaign),
+            )
+            .where(AgentRow.code == code)
+        )
+        if row is None:
+            raise NotFoundError(f"no agent {code!r}")
+        return row
+
+    def get(self, code: str) -> AgentRecord:
+        """One agent, active or not."""
+        row = self._row(code)
+        site_code = self.session.scalar(select(SiteRow.code).where(SiteRow.id == row.site_id))
+        assert site_code is not None
+        return AgentRecord(agent=_agent(row, site_code), active=row.active)
+
+    def list_records(
+        self, site_code: str | None = None, include_inactive: bool = False
+    ) -> builtins.list[AgentRecord]:
+        """The agents (of the site) with whether they are active, by code."""
+        stmt = select(AgentRow.code, AgentRow.active).order_by(AgentRow.code)
+        if site_code is not None:
+            stmt = stmt.join(SiteRow, AgentRow.site_id == SiteRow.id).where(
+                SiteRow.code == site_code
+            )
+        active = dict(self.session.execute(stmt).all())
+        agents = self.list(site_code)
+        records = [AgentRecord(a, True) for a in agents]
+        if include_inactive:
+            known = {a.code for a in agents}
+            records += [
+                self.get(code) for code, on in active.items() if not on and code not in known
+            ]
+            records.sort(key=lambda r: r.agent.code)
+        return records
+
+    def update(
+        self,
+        code: str,
+        *,
+        name: str | None = None,
+        contract: Contract | None = None,
+        queue_skills: Sequence[str] | None = None,
+        campaign_skills: Sequence[str] | None = None,
+        hire_date: date | None = None,
+        active: bool | None = None,
+    ) -> AgentRecord:
+        row = self._row(code)
+        if name is not None:
+            row.name = name
+        if hire_date is not None:
+            row.hire_date = hire_date
+        if active is not None:
+            row.active = active
+        if contract is not None:
+            row.contract_id = self._contract_id(contract)
+        if queue_skills is not None:
+            ids = QueueRepository(self.session).ids_by_code()
+            for queue_code in queue_skills:
+                if queue_code not in ids:
+                    raise NotFoundError(f"agent {code!r}: no queue {queue_code!r}")
+            row.queue_skills = [AgentQueueSkillRow(queue_id=ids[q]) for q in queue_skills]
+        if campaign_skills is not None:
+            ids = CampaignRepository(self.session).ids_by_code()
+            for campaign_code in campaign_skills:
+                if campaign_code not in ids:
+                    raise NotFoundError(f"agent {code!r}: no campaign {campaign_code!r}")
+            row.campaign_skills = [
+                AgentCampaignSkillRow(campaign_id=ids[c]) for c in campaign_skills
+            ]
+        self.session.flush()
+        self.session.expire(row)
+        return self.get(code)
+
+    def contracts(self) -> builtins.list[Contract]:
+        """Every contract, by name."""
+        return [
+            _contract(r)
+            for r in self.session.scalars(select(ContractRow).order_by(ContractRow.name))
+        ]
+
+    # --- availability --------------------------------------------------------------------------
+
     def add_availability(self, windows: Sequence[Availability]) -> None:
         ids = self.ids_by_code()
         self.session.add_all(
@@ -403,17 +263,38 @@ class AgentRepository:
         self.session.flush()
 
     def availability(self) -> builtins.list[Availability]:
+        """Every agent's availability, by agent, weekday and start."""
         stmt = (
             select(AvailabilityRow, AgentRow.code)
             .join(AgentRow, AvailabilityRow.agent_id == AgentRow.id)
             .order_by(AgentRow.code, AvailabilityRow.weekday, AvailabilityRow.start_local)
         )
-        return [
-            Availability(
-                agent_code=code, weekday=r.weekday, start_local=r.start_local, end_local=r.end_local
-            )
-            for r, code in self.session.execute(stmt)
-        ]
+        return [_availability(r, code).availability for r, code in self.session.execute(stmt)]
+
+    def agent_availability(self, code: str) -> builtins.list[AvailabilityEntry]:
+        """One agent's availability windows with their ids, by weekday and start."""
+        agent_id = self._row(code).id
+        rows = self.session.scalars(
+            select(AvailabilityRow)
+            .where(AvailabilityRow.agent_id == agent_id)
+            .order_by(AvailabilityRow.weekday, AvailabilityRow.start_local)
+        )
+        return [_availability(r, code) for r in rows]
+
+    def replace_availability(
+        self, code: str, windows: Sequence[tuple[int, time, time]]
+    ) -> builtins.list[AvailabilityEntry]:
+        """Replace one agent's availability with (weekday, start, end) windows."""
+        agent_id = self._row(code).id
+        self.session.execute(delete(AvailabilityRow).where(AvailabilityRow.agent_id == agent_id))
+        self.session.add_all(
+            AvailabilityRow(agent_id=agent_id, weekday=w, start_local=s, end_local=e)
+            for w, s, e in windows
+        )
+        self.session.flush()
+        return self.agent_availability(code)
+
+    # --- time off ------------------------------------------------------------------------------
 
     def add_time_off(self, entries: Sequence[TimeOff]) -> None:
         ids = self.ids_by_code()
@@ -432,6 +313,7 @@ class AgentRepository:
     def time_off(
         self, start_utc: datetime | None = None, end_utc: datetime | None = None
     ) -> builtins.list[TimeOff]:
+        """Every agent's time off overlapping the period, by agent and start."""
         stmt = (
             select(TimeOffRow, AgentRow.code)
             .join(AgentRow, TimeOffRow.agent_id == AgentRow.id)
@@ -441,16 +323,64 @@ class AgentRepository:
             stmt = stmt.where(TimeOffRow.end_utc > start_utc)
         if end_utc is not None:
             stmt = stmt.where(TimeOffRow.start_utc < end_utc)
-        return [
-            TimeOff(
-                agent_code=code,
-                start_utc=r.start_utc,
-                end_utc=r.end_utc,
-                reason=r.reason,
-                approved=r.approved,
+        return [_time_off(r, code).time_off for r, code in self.session.execute(stmt)]
+
+    def agent_time_off(
+        self,
+        code: str,
+        start_utc: datetime | None = None,
+        end_utc: datetime | None = None,
+    ) -> builtins.list[TimeOffEntry]:
+        """One agent's time off overlapping the period, with ids, by start."""
+        agent_id = self._row(code).id
+        stmt = (
+            select(TimeOffRow)
+            .where(TimeOffRow.agent_id == agent_id)
+            .order_by(TimeOffRow.start_utc, TimeOffRow.id)
+        )
+        if start_utc is not None:
+            stmt = stmt.where(TimeOffRow.end_utc > start_utc)
+        if end_utc is not None:
+            stmt = stmt.where(TimeOffRow.start_utc < end_utc)
+        return [_time_off(r, code) for r in self.session.scalars(stmt)]
+
+    def add_agent_time_off(
+        self, code: str, start_utc: datetime, end_utc: datetime, reason: str, approved: bool
+    ) -> TimeOffEntry:
+        """Add a time-off period; one that overlaps another of the agent's is a ConflictError."""
+        if end_utc <= start_utc:
+            raise ValidationError(
+                f"time off must end after it starts ({end_utc.isoformat()} <= "
+                f"{start_utc.isoformat()})"
             )
-            for r, code in self.session.execute(stmt)
-        ]
+        start_utc, end_utc = start_utc.astimezone(UTC), end_utc.astimezone(UTC)
+        agent_id = self._row(code).id
+        clash = self.agent_time_off(code, start_utc, end_utc)
+        if clash:
+            other = clash[0]
+            raise ConflictError(
+                f"time off {start_utc.isoformat()}..{end_utc.isoformat()} overlaps time off "
+                f"{other.id} of agent {code!r} ({other.start_utc.isoformat()}.."
+                f"{other.end_utc.isoformat()}, {other.reason})"
+            )
+        row = TimeOffRow(
+            agent_id=agent_id,
+            start_utc=start_utc,
+            end_utc=end_utc,
+            reason=reason,
+            approved=approved,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _time_off(row, code)
+
+    def delete_time_off(self, code: str, time_off_id: int) -> None:
+        agent_id = self._row(code).id
+        row = self.session.get(TimeOffRow, time_off_id)
+        if row is None or row.agent_id != agent_id:
+            raise NotFoundError(f"agent {code!r} has no time off {time_off_id}")
+        self.session.delete(row)
+        self.session.flush()
 
 
 def _agent_id(ids: dict[str, int], code: str) -> int:
@@ -484,3 +414,11 @@ def _agent(row: AgentRow, site_code: str) -> Agent:
         campaign_skills=tuple(sorted(s.campaign.code for s in row.campaign_skills)),
         hire_date=row.hire_date,
     )
+
+
+def _availability(row: AvailabilityRow, agent_code: str) -> AvailabilityEntry:
+    return AvailabilityEntry(row.id, agent_code, row.weekday, row.start_local, row.end_local)
+
+
+def _time_off(row: TimeOffRow, agent_code: str) -> TimeOffEntry:
+    return TimeOffEntry(row.id, agent_code, row.start_utc, row.end_utc, row.reason, row.approved)

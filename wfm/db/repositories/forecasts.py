@@ -18,7 +18,8 @@ from wfm.db.models import (
     SiteRow,
     StaffingRequirementRow,
 )
-from wfm.db.repositories.agents import QueueRepository, SiteRepository
+from wfm.db.repositories.queues import QueueRepository
+from wfm.db.repositories.sites import SiteRepository
 from wfm.domain import (
     AdjustmentOperation,
     ForecastAccuracy,

@@ -1,4 +1,4 @@
-"""Agent state events, adherence results, jobs and API tokens."""
+"""Agent state events, adherence results and jobs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from wfm.db.models import AdherenceResultRow, AgentRow, AgentStateEventRow, ApiTokenRow, JobRow
+from wfm.db.models import AdherenceResultRow, AgentRow, AgentStateEventRow, JobRow
 from wfm.domain import Activity, AdherenceResult, AgentStateEvent, Job, JobStatus
 from wfm.domain.errors import NotFoundError
 
@@ -326,42 +326,3 @@ def _job(row: JobRow) -> Job:
         worker_id=row.worker_id,
         heartbeat_at_utc=row.heartbeat_at,
     )
-
-
-class TokenRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, *, name: str, role: str, token_hash: str, agent_code: str | None = None) -> int:
-        agent_id = None
-        if agent_code is not None:
-            agent_id = self.session.scalar(select(AgentRow.id).where(AgentRow.code == agent_code))
-            if agent_id is None:
-                raise NotFoundError(f"no agent {agent_code!r}")
-        row = ApiTokenRow(
-            name=name,
-            role=role,
-            token_hash=token_hash,
-            agent_id=agent_id,
-            created_at=datetime.now(UTC),
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
-
-    def find_active(self, token_hash: str) -> ApiTokenRow | None:
-        return self.session.scalar(
-            select(ApiTokenRow).where(
-                ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None)
-            )
-        )
-
-    def revoke(self, token_id: int) -> None:
-        row = self.session.get(ApiTokenRow, token_id)
-        if row is None:
-            raise NotFoundError(f"no token {token_id}")
-        row.revoked_at = datetime.now(UTC)
-        self.session.flush()
-
-    def list(self) -> list[ApiTokenRow]:
-        return list(self.session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))

@@ -17,12 +17,10 @@ from wfm.db.models import (
     ShiftRow,
     SiteRow,
 )
-from wfm.db.repositories.agents import (
-    AgentRepository,
-    CampaignRepository,
-    QueueRepository,
-    SiteRepository,
-)
+from wfm.db.repositories.agents import AgentRepository
+from wfm.db.repositories.campaigns import CampaignRepository
+from wfm.db.repositories.queues import QueueRepository
+from wfm.db.repositories.sites import SiteRepository
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
 from wfm.domain.errors import ConflictError, NotFoundError
 
