@@ -79,8 +79,8 @@ class RosterSearch:
         self.horizon = timeline.intervals
         self.queues = len(curves)
         self.campaigns = len(problem.campaigns)
-        self.queue_codes = [q.code for q in problem.queues]
-        self.campaign_codes = [c.code for c in problem.campaigns]
+        self.queue_codes = [queue.code for queue in problem.queues]
+        self.campaign_codes = [campaign.code for campaign in problem.campaigns]
         step_hours = timeline.interval_minutes / 60.0
         # serving value tables: value[q][t, k] for k = 0..K (flat beyond, as the evaluation)
         self.value: list[NDArray[np.float64]] = []
@@ -97,17 +97,18 @@ class RosterSearch:
         self.sell_value = np.asarray(timeline.sell_value_per_interval, dtype=float)
         self.calling = np.asarray(timeline.calling, dtype=bool)
         self.sell_cap = [
-            math.floor(c.max_hours_per_week / step_hours + 1e-9)
-            if c.max_hours_per_week is not None
+            math.floor(campaign.max_hours_per_week / step_hours + 1e-9)
+            if campaign.max_hours_per_week is not None
             else 10**9
-            for c in problem.campaigns
+            for campaign in problem.campaigns
         ]
         self.sell_min = [
-            math.ceil(c.min_hours_per_week / step_hours - 1e-9) for c in problem.campaigns
+            math.ceil(campaign.min_hours_per_week / step_hours - 1e-9)
+            for campaign in problem.campaigns
         ]
         self.short_penalty = problem.objective.campaign_shortfall_penalty_per_hour * step_hours
         self.sold = [0] * self.campaigns
-        skill_of = {a: s for s in skills for a in s.agents}
+        skill_of = {a: skill for skill in skills for a in skill.agents}
         self.agents: list[_Agent] = []
         for frame in timeline.agents:
             by_day: dict[int, list[int]] = defaultdict(list)
@@ -123,7 +124,7 @@ class RosterSearch:
             option = self.options[shift.option]
             record = _Shift(
                 shift.option,
-                [(b - option.start, e - b, kind) for b, e, kind in shift.breaks],
+                [(begin - option.start, end - begin, kind) for begin, end, kind in shift.breaks],
                 [labels.get(label, IDLE) for label in shift.activity],
             )
             self.agents[shift.agent].shifts[option.day] = record
@@ -132,7 +133,7 @@ class RosterSearch:
         # the most unpopular shifts any agent has: more for anyone costs the fairness weight
         self.unpopular_cap = max(
             (
-                sum(1 for s in agent.shifts.values() if self.options[s.option].unpopular)
+                sum(1 for shift in agent.shifts.values() if self.options[shift.option].unpopular)
                 for agent in self.agents
             ),
             default=0,
@@ -143,8 +144,8 @@ class RosterSearch:
         """Serving plus selling value minus campaign shortfall (contract terms don't move)."""
         total = 0.0
         for q, table in enumerate(self.value):
-            k = np.minimum(self.serving[q], self.top[q])
-            total += float(table[np.arange(self.horizon), k].sum())
+            servers = np.minimum(self.serving[q], self.top[q])
+            total += float(table[np.arange(self.horizon), servers].sum())
         total += float((self.selling * self.sell_value).sum())
         for c in range(self.campaigns):
             total -= self.short_penalty * max(0, self.sell_min[c] - self.sold[c])
@@ -161,10 +162,10 @@ class RosterSearch:
         if act < 0 or t >= self.horizon:
             return 0.0
         if act < self.queues:
-            k = int(self.serving[act, t])
+            servers = int(self.serving[act, t])
             table, top = self.value[act], self.top[act]
-            self.serving[act, t] = k + sign
-            return float(table[t, min(k + sign, top)] - table[t, min(k, top)])
+            self.serving[act, t] = servers + sign
+            return float(table[t, min(servers + sign, top)] - table[t, min(servers, top)])
         c = act - self.queues
         before = self.sold[c]
         self.sold[c] += sign
@@ -182,25 +183,25 @@ class RosterSearch:
         best = np.zeros(width)
         where = np.full(width, IDLE, dtype=np.int64)
         span = np.arange(lo, min(hi, self.horizon))
-        n = span.size
-        if n == 0:
+        length = span.size
+        if length == 0:
             return best, where
         for q in skill.queues:
             table, top = self.value[q], self.top[q]
-            k = self.serving[q, span]
-            gain = table[span, np.minimum(k + 1, top)] - table[span, np.minimum(k, top)]
-            better = gain > best[:n] + 1e-12
-            best[:n][better] = gain[better]
-            where[:n][better] = q
+            servers = self.serving[q, span]
+            gain = table[span, np.minimum(servers + 1, top)] - table[span, np.minimum(servers, top)]
+            better = gain > best[:length] + 1e-12
+            best[:length][better] = gain[better]
+            where[:length][better] = q
         for c in skill.campaigns:
             if self.sold[c] >= self.sell_cap[c]:
                 continue
             gain = self.sell_value[c, span] * self.calling[c, span]
             if self.sold[c] < self.sell_min[c]:
                 gain = gain + self.short_penalty * self.calling[c, span]
-            better = self.calling[c, span] & (gain > best[:n] + 1e-12)
-            best[:n][better] = gain[better]
-            where[:n][better] = self.queues + c
+            better = self.calling[c, span] & (gain > best[:length] + 1e-12)
+            best[:length][better] = gain[better]
+            where[:length][better] = self.queues + c
         return best, where
 
     # ---------------------------------------------------------------------------------- rules
@@ -228,10 +229,10 @@ class RosterSearch:
         """Options of that day within the hours left and rest from the neighbouring shifts."""
         frame = agent.frame
         options = self.options
-        before = [s for d, s in agent.shifts.items() if d < day]
-        after = [s for d, s in agent.shifts.items() if d > day]
-        previous = max(before, key=lambda s: options[s.option].start, default=None)
-        following = min(after, key=lambda s: options[s.option].start, default=None)
+        before = [shift for d, shift in agent.shifts.items() if d < day]
+        after = [shift for d, shift in agent.shifts.items() if d > day]
+        previous = max(before, key=lambda shift: options[shift.option].start, default=None)
+        following = min(after, key=lambda shift: options[shift.option].start, default=None)
         result = []
         for o in agent.by_day[day]:
             option = options[o]
@@ -257,8 +258,8 @@ class RosterSearch:
         add at best, less preference penalties."""
         frame = agent.frame
         options = self.options
-        paid_now = sum(options[s.option].paid_minutes for s in agent.shifts.values())
-        unpopular_now = sum(1 for s in agent.shifts.values() if options[s.option].unpopular)
+        paid_now = sum(options[shift.option].paid_minutes for shift in agent.shifts.values())
+        unpopular_now = sum(1 for shift in agent.shifts.values() if options[shift.option].unpopular)
         low = max(0, paid_floor_minutes - paid_now)
         high = frame.paid_minutes_max - paid_now
         over_cap = unpopular_now + 1 > self.unpopular_cap
@@ -288,17 +289,17 @@ class RosterSearch:
                 idx = np.array(members)
                 windows = options[candidates[members[0]]].breaks
                 earliest = np.zeros(len(members), dtype=np.int64)  # first free offset
-                for w in windows:
-                    offs = np.arange(w.first_offset, w.last_offset + 1)
+                for window in windows:
+                    offs = np.arange(window.first_offset, window.last_offset + 1)
                     first = starts[idx][:, None] + offs[None, :]
-                    cost = prefix[np.minimum(first + w.span, len(gain))] - prefix[first]
+                    cost = prefix[np.minimum(first + window.span, len(gain))] - prefix[first]
                     cost = np.where(offs[None, :] >= earliest[:, None], cost, np.inf)
                     pick = np.argmin(cost, axis=1)
                     lost[idx] += cost[np.arange(len(members)), pick]
                     for j, i in enumerate(members):
                         off = int(offs[pick[j]])
-                        chosen[i].append((off, w.span, w.kind))
-                    earliest = offs[pick] + w.span
+                        chosen[i].append((off, window.span, window.kind))
+                    earliest = offs[pick] + window.span
             score -= lost
             i = int(np.argmax(score))
             if score[i] > best_score:
@@ -328,7 +329,9 @@ class RosterSearch:
             delta += self._apply_one(t, act, +1)
         agent.shifts[option.day] = _Shift(o, list(breaks), acts)
         if option.unpopular:
-            count = sum(1 for s in agent.shifts.values() if self.options[s.option].unpopular)
+            count = sum(
+                1 for shift in agent.shifts.values() if self.options[shift.option].unpopular
+            )
             if count > self.unpopular_cap:
                 delta -= self.fair_weight * (count - self.unpopular_cap)
                 self.unpopular_cap = count
@@ -360,7 +363,7 @@ class RosterSearch:
         agent = self.agents[a]
         frame = agent.frame
         options = self.options
-        paid_before = sum(options[s.option].paid_minutes for s in agent.shifts.values())
+        paid_before = sum(options[shift.option].paid_minutes for shift in agent.shifts.values())
         floor = min(frame.paid_minutes_min, paid_before)
         cap = self.unpopular_cap
         removed = None
@@ -392,7 +395,7 @@ class RosterSearch:
         floors = {}
         for a, _ in pairs:
             agent = self.agents[a]
-            paid = sum(options[s.option].paid_minutes for s in agent.shifts.values())
+            paid = sum(options[shift.option].paid_minutes for shift in agent.shifts.values())
             floors[a] = min(agent.frame.paid_minutes_min, paid)
         cap = self.unpopular_cap
         removed = []
@@ -447,7 +450,8 @@ class RosterSearch:
         how a naive roster is completed for comparison."""
         option = self.options[o]
         breaks = [
-            (off, w.span, w.kind) for off, w in zip(break_offsets, option.breaks, strict=True)
+            (off, window.span, window.kind)
+            for off, window in zip(break_offsets, option.breaks, strict=True)
         ]
         self._insert(self.agents[a], o, breaks)
 
