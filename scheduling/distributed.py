@@ -101,8 +101,8 @@ def solve_part(
         problem_index=problem_index,
         part_index=part_index,
         agents=len(part.agents),
-        queues=tuple(q.code for q in part.queues),
-        campaigns=tuple(c.code for c in part.campaigns),
+        queues=tuple(queue.code for queue in part.queues),
+        campaigns=tuple(campaign.code for campaign in part.campaigns),
         time_limit_seconds=time_limit_seconds,
         roster=result.roster,
         status=result.status,
@@ -133,10 +133,10 @@ def part_time_limits(
     parts: Sequence[Problem], time_limit_seconds: float, threads: int
 ) -> list[float]:
     """Each part's budget: its agents' share of ``threads`` x T, at most T (module docstring)."""
-    total = sum(len(p.agents) for p in parts) or 1
+    total = sum(len(part.agents) for part in parts) or 1
     return [
-        min(time_limit_seconds, time_limit_seconds * max(1, threads) * len(p.agents) / total)
-        for p in parts
+        min(time_limit_seconds, time_limit_seconds * max(1, threads) * len(part.agents) / total)
+        for part in parts
     ]
 
 
@@ -201,9 +201,10 @@ def solve_all_on_dask(
             (p, k, part, limit) for k, (part, limit) in enumerate(zip(parts, limits, strict=True))
         )
     total_agents = sum(len(part.agents) for _, _, part, _ in jobs) or 1
+    agents = sum(len(problem.agents) for problem in problems)
     tell(
         0.02,
-        f"{len(jobs)} independent part(s) of {sum(len(p.agents) for p in problems)} agents sent "
+        f"{len(jobs)} independent part(s) of {agents} agents sent "
         f"to the Dask cluster ({threads} worker thread(s)); largest part "
         f"{max(len(part.agents) for _, _, part, _ in jobs)} agents",
     )
@@ -249,7 +250,8 @@ def solve_all_on_dask(
     out = []
     for p, problem in enumerate(problems):
         mine = sorted(
-            (r for r in results.values() if r.problem_index == p), key=lambda r: r.part_index
+            (result for result in results.values() if result.problem_index == p),
+            key=lambda result: result.part_index,
         )
         out.append(_merged(problem, mine, time.monotonic() - started))
     return out
@@ -257,7 +259,7 @@ def solve_all_on_dask(
 
 def _threads(client: Any) -> int:
     info = client.scheduler_info(n_workers=-1)
-    return sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+    return sum(int(worker.get("nthreads", 1)) for worker in info.get("workers", {}).values())
 
 
 def _collect(
@@ -302,7 +304,7 @@ def _collect(
             p, k, part, _limit = jobs[futures[future]]
             label = (
                 f"part {k + 1} of problem {p + 1}"
-                if len(set(j[0] for j in jobs)) > 1
+                if len(set(job[0] for job in jobs)) > 1
                 else f"part {k + 1}"
             )
             if future.status != "finished":
@@ -326,12 +328,14 @@ def _collect(
 
 
 def _merged(problem: Problem, parts: list[PartResult], seconds: float) -> SolveResult:
-    roster = merge_rosters([r.roster for r in parts])
-    first_start = min((r.started_at for r in parts), default=0.0)
+    roster = merge_rosters([part.roster for part in parts])
+    first_start = min((part.started_at for part in parts), default=0.0)
     evaluation = evaluate(problem, roster)
-    bounds = [r.bound for r in parts]
+    bounds = [part.bound for part in parts]
     bound = (
-        None if any(b is None for b in bounds) else float(sum(b for b in bounds if b is not None))
+        None
+        if any(value is None for value in bounds)
+        else float(sum(value for value in bounds if value is not None))
     )
     if evaluation.hard_violations:
         status = "best_effort"
@@ -340,9 +344,10 @@ def _merged(problem: Problem, parts: list[PartResult], seconds: float) -> SolveR
     else:
         status = "feasible"
     short = sorted(
-        (s for r in parts for s in r.short), key=lambda s: -float(s.get("agent_hours_short", 0))
+        (run for part in parts for run in part.short),
+        key=lambda run: -float(run.get("agent_hours_short", 0)),
     )
-    binding = list(dict.fromkeys(b for r in parts for b in r.binding_rules))
+    binding = list(dict.fromkeys(rule for part in parts for rule in part.binding_rules))
     return SolveResult(
         problem=problem,
         roster=roster,
@@ -350,21 +355,23 @@ def _merged(problem: Problem, parts: list[PartResult], seconds: float) -> SolveR
         status=status,
         bound=bound,
         solve_seconds=seconds,
-        warnings=tuple(w for r in parts for w in r.warnings),
+        warnings=tuple(warning for part in parts for warning in part.warnings),
         short=tuple(short[:30]),
         binding_rules=tuple(binding),
         stages={
             "distributed": {
                 "parts": [
                     {
-                        **r.timing(),
-                        "started_seconds": round(r.started_at - first_start, 2),
-                        "finished_seconds": round(r.finished_at - first_start, 2),
+                        **part.timing(),
+                        "started_seconds": round(part.started_at - first_start, 2),
+                        "finished_seconds": round(part.finished_at - first_start, 2),
                     }
-                    for r in parts
+                    for part in parts
                 ],
-                "part_seconds_total": round(sum(r.solve_seconds for r in parts), 2),
-                "part_seconds_max": round(max((r.solve_seconds for r in parts), default=0.0), 2),
+                "part_seconds_total": round(sum(part.solve_seconds for part in parts), 2),
+                "part_seconds_max": round(
+                    max((part.solve_seconds for part in parts), default=0.0), 2
+                ),
                 "wall_seconds": round(seconds, 2),
             }
         },

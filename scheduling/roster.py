@@ -56,7 +56,7 @@ class Roster:
         for shift in self.shifts:
             result.setdefault(shift.agent_code, []).append(shift)
         for shifts in result.values():
-            shifts.sort(key=lambda s: s.start_utc)
+            shifts.sort(key=lambda shift: shift.start_utc)
         return result
 
 
@@ -72,27 +72,27 @@ def shifts_to_json(roster: Roster, agent_codes: list[str]) -> list[dict[str, Any
             "code": code,
             "shifts": [
                 {
-                    "date": s.shift_date.isoformat(),
-                    "start_utc": instant_text(s.start_utc),
-                    "end_utc": instant_text(s.end_utc),
+                    "date": shift.shift_date.isoformat(),
+                    "start_utc": instant_text(shift.start_utc),
+                    "end_utc": instant_text(shift.end_utc),
                     "breaks": [
                         {
-                            "start_utc": instant_text(b.start_utc),
-                            "end_utc": instant_text(b.end_utc),
-                            "kind": b.kind,
+                            "start_utc": instant_text(brk.start_utc),
+                            "end_utc": instant_text(brk.end_utc),
+                            "kind": brk.kind,
                         }
-                        for b in s.breaks
+                        for brk in shift.breaks
                     ],
                     "activities": [
                         {
-                            "start_utc": instant_text(a.start_utc),
-                            "end_utc": instant_text(a.end_utc),
-                            "activity": a.activity,
+                            "start_utc": instant_text(span.start_utc),
+                            "end_utc": instant_text(span.end_utc),
+                            "activity": span.activity,
                         }
-                        for a in s.activities
+                        for span in shift.activities
                     ],
                 }
-                for s in by_agent.get(code, [])
+                for shift in by_agent.get(code, [])
             ],
         }
         for code in agent_codes
@@ -130,19 +130,19 @@ def roster_from_json(document: Any) -> Roster:
                     end_utc=_instant(raw.get("end_utc"), f"{spath}.end_utc"),
                     breaks=tuple(
                         BreakSpan(
-                            _instant(b.get("start_utc"), f"{spath}.breaks[{k}].start_utc"),
-                            _instant(b.get("end_utc"), f"{spath}.breaks[{k}].end_utc"),
-                            _text(b.get("kind"), f"{spath}.breaks[{k}].kind"),
+                            _instant(brk.get("start_utc"), f"{spath}.breaks[{k}].start_utc"),
+                            _instant(brk.get("end_utc"), f"{spath}.breaks[{k}].end_utc"),
+                            _text(brk.get("kind"), f"{spath}.breaks[{k}].kind"),
                         )
-                        for k, b in enumerate(_list(raw.get("breaks", []), f"{spath}.breaks"))
+                        for k, brk in enumerate(_list(raw.get("breaks", []), f"{spath}.breaks"))
                     ),
                     activities=tuple(
                         ActivitySpan(
-                            _instant(a.get("start_utc"), f"{spath}.activities[{k}].start_utc"),
-                            _instant(a.get("end_utc"), f"{spath}.activities[{k}].end_utc"),
-                            _text(a.get("activity"), f"{spath}.activities[{k}].activity"),
+                            _instant(span.get("start_utc"), f"{spath}.activities[{k}].start_utc"),
+                            _instant(span.get("end_utc"), f"{spath}.activities[{k}].end_utc"),
+                            _text(span.get("activity"), f"{spath}.activities[{k}].activity"),
                         )
-                        for k, a in enumerate(
+                        for k, span in enumerate(
                             _list(raw.get("activities", []), f"{spath}.activities")
                         )
                     ),
@@ -152,7 +152,7 @@ def roster_from_json(document: Any) -> Roster:
 
 
 def _list(value: Any, path: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise RosterFormatError(f"{path}: must be a list of objects")
     return value
 

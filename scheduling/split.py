@@ -42,10 +42,10 @@ class _Components:
             self.parent[key], key = root, self.parent[key]
         return root
 
-    def join(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
+    def join(self, first: str, second: str) -> None:
+        first_root, second_root = self.find(first), self.find(second)
+        if first_root != second_root:
+            self.parent[second_root] = first_root
 
 
 def component_indices(problem: Problem) -> list[tuple[list[int], list[int], list[int]]]:
@@ -92,10 +92,10 @@ def component_indices(problem: Problem) -> list[tuple[list[int], list[int], list
                 loose.append(index)
         return parts, loose
 
-    queues, loose_queues = place([q.code for q in problem.queues], "q")
-    campaigns, loose_campaigns = place([c.code for c in problem.campaigns], "c")
+    queues, loose_queues = place([queue.code for queue in problem.queues], "q")
+    campaigns, loose_campaigns = place([campaign.code for campaign in problem.campaigns], "c")
     # the solver needs a queue in every problem: parts without one join the first that has one
-    home = next((k for k, q in enumerate(queues) if q), 0)
+    home = next((k for k, part_queues in enumerate(queues) if part_queues), 0)
     agents[home] += loose_agents
     queues[home] += loose_queues
     campaigns[home] += loose_campaigns
@@ -152,15 +152,17 @@ def with_code_prefix(problem: Problem, prefix: str) -> Problem:
         problem,
         agents=tuple(
             replace(
-                a,
-                code=prefix + a.code,
-                queue_skills=tuple(prefix + q for q in a.queue_skills),
-                campaign_skills=tuple(prefix + c for c in a.campaign_skills),
+                agent,
+                code=prefix + agent.code,
+                queue_skills=tuple(prefix + code for code in agent.queue_skills),
+                campaign_skills=tuple(prefix + code for code in agent.campaign_skills),
             )
-            for a in problem.agents
+            for agent in problem.agents
         ),
-        queues=tuple(replace(q, code=prefix + q.code) for q in problem.queues),
-        campaigns=tuple(replace(c, code=prefix + c.code) for c in problem.campaigns),
+        queues=tuple(replace(queue, code=prefix + queue.code) for queue in problem.queues),
+        campaigns=tuple(
+            replace(campaign, code=prefix + campaign.code) for campaign in problem.campaigns
+        ),
     )
 
 
@@ -188,19 +190,19 @@ def combine_problems(problems: Sequence[Problem], *, site_code: str, name: str =
                 f"problems {first.name!r} and {other.name!r} differ in their objective weights"
             )
     for kind in ("agents", "queues", "campaigns"):
-        counts = Counter(item.code for p in problems for item in getattr(p, kind))
-        clashes = sorted(code for code, n in counts.items() if n > 1)
+        counts = Counter(item.code for problem in problems for item in getattr(problem, kind))
+        clashes = sorted(code for code, count in counts.items() if count > 1)
         if clashes:
             raise ValueError(f"{kind} codes used by more than one problem: {', '.join(clashes)}")
-    penalty = max(p.under_target_penalty_per_agent_hour() for p in problems)
+    penalty = max(problem.under_target_penalty_per_agent_hour() for problem in problems)
     return replace(
         first,
         site_code=site_code,
-        agents=tuple(a for p in problems for a in p.agents),
-        queues=tuple(q for p in problems for q in p.queues),
-        campaigns=tuple(c for p in problems for c in p.campaigns),
+        agents=tuple(agent for problem in problems for agent in problem.agents),
+        queues=tuple(queue for problem in problems for queue in problem.queues),
+        campaigns=tuple(campaign for problem in problems for campaign in problem.campaigns),
         objective=replace(first.objective, under_target_penalty_per_agent_hour=penalty),
-        name=name or " + ".join(p.name or p.site_code for p in problems),
+        name=name or " + ".join(problem.name or problem.site_code for problem in problems),
     )
 
 
