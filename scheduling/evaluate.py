@@ -26,7 +26,7 @@ from scheduling.problem import (
     minute_of_day,
     window_bounds_utc,
 )
-from scheduling.roster import BreakSpan, Roster, RosterShift
+from scheduling.roster import ActivitySpan, BreakSpan, Roster, RosterShift
 
 ACTIVITY_KINDS = ("serve", "sell", "break", "lunch", "other")
 
@@ -501,6 +501,9 @@ class _Checker:
     def _activities(
         self, agent: AgentSpec, shift: RosterShift, breaks: list[BreakSpan], when: str
     ) -> None:
+        """Activities covering the shift exactly, each on the grid, known, skilled and (selling)
+        in calling hours, and on break exactly when the breaks say; serving and selling
+        recorded per interval."""
         code = agent.code
         spans = sorted(shift.activities, key=lambda span: span.start_utc)
         if not spans:
@@ -518,40 +521,7 @@ class _Checker:
             return  # reported as off the grid
         labels = [""] * max(0, length)
         for span in spans:
-            i0, i1 = self.index_of(span.start_utc), self.index_of(span.end_utc)
-            if i0 != math.floor(i0) or i1 != math.floor(i1) or i1 <= i0:
-                self.fail(
-                    "activities",
-                    code,
-                    f"{when}: activity {span.activity} is off the {self.step}-minute grid",
-                )
-                continue
-            kind, _, target = span.activity.partition(":")
-            if kind not in ACTIVITY_KINDS or (kind in ("serve", "sell")) != bool(target):
-                self.fail("activities", code, f"{when}: unknown activity {span.activity!r}")
-                continue
-            if kind == "serve" and target not in agent.queue_skills:
-                self.fail("skills", code, f"{when}: serves {target} without the skill")
-            if kind == "sell" and target not in agent.campaign_skills:
-                self.fail("skills", code, f"{when}: sells {target} without the skill")
-            for i in range(int(i0), int(i1)):
-                rel = i - int(first)
-                if 0 <= rel < length:
-                    labels[rel] = span.activity
-                if not 0 <= i < self.total:
-                    continue
-                if kind == "serve" and target in self.queue_index:
-                    self.serving[self.queue_index[target], i] += 1
-                elif kind == "sell" and target in self.campaign_index:
-                    c = self.campaign_index[target]
-                    self.selling[c, i] += 1
-                    if not self.calling[c, i]:
-                        self.fail(
-                            "calling_hours",
-                            code,
-                            f"sells {target} at {self.interval_start(i):%Y-%m-%d %H:%M} UTC, "
-                            "outside its calling hours",
-                        )
+            self._span(agent, span, int(first), labels, when)
         on_break = [""] * max(0, length)
         for brk in breaks:
             b0, b1 = self.index_of(brk.start_utc), self.index_of(brk.end_utc)
@@ -572,6 +542,49 @@ class _Checker:
                     f"{self.interval_start(int(first) + rel):%Y-%m-%d %H:%M} UTC",
                 )
                 break
+
+    def _span(
+        self, agent: AgentSpec, span: ActivitySpan, first: int, labels: list[str], when: str
+    ) -> None:
+        """One activity span: on the grid, a known activity the agent is skilled for, selling
+        in calling hours; its label entered per interval of the shift (from `first`) in
+        `labels`, its serving or selling recorded."""
+        code = agent.code
+        length = len(labels)
+        i0, i1 = self.index_of(span.start_utc), self.index_of(span.end_utc)
+        if i0 != math.floor(i0) or i1 != math.floor(i1) or i1 <= i0:
+            self.fail(
+                "activities",
+                code,
+                f"{when}: activity {span.activity} is off the {self.step}-minute grid",
+            )
+            return
+        kind, _, target = span.activity.partition(":")
+        if kind not in ACTIVITY_KINDS or (kind in ("serve", "sell")) != bool(target):
+            self.fail("activities", code, f"{when}: unknown activity {span.activity!r}")
+            return
+        if kind == "serve" and target not in agent.queue_skills:
+            self.fail("skills", code, f"{when}: serves {target} without the skill")
+        if kind == "sell" and target not in agent.campaign_skills:
+            self.fail("skills", code, f"{when}: sells {target} without the skill")
+        for i in range(int(i0), int(i1)):
+            rel = i - first
+            if 0 <= rel < length:
+                labels[rel] = span.activity
+            if not 0 <= i < self.total:
+                continue
+            if kind == "serve" and target in self.queue_index:
+                self.serving[self.queue_index[target], i] += 1
+            elif kind == "sell" and target in self.campaign_index:
+                c = self.campaign_index[target]
+                self.selling[c, i] += 1
+                if not self.calling[c, i]:
+                    self.fail(
+                        "calling_hours",
+                        code,
+                        f"sells {target} at {self.interval_start(i):%Y-%m-%d %H:%M} UTC, "
+                        "outside its calling hours",
+                    )
 
     # ------------------------------------------------------------------------------ campaigns
     def _calling_mask(self) -> NDArray[np.bool_]:
