@@ -29,7 +29,7 @@ import time as clock
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -620,6 +620,33 @@ def _number(value: float | None, digits: int = 6) -> float | None:
     return round(value, digits)
 
 
+def _interval_document(evaluation: Evaluation, t: int, start: datetime) -> dict[str, Any]:
+    """Interval t of the output: per queue its demand, serving and predicted service, and the
+    agents selling per campaign."""
+    queues = {}
+    for queue in evaluation.queues:
+        queues[queue.code] = {
+            "contacts": None if queue.contacts is None else round(float(queue.contacts[t]), 3),
+            "required": int(queue.required[t]),
+            "serving": int(queue.serving[t]),
+            "service_level": None
+            if queue.service_level is None
+            else _number(float(queue.service_level[t]), 4),
+            "asa_seconds": None
+            if queue.asa_seconds is None
+            else _number(float(queue.asa_seconds[t]), 2),
+            "answer_rate": None
+            if queue.answer_rate is None
+            else _number(float(queue.answer_rate[t]), 4),
+            "occupancy": None if queue.occupancy is None else _number(float(queue.occupancy[t]), 4),
+        }
+    return {
+        "start_utc": instant_text(start),
+        "queues": queues,
+        "selling": {campaign.code: int(campaign.selling[t]) for campaign in evaluation.campaigns},
+    }
+
+
 def roster_document(
     problem: Problem,
     roster: Roster,
@@ -642,36 +669,10 @@ def roster_document(
         entry["contract_days"] = [report.days_min, report.days_max]
         entry["unpopular_shifts"] = report.unpopular_shifts
         entry["preference_penalty"] = round(report.preference_penalty, 2)
-    intervals = []
-    for t, start in enumerate(evaluation.interval_starts_utc):
-        queues = {}
-        for queue in evaluation.queues:
-            queues[queue.code] = {
-                "contacts": None if queue.contacts is None else round(float(queue.contacts[t]), 3),
-                "required": int(queue.required[t]),
-                "serving": int(queue.serving[t]),
-                "service_level": None
-                if queue.service_level is None
-                else _number(float(queue.service_level[t]), 4),
-                "asa_seconds": None
-                if queue.asa_seconds is None
-                else _number(float(queue.asa_seconds[t]), 2),
-                "answer_rate": None
-                if queue.answer_rate is None
-                else _number(float(queue.answer_rate[t]), 4),
-                "occupancy": None
-                if queue.occupancy is None
-                else _number(float(queue.occupancy[t]), 4),
-            }
-        intervals.append(
-            {
-                "start_utc": instant_text(start),
-                "queues": queues,
-                "selling": {
-                    campaign.code: int(campaign.selling[t]) for campaign in evaluation.campaigns
-                },
-            }
-        )
+    intervals = [
+        _interval_document(evaluation, t, start)
+        for t, start in enumerate(evaluation.interval_starts_utc)
+    ]
     return {
         "format": ROSTER_FORMAT,
         "version": ROSTER_VERSION,
