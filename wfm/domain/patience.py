@@ -21,10 +21,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from wfm.domain.errors import ValidationError
+from wfm.domain.grid import local_date, local_midnight_utc
 from wfm.domain.queue_model import Patience
 from wfm.domain.types import Queue
 
@@ -90,8 +91,7 @@ def end_of_local_day_utc(instant_utc: datetime, timezone: str) -> datetime:
     """The local midnight that ends the site's day holding `instant_utc`: an estimate's date when
     it reads the history up to its last interval."""
     zone = ZoneInfo(timezone)
-    next_day: date = instant_utc.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(next_day, time(0), tzinfo=zone).astimezone(UTC)
+    return local_midnight_utc(local_date(instant_utc, zone) + timedelta(days=1), zone)
 
 
 def estimate_from_history(
