@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from wfm.domain.grid import local_midnight_utc
 from wfm.domain.queue_model import Patience, QueueModel
 
 PROBLEM_FORMAT = "wfm.roster-problem"
@@ -328,11 +329,6 @@ class Problem:
             default=0.0,
         )
         return max(50.0, 2.0 * best_sell)
-
-
-def local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant of local midnight starting `day` (the first, if it occurs twice)."""
-    return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
 
 
 def local_datetime_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
