@@ -328,6 +328,16 @@ def schedule_command(
         typer.echo(headline)
     _print_summary(summary)
     for item in list(summary.get("short", []))[:5]:
-        info(f"  short: {item}")
+        info(f"  short: {_short_line(item)}")
     for rule in list(summary.get("binding_rules", []))[:5]:
         info(f"  binding: {rule}")
+
+
+def _short_line(item: object) -> str:
+    """One line for a stretch of a queue short of its requirement (the summary's `short`)."""
+    if not isinstance(item, dict):
+        return str(item)
+    return (
+        f"{item.get('queue')} {item.get('local')}: up to {item.get('max_agents_short')} agents "
+        f"short ({item.get('agent_hours_short')} agent-hours)"
+    )
