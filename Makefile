@@ -11,15 +11,35 @@ DEMO_SEED ?= 1
 DEMO_SERVE ?= 1
 DEMO_ROSTER_SECONDS ?= 60
 
-.PHONY: install demo test test-postgres check lint format typecheck imports bench bench-roster clean
+.PHONY: install lock audit demo test test-postgres check lint format typecheck imports bench bench-roster clean
 
-$(STAMP): pyproject.toml
+# The locks pin every package, with hashes, for CPython 3.11 on Linux x86_64 (the Dockerfile's
+# base image too): requirements-dev.lock everything `make install` puts in .venv (the project's
+# dependencies, both extras, pip, setuptools and wheel), requirements.lock the image's subset.
+DEV_LOCK := requirements-dev.lock
+LOCK := requirements.lock
+LOCK_FLAGS := --generate-hashes --no-header --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+LOCK_HEADER := \# Pinned with hashes for CPython 3.11 on Linux x86_64; regenerate with `make lock` (uv).
+BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], "pip", sep="\n")'
+AUDIT_PROBE := https://pypi.org/pypi/pip/24.0/json
+
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the project with its dev tools
+install: $(STAMP) ## create .venv from requirements-dev.lock (hashes checked) and install the project
+
+lock: $(STAMP) ## re-resolve both lock files from pyproject.toml (keeps pins that still fit; uv)
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile pyproject.toml - --all-extras $(LOCK_FLAGS) -o $(DEV_LOCK)
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile pyproject.toml - --extra dask -c $(DEV_LOCK) $(LOCK_FLAGS) -o $(LOCK)
+	for f in $(DEV_LOCK) $(LOCK); do sed -i '/^# Pinned with hashes/d' $$f; sed -i '1i $(LOCK_HEADER)' $$f; done
+
+audit: $(STAMP) ## pip-audit of every package in requirements-dev.lock (needs PyPI's vulnerability data)
+	@$(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=20)' $(AUDIT_PROBE) 2>/dev/null \
+	  || { echo "make audit: PyPI's vulnerability data ($(AUDIT_PROBE)) does not answer from this machine; nothing was audited" >&2; exit 2; }
+	$(BIN)/pip-audit --strict --progress-spinner off --require-hashes --disable-pip -r $(DEV_LOCK)
 
 demo: $(STAMP) ## build the demo centre on SQLite (var/demo.db), run the pipeline, serve API + dashboard
 	rm -f $(DEMO_DB)
