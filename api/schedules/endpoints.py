@@ -1,5 +1,6 @@
-"""`/v1/schedules`: build rosters in the worker, read them per agent and per interval, evaluate,
-publish (409 unless the latest draft of its week) and export as CSV or iCalendar."""
+"""`/v1/schedules`: build rosters in the worker for a site's week (Monday to Sunday, local), read
+them per agent and per interval, evaluate, publish (409 unless the latest draft of its week and
+clear of the site's other published weeks) and export as CSV or iCalendar."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from wfm.domain import Schedule, ScheduleStatus
 from wfm.domain.access import Permission, Principal
 from wfm.services import schedule_views
 from wfm.services.jobs import enqueue
+from wfm.services.scheduling import require_week_start
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 READ = [Depends(require(Permission.SCHEDULE_READ))]
@@ -67,12 +69,16 @@ def _readable(principal: Principal, schedule: Schedule, agent_code: str) -> None
     responses=responses(404),
 )
 def build_schedule(body: ScheduleCreate, session: SessionDep, response: Response) -> Any:
-    """Queue a roster build for the worker; 202 with the job. A week no forecast covers is 422.
-    The job's result names the new draft schedule."""
+    """Queue a roster build for the worker; 202 with the job. The job's result names the new
+    draft schedule.
+
+    A site's week runs Monday to Sunday in its timezone: a `week_start` that is not a Monday
+    (or lies at the very ends of the calendar) is 422, and so is a week no forecast covers."""
     from wfm.domain.errors import ValidationError
 
     SiteRepository(session).id_of(body.site_code)
     try:
+        require_week_start(session, body.site_code, body.week_start)
         schedule_views.require_forecast_for_week(session, body.site_code, body.week_start)
     except ValidationError as exc:
         raise ApiError(
@@ -178,8 +184,12 @@ def evaluate_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> An
     responses=responses(404, 409),
 )
 def publish_schedule(request: Request, session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
-    """Publish the latest draft of its week (the published one before becomes archived). A
-    schedule that is not the latest draft of its week is 409."""
+    """Publish the latest draft of its week (the week's published version before it becomes
+    archived). 409 when the schedule is not a draft (already published, or published by a
+    simultaneous request: of two publishes of one draft exactly one succeeds), is not the latest
+    version of its week, or when its week overlaps another published week of the site (an older
+    draft whose week starts on another day): the detail names the published schedule in the
+    way. A site's published weeks never overlap."""
     published = ScheduleRepository(session).publish(schedule_id, datetime.now(UTC))
     invalidate_kpis(request.app)  # occupancy follows the published schedule
     return _summary(published)

@@ -16,7 +16,8 @@ class ScheduleCreate(Input):
 
     site_code: Code = Field(description="Site.", examples=["paris"])
     week_start: date = Field(
-        description="First local day of the week; a forecast must cover the week.",
+        description="First local day of the week: a Monday (a site's weeks run Monday to "
+        "Sunday in its timezone); a forecast must cover the week.",
         examples=["2025-03-03"],
     )
     time_limit_seconds: float = Field(

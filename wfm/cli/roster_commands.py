@@ -250,15 +250,20 @@ def schedule_command(
         str | None,
         typer.Option(
             "--week",
-            help="First local day of the week, YYYY-MM-DD; default the first Monday-to-Sunday "
-            "week of the latest forecast.",
+            help="First local day of the week, a Monday, YYYY-MM-DD; default the first "
+            "Monday-to-Sunday week of the latest forecast.",
         ),
     ] = None,
     site: SiteOption = None,
     time_limit: TimeLimitOption = 60.0,
     seed: SeedOption = 1,
     publish: Annotated[
-        bool, typer.Option("--publish", help="Publish the new version once it is built.")
+        bool,
+        typer.Option(
+            "--publish",
+            help="Publish the new version once it is built (refused when its week overlaps "
+            "another published week).",
+        ),
     ] = False,
     as_json: Annotated[
         bool,

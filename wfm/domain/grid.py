@@ -39,3 +39,31 @@ def interval_starts_utc(
     step = timedelta(minutes=interval_minutes)
     count = max(0, -(-(end_utc - start_utc) // step))
     return [start_utc + i * step for i in range(count)]
+
+
+# Every site's week runs Monday to Sunday in the site's timezone (`date.weekday()` numbering):
+# rosters are built and published per such week, and published weeks never overlap.
+WEEK_FIRST_WEEKDAY = 0
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def week_start_problem(day: date, zone: ZoneInfo) -> str | None:
+    """Why a site's week (in `zone`) cannot begin on `day`, in words, or None when it can: the
+    day must be the first weekday of the site's week, and the week and the weeks either side of
+    it (rostering reads the week before) must lie inside the calendar, not at its very ends."""
+    first = WEEKDAY_NAMES[WEEK_FIRST_WEEKDAY]
+    if day.weekday() != WEEK_FIRST_WEEKDAY:
+        return (
+            f"{day} is a {WEEKDAY_NAMES[day.weekday()]}; the site's weeks start on {first} "
+            f"(local), so give a {first}"
+        )
+    try:
+        local_day_bounds_utc(day - timedelta(days=7), zone, days=21)
+    except (OverflowError, ValueError):
+        return f"the week of {day} lies too near an end of the calendar (years 1 and 9999)"
+    return None
+
+
+def is_week_start(day: date, zone: ZoneInfo) -> bool:
+    """Whether a site's week (in `zone`) begins on `day`: see `week_start_problem`."""
+    return week_start_problem(day, zone) is None

@@ -48,7 +48,14 @@ from wfm.domain import (
 )
 from wfm.domain import Contract as DomainContract
 from wfm.domain.errors import NotFoundError, ValidationError
-from wfm.domain.grid import local_day_bounds_utc, local_midnight_utc, week_bounds_utc
+from wfm.domain.grid import (
+    WEEK_FIRST_WEEKDAY,
+    WEEKDAY_NAMES,
+    local_day_bounds_utc,
+    local_midnight_utc,
+    week_bounds_utc,
+    week_start_problem,
+)
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel
 from wfm.services.forecasting import adjusted_values
@@ -408,22 +415,31 @@ def schedule_summary(
     return json_safe(summary)
 
 
+def require_week_start(session: Session, site_code: str, week_start: date) -> None:
+    """ValidationError naming week_start unless the site's week begins on the day: the site's
+    first weekday (`wfm.domain.grid.week_start_problem`), not at the ends of the calendar."""
+    site = SiteRepository(session).get(site_code)
+    problem = week_start_problem(week_start, ZoneInfo(site.timezone))
+    if problem is not None:
+        raise ValidationError(f"week_start: {problem}")
+
+
 def first_forecast_week(session: Session, site_code: str) -> date:
-    """The first week (Monday to Sunday, local) wholly inside the site's latest forecast."""
+    """The first week of the site (Monday to Sunday, local) wholly inside its latest forecast."""
     site = SiteRepository(session).get(site_code)
     run = resolve_run(session, site_code, None)
     zone = ZoneInfo(site.timezone)
     first_day = run.horizon_start_utc.astimezone(zone).date()
     if local_midnight_utc(first_day, zone) < run.horizon_start_utc:
         first_day += timedelta(days=1)
-    monday = first_day + timedelta(days=(7 - first_day.weekday()) % 7)
-    week_end = local_midnight_utc(monday + timedelta(days=7), zone)
+    week_start = first_day + timedelta(days=(WEEK_FIRST_WEEKDAY - first_day.weekday()) % 7)
+    week_end = local_midnight_utc(week_start + timedelta(days=7), zone)
     if week_end > run.horizon_end_utc:
         raise ValidationError(
             f"forecast version {run.version} of site {site_code!r} holds no whole week from a "
-            f"Monday; forecast more weeks or name the week"
+            f"{WEEKDAY_NAMES[WEEK_FIRST_WEEKDAY]}; forecast more weeks or name the week"
         )
-    return monday
+    return week_start
 
 
 def build_schedule(
@@ -439,7 +455,8 @@ def build_schedule(
     job_id: str | None = None,
     solver: Solver | None = None,
 ) -> Schedule:
-    """Build and store a draft schedule (the next version) for a site's week.
+    """Build and store a draft schedule (the next version) for a site's week, which begins on
+    the site's first weekday (`require_week_start`: else ValidationError, nothing built).
 
     The problem comes from the stored forecast, agents and campaigns (`build_problem`); a problem
     with contradictions is a `ValidationError` naming each one, and nothing is stored. The roster
@@ -449,6 +466,8 @@ def build_schedule(
         raise ValidationError(
             f"time limit must be between 0 and 3600 seconds, got {time_limit_seconds}"
         )
+
+    require_week_start(session, site_code, week_start)
 
     def tell(fraction: float, message: str) -> None:
         if progress is not None:

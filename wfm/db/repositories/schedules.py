@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from wfm.db.models import (
@@ -23,6 +23,16 @@ from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.sites import SiteRepository
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
 from wfm.domain.errors import ConflictError, NotFoundError
+
+WEEK_DAYS = 7
+
+
+def _days_after(day: date, days: int) -> date:
+    """`day` moved by `days`, held at the calendar's ends."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 class ScheduleRepository:
@@ -107,12 +117,35 @@ class ScheduleRepository:
         return [self._schedule(r, with_shifts=False) for r in self.session.scalars(stmt)]
 
     def publish(self, schedule_id: int, published_at_utc: datetime) -> Schedule:
-        """Publish the latest draft of its week; older published versions become archived."""
-        row = self.session.get(ScheduleRow, schedule_id)
-        if row is None:
-            raise NotFoundError(f"no schedule {schedule_id}")
-        if row.status != ScheduleStatus.DRAFT.value:
-            raise ConflictError(f"schedule {schedule_id} is {row.status}, not a draft")
+        """Publish the latest draft of its week; the week's published version before it becomes
+        archived. ConflictError when the schedule is not a draft, is not the latest version of
+        its week, or when its week overlaps another published week of the site (a site's
+        published weeks never overlap).
+
+        Race-free on SQLite and PostgreSQL: the draft is claimed first, by a compare-and-set
+        UPDATE ... WHERE status = 'draft' (of two publishes of one draft, one changes the row and
+        the other finds it no longer a draft); that write takes SQLite's one write lock, and on
+        PostgreSQL the site's row is then locked, so the checks of two publishes of one site run
+        one after the other, the second seeing what the first committed. The caller's
+        transaction rolls everything back when a check fails."""
+        claimed = self.session.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id, ScheduleRow.status == ScheduleStatus.DRAFT.value)
+            .values(status=ScheduleStatus.PUBLISHED.value, published_at=published_at_utc)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            status = self.session.scalar(
+                select(ScheduleRow.status).where(ScheduleRow.id == schedule_id)
+            )
+            if status is None:
+                raise NotFoundError(f"no schedule {schedule_id}")
+            raise ConflictError(f"schedule {schedule_id} is {status}, not a draft")
+        row = self.session.get(ScheduleRow, schedule_id, populate_existing=True)
+        assert row is not None
+        self.session.execute(  # FOR NO KEY UPDATE on PostgreSQL; nothing on SQLite
+            select(SiteRow.id).where(SiteRow.id == row.site_id).with_for_update(key_share=True)
+        )
         latest = self.session.scalar(
             select(func.max(ScheduleRow.version)).where(
                 ScheduleRow.site_id == row.site_id, ScheduleRow.week_start == row.week_start
@@ -123,18 +156,42 @@ class ScheduleRepository:
                 f"schedule {schedule_id} is version {row.version} but version {latest} "
                 f"is the latest for the week of {row.week_start}"
             )
+        self._refuse_overlap(row)
         for other in self.session.scalars(
             select(ScheduleRow).where(
                 ScheduleRow.site_id == row.site_id,
                 ScheduleRow.week_start == row.week_start,
                 ScheduleRow.status == ScheduleStatus.PUBLISHED.value,
+                ScheduleRow.id != row.id,
             )
         ):
             other.status = ScheduleStatus.ARCHIVED.value
-        row.status = ScheduleStatus.PUBLISHED.value
-        row.published_at = published_at_utc
         self.session.flush()
         return self.get(schedule_id)
+
+    def _refuse_overlap(self, row: ScheduleRow) -> None:
+        """ConflictError naming a published schedule of the site whose week (seven local days
+        from its week_start) overlaps the row's, other than one of the same week."""
+        other = self.session.scalars(
+            select(ScheduleRow)
+            .where(
+                ScheduleRow.site_id == row.site_id,
+                ScheduleRow.status == ScheduleStatus.PUBLISHED.value,
+                ScheduleRow.id != row.id,
+                ScheduleRow.week_start != row.week_start,
+                ScheduleRow.week_start >= _days_after(row.week_start, -(WEEK_DAYS - 1)),
+                ScheduleRow.week_start <= _days_after(row.week_start, WEEK_DAYS - 1),
+            )
+            .order_by(ScheduleRow.week_start, ScheduleRow.id)
+        ).first()
+        if other is None:
+            return
+        site_code = self.session.scalar(select(SiteRow.code).where(SiteRow.id == row.site_id))
+        raise ConflictError(
+            f"schedule {row.id} (week of {row.week_start}) overlaps published schedule "
+            f"{other.id} (week of {other.week_start}, version {other.version}) of site "
+            f"{site_code!r}; a site's published weeks may not overlap"
+        )
 
     def _schedule(self, row: ScheduleRow, *, with_shifts: bool) -> Schedule:
         site_code = self.session.scalar(select(SiteRow.code).where(SiteRow.id == row.site_id))
