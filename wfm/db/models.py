@@ -25,6 +25,7 @@ from sqlalchemy import (
     Time,
     Unicode,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -61,6 +62,8 @@ class SiteRow(Base):
     default_patience_seconds: Mapped[float] = mapped_column(
         Float, server_default=str(int(DEFAULT_PATIENCE_SECONDS))
     )
+    # a simulated site: its intraday clock may be moved and sped up (never a live site's)
+    is_simulation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
 
     queues: Mapped[list[QueueRow]] = relationship(back_populates="site")
@@ -464,6 +467,21 @@ class JobRow(Base):
     worker_id: Mapped[str | None] = mapped_column(String(64))
     # Refreshed by the worker while the job runs; a stale heartbeat means the worker died.
     heartbeat_at: Mapped[datetime | None]
+    # A cancel asked for while the job runs: the worker stops it at its next progress report.
+    cancel_requested_at: Mapped[datetime | None]
+
+
+class WorkerRow(Base):
+    """A worker process and its heartbeat (refreshed while it runs; stopped_at once it exits)."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
 
 
 class SchedulerJobRow(Base):
@@ -485,7 +503,10 @@ class ApiTokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(128), unique=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # None: never
+    last_used_at: Mapped[datetime | None]  # refreshed at most about once a minute
     revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 # --- intraday: live state, authorised plan changes, settings ------------
