@@ -5,6 +5,11 @@ the queue's site) instead of every interval of the period. Whoever writes interv
 the days it touched, from the stored intervals and in its own transaction, so the sums can never
 disagree with the intervals a reader sees; a change of a site's timezone recomputes its queues.
 
+Writers of one queue's history take turns: on PostgreSQL every writer first takes the queue's
+history lock (`lock_queues`, an advisory lock held to the end of its transaction), so that two
+imports of the same days cannot both insert a day's row, and each recomputes its days from
+intervals that include those of the writers before it (SQLite lets one writer in at a time).
+
 Plain SQL on a connection (no ORM), so that the migration which creates the table fills it with
 this same code.
 """
@@ -25,6 +30,9 @@ from wfm.domain.grid import local_midnight_utc
 # days per statement: six bound values each, well under SQLite's limit of variables
 _DAYS_PER_STATEMENT = 500
 
+# first key of `pg_advisory_xact_lock(class, queue id)`: the history lock of a queue
+HISTORY_LOCK_CLASS = 0x57464D01
+
 SUMMED_COLUMNS = (
     "answered",
     "abandoned",
@@ -36,10 +44,24 @@ SUMMED_COLUMNS = (
 )
 
 
+def lock_queues(connection: Connection, queue_ids: Iterable[int]) -> None:
+    """Take the history lock of each queue (PostgreSQL; in id order, so that two writers never
+    wait for each other), held until the transaction ends; a no-op on SQLite, whose writers
+    already take turns. Writers of intervals call it before writing them."""
+    if connection.dialect.name != "postgresql":
+        return
+    for queue_id in sorted(set(queue_ids)):
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:lock_class, :queue_id)"),
+            {"lock_class": HISTORY_LOCK_CLASS, "queue_id": queue_id},
+        )
+
+
 def refresh_for_intervals(
     connection: Connection, starts_by_queue: Mapping[int, Iterable[datetime]]
 ) -> int:
     """Recompute the days holding these interval starts (by queue id); returns the days."""
+    lock_queues(connection, starts_by_queue.keys())
     zones = _zones(connection, starts_by_queue.keys())
     days: dict[int, set[date]] = {}
     for queue_id, starts in starts_by_queue.items():
@@ -57,6 +79,7 @@ def rebuild(connection: Connection, queue_ids: Iterable[int] | None = None) -> i
         ids = sorted(set(queue_ids))
         if not ids:
             return 0
+        lock_queues(connection, ids)
         where = "WHERE queue_id IN :ids "
         params.append(bindparam("ids", ids, expanding=True))
         connection.execute(
@@ -91,6 +114,7 @@ def refresh_days(
 ) -> int:
     """Replace the stored sums of these local days (by queue id) with sums of their intervals;
     a day without intervals gets no row. `replace=False`: the days hold no rows yet."""
+    lock_queues(connection, days_by_queue.keys())
     if zones is None:
         zones = _zones(connection, days_by_queue.keys())
     if connection.dialect.name == "postgresql":

@@ -74,6 +74,7 @@ class HistoryRepository:
                 )
             )
         connection = self.session.connection()
+        day_sums.lock_queues(connection, starts.keys())
         if connection.dialect.name == "postgresql":
             _copy_upsert_postgresql(connection, rows)
         else:
