@@ -33,6 +33,25 @@ class Settings(BaseSettings):
     roster_time_limit_seconds: float = Field(
         default=60.0, description="Default time limit of a roster solve."
     )
+    history_max_past_days: int = Field(
+        default=3660,
+        ge=1,
+        le=36600,
+        description=(
+            "Interval history older than this many days (before now) is refused at import, "
+            "naming the row: a date years back is a typo or a broken export more often than "
+            "history (default about ten years)."
+        ),
+    )
+    history_max_future_days: int = Field(
+        default=2,
+        ge=1,
+        le=3660,
+        description=(
+            "Interval history starting more than this many days after now is refused at import, "
+            "naming the row: history cannot lie in the future, beyond clock and timezone slack."
+        ),
+    )
     dask_scheduler: str | None = Field(
         default=None,
         description=(
