@@ -110,7 +110,7 @@ def build_centre(url: str, agents: int) -> None:
         load_centre(
             session,
             CentreData(
-                sites=[Site(SITE, "Bench", "Europe/Dublin", "IE")],
+                sites=[Site(SITE, "Bench", "Europe/Dublin", "IE", is_simulation=True)],
                 queues=queues,
                 segments=[],
                 campaigns=campaigns,

@@ -33,6 +33,23 @@ class Settings(BaseSettings):
     roster_time_limit_seconds: float = Field(
         default=60.0, description="Default time limit of a roster solve."
     )
+    token_ttl_days: float = Field(
+        default=90.0,
+        ge=0,
+        le=3650,
+        description=(
+            "Days a token made by `wfm token create` (or `wfm up`) stays valid unless "
+            "--expires-in-days says otherwise; 0: tokens never expire."
+        ),
+    )
+    worker_alive_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "A worker whose heartbeat is older than this is taken for gone: /health reports no "
+            "live worker, and the jobs it was running are marked failed."
+        ),
+    )
     history_max_past_days: int = Field(
         default=3660,
         ge=1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.agents.schemas import (
     AgentCreate,
@@ -91,15 +91,24 @@ def get_agent(session: SessionDep, code: str = code_path("agent")) -> Any:
     dependencies=WRITE,
     responses=responses(404, 409),
 )
-def update_agent(body: AgentUpdate, session: SessionDep, code: str = code_path("agent")) -> Any:
-    """Change an agent's name, contract, skills, hire date, or mark them left (`active`)."""
+def update_agent(
+    request: Request, body: AgentUpdate, session: SessionDep, code: str = code_path("agent")
+) -> Any:
+    """Change an agent's name, contract, skills, hire date, or mark them left (`active`).
+
+    Marking an agent left (`active: false`) revokes their bearer tokens: this server refuses them
+    at once, other server processes within `WFM_API_TOKEN_CACHE_SECONDS`."""
     values = changes(body)
     if "contract" in values:
         values["contract"] = _contract(values["contract"])
     for name in ("queue_skills", "campaign_skills"):
         if name in values:
             values[name] = list(dict.fromkeys(values[name]))
-    return _read(AgentRepository(session).update(code, **values))
+    record = AgentRepository(session).update(code, **values)
+    if values.get("active") is False:
+        session.commit()  # the revocation is stored before the cached owners are forgotten
+        request.app.state.token_cache.clear()
+    return _read(record)
 
 
 @router.get(

@@ -539,11 +539,17 @@ def put_settings(
 
 
 @intraday_router.put(
-    "/clock", response_model=s.IntradaySettingsRead, dependencies=WRITE, responses=responses(404)
+    "/clock",
+    response_model=s.IntradaySettingsRead,
+    dependencies=WRITE,
+    responses=responses(404, 409),
 )
 def put_clock(body: s.ClockSet, session: SessionDep, principal: PrincipalDep) -> Any:
     """Run a simulated site clock from `now_utc` at `speed` times real time (for the live-day
-    simulator and demos; every intraday "now" of the site follows it)."""
+    simulator and demos; every intraday "now" of the site follows it).
+
+    Only on a site marked as a simulation (`is_simulation` on `/v1/sites`); a live site answers
+    409 and keeps the real time."""
     svc.set_clock(
         session,
         site_code=body.site,

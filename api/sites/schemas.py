@@ -7,6 +7,11 @@ from pydantic import Field
 from api.schemas import Code, Input, Name, Output, TimezoneName
 from wfm.domain import DEFAULT_PATIENCE_SECONDS
 
+SIMULATION_FLAG = (
+    "true: a simulated site (a demo, training, a what-if), whose intraday clock may be moved and "
+    "sped up (PUT /v1/intraday/clock); false: a live site, whose clock is the real time."
+)
+
 PATIENCE_SETTING = (
     "Mean caller patience, seconds, of the site's queues that have no estimate from their own "
     "history yet (0 < s <= 86400)."
@@ -36,6 +41,7 @@ class SiteCreate(Input):
         description=PATIENCE_SETTING,
         examples=[180.0],
     )
+    is_simulation: bool = Field(default=False, description=SIMULATION_FLAG, examples=[False])
 
 
 class SiteUpdate(Input):
@@ -50,6 +56,11 @@ class SiteUpdate(Input):
     default_patience_seconds: float | None = Field(
         default=None, gt=0, le=86_400, description="New patience setting, seconds."
     )
+    is_simulation: bool | None = Field(
+        default=None,
+        description="Mark the site a simulation (true) or live (false); a live site's simulated "
+        "clock, if any, goes back to the real time.",
+    )
 
 
 class SiteRead(Output):
@@ -59,3 +70,4 @@ class SiteRead(Output):
     country_code: str = Field(description="ISO 3166 country code or empty.", examples=["FR"])
     seats: int | None = Field(description="Workstations; null: unlimited.", examples=[80])
     default_patience_seconds: float = Field(description=PATIENCE_SETTING, examples=[180.0])
+    is_simulation: bool = Field(description=SIMULATION_FLAG, examples=[False])

@@ -112,7 +112,7 @@ def build_centre(session, *, sellers: int = 3, servers: int = 3) -> None:  # typ
     load_centre(
         session,
         CentreData(
-            sites=[Site(SITE, "Test", "Europe/Dublin", "IE")],
+            sites=[Site(SITE, "Test", "Europe/Dublin", "IE", is_simulation=True)],
             queues=[
                 Queue(SITE, "Q1", "Queue 1", mean_patience_seconds=120.0),
                 Queue(SITE, "Q2", "Queue 2", mean_patience_seconds=120.0),

@@ -134,8 +134,12 @@ def worker(
             info(f"worker: scale-out: {where}")
     if once:
         with user_errors():
-            stale = runner.recover_stale()
-            ran = runner.run_pending()
+            runner.presence.start()
+            try:
+                stale = runner.recover_stale()
+                ran = runner.run_pending()
+            finally:
+                runner.presence.stop()
         info(f"worker {runner.worker_id}: {ran} jobs run, {len(stale)} stale jobs marked failed")
         runner.close()
         close_all()
@@ -149,9 +153,27 @@ def worker(
     signal.signal(signal.SIGINT, stop)
     info(f"worker {runner.worker_id} on {engine.url.render_as_string(hide_password=True)}")
     with user_errors():
-        runner.serve_forever(with_schedule=not no_schedule)
+        clean = runner.serve_forever(with_schedule=not no_schedule)
     runner.close()
     close_all()
+    if not clean:
+        _leave_now(0)
+
+
+def _leave_now(code: int) -> None:
+    """Exit at once, without the interpreter's shutdown: a job thread still inside a native
+    solver would otherwise be torn down mid-run (`terminate called without an active
+    exception`, exit code 134). Its job is already back in the queue; its open transaction is
+    dropped with the process."""
+    import logging
+    import os
+    import sys
+
+    info("worker: a job thread was still running; leaving without waiting for it")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @token_app.command("create")

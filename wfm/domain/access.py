@@ -6,6 +6,7 @@ import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 TOKEN_PREFIX = "wfm_"
 
@@ -95,3 +96,43 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """The stored form of a token: its SHA-256 in hex."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# a token's last use is written at most this often (not on every request)
+LAST_USED_RESOLUTION_SECONDS = 60.0
+
+
+def token_refusal(
+    *,
+    now_utc: datetime,
+    expires_at_utc: datetime | None,
+    revoked_at_utc: datetime | None,
+    revoked_reason: str | None = None,
+    agent_active: bool | None = None,
+) -> str | None:
+    """Why a stored token may not be used (one line for the 401 answer), or None when it may.
+
+    `agent_active` is the token's agent's flag (None: the token is not an agent's)."""
+    if revoked_at_utc is not None:
+        why = f" ({revoked_reason})" if revoked_reason else ""
+        return f"the bearer token was revoked at {revoked_at_utc:%Y-%m-%d %H:%M} UTC{why}"
+    if agent_active is False:
+        return "the bearer token's agent has been deactivated"
+    if expires_at_utc is not None and expires_at_utc <= now_utc:
+        return f"the bearer token expired at {expires_at_utc:%Y-%m-%d %H:%M} UTC"
+    return None
+
+
+def token_expiry(created_at_utc: datetime, ttl_days: float | None) -> datetime | None:
+    """When a token made now with this lifetime expires; None (never) for no or a zero lifetime."""
+    if ttl_days is None or ttl_days <= 0:
+        return None
+    return created_at_utc + timedelta(days=ttl_days)
+
+
+def last_use_is_stale(last_used_at_utc: datetime | None, now_utc: datetime) -> bool:
+    """Whether a token's recorded last use is old enough to be written again."""
+    return (
+        last_used_at_utc is None
+        or (now_utc - last_used_at_utc).total_seconds() >= LAST_USED_RESOLUTION_SECONDS
+    )

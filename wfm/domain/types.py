@@ -46,6 +46,7 @@ class JobStatus(enum.StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,8 @@ class Site:
     seats: int | None = None
     # mean caller patience for queues without an estimate of their own (wfm.domain.queue_model)
     default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS
+    # a simulated site: its intraday clock may be moved and sped up (a live site's never)
+    is_simulation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,3 +342,5 @@ class Job:
     finished_at_utc: datetime | None = None
     worker_id: str | None = None
     heartbeat_at_utc: datetime | None = None
+    # a cancel asked for while the job ran (it stops at its next progress report)
+    cancel_requested_at_utc: datetime | None = None

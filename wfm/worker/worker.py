@@ -3,8 +3,17 @@ explicit ids) and the jobs queued through the API, one at a time, each in one tr
 
 Exactly-once: a job is claimed with a compare-and-set; its handler's writes and its `succeeded`
 status commit together, and only if the job is still this worker's. A worker that dies leaves a
-running job with a stale heartbeat; the next worker to start (or the running one, periodically)
-marks it failed, and since its transaction never committed, it wrote nothing.
+running job behind; a worker that starts marks it failed at once when its worker is known to be
+gone (its process no longer exists on this host, or the worker's heartbeat in `workers` is older
+than WFM_WORKER_ALIVE_SECONDS), and a running worker does so periodically, as it does for any job
+whose own heartbeat is older than WFM_JOB_STALE_SECONDS. Since the job's transaction never
+committed, it wrote nothing.
+
+A worker registers in `workers` and keeps its heartbeat fresh there (/health reads it). A cancel
+asked for while a job runs stops the job at its next progress report; it is rolled back and marked
+cancelled. On SIGTERM/SIGINT the worker puts the job in flight back in the queue, stops the
+scheduler, records that it stopped, and exits with 0 (leaving at once, without waiting for a
+solver still running in native threads: its transaction is dropped with the process).
 """
 
 from __future__ import annotations
@@ -22,11 +31,12 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from wfm.db.repositories import JobRepository
+from wfm.db.repositories import JobRepository, WorkerRepository
 from wfm.db.session import make_engine, session_factory, unit_of_work
 from wfm.domain import Job, JobStatus
 from wfm.domain.errors import WfmError
 from wfm.worker.handlers import HANDLERS, Handler, JobContext
+from wfm.worker.liveness import Presence, why_gone
 from wfm.worker.settings import WorkerSettings
 
 log = logging.getLogger("wfm.worker")
@@ -46,10 +56,13 @@ class _Beat:
         self.fraction: float | None = None
         self.message: str | None = None
         self.lost = False
+        self.cancelled = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"beat-{job_id[:8]}", daemon=True)
 
     def progress(self, fraction: float, message: str) -> None:
+        if self.cancelled:
+            raise JobCancelled(self.job_id)
         self.fraction = max(0.0, min(1.0, float(fraction)))
         self.message = message[:500]
         log.info("job %s: %3.0f%% %s", self.job_id[:8], 100 * self.fraction, message)
@@ -66,12 +79,16 @@ class _Beat:
         while not self._stop.wait(interval):
             try:
                 with unit_of_work(self.worker.beat_sessions) as session:
-                    alive = JobRepository(session).heartbeat(
+                    jobs = JobRepository(session)
+                    alive = jobs.heartbeat(
                         self.job_id,
                         self.worker.worker_id,
                         progress=self.fraction,
                         message=self.message,
                     )
+                    if alive and jobs.cancel_requested(self.job_id) and not self.cancelled:
+                        self.cancelled = True
+                        log.warning("job %s: cancel requested; stopping", self.job_id[:8])
                 if not alive and not self.lost:
                     self.lost = True
                     log.warning("job %s is no longer this worker's", self.job_id[:8])
@@ -100,21 +117,49 @@ class Worker:
         self.beat_sessions = session_factory(self.beat_engine)
         self.current_job_id: str | None = None
         self.stopping = threading.Event()
+        self.hostname = socket.gethostname()
+        self.presence = Presence(self)
 
     # --- queue --------------------------------------------------------------------------------
 
     def recover_stale(self) -> list[Job]:
-        """Mark failed every running job whose heartbeat is older than the stale limit."""
-        cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.job_stale_seconds)
+        """Settle the jobs other workers left running; returns those marked failed.
+
+        A job whose worker is known to be gone (`liveness.why_gone`), or whose own heartbeat is
+        older than WFM_JOB_STALE_SECONDS, is marked failed with the reason; one whose worker said
+        it stopped cleanly goes back to the queue (its work was rolled back with it)."""
+        now = datetime.now(UTC)
+        cutoff = now - timedelta(seconds=self.settings.job_stale_seconds)
+        failed: list[Job] = []
         with unit_of_work(self.sessions) as session:
-            stale = JobRepository(session).fail_stale(
-                cutoff, reason="the worker running the job stopped responding"
-            )
-        for job in stale:
-            log.warning(
-                "job %s (%s) marked failed: its worker %s died", job.id, job.kind, job.worker_id
-            )
-        return stale
+            jobs = JobRepository(session)
+            workers = {w.id: w for w in WorkerRepository(session).list()}
+            for job in jobs.running():
+                worker = workers.get(job.worker_id or "")
+                gone = why_gone(
+                    job,
+                    worker,
+                    me=self.worker_id,
+                    hostname=self.hostname,
+                    now_utc=now,
+                    alive_seconds=self.settings.worker_alive_seconds,
+                )
+                last = job.heartbeat_at_utc or job.started_at_utc or job.created_at_utc
+                if gone is None and last < cutoff:
+                    gone = (
+                        f"the worker running the job stopped responding: worker "
+                        f"{job.worker_id or '?'} last reported at {last:%Y-%m-%d %H:%M:%S} UTC"
+                    )
+                if gone is None:
+                    continue
+                if worker is not None and worker.stopped_at_utc is not None and job.worker_id:
+                    if jobs.requeue(job.id, job.worker_id, message=f"requeued: {gone}"):
+                        log.warning("job %s (%s) requeued: %s", job.id, job.kind, gone)
+                    continue
+                if jobs.fail_running(job.id, f"{gone}; the job wrote nothing", now):
+                    log.warning("job %s (%s) marked failed: %s", job.id, job.kind, gone)
+                    failed.append(job)
+        return failed
 
     def claim(self) -> Job | None:
         with unit_of_work(self.sessions) as session:
@@ -151,6 +196,8 @@ class Worker:
                 context = JobContext(session, job, beat.progress, self.settings)
                 outcome = handler(context)
                 beat.stop()
+                if beat.cancelled or JobRepository(session).cancel_requested(job.id):
+                    raise JobCancelled(job.id)
                 finished = JobRepository(session).finish(
                     job.id,
                     self.worker_id,
@@ -163,6 +210,11 @@ class Worker:
         except _JobLost:
             outcome = None
             log.warning("job %s was taken from this worker; its work was rolled back", job.id)
+        except JobCancelled:
+            outcome = None
+            self._settle(
+                job, JobStatus.CANCELLED, None, "cancelled while running; nothing was written"
+            )
         except WfmError as exc:
             error = str(exc)
         except Exception as exc:
@@ -173,14 +225,7 @@ class Worker:
             self.current_job_id = None
         if error is not None:
             log.warning("job %s (%s) failed: %s", job.id, job.kind, error)
-            with unit_of_work(self.sessions) as session:
-                JobRepository(session).finish(
-                    job.id,
-                    self.worker_id,
-                    status=JobStatus.FAILED,
-                    error=error[:4000],
-                    message="failed; nothing was written",
-                )
+            self._settle(job, JobStatus.FAILED, error[:4000], "failed; nothing was written")
         elif outcome is not None:
             log.info("job %s (%s) succeeded: %s", job.id, job.kind, outcome.result)
             for action in outcome.after_commit:
@@ -190,6 +235,15 @@ class Worker:
                     log.exception("after-commit action of job %s failed", job.id)
         with unit_of_work(self.sessions) as session:
             return JobRepository(session).get(job.id)
+
+    def _settle(self, job: Job, status: JobStatus, error: str | None, message: str) -> None:
+        """Record how a job that wrote nothing ended (cancelled or failed)."""
+        if status is JobStatus.CANCELLED:
+            log.warning("job %s (%s) cancelled while running", job.id, job.kind)
+        with unit_of_work(self.sessions) as session:
+            JobRepository(session).finish(
+                job.id, self.worker_id, status=status, error=error, message=message
+            )
 
     def release_current(self) -> None:
         """On shutdown: put the job in flight back in the queue (its transaction is dropped)."""
@@ -207,14 +261,18 @@ class Worker:
 
     # --- process ------------------------------------------------------------------------------
 
-    def serve_forever(self, *, with_schedule: bool = True) -> None:
+    def serve_forever(self, *, with_schedule: bool = True) -> bool:
         """Run until `stop()`: queued jobs in a runner thread, scheduled jobs in APScheduler.
 
         On stop, a job in flight goes back to the queue and its open transaction is dropped
-        with the process, so it is neither lost nor half-written.
+        with the process, so it is neither lost nor half-written; the scheduler is shut down
+        and the worker's row says it stopped. Returns whether the runner thread ended too:
+        False when it is still inside a job (a solver in native threads, say), and the process
+        should then leave with `os._exit` rather than wait for it.
         """
         from wfm.worker import scheduled
 
+        self.presence.start()
         self.recover_stale()
         scheduler = scheduled.start_scheduler(self.engine, self.settings) if with_schedule else None
         runner = threading.Thread(target=self._run_queue, name="wfm-queue-runner", daemon=True)
@@ -232,9 +290,11 @@ class Worker:
             self.stopping.set()
             self.release_current()
             if scheduler is not None:
-                scheduler.shutdown(wait=False)
+                scheduler.shutdown(wait=True)  # a scheduled job only queues work, or is short
             runner.join(timeout=2)
+            self.presence.stop()
             log.info("worker %s stopped", self.worker_id)
+        return not runner.is_alive()
 
     def _run_queue(self) -> None:
         last_recovery = time.monotonic()
@@ -259,6 +319,10 @@ class Worker:
 
 class _JobLost(Exception):
     pass
+
+
+class JobCancelled(Exception):
+    """Raised at a job's progress report once a cancel was asked for: its work is rolled back."""
 
 
 def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:

@@ -16,6 +16,7 @@ from wfm.db.repositories.schedules import ScheduleRepository
 from wfm.db.repositories.segments import SegmentRepository
 from wfm.db.repositories.sites import SiteRepository
 from wfm.db.repositories.tokens import TokenEntry, TokenRepository
+from wfm.db.repositories.workers import WorkerEntry, WorkerRepository
 
 __all__ = [
     "AdherenceRepository",
@@ -36,4 +37,6 @@ __all__ = [
     "TimeOffEntry",
     "TokenEntry",
     "TokenRepository",
+    "WorkerEntry",
+    "WorkerRepository",
 ]

@@ -26,6 +26,7 @@ from wfm.db.models import (
 from wfm.db.repositories.campaigns import CampaignRepository
 from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.sites import SiteRepository
+from wfm.db.repositories.tokens import TokenRepository
 from wfm.domain import Agent, Availability, Contract, TimeOff
 from wfm.domain.errors import AlreadyExistsError, ConflictError, NotFoundError, ValidationError
 
@@ -219,6 +220,10 @@ class AgentRepository:
         if hire_date is not None:
             row.hire_date = hire_date
         if active is not None:
+            if row.active and not active:  # the agent leaves: their tokens stop working
+                TokenRepository(self.session).revoke_agent_tokens(
+                    row.id, reason=f"agent {code} deactivated"
+                )
             row.active = active
         if contract is not None:
             row.contract_id = self._contract_id(contract)

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from wfm.db.models import AdherenceResultRow, AgentRow, AgentStateEventRow, JobRow
 from wfm.domain import Activity, AdherenceResult, AgentStateEvent, Job, JobStatus
-from wfm.domain.errors import NotFoundError
+from wfm.domain.errors import ConflictError, NotFoundError
 
 
 class AgentEventRepository:
@@ -253,7 +253,24 @@ class JobRepository:
         return outcome.rowcount == 1  # type: ignore[attr-defined]
 
     def requeue(self, job_id: str, worker_id: str, *, message: str) -> bool:
-        """Put a running job of this worker back in the queue (it wrote nothing)."""
+        """Put a running job of this worker back in the queue (it wrote nothing); a job whose
+        cancel was asked for is marked cancelled instead."""
+        cancelled = self.session.execute(
+            update(JobRow)
+            .where(
+                JobRow.id == job_id,
+                JobRow.worker_id == worker_id,
+                JobRow.status == JobStatus.RUNNING.value,
+                JobRow.cancel_requested_at.is_not(None),
+            )
+            .values(
+                status=JobStatus.CANCELLED.value,
+                finished_at=datetime.now(UTC),
+                message="cancelled; nothing was written",
+            )
+        )
+        if cancelled.rowcount == 1:  # type: ignore[attr-defined]
+            return True
         outcome = self.session.execute(
             update(JobRow)
             .where(
@@ -299,6 +316,72 @@ class JobRepository:
             )
         return stale
 
+    def cancel(self, job_id: str, now_utc: datetime) -> Job:
+        """Cancel a queued job at once (compare-and-set: the worker never takes it), or ask a
+        running one to stop (it stops at its next progress report and writes nothing).
+        ConflictError for a job that has already ended."""
+        cancelled = self.session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED.value)
+            .values(
+                status=JobStatus.CANCELLED.value,
+                finished_at=now_utc,
+                cancel_requested_at=now_utc,
+                message="cancelled before it started",
+            )
+        )
+        if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+            asked = self.session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == JobStatus.RUNNING.value)
+                .values(
+                    cancel_requested_at=func.coalesce(JobRow.cancel_requested_at, now_utc),
+                    message="cancel requested; stopping at the next progress report",
+                )
+            )
+            if asked.rowcount != 1:  # type: ignore[attr-defined]
+                job = self.get(job_id)  # NotFoundError for an unknown id
+                raise ConflictError(
+                    f"job {job_id} has already ended ({job.status.value}); only queued or running "
+                    "jobs can be cancelled"
+                )
+        self.session.expire_all()
+        return self.get(job_id)
+
+    def cancel_requested(self, job_id: str) -> bool:
+        """Whether a cancel was asked for the job."""
+        asked = self.session.scalar(select(JobRow.cancel_requested_at).where(JobRow.id == job_id))
+        return asked is not None
+
+    def running(self) -> builtins.list[Job]:
+        """The running jobs, oldest first."""
+        rows = self.session.scalars(
+            select(JobRow)
+            .where(JobRow.status == JobStatus.RUNNING.value)
+            .order_by(JobRow.created_at)
+        )
+        return [_job(row) for row in rows]
+
+    def fail_running(self, job_id: str, error: str, now_utc: datetime) -> bool:
+        """Mark a running job failed (compare-and-set); False when it was no longer running."""
+        outcome = self.session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status == JobStatus.RUNNING.value)
+            .values(status=JobStatus.FAILED.value, finished_at=now_utc, error=error[:4000])
+        )
+        return outcome.rowcount == 1  # type: ignore[attr-defined]
+
+    def queued_summary(self) -> tuple[int, datetime | None]:
+        """How many jobs are queued, and when the oldest of them was queued."""
+        count, oldest = self.session.execute(
+            select(func.count(), func.min(JobRow.created_at)).where(
+                JobRow.status == JobStatus.QUEUED.value
+            )
+        ).one()
+        if oldest is not None and oldest.tzinfo is None:  # an aggregate skips the column type
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(count), oldest
+
     def update(self, job_id: str, **fields: Any) -> None:
         row = self.session.get(JobRow, job_id)
         if row is None:
@@ -325,4 +408,5 @@ def _job(row: JobRow) -> Job:
         finished_at_utc=row.finished_at,
         worker_id=row.worker_id,
         heartbeat_at_utc=row.heartbeat_at,
+        cancel_requested_at_utc=row.cancel_requested_at,
     )

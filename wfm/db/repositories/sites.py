@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from wfm.db import day_sums
-from wfm.db.models import QueueRow, SiteRow
+from wfm.db.models import IntradaySettingsRow, QueueRow, SiteRow
 from wfm.db.repositories._fields import apply_fields
 from wfm.domain import Site
 from wfm.domain.errors import AlreadyExistsError, NotFoundError
@@ -30,6 +30,7 @@ class SiteRepository:
             country_code=site.country_code,
             seats=site.seats,
             default_patience_seconds=site.default_patience_seconds,
+            is_simulation=site.is_simulation,
             created_at=datetime.now(UTC),
         )
         self.session.add(row)
@@ -61,6 +62,15 @@ class SiteRepository:
         old_timezone = row.timezone
         apply_fields(row, fields)
         self.session.flush()
+        if not row.is_simulation:  # a live site runs on the real time
+            self.session.execute(
+                update(IntradaySettingsRow)
+                .where(
+                    IntradaySettingsRow.site_id == row.id,
+                    IntradaySettingsRow.clock_start_utc.is_not(None),
+                )
+                .values(clock_start_utc=None, clock_anchor_utc=None, clock_speed=None)
+            )
         if row.timezone != old_timezone:  # the site's local days moved: recompute their sums
             queue_ids = self.session.scalars(select(QueueRow.id).where(QueueRow.site_id == row.id))
             day_sums.rebuild(self.session.connection(), list(queue_ids))
@@ -75,4 +85,5 @@ def _site(row: SiteRow) -> Site:
         country_code=row.country_code,
         seats=row.seats,
         default_patience_seconds=row.default_patience_seconds,
+        is_simulation=row.is_simulation,
     )

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from wfm.db.repositories.intraday import IntradaySettings, IntradaySettingsRepository
+from wfm.db.repositories.sites import SiteRepository
 from wfm.domain import Site
-from wfm.domain.errors import ValidationError
+from wfm.domain.errors import ConflictError, ValidationError
 from wfm.domain.grid import local_day_bounds_utc
 from wfm.domain.intraday import StateMapping
 
@@ -49,11 +50,20 @@ def set_clock(
     real_now_utc: datetime | None = None,
 ) -> IntradaySettings:
     """Start a simulated clock at `now_utc` running `speed` times real time (0 holds it still;
-    `now_utc` None goes back to real time)."""
+    `now_utc` None goes back to real time).
+
+    Only a site marked as a simulation (`Site.is_simulation`) may have its clock moved: a live
+    site's clock is the real time, so moving it raises ConflictError; going back to the real time
+    is always allowed."""
     if now_utc is not None and now_utc.tzinfo is None:
         raise ValidationError("now_utc must carry a timezone")
     if not 0 <= speed <= 10_000:
         raise ValidationError("speed must be in [0, 10000]")
+    if now_utc is not None and not SiteRepository(session).get(site_code).is_simulation:
+        raise ConflictError(
+            f"site {site_code!r} is live: its clock is the real time and cannot be moved or sped "
+            "up; only a site marked as a simulation (is_simulation, PATCH /v1/sites/{code}) can"
+        )
     repo = IntradaySettingsRepository(session)
     real = real_now_utc or _real_now()
     current = repo.get(site_code)

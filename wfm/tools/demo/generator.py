@@ -277,6 +277,7 @@ def generate_demo_centre(
         timezone=SITE_TIMEZONE,
         country_code=SITE_COUNTRY_CODE,
         seats=math.ceil(0.85 * agents),
+        is_simulation=True,  # a made-up centre: its clock may be moved (`wfm up --simulate`)
     )
     queues = tuple(design.queue for design in QUEUE_DESIGNS)
     segments = _segments(agents)

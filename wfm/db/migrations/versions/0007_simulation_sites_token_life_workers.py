@@ -5,7 +5,8 @@ Revises: 0006
 Create Date: 2026-12-14
 
 - `sites.is_simulation`: only a site marked as a simulation may have its intraday clock moved or
-  sped up. Every existing site is live (false); the demo loader marks its own site.
+  sped up. Every existing site is live (false), so a simulated clock left on any of them goes back
+  to the real time; the demo loader marks its own site, and a site can be marked through the API.
 - `api_tokens.expires_at` (null: never), `api_tokens.last_used_at` (refreshed at most about once a
   minute) and `api_tokens.revoked_reason` (why a token was revoked, e.g. its agent was
   deactivated). Existing tokens keep no expiry: they were handed out without one.
@@ -37,6 +38,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("is_simulation", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    op.execute(
+        "UPDATE intraday_settings "
+        "SET clock_start_utc = NULL, clock_anchor_utc = NULL, clock_speed = NULL"
+    )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("expires_at", wfm.db.types.UTCDateTime(timezone=True), nullable=True)
