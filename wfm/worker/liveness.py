@@ -9,14 +9,12 @@ import os
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from wfm.db.repositories import WorkerEntry, WorkerRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Job
-
-if TYPE_CHECKING:
-    from wfm.worker.worker import Worker
 
 log = logging.getLogger("wfm.worker")
 
@@ -71,28 +69,38 @@ class Presence:
     """The worker's row in `workers`: registered at start, its heartbeat refreshed from a side
     thread every WFM_WORKER_HEARTBEAT_SECONDS, marked stopped at the end."""
 
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
+    def __init__(
+        self,
+        worker_id: str,
+        *,
+        sessions: sessionmaker[Session],
+        beat_sessions: sessionmaker[Session],
+        heartbeat_seconds: float,
+    ) -> None:
+        self.worker_id = worker_id
+        self.sessions = sessions
+        self.beat_sessions = beat_sessions
+        self.heartbeat_seconds = heartbeat_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         now = datetime.now(UTC)
-        with unit_of_work(self.worker.sessions) as session:
+        with unit_of_work(self.sessions) as session:
             workers = WorkerRepository(session)
             workers.forget_before(now - FORGET_AFTER)
             workers.register(
-                self.worker.worker_id, hostname=socket.gethostname(), pid=os.getpid(), now_utc=now
+                self.worker_id, hostname=socket.gethostname(), pid=os.getpid(), now_utc=now
             )
         self._thread = threading.Thread(target=self._run, name="wfm-worker-beat", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        interval = self.worker.settings.worker_heartbeat_seconds
+        interval = self.heartbeat_seconds
         while not self._stop.wait(interval):
             try:
-                with unit_of_work(self.worker.beat_sessions) as session:
-                    WorkerRepository(session).beat(self.worker.worker_id, datetime.now(UTC))
+                with unit_of_work(self.beat_sessions) as session:
+                    WorkerRepository(session).beat(self.worker_id, datetime.now(UTC))
             except Exception as exc:  # a busy database skips one beat
                 log.debug("worker heartbeat skipped: %s", exc)
 
@@ -104,7 +112,7 @@ class Presence:
         self._thread.join(timeout=5)
         self._thread = None
         try:
-            with unit_of_work(self.worker.beat_sessions) as session:
-                WorkerRepository(session).stop(self.worker.worker_id, datetime.now(UTC))
+            with unit_of_work(self.beat_sessions) as session:
+                WorkerRepository(session).stop(self.worker_id, datetime.now(UTC))
         except Exception as exc:
-            log.warning("could not record that worker %s stopped: %s", self.worker.worker_id, exc)
+            log.warning("could not record that worker %s stopped: %s", self.worker_id, exc)

@@ -118,7 +118,12 @@ class Worker:
         self.current_job_id: str | None = None
         self.stopping = threading.Event()
         self.hostname = socket.gethostname()
-        self.presence = Presence(self)
+        self.presence = Presence(
+            self.worker_id,
+            sessions=self.sessions,
+            beat_sessions=self.beat_sessions,
+            heartbeat_seconds=self.settings.worker_heartbeat_seconds,
+        )
 
     # --- queue --------------------------------------------------------------------------------
 
