@@ -12,7 +12,7 @@ from api.jobs.schemas import JobRead
 from wfm.db.repositories import JobRepository
 from wfm.domain import Job, JobStatus
 from wfm.domain.access import Permission, Principal
-from wfm.services.jobs import JOB_KINDS, enqueue
+from wfm.services.jobs import JOB_KINDS, cancel, enqueue
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 READ = [Depends(require(Permission.JOBS_READ))]
@@ -70,15 +70,43 @@ def get_job(session: SessionDep, job_id: str = JOB_ID) -> Any:
 def retry_job(
     session: SessionDep, principal: PrincipalDep, response: Response, job_id: str = JOB_ID
 ) -> Any:
-    """Queue a failed job again with the same parameters (a new job; the failed one stays)."""
+    """Queue a failed or cancelled job again with the same parameters (a new job; the old one
+    stays)."""
     job = JobRepository(session).get(job_id)
     _check_write(principal, job.kind)
-    if job.status is not JobStatus.FAILED:
+    if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         raise ApiError(
-            409, "conflict", f"job {job_id} is {job.status.value}; only failed jobs are retried"
+            409,
+            "conflict",
+            f"job {job_id} is {job.status.value}; only failed or cancelled jobs are retried",
         )
     again = enqueue(session, job.kind, job.params, message=f"retry of job {job.id}")
     return accepted(again, response)
+
+
+@router.post(
+    "/{job_id}/cancel",
+    response_model=JobRead,
+    summary="Cancel a queued or running job",
+    responses={
+        **responses(404, 409),
+        202: {"model": JobRead, "description": "The running job was asked to stop."},
+    },
+)
+def cancel_job(
+    session: SessionDep, principal: PrincipalDep, response: Response, job_id: str = JOB_ID
+) -> Any:
+    """Cancel a job: a queued one is cancelled at once (200, status `cancelled`; the worker never
+    takes it). A running one is asked to stop (202, still `running`, `cancel_requested_at_utc`
+    set): it stops at its next progress report (a roster's solver phase may first run to its
+    time limit), its work is rolled back and it becomes `cancelled`; one that commits before
+    that succeeds. A job that has ended is 409. Needs the permission that starts the job's kind."""
+    job = JobRepository(session).get(job_id)
+    _check_write(principal, job.kind)
+    cancelled = cancel(session, job_id)
+    if cancelled.status is JobStatus.RUNNING:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return cancelled
 
 
 def _check_write(principal: Principal, kind: str) -> None:

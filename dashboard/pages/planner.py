@@ -266,11 +266,15 @@ def _job_progress(client: ApiClient) -> None:
                 st.caption("Queued: the worker (`wfm worker`) picks it up.")
         elif job["status"] == "succeeded":
             st.success(f"{label} - {job['message']}")
+        elif job["status"] == "cancelled":
+            st.warning(f"{label} - {job['message']}")
         else:
             st.error(f"{label} - {job['error']}")
-        if job["status"] in ("succeeded", "failed") and job_id not in st.session_state.get(
-            "planner_jobs_seen", []
-        ):
+        if job["status"] in (
+            "succeeded",
+            "failed",
+            "cancelled",
+        ) and job_id not in st.session_state.get("planner_jobs_seen", []):
             st.session_state.setdefault("planner_jobs_seen", []).append(job_id)
             forget_cached_reads()
 
