@@ -34,7 +34,8 @@ def list_sites(session: SessionDep) -> Any:
     responses=responses(409),
 )
 def create_site(body: SiteCreate, session: SessionDep) -> Any:
-    """Create a site; its code must be new (409 otherwise)."""
+    """Create a site; its code must be new (409 otherwise). A site is live unless created with
+    `is_simulation: true` (a demo or training site, whose intraday clock may be moved)."""
     site = Site(**body.model_dump())
     SiteRepository(session).add(site)
     return site
@@ -50,8 +51,10 @@ def get_site(session: SessionDep, code: str = code_path("site")) -> Any:
 def update_site(
     request: Request, body: SiteUpdate, session: SessionDep, code: str = code_path("site")
 ) -> Any:
-    """Change a site's name, timezone, country, seats or default patience (the patience of its
-    queues without an estimate from their history)."""
+    """Change a site's name, timezone, country, seats, default patience (the patience of its
+    queues without an estimate from their history) or whether it is a simulation (only a
+    simulation's intraday clock may be moved; marking a site live puts its clock back on the
+    real time)."""
     site = SiteRepository(session).update_site(code, changes(body, nullable=frozenset({"seats"})))
     invalidate_kpis(request.app)  # periods follow the site's timezone
     return site
