@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wfm.cli.app import app, fail, info
 from wfm.cli.common import DatabaseUrlOption, open_database, resolve_database_url, user_errors
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from wfm.db.repositories import TokenEntry
 
 token_app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -184,12 +189,24 @@ def token_create(
         str | None,
         typer.Option("--agent", help="Agent code; required for (and only for) role agent."),
     ] = None,
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(
+            "--expires-in-days",
+            min=0,
+            max=3650,
+            help="Days the token stays valid; 0: never expires. Default WFM_TOKEN_TTL_DAYS (90).",
+        ),
+    ] = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create a token and print it once on stdout (only its SHA-256 hash is stored)."""
+    from datetime import UTC, datetime
+
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
-    from wfm.domain.access import Role, hash_token, new_token
+    from wfm.domain.access import Role, hash_token, new_token, token_expiry
+    from wfm.settings import Settings
 
     try:
         chosen = Role(role)
@@ -201,32 +218,55 @@ def token_create(
         fail("--agent is required for role agent (the agent whose schedule the token reads)")
     if chosen is not Role.AGENT and agent is not None:
         fail(f"--agent only goes with role agent, not {chosen.value}")
+    with user_errors():
+        days = Settings().token_ttl_days if expires_in_days is None else float(expires_in_days)
+    expires = token_expiry(datetime.now(UTC), days)
     engine = open_database(database_url)
     token = new_token()
     with user_errors(), unit_of_work(engine) as session:
         token_id = TokenRepository(session).add(
-            name=name.strip(), role=chosen.value, token_hash=hash_token(token), agent_code=agent
+            name=name.strip(),
+            role=chosen.value,
+            token_hash=hash_token(token),
+            agent_code=agent,
+            expires_at_utc=expires,
         )
-    info(f"token {token_id} created for {name.strip()!r} with role {chosen.value}")
+    until = "never expires" if expires is None else f"expires {expires:%Y-%m-%d %H:%M} UTC"
+    info(f"token {token_id} created for {name.strip()!r} with role {chosen.value}; {until}")
     typer.echo(token)
 
 
 @token_app.command("list")
 def token_list(database_url: DatabaseUrlOption = None) -> None:
-    """List tokens (id, role, name, agent, created, revoked); never the tokens themselves."""
+    """List tokens (id, role, name, agent, created, expires, last used, revoked, state); never the
+    tokens themselves. State: active, expired, revoked, or agent_inactive."""
+    from datetime import UTC, datetime
+
     from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
 
     engine = open_database(database_url)
     with user_errors(), unit_of_work(engine) as session:
         entries = TokenRepository(session).list()
-    typer.echo("id\trole\tname\tagent\tcreated_utc\trevoked_utc")
+    now = datetime.now(UTC)
+    typer.echo("id\trole\tname\tagent\tcreated_utc\texpires_utc\tlast_used_utc\trevoked_utc\tstate")
     for e in entries:
-        revoked = f"{e.revoked_at_utc:%Y-%m-%d %H:%M}" if e.revoked_at_utc else "-"
+        times = [e.expires_at_utc, e.last_used_at_utc, e.revoked_at_utc]
+        shown = "\t".join(f"{t:%Y-%m-%d %H:%M}" if t else "-" for t in times)
         typer.echo(
             f"{e.id}\t{e.role}\t{e.name}\t{e.agent_code or '-'}\t"
-            f"{e.created_at_utc:%Y-%m-%d %H:%M}\t{revoked}"
+            f"{e.created_at_utc:%Y-%m-%d %H:%M}\t{shown}\t{_token_state(e, now)}"
         )
+
+
+def _token_state(entry: TokenEntry, now: datetime) -> str:
+    if entry.revoked_at_utc is not None:
+        return "revoked"
+    if entry.agent_active is False:
+        return "agent_inactive"
+    if entry.refusal(now) is not None:
+        return "expired"
+    return "active"
 
 
 @token_app.command("revoke")

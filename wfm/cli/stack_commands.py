@@ -52,7 +52,7 @@ def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
     on the roster's first day."""
     from wfm.db.repositories import ScheduleRepository, SiteRepository
     from wfm.domain import ScheduleStatus
-    from wfm.domain.errors import NotFoundError, ValidationError
+    from wfm.domain.errors import ConflictError, NotFoundError, ValidationError
 
     day: date | None = None
     if chosen is not None:
@@ -73,7 +73,41 @@ def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
             "--simulate needs a published roster: run `wfm schedule --publish` first"
         )
     latest = max(published, key=lambda s: s.created_at_utc)
+    if not SiteRepository(session).get(latest.site_code).is_simulation:
+        raise ConflictError(
+            f"--simulate plays a day on site {latest.site_code!r}, which is live (its clock "
+            "cannot be moved); mark it a simulation first (PATCH /v1/sites/"
+            f"{latest.site_code} with is_simulation true), or use the demo centre"
+        )
     return latest.site_code, day or latest.week_start
+
+
+UP_TOKEN_NAME = "wfm-up"  # the admin token `wfm up` prints; one at a time
+
+
+def _fresh_admin_token(session: Session) -> str:
+    """A new admin token for this run (WFM_TOKEN_TTL_DAYS): the tokens of earlier runs are
+    revoked first (and those revoked before are deleted), so runs never pile up admin tokens.
+    Only a token's hash is stored, so an earlier run's token cannot be shown again."""
+    from datetime import UTC, datetime
+
+    from wfm.db.repositories import TokenRepository
+    from wfm.domain.access import Role, hash_token, new_token, token_expiry
+    from wfm.settings import Settings
+
+    tokens = TokenRepository(session)
+    tokens.delete_revoked_named(UP_TOKEN_NAME)
+    replaced = tokens.revoke_named(UP_TOKEN_NAME, reason="replaced by a newer `wfm up`")
+    if replaced:
+        info(f"revoked the admin token of the previous `wfm up` ({replaced})")
+    token = new_token()
+    tokens.add(
+        name=UP_TOKEN_NAME,
+        role=Role.ADMIN.value,
+        token_hash=hash_token(token),
+        expires_at_utc=token_expiry(datetime.now(UTC), Settings().token_ttl_days),
+    )
+    return token
 
 
 @app.command("up")
@@ -118,21 +152,14 @@ def up(
     Prints the URLs and an admin token for the demo; everything stops together. With --simulate,
     a day of calls and agent states plays through the API meanwhile (its end stops nothing).
     """
-    from wfm.db.repositories import TokenRepository
     from wfm.db.session import unit_of_work
-    from wfm.domain.access import Role, hash_token, new_token
 
     url = resolve_database_url(database_url)
     engine = open_database(url)
-    token = new_token()
     with user_errors(), unit_of_work(engine) as session:
-        TokenRepository(session).add(
-            name=f"demo admin {time.strftime('%Y-%m-%d %H:%M')}",
-            role=Role.ADMIN.value,
-            token_hash=hash_token(token),
-        )
+        token = _fresh_admin_token(session)
         play = _simulation_day(session, simulate_date) if simulate else None
-    engine.dispose()
+    engine.dispose()  # nothing held open while the processes run
     api_url = f"http://{host}:{api_port}"
     wfm = [sys.executable, "-m", "wfm"]
     env = {**os.environ, "WFM_DATABASE_URL": url, "WFM_API_URL": api_url}
