@@ -92,16 +92,26 @@ class TokenRepository:
     def active(self, token_hash: str, now_utc: datetime | None = None) -> TokenEntry | None:
         """The usable token with this hash, with its agent's code; None if there is none (unknown,
         revoked, expired, or its agent deactivated: `refusal` says which). Records the use."""
+        found = self.lookup(token_hash, now_utc)
+        return found if isinstance(found, TokenEntry) else None
+
+    def lookup(self, token_hash: str, now_utc: datetime | None = None) -> TokenEntry | str:
+        """The usable token with this hash (its use recorded), or one line saying why it is
+        refused: unknown, revoked (and why), its agent deactivated, or expired (and when)."""
         now = now_utc or datetime.now(UTC)
         entry = self._entry(token_hash)
-        if entry is None or entry.refusal(now) is not None:
-            return None
+        if entry is None:
+            return "the bearer token is unknown"
+        refusal = entry.refusal(now)
+        if refusal is not None:
+            return refusal
         if last_use_is_stale(entry.last_used_at_utc, now):
             self._record_use(entry.id, now)
         return entry
 
     def refusal(self, token_hash: str, now_utc: datetime | None = None) -> str | None:
-        """Why the token with this hash is refused (one line), or None when it is usable."""
+        """Why the token with this hash is refused (one line), or None when it is usable (its use
+        is not recorded: see `lookup`)."""
         entry = self._entry(token_hash)
         if entry is None:
             return "the bearer token is unknown"
