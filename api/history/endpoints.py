@@ -1,9 +1,10 @@
-"""`/v1/history`: import interval history (CSV or JSON, all or nothing) and read it back."""
+"""`/v1/history`: import interval history (CSV or JSON, all or nothing), read it back, delete a
+range of it."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,6 +18,7 @@ from api.history.schemas import (
     ColumnMappingRead,
     CoverageRead,
     FieldRead,
+    HistoryDeletionRead,
     ImportErrorRead,
     ImportRead,
     IntervalRead,
@@ -34,7 +36,12 @@ from wfm.adapters.acd_files import (
 )
 from wfm.db.repositories import HistoryRepository, QueueRepository
 from wfm.domain.access import Permission
-from wfm.services.history_import import ImportRejected, import_history
+from wfm.services.history_import import (
+    HistoryWindow,
+    ImportRejected,
+    delete_history,
+    import_history,
+)
 
 router = APIRouter(prefix="/history", tags=["history"])
 READ = [Depends(require(Permission.HISTORY_READ))]
@@ -168,8 +175,11 @@ async def import_intervals(
     reason, `reason:<code>`, or (JSON) as a `reason_counts` object {code: count}. Every row is
     checked (types, negative counts, answered + abandoned <= offered, reason codes, reasons
     adding up to at most offered, timezone, duplicates, unknown queues); if any row is bad the
-    answer is 422 listing the rows and nothing is stored. Re-importing the same intervals
-    replaces them, reason counts included (no duplicates).
+    answer is 422 listing the rows and nothing is stored. So is an interval starting outside
+    the plausible window around now (settings `WFM_HISTORY_MAX_PAST_DAYS`, default 3660, and
+    `WFM_HISTORY_MAX_FUTURE_DAYS`, default 2). Re-importing the same intervals replaces them,
+    reason counts included (no duplicates); imports of the same queues at the same time take
+    turns and all succeed.
     """
     if interval_minutes is not None and interval_minutes not in (15, 30, 60):
         raise ApiError(
@@ -192,7 +202,10 @@ async def import_intervals(
         queue_code=queue,
         mapping=_parse_mapping(mapping),
     )
-    return await _run_import(request, session, raw, content_type, options, unmapped, dry_run)
+    window = HistoryWindow(settings.history_max_past_days, settings.history_max_future_days)
+    return await _run_import(
+        request, session, raw, content_type, options, unmapped, dry_run, window
+    )
 
 
 async def _run_import(
@@ -203,6 +216,7 @@ async def _run_import(
     options: ImportOptions,
     unmapped: str,
     dry_run: bool,
+    window: HistoryWindow,
 ) -> Any:
     from starlette.concurrency import run_in_threadpool
 
@@ -249,7 +263,7 @@ async def _run_import(
                         "unmapped_columns": list(parsed.unmapped_columns),
                     },
                 )
-            summary = import_history(session, parsed, dry_run=dry_run)
+            summary = import_history(session, parsed, dry_run=dry_run, window=window)
         except (ImportFormatError, ImportRejected) as exc:
             raise _reject(parsed, exc) from None
         return parsed, summary
@@ -280,6 +294,7 @@ def read_intervals(
     end: AwareDatetime = Query(description="To this instant (exclusive)."),
 ) -> Any:
     """Stored intervals of one queue over at most 92 days, by start."""
+    start, end = _in_utc(start, "query.start"), _in_utc(end, "query.end")
     if end <= start:
         raise ApiError(
             422,
@@ -296,6 +311,63 @@ def read_intervals(
         )
     QueueRepository(session).id_of(queue)
     return HistoryRepository(session).records(queue, start, end)
+
+
+@router.delete(
+    "",
+    response_model=HistoryDeletionRead,
+    dependencies=WRITE,
+    responses=responses(404),
+    summary="Delete a queue's interval history over a range",
+)
+def delete_intervals(
+    request: Request,
+    session: SessionDep,
+    queue: str = Query(pattern=CODE_PATTERN, description="Queue whose history to delete."),
+    start: AwareDatetime = Query(description="Intervals starting at or after this instant."),
+    end: AwareDatetime = Query(description="... and before this instant (exclusive)."),
+) -> Any:
+    """Delete the queue's stored intervals that start in [start, end), e.g. rows imported with a
+    wrong date; any length of range. What derives from them follows in the same transaction:
+    the daily sums behind the KPIs, the accuracy scores of the site's forecast runs whose horizon
+    overlaps the range, and the site's patience estimates (re-estimated as a forecast run does);
+    the server's KPI answers are recomputed. Returns how many intervals were deleted (0 when none
+    were stored there). Needs `history:write` (planners and admins)."""
+    start, end = _in_utc(start, "query.start"), _in_utc(end, "query.end")
+    if end <= start:
+        raise ApiError(
+            422,
+            "invalid",
+            "query.end: must be after start",
+            [{"field": "query.end", "message": "must be after start"}],
+        )
+    result = delete_history(session, queue_code=queue, start_utc=start, end_utc=end)
+    session.commit()
+    if result.deleted:
+        invalidate_kpis(request.app)
+    return HistoryDeletionRead(
+        queue_code=result.queue_code,
+        start_utc=result.start_utc,
+        end_utc=result.end_utc,
+        deleted=result.deleted,
+        rescored_forecast_runs=list(result.rescored_runs),
+        patience_reestimated_site=result.patience_site,
+    )
+
+
+def _in_utc(moment: datetime, field: str) -> datetime:
+    """The query's instant in UTC; 422 naming the field for one that leaves the calendar once
+    converted (0001-01-01T00:00:00+14:00)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        message = "lies outside the calendar once converted to UTC"
+        raise ApiError(
+            422,
+            "invalid",
+            f"{field}: {message}",
+            [{"field": field, "value": moment.isoformat(), "message": message}],
+        ) from None
 
 
 @router.get(

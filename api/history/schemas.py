@@ -94,3 +94,18 @@ class FieldRead(Output):
 class MappingsRead(Output):
     fields: list[FieldRead] = Field(description="The fields an import fills.")
     aliases: list[AliasRead] = Field(description="Column names mapped without being told.")
+
+
+class HistoryDeletionRead(Output):
+    queue_code: str = Field(description="Queue.", examples=["retail"])
+    start_utc: datetime = Field(description="Start of the range (inclusive), UTC.")
+    end_utc: datetime = Field(description="End of the range (exclusive), UTC.")
+    deleted: int = Field(description="Intervals deleted.", examples=[96])
+    rescored_forecast_runs: list[int] = Field(
+        description="Forecast runs whose horizon overlaps the range: their accuracy scores were "
+        "recomputed without the deleted intervals."
+    )
+    patience_reestimated_site: str | None = Field(
+        description="The site whose queues' patience was re-estimated; null when nothing was "
+        "deleted."
+    )

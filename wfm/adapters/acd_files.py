@@ -423,6 +423,21 @@ def _parse_time(text: str, column: str) -> time:
         raise _RowProblem(f"{column} is not a time of day (HH:MM)", column, text) from None
 
 
+# Interval starts (UTC) far enough from the ends of the calendar (years 1 and 9999) that local
+# days, weeks and interval ends can be computed from them; anything outside is a bad row.
+EARLIEST_START_UTC = datetime(1, 1, 15, tzinfo=UTC)
+LATEST_START_UTC = datetime(9999, 12, 17, tzinfo=UTC)
+_CALENDAR_ENDS = (
+    "{column} lies too near the ends of the calendar: interval starts lie between "
+    f"{EARLIEST_START_UTC.date().isoformat()} and {LATEST_START_UTC.date().isoformat()} UTC"
+)
+
+
+def in_calendar(start_utc: datetime) -> bool:
+    """Whether an interval start lies far enough from the ends of the calendar."""
+    return EARLIEST_START_UTC <= start_utc < LATEST_START_UTC
+
+
 class _Localiser:
     """Turns naive local timestamps into UTC; ambiguous ones (the repeated hour when clocks go
     back) take their first occurrence per queue as the earlier instant, the second as the later."""
@@ -431,7 +446,25 @@ class _Localiser:
         self.zone = zone
         self.seen_ambiguous: set[tuple[str, datetime]] = set()
 
-    def to_utc(self, stamp: datetime, queue: str, column: str) -> datetime:
+    def to_utc(
+        self, stamp: datetime, queue: str, column: str, date_column: str | None = None
+    ) -> datetime:
+        """The instant in UTC, which must leave room for date arithmetic (`in_calendar`); a
+        date outside it is a problem of `date_column` (default `column`)."""
+        where = date_column or column
+        try:
+            instant = self._to_utc(stamp, queue, column)
+        except OverflowError:
+            raise _RowProblem(
+                f"{where} {stamp.isoformat()} lies outside the calendar once converted to UTC",
+                where,
+                stamp.isoformat(),
+            ) from None
+        if not in_calendar(instant):
+            raise _RowProblem(_CALENDAR_ENDS.format(column=where), where, stamp.isoformat())
+        return instant
+
+    def _to_utc(self, stamp: datetime, queue: str, column: str) -> datetime:
         if stamp.tzinfo is not None and stamp.utcoffset() is not None:
             return stamp.astimezone(UTC)
         if self.zone is None:
@@ -711,7 +744,12 @@ def _row_interval(
         clock = _parse_time(
             _text(_row_required(raw, by_field, "interval_time")), by_field["interval_time"]
         )
-        start = localiser.to_utc(datetime.combine(day, clock), queue, by_field["interval_time"])
+        start = localiser.to_utc(
+            datetime.combine(day, clock),
+            queue,
+            by_field["interval_time"],
+            by_field["interval_date"],
+        )
     if "interval_minutes" in by_field:
         minutes = _count(
             _row_required(raw, by_field, "interval_minutes"), by_field["interval_minutes"]
@@ -1070,7 +1108,10 @@ def _plain_columns(
             stamp = _parse_datetime(text.strip(), by_field["interval_start"])
             if stamp.tzinfo is None or stamp.utcoffset() is None:
                 return None  # local times: the row-by-row path knows the zone's rules
-            starts.append(stamp.astimezone(UTC))
+            start = stamp.astimezone(UTC)
+            if not in_calendar(start):
+                return None
+            starts.append(start)
         counts = {
             name: list(map(int, _plain_column(rows, position[name])))
             for name in _COUNT_FIELDS
@@ -1081,8 +1122,8 @@ def _plain_columns(
             for name in ("handle_seconds", "wait_seconds_answered", "wait_seconds_abandoned")
             if name in position
         }
-    except (ValueError, _RowProblem):
-        return None
+    except (ValueError, OverflowError, _RowProblem):
+        return None  # the row-by-row path says which row and why
     if any(min(values) < 0 for values in counts.values()):
         return None
     if any(not all(0 <= x < math.inf for x in values) for values in seconds.values()):

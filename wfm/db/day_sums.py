@@ -70,6 +70,18 @@ def refresh_for_intervals(
     return refresh_days(connection, days, zones)
 
 
+def refresh_span(
+    connection: Connection, queue_id: int, first_start: datetime, last_start: datetime
+) -> int:
+    """Recompute every local day of the queue from the one holding `first_start` to the one
+    holding `last_start` (after intervals in between were deleted); returns the days."""
+    zones = _zones(connection, [queue_id])
+    zone = zones[queue_id]
+    day, last_day = first_start.astimezone(zone).date(), last_start.astimezone(zone).date()
+    days = [day + timedelta(days=i) for i in range((last_day - day).days + 1)]
+    return refresh_days(connection, {queue_id: days}, zones)
+
+
 def rebuild(connection: Connection, queue_ids: Iterable[int] | None = None) -> int:
     """Recompute every day of the queues (all queues when None) from their first interval to
     their last; used after a site's timezone changed and to fill the table the first time."""

@@ -1,5 +1,6 @@
-"""Interval history: bulk upsert (idempotent by queue and interval start) and range reads.
-Every upsert recomputes the daily sums of the local days it touched (`wfm.db.day_sums`)."""
+"""Interval history: bulk upsert (idempotent by queue and interval start), deletion of a range
+and range reads. Every write recomputes the daily sums of the local days it touched
+(`wfm.db.day_sums`), holding the written queues' history locks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
 from wfm.db import day_sums
@@ -81,6 +82,31 @@ class HistoryRepository:
             _upsert_sqlite(connection, rows)
         day_sums.refresh_for_intervals(connection, starts)
         return len(rows)
+
+    def delete_range(self, queue_code: str, start_utc: datetime, end_utc: datetime) -> int:
+        """Delete the queue's intervals starting in [start_utc, end_utc) and recompute the
+        daily sums of the local days they were in; returns the intervals deleted."""
+        queue_id = self.session.scalar(select(QueueRow.id).where(QueueRow.code == queue_code))
+        if queue_id is None:
+            raise NotFoundError(f"no queue {queue_code!r}")
+        connection = self.session.connection()
+        day_sums.lock_queues(connection, [queue_id])
+        h = IntervalHistoryRow
+        in_range = (
+            h.queue_id == queue_id,
+            h.interval_start_utc >= start_utc,
+            h.interval_start_utc < end_utc,
+        )
+        count, first, last = self.session.execute(
+            select(
+                func.count(), func.min(h.interval_start_utc), func.max(h.interval_start_utc)
+            ).where(*in_range)
+        ).one()
+        if not count:
+            return 0
+        self.session.execute(delete(h).where(*in_range))
+        day_sums.refresh_span(connection, queue_id, first, last)
+        return int(count)
 
     def count(self, queue_code: str | None = None) -> int:
         stmt = select(func.count()).select_from(IntervalHistoryRow)
