@@ -179,13 +179,14 @@ def import_and_forecast(context: JobContext) -> Outcome:
     """Import every CSV of the import folder, then forecast each site with queues and history."""
     from wfm.adapters.acd_files import ImportFormatError, ImportOptions, parse_csv
     from wfm.db.repositories import HistoryRepository, SiteRepository
-    from wfm.services.history_import import import_history
+    from wfm.services.history_import import HistoryWindow, import_history
 
     params = context.job.params
     settings = context.settings
     folder_text = _param(params, "import_dir", str, None)
     folder = Path(folder_text) if folder_text else settings.import_dir
     timezone = _param(params, "timezone", str, settings.import_timezone)
+    window = HistoryWindow(settings.history_max_past_days, settings.history_max_future_days)
     imported: list[dict[str, Any]] = []
     files: list[Path] = []
     if folder is not None:
@@ -200,7 +201,7 @@ def import_and_forecast(context: JobContext) -> Outcome:
         except (OSError, UnicodeDecodeError, ImportFormatError) as exc:
             raise ValidationError(f"{path.name}: {exc}") from exc
         try:
-            summary = import_history(context.session, parsed)
+            summary = import_history(context.session, parsed, window=window)
         except ValidationError as exc:
             raise ValidationError(f"{path.name}: {exc}") from exc
         imported.append({"file": path.name, "rows": summary.imported})
