@@ -6,13 +6,14 @@ Domain errors (`wfm.domain.errors`) map to HTTP statuses here and only here.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wfm.domain.errors import (
@@ -89,6 +90,20 @@ class ApiError(Exception):
         self.extra = extra or {}
 
 
+# what an error body must not carry verbatim: a lone surrogate cannot be encoded as UTF-8 (the
+# response would fail), and control characters garble logs and terminals that show it
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` with lone surrogates and control characters escaped (`\\x00`, `\\ud800`)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _printable_error(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: printable(v) if isinstance(v, str) else v for k, v in item.items()}
+
+
 def error_response(
     status: int,
     error: str,
@@ -97,7 +112,11 @@ def error_response(
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"error": error, "detail": detail, "errors": errors or []}
+    body: dict[str, Any] = {
+        "error": error,
+        "detail": printable(detail),
+        "errors": [_printable_error(item) for item in errors or []],
+    }
     body.update(extra or {})
     return JSONResponse(status_code=status, content=body, headers=headers)
 
@@ -109,7 +128,7 @@ def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
 def _short(value: Any) -> str | None:
     if value is None:
         return None
-    text = repr(value) if not isinstance(value, str) else value
+    text = repr(value) if not isinstance(value, str) else printable(value)
     return text if len(text) <= 100 else text[:97] + "..."
 
 
@@ -170,6 +189,23 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "constraint violated"
         return error_response(409, "conflict", f"the change conflicts with stored data: {detail}")
+
+    @app.exception_handler(DataError)
+    async def _refused_value(_request: Request, exc: DataError) -> JSONResponse:
+        # the database refused a value the request brought (NUL in text, a number or date out of
+        # its range): validation should have caught it, hence the warning with the statement
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "value refused"
+        log.warning("database refused a value: %s", exc)
+        return error_response(422, "invalid", f"the database refused a value: {detail}")
+
+    @app.exception_handler(StatementError)
+    async def _unbindable(_request: Request, exc: StatementError) -> JSONResponse:
+        # a date at the end of the calendar that a column type could not convert; any other
+        # statement error is a fault of the server and stays a 500 (the handler below)
+        if not isinstance(exc.orig, OverflowError):
+            raise exc
+        log.warning("a value could not be bound: %s", exc)
+        return error_response(422, "invalid", f"a date or number is out of range: {exc.orig}")
 
     @app.exception_handler(OperationalError)
     async def _unavailable(_request: Request, exc: OperationalError) -> JSONResponse:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import time
+import re
+from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -26,7 +29,91 @@ Code = Annotated[
     StringConstraints(pattern=CODE_PATTERN),
     Field(description="Identifier: letters, digits, `_`, `.`, `-`; 1 to 64 characters."),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+# --- text: what a request may store or echo ---------------------------------------------------
+
+# a lone surrogate cannot be written as UTF-8 (the JSON encoder and the database refuse it); a
+# control character (NUL above all, which PostgreSQL refuses in text) has no place in a name
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_surrogate(value: Any) -> Any:
+    if isinstance(value, str) and (found := _SURROGATE.search(value)):
+        raise ValueError(
+            f"contains a lone surrogate (U+{ord(found.group()):04X} at position "
+            f"{found.start()}), which is not Unicode text"
+        )
+    return value
+
+
+def _control_refused(value: str, pattern: re.Pattern[str], allowed: str) -> str:
+    if found := pattern.search(value):
+        raise ValueError(
+            f"contains the control character U+{ord(found.group()):04X} at position "
+            f"{found.start()}; {allowed}"
+        )
+    return value
+
+
+def _one_line(value: str) -> str:
+    return _control_refused(value, _CONTROL, "text here is one line without control characters")
+
+
+def _free_text(value: str) -> str:
+    return _control_refused(
+        value, _CONTROL_BUT_LAYOUT, "only tab, line feed and carriage return are allowed"
+    )
+
+
+Text = Annotated[str, BeforeValidator(_no_surrogate), AfterValidator(_one_line)]
+"""One line of text: no lone surrogate, no control character (tab and newline included)."""
+
+FreeText = Annotated[str, BeforeValidator(_no_surrogate), AfterValidator(_free_text)]
+"""Free text (notes): no lone surrogate; tab, line feed and carriage return are the only
+control characters allowed."""
+
+Name = Annotated[
+    str,
+    BeforeValidator(_no_surrogate),
+    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    AfterValidator(_one_line),
+]
+
+
+# --- dates: the calendar window of requests -----------------------------------------------------
+
+# The product adds days and weeks to the dates it is given and converts moments between UTC and
+# local time; at the ends of the calendar (years 1 and 9999) that arithmetic overflows. Every date
+# and moment of a request must lie in this window, which leaves years of room either side.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+DATE_WINDOW = f"dates and moments lie between {EARLIEST_DAY} and {LATEST_DAY}"
+
+
+def _day_in_window(value: date | None) -> date | None:
+    if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+def _moment_in_window(value: datetime | None) -> datetime | None:
+    # the date on its own clock: within the window, converting to UTC or to any site's time
+    # moves it by less than two days and cannot leave the calendar
+    if value is not None:
+        _day_in_window(value.date())
+    return value
+
+
+Day = Annotated[date, AfterValidator(_day_in_window)]
+"""A date between EARLIEST_DAY and LATEST_DAY."""
+
+Moment = Annotated[datetime, AfterValidator(_moment_in_window)]
+"""A datetime (with or without an offset) whose own date lies in the window."""
+
+AwareMoment = Annotated[AwareDatetime, AfterValidator(_moment_in_window)]
+"""A datetime with an offset whose own date lies in the window."""
 
 
 def code_path(what: str) -> Any:
@@ -120,3 +207,21 @@ def at_most(rows: list[Any], limit: int) -> list[Any]:
             [{"field": "query.start", "message": f"narrow the read below {limit} rows"}],
         )
     return rows
+
+
+# A query parameter declared `start: Day = Query(...)` would lose Day's validator: FastAPI keeps
+# only the bare type of an annotation whose default is a `Query`. These attach it to the Query.
+
+
+def day_query(**kwargs: Any) -> Any:
+    """A `date` query parameter held to the calendar window (422 naming it otherwise)."""
+    param = Query(**kwargs)
+    param.metadata.append(AfterValidator(_day_in_window))
+    return param
+
+
+def moment_query(**kwargs: Any) -> Any:
+    """A `datetime` query parameter whose own date is held to the calendar window."""
+    param = Query(**kwargs)
+    param.metadata.append(AfterValidator(_moment_in_window))
+    return param

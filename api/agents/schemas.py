@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from api.schemas import Code, Input, LocalTime, Name, Output
+from api.schemas import AwareMoment, Code, Day, Input, LocalTime, Name, Output, Text
 
 
 class ContractSchema(Input):
@@ -63,7 +63,7 @@ class AgentCreate(Input):
     campaign_skills: list[Code] = Field(
         default_factory=list, max_length=200, description="Campaigns the agent can sell on."
     )
-    hire_date: date | None = Field(default=None, description="First working day.")
+    hire_date: Day | None = Field(default=None, description="First working day.")
 
 
 class AgentUpdate(Input):
@@ -75,7 +75,7 @@ class AgentUpdate(Input):
     campaign_skills: list[Code] | None = Field(
         default=None, max_length=200, description="Replaces the campaign skills."
     )
-    hire_date: date | None = Field(default=None, description="New hire date.")
+    hire_date: Day | None = Field(default=None, description="New hire date.")
     active: bool | None = Field(default=None, description="false: left; not rostered.")
 
 
@@ -130,13 +130,13 @@ class AvailabilityRead(Output):
 
 
 class TimeOffCreate(Input):
-    start_utc: AwareDatetime = Field(
+    start_utc: AwareMoment = Field(
         description="Start, with an offset.", examples=["2025-07-14T00:00:00+02:00"]
     )
-    end_utc: AwareDatetime = Field(
+    end_utc: AwareMoment = Field(
         description="End (exclusive), with an offset.", examples=["2025-07-19T00:00:00+02:00"]
     )
-    reason: str = Field(
+    reason: Text = Field(
         default="leave", min_length=1, max_length=64, description="leave, sick, training, ..."
     )
     approved: bool = Field(default=True, description="Only approved time off blocks rostering.")

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import Field, model_validator
 
-from api.schemas import Code, Input, LocalTime, Name, Output
+from api.schemas import Code, Day, Input, LocalTime, Name, Output
 from wfm.domain import CampaignKind
 
 
@@ -54,7 +54,7 @@ class CampaignCreate(Input):
     efficiency: float = Field(
         default=0.8, gt=0, le=1, description="Productive share of the hours worked on it."
     )
-    deadline: date | None = Field(default=None, description="Last day of the campaign.")
+    deadline: Day | None = Field(default=None, description="Last day of the campaign.")
 
     @model_validator(mode="after")
     def _values(self) -> CampaignCreate:
@@ -79,7 +79,7 @@ class CampaignUpdate(Input):
     max_hours_per_week: float | None = Field(default=None, ge=0, le=10_000)
     target_hours: float | None = Field(default=None, ge=0, le=100_000)
     efficiency: float | None = Field(default=None, gt=0, le=1)
-    deadline: date | None = Field(default=None)
+    deadline: Day | None = Field(default=None)
 
     @model_validator(mode="after")
     def _values(self) -> CampaignUpdate:

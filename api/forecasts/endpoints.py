@@ -20,7 +20,7 @@ from api.forecasts.schemas import (
 )
 from api.jobs.endpoints import accepted
 from api.jobs.schemas import JobRead
-from api.schemas import CODE_PATTERN, at_most, check_range
+from api.schemas import CODE_PATTERN, at_most, check_range, moment_query
 from wfm.db.repositories import (
     ForecastRepository,
     QueueRepository,
@@ -97,8 +97,8 @@ def get_values(
     settings: SettingsDep,
     run_id: int = RUN_ID,
     queue: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only a queue."),
-    start: AwareDatetime | None = Query(default=None, description="From (inclusive)."),
-    end: AwareDatetime | None = Query(default=None, description="To (exclusive)."),
+    start: AwareDatetime | None = moment_query(default=None, description="From (inclusive)."),
+    end: AwareDatetime | None = moment_query(default=None, description="To (exclusive)."),
     adjusted: bool = Query(default=True, description="Apply the active manual adjustments."),
 ) -> Any:
     """Per-interval forecast values with their 80 % and 95 % prediction intervals."""
@@ -164,8 +164,8 @@ def get_requirements(
     settings: SettingsDep,
     run_id: int = RUN_ID,
     queue: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only a queue."),
-    start: AwareDatetime | None = Query(default=None, description="From (inclusive)."),
-    end: AwareDatetime | None = Query(default=None, description="To (exclusive)."),
+    start: AwareDatetime | None = moment_query(default=None, description="From (inclusive)."),
+    end: AwareDatetime | None = moment_query(default=None, description="To (exclusive)."),
 ) -> Any:
     """Agents required per queue and interval, computed from this run."""
     check_range(start, end)

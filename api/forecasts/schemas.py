@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from api.schemas import Code, Input, Output
+from api.schemas import AwareMoment, Code, FreeText, Input, Output
 from wfm.domain import AdjustmentOperation
 
 
@@ -58,12 +58,12 @@ class AdjustmentCreate(Input):
     """A manual overlay on a queue's forecast; it is re-applied to every later run."""
 
     queue_code: Code = Field(description="Queue.", examples=["retail"])
-    start_utc: AwareDatetime = Field(description="Start (with an offset).")
-    end_utc: AwareDatetime = Field(description="End, exclusive (with an offset).")
+    start_utc: AwareMoment = Field(description="Start (with an offset).")
+    end_utc: AwareMoment = Field(description="End, exclusive (with an offset).")
     target: Literal["offered", "aht_seconds"] = Field(description="What to change.")
     operation: AdjustmentOperation = Field(description="scale (multiply) or set (replace).")
     value: float = Field(ge=0, le=1e7, description="Factor (scale) or value (set).")
-    note: str = Field(default="", max_length=500, description="Why, for the record.")
+    note: FreeText = Field(default="", max_length=500, description="Why, for the record.")
 
     @model_validator(mode="after")
     def _order(self) -> AdjustmentCreate:

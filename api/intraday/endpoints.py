@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import PrincipalDep, SessionDep, require
-from api.errors import responses
+from api.errors import ApiError, responses
 from api.intraday import schemas as s
-from api.schemas import CODE_PATTERN
+from api.schemas import CODE_PATTERN, day_query, moment_query
 from wfm.db.repositories import SiteRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository, QueueSnapshotRepository
 from wfm.domain import Activity, Queue, Site
@@ -36,7 +36,7 @@ adherence_router = APIRouter(prefix="/adherence", tags=["intraday"])
 intraday_router = APIRouter(prefix="/intraday", tags=["intraday"])
 
 SiteQuery = Query(pattern=CODE_PATTERN, description="Code of the site.", examples=["DUB"])
-AtQuery = Query(
+AtQuery = moment_query(
     default=None,
     description="Evaluate at this moment instead of the site clock's now (ISO 8601 with offset).",
 )
@@ -44,7 +44,12 @@ AtQuery = Query(
 
 def _aware(value: datetime | None, name: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise ValidationError(f"query.{name}: needs a timezone offset")
+        raise ApiError(
+            422,
+            "invalid",
+            f"query.{name}: needs a timezone offset",
+            [{"field": f"query.{name}", "message": "needs a timezone offset (e.g. +01:00 or Z)"}],
+        )
     return value.astimezone(UTC) if value is not None else None
 
 
@@ -89,8 +94,8 @@ def post_agent_events(body: s.AgentEventBatch, session: SessionDep) -> Any:
 def list_agent_events(
     session: SessionDep,
     site: str = SiteQuery,
-    start_utc: datetime = Query(description="From (inclusive), with offset."),
-    end_utc: datetime = Query(description="Until (exclusive), with offset."),
+    start_utc: datetime = moment_query(description="From (inclusive), with offset."),
+    end_utc: datetime = moment_query(description="Until (exclusive), with offset."),
     agent: str | None = Query(default=None, pattern=CODE_PATTERN, description="One agent."),
 ) -> Any:
     """Stored events of a site's agents in a time range, in time order."""
@@ -154,7 +159,7 @@ def post_queue_snapshots(body: s.QueueSnapshotBatch, session: SessionDep) -> Any
 def list_queue_snapshots(
     session: SessionDep,
     site: str = SiteQuery,
-    date_: date | None = Query(
+    date_: date | None = day_query(
         default=None, alias="date", description="Local day (default: today)."
     ),
 ) -> Any:
@@ -208,7 +213,7 @@ def live_adherence(
 def adherence(
     session: SessionDep,
     site: str = SiteQuery,
-    date_: date = Query(alias="date", description="Local day (for a week: its first day)."),
+    date_: date = day_query(alias="date", description="Local day (for a week: its first day)."),
     period: str = Query(
         default="day", pattern="^(interval|day|week)$", description="interval, day or week."
     ),
@@ -247,7 +252,7 @@ def adherence_minutes(
     session: SessionDep,
     site: str = SiteQuery,
     agent: str = Query(pattern=CODE_PATTERN, description="Code of the agent."),
-    date_: date = Query(alias="date", description="Local day."),
+    date_: date = day_query(alias="date", description="Local day."),
 ) -> Any:
     """One agent's local day minute by minute (seconds scheduled, adherent, ... per minute)."""
     m = svc.adherence_minutes(session, site_code=site, agent_code=agent, day=date_)
@@ -441,8 +446,8 @@ def add_exception(body: s.ExceptionCreate, session: SessionDep, principal: Princ
 def list_plan_changes(
     session: SessionDep,
     site: str = SiteQuery,
-    start_utc: datetime = Query(description="Changes overlapping from (with offset)."),
-    end_utc: datetime = Query(description="Until (with offset)."),
+    start_utc: datetime = moment_query(description="Changes overlapping from (with offset)."),
+    end_utc: datetime = moment_query(description="Until (with offset)."),
     after_id: int | None = Query(default=None, ge=0, description="Only changes with a later id."),
 ) -> Any:
     """Authorised plan changes (switches and exceptions), in the order they were recorded."""
@@ -586,7 +591,7 @@ def state_mapping(session: SessionDep, site: str = SiteQuery) -> Any:
 def day_plan(
     session: SessionDep,
     site: str = SiteQuery,
-    date_: date = Query(alias="date", description="Local day."),
+    date_: date = day_query(alias="date", description="Local day."),
 ) -> Any:
     """The local day's forecast per queue and interval, the campaigns' value over the day, and
     every agent's effective plan (published roster with authorised changes)."""

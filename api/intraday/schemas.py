@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from api.schemas import Code, Input, Output
+from api.schemas import AwareMoment, Code, FreeText, Input, Moment, Output, Text
 
 MAX_EVENTS_PER_BATCH = 20_000
 MAX_SNAPSHOTS_PER_BATCH = 5_000
@@ -20,28 +20,28 @@ ActualActivityName = Literal["serve", "sell", "break", "lunch", "other", "not_re
 
 
 class AgentEventCreate(Input):
-    event_id: str = Field(
+    event_id: Text = Field(
         min_length=1,
         max_length=64,
         description="The ACD's id of the event; a repeated id is not stored twice.",
         examples=["acd-7f3a-000123"],
     )
     agent_code: Code = Field(description="Code of the agent.", examples=["A0001"])
-    occurred_at_utc: datetime = Field(
+    occurred_at_utc: Moment = Field(
         description=(
             "When the state began, ISO 8601 with an offset (stored in UTC). Without an offset "
             "the item is rejected (`naive_timestamp`)."
         ),
         examples=["2026-11-09T09:00:12Z"],
     )
-    state: str = Field(
+    state: Text = Field(
         min_length=1,
         max_length=32,
         description="The ACD state, e.g. ready, on_call, after_call_work, outbound_dialling, "
         "break, lunch, not_ready, logged_out (see GET /v1/intraday/state-mapping).",
         examples=["on_call"],
     )
-    reason: str | None = Field(
+    reason: Text | None = Field(
         default=None,
         max_length=64,
         description="Reason code of a not-ready state (break, lunch, meeting, training ...).",
@@ -85,7 +85,7 @@ class AgentEventRead(Output):
 
 class QueueSnapshotCreate(Input):
     queue_code: Code = Field(description="Code of the queue.", examples=["retail"])
-    observed_at_utc: datetime = Field(
+    observed_at_utc: Moment = Field(
         description="When the snapshot was taken, ISO 8601 with an offset.",
         examples=["2026-11-09T14:05:00Z"],
     )
@@ -245,7 +245,7 @@ class SwitchAgent(Input):
         default=None,
         description="Campaign to sell (default: the agent's most valuable campaign calling now).",
     )
-    end_utc: AwareDatetime | None = Field(
+    end_utc: AwareMoment | None = Field(
         default=None, description="This agent's end of the switch (overrides the request's)."
     )
 
@@ -254,16 +254,16 @@ class SwitchCreate(Input):
     site: Code = Field(description="Code of the site.", examples=["DUB"])
     to: Literal["serve", "sell"] = Field(description="Switch the agents to serve or to sell.")
     agents: list[SwitchAgent] = Field(min_length=1, max_length=500)
-    start_utc: AwareDatetime | None = Field(
+    start_utc: AwareMoment | None = Field(
         default=None, description="From when (default: the site clock's now)."
     )
-    end_utc: AwareDatetime | None = Field(
+    end_utc: AwareMoment | None = Field(
         default=None,
         description="Until when (default per agent: the end of their current block of the "
         "activity switched from, i.e. their next break, lunch, shift end or planned change; at "
         "most 4 hours).",
     )
-    reason: str = Field(default="", max_length=500)
+    reason: FreeText = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _order(self) -> SwitchCreate:
@@ -304,13 +304,13 @@ class SwitchRead(Output):
 class ExceptionCreate(Input):
     site: Code
     agent_code: Code
-    start_utc: AwareDatetime
-    end_utc: AwareDatetime
+    start_utc: AwareMoment
+    end_utc: AwareMoment
     activity: PlannedActivity | None = Field(
         default=None,
         description="What the agent does instead (e.g. other for a meeting); null: an absence.",
     )
-    reason: str = Field(default="", max_length=500)
+    reason: FreeText = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _order(self) -> ExceptionCreate:
@@ -343,10 +343,10 @@ class RecommendationLogRead(Output):
 
 
 class StateMappingTable(Input):
-    states: dict[str, ActualActivityName] = Field(
+    states: dict[Text, ActualActivityName] = Field(
         default_factory=dict, description="ACD state -> activity, over the default table."
     )
-    reasons: list[tuple[str, str, ActualActivityName]] = Field(
+    reasons: list[tuple[Text, Text, ActualActivityName]] = Field(
         default_factory=list, description="[state, reason, activity] overrides."
     )
 
@@ -375,7 +375,7 @@ class IntradaySettingsUpdate(Input):
 
 class ClockSet(Input):
     site: Code
-    now_utc: AwareDatetime = Field(description="The simulated clock starts here.")
+    now_utc: AwareMoment = Field(description="The simulated clock starts here.")
     speed: float = Field(
         default=1.0, ge=0, le=10_000, description="Simulated seconds per real second (0: hold)."
     )

@@ -20,7 +20,7 @@ from api.kpis.schemas import (
     KpiReportRead,
     OutboundReportRead,
 )
-from api.schemas import CODE_PATTERN
+from api.schemas import CODE_PATTERN, day_query
 from wfm.db.repositories import (
     CampaignRepository,
     ForecastRepository,
@@ -105,8 +105,8 @@ def _report(r: KpiReport) -> dict[str, Any]:
 async def kpis(
     request: Request,
     site: str = Query(pattern=CODE_PATTERN, description="Site whose queues to report."),
-    start: date = Query(description="First local day (inclusive).", examples=["2025-03-01"]),
-    end: date = Query(description="Last local day (exclusive).", examples=["2025-04-01"]),
+    start: date = day_query(description="First local day (inclusive).", examples=["2025-03-01"]),
+    end: date = day_query(description="Last local day (exclusive).", examples=["2025-04-01"]),
     granularity: Literal["interval", "day", "week", "month"] = Query(
         default="day",
         description="Periods: interval (at most 31 days), day (732), week (1830), month.",
@@ -229,8 +229,8 @@ def _reasons(r: ContactReasonReport) -> dict[str, Any]:
 async def contact_reasons(
     request: Request,
     site: str = Query(pattern=CODE_PATTERN, description="Site whose queues to report."),
-    start: date = Query(description="First local day (inclusive).", examples=["2025-03-03"]),
-    end: date = Query(description="Last local day (exclusive).", examples=["2025-03-31"]),
+    start: date = day_query(description="First local day (inclusive).", examples=["2025-03-03"]),
+    end: date = day_query(description="Last local day (exclusive).", examples=["2025-03-31"]),
     granularity: Literal["day", "week", "month"] = Query(
         default="day",
         description="Periods of the trend: day (at most 732 days), week (1830), month (3660).",
@@ -330,7 +330,7 @@ def forecast_accuracy(
 def outbound(
     session: SessionDep,
     site: str = Query(pattern=CODE_PATTERN, description="Site."),
-    week_start: date = Query(description="Week of the schedule (its first day)."),
+    week_start: date = day_query(description="Week of the schedule (its first day)."),
     status: Literal["published", "draft"] = Query(
         default="published", description="Read the published schedule, or the latest draft."
     ),

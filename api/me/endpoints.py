@@ -6,12 +6,13 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.schedules.schemas import ShiftRead
+from api.schemas import day_query
 from wfm.db.repositories import AgentRepository
 from wfm.domain.access import Permission, Role
 from wfm.services import schedule_views
@@ -48,7 +49,9 @@ def me(principal: PrincipalDep) -> Any:
 def my_schedule(
     session: SessionDep,
     principal: PrincipalDep,
-    week_start: date = Query(description="First local day of the week.", examples=["2025-03-03"]),
+    week_start: date = day_query(
+        description="First local day of the week.", examples=["2025-03-03"]
+    ),
 ) -> Any:
     """The caller's own shifts in the published schedule of the week (agent tokens)."""
     if principal.agent_code is None:

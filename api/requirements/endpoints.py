@@ -12,7 +12,7 @@ from api.errors import ApiError, responses
 from api.forecasts.schemas import RequirementRead, RequirementsCreate
 from api.jobs.endpoints import accepted
 from api.jobs.schemas import JobRead
-from api.schemas import CODE_PATTERN, at_most, check_range
+from api.schemas import CODE_PATTERN, at_most, check_range, moment_query
 from wfm.db.repositories import ForecastRepository, RequirementRepository, SiteRepository
 from wfm.domain.access import Permission
 from wfm.services.jobs import enqueue
@@ -65,8 +65,8 @@ def list_requirements(
         default=None, ge=1, le=2**31 - 1, description="Forecast run; default the latest."
     ),
     queue: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only a queue."),
-    start: AwareDatetime | None = Query(default=None, description="From (inclusive)."),
-    end: AwareDatetime | None = Query(default=None, description="To (exclusive)."),
+    start: AwareDatetime | None = moment_query(default=None, description="From (inclusive)."),
+    end: AwareDatetime | None = moment_query(default=None, description="To (exclusive)."),
 ) -> Any:
     """Agents required per queue and interval for the site (latest forecast by default)."""
     check_range(start, end)
