@@ -42,7 +42,8 @@ names the field (or the import row and column) and why. Writes are all-or-nothin
 answers 202 with a job; poll `GET /v1/jobs/{id}`.
 
 Datetimes are ISO 8601 with an offset (UTC in answers); quantities carry their unit in the name;
-service level and rates are fractions in [0, 1].
+service level and rates are fractions in [0, 1]. Dates and datetimes of a request lie between
+1900-01-01 and 2999-12-31 (a datetime by its own date); others are 422, naming the field.
 """
 
 TAGS = [
