@@ -30,7 +30,7 @@ def test_health_needs_no_token_and_everything_else_does(api: ApiServer) -> None:
     with api.client(token="wfm_not-a-real-token") as stranger:
         response = stranger.get("/v1/sites")
         assert response.status_code == 401
-        assert "unknown or revoked" in response.json()["detail"]
+        assert "unknown" in response.json()["detail"]
     with api.client(role=None) as anonymous:
         response = anonymous.get("/v1/sites", headers={"Authorization": "Basic dXNlcjpwYXNz"})
         assert response.status_code == 401

@@ -22,7 +22,7 @@ from wfm.domain.errors import NotFoundError
 
 log = logging.getLogger("wfm.db")
 
-# how long recording a token's last use may wait for a busy SQLite database (milliseconds)
+# how long recording a token's last use may wait for a busy database (milliseconds)
 _LAST_USE_BUSY_MS = 100
 _SQLITE_BUSY_MS = 30_000  # the engine's own busy timeout (wfm.db.session), restored after
 
@@ -174,11 +174,14 @@ class TokenRepository:
     def _record_use(self, token_id: int, now: datetime) -> None:
         """Write the token's last use unless another request just did; skipped, not waited for,
         while the database is busy with another writer."""
-        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        dialect = self.session.get_bind().dialect.name
+        sqlite = dialect == "sqlite"
         try:
             with self.session.begin_nested():
                 if sqlite:
                     self.session.execute(text(f"PRAGMA busy_timeout={_LAST_USE_BUSY_MS}"))
+                elif dialect == "postgresql":  # for the rest of this short look-up transaction
+                    self.session.execute(text(f"SET LOCAL lock_timeout = {_LAST_USE_BUSY_MS}"))
                 self.session.execute(
                     update(ApiTokenRow)
                     .where(
