@@ -74,11 +74,17 @@ FreeText = Annotated[str, BeforeValidator(_no_surrogate), AfterValidator(_free_t
 """Free text (notes): no lone surrogate; tab, line feed and carriage return are the only
 control characters allowed."""
 
+
+def _one_line_before_strip(value: Any) -> Any:
+    # checked before stripping: str.strip() would quietly drop edge controls such as \x1f
+    _no_surrogate(value)
+    return _one_line(value) if isinstance(value, str) else value
+
+
 Name = Annotated[
     str,
-    BeforeValidator(_no_surrogate),
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
-    AfterValidator(_one_line),
+    BeforeValidator(_one_line_before_strip),  # placed after: the constraints keep their order
 ]
 
 
