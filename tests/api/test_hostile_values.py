@@ -465,3 +465,44 @@ def test_a_nul_byte_is_refused_before_the_database(api: ApiServer) -> None:
             "lone surrogate",
         )
         assert admin.get("/v1/segments/s").status_code == 404
+
+
+# --- the safety net: what the database refuses is a 4xx, a server fault stays a 500 --------------
+
+
+def test_database_refusals_map_to_422_and_server_faults_stay_500() -> None:
+    from fastapi import FastAPI
+    from sqlalchemy.exc import DataError, ProgrammingError, StatementError
+
+    from api.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+    refusals: dict[str, Exception] = {
+        "data": DataError("INSERT", {}, ValueError("text cannot contain NUL (0x00) bytes")),
+        "overflow": StatementError("bind", "SELECT", {}, OverflowError("date value out of range")),
+        "other-bind": StatementError("bind", "SELECT", {}, TypeError("not a datetime")),
+        "programming": ProgrammingError("SELECT", {}, Exception('relation "x" does not exist')),
+        "overflow-in-code": OverflowError("date value out of range"),
+    }
+
+    @app.get("/raise/{kind}")
+    def _raise(kind: str) -> None:
+        raise refusals[kind]
+
+    base, server, thread = start_uvicorn(app)
+    try:
+        with httpx.Client(base_url=base) as client:
+            data = client.get("/raise/data")
+            assert data.status_code == 422 and "NUL" in data.json()["detail"]
+            overflow = client.get("/raise/overflow")
+            assert overflow.status_code == 422 and "out of range" in overflow.json()["detail"]
+        # a fault of the server is not disguised as the client's: 500, said as such
+        for kind in ("other-bind", "programming", "overflow-in-code"):
+            with httpx.Client(base_url=base) as client:
+                response = client.get(f"/raise/{kind}")
+            assert response.status_code == 500, (kind, response.text)
+            assert response.json()["error"] == "internal"
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(timeout=10)
