@@ -9,17 +9,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine, event
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.cache import TtlCache
+from api.deps import TOKEN_LOOKUPS
+from api.docs import install_docs
 from api.errors import ErrorBody, install_error_handlers
+from api.guard import RequestGuard, SecurityHeaders, document_guard
+from api.health import HEALTH_DESCRIPTION, HealthRead, health_answer
 from api.settings import ApiSettings
-from wfm.db import migrate
 from wfm.db.session import make_engine, session_factory, sqlite_file
-from wfm.domain.errors import WfmError
 
 log = logging.getLogger("wfm.api")
 
@@ -64,30 +64,20 @@ TAGS = [
 ]
 
 
-class HealthRead(BaseModel):
-    status: str = Field(description="`ok` when the API can serve requests.", examples=["ok"])
-    database: str = Field(description="`ok`, or why the database cannot be used.")
-    schema_revision: str | None = Field(
-        default=None, description="The database's migration revision.", examples=["0004"]
-    )
-
-
 def create_app(settings: ApiSettings | None = None, *, database_url: str | None = None) -> FastAPI:
     """The API on the settings' database (or `database_url`, which wins)."""
     settings = settings or ApiSettings()
     if database_url is not None:
         settings = settings.model_copy(update={"database_url": database_url})
-    # one connection per request admitted at once (ConcurrencyLimit), kept open between requests
-    engine = make_engine(
-        settings.database_url,
-        echo=settings.database_echo,
-        pool_size=settings.api_max_concurrent_requests,
-    )
+    # one connection per request admitted at once (ConcurrencyLimit) and per token look-up of the
+    # request guard (which runs before admission), kept open between requests
+    connections = settings.api_max_concurrent_requests + TOKEN_LOOKUPS
+    engine = make_engine(settings.database_url, echo=settings.database_echo, pool_size=connections)
     prepare_engine(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(open_pool, engine, settings.api_max_concurrent_requests)
+        await asyncio.to_thread(open_pool, engine, connections)
         yield
         engine.dispose()
 
@@ -97,8 +87,9 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
-        docs_url="/docs",
+        docs_url=None,  # api.docs serves Swagger UI from this server, not from a CDN
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -106,32 +97,32 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.sessions = session_factory(engine)
     app.state.kpi_cache = TtlCache(settings.api_kpi_cache_seconds)
     app.state.token_cache = TtlCache(settings.api_token_cache_seconds, size=1024)
+    app.state.token_lookups = asyncio.Semaphore(TOKEN_LOOKUPS)
     install_error_handlers(app)
+    install_docs(app)
+    # outermost last: security headers on every answer, then the guard (authentication, body
+    # cap, deadline and nesting) before the admission gate, so that only authenticated requests
+    # with their whole body in hand wait for a place
     app.add_middleware(ConcurrencyLimit, limit=settings.api_max_concurrent_requests)
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(SecurityHeaders)
 
     @app.get(
         "/health",
         tags=["health"],
         response_model=HealthRead,
-        summary="Liveness and database readiness",
+        summary="Liveness, database readiness, workers and queue",
+        description=HEALTH_DESCRIPTION,
         responses={503: {"model": ErrorBody, "description": "The database is not ready."}},
     )
     def health(request: Request) -> Any:
-        """`ok` when the database answers and its schema is at the latest migration."""
-        try:
-            migrate.require_current_schema(request.app.state.engine)
-            revision = migrate.current_revision(request.app.state.engine)
-        except WfmError as exc:
-            return JSONResponse(
-                status_code=503,
-                content={"error": "database_not_ready", "detail": str(exc), "errors": []},
-            )
-        return HealthRead(status="ok", database="ok", schema_revision=revision)
+        return health_answer(request)
 
     from api.routers import ROUTERS
 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    document_guard(app)
     return app
 
 
@@ -143,6 +134,10 @@ class ConcurrencyLimit:
     connections, threads waiting for a connection could hold every worker thread while the
     requests holding the connections wait for a thread. Admitting no more requests than the pool
     has connections rules that out. Health checks are always admitted.
+
+    It sits inside `api.guard.RequestGuard`: a /v1 request is admitted only once its token is
+    known good and its whole body has arrived, so clients without a token and slow uploads never
+    hold a place.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:

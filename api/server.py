@@ -32,8 +32,31 @@ log = logging.getLogger("wfm.api")
 PROTOCOL_PATH = "api.server:NoDelayHttpProtocol"
 
 
+_header_timeout_seconds: float | None = None
+
+
+def header_timeout_seconds() -> float:
+    """WFM_API_HEADER_TIMEOUT_SECONDS, read once per server process."""
+    global _header_timeout_seconds
+    if _header_timeout_seconds is None:
+        from api.settings import ApiSettings
+
+        _header_timeout_seconds = ApiSettings().api_header_timeout_seconds
+    return _header_timeout_seconds
+
+
 class NoDelayHttpProtocol(HttpToolsProtocol):
-    """uvicorn's protocol on its C parser (httptools), with TCP_NODELAY on every connection."""
+    """uvicorn's protocol on its C parser (httptools), with TCP_NODELAY on every connection, and
+    a deadline for a request's headers.
+
+    uvicorn waits for headers without limit: a client that connects and sends nothing, or sends
+    its headers a byte at a time, holds its connection open for ever. Here the headers must be
+    complete within `api_header_timeout_seconds` of the connection (or, on a kept-alive
+    connection, of the request's first byte), or the connection is closed. The body has its own
+    deadline in `api.guard.RequestGuard`.
+    """
+
+    header_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
@@ -42,6 +65,37 @@ class NoDelayHttpProtocol(HttpToolsProtocol):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self.header_deadline is None:
+            self._arm_header_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._disarm_header_deadline()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_deadline()
+        super().connection_lost(exc)
+
+    def _arm_header_deadline(self) -> None:
+        self._disarm_header_deadline()
+        self.header_deadline = self.loop.call_later(
+            header_timeout_seconds(), self._headers_too_slow
+        )
+
+    def _disarm_header_deadline(self) -> None:
+        if self.header_deadline is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
+
+    def _headers_too_slow(self) -> None:
+        self.header_deadline = None
+        if not self.transport.is_closing():
+            log.info("closing a connection whose request headers did not arrive in time")
+            self.transport.close()
 
 
 # Several server processes ------------------------------------------------------------------------

@@ -43,3 +43,55 @@ class ApiSettings(Settings):
         default=50_000,
         description="Most interval rows one read (history, forecast values) returns.",
     )
+    api_max_body_megabytes: float = Field(
+        default=1.0,
+        gt=0,
+        description=(
+            "Largest request body accepted, in megabytes (the history import has its own "
+            "limit, api_max_import_megabytes); a larger one is refused with 413 as soon as its "
+            "size shows, from its Content-Length or while it streams."
+        ),
+    )
+    api_body_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "How long a request body may take beyond its transfer at "
+            "api_body_min_kilobytes_per_second: a body that stalls this long, or trickles "
+            "slower than that rate, is cut off with 408 and its connection closed."
+        ),
+    )
+    api_body_min_kilobytes_per_second: float = Field(
+        default=50.0,
+        gt=0,
+        description="The slowest transfer rate a request body may keep up (see above).",
+    )
+    api_max_json_depth: int = Field(
+        default=64,
+        ge=8,
+        le=500,
+        description="Deepest nesting of arrays and objects a JSON body may have (else 422).",
+    )
+    api_auth_failures_per_window: int = Field(
+        default=20,
+        ge=0,
+        description=(
+            "Refused bearer tokens (unknown, expired or revoked) a client address may present "
+            "within api_auth_failure_window_seconds; beyond that, until the window ends, its "
+            "requests with a token the server does not already hold as good are answered 429 "
+            "with Retry-After, without a database look-up. 0 disables the throttle."
+        ),
+    )
+    api_auth_failure_window_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The window of api_auth_failures_per_window, in seconds.",
+    )
+    api_header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "How long a client may take to send a request's headers (from its connection, or "
+            "from the request's first byte) before the connection is closed."
+        ),
+    )

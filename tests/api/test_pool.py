@@ -1,5 +1,6 @@
-"""The API's database pool keeps one open connection per request it admits at once: the default
-pool would close every connection beyond 5 on return and open a new one on the next burst."""
+"""The API's database pool keeps one open connection per request it admits at once, and one per
+token look-up that the request guard may run before admission: the default pool would close every
+connection beyond 5 on return and open a new one on the next burst."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from api.app import create_app
+from api.deps import TOKEN_LOOKUPS
 from api.server import reserve_port
 from api.settings import ApiSettings
 
@@ -22,11 +24,12 @@ def test_the_pool_keeps_a_connection_per_admitted_request(
     api_engine: Engine = app.state.engine
     try:
         pool = api_engine.pool
-        assert isinstance(pool, QueuePool) and pool.size() == 7
-        held = [api_engine.connect() for _ in range(7)]
+        connections = 7 + TOKEN_LOOKUPS
+        assert isinstance(pool, QueuePool) and pool.size() == connections
+        held = [api_engine.connect() for _ in range(connections)]
         for connection in held:
             connection.close()
-        assert pool.checkedin() == 7  # all returned connections stay open
+        assert pool.checkedin() == connections  # all returned connections stay open
         assert pool.overflow() <= 0  # and never more than the admitted requests
     finally:
         api_engine.dispose()
@@ -40,7 +43,7 @@ def test_the_server_opens_its_connections_at_start(engine: Engine, database_url:
         async with app.router.lifespan_context(app):  # the server's start-up and shutdown
             return int(pool.checkedin())
 
-    assert asyncio.run(start_and_stop()) == 6
+    assert asyncio.run(start_and_stop()) == 6 + TOKEN_LOOKUPS
     assert pool.checkedin() == 0  # closed again at shutdown
 
 
