@@ -17,6 +17,7 @@ _COMMAND_MODULES = [
     "wfm.cli.demo_commands",
     "wfm.cli.erlang_commands",
     "wfm.cli.forecast_commands",
+    "wfm.cli.history_commands",
     "wfm.cli.intraday_commands",
     "wfm.cli.patience_commands",
     "wfm.cli.pipeline_commands",
