@@ -37,7 +37,8 @@ from api.errors import ApiError, error_response
 from api.settings import ApiSettings
 
 API_PREFIX = "/v1"
-LARGE_BODY_PATHS = frozenset({"/v1/history/import"})  # capped by api_max_import_megabytes
+IMPORT_PATHS = frozenset({"/v1/history/import"})  # capped by api_max_import_megabytes
+BATCH_PATHS = frozenset({"/v1/agent-events", "/v1/queue-snapshots"})  # api_max_batch_megabytes
 THROTTLED_ADDRESSES = 10_000  # client addresses whose failures are remembered, most recent first
 
 # Security headers ---------------------------------------------------------------------------------
@@ -205,6 +206,7 @@ class RequestGuard:
         )
         self.body_limit_bytes = int(settings.api_max_body_megabytes * 1_000_000)
         self.import_limit_bytes = int(settings.api_max_import_megabytes * 1_000_000)
+        self.batch_limit_bytes = int(settings.api_max_batch_megabytes * 1_000_000)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -267,7 +269,11 @@ class RequestGuard:
         """The body's chunks, read before the deadline and within the cap; raises BodyRefused
         (413, 408 or 422) or ClientGone."""
         path = scope.get("path", "")
-        limit = self.import_limit_bytes if path in LARGE_BODY_PATHS else self.body_limit_bytes
+        limit = self.body_limit_bytes
+        if path in IMPORT_PATHS:
+            limit = self.import_limit_bytes
+        elif path in BATCH_PATHS:
+            limit = self.batch_limit_bytes
         too_large = _refusal(
             413,
             "too_large",

@@ -47,9 +47,17 @@ class ApiSettings(Settings):
         default=1.0,
         gt=0,
         description=(
-            "Largest request body accepted, in megabytes (the history import has its own "
-            "limit, api_max_import_megabytes); a larger one is refused with 413 as soon as its "
+            "Largest request body accepted, in megabytes (the history import and the live-feed "
+            "batches have their own limits); a larger one is refused with 413 as soon as its "
             "size shows, from its Content-Length or while it streams."
+        ),
+    )
+    api_max_batch_megabytes: float = Field(
+        default=16.0,
+        gt=0,
+        description=(
+            "Largest body of the live-feed batches (POST /v1/agent-events, /v1/queue-snapshots), "
+            "in megabytes: a full batch of 20,000 events fits."
         ),
     )
     api_body_timeout_seconds: float = Field(
