@@ -1,13 +1,21 @@
-"""`wfm db ...`: create, update and inspect the database schema."""
+"""`wfm db ...`: create, update and inspect the database schema; back it up and restore it."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wfm.cli.app import app, info
-from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
+from wfm.cli.common import DatabaseUrlOption, open_database, resolve_database_url, user_errors
 
-db_app = typer.Typer(help="Create, update and inspect the database schema.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from wfm.adapters.db_backup import BackupSummary
+
+db_app = typer.Typer(
+    help="Create, update, inspect, back up and restore the database.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 
 
@@ -47,3 +55,62 @@ def status(database_url: DatabaseUrlOption = None) -> None:
                 f"history {span.queue_code}: {span.intervals} intervals, {span.offered} offered, "
                 f"{first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} UTC"
             )
+
+
+BackupPathArgument = Annotated[
+    Path, typer.Argument(help="The backup file.", show_default=False, resolve_path=False)
+]
+
+
+def _report(summary: BackupSummary, verb: str) -> None:
+    for name, rows in summary.tables:  # the empty ones count in the total line only
+        if rows is None or rows > 0:
+            info(f"  {name}: {rows} rows" if rows is not None else f"  {name}")
+    total = f", {summary.rows} rows" if summary.rows is not None else ""
+    size_mb = summary.size_bytes / 1_000_000
+    info(
+        f"{verb} {summary.path}: {summary.kind}, schema revision {summary.revision}, "
+        f"{len(summary.tables)} tables{total}, {size_mb:.1f} MB"
+    )
+
+
+@db_app.command("backup")
+def backup(
+    path: BackupPathArgument,
+    database_url: DatabaseUrlOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Back up the whole database to one file, consistent while others write.
+
+    SQLite: a copy made with SQLite's online backup API. PostgreSQL: a pg_dump custom-format
+    archive (needs PostgreSQL's client programs, pg_dump and pg_restore)."""
+    from wfm.adapters.db_backup import backup_database
+
+    url = resolve_database_url(database_url)
+    with user_errors():
+        summary = backup_database(url, path, force=force, progress=info)
+    _report(summary, "backup written to")
+
+
+@db_app.command("restore")
+def restore(
+    path: BackupPathArgument,
+    database_url: DatabaseUrlOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds tables.")
+    ] = False,
+) -> None:
+    """Replace the database by a backup of `wfm db backup`, all or nothing.
+
+    Refuses a database that already holds tables (unless --force), a backup of the other kind of
+    database, and a backup whose schema revision this version of wfm does not know."""
+    from wfm.adapters.db_backup import restore_database
+    from wfm.db import migrate
+
+    url = resolve_database_url(database_url)
+    with user_errors():
+        summary = restore_database(url, path, force=force, progress=info)
+    _report(summary, "restored from")
+    head = migrate.head_revision()
+    if summary.revision != head:
+        info(f"the schema is at revision {summary.revision}; `wfm db upgrade` brings it to {head}")
