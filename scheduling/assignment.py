@@ -13,6 +13,7 @@ preferences and spreads unpopular shifts (min-max of each agent's count).
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +74,9 @@ def assign_group(
     solver.parameters.max_time_in_seconds = max(0.2, time_limit_seconds)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    # Ctrl-C stops the search only in a command's own main thread: in a worker's job thread
+    # SIGINT is the worker's to handle (CP-SAT's handler there aborts the process)
+    solver.parameters.catch_sigint_signal = threading.current_thread() is threading.main_thread()
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return GroupAssignment(shifts=dict(hint), status="greedy", deviation=math.nan)

@@ -8,6 +8,7 @@ two cores than CP-SAT's LP worker. Writing the model once keeps both solvers ava
 from __future__ import annotations
 
 import math
+import threading
 import time as clock
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,6 +205,11 @@ class LinearModel:
         solver.parameters.max_time_in_seconds = max(0.2, time_limit_seconds)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
+        # Ctrl-C stops the search only in a command's own main thread: in a worker's job thread
+        # SIGINT is the worker's to handle (CP-SAT's handler there aborts the process)
+        solver.parameters.catch_sigint_signal = (
+            threading.current_thread() is threading.main_thread()
+        )
         status = solver.solve(model)
         seconds = clock.monotonic() - started
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
