@@ -4,7 +4,7 @@ range of it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -24,7 +24,7 @@ from api.history.schemas import (
     IntervalRead,
     MappingsRead,
 )
-from api.schemas import CODE_PATTERN
+from api.schemas import CODE_PATTERN, moment_query
 from wfm.adapters.acd_files import (
     ALIASES,
     FIELDS,
@@ -290,11 +290,11 @@ async def _run_import(
 def read_intervals(
     session: SessionDep,
     queue: str = Query(pattern=CODE_PATTERN, description="Queue to read."),
-    start: AwareDatetime = Query(description="From this instant (inclusive)."),
-    end: AwareDatetime = Query(description="To this instant (exclusive)."),
+    start: AwareDatetime = moment_query(description="From this instant (inclusive)."),
+    end: AwareDatetime = moment_query(description="To this instant (exclusive)."),
 ) -> Any:
     """Stored intervals of one queue over at most 92 days, by start."""
-    start, end = _in_utc(start, "query.start"), _in_utc(end, "query.end")
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise ApiError(
             422,
@@ -324,16 +324,17 @@ def delete_intervals(
     request: Request,
     session: SessionDep,
     queue: str = Query(pattern=CODE_PATTERN, description="Queue whose history to delete."),
-    start: AwareDatetime = Query(description="Intervals starting at or after this instant."),
-    end: AwareDatetime = Query(description="... and before this instant (exclusive)."),
+    start: AwareDatetime = moment_query(description="Intervals starting at or after this instant."),
+    end: AwareDatetime = moment_query(description="... and before this instant (exclusive)."),
 ) -> Any:
     """Delete the queue's stored intervals that start in [start, end), e.g. rows imported with a
     wrong date; any length of range. What derives from them follows in the same transaction:
     the daily sums behind the KPIs, the accuracy scores of the site's forecast runs whose horizon
     overlaps the range, and the site's patience estimates (re-estimated as a forecast run does);
     the server's KPI answers are recomputed. Returns how many intervals were deleted (0 when none
-    were stored there). Needs `history:write` (planners and admins)."""
-    start, end = _in_utc(start, "query.start"), _in_utc(end, "query.end")
+    were stored there). Both instants carry an offset and lie between 1900 and 2999. Needs
+    `history:write` (planners and admins)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise ApiError(
             422,
@@ -353,21 +354,6 @@ def delete_intervals(
         rescored_forecast_runs=list(result.rescored_runs),
         patience_reestimated_site=result.patience_site,
     )
-
-
-def _in_utc(moment: datetime, field: str) -> datetime:
-    """The query's instant in UTC; 422 naming the field for one that leaves the calendar once
-    converted (0001-01-01T00:00:00+14:00)."""
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        message = "lies outside the calendar once converted to UTC"
-        raise ApiError(
-            422,
-            "invalid",
-            f"{field}: {message}",
-            [{"field": field, "value": moment.isoformat(), "message": message}],
-        ) from None
 
 
 @router.get(

@@ -261,7 +261,7 @@ def test_dates_at_the_ends_of_the_calendar_are_row_errors(api: ApiServer) -> Non
                 params={
                     "queue": "retail",
                     "start": "0001-01-01T00:00:00+14:00",
-                    "end": "0001-01-02T00:00:00Z",
+                    "end": "2025-01-02T00:00:00Z",
                 },
             )
             assert response.status_code == 422, response.text

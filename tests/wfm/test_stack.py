@@ -66,6 +66,49 @@ def test_up_starts_the_stack_and_its_token_works(tmp_path: Path) -> None:
         serve.terminate()
         serve.wait(timeout=30)
 
+    # each run revokes the previous run's admin token before minting its own: one at a time
+    tokens = [token]
+    for _ in range(2):
+        again = subprocess.run(
+            [*wfm, "up", "--check", "--no-dashboard", "--api-port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert "revoked the admin token of the previous `wfm up`" in again.stderr
+        printed = dict(line.split(": ", 1) for line in again.stdout.splitlines() if ": " in line)
+        tokens.append(printed["admin token (sign in with it)"].strip())
+    listed = subprocess.run(
+        [*wfm, "token", "list"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    up_rows = [line.split("\t") for line in listed.splitlines() if "\twfm-up\t" in line]
+    assert [row[-1] for row in up_rows] == ["revoked", "active"]  # the older ones deleted
+    assert all(row[5] != "-" for row in up_rows)  # they expire
+    serve = subprocess.Popen([*wfm, "serve", "--port", str(api_port)], env=env)
+    try:
+        answers = [_me(api_port, secret) for secret in tokens]
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+    assert [a.status_code for a in answers] == [401, 401, 200]
+    assert "revoked" in answers[1].json()["detail"]
+    assert "newer `wfm up`" in answers[1].json()["detail"]
+
+
+def _me(port: int, token: str) -> httpx.Response:
+    for _ in range(120):
+        try:
+            return httpx.get(
+                f"http://127.0.0.1:{port}/v1/me",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=2,
+            )
+        except httpx.HTTPError:
+            subprocess.run(["sleep", "0.25"], check=True)
+    raise AssertionError("wfm serve did not answer")
+
 
 def test_up_simulate_needs_a_published_roster(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
