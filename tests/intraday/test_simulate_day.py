@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from intraday_testkit import SITE, Server
 from sqlalchemy import Engine, func, select
 
@@ -75,6 +76,8 @@ def test_a_played_morning_posts_states_and_snapshots_and_honours_switches(
         result.stdout
     )
     assert "Q1: offered" in result.stdout
+    # a floor manager may not write history: the day is played, not recorded
+    assert "the played day is not recorded" in result.stdout
 
     with unit_of_work(engine) as session:
         feed = AgentStateFeedRepository(session)
@@ -124,3 +127,81 @@ def test_errors_are_one_line(server: Server) -> None:
                      "--token", "x")  # fmt: skip
     assert closed.returncode == 2 and "cannot reach the API" in closed.stderr
     assert len(closed.stderr.strip().splitlines()) == 1
+
+
+def test_a_played_stretch_becomes_interval_history_day_sums_and_kpis(
+    server: Server, engine: Engine
+) -> None:
+    """Each closed interval is imported as history (the real import), with what the simulation
+    produced; the day sums and the KPI endpoint then show the day."""
+    import httpx
+
+    from wfm.db.models import IntervalHistoryDayRow, QueueRow
+    from wfm.db.repositories import HistoryRepository
+    from wfm.tools.day_player import DayPlayer, PlayConfig
+
+    config = PlayConfig(
+        site=SITE,
+        day=at("00:00").date(),
+        speed=0,
+        surge=0.0,
+        start=at("09:00").time(),
+        end=at("10:30").time(),
+        seed=3,
+    )
+    headers = {"Authorization": f"Bearer {server.tokens['admin']}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60.0) as client:
+        summary = DayPlayer(client, config).play()
+    assert summary.history_note is None
+    # six closed quarter hours, 09:00 .. 10:15, of both queues
+    starts = sorted({row["interval_start"] for row in summary.history_rows})
+    assert [datetime.fromisoformat(s) for s in starts] == [
+        at("09:00") + timedelta(minutes=15 * k) for k in range(6)
+    ]
+    assert len(summary.history_rows) == 12
+    sent = {(r["queue_code"], datetime.fromisoformat(r["interval_start"])): r
+            for r in summary.history_rows}  # fmt: skip
+    # What the simulation produced over the played intervals is what was recorded.
+    for code in ("Q1", "Q2"):
+        assert sum(r["offered"] for k, r in sent.items() if k[0] == code) == round(
+            summary.offered[code]
+        )
+        assert sum(r["answered"] for k, r in sent.items() if k[0] == code) == round(
+            summary.answered[code]
+        )
+    assert sum(r["offered"] for r in summary.history_rows) > 50  # Q1 takes 20 per quarter
+
+    with unit_of_work(engine) as session:
+        stored = HistoryRepository(session).records(None, at("00:00"), at("23:59"))
+        assert {(r.queue_code, r.interval_start_utc) for r in stored} == set(sent)
+        for record in stored:
+            row = sent[(record.queue_code, record.interval_start_utc)]
+            assert (record.offered, record.answered, record.abandoned) == (
+                row["offered"], row["answered"], row["abandoned"]
+            )  # fmt: skip
+            assert record.answered_within_threshold == row["answered_within_threshold"]
+            assert record.handle_seconds == row["handle_seconds"]
+        day = session.execute(
+            select(QueueRow.code, IntervalHistoryDayRow.answered, IntervalHistoryDayRow.abandoned)
+            .join(QueueRow, QueueRow.id == IntervalHistoryDayRow.queue_id)
+            .where(IntervalHistoryDayRow.local_date == at("00:00").date())
+        ).all()
+        sums = {code: (answered, abandoned) for code, answered, abandoned in day}
+        q1_rows = [r for k, r in sent.items() if k[0] == "Q1"]
+        assert sums["Q1"] == (
+            sum(r["answered"] for r in q1_rows),
+            sum(r["abandoned"] for r in q1_rows),
+        )
+
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60.0) as client:
+        r = client.get(
+            "/v1/kpis",
+            params={"site": SITE, "start": "2026-11-09", "end": "2026-11-10", "queue": "Q1"},
+        )
+    assert r.status_code == 200, r.text
+    q1 = r.json()["series"][0]
+    answered = sum(row["answered"] for row in q1_rows)
+    abandoned = sum(row["abandoned"] for row in q1_rows)
+    assert q1["total"]["answered"] == answered and q1["total"]["abandoned"] == abandoned
+    assert q1["total"]["answer_rate"] == pytest.approx(answered / (answered + abandoned))
+    assert [p["period"] for p in q1["points"]] == ["2026-11-09"]

@@ -61,6 +61,14 @@ def simulate_day(
         str | None, typer.Option(help="Local time to stop at (default: the last shift's end).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the calls and the agents.")] = 1,
+    record_history: Annotated[
+        bool,
+        typer.Option(
+            "--record-history/--no-record-history",
+            help="Import each interval as it closes as interval history (the token needs "
+            "history:write too, e.g. admin; without it the day is played unrecorded).",
+        ),
+    ] = True,
     api_url: Annotated[
         str | None, typer.Option(help="Base URL of the API (default $WFM_API_URL).")
     ] = None,
@@ -77,7 +85,8 @@ def simulate_day(
     posted minute by minute, and switches recorded meanwhile are honoured.
 
     The site clock follows the play, so the recommendation, the live adherence and the dashboard
-    show the simulated day. At the end the clock is held at the end of the play.
+    show the simulated day. Each interval is imported as interval history as it closes, so KPIs
+    and forecast accuracy fill in. At the end the clock is held at the end of the play.
     """
     import httpx
 
@@ -98,6 +107,7 @@ def simulate_day(
         start=_parse_time(start, "--start"),
         end=_parse_time(end, "--end"),
         seed=seed,
+        record_history=record_history,
     )
     url = api_url or get_settings().api_url
     bearer = token or os.environ.get("WFM_API_TOKEN")
@@ -123,6 +133,10 @@ def simulate_day(
         f"({summary.events_rejected} rejected), {summary.snapshots_posted} queue snapshots, "
         f"{summary.changes_honoured} plan changes honoured"
     )
+    if summary.history_note is not None:
+        typer.echo(f"  {summary.history_note}")
+    elif record_history:
+        typer.echo(f"  {len(summary.history_rows)} interval history rows imported")
     for code in sorted(summary.offered):
         offered = summary.offered[code]
         if offered <= 0:

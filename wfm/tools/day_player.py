@@ -17,7 +17,13 @@ at a time:
 5. posts a snapshot of every queue (`POST /v1/queue-snapshots`): answered and abandoned so far
    today (the current interval's counts spread evenly over it), contacts waiting and longest wait
    (Erlang A at the interval's servers; the simulator reports counts per interval, not the queue
-   at an instant).
+   at an instant);
+6. as each interval closes, imports its row per queue as interval history
+   (`POST /v1/history/import`, the import real ACD exports go through): offered, answered,
+   abandoned and answered within the threshold as simulated, handle time (answered x the
+   interval's handle time) and the agents who served it. Day sums, KPIs and forecast accuracy
+   follow from the import as they do for real history. A token without the history write
+   permission (a floor manager's) plays the day without recording it, and says so.
 
 Switches recorded during an interval reach the queue simulation at the next interval start.
 """
@@ -76,6 +82,7 @@ class PlayConfig:
     surge: float = 0.3
     surge_from: dtime = dtime(13, 0)
     surge_until: dtime | None = None
+    record_history: bool = True  # import each closed interval as interval history
     start: dtime | None = None  # local; default: the first shift start
     end: dtime | None = None  # local; default: the last shift end
     seed: int = 1
@@ -94,6 +101,9 @@ class PlaySummary:
     offered: dict[str, float] = field(default_factory=dict)
     answered: dict[str, float] = field(default_factory=dict)
     answered_within_threshold: dict[str, float] = field(default_factory=dict)
+    # the interval history rows imported (one per queue and closed interval), as sent
+    history_rows: list[dict[str, Any]] = field(default_factory=list)
+    history_note: str | None = None  # why the day was not recorded, when it was not
 
 
 def _dt(value: str) -> datetime:
@@ -226,6 +236,7 @@ class DayPlayer:
         self.decided = {q.queue_code: np.zeros(n, dtype=np.int64) for q in self.queues}
         self.outcomes: dict[str, SimOutcome] = {}
         self.reported = {q.queue_code: (0, 0) for q in self.queues}
+        self.recorded: set[int] = set()
 
     def _changes(self, after_id: int | None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {
@@ -317,6 +328,58 @@ class DayPlayer:
             )
         return out
 
+    def history_rows(self, i: int) -> list[dict[str, Any]]:
+        """Interval i of every queue as an interval history row, from the simulation as it
+        stands (the interval's servers are decided, so its calls are settled)."""
+        rows = []
+        for q in self.queues:
+            o = self.outcomes[q.queue_code]
+            offered = int(round(float(o.offered[i])))
+            answered = min(int(round(float(o.answered[i]))), offered)
+            abandoned = min(int(round(float(o.abandoned[i]))), offered - answered)
+            within = min(int(round(float(o.answered_within_threshold[i]))), answered)
+            rows.append(
+                {
+                    "queue_code": q.queue_code,
+                    "interval_start": self.starts[i].isoformat(),
+                    "interval_minutes": self.interval_minutes,
+                    "offered": offered,
+                    "answered": answered,
+                    "abandoned": abandoned,
+                    "answered_within_threshold": within,
+                    "handle_seconds": round(answered * float(q.aht_seconds[i]), 1),
+                    "agents": int(self.decided[q.queue_code][i]),
+                }
+            )
+        return rows
+
+    def _record(self, i: int, summary: PlaySummary) -> None:
+        """Import interval i's rows as interval history (once; not when recording is off)."""
+        if not self.config.record_history or summary.history_note is not None:
+            return
+        if i < 0 or i in self.recorded:
+            return
+        rows = self.history_rows(i)
+        try:
+            response = self.client.post(
+                "/v1/history/import", json=rows, params={"unmapped": "ignore"}
+            )
+        except httpx.HTTPError as exc:
+            raise PlayerError(f"cannot reach the API at {self.client.base_url}: {exc}") from None
+        if response.status_code == 403:
+            summary.history_note = (
+                "the token may not write interval history (history:write): the played day is "
+                "not recorded"
+            )
+            self.progress(summary.history_note)
+            return
+        if response.status_code >= 400:
+            raise PlayerError(
+                f"POST /v1/history/import: HTTP {response.status_code}: {response.text[:300]}"
+            )
+        self.recorded.add(i)
+        summary.history_rows.extend(rows)
+
     def play(self) -> PlaySummary:
         if not hasattr(self, "plans"):
             self.load()
@@ -365,6 +428,7 @@ class DayPlayer:
             i = self._interval_index(nxt)
             if self.starts[i] == nxt:  # a new interval: fix its servers, re-play the calls
                 self._decide_interval(i)
+                self._record(i - 1, summary)  # the interval that just closed
             snaps = self._snapshots(nxt)
             result = self._call("POST", "/v1/queue-snapshots", json={"snapshots": snaps})
             summary.snapshots_posted += result["accepted"]
@@ -382,6 +446,8 @@ class DayPlayer:
         )
         first = self._interval_index(self.start)
         last = self._interval_index(self.end - timedelta(microseconds=1))
+        if self.end >= self.starts[last] + timedelta(minutes=self.interval_minutes):
+            self._record(last, summary)  # the play ends as its last interval closes
         played = slice(first, last + 1)
         for code, o in self.outcomes.items():
             summary.offered[code] = float(o.offered[played].sum())
