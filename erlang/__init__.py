@@ -3,6 +3,16 @@
 Pure computation (numpy/scipy, no I/O), vectorised over arrays of intervals.
 """
 
+from erlang.calibration import (
+    CalibratedKpis,
+    Calibration,
+    NoiseFloor,
+    RateAccuracy,
+    binomial_noise_floor,
+    fit_calibration,
+    rate_accuracy,
+    recency_weights,
+)
 from erlang.errors import ErlangError
 from erlang.marginal import MarginalCurve, marginal_value_curve
 from erlang.models import ErlangAResult, ErlangCResult, erlang_a, erlang_b, erlang_c, offered_load
@@ -16,6 +26,14 @@ from erlang.simulation import Estimate, SimulationResult, simulate_queue
 from erlang.staffing import StaffingResult, required_agents, scheduled_from_required
 
 __all__ = [
+    "CalibratedKpis",
+    "Calibration",
+    "NoiseFloor",
+    "RateAccuracy",
+    "binomial_noise_floor",
+    "fit_calibration",
+    "rate_accuracy",
+    "recency_weights",
     "ErlangAResult",
     "ErlangCResult",
     "ErlangError",

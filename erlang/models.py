@@ -93,22 +93,28 @@ def _inputs(
     agents: ArrayLike,
     threshold_seconds: ArrayLike,
     concurrency: ArrayLike,
+    availability: ArrayLike = 1.0,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The checked arguments; the last is the servers per agent, concurrency x availability."""
     calls_a = check.array("calls", calls, low=0.0)
     interval_a = check.array("interval_seconds", interval_seconds, low=0.0, low_open=True)
     aht_a = check.handle_time(aht_seconds, calls_a)
     agents_a = check.array("agents", agents, low=0.0)
     threshold_a = check.array("threshold_seconds", threshold_seconds, low=0.0)
     concurrency_a = check.array("concurrency", concurrency, low=1.0)
-    calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a = check.broadcast(
-        calls=calls_a,
-        interval_seconds=interval_a,
-        aht_seconds=aht_a,
-        agents=agents_a,
-        threshold_seconds=threshold_a,
-        concurrency=concurrency_a,
+    availability_a = check.array("availability", availability, low=0.0, low_open=True, high=1.0)
+    calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a, availability_a = (
+        check.broadcast(
+            calls=calls_a,
+            interval_seconds=interval_a,
+            aht_seconds=aht_a,
+            agents=agents_a,
+            threshold_seconds=threshold_a,
+            concurrency=concurrency_a,
+            availability=availability_a,
+        )
     )
-    return calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a
+    return calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a * availability_a
 
 
 def erlang_c(
@@ -119,10 +125,14 @@ def erlang_c(
     threshold_seconds: ArrayLike = 20.0,
     *,
     concurrency: ArrayLike = 1.0,
+    availability: ArrayLike = 1.0,
 ) -> ErlangCResult:
-    """Erlang C: P(wait), service level at the threshold, ASA and occupancy per interval."""
+    """Erlang C: P(wait), service level at the threshold, ASA and occupancy per interval.
+
+    ``availability`` (0 < a <= 1): the share of the agents' time the queue effectively has
+    (a calibration's); the servers are agents x concurrency x availability."""
     calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a = _inputs(
-        calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
+        calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency, availability
     )
     load = calls_a / interval_a * aht_a
     servers = agents_a * concurrency_a
@@ -172,6 +182,7 @@ def erlang_a(
     threshold_seconds: ArrayLike = 20.0,
     *,
     concurrency: ArrayLike = 1.0,
+    availability: ArrayLike = 1.0,
 ) -> ErlangAResult:
     """Erlang A (Palm's M/M/N+M): callers hang up after an exponential patience time.
 
@@ -179,10 +190,10 @@ def erlang_a(
     distribution P(V > t | V > 0) = gamma(x, y e^-theta t) / gamma(x, y), x = N mu / theta,
     y = lambda / theta, evaluated in log space (stable to thousands of Erlangs). A mean patience
     above MAX_PATIENCE_SECONDS (1e15 s) is taken as that: a stable queue then gives Erlang C's
-    results to double precision.
+    results to double precision. ``availability`` as in `erlang_c`.
     """
     calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a = _inputs(
-        calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency
+        calls, interval_seconds, aht_seconds, agents, threshold_seconds, concurrency, availability
     )
     patience_a = check.array("patience_seconds", patience_seconds, low=0.0, low_open=True)
     calls_a, interval_a, aht_a, agents_a, threshold_a, concurrency_a, patience_a = check.broadcast(

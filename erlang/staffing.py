@@ -94,6 +94,7 @@ def required_agents(
     max_occupancy: ArrayLike | None = None,
     concurrency: ArrayLike = 1.0,
     shrinkage: ArrayLike = 0.0,
+    availability: ArrayLike = 1.0,
 ) -> StaffingResult:
     """Least agents per interval meeting every target given, and scheduled agents after shrinkage.
 
@@ -101,10 +102,20 @@ def required_agents(
     ``max_abandon_rate = 1 - min_answer_rate`` (the stricter one applies when both are given);
     both need ``patience_seconds``. The occupancy cap applies to the offered load:
     agents >= load / (max_occupancy * concurrency).
+
+    ``availability`` (0 < a <= 1, a calibration's): the share of the agents' time the queue
+    effectively has; each agent is then concurrency x availability servers, and occupancy is
+    the load per effective server.
     """
     named = _checked_workload(
         calls, interval_seconds, aht_seconds, threshold_seconds, concurrency, shrinkage
     )
+    available = check.array("availability", availability, low=0.0, low_open=True, high=1.0)
+    if not np.all(available == 1.0):
+        named["concurrency"], named["availability"] = check.broadcast(
+            concurrency=named["concurrency"], availability=available
+        )
+        named["concurrency"] = named["concurrency"] * named.pop("availability")
     named.update(
         _checked_targets(
             service_level=service_level,
