@@ -87,7 +87,8 @@ def test_demo_data_needs_a_schema(tmp_path: Path) -> None:
 def test_demo_data_writes_once_and_refuses_a_second_time(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert run_wfm("db", "upgrade", "--database-url", url).returncode == 0
-    args = ("demo-data", "--weeks", "2", "--agents", "20", "--seed", "3", "--database-url", url)
+    args = ("demo-data", "--weeks", "2", "--agents", "20", "--seed", "3", "--today", "2026-11-12")
+    args = (*args, "--database-url", url)  # a fixed today: two weeks without a clock change
     first = run_wfm(*args)
     assert first.returncode == 0, first.stderr
     assert "20 agents" in first.stdout

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -48,8 +48,8 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
-    """The site and day to play: the latest published roster's site, on the day named or else
-    on the roster's first day."""
+    """The site and day to play: the latest published roster's site, on the day named, else
+    today when the roster's week holds it (the demo's live week), else the roster's first day."""
     from wfm.db.repositories import ScheduleRepository, SiteRepository
     from wfm.domain import ScheduleStatus
     from wfm.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -79,7 +79,14 @@ def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
             "cannot be moved); mark it a simulation first (PATCH /v1/sites/"
             f"{latest.site_code} with is_simulation true), or use the demo centre"
         )
-    return latest.site_code, day or latest.week_start
+    if day is None:
+        from wfm.tools.demo.live import today_at
+
+        site = SiteRepository(session).get(latest.site_code)
+        today = today_at(site.timezone)
+        in_week = latest.week_start <= today < latest.week_start + timedelta(days=7)
+        day = today if in_week else latest.week_start
+    return latest.site_code, day
 
 
 UP_TOKEN_NAME = "wfm-up"  # the admin token `wfm up` prints; one at a time
@@ -134,7 +141,8 @@ def up(
         typer.Option(
             "--simulate/--no-simulate",
             help="Also play a day through the API (`wfm simulate-day`) so the floor is alive: "
-            "the first day of the latest published roster, unless --simulate-date names one.",
+            "today when the latest published roster's week holds it, else that week's first "
+            "day, unless --simulate-date names one.",
         ),
     ] = False,
     simulate_date: Annotated[
