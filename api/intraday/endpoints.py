@@ -627,12 +627,16 @@ def day_plan(
 def _day_queue(queue: Queue, site: Site, forecast: svc.DayForecast) -> s.DayQueueRead:
     """A queue's day: its targets, the patience its model uses and where that comes from (its
     own estimate, else the site's setting), and the forecast."""
-    patience = QueueModel.of_queue(queue, site, forecast.interval_minutes).patience
+    model = QueueModel.of_queue(queue, site, forecast.interval_minutes)
+    patience = model.patience
     assert patience.seconds is not None  # a stored queue's model always has one
     return s.DayQueueRead(
         queue_code=queue.code,
         channel=queue.channel.value,
-        service_level_target=queue.service_level_target,
+        service_level_target=model.service_level_target,
+        min_answer_rate=model.min_answer_rate,
+        max_abandon_rate=model.max_abandon_rate,
+        answer_rate_target=model.answer_rate_target,
         service_threshold_seconds=queue.service_threshold_seconds,
         patience_seconds=patience.seconds,
         patience_source="history" if patience.source is PatienceSource.HISTORY else "site",

@@ -206,7 +206,10 @@ class IntervalOutlookRead(Output):
     interval_start_utc: datetime
     offered: float = Field(description="Reforecast contacts (with the current backlog).")
     aht_seconds: float
-    servers_needed: int = Field(description="Erlang A: fewest agents meeting the SL target.")
+    servers_needed: int = Field(
+        description="Erlang A: fewest agents meeting every target of the queue (service "
+        "level, answer rate, abandon cap).",
+    )
     servers_without: float = Field(description="Servers as things stand.")
     servers_with: float = Field(description="Servers after the move.")
     service_level_without: float
@@ -410,7 +413,18 @@ class FloorAgentRead(Output):
 class DayQueueRead(Output):
     queue_code: str
     channel: str
-    service_level_target: float
+    service_level_target: float | None = Field(description="Service-level target; null: none.")
+    min_answer_rate: float | None = Field(
+        default=None, description="Least answer rate; null: none."
+    )
+    max_abandon_rate: float | None = Field(
+        default=None, description="Most abandon rate; null: none."
+    )
+    answer_rate_target: float | None = Field(
+        default=None,
+        description="The answer rate the queue is held to (the stricter of min_answer_rate and "
+        "1 - max_abandon_rate); null: neither.",
+    )
     service_threshold_seconds: float
     patience_seconds: float = Field(description="Mean caller patience the queue model uses, s.")
     patience_source: Literal["history", "site"] = Field(

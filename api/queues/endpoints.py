@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, require
-from api.errors import responses
+from api.errors import ApiError, responses
 from api.queues.schemas import (
+    NO_TARGET,
+    TARGETS,
     PatienceEstimatesRead,
     QueueCreate,
     QueueRead,
@@ -86,8 +88,21 @@ def get_queue(session: SessionDep, code: str = code_path("queue")) -> Any:
 
 @router.patch("/{code}", response_model=QueueRead, dependencies=WRITE, responses=responses(404))
 def update_queue(body: QueueUpdate, session: SessionDep, code: str = code_path("queue")) -> Any:
-    """Change a queue's name, channel, service targets, concurrency or value per contact."""
-    QueueRepository(session).update_queue(code, changes(body))
+    """Change a queue's name, channel, targets, concurrency or value per contact. A target set
+    to null is removed; the queue keeps at least one (service level, answer rate or abandon
+    cap), else 422."""
+    fields = changes(body, nullable=frozenset(TARGETS))
+    repo = QueueRepository(session)
+    current = repo.get(code)
+    if all(fields.get(name, getattr(current, name)) is None for name in TARGETS):
+        removed = next(name for name in TARGETS if name in fields)
+        raise ApiError(
+            422,
+            "invalid",
+            f"body.{removed}: {NO_TARGET}",
+            [{"field": f"body.{removed}", "message": NO_TARGET}],
+        )
+    repo.update_queue(code, fields)
     return _read(session, code)
 
 

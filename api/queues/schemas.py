@@ -5,18 +5,36 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from api.schemas import Code, Input, Name, Output
 from wfm.domain import Channel, Queue, Site
-from wfm.domain.queue_model import Patience
+from wfm.domain.queue_model import Patience, answer_rate_target
 from wfm.services.patience import PatienceEstimates
 
 PATIENCE_REFUSED = (
     "a queue's patience is not typed in: it is estimated from the queue's history "
     "(POST /v1/queues/patience-estimates, `wfm patience`, every forecast run), and the site's "
     "default_patience_seconds (PATCH /v1/sites/{code}) applies until then"
+)
+
+
+TARGETS = ("service_level_target", "min_answer_rate", "max_abandon_rate")
+NO_TARGET = (
+    "a queue keeps at least one target: service_level_target, min_answer_rate or max_abandon_rate"
+)
+SL_TARGET = (
+    "Target share answered within the threshold, in (0, 1); null: the queue has no "
+    "service-level target (it is judged by its answer rate or abandon cap)."
+)
+ANSWER_RATE_TARGET = (
+    "Least answer rate (answered / offered), in (0, 1); null: none. Staffing, rosters, the "
+    "intraday recommendation and the dashboard judge the queue by it."
+)
+ABANDON_TARGET = (
+    "Most abandon rate (abandoned / offered), in (0, 1); null: none. The same target as an "
+    "answer rate of 1 - it (the stricter applies when both are given)."
 )
 
 
@@ -38,8 +56,14 @@ class QueueCreate(_QueueInput):
     code: Code = Field(examples=["retail"])
     name: Name = Field(description="Display name.", examples=["Retail banking"])
     channel: Channel = Field(default=Channel.VOICE, description="Contact channel.")
-    service_level_target: float = Field(
-        default=0.8, gt=0, lt=1, description="Target share answered within the threshold."
+    service_level_target: float | None = Field(
+        default=0.8, gt=0, lt=1, description=SL_TARGET, examples=[0.8]
+    )
+    min_answer_rate: float | None = Field(
+        default=None, gt=0, lt=1, description=ANSWER_RATE_TARGET, examples=[0.95]
+    )
+    max_abandon_rate: float | None = Field(
+        default=None, gt=0, lt=1, description=ABANDON_TARGET, examples=[0.05]
     )
     service_threshold_seconds: float = Field(
         default=20.0, ge=0, le=86_400, description="Service threshold T, seconds."
@@ -57,11 +81,25 @@ class QueueCreate(_QueueInput):
         default=5.0, ge=0, le=3_600, description="Abandons within this are short abandons."
     )
 
+    @model_validator(mode="after")
+    def _one_target(self) -> QueueCreate:
+        if all(getattr(self, name) is None for name in TARGETS):
+            raise ValueError(NO_TARGET)
+        return self
+
 
 class QueueUpdate(_QueueInput):
     name: Name | None = Field(default=None, description="New display name.")
     channel: Channel | None = Field(default=None, description="New channel.")
-    service_level_target: float | None = Field(default=None, gt=0, lt=1)
+    service_level_target: float | None = Field(
+        default=None, gt=0, lt=1, description="New service-level target; null: none."
+    )
+    min_answer_rate: float | None = Field(
+        default=None, gt=0, lt=1, description="New least answer rate; null: none."
+    )
+    max_abandon_rate: float | None = Field(
+        default=None, gt=0, lt=1, description="New most abandon rate; null: none."
+    )
     service_threshold_seconds: float | None = Field(default=None, ge=0, le=86_400)
     max_occupancy: float | None = Field(default=None, gt=0, le=1)
     chat_concurrency: int | None = Field(default=None, ge=1, le=20)
@@ -74,7 +112,13 @@ class QueueRead(Output):
     code: str = Field(description="Identifier.", examples=["retail"])
     name: str = Field(description="Display name.")
     channel: Channel = Field(description="Contact channel.")
-    service_level_target: float = Field(description="Target service level, fraction.")
+    service_level_target: float | None = Field(description=SL_TARGET)
+    min_answer_rate: float | None = Field(description=ANSWER_RATE_TARGET)
+    max_abandon_rate: float | None = Field(description=ABANDON_TARGET)
+    answer_rate_target: float | None = Field(
+        description="The answer rate the queue is held to: the stricter of min_answer_rate and "
+        "1 - max_abandon_rate; null: the queue has neither target."
+    )
     service_threshold_seconds: float = Field(description="Service threshold T, seconds.")
     max_occupancy: float = Field(description="Occupancy cap, fraction.")
     chat_concurrency: int = Field(description="Contacts per agent at once.")
@@ -120,6 +164,9 @@ def queue_read(queue: Queue, site: Site) -> QueueRead:
         name=queue.name,
         channel=queue.channel,
         service_level_target=queue.service_level_target,
+        min_answer_rate=queue.min_answer_rate,
+        max_abandon_rate=queue.max_abandon_rate,
+        answer_rate_target=answer_rate_target(queue.min_answer_rate, queue.max_abandon_rate),
         service_threshold_seconds=queue.service_threshold_seconds,
         max_occupancy=queue.max_occupancy,
         chat_concurrency=queue.chat_concurrency,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from api.schemas import Code, Input, Name, Output, TimezoneName
-from wfm.domain import DEFAULT_PATIENCE_SECONDS
+from wfm.domain import DEFAULT_PATIENCE_SECONDS, DEFAULT_UNPLANNED_SHRINKAGE
 
 SIMULATION_FLAG = (
     "true: a simulated site (a demo, training, a what-if), whose intraday clock may be moved and "
@@ -15,6 +15,13 @@ SIMULATION_FLAG = (
 PATIENCE_SETTING = (
     "Mean caller patience, seconds, of the site's queues that have no estimate from their own "
     "history yet (0 < s <= 86400)."
+)
+
+SHRINKAGE_SETTING = (
+    "Unplanned shrinkage, a fraction in [0, 1): the share of a rostered agent's serving time lost "
+    "to absence, lateness and unplanned aux. Breaks, lunches, meetings and training are rostered "
+    "and not in it. Requirements and rosters count it once: serving agents = rostered x "
+    "(1 - unplanned_shrinkage)."
 )
 
 
@@ -42,6 +49,13 @@ class SiteCreate(Input):
         examples=[180.0],
     )
     is_simulation: bool = Field(default=False, description=SIMULATION_FLAG, examples=[False])
+    unplanned_shrinkage: float = Field(
+        default=DEFAULT_UNPLANNED_SHRINKAGE,
+        ge=0,
+        lt=1,
+        description=SHRINKAGE_SETTING,
+        examples=[0.1],
+    )
 
 
 class SiteUpdate(Input):
@@ -61,6 +75,9 @@ class SiteUpdate(Input):
         description="Mark the site a simulation (true) or live (false); a live site's simulated "
         "clock, if any, goes back to the real time.",
     )
+    unplanned_shrinkage: float | None = Field(
+        default=None, ge=0, lt=1, description="New unplanned shrinkage, [0, 1)."
+    )
 
 
 class SiteRead(Output):
@@ -71,3 +88,4 @@ class SiteRead(Output):
     seats: int | None = Field(description="Workstations; null: unlimited.", examples=[80])
     default_patience_seconds: float = Field(description=PATIENCE_SETTING, examples=[180.0])
     is_simulation: bool = Field(description=SIMULATION_FLAG, examples=[False])
+    unplanned_shrinkage: float = Field(description=SHRINKAGE_SETTING, examples=[0.1])

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wfm.db.types import UTCDateTime
-from wfm.domain.types import DEFAULT_PATIENCE_SECONDS
+from wfm.domain.types import DEFAULT_PATIENCE_SECONDS, DEFAULT_UNPLANNED_SHRINKAGE
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,6 +64,10 @@ class SiteRow(Base):
     )
     # a simulated site: its intraday clock may be moved and sped up (never a live site's)
     is_simulation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # absence, lateness and unplanned aux (rostered breaks and lunches are not in it)
+    unplanned_shrinkage: Mapped[float] = mapped_column(
+        Float, server_default=str(DEFAULT_UNPLANNED_SHRINKAGE)
+    )
     created_at: Mapped[datetime]
 
     queues: Mapped[list[QueueRow]] = relationship(back_populates="site")
@@ -77,7 +81,10 @@ class QueueRow(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16))
-    service_level_target: Mapped[float] = mapped_column(Float)
+    # targets (null: none; the API keeps at least one of the three)
+    service_level_target: Mapped[float | None] = mapped_column(Float)
+    min_answer_rate: Mapped[float | None] = mapped_column(Float)
+    max_abandon_rate: Mapped[float | None] = mapped_column(Float)
     service_threshold_seconds: Mapped[float] = mapped_column(Float)
     max_occupancy: Mapped[float] = mapped_column(Float)
     chat_concurrency: Mapped[int] = mapped_column(Integer, default=1)
@@ -343,6 +350,8 @@ class StaffingRequirementRow(Base):
     predicted_answer_rate: Mapped[float | None] = mapped_column(Float)
     predicted_asa_seconds: Mapped[float | None] = mapped_column(Float)
     predicted_occupancy: Mapped[float | None] = mapped_column(Float)
+    shrinkage: Mapped[float | None] = mapped_column(Float)
+    shrinkage_source: Mapped[str | None] = mapped_column(String(16))
 
 
 # --- schedules ------------

@@ -7,6 +7,7 @@ The domain types are re-exported here, so `from wfm.domain import Queue` names t
 
 from wfm.domain.types import (
     DEFAULT_PATIENCE_SECONDS,
+    DEFAULT_UNPLANNED_SHRINKAGE,
     Activity,
     ActivitySpan,
     AdherenceResult,
@@ -39,6 +40,7 @@ from wfm.domain.types import (
 
 __all__ = [
     "DEFAULT_PATIENCE_SECONDS",
+    "DEFAULT_UNPLANNED_SHRINKAGE",
     "Activity",
     "ActivitySpan",
     "AdherenceResult",

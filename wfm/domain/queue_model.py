@@ -101,6 +101,37 @@ class Patience:
         return cls(seconds=float(seconds), source=PatienceSource.GIVEN)
 
 
+class ShrinkageSource(enum.StrEnum):
+    SITE = "site"  # the site's unplanned shrinkage (`Site.unplanned_shrinkage`)
+    GIVEN = "given"  # given with the request, the command or the problem file
+
+
+@dataclass(frozen=True, slots=True)
+class Shrinkage:
+    """The share of rostered serving time lost, and where it came from.
+
+    Shrinkage is counted once. Planned time off the phones (breaks, lunches, meetings, training)
+    is rostered explicitly; only unplanned shrinkage (absence, lateness, unplanned aux), a site
+    setting, reduces a rostered agent's capacity: serving = rostered x (1 - fraction). A
+    one-interval calculator with no roster may be given a total shrinkage instead."""
+
+    fraction: float
+    source: ShrinkageSource
+
+    @classmethod
+    def of_site(cls, site: Site) -> Shrinkage:
+        return cls(fraction=site.unplanned_shrinkage, source=ShrinkageSource.SITE)
+
+    @classmethod
+    def given(cls, fraction: float) -> Shrinkage:
+        return cls(fraction=float(fraction), source=ShrinkageSource.GIVEN)
+
+    @classmethod
+    def of_site_unless_given(cls, site: Site, fraction: float | None) -> Shrinkage:
+        """The given fraction when there is one, else the site's setting."""
+        return cls.of_site(site) if fraction is None else cls.given(fraction)
+
+
 @dataclass(frozen=True, slots=True)
 class QueueKpis:
     """Predicted service per interval at a staffing. `answer_rate` and `abandon_rate` are None
@@ -160,7 +191,49 @@ class QueueModel:
             max_occupancy=queue.max_occupancy,
             concurrency=float(max(1, queue.chat_concurrency)),
             value_per_answered_contact=queue.value_per_answered_contact,
+            min_answer_rate=queue.min_answer_rate,
+            max_abandon_rate=queue.max_abandon_rate,
         )
+
+    @property
+    def answer_rate_target(self) -> float | None:
+        """The answer rate the queue is held to (`answer_rate_target`); None: no such target."""
+        return answer_rate_target(self.min_answer_rate, self.max_abandon_rate)
+
+    @property
+    def has_target(self) -> bool:
+        """Whether the model has a target to staff to (service level, ASA, answer rate, abandon
+        rate); an occupancy cap alone is a limit, not a target."""
+        return any(
+            t is not None
+            for t in (
+                self.service_level_target,
+                self.max_asa_seconds,
+                self.min_answer_rate,
+                self.max_abandon_rate,
+            )
+        )
+
+    def targets_met(
+        self,
+        service_level: ArrayLike,
+        answer_rate: ArrayLike | None,
+        *,
+        tolerance: float = 1e-9,
+    ) -> TargetsMet:
+        """Whether each of the queue's targets is met by predicted (or actual) `service_level`
+        and `answer_rate` (arrays or one value): None for a target the queue does not have, or
+        that can't be judged (no answer rate: Erlang C)."""
+        met_service_level = None
+        if self.service_level_target is not None:
+            met_service_level = np.asarray(
+                np.asarray(service_level, dtype=float) >= self.service_level_target - tolerance
+            )
+        met_answer_rate = None
+        target = self.answer_rate_target
+        if target is not None and answer_rate is not None:
+            met_answer_rate = np.asarray(np.asarray(answer_rate, dtype=float) >= target - tolerance)
+        return TargetsMet(service_level=met_service_level, answer_rate=met_answer_rate)
 
     @property
     def kind(self) -> QueueModelKind:
@@ -461,6 +534,38 @@ def _split_kpis(kpis: QueueKpis, cells: _Cells) -> list[QueueKpis]:
         QueueKpis(**{name: pieces[k] for name, pieces in columns.items()})
         for k in range(len(cells.models))
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetsMet:
+    """Per interval, whether each target of a queue is met (None: the queue has no such
+    target). `answer_rate` covers both the least answer rate and the abandon cap (the same
+    target, `answer_rate_target`)."""
+
+    service_level: NDArray[np.bool_] | None
+    answer_rate: NDArray[np.bool_] | None
+
+    @property
+    def all(self) -> NDArray[np.bool_] | None:
+        """Every target the queue has met; None when it has none that can be judged."""
+        given = [m for m in (self.service_level, self.answer_rate) if m is not None]
+        if not given:
+            return None
+        return np.logical_and.reduce(np.broadcast_arrays(*given))
+
+
+def answer_rate_target(
+    min_answer_rate: float | None, max_abandon_rate: float | None
+) -> float | None:
+    """The answer rate a queue is held to: its least answer rate, or 1 - its most abandon rate,
+    the stricter when it has both (they are one target: answered + abandoned = offered); None
+    when it has neither."""
+    given = [
+        r
+        for r in (min_answer_rate, None if max_abandon_rate is None else 1.0 - max_abandon_rate)
+        if r is not None
+    ]
+    return max(given) if given else None
 
 
 def handle_time(contacts: ArrayLike, aht_seconds: ArrayLike) -> FloatArray:

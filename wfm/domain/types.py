@@ -13,6 +13,9 @@ from datetime import date, datetime, time
 # A site's mean caller patience until its queues have history to estimate their own: a few
 # minutes, as in the published call-centre studies (the bank of Brown et al. 2005: about 6).
 DEFAULT_PATIENCE_SECONDS = 180.0
+# share of a rostered agent's serving time lost to absence, lateness and unplanned aux (planned
+# breaks, lunches, meetings and training are rostered and not in it); why 0.10: migration 0008
+DEFAULT_UNPLANNED_SHRINKAGE = 0.10
 
 
 class Channel(enum.StrEnum):
@@ -60,6 +63,8 @@ class Site:
     default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS
     # a simulated site: its intraday clock may be moved and sped up (a live site's never)
     is_simulation: bool = False
+    # serving agents = rostered x (1 - unplanned_shrinkage); planned time off is rostered
+    unplanned_shrinkage: float = DEFAULT_UNPLANNED_SHRINKAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,9 @@ class Queue:
     code: str
     name: str
     channel: Channel = Channel.VOICE
-    service_level_target: float = 0.8
+    # the queue's targets: at least one of service level (within the threshold), least answer
+    # rate and most abandon rate (None: no such target)
+    service_level_target: float | None = 0.8
     service_threshold_seconds: float = 20.0
     max_occupancy: float = 0.85
     chat_concurrency: int = 1
@@ -80,6 +87,8 @@ class Queue:
     patience_abandoned_count: int | None = None
     value_per_answered_contact: float = 0.0
     short_abandon_threshold_seconds: float = 5.0
+    min_answer_rate: float | None = None
+    max_abandon_rate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +263,10 @@ class StaffingRequirement:
     predicted_answer_rate: float | None = None
     predicted_asa_seconds: float | None = None
     predicted_occupancy: float | None = None
+    # the shrinkage scheduled_agents was grossed up with, and where it came from ("site": the
+    # site's unplanned shrinkage; "given": passed in); None on rows stored before they were kept
+    shrinkage: float | None = None
+    shrinkage_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,8 @@ class RequirementRepository:
                 "predicted_answer_rate": r.predicted_answer_rate,
                 "predicted_asa_seconds": r.predicted_asa_seconds,
                 "predicted_occupancy": r.predicted_occupancy,
+                "shrinkage": r.shrinkage,
+                "shrinkage_source": r.shrinkage_source,
             }
             for r in requirements
         ]
@@ -319,6 +321,8 @@ class RequirementRepository:
                 predicted_answer_rate=r.predicted_answer_rate,
                 predicted_asa_seconds=r.predicted_asa_seconds,
                 predicted_occupancy=r.predicted_occupancy,
+                shrinkage=r.shrinkage,
+                shrinkage_source=r.shrinkage_source,
             )
             for r, code in self.session.execute(stmt)
         ]

@@ -39,6 +39,8 @@ class QueueRepository:
             patience_abandoned_count=queue.patience_abandoned_count,
             value_per_answered_contact=queue.value_per_answered_contact,
             short_abandon_threshold_seconds=queue.short_abandon_threshold_seconds,
+            min_answer_rate=queue.min_answer_rate,
+            max_abandon_rate=queue.max_abandon_rate,
         )
         self.session.add(row)
         self.session.flush()
@@ -110,4 +112,6 @@ def _queue(row: QueueRow) -> Queue:
         patience_abandoned_count=row.patience_abandoned_count,
         value_per_answered_contact=row.value_per_answered_contact,
         short_abandon_threshold_seconds=row.short_abandon_threshold_seconds,
+        min_answer_rate=row.min_answer_rate,
+        max_abandon_rate=row.max_abandon_rate,
     )

@@ -31,6 +31,7 @@ class SiteRepository:
             seats=site.seats,
             default_patience_seconds=site.default_patience_seconds,
             is_simulation=site.is_simulation,
+            unplanned_shrinkage=site.unplanned_shrinkage,
             created_at=datetime.now(UTC),
         )
         self.session.add(row)
@@ -86,4 +87,5 @@ def _site(row: SiteRow) -> Site:
         seats=row.seats,
         default_patience_seconds=row.default_patience_seconds,
         is_simulation=row.is_simulation,
+        unplanned_shrinkage=row.unplanned_shrinkage,
     )
