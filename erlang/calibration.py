@@ -203,6 +203,7 @@ def fit_calibration(
     threshold_seconds: float = 20.0,
     total_wait_seconds: ArrayLike | None = None,
     weights: ArrayLike | None = None,
+    availability: float | None = None,
     recalibrate: bool = True,
     fitted_from_utc: datetime | None = None,
     fitted_until_utc: datetime | None = None,
@@ -213,6 +214,8 @@ def fit_calibration(
     ``agents`` is the staffing the plan will speak of (agents logged in / scheduled), not the
     effective servers: the fit finds how many of them the queue effectively had.
     ``weights`` (>= 0, e.g. `recency_weights`) weigh the intervals in every likelihood.
+    ``availability`` given is kept (1: the textbook model, agents are servers) and only the
+    patience is fitted; ``recalibrate=False`` leaves the logistic layer out.
     Invalid input raises `ErlangError` naming the argument (and the first bad index).
     """
     rows = _checked_rows(
@@ -227,6 +230,11 @@ def fit_calibration(
         weights,
     )
     threshold = check.scalar("threshold_seconds", threshold_seconds, low=0.0)
+    fixed = None
+    if availability is not None:
+        fixed = check.scalar("availability", availability, low=0.0, low_open=True)
+        if fixed > 1.0:
+            raise ErlangError("availability", f"must be <= 1, got {fixed:g}")
     used = np.asarray(rows["offered"] > 0.0, dtype=bool)
     if not np.any(used & (rows["weights"] > 0.0)):
         raise ErlangError("offered", "has no interval with calls (and weight) to fit on")
@@ -259,13 +267,27 @@ def fit_calibration(
         weighted_waits = float((r["weights"] * waits).sum())
         patience = float(np.clip(weighted_waits / weighted_abandons, 1.0, MAX_PATIENCE_SECONDS))
         method = "waits"
+        if fixed is not None:
+            fitted_availability = fixed
+        else:
+            best = optimize.minimize_scalar(
+                lambda a: nll(float(a), patience),
+                bounds=(MIN_AVAILABILITY, 1.0),
+                method="bounded",
+                options={"xatol": 1e-5},
+            )
+            fitted_availability = float(best.x)
+    elif fixed is not None:
+        method = "likelihood"
+        kept = fixed
+        low, high = math.log(MIN_PATIENCE_SECONDS), math.log(MAX_PATIENCE_SECONDS)
         best = optimize.minimize_scalar(
-            lambda a: nll(float(a), patience),
-            bounds=(MIN_AVAILABILITY, 1.0),
+            lambda v: nll(kept, math.exp(float(v))),
+            bounds=(low, high),
             method="bounded",
-            options={"xatol": 1e-5},
+            options={"xatol": 1e-6},
         )
-        availability = float(best.x)
+        fitted_availability, patience = kept, math.exp(float(best.x))
     else:
         method = "likelihood"
 
@@ -281,20 +303,20 @@ def fit_calibration(
             method="Nelder-Mead",
             options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 2000},
         )
-        availability, patience = unpack(best.x)
+        fitted_availability, patience = unpack(best.x)
 
     ar_coefficients: tuple[float, float, float, float] = IDENTITY
     sl_coefficients: tuple[float, float, float, float] = IDENTITY
     if recalibrate and int(used.sum()) >= MIN_RECALIBRATION_ROWS:
-        ar, sl = queue_kpis(availability, patience)
-        effective = r["agents"] * availability
+        ar, sl = queue_kpis(fitted_availability, patience)
+        effective = r["agents"] * fitted_availability
         features = _features(ar, r["offered"], effective)
         ar_coefficients = _fit_logistic(features, r["offered"], r["answered"], r["weights"])
         if within is not None:
             features = _features(sl, r["offered"], effective)
             sl_coefficients = _fit_logistic(features, r["offered"], within, r["weights"])
     return Calibration(
-        availability=availability,
+        availability=fitted_availability,
         patience_seconds=patience,
         patience_method=method,
         answer_rate_coefficients=ar_coefficients,

@@ -79,6 +79,25 @@ def test_total_waits_give_patience_as_the_censored_estimate() -> None:
     assert fitted.threshold_seconds is None  # no service level in the history
 
 
+def test_a_kept_availability_fits_patience_alone() -> None:
+    h = expected_history()
+    kept = fit_calibration(
+        h["offered"], h["answered"], h["abandoned"], 180.0, h["agents"], 1800.0,
+        availability=AVAILABILITY, recalibrate=False,
+    )  # fmt: skip
+    assert kept.availability == AVAILABILITY
+    assert kept.patience_seconds == pytest.approx(PATIENCE, rel=1e-3)
+    assert kept.answer_rate_coefficients == (0.0, 1.0, 0.0, 0.0)
+    # The textbook model (every agent a server) explains the same answers with less patience.
+    textbook = fit_calibration(
+        h["offered"], h["answered"], h["abandoned"], 180.0, h["agents"], 1800.0,
+        availability=1.0, recalibrate=False,
+    )  # fmt: skip
+    assert textbook.patience_seconds < PATIENCE
+    with pytest.raises(ErlangError, match="^availability"):
+        fit_calibration(10.0, 8.0, 2.0, 180.0, 3.0, 1800.0, availability=1.2)
+
+
 def test_a_simulated_queue_gives_back_availability_and_patience() -> None:
     rng = np.random.default_rng(1)
     agents = rng.choice([20, 40, 60], 300)
