@@ -13,6 +13,11 @@ confidence interval of the estimate. A queue without an estimate takes its site'
 (`Site.default_patience_seconds`). Either way the model is Erlang A and predicts answer rate;
 `Patience.source` says which value is in use. Erlang C (no abandonment) is only for a calculator
 that is explicitly given no patience (`wfm erlang` without `--patience-seconds`).
+
+Calibration: a model given an `erlang.Calibration` (`QueueModel.calibrated`, fitted on the queue's
+past intervals by `erlang.fit_calibration`) counts availability x agents as servers, uses the
+calibration's patience (source "calibration") and recalibrates answer rate and service level;
+its requirement is the least staffing meeting the targets as recalibrated.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class PatienceSource(enum.StrEnum):
     HISTORY = "history"  # estimated from the queue's own abandons and waits
     SITE = "site"  # the site's setting: the queue has no estimate yet
     GIVEN = "given"  # given with the request or the problem file
+    CALIBRATION = "calibration"  # fitted with the queue's calibration (`QueueModel.calibrated`)
     NONE = "none"  # no abandonment (Erlang C): calculators only
 
 
@@ -178,6 +184,10 @@ class QueueModel:
     max_asa_seconds: float | None = None
     min_answer_rate: float | None = None
     max_abandon_rate: float | None = None
+    # What the queue's history says the textbook model misses (`erlang.fit_calibration`): every
+    # figure then counts availability x agents as servers, uses the fitted patience and
+    # recalibrates answer rate and service level. None: the textbook Erlang A/C.
+    calibration: erlang.Calibration | None = None
 
     @classmethod
     def of_queue(cls, queue: Queue, site: Site, interval_minutes: int) -> QueueModel:
@@ -194,6 +204,24 @@ class QueueModel:
             min_answer_rate=queue.min_answer_rate,
             max_abandon_rate=queue.max_abandon_rate,
         )
+
+    def calibrated(self, calibration: erlang.Calibration | None) -> QueueModel:
+        """The model with `calibration` (None: without one). Its patience becomes the
+        calibration's (source "calibration", dated the end of the history it was fitted on)."""
+        if calibration is None:
+            return dataclasses.replace(self, calibration=None)
+        patience = Patience(
+            seconds=calibration.patience_seconds,
+            source=PatienceSource.CALIBRATION,
+            estimated_at_utc=calibration.fitted_until_utc,
+            abandoned_count=int(round(calibration.abandoned)),
+        )
+        return dataclasses.replace(self, calibration=calibration, patience=patience)
+
+    @property
+    def availability(self) -> float:
+        """The share of an agent's time the queue effectively has (1 without a calibration)."""
+        return 1.0 if self.calibration is None else self.calibration.availability
 
     @property
     def answer_rate_target(self) -> float | None:
@@ -279,6 +307,8 @@ class QueueModel:
         calls = np.asarray(arrivals, dtype=float)
         aht = handle_time(calls, aht_seconds)
         servers = np.asarray(agents, dtype=float) * self.concurrency
+        if self.calibration is not None:  # whole effective servers for the simulator
+            servers = np.round(servers * self.availability)
         return erlang.simulate_queue(
             calls,
             servers,
@@ -306,7 +336,67 @@ def requirement_of_queues(
     for group in _groups(models, _requirement_kind):
         cells = _Cells.of([models[i] for i in group], contacts, aht_seconds, None, group)
         by_position.update(zip(group, _requirement(cells, shrinkage), strict=True))
+    for position, model in enumerate(models):
+        calibration = model.calibration
+        if calibration is not None and (
+            calibration.answer_rate_coefficients != erlang.calibration.IDENTITY
+            or calibration.service_level_coefficients != erlang.calibration.IDENTITY
+        ):
+            by_position[position] = _recalibrated_requirement(
+                model, contacts[position], aht_seconds[position], by_position[position], shrinkage
+            )
     return [by_position[i] for i in range(len(models))]
+
+
+MAX_RECALIBRATION_STEPS = 200
+
+
+def _recalibrated_requirement(
+    model: QueueModel,
+    contacts: ArrayLike,
+    aht_seconds: ArrayLike,
+    queue_layer: Staffing,
+    shrinkage: float,
+) -> Staffing:
+    """The least agents meeting every target once answer rate and service level are
+    recalibrated: from the queue layer's requirement (Erlang A with the calibration's servers and
+    patience), agents are added where a target fails and removed while one fewer still meets
+    every target (the occupancy cap and the ASA are the queue layer's, unchanged)."""
+    agents = queue_layer.agents.astype(float)
+    calls, aht, agents = np.broadcast_arrays(
+        np.asarray(contacts, dtype=float), np.asarray(aht_seconds, dtype=float), agents
+    )
+    lower = np.zeros_like(agents)
+    if model.max_occupancy is not None:
+        load = model.offered_load_erlangs(calls, aht)
+        servers_per_agent = model.concurrency * model.availability
+        lower = np.ceil(load / (model.max_occupancy * servers_per_agent) - 1e-9)
+
+    def meets(staffing: FloatArray) -> NDArray[np.bool_]:
+        kpis = model.kpis(calls, aht, staffing)
+        met = model.targets_met(kpis.service_level, kpis.answer_rate).all
+        ok = np.ones(staffing.shape, dtype=bool) if met is None else np.asarray(met)
+        if model.max_asa_seconds is not None:
+            ok &= kpis.asa_seconds <= model.max_asa_seconds + 1e-9
+        return np.asarray(ok | (calls <= 0.0))
+
+    for _ in range(MAX_RECALIBRATION_STEPS):
+        short = ~meets(agents)
+        if not short.any():
+            break
+        agents = agents + short
+    for _ in range(MAX_RECALIBRATION_STEPS):
+        fewer = np.maximum(agents - 1.0, lower)
+        spare = (fewer < agents) & meets(fewer)
+        if not spare.any():
+            break
+        agents = np.where(spare, fewer, agents)
+    whole = agents.astype(np.int64)
+    return Staffing(
+        agents=whole,
+        scheduled_agents=scheduled_agents(whole, shrinkage),
+        kpis=model.kpis(calls, aht, whole),
+    )
 
 
 def kpis_of_queues(
@@ -334,6 +424,11 @@ def _requirement_kind(model: QueueModel) -> tuple[bool, ...]:
         model.max_abandon_rate is None,
         model.max_occupancy is None,
     )
+
+
+def _availability(cells: _Cells) -> float | FloatArray:
+    """Each cell's availability (1 unless its queue is calibrated)."""
+    return cells.value([m.availability for m in cells.models])
 
 
 def _groups(
@@ -449,6 +544,7 @@ def _requirement(cells: _Cells, shrinkage: float) -> list[Staffing]:
         max_occupancy=cells.optional([m.max_occupancy for m in models]),
         concurrency=cells.value([m.concurrency for m in models]),
         shrinkage=shrinkage,
+        availability=_availability(cells),
     )
     answered = cells.calls * (1.0 if result.answer_rate is None else result.answer_rate)
     kpis = QueueKpis(
@@ -484,6 +580,7 @@ def _kpis(cells: _Cells) -> list[QueueKpis]:
             cells.agents,
             threshold_seconds,
             concurrency=concurrency,
+            availability=_availability(cells),
         )
         kpis = QueueKpis(
             service_level=np.asarray(c.service_level, dtype=float),
@@ -506,6 +603,7 @@ def _kpis(cells: _Cells) -> list[QueueKpis]:
         patience_seconds,
         threshold_seconds,
         concurrency=concurrency,
+        availability=_availability(cells),
     )
     kpis = QueueKpis(
         service_level=np.asarray(a.service_level, dtype=float),
@@ -520,7 +618,43 @@ def _kpis(cells: _Cells) -> list[QueueKpis]:
         service_level_of_answered=np.asarray(a.service_level_of_answered, dtype=float),
         service_level_abandons_count=np.asarray(a.service_level_abandons_count, dtype=float),
     )
-    return _split_kpis(kpis, cells)
+    pieces = _split_kpis(kpis, cells)
+    if all(m.calibration is None for m in models):
+        return pieces
+    calls = cells.split(np.broadcast_to(cells.calls, np.shape(a.answer_rate)))
+    agents = cells.split(np.broadcast_to(cells.agents, np.shape(a.answer_rate)))
+    return [
+        piece if model.calibration is None else _recalibrated(model, piece, c, n)
+        for model, piece, c, n in zip(models, pieces, calls, agents, strict=True)
+    ]
+
+
+def _recalibrated(
+    model: QueueModel, kpis: QueueKpis, calls: FloatArray, agents: FloatArray
+) -> QueueKpis:
+    """A calibrated queue's answer rate and service level through the calibration's logistic
+    layer (where there are calls); the other KPIs are the queue layer's."""
+    calibration = model.calibration
+    assert calibration is not None and kpis.answer_rate is not None
+    servers = agents * model.concurrency * calibration.availability
+    busy = calls > 0.0
+    answer_rate = np.where(
+        busy, calibration.adjust_answer_rate(kpis.answer_rate, calls, servers), kpis.answer_rate
+    )
+    service_level = np.where(
+        busy,
+        calibration.adjust_service_level(
+            kpis.service_level, calls, servers, model.service_threshold_seconds
+        ),
+        kpis.service_level,
+    )
+    return dataclasses.replace(
+        kpis,
+        answer_rate=answer_rate,
+        abandon_rate=1.0 - answer_rate,
+        answered=calls * answer_rate,
+        service_level=np.minimum(service_level, answer_rate),
+    )
 
 
 def _split_kpis(kpis: QueueKpis, cells: _Cells) -> list[QueueKpis]:
