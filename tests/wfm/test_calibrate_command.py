@@ -90,6 +90,19 @@ def test_json_report_fits_the_availability_and_predicts_the_later_days(tmp_path:
     assert abs(ar["bias"]) < 0.02
     assert ar["noise_floor_call_weighted"] > 0
     assert summary["service_level"]["mae_call_weighted"] < 0.1
+    # Per week (Monday of the local date): March 8 is a Sunday, March 9 a Monday.
+    weeks = summary["weeks"]
+    assert [w["week_start"] for w in weeks] == ["2026-03-02", "2026-03-09"]
+    assert sum(w["offered"] for w in weeks) == summary["scored_offered"]
+    assert sum(w["intervals"] for w in weeks) == len(rows)
+    first = [r for r in rows if r["interval_start"].startswith("2026-03-08")]
+    offered_first = sum(r["offered"] for r in first)
+    assert weeks[0]["predicted_answer_rate"] == pytest.approx(
+        sum(r["predicted_answer_rate"] * r["offered"] for r in first) / offered_first
+    )
+    assert weeks[0]["actual_answer_rate"] == pytest.approx(
+        sum(r["actual_answer_rate"] * r["offered"] for r in first) / offered_first
+    )
     # The textbook model (every agent a server) promises more than happened.
     assert summary["erlang_a"]["answer_rate"]["bias"] > ar["bias"]
 
@@ -104,6 +117,7 @@ def test_text_report_and_interval_minutes_column(tmp_path: Path) -> None:
     assert "availability" in out and "patience" in out
     assert "answer rate, calibrated" in out and "answer rate, Erlang A" in out
     assert "total answer rate" in out
+    assert "week from" in out and "2026-03-09 " in out
 
 
 def test_total_waits_give_the_textbook_patience(tmp_path: Path) -> None:

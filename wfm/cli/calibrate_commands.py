@@ -6,7 +6,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -166,6 +166,7 @@ def calibrate_command(
             "fitted_intervals": len(fit),
             "scored_intervals": len(scored),
             "scored_offered": float(offered.sum()),
+            "weeks": _weeks(scored, predicted.answer_rate, predicted.service_level),
             "threshold_seconds": threshold,
             "calibration": calibration.to_dict(),
             "answer_rate": _accuracy(
@@ -190,6 +191,35 @@ def calibrate_command(
         return
     for line in report_lines(report):
         typer.echo(line)
+
+
+def _weeks(rows: list[IntervalRow], answer_rate: Any, service_level: Any) -> list[dict[str, Any]]:
+    """Predicted against actual totals per week (Monday of each row's own local date)."""
+    weeks: dict[date, list[float]] = {}
+    for row, ar, sl in zip(rows, answer_rate, service_level, strict=True):
+        day = row.interval_start.date()
+        sums = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0.0, 0.0, 0.0, 0.0, 0.0])
+        within = row.answered_within_threshold
+        sums[0] += 1
+        sums[1] += row.offered
+        sums[2] += row.answered
+        sums[3] += float(ar) * row.offered
+        sums[4] += float("nan") if within is None else within
+        sums[5] += float(sl) * row.offered
+    return [
+        {
+            "week_start": monday.isoformat(),
+            "intervals": int(n),
+            "offered": offered,
+            "actual_answer_rate": answered / offered,
+            "predicted_answer_rate": predicted_ar / offered,
+            "actual_service_level": None if math.isnan(within) else within / offered,
+            "predicted_service_level": predicted_sl / offered,
+        }
+        for monday, (n, offered, answered, predicted_ar, within, predicted_sl) in sorted(
+            weeks.items()
+        )
+    ]
 
 
 def _accuracy(score: Any) -> dict[str, float | int]:
@@ -222,6 +252,17 @@ def report_lines(report: dict[str, Any]) -> list[str]:
             f"{row['interval_start']:<26} {row['offered']:>8g} "
             f"{pct(row['predicted_answer_rate']):>8} {pct(row['actual_answer_rate']):>9} "
             f"{pct(row['predicted_service_level']):>8} {pct(row['actual_service_level']):>9}"
+        )
+    lines += [
+        "",
+        f"{'week from':<12} {'offered':>8} {'AR pred':>8} {'AR actual':>9} "
+        f"{'SL pred':>8} {'SL actual':>9}   (%)",
+    ]
+    for week in summary["weeks"]:
+        lines.append(
+            f"{week['week_start']:<12} {week['offered']:>8g} "
+            f"{pct(week['predicted_answer_rate']):>8} {pct(week['actual_answer_rate']):>9} "
+            f"{pct(week['predicted_service_level']):>8} {pct(week['actual_service_level']):>9}"
         )
     lines += [
         "",
