@@ -15,8 +15,8 @@ On 30- and 60-minute grids the breaks and contracts follow the grid (`grid_rules
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from datetime import date, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -40,8 +40,15 @@ from scheduling.problem import (
     ShiftRules,
     local_datetime_utc,
 )
+from scheduling.roster import Roster
 
 DEFAULT_START = date(2026, 11, 9)  # a Monday
+# The tight centre (`example_problem(tight=True)`): the site's unplanned shrinkage only (breaks
+# are rostered), a requirement taking this share of the paid hours, campaigns with this many
+# times the hours (selling bounded by service, not by the caps).
+TIGHT_SHRINKAGE = 0.10
+TIGHT_LOAD_SHARE = 0.67
+TIGHT_CAMPAIGN_ROOM = 2.5
 SITE_TIMEZONE = "Europe/Dublin"
 
 
@@ -131,7 +138,7 @@ def _hourly(spans: list[tuple[int, int, float]]) -> tuple[float, ...]:
     return tuple(by_hour)
 
 
-def _campaigns(count: int, scale: float) -> tuple[CampaignSpec, ...]:
+def _campaigns(count: int, scale: float, room: float = 1.0) -> tuple[CampaignSpec, ...]:
     weekdays = range(5)
     designs = [
         CampaignSpec(
@@ -143,7 +150,7 @@ def _campaigns(count: int, scale: float) -> tuple[CampaignSpec, ...]:
             calling_hours=tuple(CallingWindow(d, time(9), time(21)) for d in weekdays)
             + (CallingWindow(5, time(10), time(17)),),
             min_hours_per_week=round(40.0 * scale, 1),
-            max_hours_per_week=round(420.0 * scale, 1),
+            max_hours_per_week=round(420.0 * scale * room, 1),
             efficiency=0.8,
         ),
         CampaignSpec(
@@ -153,7 +160,7 @@ def _campaigns(count: int, scale: float) -> tuple[CampaignSpec, ...]:
             calling_hours=tuple(CallingWindow(d, time(10), time(20)) for d in weekdays)
             + (CallingWindow(5, time(10), time(14)),),
             min_hours_per_week=0.0,
-            max_hours_per_week=round(120.0 * scale, 1),
+            max_hours_per_week=round(120.0 * scale * room, 1),
             efficiency=0.75,
         ),
         CampaignSpec(
@@ -162,7 +169,7 @@ def _campaigns(count: int, scale: float) -> tuple[CampaignSpec, ...]:
             value_per_productive_hour_by_hour=_hourly([(9, 18, 40.0), (18, 20, 44.0)]),
             calling_hours=tuple(CallingWindow(d, time(9), time(20)) for d in range(6)),
             min_hours_per_week=0.0,
-            max_hours_per_week=round(80.0 * scale, 1),
+            max_hours_per_week=round(80.0 * scale * room, 1),
             efficiency=0.7,
         ),
     ]
@@ -216,13 +223,24 @@ def example_problem(
     days: int = 7,
     interval_minutes: int = 15,
     timezone: str = SITE_TIMEZONE,
-    shrinkage: float = 0.0,
-    load_share: float = 0.70,
+    shrinkage: float | None = None,
+    load_share: float | None = None,
+    tight: bool = False,
 ) -> Problem:
-    """A realistic problem; `ValueError` naming the argument for out-of-range input."""
+    """A realistic problem; `ValueError` naming the argument for out-of-range input.
+
+    `tight`: a centre where the optimizer must trade service against selling: 10 % unplanned
+    shrinkage, the requirement at `TIGHT_LOAD_SHARE` of the paid hours (the weekday-morning peak
+    needs about everyone at work) and campaigns with `TIGHT_CAMPAIGN_ROOM` times the hours, so
+    that selling is bounded by service, not by the campaigns' caps (see `tightness`). Otherwise
+    no shrinkage and the requirement at 70 % of the paid hours."""
     _check_arguments(agents, queues, campaigns, seed, interval_minutes)
+    if shrinkage is None:
+        shrinkage = TIGHT_SHRINKAGE if tight else 0.0
+    if load_share is None:
+        load_share = TIGHT_LOAD_SHARE if tight else 0.70
     rng = np.random.default_rng(seed)
-    campaign_specs = _campaigns(campaigns, agents / 120.0)
+    campaign_specs = _campaigns(campaigns, agents / 120.0, TIGHT_CAMPAIGN_ROOM if tight else 1.0)
     queue_designs = _QUEUES[:queues]
     break_rules, contract_mix = grid_rules(interval_minutes)
     week = _Week(start_date, days, ZoneInfo(timezone))
@@ -246,7 +264,8 @@ def example_problem(
         fairness=Fairness(
             weekend_weekdays=(5, 6), late_start_from_local=time(14), weight_per_shift=5.0
         ),
-        name=f"example: {agents} agents, {queues} queues, {campaigns} campaigns, seed {seed}",
+        name=f"example{' (tight)' if tight else ''}: {agents} agents, {queues} queues, "
+        f"{campaigns} campaigns, seed {seed}",
     )
     shapes = _demand_shapes(rng, base, queue_designs)
     return _with_queues(base, _queues_for_load(base, queue_designs, shapes, load_share))
@@ -482,3 +501,179 @@ def _queues_for_load(
 
 def _with_queues(problem: Problem, queues: tuple[QueueSpec, ...]) -> Problem:
     return replace(problem, queues=queues)
+
+
+# --------------------------------------------------------------------------------------------
+# How tight a roster is: where selling won over a thinner service margin
+
+
+THIN_MARGIN_AGENTS = 1  # a queue at most this many agents above its requirement is thin
+
+
+@dataclass(frozen=True)
+class SellOverService:
+    """An interval where agents sell while a queue they could serve is at (or just above) its
+    requirement: the roster chose selling over a thicker service margin there."""
+
+    start_utc: datetime
+    local_hour: str  # "Mon 18:00"
+    queue_code: str
+    required: int
+    serving: int
+    sellers_skilled: int  # sellers then who are skilled for the queue
+    sell_value_per_hour: float  # the best campaign value an agent earns then (x efficiency)
+    service_level: float
+    service_level_with_sellers: float  # had the skilled sellers served the queue
+    answer_rate: float
+    answer_rate_with_sellers: float
+
+
+@dataclass(frozen=True)
+class Tightness:
+    """Requirement against serving and selling, per interval, recomputed from a roster's
+    activities (not from the optimizer's report)."""
+
+    peak_required: int  # the most agents all queues need at once
+    peak_required_at: datetime
+    peak_serving: int  # the most agents serving at once
+    peak_serving_at: datetime
+    required_hours: float
+    serving_hours: float
+    selling_hours: float
+    selling_over_service: tuple[SellOverService, ...]
+    # intervals inside a campaign's calling hours where nobody sells although agents skilled for
+    # a campaign are at work, and the queues get no more than they need: the peaks that pull
+    # everyone to serve
+    everyone_serves_intervals: int
+
+    def hours(self) -> list[tuple[str, str, int, float]]:
+        """(local hour, queue, intervals, mean sellers skilled) of the selling-over-service
+        intervals, grouped by local hour and queue, in time order."""
+        grouped: dict[tuple[str, str], list[SellOverService]] = {}
+        for item in self.selling_over_service:
+            grouped.setdefault((item.local_hour, item.queue_code), []).append(item)
+        return [
+            (hour, queue, len(items), sum(i.sellers_skilled for i in items) / len(items))
+            for (hour, queue), items in grouped.items()
+        ]
+
+
+def _activity_counts(problem: Problem, roster: Roster) -> tuple[dict[str, np.ndarray], list]:
+    """Agents serving each queue per interval, and per interval the (agent, campaign) pairs
+    selling, read from the roster's activities at each interval's middle."""
+    total = problem.interval_count
+    step = timedelta(minutes=problem.horizon.interval_minutes)
+    start = problem.start_utc
+    serving = {q.code: np.zeros(total, dtype=np.int64) for q in problem.queues}
+    selling: list[list[tuple[str, str]]] = [[] for _ in range(total)]
+    for shift in roster.shifts:
+        for span in shift.activities:
+            kind, _, code = span.activity.partition(":")
+            if kind not in ("serve", "sell"):
+                continue
+            first = max(0, math.ceil((span.start_utc - start - step / 2) / step))
+            last = min(total, math.ceil((span.end_utc - start - step / 2) / step))
+            for t in range(first, last):
+                if kind == "serve" and code in serving:
+                    serving[code][t] += 1
+                elif kind == "sell":
+                    selling[t].append((shift.agent_code, code))
+    return serving, selling
+
+
+def tightness(problem: Problem, roster: Roster) -> Tightness:
+    """Where the roster sells while a queue sits at or near its requirement (`Tightness`)."""
+    total = problem.interval_count
+    hours = problem.interval_hours
+    serving, selling = _activity_counts(problem, roster)
+    skills = {agent.code: set(agent.queue_skills) for agent in problem.agents}
+    campaign_skills = {agent.code: set(agent.campaign_skills) for agent in problem.agents}
+    campaigns = {c.code: c for c in problem.campaigns}
+    zone = problem.zone
+    required = {q.code: requirement(problem, q) for q in problem.queues}
+    need = np.sum([required[q.code] for q in problem.queues], axis=0)
+    serve_all = np.sum([serving[q.code] for q in problem.queues], axis=0)
+    keep = 1.0 - problem.shrinkage
+    working = _working_agents(problem, roster)
+    items: list[SellOverService] = []
+    everyone_serves = 0
+    for t in range(total):
+        start = problem.interval_start_utc(t)
+        local = start.astimezone(zone)
+        sellers = selling[t]
+        open_campaigns = [
+            c
+            for c in problem.campaigns
+            if c.value_per_productive_hour_by_hour[local.hour] > 0
+            and any(
+                w.weekday == local.weekday()
+                and w.start_local <= local.time()
+                and local.time() < w.end_local
+                for w in c.calling_hours
+            )
+        ]
+        if not sellers and open_campaigns and need[t] > 0 and serve_all[t] <= need[t]:
+            able = {c.code for c in open_campaigns}
+            if any(campaign_skills[a] & able for a in working[t]):
+                everyone_serves += 1
+        if not sellers:
+            continue
+        best = max(
+            campaigns[c].value_per_productive_hour_by_hour[local.hour] * campaigns[c].efficiency
+            for _, c in sellers
+        )
+        for q in problem.queues:
+            r, k = int(required[q.code][t]), int(serving[q.code][t])
+            if r <= 0 or k - r > THIN_MARGIN_AGENTS or q.contacts is None:
+                continue
+            skilled = sum(1 for a, _ in sellers if q.code in skills[a])
+            if skilled == 0:
+                continue
+            model = q.model(problem.horizon.interval_minutes)
+            calls = float(q.contacts[t])
+            aht = float(q.aht_seconds[t]) if q.aht_seconds is not None else 0.0
+            kpis = model.kpis([calls, calls], [aht, aht], [k * keep, (k + skilled) * keep])
+            assert kpis.answer_rate is not None
+            items.append(
+                SellOverService(
+                    start_utc=start,
+                    local_hour=local.strftime("%a %H:00"),
+                    queue_code=q.code,
+                    required=r,
+                    serving=k,
+                    sellers_skilled=skilled,
+                    sell_value_per_hour=float(best),
+                    service_level=float(kpis.service_level[0]),
+                    service_level_with_sellers=float(kpis.service_level[1]),
+                    answer_rate=float(kpis.answer_rate[0]),
+                    answer_rate_with_sellers=float(kpis.answer_rate[1]),
+                )
+            )
+    selling_hours = sum(len(s) for s in selling) * hours
+    return Tightness(
+        peak_required=int(need.max()) if total else 0,
+        peak_required_at=problem.interval_start_utc(int(need.argmax())),
+        peak_serving=int(serve_all.max()) if total else 0,
+        peak_serving_at=problem.interval_start_utc(int(serve_all.argmax())),
+        required_hours=float(need.sum()) * hours,
+        serving_hours=float(serve_all.sum()) * hours,
+        selling_hours=float(selling_hours),
+        selling_over_service=tuple(items),
+        everyone_serves_intervals=everyone_serves,
+    )
+
+
+def _working_agents(problem: Problem, roster: Roster) -> list[set[str]]:
+    """Per interval, the agents at work (on shift, not on a break or lunch) at its middle."""
+    total = problem.interval_count
+    step = timedelta(minutes=problem.horizon.interval_minutes)
+    out: list[set[str]] = [set() for _ in range(total)]
+    for shift in roster.shifts:
+        for t in range(total):
+            middle = problem.interval_start_utc(t) + step / 2
+            if not shift.start_utc <= middle < shift.end_utc:
+                continue
+            if any(b.start_utc <= middle < b.end_utc for b in shift.breaks):
+                continue
+            out[t].add(shift.agent_code)
+    return out

@@ -219,6 +219,14 @@ def roster_example_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the problem here instead of stdout.")
     ] = None,
+    tight: Annotated[
+        bool,
+        typer.Option(
+            "--tight",
+            help="A tight centre: the requirement near the agents at the peaks and campaigns "
+            "with room, so the optimizer must trade service against selling.",
+        ),
+    ] = False,
 ) -> None:
     """Write a realistic roster problem: a Dublin centre's week with mixed contracts and skills."""
     from scheduling.example import DEFAULT_START, example_problem
@@ -236,12 +244,14 @@ def roster_example_command(
             seed=seed,
             start_date=start_date,
             interval_minutes=interval_minutes,
+            tight=tight,
         )
     except ValueError as exc:
         fail(str(exc))
     _write_json(problem_to_json(problem), out)
     if out is not None:
-        info(f"wrote {out}: {agents} agents, {queues} queues, {campaigns} campaigns")
+        kind = "a tight centre: " if tight else ""
+        info(f"wrote {out}: {kind}{agents} agents, {queues} queues, {campaigns} campaigns")
 
 
 @app.command("schedule")
