@@ -29,6 +29,7 @@ expected error of a perfect model, given each interval's offered calls (`binomia
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -240,7 +241,6 @@ def fit_calibration(
         raise ErlangError("offered", "has no interval with calls (and weight) to fit on")
     r = {name: values[used] for name, values in rows.items()}
     within = r.get("answered_within_threshold")
-    waits = r.get("total_wait_seconds")
     abandoned_total = float(r["abandoned"].sum())
 
     def queue_kpis(availability: float, patience: float) -> tuple[FloatArray, FloatArray]:
@@ -262,48 +262,7 @@ def fit_calibration(
             total += _binomial_nll(_logit(sl), r["offered"], within, r["weights"])
         return total
 
-    weighted_abandons = float((r["weights"] * r["abandoned"]).sum())
-    if waits is not None and weighted_abandons > 0.0:
-        weighted_waits = float((r["weights"] * waits).sum())
-        patience = float(np.clip(weighted_waits / weighted_abandons, 1.0, MAX_PATIENCE_SECONDS))
-        method = "waits"
-        if fixed is not None:
-            fitted_availability = fixed
-        else:
-            best = optimize.minimize_scalar(
-                lambda a: nll(float(a), patience),
-                bounds=(MIN_AVAILABILITY, 1.0),
-                method="bounded",
-                options={"xatol": 1e-5},
-            )
-            fitted_availability = float(best.x)
-    elif fixed is not None:
-        method = "likelihood"
-        kept = fixed
-        low, high = math.log(MIN_PATIENCE_SECONDS), math.log(MAX_PATIENCE_SECONDS)
-        best = optimize.minimize_scalar(
-            lambda v: nll(kept, math.exp(float(v))),
-            bounds=(low, high),
-            method="bounded",
-            options={"xatol": 1e-6},
-        )
-        fitted_availability, patience = kept, math.exp(float(best.x))
-    else:
-        method = "likelihood"
-
-        def unpack(x: FloatArray) -> tuple[float, float]:
-            a = MIN_AVAILABILITY + (1.0 - MIN_AVAILABILITY) * float(special.expit(x[0]))
-            p = float(np.exp(np.clip(x[1], math.log(MIN_PATIENCE_SECONDS), 13.8)))
-            return a, p
-
-        start = np.array([2.0, math.log(300.0)])
-        best = optimize.minimize(
-            lambda x: nll(*unpack(x)),
-            start,
-            method="Nelder-Mead",
-            options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 2000},
-        )
-        fitted_availability, patience = unpack(best.x)
+    fitted_availability, patience, method = _fit_queue_layer(nll, r, fixed)
 
     ar_coefficients: tuple[float, float, float, float] = IDENTITY
     sl_coefficients: tuple[float, float, float, float] = IDENTITY
@@ -330,6 +289,51 @@ def fit_calibration(
         fitted_until_utc=fitted_until_utc,
         half_life_days=half_life_days,
     )
+
+
+def _fit_queue_layer(
+    nll: Callable[[float, float], float], rows: dict[str, FloatArray], fixed: float | None
+) -> tuple[float, float, str]:
+    """Availability, mean patience and how patience was found: from the waits when the rows
+    have them (censored exponential MLE, weighted), else by likelihood; a ``fixed``
+    availability is kept."""
+    weights, waits = rows["weights"], rows.get("total_wait_seconds")
+    weighted_abandons = float((weights * rows["abandoned"]).sum())
+    if waits is not None and weighted_abandons > 0.0:
+        weighted_waits = float((weights * waits).sum())
+        patience = float(np.clip(weighted_waits / weighted_abandons, 1.0, MAX_PATIENCE_SECONDS))
+        if fixed is not None:
+            return fixed, patience, "waits"
+        best = optimize.minimize_scalar(
+            lambda a: nll(float(a), patience),
+            bounds=(MIN_AVAILABILITY, 1.0),
+            method="bounded",
+            options={"xatol": 1e-5},
+        )
+        return float(best.x), patience, "waits"
+    if fixed is not None:
+        kept = fixed
+        best = optimize.minimize_scalar(
+            lambda v: nll(kept, math.exp(float(v))),
+            bounds=(math.log(MIN_PATIENCE_SECONDS), math.log(MAX_PATIENCE_SECONDS)),
+            method="bounded",
+            options={"xatol": 1e-6},
+        )
+        return kept, math.exp(float(best.x)), "likelihood"
+
+    def unpack(x: FloatArray) -> tuple[float, float]:
+        a = MIN_AVAILABILITY + (1.0 - MIN_AVAILABILITY) * float(special.expit(x[0]))
+        p = float(np.exp(np.clip(x[1], math.log(MIN_PATIENCE_SECONDS), 13.8)))
+        return a, p
+
+    best = optimize.minimize(
+        lambda x: nll(*unpack(x)),
+        np.array([2.0, math.log(300.0)]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 2000},
+    )
+    availability, patience = unpack(best.x)
+    return availability, patience, "likelihood"
 
 
 def recency_weights(age_days: ArrayLike, half_life_days: float | None) -> FloatArray:

@@ -83,10 +83,6 @@ def calibrate_command(
     total and the binomial noise floor, for the calibrated model and for the textbook Erlang A
     (every agent a server), and the fitted parameters.
     """
-    import numpy as np
-
-    import erlang
-
     if interval_minutes is not None and not (
         math.isfinite(interval_minutes) and interval_minutes > 0
     ):
@@ -103,49 +99,79 @@ def calibrate_command(
         fail(f"--fit-until {fit_until}: no row with calls before it to fit on")
     if not scored:
         fail(f"--fit-until {fit_until}: no row with calls from it to score")
-    thresholds = {row.threshold_seconds for row in rows}
-    threshold = thresholds.pop() if thresholds else threshold_seconds
-    assert threshold is not None
-    with_sl = all(row.answered_within_threshold is not None for row in rows)
-    with_waits = all(row.total_wait_seconds is not None for row in rows)
+    calibration, baseline = _fit(intervals_csv, fit, half_life_days)
+    report = _report(fit_until, fit, scored, calibration, baseline)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    for line in report_lines(report):
+        typer.echo(line)
 
-    def column(name: str, chosen: list[IntervalRow]) -> Any:
-        return np.array([getattr(row, name) for row in chosen], dtype=float)
+
+def _column(name: str, chosen: list[IntervalRow]) -> Any:
+    import numpy as np
+
+    return np.array([getattr(row, name) for row in chosen], dtype=float)
+
+
+def _fit(path: Path, fit: list[IntervalRow], half_life_days: float | None) -> tuple[Any, Any]:
+    """The calibration fitted on the rows, and the textbook Erlang A (availability 1, no
+    recalibration, the patience fitted alike) as the baseline."""
+    from wfm.domain import queue_model
 
     last = max(row.interval_start for row in fit)
     ages = [(last - row.interval_start).total_seconds() / 86400.0 for row in fit]
-    weights = erlang.recency_weights(ages, half_life_days)
+    with_sl = fit[0].answered_within_threshold is not None
+    with_waits = fit[0].total_wait_seconds is not None
+    threshold = fit[0].threshold_seconds
     common: dict[str, Any] = {
-        "answered_within_threshold": column("answered_within_threshold", fit) if with_sl else None,
+        "answered_within_threshold": _column("answered_within_threshold", fit) if with_sl else None,
         "threshold_seconds": threshold,
-        "total_wait_seconds": column("total_wait_seconds", fit) if with_waits else None,
-        "weights": weights,
+        "total_wait_seconds": _column("total_wait_seconds", fit) if with_waits else None,
+        "weights": queue_model.recency_weights(ages, half_life_days),
     }
-    arrays = [column(n, fit) for n in ("offered", "answered", "abandoned", "aht_seconds")]
-    arrays += [column("agents", fit), column("interval_seconds", fit)]
+    names = ("offered", "answered", "abandoned", "aht_seconds", "agents", "interval_seconds")
+    arrays = [_column(name, fit) for name in names]
     try:
-        calibration = erlang.fit_calibration(
+        calibration = queue_model.fit_calibration(
             *arrays,
             **common,
             fitted_from_utc=min(row.interval_start for row in fit).astimezone(UTC),
             fitted_until_utc=last.astimezone(UTC),
             half_life_days=half_life_days,
         )
-        baseline = erlang.fit_calibration(*arrays, **common, availability=1.0, recalibrate=False)
-    except erlang.ErlangError as exc:
-        fail(f"{intervals_csv}: {exc}")
-    offered = column("offered", scored)
+        baseline = queue_model.fit_calibration(
+            *arrays, **common, availability=1.0, recalibrate=False
+        )
+    except queue_model.ErlangError as exc:
+        fail(f"{path}: {exc}")
+    return calibration, baseline
+
+
+def _report(
+    fit_until: str,
+    fit: list[IntervalRow],
+    scored: list[IntervalRow],
+    calibration: Any,
+    baseline: Any,
+) -> dict[str, Any]:
+    """The report: the scored intervals and the summary (`--json` prints it as it is)."""
+    from wfm.domain import queue_model
+
+    threshold = scored[0].threshold_seconds
+    with_sl = scored[0].answered_within_threshold is not None
+    offered = _column("offered", scored)
     inputs = (
         offered,
-        column("aht_seconds", scored),
-        column("agents", scored),
-        column("interval_seconds", scored),
+        _column("aht_seconds", scored),
+        _column("agents", scored),
+        _column("interval_seconds", scored),
     )
     predicted = calibration.predict(*inputs, threshold_seconds=threshold)
     textbook = baseline.predict(*inputs, threshold_seconds=threshold)
-    answered = column("answered", scored)
-    within = column("answered_within_threshold", scored) if with_sl else None
-    report = {
+    answered = _column("answered", scored)
+    within = _column("answered_within_threshold", scored) if with_sl else None
+    return {
         "intervals": [
             {
                 "interval_start": row.interval_start.isoformat(),
@@ -170,27 +196,22 @@ def calibrate_command(
             "threshold_seconds": threshold,
             "calibration": calibration.to_dict(),
             "answer_rate": _accuracy(
-                erlang.rate_accuracy(offered, answered, predicted.answer_rate)
+                queue_model.rate_accuracy(offered, answered, predicted.answer_rate)
             ),
             "service_level": None
             if within is None
-            else _accuracy(erlang.rate_accuracy(offered, within, predicted.service_level)),
+            else _accuracy(queue_model.rate_accuracy(offered, within, predicted.service_level)),
             "erlang_a": {
                 "patience_seconds": baseline.patience_seconds,
                 "answer_rate": _accuracy(
-                    erlang.rate_accuracy(offered, answered, textbook.answer_rate)
+                    queue_model.rate_accuracy(offered, answered, textbook.answer_rate)
                 ),
                 "service_level": None
                 if within is None
-                else _accuracy(erlang.rate_accuracy(offered, within, textbook.service_level)),
+                else _accuracy(queue_model.rate_accuracy(offered, within, textbook.service_level)),
             },
         },
     }
-    if as_json:
-        typer.echo(json.dumps(report, indent=2))
-        return
-    for line in report_lines(report):
-        typer.echo(line)
 
 
 def _weeks(rows: list[IntervalRow], answer_rate: Any, service_level: Any) -> list[dict[str, Any]]:

@@ -43,6 +43,14 @@ IntArray = NDArray[np.int64]
 # `erlang` spells it: "calls", "aht_seconds", "patience_seconds", ...; `.problem` says why).
 ErlangError = erlang.ErlangError
 
+# Calibration on a queue's past intervals (`erlang.calibration`): fitted by `fit_calibration`,
+# given to a model by `QueueModel.calibrated`, scored by `rate_accuracy` (MAE, bias of the total
+# and the binomial noise floor); `recency_weights` weighs older intervals less.
+Calibration = erlang.Calibration
+fit_calibration = erlang.fit_calibration
+rate_accuracy = erlang.rate_accuracy
+recency_weights = erlang.recency_weights
+
 
 class PatienceSource(enum.StrEnum):
     HISTORY = "history"  # estimated from the queue's own abandons and waits
@@ -187,7 +195,7 @@ class QueueModel:
     # What the queue's history says the textbook model misses (`erlang.fit_calibration`): every
     # figure then counts availability x agents as servers, uses the fitted patience and
     # recalibrates answer rate and service level. None: the textbook Erlang A/C.
-    calibration: erlang.Calibration | None = None
+    calibration: Calibration | None = None
 
     @classmethod
     def of_queue(cls, queue: Queue, site: Site, interval_minutes: int) -> QueueModel:
@@ -205,7 +213,7 @@ class QueueModel:
             max_abandon_rate=queue.max_abandon_rate,
         )
 
-    def calibrated(self, calibration: erlang.Calibration | None) -> QueueModel:
+    def calibrated(self, calibration: Calibration | None) -> QueueModel:
         """The model with `calibration` (None: without one). Its patience becomes the
         calibration's (source "calibration", dated the end of the history it was fitted on)."""
         if calibration is None:
