@@ -104,8 +104,19 @@ def _check_queue(issues: list[str], path: str, queue: QueueSpec, problem: Proble
                 f"{problem.timezone}) has {total} intervals ({first:%Y-%m-%d %H:%M} to "
                 f"{last:%Y-%m-%d %H:%M} UTC)"
             )
-    if not 0.0 < queue.service_level_target < 1.0:
-        issues.append(f"{path}.service_level_target: must be in (0, 1)")
+    targets = {
+        "service_level_target": queue.service_level_target,
+        "min_answer_rate": queue.min_answer_rate,
+        "max_abandon_rate": queue.max_abandon_rate,
+    }
+    for name, target in targets.items():
+        if target is not None and not 0.0 < target < 1.0:
+            issues.append(f"{path}.{name}: must be in (0, 1)")
+    if all(target is None for target in targets.values()):
+        issues.append(
+            f"{path}.service_level_target: queue {code} has no target: give a service level, "
+            "min_answer_rate or max_abandon_rate"
+        )
     if queue.patience_seconds <= 0:
         issues.append(f"{path}.patience_seconds: must be > 0")
     if queue.concurrency < 1:

@@ -22,11 +22,13 @@ from scheduling.economics import queue_kpis, serve_curve
 from scheduling.problem import (
     AgentSpec,
     Problem,
+    QueueSpec,
     local_midnight_utc,
     minute_of_day,
     window_bounds_utc,
 )
 from scheduling.roster import ActivitySpan, BreakSpan, Roster, RosterShift
+from wfm.domain.queue_model import QueueModel, TargetsMet
 
 ACTIVITY_KINDS = ("serve", "sell", "break", "lunch", "other")
 
@@ -57,11 +59,26 @@ class QueueReport:
     predicted_answer_rate: float | None
     predicted_asa_seconds: float | None
     predicted_occupancy: float | None
-    service_level_target: float
+    service_level_target: float | None
     under_coverage_agent_hours: float
     intervals_with_contacts: int
-    intervals_meeting_target: int
+    intervals_meeting_target: int  # with contacts, meeting every target of the queue
     serve_value: float
+    min_answer_rate: float | None = None
+    max_abandon_rate: float | None = None
+    answer_rate_target: float | None = None  # the stricter of the two (QueueModel)
+    abandon_rate: NDArray[np.float64] | None = None
+    predicted_abandon_rate: float | None = None
+    # per interval (None: the queue has no such target, or no forecast)
+    service_level_met: NDArray[np.bool_] | None = None
+    answer_rate_met: NDArray[np.bool_] | None = None
+    # of the intervals with contacts, those meeting each target (None: no such target)
+    intervals_meeting_service_level: int | None = None
+    intervals_meeting_answer_rate: int | None = None
+    # whether the week's contact-weighted prediction meets each target (None: no such target
+    # or no contacts)
+    week_service_level_met: bool | None = None
+    week_answer_rate_met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -646,6 +663,9 @@ class _Checker:
         return tuple(reports)
 
     # --------------------------------------------------------------------------------- queues
+    def _model(self, queue: QueueSpec) -> QueueModel:
+        return queue.model(self.problem.horizon.interval_minutes)
+
     def queues(self) -> tuple[QueueReport, ...]:
         hours_per_interval = self.step / 60.0
         reports = []
@@ -679,7 +699,17 @@ class _Checker:
                     )
                 has = contacts > 0
                 with_contacts = int(has.sum())
-                met = int((has & (kpis.service_level >= queue.service_level_target - 1e-9)).sum())
+                targets = self._model(queue).targets_met(kpis.service_level, kpis.answer_rate)
+                every = targets.all
+                met = int((has & every).sum()) if every is not None else with_contacts
+                met_sl, met_ar = targets.service_level, targets.answer_rate
+                week = self._model(queue).targets_met(
+                    np.nan if weekly["sl"] is None else weekly["sl"],
+                    np.nan if weekly["ar"] is None else weekly["ar"],
+                )
+            else:
+                met_sl = met_ar = None
+                week = None
             reports.append(
                 QueueReport(
                     code=queue.code,
@@ -699,9 +729,35 @@ class _Checker:
                     intervals_with_contacts=with_contacts,
                     intervals_meeting_target=met,
                     serve_value=float(curve.value(serving).sum()),
+                    min_answer_rate=queue.min_answer_rate,
+                    max_abandon_rate=queue.max_abandon_rate,
+                    answer_rate_target=self._model(queue).answer_rate_target,
+                    abandon_rate=None if kpis is None else 1.0 - kpis.answer_rate,
+                    predicted_abandon_rate=None if weekly["ar"] is None else 1.0 - weekly["ar"],
+                    service_level_met=met_sl,
+                    answer_rate_met=met_ar,
+                    intervals_meeting_service_level=_count(met_sl, contacts),
+                    intervals_meeting_answer_rate=_count(met_ar, contacts),
+                    week_service_level_met=_week(week, "service_level", weekly["sl"]),
+                    week_answer_rate_met=_week(week, "answer_rate", weekly["ar"]),
                 )
             )
         return tuple(reports)
+
+
+def _count(met: NDArray[np.bool_] | None, contacts: NDArray[np.float64] | None) -> int | None:
+    """Intervals with contacts meeting a target; None when the queue has no such target."""
+    if met is None or contacts is None:
+        return None
+    return int((met & (contacts > 0)).sum())
+
+
+def _week(met: TargetsMet | None, target: str, weekly: float | None) -> bool | None:
+    """Whether the week's weighted prediction meets a target; None without one or contacts."""
+    if met is None or weekly is None:
+        return None
+    flags = getattr(met, target)
+    return None if flags is None else bool(flags)
 
 
 def violations_by_rule(evaluation: Evaluation) -> dict[str, int]:

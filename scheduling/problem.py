@@ -38,6 +38,9 @@ class Horizon:
 class QueueSpec:
     """An inbound queue: service targets, economics and the demand of each interval.
 
+    Targets: a service level within the threshold, a least answer rate, a most abandon rate, or
+    any of them together (at least one); the requirement meets every one given.
+
     Demand comes from a forecast (`contacts` and `aht_seconds`, Erlang A with `patience_seconds`;
     `model()` is the queue's `QueueModel`, which every figure of the queue comes from) or from a
     given requirement (`required_agents`: agents serving needed per interval, before
@@ -46,7 +49,7 @@ class QueueSpec:
     """
 
     code: str
-    service_level_target: float
+    service_level_target: float | None
     service_threshold_seconds: float
     patience_seconds: float
     value_per_answered_contact: float
@@ -56,6 +59,8 @@ class QueueSpec:
     concurrency: float = 1.0
     max_occupancy: float | None = None
     name: str = ""
+    min_answer_rate: float | None = None
+    max_abandon_rate: float | None = None
 
     def model(self, interval_minutes: int) -> QueueModel:
         """The queue's model on the problem's interval grid (its patience is the problem's,
@@ -69,6 +74,8 @@ class QueueSpec:
             max_occupancy=self.max_occupancy,
             concurrency=self.concurrency,
             value_per_answered_contact=self.value_per_answered_contact,
+            min_answer_rate=self.min_answer_rate,
+            max_abandon_rate=self.max_abandon_rate,
         )
 
     @classmethod
@@ -82,11 +89,13 @@ class QueueSpec:
         name: str = "",
     ) -> QueueSpec:
         """The problem's queue from a queue model and the demand of each interval. The problem
-        is Erlang A with a service-level target: a model without patience or target is refused."""
-        if model.patience.seconds is None or model.service_level_target is None:
+        is Erlang A with a service-level, answer-rate or abandon-rate target (or several): a
+        model without patience or without any of them is refused."""
+        targets = (model.service_level_target, model.min_answer_rate, model.max_abandon_rate)
+        if model.patience.seconds is None or all(t is None for t in targets):
             raise ValueError(
-                f"queue {model.code!r}: a roster problem needs a patience and a service-level "
-                "target (Erlang A)"
+                f"queue {model.code!r}: a roster problem needs a patience and a service-level, "
+                "answer-rate or abandon-rate target (Erlang A)"
             )
         return cls(
             code=model.code,
@@ -100,6 +109,8 @@ class QueueSpec:
             required_agents=None if required_agents is None else tuple(required_agents),
             concurrency=model.concurrency,
             max_occupancy=model.max_occupancy,
+            min_answer_rate=model.min_answer_rate,
+            max_abandon_rate=model.max_abandon_rate,
         )
 
 

@@ -222,7 +222,9 @@ class _Parser:
         return QueueSpec(
             code=q["code"],
             name=q.get("name", ""),
-            service_level_target=q["service_level_target"],
+            service_level_target=q.get("service_level_target"),
+            min_answer_rate=q.get("min_answer_rate"),
+            max_abandon_rate=q.get("max_abandon_rate"),
             service_threshold_seconds=q["service_threshold_seconds"],
             patience_seconds=q["patience_seconds"],
             value_per_answered_contact=q["value_per_answered_contact"],
@@ -460,6 +462,9 @@ def _queue_doc(q: QueueSpec) -> dict[str, Any]:
         "concurrency": q.concurrency,
         "max_occupancy": q.max_occupancy,
     }
+    for target in ("min_answer_rate", "max_abandon_rate"):  # written only when the queue has it
+        if getattr(q, target) is not None:
+            doc[target] = getattr(q, target)
     if q.contacts is not None and q.aht_seconds is not None:
         # full precision: JSON numbers written by Python read back as the same floats
         doc["contacts"] = list(q.contacts)

@@ -22,7 +22,13 @@ class ForecastCreate(Input):
     compute_requirements: bool = Field(
         default=True, description="Also compute staffing requirements from the new run."
     )
-    shrinkage: float = Field(default=0.3, ge=0, lt=1, description="Shrinkage for the requirements.")
+    shrinkage: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="Shrinkage to gross the requirements up with; default (null): the site's "
+        "unplanned_shrinkage.",
+    )
 
 
 class ForecastRunRead(Output):
@@ -99,8 +105,19 @@ class RequirementRead(Output):
     interval_minutes: int = Field(description="Length, minutes.")
     contacts: float = Field(description="Contacts forecast (adjusted).")
     aht_seconds: float = Field(description="Handle time forecast, seconds.")
-    required_agents: int = Field(description="Agents serving needed to meet the targets.")
-    scheduled_agents: int = Field(description="Agents to schedule: required / (1 - shrinkage).")
+    required_agents: int = Field(
+        description="Net: agents serving needed to meet every target of the queue."
+    )
+    scheduled_agents: int = Field(
+        description="Gross: agents to schedule, required / (1 - shrinkage), rounded up."
+    )
+    shrinkage: float | None = Field(
+        description="The shrinkage scheduled_agents was grossed up with; null on rows stored "
+        "before it was kept."
+    )
+    shrinkage_source: Literal["site", "given"] | None = Field(
+        description="site: the site's unplanned_shrinkage; given: passed with the request."
+    )
     predicted_service_level: float = Field(description="Service level at the requirement.")
     predicted_answer_rate: float | None = Field(description="Answer rate (Erlang A queues).")
     predicted_asa_seconds: float | None = Field(description="ASA at the requirement.")
@@ -112,4 +129,10 @@ class RequirementsCreate(Input):
     forecast_run_id: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="Run to staff; default the latest."
     )
-    shrinkage: float = Field(default=0.3, ge=0, lt=1, description="Shrinkage.")
+    shrinkage: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="Shrinkage to gross the requirements up with; default (null): the site's "
+        "unplanned_shrinkage (absence, lateness, unplanned aux; breaks are rostered).",
+    )

@@ -88,7 +88,20 @@ class QueueEvaluationRead(Output):
     """One queue over the week at the scheduled staffing, as the optimizer evaluates it."""
 
     queue_code: str = Field(description="Queue.")
-    service_level_target: float = Field(description="The queue's service-level target, 0-1.")
+    service_level_target: float | None = Field(
+        description="The queue's service-level target, 0-1; null: none."
+    )
+    min_answer_rate: float | None = Field(
+        default=None, description="The queue's least answer rate; null: none."
+    )
+    max_abandon_rate: float | None = Field(
+        default=None, description="The queue's most abandon rate; null: none."
+    )
+    answer_rate_target: float | None = Field(
+        default=None,
+        description="The answer rate the queue is held to: the stricter of min_answer_rate and "
+        "1 - max_abandon_rate; null: neither.",
+    )
     service_threshold_seconds: float = Field(description="The service level's threshold, s.")
     contacts: float = Field(description="Contacts offered in the week (forecast, adjusted).")
     predicted_service_level: float | None = Field(
@@ -99,6 +112,19 @@ class QueueEvaluationRead(Output):
     predicted_answer_rate: float | None = Field(
         description="Answer rate predicted: answered / offered over the week."
     )
+    predicted_abandon_rate: float | None = Field(
+        default=None, description="Abandon rate predicted: abandoned / offered over the week."
+    )
+    service_level_met: bool | None = Field(
+        default=None,
+        description="Whether the week's predicted service level meets the target; null: no "
+        "service-level target, or no contacts.",
+    )
+    answer_rate_met: bool | None = Field(
+        default=None,
+        description="Whether the week's predicted answer rate meets answer_rate_target; null: "
+        "no answer-rate target, or no contacts.",
+    )
     predicted_asa_seconds: float | None = Field(
         description="Average speed of answer predicted, seconds, weighted by answered contacts."
     )
@@ -108,7 +134,15 @@ class QueueEvaluationRead(Output):
     intervals: int = Field(description="Intervals of the week (each with a requirement, maybe 0).")
     intervals_with_contacts: int = Field(description="Intervals with contacts forecast.")
     intervals_meeting_target: int = Field(
-        description="Intervals with contacts whose predicted service level meets the target."
+        description="Intervals with contacts whose predictions meet every target of the queue."
+    )
+    intervals_meeting_service_level: int | None = Field(
+        default=None,
+        description="Intervals with contacts meeting the service-level target; null: none.",
+    )
+    intervals_meeting_answer_rate: int | None = Field(
+        default=None,
+        description="Intervals with contacts meeting the answer-rate target; null: none.",
     )
     intervals_under: int = Field(description="Intervals with fewer servers than required.")
     intervals_over: int = Field(description="Intervals with more servers than required.")
@@ -141,9 +175,9 @@ class EvaluationRead(Output):
     shrinkage: float = Field(
         description="Unplanned shrinkage: agents serving = rostered x (1 - shrinkage)."
     )
-    shrinkage_source: Literal["schedule", "default"] = Field(
-        description="schedule: the shrinkage the schedule was built with; default: the current "
-        "default, for a schedule stored before its shrinkage was kept."
+    shrinkage_source: Literal["schedule", "site"] = Field(
+        description="schedule: the shrinkage the schedule was built with; site: the site's "
+        "unplanned_shrinkage, for a schedule stored before its shrinkage was kept."
     )
     shifts: int = Field(description="Shifts.")
     agents: int = Field(description="Agents with at least one shift.")

@@ -61,7 +61,12 @@ class StaffingCalculation(Input):
     )
     concurrency: int = Field(default=1, ge=1, le=20, description="Contacts per agent at once.")
     shrinkage: float = Field(
-        default=0.3, ge=0, lt=1, description="Share of paid time not on contacts."
+        default=0.3,
+        ge=0,
+        lt=1,
+        description="Total shrinkage: the share of paid time not on contacts (breaks, lunches, "
+        "meetings and training as well as absence: a calculation with no roster counts them "
+        "all here). Requirements and rosters use the site's unplanned shrinkage instead.",
     )
 
     @model_validator(mode="after")
@@ -94,7 +99,7 @@ class KpisAtStaffing(Output):
 class IntervalStaffing(Output):
     load_erlangs: float = Field(description="Offered load: contacts x AHT / interval.")
     required_agents: int = Field(description="Least agents serving that meet every target.")
-    scheduled_agents: int = Field(description="Required / (1 - shrinkage), rounded up.")
+    scheduled_agents: int = Field(description="Required / (1 - total shrinkage), rounded up.")
     at_required: KpisAtStaffing = Field(description="KPIs at the required staffing.")
     at_given: KpisAtStaffing | None = Field(
         default=None, description="KPIs at the interval's `agents`, when given."

@@ -19,7 +19,9 @@ from erlang import erlang_a
 from scheduling.problem import Problem
 from wfm.cli import app
 from wfm.db.models import ScheduleRow
+from wfm.db.repositories import SiteRepository
 from wfm.db.session import unit_of_work
+from wfm.domain import DEFAULT_UNPLANNED_SHRINKAGE
 from wfm.services.centre import CentreData, load_centre
 from wfm.services.forecasting import run_forecast
 from wfm.services.scheduling import build_problem
@@ -126,7 +128,12 @@ def test_the_stored_summary_the_endpoint_and_the_command_agree(api: ApiServer) -
     assert stored["summary"]["campaigns"] == evaluation["campaigns"]
     for key in ("under_coverage_agent_hours", "sell_hours", "outbound_value", "shrinkage"):
         assert stored["summary"][key] == evaluation[key], key
-    assert evaluation["shrinkage"] == 0.3 and evaluation["shrinkage_source"] == "schedule"
+    # built with the site's unplanned shrinkage (the site keeps the default), counted once:
+    # breaks and lunches are rostered, not shrinkage
+    with unit_of_work(api.engine) as session:
+        unplanned = SiteRepository(session).get(site).unplanned_shrinkage
+    assert unplanned == DEFAULT_UNPLANNED_SHRINKAGE
+    assert evaluation["shrinkage"] == unplanned and evaluation["shrinkage_source"] == "schedule"
     assert evaluation["notes"] == [] and evaluation["hard_violations"] == 0
     assert evaluation["forecast_run_id"] == stored["forecast_run_id"]
 
@@ -144,8 +151,8 @@ def test_the_stored_summary_the_endpoint_and_the_command_agree(api: ApiServer) -
             session,
             site_code=site,
             week_start=date.fromisoformat(printed["week_start"]),
-            shrinkage=0.3,
         )
+    assert problem.shrinkage == unplanned
     for code, q in endpoint.items():
         serving = _serving(problem, stored, code)
         assert q["serving_agent_hours"] == serving.sum() * problem.interval_hours
@@ -155,7 +162,7 @@ def test_the_stored_summary_the_endpoint_and_the_command_agree(api: ApiServer) -
         assert 0.0 < q["predicted_occupancy"] <= 1.0 and q["predicted_asa_seconds"] > 0.0
 
     # a schedule stored before schedules kept their shrinkage, with an agent who has left since:
-    # evaluated at the default (said so), the leaver's shifts still counted
+    # evaluated at the site's unplanned shrinkage (said so), the leaver's shifts still counted
     with unit_of_work(api.engine) as session:
         row = session.scalar(select(ScheduleRow).where(ScheduleRow.id == schedule_id))
         assert row is not None
@@ -165,6 +172,6 @@ def test_the_stored_summary_the_endpoint_and_the_command_agree(api: ApiServer) -
         ok(planner.patch(f"/v1/agents/{leaver}", json={"active": False}))
         later = ok(planner.get(f"/v1/schedules/{schedule_id}/evaluation"))
     assert isinstance(later, dict)
-    assert later["shrinkage_source"] == "default" and later["shrinkage"] == 0.3
+    assert later["shrinkage_source"] == "site" and later["shrinkage"] == unplanned
     assert any("without its shrinkage" in note for note in later["notes"])
     assert later["queues"] == evaluation["queues"] and later["hard_violations"] == 0

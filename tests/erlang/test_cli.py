@@ -100,3 +100,40 @@ def test_bad_input_is_one_line_naming_the_option(extra: list[str], fragment: str
     assert lines[0].startswith("error: ")
     assert fragment in lines[0]
     assert "Traceback" not in result.stderr
+
+
+ISSUE_EXAMPLE = [
+    "erlang",
+    "--calls", "3000",
+    "--interval-minutes", "15",
+    "--aht-seconds", "240",
+    "--patience-seconds", "60",
+]  # fmt: skip
+
+
+def test_service_level_alone_leaves_the_answer_rate_at_82_7_percent() -> None:
+    """80/20 met with 662 agents, yet one caller in six hangs up: the answer rate is 82.7 %."""
+    result = runner.invoke(app, [*ISSUE_EXAMPLE, "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["service_level"] >= 0.8
+    assert report["answer_rate"] == pytest.approx(0.827, abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    "target", [["--min-answer-rate", "0.9"], ["--max-abandon-rate", "0.1"]], ids=str
+)
+def test_an_answer_rate_target_needs_more_agents_and_meets_it(target: list[str]) -> None:
+    plain = json.loads(runner.invoke(app, [*ISSUE_EXAMPLE, "--json"]).stdout)
+    result = runner.invoke(app, [*ISSUE_EXAMPLE, *target, "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["agents"] > plain["agents"]
+    assert report["answer_rate"] >= 0.9 - 1e-9 and report["service_level"] >= 0.8
+    text = runner.invoke(app, [*ISSUE_EXAMPLE, *target]).stdout
+    assert "answer rate           90.0 % (target 90.0 %)" in text
+
+
+def test_the_calculator_names_its_shrinkage_a_total_shrinkage() -> None:
+    text = runner.invoke(app, [*EXAMPLE[:-2], "--total-shrinkage", "0.3"]).stdout
+    assert "20  (total shrinkage 30.0 %)" in text

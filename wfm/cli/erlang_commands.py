@@ -14,6 +14,7 @@ from wfm.domain.queue_model import (
     Patience,
     QueueModel,
     QueueModelKind,
+    answer_rate_target,
     scheduled_agents,
 )
 
@@ -91,7 +92,13 @@ def erlang_command(
     ] = 1,
     shrinkage: Annotated[
         float,
-        typer.Option(help="Fraction of paid time not serving (breaks, meetings, absence), [0, 1)."),
+        typer.Option(
+            "--shrinkage",
+            "--total-shrinkage",
+            help="Total shrinkage: the fraction of paid time not serving, [0, 1). With no roster "
+            "it holds everything: breaks, lunches, meetings, absence. (Requirements and rosters "
+            "use the site's unplanned shrinkage instead: their breaks are rostered.)",
+        ),
     ] = 0.0,
     agents: Annotated[
         float | None,
@@ -102,7 +109,7 @@ def erlang_command(
     ] = False,
 ) -> None:
     """Agents needed to meet the service targets in one interval (Erlang C, or Erlang A with
-    --patience-seconds), scheduled agents after shrinkage, and the predicted KPIs.
+    --patience-seconds), scheduled agents after the total shrinkage, and the predicted KPIs.
 
     With --agents, print the KPIs at that staffing instead.
     """
@@ -194,6 +201,12 @@ def _percent(value: float) -> str:
     return f"{100.0 * value:.1f} %"
 
 
+def _answer_rate_target(inputs: dict[str, Any]) -> str:
+    """The answer rate held to (the stricter of --min-answer-rate and 1 - --max-abandon-rate)."""
+    target = answer_rate_target(inputs["min_answer_rate"], inputs["max_abandon_rate"])
+    return "" if target is None else f" (target {_percent(target)})"
+
+
 def _text(report: dict[str, Any], *, given_agents: bool) -> str:
     inputs = report["inputs"]
     model = "Erlang A" if report["model"] == "erlang_a" else "Erlang C"
@@ -203,7 +216,7 @@ def _text(report: dict[str, Any], *, given_agents: bool) -> str:
         f"AHT {inputs['aht_seconds']:g} s, load {report['load_erlangs']:.2f} Erlangs",
         f"{'agents serving' if given_agents else 'agents required':<22}{report['agents']}",
         f"{'scheduled agents':<22}{report['scheduled_agents']}"
-        f"  (shrinkage {_percent(inputs['shrinkage'])})",
+        f"  (total shrinkage {_percent(inputs['shrinkage'])})",
         f"{'service level':<22}{_percent(report['service_level'])} within "
         f"{inputs['threshold_seconds']:g} s (target {_percent(inputs['service_level'])})",
         f"{'ASA':<22}{'infinite (unstable queue)' if asa is None else f'{asa:.1f} s'}",
@@ -212,7 +225,7 @@ def _text(report: dict[str, Any], *, given_agents: bool) -> str:
     ]
     if report["model"] == "erlang_a":
         lines += [
-            f"{'answer rate':<22}{_percent(report['answer_rate'])}",
+            f"{'answer rate':<22}{_percent(report['answer_rate'])}{_answer_rate_target(inputs)}",
             f"{'abandon rate':<22}{_percent(report['abandon_rate'])}"
             f"  (mean patience {inputs['patience_seconds']:g} s)",
             f"{'SL of answered':<22}{_percent(report['service_level_of_answered'])}",

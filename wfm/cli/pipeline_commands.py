@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +15,7 @@ from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
 
 if TYPE_CHECKING:
     from wfm.adapters.dask_cluster import ScaleOut
+    from wfm.domain import StaffingRequirement
 
 SiteOption = Annotated[
     str | None,
@@ -108,28 +109,36 @@ def requirements_command(
         int | None, typer.Option("--forecast-run", help="Forecast run id; default the latest.")
     ] = None,
     shrinkage: Annotated[
-        float,
-        typer.Option(min=0.0, max=0.95, help="Share of paid time not available for contacts."),
-    ] = 0.3,
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=0.95,
+            help="Shrinkage to gross up with; default the site's unplanned shrinkage "
+            "(absence, lateness, unplanned aux; breaks are rostered).",
+        ),
+    ] = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Compute agents needed per queue and interval (Erlang A/C) from a stored forecast."""
     from wfm.db.repositories import RequirementRepository
     from wfm.db.session import unit_of_work
-    from wfm.services.staffing import compute_requirements, resolve_run
+    from wfm.services.staffing import compute_requirements, requirement_shrinkage, resolve_run
 
     engine = open_database(database_url)
     with user_errors(), unit_of_work(engine) as session:
         site_code = resolve_site(session, site)
         run = resolve_run(session, site_code, forecast_run)
         assert run.id is not None
+        used = requirement_shrinkage(session, site_code=site_code, shrinkage=shrinkage)
         count = compute_requirements(
             session, site_code=site_code, forecast_run_id=run.id, shrinkage=shrinkage
         )
         rows = RequirementRepository(session).list(run.id)
+    source = "the site's unplanned shrinkage" if used.source == "site" else "given"
     typer.echo(
         f"requirements for forecast version {run.version} of site {site_code}: "
-        f"{count} queue-intervals"
+        f"{count} queue-intervals; serving agents (net) grossed up to scheduled agents with "
+        f"{used.fraction:.0%} shrinkage ({source})"
     )
     hours = run.interval_minutes / 60.0
     for queue in sorted({r.queue_code for r in rows}):
@@ -143,10 +152,20 @@ def requirements_command(
         )
         typer.echo(
             f"  {queue}: {contacts:,.0f} contacts, peak {max(r.required_agents for r in mine)} "
-            f"agents, {sum(r.required_agents for r in mine) * hours:,.0f} agent-hours "
-            f"({sum(r.scheduled_agents for r in mine) * hours:,.0f} scheduled with "
-            f"{shrinkage:.0%} shrinkage), predicted service level {sl:.1%}"
+            f"serving ({max(r.scheduled_agents for r in mine)} scheduled), "
+            f"{sum(r.required_agents for r in mine) * hours:,.0f} serving agent-hours "
+            f"({sum(r.scheduled_agents for r in mine) * hours:,.0f} scheduled), "
+            f"predicted service level {sl:.1%}{_answer_rate(mine, contacts)}"
         )
+
+
+def _answer_rate(rows: Sequence[StaffingRequirement], contacts: float) -> str:
+    """The contact-weighted predicted answer rate of a queue's requirement, when predicted."""
+    rated = [r for r in rows if r.predicted_answer_rate is not None and r.contacts > 0]
+    if not rated or contacts <= 0:
+        return ""
+    rate = sum((r.predicted_answer_rate or 0.0) * r.contacts for r in rated) / contacts
+    return f", answer rate {rate:.1%}"
 
 
 @app.command("accuracy")

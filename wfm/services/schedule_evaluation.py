@@ -22,7 +22,7 @@ from scheduling.roster import Roster
 
 # Where the shrinkage of an evaluation came from.
 SHRINKAGE_FROM_SCHEDULE = "schedule"  # stored with the schedule when it was built
-SHRINKAGE_DEFAULT = "default"  # a schedule stored before that: the current default
+SHRINKAGE_FROM_SITE = "site"  # a schedule stored before that: the site's unplanned shrinkage
 
 VIOLATIONS_SHOWN = 50
 
@@ -37,7 +37,7 @@ class QueueEvaluation:
     """
 
     queue_code: str
-    service_level_target: float
+    service_level_target: float | None  # None: the queue has no service-level target
     service_threshold_seconds: float
     contacts: float  # offered in the week (the forecast with its adjustments)
     predicted_service_level: float | None  # weighted by contacts
@@ -53,6 +53,17 @@ class QueueEvaluation:
     serving_agent_hours: float
     under_coverage_agent_hours: float
     shortfall_agent_hours: float  # the same figure as under_coverage_agent_hours (older name)
+    # answer-rate targets (None: none) and the answer rate the queue is held to (the stricter)
+    min_answer_rate: float | None = None
+    max_abandon_rate: float | None = None
+    answer_rate_target: float | None = None
+    predicted_abandon_rate: float | None = None  # abandoned / offered
+    # of the intervals with contacts, those meeting each target (None: no such target)
+    intervals_meeting_service_level: int | None = None
+    intervals_meeting_answer_rate: int | None = None
+    # whether the week's prediction meets each target (None: no such target, or no contacts)
+    service_level_met: bool | None = None
+    answer_rate_met: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +78,7 @@ class ScheduleEvaluation:
     schedule_id: int | None  # None while the schedule is being built
     forecast_run_id: int | None  # None: no forecast covers the week (no demand to compare)
     shrinkage: float  # unplanned shrinkage: serving agents = rostered x (1 - shrinkage)
-    shrinkage_source: str  # SHRINKAGE_FROM_SCHEDULE or SHRINKAGE_DEFAULT
+    shrinkage_source: str  # SHRINKAGE_FROM_SCHEDULE or SHRINKAGE_FROM_SITE
     shifts: int
     agents: int  # agents with at least one shift
     shift_hours: float  # shift start to end, unpaid lunches included
@@ -164,6 +175,14 @@ def _queue(problem: Problem, report: QueueReport, hours_per_interval: float) -> 
         serving_agent_hours=float(serving.sum()) * hours_per_interval,
         under_coverage_agent_hours=report.under_coverage_agent_hours,
         shortfall_agent_hours=report.under_coverage_agent_hours,
+        min_answer_rate=report.min_answer_rate,
+        max_abandon_rate=report.max_abandon_rate,
+        answer_rate_target=report.answer_rate_target,
+        predicted_abandon_rate=_finite(report.predicted_abandon_rate),
+        intervals_meeting_service_level=report.intervals_meeting_service_level,
+        intervals_meeting_answer_rate=report.intervals_meeting_answer_rate,
+        service_level_met=report.week_service_level_met,
+        answer_rate_met=report.week_answer_rate_met,
     )
 
 

@@ -25,8 +25,8 @@ from wfm.domain import Activity, Schedule, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.grid import week_bounds_utc
 from wfm.services.schedule_evaluation import (
-    SHRINKAGE_DEFAULT,
     SHRINKAGE_FROM_SCHEDULE,
+    SHRINKAGE_FROM_SITE,
     ScheduleEvaluation,
     evaluate_roster,
 )
@@ -35,7 +35,6 @@ from wfm.services.scheduling import (
     build_problem_without_forecast,
     roster_from_shifts,
 )
-from wfm.services.staffing import DEFAULT_SHRINKAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,18 +197,21 @@ class SchedulePlan:
 
 def schedule_problem(session: Session, schedule: Schedule) -> SchedulePlan:
     """The roster problem a schedule was built from: its forecast run, week and shrinkage (the
-    default for a schedule stored before its shrinkage was kept), with the site's queues,
+    site's unplanned shrinkage for a schedule stored before its shrinkage was kept), with the
+    site's queues,
     campaigns and agents as they are now (agents since deactivated kept for their shifts). A
     schedule of a week no forecast covers gets a problem without demand."""
     notes: list[str] = []
     stored = schedule.summary.get("shrinkage")
+    shrinkage: float | None
     if isinstance(stored, int | float) and not isinstance(stored, bool):
         shrinkage, source = float(stored), SHRINKAGE_FROM_SCHEDULE
     else:
-        shrinkage, source = DEFAULT_SHRINKAGE, SHRINKAGE_DEFAULT
+        shrinkage, source = None, SHRINKAGE_FROM_SITE
+        site = SiteRepository(session).get(schedule.site_code)
         notes.append(
-            "the schedule was stored without its shrinkage: evaluated at the default "
-            f"{DEFAULT_SHRINKAGE:.0%}"
+            "the schedule was stored without its shrinkage: evaluated at the site's unplanned "
+            f"shrinkage, {site.unplanned_shrinkage:.0%}"
         )
     agents = {s.agent_code for s in schedule.shifts}
     run_id = schedule.forecast_run_id

@@ -57,10 +57,10 @@ from wfm.domain.grid import (
     week_start_problem,
 )
 from wfm.domain.jsonvalues import json_safe
-from wfm.domain.queue_model import QueueModel
+from wfm.domain.queue_model import QueueModel, Shrinkage
 from wfm.services.forecasting import adjusted_values
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
-from wfm.services.staffing import DEFAULT_SHRINKAGE, resolve_run
+from wfm.services.staffing import resolve_run
 
 Progress = Callable[[float, str], None]
 # The roster solver's call shape (`scheduling.solver.solve`); a distributed solver may stand in.
@@ -145,11 +145,12 @@ def build_problem(
     site_code: str,
     week_start: date,
     forecast_run_id: int | None = None,
-    shrinkage: float = DEFAULT_SHRINKAGE,
+    shrinkage: float | None = None,
     include_agents: Collection[str] = (),
 ) -> tuple[Problem, int]:
     """The roster problem of a site's week from the stored forecast (with adjustments), queues,
-    campaigns and agents. Returns the problem and the forecast run it was built from.
+    campaigns and agents. Returns the problem and the forecast run it was built from. Its
+    shrinkage is the site's unplanned shrinkage unless `shrinkage` is given.
 
     `include_agents` names agents to keep even when no longer active at the site (a stored
     schedule's, so that its shifts are evaluated as rostered)."""
@@ -171,7 +172,7 @@ def build_problem_without_forecast(
     *,
     site_code: str,
     week_start: date,
-    shrinkage: float = DEFAULT_SHRINKAGE,
+    shrinkage: float | None = None,
     include_agents: Collection[str] = (),
 ) -> Problem:
     """The roster problem of a week no forecast covers: every queue without contacts, on
@@ -213,10 +214,12 @@ def _week_problem(
     site_code: str,
     week_start: date,
     run: ForecastRun | None,
-    shrinkage: float,
+    shrinkage: float | None,
     include_agents: Collection[str],
 ) -> Problem:
-    """The roster problem of the week with the run's demand (none without a run)."""
+    """The roster problem of the week with the run's demand (none without a run). Its shrinkage
+    is the site's unplanned shrinkage unless one is given: breaks and lunches are rostered in
+    the problem's shift rules, so they are never counted as shrinkage on top."""
     site = SiteRepository(session).get(site_code)
     zone = ZoneInfo(site.timezone)
     interval_minutes = run.interval_minutes if run is not None else UNFORECAST_INTERVAL_MINUTES
@@ -289,7 +292,7 @@ def _week_problem(
         agents=agents,
         campaigns=campaigns,
         shift_rules=STANDARD_SHIFT_RULES,
-        shrinkage=shrinkage,
+        shrinkage=Shrinkage.of_site_unless_given(site, shrinkage).fraction,
         name=f"{site_code} week of {week_start} "
         + (f"(forecast version {run.version})" if run is not None else "(no forecast)"),
     )
@@ -448,7 +451,7 @@ def build_schedule(
     site_code: str,
     week_start: date,
     forecast_run_id: int | None = None,
-    shrinkage: float = DEFAULT_SHRINKAGE,
+    shrinkage: float | None = None,
     time_limit_seconds: float = 60.0,
     seed: int = 1,
     progress: Progress | None = None,

@@ -16,10 +16,8 @@ from wfm.db.repositories import (
 )
 from wfm.domain import ForecastRun, ForecastValue, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
-from wfm.domain.queue_model import QueueModel, Staffing, handle_time
+from wfm.domain.queue_model import QueueModel, Shrinkage, Staffing, handle_time
 from wfm.services.forecasting import adjusted_values
-
-DEFAULT_SHRINKAGE = 0.3
 
 
 def resolve_run(session: Session, site_code: str, forecast_run_id: int | None) -> ForecastRun:
@@ -40,13 +38,15 @@ def compute_requirements(
     *,
     site_code: str,
     forecast_run_id: int | None = None,
-    shrinkage: float = DEFAULT_SHRINKAGE,
+    shrinkage: float | None = None,
 ) -> int:
     """Compute and store the requirement of every queue and interval of a forecast run
-    (the latest when none is named), replacing any earlier requirement of that run. Each queue's
-    figures come from its `QueueModel` (its own patience estimate, else the site's setting)."""
-    if not 0.0 <= shrinkage < 1.0:
-        raise ValidationError(f"shrinkage must be in [0, 1), got {shrinkage}")
+    (the latest when none is named), replacing any earlier requirement of that run; returns the
+    rows stored. Each queue's figures come from its `QueueModel` (its targets, its own patience
+    estimate, else the site's setting). Each row holds the agents serving that meet every
+    target (net) and the agents to schedule for them (gross), grossed up with the site's
+    unplanned shrinkage unless `shrinkage` is given; the row keeps the shrinkage and its source."""
+    used = requirement_shrinkage(session, site_code=site_code, shrinkage=shrinkage)
     run = resolve_run(session, site_code, forecast_run_id)
     assert run.id is not None
     site = SiteRepository(session).get(site_code)
@@ -59,11 +59,21 @@ def compute_requirements(
         model = QueueModel.of_queue(queues[code], site, run.interval_minutes)
         contacts = np.array([v.offered for v in values], dtype=float)
         aht = handle_time(contacts, [v.aht_seconds for v in values])
-        staffing = model.requirement(contacts, aht, shrinkage=shrinkage)
+        staffing = model.requirement(contacts, aht, shrinkage=used.fraction)
         requirements.extend(
-            _requirement_rows(code, values, run.interval_minutes, contacts, aht, staffing)
+            _requirement_rows(code, values, run.interval_minutes, contacts, aht, staffing, used)
         )
     return RequirementRepository(session).replace(run.id, requirements)
+
+
+def requirement_shrinkage(
+    session: Session, *, site_code: str, shrinkage: float | None = None
+) -> Shrinkage:
+    """The shrinkage a site's requirements are grossed up with: `shrinkage` when given, else the
+    site's unplanned shrinkage (breaks and lunches are rostered, not shrinkage)."""
+    if shrinkage is not None and not 0.0 <= shrinkage < 1.0:
+        raise ValidationError(f"shrinkage must be in [0, 1), got {shrinkage}")
+    return Shrinkage.of_site_unless_given(SiteRepository(session).get(site_code), shrinkage)
 
 
 def _requirement_rows(
@@ -73,6 +83,7 @@ def _requirement_rows(
     contacts: np.ndarray,
     aht_seconds: np.ndarray,
     staffing: Staffing,
+    shrinkage: Shrinkage,
 ) -> list[StaffingRequirement]:
     """One stored requirement per interval: the load, the agents and the predicted KPIs."""
     kpis = staffing.kpis
@@ -92,6 +103,8 @@ def _requirement_rows(
             ),
             predicted_asa_seconds=_finite_or_none(kpis.asa_seconds[i]),
             predicted_occupancy=_finite_or_none(kpis.occupancy[i]),
+            shrinkage=shrinkage.fraction,
+            shrinkage_source=shrinkage.source.value,
         )
         for i, value in enumerate(values)
     ]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,9 @@ from wfm.domain import Job
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.jsonvalues import json_safe
 from wfm.worker.settings import WorkerSettings
+
+if TYPE_CHECKING:
+    from wfm.domain.queue_model import Shrinkage
 
 log = logging.getLogger("wfm.worker")
 
@@ -106,33 +109,47 @@ def forecast(context: JobContext) -> Outcome:
     if context.settings.dask_scheduler:
         result["scale_out"] = where.summary()
     if with_requirements:
-        from wfm.services.staffing import compute_requirements
+        from wfm.services.staffing import compute_requirements, requirement_shrinkage
 
         context.progress(high, "computing staffing requirements")
+        given = _param(params, "shrinkage", float, None)
         result["requirement_rows"] = compute_requirements(
-            context.session,
-            site_code=site_code,
-            forecast_run_id=run.id,
-            shrinkage=_param(params, "shrinkage", float, 0.3),
+            context.session, site_code=site_code, forecast_run_id=run.id, shrinkage=given
+        )
+        result.update(
+            _shrinkage_fields(
+                requirement_shrinkage(context.session, site_code=site_code, shrinkage=given)
+            )
         )
     return Outcome(result)
 
 
 def requirements(context: JobContext) -> Outcome:
     """Compute staffing requirements from a forecast run (the site's latest by default)."""
-    from wfm.services.staffing import compute_requirements, resolve_run
+    from wfm.services.staffing import compute_requirements, requirement_shrinkage, resolve_run
 
     params = context.job.params
     site_code = _param(params, "site_code", str)
     run = resolve_run(context.session, site_code, _param(params, "forecast_run_id", int, None))
     context.progress(0.1, f"staffing forecast version {run.version}")
+    given = _param(params, "shrinkage", float, None)
     rows = compute_requirements(
-        context.session,
-        site_code=site_code,
-        forecast_run_id=run.id,
-        shrinkage=_param(params, "shrinkage", float, 0.3),
+        context.session, site_code=site_code, forecast_run_id=run.id, shrinkage=given
     )
-    return Outcome({"forecast_run_id": run.id, "site_code": site_code, "requirement_rows": rows})
+    used = requirement_shrinkage(context.session, site_code=site_code, shrinkage=given)
+    return Outcome(
+        {
+            "forecast_run_id": run.id,
+            "site_code": site_code,
+            "requirement_rows": rows,
+            **_shrinkage_fields(used),
+        }
+    )
+
+
+def _shrinkage_fields(shrinkage: Shrinkage) -> dict[str, Any]:
+    """What a requirements job reports of the shrinkage its rows were grossed up with."""
+    return {"shrinkage": shrinkage.fraction, "shrinkage_source": shrinkage.source.value}
 
 
 def schedule(context: JobContext) -> Outcome:
