@@ -85,11 +85,16 @@ def _queue_line(queue: dict[str, Any]) -> str:
     def percent(value: float | None) -> str:
         return "-" if value is None else f"{value:.1%}"
 
+    def target(key: str) -> str:
+        value = queue.get(key)
+        return "no target" if value is None else f"target {value:.0%}"
+
     asa = queue.get("predicted_asa_seconds")
     return (
         f"service level {percent(queue.get('predicted_service_level'))} "
-        f"(target {queue['service_level_target']:.0%}), "
-        f"answer rate {percent(queue.get('predicted_answer_rate'))}, "
+        f"({target('service_level_target')}), "
+        f"answer rate {percent(queue.get('predicted_answer_rate'))} "
+        f"({target('answer_rate_target')}), "
         f"ASA {'-' if asa is None else f'{asa:.1f} s'}, "
         f"occupancy {percent(queue.get('predicted_occupancy'))}, target met in "
         f"{queue['intervals_meeting_target']}/{queue['intervals_with_contacts']} intervals"
