@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import special, stats
 
 from erlang import (
@@ -171,6 +173,37 @@ def test_noise_floor_is_the_binomial_mean_absolute_deviation() -> None:
     assert binomial_noise_floor([10, 0], [1.0, 0.5]).plain == 0.0
     mixed = binomial_noise_floor([10, 40], [0.5, 0.5])
     assert mixed.call_weighted < mixed.plain  # the bigger interval is the less noisy
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 400),
+    # scipy's pmf (the oracle) overflows at subnormal p
+    p=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(1e-9, 1.0 - 1e-9)),
+)
+def test_noise_floor_matches_the_binomial_sum_everywhere(n: int, p: float) -> None:
+    k = np.arange(n + 1)
+    direct = float(np.sum(stats.binom.pmf(k, n, p) * np.abs(k / n - p)))
+    assert binomial_noise_floor(n, p).plain == pytest.approx(direct, rel=1e-7, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    b=st.tuples(*(st.floats(-3.0, 3.0) for _ in range(4))),
+    # (subnormal staffing, 5e-324 agents, makes erlang_a itself return NaN: not a calibration case)
+    calls=st.one_of(st.just(0.0), st.floats(1e-6, 500.0)),
+    agents=st.one_of(st.just(0.0), st.floats(1e-6, 60.0)),
+)
+def test_calibrated_rates_are_fractions(
+    b: tuple[float, float, float, float], calls: float, agents: float
+) -> None:
+    calibration = Calibration(
+        availability=0.8, patience_seconds=200.0, patience_method="likelihood",
+        answer_rate_coefficients=b, service_level_coefficients=b, threshold_seconds=20.0,
+    )  # fmt: skip
+    kpis = calibration.predict(calls, 180.0, agents, 1800.0)
+    for rate in (kpis.answer_rate, kpis.service_level):
+        assert 0.0 <= float(rate) <= 1.0
 
 
 def test_rate_accuracy_by_hand() -> None:
