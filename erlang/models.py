@@ -265,6 +265,8 @@ def erlang_a_kpis(
     # Beyond this the model is Erlang C's to double precision (checked against erlang_c); far
     # beyond it x = N mu / theta and y = lambda / theta overflow and every KPI would be NaN.
     pat = np.minimum(pat, MAX_PATIENCE_SECONDS)
+    # Subnormal staffing (below 2.2e-308 servers) is none: its x underflowed to NaN KPIs.
+    servers_flat = np.where(servers_flat < np.finfo(float).tiny, 0.0, servers_flat)
     load = lam * aht
     theta = 1.0 / pat
     out = _erlang_a_cells(servers_flat, lam, aht, theta, thr)

@@ -190,9 +190,8 @@ def test_noise_floor_matches_the_binomial_sum_everywhere(n: int, p: float) -> No
 @settings(max_examples=40, deadline=None)
 @given(
     b=st.tuples(*(st.floats(-3.0, 3.0) for _ in range(4))),
-    # (subnormal staffing, 5e-324 agents, makes erlang_a itself return NaN: not a calibration case)
-    calls=st.one_of(st.just(0.0), st.floats(1e-6, 500.0)),
-    agents=st.one_of(st.just(0.0), st.floats(1e-6, 60.0)),
+    calls=st.floats(0.0, 500.0),
+    agents=st.floats(0.0, 60.0),
 )
 def test_calibrated_rates_are_fractions(
     b: tuple[float, float, float, float], calls: float, agents: float
@@ -204,6 +203,14 @@ def test_calibrated_rates_are_fractions(
     kpis = calibration.predict(calls, 180.0, agents, 1800.0)
     for rate in (kpis.answer_rate, kpis.service_level):
         assert 0.0 <= float(rate) <= 1.0
+
+
+def test_subnormal_staffing_is_no_staffing() -> None:
+    for agents in (5e-324, 1e-310):
+        tiny = erlang_a(500.0, 1800.0, 180.0, agents, 200.0, 20.0)
+        none = erlang_a(500.0, 1800.0, 180.0, 0.0, 200.0, 20.0)
+        assert float(tiny.answer_rate) == float(none.answer_rate) == 0.0
+        assert float(tiny.service_level) == float(none.service_level) == 0.0
 
 
 def test_rate_accuracy_by_hand() -> None:
