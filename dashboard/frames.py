@@ -10,11 +10,8 @@ import pandas as pd
 
 ALL_QUEUES = "All queues"
 
-# Site-wide targets the API has no field for: the usual contact-centre figures.
-ANSWER_RATE_TARGET = 0.95
-ABANDON_RATE_TARGET = 0.05
 # Within this fraction of a target counts as "near" (amber), beyond it as a miss (red).
-NEAR_TARGET_FRACTION = 0.05
+NEAR_MISS_FRACTION = 0.05
 
 KPI_LABELS = {
     "service_level": "Service level",
@@ -33,53 +30,78 @@ STATUS_COLOURS = {"good": "#2e7d32", "near": "#f9a825", "bad": "#c62828", "none"
 
 @dataclass(frozen=True)
 class Targets:
-    service_level: float
-    asa_seconds: float
-    answer_rate: float = ANSWER_RATE_TARGET
-    abandon_rate: float = ABANDON_RATE_TARGET
+    """A queue's targets as the API stores them (`GET /v1/queues`); None: no such target. The
+    answer rate is held to the queue's `answer_rate_target` (its least answer rate, or 1 - its
+    most abandon rate), and the abandon rate to 1 - that: they are one target. Queues store no
+    ASA target, so ASA is never judged."""
 
-    def of(self, kpi: str) -> float:
-        value: float = getattr(self, kpi)
+    service_level: float | None = None
+    answer_rate: float | None = None
+    asa_seconds: float | None = None
+
+    @property
+    def abandon_rate(self) -> float | None:
+        return None if self.answer_rate is None else 1.0 - self.answer_rate
+
+    def of(self, kpi: str) -> float | None:
+        value: float | None = getattr(self, kpi)
         return value
 
 
 def queue_targets(queues: Iterable[dict[str, Any]]) -> dict[str, Targets]:
-    """Per queue: its service-level target and, as the ASA target, its service threshold."""
+    """Per queue: its stored service-level and answer-rate targets (None where it has none)."""
     return {
         q["code"]: Targets(
-            service_level=float(q["service_level_target"]),
-            asa_seconds=float(q["service_threshold_seconds"]),
+            service_level=_fraction(q.get("service_level_target")),
+            answer_rate=_fraction(q.get("answer_rate_target")),
         )
         for q in queues
     }
 
 
+def _fraction(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def overall_targets(targets: dict[str, Targets], offered: dict[str, float]) -> Targets:
-    """The queues' targets weighted by contacts offered (equal weights without contacts)."""
-    if not targets:
-        return Targets(service_level=0.8, asa_seconds=20.0)
+    """All queues' target of each KPI: the queues' targets weighted by contacts offered (equal
+    weights without contacts), when every queue has that target; else none (a mix of queues with
+    and without a target has no honest overall one)."""
     weights = {q: float(offered.get(q, 0.0)) for q in targets}
-    total = sum(weights.values())
-    if total <= 0:
+    if sum(weights.values()) <= 0:
         weights = dict.fromkeys(targets, 1.0)
-        total = float(len(targets))
-    return Targets(
-        service_level=sum(t.service_level * weights[q] for q, t in targets.items()) / total,
-        asa_seconds=sum(t.asa_seconds * weights[q] for q, t in targets.items()) / total,
-    )
+
+    def weighted(kpi: str) -> float | None:
+        values = {q: t.of(kpi) for q, t in targets.items()}
+        if not values or any(v is None for v in values.values()):
+            return None
+        total = sum(weights.values())
+        return sum(float(v or 0.0) * weights[q] for q, v in values.items()) / total
+
+    return Targets(service_level=weighted("service_level"), answer_rate=weighted("answer_rate"))
 
 
-def status(value: float | None, target: float, higher_is_better: bool) -> str:
-    """good (meets the target), near (misses by at most 5 % of it), bad, or none (no value)."""
-    if value is None or pd.isna(value):
+def target_text(kpi: str, target: float | None) -> str:
+    """How the page says a KPI's target: "Target at least 80 %", or "No target"."""
+    if target is None:
+        return "No target" + (" (queues store none for ASA)" if kpi == "asa_seconds" else "")
+    bound = "at least" if HIGHER_IS_BETTER[kpi] else "at most"
+    shown = f"{target:.0f} s" if kpi == "asa_seconds" else f"{100 * target:.1f} %"
+    return f"Target {bound} {shown}"
+
+
+def status(value: float | None, target: float | None, higher_is_better: bool) -> str:
+    """good (meets the target), near (misses by at most 5 % of it), bad, or none (no value, or
+    no target)."""
+    if value is None or pd.isna(value) or target is None:
         return "none"
     if higher_is_better:
         if value >= target:
             return "good"
-        return "near" if value >= target * (1 - NEAR_TARGET_FRACTION) else "bad"
+        return "near" if value >= target * (1 - NEAR_MISS_FRACTION) else "bad"
     if value <= target:
         return "good"
-    return "near" if value <= target * (1 + NEAR_TARGET_FRACTION) else "bad"
+    return "near" if value <= target * (1 + NEAR_MISS_FRACTION) else "bad"
 
 
 def _kpi_row(queue: str, kpis: dict[str, Any]) -> dict[str, Any]:

@@ -86,12 +86,12 @@ with section("Service KPIs"):
             shown,
             delta=delta,
             delta_color="normal" if better else "inverse",
-            help=f"Target {'at least' if better else 'at most'} "
-            + (f"{target:.0f} s" if is_time else f"{100 * target:.0f} %")
-            + f"; change from the previous {granularity}.",
+            help=f"{frames.target_text(kpi, target)}; change from the previous {granularity}.",
         )
         colour = frames.STATUS_COLOURS[state]
-        label = {"good": "on target", "near": "near target", "bad": "off target"}.get(state, "")
+        label = {"good": "on target", "near": "near target", "bad": "off target"}.get(
+            state, "no target" if target is None else ""
+        )
         column.markdown(
             f"<span style='color:{colour};font-weight:600'>&#9679; {label}</span>",
             unsafe_allow_html=True,
@@ -146,13 +146,20 @@ with section("Service KPIs"):
             tooltip=["period:T", "queue:N", alt.Tooltip(f"{kpi}:Q", format=".3f")],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"target": [overall.of(kpi)]}))
-        .mark_rule(strokeDash=[6, 4], color=frames.STATUS_COLOURS["bad"])
-        .encode(y="target:Q")
-    )
-    st.altair_chart((lines + rule).properties(height=320), width="stretch")
-    st.caption("Dashed line: the overall target (queues' targets weighted by contacts offered).")
+    overall_target = overall.of(kpi)
+    if overall_target is None:
+        st.altair_chart(lines.properties(height=320), width="stretch")
+        st.caption(f"{frames.KPI_LABELS[kpi]}: no overall target (not every queue has one stored).")
+    else:
+        rule = (
+            alt.Chart(pd.DataFrame({"target": [overall_target]}))
+            .mark_rule(strokeDash=[6, 4], color=frames.STATUS_COLOURS["bad"])
+            .encode(y="target:Q")
+        )
+        st.altair_chart((lines + rule).properties(height=320), width="stretch")
+        st.caption(
+            "Dashed line: the overall target (queues' stored targets weighted by contacts offered)."
+        )
 
 st.subheader("Forecast accuracy")
 with section("Forecast accuracy"):

@@ -323,6 +323,7 @@ def _review_queues(evaluation: dict[str, Any]) -> pd.DataFrame:
                 "service_level_%": percent(q["predicted_service_level"]),
                 "target_%": percent(q["service_level_target"]),
                 "answer_rate_%": percent(q["predicted_answer_rate"]),
+                "answer_rate_target_%": percent(q.get("answer_rate_target")),
                 "asa_s": None
                 if q["predicted_asa_seconds"] is None
                 else round(q["predicted_asa_seconds"], 1),
@@ -385,7 +386,8 @@ if week_start is not None:
             if not per_campaign.empty:
                 st.dataframe(per_campaign, hide_index=True, width="stretch")
             st.caption(
-                f"Predicted at {evaluation['shrinkage']:.0%} shrinkage with each queue's patience "
+                f"Predicted at {evaluation['shrinkage']:.0%} unplanned shrinkage (breaks are "
+                "rostered) with each queue's patience "
                 "(Erlang A): the evaluation stored with the schedule and printed by "
                 "`wfm schedule`. " + " ".join(evaluation["notes"])
             )

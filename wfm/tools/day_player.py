@@ -67,6 +67,8 @@ def _queue_model(queue: dict[str, Any], interval_minutes: int) -> QueueModel:
         service_threshold_seconds=queue["service_threshold_seconds"],
         patience=Patience(queue["patience_seconds"], PatienceSource(queue["patience_source"])),
         concurrency=float(queue["concurrency"]),
+        min_answer_rate=queue.get("min_answer_rate"),
+        max_abandon_rate=queue.get("max_abandon_rate"),
     )
 
 

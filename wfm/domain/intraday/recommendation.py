@@ -3,7 +3,8 @@ release to sell, now, and who.
 
 For each queue and each interval of a short horizon (the current interval and the next few), the
 recommendation compares the **servers needed** (Erlang A on the reforecast: the fewest agents that
-meet the queue's service-level target, contacts waiting now added to the current interval) with
+meet every target of the queue's model: service level, least answer rate, abandon cap; contacts
+waiting now added to the current interval) with
 the **servers** the floor has (a chat agent works `concurrency` contacts at once):
 
 - in the current interval, the agents serving now (their ACD state), plus agents switched to serve

@@ -1,0 +1,126 @@
+"""The dashboard keeps no target of its own: every target and colour comes from the queues'
+stored targets through the API (a service level, and an answer rate that is the queue's least
+answer rate or 1 - its abandon cap), and a KPI without a stored target says so."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dashkit import DASHBOARD, DemoApi
+from test_pages import metric, run_page
+
+from dashboard import frames
+from dashboard.common import forget_cached_reads
+
+API_QUEUES = [
+    {"code": "A", "service_level_target": 0.8, "answer_rate_target": 0.95},
+    {"code": "B", "service_level_target": None, "answer_rate_target": 0.9},
+    {"code": "C", "service_level_target": 0.7, "answer_rate_target": None},
+]
+
+
+def test_targets_are_the_queues_stored_targets() -> None:
+    targets = frames.queue_targets(API_QUEUES)
+    assert targets["A"] == frames.Targets(service_level=0.8, answer_rate=0.95)
+    assert targets["A"].abandon_rate == pytest.approx(0.05)
+    assert targets["B"].of("service_level") is None and targets["B"].of("answer_rate") == 0.9
+    assert targets["C"].of("answer_rate") is None and targets["C"].of("abandon_rate") is None
+    assert all(t.of("asa_seconds") is None for t in targets.values())  # queues store none
+
+
+def test_the_overall_target_needs_every_queue_to_have_one() -> None:
+    both = frames.queue_targets(API_QUEUES[:1] + [{**API_QUEUES[0], "code": "D"}])
+    overall = frames.overall_targets(both, {"A": 300.0, "D": 100.0})
+    assert overall.service_level == pytest.approx(0.8)
+    weighted = frames.overall_targets(
+        frames.queue_targets([API_QUEUES[0], {**API_QUEUES[1], "service_level_target": 0.6}]),
+        {"A": 300.0, "B": 100.0},
+    )
+    assert weighted.service_level == pytest.approx((0.8 * 300 + 0.6 * 100) / 400)
+    assert weighted.answer_rate == pytest.approx((0.95 * 300 + 0.9 * 100) / 400)
+    mixed = frames.overall_targets(frames.queue_targets(API_QUEUES), {"A": 1.0})
+    assert mixed.service_level is None and mixed.answer_rate is None
+    assert frames.overall_targets({}, {}) == frames.Targets()
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "higher", "expected"),
+    [
+        (0.96, 0.95, True, "good"),
+        (0.92, 0.95, True, "near"),
+        (0.80, 0.95, True, "bad"),
+        (0.04, 0.05, False, "good"),
+        (0.052, 0.05, False, "near"),
+        (0.96, None, True, "none"),
+        (None, 0.95, True, "none"),
+    ],
+)
+def test_colours_follow_the_stored_target(
+    value: float | None, target: float | None, higher: bool, expected: str
+) -> None:
+    assert frames.status(value, target, higher) == expected
+
+
+def test_a_kpi_without_a_target_says_so() -> None:
+    assert frames.target_text("answer_rate", 0.95) == "Target at least 95.0 %"
+    assert frames.target_text("abandon_rate", 0.05) == "Target at most 5.0 %"
+    assert frames.target_text("answer_rate", None) == "No target"
+    assert frames.target_text("asa_seconds", None).startswith("No target")
+
+
+_LITERAL_TARGET = re.compile(
+    r"(?i)("
+    r"[A-Z_]*TARGET[A-Z_]*\s*(:[^=]+)?=\s*\d"  # a target constant: ANSWER_RATE_TARGET = 0.95
+    r"|Targets\([^)]*\d"  # a Targets(...) built with a number in it
+    r"|(service_level|answer_rate|abandon_rate|asa_seconds)\s*=\s*\d"  # a target keyword literal
+    r")"
+)
+
+
+def test_no_target_is_written_into_the_dashboard() -> None:
+    """The oracle is the text itself: no Python file under dashboard/ states a target."""
+    found = [
+        f"{path.relative_to(DASHBOARD)}:{number}: {line.strip()}"
+        for path in sorted(Path(DASHBOARD).rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if _LITERAL_TARGET.search(line)
+    ]
+    assert found == []
+    assert _LITERAL_TARGET.search("ANSWER_RATE_TARGET = 0.95")  # the pattern can fail
+    assert _LITERAL_TARGET.search("return Targets(service_level=0.8, asa_seconds=20.0)")
+
+
+def test_the_executive_page_judges_by_the_queues_stored_targets(demo_api: DemoApi) -> None:
+    """Give every queue an answer-rate target through the API: the page's answer-rate and
+    abandon-rate targets are the contact-weighted stored ones; remove them and it says "no
+    target". The queues' targets are put back afterwards."""
+    queues: Any = demo_api.get("/v1/queues", "executive", site=demo_api.site)
+    before = {q["code"]: (q["min_answer_rate"], q["max_abandon_rate"]) for q in queues}
+    with demo_api.client("admin") as admin:
+        try:
+            for q in queues:
+                response = admin.patch(f"/v1/queues/{q['code']}", json={"min_answer_rate": 0.5})
+                assert response.status_code == 200, response.text
+            at = run_page(demo_api, "pages/executive.py", "executive")
+            answer = next(m for m in at.metric if m.label == "Answer rate")
+            abandon = next(m for m in at.metric if m.label == "Abandon rate")
+            assert "Target at least 50.0 %" in answer.proto.help
+            assert "Target at most 50.0 %" in abandon.proto.help
+            assert metric(at, "Answer rate")  # the value is still the API's (test_pages)
+            asa = next(m for m in at.metric if m.label == "ASA (s)")
+            assert "No target" in asa.proto.help
+        finally:
+            for code, (rate, cap) in before.items():
+                admin.patch(
+                    f"/v1/queues/{code}", json={"min_answer_rate": rate, "max_abandon_rate": cap}
+                )
+    # back as stored: queues without an answer-rate target make no overall one
+    if all(rate is None and cap is None for rate, cap in before.values()):
+        forget_cached_reads()
+        at = run_page(demo_api, "pages/executive.py", "executive")
+        answer = next(m for m in at.metric if m.label == "Answer rate")
+        assert "No target" in answer.proto.help
+        assert any("no target" in m.value for m in at.markdown)
