@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from wfm.db.models import IntervalHistoryDayRow, QueueRow
@@ -18,6 +19,7 @@ from wfm.db.repositories import HistoryRepository, ScheduleRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import ScheduleStatus
+from wfm.services.demo_week import check_published_week
 from wfm.tools.demo.live import history_end_for, today_at, week_start_of
 
 TODAY = date(2026, 11, 12)  # a Thursday
@@ -104,6 +106,16 @@ def test_the_demo_opens_on_the_current_week(database_url: str, engine: Engine) -
         )
         assert len(events) >= 5
         assert all(e.state for evs in events.values() for e in evs)
+    # the published week played call by call with absences at the schedule's shrinkage
+    with unit_of_work(engine) as session:
+        problem, rate, checks = check_published_week(session, site_code="DUB", replications=2)
+    assert rate == problem.shrinkage
+    assert {c.queue_code for c in checks} == {"CARE", "TECH", "CHAT"}
+    for check in checks:
+        queue = next(q for q in problem.queues if q.code == check.queue_code)
+        assert queue.contacts is not None
+        assert check.offered == pytest.approx(2 * sum(queue.contacts), rel=0.05)
+        assert 0.0 < check.simulated_answer_rate <= 1.0
     again = run_wfm("demo-catch-up", "--today", MONDAY.isoformat(), *url)
     assert again.returncode == 0 and "no day to catch up" in again.stdout
     bad = run_wfm("demo-catch-up", "--today", "12/11/2026", *url)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scheduling.problem import Problem
+from scheduling.simulation_check import QueueCheck, simulate_with_absences
 from wfm.adapters.acd_files import parse_json
 from wfm.domain.intraday import RawEvent
 from wfm.domain.intraday.livesim import AgentBehaviour, SimQueue, simulate_day
@@ -32,7 +34,7 @@ from wfm.domain.queue_model import QueueModel
 from wfm.services.history_import import import_history
 from wfm.services.intraday import day_plan, ingest_agent_events, set_clock
 from wfm.tools.demo import calibration as cal
-from wfm.tools.demo.live import unplanned_shrinkage_of, week_start_of
+from wfm.tools.demo.live import week_start_of
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -69,7 +71,7 @@ def play_day(session: Session, *, site_code: str, day: date, seed: int = 1) -> P
     minutes = forecast.interval_minutes
     starts = list(forecast.interval_starts_utc)
     rng = np.random.default_rng([seed, day.toordinal()])
-    rate = unplanned_shrinkage_of(plan.site)
+    rate = plan.site.unplanned_shrinkage
     codes = sorted(code for code, spans in plan.plans.items() if spans)
     absent = {code for code in codes if rng.random() < rate}
     plans = {code: plan.plans[code] for code in codes if code not in absent}
@@ -155,3 +157,48 @@ def play_day(session: Session, *, site_code: str, day: date, seed: int = 1) -> P
         result = ingest_agent_events(session, events=events)
         played.events = result.accepted
     return played
+
+
+def check_published_week(
+    session: Session,
+    *,
+    site_code: str,
+    week_start: date | None = None,
+    replications: int = 10,
+    seed: int = 1,
+    absence_rate: float | None = None,
+) -> tuple[Problem, float, list[QueueCheck]]:
+    """The published week (the latest, or that of `week_start`) simulated call by call with
+    shifts lost to absence at `absence_rate`, against its prediction
+    (`scheduling.simulation_check`); returns the problem, the absence rate and the checks.
+
+    The problem is the schedule's as `schedule_problem` rebuilds it, with the shrinkage the
+    schedule stored, and the absence rate defaults to that shrinkage: a schedule built at the
+    site's unplanned shrinkage (breaks rostered, not shrunk) is checked at the unplanned rate."""
+    from wfm.db.repositories import ScheduleRepository
+    from wfm.domain import ScheduleStatus
+    from wfm.domain.errors import NotFoundError
+    from wfm.services.schedule_views import schedule_problem
+    from wfm.services.scheduling import roster_from_shifts
+
+    published = [
+        s
+        for s in ScheduleRepository(session).list(site_code)
+        if s.status is ScheduleStatus.PUBLISHED
+        and (week_start is None or s.week_start == week_start)
+    ]
+    if not published:
+        raise NotFoundError(f"site {site_code!r} has no published schedule to check")
+    latest = max(published, key=lambda s: s.created_at_utc)
+    assert latest.id is not None
+    schedule = ScheduleRepository(session).get(latest.id)  # with its shifts
+    plan = schedule_problem(session, schedule)
+    rate = plan.problem.shrinkage if absence_rate is None else absence_rate
+    checks = simulate_with_absences(
+        plan.problem,
+        roster_from_shifts(schedule.shifts),
+        absence_rate=rate,
+        replications=replications,
+        seed=seed,
+    )
+    return plan.problem, rate, checks

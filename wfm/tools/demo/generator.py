@@ -59,6 +59,9 @@ CONTACTS_PER_AGENT_PER_WEEK = 266.0
 # run short, some long, as real rosters do against a forecast they cannot see.
 STAFFING_LOG_MU = -0.03
 STAFFING_LOG_SD = 0.12
+# The site's unplanned shrinkage (absence, lateness, unplanned aux; breaks and lunches are
+# rostered): serving agents = rostered x (1 - this). The demo sizes its volume against it.
+UNPLANNED_SHRINKAGE = 0.10
 # Customers per agent, split over the revenue segments.
 CUSTOMERS_PER_AGENT = 2_500
 # Outbound time off and campaigns cover the weeks after the history (the planning horizon).
@@ -280,6 +283,7 @@ def generate_demo_centre(
         country_code=SITE_COUNTRY_CODE,
         seats=math.ceil(0.85 * agents),
         is_simulation=True,  # a made-up centre: its clock may be moved (`wfm up --simulate`)
+        unplanned_shrinkage=UNPLANNED_SHRINKAGE,
     )
     queues = tuple(design.queue for design in QUEUE_DESIGNS)
     segments = _segments(agents)

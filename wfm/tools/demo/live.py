@@ -11,11 +11,7 @@ before the machine's date.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
-
-# The site's unplanned shrinkage when the site stores none (absence, lateness, unplanned aux).
-DEFAULT_UNPLANNED_SHRINKAGE = 0.10
 
 
 def today_at(timezone: str, now_utc: datetime | None = None) -> date:
@@ -35,16 +31,8 @@ def history_end_for(today: date) -> date:
     return week_start_of(today) - timedelta(days=1)
 
 
-def unplanned_shrinkage_of(site: Any) -> float:
-    """The site's unplanned shrinkage, or DEFAULT_UNPLANNED_SHRINKAGE when it stores none."""
-    value = getattr(site, "unplanned_shrinkage", None)
-    return DEFAULT_UNPLANNED_SHRINKAGE if value is None else float(value)
-
-
 __all__ = (
-    "DEFAULT_UNPLANNED_SHRINKAGE",
     "history_end_for",
     "today_at",
-    "unplanned_shrinkage_of",
     "week_start_of",
 )
