@@ -1,7 +1,7 @@
 """Roster benchmark: the weekly optimizer at 200, 500 and 1,000 agents against naive rosters.
 
     .venv/bin/python bench/roster_bench.py [--agents 200 500 1000] [--time-limit S] [--seed N]
-        [--replications R] [--quick]
+        [--replications R] [--quick] [--tight] [--demo-db URL]
 
 For each size the example centre (`scheduling.example.example_problem`: 3 queues, 2 outbound
 campaigns, 15-minute intervals, breaks and lunch, a week) is solved by `scheduling.solve` with the
@@ -37,6 +37,23 @@ queue with the erlang/ discrete-event simulator (serving agents per interval as 
 agents counting as `concurrency` servers) and its service level compared with the evaluation's
 prediction (target: within 3 points).
 
+**Tight** (`--tight`): the example centre made tight (`example_problem(tight=True)`: 10 %
+unplanned shrinkage, the requirement at 67 % of the paid hours, campaigns with room), where the
+optimizer must trade service against selling. Besides the table it prints, from the roster's
+activities (`scheduling.example.tightness`, not the optimizer's report): peak required against
+peak serving; the intervals where agents skilled for a queue sell while the queue sits at most
+one agent above its requirement, by local hour, with the queue's predicted service level and
+answer rate as rostered and had those sellers served; the intervals in the campaigns' hours where
+nobody sells and the queues get no more than they need (the peaks that pull everyone to serve);
+and the week simulated with absences: every shift lost whole with probability equal to the
+problem's shrinkage, R replications (`scheduling.simulation_check`), against the prediction
+(targets: within 2 points of service level and 1 point of answer rate, per queue).
+
+**The demo's week** (`--demo-db URL`, e.g. `sqlite:///var/demo.db` after `make demo
+DEMO_SERVE=0`): the published week of the demo database, its stored gap, the same tightness
+report, and the same simulation with absences at the shrinkage the schedule stored
+(`wfm.services.demo_week.check_published_week`).
+
 Timings are wall clock on a 2-core machine that may be shared: the load average is printed.
 """
 
@@ -54,15 +71,19 @@ from scheduling.aggregate import make_groups
 from scheduling.assignment import greedy_assignment
 from scheduling.economics import serve_curves
 from scheduling.evaluate import Evaluation, evaluate
-from scheduling.example import example_problem
+from scheduling.example import Tightness, example_problem, tightness
 from scheduling.improve import RosterSearch
 from scheduling.problem import Problem
+from scheduling.roster import Roster
+from scheduling.simulation_check import QueueCheck, simulate_with_absences
 from scheduling.solver import build_roster, solve
 from scheduling.timeline import Timeline, build_timeline
 
 GAP_TARGET = 0.02
 SERVICE_SHARE_TARGET = 0.95
 SIMULATION_TOLERANCE = 0.03
+ABSENCE_SL_POINTS = 2.0  # the week with absences: service level within 2 points per queue
+ABSENCE_AR_POINTS = 1.0  # and answer rate within 1 point
 
 
 def default_time_limit(agents: int) -> float:
@@ -264,10 +285,13 @@ def print_table(
     line("serve value", [f"{r.evaluation.serve_value:,.0f}" for r in rows])
 
 
-def bench_size(agents: int, time_limit: float, seed: int) -> tuple[Problem, Evaluation]:
-    problem = example_problem(agents=agents, queues=3, campaigns=2, seed=seed)
+def bench_size(
+    agents: int, time_limit: float, seed: int, tight: bool = False
+) -> tuple[Problem, Evaluation, Roster]:
+    problem = example_problem(agents=agents, queues=3, campaigns=2, seed=seed, tight=tight)
     print(
-        f"== {agents} agents, 3 queues, 2 campaigns, 15-min intervals, a week; time limit "
+        f"== {'tight centre, ' if tight else ''}{agents} agents, 3 queues, 2 campaigns, "
+        f"shrinkage {problem.shrinkage:.0%}, 15-min intervals, a week; time limit "
         f"{time_limit:.0f} s (load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
     )
     result = solve(problem, time_limit_seconds=time_limit, seed=seed)
@@ -301,7 +325,114 @@ def bench_size(agents: int, time_limit: float, seed: int) -> tuple[Problem, Eval
     print(
         "  targets: " + "; ".join(f"{label}: {'meets' if ok else 'MISSES'}" for label, ok in checks)
     )
-    return problem, result.evaluation
+    return problem, result.evaluation, result.roster
+
+
+def print_tightness(problem: Problem, report: Tightness, hours_shown: int = 12) -> None:
+    zone = problem.zone
+    print(
+        f"  peak required {report.peak_required} agents "
+        f"({report.peak_required_at.astimezone(zone):%a %H:%M}) against peak serving "
+        f"{report.peak_serving} ({report.peak_serving_at.astimezone(zone):%a %H:%M}); "
+        f"required {report.required_hours:,.0f} agent-hours, serving {report.serving_hours:,.0f}, "
+        f"selling {report.selling_hours:,.0f}"
+    )
+    items = report.selling_over_service
+    at_requirement = sum(1 for i in items if i.serving == i.required)
+    print(
+        f"  selling chosen over a thicker service margin: {len(items)} queue-intervals "
+        f"({at_requirement} with the queue exactly at its requirement); campaign hours with "
+        f"nobody selling and the queues at or below their requirement (everyone serves): "
+        f"{report.everyone_serves_intervals} intervals"
+    )
+    # by local hour of the day over the week (weekday dropped) and queue
+    grouped: dict[tuple[str, str], list] = {}
+    for item in items:
+        grouped.setdefault((item.local_hour[4:], item.queue_code), []).append(item)
+    print(f"  by hour of the day (the {hours_shown} busiest hour-queue pairs):")
+    ranked = sorted(grouped.items(), key=lambda kv: -len(kv[1]))[:hours_shown]
+    for (hour, queue), group in sorted(ranked, key=lambda kv: kv[0]):
+        n = len(group)
+        days = len({i.local_hour[:3] for i in group})
+
+        def mean(values: list[float]) -> float:
+            return sum(values) / len(values)
+
+        print(
+            f"    {hour} {queue:<5} {n} intervals on {days} days: margin "
+            f"{mean([i.serving - i.required for i in group]):+.1f} agents, "
+            f"{mean([i.sellers_skilled for i in group]):.1f} skilled agents selling at "
+            f"{mean([i.sell_value_per_hour for i in group]):.0f}/h; SL "
+            f"{mean([i.service_level for i in group]):.1%} -> "
+            f"{mean([i.service_level_with_sellers for i in group]):.1%}, answer rate "
+            f"{mean([i.answer_rate for i in group]):.1%} -> "
+            f"{mean([i.answer_rate_with_sellers for i in group]):.1%} had they served"
+        )
+
+
+def print_absence_checks(checks: list[QueueCheck], rate: float, replications: int) -> bool:
+    print(
+        f"  the week simulated call by call with shifts lost to absence at {rate:.0%} "
+        f"({replications} replications) against the prediction:"
+    )
+    ok = True
+    for c in checks:
+        good = (
+            abs(c.service_level_points) <= ABSENCE_SL_POINTS
+            and abs(c.answer_rate_points) <= ABSENCE_AR_POINTS
+        )
+        ok = ok and good
+        print(
+            f"    {c.queue_code:<6} SL predicted {c.predicted_service_level:.1%} simulated "
+            f"{c.simulated_service_level:.1%} ({c.service_level_points:+.2f} points); answer "
+            f"rate predicted {c.predicted_answer_rate:.1%} simulated "
+            f"{c.simulated_answer_rate:.1%} ({c.answer_rate_points:+.2f} points); "
+            f"{c.offered:,.0f} calls; {'meets' if good else 'MISSES'} 2 / 1 points"
+        )
+    return ok
+
+
+def bench_demo_db(url: str, replications: int, seed: int) -> None:
+    from wfm.db.repositories import ScheduleRepository
+    from wfm.db.session import make_engine, unit_of_work
+    from wfm.domain import ScheduleStatus
+    from wfm.services.demo_week import check_published_week
+    from wfm.services.schedule_views import schedule_problem
+    from wfm.services.scheduling import roster_from_shifts
+
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        published = [
+            s
+            for s in ScheduleRepository(session).list("DUB")
+            if s.status is ScheduleStatus.PUBLISHED
+        ]
+        latest = max(published, key=lambda s: s.created_at_utc)
+        assert latest.id is not None
+        schedule = ScheduleRepository(session).get(latest.id)
+        problem = schedule_problem(session, schedule).problem
+        roster = roster_from_shifts(schedule.shifts)
+        started = time.perf_counter()
+        _, rate, checks = check_published_week(
+            session, site_code="DUB", replications=replications, seed=seed
+        )
+        seconds = time.perf_counter() - started
+    summary = schedule.summary
+    gap = summary.get("gap")
+    print(
+        f"== the demo's published week of {schedule.week_start} ({url}): {len(roster.shifts)} "
+        f"shifts, {len({s.agent_code for s in roster.shifts})} agents, shrinkage "
+        f"{problem.shrinkage:.0%}; gap to the certified bound "
+        f"{'-' if not isinstance(gap, int | float) else f'{100 * gap:.2f} %'}"
+    )
+    for q, report in enumerate(evaluate(problem, roster).queues):
+        print(
+            f"  {problem.queues[q].code}: predicted SL {report.predicted_service_level or 0:.1%}"
+            f", answer rate {report.predicted_answer_rate or 0:.1%}"
+        )
+    print_tightness(problem, tightness(problem, roster))
+    print_absence_checks(checks, rate, replications)
+    print(f"  simulation {seconds:.1f} s")
 
 
 def main() -> None:
@@ -317,16 +448,32 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="200 agents only, 5 simulation replications"
     )
+    parser.add_argument(
+        "--tight", action="store_true", help="the tight centre: service against selling"
+    )
+    parser.add_argument(
+        "--demo-db", default=None, help="also report the published week of this demo database"
+    )
     args = parser.parse_args()
-    sizes = args.agents or ([200] if args.quick else [200, 500, 1000])
+    sizes = args.agents or ([] if args.demo_db else [200] if args.quick else [200, 500, 1000])
     replications = args.replications or (5 if args.quick else 20)
     simulated = False
     for agents in sizes:
         limit = args.time_limit if args.time_limit is not None else default_time_limit(agents)
-        problem, evaluation = bench_size(agents, limit, args.seed)
-        if not simulated and (agents == 200 or 200 not in sizes):
+        problem, evaluation, roster = bench_size(agents, limit, args.seed, args.tight)
+        if args.tight:
+            print_tightness(problem, tightness(problem, roster))
+            started = time.perf_counter()
+            checks = simulate_with_absences(
+                problem, roster, replications=replications, seed=args.seed
+            )
+            print_absence_checks(checks, problem.shrinkage, replications)
+            print(f"  simulation {time.perf_counter() - started:.1f} s")
+        elif not simulated and (agents == 200 or 200 not in sizes):
             simulate(problem, evaluation, replications, args.seed)
             simulated = True
+    if args.demo_db:
+        bench_demo_db(args.demo_db, replications, args.seed)
     print(f"machine load average at the end {os.getloadavg()[0]:.2f}")
 
 
