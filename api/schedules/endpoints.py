@@ -20,6 +20,7 @@ from api.schedules.export import schedule_csv, schedule_ical
 from api.schedules.schemas import (
     CoverageRead,
     EvaluationRead,
+    IntervalTargetsRead,
     ScheduleCreate,
     ScheduleRead,
     ScheduleSummaryRead,
@@ -175,6 +176,23 @@ def evaluate_schedule(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> An
     hours and value per campaign, and the rules the schedule breaks. The same evaluation as the
     schedule's stored summary and `wfm schedule`."""
     return asdict(schedule_views.evaluate(session, schedule_id))
+
+
+@router.get(
+    "/{schedule_id}/evaluation/intervals",
+    response_model=list[IntervalTargetsRead],
+    dependencies=READ,
+    responses=responses(404),
+)
+def evaluate_schedule_intervals(
+    session: SessionDep,
+    schedule_id: int = SCHEDULE_ID,
+    queue: str | None = Query(default=None, pattern=CODE_PATTERN, description="Only a queue."),
+) -> Any:
+    """Per queue and interval: required and serving agents, the predicted service level, answer
+    and abandon rates at the scheduled staffing, and which of the queue's targets are met (the
+    evaluation of `GET .../evaluation`, interval by interval)."""
+    return [asdict(r) for r in schedule_views.evaluate_intervals(session, schedule_id, queue)]
 
 
 @router.post(

@@ -156,6 +156,26 @@ class QueueEvaluationRead(Output):
     )
 
 
+class IntervalTargetsRead(Output):
+    """One queue in one interval at the scheduled staffing, against the queue's targets."""
+
+    queue_code: str = Field(description="Queue.")
+    interval_start_utc: datetime = Field(description="Start of the interval, UTC.")
+    contacts: float | None = Field(description="Contacts forecast; null: no forecast.")
+    required: int = Field(description="Rostered agents serving required (shrinkage included).")
+    serving: int = Field(description="Rostered agents serving it.")
+    predicted_service_level: float | None = Field(description="Predicted service level.")
+    predicted_answer_rate: float | None = Field(description="Predicted answered / offered.")
+    predicted_abandon_rate: float | None = Field(description="Predicted abandoned / offered.")
+    service_level_met: bool | None = Field(
+        description="Whether the service-level target is met; null: no such target or forecast."
+    )
+    answer_rate_met: bool | None = Field(
+        description="Whether the answer-rate target (answer_rate_target) is met; null: no such "
+        "target or forecast."
+    )
+
+
 class CampaignEvaluationRead(Output):
     sell_hours: float = Field(description="Agent hours selling.")
     productive_hours: float = Field(description="Sell hours x the campaign's efficiency.")

@@ -24,7 +24,7 @@ _FIELD_OF = {
     "aht_seconds": "intervals.aht_seconds",
     "service_level": "service_level_target",
     "min_answer_rate": "min_answer_rate",
-    "max_abandon_rate": "min_answer_rate",
+    "max_abandon_rate": "max_abandon_rate",
     "agents": "intervals.agents",
 }
 
@@ -98,6 +98,7 @@ def _model(body: StaffingCalculation) -> QueueModel:
         concurrency=float(body.concurrency),
         max_asa_seconds=body.max_asa_seconds,
         min_answer_rate=body.min_answer_rate,
+        max_abandon_rate=body.max_abandon_rate,
     )
 
 

@@ -50,6 +50,13 @@ class StaffingCalculation(Input):
     min_answer_rate: float | None = Field(
         default=None, gt=0, le=0.9999, description="Least answer rate (needs patience_seconds)."
     )
+    max_abandon_rate: float | None = Field(
+        default=None,
+        ge=0.0001,
+        lt=1,
+        description="Most abandon rate (needs patience_seconds): the same target as an answer "
+        "rate of 1 - it; the stricter applies when both are given.",
+    )
     patience_seconds: float | None = Field(
         default=None,
         ge=1,
@@ -75,14 +82,16 @@ class StaffingCalculation(Input):
             self.service_level_target is None
             and self.max_asa_seconds is None
             and self.min_answer_rate is None
+            and self.max_abandon_rate is None
             and self.max_occupancy is None
         ):
             raise ValueError(
                 "give at least one target: service_level_target, max_asa_seconds, "
-                "min_answer_rate or max_occupancy"
+                "min_answer_rate, max_abandon_rate or max_occupancy"
             )
-        if self.min_answer_rate is not None and self.patience_seconds is None:
-            raise ValueError("min_answer_rate needs patience_seconds (Erlang A)")
+        for name in ("min_answer_rate", "max_abandon_rate"):
+            if getattr(self, name) is not None and self.patience_seconds is None:
+                raise ValueError(f"{name} needs patience_seconds (Erlang A)")
         return self
 
 

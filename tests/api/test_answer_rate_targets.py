@@ -200,3 +200,29 @@ def test_requirements_meet_each_target_kind_and_count_shrinkage_once(api: ApiSer
             math.ceil(n / 0.7 - 1e-9) for n in required["ar"]
         ]
         assert {r["shrinkage_source"] for r in rows} == {"given"}
+
+
+def test_the_calculator_staffs_to_an_answer_rate_or_an_abandon_cap(api: ApiServer) -> None:
+    """The issue's interval: 80/20 alone is 662 agents at 82.7 % answered; either answer-rate
+    target needs more agents and predicts at least 90 %."""
+    interval = {"contacts": 3000, "aht_seconds": 240}
+    base = {"interval_minutes": 15, "intervals": [interval], "patience_seconds": 60}
+    with api.client("floor_manager") as floor:
+        plain = ok(floor.post("/v1/staffing/calculate", json=base))
+        row = plain["intervals"][0]  # type: ignore[index]
+        assert row["required_agents"] == 662
+        assert row["at_required"]["answer_rate"] == pytest.approx(0.827, abs=5e-4)
+        for target in ({"min_answer_rate": 0.9}, {"max_abandon_rate": 0.1}):
+            result = ok(floor.post("/v1/staffing/calculate", json={**base, **target}))
+            row = result["intervals"][0]  # type: ignore[index]
+            assert row["required_agents"] == 721, target
+            assert row["at_required"]["answer_rate"] >= 0.9 - 1e-9
+            assert row["at_required"]["abandon_rate"] <= 0.1 + 1e-9
+        refused = floor.post(
+            "/v1/staffing/calculate",
+            json={"intervals": [interval], "max_abandon_rate": 0.1, "service_level_target": None},
+        )
+        assert refused.status_code == 422 and "patience" in refused.json()["detail"]
+        bad = floor.post("/v1/staffing/calculate", json={**base, "max_abandon_rate": 1})
+        assert bad.status_code == 422
+        assert bad.json()["errors"][0]["field"] == "body.max_abandon_rate"

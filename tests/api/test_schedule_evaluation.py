@@ -175,3 +175,69 @@ def test_the_stored_summary_the_endpoint_and_the_command_agree(api: ApiServer) -
     assert later["shrinkage_source"] == "site" and later["shrinkage"] == unplanned
     assert any("without its shrinkage" in note for note in later["notes"])
     assert later["queues"] == evaluation["queues"] and later["hard_violations"] == 0
+
+
+def test_the_evaluation_interval_by_interval_against_each_target(api: ApiServer) -> None:
+    """GET /v1/schedules/{id}/evaluation/intervals: each queue's intervals, Erlang A on the
+    rostered servers counted here, and which targets are met; a queue given an answer-rate
+    target through the API is judged by it too, interval by interval and over the week."""
+    site = _demo_with_forecast(api.engine)
+    printed, _ = _schedule_on_the_command_line(api.database_url)
+    schedule_id = printed["schedule_id"]
+    with api.client("planner") as planner:
+        stored = ok(planner.get(f"/v1/schedules/{schedule_id}"))
+        ok(planner.patch("/v1/queues/CARE", json={"min_answer_rate": 0.9}))
+        rows = ok(
+            planner.get(
+                f"/v1/schedules/{schedule_id}/evaluation/intervals", params={"queue": "CARE"}
+            )
+        )
+        week = ok(planner.get(f"/v1/schedules/{schedule_id}/evaluation"))
+        unknown = planner.get(
+            f"/v1/schedules/{schedule_id}/evaluation/intervals", params={"queue": "NOPE"}
+        )
+    assert unknown.status_code == 404
+    assert isinstance(rows, list) and isinstance(stored, dict) and isinstance(week, dict)
+    with unit_of_work(api.engine) as session:
+        problem, _ = build_problem(
+            session, site_code=site, week_start=date.fromisoformat(printed["week_start"])
+        )
+    assert len(rows) == problem.interval_count and {r["queue_code"] for r in rows} == {"CARE"}
+    serving = _serving(problem, stored, "CARE")
+    assert [r["serving"] for r in rows] == serving.astype(int).tolist()
+    queue = next(q for q in problem.queues if q.code == "CARE")
+    assert queue.contacts is not None and queue.aht_seconds is not None
+    kpis = erlang_a(
+        np.asarray(queue.contacts),
+        problem.horizon.interval_minutes * 60.0,
+        np.maximum(np.asarray(queue.aht_seconds), 1.0),
+        serving * (1.0 - problem.shrinkage),
+        queue.patience_seconds,
+        queue.service_threshold_seconds,
+        concurrency=queue.concurrency,
+    )
+    busy = np.asarray(queue.contacts) > 0
+    for i in np.flatnonzero(busy):
+        row = rows[i]
+        assert row["predicted_answer_rate"] == pytest.approx(float(kpis.answer_rate[i]), rel=1e-9)
+        assert row["predicted_abandon_rate"] == pytest.approx(1 - row["predicted_answer_rate"])
+        assert row["answer_rate_met"] == (float(kpis.answer_rate[i]) >= 0.9 - 1e-9)
+        assert row["service_level_met"] == (
+            float(kpis.service_level[i]) >= queue.service_level_target - 1e-9  # type: ignore[operator]
+        )
+    care = next(q for q in week["queues"] if q["queue_code"] == "CARE")
+    assert care["answer_rate_target"] == 0.9
+    assert care["intervals_meeting_answer_rate"] == sum(
+        1 for i in np.flatnonzero(busy) if rows[i]["answer_rate_met"]
+    )
+    assert care["intervals_meeting_service_level"] == sum(
+        1 for i in np.flatnonzero(busy) if rows[i]["service_level_met"]
+    )
+    assert care["intervals_meeting_target"] == sum(
+        1
+        for i in np.flatnonzero(busy)
+        if rows[i]["answer_rate_met"] and rows[i]["service_level_met"]
+    )
+    assert care["answer_rate_met"] == (care["predicted_answer_rate"] >= 0.9)
+    other = next(q for q in week["queues"] if q["queue_code"] == "TECH")
+    assert other["answer_rate_target"] is None and other["intervals_meeting_answer_rate"] is None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,56 @@ def evaluate_roster(
         campaigns=campaigns,
         notes=notes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalTargets:
+    """One queue in one interval at the scheduled staffing: the prediction against the queue's
+    targets (met: None where the queue has no such target or the interval no forecast)."""
+
+    queue_code: str
+    interval_start_utc: datetime
+    contacts: float | None
+    required: int
+    serving: int
+    predicted_service_level: float | None
+    predicted_answer_rate: float | None
+    predicted_abandon_rate: float | None
+    service_level_met: bool | None
+    answer_rate_met: bool | None
+
+
+def interval_targets(problem: Problem, roster: Roster) -> list[IntervalTargets]:
+    """Per queue and interval, by `scheduling.evaluate.evaluate` (the evaluation users see):
+    the predicted service level, answer and abandon rates and which of the queue's targets are
+    met, in queue then time order."""
+    evaluation = evaluate(problem, roster)
+    rows = []
+    for report in evaluation.queues:
+        for i in range(len(report.required)):
+            rows.append(
+                IntervalTargets(
+                    queue_code=report.code,
+                    interval_start_utc=problem.interval_start_utc(i),
+                    contacts=None if report.contacts is None else float(report.contacts[i]),
+                    required=int(report.required[i]),
+                    serving=int(report.serving[i]),
+                    predicted_service_level=_at(report.service_level, i),
+                    predicted_answer_rate=_at(report.answer_rate, i),
+                    predicted_abandon_rate=_at(report.abandon_rate, i),
+                    service_level_met=_flag(report.service_level_met, i),
+                    answer_rate_met=_flag(report.answer_rate_met, i),
+                )
+            )
+    return rows
+
+
+def _at(values: Any, i: int) -> float | None:
+    return None if values is None else _finite(float(values[i]))
+
+
+def _flag(values: Any, i: int) -> bool | None:
+    return None if values is None else bool(values[i])
 
 
 def summary_fields(evaluation: ScheduleEvaluation) -> dict[str, Any]:

@@ -27,8 +27,10 @@ from wfm.domain.grid import week_bounds_utc
 from wfm.services.schedule_evaluation import (
     SHRINKAGE_FROM_SCHEDULE,
     SHRINKAGE_FROM_SITE,
+    IntervalTargets,
     ScheduleEvaluation,
     evaluate_roster,
+    interval_targets,
 )
 from wfm.services.scheduling import (
     build_problem,
@@ -183,6 +185,19 @@ def evaluate(session: Session, schedule_id: int) -> ScheduleEvaluation:
         shrinkage_source=rebuilt.shrinkage_source,
         notes=rebuilt.notes,
     )
+
+
+def evaluate_intervals(
+    session: Session, schedule_id: int, queue_code: str | None = None
+) -> list[IntervalTargets]:
+    """The schedule's evaluation per queue and interval (`schedule_evaluation.interval_targets`)
+    on its roster problem rebuilt as `evaluate` rebuilds it; only `queue_code`'s when given."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    if queue_code is not None:
+        QueueRepository(session).id_of(queue_code)
+    rebuilt = schedule_problem(session, schedule)
+    rows = interval_targets(rebuilt.problem, roster_from_shifts(schedule.shifts))
+    return [r for r in rows if queue_code is None or r.queue_code == queue_code]
 
 
 @dataclass(frozen=True, slots=True)
