@@ -78,7 +78,10 @@ class Patience:
 
     @classmethod
     def of_queue(cls, queue: Queue, site: Site) -> Patience:
-        """The queue's own estimate where it has one, else the site's setting."""
+        """The calibration's patience when the queue has a stored calibration, else the queue's
+        own estimate where it has one, else the site's setting."""
+        if queue.calibration is not None:
+            return cls.of_calibration(queue.calibration)
         if queue.mean_patience_seconds is not None:
             return cls(
                 seconds=queue.mean_patience_seconds,
@@ -89,6 +92,17 @@ class Patience:
                 abandoned_count=queue.patience_abandoned_count,
             )
         return cls(seconds=site.default_patience_seconds, source=PatienceSource.SITE)
+
+    @classmethod
+    def of_calibration(cls, calibration: Calibration) -> Patience:
+        """The patience fitted with a calibration (dated the end of the history it was fitted
+        on)."""
+        return cls(
+            seconds=calibration.patience_seconds,
+            source=PatienceSource.CALIBRATION,
+            estimated_at_utc=calibration.fitted_until_utc,
+            abandoned_count=int(round(calibration.abandoned)),
+        )
 
     @classmethod
     def from_history(
@@ -199,7 +213,8 @@ class QueueModel:
 
     @classmethod
     def of_queue(cls, queue: Queue, site: Site, interval_minutes: int) -> QueueModel:
-        """The model of a stored queue: the one place its fields become model parameters."""
+        """The model of a stored queue: the one place its fields become model parameters. A
+        queue with a stored calibration (`Queue.calibration`) gets the calibrated model."""
         return cls(
             code=queue.code,
             interval_minutes=interval_minutes,
@@ -211,20 +226,16 @@ class QueueModel:
             value_per_answered_contact=queue.value_per_answered_contact,
             min_answer_rate=queue.min_answer_rate,
             max_abandon_rate=queue.max_abandon_rate,
-        )
+        ).calibrated(queue.calibration)
 
     def calibrated(self, calibration: Calibration | None) -> QueueModel:
         """The model with `calibration` (None: without one). Its patience becomes the
         calibration's (source "calibration", dated the end of the history it was fitted on)."""
         if calibration is None:
             return dataclasses.replace(self, calibration=None)
-        patience = Patience(
-            seconds=calibration.patience_seconds,
-            source=PatienceSource.CALIBRATION,
-            estimated_at_utc=calibration.fitted_until_utc,
-            abandoned_count=int(round(calibration.abandoned)),
+        return dataclasses.replace(
+            self, calibration=calibration, patience=Patience.of_calibration(calibration)
         )
-        return dataclasses.replace(self, calibration=calibration, patience=patience)
 
     @property
     def availability(self) -> float:
@@ -235,20 +246,6 @@ class QueueModel:
     def answer_rate_target(self) -> float | None:
         """The answer rate the queue is held to (`answer_rate_target`); None: no such target."""
         return answer_rate_target(self.min_answer_rate, self.max_abandon_rate)
-
-    @property
-    def has_target(self) -> bool:
-        """Whether the model has a target to staff to (service level, ASA, answer rate, abandon
-        rate); an occupancy cap alone is a limit, not a target."""
-        return any(
-            t is not None
-            for t in (
-                self.service_level_target,
-                self.max_asa_seconds,
-                self.min_answer_rate,
-                self.max_abandon_rate,
-            )
-        )
 
     def targets_met(
         self,
