@@ -21,7 +21,8 @@ at a time:
 6. as each interval closes, imports its row per queue as interval history
    (`POST /v1/history/import`, the import real ACD exports go through): offered, answered,
    abandoned and answered within the threshold as simulated, handle time (answered x the
-   interval's handle time) and the agents who served it. Day sums, KPIs and forecast accuracy
+   interval's handle time) and the agents who served it (`agents`: ignored by the import until
+   interval history stores staffed agents). Day sums, KPIs and forecast accuracy
    follow from the import as they do for real history. A token without the history write
    permission (a floor manager's) plays the day without recording it, and says so.
 
