@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 
@@ -624,6 +624,13 @@ def day_plan(
     )
 
 
+_PATIENCE_SOURCES: dict[PatienceSource, Literal["calibration", "history", "site"]] = {
+    PatienceSource.CALIBRATION: "calibration",
+    PatienceSource.HISTORY: "history",
+    PatienceSource.SITE: "site",
+}
+
+
 def _day_queue(queue: Queue, site: Site, forecast: svc.DayForecast) -> s.DayQueueRead:
     """A queue's day: its targets, the patience its model uses and where that comes from (its
     own estimate, else the site's setting), and the forecast."""
@@ -639,7 +646,7 @@ def _day_queue(queue: Queue, site: Site, forecast: svc.DayForecast) -> s.DayQueu
         answer_rate_target=model.answer_rate_target,
         service_threshold_seconds=queue.service_threshold_seconds,
         patience_seconds=patience.seconds,
-        patience_source="history" if patience.source is PatienceSource.HISTORY else "site",
+        patience_source=_PATIENCE_SOURCES.get(patience.source, "site"),
         concurrency=max(queue.chat_concurrency, 1),
         forecast_offered=[float(x) for x in forecast.offered[queue.code]],
         aht_seconds=[float(x) for x in forecast.aht_seconds[queue.code]],

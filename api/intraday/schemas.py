@@ -427,8 +427,9 @@ class DayQueueRead(Output):
     )
     service_threshold_seconds: float
     patience_seconds: float = Field(description="Mean caller patience the queue model uses, s.")
-    patience_source: Literal["history", "site"] = Field(
-        description="`history`: the queue's own estimate; `site`: the site's "
+    patience_source: Literal["calibration", "history", "site"] = Field(
+        description="`calibration`: fitted with the queue's stored calibration against its "
+        "history; `history`: the queue's own estimate; `site`: the site's "
         "default_patience_seconds (the queue has no estimate yet)."
     )
     concurrency: int

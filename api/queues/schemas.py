@@ -132,9 +132,10 @@ class PatienceRead(Output):
     setting (`source`)."""
 
     seconds: float = Field(description="Mean caller patience in use, seconds.", examples=[212.4])
-    source: Literal["history", "site"] = Field(
-        description="`history`: the queue's own estimate; `site`: the site's "
-        "default_patience_seconds (no estimate yet, or too few abandons)."
+    source: Literal["calibration", "history", "site"] = Field(
+        description="`calibration`: fitted with the queue's stored calibration against its "
+        "history (POST /v1/queues/calibrations); `history`: the queue's own estimate; `site`: "
+        "the site's default_patience_seconds (no estimate yet, or too few abandons)."
     )
     estimated_at_utc: datetime | None = Field(
         description="End of the history the estimate covers; null for the site's setting."
@@ -148,12 +149,19 @@ class PatienceRead(Output):
         assert patience.seconds is not None  # a stored queue always has one (site's at least)
         return cls(
             seconds=patience.seconds,
-            source="history" if patience.source == "history" else "site",
+            source=_SOURCES.get(patience.source, "site"),
             estimated_at_utc=patience.estimated_at_utc,
             ci_low_seconds=patience.ci_low_seconds,
             ci_high_seconds=patience.ci_high_seconds,
             abandoned_count=patience.abandoned_count,
         )
+
+
+_SOURCES: dict[str, Literal["calibration", "history", "site"]] = {
+    "calibration": "calibration",
+    "history": "history",
+    "site": "site",
+}
 
 
 def queue_read(queue: Queue, site: Site) -> QueueRead:

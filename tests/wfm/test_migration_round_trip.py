@@ -100,3 +100,61 @@ def test_0008_adds_the_shrinkage_and_answer_rate_targets_to_rows_already_there(
     assert set(queues) == {"sl", "ar"}
     assert all(q.min_answer_rate is None and q.max_abandon_rate is None for q in queues.values())
     assert queues["sl"].service_level_target == 0.8
+
+
+def test_0009_stores_a_calibration_per_queue_and_goes_down_without_it(engine: Engine) -> None:
+    """A stored calibration reads back as it was written; down to 0008 drops the table and
+    keeps the queue, up again the queue has no calibration (the textbook model) and can take
+    one; deleting the queue deletes its calibration."""
+    from datetime import UTC, datetime
+
+    from wfm.db.repositories.calibrations import CalibrationRepository
+    from wfm.domain.calibration import StoredCalibration
+    from wfm.domain.queue_model import Calibration
+
+    moment = datetime(2025, 3, 23, 23, tzinfo=UTC)
+    calibration = Calibration(
+        availability=0.8,
+        patience_seconds=210.0,
+        patience_method="waits",
+        answer_rate_coefficients=(0.1, 0.9, 0.01, -0.02),
+        threshold_seconds=20.0,
+        intervals=300,
+        offered=9000.0,
+        answered=8000.0,
+        abandoned=1000.0,
+        fitted_from_utc=moment.replace(month=1),
+        fitted_until_utc=moment,
+    )
+    stored = StoredCalibration(
+        queue_code="sl",
+        fitted_at_utc=moment,
+        window_start_utc=moment.replace(month=1),
+        window_end_utc=moment,
+        calibration=calibration,
+        intervals=300,
+        calls=9000.0,
+        answer_rate_mae=0.04,
+        textbook_answer_rate_mae=0.09,
+        answer_rate_noise_floor=0.035,
+        service_level_mae=None,
+    )
+    with unit_of_work(engine) as session:
+        SiteRepository(session).add(Site(code="par", name="Paris", timezone="Europe/Paris"))
+        QueueRepository(session).add(Queue(site_code="par", code="sl", name="SL"))
+        CalibrationRepository(session).store(stored)
+    with unit_of_work(engine) as session:
+        assert CalibrationRepository(session).get("sl") == stored
+        assert QueueRepository(session).get("sl").calibration == calibration
+
+    migrate.downgrade(engine, "0008")
+    with engine.connect() as conn:
+        assert "queue_calibrations" not in sa.inspect(conn).get_table_names()
+        assert conn.scalar(sa.text("SELECT count(*) FROM queues")) == 1
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        assert QueueRepository(session).get("sl").calibration is None
+        CalibrationRepository(session).store(stored)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM queues WHERE code = 'sl'"))
+        assert conn.scalar(sa.text("SELECT count(*) FROM queue_calibrations")) == 0

@@ -98,6 +98,28 @@ class QueueRow(Base):
     short_abandon_threshold_seconds: Mapped[float] = mapped_column(Float, default=5.0)
 
     site: Mapped[SiteRow] = relationship(back_populates="queues")
+    calibration: Mapped[QueueCalibrationRow | None] = relationship(viewonly=True)
+
+
+class QueueCalibrationRow(Base):
+    """The queue model's calibration against the queue's history (at most one per queue;
+    `wfm.services.calibration`): `parameters` is `erlang.Calibration.to_dict()`."""
+
+    __tablename__ = "queue_calibrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), unique=True)
+    fitted_at_utc: Mapped[datetime]
+    window_start_utc: Mapped[datetime]
+    window_end_utc: Mapped[datetime]
+    parameters: Mapped[dict[str, Any]]
+    intervals: Mapped[int] = mapped_column(Integer)
+    calls: Mapped[float] = mapped_column(Float)
+    answer_rate_mae: Mapped[float] = mapped_column(Float)
+    textbook_answer_rate_mae: Mapped[float] = mapped_column(Float)
+    answer_rate_noise_floor: Mapped[float] = mapped_column(Float)
+    service_level_mae: Mapped[float | None] = mapped_column(Float)
+    textbook_service_level_mae: Mapped[float | None] = mapped_column(Float)
 
 
 class SegmentRow(Base):

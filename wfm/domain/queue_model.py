@@ -49,6 +49,7 @@ ErlangError = erlang.ErlangError
 Calibration = erlang.Calibration
 fit_calibration = erlang.fit_calibration
 rate_accuracy = erlang.rate_accuracy
+RateAccuracy = erlang.calibration.RateAccuracy
 recency_weights = erlang.recency_weights
 
 
@@ -80,8 +81,9 @@ class Patience:
     def of_queue(cls, queue: Queue, site: Site) -> Patience:
         """The calibration's patience when the queue has a stored calibration, else the queue's
         own estimate where it has one, else the site's setting."""
-        if queue.calibration is not None:
-            return cls.of_calibration(queue.calibration)
+        calibration = _calibration_of(queue)
+        if calibration is not None:
+            return cls.of_calibration(calibration)
         if queue.mean_patience_seconds is not None:
             return cls(
                 seconds=queue.mean_patience_seconds,
@@ -127,6 +129,14 @@ class Patience:
         if seconds is None:
             return cls(seconds=None, source=PatienceSource.NONE)
         return cls(seconds=float(seconds), source=PatienceSource.GIVEN)
+
+
+def _calibration_of(queue: Queue) -> Calibration | None:
+    """The queue's stored calibration (`Queue.calibration`), checked."""
+    calibration = queue.calibration
+    if calibration is not None and not isinstance(calibration, Calibration):
+        raise TypeError(f"queue {queue.code!r}: calibration must be an erlang.Calibration")
+    return calibration
 
 
 class ShrinkageSource(enum.StrEnum):
@@ -226,7 +236,7 @@ class QueueModel:
             value_per_answered_contact=queue.value_per_answered_contact,
             min_answer_rate=queue.min_answer_rate,
             max_abandon_rate=queue.max_abandon_rate,
-        ).calibrated(queue.calibration)
+        ).calibrated(_calibration_of(queue))
 
     def calibrated(self, calibration: Calibration | None) -> QueueModel:
         """The model with `calibration` (None: without one). Its patience becomes the

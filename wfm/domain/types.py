@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 # A site's mean caller patience until its queues have history to estimate their own: a few
 # minutes, as in the published call-centre studies (the bank of Brown et al. 2005: about 6).
@@ -89,6 +90,10 @@ class Queue:
     short_abandon_threshold_seconds: float = 5.0
     min_answer_rate: float | None = None
     max_abandon_rate: float | None = None
+    # the queue model's calibration against the queue's history (`wfm.services.calibration`), an
+    # `erlang.Calibration` (typed loosely: these types sit below the queue model, the one module
+    # that speaks to `erlang`; `QueueModel.of_queue` checks it); None: the textbook model
+    calibration: Any = None
 
 
 @dataclass(frozen=True, slots=True)

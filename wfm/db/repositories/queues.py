@@ -13,7 +13,7 @@ from wfm.db.repositories._fields import apply_fields
 from wfm.db.repositories.sites import SiteRepository
 from wfm.domain import Channel, Queue
 from wfm.domain.errors import AlreadyExistsError, NotFoundError
-from wfm.domain.queue_model import Patience, PatienceSource
+from wfm.domain.queue_model import Calibration, Patience, PatienceSource
 
 
 class QueueRepository:
@@ -57,14 +57,20 @@ class QueueRepository:
 
     def get(self, code: str) -> Queue:
         row = self.session.scalar(
-            select(QueueRow).options(selectinload(QueueRow.site)).where(QueueRow.code == code)
+            select(QueueRow)
+            .options(selectinload(QueueRow.site), selectinload(QueueRow.calibration))
+            .where(QueueRow.code == code)
         )
         if row is None:
             raise NotFoundError(f"no queue {code!r}")
         return _queue(row)
 
     def list(self, site_code: str | None = None) -> list[Queue]:
-        stmt = select(QueueRow).options(selectinload(QueueRow.site)).order_by(QueueRow.code)
+        stmt = (
+            select(QueueRow)
+            .options(selectinload(QueueRow.site), selectinload(QueueRow.calibration))
+            .order_by(QueueRow.code)
+        )
         if site_code is not None:
             stmt = stmt.join(SiteRow).where(SiteRow.code == site_code)
         return [_queue(r) for r in self.session.scalars(stmt)]
@@ -114,4 +120,7 @@ def _queue(row: QueueRow) -> Queue:
         short_abandon_threshold_seconds=row.short_abandon_threshold_seconds,
         min_answer_rate=row.min_answer_rate,
         max_abandon_rate=row.max_abandon_rate,
+        calibration=None
+        if row.calibration is None
+        else Calibration.from_dict(row.calibration.parameters),
     )
