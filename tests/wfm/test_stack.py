@@ -128,3 +128,42 @@ def test_up_simulate_needs_a_published_roster(tmp_path: Path) -> None:
         )
         assert result.returncode == 2, result.stderr
         assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_up_simulate_plays_today_when_the_published_week_holds_it(engine) -> None:  # type: ignore[no-untyped-def]
+    """The demo's live week: today (the site's local date) when the latest published roster's
+    week holds it, else the week's first day; a named day wins."""
+    from datetime import UTC, date, datetime
+
+    from wfm.cli.stack_commands import _simulation_day
+    from wfm.db.repositories import ScheduleRepository
+    from wfm.db.session import unit_of_work
+    from wfm.domain import Schedule, ScheduleStatus, Site
+    from wfm.services.centre import CentreData, load_centre
+
+    monday = date(2026, 11, 9)
+    with unit_of_work(engine) as session:
+        load_centre(
+            session,
+            CentreData(
+                sites=[Site("SIM", "Sim", "Europe/Dublin", "IE", is_simulation=True)],
+                queues=[],
+                segments=[],
+                campaigns=[],
+                agents=[],
+                availability=[],
+                time_off=[],
+                history=[],
+            ),
+        )
+        repo = ScheduleRepository(session)
+        draft = Schedule("SIM", monday, 1, ScheduleStatus.DRAFT, datetime(2026, 11, 1, tzinfo=UTC))
+        repo.publish(repo.add(draft), datetime(2026, 11, 1, tzinfo=UTC))
+        # Thursday 23:30 UTC is Thursday in Dublin in November
+        thursday = datetime(2026, 11, 12, 23, 30, tzinfo=UTC)
+        assert _simulation_day(session, None, thursday) == ("SIM", date(2026, 11, 12))
+        sunday_night = datetime(2026, 11, 15, 23, 59, tzinfo=UTC)
+        assert _simulation_day(session, None, sunday_night) == ("SIM", date(2026, 11, 15))
+        next_monday = datetime(2026, 11, 16, 0, 30, tzinfo=UTC)
+        assert _simulation_day(session, None, next_monday) == ("SIM", monday)
+        assert _simulation_day(session, "2026-11-10", thursday) == ("SIM", date(2026, 11, 10))

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -47,7 +47,9 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
-def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
+def _simulation_day(
+    session: Session, chosen: str | None, now_utc: datetime | None = None
+) -> tuple[str, date]:
     """The site and day to play: the latest published roster's site, on the day named, else
     today when the roster's week holds it (the demo's live week), else the roster's first day."""
     from wfm.db.repositories import ScheduleRepository, SiteRepository
@@ -83,7 +85,7 @@ def _simulation_day(session: Session, chosen: str | None) -> tuple[str, date]:
         from wfm.tools.demo.live import today_at
 
         site = SiteRepository(session).get(latest.site_code)
-        today = today_at(site.timezone)
+        today = today_at(site.timezone, now_utc)
         in_week = latest.week_start <= today < latest.week_start + timedelta(days=7)
         day = today if in_week else latest.week_start
     return latest.site_code, day
