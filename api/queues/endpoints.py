@@ -12,6 +12,8 @@ from api.errors import ApiError, responses
 from api.queues.schemas import (
     NO_TARGET,
     TARGETS,
+    AccuracyRead,
+    CalibrationsRead,
     PatienceEstimatesRead,
     QueueCreate,
     QueueRead,
@@ -22,11 +24,14 @@ from api.schemas import CODE_PATTERN, changes, code_path
 from wfm.db.repositories import QueueRepository, SiteRepository
 from wfm.domain import Queue
 from wfm.domain.access import Permission
+from wfm.domain.calibration import MAX_ACCURACY_WEEKS
 from wfm.domain.patience import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from wfm.services.calibration import accuracy_report, calibrate_queues
 from wfm.services.patience import estimate_patience
 
 router = APIRouter(prefix="/queues", tags=["queues"])
 READ = [Depends(require(Permission.ORG_READ))]
+KPI_READ = [Depends(require(Permission.KPI_READ))]
 WRITE = [Depends(require(Permission.ORG_WRITE))]
 
 
@@ -78,6 +83,56 @@ def estimate_queue_patience(
     return PatienceEstimatesRead.of(
         estimate_patience(session, site_code=site, lookback_days=lookback_days)
     )
+
+
+@router.post(
+    "/calibrations",
+    response_model=CalibrationsRead,
+    dependencies=WRITE,
+    responses=responses(404),
+)
+def calibrate_site_queues(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="The site whose queues to calibrate."),
+    lookback_days: int = Query(
+        default=DEFAULT_LOOKBACK_DAYS,
+        ge=1,
+        le=MAX_LOOKBACK_DAYS,
+        description="Local days of history, ending with the site's last day of history, to read.",
+    ),
+) -> Any:
+    """Fit and store each queue's calibration (availability of its serving agents, patience,
+    logistic recalibration: docs/erlang.md) on the site's interval history and its agents' ACD
+    events of the last `lookback_days` local days. A queue without agent events, or with too
+    few intervals or calls, is refused with the reason and keeps the calibration it had. The
+    queue model then uses the stored calibration everywhere. Every forecast run does the same."""
+    return CalibrationsRead.of(
+        calibrate_queues(session, site_code=site, lookback_days=lookback_days)
+    )
+
+
+@router.get(
+    "/{code}/accuracy",
+    response_model=AccuracyRead,
+    dependencies=KPI_READ,
+    responses=responses(404),
+)
+def queue_accuracy(
+    session: SessionDep,
+    code: str = code_path("queue"),
+    weeks: int = Query(
+        default=8,
+        ge=1,
+        le=MAX_ACCURACY_WEEKS,
+        description="Local weeks (Monday start) ending with the week of the last stored interval.",
+    ),
+) -> Any:
+    """The queue model's prediction against what happened, per local week: the answer rate and
+    service level predicted at the calls, handle time and agents serving (from agent events)
+    that happened, by the queue's model (calibrated when a calibration is stored) and by the
+    textbook Erlang A, each with its call-weighted error, bias and binomial noise floor. A
+    week without agent events says so and predicts nothing."""
+    return AccuracyRead.of(accuracy_report(session, queue_code=code, weeks=weeks))
 
 
 @router.get("/{code}", response_model=QueueRead, dependencies=READ, responses=responses(404))

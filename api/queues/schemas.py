@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -10,7 +10,9 @@ from pydantic.json_schema import SkipJsonSchema
 
 from api.schemas import Code, Input, Name, Output
 from wfm.domain import Channel, Queue, Site
+from wfm.domain.calibration import StoredCalibration
 from wfm.domain.queue_model import Patience, answer_rate_target
+from wfm.services.calibration import AccuracyReport, AccuracyWeek, CalibrationRun, ModelWeek
 from wfm.services.patience import PatienceEstimates
 
 PATIENCE_REFUSED = (
@@ -228,3 +230,218 @@ class PatienceEstimatesRead(Output):
                 for q in result.queues
             ],
         )
+
+
+class CalibrationRead(Output):
+    """A queue's calibration against its history (docs/erlang.md): the parameters, the history
+    it was fitted on and how well it fits there (in sample)."""
+
+    fitted_at_utc: datetime = Field(description="When it was fitted.")
+    window_start_utc: datetime = Field(description="First instant of the history read.")
+    window_end_utc: datetime = Field(description="End of the history read.")
+    availability: float = Field(
+        description="Share of the agents serving the queue that are effectively servers.",
+        examples=[0.83],
+    )
+    patience_seconds: float = Field(description="Mean patience fitted, seconds.")
+    patience_method: Literal["waits", "likelihood"] = Field(
+        description="`waits`: total wait / abandons; `likelihood`: fitted with availability."
+    )
+    threshold_seconds: float | None = Field(
+        description="Threshold the service-level recalibration was fitted at; null: none."
+    )
+    answer_rate_coefficients: list[float] = Field(
+        description="(b0, b1, b2, b3) of the answer rate's logistic recalibration."
+    )
+    service_level_coefficients: list[float] = Field(
+        description="(b0, b1, b2, b3) of the service level's (identity when not fitted)."
+    )
+    intervals: int = Field(description="Intervals with calls and agents serving fitted on.")
+    calls: float = Field(description="Calls (answered + abandoned) in those intervals.")
+    answer_rate_mae: float = Field(
+        description="In sample: call-weighted mean absolute error of the answer rate."
+    )
+    textbook_answer_rate_mae: float = Field(
+        description="The same for the textbook Erlang A (every agent serving a server)."
+    )
+    answer_rate_noise_floor: float = Field(
+        description="What a perfect model would miss on the same calls (binomial)."
+    )
+    service_level_mae: float | None = Field(
+        description="In sample, the service level's; null without answered-within counts."
+    )
+    textbook_service_level_mae: float | None = Field(description="The textbook's.")
+
+    @classmethod
+    def of(cls, stored: StoredCalibration) -> CalibrationRead:
+        cal = stored.calibration
+        return cls(
+            fitted_at_utc=stored.fitted_at_utc,
+            window_start_utc=stored.window_start_utc,
+            window_end_utc=stored.window_end_utc,
+            availability=cal.availability,
+            patience_seconds=cal.patience_seconds,
+            patience_method="waits" if cal.patience_method == "waits" else "likelihood",
+            threshold_seconds=cal.threshold_seconds,
+            answer_rate_coefficients=list(cal.answer_rate_coefficients),
+            service_level_coefficients=list(cal.service_level_coefficients),
+            intervals=stored.intervals,
+            calls=stored.calls,
+            answer_rate_mae=stored.answer_rate_mae,
+            textbook_answer_rate_mae=stored.textbook_answer_rate_mae,
+            answer_rate_noise_floor=stored.answer_rate_noise_floor,
+            service_level_mae=stored.service_level_mae,
+            textbook_service_level_mae=stored.textbook_service_level_mae,
+        )
+
+
+class QueueCalibrationRead(Output):
+    queue_code: str = Field(description="The queue.", examples=["retail"])
+    calibrated: bool = Field(description="Whether a calibration was fitted and stored now.")
+    refused: str | None = Field(description="Why not, when it was not; null when it was.")
+    calibration: CalibrationRead | None = Field(
+        description="The calibration in use: the one fitted now, else the one kept; null: none "
+        "(the textbook model)."
+    )
+
+
+class CalibrationsRead(Output):
+    site_code: str = Field(description="The site.", examples=["paris"])
+    window_start_utc: datetime | None = Field(
+        description="First instant of the history read; null when the site has no history."
+    )
+    window_end_utc: datetime | None = Field(
+        description="End of the history read (end of the site's last local day with history)."
+    )
+    lookback_days: int = Field(description="Local days of history read.")
+    queues: list[QueueCalibrationRead] = Field(description="Each queue of the site, by code.")
+
+    @classmethod
+    def of(cls, run: CalibrationRun) -> CalibrationsRead:
+        return cls(
+            site_code=run.site.code,
+            window_start_utc=run.window_start_utc,
+            window_end_utc=run.window_end_utc,
+            lookback_days=run.lookback_days,
+            queues=[
+                QueueCalibrationRead(
+                    queue_code=q.queue_code,
+                    calibrated=q.fitted is not None,
+                    refused=q.refused,
+                    calibration=_calibration_read(q.fitted or q.kept),
+                )
+                for q in run.queues
+            ],
+        )
+
+
+class RateScoreRead(Output):
+    """A predicted rate against what happened over a week's intervals with calls."""
+
+    predicted_total: float = Field(description="Predicted rate of the week's calls.")
+    actual_total: float = Field(description="The rate that happened.")
+    mae_call_weighted: float = Field(description="Mean absolute error, weighted by calls.")
+    mae: float = Field(description="Mean absolute error, each interval alike.")
+    bias: float = Field(description="Predicted total minus actual (+: promised too much).")
+    noise_floor_call_weighted: float = Field(
+        description="A perfect model's expected call-weighted error (binomial, at the "
+        "predicted rates): no model beats it."
+    )
+    noise_floor: float = Field(description="The same, each interval alike.")
+
+
+class ModelWeekRead(Output):
+    predicted_answer_rate: float = Field(description="Predicted answer rate of the week.")
+    predicted_service_level: float | None = Field(description="Predicted service level.")
+    answer_rate: RateScoreRead
+    service_level: RateScoreRead | None = Field(
+        description="Null when the history has no answered-within-threshold counts."
+    )
+
+
+class AccuracyWeekRead(Output):
+    week_start: date = Field(description="The local Monday of the week.")
+    intervals: int = Field(description="Intervals with calls.")
+    calls: float = Field(description="Calls (answered + abandoned).")
+    agent_events: bool = Field(
+        description="Whether the week has agent events; without them the agents serving are "
+        "unknown and nothing is predicted."
+    )
+    actual_answer_rate: float | None = Field(description="Answered / calls; null: no calls.")
+    actual_service_level: float | None = Field(
+        description="Answered within the threshold / calls; null: no calls or no counts."
+    )
+    mean_agents_serving: float | None = Field(
+        description="Agents serving per interval with calls, from agent events, on average."
+    )
+    model: ModelWeekRead | None = Field(
+        description="The queue's model (calibrated when a calibration is stored) at the calls, "
+        "handle time and agents serving that happened."
+    )
+    textbook: ModelWeekRead | None = Field(
+        description="The textbook Erlang A (every agent serving a server) at the same inputs."
+    )
+
+
+class AccuracyRead(Output):
+    queue_code: str
+    site_code: str
+    timezone: str
+    model_source: Literal["calibration", "textbook"] = Field(
+        description="`calibration`: the queue has a stored calibration; `textbook`: it has none."
+    )
+    calibration: CalibrationRead | None
+    weeks: list[AccuracyWeekRead] = Field(
+        description="Oldest first, ending with the week of the queue's last stored interval."
+    )
+
+    @classmethod
+    def of(cls, report: AccuracyReport) -> AccuracyRead:
+        return cls(
+            queue_code=report.queue_code,
+            site_code=report.site_code,
+            timezone=report.timezone,
+            model_source="calibration" if report.model_source == "calibration" else "textbook",
+            calibration=_calibration_read(report.calibration),
+            weeks=[_week_read(w) for w in report.weeks],
+        )
+
+
+def _calibration_read(stored: StoredCalibration | None) -> CalibrationRead | None:
+    return None if stored is None else CalibrationRead.of(stored)
+
+
+def _week_read(week: AccuracyWeek) -> AccuracyWeekRead:
+    return AccuracyWeekRead(
+        week_start=week.week_start,
+        intervals=week.intervals,
+        calls=week.calls,
+        agent_events=week.agent_events,
+        actual_answer_rate=week.actual_answer_rate,
+        actual_service_level=week.actual_service_level,
+        mean_agents_serving=week.mean_agents_serving,
+        model=None if week.model is None else _model_read(week.model),
+        textbook=None if week.textbook is None else _model_read(week.textbook),
+    )
+
+
+def _model_read(model: ModelWeek) -> ModelWeekRead:
+    sl = model.score.service_level
+    return ModelWeekRead(
+        predicted_answer_rate=model.predicted_answer_rate,
+        predicted_service_level=model.predicted_service_level,
+        answer_rate=_score_read(model.score.answer_rate),
+        service_level=None if sl is None else _score_read(sl),
+    )
+
+
+def _score_read(score: Any) -> RateScoreRead:
+    return RateScoreRead(
+        predicted_total=score.predicted_total_rate,
+        actual_total=score.actual_total_rate,
+        mae_call_weighted=score.mae_call_weighted,
+        mae=score.mae,
+        bias=score.bias,
+        noise_floor_call_weighted=score.noise_floor.call_weighted,
+        noise_floor=score.noise_floor.plain,
+    )

@@ -13,6 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from wfm.cli.app import app, fail
+from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
+from wfm.cli.pipeline_commands import SiteOption, resolve_site
+from wfm.domain.calibration import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
 
 REQUIRED = ("interval_start", "offered", "answered", "abandoned", "aht_seconds", "agents")
 OPTIONAL = (
@@ -450,3 +453,64 @@ def _row(
         threshold_seconds=threshold_seconds if threshold is None else threshold,
         total_wait_seconds=total_wait,
     )
+
+
+@app.command("calibrate-queues")
+def calibrate_queues_command(
+    site: SiteOption = None,
+    lookback_days: Annotated[
+        int,
+        typer.Option(
+            min=1, max=MAX_LOOKBACK_DAYS, help="Local days of history before its end to fit on."
+        ),
+    ] = DEFAULT_LOOKBACK_DAYS,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Calibrate each queue's model on its stored history and agent events, and store it.
+
+    Fits, per queue, the share of its serving agents that are effectively available, the
+    patience and the logistic recalibration (docs/erlang.md) on the last --lookback-days local
+    days of history, with the agents serving per interval measured from the agents' ACD events.
+    Prints per queue the fit (availability, patience, intervals, calls, in-sample answer-rate
+    error against the textbook's and the noise floor) or why it was refused; a refused queue
+    keeps the calibration it had. Every forecast run does the same with 56 days.
+    """
+    from wfm.db.session import unit_of_work
+    from wfm.services.calibration import calibrate_queues
+
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        site_code = resolve_site(session, site)
+        run = calibrate_queues(session, site_code=site_code, lookback_days=lookback_days)
+    for line in calibration_lines(run):
+        typer.echo(line)
+
+
+def calibration_lines(run: Any) -> list[str]:
+    """The run as a heading and one line per queue."""
+    if run.window_end_utc is None:
+        lines = [f"site {run.site.code}: no interval history"]
+    else:
+        lines = [
+            f"site {run.site.code}: history of the {run.lookback_days} local days to "
+            f"{run.window_end_utc:%Y-%m-%d %H:%M} UTC"
+        ]
+    for queue in run.queues:
+        fitted = queue.fitted
+        if fitted is None:
+            kept = (
+                ""
+                if queue.kept is None
+                else f" (keeps the one fitted {queue.kept.fitted_at_utc:%Y-%m-%d})"
+            )
+            lines.append(f"{queue.queue_code}: not calibrated: {queue.refused}{kept}")
+            continue
+        cal = fitted.calibration
+        lines.append(
+            f"{queue.queue_code}: availability {cal.availability:.3f}, patience "
+            f"{cal.patience_seconds:.0f} s ({cal.patience_method}), {fitted.intervals} intervals, "
+            f"{fitted.calls:.0f} calls; answer-rate MAE {fitted.answer_rate_mae:.3f} "
+            f"(textbook {fitted.textbook_answer_rate_mae:.3f}, noise floor "
+            f"{fitted.answer_rate_noise_floor:.3f})"
+        )
+    return lines

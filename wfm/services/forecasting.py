@@ -18,6 +18,7 @@ from wfm.db.repositories import (
 )
 from wfm.domain import ForecastAccuracy, ForecastAdjustment, ForecastRun, ForecastValue
 from wfm.domain.errors import NotFoundError, ValidationError
+from wfm.services.calibration import calibrate_queues
 from wfm.services.patience import estimate_patience
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ def run_forecast(
     run_id = repo.add_run(run, values)
     # the queues' patience from the same history, so nightly forecasting keeps it current
     estimate_patience(session, site_code=site_code)
+    # and their calibration against that history and the agents' events (kept where refused)
+    calibrate_queues(session, site_code=site_code)
     say(1.0, f"forecast version {run.version} stored ({len(values)} intervals)")
     return repo.run(run_id)
 
