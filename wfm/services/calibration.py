@@ -112,8 +112,9 @@ def calibrate_queues(
     window = patience_window(end_utc, site.timezone, lookback_days)
     now = fitted_at_utc or datetime.now(UTC)
     results = []
+    floor = _Floor.read(session, site, window.start_utc, window.end_utc)
     for queue in queues:
-        observed = _observe(session, site, queue, window.start_utc, window.end_utc)
+        observed = _observe(session, site, queue, window.start_utc, window.end_utc, floor)
         fitted, reason = _fit(queue, site, observed, window.start_utc, window.end_utc, now)
         if fitted is not None:
             CalibrationRepository(session).store(fitted)
@@ -189,8 +190,34 @@ def _score(model: QueueModel, rows: CalibrationRows) -> WeekScore:
     return _model_week(model, rows).score
 
 
+@dataclass(frozen=True, slots=True)
+class _Floor:
+    """The site's agents' queue skills and ACD state changes over a span (read once per run)."""
+
+    skills: dict[str, tuple[str, ...]]
+    changes: dict[str, list[StateChange]]
+
+    @classmethod
+    def read(cls, session: Session, site: Site, start_utc: datetime, end_utc: datetime) -> _Floor:
+        """Events from `MAX_STATE_SECONDS` before the span, so a state entered before it
+        counts."""
+        skills = {a.code: a.queue_skills for a in AgentRepository(session).list(site.code)}
+        carry = timedelta(seconds=MAX_STATE_SECONDS)
+        events = AgentStateFeedRepository(session).events(site.code, start_utc - carry, end_utc)
+        changes = {
+            agent: [StateChange(e.occurred_at_utc, e.activity is ActualActivity.SERVE) for e in evs]
+            for agent, evs in events.items()
+        }
+        return cls(skills, changes)
+
+
 def _observe(
-    session: Session, site: Site, queue: Queue, start_utc: datetime, end_utc: datetime
+    session: Session,
+    site: Site,
+    queue: Queue,
+    start_utc: datetime,
+    end_utc: datetime,
+    floor: _Floor | None = None,
 ) -> _Observed | None:
     """The queue's intervals of the span (those of its most common length) with the agents
     serving each from the events of the agents skilled on it; None without intervals."""
@@ -200,18 +227,9 @@ def _observe(
     minutes = Counter(i.interval_minutes for i in stored).most_common(1)[0][0]
     intervals: list[StoredInterval] = [i for i in stored if i.interval_minutes == minutes]
     buckets = [(i.start_utc, i.start_utc + timedelta(minutes=minutes)) for i in intervals]
-    skills = {
-        a.code: a.queue_skills
-        for a in AgentRepository(session).list(site.code)
-        if queue.code in a.queue_skills
-    }
-    carry = timedelta(seconds=MAX_STATE_SECONDS)
-    events = AgentStateFeedRepository(session).events(site.code, start_utc - carry, end_utc)
-    changes = {
-        agent: [StateChange(e.occurred_at_utc, e.activity is ActualActivity.SERVE) for e in evs]
-        for agent, evs in events.items()
-        if agent in skills
-    }
+    floor = floor if floor is not None else _Floor.read(session, site, start_utc, end_utc)
+    skills = {a: s for a, s in floor.skills.items() if queue.code in s}
+    changes = {a: c for a, c in floor.changes.items() if a in skills}
     seconds = serving_seconds(changes, skills, buckets, until_utc=end_utc).get(
         queue.code, [0.0] * len(buckets)
     )
