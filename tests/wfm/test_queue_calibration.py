@@ -4,6 +4,7 @@ the queue's model, beats the textbook on what happened, and refuses what it can'
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -91,6 +92,12 @@ def test_calibration_is_fitted_stored_and_used(engine: Engine) -> None:
     kpis = model.kpis(truth.offered[:5], 300.0, truth.agents[:5])
     direct = cal.predict(truth.offered[:5], 300.0, truth.agents[:5], 1800.0, 20.0)
     assert kpis.answer_rate == pytest.approx(direct.answer_rate)
+    # and it staffs for the servers the agents really are: a quarter of them are not available
+    textbook = QueueModel.of_queue(dataclasses.replace(queue, calibration=None), site, 30)
+    assert textbook.patience.source is PatienceSource.SITE
+    need = model.requirement([60.0], 300.0).agents[0]
+    base = textbook.requirement([60.0], 300.0).agents[0]
+    assert need >= base / 0.8 and need <= base / 0.7 + 1
 
     # a second run replaces the row, it does not add one
     with unit_of_work(engine) as session:
