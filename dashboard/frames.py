@@ -198,11 +198,14 @@ def history_span(report: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def coverage_frame(requirements: list[dict[str, Any]], cells: list[dict[str, Any]]) -> pd.DataFrame:
-    """Per interval: agents required (all queues), scheduled to serve and to sell."""
+    """Per interval: agents required serving (net, all queues), agents to schedule for them
+    (gross: the requirement's unplanned shrinkage added once), scheduled to serve and to sell."""
     required: dict[pd.Timestamp, float] = {}
+    gross: dict[pd.Timestamp, float] = {}
     for r in requirements:
         at = pd.Timestamp(r["interval_start_utc"])
         required[at] = required.get(at, 0.0) + r["required_agents"]
+        gross[at] = gross.get(at, 0.0) + r["scheduled_agents"]
     serving: dict[pd.Timestamp, float] = {}
     selling: dict[pd.Timestamp, float] = {}
     for c in cells:
@@ -214,10 +217,21 @@ def coverage_frame(requirements: list[dict[str, Any]], cells: list[dict[str, Any
         {
             "interval_start_utc": index,
             "required": [required.get(t, 0.0) for t in index],
+            "to_schedule": [gross.get(t, 0.0) for t in index],
             "servers": [serving.get(t, 0.0) for t in index],
             "sellers": [selling.get(t, 0.0) for t in index],
         }
     )
+
+
+def shrinkage_said(requirements: list[dict[str, Any]]) -> str:
+    """How the requirement rows were grossed up: their shrinkage and where it came from."""
+    used = {(r.get("shrinkage"), r.get("shrinkage_source")) for r in requirements}
+    if len(used) != 1 or next(iter(used))[0] is None:
+        return "required / (1 - shrinkage)."
+    fraction, source = next(iter(used))
+    where = "the site's unplanned shrinkage" if source == "site" else "given"
+    return f"required / (1 - {fraction:.0%}), {where}."
 
 
 def gantt_frame(shifts: list[dict[str, Any]]) -> pd.DataFrame:

@@ -177,8 +177,18 @@ if week_start is not None and run is not None:
             st.info(f"No requirement for the week of {week_start}: compute requirements first.")
         else:
             coverage = frames.coverage_frame(requirements, cells)
-            a, b, c = st.columns(3)
-            a.metric("Peak agents required", f"{coverage['required'].max():.0f}")
+            a, g, b, c = st.columns(4)
+            a.metric(
+                "Peak agents required",
+                f"{coverage['required'].max():.0f}",
+                help="Agents serving needed to meet every queue's targets (net).",
+            )
+            g.metric(
+                "Peak agents to schedule",
+                f"{coverage['to_schedule'].max():.0f}",
+                help="Agents to roster serving for them (gross): "
+                + frames.shrinkage_said(requirements),
+            )
             b.metric("Peak servers scheduled", f"{coverage['servers'].max():.0f}")
             c.metric("Peak sellers scheduled", f"{coverage['sellers'].max():.0f}")
             staffed = coverage.melt(
@@ -207,8 +217,16 @@ if week_start is not None and run is not None:
                 .mark_line(color="black", strokeDash=[4, 2])
                 .encode(x="interval_start_utc:T", y="required:Q")
             )
-            st.altair_chart((area + need).properties(height=300), width="stretch")
-            st.caption("Dashed: agents required to serve (all queues); areas: scheduled.")
+            gross = (
+                alt.Chart(coverage)
+                .mark_line(color="black", strokeDash=[1, 2])
+                .encode(x="interval_start_utc:T", y="to_schedule:Q")
+            )
+            st.altair_chart((area + need + gross).properties(height=300), width="stretch")
+            st.caption(
+                "Dashed: agents required serving (all queues); dotted: agents to schedule for "
+                "them (unplanned shrinkage added once; breaks are rostered); areas: scheduled."
+            )
 
     st.subheader("Roster")
     with section("Roster"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from dashkit import DASHBOARD, DemoApi
-from test_pages import metric, run_page
+from test_pages import metric, run_page, week_bounds
 
 from dashboard import frames
 from dashboard.common import forget_cached_reads
@@ -124,3 +124,54 @@ def test_the_executive_page_judges_by_the_queues_stored_targets(demo_api: DemoAp
         answer = next(m for m in at.metric if m.label == "Answer rate")
         assert "No target" in answer.proto.help
         assert any("no target" in m.value for m in at.markdown)
+
+
+def _row(at: str, required: int, scheduled: int, shrinkage: float | None, source: str | None):  # type: ignore[no-untyped-def]
+    return {
+        "interval_start_utc": at,
+        "required_agents": required,
+        "scheduled_agents": scheduled,
+        "shrinkage": shrinkage,
+        "shrinkage_source": source,
+    }
+
+
+def test_the_coverage_shows_net_and_gross_with_the_shrinkage_used() -> None:
+    rows = [
+        _row("2026-03-02T08:00:00Z", 9, 10, 0.1, "site"),
+        _row("2026-03-02T08:00:00Z", 18, 20, 0.1, "site"),
+        _row("2026-03-02T08:15:00Z", 0, 0, 0.1, "site"),
+    ]
+    frame = frames.coverage_frame(rows, [])
+    assert frame["required"].tolist() == [27.0, 0.0]
+    assert frame["to_schedule"].tolist() == [30.0, 0.0]
+    assert frames.shrinkage_said(rows) == "required / (1 - 10%), the site's unplanned shrinkage."
+    given = [_row("2026-03-02T08:00:00Z", 7, 10, 0.3, "given")]
+    assert frames.shrinkage_said(given) == "required / (1 - 30%), given."
+    older = [_row("2026-03-02T08:00:00Z", 7, 10, None, None)]
+    assert frames.shrinkage_said(older) == "required / (1 - shrinkage)."
+
+
+def test_the_planner_shows_the_agents_to_schedule_beside_those_required(
+    demo_api: DemoApi,
+) -> None:
+    """The week's peak agents to schedule is the API's (scheduled_agents summed over queues),
+    with the shrinkage the requirement used, beside the peak agents required serving."""
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week1).run()
+    start, end = week_bounds(demo_api, demo_api.week1)
+    rows: Any = demo_api.get(
+        "/v1/requirements",
+        "planner",
+        site=demo_api.site,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
+    gross: dict[str, int] = {}
+    for r in rows:
+        gross[r["interval_start_utc"]] = gross.get(r["interval_start_utc"], 0)
+        gross[r["interval_start_utc"]] += r["scheduled_agents"]
+    assert metric(at, "Peak agents to schedule") == f"{max(gross.values()):.0f}"
+    shown = next(m for m in at.metric if m.label == "Peak agents to schedule")
+    assert frames.shrinkage_said(rows) in shown.proto.help
+    assert int(shown.value) >= int(metric(at, "Peak agents required"))
