@@ -205,3 +205,10 @@ def test_a_played_stretch_becomes_interval_history_day_sums_and_kpis(
     assert q1["total"]["answered"] == answered and q1["total"]["abandoned"] == abandoned
     assert q1["total"]["answer_rate"] == pytest.approx(answered / (answered + abandoned))
     assert [p["period"] for p in q1["points"]] == ["2026-11-09"]
+    # the forecast's accuracy is scored against the played intervals as they arrive
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60.0) as client:
+        r = client.get("/v1/kpis/forecast-accuracy", params={"site": SITE, "period": "day"})
+    assert r.status_code == 200, r.text
+    scored = {(p["queue_code"], p["period_start"]): p for p in r.json()["periods"]}
+    q1_day = scored[("Q1", "2026-11-09")]
+    assert q1_day["actual_offered"] == sum(row["offered"] for row in q1_rows)

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select, text
 
 from wfm.adapters.acd_files import ImportOptions, parse_csv
 from wfm.db.models import IntervalHistoryDayRow, IntervalHistoryRow
-from wfm.db.repositories import QueueRepository, SiteRepository
+from wfm.db.repositories import ForecastRepository, QueueRepository, SiteRepository
 from wfm.db.session import unit_of_work
-from wfm.domain import Queue, Site
+from wfm.domain import ForecastRun, ForecastValue, Queue, Site
 from wfm.services.history_import import import_history
 
 THREADS = 6
@@ -24,10 +24,19 @@ START = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - t
 
 
 def _seed(engine: Engine) -> None:
+    """The site, its two queues, and a forecast run over the days, whose accuracy each import
+    re-scores (so concurrent imports re-score the same run)."""
     with unit_of_work(engine) as session:
         SiteRepository(session).add(Site(code="par", name="Paris", timezone="Europe/Paris"))
         for code in ("sales", "care"):
             QueueRepository(session).add(Queue(site_code="par", code=code, name=code.title()))
+        end = START + timedelta(days=4)
+        values = [
+            ForecastValue(code, START + timedelta(minutes=15 * step), 10.0, 180.0)
+            for code in ("sales", "care")
+            for step in range(4 * 96)
+        ]
+        ForecastRepository(session).add_run(ForecastRun("par", 1, START, 15, START, end), values)
 
 
 def _file(index: int) -> str:
@@ -96,6 +105,17 @@ def test_concurrent_imports_of_the_same_days_all_succeed(engine: Engine) -> None
     assert len(imported) == THREADS * ROUNDS
     concurrent = _snapshot(engine)
     assert len(concurrent[0]) == 2 * 4 * 96
+    # the run's accuracy was re-scored by every import, taking turns: one score per queue and
+    # period, those of all the intervals
+    with unit_of_work(engine) as session:
+        repo = ForecastRepository(session)
+        run_id = repo.runs("par")[0].id
+        assert run_id is not None
+        scores = repo.accuracy(run_id)
+        keys = [(a.queue_code, a.period, a.period_start) for a in scores]
+        assert len(keys) == len(set(keys)) and {k[0] for k in keys} == {"sales", "care"}
+        days = [a for a in scores if a.period == "day"]
+        assert sum(a.actual_offered for a in days) == sum(i[2] for i in concurrent[0])
     assert sum(day[2] for day in concurrent[1]) == 2 * 4 * 96
 
     with engine.begin() as connection:

@@ -78,7 +78,9 @@ def import_history(
 ) -> ImportSummary:
     """Store the parsed intervals (replacing any already stored for the same queue and interval),
     or raise ImportRejected naming every bad row; rows of unknown queues, and rows starting
-    outside the window around `now_utc` (default: the defaults, now), are bad rows."""
+    outside the window around `now_utc` (default: the defaults, now), are bad rows. The accuracy
+    scores of the forecast runs whose horizon overlaps the imported intervals are brought in
+    step (as a deletion does)."""
     if not parsed.ok:
         raise ImportRejected(parsed.errors, parsed.error_count, parsed.rows)
     known = QueueRepository(session).ids_by_code()
@@ -91,9 +93,20 @@ def import_history(
     if errors:
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(tuple(errors[:200]), len(errors), parsed.rows)
+    starts = [r.interval_start_utc for r in parsed.records]
     if not dry_run:
         HistoryRepository(session).upsert(parsed.records)
-    starts = [r.interval_start_utc for r in parsed.records]
+        if starts:
+            sites = {q.code: q.site_code for q in QueueRepository(session).list()}
+            _rescore_runs(
+                session,
+                {sites[r.queue_code] for r in parsed.records},
+                min(starts),
+                max(
+                    r.interval_start_utc + timedelta(minutes=r.interval_minutes)
+                    for r in parsed.records
+                ),
+            )
     return ImportSummary(
         rows=parsed.rows,
         imported=0 if dry_run else len(parsed.records),
@@ -101,6 +114,22 @@ def import_history(
         first_interval_utc=min(starts) if starts else None,
         last_interval_utc=max(starts) if starts else None,
     )
+
+
+def _rescore_runs(
+    session: Session, site_codes: set[str], start: datetime, end: datetime
+) -> list[int]:
+    """Re-score the accuracy of the sites' forecast runs whose horizon overlaps [start, end),
+    so forecast accuracy follows the actuals as they arrive (a played day's intervals too)."""
+    from wfm.services.forecasting import update_accuracy
+
+    rescored: list[int] = []
+    for site_code in sorted(site_codes):
+        for run in ForecastRepository(session).runs(site_code):
+            if run.id is not None and run.horizon_start_utc < end and start < run.horizon_end_utc:
+                update_accuracy(session, run_id=run.id)
+                rescored.append(run.id)
+    return rescored
 
 
 def _outside_window(

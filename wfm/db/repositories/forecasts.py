@@ -195,6 +195,12 @@ class ForecastRepository:
     # --- accuracy ----------------------------------------------------------------------------
 
     def replace_accuracy(self, run_id: int, records: Sequence[ForecastAccuracy]) -> None:
+        """Replace the run's accuracy scores. The run's row is locked first (PostgreSQL), so two
+        transactions re-scoring the same run (imports of two queues of a site) take turns
+        instead of both inserting after deleting what the other had not yet committed."""
+        self.session.execute(
+            select(ForecastRunRow.id).where(ForecastRunRow.id == run_id).with_for_update()
+        )
         self.session.execute(
             delete(ForecastAccuracyRow).where(ForecastAccuracyRow.run_id == run_id)
         )
