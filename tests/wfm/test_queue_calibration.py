@@ -210,3 +210,17 @@ def test_calibrate_queues_command(engine: Engine, database_url: str) -> None:
     assert_one_line_error(unknown, "nowhere")
     bad = run_wfm("calibrate-queues", "--lookback-days", "0", "--database-url", database_url)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_a_forecast_run_calibrates_the_queues(engine: Engine) -> None:
+    from wfm.services.forecasting import run_forecast
+
+    seed_centre(engine, weeks=4)
+    with unit_of_work(engine) as session:
+        assert QueueRepository(session).get("retail").calibration is None
+        run_forecast(session, site_code=SITE, weeks=1)
+    with unit_of_work(engine) as session:
+        stored = CalibrationRepository(session).get("retail")
+    assert stored is not None
+    assert stored.calibration.availability == pytest.approx(AVAILABILITY, abs=0.04)
+    assert stored.window_end_utc == datetime(2025, 3, 30, 22, tzinfo=UTC)  # summer time

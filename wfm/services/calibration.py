@@ -158,10 +158,10 @@ def _fit(
             fitted_from_utc=start_utc,
             fitted_until_utc=end_utc,
         )
+        calibrated = _score(base.calibrated(calibration), rows)
+        textbook = _score(base, rows)
     except ErlangError as exc:
         return None, f"the fit refused the history: {exc}"
-    calibrated = _score(base.calibrated(calibration), rows)
-    textbook = _score(base, rows)
     return (
         StoredCalibration(
             queue_code=queue.code,
@@ -322,7 +322,13 @@ def accuracy_report(session: Session, *, queue_code: str, weeks: int = 8) -> Acc
     for monday, low, high in zip(mondays, edges, edges[1:], strict=False):
         in_week = (starts >= low.timestamp()) & (starts < high.timestamp())
         rows = observed.rows.take(in_week & (observed.rows.offered > 0))
-        result.append(_week(monday, rows, observed.has_events(low, high), model, textbook))
+        try:
+            result.append(_week(monday, rows, observed.has_events(low, high), model, textbook))
+        except ErlangError as exc:  # stored history is checked on import: should not happen
+            raise ValidationError(
+                f"queue {queue_code!r}, week of {monday}: the queue model refuses the history: "
+                f"{exc}"
+            ) from None
     return AccuracyReport(queue_code, site.code, site.timezone, model_source, stored, tuple(result))
 
 
