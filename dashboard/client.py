@@ -107,6 +107,11 @@ class ApiClient:
         result: list[JsonObject] = self.get("/queues", site=site)
         return result
 
+    def queue_accuracy(self, queue: str, weeks: int = 8) -> JsonObject:
+        """The queue model's prediction against what happened, per local week."""
+        result: JsonObject = self.get(f"/queues/{queue}/accuracy", weeks=weeks)
+        return result
+
     # --- KPIs --------------------------------------------------------------------------------
 
     def kpis(self, site: str, start: date, end: date, granularity: str) -> JsonObject:

@@ -259,3 +259,61 @@ def gantt_frame(shifts: list[dict[str, Any]]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["agent", "shift_date", "start", "end", "activity", "on"])
+
+
+NO_AGENT_EVENTS = "no agent events: agents serving unknown"
+
+
+def accuracy_frame(reports: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """`GET /v1/queues/{code}/accuracy` of several queues as one table, a row per queue and
+    week with calls: actual and predicted answer rate and service level (%), the model's
+    call-weighted error and bias (points) beside the textbook's and the binomial noise floor;
+    a week without agent events predicts nothing and says so."""
+
+    def pct(value: float | None) -> float | None:
+        return None if value is None else round(100 * value, 1)
+
+    def points(value: float | None) -> float | None:
+        return None if value is None else round(100 * value, 2)
+
+    rows = []
+    for report in reports:
+        for week in report["weeks"]:
+            if week["intervals"] == 0:
+                continue
+            model, textbook = week["model"], week["textbook"]
+            ar = None if model is None else model["answer_rate"]
+            sl = None if model is None else model["service_level"]
+            rows.append(
+                {
+                    "queue": report["queue_code"],
+                    "week": week["week_start"],
+                    "model": report["model_source"],
+                    "calls": int(round(week["calls"])),
+                    "agents_serving": None
+                    if week["mean_agents_serving"] is None
+                    else round(week["mean_agents_serving"], 1),
+                    "AR_actual_%": pct(week["actual_answer_rate"]),
+                    "AR_predicted_%": pct(
+                        None if model is None else model["predicted_answer_rate"]
+                    ),
+                    "AR_textbook_%": pct(
+                        None if textbook is None else textbook["predicted_answer_rate"]
+                    ),
+                    "AR_MAE_pts": points(None if ar is None else ar["mae_call_weighted"]),
+                    "AR_textbook_MAE_pts": points(
+                        None if textbook is None else textbook["answer_rate"]["mae_call_weighted"]
+                    ),
+                    "AR_bias_pts": points(None if ar is None else ar["bias"]),
+                    "AR_noise_floor_pts": points(
+                        None if ar is None else ar["noise_floor_call_weighted"]
+                    ),
+                    "SL_actual_%": pct(week["actual_service_level"]),
+                    "SL_predicted_%": pct(
+                        None if model is None else model["predicted_service_level"]
+                    ),
+                    "SL_MAE_pts": points(None if sl is None else sl["mae_call_weighted"]),
+                    "note": "" if week["agent_events"] else NO_AGENT_EVENTS,
+                }
+            )
+    return pd.DataFrame(rows)

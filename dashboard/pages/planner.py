@@ -109,8 +109,26 @@ with section("Queue patience"):
     st.caption(
         "Mean caller patience each queue's staffing uses: source history is the queue's own "
         "estimate (95 % interval, the abandons it rests on, the end of the history it covers); "
-        "source site is the site's setting, for queues without an estimate."
+        "source site is the site's setting, for queues without an estimate; source calibration "
+        "is fitted with the queue's calibration against its history."
     )
+
+if can(me, "kpi:read"):
+    with section("Prediction against what happened"):
+        codes = [q["code"] for q in read(api, "queues", site)]
+        accuracy = frames.accuracy_frame(read(api, "queue_accuracy", code) for code in codes)
+        if accuracy.empty:
+            st.info("No interval history yet to hold the queue model against.")
+        else:
+            st.dataframe(accuracy, hide_index=True)
+        st.caption(
+            "Per queue and local week: the answer rate (AR) and service level (SL) that "
+            "happened, and what the queue model (calibrated when the queue has a calibration) "
+            "and the textbook Erlang A predict at the calls, handle time and agents serving "
+            "that happened; MAE is call-weighted over the week's intervals, bias is predicted "
+            "minus actual (+: promised too much), the noise floor is what a perfect model "
+            "would still miss. Weeks without agent events predict nothing."
+        )
 
 schedule: dict[str, Any] | None = None
 if week_start is not None and run is not None:
