@@ -105,7 +105,8 @@ def calibrate_site_queues(
     logistic recalibration: docs/erlang.md) on the site's interval history and its agents' ACD
     events of the last `lookback_days` local days. A queue without agent events, or with too
     few intervals or calls, is refused with the reason and keeps the calibration it had. The
-    queue model then uses the stored calibration everywhere. Every forecast run does the same."""
+    queue model then uses the stored calibration (requirements, the intraday recommendation).
+    Every forecast run does the same."""
     return CalibrationsRead.of(
         calibrate_queues(session, site_code=site, lookback_days=lookback_days)
     )
