@@ -111,3 +111,19 @@ def test_calibration_inputs_and_roles(api: ApiServer) -> None:
         with api.client(role) as client:
             denied = client.post("/v1/queues/calibrations", params={"site": SITE})
             assert denied.status_code == 403, denied.text
+
+
+def test_the_day_plan_shows_the_calibrations_patience(api: ApiServer) -> None:
+    """A forecast run calibrates the queue; the intraday day plan then gives the calibration's
+    patience with its source."""
+    from wfm.db.session import unit_of_work
+    from wfm.services.forecasting import run_forecast
+
+    seed_centre(api.engine, weeks=4)
+    with unit_of_work(api.engine) as session:
+        run_forecast(session, site_code=SITE, weeks=1)
+    with api.client("floor_manager") as floor:
+        plan = _ok(floor.get("/v1/intraday/day", params={"site": SITE, "date": "2025-03-31"}))
+    (queue,) = plan["queues"]
+    assert queue["patience_source"] == "calibration"
+    assert queue["patience_seconds"] == pytest.approx(PATIENCE_SECONDS)
