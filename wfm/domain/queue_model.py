@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import binom
 
 import erlang
 from erlang.patience import estimate_patience_from_totals
@@ -307,6 +308,99 @@ class QueueModel:
         broadcast, so several staffings of the same intervals can be stacked)."""
         return kpis_of_queues([self], [contacts], [aht_seconds], [agents])[0]
 
+    def kpis_under_absence(
+        self,
+        contacts: ArrayLike,
+        aht_seconds: ArrayLike,
+        rostered: ArrayLike,
+        shrinkage: float,
+    ) -> QueueKpis:
+        """Expected KPIs per interval with `rostered` agents rostered to serve, each of them
+        absent with probability `shrinkage` (unplanned shrinkage: absence takes whole agents).
+
+        The agents serving are N ~ Binomial(rostered, 1 - shrinkage), not rostered x (1 -
+        shrinkage): answered and answered within the threshold are concave in the agents, so the
+        KPIs at the mean staffing overstate what the expected staffing gives (Jensen). The KPIs
+        are evaluated at every whole k in the band holding all but `ABSENCE_TAIL` of N's mass
+        and weighed by its probability: rates per offered contact (service level, answer and
+        abandon rate, P(wait), mean wait) are expected counts over the interval's contacts, ASA
+        and service level of answered are weighed by the contacts answered, occupancy by the
+        agents serving. A fractional `rostered` mixes its two whole neighbours. Without
+        shrinkage these are `kpis` at `rostered`."""
+        fraction = float(shrinkage)
+        if not 0.0 <= fraction < 1.0:
+            raise ErlangError("shrinkage", f"must be in [0, 1), got {fraction}")
+        if fraction == 0.0:
+            return self.kpis(contacts, aht_seconds, rostered)
+        return _expected_kpis(self, contacts, aht_seconds, rostered, 1.0 - fraction)
+
+    def requirement_under_absence(
+        self, contacts: ArrayLike, aht_seconds: ArrayLike, shrinkage: float
+    ) -> Staffing:
+        """Least agents to roster per interval whose expected KPIs under whole-agent absence
+        (`kpis_under_absence`) meet every target of the queue. `agents` are the agents serving
+        that the targets need (`requirement`), `scheduled_agents` the rostered heads and `kpis`
+        the expected KPIs at them. The expected KPIs never fall as heads are added (more heads
+        rostered are stochastically more agents serving), so the least is found by counting up
+        from the plain gross-up and down while one fewer still meets the targets."""
+        fraction = float(shrinkage)
+        plain = self.requirement(contacts, aht_seconds, shrinkage=fraction)
+        if fraction == 0.0:
+            return plain
+        calls, aht, gross = np.broadcast_arrays(
+            np.asarray(contacts, dtype=float),
+            np.asarray(aht_seconds, dtype=float),
+            plain.scheduled_agents.astype(float),
+        )
+        shape = calls.shape
+        calls, aht, heads = calls.ravel(), aht.ravel(), gross.ravel().copy()
+        # A window of head counts around the plain gross-up in one evaluation (neighbouring
+        # head counts share most of their whole staffings), moved down or up where the least
+        # head count meeting the targets lies outside it.
+        offsets = np.arange(-2.0, 3.0)
+        # The occupancy cap on the offered load, as `requirement` has it, with the expected
+        # agents serving: heads x (1 - shrinkage) >= load / (max occupancy x servers per agent).
+        floor = np.zeros(heads.shape)
+        if self.max_occupancy is not None:
+            servers_per_agent = self.concurrency * self.availability * (1.0 - fraction)
+            load = self.offered_load_erlangs(calls, aht)
+            floor = np.ceil(load / (self.max_occupancy * servers_per_agent) - 1e-9)
+        open_ = np.flatnonzero(calls > 0.0)
+        # the KPIs at the head counts found, kept from the windows they were found in
+        found_kpis = self.kpis_under_absence(calls, aht, np.zeros(heads.shape), fraction)
+        columns: dict[str, Any] = {
+            item.name: None
+            if getattr(found_kpis, item.name) is None
+            else np.array(getattr(found_kpis, item.name), dtype=float)
+            for item in dataclasses.fields(QueueKpis)
+        }
+        for _ in range(MAX_RECALIBRATION_STEPS):
+            if open_.size == 0:
+                break
+            window = np.maximum(heads[open_, None] + offsets, 0.0)
+            kpis = self.kpis_under_absence(calls[open_, None], aht[open_, None], window, fraction)
+            met = self.targets_met(kpis.service_level, kpis.answer_rate).all
+            ok = np.ones(window.shape, dtype=bool) if met is None else np.asarray(met)
+            if self.max_asa_seconds is not None:
+                ok &= kpis.asa_seconds <= self.max_asa_seconds + 1e-9
+            ok &= window >= floor[open_, None]
+            lower = ok[:, 0] & (window[:, 0] > 0.0)  # the least may lie below the window
+            higher = ~ok.any(axis=1)  # above it
+            found = ~lower & ~higher
+            first = ok[found].argmax(axis=1)
+            heads[open_[found]] = window[found, first]
+            for name, column in columns.items():
+                if column is not None:
+                    column[open_[found]] = np.asarray(getattr(kpis, name))[found, first]
+            heads[open_[lower]] = window[lower, 0] - offsets[-1]
+            heads[open_[higher]] = window[higher, -1] + 1.0 - offsets[0]
+            open_ = open_[~found]
+        return Staffing(
+            agents=plain.agents,
+            scheduled_agents=heads.astype(np.int64).reshape(shape),
+            kpis=QueueKpis(**{name: _reshaped(column, shape) for name, column in columns.items()}),
+        )
+
     def simulate(
         self,
         arrivals: ArrayLike,
@@ -411,6 +505,95 @@ def _recalibrated_requirement(
         agents=whole,
         scheduled_agents=scheduled_agents(whole, shrinkage),
         kpis=model.kpis(calls, aht, whole),
+    )
+
+
+# The mass of the agents serving (Binomial) left out of an expectation under absence.
+ABSENCE_TAIL = 1e-9
+
+
+def _expected_kpis(
+    model: QueueModel,
+    contacts: ArrayLike,
+    aht_seconds: ArrayLike,
+    rostered: ArrayLike,
+    present: float,
+) -> QueueKpis:
+    """`QueueModel.kpis_under_absence` with each rostered agent present with probability
+    `present` (0 < present < 1): one `kpis` evaluation of the distinct (contacts, handle time,
+    whole agents serving) cells of every interval's band."""
+    calls, aht, heads = np.broadcast_arrays(
+        np.asarray(contacts, dtype=float),
+        np.asarray(aht_seconds, dtype=float),
+        np.asarray(rostered, dtype=float),
+    )
+    shape = calls.shape
+    calls, aht, heads = calls.ravel(), aht.ravel(), heads.ravel()
+    if heads.size and (not np.all(np.isfinite(heads)) or heads.min() < 0.0):
+        raise ErlangError("agents", "rostered agents must be finite and non-negative")
+    low = np.floor(heads)
+    high = np.ceil(heads)
+    upper_share = heads - low  # a fractional head count mixes its two whole neighbours
+    first = binom.ppf(ABSENCE_TAIL / 2.0, low, present)
+    last = binom.isf(ABSENCE_TAIL / 2.0, high, present)
+    first = np.where(np.isfinite(first), np.maximum(first, 0.0), 0.0)
+    last = np.where(np.isfinite(last), np.minimum(last, high), high)
+    band = int((last - first).max(initial=0.0)) + 1
+    serving = first[:, None] + np.arange(band, dtype=float)[None, :]
+    inside = serving <= last[:, None]
+    weight = (1.0 - upper_share)[:, None] * binom.pmf(serving, low[:, None], present)
+    weight += upper_share[:, None] * binom.pmf(serving, high[:, None], present)
+    weight = np.where(inside, weight, 0.0)
+    weight /= weight.sum(axis=1, keepdims=True)
+    rows = np.broadcast_to(np.arange(calls.size)[:, None], serving.shape)[inside]
+    cells = np.stack([calls[rows], aht[rows], serving[inside]], axis=1)
+    distinct, back = np.unique(cells, axis=0, return_inverse=True)
+    at = model.kpis(distinct[:, 0], distinct[:, 1], distinct[:, 2])
+
+    def grid(values: FloatArray) -> FloatArray:
+        """A KPI of the distinct cells laid on the (interval, band) grid."""
+        out = np.zeros(serving.shape)
+        out[inside] = np.asarray(values, dtype=float)[np.ravel(back)]
+        return out
+
+    def expected(values: FloatArray | None, by: FloatArray | None = None) -> FloatArray | None:
+        """The expectation of a rate, per offered contact (`by` None) or per unit of `by`."""
+        if values is None:
+            return None
+        v = grid(values)
+        # an infinite KPI (an unstable staffing's ASA) counts only where it has probability
+        mean = np.sum(weight * np.where(weight > 0.0, v, 0.0), axis=1)
+        if by is not None:
+            share = weight * by
+            mass = np.sum(share, axis=1)
+            total = np.sum(share * np.where(share > 0.0, v, 0.0), axis=1)
+            mean = np.where(mass > 0.0, total / np.where(mass > 0.0, mass, 1.0), mean)
+        return np.asarray(mean.reshape(shape), dtype=float)
+
+    answered = grid(at.answered)
+    staffed = np.where(inside, serving, 0.0)
+    expected_answered = expected(at.answered)
+    assert expected_answered is not None
+    service_level = expected(at.service_level)
+    asa = expected(at.asa_seconds, answered)
+    occupancy = expected(at.occupancy, staffed)
+    p_wait = expected(at.p_wait)
+    load = expected(at.load_erlangs)
+    assert service_level is not None and asa is not None and occupancy is not None
+    assert p_wait is not None and load is not None
+    answer_rate = expected(at.answer_rate)
+    return QueueKpis(
+        service_level=service_level,
+        asa_seconds=asa,
+        occupancy=occupancy,
+        p_wait=p_wait,
+        answered=expected_answered,
+        answer_rate=answer_rate,
+        abandon_rate=None if answer_rate is None else expected(at.abandon_rate),
+        load_erlangs=load,
+        mean_wait_seconds=expected(at.mean_wait_seconds),
+        service_level_of_answered=expected(at.service_level_of_answered, answered),
+        service_level_abandons_count=expected(at.service_level_abandons_count),
     )
 
 
@@ -739,6 +922,11 @@ def weighted_mean(values: ArrayLike, weights: ArrayLike) -> float | None:
     if total <= 0.0:
         return None
     return float(np.sum(np.asarray(values, dtype=float) * w) / total)
+
+
+def _reshaped(values: Any, shape: tuple[int, ...]) -> Any:
+    """A KPI column in `shape` (None stays None)."""
+    return None if values is None else np.reshape(values, shape)
 
 
 def _optional(values: ArrayLike | None) -> FloatArray | None:
