@@ -225,13 +225,15 @@ def coverage_frame(requirements: list[dict[str, Any]], cells: list[dict[str, Any
 
 
 def shrinkage_said(requirements: list[dict[str, Any]]) -> str:
-    """How the requirement rows were grossed up: their shrinkage and where it came from."""
+    """How the requirement rows were grossed up: their shrinkage and where it came from (the
+    gross heads are the least rostered whose expected service meets the targets with each agent
+    absent with that probability)."""
     used = {(r.get("shrinkage"), r.get("shrinkage_source")) for r in requirements}
     if len(used) != 1 or next(iter(used))[0] is None:
-        return "required / (1 - shrinkage)."
+        return "required, each rostered agent absent at the shrinkage."
     fraction, source = next(iter(used))
     where = "the site's unplanned shrinkage" if source == "site" else "given"
-    return f"required / (1 - {fraction:.0%}), {where}."
+    return f"required, each rostered agent absent with probability {fraction:.0%}, {where}."
 
 
 def gantt_frame(shifts: list[dict[str, Any]]) -> pd.DataFrame:

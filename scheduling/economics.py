@@ -7,9 +7,12 @@ Serving. For queue q and interval t with k agents rostered to serve, the value i
 
     V(k) = value_per_answered_contact * answered(k) - P * interval_hours * max(0, r - k)
 
-where answered(k) is Erlang A's expected contacts answered with k * (1 - shrinkage) agents
-(times the queue's concurrency), r the requirement (scheduled agents meeting the service target)
-and P the under-target penalty per agent-hour. The objective uses V through a concave
+where answered(k) is Erlang A's expected contacts answered when each of the k agents is absent
+with probability s = shrinkage (unplanned shrinkage takes whole agents): the expectation of
+answered(N) over N ~ Binomial(k, 1 - s) agents serving (times the queue's concurrency), which is
+below answered(k * (1 - s)) as answered is concave in the agents; r the requirement (the least
+agents rostered whose expected service meets the queue's targets) and P the under-target penalty
+per agent-hour. The objective uses V through a concave
 piecewise-linear function: exact at breakpoints k in {0, r/4, r/2, 3r/4, r, and three points
 above r}, linear between them (the upper concave envelope if Erlang's curve dents), flat after the
 last. P above the best selling value keeps selling from ever taking an agent off a queue that is
@@ -65,29 +68,32 @@ class ServeCurve:
 
 
 def requirement(problem: Problem, queue: QueueSpec) -> IntArray:
-    """Scheduled agents needed per interval to meet the queue's targets after shrinkage."""
+    """Agents to roster per interval whose expected service, each absent with probability
+    `Problem.shrinkage` (`QueueModel.requirement_under_absence`), meets the queue's targets. A
+    given requirement (agents serving) is grossed up by 1 / (1 - shrinkage)."""
     keep = 1.0 - problem.shrinkage
     if queue.required_agents is not None:
         given = np.asarray(queue.required_agents, dtype=float)
         return np.ceil(given / keep - 1e-9).astype(np.int64)
     assert queue.contacts is not None and queue.aht_seconds is not None
     calls = np.asarray(queue.contacts, dtype=float)
-    staffing = _model(problem, queue).requirement(
-        calls, np.asarray(queue.aht_seconds, dtype=float), shrinkage=problem.shrinkage
+    staffing = _model(problem, queue).requirement_under_absence(
+        calls, np.asarray(queue.aht_seconds, dtype=float), problem.shrinkage
     )
     return staffing.scheduled_agents.reshape(calls.shape)
 
 
 def answered(problem: Problem, queue: QueueSpec, serving: NDArray[np.float64]) -> FloatArray:
-    """Expected contacts answered with `serving` rostered agents; shape of `serving`, whose
-    first axis is the interval."""
+    """Expected contacts answered with `serving` rostered agents, each absent with probability
+    `Problem.shrinkage` (`QueueModel.kpis_under_absence`); shape of `serving`, whose first axis
+    is the interval."""
     assert queue.contacts is not None and queue.aht_seconds is not None
     k = np.asarray(serving, dtype=float)
     extra = (1,) * (k.ndim - 1)
     calls = np.asarray(queue.contacts, dtype=float).reshape(-1, *extra)
     aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), (calls.shape[0],))
-    kpis = _model(problem, queue).kpis(
-        calls, aht.reshape(-1, *extra), k * (1.0 - problem.shrinkage)
+    kpis = _model(problem, queue).kpis_under_absence(
+        calls, aht.reshape(-1, *extra), k, problem.shrinkage
     )
     return kpis.answered
 
@@ -167,13 +173,15 @@ class QueueKpis:
 
 
 def queue_kpis(problem: Problem, queue: QueueSpec, serving: IntArray) -> QueueKpis | None:
-    """Erlang A KPIs of a queue with a forecast; None for a queue given only a requirement."""
+    """Expected Erlang A KPIs of a queue with a forecast with `serving` rostered agents, each
+    absent with probability `Problem.shrinkage` (`QueueModel.kpis_under_absence`); None for a
+    queue given only a requirement."""
     if queue.contacts is None or queue.aht_seconds is None:
         return None
     calls = np.asarray(queue.contacts, dtype=float)
     aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), calls.shape)
-    kpis = _model(problem, queue).kpis(
-        calls, aht, np.asarray(serving, dtype=float) * (1.0 - problem.shrinkage)
+    kpis = _model(problem, queue).kpis_under_absence(
+        calls, aht, np.asarray(serving, dtype=float), problem.shrinkage
     )
     assert kpis.answer_rate is not None  # a problem's queue is Erlang A
     return QueueKpis(

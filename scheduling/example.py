@@ -593,7 +593,6 @@ def tightness(problem: Problem, roster: Roster) -> Tightness:
     required = {q.code: requirement(problem, q) for q in problem.queues}
     need = np.sum([required[q.code] for q in problem.queues], axis=0)
     serve_all = np.sum([serving[q.code] for q in problem.queues], axis=0)
-    keep = 1.0 - problem.shrinkage
     working = _working_agents(problem, roster)
     items: list[SellOverService] = []
     everyone_serves = 0
@@ -632,7 +631,9 @@ def tightness(problem: Problem, roster: Roster) -> Tightness:
             model = q.model(problem.horizon.interval_minutes)
             calls = float(q.contacts[t])
             aht = float(q.aht_seconds[t]) if q.aht_seconds is not None else 0.0
-            kpis = model.kpis([calls, calls], [aht, aht], [k * keep, (k + skilled) * keep])
+            kpis = model.kpis_under_absence(
+                [calls, calls], [aht, aht], [k, k + skilled], problem.shrinkage
+            )
             assert kpis.answer_rate is not None
             items.append(
                 SellOverService(

@@ -1,8 +1,9 @@
 """A roster's predicted service checked call by call, with absences drawn at the unplanned rate.
 
-The evaluation predicts each queue's week from Erlang A with `serving x (1 - shrinkage)` agents
-per interval: the shrinkage is the share of rostered serving time lost to absence, lateness and
-unplanned aux (`Problem.shrinkage`). Here the same week is *played*: in each replication every
+The evaluation predicts each queue's week from Erlang A in expectation over the agents present:
+each of the `serving` agents rostered in an interval is absent with probability `shrinkage`, the
+share of rostered serving time lost to absence, lateness and unplanned aux (`Problem.shrinkage`;
+`QueueModel.kpis_under_absence`). Here the same week is *played*: in each replication every
 agent's shift is lost whole with probability `absence_rate` (an agent off sick for the day), the
 remaining agents serve their rostered queues, and each queue's calls are simulated one by one
 (`QueueModel.simulate`: Poisson arrivals at the forecast, exponential handle times and patience,

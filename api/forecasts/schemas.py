@@ -109,7 +109,10 @@ class RequirementRead(Output):
         description="Net: agents serving needed to meet every target of the queue."
     )
     scheduled_agents: int = Field(
-        description="Gross: agents to schedule, required / (1 - shrinkage), rounded up."
+        description=(
+            "Gross: the least agents to schedule whose expected service, each absent with "
+            "probability shrinkage, meets every target (about required / (1 - shrinkage))."
+        )
     )
     shrinkage: float | None = Field(
         description="The shrinkage scheduled_agents was grossed up with; null on rows stored "

@@ -193,7 +193,10 @@ class EvaluationRead(Output):
         "covers the week (no predicted service then)."
     )
     shrinkage: float = Field(
-        description="Unplanned shrinkage: agents serving = rostered x (1 - shrinkage)."
+        description=(
+            "Unplanned shrinkage: each rostered agent is absent with this probability; the "
+            "predictions are expected over the agents present."
+        )
     )
     shrinkage_source: Literal["schedule", "site"] = Field(
         description="schedule: the shrinkage the schedule was built with; site: the site's "

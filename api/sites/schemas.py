@@ -20,8 +20,8 @@ PATIENCE_SETTING = (
 SHRINKAGE_SETTING = (
     "Unplanned shrinkage, a fraction in [0, 1): the share of a rostered agent's serving time lost "
     "to absence, lateness and unplanned aux. Breaks, lunches, meetings and training are rostered "
-    "and not in it. Requirements and rosters count it once: serving agents = rostered x "
-    "(1 - unplanned_shrinkage)."
+    "and not in it. Requirements and rosters count it once: each rostered agent is absent with "
+    "this probability, and predictions are expected over the agents present."
 )
 
 

@@ -145,11 +145,16 @@ def test_the_coverage_shows_net_and_gross_with_the_shrinkage_used() -> None:
     frame = frames.coverage_frame(rows, [])
     assert frame["required"].tolist() == [27.0, 0.0]
     assert frame["to_schedule"].tolist() == [30.0, 0.0]
-    assert frames.shrinkage_said(rows) == "required / (1 - 10%), the site's unplanned shrinkage."
+    assert frames.shrinkage_said(rows) == (
+        "required, each rostered agent absent with probability 10%, the site's unplanned shrinkage."
+    )
     given = [_row("2026-03-02T08:00:00Z", 7, 10, 0.3, "given")]
-    assert frames.shrinkage_said(given) == "required / (1 - 30%), given."
+    assert (
+        frames.shrinkage_said(given)
+        == "required, each rostered agent absent with probability 30%, given."
+    )
     older = [_row("2026-03-02T08:00:00Z", 7, 10, None, None)]
-    assert frames.shrinkage_said(older) == "required / (1 - shrinkage)."
+    assert frames.shrinkage_said(older) == "required, each rostered agent absent at the shrinkage."
 
 
 def test_the_planner_shows_the_agents_to_schedule_beside_those_required(

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
+from scipy.stats import binom
 
 from erlang import erlang_a
 from scheduling.economics import requirement
 from scheduling.evaluate import Evaluation, evaluate
-from scheduling.problem import Problem
+from scheduling.problem import Problem, QueueSpec
 from scheduling.roster import Roster, roster_from_json
 from scheduling.solver import SolveResult
 
@@ -88,18 +89,10 @@ def check_result(
         figures = summary["queues"][queue.code]
         if queue.contacts is None or sum(queue.contacts) == 0:
             continue
-        contacts = np.asarray(queue.contacts)
-        kpis = erlang_a(
-            contacts,
-            problem.horizon.interval_minutes * 60.0,
-            np.asarray(queue.aht_seconds),
-            serving * (1.0 - problem.shrinkage),
-            queue.patience_seconds,
-            queue.service_threshold_seconds,
-            concurrency=queue.concurrency,
-        )
-        weekly_sl = float((kpis.service_level * contacts).sum() / contacts.sum())
-        weekly_ar = float(kpis.answered_per_interval.sum() / contacts.sum())
+        contacts = np.asarray(queue.contacts, dtype=float)
+        within, answered = expected_under_absence(problem, queue, serving)
+        weekly_sl = float(within.sum() / contacts.sum())
+        weekly_ar = float(answered.sum() / contacts.sum())
         assert figures["predicted_service_level"] == pytest.approx(weekly_sl, abs=1e-5)
         assert figures["predicted_answer_rate"] == pytest.approx(weekly_ar, abs=1e-5)
     assert summary["under_coverage_agent_hours"] == pytest.approx(short_hours, abs=0.01)
@@ -122,3 +115,31 @@ def solve_checked(
     result = solve(problem, time_limit_seconds=time_limit_seconds, seed=seed, workers=1)
     _, _, evaluation = check_result(problem, result, allowed_rules=allowed_rules)
     return result, evaluation
+
+
+def expected_under_absence(
+    problem: Problem, queue: QueueSpec, serving: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected contacts answered within the threshold and answered per interval with
+    `serving` rostered, each agent absent with probability `problem.shrinkage`: Erlang A at
+    every whole staffing 0..serving weighed by the binomial pmf (the whole range, no band)."""
+    assert queue.contacts is not None and queue.aht_seconds is not None
+    contacts = np.asarray(queue.contacts, dtype=float)
+    rostered = np.asarray(serving, dtype=int)
+    if problem.shrinkage == 0.0:  # nobody is absent: the rostered serve
+        k = rostered.astype(float)[:, None]
+    else:
+        k = np.arange(int(rostered.max(initial=0)) + 1, dtype=float)[None, :]
+    kpis = erlang_a(
+        contacts[:, None],
+        problem.horizon.interval_minutes * 60.0,
+        np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), contacts.shape)[:, None],
+        k,
+        queue.patience_seconds,
+        queue.service_threshold_seconds,
+        concurrency=queue.concurrency,
+    )
+    pmf = binom.pmf(k, rostered[:, None], 1.0 - problem.shrinkage)  # 1 at k = r without shrinkage
+    within = (pmf * np.asarray(kpis.service_level)).sum(axis=1) * contacts
+    answered = (pmf * np.asarray(kpis.answered_per_interval)).sum(axis=1)
+    return within, answered

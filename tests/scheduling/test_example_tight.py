@@ -46,7 +46,6 @@ def test_the_tight_example_sells_where_the_service_requirement_binds(
     doing = _activities(problem, roster)
     skills = {a.code: set(a.queue_skills) for a in problem.agents}
     campaigns = {c.code: c for c in problem.campaigns}
-    keep = 1.0 - problem.shrinkage
     hours = problem.interval_hours
     binding: set[tuple[int, str]] = set()
     worth_more: set[tuple[int, str]] = set()
@@ -55,7 +54,7 @@ def test_the_tight_example_sells_where_the_service_requirement_binds(
         assert queue.contacts is not None and queue.aht_seconds is not None
         calls = np.asarray(queue.contacts, dtype=float)
         aht = np.asarray(queue.aht_seconds, dtype=float)
-        required = model.requirement(calls, aht, shrinkage=problem.shrinkage).scheduled_agents
+        required = model.requirement_under_absence(calls, aht, problem.shrinkage).scheduled_agents
         for t in range(problem.interval_count):
             now = doing.get(t, [])
             serving = sum(1 for _, act in now if act == f"serve:{queue.code}")
@@ -65,7 +64,9 @@ def test_the_tight_example_sells_where_the_service_requirement_binds(
                 continue
             binding.add((t, queue.code))
             # one more agent on the queue answers this many more contacts in the interval
-            more = model.kpis([calls[t]] * 2, [aht[t]] * 2, [serving * keep, (serving + 1) * keep])
+            more = model.kpis_under_absence(
+                [calls[t]] * 2, [aht[t]] * 2, [serving, serving + 1], problem.shrinkage
+            )
             serve_per_hour = queue.value_per_answered_contact * float(
                 more.answered[1] - more.answered[0]
             )
@@ -112,10 +113,10 @@ def test_the_tight_example_pulls_everyone_to_serve_at_the_peaks(
     total_required = np.sum(
         [
             q.model(problem.horizon.interval_minutes)
-            .requirement(
+            .requirement_under_absence(
                 np.asarray(q.contacts, dtype=float),
                 np.asarray(q.aht_seconds, dtype=float),
-                shrinkage=problem.shrinkage,
+                problem.shrinkage,
             )
             .scheduled_agents
             for q in problem.queues

@@ -94,7 +94,9 @@ def test_forecast_requirements_adjustments_and_accuracy(engine: Engine, loaded: 
             assert req.required_agents == 0
             continue
         assert req.scheduled_agents >= req.required_agents
-        assert req.scheduled_agents == int(np.ceil(req.required_agents / 0.7 - 1e-9))
+        # the least rostered whose expected service meets the target with each agent absent
+        # with probability 0.3: within a head of the plain gross-up required / 0.7
+        assert abs(req.scheduled_agents - int(np.ceil(req.required_agents / 0.7 - 1e-9))) <= 1
         assert req.predicted_service_level >= queue.service_level_target - 1e-9
     # minimality, checked independently with Erlang A at one agent fewer (the queue's patience
     # estimate, else its site's setting: every queue's requirement predicts the answer rate)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from scipy.stats import binom
 
 from erlang import erlang_a
 from scheduling.problem import (
@@ -154,6 +155,8 @@ def _serving_per_interval(roster: Roster, problem: Problem) -> np.ndarray:
 
 
 def test_the_evaluation_predicts_with_erlang_a_after_shrinkage_and_counts_the_hours() -> None:
+    """Each rostered agent is absent with probability SHRINKAGE: the prediction is Erlang A at
+    every whole number of agents serving, weighed by the binomial pmf."""
     problem, roster = _problem(), _roster()
     evaluation = evaluate_roster(problem, roster, schedule_id=7, forecast_run_id=3)
     assert evaluation.hard_violations == 0, evaluation.violations
@@ -161,10 +164,16 @@ def test_the_evaluation_predicts_with_erlang_a_after_shrinkage_and_counts_the_ho
 
     serving = _serving_per_interval(roster, problem)
     contacts = np.array(problem.queues[0].contacts)
-    kpis = erlang_a(contacts, 1800.0, np.full(48, 300.0), serving * (1 - SHRINKAGE), 240.0, 20.0)
+    k = np.arange(int(serving.max()) + 1, dtype=float)[None, :]
+    kpis = erlang_a(contacts[:, None], 1800.0, 300.0, k, 240.0, 20.0)
+    pmf = binom.pmf(k, serving[:, None].astype(int), 1 - SHRINKAGE)
+    service_level = (pmf * kpis.service_level).sum(axis=1)
+    answered = (pmf * kpis.answered_per_interval).sum(axis=1)
     busy = contacts > 0
-    expected_sl = float((kpis.service_level * contacts)[busy].sum() / contacts.sum())
-    expected_ar = float(kpis.answered_per_interval[busy].sum() / contacts.sum())
+    expected_sl = float((service_level * contacts)[busy].sum() / contacts.sum())
+    expected_ar = float(answered[busy].sum() / contacts.sum())
+    thinned = erlang_a(contacts, 1800.0, 300.0, serving * (1 - SHRINKAGE), 240.0, 20.0)
+    assert expected_ar < float(thinned.answered_per_interval.sum() / contacts.sum())
     assert q.predicted_service_level == pytest.approx(expected_sl, rel=1e-9)
     assert q.predicted_answer_rate == pytest.approx(expected_ar, rel=1e-9)
     assert 0.0 < q.predicted_service_level < q.predicted_answer_rate < 1.0  # type: ignore[operator]

@@ -151,8 +151,10 @@ class Shrinkage:
 
     Shrinkage is counted once. Planned time off the phones (breaks, lunches, meetings, training)
     is rostered explicitly; only unplanned shrinkage (absence, lateness, unplanned aux), a site
-    setting, reduces a rostered agent's capacity: serving = rostered x (1 - fraction). A
-    one-interval calculator with no roster may be given a total shrinkage instead."""
+    setting, reduces the rostered agents: each is absent with probability `fraction`, and a
+    rostered staffing's KPIs are expected over the agents present
+    (`QueueModel.kpis_under_absence`). A one-interval calculator with no roster may be given a
+    total shrinkage instead, grossed up as agents / (1 - fraction)."""
 
     fraction: float
     source: ShrinkageSource

@@ -64,7 +64,8 @@ class Site:
     default_patience_seconds: float = DEFAULT_PATIENCE_SECONDS
     # a simulated site: its intraday clock may be moved and sped up (a live site's never)
     is_simulation: bool = False
-    # serving agents = rostered x (1 - unplanned_shrinkage); planned time off is rostered
+    # each rostered agent absent with this probability (QueueModel.kpis_under_absence);
+    # planned time off is rostered
     unplanned_shrinkage: float = DEFAULT_UNPLANNED_SHRINKAGE
 
 

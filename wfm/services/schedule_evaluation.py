@@ -78,7 +78,7 @@ class CampaignEvaluation:
 class ScheduleEvaluation:
     schedule_id: int | None  # None while the schedule is being built
     forecast_run_id: int | None  # None: no forecast covers the week (no demand to compare)
-    shrinkage: float  # unplanned shrinkage: serving agents = rostered x (1 - shrinkage)
+    shrinkage: float  # unplanned shrinkage: each rostered agent absent with this probability
     shrinkage_source: str  # SHRINKAGE_FROM_SCHEDULE or SHRINKAGE_FROM_SITE
     shifts: int
     agents: int  # agents with at least one shift

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -44,8 +45,10 @@ def compute_requirements(
     (the latest when none is named), replacing any earlier requirement of that run; returns the
     rows stored. Each queue's figures come from its `QueueModel` (its targets, its own patience
     estimate, else the site's setting). Each row holds the agents serving that meet every
-    target (net) and the agents to schedule for them (gross), grossed up with the site's
-    unplanned shrinkage unless `shrinkage` is given; the row keeps the shrinkage and its source."""
+    target (net) and the agents to schedule (gross): the least rostered whose expected service,
+    each agent absent with the site's unplanned shrinkage unless `shrinkage` is given, meets the
+    targets (`QueueModel.requirement_under_absence`, as the roster's requirement); the row keeps
+    the shrinkage and its source and the KPIs predicted at the agents serving (net)."""
     used = requirement_shrinkage(session, site_code=site_code, shrinkage=shrinkage)
     run = resolve_run(session, site_code, forecast_run_id)
     assert run.id is not None
@@ -59,7 +62,9 @@ def compute_requirements(
         model = QueueModel.of_queue(queues[code], site, run.interval_minutes)
         contacts = np.array([v.offered for v in values], dtype=float)
         aht = handle_time(contacts, [v.aht_seconds for v in values])
-        staffing = model.requirement(contacts, aht, shrinkage=used.fraction)
+        net = model.requirement(contacts, aht)
+        gross = model.requirement_under_absence(contacts, aht, used.fraction)
+        staffing = dataclasses.replace(net, scheduled_agents=gross.scheduled_agents)
         requirements.extend(
             _requirement_rows(code, values, run.interval_minutes, contacts, aht, staffing, used)
         )
