@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.cache import invalidate_kpis
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.schemas import changes, code_path
-from api.sites.schemas import SiteCreate, SiteRead, SiteUpdate
+from api.sites.schemas import ShrinkageRead, SiteCreate, SiteRead, SiteUpdate
 from wfm.db.repositories import SiteRepository
 from wfm.domain import Site
 from wfm.domain.access import Permission
+from wfm.domain.intraday.shrinkage import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from wfm.services.shrinkage import estimate_site_shrinkage, shrinkage_report
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 READ = [Depends(require(Permission.ORG_READ))]
@@ -58,3 +60,48 @@ def update_site(
     site = SiteRepository(session).update_site(code, changes(body, nullable=frozenset({"seats"})))
     invalidate_kpis(request.app)  # periods follow the site's timezone
     return site
+
+
+LOOKBACK = Query(
+    default=DEFAULT_LOOKBACK_DAYS,
+    ge=1,
+    le=MAX_LOOKBACK_DAYS,
+    description="Local days before the site's today (by its clock) to read.",
+)
+
+
+@router.get(
+    "/{code}/unplanned-shrinkage",
+    response_model=ShrinkageRead,
+    dependencies=READ,
+    responses=responses(404),
+)
+def measure_unplanned_shrinkage(
+    session: SessionDep, code: str = code_path("site"), lookback_days: int = LOOKBACK
+) -> Any:
+    """The site's unplanned shrinkage measured on its agents' ACD events over the rostered days
+    of the last `lookback_days` local days (share of scheduled work time not available, with
+    its 95 % interval, split into days absent and lateness plus aux), beside its setting.
+    Nothing is written."""
+    return shrinkage_report(
+        estimate_site_shrinkage(session, site_code=code, lookback_days=lookback_days)
+    )
+
+
+@router.post(
+    "/{code}/unplanned-shrinkage",
+    response_model=ShrinkageRead,
+    dependencies=WRITE,
+    responses=responses(404),
+)
+def apply_unplanned_shrinkage(
+    session: SessionDep,
+    code: str = code_path("site"),
+    lookback_days: int = LOOKBACK,
+) -> Any:
+    """Measure as the GET does and write the estimate to the site's `unplanned_shrinkage`
+    setting (which requirements and rosters use from then on). 422 naming the count when the
+    window holds too few rostered agent-days with events; the setting is then kept."""
+    return shrinkage_report(
+        estimate_site_shrinkage(session, site_code=code, lookback_days=lookback_days, apply=True)
+    )

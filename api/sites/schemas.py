@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
 from api.schemas import Code, Input, Name, Output, TimezoneName
@@ -89,3 +91,35 @@ class SiteRead(Output):
     default_patience_seconds: float = Field(description=PATIENCE_SETTING, examples=[180.0])
     is_simulation: bool = Field(description=SIMULATION_FLAG, examples=[False])
     unplanned_shrinkage: float = Field(description=SHRINKAGE_SETTING, examples=[0.1])
+
+
+class ShrinkageRead(Output):
+    """A site's unplanned shrinkage measured on its agents' rostered days, beside its setting."""
+
+    site: str = Field(description="The site.", examples=["paris"])
+    setting: float = Field(
+        description="The site's unplanned_shrinkage now (after `applied`).", examples=[0.1]
+    )
+    applied: bool = Field(description="true when this request wrote the estimate to the setting.")
+    first_day: date = Field(description="First local day read.")
+    last_day: date = Field(description="Last local day read (yesterday by the site clock).")
+    lookback_days: int = Field(description="Local days read.", examples=[28])
+    min_agent_days: int = Field(description="Rostered agent-days an estimate needs to be applied.")
+    days_without_events: int = Field(
+        description="Rostered days on which no agent worked (no ACD feed): left out."
+    )
+    agent_days: int = Field(description="Rostered agent-days with scheduled work, read.")
+    absent_agent_days: int = Field(description="Of them, days with no worked minute.")
+    scheduled_work_hours: float = Field(description="Scheduled serve, sell and other work, hours.")
+    sufficient: bool = Field(description="Enough agent-days for the estimate to be applied.")
+    estimate: float | None = Field(
+        description="Share of scheduled work time not available (logged out, not ready, off on "
+        "an unplanned break); null without rostered agent-days.",
+        examples=[0.097],
+    )
+    ci95_low: float | None = Field(description="95 % interval, low (agent-days as the unit).")
+    ci95_high: float | None = Field(description="95 % interval, high.")
+    absence_share: float | None = Field(description="Part of the estimate lost to days absent.")
+    lateness_and_aux_share: float | None = Field(
+        description="Part of the estimate lost on days worked (late, early out, aux)."
+    )

@@ -23,6 +23,7 @@ _COMMAND_MODULES = [
     "wfm.cli.patience_commands",
     "wfm.cli.pipeline_commands",
     "wfm.cli.roster_commands",
+    "wfm.cli.shrinkage_commands",
     "wfm.cli.stack_commands",
 ]
 

@@ -18,6 +18,9 @@ Definitions (the project's, after domain.md):
 - **Worked time** is time the agent is logged in and not on a break or lunch (serving, selling,
   other, or not ready), whether scheduled or not; so conformance can exceed 100 %.
 - **Conformance** = worked time / scheduled work time.
+- **Available work time** is scheduled work time in which the agent serves, sells or does other
+  work; the rest of the scheduled work time (logged out, not ready, on an unplanned break) is what
+  unplanned shrinkage takes (`wfm.domain.intraday.shrinkage`).
 
 Everything is computed exactly in microseconds and reported per minute of the window as seconds,
 then summed to intervals, days and weeks. Authorised changes are already in the effective plan, so
@@ -61,6 +64,9 @@ _PLAN_BIT = {a: _BIT[ActualActivity(a.value)] for a in Activity}
 _OFF_BIT = _BIT[ActualActivity.LOGGED_OUT]
 _WORKING_MASK = sum(_BIT[a] for a in WORKING_ACTIVITIES)
 _PLANNED_WORK_MASK = sum(_PLAN_BIT[a] for a in PLANNED_WORK_ACTIVITIES)
+_AVAILABLE_MASK = sum(
+    _BIT[a] for a in (ActualActivity.SERVE, ActualActivity.SELL, ActualActivity.OTHER)
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -75,6 +81,9 @@ class MinuteAdherence:
     adherent_seconds: FloatArray
     scheduled_work_seconds: FloatArray
     worked_seconds: FloatArray
+    # scheduled work time in which the agent serves, sells or does other work (not logged out,
+    # not ready, nor on a break): what unplanned shrinkage leaves of the rostered work time
+    available_work_seconds: FloatArray
 
     @property
     def minutes(self) -> int:
@@ -297,6 +306,9 @@ def adherence_by_minute(
         adherent_seconds=per_minute(seg.adherent),
         scheduled_work_seconds=per_minute((seg.plan_bits & _PLANNED_WORK_MASK) != 0),
         worked_seconds=per_minute((seg.actual_bits & _WORKING_MASK) != 0),
+        available_work_seconds=per_minute(
+            ((seg.plan_bits & _PLANNED_WORK_MASK) != 0) & ((seg.actual_bits & _AVAILABLE_MASK) != 0)
+        ),
     )
 
 

@@ -94,6 +94,15 @@ def _adherence_for_window(
     }
 
 
+def adherence_for_day(
+    session: Session, *, site_code: str, day: date, tolerance_seconds: float = 60.0
+) -> dict[str, MinuteAdherence]:
+    """Every agent's local day minute by minute (agents with a plan or events that day)."""
+    site = SiteRepository(session).get(site_code)
+    start, end = _local_day_bounds(site, day)
+    return _adherence_for_window(session, site_code, start, end, None, tolerance_seconds)
+
+
 def adherence_minutes(
     session: Session,
     *,
