@@ -107,6 +107,16 @@ class ApiClient:
         result: list[JsonObject] = self.get("/queues", site=site)
         return result
 
+    def unplanned_shrinkage(self, site: str) -> JsonObject:
+        """The site's unplanned shrinkage measured on its agents' rostered days, and its setting."""
+        result: JsonObject = self.get(f"/sites/{site}/unplanned-shrinkage")
+        return result
+
+    def apply_unplanned_shrinkage(self, site: str) -> JsonObject:
+        """Write the measured unplanned shrinkage to the site's setting."""
+        result: JsonObject = self.post(f"/sites/{site}/unplanned-shrinkage")
+        return result
+
     def queue_accuracy(self, queue: str, weeks: int = 8) -> JsonObject:
         """The queue model's prediction against what happened, per local week."""
         result: JsonObject = self.get(f"/queues/{queue}/accuracy", weeks=weeks)

@@ -70,6 +70,45 @@ def _patience_table(queues: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
+def _shrinkage_section(client: ApiClient, site: str, may_write: bool) -> None:
+    """The site's unplanned shrinkage setting beside the one measured on its agents' days."""
+    measured = read(client, "unplanned_shrinkage", site)
+    setting, estimate = measured["setting"], measured["estimate"]
+    left, right = st.columns(2)
+    left.metric(
+        "Unplanned shrinkage in use",
+        f"{setting:.1%}",
+        help="The site's setting: each rostered agent absent with this probability in "
+        "requirements, rosters and their predictions.",
+    )
+    if estimate is None:
+        right.metric("Measured", "-")
+    else:
+        low, high = measured["ci95_low"], measured["ci95_high"]
+        interval = None if low is None or high is None else f"95 % interval {low:.1%} to {high:.1%}"
+        right.metric("Measured", f"{estimate:.1%}", help=interval)
+    st.caption(
+        f"Measured on {measured['agent_days']} rostered agent-days with ACD events from "
+        f"{measured['first_day']} to {measured['last_day']}: the share of scheduled work time "
+        "not available (absent, late, not ready); "
+        + (
+            f"days absent {measured['absence_share']:.1%}, lateness and aux "
+            f"{measured['lateness_and_aux_share']:.1%}."
+            if estimate is not None
+            else "no agent events on rostered days yet."
+        )
+    )
+    if not measured["sufficient"]:
+        st.caption(f"An estimate needs {measured['min_agent_days']} agent-days to be used.")
+    elif may_write and st.button("Use the measured value", key="apply_shrinkage"):
+        try:
+            client.apply_unplanned_shrinkage(site)
+            forget_cached_reads()
+            st.success(f"The site's unplanned shrinkage is now {estimate:.1%}.")
+        except ApiError as exc:
+            show_api_error(exc, "Unplanned shrinkage")
+
+
 def _pick_schedule(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The week's published schedule, or else its latest draft."""
     published = [v for v in versions if v["status"] == "published"]
@@ -112,6 +151,9 @@ with section("Queue patience"):
         "source site is the site's setting, for queues without an estimate; source calibration "
         "is fitted with the queue's calibration against its history."
     )
+
+with section("Unplanned shrinkage"):
+    _shrinkage_section(api, site, can(me, "org:write"))
 
 if can(me, "kpi:read"):
     with section("Prediction against what happened"):
