@@ -61,11 +61,21 @@ def get_campaign(session: SessionDep, code: str = code_path("campaign")) -> Any:
 def update_campaign(
     body: CampaignUpdate, session: SessionDep, code: str = code_path("campaign")
 ) -> Any:
-    """Change a campaign's name, segment, hourly values, calling windows or hour limits."""
+    """Change a campaign's name, segment, hourly values, calling windows, hour limits, targets
+    (hours, sales, completes) or deadline; null clears an optional one."""
     campaigns = CampaignRepository(session)
     values = changes(
         body,
-        nullable=frozenset({"segment_code", "max_hours_per_week", "target_hours", "deadline"}),
+        nullable=frozenset(
+            {
+                "segment_code",
+                "max_hours_per_week",
+                "target_hours",
+                "deadline",
+                "target_sales",
+                "target_completes",
+            }
+        ),
     )
     current = campaigns.get(code)
     low = values.get("min_hours_per_week", current.min_hours_per_week)

@@ -55,6 +55,15 @@ class CampaignCreate(Input):
         default=0.8, gt=0, le=1, description="Productive share of the hours worked on it."
     )
     deadline: Day | None = Field(default=None, description="Last day of the campaign.")
+    target_sales: int | None = Field(
+        default=None, ge=0, le=1_000_000_000, description="Sales the campaign should make."
+    )
+    target_completes: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000_000,
+        description="Completed calls (surveys, callbacks) the campaign should make.",
+    )
 
     @model_validator(mode="after")
     def _values(self) -> CampaignCreate:
@@ -80,6 +89,8 @@ class CampaignUpdate(Input):
     target_hours: float | None = Field(default=None, ge=0, le=100_000)
     efficiency: float | None = Field(default=None, gt=0, le=1)
     deadline: Day | None = Field(default=None)
+    target_sales: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    target_completes: int | None = Field(default=None, ge=0, le=1_000_000_000)
 
     @model_validator(mode="after")
     def _values(self) -> CampaignUpdate:
@@ -108,3 +119,7 @@ class CampaignRead(Output):
     target_hours: float | None = Field(description="Total hours target.")
     efficiency: float = Field(description="Productive share of hours.")
     deadline: date | None = Field(description="Last day.")
+    target_sales: int | None = Field(default=None, description="Sales target; null: none.")
+    target_completes: int | None = Field(
+        default=None, description="Completed-calls target; null: none."
+    )

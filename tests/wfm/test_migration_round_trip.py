@@ -158,3 +158,81 @@ def test_0009_stores_a_calibration_per_queue_and_goes_down_without_it(engine: En
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM queues WHERE code = 'sl'"))
         assert conn.scalar(sa.text("SELECT count(*) FROM queue_calibrations")) == 0
+
+
+def test_0010_outbound_tables_go_down_and_up_keeping_campaigns(engine: Engine) -> None:
+    """Lead lists, callbacks and dialer attempts stored at 0010 read back; down to 0009 drops
+    them and the campaign's sales and completes targets and keeps the campaign (on SQLite the
+    campaigns table is rebuilt without cascading to its agents' skills); up again the campaign
+    has no such target and the tables take rows again; deleting the campaign deletes its rows."""
+    from datetime import UTC, datetime
+
+    from wfm.db.repositories import (
+        CallbackRepository,
+        CampaignRepository,
+        DialerAttemptRepository,
+        LeadListRepository,
+        SegmentRepository,
+    )
+    from wfm.db.repositories.dialer_attempts import AttemptColumns
+    from wfm.domain import Campaign, CampaignKind, Segment
+    from wfm.domain.dialer import Callback, LeadList
+
+    now = datetime(2025, 3, 3, 12, tzinfo=UTC)
+
+    def outbound_rows() -> None:
+        with unit_of_work(engine) as session:
+            LeadListRepository(session).add(LeadList("renew", "gold", "gold-march", 5000), now)
+            CallbackRepository(session).add(Callback("renew", now, lead_id="L1"), now)
+            refs = DialerAttemptRepository(session).references()
+            store = DialerAttemptRepository(session).store(
+                AttemptColumns(
+                    [refs.campaigns["renew"][1]],
+                    ["a-1"],
+                    [now],
+                    [refs.agents["A0"]],
+                    [refs.campaigns["renew"][0]],
+                    [refs.segments["gold"]],
+                    ["L1"],
+                    ["sale"],
+                    [120.0],
+                    [300.0],
+                    [30.0],
+                )
+            )
+            assert store.inserted == 1
+
+    with unit_of_work(engine) as session:
+        SiteRepository(session).add(Site(code="par", name="Paris", timezone="Europe/Paris"))
+        SegmentRepository(session).add(Segment(code="gold", name="Gold"))
+        CampaignRepository(session).add(
+            Campaign("par", "renew", "Renewals", CampaignKind.TELESALES, "gold", (10.0,) * 24, ())
+        )
+        CampaignRepository(session).update_campaign(
+            "renew", {"target_sales": 400, "target_completes": 1000}
+        )
+        AgentRepository(session).add_many(
+            [Agent("par", "A0", "Agent", Contract("full", 30, 40, 4, 5, (480,)), (), ("renew",))]
+        )
+    outbound_rows()
+    with unit_of_work(engine) as session:
+        campaign = CampaignRepository(session).get("renew")
+        assert (campaign.target_sales, campaign.target_completes) == (400, 1000)
+        assert [a.attempt_id for a in DialerAttemptRepository(session).list()] == ["a-1"]
+
+    migrate.downgrade(engine, "0009")
+    with engine.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+        assert not names & {"lead_lists", "callbacks", "dialer_attempts"}
+        assert "target_sales" not in {c["name"] for c in sa.inspect(conn).get_columns("campaigns")}
+        assert conn.scalar(sa.text("SELECT count(*) FROM agent_campaign_skills")) == 1
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        campaign = CampaignRepository(session).get("renew")
+        assert (campaign.target_sales, campaign.target_completes) == (None, None)
+        assert DialerAttemptRepository(session).count() == 0
+    outbound_rows()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM campaigns WHERE code = 'renew'"))
+        for table in ("lead_lists", "callbacks", "dialer_attempts"):
+            assert conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 0

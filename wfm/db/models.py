@@ -149,10 +149,86 @@ class CampaignRow(Base):
     min_hours_per_week: Mapped[float] = mapped_column(Float, default=0.0)
     max_hours_per_week: Mapped[float | None] = mapped_column(Float)
     target_hours: Mapped[float | None] = mapped_column(Float)
+    # what the campaign should achieve in total (null: no such target)
+    target_sales: Mapped[int | None] = mapped_column(Integer)
+    target_completes: Mapped[int | None] = mapped_column(Integer)
     efficiency: Mapped[float] = mapped_column(Float, default=0.8)
     deadline: Mapped[date | None] = mapped_column(Date)
 
     segment: Mapped[SegmentRow | None] = relationship()
+
+
+class LeadListRow(Base):
+    """The leads of one segment a campaign may call (`wfm.domain.dialer.LeadList`)."""
+
+    __tablename__ = "lead_lists"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64))
+    size_leads: Mapped[int] = mapped_column(Integer)
+    # local calling hours as campaigns.calling_windows; [] means the campaign's
+    calling_windows: Mapped[list[Any]]
+    max_attempts_per_lead: Mapped[int] = mapped_column(Integer)
+    cool_off_minutes: Mapped[int] = mapped_column(Integer)
+    do_not_call_leads: Mapped[int] = mapped_column(Integer, default=0)
+    created_at_utc: Mapped[datetime]
+    updated_at_utc: Mapped[datetime]
+
+    campaign: Mapped[CampaignRow] = relationship()
+    segment: Mapped[SegmentRow] = relationship()
+
+
+class CallbackRow(Base):
+    """A call promised by a due instant (`wfm.domain.dialer.Callback`)."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (Index("ix_callbacks_campaign_due", "campaign_id", "due_at_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segments.id", ondelete="SET NULL"), index=True
+    )
+    lead_id: Mapped[str | None] = mapped_column(String(128))
+    due_at_utc: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    # the dialer attempt (result callback_requested) it came from, by the dialer's id
+    attempt_id: Mapped[str | None] = mapped_column(String(128))
+    created_at_utc: Mapped[datetime]
+    updated_at_utc: Mapped[datetime]
+
+    campaign: Mapped[CampaignRow] = relationship()
+    segment: Mapped[SegmentRow | None] = relationship()
+
+
+class DialerAttemptRow(Base):
+    """One dialer attempt (`wfm.domain.dialer.DialerAttempt`); `attempt_id` is the dialer's id,
+    unique per site (the site of the campaign)."""
+
+    __tablename__ = "dialer_attempts"
+    __table_args__ = (
+        UniqueConstraint("site_id", "attempt_id"),
+        Index("ix_dialer_attempts_campaign_time", "campaign_id", "attempted_at_utc"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    attempt_id: Mapped[str] = mapped_column(String(128))
+    attempted_at_utc: Mapped[datetime]
+    # no index of their own on agent and segment (the import's speed): reads go by campaign
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    lead_id: Mapped[str | None] = mapped_column(String(128))
+    result: Mapped[str] = mapped_column(String(24))
+    revenue: Mapped[float | None] = mapped_column(Float)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    wrap_seconds: Mapped[float] = mapped_column(Float)
 
 
 class ContractRow(Base):

@@ -130,6 +130,8 @@ class Campaign:
     target_hours: float | None = None
     efficiency: float = 0.8
     deadline: date | None = None
+    target_sales: int | None = None
+    target_completes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,12 @@ from wfm.db.repositories.agents import (
     AvailabilityEntry,
     TimeOffEntry,
 )
+from wfm.db.repositories.callbacks import CallbackRepository
 from wfm.db.repositories.campaigns import CampaignRepository
+from wfm.db.repositories.dialer_attempts import DialerAttemptRepository
 from wfm.db.repositories.forecasts import ForecastRepository, RequirementRepository
 from wfm.db.repositories.history import HistoryRepository, HistorySpan
+from wfm.db.repositories.lead_lists import LeadListRepository
 from wfm.db.repositories.operations import AdherenceRepository, AgentEventRepository, JobRepository
 from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.schedules import ScheduleRepository
@@ -24,11 +27,14 @@ __all__ = [
     "AgentRecord",
     "AgentRepository",
     "AvailabilityEntry",
+    "CallbackRepository",
     "CampaignRepository",
+    "DialerAttemptRepository",
     "ForecastRepository",
     "HistoryRepository",
     "HistorySpan",
     "JobRepository",
+    "LeadListRepository",
     "QueueRepository",
     "RequirementRepository",
     "ScheduleRepository",

@@ -44,6 +44,8 @@ class CampaignRepository:
             target_hours=campaign.target_hours,
             efficiency=campaign.efficiency,
             deadline=campaign.deadline,
+            target_sales=campaign.target_sales,
+            target_completes=campaign.target_completes,
         )
         self.session.add(row)
         self.session.flush()
@@ -131,4 +133,6 @@ def _campaign(row: CampaignRow, site_code: str) -> Campaign:
         target_hours=row.target_hours,
         efficiency=row.efficiency,
         deadline=row.deadline,
+        target_sales=row.target_sales,
+        target_completes=row.target_completes,
     )
