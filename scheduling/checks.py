@@ -8,6 +8,7 @@ impossible (an agent whose time off leaves too few days), which it reports and t
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -125,6 +126,31 @@ def _check_queue(issues: list[str], path: str, queue: QueueSpec, problem: Proble
         issues.append(f"{path}.aht_seconds: handle times must be > 0")
     if queue.contacts is not None and any(count < 0 for count in queue.contacts):
         issues.append(f"{path}.contacts: contacts must be >= 0")
+    _check_calibration(issues, path, queue)
+
+
+def _check_calibration(issues: list[str], path: str, queue: QueueSpec) -> None:
+    """A calibration's availability in (0, 1], a positive patience that is the queue's, and
+    finite recalibration coefficients."""
+    calibration = queue.calibration
+    if calibration is None:
+        return
+    if not 0.0 < calibration.availability <= 1.0:
+        issues.append(
+            f"{path}.calibration.availability: must be in (0, 1], got {calibration.availability}"
+        )
+    patience = calibration.patience_seconds
+    if not (math.isfinite(patience) and patience > 0.0):
+        issues.append(f"{path}.calibration.patience_seconds: must be > 0, got {patience}")
+    elif not math.isclose(queue.patience_seconds, patience, rel_tol=1e-9):
+        issues.append(
+            f"{path}.patience_seconds: {queue.patience_seconds:g} is not the calibration's "
+            f"patience_seconds ({patience:g}), which a calibrated queue's model uses"
+        )
+    for key in ("answer_rate_coefficients", "service_level_coefficients"):
+        coefficients = getattr(calibration, key)
+        if len(coefficients) != 4 or not all(math.isfinite(b) for b in coefficients):
+            issues.append(f"{path}.calibration.{key}: needs four finite numbers")
 
 
 def _check_campaign(issues: list[str], path: str, campaign: CampaignSpec, step: int) -> None:

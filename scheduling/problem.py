@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from wfm.domain.grid import local_midnight_utc
-from wfm.domain.queue_model import Patience, QueueModel
+from wfm.domain.queue_model import Calibration, Patience, QueueModel
 
 PROBLEM_FORMAT = "wfm.roster-problem"
 PROBLEM_VERSION = 1
@@ -46,6 +46,12 @@ class QueueSpec:
     given requirement (`required_agents`: agents serving needed per interval, before
     shrinkage). With both, the given requirement replaces the one computed from the forecast and
     the forecast still prices and predicts the service.
+
+    `calibration` is the queue's stored calibration (`QueueModel.calibrated`), None for the
+    textbook Erlang A: with it the model counts availability x agents as servers and
+    recalibrates answer rate and service level, so a roster, its evaluation and the stored
+    requirement predict what the planner's requirement and accuracy report do. Its patience is
+    the calibration's (`patience_seconds` then equals it).
     """
 
     code: str
@@ -61,10 +67,11 @@ class QueueSpec:
     name: str = ""
     min_answer_rate: float | None = None
     max_abandon_rate: float | None = None
+    calibration: Calibration | None = None
 
     def model(self, interval_minutes: int) -> QueueModel:
-        """The queue's model on the problem's interval grid (its patience is the problem's,
-        source "given")."""
+        """The queue's model on the problem's interval grid: its patience is the problem's
+        (source "given"), or the calibration's when the queue has one."""
         return QueueModel(
             code=self.code,
             interval_minutes=interval_minutes,
@@ -76,7 +83,7 @@ class QueueSpec:
             value_per_answered_contact=self.value_per_answered_contact,
             min_answer_rate=self.min_answer_rate,
             max_abandon_rate=self.max_abandon_rate,
-        )
+        ).calibrated(self.calibration)
 
     @classmethod
     def of_model(
@@ -90,7 +97,8 @@ class QueueSpec:
     ) -> QueueSpec:
         """The problem's queue from a queue model and the demand of each interval. The problem
         is Erlang A with a service-level, answer-rate or abandon-rate target (or several): a
-        model without patience or without any of them is refused."""
+        model without patience or without any of them is refused. A calibrated model's queue
+        keeps its calibration."""
         targets = (model.service_level_target, model.min_answer_rate, model.max_abandon_rate)
         if model.patience.seconds is None or all(t is None for t in targets):
             raise ValueError(
@@ -111,6 +119,7 @@ class QueueSpec:
             max_occupancy=model.max_occupancy,
             min_answer_rate=model.min_answer_rate,
             max_abandon_rate=model.max_abandon_rate,
+            calibration=model.calibration,
         )
 
 

@@ -35,6 +35,7 @@ from scheduling.problem import (
     QueueSpec,
     ShiftRules,
 )
+from wfm.domain.queue_model import Calibration
 
 T = TypeVar("T")
 
@@ -203,7 +204,7 @@ class _Parser:
             site_code=doc["site"]["code"],
             timezone=doc["site"]["timezone"],
             horizon=horizon,
-            queues=tuple(self.queue(q) for q in doc["queues"]),
+            queues=tuple(self.queue(["queues", i], q) for i, q in enumerate(doc["queues"])),
             agents=agents,
             campaigns=tuple(self.campaign(c) for c in doc.get("campaigns", [])),
             shift_rules=shift_rules,
@@ -213,7 +214,7 @@ class _Parser:
             name=doc.get("name", ""),
         )
 
-    def queue(self, q: dict[str, Any]) -> QueueSpec:
+    def queue(self, path: list[str | int], q: dict[str, Any]) -> QueueSpec:
         contacts = q.get("contacts")
         aht = q.get("aht_seconds")
         if isinstance(aht, int | float) and contacts is not None:
@@ -233,7 +234,33 @@ class _Parser:
             contacts=tuple(float(x) for x in contacts) if contacts is not None else None,
             aht_seconds=tuple(float(x) for x in aht) if isinstance(aht, list) else None,
             required_agents=tuple(int(x) for x in required) if required is not None else None,
+            calibration=(
+                self.calibration([*path, "calibration"], q["calibration"])
+                if q.get("calibration") is not None
+                else None
+            ),
         )
+
+    def calibration(self, path: list[str | int], c: dict[str, Any]) -> Calibration:
+        """A queue's calibration: the fit's parameters as given, the rest (defaults as
+        `Calibration`'s) read when present."""
+        values: dict[str, Any] = {
+            "availability": float(c["availability"]),
+            "patience_seconds": float(c["patience_seconds"]),
+            "patience_method": c["patience_method"],
+        }
+        for key in ("answer_rate_coefficients", "service_level_coefficients"):
+            if key in c:
+                values[key] = tuple(float(x) for x in c[key])
+        for key in ("threshold_seconds", "offered", "answered", "abandoned", "half_life_days"):
+            if c.get(key) is not None:
+                values[key] = float(c[key])
+        if "intervals" in c:
+            values["intervals"] = int(c["intervals"])
+        for key in ("fitted_from_utc", "fitted_until_utc"):
+            if c.get(key) is not None:
+                values[key] = self.instant([*path, key], c[key])
+        return Calibration(**values)
 
     def campaign(self, c: dict[str, Any]) -> CampaignSpec:
         return CampaignSpec(
@@ -472,6 +499,18 @@ def _queue_doc(q: QueueSpec) -> dict[str, Any]:
         doc["aht_seconds"] = next(iter(ahts)) if len(ahts) == 1 else list(q.aht_seconds)
     if q.required_agents is not None:
         doc["required_agents"] = list(q.required_agents)
+    if q.calibration is not None:
+        doc["calibration"] = _calibration_doc(q.calibration)
+    return doc
+
+
+def _calibration_doc(calibration: Calibration) -> dict[str, Any]:
+    """A calibration's values (instants as the format writes them; empty ones left out)."""
+    doc = {key: value for key, value in calibration.to_dict().items() if value is not None}
+    for key in ("fitted_from_utc", "fitted_until_utc"):
+        moment = getattr(calibration, key)
+        if moment is not None:
+            doc[key] = _instant(moment)
     return doc
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,24 @@ from scheduling.problem_json import (
     problem_schema,
     problem_to_json,
     schema_errors,
+)
+from wfm.domain.queue_model import Calibration, PatienceSource
+
+# a queue's stored calibration, every field given (its patience is the queue's)
+CALIBRATION = Calibration(
+    availability=0.8,
+    patience_seconds=123.4,
+    patience_method="waits",
+    answer_rate_coefficients=(0.25, 1.1, -0.03, 0.02),
+    service_level_coefficients=(-0.1, 0.95, 0.0, 0.01),
+    threshold_seconds=15.0,
+    intervals=1344,
+    offered=20150.0,
+    answered=18500.5,
+    abandoned=1649.5,
+    fitted_from_utc=datetime(2026, 4, 6, 22, tzinfo=UTC),
+    fitted_until_utc=datetime(2026, 5, 31, 22, tzinfo=UTC),
+    half_life_days=28.0,
 )
 
 
@@ -105,6 +123,7 @@ def everything_problem() -> Problem:
         max_occupancy=0.9,
         concurrency=1.0,
         name="Queue",
+        calibration=CALIBRATION,
     )
     r = replace(queue("R", required=[1] * total), concurrency=2.5, name="Chat")
     campaign = CampaignSpec(
@@ -289,3 +308,64 @@ def test_load_problem_reports_unreadable_files(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(problem_to_json(everything_problem())), encoding="utf-8")
     assert load_problem(good) == everything_problem()
+
+
+def test_a_calibration_is_written_read_back_and_used_by_the_queue_s_model() -> None:
+    p = everything_problem()
+    document = json.loads(json.dumps(problem_to_json(p)))
+    written = document["queues"][0]["calibration"]
+    assert written["availability"] == 0.8 and written["fitted_until_utc"] == "2026-05-31T22:00:00Z"
+    assert written["answer_rate_coefficients"] == [0.25, 1.1, -0.03, 0.02]
+    assert "calibration" not in document["queues"][1]  # a queue without one: the textbook
+    back = problem_from_json(document)
+    assert back.queues[0].calibration == CALIBRATION and back.queues[1].calibration is None
+    model = back.queues[0].model(30)
+    assert model.calibration == CALIBRATION and model.availability == 0.8
+    assert model.patience.seconds == 123.4 and model.patience.source is PatienceSource.CALIBRATION
+    assert back.queues[1].model(30).availability == 1.0
+
+    # the fit's three parameters alone: the rest takes Calibration's defaults (the identity)
+    document["queues"][0]["calibration"] = {
+        "availability": 0.7,
+        "patience_seconds": 123.4,
+        "patience_method": "likelihood",
+    }
+    minimal = problem_from_json(document).queues[0].calibration
+    assert minimal == Calibration(0.7, 123.4, "likelihood")
+    assert minimal.answer_rate_coefficients == (0.0, 1.0, 0.0, 0.0)
+
+
+def test_bad_calibration_values_are_named_by_path() -> None:
+    document = valid_document()
+    calibration = document["queues"][0]["calibration"]
+    calibration["availability"] = 1.5
+    calibration["patience_method"] = "guess"
+    calibration["answer_rate_coefficients"] = [0.0, 1.0, 0.0]
+    calibration["intervals"] = -1
+    calibration["weights"] = [1, 2]
+    errors = errors_of(document)
+    path = "$.queues[0].calibration"
+    assert f"{path}.availability: 1.5 is greater than the maximum of 1" in errors
+    assert f"{path}.patience_method: 'guess' is not one of ['waits', 'likelihood']" in errors
+    assert any(e.startswith(f"{path}.answer_rate_coefficients: ") for e in errors)
+    assert f"{path}.intervals: -1 is less than the minimum of 0" in errors
+    assert f"{path}: unknown field(s) ('weights' was unexpected)" in errors
+    assert len(errors) == 5
+
+    document = valid_document()
+    del document["queues"][0]["calibration"]["patience_seconds"]
+    document["queues"][0]["calibration"]["availability"] = 0
+    errors = errors_of(document)
+    assert f"{path}: 'patience_seconds' is a required property" in errors
+    assert f"{path}.availability: 0 is less than or equal to the minimum of 0" in errors
+
+    # an instant that does not parse, and a patience that is not the calibration's
+    document = valid_document()
+    document["queues"][0]["calibration"]["fitted_until_utc"] = "2026-05-31T25:00Z"
+    assert errors_of(document)[0].startswith(f"{path}.fitted_until_utc: '2026-05-31T25:00Z'")
+    document = valid_document()
+    document["queues"][0]["patience_seconds"] = 120
+    assert errors_of(document) == [
+        "$.queues[0].patience_seconds: 120 is not the calibration's patience_seconds (123.4), "
+        "which a calibrated queue's model uses"
+    ]

@@ -11,6 +11,7 @@ agents everywhere.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -18,15 +19,19 @@ import pytest
 from sqlalchemy import Engine
 
 from scheduling.economics import requirement
+from scheduling.evaluate import evaluate
+from scheduling.roster import ActivitySpan, Roster, RosterShift
 from wfm.db.repositories import (
     ForecastRepository,
     QueueRepository,
     RequirementRepository,
     SiteRepository,
 )
+from wfm.db.repositories.calibrations import CalibrationRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Agent, Channel, Contract, ForecastRun, ForecastValue, Queue, Site
-from wfm.domain.queue_model import Patience, PatienceSource, QueueModel
+from wfm.domain.calibration import StoredCalibration
+from wfm.domain.queue_model import Calibration, Patience, PatienceSource, QueueModel
 from wfm.services import intraday
 from wfm.services.centre import CentreData, load_centre
 from wfm.services.scheduling import build_problem
@@ -168,3 +173,103 @@ def test_the_requirement_uses_the_patience_estimate_else_the_site_setting(
         max_occupancy=voice.max_occupancy,
     )
     assert np.any(erlang_c.requirement(contacts, aht).agents > agents)
+
+
+# a calibration of VOICE: 80 % of its serving agents are effectively servers, callers wait 180 s
+# on average, and the answer rate and service level are recalibrated
+CALIBRATION = Calibration(
+    availability=0.8,
+    patience_seconds=180.0,
+    patience_method="waits",
+    answer_rate_coefficients=(0.2, 1.05, -0.04, 0.03),
+    service_level_coefficients=(-0.15, 1.0, 0.0, 0.02),
+    threshold_seconds=20.0,
+    intervals=2000,
+    offered=50000.0,
+    answered=46000.0,
+    abandoned=4000.0,
+    fitted_from_utc=START - timedelta(days=56),
+    fitted_until_utc=START,
+)
+
+
+def test_a_calibrated_queue_s_roster_is_built_and_evaluated_with_its_calibration(
+    engine: Engine, centre: int
+) -> None:
+    """The roster problem built from the database carries the stored calibration: its queue's
+    model predicts what `QueueModel.of_queue` does, its requirement is the stored one, and a
+    roster's evaluation is the calibrated model's expectation, not the textbook's."""
+    with unit_of_work(engine) as session:
+        CalibrationRepository(session).store(
+            StoredCalibration(
+                queue_code="VOICE",
+                fitted_at_utc=START,
+                window_start_utc=START - timedelta(days=56),
+                window_end_utc=START,
+                calibration=CALIBRATION,
+                intervals=2000,
+                calls=50000.0,
+                answer_rate_mae=0.02,
+                textbook_answer_rate_mae=0.05,
+                answer_rate_noise_floor=0.015,
+            )
+        )
+    with unit_of_work(engine) as session:
+        compute_requirements(session, site_code=SITE.code, shrinkage=SHRINKAGE)
+        stored = [r for r in RequirementRepository(session).list(centre) if r.queue_code == "VOICE"]
+        problem, _ = build_problem(
+            session, site_code=SITE.code, week_start=WEEK, shrinkage=SHRINKAGE
+        )
+        voice = next(q for q in QueueRepository(session).list(SITE.code) if q.code == "VOICE")
+        site = SiteRepository(session).get(SITE.code)
+    model = QueueModel.of_queue(voice, site, 15)
+    spec = next(q for q in problem.queues if q.code == "VOICE")
+    chat = next(q for q in problem.queues if q.code == "CHAT")
+    assert spec.calibration == CALIBRATION and chat.calibration is None
+    assert spec.model(15) == model and model.calibration == CALIBRATION
+    assert spec.patience_seconds == 180.0
+
+    # the same predictions at the same staffing, rostered or present
+    contacts = np.asarray(spec.contacts)
+    aht = np.asarray(spec.aht_seconds)
+    staffing = np.asarray([r.required_agents for r in stored], dtype=float)
+    for ours, theirs in (
+        (spec.model(15).kpis(contacts, aht, staffing), model.kpis(contacts, aht, staffing)),
+        (
+            spec.model(15).kpis_under_absence(contacts, aht, staffing + 2, SHRINKAGE),
+            model.kpis_under_absence(contacts, aht, staffing + 2, SHRINKAGE),
+        ),
+    ):
+        assert ours.answer_rate is not None and theirs.answer_rate is not None
+        assert ours.answer_rate.tolist() == theirs.answer_rate.tolist()
+        assert ours.service_level.tolist() == theirs.service_level.tolist()
+
+    # the roster's requirement is the stored one, and more than the textbook's
+    scheduled = [r.scheduled_agents for r in sorted(stored, key=lambda r: r.interval_start_utc)]
+    assert requirement(problem, spec).tolist() == scheduled
+    textbook = QueueModel.of_queue(replace(voice, calibration=None), site, 15)
+    plain = textbook.requirement_under_absence(contacts, aht, SHRINKAGE).scheduled_agents
+    assert np.sum(scheduled) > np.sum(plain)
+
+    # a roster's evaluation: A1 serves VOICE on Wednesday 09:00-17:00
+    day = START + timedelta(days=2)
+    shift = RosterShift(
+        agent_code="A1",
+        shift_date=day.date(),
+        start_utc=day + timedelta(hours=9),
+        end_utc=day + timedelta(hours=17),
+        activities=(
+            ActivitySpan(day + timedelta(hours=9), day + timedelta(hours=17), "serve:VOICE"),
+        ),
+    )
+    report = next(q for q in evaluate(problem, Roster((shift,))).queues if q.code == "VOICE")
+    expected = model.kpis_under_absence(contacts, aht, report.serving, SHRINKAGE)
+    assert report.serving.sum() == 32
+    assert report.answer_rate is not None and expected.answer_rate is not None
+    assert report.answer_rate.tolist() == pytest.approx(expected.answer_rate.tolist(), rel=1e-12)
+    assert report.service_level.tolist() == pytest.approx(  # type: ignore[union-attr]
+        expected.service_level.tolist(), rel=1e-12
+    )
+    busy = contacts > 0
+    week = float(expected.answered[busy].sum() / contacts.sum())
+    assert report.predicted_answer_rate == pytest.approx(week, rel=1e-12)

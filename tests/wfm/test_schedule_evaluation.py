@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from erlang import erlang_a
+from erlang import Calibration, erlang_a
 from scheduling.problem import (
     AgentSpec,
     BreakRule,
@@ -235,3 +235,38 @@ def test_a_roster_that_breaks_rules_says_which() -> None:
     evaluation = evaluate_roster(_problem(), roster_from_shifts((first, late)))
     assert evaluation.hard_violations == 1
     assert evaluation.violations[0].startswith("contract_window: B:")
+
+
+def test_a_calibrated_queue_is_evaluated_with_its_calibration() -> None:
+    """With a calibration (availability 0.8, answer rate and service level recalibrated) the
+    evaluation is the calibrated model's: at each whole number k of agents present, the
+    calibration's prediction (Erlang A with 0.8 k servers and its patience, then the logistic
+    layer; the service level no higher than the answer rate), weighed by the binomial pmf."""
+    calibration = Calibration(
+        availability=0.8,
+        patience_seconds=240.0,
+        patience_method="waits",
+        answer_rate_coefficients=(0.3, 1.1, -0.05, 0.02),
+        service_level_coefficients=(-0.2, 1.0, 0.0, 0.0),
+        threshold_seconds=20.0,
+    )
+    textbook = _problem()
+    problem = replace(textbook, queues=(replace(textbook.queues[0], calibration=calibration),))
+    roster = _roster()
+    (q,) = evaluate_roster(problem, roster).queues
+    (plain,) = evaluate_roster(textbook, roster).queues
+
+    serving = _serving_per_interval(roster, problem)
+    contacts = np.array(problem.queues[0].contacts)
+    k = np.arange(int(serving.max()) + 1, dtype=float)[None, :]
+    predicted = calibration.predict(contacts[:, None], 300.0, k, 1800.0, 20.0)
+    pmf = binom.pmf(k, serving[:, None].astype(int), 1 - SHRINKAGE)
+    answer_rate = (pmf * predicted.answer_rate).sum(axis=1)
+    service_level = (pmf * np.minimum(predicted.service_level, predicted.answer_rate)).sum(axis=1)
+    busy = contacts > 0
+    expected_sl = float((service_level * contacts)[busy].sum() / contacts.sum())
+    expected_ar = float((answer_rate * contacts)[busy].sum() / contacts.sum())
+    assert q.predicted_service_level == pytest.approx(expected_sl, rel=1e-9)
+    assert q.predicted_answer_rate == pytest.approx(expected_ar, rel=1e-9)
+    # fewer effective servers: the calibrated queue is predicted worse than the textbook one
+    assert q.predicted_answer_rate < plain.predicted_answer_rate - 0.01  # type: ignore[operator]

@@ -4,8 +4,8 @@ A queue's calibration (`erlang.fit_calibration`, `docs/erlang.md`) is fitted on 
 `lookback_days` local days of its interval history, with the agents serving it per interval
 measured from the agents' state events (`wfm.domain.calibration.serving_seconds`), and stored
 (`queue_calibrations`); `QueueModel.of_queue` then gives the calibrated model, so staffing
-requirements and the intraday recommendation use it (the roster problem's `QueueSpec` takes its
-patience but not yet the calibration). A queue that can't be fitted
+requirements, the intraday recommendation and the roster (the problem's `QueueSpec` carries the
+calibration) use it. A queue that can't be fitted
 (no agent events, too few intervals or calls, a fit the maths refuses) is refused with a reason,
 stored nowhere, and keeps the calibration it had. The forecast run calls `calibrate_queues` after
 the patience estimate; so do `wfm calibrate-queues` and `POST /v1/queues/calibrations`.
