@@ -60,7 +60,16 @@ SERVING_STATES = {"ready"}
 
 
 def _queue_model(queue: dict[str, Any], interval_minutes: int) -> QueueModel:
-    """The model of a queue of the API's day plan, with the patience the server uses."""
+    """The model of a queue of the API's day plan, with the patience the server uses.
+
+    This is the played day's *world*, not a prediction: the player predicts nothing itself (the
+    floor's predictions, the intraday recommendation and the day plan, come from the server's
+    model of the queue, calibrated when the queue is). What it simulates is what happens:
+    whole agents serving, all of them available to the queue, and callers with the patience the
+    server publishes. So it is deliberately the textbook queue, never the calibration's
+    availability and logistic recalibration: those describe how a model misses a world, and a
+    world has no such error (a calibration fitted on played days then measures the player's
+    world, as it would a real centre's)."""
     return QueueModel(
         code=queue["queue_code"],
         interval_minutes=interval_minutes,
