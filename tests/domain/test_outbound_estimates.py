@@ -26,6 +26,7 @@ from wfm.domain.outbound import (
     estimate_contact_rates,
     estimate_outbound,
     selling_hour_value,
+    selling_hour_values_by_hour_of_week,
 )
 from wfm.domain.outbound.conversion import jeffreys
 from wfm.domain.outbound.stats import beta_interval, gamma_interval
@@ -375,3 +376,44 @@ def test_depletion_never_rises_as_attempts_accumulate(
     assert all(0.0 <= f <= 1.0 for f in fractions + factors)
     assert all(b <= a + 1e-9 for a, b in zip(fractions, fractions[1:], strict=False))
     assert all(b <= a + 1e-9 for a, b in zip(factors, factors[1:], strict=False))
+
+
+def test_the_demo_centre_values_an_evening_hour_above_a_morning_one_and_a_star_above_all(
+    demo: tuple[OutboundTruth, OutboundEstimates, int],
+) -> None:
+    truth, est, _ = demo
+    typed = [0.0] * 24
+    relative = relative_proficiency(truth)
+    star = max(SELLERS["UPGRADE"], key=relative.__getitem__)
+    plain = min(SELLERS["UPGRADE"], key=lambda a: abs(relative[a] - 1))
+    week = selling_hour_values_by_hour_of_week(
+        est,
+        agent_code=plain,
+        campaign_code="UPGRADE",
+        segment_code="PLUS",
+        typed_value_by_hour=typed,
+    )
+    assert len(week) == 168 and all(v.source == "estimated" for v in week)
+    assert week[18].value_per_productive_hour > 1.5 * week[10].value_per_productive_hour
+    starred = selling_hour_value(
+        est,
+        agent_code=star,
+        campaign_code="UPGRADE",
+        segment_code="PLUS",
+        hour_of_week=18,
+        typed_value_by_hour=typed,
+    )
+    assert starred.value_per_productive_hour > 2.5 * week[18].value_per_productive_hour
+    # the list's factor: the segment's overall contact rate drives its depletion
+    depletion = ListDepletion(
+        size_leads=3000,
+        max_attempts_per_lead=3,
+        cool_off_minutes=240,
+        contact_rate=est.contact_rates.overall("PLUS"),
+    )
+    pace = est.pace("UPGRADE")
+    assert pace is not None
+    assert depletion.list_factor(0, pace.attempts_per_hour.estimate) == 1.0
+    late = depletion.list_factor(7000, pace.attempts_per_hour.estimate)  # in the third round
+    assert 0 < late < 1
+    assert depletion.list_factor(7200, pace.attempts_per_hour.estimate) == 0.0

@@ -24,6 +24,7 @@ from wfm.domain.outbound.selling_value import (
     SellingHourValue,
     estimate_outbound,
     selling_hour_value,
+    selling_hour_values_by_hour_of_week,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "estimate_paces",
     "estimate_proficiencies",
     "selling_hour_value",
+    "selling_hour_values_by_hour_of_week",
 ]

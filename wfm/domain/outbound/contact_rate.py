@@ -57,6 +57,11 @@ class ContactRates:
     profile: Floats  # (segments, 24): the daily profile, contact rate by local hour of day
     level: float = LEVEL
 
+    def overall(self, segment_code: str) -> float:
+        """The segment's contacts per attempt over all hours (0.5 / 1 without attempts)."""
+        s = self.segments.index(segment_code)
+        return float((self.contacts[s].sum() + 0.5) / (self.attempts[s].sum() + 1.0))
+
     def rate(self, segment_code: str, hour_of_week: int) -> RateEstimate:
         s = self.segments.index(segment_code)
         h = hour_of_week % HOURS_PER_WEEK

@@ -124,6 +124,30 @@ def selling_hour_value(
     )
 
 
+def selling_hour_values_by_hour_of_week(
+    estimates: OutboundEstimates,
+    *,
+    agent_code: str,
+    campaign_code: str,
+    segment_code: str,
+    typed_value_by_hour: Sequence[float],
+    list_factor: float = 1.0,
+) -> tuple[SellingHourValue, ...]:
+    """`selling_hour_value` for each of the 168 site-local hours of the week."""
+    return tuple(
+        selling_hour_value(
+            estimates,
+            agent_code=agent_code,
+            campaign_code=campaign_code,
+            segment_code=segment_code,
+            hour_of_week=hour,
+            typed_value_by_hour=typed_value_by_hour,
+            list_factor=list_factor,
+        )
+        for hour in range(HOURS_PER_WEEK)
+    )
+
+
 def _shortfall(pair: CampaignSegmentEstimate | None, campaign_code: str, segment_code: str) -> str:
     """Why the data cannot carry an estimate ('' when it can)."""
     attempts = pair.attempts if pair else 0
