@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wfm.domain.dialer import AttemptResult, DialerAttempt
 from wfm.domain.outbound import (
     MIN_ATTEMPTS,
     MIN_SALES,
@@ -266,6 +267,35 @@ def test_naive_times_and_unknown_results_are_refused() -> None:
         AttemptTable.from_rows([{**row, "attempted_at": datetime(2026, 3, 2)}], "UTC")
     with pytest.raises(ValueError, match="result"):
         AttemptTable.from_rows([{**row, "result": "maybe"}], "UTC")
+
+
+def test_stored_attempts_make_the_same_table_as_imported_rows() -> None:
+    rows = list(_rows([("A1", "S", 18, 30, 12), ("A2", "T", 40, 20, 5)]))
+    records = [
+        DialerAttempt(
+            attempt_id=r["attempt_id"],
+            attempted_at_utc=r["attempted_at"],
+            agent_code=r["agent"],
+            campaign_code=r["campaign"],
+            segment_code=r["segment"],
+            lead_id=None,
+            result=AttemptResult(r["result"]),
+            revenue=r["revenue"],
+            talk_seconds=r["talk_seconds"],
+            wrap_seconds=r["wrap_seconds"],
+        )
+        for r in rows
+    ]
+    one = AttemptTable.from_rows(rows, "Europe/Dublin")
+    other = AttemptTable.from_records(records, "Europe/Dublin")
+    assert (one.segments, one.campaigns, one.agents) == (
+        other.segments,
+        other.campaigns,
+        other.agents,
+    )
+    for column in ("hour_of_week", "segment", "agent", "contact", "sale", "revenue"):
+        assert np.array_equal(getattr(one, column), getattr(other, column))
+    assert int(one.contact.sum()) == 17 and int(one.sale.sum()) == 3
 
 
 def test_hours_of_week_are_site_local() -> None:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from wfm.domain.dialer import ATTEMPT_FIELDS, ATTEMPT_RESULTS, CONTACT_RESULTS
 from wfm.tools.demo import generate_demo_centre
 from wfm.tools.demo.outbound import (
     OutboundTruth,
@@ -25,20 +26,9 @@ from wfm.tools.demo.outbound import (
 
 AGENTS = [f"A{i:04d}" for i in range(1, 41)]
 SELLERS = {"UPGRADE": AGENTS[:28], "NPS": AGENTS[16:]}
-FIELDS = {
-    "attempt_id",
-    "attempted_at",
-    "agent",
-    "campaign",
-    "segment",
-    "lead_id",
-    "result",
-    "revenue",
-    "talk_seconds",
-    "wrap_seconds",
-}
-RESULTS = {"no_answer", "busy", "contact", "refusal", "sale", "callback_requested"}
-REACHED = RESULTS - {"no_answer", "busy"}
+FIELDS = set(ATTEMPT_FIELDS)  # the dialer import's format
+RESULTS = set(ATTEMPT_RESULTS)
+REACHED = set(CONTACT_RESULTS)
 
 
 @pytest.fixture(scope="module")

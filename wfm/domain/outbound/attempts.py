@@ -13,36 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
 
+from wfm.domain.dialer import ATTEMPT_RESULTS, CONTACT_RESULTS, DialerAttempt
+
 HOURS_PER_WEEK = 168
-CONTACT_RESULTS = frozenset({"contact", "refusal", "sale", "callback_requested"})
-RESULTS = frozenset({"no_answer", "busy"}) | CONTACT_RESULTS
-
-
-class AttemptRecord(Protocol):
-    """A stored attempt (the attributes of `wfm.domain.dialer.DialerAttempt` the estimates read)."""
-
-    @property
-    def attempted_at_utc(self) -> datetime: ...
-    @property
-    def agent_code(self) -> str: ...
-    @property
-    def campaign_code(self) -> str: ...
-    @property
-    def segment_code(self) -> str: ...
-    @property
-    def result(self) -> str: ...
-    @property
-    def revenue(self) -> float | None: ...
-    @property
-    def talk_seconds(self) -> float: ...
-    @property
-    def wrap_seconds(self) -> float: ...
+RESULTS = frozenset(ATTEMPT_RESULTS)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -81,8 +61,8 @@ class AttemptTable:
         return columns.table()
 
     @classmethod
-    def from_records(cls, records: Iterable[AttemptRecord], timezone: str) -> AttemptTable:
-        """From stored attempts (`wfm.domain.dialer.DialerAttempt` or alike)."""
+    def from_records(cls, records: Iterable[DialerAttempt], timezone: str) -> AttemptTable:
+        """From stored attempts."""
         columns = _Columns(ZoneInfo(timezone))
         for r in records:
             columns.add(
@@ -90,7 +70,7 @@ class AttemptTable:
                 r.segment_code,
                 r.campaign_code,
                 r.agent_code,
-                str(r.result),
+                r.result.value,
                 r.revenue,
                 float(r.talk_seconds) + float(r.wrap_seconds),
             )
