@@ -208,6 +208,8 @@ def test_the_evaluation_interval_by_interval_against_each_target(api: ApiServer)
     with api.client("planner") as planner:
         stored = ok(planner.get(f"/v1/schedules/{schedule_id}"))
         ok(planner.patch("/v1/queues/CARE", json={"min_answer_rate": 0.9}))
+        # TECH without its answer-rate target: a queue held to its service level alone
+        ok(planner.patch("/v1/queues/TECH", json={"min_answer_rate": None}))
         rows = ok(
             planner.get(
                 f"/v1/schedules/{schedule_id}/evaluation/intervals", params={"queue": "CARE"}
@@ -253,4 +255,11 @@ def test_the_evaluation_interval_by_interval_against_each_target(api: ApiServer)
     )
     assert care["answer_rate_met"] == (care["predicted_answer_rate"] >= 0.9)
     other = next(q for q in week["queues"] if q["queue_code"] == "TECH")
+    assert other["min_answer_rate"] is None and other["max_abandon_rate"] is None
     assert other["answer_rate_target"] is None and other["intervals_meeting_answer_rate"] is None
+    assert other["answer_rate_met"] is None
+    # CHAT keeps the demo's abandon cap: held to the answer rate 1 - 8 %
+    chat = next(q for q in week["queues"] if q["queue_code"] == "CHAT")
+    assert chat["max_abandon_rate"] == 0.08 and chat["min_answer_rate"] is None
+    assert chat["answer_rate_target"] == pytest.approx(0.92)
+    assert chat["answer_rate_met"] == (chat["predicted_answer_rate"] >= 0.92 - 1e-9)
