@@ -298,6 +298,38 @@ def test_stored_attempts_make_the_same_table_as_imported_rows() -> None:
     assert int(one.contact.sum()) == 17 and int(one.sale.sum()) == 3
 
 
+def test_no_attempts_estimate_nothing_and_every_value_is_typed() -> None:
+    empty = AttemptTable.from_rows([], "UTC")
+    assert len(empty) == 0 and empty.segments == ()
+    est = estimate_outbound(empty)
+    assert est.conversions == () and est.paces == () and est.proficiencies.agents == ()
+    value = selling_hour_value(
+        est,
+        agent_code="A1",
+        campaign_code="C",
+        segment_code="S",
+        hour_of_week=30,
+        typed_value_by_hour=TYPED,
+    )
+    assert value.source == "typed" and value.value_per_productive_hour == 6.0
+
+
+def test_columns_of_unequal_length_are_refused() -> None:
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    with pytest.raises(ValueError, match="one value per attempt"):
+        AttemptTable.from_columns(
+            attempted_at=[at, at],
+            segments=["S"],
+            campaigns=["C"],
+            agents=["A"],
+            results=["sale"],
+            revenues=[1.0],
+            talk_seconds=[1.0],
+            wrap_seconds=[1.0],
+            timezone="UTC",
+        )
+
+
 def test_hours_of_week_are_site_local() -> None:
     # Monday 2026-06-01 17:30 UTC is 18:30 in Dublin (summer time)
     row = {
