@@ -42,12 +42,13 @@ unplanned shrinkage, the requirement at 67 % of the paid hours, campaigns with r
 optimizer must trade service against selling. Besides the table it prints, from the roster's
 activities (`scheduling.example.tightness`, not the optimizer's report): peak required against
 peak serving; the intervals where agents skilled for a queue sell while the queue sits at most
-one agent above its requirement, by local hour, with the queue's predicted service level and
-answer rate as rostered and had those sellers served; the intervals in the campaigns' hours where
-nobody sells and the queues get no more than they need (the peaks that pull everyone to serve);
-and the week simulated with absences: every shift lost whole with probability equal to the
-problem's shrinkage, R replications (`scheduling.simulation_check`), against the prediction
-(targets: within 2 points of service level and 1 point of answer rate, per queue).
+one agent above its requirement, for every local hour of the day where there are any, with the
+queues' predicted service level and answer rate as rostered and had those sellers served; the
+intervals in the campaigns' hours where nobody sells and the queues get no more than they need
+(the peaks that pull everyone to serve); and the week simulated with absences: every shift lost
+whole with probability equal to the problem's shrinkage, R replications
+(`scheduling.simulation_check`), against the prediction (targets: within 2 points of service
+level and 1 point of answer rate, per queue).
 
 **The demo's week** (`--demo-db URL`, e.g. `sqlite:///var/demo.db` after `make demo
 DEMO_SERVE=0`): the published week of the demo database, its stored gap, the same tightness
@@ -328,7 +329,7 @@ def bench_size(
     return problem, result.evaluation, result.roster
 
 
-def print_tightness(problem: Problem, report: Tightness, hours_shown: int = 12) -> None:
+def print_tightness(problem: Problem, report: Tightness) -> None:
     zone = problem.zone
     print(
         f"  peak required {report.peak_required} agents "
@@ -345,21 +346,23 @@ def print_tightness(problem: Problem, report: Tightness, hours_shown: int = 12) 
         f"nobody selling and the queues at or below their requirement (everyone serves): "
         f"{report.everyone_serves_intervals} intervals"
     )
-    # by local hour of the day over the week (weekday dropped) and queue
-    grouped: dict[tuple[str, str], list] = {}
+    # every local hour of the day over the week (weekday dropped), the queues together
+    grouped: dict[str, list] = {}
     for item in items:
-        grouped.setdefault((item.local_hour[4:], item.queue_code), []).append(item)
-    print(f"  by hour of the day (the {hours_shown} busiest hour-queue pairs):")
-    ranked = sorted(grouped.items(), key=lambda kv: -len(kv[1]))[:hours_shown]
-    for (hour, queue), group in sorted(ranked, key=lambda kv: kv[0]):
-        n = len(group)
+        grouped.setdefault(item.local_hour[4:], []).append(item)
+    print("  by hour of the day (queue-intervals where skilled agents sell at the margin):")
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values)
+
+    for hour, group in sorted(grouped.items()):
         days = len({i.local_hour[:3] for i in group})
-
-        def mean(values: list[float]) -> float:
-            return sum(values) / len(values)
-
+        queues: dict[str, int] = {}
+        for i in group:
+            queues[i.queue_code] = queues.get(i.queue_code, 0) + 1
         print(
-            f"    {hour} {queue:<5} {n} intervals on {days} days: margin "
+            f"    {hour} {len(group):>3} on {days} day{'' if days == 1 else 's'} "
+            f"({' '.join(f'{q} {n}' for q, n in sorted(queues.items()))}): margin "
             f"{mean([i.serving - i.required for i in group]):+.1f} agents, "
             f"{mean([i.sellers_skilled for i in group]):.1f} skilled agents selling at "
             f"{mean([i.sell_value_per_hour for i in group]):.0f}/h; SL "
