@@ -29,7 +29,7 @@ from wfm.domain.outbound import (
     selling_hour_value,
     selling_hour_values_by_hour_of_week,
 )
-from wfm.domain.outbound.conversion import jeffreys
+from wfm.domain.outbound.conversion import jeffreys, mean_interval
 from wfm.domain.outbound.stats import beta_interval, gamma_interval
 from wfm.tools.demo.outbound import (
     OutboundTruth,
@@ -357,6 +357,17 @@ def test_more_data_at_the_same_rate_narrows_the_interval(xn: tuple[int, int], k:
     x, n = xn
     once, more = jeffreys(x, n), jeffreys(k * x, k * n)
     assert more.high - more.low <= once.high - once.low + 1e-12
+
+
+@given(st.lists(st.floats(0, 1e4), min_size=2, max_size=40), st.integers(2, 10))
+def test_sale_value_interval_holds_its_mean_and_narrows_with_more_sales(
+    values: list[float], k: int
+) -> None:
+    once, more = mean_interval(np.array(values)), mean_interval(np.array(values * k))
+    assert once is not None and more is not None
+    assert 0 <= once.low <= once.estimate + 1e-9 and once.estimate <= once.high + 1e-9
+    assert more.estimate == pytest.approx(once.estimate)
+    assert more.high - more.low <= once.high - once.low + 1e-9
 
 
 @given(st.floats(0.5, 500), st.floats(0.5, 500))
