@@ -24,6 +24,7 @@ from wfm.domain.outbound import (
     AttemptTable,
     ListDepletion,
     OutboundEstimates,
+    campaign_selling_hour_value,
     estimate_contact_rates,
     estimate_outbound,
     selling_hour_value,
@@ -466,7 +467,11 @@ def test_the_demo_centre_values_an_evening_hour_above_a_morning_one_and_a_star_a
         segment_code="PLUS",
         typed_value_by_hour=typed,
     )
-    assert len(week) == 168 and all(v.source == "estimated" for v in week)
+    assert len(week) == 168
+    # estimated where PLUS is called (09-21 on some day, Sunday included), typed at night
+    called = {h for h in range(168) if 9 <= h % 24 < 21}
+    assert {h for h, v in enumerate(week) if v.source == "estimated"} == called
+    assert "at 03:00 on any day, below the minimum" in week[3].reason
     assert week[18].value_per_productive_hour > 1.5 * week[10].value_per_productive_hour
     starred = selling_hour_value(
         est,
@@ -490,3 +495,47 @@ def test_the_demo_centre_values_an_evening_hour_above_a_morning_one_and_a_star_a
     late = depletion.list_factor(7000, pace.attempts_per_hour.estimate)  # in the third round
     assert 0 < late < 1
     assert depletion.list_factor(7200, pace.attempts_per_hour.estimate) == 0.0
+
+
+def test_a_campaign_over_several_segments_weighs_them_by_share(
+    demo: tuple[OutboundTruth, OutboundEstimates, int],
+) -> None:
+    _, est, _ = demo
+    typed = [1.0] * 24
+    one = {
+        s: selling_hour_value(
+            est,
+            agent_code="A0020",
+            campaign_code="NPS",
+            segment_code=s,
+            hour_of_week=18,
+            typed_value_by_hour=typed,
+        )
+        for s in ("BASIC", "PREMIUM")
+    }
+    mixed = campaign_selling_hour_value(
+        est,
+        agent_code="A0020",
+        campaign_code="NPS",
+        segment_shares={"BASIC": 3, "PREMIUM": 1},
+        hour_of_week=18,
+        typed_value_by_hour=typed,
+    )
+    assert mixed.source == "estimated"
+    assert mixed.value_per_productive_hour == pytest.approx(
+        0.75 * one["BASIC"].value_per_productive_hour
+        + 0.25 * one["PREMIUM"].value_per_productive_hour
+    )
+    assert mixed.low is not None and mixed.high is not None
+    assert mixed.low < mixed.value_per_productive_hour < mixed.high
+    # a segment the campaign never called: the campaign's typed value, saying which
+    unknown = campaign_selling_hour_value(
+        est,
+        agent_code="A0020",
+        campaign_code="UPGRADE",
+        segment_shares={"PLUS": 1, "BASIC": 1},
+        hour_of_week=18,
+        typed_value_by_hour=typed,
+    )
+    assert unknown.source == "typed" and unknown.value_per_productive_hour == 1.0
+    assert "UPGRADE to BASIC" in unknown.reason

@@ -19,9 +19,11 @@ from wfm.domain.outbound.proficiency import (
 )
 from wfm.domain.outbound.selling_value import (
     MIN_ATTEMPTS,
+    MIN_HOUR_OF_DAY_ATTEMPTS,
     MIN_SALES,
     OutboundEstimates,
     SellingHourValue,
+    campaign_selling_hour_value,
     estimate_outbound,
     selling_hour_value,
     selling_hour_values_by_hour_of_week,
@@ -29,6 +31,7 @@ from wfm.domain.outbound.selling_value import (
 
 __all__ = [
     "MIN_ATTEMPTS",
+    "MIN_HOUR_OF_DAY_ATTEMPTS",
     "MIN_SALES",
     "AgentProficiency",
     "AttemptPace",
@@ -41,6 +44,7 @@ __all__ = [
     "Proficiencies",
     "RateEstimate",
     "SellingHourValue",
+    "campaign_selling_hour_value",
     "estimate_contact_rates",
     "estimate_conversions",
     "estimate_outbound",

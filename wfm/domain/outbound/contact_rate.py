@@ -62,6 +62,11 @@ class ContactRates:
         s = self.segments.index(segment_code)
         return float((self.contacts[s].sum() + 0.5) / (self.attempts[s].sum() + 1.0))
 
+    def attempts_at_hour_of_day(self, segment_code: str, hour_of_day: int) -> int:
+        """The segment's attempts at this local hour of day, over all weekdays."""
+        s = self.segments.index(segment_code)
+        return int(self.attempts[s].reshape(7, 24)[:, hour_of_day % 24].sum())
+
     def rate(self, segment_code: str, hour_of_week: int) -> RateEstimate:
         s = self.segments.index(segment_code)
         h = hour_of_week % HOURS_PER_WEEK

@@ -16,7 +16,7 @@ data cannot carry the estimate: the value is the campaign's typed value for that
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,6 +35,9 @@ from wfm.domain.outbound.proficiency import Proficiencies, estimate_proficiencie
 
 MIN_ATTEMPTS = 1_000  # attempts of a campaign to a segment before its value is estimated
 MIN_SALES = 20  # sales among them (the mean sale value needs a few)
+# attempts to the segment at the local hour of day, over all weekdays: below it the hour was
+# (nearly) never called and its contact rate would be the segment's average, not the hour's
+MIN_HOUR_OF_DAY_ATTEMPTS = 30
 
 Source = Literal["estimated", "typed"]
 
@@ -100,7 +103,7 @@ def selling_hour_value(
     typed = float(typed_value_by_hour[hour % 24])
     pair = estimates.conversion(campaign_code, segment_code)
     pace = estimates.pace(campaign_code)
-    shortfall = _shortfall(pair, campaign_code, segment_code)
+    shortfall = _shortfall(estimates, pair, campaign_code, segment_code, hour)
     if shortfall or pair is None or pair.mean_sale_value is None or pace is None:
         return SellingHourValue(typed, None, None, "typed", shortfall or "no attempts")
     contact = estimates.contact_rates.rate(segment_code, hour)
@@ -148,7 +151,13 @@ def selling_hour_values_by_hour_of_week(
     )
 
 
-def _shortfall(pair: CampaignSegmentEstimate | None, campaign_code: str, segment_code: str) -> str:
+def _shortfall(
+    estimates: OutboundEstimates,
+    pair: CampaignSegmentEstimate | None,
+    campaign_code: str,
+    segment_code: str,
+    hour_of_week: int,
+) -> str:
     """Why the data cannot carry an estimate ('' when it can)."""
     attempts = pair.attempts if pair else 0
     sales = pair.sales if pair else 0
@@ -157,7 +166,59 @@ def _shortfall(pair: CampaignSegmentEstimate | None, campaign_code: str, segment
             f"{attempts} attempts and {sales} sales of {campaign_code} to {segment_code}, "
             f"below the minimum of {MIN_ATTEMPTS} attempts and {MIN_SALES} sales"
         )
+    at_hour = estimates.contact_rates.attempts_at_hour_of_day(segment_code, hour_of_week % 24)
+    if at_hour < MIN_HOUR_OF_DAY_ATTEMPTS:
+        return (
+            f"{at_hour} attempts to {segment_code} at {hour_of_week % 24:02d}:00 on any day, "
+            f"below the minimum of {MIN_HOUR_OF_DAY_ATTEMPTS}"
+        )
     return ""
+
+
+def campaign_selling_hour_value(
+    estimates: OutboundEstimates,
+    *,
+    agent_code: str,
+    campaign_code: str,
+    segment_shares: Mapping[str, float],
+    hour_of_week: int,
+    typed_value_by_hour: Sequence[float],
+    list_factors: Mapping[str, float] | None = None,
+) -> SellingHourValue:
+    """A campaign that calls several segments: each segment's value weighted by its share of the
+    campaign's attempts (its lead lists' callable leads, say), each with its own list factor.
+    Estimated only when every segment's value is; otherwise the typed value, with the reasons.
+    The interval adds the segments' bounds (as if their errors moved together: wide, never
+    narrow)."""
+    total = sum(segment_shares.values())
+    if not segment_shares or total <= 0 or min(segment_shares.values()) < 0:
+        raise ValueError("segment_shares need shares >= 0 with a positive sum")
+    parts = [
+        (
+            share / total,
+            selling_hour_value(
+                estimates,
+                agent_code=agent_code,
+                campaign_code=campaign_code,
+                segment_code=segment,
+                hour_of_week=hour_of_week,
+                typed_value_by_hour=typed_value_by_hour,
+                list_factor=(list_factors or {}).get(segment, 1.0),
+            ),
+        )
+        for segment, share in segment_shares.items()
+    ]
+    if any(v.source == "typed" for _, v in parts):
+        typed = float(typed_value_by_hour[hour_of_week % 24])
+        reasons = "; ".join(v.reason for _, v in parts if v.source == "typed")
+        return SellingHourValue(typed, None, None, "typed", reasons)
+    return SellingHourValue(
+        sum(w * v.value_per_productive_hour for w, v in parts),
+        sum(w * (v.low or 0.0) for w, v in parts),
+        sum(w * (v.high or 0.0) for w, v in parts),
+        "estimated",
+        "; ".join(f"{share:.0%}: {v.reason}" for share, v in parts),
+    )
 
 
 def _relative_se(x: Interval) -> float:
