@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from intraday_testkit import SITE, build_centre, t
 from sqlalchemy import Engine
-from test_recommendation import CAMPAIGN_VALUES, NOW, SELL, SERVE, STARTS, agent
+from test_recommendation import NOW, SELL, SERVE, STARTS, agent, economics
 
 import erlang
 from wfm.db.repositories import QueueRepository, SiteRepository
@@ -96,7 +96,7 @@ def test_an_answer_rate_target_alone_pulls_sellers_the_service_level_would_not()
             interval_minutes=15,
             queues=[QueueLoad(_model(KINDS[kind]), [calls] * 4, [300.0] * 4)],
             agents=floor,
-            campaign_value_now=CAMPAIGN_VALUES,
+            economics=economics(),
         )
 
     assert advice("service_level").direction is not Direction.TO_SERVE

@@ -19,10 +19,13 @@ from wfm.domain import Activity
 from wfm.domain.intraday import (
     ActualActivity,
     AutoLimits,
+    CampaignRoom,
     Direction,
     FloorAgent,
+    FloorEconomics,
     QueueLoad,
     RecommendationConfig,
+    SellingValue,
     effective_plan,
     moves_within_limits,
     recommend,
@@ -36,6 +39,32 @@ SERVE, SELL = Activity.SERVE, Activity.SELL
 NOW = t("14:05")
 STARTS = [t("14:00") + timedelta(minutes=15 * i) for i in range(4)]
 CAMPAIGN_VALUES = {"C_LOW": 10.0, "C_MID": 20.0, "C_HIGH": 30.0}
+# The roster's under-target penalty for these campaigns: twice the best selling value of an
+# agent-hour (30 x efficiency 1), at least 50 (docs/roster-problem.md).
+PENALTY = 60.0
+
+
+def economics(
+    values: dict[str, float] = CAMPAIGN_VALUES,
+    starts: list[datetime] = STARTS,
+    *,
+    penalty: float = PENALTY,
+    rooms: dict[str, CampaignRoom] | None = None,
+    calling_until: datetime | None = None,
+    agent_values: dict[tuple[str, str], float] | None = None,
+) -> FloorEconomics:
+    """Typed values per campaign, the same in every interval of `starts`, each campaign calling
+    until 18:00 unless `rooms` says otherwise; `agent_values` per (agent, campaign) override."""
+    until = calling_until or t("18:00")
+    selling = [SellingValue(c, s, v) for c, v in values.items() for s in starts]
+    selling += [
+        SellingValue(c, s, v, agent_code=a, source="estimated")
+        for (a, c), v in (agent_values or {}).items()
+        for s in starts
+    ]
+    rooms = rooms or {}
+    campaigns = tuple(rooms.get(c, CampaignRoom(c, calling_until_utc=until)) for c in values)
+    return FloorEconomics(penalty, tuple(selling), campaigns)
 
 
 def agent(
@@ -142,7 +171,7 @@ def test_a_surge_pulls_the_least_valuable_skilled_sellers() -> None:
         interval_minutes=15,
         queues=[load(calls)],
         agents=floor(),
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
     )
     assert rec.direction is Direction.TO_SERVE
     assert rec.message == "switch 3 sellers to serve"
@@ -173,7 +202,7 @@ def test_no_more_than_the_sellers_on_shift() -> None:
         interval_minutes=15,
         queues=[load(200.0)],
         agents=floor(),
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
     )
     assert rec.count == 4  # every skilled seller, no more
     assert {m.agent_code for m in rec.moves} == {"P1", "P2", "P3", "P5"}
@@ -188,7 +217,7 @@ def test_the_move_is_capped() -> None:
         interval_minutes=15,
         queues=[load(18.0)],
         agents=floor(),
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
         config=cfg,
     )
     assert [m.agent_code for m in rec.moves] == ["P2", "P5"]
@@ -206,11 +235,17 @@ def test_actual_states_count_for_the_current_interval() -> None:
         interval_minutes=15,
         queues=[load(14.0)],  # needs 7: five planned, three serving now
         agents=agents,
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
     )
     assert rec.servers_now == 3
     assert rec.outlook[1].servers_without == 5  # later intervals follow the plan
-    assert rec.count == 4
+    # Short by four now, by two later: the two C_LOW sellers are worth pulling for the whole
+    # horizon. A third would only fill the ten minutes left of this interval (60 an agent-hour
+    # short x 1/6 h = 10) and give up 20 an hour for 55 minutes of the horizon (18.33): refused.
+    assert [m.agent_code for m in rec.moves] == ["P2", "P5"]
+    assert any(
+        "pulling P3 to Q1 would give up ¥18 of expected sales for ¥10" in n for n in rec.notes
+    )
 
 
 def switched_floor(at: datetime) -> list[FloorAgent]:
@@ -235,7 +270,7 @@ def test_once_switched_nothing_moves_and_small_dips_do_not_release() -> None:
             interval_minutes=15,
             queues=[load(calls)],
             agents=agents,
-            campaign_value_now=CAMPAIGN_VALUES,
+            economics=economics(),
             last_pull_utc=NOW,
         )
         assert rec.direction is Direction.NONE, (minutes, calls, rec.notes)
@@ -250,7 +285,7 @@ def test_release_waits_for_the_cooldown_then_returns_switched_agents_first() -> 
         interval_minutes=15,
         queues=quiet,
         agents=agents,
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
         last_pull_utc=NOW,
     )
     assert held.direction is Direction.NONE
@@ -272,7 +307,7 @@ def test_release_waits_for_the_cooldown_then_returns_switched_agents_first() -> 
         interval_minutes=15,
         queues=quiet,
         agents=agents,
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(starts=starts),
         last_pull_utc=NOW,
     )
     need = needed_by_erlang_a(6.0)
@@ -294,7 +329,7 @@ def test_no_release_to_closed_campaigns() -> None:
         interval_minutes=15,
         queues=[load(5.0)],
         agents=agents,
-        campaign_value_now={"C_HIGH": 30.0},  # C_LOW is not calling now
+        economics=economics({"C_HIGH": 30.0}),  # C_LOW is not calling now
     )
     assert rec.direction is Direction.NONE
     assert any("none can sell" in n for n in rec.notes)
@@ -307,7 +342,7 @@ def test_auto_mode_limits() -> None:
         interval_minutes=15,
         queues=[load(18.0)],
         agents=floor(),
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
     )
     assert moves_within_limits(rec, AutoLimits(enabled=False), 0) == ()
     assert len(moves_within_limits(rec, AutoLimits(enabled=True, max_agents_per_move=2), 0)) == 2
@@ -324,7 +359,7 @@ def test_bad_input() -> None:
             interval_minutes=15,
             queues=[load(1.0)],
             agents=[],
-            campaign_value_now={},
+            economics=economics({}),
         )
     with pytest.raises(ValueError, match="one offered and AHT value"):
         recommend(
@@ -333,7 +368,7 @@ def test_bad_input() -> None:
             interval_minutes=15,
             queues=[QueueLoad(model("Q1"), [1.0], [300.0])],
             agents=[],
-            campaign_value_now={},
+            economics=economics({}),
         )
 
 
@@ -379,7 +414,7 @@ def test_moves_are_always_possible(
         interval_minutes=15,
         queues=queues,
         agents=agents,
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
         config=RecommendationConfig(max_agents_per_move=cap),
     )
     by_code = {a.agent_code: a for a in agents}
@@ -391,7 +426,12 @@ def test_moves_are_always_possible(
     for m in rec.moves:
         a = by_code[m.agent_code]
         span = next(s for s in a.plan if s.start_utc <= NOW < s.end_utc)  # on shift now
-        assert a.last_switch_utc is None or NOW - a.last_switch_utc >= timedelta(minutes=30)
+        # Every move nets more than its margin; an agent switched less than 30 min ago moves
+        # only past the larger margin (each plan is one block to 18:00: 11/12 h of the horizon).
+        locked = a.last_switch_utc is not None and NOW - a.last_switch_utc < timedelta(minutes=30)
+        share = 0.5 if locked else 0.1
+        assert m.margin_value == pytest.approx(share * PENALTY * 11 / 12)
+        assert m.trade.net_value > m.margin_value
         if rec.direction is Direction.TO_SERVE:
             assert span.activity is SELL and m.to_activity is SERVE
             assert m.queue_code in a.queue_skills
@@ -427,7 +467,7 @@ def test_a_switch_lasts_until_the_block_ends_and_the_prediction_knows_it() -> No
         interval_minutes=15,
         queues=[load(18.0)],
         agents=[*servers, seller],
-        campaign_value_now=CAMPAIGN_VALUES,
+        economics=economics(),
     )
     (move,) = rec.moves
     assert move.until_utc == t("14:30")

@@ -18,9 +18,12 @@ from intraday_testkit import shift, t
 
 from wfm.domain import Activity
 from wfm.domain.intraday import (
+    CampaignRoom,
     Direction,
     FloorAgent,
+    FloorEconomics,
     QueueLoad,
+    SellingValue,
     apply_change,
     effective_plan,
     recommend,
@@ -40,6 +43,13 @@ STARTS = [t("08:00") + timedelta(minutes=15 * i) for i in range(40)]  # 08:00-18
 FORECAST = np.full(40, 60.0)
 AHT = np.full(40, 300.0)
 CAMPAIGNS = {"C_LOW": 8.0, "C_HIGH": 24.0}
+# Typed values all day, both campaigns calling until 18:00; the roster's under-target penalty:
+# twice the best selling value of an agent-hour, at least 50 (docs/roster-problem.md).
+ECONOMICS = FloorEconomics(
+    under_target_penalty_per_agent_hour=max(50.0, 2 * max(CAMPAIGNS.values())),
+    selling=tuple(SellingValue(c, s, v) for c, v in CAMPAIGNS.items() for s in STARTS),
+    campaigns=tuple(CampaignRoom(c, calling_until_utc=t("18:00")) for c in CAMPAIGNS),
+)
 MODEL = QueueModel(
     code="Q1",
     interval_minutes=15,
@@ -103,7 +113,7 @@ def play(apply: bool, seed: int) -> tuple[dict, list]:
             interval_minutes=15,
             queues=[load],
             agents=agents,
-            campaign_value_now=CAMPAIGNS,
+            economics=ECONOMICS,
             last_pull_utc=last_pull,
         )
         sellers_now = sum(

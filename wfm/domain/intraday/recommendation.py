@@ -1,11 +1,10 @@
-"""The sell/serve recommendation: how many sellers to pull back to the queues, or servers to
-release to sell, now, and who.
+"""The sell/serve recommendation: which sellers to pull back to the queues, or servers to
+release to sell, now, decided in money.
 
 For each queue and each interval of a short horizon (the current interval and the next few), the
-recommendation compares the **servers needed** (Erlang A on the reforecast: the fewest agents that
-meet every target of the queue's model: service level, least answer rate, abandon cap; contacts
-waiting now added to the current interval) with
-the **servers** the floor has (a chat agent works `concurrency` contacts at once):
+**servers needed** are the queue model's requirement (the fewest agents meeting every target:
+service level, least answer rate, abandon cap; contacts waiting now added to the current
+interval), and the **servers** the floor has are:
 
 - in the current interval, the agents serving now (their ACD state), plus agents switched to serve
   in the last `switch_grace_seconds` whose ACD state has not caught up yet; an agent with no state
@@ -13,30 +12,34 @@ the **servers** the floor has (a chat agent works `concurrency` contacts at once
 - in later intervals, the agents planned to serve (the effective plan), each counted for the share
   of the interval it is planned to serve.
 
-**Pull** (switch sellers to serve) when a queue is short by at least `pull_threshold_agents` in the
-current interval or the next `pull_lookahead_intervals`: as many sellers as the largest shortfall,
-chosen among agents on shift who are selling now and have the queue's skill, least valuable
-campaign first (campaign value per productive hour at this hour), then by agent code.
+A move of one agent is priced over the horizon (the current interval for the share still ahead):
+the **value of the service** it changes on its queue (value per answered contact x contacts
+answered, from the queue model, less the roster's under-target penalty per agent-hour short of
+the requirement) against the **expected sales** it gives up or gains (`FloorEconomics`: the
+agent's value of a selling hour on the campaign, per interval).
 
-**Release** (switch servers to sell) only when no queue is short, no pull was made in the last
-`release_cooldown_minutes`, and a queue has more servers than needed in *every* interval of the
-horizon by more than `release_margin_agents`: servers beyond needed + margin are released, chosen
-among agents serving now who can sell a campaign that is calling now, agents who were switched
-in from selling first, then the most valuable campaign first.
+**Pull** (seller -> serve): one at a time, the seller and queue whose move nets most, while it
+nets more than its margin; a seller whose campaign needs its minutes for callbacks due stays.
+**Release** (server -> sell): only without a pull, with servers beyond needed +
+`release_margin_agents` in every interval and no pull in the last `release_cooldown_minutes`;
+one at a time, the server
+whose selling nets most (returning agents first among equals), to the campaign calling now that
+earns most for them, within its weekly room and not to an exhausted list; the switch ends when
+the calling window closes, if earlier.
 
-**Hysteresis**: the pull threshold (short by half an agent) and the release threshold (over by more
-than the margin in the whole horizon) leave a dead band in which nothing moves; an agent switched
-within `min_dwell_minutes` is not switched again; and a release waits for the cooldown after a
-pull. **Limits**: never more agents than are eligible on shift, and at most `max_agents_per_move`.
+**Hysteresis**: a move must net more than `margin_share_of_penalty` x the penalty per hour it
+spans in the horizon; reversing a switch made within `min_dwell_minutes` more than
+`reverse_margin_share_of_penalty` x it; the release margin and cooldown keep a dead band.
+**Limits**: never more agents than are eligible on shift, and at most `max_agents_per_move`.
 
-The predicted service level and answer rate (Erlang A) are given per queue and interval with and
-without the move, and over the horizon weighted by contacts.
+Each move states its **trade** (`Trade`): points of answer rate and service level on its queue
+(contact-weighted over the horizon, given the moves before it), the value of the service and the
+expected sales, in the economics' currency; the recommendation states the whole move's.
 """
 
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,6 +50,8 @@ import numpy.typing as npt
 from wfm.domain import Activity
 from wfm.domain.intraday.plan import PlanSpan
 from wfm.domain.intraday.states import ActualActivity
+from wfm.domain.intraday.trade import FloorEconomics, Trade
+from wfm.domain.money import money_text
 from wfm.domain.queue_model import QueueModel, kpis_of_queues, requirement_of_queues
 
 FloatArray = npt.NDArray[np.float64]
@@ -89,23 +94,30 @@ class FloorAgent:
 
 @dataclass(frozen=True, slots=True)
 class RecommendationConfig:
+    """The horizon, the hysteresis and the limits. The margins are shares of the under-target
+    penalty per agent-hour, per hour of the horizon a move spans: a move is made only when it
+    nets more than `margin_share_of_penalty` of it, and a move of an agent switched less than
+    `min_dwell_minutes` ago (which would reverse that switch) more than
+    `reverse_margin_share_of_penalty`."""
+
     horizon_intervals: int = 4
-    pull_lookahead_intervals: int = 1
-    pull_threshold_agents: float = 0.5
     release_margin_agents: float = 1.0
     min_dwell_minutes: float = 30.0
     release_cooldown_minutes: float = 30.0
     switch_grace_seconds: float = 300.0
     max_agents_per_move: int | None = None
     max_switch_minutes: float = 240.0
+    margin_share_of_penalty: float = 0.1
+    reverse_margin_share_of_penalty: float = 0.5
 
     def __post_init__(self) -> None:
         if self.horizon_intervals < 1:
             raise ValueError("horizon_intervals must be >= 1")
-        if not 0 <= self.pull_lookahead_intervals < self.horizon_intervals:
-            raise ValueError("pull_lookahead_intervals must be in [0, horizon_intervals)")
-        if not self.pull_threshold_agents > 0:
-            raise ValueError("pull_threshold_agents must be > 0")
+        if not 0 <= self.margin_share_of_penalty <= self.reverse_margin_share_of_penalty:
+            raise ValueError(
+                "margins must satisfy 0 <= margin_share_of_penalty <= "
+                "reverse_margin_share_of_penalty"
+            )
         if not self.release_margin_agents >= 0:
             raise ValueError("release_margin_agents must be >= 0")
         if self.max_agents_per_move is not None and self.max_agents_per_move < 0:
@@ -118,8 +130,12 @@ class AgentMove:
     to_activity: Activity
     queue_code: str  # the queue the agent goes to serve, or stops serving
     campaign_code: str | None  # the campaign the agent leaves, or goes to sell
-    campaign_value_per_hour: float
+    campaign_value_per_hour: float  # that campaign's expected sales per hour for this agent now
     until_utc: datetime  # end of the switch: when the agent's current block of work ends
+    trade: Trade = field(
+        default_factory=Trade.nothing
+    )  # what this move trades, given the ones before
+    margin_value: float = 0.0  # the money it had to net (the hysteresis margin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +169,11 @@ class Recommendation:
     answer_rate_without: float | None
     answer_rate_with: float | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    trade: Trade = field(default_factory=Trade.nothing)  # the whole move's
+
+    @property
+    def currency(self) -> str:
+        return self.trade.currency
 
     @property
     def count(self) -> int:
@@ -361,15 +382,26 @@ def _floor(agents: Sequence[FloorAgent], horizon: _Horizon, grace: timedelta) ->
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    """What a move may do now: the dwell lock, the length of a switch, the cap per move."""
+    """What a move may do now: the dwell lock and the margins, the length of a switch, the cap
+    per move, and the money (selling values, campaign rooms, the under-target penalty)."""
 
     now_utc: datetime
     config: RecommendationConfig
-    campaign_value_now: Mapping[str, float]
+    economics: FloorEconomics
 
-    def unlocked(self, agent: FloorAgent) -> bool:
+    def locked(self, agent: FloorAgent) -> bool:
+        """Switched less than `min_dwell_minutes` ago: moving it again needs the larger margin."""
         dwell = timedelta(minutes=self.config.min_dwell_minutes)
-        return agent.last_switch_utc is None or self.now_utc - agent.last_switch_utc >= dwell
+        return agent.last_switch_utc is not None and self.now_utc - agent.last_switch_utc < dwell
+
+    def margin(self, agent: FloorAgent, hours: float) -> float:
+        """The money a move of `agent` spanning `hours` of the horizon must net to be made."""
+        share = (
+            self.config.reverse_margin_share_of_penalty
+            if self.locked(agent)
+            else self.config.margin_share_of_penalty
+        )
+        return share * self.economics.under_target_penalty_per_agent_hour * hours
 
     def until(self, span: PlanSpan) -> datetime:
         """A switch lasts until the agent's current block of the activity ends (a break, a
@@ -384,117 +416,372 @@ class _Rules:
             return True
         return False
 
+    def money(self, amount: float) -> str:
+        return money_text(amount, self.economics.currency, signed=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Valuer:
+    """The value of a queue's service at a staffing, from its queue model: over the horizon,
+    each interval weighted by the share of it still ahead, the value per answered contact x the
+    contacts answered, less the roster's under-target penalty per agent-hour short of the
+    requirement."""
+
+    queues: Sequence[QueueLoad]
+    starts: Sequence[datetime]
+    calls: FloatArray
+    aht: FloatArray
+    needed: FloatArray
+    weights: FloatArray  # per interval: the share of it still ahead (1 after the current one)
+    interval_hours: float
+    economics: FloorEconomics
+
+    def evaluate(
+        self, qi: int, rows: Sequence[FloatArray]
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """For queue `qi` at each staffing in `rows` (servers per interval): the value of its
+        service (money) and its contact-weighted service level and answer rate over the horizon
+        (an interval with contacts and nobody serving counts 0; no contacts at all, 1)."""
+        load = self.queues[qi]
+        k = np.stack(list(rows))
+        calls = np.broadcast_to(self.calls[qi], k.shape)
+        aht = np.broadcast_to(self.aht[qi], k.shape)
+        ok = (calls > 0) & (k > _EPS)
+        sl = np.where(calls > 0, 0.0, 1.0)
+        ar = sl.copy()
+        if ok.any():
+            (kpis,) = kpis_of_queues([load.model], [calls[ok]], [aht[ok]], [k[ok]])
+            assert kpis.answer_rate is not None  # Erlang A: `_horizon` refuses Erlang C
+            sl[ok] = kpis.service_level
+            ar[ok] = kpis.answer_rate
+        short = np.maximum(0.0, self.needed[qi] - k)
+        penalty = self.economics.under_target_penalty_per_agent_hour * self.interval_hours
+        per_interval = load.model.value_per_answered_contact * calls * ar - penalty * short
+        value = (per_interval * self.weights).sum(axis=1)
+        total = calls.sum(axis=1)
+        safe = np.where(total > 0, total, 1.0)
+        sl_avg = np.where(total > 0, (calls * sl).sum(axis=1) / safe, 1.0)
+        ar_avg = np.where(total > 0, (calls * ar).sum(axis=1) / safe, 1.0)
+        return value, sl_avg, ar_avg
+
+    def hours(self, shares: FloatArray) -> float:
+        """Agent-hours of the horizon that a move of these shares spans."""
+        return float((self.weights * shares).sum() * self.interval_hours)
+
+    def sales(self, agent: str, campaign: str | None, shares: FloatArray) -> float:
+        """Expected sales of `agent` selling `campaign` for `shares` of each interval ahead."""
+        if campaign is None:
+            return 0.0
+        values = [self.economics.value_per_hour(agent, campaign, s) for s in self.starts]
+        return float((self.weights * shares * np.asarray(values)).sum() * self.interval_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    """One possible move of one agent: to or from queue `qi`, the servers it adds or takes in
+    each interval (`shares`), the campaign it leaves or goes to, what that selling is worth over
+    the horizon, and the margin the move must net."""
+
+    agent: FloorAgent
+    qi: int
+    campaign: str | None
+    until: datetime
+    shares: FloatArray
+    sales: float
+    margin: float
+    returning: bool = False  # a release of an agent published to sell now
+
+
+def _effects(
+    valuer: _Valuer, servers: FloatArray, options: Sequence[_Option], sign: float
+) -> list[tuple[float, float, float]]:
+    """Per option, the change in its queue's service value, service level and answer rate if it
+    were made now (`sign` +1 adds its shares, -1 takes them); options with the same queue and
+    shares are evaluated once, each queue in one call of its model."""
+    keys = [(o.qi, o.shares.tobytes()) for o in options]
+    shares = {k: o.shares for k, o in zip(keys, options, strict=True)}
+    out: dict[tuple[int, bytes], tuple[float, float, float]] = {}
+    for qi in sorted({k[0] for k in keys}):
+        distinct = [k for k in shares if k[0] == qi]
+        rows = [servers[qi]] + [servers[qi] + sign * shares[k] for k in distinct]
+        value, sl, ar = valuer.evaluate(qi, rows)
+        for i, k in enumerate(distinct, start=1):
+            out[k] = (float(value[i] - value[0]), float(sl[i] - sl[0]), float(ar[i] - ar[0]))
+    return [out[k] for k in keys]
+
+
+def _move(
+    option: _Option,
+    to: Activity,
+    effect: tuple[float, float, float],
+    horizon: _Horizon,
+    rules: _Rules,
+) -> AgentMove:
+    """The move of an option, with its trade: points of service level and answer rate on its
+    queue, the value of the service, and the sales gained (release) or given up (pull)."""
+    value, sl_change, ar_change = effect
+    sales = option.sales if to is Activity.SELL else -option.sales
+    code, start = option.agent.agent_code, horizon.starts[0]
+    now_value = (
+        rules.economics.value_per_hour(code, option.campaign, start)
+        if option.campaign is not None
+        else 0.0
+    )
+    return AgentMove(
+        agent_code=code,
+        to_activity=to,
+        queue_code=horizon.queue_codes[option.qi],
+        campaign_code=option.campaign,
+        campaign_value_per_hour=now_value,
+        until_utc=option.until,
+        trade=Trade(100.0 * ar_change, 100.0 * sl_change, value, sales, rules.economics.currency),
+        margin_value=option.margin,
+    )
+
+
+def _pull_options(
+    horizon: _Horizon, floor: _Floor, rules: _Rules, valuer: _Valuer
+) -> list[_Option]:
+    """Every seller on shift, planned to sell and selling now, for every queue they can serve:
+    what they would add to it and the expected sales they would give up."""
+    options = []
+    for agent, span in floor.sellers:
+        until = rules.until(span)
+        shares = _shares(agent, Activity.SELL, until, horizon)
+        sales = valuer.sales(agent.agent_code, span.campaign_code, shares)
+        margin = rules.margin(agent, valuer.hours(shares))
+        for q in sorted(agent.queue_skills):
+            if q in horizon.qindex:
+                options.append(
+                    _Option(
+                        agent, horizon.qindex[q], span.campaign_code, until, shares, sales, margin
+                    )
+                )
+    return options
+
+
+def _callback_minutes(
+    floor: _Floor, rules: _Rules, horizon: _Horizon, valuer: _Valuer
+) -> dict[str, float]:
+    """Per campaign with callbacks due in the horizon: the selling minutes its sellers have in
+    the horizon beyond those callbacks (what pulls may take)."""
+    minutes_per_interval = horizon.length.total_seconds() / 60.0
+    spare: dict[str, float] = {}
+    for room in rules.economics.campaigns:
+        if room.callback_minutes_due > 0:
+            spare[room.campaign_code] = -room.callback_minutes_due
+    for agent, span in floor.sellers:
+        if span.campaign_code in spare:
+            shares = _shares(agent, Activity.SELL, rules.until(span), horizon)
+            hours = valuer.hours(shares)
+            spare[span.campaign_code] += hours / valuer.interval_hours * minutes_per_interval
+    return spare
+
 
 def _pull(
-    short_by: FloatArray, horizon: _Horizon, floor: _Floor, rules: _Rules
+    horizon: _Horizon, floor: _Floor, rules: _Rules, valuer: _Valuer
 ) -> tuple[list[AgentMove], list[str]]:
-    """Sellers to switch to serve: per short queue, shortest first, as many skilled sellers as
-    it is short, least valuable campaign first."""
-    threshold = rules.config.pull_threshold_agents - _EPS
+    """Sellers to switch to serve, one at a time: the seller and queue whose move nets the most
+    (service value gained minus expected sales given up, beyond the margin), until no move nets
+    more than its margin. A seller whose campaign needs its selling minutes for callbacks due in
+    the horizon stays selling."""
+    servers = floor.servers.copy()
+    options = _pull_options(horizon, floor, rules, valuer)
+    spare_callback = _callback_minutes(floor, rules, horizon, valuer)
+    minutes_per_hour = 60.0
     moves: list[AgentMove] = []
     notes: list[str] = []
-    taken: set[str] = set()
-    locked = 0
-    for qi in np.argsort(-short_by, kind="stable"):
-        if short_by[qi] < threshold:
+    while options and not rules.full(moves, notes):
+        effects = _effects(valuer, servers, options, +1.0)
+        ranked = []
+        for option, effect in zip(options, effects, strict=True):
+            room = spare_callback.get(option.campaign or "")
+            minutes = valuer.hours(option.shares) * minutes_per_hour
+            if room is not None and room - minutes < -_EPS:
+                notes.append(f"sellers of {option.campaign} stay: callbacks are due in the horizon")
+                continue
+            excess = effect[0] - option.sales - option.margin
+            ranked.append(
+                (-excess, option.sales, option.agent.agent_code, option.qi, option, effect)
+            )
+        if not ranked:
             break
-        want = math.ceil(short_by[qi] - _EPS)
-        q = horizon.queue_codes[qi]
-        candidates = []
-        for agent, span in floor.sellers:
-            if agent.agent_code in taken or q not in agent.queue_skills:
-                continue
-            if not rules.unlocked(agent):
-                locked += 1
-                continue
-            value = rules.campaign_value_now.get(span.campaign_code or "", 0.0)
-            candidates.append((value, agent.agent_code, agent, span))
-        candidates.sort(key=lambda c: (c[0], c[1]))
-        for value, code, _agent, span in candidates[:want]:
-            if rules.full(moves, notes):
-                break
-            moves.append(
-                AgentMove(code, Activity.SERVE, q, span.campaign_code, value, rules.until(span))
-            )
-            taken.add(code)
-        if len(candidates) < want:
-            notes.append(
-                f"queue {q} is short by {short_by[qi]:.1f} agents but only "
-                f"{len(candidates)} sellers on shift can serve it"
-            )
-    if locked:
-        dwell = timedelta(minutes=rules.config.min_dwell_minutes)
-        notes.append(f"{locked} sellers were switched less than {dwell} ago")
+        neg_excess, _sales, code, qi, best, effect = min(ranked, key=lambda r: r[:4])
+        if neg_excess >= 0:
+            notes.extend(_refusal(best, effect, horizon, rules))
+            break
+        moves.append(_move(best, Activity.SERVE, effect, horizon, rules))
+        servers[qi] += best.shares
+        if best.campaign in spare_callback:
+            spare_callback[best.campaign] -= valuer.hours(best.shares) * minutes_per_hour
+        options = [o for o in options if o.agent.agent_code != code]
+    notes.extend(_still_short(servers, valuer, horizon, floor, options))
     return moves, notes
 
 
+def _refusal(
+    option: _Option, effect: tuple[float, float, float], horizon: _Horizon, rules: _Rules
+) -> list[str]:
+    """Why the best pull left was not made, when it would have served a queue short of its
+    requirement or the agent was switched a moment ago."""
+    q = horizon.queue_codes[option.qi]
+    code = option.agent.agent_code
+    if rules.locked(option.agent) and effect[0] - option.sales > 0:
+        return [
+            f"pulling {code} back to {q} would net {rules.money(effect[0] - option.sales)}, "
+            f"less than the {rules.money(option.margin)} needed to reverse a switch made less "
+            f"than {rules.config.min_dwell_minutes:g} min ago"
+        ]
+    if effect[0] <= 0:
+        return []
+    return [
+        f"pulling {code} to {q} would give up {rules.money(option.sales)} of expected sales "
+        f"for {rules.money(effect[0])} of service"
+    ]
+
+
+def _still_short(
+    servers: FloatArray, valuer: _Valuer, horizon: _Horizon, floor: _Floor, left: Sequence[_Option]
+) -> list[str]:
+    """A note per queue still short of its requirement by half an agent or more now or in the
+    next interval with no seller left who could be pulled to it."""
+    notes = []
+    short_by = (valuer.needed - servers)[:, :2].max(axis=1)
+    for qi, q in enumerate(horizon.queue_codes):
+        if short_by[qi] >= 0.5 - _EPS and not any(o.qi == qi for o in left):
+            skilled = sum(1 for agent, _span in floor.sellers if q in agent.queue_skills)
+            notes.append(
+                f"queue {q} is short by {short_by[qi]:.1f} agents but only {skilled} sellers on "
+                "shift can serve it"
+            )
+    return notes
+
+
+def _sell_option(
+    agent: FloorAgent,
+    qi: int,
+    span: PlanSpan,
+    horizon: _Horizon,
+    rules: _Rules,
+    valuer: _Valuer,
+    used_hours: Mapping[str, float],
+) -> tuple[_Option | None, list[str]]:
+    """The campaign a server would sell if released: of the campaigns they can sell that are
+    calling now, with leads left and room under the weekly cap for the whole switch (which ends
+    when the calling window closes, if earlier), the one with the highest expected sales."""
+    best: _Option | None = None
+    notes = []
+    for campaign in sorted(agent.campaign_skills):
+        room = rules.economics.room(campaign)
+        if room.calling_until_utc is None or room.calling_until_utc <= rules.now_utc:
+            continue
+        if room.exhausted:
+            notes.append(f"campaign {campaign}: its lead list is exhausted")
+            continue
+        until = min(rules.until(span), room.calling_until_utc)
+        switch_hours = (until - rules.now_utc).total_seconds() / 3600.0
+        cap = room.hours_left_this_week
+        if cap is not None and used_hours.get(campaign, 0.0) + switch_hours > cap + _EPS:
+            notes.append(f"campaign {campaign}: its weekly maximum hours leave no room")
+            continue
+        shares = _shares(agent, Activity.SERVE, until, horizon)
+        sales = valuer.sales(agent.agent_code, campaign, shares)
+        if best is None or sales > best.sales:
+            margin = rules.margin(agent, valuer.hours(shares))
+            returning = agent.published_activity_now is Activity.SELL
+            best = _Option(agent, qi, campaign, until, shares, sales, margin, returning)
+    return best, notes
+
+
 def _release(
-    surplus: FloatArray, horizon: _Horizon, floor: _Floor, rules: _Rules
+    horizon: _Horizon, floor: _Floor, rules: _Rules, valuer: _Valuer
 ) -> tuple[list[AgentMove], list[str]]:
-    """Servers to release to sell: per queue with servers to spare, most to spare first, the
-    agents switched in from selling first, then the most valuable open campaign first."""
+    """Servers to release to sell, one at a time: the server whose selling nets the most (the
+    expected sales gained minus the service value lost, beyond the margin; agents switched in
+    from selling first among equals), never leaving a queue fewer than its requirement plus
+    `release_margin_agents` in any interval of the horizon."""
+    servers = floor.servers.copy()
+    used_hours: dict[str, float] = {}
+    pool = list(floor.servers_here)
     moves: list[AgentMove] = []
     notes: list[str] = []
-    taken: set[str] = set()
-    for qi in np.argsort(-surplus, kind="stable"):
-        spare = math.floor(surplus[qi] + _EPS)
-        if spare < 1:
+    keep = rules.config.release_margin_agents - _EPS
+    sellable = False
+    while pool and not rules.full(moves, notes):
+        options = []
+        for agent, serving, span in pool:
+            qi = horizon.qindex[serving]
+            option, why = _sell_option(agent, qi, span, horizon, rules, valuer, used_hours)
+            notes.extend(why)
+            if option is not None and np.all(
+                servers[qi] - option.shares - valuer.needed[qi] >= keep
+            ):
+                options.append(option)
+        sellable = sellable or bool(options)
+        if not options:
             break
-        q = horizon.queue_codes[qi]
-        candidates = []
-        for agent, serving, span in floor.servers_here:
-            if serving != q or agent.agent_code in taken or not rules.unlocked(agent):
-                continue
-            open_campaigns = [
-                (rules.campaign_value_now[c], c)
-                for c in agent.campaign_skills
-                if c in rules.campaign_value_now
-            ]
-            if not open_campaigns:
-                continue
-            value, campaign = max(open_campaigns)
-            returning = agent.published_activity_now is Activity.SELL
-            candidates.append(
-                (not returning, -value, agent.agent_code, campaign, rules.until(span))
-            )
-        candidates.sort()
-        for _ret, neg_value, code, campaign, end in candidates[:spare]:
-            if rules.full(moves, notes):
-                break
-            moves.append(AgentMove(code, Activity.SELL, q, campaign, -neg_value, end))
-            taken.add(code)
-    if not moves:
+        effects = _effects(valuer, servers, options, -1.0)
+        ranked = [
+            (-(o.sales + e[0] - o.margin), not o.returning, o.agent.agent_code, o, e)
+            for o, e in zip(options, effects, strict=True)
+        ]
+        neg_excess, _ret, code, best, effect = min(ranked, key=lambda r: r[:3])
+        if neg_excess >= 0:
+            break
+        moves.append(_move(best, Activity.SELL, effect, horizon, rules))
+        servers[best.qi] -= best.shares
+        assert best.campaign is not None
+        used_hours[best.campaign] = (
+            used_hours.get(best.campaign, 0.0)
+            + (best.until - rules.now_utc).total_seconds() / 3600.0
+        )
+        pool = [p for p in pool if p[0].agent_code != code]
+    if not moves and not sellable:
         notes.append("servers to spare, but none can sell a campaign open now")
     return moves, notes
 
 
 def _decide(
-    needed: npt.NDArray[np.int64],
     horizon: _Horizon,
     floor: _Floor,
     rules: _Rules,
+    valuer: _Valuer,
     last_pull_utc: datetime | None,
 ) -> tuple[Direction, list[AgentMove], list[str]]:
-    """Pull when a queue is short now or soon; else release when every queue has servers to
-    spare over the whole horizon and no pull is cooling down; else nothing."""
+    """Pull when a pull nets more than its margin; else release when a queue has servers to
+    spare beyond the release margin over the whole horizon, no pull is cooling down, and a
+    release nets more than its margin; else nothing."""
     config = rules.config
-    shortfall = needed.astype(np.float64) - floor.servers
-    short_by = shortfall[:, : config.pull_lookahead_intervals + 1].max(axis=1)
-    if np.any(short_by >= config.pull_threshold_agents - _EPS):
-        moves, notes = _pull(short_by, horizon, floor, rules)
-        return (Direction.TO_SERVE if moves else Direction.NONE), moves, notes
-    surplus = (-shortfall).min(axis=1) - config.release_margin_agents
+    moves, notes = _pull(horizon, floor, rules, valuer)
+    if moves:
+        return Direction.TO_SERVE, moves, notes
+    surplus = (floor.servers - valuer.needed).min(axis=1) - config.release_margin_agents
     if not np.any(surplus >= 1.0 - _EPS):
-        return Direction.NONE, [], []
+        return Direction.NONE, [], notes
     cooldown = timedelta(minutes=config.release_cooldown_minutes)
     if last_pull_utc is not None and rules.now_utc - last_pull_utc < cooldown:
         note = (
             "servers to spare, but sellers were pulled in the last "
             f"{config.release_cooldown_minutes:g} min"
         )
-        return Direction.NONE, [], [note]
-    moves, notes = _release(surplus, horizon, floor, rules)
-    return (Direction.TO_SELL if moves else Direction.NONE), moves, notes
+        return Direction.NONE, [], [*notes, note]
+    moves, release_notes = _release(horizon, floor, rules, valuer)
+    return (Direction.TO_SELL if moves else Direction.NONE), moves, notes + release_notes
+
+
+def _shares(agent: FloorAgent, source: Activity, until: datetime, horizon: _Horizon) -> FloatArray:
+    """Servers a switch of `agent` out of `source` moves in each interval: all of the current
+    one, and of each later one the share planned as `source` before the switch ends."""
+    starts, length = horizon.starts, horizon.length
+    shares = np.zeros(horizon.intervals)
+    shares[0] = 1.0
+    for h in range(1, horizon.intervals):
+        end = min(starts[h] + length, until)
+        if end <= starts[h]:
+            continue
+        moved = _planned_share(agent.plan, source, starts[h], end)
+        shares[h] = sum(moved.values()) * (end - starts[h]) / length
+    return shares
 
 
 def _servers_with(
@@ -504,19 +791,11 @@ def _servers_with(
     the share of each interval it was planned in its former activity until its switch ends."""
     with_move = floor.servers.copy()
     by_code = {a.agent_code: a for a in agents}
-    starts, length = horizon.starts, horizon.length
     for move in moves:
-        qi = horizon.qindex[move.queue_code]
-        agent = by_code[move.agent_code]
         source = Activity.SELL if move.to_activity is Activity.SERVE else Activity.SERVE
         sign = 1.0 if move.to_activity is Activity.SERVE else -1.0
-        with_move[qi, 0] += sign
-        for h in range(1, horizon.intervals):
-            end = min(starts[h] + length, move.until_utc)
-            if end <= starts[h]:
-                continue
-            moved = _planned_share(agent.plan, source, starts[h], end)
-            with_move[qi, h] += sign * sum(moved.values()) * (end - starts[h]) / length
+        shares = _shares(by_code[move.agent_code], source, move.until_utc, horizon)
+        with_move[horizon.qindex[move.queue_code]] += sign * shares
     return with_move
 
 
@@ -555,6 +834,43 @@ def _outlook(
     return outlook, [float((calls * kpi).sum() / total) for kpi in (sl0, sl1, ar0, ar1)]
 
 
+def _valuer(
+    now_utc: datetime,
+    horizon: _Horizon,
+    queues: Sequence[QueueLoad],
+    calls: FloatArray,
+    aht: FloatArray,
+    needed: npt.NDArray[np.int64],
+    economics: FloorEconomics,
+) -> _Valuer:
+    """The valuation of the horizon: the current interval counts for the share still ahead."""
+    weights = np.ones(horizon.intervals)
+    weights[0] = (horizon.starts[0] + horizon.length - now_utc) / horizon.length
+    return _Valuer(
+        queues=queues,
+        starts=horizon.starts,
+        calls=calls,
+        aht=aht,
+        needed=needed.astype(np.float64),
+        weights=weights,
+        interval_hours=horizon.length.total_seconds() / 3600.0,
+        economics=economics,
+    )
+
+
+def _trade(moves: Sequence[AgentMove], weighted: Sequence[float | None], currency: str) -> Trade:
+    """The whole move's trade: the points over every queue of the horizon (contact-weighted, as
+    the outlook), the money the sum of the moves'."""
+    sl0, sl1, ar0, ar1 = weighted
+    return Trade(
+        answer_rate_points=100.0 * (ar1 - ar0) if ar0 is not None and ar1 is not None else 0.0,
+        service_level_points=100.0 * (sl1 - sl0) if sl0 is not None and sl1 is not None else 0.0,
+        value_of_service=sum(m.trade.value_of_service for m in moves),
+        expected_sales_value=sum(m.trade.expected_sales_value for m in moves),
+        currency=currency,
+    )
+
+
 def recommend(
     *,
     now_utc: datetime,
@@ -562,7 +878,7 @@ def recommend(
     interval_minutes: int,
     queues: Sequence[QueueLoad],
     agents: Sequence[FloorAgent],
-    campaign_value_now: Mapping[str, float],
+    economics: FloorEconomics,
     last_pull_utc: datetime | None = None,
     config: RecommendationConfig = RecommendationConfig(),
 ) -> Recommendation:
@@ -570,8 +886,8 @@ def recommend(
 
     `interval_starts_utc` are the horizon's interval starts, the one containing `now_utc` first;
     each queue gives one value per interval, and its model is on the same intervals.
-    `campaign_value_now` holds the value per productive hour of each campaign that may be called
-    now (closed campaigns absent).
+    `economics` holds the selling values over the horizon, each campaign's room (calling window,
+    weekly cap, list, callbacks), the under-target penalty and the currency.
     """
     horizon = _horizon(now_utc, interval_starts_utc, interval_minutes, queues, config)
     floor = _floor(agents, horizon, timedelta(seconds=config.switch_grace_seconds))
@@ -583,8 +899,9 @@ def recommend(
     if queues:
         calls, aht = _load_matrix(queues, horizon.intervals)
         needed = _needed(queues, calls, aht)
-        rules = _Rules(now_utc, config, campaign_value_now)
-        direction, moves, notes = _decide(needed, horizon, floor, rules, last_pull_utc)
+        valuer = _valuer(now_utc, horizon, queues, calls, aht, needed, economics)
+        rules = _Rules(now_utc, config, economics)
+        direction, moves, notes = _decide(horizon, floor, rules, valuer, last_pull_utc)
         with_move = _servers_with(moves, agents, horizon, floor)
         outlook, weighted = _outlook(
             queues, horizon, calls, aht, needed, (floor.servers, with_move)
@@ -604,6 +921,7 @@ def recommend(
         answer_rate_without=weighted[2],
         answer_rate_with=weighted[3],
         notes=tuple(dict.fromkeys(notes)),
+        trade=_trade(moves, weighted, economics.currency),
     )
 
 

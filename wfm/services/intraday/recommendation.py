@@ -23,8 +23,10 @@ from wfm.domain.intraday import (
     recommend,
 )
 from wfm.domain.intraday.states import ActualActivity
+from wfm.domain.money import DEFAULT_CURRENCY
 from wfm.domain.queue_model import QueueModel
 from wfm.services.intraday.clock import site_now
+from wfm.services.intraday.economics import floor_economics
 from wfm.services.intraday.floor import EVENT_LOOKBACK, Floor, load_floor
 from wfm.services.intraday.reforecast import DayForecast, DayReforecast, reforecast_day
 
@@ -56,8 +58,10 @@ def recommendation(
     at_utc: datetime | None = None,
     config: RecommendationConfig = RecommendationConfig(),
     reforecast_config: ReforecastConfig = ReforecastConfig(),
+    currency: str = DEFAULT_CURRENCY,
 ) -> Recommendation:
-    """The sell/serve move for the site now (see `wfm.domain.intraday.recommendation`)."""
+    """The sell/serve move for the site now (see `wfm.domain.intraday.recommendation`), its
+    money in `currency` (sites have no currency setting yet)."""
     now = at_utc or site_now(session, site_code)
     day_re = reforecast_day(session, site_code=site_code, at_utc=now, config=reforecast_config)
     forecast = day_re.forecast
@@ -69,13 +73,21 @@ def recommendation(
     last_switch, last_pull = _last_switches(floor, now)
     agents = _floor_agents_in_horizon(floor, states, last_switch, now, horizon_end)
     campaigns = CampaignRepository(session).list(site_code)
+    economics = floor_economics(
+        session,
+        site=floor.site,
+        campaigns=campaigns,
+        now_utc=now,
+        interval_starts_utc=horizon,
+        currency=currency,
+    )
     return recommend(
         now_utc=now,
         interval_starts_utc=horizon,
         interval_minutes=forecast.interval_minutes,
         queues=loads,
         agents=agents,
-        campaign_value_now=campaign_values_now(campaigns, floor.site, now),
+        economics=economics,
         last_pull_utc=last_pull,
         config=config,
     )

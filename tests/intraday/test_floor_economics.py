@@ -1,0 +1,101 @@
+"""The money of the floor as the service assembles it from the database: typed selling values in
+the calling windows, the roster's under-target penalty, each campaign's weekly room counted from
+the week's effective plan, and a release that respects it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from intraday_testkit import SITE, build_centre, t
+from sqlalchemy import Engine
+
+from scheduling.problem import CallingWindow, CampaignSpec, Horizon, Problem
+from wfm.db.repositories import CampaignRepository, SiteRepository
+from wfm.db.session import unit_of_work
+from wfm.domain import Activity
+from wfm.domain.intraday import Direction
+from wfm.services import intraday as svc
+from wfm.services.intraday.economics import (
+    campaign_rooms,
+    floor_economics,
+    under_target_penalty_per_agent_hour,
+    week_selling_hours,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_floor_caches() -> None:
+    """The floor's roster and agent caches are keyed by site code and publication stamp, which
+    the centres of different tests share: start each test with them empty."""
+    from wfm.services.intraday import floor
+
+    floor._ROSTER_CACHE.clear()
+    floor._AGENTS_CACHE.clear()
+
+
+X1_HOURS = 7.75  # X1 sells C_HIGH 09:00-17:00 less a 15-minute break, the only selling of it
+
+
+def test_the_floor_prices_a_shortfall_as_the_roster_does(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        build_centre(session)
+        site = SiteRepository(session).get(SITE)
+        campaigns = CampaignRepository(session).list(SITE)
+        penalty = under_target_penalty_per_agent_hour(site, campaigns)
+        CampaignRepository(session).update_campaign("C_HIGH", {"efficiency": 1.0})
+        richer = under_target_penalty_per_agent_hour(site, CampaignRepository(session).list(SITE))
+    # The roster's own definition on the same campaigns: twice 30 x 0.8 is 48, so 50; at
+    # efficiency 1, twice 30.
+    spec = CampaignSpec(
+        "C_HIGH", (30.0,) * 24, (CallingWindow(0, t("08:00").time(), t("21:00").time()),)
+    )
+    problem = Problem(SITE, "Europe/Dublin", Horizon(date(2026, 11, 9)), (), (), (spec,))
+    assert penalty == problem.under_target_penalty_per_agent_hour() == 50.0
+    assert richer == 60.0
+
+
+def test_selling_values_and_rooms(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        build_centre(session)
+        CampaignRepository(session).update_campaign("C_HIGH", {"max_hours_per_week": 20.0})
+        site = SiteRepository(session).get(SITE)
+        campaigns = CampaignRepository(session).list(SITE)
+        starts = [t("20:30") + timedelta(minutes=15 * i) for i in range(4)]
+        money = floor_economics(
+            session, site=site, campaigns=campaigns, now_utc=t("20:35"), interval_starts_utc=starts
+        )
+        hours = week_selling_hours(session, site, {"C_HIGH", "C_LOW"}, t("10:00"))
+        rooms = {r.campaign_code: r for r in campaign_rooms(session, site, campaigns, t("22:00"))}
+    # Calling 08:00-21:00 local (Dublin is UTC+0 in November): 20:30 and 20:45 only, at the
+    # typed value x efficiency, as typed values.
+    high = [v for v in money.selling if v.campaign_code == "C_HIGH"]
+    assert [v.interval_start_utc for v in high] == starts[:2]
+    assert {(v.value_per_hour, v.source) for v in high} == {(30.0 * 0.8, "typed")}
+    assert money.value_per_hour("S1", "C_HIGH", starts[0]) == pytest.approx(24.0)
+    assert money.value_per_hour("S1", "C_HIGH", starts[2]) == 0.0
+    assert money.room("C_HIGH").calling_until_utc == t("21:00")
+    assert money.room("C_HIGH").hours_left_this_week == pytest.approx(20.0 - X1_HOURS)
+    assert money.room("C_LOW").hours_left_this_week is None  # no weekly maximum
+    assert money.currency == "CNY"
+    assert hours == {"C_HIGH": pytest.approx(X1_HOURS), "C_LOW": pytest.approx(3 * X1_HOURS)}
+    assert rooms["C_HIGH"].calling_until_utc is None  # 22:00: outside the calling window
+
+
+def test_a_release_stops_at_the_campaigns_weekly_maximum(engine: Engine) -> None:
+    """Fourteen servers for a queue that needs nine: four may go (one spare kept). Each release
+    lasts until the 12:00 break (2 h). C_HIGH may take 5 more hours this week: two releases; the
+    others go to C_LOW."""
+    with unit_of_work(engine) as session:
+        build_centre(session, servers=14, sellers=0)
+        CampaignRepository(session).update_campaign(
+            "C_HIGH", {"max_hours_per_week": X1_HOURS + 5.0}
+        )
+        svc.set_clock(session, site_code=SITE, now_utc=t("10:00"), speed=0)
+        rec = svc.recommendation(session, site_code=SITE)
+    assert rec.direction is Direction.TO_SELL
+    assert [m.campaign_code for m in rec.moves] == ["C_HIGH", "C_HIGH", "C_LOW", "C_LOW"]
+    assert all(m.until_utc == t("12:00") and m.to_activity is Activity.SELL for m in rec.moves)
+    assert [m.trade.expected_sales_value for m in rec.moves] == pytest.approx([24, 24, 8, 8])
+    assert rec.trade.expected_sales_value == pytest.approx(64.0)
+    assert rec.trade.answer_rate_points < 0 and rec.currency == "CNY"
