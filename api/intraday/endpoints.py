@@ -23,6 +23,7 @@ from wfm.domain.intraday import (
     QueueSnapshot,
     RawEvent,
     Recommendation,
+    Trade,
 )
 from wfm.domain.queue_model import PatienceSource, QueueModel
 from wfm.services import intraday as svc
@@ -269,6 +270,18 @@ def adherence_minutes(
 # --- reforecast, recommendation, switches -------------------------------------------------------
 
 
+def _trade(t: Trade) -> s.TradeRead:
+    return s.TradeRead(
+        answer_rate_points=t.answer_rate_points,
+        service_level_points=t.service_level_points,
+        value_of_service=t.value_of_service,
+        expected_sales_value=t.expected_sales_value,
+        net_value=t.net_value,
+        currency=t.currency,
+        text=t.text,
+    )
+
+
 def _move(m: AgentMove) -> s.AgentMoveRead:
     return s.AgentMoveRead(
         agent_code=m.agent_code,
@@ -277,6 +290,8 @@ def _move(m: AgentMove) -> s.AgentMoveRead:
         campaign_code=m.campaign_code,
         campaign_value_per_hour=m.campaign_value_per_hour,
         until_utc=m.until_utc,
+        trade=_trade(m.trade),
+        hysteresis_margin_value=m.margin_value,
     )
 
 
@@ -299,6 +314,8 @@ def _recommendation(rec: Recommendation) -> s.RecommendationRead:
             s.IntervalOutlookRead.model_validate(o, from_attributes=True) for o in rec.outlook
         ],
         notes=list(rec.notes),
+        trade=_trade(rec.trade),
+        currency=rec.currency,
     )
 
 
@@ -311,9 +328,11 @@ def _recommendation(rec: Recommendation) -> s.RecommendationRead:
 def recommendation(
     session: SessionDep, site: str = SiteQuery, at: datetime | None = AtQuery
 ) -> Any:
-    """The sell/serve move now: servers needed (Erlang A on the reforecast) against servers and
-    sellers now for the current and next intervals; the agents to switch; the predicted service
-    level and answer rate with and without the move."""
+    """The sell/serve move now, decided in money: a pull or release is made when the value of
+    the service it changes (answered contacts, the roster's under-target penalty) against the
+    expected sales it gives up or gains nets more than the hysteresis margin. Returns the agents
+    to switch, the predicted service level and answer rate with and without the move, and the
+    trade per move and overall in points and money."""
     return _recommendation(svc.recommendation(session, site_code=site, at_utc=_aware(at, "at")))
 
 

@@ -103,6 +103,29 @@ class QueueSnapshotBatch(Input):
     )
 
 
+class TradeRead(Output):
+    """What a move trades, in both currencies: points of service and money."""
+
+    answer_rate_points: float = Field(
+        description="Percentage points of answer rate gained (+) or lost (-) over the horizon, "
+        "contact-weighted, from the queue model."
+    )
+    service_level_points: float = Field(description="Percentage points of service level, alike.")
+    value_of_service: float = Field(
+        description="Money the change in service is worth over the horizon: value per answered "
+        "contact x contacts answered, plus the roster's under-target penalty per agent-hour short "
+        "avoided (+) or incurred (-)."
+    )
+    expected_sales_value: float = Field(
+        description="Expected sales gained (+, a release) or given up (-, a pull) over the horizon."
+    )
+    net_value: float = Field(description="value_of_service + expected_sales_value.")
+    currency: str = Field(examples=["CNY"], description="ISO code of the money fields.")
+    text: str = Field(
+        examples=["+1.2 pts answer rate, +3.4 pts service level, −¥380 expected sales"]
+    )
+
+
 class AgentMoveRead(Output):
     agent_code: str
     to: Literal["serve", "sell"] = Field(description="The activity the agent switches to.")
@@ -113,7 +136,13 @@ class AgentMoveRead(Output):
     )
     until_utc: datetime = Field(
         description="Suggested end of this agent's switch: the end of their current block of "
-        "work (next break, lunch, shift end or planned change; at most 4 hours)."
+        "work (next break, lunch, shift end or planned change; at most 4 hours; a release also "
+        "ends when the campaign's calling window closes)."
+    )
+    trade: TradeRead = Field(description="This move's trade, given the moves before it.")
+    hysteresis_margin_value: float = Field(
+        description="Money the move had to net to be made (larger for an agent switched in the "
+        "last 30 minutes)."
     )
 
 
@@ -237,6 +266,11 @@ class RecommendationRead(Output):
     answer_rate_with: float | None
     outlook: list[IntervalOutlookRead]
     notes: list[str] = Field(description="Why less (or nothing) is moved, when it is.")
+    trade: TradeRead = Field(
+        description="The whole move's trade: points over every queue of the horizon, money "
+        "summed over the moves."
+    )
+    currency: str = Field(examples=["CNY"])
 
 
 class SwitchAgent(Input):

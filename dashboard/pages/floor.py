@@ -96,10 +96,31 @@ def _recommendation(client: ApiClient, code: str) -> None:
                 f"{100 * ar_with:.1f} %",
                 delta=f"{100 * (ar_with - ar_without):+.1f} pts",
             )
+    if rec["direction"] != "none":
+        trade = rec["trade"]
+        st.markdown(f"**The trade:** {trade['text']}")
+        st.caption(
+            f"Value of the service gained or lost: {trade['value_of_service']:,.0f}; net "
+            f"{trade['net_value']:+,.0f} {rec['currency']} over the horizon (a move is made only "
+            "when it nets more than its hysteresis margin)."
+        )
     for note in rec["notes"]:
         st.caption(note)
     if rec["moves"]:
-        moves = pd.DataFrame(rec["moves"])
+        moves = pd.DataFrame(
+            [
+                {
+                    "agent": m["agent_code"],
+                    "to": m["to"],
+                    "queue": m["queue_code"],
+                    "campaign": m["campaign_code"],
+                    "until (UTC)": m["until_utc"][11:16],
+                    "trade": m["trade"]["text"],
+                    f"net value ({rec['currency']})": round(m["trade"]["net_value"]),
+                }
+                for m in rec["moves"]
+            ]
+        )
         st.dataframe(moves, hide_index=True, width="stretch")
         if can(me, "intraday:write"):
             names = [m["agent_code"] for m in rec["moves"]]

@@ -195,6 +195,11 @@ def test_floor_shows_the_recommendation_and_applies_it(demo_api: DemoApi) -> Non
     assert metric(at, "Servers now") == f"{rec['servers_now']:.0f}"
     assert metric(at, "Sellers now") == str(rec["sellers_now"])
     assert any(rec["message"] in w.value for w in at.warning)
+    # The trade in both currencies, for the move and per agent.
+    assert any(rec["trade"]["text"] in m.value for m in at.markdown)
+    assert "expected sales" in rec["trade"]["text"]
+    table = at.dataframe[0].value
+    assert list(table["trade"]) == [m["trade"]["text"] for m in rec["moves"]]
     live: Any = demo_api.get("/v1/adherence/live", "floor_manager", site=demo_api.site)
     assert metric(at, "Scheduled now") == str(live["scheduled_now"])
     assert metric(at, "Out of adherence now") == str(live["out_of_adherence"])

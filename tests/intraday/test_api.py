@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from intraday_testkit import DAY, SITE, Server
 
 WHOLE_DAY = {"start_utc": "2026-11-09T00:00:00Z", "end_utc": "2026-11-10T00:00:00Z"}
@@ -100,6 +101,21 @@ def test_recommendation_switch_and_adherence(server: Server) -> None:
         assert [m["agent_code"] for m in body["moves"]] == ["P1", "P2", "P3"]
         assert body["outlook"][0]["servers_needed"] == 9
         assert body["answer_rate_with"] > body["answer_rate_without"]
+        # The trade: each P seller gives up an hour of C_LOW (10 x efficiency 0.8) in the horizon
+        # for the service of a queue six short; the whole move's points are the outlook's.
+        assert body["currency"] == "CNY"
+        for m in body["moves"]:
+            trade = m["trade"]
+            assert trade["expected_sales_value"] == pytest.approx(-8.0)
+            assert trade["value_of_service"] > m["hysteresis_margin_value"] + 8.0
+            assert trade["net_value"] == pytest.approx(trade["value_of_service"] - 8.0)
+            assert trade["text"].endswith(", −¥8 expected sales") and trade["currency"] == "CNY"
+        total = body["trade"]
+        assert total["expected_sales_value"] == pytest.approx(-24.0)
+        assert total["answer_rate_points"] == pytest.approx(
+            100 * (body["answer_rate_with"] - body["answer_rate_without"])
+        )
+        assert total["text"].startswith(f"+{total['answer_rate_points']:.1f} pts answer rate")
 
         r = c.post(
             "/v1/intraday/switch",
