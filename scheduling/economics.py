@@ -67,39 +67,49 @@ class ServeCurve:
         return result
 
 
-def requirement(problem: Problem, queue: QueueSpec) -> IntArray:
+def requirement(problem: Problem, queue: QueueSpec, model: QueueModel | None = None) -> IntArray:
     """Agents to roster per interval whose expected service, each absent with probability
     `Problem.shrinkage` (`QueueModel.requirement_under_absence`), meets the queue's targets. A
-    given requirement (agents serving) is grossed up by 1 / (1 - shrinkage)."""
+    given requirement (agents serving) is grossed up by 1 / (1 - shrinkage). `model`: the
+    queue's model when the caller holds it (a memoised one, `QueueModel.memoised`)."""
     keep = 1.0 - problem.shrinkage
     if queue.required_agents is not None:
         given = np.asarray(queue.required_agents, dtype=float)
         return np.ceil(given / keep - 1e-9).astype(np.int64)
     assert queue.contacts is not None and queue.aht_seconds is not None
     calls = np.asarray(queue.contacts, dtype=float)
-    staffing = _model(problem, queue).requirement_under_absence(
+    staffing = (model or _model(problem, queue)).requirement_under_absence(
         calls, np.asarray(queue.aht_seconds, dtype=float), problem.shrinkage
     )
     return staffing.scheduled_agents.reshape(calls.shape)
 
 
-def answered(problem: Problem, queue: QueueSpec, serving: NDArray[np.float64]) -> FloatArray:
+def answered(
+    problem: Problem,
+    queue: QueueSpec,
+    serving: NDArray[np.float64],
+    model: QueueModel | None = None,
+) -> FloatArray:
     """Expected contacts answered with `serving` rostered agents, each absent with probability
     `Problem.shrinkage` (`QueueModel.kpis_under_absence`); shape of `serving`, whose first axis
-    is the interval."""
+    is the interval. `model` as for `requirement`."""
     assert queue.contacts is not None and queue.aht_seconds is not None
     k = np.asarray(serving, dtype=float)
     extra = (1,) * (k.ndim - 1)
     calls = np.asarray(queue.contacts, dtype=float).reshape(-1, *extra)
     aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), (calls.shape[0],))
-    kpis = _model(problem, queue).kpis_under_absence(
+    kpis = (model or _model(problem, queue)).kpis_under_absence(
         calls, aht.reshape(-1, *extra), k, problem.shrinkage
     )
     return kpis.answered
 
 
-def serve_curve(problem: Problem, queue: QueueSpec) -> ServeCurve:
-    required = requirement(problem, queue)
+def serve_curve(problem: Problem, queue: QueueSpec, model: QueueModel | None = None) -> ServeCurve:
+    """The queue's serve curve (see the module docstring). Its requirement and its values ask the
+    same agents-present cells of the queue's model, so they share one memoised model (`model`
+    when given, e.g. the evaluation's, whose predicted service then reuses it too)."""
+    model = model or _model(problem, queue).memoised()
+    required = requirement(problem, queue, model)
     total = required.shape[0]
     penalty = problem.under_target_penalty_per_agent_hour() * problem.interval_hours
     points = np.zeros((total, BREAKPOINTS), dtype=np.int64)
@@ -126,7 +136,7 @@ def serve_curve(problem: Problem, queue: QueueSpec) -> ServeCurve:
     values = -penalty * np.maximum(0, required[:, None] - points).astype(float)
     if queue.contacts is not None:
         values = values + queue.value_per_answered_contact * answered(
-            problem, queue, points.astype(float)
+            problem, queue, points.astype(float), model
         )
     for t in range(total):
         values[t] = _concave_envelope(points[t], values[t])
@@ -172,15 +182,17 @@ class QueueKpis:
     answered: FloatArray
 
 
-def queue_kpis(problem: Problem, queue: QueueSpec, serving: IntArray) -> QueueKpis | None:
+def queue_kpis(
+    problem: Problem, queue: QueueSpec, serving: IntArray, model: QueueModel | None = None
+) -> QueueKpis | None:
     """Expected Erlang A KPIs of a queue with a forecast with `serving` rostered agents, each
     absent with probability `Problem.shrinkage` (`QueueModel.kpis_under_absence`); None for a
-    queue given only a requirement."""
+    queue given only a requirement. `model` as for `requirement`."""
     if queue.contacts is None or queue.aht_seconds is None:
         return None
     calls = np.asarray(queue.contacts, dtype=float)
     aht = np.broadcast_to(np.asarray(queue.aht_seconds, dtype=float), calls.shape)
-    kpis = _model(problem, queue).kpis_under_absence(
+    kpis = (model or _model(problem, queue)).kpis_under_absence(
         calls, aht, np.asarray(serving, dtype=float), problem.shrinkage
     )
     assert kpis.answer_rate is not None  # a problem's queue is Erlang A

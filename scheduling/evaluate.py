@@ -671,8 +671,10 @@ class _Checker:
         reports = []
         for q, queue in enumerate(self.problem.queues):
             serving = self.serving[q]
-            curve = serve_curve(self.problem, queue)
-            kpis = queue_kpis(self.problem, queue, serving)
+            # one memoised model: the predicted service reuses the curve's cells
+            model = self._model(queue).memoised()
+            curve = serve_curve(self.problem, queue, model)
+            kpis = queue_kpis(self.problem, queue, serving, model)
             short = np.maximum(0, curve.required - serving)
             contacts = (
                 np.asarray(queue.contacts, dtype=float) if queue.contacts is not None else None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.typing import ArrayLike
 from scipy.stats import binom
 
-from wfm.domain.queue_model import ErlangError, Patience, QueueModel
+from wfm.domain.queue_model import Calibration, ErlangError, Patience, QueueKpis, QueueModel
 
 MODEL = QueueModel(
     code="Q",
@@ -99,3 +100,44 @@ def test_a_shrinkage_outside_zero_to_one_is_refused_by_name() -> None:
         MODEL.kpis_under_absence([10.0], [300.0], [3.0], 1.0)
     with pytest.raises(ErlangError, match="agents"):
         MODEL.kpis_under_absence([10.0], [300.0], [-1.0], 0.1)
+
+
+def test_a_memoised_model_gives_the_same_figures_and_evaluates_each_cell_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`QueueModel.memoised`: the figures are the plain model's to the last digit; asking the
+    same agents-present cells again evaluates nothing new; a model derived from it (calibrated)
+    gets its own figures, not the ones kept for the first."""
+    evaluated: list[int] = []
+    plain_kpis = QueueModel.kpis
+
+    def counted(
+        self: QueueModel, contacts: ArrayLike, aht: ArrayLike, agents: ArrayLike
+    ) -> QueueKpis:
+        evaluated.append(int(np.size(agents)))
+        return plain_kpis(self, contacts, aht, agents)
+
+    rostered = np.array([0.0, 2.0, 14.0, 30.0, 50.0])
+    plain_requirement = MODEL.requirement_under_absence(CONTACTS, AHT, 0.1)
+    plain = MODEL.kpis_under_absence(CONTACTS, AHT, rostered, 0.1)
+    memoised = MODEL.memoised()
+    assert memoised == MODEL  # the memo is not part of the model's value
+    monkeypatch.setattr(QueueModel, "kpis", counted)
+    requirement = memoised.requirement_under_absence(CONTACTS, AHT, 0.1)
+    first = memoised.kpis_under_absence(CONTACTS, AHT, rostered, 0.1)
+    cells = sum(evaluated)
+    again = memoised.kpis_under_absence(CONTACTS, AHT, rostered, 0.1)
+    assert sum(evaluated) == cells  # nothing new
+    np.testing.assert_array_equal(requirement.scheduled_agents, plain_requirement.scheduled_agents)
+    for name in ("service_level", "answer_rate", "answered", "asa_seconds", "occupancy"):
+        np.testing.assert_array_equal(getattr(first, name), getattr(plain, name))
+        np.testing.assert_array_equal(getattr(again, name), getattr(plain, name))
+
+    calibration = Calibration(availability=0.7, patience_seconds=120.0, patience_method="waits")
+    derived = memoised.calibrated(calibration)
+    assert derived.memo is memoised.memo
+    monkeypatch.setattr(QueueModel, "kpis", plain_kpis)
+    expected = MODEL.calibrated(calibration).kpis_under_absence(CONTACTS, AHT, rostered, 0.1)
+    got = derived.kpis_under_absence(CONTACTS, AHT, rostered, 0.1)
+    np.testing.assert_array_equal(got.answered, expected.answered)
+    assert np.all(got.answered[1:] < plain.answered[1:])

@@ -223,6 +223,9 @@ class QueueModel:
     # figure then counts availability x agents as servers, uses the fitted patience and
     # recalibrates answer rate and service level. None: the textbook Erlang A/C.
     calibration: Calibration | None = None
+    # KPIs of the cells already evaluated under absence, kept for one piece of work
+    # (`memoised`); not part of the model's value.
+    memo: KpiMemo | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @classmethod
     def of_queue(cls, queue: Queue, site: Site, interval_minutes: int) -> QueueModel:
@@ -249,6 +252,15 @@ class QueueModel:
         return dataclasses.replace(
             self, calibration=calibration, patience=Patience.of_calibration(calibration)
         )
+
+    def memoised(self) -> QueueModel:
+        """The model keeping the KPIs of every (contacts, handle time, whole agents present)
+        cell it evaluates under absence (`kpis_under_absence`, `requirement_under_absence`), so
+        that one piece of work asking the same cells again (a roster's requirement, serve
+        value and predicted service) computes each once, with the same figures. For one piece
+        of work only: the memo grows with every new cell. A model derived from it
+        (`calibrated`, `dataclasses.replace`) shares the memo under its own key."""
+        return dataclasses.replace(self, memo=KpiMemo())
 
     @property
     def availability(self) -> float:
@@ -550,7 +562,10 @@ def _expected_kpis(
     rows = np.broadcast_to(np.arange(calls.size)[:, None], serving.shape)[inside]
     cells = np.stack([calls[rows], aht[rows], serving[inside]], axis=1)
     distinct, back = np.unique(cells, axis=0, return_inverse=True)
-    at = model.kpis(distinct[:, 0], distinct[:, 1], distinct[:, 2])
+    if model.memo is None:
+        at = model.kpis(distinct[:, 0], distinct[:, 1], distinct[:, 2])
+    else:
+        at = model.memo.kpis(model, distinct)
 
     def grid(values: FloatArray) -> FloatArray:
         """A KPI of the distinct cells laid on the (interval, band) grid."""
@@ -597,6 +612,55 @@ def _expected_kpis(
         service_level_of_answered=expected(at.service_level_of_answered, answered),
         service_level_abandons_count=expected(at.service_level_abandons_count),
     )
+
+
+class KpiMemo:
+    """`QueueModel.kpis` of the distinct cells (contacts, handle time, agents) a memoised model
+    has evaluated, per model (a model derived from a memoised one shares the memo, under its own
+    key): each new cell is evaluated once, in one `kpis` call per batch of new cells."""
+
+    def __init__(self) -> None:
+        self._models: dict[QueueModel, _MemoCells] = {}
+
+    def kpis(self, model: QueueModel, cells: FloatArray) -> QueueKpis:
+        """The KPIs of `cells` (rows of contacts, handle time, agents; distinct), the new ones
+        evaluated now."""
+        if len(cells) == 0:
+            return model.kpis(cells[:, 0], cells[:, 1], cells[:, 2])
+        known = self._models.setdefault(model, _MemoCells())
+        keys = list(map(tuple, cells.tolist()))
+        positions = np.fromiter(
+            (known.index.get(key, -1) for key in keys), dtype=np.int64, count=len(keys)
+        )
+        new = np.flatnonzero(positions < 0)
+        if new.size:
+            fresh = model.kpis(cells[new, 0], cells[new, 1], cells[new, 2])
+            first = len(known.index)
+            positions[new] = first + np.arange(new.size)
+            known.index.update((keys[i], first + k) for k, i in enumerate(new.tolist()))
+            known.batches.append(fresh)
+            known.joined = None
+        if known.joined is None:
+            known.joined = {
+                item.name: None
+                if getattr(known.batches[0], item.name) is None
+                else np.concatenate([getattr(b, item.name) for b in known.batches])
+                for item in dataclasses.fields(QueueKpis)
+            }
+        rows: dict[str, Any] = {
+            name: None if column is None else column[positions]
+            for name, column in known.joined.items()
+        }
+        return QueueKpis(**rows)
+
+
+@dataclass
+class _MemoCells:
+    """One model's evaluated cells: each cell's row in the KPIs of the batches joined."""
+
+    index: dict[tuple[float, ...], int] = dataclasses.field(default_factory=dict)
+    batches: list[QueueKpis] = dataclasses.field(default_factory=list)
+    joined: dict[str, FloatArray | None] | None = None
 
 
 def kpis_of_queues(
