@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
@@ -33,6 +34,30 @@ router = APIRouter(prefix="/queues", tags=["queues"])
 READ = [Depends(require(Permission.ORG_READ))]
 KPI_READ = [Depends(require(Permission.KPI_READ))]
 WRITE = [Depends(require(Permission.ORG_WRITE))]
+
+
+@dataclass(frozen=True)
+class SiteHistory:
+    """The site whose queues to fit on their history, and how many local days of it to read."""
+
+    site: str
+    lookback_days: int
+
+
+def site_history(
+    site: str = Query(pattern=CODE_PATTERN, description="The site whose queues to fit."),
+    lookback_days: int = Query(
+        default=DEFAULT_LOOKBACK_DAYS,
+        ge=1,
+        le=MAX_LOOKBACK_DAYS,
+        description="Local days of history, ending with the site's last day of history, to read.",
+    ),
+) -> SiteHistory:
+    """The query parameters of the fits on a site's history (patience, calibration)."""
+    return SiteHistory(site=site, lookback_days=lookback_days)
+
+
+SiteHistoryDep = Annotated[SiteHistory, Depends(site_history)]
 
 
 @router.get("", response_model=list[QueueRead], dependencies=READ, responses=responses(404))
@@ -67,21 +92,12 @@ def create_queue(body: QueueCreate, session: SessionDep) -> Any:
     dependencies=WRITE,
     responses=responses(404),
 )
-def estimate_queue_patience(
-    session: SessionDep,
-    site: str = Query(pattern=CODE_PATTERN, description="The site whose queues to estimate."),
-    lookback_days: int = Query(
-        default=DEFAULT_LOOKBACK_DAYS,
-        ge=1,
-        le=MAX_LOOKBACK_DAYS,
-        description="Local days of history, ending with the site's last day of history, to read.",
-    ),
-) -> Any:
+def estimate_queue_patience(session: SessionDep, history: SiteHistoryDep) -> Any:
     """Estimate and store each queue's mean patience from the site's interval history (abandons
     and waits of the last `lookback_days` local days); a queue with too few abandons keeps no
     estimate and uses the site's setting. Every forecast run does the same."""
     return PatienceEstimatesRead.of(
-        estimate_patience(session, site_code=site, lookback_days=lookback_days)
+        estimate_patience(session, site_code=history.site, lookback_days=history.lookback_days)
     )
 
 
@@ -91,24 +107,15 @@ def estimate_queue_patience(
     dependencies=WRITE,
     responses=responses(404),
 )
-def calibrate_site_queues(
-    session: SessionDep,
-    site: str = Query(pattern=CODE_PATTERN, description="The site whose queues to calibrate."),
-    lookback_days: int = Query(
-        default=DEFAULT_LOOKBACK_DAYS,
-        ge=1,
-        le=MAX_LOOKBACK_DAYS,
-        description="Local days of history, ending with the site's last day of history, to read.",
-    ),
-) -> Any:
+def calibrate_site_queues(session: SessionDep, history: SiteHistoryDep) -> Any:
     """Fit and store each queue's calibration (availability of its serving agents, patience,
     logistic recalibration: docs/erlang.md) on the site's interval history and its agents' ACD
     events of the last `lookback_days` local days. A queue without agent events, or with too
     few intervals or calls, is refused with the reason and keeps the calibration it had. The
-    queue model then uses the stored calibration (requirements, the intraday recommendation).
-    Every forecast run does the same."""
+    queue model then uses the stored calibration (requirements, the roster and its evaluation,
+    the intraday recommendation). Every forecast run does the same."""
     return CalibrationsRead.of(
-        calibrate_queues(session, site_code=site, lookback_days=lookback_days)
+        calibrate_queues(session, site_code=history.site, lookback_days=history.lookback_days)
     )
 
 
