@@ -13,9 +13,13 @@ from typing import Annotated, Any
 import typer
 
 from wfm.cli.app import app, fail
-from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
-from wfm.cli.pipeline_commands import SiteOption, resolve_site
-from wfm.domain.calibration import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from wfm.cli.common import DatabaseUrlOption
+from wfm.cli.pipeline_commands import (
+    HISTORY_LOOKBACK_DAYS,
+    HistoryLookbackOption,
+    SiteOption,
+    on_site,
+)
 
 REQUIRED = ("interval_start", "offered", "answered", "abandoned", "aht_seconds", "agents")
 OPTIONAL = (
@@ -458,12 +462,7 @@ def _row(
 @app.command("calibrate-queues")
 def calibrate_queues_command(
     site: SiteOption = None,
-    lookback_days: Annotated[
-        int,
-        typer.Option(
-            min=1, max=MAX_LOOKBACK_DAYS, help="Local days of history before its end to fit on."
-        ),
-    ] = DEFAULT_LOOKBACK_DAYS,
+    lookback_days: HistoryLookbackOption = HISTORY_LOOKBACK_DAYS,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Calibrate each queue's model on its stored history and agent events, and store it.
@@ -475,13 +474,15 @@ def calibrate_queues_command(
     error against the textbook's and the noise floor) or why it was refused; a refused queue
     keeps the calibration it had. Every forecast run does the same with 56 days.
     """
-    from wfm.db.session import unit_of_work
     from wfm.services.calibration import calibrate_queues
 
-    engine = open_database(database_url)
-    with user_errors(), unit_of_work(engine) as session:
-        site_code = resolve_site(session, site)
-        run = calibrate_queues(session, site_code=site_code, lookback_days=lookback_days)
+    run = on_site(
+        database_url,
+        site,
+        lambda session, site_code: calibrate_queues(
+            session, site_code=site_code, lookback_days=lookback_days
+        ),
+    )
     for line in calibration_lines(run):
         typer.echo(line)
 

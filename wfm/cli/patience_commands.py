@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
 from wfm.cli.app import app
-from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
-from wfm.cli.pipeline_commands import SiteOption, resolve_site
-from wfm.domain.patience import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from wfm.cli.common import DatabaseUrlOption
+from wfm.cli.pipeline_commands import (
+    HISTORY_LOOKBACK_DAYS,
+    HistoryLookbackOption,
+    SiteOption,
+    on_site,
+)
 
 if TYPE_CHECKING:
     from wfm.services.patience import PatienceEstimates
@@ -20,12 +24,7 @@ HEADER = ("queue", "patience_s", "source", "estimated_at_utc", "ci95_s", "abando
 @app.command("patience")
 def patience_command(
     site: SiteOption = None,
-    lookback_days: Annotated[
-        int,
-        typer.Option(
-            min=1, max=MAX_LOOKBACK_DAYS, help="Local days of history before its end to read."
-        ),
-    ] = DEFAULT_LOOKBACK_DAYS,
+    lookback_days: HistoryLookbackOption = HISTORY_LOOKBACK_DAYS,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Estimate each queue's mean patience from its history (abandons and waits) and store it.
@@ -34,13 +33,15 @@ def patience_command(
     others use the site's default_patience_seconds (source "site"). Prints, per queue, the
     patience in use, its source, the estimate's date, its 95 % interval and the abandons.
     """
-    from wfm.db.session import unit_of_work
     from wfm.services.patience import estimate_patience
 
-    engine = open_database(database_url)
-    with user_errors(), unit_of_work(engine) as session:
-        site_code = resolve_site(session, site)
-        result = estimate_patience(session, site_code=site_code, lookback_days=lookback_days)
+    result = on_site(
+        database_url,
+        site,
+        lambda session, site_code: estimate_patience(
+            session, site_code=site_code, lookback_days=lookback_days
+        ),
+    )
     for line in report_lines(result):
         typer.echo(line)
 

@@ -4,23 +4,48 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from wfm.cli.app import app, info
 from wfm.cli.common import DatabaseUrlOption, open_database, user_errors
+from wfm.domain.patience import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from wfm.adapters.dask_cluster import ScaleOut
     from wfm.domain import StaffingRequirement
+
+T = TypeVar("T")
 
 SiteOption = Annotated[
     str | None,
     typer.Option("--site", help="Site code; may be left out when the database holds one site."),
 ]
+
+# The window of a fit on a site's queue history (`wfm patience`, `wfm calibrate-queues`).
+HISTORY_LOOKBACK_DAYS = DEFAULT_LOOKBACK_DAYS
+HistoryLookbackOption = Annotated[
+    int,
+    typer.Option(
+        min=1, max=MAX_LOOKBACK_DAYS, help="Local days of history before its end to fit on."
+    ),
+]
+
+
+def on_site(database_url: str | None, site: str | None, work: Callable[[Session, str], T]) -> T:
+    """`work(session, site code)` in one transaction on the database, the site resolved
+    (`resolve_site`); a bad database, an unknown site or a domain error from `work` is one line
+    on stderr and exit code 2."""
+    from wfm.db.session import unit_of_work
+
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        return work(session, resolve_site(session, site))
 
 
 def resolve_site(session: object, site: str | None) -> str:
