@@ -55,6 +55,10 @@ TAGS = [
     {"name": "campaigns", "description": "Outbound campaigns (telesales, surveys, callbacks)."},
     {"name": "agents", "description": "Agents, contracts, skills, availability and time off."},
     {"name": "history", "description": "Interval history from the ACD: import and read."},
+    {
+        "name": "outbound",
+        "description": "Dialer outcomes (import), lead lists, callbacks and campaign targets.",
+    },
     {"name": "kpis", "description": "Service KPIs from history; forecast accuracy."},
     {"name": "staffing", "description": "Stateless Erlang staffing calculator."},
     {"name": "forecasts", "description": "Forecast runs, values, adjustments, accuracy."},

@@ -37,7 +37,8 @@ from api.errors import ApiError, error_response
 from api.settings import ApiSettings
 
 API_PREFIX = "/v1"
-IMPORT_PATHS = frozenset({"/v1/history/import"})  # capped by api_max_import_megabytes
+# capped by api_max_import_megabytes
+IMPORT_PATHS = frozenset({"/v1/history/import", "/v1/outbound/attempts"})
 BATCH_PATHS = frozenset({"/v1/agent-events", "/v1/queue-snapshots"})  # api_max_batch_megabytes
 THROTTLED_ADDRESSES = 10_000  # client addresses whose failures are remembered, most recent first
 

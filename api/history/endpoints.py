@@ -3,7 +3,6 @@ range of it."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, timedelta
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from api.history.schemas import (
     MappingsRead,
 )
 from api.schemas import CODE_PATTERN, moment_query
+from api.uploads import decode_upload, import_rejection, media_type, read_upload
 from wfm.adapters.acd_files import (
     ALIASES,
     FIELDS,
@@ -94,40 +94,6 @@ def _parse_mapping(items: list[str]) -> dict[str, str]:
     return mapping
 
 
-async def _body(request: Request, limit_bytes: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit_bytes:
-        raise ApiError(413, "too_large", f"the upload is larger than {limit_bytes // 1_000_000} MB")
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit_bytes:
-            raise ApiError(
-                413, "too_large", f"the upload is larger than {limit_bytes // 1_000_000} MB"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _reject(parsed: ParsedImport | None, exc: Exception) -> ApiError:
-    if isinstance(exc, ImportRejected):
-        return ApiError(
-            422,
-            "import_rejected",
-            str(exc),
-            [
-                {"row": e.row, "field": e.column, "value": e.value, "message": e.message}
-                for e in exc.errors
-            ],
-            extra={
-                "error_count": exc.error_count,
-                "unmapped_columns": list(parsed.unmapped_columns) if parsed else [],
-            },
-        )
-    return ApiError(422, "import_unreadable", str(exc))
-
-
 @router.post(
     "/import",
     response_model=ImportRead,
@@ -194,8 +160,8 @@ async def import_intervals(
                 }
             ],
         )
-    raw = await _body(request, int(settings.api_max_import_megabytes * 1_000_000))
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await read_upload(request, int(settings.api_max_import_megabytes * 1_000_000))
+    content_type = media_type(request)
     options = ImportOptions(
         timezone=timezone,
         interval_minutes=interval_minutes,
@@ -223,26 +189,8 @@ async def _run_import(
     def work() -> Any:
         parsed: ParsedImport | None = None
         try:
-            if content_type in ("text/csv", "text/plain", "application/csv"):
-                try:
-                    text = raw.decode("utf-8-sig")
-                except UnicodeDecodeError as exc:
-                    raise ImportFormatError(
-                        f"the CSV is not UTF-8 (byte {exc.start}): re-export it as UTF-8"
-                    ) from None
-                parsed = parse_csv(text, options)
-            elif content_type == "application/json":
-                try:
-                    items = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise ImportFormatError(f"malformed JSON: {exc}") from None
-                parsed = parse_json(items, options)
-            else:
-                raise ApiError(
-                    415,
-                    "unsupported_media_type",
-                    f"send text/csv or application/json, not {content_type or 'no type'!r}",
-                )
+            kind, content = decode_upload(raw, content_type)
+            parsed = parse_csv(content, options) if kind == "csv" else parse_json(content, options)
             if parsed.unmapped_columns and unmapped == "reject":
                 raise ApiError(
                     422,
@@ -265,7 +213,8 @@ async def _run_import(
                 )
             summary = import_history(session, parsed, dry_run=dry_run, window=window)
         except (ImportFormatError, ImportRejected) as exc:
-            raise _reject(parsed, exc) from None
+            unmapped_columns = parsed.unmapped_columns if parsed else ()
+            raise import_rejection(exc, unmapped_columns) from None
         return parsed, summary
 
     parsed, summary = await run_in_threadpool(work)

@@ -979,6 +979,13 @@ def _csv_reader(text: str) -> tuple[list[str], Iterator[tuple[int, list[str] | B
     return header, rows()
 
 
+def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str] | BadRow]]]:
+    """The header and the data rows of a CSV text as (line number, values), as this module
+    reads them: separator sniffed, blank rows skipped, a row of the wrong width a BadRow; raises
+    ImportFormatError for an unreadable header or record. Shared with the other imports."""
+    return _csv_reader(text)
+
+
 def parse_csv(text: str, options: ImportOptions = ImportOptions()) -> ParsedImport:
     """Parse a CSV export (comma, semicolon, tab or pipe separated, with a header row).
 

@@ -20,6 +20,7 @@ _COMMAND_MODULES = [
     "wfm.cli.forecast_commands",
     "wfm.cli.history_commands",
     "wfm.cli.intraday_commands",
+    "wfm.cli.outbound_commands",
     "wfm.cli.patience_commands",
     "wfm.cli.pipeline_commands",
     "wfm.cli.roster_commands",

@@ -207,23 +207,26 @@ class CallbackRow(Base):
 
 
 class DialerAttemptRow(Base):
-    """One dialer attempt (`wfm.domain.dialer.DialerAttempt`); `attempt_id` is the dialer's id,
-    unique per site (the site of the campaign)."""
+    """One dialer attempt (`wfm.domain.dialer.DialerAttempt`), keyed by the site (the
+    campaign's) and the dialer's `attempt_id`.
+
+    A bulk load pays per row for every index and every foreign-key check (on PostgreSQL a
+    trigger per key and row, most of the cost of a million-row import): so no surrogate id, and
+    one foreign key, the campaign's, which deletes the attempts with their campaign (and so with
+    their site). `site_id` (the campaign's site), `agent_id` and `segment_id` are ids of those
+    tables that the import resolves from codes in its own transaction; agents and segments are
+    never deleted but with their site (agents leave by `active`)."""
 
     __tablename__ = "dialer_attempts"
-    __table_args__ = (
-        UniqueConstraint("site_id", "attempt_id"),
-        Index("ix_dialer_attempts_campaign_time", "campaign_id", "attempted_at_utc"),
-    )
+    __table_args__ = (Index("ix_dialer_attempts_campaign_time", "campaign_id", "attempted_at_utc"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    attempt_id: Mapped[str] = mapped_column(String(128))
+    site_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     attempted_at_utc: Mapped[datetime]
-    # no index of their own on agent and segment (the import's speed): reads go by campaign
-    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    # agents.id and segments.id, without a key or an index of their own (the import's speed)
+    agent_id: Mapped[int] = mapped_column(Integer)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(Integer)
     lead_id: Mapped[str | None] = mapped_column(String(128))
     result: Mapped[str] = mapped_column(String(24))
     revenue: Mapped[float | None] = mapped_column(Float)

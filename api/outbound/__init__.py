@@ -1,0 +1,1 @@
+"""`/v1/outbound`: dialer outcomes, lead lists, callbacks and campaign targets."""
