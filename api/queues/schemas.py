@@ -196,16 +196,21 @@ class QueuePatienceRead(Output):
     intervals_in_window: int = Field(description="Stored intervals in the window.")
 
 
-class PatienceEstimatesRead(Output):
+class SiteHistoryRead(Output):
+    """The window of a site's history a fit on its queues read (patience, calibration)."""
+
     site_code: str = Field(description="The site.", examples=["paris"])
     window_start_utc: datetime | None = Field(
         description="First instant of the history read; null when the site has no history."
     )
     window_end_utc: datetime | None = Field(
-        description="End of the history read: the estimates' date (end of the site's last "
-        "local day with history)."
+        description="End of the history read: the date of what was fitted (end of the site's "
+        "last local day with history)."
     )
     lookback_days: int = Field(description="Local days of history read.")
+
+
+class PatienceEstimatesRead(SiteHistoryRead):
     min_abandoned: int = Field(description="Abandons an estimate needs.")
     site_default_patience_seconds: float = Field(description="The site's setting, seconds.")
     queues: list[QueuePatienceRead] = Field(description="Each queue of the site, by code.")
@@ -305,15 +310,7 @@ class QueueCalibrationRead(Output):
     )
 
 
-class CalibrationsRead(Output):
-    site_code: str = Field(description="The site.", examples=["paris"])
-    window_start_utc: datetime | None = Field(
-        description="First instant of the history read; null when the site has no history."
-    )
-    window_end_utc: datetime | None = Field(
-        description="End of the history read (end of the site's last local day with history)."
-    )
-    lookback_days: int = Field(description="Local days of history read.")
+class CalibrationsRead(SiteHistoryRead):
     queues: list[QueueCalibrationRead] = Field(description="Each queue of the site, by code.")
 
     @classmethod
