@@ -493,15 +493,20 @@ class _Option:
 
 
 def _effects(
-    valuer: _Valuer, servers: FloatArray, options: Sequence[_Option], sign: float
+    valuer: _Valuer,
+    servers: FloatArray,
+    options: Sequence[_Option],
+    sign: float,
+    known: dict[tuple[int, bytes], tuple[float, float, float]] | None = None,
 ) -> list[tuple[float, float, float]]:
     """Per option, the change in its queue's service value, service level and answer rate if it
     were made now (`sign` +1 adds its shares, -1 takes them); options with the same queue and
-    shares are evaluated once, each queue in one call of its model."""
+    shares are evaluated once, each queue in one call of its model. `known` keeps the effects
+    across calls: the caller drops a queue's entries when its servers change."""
     keys = [(o.qi, o.shares.tobytes()) for o in options]
-    shares = {k: o.shares for k, o in zip(keys, options, strict=True)}
-    out: dict[tuple[int, bytes], tuple[float, float, float]] = {}
-    for qi in sorted({k[0] for k in keys}):
+    out = known if known is not None else {}
+    shares = {k: o.shares for k, o in zip(keys, options, strict=True) if k not in out}
+    for qi in sorted({k[0] for k in shares}):
         distinct = [k for k in shares if k[0] == qi]
         rows = [servers[qi]] + [servers[qi] + sign * shares[k] for k in distinct]
         value, sl, ar = valuer.evaluate(qi, rows)
@@ -588,35 +593,70 @@ def _pull(
     servers = floor.servers.copy()
     options = _pull_options(horizon, floor, rules, valuer)
     spare_callback = _callback_minutes(floor, rules, horizon, valuer)
-    minutes_per_hour = 60.0
     moves: list[AgentMove] = []
     notes: list[str] = []
+    known: dict[tuple[int, bytes], tuple[float, float, float]] = {}
     while options and not rules.full(moves, notes):
-        effects = _effects(valuer, servers, options, +1.0)
+        effects = _effects(valuer, servers, options, +1.0, known)
         ranked = []
         for option, effect in zip(options, effects, strict=True):
             room = spare_callback.get(option.campaign or "")
-            minutes = valuer.hours(option.shares) * minutes_per_hour
-            if room is not None and room - minutes < -_EPS:
+            if room is not None and room - valuer.hours(option.shares) * 60.0 < -_EPS:
                 notes.append(f"sellers of {option.campaign} stay: callbacks are due in the horizon")
                 continue
             excess = effect[0] - option.sales - option.margin
-            ranked.append(
-                (-excess, option.sales, option.agent.agent_code, option.qi, option, effect)
-            )
+            ranked.append((-excess, option.sales, option.agent.agent_code, option.qi, option))
         if not ranked:
             break
-        neg_excess, _sales, code, qi, best, effect = min(ranked, key=lambda r: r[:4])
-        if neg_excess >= 0:
-            notes.extend(_refusal(best, effect, horizon, rules))
+        ranked.sort(key=lambda r: r[:4])
+        best = ranked[0][4]
+        if ranked[0][0] >= 0:
+            notes.extend(_refusal(best, effects[options.index(best)], horizon, rules))
             break
-        moves.append(_move(best, Activity.SERVE, effect, horizon, rules))
-        servers[qi] += best.shares
-        if best.campaign in spare_callback:
-            spare_callback[best.campaign] -= valuer.hours(best.shares) * minutes_per_hour
-        options = [o for o in options if o.agent.agent_code != code]
+        taken = _pull_batch(ranked, servers, spare_callback, moves, notes, horizon, rules, valuer)
+        known = {k: v for k, v in known.items() if k[0] != best.qi}  # its servers changed
+        options = [o for o in options if o.agent.agent_code not in taken]
     notes.extend(_still_short(servers, valuer, horizon, floor, options))
     return moves, notes
+
+
+def _pull_batch(
+    ranked: list[tuple[float, float, str, int, _Option]],
+    servers: FloatArray,
+    spare_callback: dict[str, float],
+    moves: list[AgentMove],
+    notes: list[str],
+    horizon: _Horizon,
+    rules: _Rules,
+    valuer: _Valuer,
+) -> set[str]:
+    """Make the best pull in `ranked`, then, in the same evaluation of its queue, the next ones
+    that add the same servers to the same queue while each still nets more than its margin and
+    than any other pull could (the value of a queue's service is concave in its servers, so the
+    other pulls' nets only fall): one queue-model call for a run of like pulls."""
+    best = ranked[0][4]
+    key = (best.qi, best.shares.tobytes())
+    same = [r[4] for r in ranked if (r[4].qi, r[4].shares.tobytes()) == key]
+    other = next((-r[0] for r in ranked if (r[4].qi, r[4].shares.tobytes()) != key), 0.0)
+    cap = rules.config.max_agents_per_move
+    same = same[: (cap - len(moves)) if cap is not None else len(same)]
+    rows = [servers[best.qi] + j * best.shares for j in range(len(same) + 1)]
+    value, sl, ar = valuer.evaluate(best.qi, rows)
+    taken: set[str] = set()
+    for j, option in enumerate(same, start=1):
+        gain = float(value[j] - value[j - 1])
+        excess = gain - option.sales - option.margin
+        minutes = valuer.hours(option.shares) * 60.0
+        room = spare_callback.get(option.campaign or "")
+        if j > 1 and (excess <= max(other, 0.0) or (room is not None and room - minutes < -_EPS)):
+            break
+        effect = (gain, float(sl[j] - sl[j - 1]), float(ar[j] - ar[j - 1]))
+        moves.append(_move(option, Activity.SERVE, effect, horizon, rules))
+        servers[option.qi] += option.shares
+        if option.campaign in spare_callback:
+            spare_callback[option.campaign] -= minutes
+        taken.add(option.agent.agent_code)
+    return taken
 
 
 def _refusal(
