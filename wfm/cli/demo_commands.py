@@ -79,7 +79,8 @@ def demo_data(
         f"{summary.campaigns} campaigns, {summary.segments} segments, {summary.agents} agents, "
         f"{summary.history_intervals} history intervals "
         f"({summary.offered_contacts} contacts offered), "
-        f"{summary.time_off_entries} time-off entries"
+        f"{summary.time_off_entries} time-off entries, "
+        f"{summary.outbound_attempts} dialer attempts"
     )
 
 

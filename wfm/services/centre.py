@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from wfm.db.repositories import (
     SegmentRepository,
     SiteRepository,
 )
+from wfm.db.repositories.dialer_attempts import AttemptColumns, DialerAttemptRepository
 from wfm.domain import (
     Agent,
     Availability,
@@ -44,6 +45,8 @@ class CentreData:
     availability: Sequence[Availability]
     time_off: Sequence[TimeOff]
     history: Sequence[IntervalRecord]
+    # dialer attempts as rows of the import format (`wfm.domain.dialer.ATTEMPT_FIELDS`)
+    outbound_attempts: Sequence[Mapping[str, Any]] = ()
 
     @classmethod
     def of_demo(cls, demo: DemoCentre) -> CentreData:
@@ -57,6 +60,7 @@ class CentreData:
             availability=demo.availability,
             time_off=demo.time_off,
             history=demo.history,
+            outbound_attempts=demo.outbound_attempts,
         )
 
 
@@ -71,6 +75,7 @@ class LoadSummary:
     time_off_entries: int
     history_intervals: int
     offered_contacts: int
+    outbound_attempts: int = 0
 
 
 def load_centre(
@@ -118,6 +123,8 @@ def load_centre(
         history.upsert(centre.history[start : start + chunk])
         done = min(start + chunk, len(centre.history))
         say(f"history: {done}/{len(centre.history)} intervals written")
+    stored = _store_attempts(session, centre.outbound_attempts)
+    say(f"{stored} dialer attempts written")
     for site in centre.sites:
         estimates = estimate_patience(session, site_code=site.code)
         say(
@@ -134,4 +141,31 @@ def load_centre(
         time_off_entries=len(centre.time_off),
         history_intervals=len(centre.history),
         offered_contacts=sum(r.offered for r in centre.history),
+        outbound_attempts=stored,
     )
+
+
+def _store_attempts(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Store dialer attempts given as import rows naming loaded campaigns, agents and segments
+    (the bulk store of `DialerAttemptRepository`); returns how many were inserted."""
+    if not rows:
+        return 0
+    repository = DialerAttemptRepository(session)
+    refs = repository.references()
+    campaigns = [refs.campaigns[r["campaign"]] for r in rows]
+    stored = repository.store(
+        AttemptColumns(
+            site_ids=[site_id for _, site_id in campaigns],
+            attempt_ids=[r["attempt_id"] for r in rows],
+            attempted_at_utc=[r["attempted_at"] for r in rows],
+            agent_ids=[refs.agents[r["agent"]] for r in rows],
+            campaign_ids=[campaign_id for campaign_id, _ in campaigns],
+            segment_ids=[refs.segments[r["segment"]] for r in rows],
+            lead_ids=[r.get("lead_id") for r in rows],
+            results=[str(r["result"]) for r in rows],
+            revenues=[r.get("revenue") for r in rows],
+            talk_seconds=[float(r["talk_seconds"]) for r in rows],
+            wrap_seconds=[float(r["wrap_seconds"]) for r in rows],
+        )
+    )
+    return stored.inserted

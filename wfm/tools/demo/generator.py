@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -37,6 +38,7 @@ from wfm.domain import (
 )
 from wfm.domain.queue_model import QueueModel
 from wfm.tools.demo import calibration as cal
+from wfm.tools.demo.outbound import demo_centre_outbound
 
 # The last day of history when no end date is given: Sunday 8 November 2026, the Sunday before
 # Monday 9 November 2026. Fixed, not "today", so a seed always gives the same centre.
@@ -66,6 +68,9 @@ UNPLANNED_SHRINKAGE = 0.10
 CUSTOMERS_PER_AGENT = 2_500
 # Outbound time off and campaigns cover the weeks after the history (the planning horizon).
 PLANNING_WEEKS = 8
+# Dialer attempts cover the last weeks of the history (enough for the outbound estimates: about
+# 115,000 attempts for the 120-agent demo in four weeks, generated in about 2 s).
+OUTBOUND_WEEKS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +260,9 @@ class DemoCentre:
     history_end_local: date
     interval_minutes: int
     seed: int
+    # dialer attempts of the last `OUTBOUND_WEEKS` weeks, rows in the import format
+    # (`wfm.tools.demo.outbound`)
+    outbound_attempts: tuple[dict[str, Any], ...] = ()
 
 
 def generate_demo_centre(
@@ -264,14 +272,16 @@ def generate_demo_centre(
     seed: int = 1,
     end_date: date | None = None,
     interval_minutes: int = 15,
+    outbound_weeks: int = OUTBOUND_WEEKS,
 ) -> DemoCentre:
     """Generate the demo centre: `weeks` weeks of history ending on `end_date` (local, inclusive).
 
     The history covers whole local days from `end_date - 7 * weeks + 1` to `end_date`; its
     timestamps are UTC starts of `interval_minutes` intervals (a local day of a daylight-saving
     change has 92 or 100 quarter hours). Contact volumes scale with `agents`. Without `end_date`
-    the history ends on `DEFAULT_END_DATE`. The same arguments always give the same centre; another
-    seed gives other draws of the same design.
+    the history ends on `DEFAULT_END_DATE`. The dialer attempts of the campaigns cover the last
+    `outbound_weeks` weeks of the history (at most all of it; 0 for none). The same arguments
+    always give the same centre; another seed gives other draws of the same design.
     """
     _check_arguments(weeks, agents, seed, end_date, interval_minutes)
     last_day = DEFAULT_END_DATE if end_date is None else end_date
@@ -302,6 +312,13 @@ def generate_demo_centre(
         interval_minutes=interval_minutes,
         contacts_per_week=CONTACTS_PER_AGENT_PER_WEEK * agents,
     )
+    outbound_days = 7 * min(max(outbound_weeks, 0), weeks)
+    _, attempts = demo_centre_outbound(
+        agent_list,
+        first_day=last_day - timedelta(days=outbound_days - 1),
+        days=outbound_days,
+        seed=seed,
+    )
     return DemoCentre(
         sites=(site,),
         queues=queues,
@@ -315,6 +332,7 @@ def generate_demo_centre(
         history_end_local=last_day,
         interval_minutes=interval_minutes,
         seed=seed,
+        outbound_attempts=tuple(attempts),
     )
 
 
