@@ -137,6 +137,8 @@ class CampaignSpec:
     """An outbound campaign: what an hour of selling is worth, when, and how much of it.
 
     An agent-hour of selling earns `value_per_productive_hour_by_hour[local hour] * efficiency`.
+    `value_source` says where those values come from (estimated from dialer data or typed, and
+    why), for reports; the optimizer does not read it.
     """
 
     code: str
@@ -146,6 +148,7 @@ class CampaignSpec:
     max_hours_per_week: float | None = None
     efficiency: float = 0.8
     name: str = ""
+    value_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,7 @@ class _Parser:
             min_hours_per_week=c.get("min_hours_per_week", 0.0),
             max_hours_per_week=c.get("max_hours_per_week"),
             efficiency=c.get("efficiency", 0.8),
+            value_source=c.get("value_source", ""),
         )
 
     def contract(self, c: dict[str, Any]) -> Contract:
@@ -414,6 +415,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "min_hours_per_week": c.min_hours_per_week,
                 "max_hours_per_week": c.max_hours_per_week,
                 "efficiency": c.efficiency,
+                "value_source": c.value_source,
             }
             for c in problem.campaigns
         ],

@@ -180,6 +180,11 @@ class CampaignEvaluationRead(Output):
     sell_hours: float = Field(description="Agent hours selling.")
     productive_hours: float = Field(description="Sell hours x the campaign's efficiency.")
     value: float = Field(description="Value of the selling hours.")
+    value_source: str = Field(
+        "",
+        description="Where the campaign's values per selling hour come from: estimated from the "
+        "site's dialer attempts (how many) or typed, and why.",
+    )
 
 
 class EvaluationRead(Output):

@@ -109,6 +109,25 @@ def _shrinkage_section(client: ApiClient, site: str, may_write: bool) -> None:
             show_api_error(exc, "Unplanned shrinkage")
 
 
+def _selling_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Per campaign of the schedule's evaluation: where its values per selling hour come from
+    (estimated from the dialer attempts, typed, and why), and the hours and value the roster
+    sells (`/v1/schedules/{id}/evaluation`)."""
+    rows = []
+    for code, c in evaluation["campaigns"].items():
+        source, _, why = str(c.get("value_source") or "typed: ").partition(": ")
+        rows.append(
+            {
+                "campaign": code,
+                "selling values": source,
+                "why": why,
+                "sell_h": round(c["sell_hours"], 1),
+                "value": round(c["value"], 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _pick_schedule(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The week's published schedule, or else its latest draft."""
     published = [v for v in versions if v["status"] == "published"]
@@ -287,6 +306,16 @@ if week_start is not None and run is not None:
                 "Dashed: agents required serving (all queues); dotted: agents to schedule for "
                 "them (unplanned shrinkage added once; breaks are rostered); areas: scheduled."
             )
+        if schedule is not None:
+            selling = _selling_table(read(api, "evaluation", schedule["id"]))
+            if not selling.empty:
+                st.dataframe(selling, hide_index=True, width="stretch")
+                st.caption(
+                    "Where and why the roster sells: each campaign's value of a selling hour is "
+                    "estimated from the site's dialer attempts of the four weeks before the week "
+                    "where they carry it (otherwise the typed value, and why); the sellers area "
+                    "above shows when the roster sells."
+                )
 
     st.subheader("Roster")
     with section("Roster"):

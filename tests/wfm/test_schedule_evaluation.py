@@ -195,6 +195,7 @@ def test_the_evaluation_predicts_with_erlang_a_after_shrinkage_and_counts_the_ho
         "sell_hours": 2.0,
         "productive_hours": 1.0,
         "value": 20.0,  # 2 h x 20 an hour x 50 % efficiency
+        "value_source": "",  # a problem built by hand says nothing of its values' source
     }
     assert evaluation.outbound_value == 20.0
     assert (evaluation.shrinkage, evaluation.schedule_id, evaluation.forecast_run_id) == (

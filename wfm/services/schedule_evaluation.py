@@ -72,6 +72,7 @@ class CampaignEvaluation:
     sell_hours: float
     productive_hours: float  # sell hours x the campaign's efficiency
     value: float
+    value_source: str = ""  # where its values per selling hour come from (`CampaignSpec`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,12 +239,13 @@ def _queue(problem: Problem, report: QueueReport, hours_per_interval: float) -> 
 
 
 def _campaigns(problem: Problem, evaluation: Evaluation) -> dict[str, CampaignEvaluation]:
-    efficiency = {c.code: c.efficiency for c in problem.campaigns}
+    specs = {c.code: c for c in problem.campaigns}
     return {
         report.code: CampaignEvaluation(
             sell_hours=report.sell_hours,
-            productive_hours=report.sell_hours * efficiency[report.code],
+            productive_hours=report.sell_hours * specs[report.code].efficiency,
             value=report.value,
+            value_source=specs[report.code].value_source,
         )
         for report in evaluation.campaigns
     }

@@ -60,6 +60,7 @@ from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel, Shrinkage
 from wfm.services.forecasting import adjusted_values
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
+from wfm.services.selling_value import selling_values
 from wfm.services.staffing import resolve_run
 
 Progress = Callable[[float, str], None]
@@ -244,21 +245,7 @@ def _week_problem(
                 name=queue.name,
             )
         )
-    campaigns = tuple(
-        CampaignSpec(
-            code=c.code,
-            name=c.name,
-            value_per_productive_hour_by_hour=c.value_per_productive_hour_by_hour,
-            calling_hours=tuple(
-                CallingWindow(w.weekday, w.start_local, w.end_local) for w in c.calling_windows
-            ),
-            min_hours_per_week=c.min_hours_per_week,
-            max_hours_per_week=c.max_hours_per_week,
-            efficiency=c.efficiency,
-        )
-        for c in CampaignRepository(session).list(site_code)
-        if c.calling_windows
-    )
+    campaigns = _campaign_specs(session, site_code, start_utc)
     agent_repo = AgentRepository(session)
     windows: dict[str, list[AvailabilityWindow]] = defaultdict(list)
     for w in agent_repo.availability():
@@ -297,6 +284,34 @@ def _week_problem(
         + (f"(forecast version {run.version})" if run is not None else "(no forecast)"),
     )
     return problem
+
+
+def _campaign_specs(
+    session: Session, site_code: str, week_start_utc: datetime
+) -> tuple[CampaignSpec, ...]:
+    """The site's campaigns with calling hours, each valued per selling hour as
+    `wfm.services.selling_value` says: learned from the dialer attempts of the weeks before the
+    roster's week where they carry it, the typed values elsewhere (and the source says which)."""
+    values = {
+        v.campaign_code: v
+        for v in selling_values(session, site_code=site_code, end_utc=week_start_utc)
+    }
+    return tuple(
+        CampaignSpec(
+            code=c.code,
+            name=c.name,
+            value_per_productive_hour_by_hour=values[c.code].value_per_productive_hour_by_hour,
+            calling_hours=tuple(
+                CallingWindow(w.weekday, w.start_local, w.end_local) for w in c.calling_windows
+            ),
+            min_hours_per_week=c.min_hours_per_week,
+            max_hours_per_week=c.max_hours_per_week,
+            efficiency=c.efficiency,
+            value_source=f"{values[c.code].source}: {values[c.code].reason}",
+        )
+        for c in CampaignRepository(session).list(site_code)
+        if c.calling_windows
+    )
 
 
 def _site_agents(session: Session, site_code: str, include_agents: Collection[str]) -> list[Agent]:

@@ -1,0 +1,32 @@
+"""The planner page shows, per campaign of the week's schedule, where its values of a selling hour
+come from (estimated from the demo's dialer attempts, or typed and why) and the hours it sells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashkit import DemoApi
+from test_pages import run_page
+
+
+def test_planner_shows_each_campaigns_selling_values_and_hours(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week1).run()
+    assert not at.exception
+    schedules: Any = demo_api.get(
+        "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week1.isoformat()
+    )
+    shown = [s for s in schedules if s["status"] == "published"][-1]
+    evaluation: Any = demo_api.get(f"/v1/schedules/{shown['id']}/evaluation", "planner")
+    tables = [d.value for d in at.dataframe if "selling values" in d.value.columns]
+    assert len(tables) == 1
+    table = tables[0].set_index("campaign")
+    assert set(table.index) == set(evaluation["campaigns"]) == {"UPGRADE", "NPS"}
+    for code, c in evaluation["campaigns"].items():
+        source, _, why = c["value_source"].partition(": ")
+        assert table.loc[code, "selling values"] == source
+        assert table.loc[code, "why"] == why
+        assert table.loc[code, "sell_h"] == round(c["sell_hours"], 1)
+    assert table.loc["UPGRADE", "selling values"] == "estimated"
+    assert "attempts in the 28 days before" in table.loc["UPGRADE", "why"]
+    assert any("Where and why the roster sells" in c.value for c in at.caption)
