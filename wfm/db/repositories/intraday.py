@@ -625,6 +625,12 @@ class FloorRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def database_identity(self) -> tuple[str, int]:
+        """Which database (and engine) this session reads: caches keyed by stamps include it,
+        so two databases with like ids and times never share a cached floor."""
+        bind = self.session.get_bind()
+        return (str(bind.engine.url), id(bind.engine))
+
     def agents_stamp(self, site_code: str) -> tuple[Any, ...]:
         """Aggregates over the site's agents and skills that change whenever an agent, a name,
         the active flag or a skill does: when it is unchanged, so is `agents`."""

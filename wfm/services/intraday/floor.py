@@ -55,7 +55,7 @@ def _approved_absences(
     return out
 
 
-# Published rosters as plans, per (site, three local days around a day, roster stamp): the
+# Published rosters as plans, per (database, site, three local days around a day, roster stamp): the
 # roster changes only when one is published, so every request of a day shares the work.
 _ROSTER_CACHE: dict[tuple[Any, ...], dict[str, tuple[PlanSpan, ...]]] = {}
 _ROSTER_CACHE_SIZE = 8
@@ -70,7 +70,7 @@ def _published_plans(
     if not (lo <= start_utc and end_utc <= hi):  # a long window: no cache
         shifts = repo.published_shifts(site.code, start_utc, end_utc)
         return {code: tuple(effective_plan(s)) for code, s in shifts.items()}
-    key = (site.code, lo, repo.published_stamp(site.code))
+    key = (repo.database_identity(), site.code, lo, repo.published_stamp(site.code))
     cached = _ROSTER_CACHE.get(key)
     if cached is None:
         shifts = repo.published_shifts(site.code, lo, hi)
@@ -87,11 +87,11 @@ _AGENTS_CACHE: dict[tuple[Any, ...], dict[str, FloorAgentRow]] = {}
 def _floor_agents(session: Session, site_code: str) -> dict[str, FloorAgentRow]:
     """The site's active agents with their skills (cached while the agents stamp holds)."""
     repo = FloorRepository(session)
-    key = (site_code, repo.agents_stamp(site_code))
+    key = (repo.database_identity(), site_code, repo.agents_stamp(site_code))
     cached = _AGENTS_CACHE.get(key)
     if cached is None:
         cached = repo.agents(site_code)
-        for old in [k for k in _AGENTS_CACHE if k[0] == site_code]:
+        for old in [k for k in _AGENTS_CACHE if k[:2] == key[:2]]:
             del _AGENTS_CACHE[old]
         _AGENTS_CACHE[key] = cached
     return cached
