@@ -53,7 +53,9 @@ level and 1 point of answer rate, per queue).
 **The demo's week** (`--demo-db URL`, e.g. `sqlite:///var/demo.db` after `make demo
 DEMO_SERVE=0`): the published week of the demo database, its stored gap, the same tightness
 report, and the same simulation with absences at the shrinkage the schedule stored
-(`wfm.services.demo_week.check_published_week`).
+(`wfm.services.demo_week.check_published_week`), 100 replications unless `--replications` says
+otherwise: at 20 the chat queue's answer-rate gap (about +0.9 points) sits within the noise of
+the 1-point target.
 
 Timings are wall clock on a 2-core machine that may be shared: the load average is printed.
 """
@@ -446,7 +448,10 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--replications", type=int, default=None, help="simulation replications (default 20)"
+        "--replications",
+        type=int,
+        default=None,
+        help="simulation replications (default 20; 100 for --demo-db)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="200 agents only, 5 simulation replications"
@@ -476,7 +481,7 @@ def main() -> None:
             simulate(problem, evaluation, replications, args.seed)
             simulated = True
     if args.demo_db:
-        bench_demo_db(args.demo_db, replications, args.seed)
+        bench_demo_db(args.demo_db, args.replications or 100, args.seed)
     print(f"machine load average at the end {os.getloadavg()[0]:.2f}")
 
 
