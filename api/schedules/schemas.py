@@ -154,6 +154,17 @@ class QueueEvaluationRead(Output):
     shortfall_agent_hours: float = Field(
         description="The same figure as under_coverage_agent_hours (the earlier name)."
     )
+    idle_agent_hours: float = Field(
+        0.0,
+        description="Idle time inside serving: the serving agents' hours between contacts, "
+        "agents present x (1 - occupancy) summed over the week.",
+    )
+    absorbable_deferred_hours: float = Field(
+        0.0,
+        description="Hours of deferred work (callbacks, follow-ups, done only when no contact "
+        "waits) that idle time can absorb while the queue still meets its targets; nothing in "
+        "intervals already below a target.",
+    )
 
 
 class IntervalTargetsRead(Output):
@@ -184,6 +195,44 @@ class CampaignEvaluationRead(Output):
         "",
         description="Where the campaign's values per selling hour come from: estimated from the "
         "site's dialer attempts (how many) or typed, and why.",
+    )
+
+
+class QueueIdleDayRead(Output):
+    idle_agent_hours: float = Field(description="The queue's idle time inside serving, hours.")
+    absorbable_deferred_hours: float = Field(
+        description="Deferred work the queue's idle time can absorb, hours."
+    )
+
+
+class IdleDayRead(Output):
+    """Idle time inside serving on one local day, every queue together, and the callbacks due
+    that day against it."""
+
+    day: date = Field(description="Local day.")
+    idle_agent_hours: float = Field(description="Serving agents' idle hours, every queue.")
+    absorbable_deferred_hours: float = Field(
+        description="Deferred work the idle time can absorb while every queue meets its "
+        "targets, hours."
+    )
+    callbacks_due: int = Field(description="Open callbacks due that day.")
+    callback_hours_due: float = Field(description="Their hours: callbacks x handle minutes.")
+    callback_hours_absorbable: float = Field(
+        description="The hours of them the day's absorbable time before each due instant covers."
+    )
+    queues: dict[str, QueueIdleDayRead] = Field(description="Per queue.")
+
+
+class CallbackEvaluationRead(Output):
+    """A campaign's open callbacks due in the week against the serving agents' idle time."""
+
+    callbacks_due: int = Field(description="Open callbacks due in the week.")
+    handle_minutes: float = Field(description="Minutes each takes.")
+    handle_source: str = Field(description="Where the handle minutes come from, in words.")
+    hours_due: float = Field(description="Callbacks x handle minutes, hours.")
+    hours_absorbable: float = Field(
+        description="Callbacks absorbable by serving idle time: the hours of them the "
+        "absorbable idle time of their day, before their due instants, covers."
     )
 
 
@@ -221,3 +270,23 @@ class EvaluationRead(Output):
     queues: list[QueueEvaluationRead] = Field(description="Per queue.")
     campaigns: dict[str, CampaignEvaluationRead] = Field(description="Per campaign.")
     notes: list[str] = Field(description="How the evaluation was made, where it is not as built.")
+    idle_agent_hours: float = Field(
+        0.0, description="Idle time inside serving over the week, every queue, hours."
+    )
+    absorbable_deferred_hours: float = Field(
+        0.0, description="Deferred work that idle time can absorb over the week, hours."
+    )
+    idle_days: list[IdleDayRead] = Field(
+        default_factory=list, description="Idle time inside serving per local day."
+    )
+    callbacks: dict[str, CallbackEvaluationRead] = Field(
+        default_factory=dict,
+        description="Per campaign with open callbacks due in the week: the callbacks against "
+        "the idle time that can absorb them.",
+    )
+    callback_hours_due: float = Field(0.0, description="Callback hours due in the week.")
+    callback_hours_absorbable: float = Field(
+        0.0,
+        description="Callbacks absorbable by serving idle time, hours: work that need not be "
+        "rostered as selling time.",
+    )

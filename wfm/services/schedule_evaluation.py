@@ -11,8 +11,9 @@ roster problem and roster come from `wfm.services.scheduling` (`build_problem`,
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,13 @@ import numpy as np
 from scheduling.evaluate import Evaluation, QueueReport, evaluate
 from scheduling.problem import Problem
 from scheduling.roster import Roster
+from wfm.domain.deferred import (
+    CallbackCover,
+    CallbacksDue,
+    IdleTime,
+    cover_callbacks,
+    idle_time,
+)
 
 # Where the shrinkage of an evaluation came from.
 SHRINKAGE_FROM_SCHEDULE = "schedule"  # stored with the schedule when it was built
@@ -65,6 +73,45 @@ class QueueEvaluation:
     # whether the week's prediction meets each target (None: no such target, or no contacts)
     service_level_met: bool | None = None
     answer_rate_met: bool | None = None
+    # idle time inside serving (`wfm.domain.deferred`): the serving agents' idle hours and the
+    # deferred work (callbacks, follow-ups) they can absorb while the queue meets its targets
+    idle_agent_hours: float = 0.0
+    absorbable_deferred_hours: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueueIdleDay:
+    """One queue's idle time inside serving on one local day."""
+
+    idle_agent_hours: float
+    absorbable_deferred_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class IdleDay:
+    """Idle time inside serving on one local day of the week, every queue together, and the
+    callbacks due that day against it (`callback_hours_absorbable`: the part of them that the
+    day's absorbable time before each due instant covers)."""
+
+    day: date
+    idle_agent_hours: float
+    absorbable_deferred_hours: float
+    callbacks_due: int
+    callback_hours_due: float
+    callback_hours_absorbable: float
+    queues: dict[str, QueueIdleDay]
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackEvaluation:
+    """A campaign's open callbacks due in the week, the hours they take (callbacks x handle
+    minutes) and the hours of them the serving agents' idle time can absorb."""
+
+    callbacks_due: int
+    handle_minutes: float
+    handle_source: str
+    hours_due: float
+    hours_absorbable: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +142,13 @@ class ScheduleEvaluation:
     queues: tuple[QueueEvaluation, ...]
     campaigns: dict[str, CampaignEvaluation] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # idle time inside serving over the week, per day, and the callbacks due against it
+    idle_agent_hours: float = 0.0
+    absorbable_deferred_hours: float = 0.0
+    idle_days: tuple[IdleDay, ...] = ()
+    callbacks: dict[str, CallbackEvaluation] = field(default_factory=dict)
+    callback_hours_due: float = 0.0
+    callback_hours_absorbable: float = 0.0  # callbacks absorbable by serving idle time
 
 
 def evaluate_roster(
@@ -105,13 +159,20 @@ def evaluate_roster(
     forecast_run_id: int | None = None,
     shrinkage_source: str = SHRINKAGE_FROM_SCHEDULE,
     notes: tuple[str, ...] = (),
+    callbacks: Sequence[CallbacksDue] = (),
 ) -> ScheduleEvaluation:
     """The schedule's evaluation: every hard rule checked and the predicted service per queue,
-    by `scheduling.evaluate.evaluate` on `problem` and `roster`."""
+    by `scheduling.evaluate.evaluate` on `problem` and `roster`; the idle time inside serving
+    per queue and day, and how much of the open `callbacks` due in the week it can absorb."""
     evaluation = evaluate(problem, roster)
     hours_per_interval = problem.horizon.interval_minutes / 60.0
-    queues = tuple(_queue(problem, report, hours_per_interval) for report in evaluation.queues)
+    idle = _idle_minutes(problem, evaluation)
+    queues = tuple(
+        _queue(problem, report, hours_per_interval, idle.get(report.code))
+        for report in evaluation.queues
+    )
     campaigns = _campaigns(problem, evaluation)
+    idle_days, covers = _idle_days(problem, idle, callbacks)
     return ScheduleEvaluation(
         schedule_id=schedule_id,
         forecast_run_id=forecast_run_id,
@@ -131,7 +192,80 @@ def evaluate_roster(
         queues=queues,
         campaigns=campaigns,
         notes=notes,
+        idle_agent_hours=sum(q.idle_agent_hours for q in queues),
+        absorbable_deferred_hours=sum(q.absorbable_deferred_hours for q in queues),
+        idle_days=idle_days,
+        callbacks=covers,
+        callback_hours_due=sum(c.hours_due for c in covers.values()),
+        callback_hours_absorbable=sum(c.hours_absorbable for c in covers.values()),
     )
+
+
+def _idle_minutes(problem: Problem, evaluation: Evaluation) -> dict[str, IdleTime]:
+    """Per queue with a forecast, its `wfm.domain.deferred.IdleTime` at the rostered serving."""
+    out = {}
+    for report in evaluation.queues:
+        spec = next(q for q in problem.queues if q.code == report.code)
+        if report.contacts is None or spec.aht_seconds is None:
+            continue
+        out[report.code] = idle_time(
+            spec.model(problem.horizon.interval_minutes),
+            report.contacts,
+            np.asarray(spec.aht_seconds, dtype=float),
+            report.serving,
+            problem.shrinkage,
+        )
+    return out
+
+
+def _idle_days(
+    problem: Problem, idle: dict[str, IdleTime], callbacks: Sequence[CallbacksDue]
+) -> tuple[tuple[IdleDay, ...], dict[str, CallbackEvaluation]]:
+    """The week's idle time per local day and queue, and the callbacks due against the
+    absorbable time of all queues together (`wfm.domain.deferred.cover_callbacks`)."""
+    starts = [problem.interval_start_utc(i) for i in range(problem.interval_count)]
+    days = np.array([s.astimezone(problem.zone).date() for s in starts], dtype=object)
+    absorbable = np.zeros(len(starts))
+    for item in idle.values():
+        absorbable += item.absorbable_minutes
+    plan = cover_callbacks(
+        starts, problem.horizon.interval_minutes, absorbable, problem.zone, callbacks
+    )
+    rows = []
+    for day in problem.dates():
+        mask = days == day
+        by_queue = {
+            code: QueueIdleDay(
+                idle_agent_hours=float(item.idle_agent_minutes[mask].sum()) / 60.0,
+                absorbable_deferred_hours=float(item.absorbable_minutes[mask].sum()) / 60.0,
+            )
+            for code, item in idle.items()
+        }
+        due = plan.days.get(day, CallbackCover(0, 0.0, 0.0))
+        rows.append(
+            IdleDay(
+                day=day,
+                idle_agent_hours=sum(q.idle_agent_hours for q in by_queue.values()),
+                absorbable_deferred_hours=sum(
+                    q.absorbable_deferred_hours for q in by_queue.values()
+                ),
+                callbacks_due=due.callbacks_due,
+                callback_hours_due=due.hours_due,
+                callback_hours_absorbable=due.hours_absorbable,
+                queues=by_queue,
+            )
+        )
+    covers = {
+        c.campaign_code: CallbackEvaluation(
+            callbacks_due=len(c.due_utc),
+            handle_minutes=c.handle_minutes,
+            handle_source=c.handle_source,
+            hours_due=plan.campaigns[c.campaign_code].hours_due,
+            hours_absorbable=plan.campaigns[c.campaign_code].hours_absorbable,
+        )
+        for c in callbacks
+    }
+    return tuple(rows), covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +331,12 @@ def summary_fields(evaluation: ScheduleEvaluation) -> dict[str, Any]:
         "outbound_value": evaluation.outbound_value,
         "queues": {q.queue_code: asdict(q) for q in evaluation.queues},
         "campaigns": {code: asdict(c) for code, c in evaluation.campaigns.items()},
+        "idle_agent_hours": evaluation.idle_agent_hours,
+        "absorbable_deferred_hours": evaluation.absorbable_deferred_hours,
+        "idle_days": [asdict(d) | {"day": d.day.isoformat()} for d in evaluation.idle_days],
+        "callbacks": {code: asdict(c) for code, c in evaluation.callbacks.items()},
+        "callback_hours_due": evaluation.callback_hours_due,
+        "callback_hours_absorbable": evaluation.callback_hours_absorbable,
     }
 
 
@@ -204,7 +344,9 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _queue(problem: Problem, report: QueueReport, hours_per_interval: float) -> QueueEvaluation:
+def _queue(
+    problem: Problem, report: QueueReport, hours_per_interval: float, idle: IdleTime | None
+) -> QueueEvaluation:
     spec = next(q for q in problem.queues if q.code == report.code)
     required = np.asarray(report.required, dtype=np.int64)
     serving = np.asarray(report.serving, dtype=np.int64)
@@ -235,6 +377,10 @@ def _queue(problem: Problem, report: QueueReport, hours_per_interval: float) -> 
         intervals_meeting_answer_rate=report.intervals_meeting_answer_rate,
         service_level_met=report.week_service_level_met,
         answer_rate_met=report.week_answer_rate_met,
+        idle_agent_hours=0.0 if idle is None else float(idle.idle_agent_minutes.sum()) / 60.0,
+        absorbable_deferred_hours=(
+            0.0 if idle is None else float(idle.absorbable_minutes.sum()) / 60.0
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from wfm.db.repositories import (
 from wfm.domain import Activity, Schedule, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.grid import week_bounds_utc
+from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import (
     SHRINKAGE_FROM_SCHEDULE,
     SHRINKAGE_FROM_SITE,
@@ -184,6 +185,7 @@ def evaluate(session: Session, schedule_id: int) -> ScheduleEvaluation:
         forecast_run_id=rebuilt.forecast_run_id,
         shrinkage_source=rebuilt.shrinkage_source,
         notes=rebuilt.notes,
+        callbacks=callbacks_due(session, rebuilt.problem),
     )
 
 

@@ -47,6 +47,7 @@ from wfm.domain import (
     ShiftBreak,
 )
 from wfm.domain import Contract as DomainContract
+from wfm.domain.deferred import CallbacksDue
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.grid import (
     WEEK_FIRST_WEEKDAY,
@@ -59,6 +60,7 @@ from wfm.domain.grid import (
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel, Shrinkage
 from wfm.services.forecasting import adjusted_values
+from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
 from wfm.services.selling_value import selling_values
 from wfm.services.staffing import resolve_run
@@ -415,14 +417,22 @@ def _activity_label(span: ActivitySpan) -> str:
 
 
 def schedule_summary(
-    result: SolveResult, *, forecast_run_id: int, shifts: Sequence[Shift]
+    result: SolveResult,
+    *,
+    forecast_run_id: int,
+    shifts: Sequence[Shift],
+    callbacks: Sequence[CallbacksDue] = (),
 ) -> dict[str, Any]:
     """What a stored schedule keeps of a solve: the solver's summary, what is short and what
     binds, and the evaluation of the shifts as stored (`evaluate_roster`, the function the
-    evaluation endpoint uses), with the shrinkage the problem was built with."""
+    evaluation endpoint uses, with the open `callbacks` due in the week), with the shrinkage
+    the problem was built with."""
     summary = dict(result.summary())
     evaluation = evaluate_roster(
-        result.problem, roster_from_shifts(shifts), forecast_run_id=forecast_run_id
+        result.problem,
+        roster_from_shifts(shifts),
+        forecast_run_id=forecast_run_id,
+        callbacks=callbacks,
     )
     summary.update(summary_fields(evaluation))
     summary["forecast_run_id"] = forecast_run_id
@@ -523,7 +533,12 @@ def build_schedule(
         status=ScheduleStatus.DRAFT,
         created_at_utc=datetime.now(UTC),
         shifts=shifts,
-        summary=schedule_summary(result, forecast_run_id=run_id, shifts=shifts),
+        summary=schedule_summary(
+            result,
+            forecast_run_id=run_id,
+            shifts=shifts,
+            callbacks=callbacks_due(session, result.problem),
+        ),
         forecast_run_id=run_id,
         job_id=job_id,
     )
