@@ -59,14 +59,33 @@ def test_the_absorbable_amount_is_where_the_targets_just_hold(shrinkage: float) 
     assert not found.short.any() and np.all(found.absorbable_minutes > 0.0)
     assert np.all(found.absorbable_minutes < found.idle_agent_minutes)
     cut = found.absorbable_minutes / (15.0 * (1.0 - shrinkage))  # heads taken out of the pool
-    at = MODEL.kpis_under_absence(contacts, aht, agents - cut, shrinkage)
-    after = MODEL.kpis_under_absence(contacts, aht, agents - cut - 0.01, shrinkage)
-    assert at.answer_rate is not None and after.answer_rate is not None
-    met = MODEL.targets_met(at.service_level, at.answer_rate).all
+    at = _between_whole(contacts, aht, agents - cut, shrinkage)
+    after = _between_whole(contacts, aht, agents - cut - 0.01, shrinkage)
+    met = MODEL.targets_met(*at).all
     assert met is not None and met.all()
     # a hundredth of an agent more and a target fails: the bound is tight
-    missed = MODEL.targets_met(after.service_level, after.answer_rate).all
+    missed = MODEL.targets_met(*after).all
     assert missed is not None and not missed.any()
+    if shrinkage > 0:  # under absence the interpolation is the model's own fractional heads
+        own = MODEL.kpis_under_absence(contacts, aht, agents - cut, shrinkage)
+        np.testing.assert_allclose(own.service_level, at[0], rtol=1e-9)
+        np.testing.assert_allclose(np.asarray(own.answer_rate), at[1], rtol=1e-9)
+
+
+def _between_whole(
+    contacts: np.ndarray, aht: np.ndarray, heads: np.ndarray, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Service level and answer rate at fractional heads, interpolated linearly between the
+    whole head counts either side (what a fractional head count is under absence)."""
+    low = np.floor(heads)
+    share = heads - low
+    below = MODEL.kpis_under_absence(contacts, aht, low, shrinkage)
+    above = MODEL.kpis_under_absence(contacts, aht, low + 1.0, shrinkage)
+    assert below.answer_rate is not None and above.answer_rate is not None
+    return (
+        (1 - share) * below.service_level + share * above.service_level,
+        (1 - share) * below.answer_rate + share * above.answer_rate,
+    )
 
 
 @given(

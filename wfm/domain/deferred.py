@@ -7,10 +7,13 @@ evaluation counts them (`QueueModel.kpis_under_absence`: each rostered agent abs
 unplanned shrinkage). Deferred work (callbacks, follow-ups: done only when no contact waits, never
 pre-empting one) fills part of that idle time. How much it can fill without hurting the answer
 rate is approximated by taking its capacity out of the pool: d minutes of deferred work in an
-interval of I minutes leave the queue d / I fewer agents present, so the absorbable deferred
-minutes are the largest d, at most the idle minutes, with which the model at those fewer agents
-(fractional heads mix their two whole neighbours, as the evaluation's expectation does) still
-meets every target of the queue (service level and answer rate, `QueueModel.targets_met`).
+interval of I minutes leave the queue d / I fewer agents present (d / (I (1 - shrinkage)) fewer
+rostered heads), so the absorbable deferred minutes are the largest d, at most the idle minutes,
+with which the model at those fewer agents still meets every target of the queue (service level
+and answer rate, `QueueModel.targets_met`). Between whole head counts the service level and the
+answer rate are interpolated linearly, which is exactly what a fractional head count is under
+absence (`QueueModel.kpis_under_absence` mixes its two whole neighbours); the least whole count
+meeting the targets is found by bisection, the fraction below it in closed form.
 
 The approximation errs on the safe side for the answer rate: deferred work that waits until no
 contact does uses only time the queue leaves idle, whereas the model takes the same capacity away
@@ -39,9 +42,6 @@ from wfm.domain.queue_model import QueueKpis, QueueModel
 
 FloatArray = NDArray[np.float64]
 
-# Halvings of the search for the largest absorbable amount: 2^-30 of the idle time, far below
-# anything reported (the found amount is the last one that met the targets, never above it).
-SEARCH_STEPS = 30
 # How far the simulated answer rate (`QueueModel.simulate`) may fall below the target with the
 # absorbable amount taken out of the pool: the tests' check of the approximation.
 SIMULATION_TOLERANCE = 0.01
@@ -110,23 +110,53 @@ def _largest_cut(
     fraction: float,
 ) -> FloatArray:
     """Per interval, the largest cut in rostered heads (at most `most`) with which the queue
-    still meets its targets, by bisection (the targets met never improve as heads fall)."""
-    whole = model.kpis_under_absence(calls, aht, np.maximum(heads - most, 0.0), fraction)
-    low = np.where(_meets(model, whole, calls), most, 0.0)
-    high = most.copy()
-    searching = low < most
-    for _ in range(SEARCH_STEPS):
-        if not searching.any():
+    still meets its targets: the least whole head count meeting them (by bisection over whole
+    counts: the targets met never improve as heads fall), then the fraction of the next head
+    down at which the first target fails, the KPIs interpolated linearly between the two whole
+    counts (as a fractional head count mixes its two neighbours under absence)."""
+    top = np.floor(heads)  # meets the targets where the rostered heads are whole
+    bottom = np.maximum(np.floor(heads - most), 0.0)
+    meets_top = _meets(model, model.kpis_under_absence(calls, aht, top, fraction), calls)
+    meets_bottom = _meets(model, model.kpis_under_absence(calls, aht, bottom, fraction), calls)
+    low, high = bottom.copy(), top.copy()  # low fails, high meets (where searched)
+    searching = meets_top & ~meets_bottom
+    while True:
+        cells = np.flatnonzero(searching & (high - low > 1.0))
+        if cells.size == 0:
             break
-        mid = 0.5 * (low + high)
-        cells = np.flatnonzero(searching)
-        kpis = model.kpis_under_absence(
-            calls[cells], aht[cells], np.maximum(heads[cells] - mid[cells], 0.0), fraction
-        )
+        mid = np.floor(0.5 * (low[cells] + high[cells]))
+        kpis = model.kpis_under_absence(calls[cells], aht[cells], mid, fraction)
         ok = _meets(model, kpis, calls[cells])
-        low[cells] = np.where(ok, mid[cells], low[cells])
-        high[cells] = np.where(ok, high[cells], mid[cells])
-    return low
+        low[cells] = np.where(ok, low[cells], mid)
+        high[cells] = np.where(ok, mid, high[cells])
+    share = _share_down(model, calls, aht, high, fraction)
+    cut = np.where(meets_bottom, most, np.maximum(heads - high + share, 0.0))
+    return np.where(meets_top | meets_bottom, np.minimum(cut, most), 0.0)
+
+
+def _share_down(
+    model: QueueModel, calls: FloatArray, aht: FloatArray, heads: FloatArray, fraction: float
+) -> FloatArray:
+    """Per interval, the share t of a head below the whole `heads` (which meet the targets,
+    `heads - 1` not) that can go while every target still holds, with the service level and
+    answer rate (expectations per offered contact, linear in a fractional head count's mix)
+    interpolated between the two: the least over the targets of (KPI at heads - target) /
+    (KPI at heads - KPI at heads - 1). A maximum ASA, not linear, allows no share."""
+    upper = model.kpis_under_absence(calls, aht, heads, fraction)
+    lower = model.kpis_under_absence(calls, aht, np.maximum(heads - 1.0, 0.0), fraction)
+    share = np.ones(calls.shape)
+    pairs = [(model.service_level_target, upper.service_level, lower.service_level)]
+    if upper.answer_rate is not None and lower.answer_rate is not None:
+        pairs.append((model.answer_rate_target, upper.answer_rate, lower.answer_rate))
+    for target, high, low in pairs:
+        if target is None:
+            continue
+        drop = high - low
+        room = np.where(low >= target, 1.0, (high - target) / np.where(drop > 0, drop, 1.0))
+        share = np.minimum(share, np.clip(room, 0.0, 1.0))
+    if model.max_asa_seconds is not None:
+        share = np.where(_meets(model, lower, calls), share, 0.0)
+    return np.where(heads > 0.0, share, 0.0)
 
 
 def _meets(model: QueueModel, kpis: QueueKpis, calls: FloatArray) -> NDArray[np.bool_]:
