@@ -1,5 +1,5 @@
-"""Idle time inside serving, and the deferred work it can absorb (docs/erlang.md, "Idle time inside
-serving").
+"""Idle time inside serving, and the deferred work it can absorb (docs/roster-problem.md,
+"Idle time inside serving").
 
 Agents serving a queue are idle between contacts: per interval, the agents present x the
 interval's minutes x (1 - occupancy), with occupancy and the agents present as the roster's
