@@ -43,7 +43,7 @@ def _oracle(problem: Problem, schedule: dict[str, Any]) -> dict[str, IdleTime]:
 
 def test_idle_time_and_callbacks_in_the_evaluation(api: ApiServer) -> None:
     site = _demo_with_forecast(api.engine)
-    printed, _ = _schedule_on_the_command_line(api.database_url)
+    printed, said = _schedule_on_the_command_line(api.database_url)
     schedule_id = printed["schedule_id"]
     week_start = date.fromisoformat(printed["week_start"])
     with api.client("planner") as planner:
@@ -54,6 +54,12 @@ def test_idle_time_and_callbacks_in_the_evaluation(api: ApiServer) -> None:
     for key in (*IDLE, "idle_days", "callbacks", "callback_hours_due"):
         assert summary[key] == evaluation[key], key
     assert evaluation["callbacks"] == {} and evaluation["callback_hours_absorbable"] == 0.0
+    # `wfm schedule` says them too
+    assert (
+        f"idle time inside serving: {evaluation['idle_agent_hours']:,.1f} agent-hours, "
+        f"{evaluation['absorbable_deferred_hours']:,.1f} h absorbable by deferred work; "
+        "callbacks due 0.0 h, 0.0 h absorbable"
+    ) in said
 
     with unit_of_work(api.engine) as session:
         problem, _ = build_problem(session, site_code=site, week_start=week_start)

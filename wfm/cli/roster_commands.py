@@ -77,6 +77,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
     )
     for code, queue in summary.get("queues", {}).items():
         info(f"  {code}: {_queue_line(queue)}")
+    if "idle_agent_hours" in summary:  # a schedule's evaluation (docs/roster-problem.md)
+        info(
+            f"idle time inside serving: {summary['idle_agent_hours']:,.1f} agent-hours, "
+            f"{summary['absorbable_deferred_hours']:,.1f} h absorbable by deferred work; "
+            f"callbacks due {summary['callback_hours_due']:,.1f} h, "
+            f"{summary['callback_hours_absorbable']:,.1f} h absorbable"
+        )
 
 
 def _queue_line(queue: dict[str, Any]) -> str:
