@@ -151,6 +151,11 @@ class ApiClient:
         result: JsonObject = self.get("/kpis/outbound", site=site, week_start=week_start)
         return result
 
+    def outbound_results(self, site: str, start: date, end: date) -> JsonObject:
+        """What was sold over the local days [start, end] (`/v1/outbound/results`)."""
+        result: JsonObject = self.get("/outbound/results", site=site, start=start, end=end)
+        return result
+
     # --- forecasts, requirements, history ------------------------------------------------------
 
     def forecast_runs(self, site: str) -> list[JsonObject]:

@@ -89,6 +89,9 @@ class CampaignReport:
     value: float
     min_hours_per_week: float
     max_hours_per_week: float | None
+    # the value of each interval's selling (agents selling x the value of a productive hour at
+    # its local hour x efficiency x hours); `value` is its sum
+    value_by_interval: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True)
@@ -631,6 +634,7 @@ class _Checker:
             value = float(
                 (selling * by_hour[local_hours]).sum() * campaign.efficiency * hours_per_interval
             )
+            by_interval = selling * by_hour[local_hours] * campaign.efficiency * hours_per_interval
             if (
                 campaign.max_hours_per_week is not None
                 and hours > campaign.max_hours_per_week + 1e-6
@@ -658,6 +662,7 @@ class _Checker:
                     value=value,
                     min_hours_per_week=campaign.min_hours_per_week,
                     max_hours_per_week=campaign.max_hours_per_week,
+                    value_by_interval=by_interval,
                 )
             )
         return tuple(reports)

@@ -3,14 +3,14 @@ read and keep lead lists, callbacks and campaign targets."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SessionDep, SettingsDep, require
-from api.errors import responses
+from api.errors import ApiError, responses
 from api.history.schemas import ImportErrorRead
 from api.outbound.schemas import (
     AttemptImportRead,
@@ -21,8 +21,9 @@ from api.outbound.schemas import (
     LeadListCreate,
     LeadListRead,
     LeadListUpdate,
+    OutboundResultsRead,
 )
-from api.schemas import CODE_PATTERN, AwareMoment, changes, code_path
+from api.schemas import CODE_PATTERN, AwareMoment, changes, code_path, day_query
 from api.uploads import decode_upload, import_rejection, media_type, read_upload
 from wfm.adapters.acd_files import ImportFormatError
 from wfm.adapters.dialer_files import parse_attempts_csv, parse_attempts_json
@@ -32,11 +33,13 @@ from wfm.domain.access import Permission
 from wfm.domain.dialer import CallbackStatus, LeadList
 from wfm.services import outbound
 from wfm.services.history_import import HistoryWindow, ImportRejected
+from wfm.services.outbound_results import MAX_WINDOW_DAYS, outbound_results, results_fields
 
 router = APIRouter(prefix="/outbound", tags=["outbound"])
 IMPORT = [Depends(require(Permission.HISTORY_WRITE))]
 READ = [Depends(require(Permission.ORG_READ))]
 WRITE = [Depends(require(Permission.ORG_WRITE))]
+RESULTS = [Depends(require(Permission.KPI_READ))]
 MAX_CALLBACKS = 5_000
 
 _ATTEMPTS_BODY = {
@@ -289,3 +292,37 @@ def campaign_targets(session: SessionDep, code: str = code_path("campaign")) -> 
 
 def _windows(windows: Any) -> tuple[CallingWindow, ...]:
     return tuple(CallingWindow(w.weekday, w.start_local, w.end_local) for w in windows)
+
+
+@router.get(
+    "/results",
+    response_model=OutboundResultsRead,
+    dependencies=RESULTS,
+    responses=responses(404),
+)
+def results(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    start: date = day_query(description="First local day of the window."),
+    end: date = day_query(description="Last local day of the window (inclusive)."),
+) -> Any:
+    """What was sold: realised outbound revenue, sales, contacts and attempts against the
+    published rosters' plan, by campaign, segment, campaign and segment, and local hour of day;
+    conversion and contact rate; sell and serve value per paid hour (docs/outbound.md, "What was
+    sold"). The window is at most 92 local days and ends at the site's now; `kpi:read`
+    (executives, planners, floor managers, admins)."""
+    if end < start:
+        raise _window_error(end, f"end ({end}) must not be before start ({start})")
+    if (end - start).days + 1 > MAX_WINDOW_DAYS:
+        raise _window_error(end, f"a window covers at most {MAX_WINDOW_DAYS} days")
+    found = outbound_results(session, site_code=site, start=start, end=end)
+    return results_fields(found)
+
+
+def _window_error(end: date, message: str) -> ApiError:
+    return ApiError(
+        422,
+        "invalid",
+        f"query.end: {message}",
+        [{"field": "query.end", "value": end.isoformat(), "message": message}],
+    )

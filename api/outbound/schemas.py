@@ -118,3 +118,69 @@ class CampaignTargetsRead(Output):
     lead_lists: int = Field(description="Its lead lists.")
     leads: int = Field(description="Leads on them.")
     open_callbacks: int = Field(description="Callbacks still open.")
+
+
+class SoldFiguresRead(Output):
+    attempts: int = Field(description="Dialer attempts placed.")
+    contacts: int = Field(description="Attempts that reached the customer.")
+    sales: int = Field(description="Attempts that sold.")
+    revenue: float = Field(description="Revenue (or margin) of the sales.")
+    planned_revenue: float | None = Field(
+        description="What the published rosters planned to sell; null where the plan has no "
+        "such figure (segments, or no published roster covers the window)."
+    )
+    revenue_vs_plan: float | None = Field(description="revenue - planned_revenue.")
+    contact_rate: float | None = Field(description="contacts / attempts; null without attempts.")
+    conversion: float | None = Field(description="sales / contacts; null without contacts.")
+
+
+class CampaignSoldRead(SoldFiguresRead):
+    campaign_code: str
+
+
+class SegmentSoldRead(SoldFiguresRead):
+    segment_code: str
+
+
+class CampaignSegmentSoldRead(SoldFiguresRead):
+    campaign_code: str
+    segment_code: str
+
+
+class HourSoldRead(SoldFiguresRead):
+    hour: int = Field(ge=0, le=23, description="Local hour of day.")
+
+
+class ValuePerPaidHourRead(Output):
+    paid_hours: float = Field(description="Paid hours of the published rosters in the window.")
+    selling_hours: float = Field(description="Their selling hours.")
+    serving_hours: float = Field(description="Their serving hours.")
+    revenue: float = Field(description="Outbound revenue placed in the rostered time.")
+    answered_contacts: int = Field(description="Inbound contacts answered in that time.")
+    answered_value: float = Field(
+        description="Their value (each queue's value per answered contact)."
+    )
+    revenue_per_selling_hour: float | None = Field(description="revenue / selling_hours.")
+    answered_value_per_serving_hour: float | None = Field(
+        description="answered_value / serving_hours."
+    )
+    value_per_paid_hour: float | None = Field(
+        description="(revenue + answered_value) / paid_hours."
+    )
+
+
+class OutboundResultsRead(Output):
+    site_code: str
+    timezone: str
+    start: date = Field(description="First local day of the window.")
+    end: date = Field(description="Last local day of the window (inclusive).")
+    start_utc: datetime
+    end_utc: datetime = Field(description="The window's end, or the site's now if earlier.")
+    schedule_ids: list[int] = Field(description="Published rosters the plan comes from.")
+    total: SoldFiguresRead
+    campaigns: list[CampaignSoldRead]
+    segments: list[SegmentSoldRead]
+    campaign_segments: list[CampaignSegmentSoldRead]
+    hours: list[HourSoldRead] = Field(description="24 rows, local hour of day.")
+    per_paid_hour: ValuePerPaidHourRead
+    notes: list[str]

@@ -1,6 +1,7 @@
 """Executive: answer rate, service level, ASA and abandon rate against target, per queue and
 overall, by day, week or month with the trend; forecast accuracy; outbound hours and value; top
-contact reasons with their trend and change against the previous range."""
+contact reasons with their trend and change against the previous range; what was sold against
+plan (`dashboard.sold`, bilingual)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ import streamlit as st
 
 from dashboard import frames
 from dashboard.common import pick_site, read, require_client, section
+from dashboard.i18n import pick_language, text
+from dashboard.sold import show_sold
 
 api, me = require_client()
 st.title("Executive")
 site = pick_site(api)
+pick_language()
 if site is None:
     st.stop()
 assert site is not None
@@ -200,6 +204,10 @@ with section("Outbound"):
         a.metric("Outbound hours planned", f"{outbound['sell_hours']:.1f} h")
         b.metric("Outbound value planned", f"{outbound['value']:,.0f}")
         st.dataframe(pd.DataFrame(outbound["campaigns"]), hide_index=True)
+
+st.subheader(text("What was sold", "销售实绩"))
+with section("What was sold"):
+    show_sold(api, site, start, chosen[1])
 
 st.subheader("Top contact reasons")
 with section("Contact reasons"):

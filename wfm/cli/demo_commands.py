@@ -117,5 +117,5 @@ def demo_catch_up(
         typer.echo(
             f"{p.day}: {p.history_rows} interval rows ({offered} contacts, answer rate {rate}), "
             f"{p.events} agent events, {p.absent_agents} of {p.rostered_agents} rostered agents "
-            "absent"
+            f"absent, {p.attempts} dialer attempts over {p.sell_hours:.1f} selling hours"
         )

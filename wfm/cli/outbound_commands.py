@@ -1,9 +1,10 @@
-"""`wfm outbound ...`: import dialer outcomes into the database."""
+"""`wfm outbound ...`: import dialer outcomes into the database; what was sold."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -91,3 +92,86 @@ def _parse(file: Path) -> ParsedAttempts:
         fail(f"{file.name} is not UTF-8 (byte {exc.start}): re-export it as UTF-8")
     except ImportFormatError as exc:
         fail(f"{file.name}: {exc}")
+
+
+@outbound_app.command("results")
+def results_command(
+    start: Annotated[str, typer.Option(help="First local day of the window, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="Last local day of the window (inclusive).")],
+    site: Annotated[str, typer.Option(help="Code of the site.")] = "DUB",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """What was sold, as `GET /v1/outbound/results` gives it: realised outbound revenue, sales,
+    contacts and attempts against the published rosters' plan by campaign, segment and local
+    hour, conversion and contact rate, and sell/serve value per paid hour. The window is at
+    most 92 days and ends at the site's now."""
+    import json
+
+    from wfm.db.session import unit_of_work
+    from wfm.services.outbound_results import outbound_results, results_fields
+
+    first, last = _day("--start", start), _day("--end", end)
+    engine = open_database(database_url)
+    with user_errors(), unit_of_work(engine) as session:
+        found = results_fields(outbound_results(session, site_code=site, start=first, end=last))
+    if as_json:
+        typer.echo(json.dumps(found, indent=2))
+        return
+    for line in _results_lines(found):
+        typer.echo(line)
+
+
+def _day(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _results_lines(found: dict[str, Any]) -> list[str]:
+    total, paid = found["total"], found["per_paid_hour"]
+    lines = [
+        f"site {found['site_code']}, {found['start']} .. {found['end']} ({found['timezone']})",
+        f"revenue {_money(total['revenue'])}, plan {_money(total['planned_revenue'])}, "
+        f"vs plan {_money(total['revenue_vs_plan'])}; {total['attempts']} attempts, "
+        f"{total['contacts']} contacts ({_share(total['contact_rate'])}), {total['sales']} "
+        f"sales (conversion {_share(total['conversion'])})",
+        f"{'campaign':<12} {'segment':<10} {'attempts':>9} {'contacts':>9} {'sales':>6} "
+        f"{'revenue':>12} {'plan':>12} {'vs plan':>12}",
+    ]
+    rows = [(r["campaign_code"], "(all)", r) for r in found["campaigns"]]
+    rows += [(r["campaign_code"], r["segment_code"], r) for r in found["campaign_segments"]]
+    for campaign, segment, r in sorted(rows, key=lambda x: (x[0], x[1] != "(all)", x[1])):
+        lines.append(
+            f"{campaign:<12} {segment:<10} {r['attempts']:>9} {r['contacts']:>9} "
+            f"{r['sales']:>6} {_money(r['revenue']):>12} {_money(r['planned_revenue']):>12} "
+            f"{_money(r['revenue_vs_plan']):>12}"
+        )
+    lines.append(
+        f"{'hour':<5} {'attempts':>9} {'contact rate':>13} {'conversion':>11} "
+        f"{'revenue':>12} {'plan':>12}"
+    )
+    for r in found["hours"]:
+        if r["attempts"] or r["planned_revenue"]:
+            lines.append(
+                f"{r['hour']:02d}:00 {r['attempts']:>9} {_share(r['contact_rate']):>13} "
+                f"{_share(r['conversion']):>11} {_money(r['revenue']):>12} "
+                f"{_money(r['planned_revenue']):>12}"
+            )
+    lines.append(
+        f"per paid hour: {paid['paid_hours']:.1f} paid hours ({paid['selling_hours']:.1f} "
+        f"selling, {paid['serving_hours']:.1f} serving); revenue per selling hour "
+        f"{_money(paid['revenue_per_selling_hour'])}, answered value per serving hour "
+        f"{_money(paid['answered_value_per_serving_hour'])}, both per paid hour "
+        f"{_money(paid['value_per_paid_hour'])}"
+    )
+    return lines + [f"note: {note}" for note in found["notes"]]

@@ -14,13 +14,17 @@ lognormal surprise (the demo history's day noise) through the queue simulator; t
 through the interval history import (`wfm.services.history_import.import_history`, the path of
 real ACD exports) and the agents' states through the agent event feed
 (`wfm.services.intraday.ingest_agent_events`), with the simulation site's clock set to the end
-of the day.
+of the day. The agents present sell their planned selling spans: the demo's outbound truth
+(`wfm.tools.demo.outbound`, the demo seed's sellers and proficiencies) draws their dialer
+attempts, which go through the dialer outcome import (`wfm.services.outbound.import_attempts`).
+The outbound draws use random streams of their own, so the inbound day is the same with or
+without them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,13 +32,18 @@ import numpy as np
 from scheduling.problem import Problem
 from scheduling.simulation_check import QueueCheck, simulate_with_absences
 from wfm.adapters.acd_files import parse_json
-from wfm.domain.intraday import RawEvent
+from wfm.adapters.dialer_files import parse_attempts_json
+from wfm.db.repositories import AgentRepository
+from wfm.domain import Activity
+from wfm.domain.intraday import PlanSpan, RawEvent
 from wfm.domain.intraday.livesim import AgentBehaviour, SimQueue, simulate_day
 from wfm.domain.queue_model import QueueModel
 from wfm.services.history_import import import_history
 from wfm.services.intraday import day_plan, ingest_agent_events, set_clock
+from wfm.services.outbound import import_attempts
 from wfm.tools.demo import calibration as cal
 from wfm.tools.demo.live import week_start_of
+from wfm.tools.demo.outbound import SellingSpan, demo_centre_truth, generate_span_attempts
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,6 +60,8 @@ class PlayedDay:
     events: int
     offered: dict[str, int] = field(default_factory=dict)
     answered: dict[str, int] = field(default_factory=dict)
+    attempts: int = 0  # dialer attempts of the day's selling spans, imported
+    sell_hours: float = 0.0  # the selling spans of the agents present
 
 
 def play_past_days(
@@ -156,7 +167,42 @@ def play_day(session: Session, *, site_code: str, day: date, seed: int = 1) -> P
         set_clock(session, site_code=site_code, now_utc=starts[-1] + length, speed=0)
         result = ingest_agent_events(session, events=events)
         played.events = result.accepted
+    played.attempts, played.sell_hours = _sell(
+        session, site_code, plans, day=day, seed=seed, now_utc=starts[-1] + length
+    )
     return played
+
+
+def _sell(
+    session: Session,
+    site_code: str,
+    plans: dict[str, list[PlanSpan]],
+    *,
+    day: date,
+    seed: int,
+    now_utc: datetime,
+) -> tuple[int, float]:
+    """The dialer attempts of the agents' planned selling spans, drawn from the demo's outbound
+    truth and imported; returns (attempts imported, selling hours)."""
+    spans = [
+        SellingSpan(code, s.campaign_code, s.start_utc, s.end_utc)
+        for code, plan in sorted(plans.items())
+        for s in plan
+        if s.activity is Activity.SELL and s.campaign_code is not None
+    ]
+    hours = sum((s.end_utc - s.start_utc).total_seconds() for s in spans) / 3600.0
+    if not spans:
+        return 0, hours
+    truth = demo_centre_truth(AgentRepository(session).list(site_code), seed=seed)
+    rows = generate_span_attempts(
+        truth, spans, seed=seed + day.toordinal(), lead_tag=f"{day:%Y%m%d}-"
+    )
+    for row in rows:
+        row["attempted_at"] = row["attempted_at"].isoformat()
+    if not rows:
+        return 0, hours
+    summary = import_attempts(session, parse_attempts_json(rows), now_utc=now_utc)
+    return summary.imported, hours
 
 
 def check_published_week(

@@ -27,6 +27,9 @@ TIMEZONE = "Europe/Dublin"
 TALK_SECONDS = {"sale": 420.0, "contact": 150.0, "refusal": 75.0, "callback_requested": 90.0}
 WRAP_SECONDS = {"sale": 90.0, "contact": 30.0, "refusal": 20.0, "callback_requested": 40.0}
 NO_CONTACT_WRAP_SECONDS = 5.0
+# A seller's dialling time per attempt between calls (the estimates' default, see
+# `wfm.domain.outbound.conversion.DEFAULT_DIAL_SECONDS_PER_ATTEMPT`).
+DIAL_SECONDS_PER_ATTEMPT = 20.0
 BUSY_SHARE = 0.12  # of attempts that reach nobody
 # Of contacts that do not sell: a callback is requested, the customer refuses, or it just ends.
 CALLBACK_SHARE = 0.08
@@ -92,11 +95,18 @@ def demo_centre_outbound(
     """The demo centre's outbound truth for its agents (each sells the campaigns it has skills
     for; pace and lists scale with the headcount against the 120-agent demo) and the attempts of
     `days` local days from `first_day`."""
+    truth = demo_centre_truth(agents, seed=seed, reference_agents=reference_agents)
+    return truth, generate_outbound_attempts(truth, first_day=first_day, days=days, seed=seed)
+
+
+def demo_centre_truth(
+    agents: Sequence[Seller], *, seed: int, reference_agents: int = 120
+) -> OutboundTruth:
+    """The demo centre's outbound truth for its agents, as `demo_centre_outbound` states it."""
     sellers = {
         code: [a.code for a in agents if code in a.campaign_skills] for code in ("UPGRADE", "NPS")
     }
-    truth = demo_outbound_truth(sellers, seed=seed, scale=len(agents) / reference_agents)
-    return truth, generate_outbound_attempts(truth, first_day=first_day, days=days, seed=seed)
+    return demo_outbound_truth(sellers, seed=seed, scale=len(agents) / reference_agents)
 
 
 def _by_hour(spans: Sequence[tuple[int, int, float]]) -> tuple[float, ...]:
@@ -354,3 +364,78 @@ def _result(
 def _seconds(mean_times_draw: float) -> int:
     """Whole seconds; a call that lasted at all lasted at least one."""
     return max(1, round(mean_times_draw)) if mean_times_draw > 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class SellingSpan:
+    """An agent selling one campaign over [start_utc, end_utc)."""
+
+    agent_code: str
+    campaign_code: str
+    start_utc: datetime
+    end_utc: datetime
+
+
+def generate_span_attempts(
+    truth: OutboundTruth, spans: Sequence[SellingSpan], *, seed: int, lead_tag: str = ""
+) -> list[dict[str, Any]]:
+    """Dialer attempts of agents selling over `spans`, in the import format: each seller calls
+    back to back (dialling, then the call's talk and wrap), the campaign's segments by their
+    shares, each attempt ending as `generate_outbound_attempts` draws it (contact rate of the
+    segment at the local hour, the campaign's conversion times the seller's proficiency). Leads
+    are fresh leads of lists named with `lead_tag`; spans of campaigns or agents the truth does
+    not know give nothing. Same arguments, same rows."""
+    _check(truth)
+    rng = np.random.default_rng([seed, 1718])
+    zone = ZoneInfo(truth.timezone)
+    known = {c.code: c for c in truth.campaigns}
+    leads = {
+        (c.code, s): _Leads(size, c.max_attempts_per_lead, c.cool_off_minutes)
+        for c in truth.campaigns
+        for s, size in c.list_size_by_segment.items()
+    }
+    rows: list[dict[str, Any]] = []
+    for span in sorted(spans, key=lambda s: (s.start_utc, s.agent_code, s.campaign_code)):
+        campaign = known.get(span.campaign_code)
+        if campaign is None or span.agent_code not in truth.proficiency:
+            continue
+        codes = list(campaign.segment_shares)
+        shares = [campaign.segment_shares[c] for c in codes]
+        at = span.start_utc
+        while at < span.end_utc:
+            segment = codes[int(rng.choice(len(codes), p=shares))]
+            taken = leads[(campaign.code, segment)].take(at.timestamp())
+            if taken is None:
+                break
+            local = at.astimezone(zone)
+            result = _result(
+                truth,
+                campaign,
+                segment,
+                span.agent_code,
+                local.weekday() * 24 + local.hour,
+                rng.random(3),
+            )
+            talk = _seconds(TALK_SECONDS.get(result, 0.0) * float(rng.gamma(2.0, 0.5)))
+            wrap = round(
+                WRAP_SECONDS.get(result, NO_CONTACT_WRAP_SECONDS) * float(rng.gamma(2.0, 0.5))
+            )
+            value = campaign.mean_sale_value_by_segment[segment] * float(rng.gamma(4.0, 0.25))
+            if result in ("no_answer", "busy"):
+                leads[(campaign.code, segment)].not_reached(taken[0], taken[1], at.timestamp())
+            rows.append(
+                {
+                    "attempt_id": f"{campaign.code}-{span.agent_code}-{at:%Y%m%d%H%M%S}",
+                    "attempted_at": at.replace(microsecond=0),
+                    "agent": span.agent_code,
+                    "campaign": campaign.code,
+                    "segment": segment,
+                    "lead_id": f"{campaign.code}-{segment}-{lead_tag}{taken[0]:07d}",
+                    "result": result,
+                    "revenue": round(value, 2) if result == "sale" else None,
+                    "talk_seconds": talk,
+                    "wrap_seconds": wrap,
+                }
+            )
+            at += timedelta(seconds=DIAL_SECONDS_PER_ATTEMPT + talk + wrap)
+    return rows

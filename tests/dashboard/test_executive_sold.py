@@ -1,0 +1,75 @@
+"""The executive page's "What was sold / 销售实绩" section against the live demo API: with the
+demo's dialer attempts its figures are the API's, in English and in Chinese; over days without
+attempts it says so instead of drawing."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from dashkit import DemoApi
+from test_pages import assert_clean, metric, run_page
+
+
+def _window(at: Any) -> tuple[str, str]:
+    heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
+    first, last = re.findall(r"\d{4}-\d{2}-\d{2}", heading)
+    return first, last
+
+
+def test_what_was_sold_shows_the_apis_figures(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/executive.py", "executive")
+    first, last = _window(at)
+    found: Any = demo_api.get(
+        "/v1/outbound/results", "executive", site=demo_api.site, start=first, end=last
+    )
+    total = found["total"]
+    assert total["attempts"] > 1000  # the demo's last four history weeks
+    assert "What was sold" in [s.value for s in at.subheader]
+    assert metric(at, "Revenue") == f"{total['revenue']:,.0f}"
+    assert metric(at, "Conversion") == f"{100 * total['conversion']:.1f} %"
+    assert metric(at, "Plan") == "-"  # no published roster over history days
+    tables = [d.value for d in at.dataframe if "campaign_code" in d.value.columns]
+    assert len(tables) == 1
+    table = tables[0]
+    expected = len(found["campaigns"]) + len(found["campaign_segments"])
+    assert len(table) == expected
+    assert int(table["attempts"].sum()) == 2 * total["attempts"]  # campaigns and their segments
+    assert float(table["revenue"].sum()) == pytest.approx(2 * total["revenue"])
+    specs = [chart.proto.spec.replace(" ", "") for chart in at.get("vega_lite_chart")]
+    assert any('"field":"series"' in spec for spec in specs)  # revenue against plan by hour
+    assert any('"field":"rate"' in spec for spec in specs)  # conversion by hour
+    assert metric(at, "Sell + serve value per paid hour") == "-"  # no roster, no paid hours
+
+    zh = run_page(demo_api, "pages/executive.py", "executive", wfm_language="zh")
+    assert "销售实绩" in [s.value for s in zh.subheader]
+    assert metric(zh, "销售额") == f"{total['revenue']:,.0f}"
+    assert metric(zh, "转化率") == f"{100 * total['conversion']:.1f} %"
+
+
+def test_what_was_sold_without_attempts_says_so(demo_api: DemoApi) -> None:
+    at = run_page(demo_api, "pages/executive.py", "executive")
+    first, _ = _window(at)
+    # the history's first week: before the demo's dialer attempts begin
+    report: Any = demo_api.get(
+        "/v1/kpis",
+        "executive",
+        site=demo_api.site,
+        start=date.fromisoformat(first) - timedelta(days=60),
+        end=date.fromisoformat(first),
+        granularity="day",
+    )
+    days = [p["period"][:10] for p in report["overall"]["points"] if p["intervals"]]
+    start = date.fromisoformat(days[0])
+    end = start + timedelta(days=6)
+    found: Any = demo_api.get(
+        "/v1/outbound/results", "executive", site=demo_api.site, start=start, end=end
+    )
+    assert found["total"]["attempts"] == 0
+    at.date_input(key="exec_range_day").set_value((start, end)).run()
+    assert_clean(at)
+    assert "What was sold" in [s.value for s in at.subheader]
+    assert any("No dialer attempts" in i.value for i in at.info)
+    assert not [d for d in at.dataframe if "campaign_code" in d.value.columns]
