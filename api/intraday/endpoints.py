@@ -186,6 +186,8 @@ def _status(st: AgentStatus) -> s.AgentStatusRead:
         in_adherence=st.in_adherence,
         out_since_utc=st.out_since_utc,
         out_for_seconds=st.out_for_seconds,
+        state=st.state.value,
+        shift_start_utc=st.shift_start_utc,
     )
 
 
@@ -198,13 +200,15 @@ def live_adherence(
     only_out: bool = Query(default=False, description="List only agents out of adherence."),
     at: datetime | None = AtQuery,
 ) -> Any:
-    """Who is out of adherence now and for how long (scheduled agents, longest out first)."""
+    """Where each agent with a plan today stands now (in adherence, on break, out of adherence
+    since when, absent, not started, between shifts, finished), longest out first."""
     live = svc.live_adherence(session, site_code=site, at_utc=_aware(at, "at"), only_out=only_out)
     return s.LiveAdherenceRead(
         as_of_utc=live.as_of_utc,
         scheduled_now=live.scheduled_now,
         out_of_adherence=live.out_of_adherence,
         agents=[_status(a) for a in live.agents],
+        states=live.states,
     )
 
 

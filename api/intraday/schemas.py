@@ -14,6 +14,9 @@ MAX_SNAPSHOTS_PER_BATCH = 5_000
 
 PlannedActivity = Literal["serve", "sell", "break", "lunch", "other"]
 ActualActivityName = Literal["serve", "sell", "break", "lunch", "other", "not_ready", "logged_out"]
+AgentStateName = Literal[
+    "not_started", "in_adherence", "on_break", "out_of_adherence", "absent", "off_shift", "finished"
+]
 
 
 # --- the state feed ----------------------------------------------------------------------------
@@ -174,13 +177,25 @@ class AgentStatusRead(Output):
     in_adherence: bool
     out_since_utc: datetime | None = Field(description="Out of adherence since (None when in).")
     out_for_seconds: float = Field(description="How long out of adherence, seconds.")
+    state: AgentStateName = Field(
+        description="not_started, in_adherence, on_break, out_of_adherence, absent (scheduled "
+        "and not logged in once since the shift began), off_shift (between two shifts of the "
+        "day) or finished."
+    )
+    shift_start_utc: datetime | None = Field(
+        description="Start of the shift under way, or of the next one today."
+    )
 
 
 class LiveAdherenceRead(Output):
     as_of_utc: datetime = Field(description="The site clock's now.")
     scheduled_now: int = Field(description="Agents scheduled now.")
     out_of_adherence: int = Field(description="Of them, out of adherence now.")
-    agents: list[AgentStatusRead] = Field(description="Longest out of adherence first.")
+    agents: list[AgentStatusRead] = Field(
+        description="Every agent with a plan today: longest out of adherence first, then the "
+        "absent, on break, in adherence, not started, between shifts and finished."
+    )
+    states: dict[str, int] = Field(description="Agents in each state.")
 
 
 class AdherenceRead(Output):

@@ -162,15 +162,19 @@ def _queues(client: ApiClient, code: str, day: date) -> None:
 
 def _adherence(client: ApiClient, code: str, day: date) -> None:
     live = read(client, "live_adherence", code, live=True)
-    a, b = st.columns(2)
+    states = live.get("states", {})
+    a, b, c, d = st.columns(4)
     a.metric("Scheduled now", live["scheduled_now"])
     b.metric("Out of adherence now", live["out_of_adherence"])
+    c.metric("Absent", states.get("absent", 0))
+    d.metric("Not started yet", states.get("not_started", 0))
     out = [x for x in live["agents"] if not x["in_adherence"]]
     if out:
         frame = pd.DataFrame(out)
         frame["out_for_minutes"] = (frame["out_for_seconds"] / 60).round(1)
+        columns = ["agent_code", "state", "planned", "actual", "out_since_utc", "out_for_minutes"]
         st.dataframe(
-            frame[["agent_code", "planned", "actual", "out_since_utc", "out_for_minutes"]],
+            frame[[name for name in columns if name in frame.columns]],
             hide_index=True,
             width="stretch",
         )

@@ -170,14 +170,32 @@ def test_recommendation_switch_and_adherence(server: Server) -> None:
 
         day = c.get("/v1/adherence", params={"site": SITE, "date": DAY.isoformat(), "agent": "P1"})
         (p1,) = day.json()
-        # The whole shift is scheduled; selling to 10:00 and serving after the switch (30 s
-        # late, inside the tolerance) is adherent minute for minute.
-        assert p1["scheduled_minutes"] == 480
+        # The site clock says 10:00: the shift's first hour is what has happened (what is to
+        # come counts neither as scheduled nor as worked), selling to 10:00 as planned.
+        assert p1["scheduled_minutes"] == 60 and p1["adherence"] == 1.0
+        assert p1["worked_minutes"] == 60 and p1["conformance"] == 1.0
         minutes = c.get(
             "/v1/adherence/minutes", params={"site": SITE, "agent": "P1", "date": DAY.isoformat()}
         ).json()
         assert len(minutes["adherent_seconds"]) == 1440
+        assert minutes["adherent_seconds"][9 * 60 : 10 * 60] == [60.0] * 60
+        assert minutes["scheduled_seconds"][10 * 60 :] == [0.0] * (1440 - 10 * 60)
+        # At 11:00 the switch to serve (30 s late, inside the tolerance) is adherent minute for
+        # minute too.
+        c.put(
+            "/v1/intraday/clock", json={"site": SITE, "now_utc": "2026-11-09T11:00:00Z", "speed": 0}
+        )
+        (p1,) = c.get(
+            "/v1/adherence", params={"site": SITE, "date": DAY.isoformat(), "agent": "P1"}
+        ).json()
+        assert p1["scheduled_minutes"] == 120 and p1["adherence"] == 1.0
+        minutes = c.get(
+            "/v1/adherence/minutes", params={"site": SITE, "agent": "P1", "date": DAY.isoformat()}
+        ).json()
         assert minutes["adherent_seconds"][9 * 60 : 11 * 60] == [60.0] * 120
+        c.put(
+            "/v1/intraday/clock", json={"site": SITE, "now_utc": "2026-11-09T10:00:00Z", "speed": 0}
+        )
         bad = c.get(
             "/v1/adherence", params={"site": SITE, "date": DAY.isoformat(), "period": "year"}
         )

@@ -5,6 +5,7 @@ sell/serve recommendation. No database, no web framework: the service layer feed
 from wfm.domain.intraday.adherence import (
     DEFAULT_TOLERANCE_SECONDS,
     AdherenceSummary,
+    AgentState,
     AgentStatus,
     MinuteAdherence,
     adherence_by_minute,
@@ -77,6 +78,7 @@ __all__ = [
     "ActualActivity",
     "AdherenceSummary",
     "AgentMove",
+    "AgentState",
     "AgentStatus",
     "AutoLimits",
     "CampaignRoom",

@@ -29,6 +29,7 @@ they never count against the agent.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -273,15 +274,20 @@ def adherence_by_minute(
     *,
     tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS,
     initial_activity: ActualActivity = ActualActivity.LOGGED_OUT,
+    until_utc: datetime | None = None,
 ) -> MinuteAdherence:
     """Per-minute scheduled, adherent, scheduled-work and worked seconds of one agent.
 
     `plan` is the agent's effective plan; `events` its state events (any order, repeated ids
     ignored), including the latest one before `start_utc` so the state at the window start is
-    known. The window must be whole minutes long.
+    known. The window must be whole minutes long. Time from `until_utc` on (the clock's now) has
+    not happened yet and counts as nothing: neither scheduled nor worked, so a day seen at noon
+    is judged on its morning, and an agent's last state is not carried into the future.
     """
     if start_utc.tzinfo is None or end_utc.tzinfo is None:
         raise ValueError("start_utc and end_utc must be timezone-aware")
+    if until_utc is not None and until_utc.tzinfo is None:
+        raise ValueError("until_utc must be timezone-aware")
     if end_utc <= start_utc:
         raise ValueError("end_utc must be after start_utc")
     window_us = _to_us(end_utc, start_utc)
@@ -291,9 +297,13 @@ def adherence_by_minute(
         raise ValueError("tolerance_seconds must be >= 0")
     n_minutes = window_us // _US_PER_MINUTE
     grid = np.arange(0, window_us + 1, _US_PER_MINUTE, dtype=np.int64)
+    until_us = window_us if until_utc is None else min(window_us, _to_us(until_utc, start_utc))
+    if until_utc is not None:
+        grid = np.append(grid, max(0, until_us))
     seg = _segments(plan, events, start_utc, end_utc, tolerance_seconds, initial_activity, grid)
     minute = (seg.start_us // _US_PER_MINUTE).astype(np.int64)
-    seconds = seg.length_us.astype(np.float64) / _US_PER_SECOND
+    elapsed = seg.start_us < until_us
+    seconds = np.where(elapsed, seg.length_us.astype(np.float64) / _US_PER_SECOND, 0.0)
 
     def per_minute(flag: npt.NDArray[np.bool_]) -> FloatArray:
         counts = np.bincount(minute, weights=seconds * flag, minlength=n_minutes)
@@ -312,6 +322,18 @@ def adherence_by_minute(
     )
 
 
+class AgentState(enum.StrEnum):
+    """Where an agent with a plan today stands now."""
+
+    NOT_STARTED = "not_started"  # the day's first planned span has not begun
+    IN_ADHERENCE = "in_adherence"
+    ON_BREAK = "on_break"  # a planned break or lunch, taken
+    OUT_OF_ADHERENCE = "out_of_adherence"
+    ABSENT = "absent"  # scheduled, and not logged in once since the shift began
+    OFF_SHIFT = "off_shift"  # between two of the day's shifts
+    FINISHED = "finished"  # every planned span of the day has ended
+
+
 @dataclass(frozen=True, slots=True)
 class AgentStatus:
     """An agent's adherence now: what the plan says, what the agent does, and since when."""
@@ -323,12 +345,52 @@ class AgentStatus:
     scheduled: bool
     in_adherence: bool
     out_since_utc: datetime | None
+    state: AgentState = AgentState.IN_ADHERENCE
+    # the start of the shift under way, or of the next one when none is
+    shift_start_utc: datetime | None = None
 
     @property
     def out_for_seconds(self) -> float:
         if self.out_since_utc is None:
             return 0.0
         return (self.at_utc - self.out_since_utc).total_seconds()
+
+
+def _shift_start(plan: Sequence[PlanSpan], now_utc: datetime) -> datetime | None:
+    """The start of the contiguous run of plan spans holding `now_utc`, else of the next span."""
+    spans = sorted(plan, key=lambda s: s.start_utc)
+    current = next((k for k, sp in enumerate(spans) if sp.start_utc <= now_utc < sp.end_utc), None)
+    if current is None:
+        return next((sp.start_utc for sp in spans if sp.start_utc > now_utc), None)
+    while current > 0 and spans[current - 1].end_utc == spans[current].start_utc:
+        current -= 1
+    return spans[current].start_utc
+
+
+def _state(
+    plan: Sequence[PlanSpan],
+    seg: _Segments,
+    start: datetime,
+    now_utc: datetime,
+    tolerance_seconds: float,
+) -> tuple[AgentState, datetime | None]:
+    shift_start = _shift_start(plan, now_utc)
+    if not seg.scheduled[-1]:
+        if shift_start is None:
+            return AgentState.FINISHED, None
+        started = any(sp.start_utc <= now_utc for sp in plan)
+        return (AgentState.OFF_SHIFT if started else AgentState.NOT_STARTED), shift_start
+    assert shift_start is not None
+    since_us = _to_us(shift_start, start)
+    in_shift = seg.start_us + seg.length_us > since_us
+    never_in = not bool(np.any((seg.actual_bits[in_shift] & _WORKING_MASK) != 0))
+    late = (now_utc - shift_start).total_seconds() > tolerance_seconds
+    if never_in and late:
+        return AgentState.ABSENT, shift_start
+    if not bool(seg.adherent[-1]):
+        return AgentState.OUT_OF_ADHERENCE, shift_start
+    on_break = int(seg.plan_bits[-1]) in (_BIT[ActualActivity.BREAK], _BIT[ActualActivity.LUNCH])
+    return (AgentState.ON_BREAK if on_break else AgentState.IN_ADHERENCE), shift_start
 
 
 def status_now(
@@ -341,7 +403,8 @@ def status_now(
     initial_activity: ActualActivity = ActualActivity.LOGGED_OUT,
     lookback: timedelta = timedelta(hours=16),
 ) -> AgentStatus:
-    """Whether the agent is out of adherence at `now_utc` and since when (within `lookback`)."""
+    """Whether the agent is out of adherence at `now_utc` and since when (within `lookback`),
+    and its state (`AgentState`) given the rest of its plan."""
     start = now_utc - lookback
     # Evaluate the instant `now` as a last 1-microsecond segment.
     end = now_utc + timedelta(microseconds=1)
@@ -350,25 +413,20 @@ def status_now(
     planned_span = next((s for s in plan if s.start_utc <= now_utc < s.end_utc), None)
     actual_bit = int(seg.actual_bits[-1])
     actual = next(a for a, b in _BIT.items() if b == actual_bit)
-    if not out[-1]:
-        return AgentStatus(
-            agent_code=agent_code,
-            at_utc=now_utc,
-            planned=planned_span.activity if planned_span else None,
-            actual=actual,
-            scheduled=bool(seg.scheduled[-1]),
-            in_adherence=True,
-            out_since_utc=None,
-        )
-    good = np.flatnonzero(~out)
-    first_out = int(good[-1]) + 1 if good.size else 0
-    since = start + timedelta(microseconds=int(seg.start_us[first_out]))
+    state, shift_start = _state(plan, seg, start, now_utc, tolerance_seconds)
+    since = None
+    if out[-1]:
+        good = np.flatnonzero(~out)
+        first_out = int(good[-1]) + 1 if good.size else 0
+        since = start + timedelta(microseconds=int(seg.start_us[first_out]))
     return AgentStatus(
         agent_code=agent_code,
         at_utc=now_utc,
         planned=planned_span.activity if planned_span else None,
         actual=actual,
-        scheduled=True,
-        in_adherence=False,
+        scheduled=bool(seg.scheduled[-1]),
+        in_adherence=not bool(out[-1]),
         out_since_utc=since,
+        state=state,
+        shift_start_utc=shift_start,
     )

@@ -13,13 +13,14 @@ from wfm.db.repositories.intraday import AgentStateFeedRepository
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.intraday import (
     AdherenceSummary,
+    AgentState,
     AgentStatus,
     MinuteAdherence,
     adherence_by_minute,
     combine,
     status_now,
 )
-from wfm.services.intraday.clock import _local_day_bounds, site_now
+from wfm.services.intraday.clock import _local_day_bounds, local_day, site_now
 from wfm.services.intraday.floor import EVENT_LOOKBACK, load_floor
 
 
@@ -28,7 +29,26 @@ class LiveAdherence:
     as_of_utc: datetime
     scheduled_now: int
     out_of_adherence: int
-    agents: tuple[AgentStatus, ...]  # scheduled agents, longest out of adherence first
+    # the agents with a plan today: those scheduled now longest out of adherence first, then
+    # the absent, those on break or in adherence, those not started, between shifts, finished
+    agents: tuple[AgentStatus, ...]
+    states: dict[str, int]  # how many agents are in each AgentState
+
+
+_STATE_ORDER = {
+    state: k
+    for k, state in enumerate(
+        (
+            AgentState.OUT_OF_ADHERENCE,
+            AgentState.ABSENT,
+            AgentState.ON_BREAK,
+            AgentState.IN_ADHERENCE,
+            AgentState.NOT_STARTED,
+            AgentState.OFF_SHIFT,
+            AgentState.FINISHED,
+        )
+    )
+}
 
 
 def live_adherence(
@@ -39,14 +59,17 @@ def live_adherence(
     tolerance_seconds: float = 60.0,
     only_out: bool = False,
 ) -> LiveAdherence:
-    """Who is out of adherence now, and for how long."""
+    """Where every agent with a plan today stands now, and who is out of adherence for how long."""
     now = at_utc or site_now(session, site_code)
-    start = now - EVENT_LOOKBACK
-    floor = load_floor(session, site_code, start, now + timedelta(minutes=2), now)
+    site = SiteRepository(session).get(site_code)
+    day_start, day_end = _local_day_bounds(site, local_day(site, now))
+    start = min(now - EVENT_LOOKBACK, day_start)
+    floor = load_floor(session, site_code, start, max(day_end, now + timedelta(minutes=2)), now)
     events = AgentStateFeedRepository(session).events(site_code, start, now + timedelta(seconds=1))
     statuses = []
     for code, plan in floor.plans.items():
-        if not any(s.start_utc <= now < s.end_utc for s in plan):
+        today = [s for s in plan if s.end_utc > day_start and s.start_utc < day_end]
+        if not today and not any(s.start_utc <= now < s.end_utc for s in plan):
             continue
         status = status_now(
             code,
@@ -54,13 +77,15 @@ def live_adherence(
             events.get(code, []),
             now,
             tolerance_seconds=tolerance_seconds,
-            lookback=EVENT_LOOKBACK,
+            lookback=max(EVENT_LOOKBACK, now - start),
         )
         statuses.append(status)
-    statuses.sort(key=lambda s: (-s.out_for_seconds, s.agent_code))
-    out = sum(1 for s in statuses if not s.in_adherence)
+    statuses.sort(key=lambda s: (-s.out_for_seconds, _STATE_ORDER[s.state], s.agent_code))
+    scheduled = [s for s in statuses if s.scheduled]
+    out = sum(1 for s in scheduled if not s.in_adherence)
+    states = {state.value: sum(1 for s in statuses if s.state == state) for state in AgentState}
     shown = [s for s in statuses if not s.in_adherence] if only_out else statuses
-    return LiveAdherence(now, len(statuses), out, tuple(shown))
+    return LiveAdherence(now, len(scheduled), out, tuple(shown), states)
 
 
 def _adherence_for_window(
@@ -72,6 +97,7 @@ def _adherence_for_window(
     tolerance_seconds: float,
 ) -> dict[str, MinuteAdherence]:
     floor = load_floor(session, site_code, start, end, end)
+    now = site_now(session, site_code)
     if agent_code is not None and agent_code not in floor.agents:
         raise NotFoundError(f"no agent {agent_code!r} at site {site_code!r}")
     events = AgentStateFeedRepository(session).events(
@@ -88,6 +114,7 @@ def _adherence_for_window(
             start,
             end,
             tolerance_seconds=tolerance_seconds,
+            until_utc=now,
         )
         for code in sorted(codes)
         if code in floor.agents
