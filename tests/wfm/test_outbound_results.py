@@ -90,9 +90,9 @@ def _roster(centre: CentreData) -> tuple[Shift, ...]:
     return tuple(shifts)
 
 
-@pytest.fixture(scope="module")
-def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('sold') / 'demo.db'}"
+def _published_week(url: str) -> tuple[Engine, tuple[Shift, ...]]:
+    """A 24-agent demo centre (seed 1) whose history ends the Sunday before MONDAY, a forecast,
+    and `_roster` published for MONDAY's week."""
     engine = make_engine(url)
     migrate.upgrade(engine)
     demo = generate_demo_centre(weeks=6, agents=24, seed=1, end_date=MONDAY - timedelta(days=1))
@@ -117,6 +117,13 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
             )
         )
         repo.publish(schedule_id, datetime(2026, 11, 6, tzinfo=UTC))
+    return engine, shifts
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sold') / 'demo.db'}"
+    engine, shifts = _published_week(url)
     days = []
     for day in (MONDAY, TUESDAY):
         with unit_of_work(engine) as session:
@@ -327,3 +334,32 @@ def test_the_cli_prints_the_service_figures(played: Played) -> None:
     )
     assert bad.returncode == 2 and "end" in bad.stderr
     assert Path(played.url.removeprefix("sqlite:///")).exists()
+
+
+def test_selling_leaves_the_inbound_day_as_it_was(
+    played: Played, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same Monday played without the outbound draws: the same calls, history and events."""
+    import wfm.services.demo_week as demo_week
+
+    monkeypatch.setattr(demo_week, "_sell", lambda *args, **kwargs: (0, 0.0))
+    engine, _ = _published_week(f"sqlite:///{tmp_path / 'inbound.db'}")
+    try:
+        with unit_of_work(engine) as session:
+            alone = play_day(session, site_code=SITE, day=MONDAY, seed=1)
+        start_utc, end_utc = _at(MONDAY, 0), _at(TUESDAY, 0)
+        with unit_of_work(engine) as session:
+            history = HistoryRepository(session).records(None, start_utc, end_utc)
+        assert not _attempts(engine, start_utc, end_utc)
+    finally:
+        engine.dispose()
+    with unit_of_work(played.engine) as session:
+        selling = HistoryRepository(session).records(None, start_utc, end_utc)
+    monday = played.days[0]
+    assert (alone.offered, alone.answered, alone.events, alone.absent_agents) == (
+        monday.offered,
+        monday.answered,
+        monday.events,
+        monday.absent_agents,
+    )
+    assert history == selling and sum(r.offered for r in history) > 0
