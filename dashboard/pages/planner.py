@@ -22,6 +22,8 @@ from dashboard.common import (
     section,
     show_api_error,
 )
+from dashboard.i18n import pick_language
+from dashboard.idle_time import show_idle_time
 from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
@@ -36,6 +38,7 @@ ACTIVITY_COLOURS = {
 api, me = require_client()
 st.title("Planner")
 site = pick_site(api)
+pick_language()
 if site is None:
     st.stop()
 assert site is not None
@@ -307,7 +310,8 @@ if week_start is not None and run is not None:
                 "them (unplanned shrinkage added once; breaks are rostered); areas: scheduled."
             )
         if schedule is not None:
-            selling = _selling_table(read(api, "evaluation", schedule["id"]))
+            evaluated = read(api, "evaluation", schedule["id"])
+            selling = _selling_table(evaluated)
             if not selling.empty:
                 st.dataframe(selling, hide_index=True, width="stretch")
                 st.caption(
@@ -316,6 +320,7 @@ if week_start is not None and run is not None:
                     "where they carry it (otherwise the typed value, and why); the sellers area "
                     "above shows when the roster sells."
                 )
+            show_idle_time(evaluated)
 
     st.subheader("Roster")
     with section("Roster"):
