@@ -25,6 +25,7 @@ _COMMAND_MODULES = [
     "wfm.cli.pipeline_commands",
     "wfm.cli.roster_commands",
     "wfm.cli.shrinkage_commands",
+    "wfm.cli.simulate_days_commands",
     "wfm.cli.stack_commands",
 ]
 
