@@ -171,3 +171,77 @@ def test_a_real_process_reports_errors_without_a_traceback(tmp_path: Path) -> No
     assert done.returncode == 2
     assert done.stderr.strip() == "error: n is negative on line 5"
     assert done.stdout == ""
+
+
+@pytest.fixture(scope="module")
+def busy_last_day_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 15-minute counts with the last day (Saturday 17 Feb 2024) 30 % above its usual level."""
+    history = synthetic_history(
+        SyntheticSpec(weeks=7, interval_minutes=15, daily_contacts=900, seed=21)
+    )
+    last = history["ds"].dt.date == history["ds"].dt.date.max()
+    history.loc[last, "y"] = (history.loc[last, "y"] * 1.3).round()
+    path = tmp_path_factory.mktemp("csv") / "busy.csv"
+    history.rename(columns={"ds": "interval_start", "y": "calls"})[
+        ["interval_start", "calls"]
+    ].to_csv(path, index=False, date_format="%Y-%m-%d %H:%M")
+    return path
+
+
+def test_reforecast_at_reports_day_ahead_and_reforecast_per_time(busy_last_day_csv: Path) -> None:
+    result = invoke(
+        str(busy_last_day_csv),
+        "--timestamp-column", "interval_start", "--value-column", "calls",
+        "--timezone", "Europe/Berlin", "--horizon-days", "1", "--folds", "3",
+        "--reforecast-at", "14:00", "--reforecast-at", "12:00", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    rows = report["reforecast"]
+    assert [row["at"] for row in rows] == ["12:00", "14:00"]
+    for row in rows:
+        assert {"at", "day_ahead_wmape", "reforecast_wmape", "ratio"} <= set(row)
+        assert row["ratio"] == pytest.approx(
+            row["reforecast_wmape"] / row["day_ahead_wmape"], rel=1e-4
+        )
+        assert 0 <= row["coverage_80"] <= 1
+        assert {"plain_ratio", "prior_k100", "fitted_prior", "level_oracle"} <= set(
+            row["candidates"]
+        )
+        days = {day["day"]: day for day in row["days"]}
+        assert len(days) == 3  # each fold's day, forecast a day ahead
+        busy = days["2024-02-17"]
+        assert busy["applied_ratio"] > 1.15
+        # 900 contacts a day in 15 minutes: Poisson noise alone is about 17 %
+        assert busy["reforecast_wmape"] < 0.75 * busy["day_ahead_wmape"]
+
+
+def test_reforecast_at_in_the_table(busy_last_day_csv: Path) -> None:
+    result = invoke(
+        str(busy_last_day_csv),
+        "--timestamp-column", "interval_start", "--value-column", "calls",
+        "--timezone", "Europe/Berlin", "--horizon-days", "1", "--folds", "2",
+        "--reforecast-at", "10:00",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "at 10:00: day-ahead" in result.stdout and "2024-02-17: day-ahead" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        (["25:00"], "'25:00' is not a time of day"),
+        (["10:60"], "'10:60' is not a time of day"),
+        (["00:00"], "'00:00' is not a time of day"),
+        (["noon"], "'noon' is not a time HH:MM"),
+        (["10:15"], "'10:15' is not the start of a 30-minute interval"),
+        (["10:00", "10:00"], "'10:00' is given twice"),
+    ],
+)
+def test_bad_reforecast_at_values_get_one_line_errors(
+    tmp_path: Path, values: list[str], fragment: str
+) -> None:
+    args = ["--timestamp-column", "ts", "--value-column", "n", "--timezone", "UTC"]
+    for value in values:
+        args += ["--reforecast-at", value]
+    assert_one_line_error(invoke(_write(tmp_path, ROWS), *args), "--reforecast-at", fragment)

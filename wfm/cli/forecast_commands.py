@@ -200,10 +200,19 @@ def backtest_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as one JSON document.")
     ] = False,
+    reforecast_at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reforecast-at",
+            help="Local time HH:MM (repeatable): also measure the intraday reforecast made then "
+            "against the day-ahead forecast, on the rest of each fold's first day.",
+        ),
+    ] = None,
 ) -> None:
     """Backtest every forecast candidate on a CSV (outside the database) and pick the best.
 
-    Prints WMAPE, MASE and measured band coverage per candidate, then the chosen model.
+    Prints WMAPE, MASE and measured band coverage per candidate, then the chosen model; with
+    --reforecast-at, the rest-of-day WMAPE of the day-ahead forecast and of the reforecast.
     Missing rows (closed weekends, holidays) are fine.
     """
     if interval_minutes not in (15, 30, 60):
@@ -212,6 +221,7 @@ def backtest_command(
         fail(f"--horizon-days must be between 1 and 91, got {horizon_days}")
     if not 1 <= folds <= 104:
         fail(f"--folds must be between 1 and 104, got {folds}")
+    at_minutes = _reforecast_times(reforecast_at or [], interval_minutes)
 
     from forecasting.calendar import CalendarOptions, country_holidays
     from forecasting.engine import ForecastConfig, backtest
@@ -246,12 +256,115 @@ def backtest_command(
         fail(str(exc))
     queue = prepared.unique_ids[0]
     report = backtest_report(result, queue)
+    if at_minutes:
+        report["reforecast"] = reforecast_report(result, queue, at_minutes)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
     for warning in result.warnings:
         info(f"warning: {warning}")
     _print_table(report, result.levels)
+    if at_minutes:
+        _print_reforecast(report["reforecast"])
+
+
+def _reforecast_times(values: list[str], interval_minutes: int) -> list[int]:
+    """--reforecast-at values as minutes after midnight, each on an interval start."""
+    out: list[int] = []
+    for text in values:
+        hours, _, minutes = text.strip().partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+            fail(f"--reforecast-at: {text!r} is not a time HH:MM")
+        value = int(hours) * 60 + int(minutes)
+        if int(minutes) >= 60 or not 0 < value < 24 * 60:
+            fail(f"--reforecast-at: {text!r} is not a time of day after 00:00")
+        if value % interval_minutes:
+            fail(
+                f"--reforecast-at: {text!r} is not the start of a "
+                f"{interval_minutes}-minute interval"
+            )
+        if value in out:
+            fail(f"--reforecast-at: {text!r} is given twice")
+        out.append(value)
+    return sorted(out)
+
+
+def _day_ahead_matrix(result: BacktestResult, queue: str) -> tuple[list[Any], Any, Any]:
+    """Each fold's first day (forecast a day ahead): its days, forecast and actual per interval."""
+    import numpy as np
+
+    model = result.chosen_model[queue]
+    rows = result.predictions[result.predictions["unique_id"] == queue]
+    if model not in rows.columns:
+        fail(f"--reforecast-at: the chosen model {model!r} has no backtest predictions")
+    rows = rows.assign(day=rows["ds"].dt.date)
+    first_day = rows.groupby("cutoff")["day"].transform("min")
+    rows = rows[rows["day"] == first_day]
+    per_day = 24 * 60 // result.interval_minutes
+    slot = (rows["ds"].dt.hour * 60 + rows["ds"].dt.minute) // result.interval_minutes
+    rows = rows.assign(slot=slot)
+    columns = range(per_day)
+    forecast = rows.pivot_table(index="day", columns="slot", values=model, aggfunc="sum")
+    actual = rows.pivot_table(index="day", columns="slot", values="y", aggfunc="sum")
+    forecast = forecast.reindex(columns=columns).fillna(0.0)
+    actual = actual.reindex(index=forecast.index, columns=columns).fillna(0.0)
+    return list(forecast.index), np.clip(forecast.to_numpy(), 0, None), actual.to_numpy()
+
+
+def reforecast_report(
+    result: BacktestResult, queue: str, at_minutes: list[int]
+) -> list[dict[str, Any]]:
+    """The `reforecast` key of `wfm backtest --json`: one object per --reforecast-at time."""
+    from wfm.domain.intraday.reforecast_backtest import measure_reforecast
+
+    def number(value: float | None) -> float | None:
+        return None if value is None or math.isnan(value) else round(value, 6)
+
+    days, forecast, actual = _day_ahead_matrix(result, queue)
+    out = []
+    for at in at_minutes:
+        score = measure_reforecast(days, forecast, actual, result.interval_minutes, at)
+        out.append(
+            {
+                "at": f"{at // 60:02d}:{at % 60:02d}",
+                "day_ahead_wmape": number(score.day_ahead_wmape),
+                "reforecast_wmape": number(score.reforecast_wmape),
+                "ratio": number(score.ratio),
+                "coverage_80": number(score.coverage_80),
+                "candidates": {name: number(v) for name, v in score.candidates.items()},
+                "days": [
+                    {
+                        "day": d.day.isoformat(),
+                        "day_ahead_wmape": number(d.day_ahead_wmape),
+                        "reforecast_wmape": number(d.reforecast_wmape),
+                        "applied_ratio": number(d.applied_ratio),
+                    }
+                    for d in score.days
+                ],
+            }
+        )
+    return out
+
+
+def _print_reforecast(rows: list[dict[str, Any]]) -> None:
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{100 * value:.1f}%"
+
+    lines = ["reforecast of the rest of the day (each fold's first day, forecast a day ahead):"]
+    for row in rows:
+        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.3f}"
+        lines.append(
+            f"  at {row['at']}: day-ahead {pct(row['day_ahead_wmape'])}, reforecast "
+            f"{pct(row['reforecast_wmape'])}, ratio {ratio}, 80 % band coverage "
+            f"{pct(row['coverage_80'])}; "
+            + ", ".join(f"{name} {pct(v)}" for name, v in row["candidates"].items())
+        )
+        for day in row["days"]:
+            lines.append(
+                f"    {day['day']}: day-ahead {pct(day['day_ahead_wmape'])}, reforecast "
+                f"{pct(day['reforecast_wmape'])} (ratio applied {day['applied_ratio']:.3f})"
+            )
+    typer.echo("\n".join(lines))
 
 
 def _print_table(report: dict[str, Any], levels: tuple[int, ...]) -> None:

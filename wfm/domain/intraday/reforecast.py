@@ -16,9 +16,24 @@ clipped to [`min_ratio`, `max_ratio`], where
   the day, or on a small queue, one busy interval does not move the forecast much, and a large
   sustained deviation moves it almost fully.
 
-Defaults: half-life 90 min, k = 40 contacts, ratio within [0.5, 2.0]. Intervals that are over keep
-their actuals; the current interval gets its actuals so far plus the scaled forecast of its rest;
-later intervals get the scaled forecast.
+This is the posterior mean of a Bayesian update of the day's level (Weinberg, Brown & Stroud
+2007, in its conjugate form): with the day's level L a Gamma prior of mean 1 and variance 1/k
+around the day-ahead forecast, and arrivals Poisson(L * f_i), the posterior of L given A and F is
+Gamma(A + k, F + k): mean (A + k) / (F + k), variance (A + k) / (F + k)^2. k is the prior's
+strength in contacts: k = 40 is a prior day-level deviation of about 16 %.
+
+Defaults: half-life 90 min, k = 40 contacts, ratio within [0.5, 2.0], measured by
+`wfm backtest --reforecast-at` on a year of a bank's calls against the plain ratio and the prior
+fitted on past days (`wfm.domain.intraday.reforecast_backtest`; figures in docs/forecasting.md).
+Intervals that are over keep their actuals; the current interval gets its actuals so far plus the
+scaled forecast of its rest; later intervals get the scaled forecast.
+
+**Bands** (`reforecast_lo80`, `reforecast_hi80`) for what is still to come in each interval: the
+spread of the rest is Poisson noise on the reforecast plus the remaining uncertainty of the level,
+s^2 = m + (f_rest)^2 * Var(L), with m the reforecast of the rest and f_rest the forecast of it;
+the band is m + q * s with q the normalised residual quantiles (`band_quantiles_80`) calibrated by
+split conformal prediction on the backtest's residuals, like the weekly forecast's bands
+(`forecasting.intervals`). Intervals over are exact (their actuals).
 
 `actual_offered_from_snapshots` turns the queue snapshots of the day (answered and abandoned so far
 today, and contacts waiting) into contacts arrived per interval: arrivals up to a moment are
@@ -43,6 +58,8 @@ class ReforecastConfig:
     credibility_contacts: float = 40.0
     min_ratio: float = 0.5
     max_ratio: float = 2.0
+    #: normalised residual quantiles of the 80 % band (low, high), from the bank backtest
+    band_quantiles_80: tuple[float, float] = (-1.79, 1.91)
 
     def __post_init__(self) -> None:
         if self.half_life_minutes is not None and not self.half_life_minutes > 0:
@@ -51,6 +68,9 @@ class ReforecastConfig:
             raise ValueError("credibility_contacts must be >= 0")
         if not 0 < self.min_ratio <= 1 <= self.max_ratio:
             raise ValueError("need 0 < min_ratio <= 1 <= max_ratio")
+        low, high = self.band_quantiles_80
+        if not low <= 0 <= high:
+            raise ValueError("band_quantiles_80 must be (low <= 0, high >= 0)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +100,8 @@ class Reforecast:
     forecast_offered: FloatArray
     actual_offered: FloatArray  # NaN for intervals not started
     reforecast_offered: FloatArray
+    reforecast_lo80: FloatArray  # 80 % band; intervals over are their actuals
+    reforecast_hi80: FloatArray
     current_index: int  # the interval containing `as_of_utc` (len for after the day)
     elapsed_fraction: float  # of the current interval
     actual_to_date: float
@@ -149,9 +171,13 @@ def reforecast_queue(
     re = forecast * ratio
     past = slice(0, min(current, n))
     re[past] = np.where(seen[past], actual[past], forecast[past])
+    so_far = np.zeros(n)
     if current < n:
-        so_far = actual[current] if seen[current] else forecast[current] * fraction
-        re[current] = so_far + forecast[current] * (1.0 - fraction) * ratio
+        so_far[current] = actual[current] if seen[current] else forecast[current] * fraction
+        re[current] = so_far[current] + forecast[current] * (1.0 - fraction) * ratio
+    rest_forecast = forecast * (1.0 - elapsed)
+    level_variance = ratio / (f_w + k) if (f_w + k) > 0 else 0.0
+    lo, hi = _band(re, so_far, rest_forecast, ratio, level_variance, config.band_quantiles_80)
     return Reforecast(
         queue_code=queue_code,
         interval_starts_utc=starts,
@@ -159,6 +185,8 @@ def reforecast_queue(
         forecast_offered=forecast,
         actual_offered=actual,
         reforecast_offered=re,
+        reforecast_lo80=lo,
+        reforecast_hi80=hi,
         current_index=current,
         elapsed_fraction=fraction,
         actual_to_date=float(np.sum(np.where(seen, np.nan_to_num(actual), 0.0))),
@@ -167,6 +195,24 @@ def reforecast_queue(
         applied_ratio=ratio,
         as_of_utc=as_of_utc,
     )
+
+
+def _band(
+    reforecast: FloatArray,
+    so_far: FloatArray,
+    rest_forecast: FloatArray,
+    ratio: float,
+    level_variance: float,
+    quantiles: tuple[float, float],
+) -> tuple[FloatArray, FloatArray]:
+    """The band of each interval: what has arrived, plus the rest's m + q * s (clipped at 0)."""
+    rest_mean = rest_forecast * ratio
+    spread = np.sqrt(rest_mean + rest_forecast**2 * level_variance)
+    low_q, high_q = quantiles
+    rest = rest_forecast > 0
+    lo = np.where(rest, so_far + np.maximum(rest_mean + low_q * spread, 0.0), reforecast)
+    hi = np.where(rest, so_far + rest_mean + high_q * spread, reforecast)
+    return lo, hi
 
 
 def _position(starts: tuple[datetime, ...], length: timedelta, at: datetime) -> tuple[int, float]:

@@ -1,0 +1,111 @@
+"""The reforecast measured against the day-ahead forecast (wfm.domain.intraday.reforecast_backtest)
+on synthetic days whose truth is known: Poisson arrivals around a level the test sets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from wfm.domain.intraday import ReforecastConfig, reforecast_queue
+from wfm.domain.intraday.reforecast_backtest import (
+    calibrate_band,
+    fitted_prior_contacts,
+    measure_reforecast,
+)
+
+MINUTES = 30
+SLOTS = 48
+# open 08:00-20:00, a morning peak and a slower afternoon; about 2,000 contacts a day
+HOURS = np.arange(SLOTS) / 2
+PROFILE = np.where(
+    (HOURS >= 8) & (HOURS < 20), 60 + 50 * np.exp(-(((HOURS - 10.5) / 1.5) ** 2)), 0.0
+)
+
+
+def days_from(levels: list[float], seed: int) -> tuple[list[date], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    forecast = np.tile(PROFILE, (len(levels), 1))
+    actual = rng.poisson(forecast * np.asarray(levels)[:, None]).astype(float)
+    days = [date(2024, 3, 4) + timedelta(days=i) for i in range(len(levels))]
+    return days, forecast, actual
+
+
+def test_a_day_30_percent_above_forecast_is_recovered_by_midday() -> None:
+    days, forecast, actual = days_from([1.3], seed=1)
+    score = measure_reforecast(days, forecast, actual, MINUTES, 12 * 60)
+    # damped towards 1 by the prior (k = 40 contacts against ~400 weighted forecast to date)
+    assert 1.2 <= score.days[0].applied_ratio <= 1.35
+    # day-ahead misses by about 30 %; the reforecast is left with Poisson noise and what the
+    # damping left (under 10 %)
+    assert score.day_ahead_wmape is not None and score.day_ahead_wmape > 0.2
+    assert score.reforecast_wmape is not None and score.reforecast_wmape < 0.1
+    assert score.ratio is not None and score.ratio < 0.4
+    assert score.candidates["level_oracle"] is not None
+    assert score.candidates["level_oracle"] <= score.reforecast_wmape + 0.01
+
+
+def test_a_day_on_forecast_is_left_almost_alone() -> None:
+    days, forecast, actual = days_from([1.0] * 20, seed=2)
+    for at in (10 * 60, 12 * 60):
+        score = measure_reforecast(days, forecast, actual, MINUTES, at)
+        ratios = [day.applied_ratio for day in score.days]
+        assert max(abs(r - 1) for r in ratios) < 0.15 and abs(np.mean(ratios) - 1) < 0.03
+        # the little noise the update takes in costs at most about a tenth of the error
+        assert score.ratio is not None and 0.97 <= score.ratio <= 1.12
+
+
+def test_measured_rest_of_day_wmape_is_the_plain_sum_over_the_rest() -> None:
+    days, forecast, actual = days_from([1.1, 0.9], seed=3)
+    cut = 20  # 10:00
+    score = measure_reforecast(days, forecast, actual, MINUTES, cut * MINUTES)
+    rest = actual[:, cut:]
+    expected = np.abs(rest - forecast[:, cut:]).sum() / rest.sum()
+    assert score.day_ahead_wmape == pytest.approx(expected)
+    first = np.abs(rest[0] - forecast[0, cut:]).sum() / rest[0].sum()
+    assert score.days[0].day_ahead_wmape == pytest.approx(first)
+
+
+def test_prior_fitted_on_past_days_matches_the_day_level_variance() -> None:
+    rng = np.random.default_rng(4)
+    levels = list(1 + 0.1 * rng.standard_normal(400))  # tau = 0.1: k = 100
+    _, forecast, actual = days_from(levels, seed=5)
+    k = fitted_prior_contacts(forecast, actual)
+    assert k is not None and 70 < k < 140
+    # days exactly as Poisson around the forecast: no level variance, no prior
+    _, forecast, actual = days_from([1.0] * 50, seed=6)
+    assert (fitted_prior_contacts(forecast, actual) or 1e9) > 1000
+
+
+def test_band_calibrated_on_past_days_covers_80_percent_of_new_days() -> None:
+    rng = np.random.default_rng(7)
+    levels = list(1 + 0.12 * rng.standard_normal(120))
+    days, forecast, actual = days_from(levels, seed=8)
+    quantiles = calibrate_band(forecast[:60], actual[:60], MINUTES, [10 * 60, 12 * 60])
+    config = replace(ReforecastConfig(), band_quantiles_80=quantiles)
+    for at in (10 * 60, 12 * 60):
+        score = measure_reforecast(days[60:], forecast[60:], actual[60:], MINUTES, at, config)
+        assert score.coverage_80 is not None and 0.74 <= score.coverage_80 <= 0.86
+
+
+def test_reforecast_band_is_exact_on_intervals_over_and_widens_with_the_forecast() -> None:
+    start = datetime(2024, 3, 4, 8, tzinfo=UTC)
+    starts = [start + timedelta(minutes=30 * i) for i in range(6)]
+    forecast = [100.0, 100.0, 100.0, 100.0, 200.0, 0.0]
+    actual = [110.0, 120.0, np.nan, np.nan, np.nan, np.nan]
+    re = reforecast_queue("Q", starts, 30, forecast, actual, start + timedelta(hours=1))
+    assert list(re.reforecast_lo80[:2]) == [110.0, 120.0] == list(re.reforecast_hi80[:2])
+    rest = re.reforecast_offered[2:5]
+    assert np.all(re.reforecast_lo80[2:5] < rest) and np.all(rest < re.reforecast_hi80[2:5])
+    width = re.reforecast_hi80 - re.reforecast_lo80
+    assert width[4] > width[3] > 0 and width[5] == 0
+
+
+def test_bad_input_is_refused() -> None:
+    days, forecast, actual = days_from([1.0], seed=9)
+    with pytest.raises(ValueError, match="interval start"):
+        measure_reforecast(days, forecast, actual, MINUTES, 10 * 60 + 7)
+    with pytest.raises(ValueError, match="one row per day"):
+        measure_reforecast(days, forecast, actual[:, :10], MINUTES, 10 * 60)
