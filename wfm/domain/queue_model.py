@@ -622,6 +622,14 @@ class KpiMemo:
     def __init__(self) -> None:
         self._models: dict[QueueModel, _MemoCells] = {}
 
+    def known(self, model: QueueModel, cells: FloatArray) -> NDArray[np.bool_]:
+        """Which of `cells` (rows of contacts, handle time, agents) the memo holds for `model`."""
+        known = self._models.get(model)
+        if known is None:
+            return np.zeros(len(cells), dtype=bool)
+        index = known.index
+        return np.fromiter((key in index for key in map(tuple, cells.tolist())), bool, len(cells))
+
     def kpis(self, model: QueueModel, cells: FloatArray) -> QueueKpis:
         """The KPIs of `cells` (rows of contacts, handle time, agents; distinct), the new ones
         evaluated now."""

@@ -56,6 +56,9 @@ from wfm.domain.queue_model import QueueModel, kpis_of_queues, requirement_of_qu
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = 1e-9
+# Servers more (pull) or fewer (release) evaluated ahead when a move's effects need the queue
+# model: the next moves' staffings come from the memo instead of a call each (`_Valuer._cells`).
+_AHEAD = 16
 
 
 class Direction(enum.StrEnum):
@@ -435,13 +438,15 @@ class _Valuer:
     weights: FloatArray  # per interval: the share of it still ahead (1 after the current one)
     interval_hours: float
     economics: FloorEconomics
+    models: Sequence[QueueModel]  # the queues' models, memoised for this recommendation
 
     def evaluate(
-        self, qi: int, rows: Sequence[FloatArray]
+        self, qi: int, rows: Sequence[FloatArray], ahead: int = 0
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """For queue `qi` at each staffing in `rows` (servers per interval): the value of its
         service (money) and its contact-weighted service level and answer rate over the horizon
-        (an interval with contacts and nobody serving counts 0; no contacts at all, 1)."""
+        (an interval with contacts and nobody serving counts 0; no contacts at all, 1). `ahead`
+        as in `_cells`."""
         load = self.queues[qi]
         k = np.stack(list(rows))
         calls = np.broadcast_to(self.calls[qi], k.shape)
@@ -450,10 +455,7 @@ class _Valuer:
         sl = np.where(calls > 0, 0.0, 1.0)
         ar = sl.copy()
         if ok.any():
-            (kpis,) = kpis_of_queues([load.model], [calls[ok]], [aht[ok]], [k[ok]])
-            assert kpis.answer_rate is not None  # Erlang A: `_horizon` refuses Erlang C
-            sl[ok] = kpis.service_level
-            ar[ok] = kpis.answer_rate
+            sl[ok], ar[ok] = self._cells(qi, calls[ok], aht[ok], k[ok], ahead)
         short = np.maximum(0.0, self.needed[qi] - k)
         penalty = self.economics.under_target_penalty_per_agent_hour * self.interval_hours
         per_interval = load.model.value_per_answered_contact * calls * ar - penalty * short
@@ -463,6 +465,30 @@ class _Valuer:
         sl_avg = np.where(total > 0, (calls * sl).sum(axis=1) / safe, 1.0)
         ar_avg = np.where(total > 0, (calls * ar).sum(axis=1) / safe, 1.0)
         return value, sl_avg, ar_avg
+
+    def _cells(
+        self, qi: int, calls: FloatArray, aht: FloatArray, agents: FloatArray, ahead: int = 0
+    ) -> tuple[FloatArray, FloatArray]:
+        """Service level and answer rate of each cell (contacts, handle time, servers) of queue
+        `qi`: each distinct cell evaluated once per recommendation (the queue model's KPI memo,
+        `QueueModel.memoised`), so a staffing asked again costs no queue-model call. When a cell
+        is new, the same call also evaluates it with 1 to |`ahead`| servers more (`ahead` > 0)
+        or fewer (< 0): the staffings the next moves of one agent each will ask for."""
+        model = self.models[qi]
+        assert model.memo is not None
+        cells = np.column_stack((calls, aht, agents))
+        distinct, inverse = np.unique(cells, axis=0, return_inverse=True)
+        if ahead and not model.memo.known(model, distinct).all():
+            steps = np.sign(ahead) * np.arange(1.0, abs(ahead) + 1.0)
+            more = np.repeat(distinct, steps.size, axis=0)
+            more[:, 2] += np.tile(steps, len(distinct))
+            more = more[more[:, 2] > _EPS]
+            wanted = np.unique(np.concatenate((distinct, more)), axis=0)
+            model.memo.kpis(model, wanted[~model.memo.known(model, wanted)])
+        kpis = model.memo.kpis(model, distinct)
+        assert kpis.answer_rate is not None  # Erlang A: `_horizon` refuses Erlang C
+        inverse = inverse.reshape(-1)
+        return kpis.service_level[inverse], kpis.answer_rate[inverse]
 
     def hours(self, shares: FloatArray) -> float:
         """Agent-hours of the horizon that a move of these shares spans."""
@@ -509,7 +535,7 @@ def _effects(
     for qi in sorted({k[0] for k in shares}):
         distinct = [k for k in shares if k[0] == qi]
         rows = [servers[qi]] + [servers[qi] + sign * shares[k] for k in distinct]
-        value, sl, ar = valuer.evaluate(qi, rows)
+        value, sl, ar = valuer.evaluate(qi, rows, int(sign) * _AHEAD)
         for i, k in enumerate(distinct, start=1):
             out[k] = (float(value[i] - value[0]), float(sl[i] - sl[0]), float(ar[i] - ar[0]))
     return [out[k] for k in keys]
@@ -697,40 +723,170 @@ def _still_short(
     return notes
 
 
-def _sell_option(
-    agent: FloorAgent,
-    qi: int,
-    span: PlanSpan,
-    horizon: _Horizon,
-    rules: _Rules,
-    valuer: _Valuer,
-    used_hours: Mapping[str, float],
-) -> tuple[_Option | None, list[str]]:
-    """The campaign a server would sell if released: of the campaigns they can sell that are
-    calling now, with leads left and room under the weekly cap for the whole switch (which ends
-    when the calling window closes, if earlier), the one with the highest expected sales."""
-    best: _Option | None = None
-    notes = []
+@dataclass(frozen=True, slots=True)
+class _SellChoice:
+    """A server who may be released and the campaigns open to them, each priced once (what a
+    switch would earn and span does not change as others are released; only the weekly room
+    left does): per campaign calling now, in code order, its option, or None when its lead list
+    is exhausted, and the hours the switch would take from its weekly room."""
+
+    agent: FloorAgent
+    campaigns: tuple[tuple[str, _Option | None, float], ...]
+
+    def best(
+        self, rules: _Rules, used_hours: Mapping[str, float]
+    ) -> tuple[_Option | None, list[str]]:
+        """The campaign the server would sell if released now: of those with leads left and room
+        under the weekly cap for the whole switch, the one with the highest expected sales."""
+        best: _Option | None = None
+        notes = []
+        for campaign, option, switch_hours in self.campaigns:
+            if option is None:
+                notes.append(f"campaign {campaign}: its lead list is exhausted")
+                continue
+            cap = rules.economics.room(campaign).hours_left_this_week
+            if cap is not None and used_hours.get(campaign, 0.0) + switch_hours > cap + _EPS:
+                notes.append(f"campaign {campaign}: its weekly maximum hours leave no room")
+                continue
+            if best is None or option.sales > best.sales:
+                best = option
+        return best, notes
+
+
+def _sell_choice(
+    agent: FloorAgent, qi: int, span: PlanSpan, horizon: _Horizon, rules: _Rules, valuer: _Valuer
+) -> _SellChoice:
+    """The campaigns a server could be released to: those they can sell that are calling now;
+    the switch ends when the calling window closes, if earlier."""
+    campaigns: list[tuple[str, _Option | None, float]] = []
     for campaign in sorted(agent.campaign_skills):
         room = rules.economics.room(campaign)
         if room.calling_until_utc is None or room.calling_until_utc <= rules.now_utc:
             continue
         if room.exhausted:
-            notes.append(f"campaign {campaign}: its lead list is exhausted")
+            campaigns.append((campaign, None, 0.0))
             continue
         until = min(rules.until(span), room.calling_until_utc)
-        switch_hours = (until - rules.now_utc).total_seconds() / 3600.0
-        cap = room.hours_left_this_week
-        if cap is not None and used_hours.get(campaign, 0.0) + switch_hours > cap + _EPS:
-            notes.append(f"campaign {campaign}: its weekly maximum hours leave no room")
-            continue
         shares = _shares(agent, Activity.SERVE, until, horizon)
-        sales = valuer.sales(agent.agent_code, campaign, shares)
-        if best is None or sales > best.sales:
-            margin = rules.margin(agent, valuer.hours(shares))
-            returning = agent.published_activity_now is Activity.SELL
-            best = _Option(agent, qi, campaign, until, shares, sales, margin, returning)
-    return best, notes
+        option = _Option(
+            agent,
+            qi,
+            campaign,
+            until,
+            shares,
+            valuer.sales(agent.agent_code, campaign, shares),
+            rules.margin(agent, valuer.hours(shares)),
+            agent.published_activity_now is Activity.SELL,
+        )
+        campaigns.append((campaign, option, (until - rules.now_utc).total_seconds() / 3600.0))
+    return _SellChoice(agent, tuple(campaigns))
+
+
+@dataclass(slots=True)
+class _SellPool:
+    """The servers still to be considered for release (in the floor's order), each with their
+    best option now, held as arrays so that the check against the release margin and the ranking
+    are taken over the whole pool at once. Options with the same queue and shares form a group,
+    priced once; `rank` orders equals: agents switched in from selling first, then by code."""
+
+    choices: list[_SellChoice]
+    options: list[_Option | None]
+    alive: npt.NDArray[np.bool_]
+    has_option: npt.NDArray[np.bool_]
+    qi: npt.NDArray[np.int64]
+    shares: FloatArray
+    sales: FloatArray
+    margin: FloatArray
+    group: npt.NDArray[np.int64]
+    rank: npt.NDArray[np.int64]
+    groups: dict[tuple[int, bytes], int] = field(default_factory=dict)
+    group_options: list[_Option] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, choices: list[_SellChoice], qis: list[int], intervals: int) -> _SellPool:
+        n = len(choices)
+        order = sorted(
+            range(n),
+            key=lambda i: (
+                choices[i].agent.published_activity_now is not Activity.SELL,
+                choices[i].agent.agent_code,
+            ),
+        )
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        return cls(
+            choices,
+            [None] * n,
+            np.ones(n, dtype=bool),
+            np.zeros(n, dtype=bool),
+            np.asarray(qis, dtype=np.int64).reshape(n),
+            np.zeros((n, intervals)),
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n, dtype=np.int64),
+            rank,
+        )
+
+    def refresh(
+        self, which: Sequence[int], rules: _Rules, used_hours: Mapping[str, float]
+    ) -> list[str]:
+        """Choose again the option of the servers `which` (in pool order), with their notes."""
+        notes = []
+        for i in which:
+            if not self.alive[i]:
+                continue
+            option, why = self.choices[i].best(rules, used_hours)
+            notes.extend(why)
+            self.options[i] = option
+            self.has_option[i] = option is not None
+            if option is not None:
+                self.shares[i] = option.shares
+                self.sales[i] = option.sales
+                self.margin[i] = option.margin
+                key = (option.qi, option.shares.tobytes())
+                if key not in self.groups:
+                    self.groups[key] = len(self.group_options)
+                    self.group_options.append(option)
+                self.group[i] = self.groups[key]
+        return notes
+
+    def fitting(
+        self, servers: FloatArray, needed: FloatArray, keep: float
+    ) -> npt.NDArray[np.int64]:
+        """The servers with an option that leaves their queue at least `keep` agents over its
+        requirement in every interval."""
+        fits = np.all(servers[self.qi] - self.shares - needed[self.qi] >= keep, axis=1)
+        return np.flatnonzero(self.alive & self.has_option & fits)
+
+    def using(self, campaign: str) -> list[int]:
+        """The servers who could sell `campaign`."""
+        return [
+            i
+            for i, choice in enumerate(self.choices)
+            if self.alive[i] and any(c == campaign for c, _o, _h in choice.campaigns)
+        ]
+
+    def best(
+        self,
+        candidates: npt.NDArray[np.int64],
+        valuer: _Valuer,
+        servers: FloatArray,
+        known: dict[tuple[int, bytes], tuple[float, float, float]],
+    ) -> tuple[int, float, tuple[float, float, float]]:
+        """Of `candidates`, the server whose release nets most beyond its margin (`rank` among
+        equals): its index, minus its excess, and the effect on its queue."""
+        present = np.unique(self.group[candidates])
+        effects = _effects(valuer, servers, [self.group_options[g] for g in present], -1.0, known)
+        gain = np.zeros(len(self.group_options))
+        gain[present] = [e[0] for e in effects]
+        neg_excess = -(
+            self.sales[candidates] + gain[self.group[candidates]] - self.margin[candidates]
+        )
+        least = neg_excess.min()
+        tied = candidates[neg_excess == least]
+        pick = int(tied[np.argmin(self.rank[tied])])
+        effect = effects[int(np.searchsorted(present, self.group[pick]))]
+        return pick, float(least), effect
 
 
 def _release(
@@ -739,43 +895,47 @@ def _release(
     """Servers to release to sell, one at a time: the server whose selling nets the most (the
     expected sales gained minus the service value lost, beyond the margin; agents switched in
     from selling first among equals), never leaving a queue fewer than its requirement plus
-    `release_margin_agents` in any interval of the horizon."""
+    `release_margin_agents` in any interval of the horizon. Each server's options are priced
+    once; after a release only the servers of a capped campaign it used choose again, and only
+    the effects on its queue are priced again."""
     servers = floor.servers.copy()
     used_hours: dict[str, float] = {}
-    pool = list(floor.servers_here)
+    qis = [horizon.qindex[serving] for _agent, serving, _span in floor.servers_here]
+    pool = _SellPool.of(
+        [
+            _sell_choice(agent, qi, span, horizon, rules, valuer)
+            for (agent, _serving, span), qi in zip(floor.servers_here, qis, strict=True)
+        ],
+        qis,
+        horizon.intervals,
+    )
     moves: list[AgentMove] = []
     notes: list[str] = []
     keep = rules.config.release_margin_agents - _EPS
     sellable = False
-    while pool and not rules.full(moves, notes):
-        options = []
-        for agent, serving, span in pool:
-            qi = horizon.qindex[serving]
-            option, why = _sell_option(agent, qi, span, horizon, rules, valuer, used_hours)
-            notes.extend(why)
-            if option is not None and np.all(
-                servers[qi] - option.shares - valuer.needed[qi] >= keep
-            ):
-                options.append(option)
-        sellable = sellable or bool(options)
-        if not options:
+    changed: Sequence[int] = range(len(pool.choices))
+    known: dict[tuple[int, bytes], tuple[float, float, float]] = {}
+    while pool.alive.any() and not rules.full(moves, notes):
+        notes.extend(pool.refresh(changed, rules, used_hours))
+        candidates = pool.fitting(servers, valuer.needed, keep)
+        sellable = sellable or candidates.size > 0
+        if not candidates.size:
             break
-        effects = _effects(valuer, servers, options, -1.0)
-        ranked = [
-            (-(o.sales + e[0] - o.margin), not o.returning, o.agent.agent_code, o, e)
-            for o, e in zip(options, effects, strict=True)
-        ]
-        neg_excess, _ret, code, best, effect = min(ranked, key=lambda r: r[:3])
+        pick, neg_excess, effect = pool.best(candidates, valuer, servers, known)
         if neg_excess >= 0:
             break
+        best = pool.options[pick]
+        assert best is not None and best.campaign is not None
         moves.append(_move(best, Activity.SELL, effect, horizon, rules))
         servers[best.qi] -= best.shares
-        assert best.campaign is not None
         used_hours[best.campaign] = (
             used_hours.get(best.campaign, 0.0)
             + (best.until - rules.now_utc).total_seconds() / 3600.0
         )
-        pool = [p for p in pool if p[0].agent_code != code]
+        pool.alive[pick] = False
+        known = {k: v for k, v in known.items() if k[0] != best.qi}  # its servers changed
+        capped = rules.economics.room(best.campaign).hours_left_this_week is not None
+        changed = pool.using(best.campaign) if capped else ()
     if not moves and not sellable:
         notes.append("servers to spare, but none can sell a campaign open now")
     return moves, notes
@@ -895,6 +1055,7 @@ def _valuer(
         weights=weights,
         interval_hours=horizon.length.total_seconds() / 3600.0,
         economics=economics,
+        models=[q.model.memoised() for q in queues],
     )
 
 
