@@ -6,6 +6,10 @@ are replaced before fitting, never fed as zeros:
 * ``closed``: the queue is structurally closed in that weekday slot (no rows in most recent
   weeks); the model sees 0 there and the forecast is forced to 0.
 * ``missing``: no row in a slot that is normally open (a feed gap): imputed.
+* ``workday`` (make-up working days: weekend days a country makes working days around its
+  holidays, China's 调休, from the `holidays` package's ``weekend_workdays``): imputed in the
+  history so the weekend pattern is not disturbed; in the horizon forecast like the nearest
+  regular working day (see `forecasting.engine`).
 * ``holiday`` (country holidays), ``special`` (user special days), ``excluded`` (days the user
   excluded) and ``outlier`` (days whose total is far from the same weekday's in nearby weeks,
   including normally busy days that report zero): the whole day is imputed.
@@ -17,7 +21,7 @@ Only ``observed`` slots are scored in backtests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -32,6 +36,7 @@ STATUS_HOLIDAY = "holiday"
 STATUS_SPECIAL = "special"
 STATUS_EXCLUDED = "excluded"
 STATUS_OUTLIER = "outlier"
+STATUS_WORKDAY = "workday"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,24 @@ def country_holidays(
     return {day: str(name) for day, name in sorted(found.items())}
 
 
+def country_workdays(
+    country: str | None, years: Iterable[int], subdivision: str | None = None
+) -> dict[date, str]:
+    """Make-up working days of a country (weekend days worked in exchange for days off around a
+    holiday, e.g. China's 调休) in these years, from the `holidays` package."""
+    if not country:
+        return {}
+    import holidays
+
+    wanted = set(years)
+    try:
+        found = holidays.country_holidays(country.upper(), subdiv=subdivision, years=sorted(wanted))
+    except NotImplementedError as exc:
+        raise ValueError(f"unknown country code {country!r} for holidays") from exc
+    workdays: set[date] = set(getattr(found, "weekend_workdays", ()))
+    return {day: "make-up working day" for day in sorted(workdays) if day.year in wanted}
+
+
 @dataclass(frozen=True)
 class CalendarOptions:
     """How the calendar treats the history (see the module docstring)."""
@@ -109,6 +132,7 @@ class CalendarResult:
     holiday_multiplier: dict[str, float | None]
     holidays: dict[date, str]
     counts: dict[str, dict[str, int]]
+    workdays: dict[date, str] = field(default_factory=dict)
 
 
 def _closed_pattern(
@@ -172,7 +196,9 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     years = range(history.first_day.year, history.last_day.year + 1)
     holidays = country_holidays(options.country, years, options.subdivision)
     holiday_index = [day_index_of(day) for day in holidays]
+    workdays = country_workdays(options.country, years, options.subdivision)
     excluded_index = {day_index_of(day) for day in options.excluded_days}
+    workday_index = {day_index_of(day) for day in workdays}
 
     statuses: list[np.ndarray] = []
     closed_flags: list[np.ndarray] = []
@@ -182,7 +208,9 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     counts: dict[str, dict[str, int]] = {}
     for unique_id, group in frame.groupby("unique_id", sort=False):
         queue = str(unique_id)
-        marks = _mark_queue(queue, group, spd, holiday_index, excluded_index, options)
+        marks = _mark_queue(
+            queue, group, spd, holiday_index, (workday_index, excluded_index), options
+        )
         statuses.append(marks.status.ravel())
         closed_flags.append(marks.closed_slot.ravel())
         y_models.append(marks.y_model.ravel())
@@ -200,6 +228,7 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
         holiday_multiplier=multipliers,
         holidays=holidays,
         counts=counts,
+        workdays=workdays,
     )
 
 
@@ -208,7 +237,7 @@ def _mark_queue(
     group: pd.DataFrame,
     spd: int,
     holiday_index: Sequence[int],
-    excluded_index: Iterable[int],
+    workday_and_excluded: tuple[Iterable[int], Iterable[int]],
     options: CalendarOptions,
 ) -> _QueueMarks:
     """Statuses, closed slots, the imputed model series and the holiday effect of one queue."""
@@ -218,7 +247,9 @@ def _mark_queue(
     day_dow = group["dow"].to_numpy()[::spd]
     first_index = int(group["day_index"].iloc[0])
     holiday_rows = [d - first_index for d in holiday_index if 0 <= d - first_index < n_days]
-    day_status = _day_status(unique_id, n_days, first_index, holiday_rows, excluded_index, options)
+    day_status = _day_status(
+        unique_id, n_days, first_index, holiday_rows, workday_and_excluded, options
+    )
     usable_day = day_status == ""
     pattern = _closed_pattern(observed, day_dow, usable_day, options)
     closed_slot = pattern[day_dow]
@@ -249,10 +280,12 @@ def _day_status(
     n_days: int,
     first_index: int,
     holiday_rows: Sequence[int],
-    excluded_index: Iterable[int],
+    workday_and_excluded: tuple[Iterable[int], Iterable[int]],
     options: CalendarOptions,
 ) -> np.ndarray:
-    """Per day: holiday, special or excluded (later rules win), else ""."""
+    """Per day: holiday, make-up working day, special or excluded (later rules win; a make-up
+    working day never overrides a holiday or special day), else ""."""
+    workday_index, excluded_index = workday_and_excluded
     day_status = np.full(n_days, "", dtype=object)
     for d in holiday_rows:
         day_status[d] = STATUS_HOLIDAY
@@ -260,6 +293,9 @@ def _day_status(
         d = day_index_of(special.day) - first_index
         if special.applies_to(unique_id) and 0 <= d < n_days:
             day_status[d] = STATUS_SPECIAL
+    for d in workday_index:
+        if 0 <= d - first_index < n_days and day_status[d - first_index] == "":
+            day_status[d - first_index] = STATUS_WORKDAY
     for d in excluded_index:
         if 0 <= d - first_index < n_days:
             day_status[d - first_index] = STATUS_EXCLUDED

@@ -607,6 +607,7 @@ def _calendar_warnings(cal: CalendarResult) -> list[str]:
                 ("missing", "missing intervals"),
                 ("outlier", "outlier-day intervals"),
                 ("holiday", "holiday intervals"),
+                ("workday", "make-up working day intervals"),
                 ("special", "special-day intervals"),
                 ("excluded", "excluded-day intervals"),
             )
@@ -878,10 +879,43 @@ def _apply_day_rules(
         first=first_future,
         last=first_future + int(day_index.max() - day_index.min()),
     )
+    _apply_workdays(days, cal, warnings)
     _apply_holidays(days, cal, warnings)
     _apply_special_days(days, cal.frame, config.calendar.special_days, warnings)
     future["offered"] = days.offered
     future["day_rule"] = days.rule
+
+
+def _regular_workday(day: date, cal: CalendarResult) -> bool:
+    return day.weekday() < 5 and day not in cal.holidays and day not in cal.workdays
+
+
+def _apply_workdays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]) -> None:
+    """Each make-up working day in the horizon forecast like the nearest regular working day
+    (Monday to Friday, no holiday; the later one on a tie), from the horizon or the history."""
+    for workday in cal.workdays:
+        index = day_index_of(workday)
+        if not days.first <= index <= days.last or workday in cal.holidays:
+            continue
+        near = [
+            workday + timedelta(days=sign * step)
+            for step in range(1, 8)
+            for sign in (1, -1)
+            if _regular_workday(workday + timedelta(days=sign * step), cal)
+        ]
+        for queue in dict.fromkeys(days.queue_ids):
+            rows = days.rows(index, queue)
+            for like in near:
+                copied = _like_day_values(days, cal.frame, queue, like)
+                if copied is not None and copied.size == int(rows.sum()):
+                    days.offered[rows] = copied
+                    days.rule[rows] = f"make-up working day like {like}"
+                    break
+            else:
+                warnings.append(
+                    f"queue {queue}: make-up working day {workday} forecast as a weekend day: "
+                    "no working day within a week in the history or the horizon"
+                )
 
 
 def _apply_holidays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]) -> None:
