@@ -10,6 +10,10 @@ are replaced before fitting, never fed as zeros:
   holidays, China's 调休, from the `holidays` package's ``weekend_workdays``): imputed in the
   history so the weekend pattern is not disturbed; in the horizon forecast like the nearest
   regular working day (see `forecasting.engine`).
+* ``ramp``: the `RAMP_DAYS` working days before and after a long holiday (a block of at least
+  `LONG_HOLIDAY_DAYS` days off holding a public holiday, e.g. Spring Festival, Golden Week):
+  imputed, and the ratio of their volume to the imputed normal learned per offset (-3..-1,
+  +1..+3) and applied in the horizon.
 * ``holiday`` (country holidays), ``special`` (user special days), ``excluded`` (days the user
   excluded) and ``outlier`` (days whose total is far from the same weekday's in nearby weeks,
   including normally busy days that report zero): the whole day is imputed.
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -37,6 +41,12 @@ STATUS_SPECIAL = "special"
 STATUS_EXCLUDED = "excluded"
 STATUS_OUTLIER = "outlier"
 STATUS_WORKDAY = "workday"
+STATUS_RAMP = "ramp"
+#: a holiday block (consecutive days off holding a public holiday) at least this long is a long
+#: holiday (Spring Festival, Golden Week) with ramps on the working days either side
+LONG_HOLIDAY_DAYS = 7
+#: working days before and after a long holiday that carry their own learned effect
+RAMP_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,52 @@ def country_workdays(
     return {day: "make-up working day" for day in sorted(workdays) if day.year in wanted}
 
 
+def regular_workdays_near(
+    day: date, holidays: Iterable[date], workdays: Iterable[date]
+) -> list[date]:
+    """Monday-to-Friday days that are neither holidays nor make-up days, within a week of
+    `day`, nearest first (the later one on a tie)."""
+    off = set(holidays) | set(workdays)
+    near = [day + timedelta(days=sign * step) for step in range(1, 8) for sign in (1, -1)]
+    return [d for d in near if d.weekday() < 5 and d not in off]
+
+
+def festival_ramps(
+    holidays: Iterable[date], workdays: Iterable[date], first: date, last: date
+) -> dict[date, int]:
+    """The working days just before (-RAMP_DAYS..-1) and after (1..RAMP_DAYS) every long
+    holiday between `first` and `last`: day -> offset (nearer to a holiday wins a clash)."""
+    off = set(holidays)
+    made_up = set(workdays)
+
+    def day_off(day: date) -> bool:
+        return day in off or (day.weekday() >= 5 and day not in made_up)
+
+    ramps: dict[date, int] = {}
+    day = first
+    while day <= last:
+        if day not in off:
+            day += timedelta(days=1)
+            continue
+        start = day
+        while day_off(start - timedelta(days=1)):
+            start -= timedelta(days=1)
+        end = day
+        while day_off(end + timedelta(days=1)):
+            end += timedelta(days=1)
+        if (end - start).days + 1 >= LONG_HOLIDAY_DAYS:
+            for sign, edge in ((-1, start), (1, end)):
+                step, found = edge, 0
+                while found < RAMP_DAYS:
+                    step += timedelta(days=sign)
+                    if not day_off(step):
+                        found += 1
+                        if abs(ramps.get(step, 99)) > found:
+                            ramps[step] = sign * found
+        day = end + timedelta(days=1)
+    return ramps
+
+
 @dataclass(frozen=True)
 class CalendarOptions:
     """How the calendar treats the history (see the module docstring)."""
@@ -133,6 +189,10 @@ class CalendarResult:
     holidays: dict[date, str]
     counts: dict[str, dict[str, int]]
     workdays: dict[date, str] = field(default_factory=dict)
+    #: working days around long holidays (history and the year after it): day -> offset
+    ramp_days: dict[date, int] = field(default_factory=dict)
+    #: per queue, the learned ratio of a ramp day's volume to a normal day's, per offset
+    ramp_multiplier: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def _closed_pattern(
@@ -199,6 +259,14 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     workdays = country_workdays(options.country, years, options.subdivision)
     excluded_index = {day_index_of(day) for day in options.excluded_days}
     workday_index = {day_index_of(day) for day in workdays}
+    ramp_years = range(history.first_day.year, history.last_day.year + 2)
+    ramp_days = festival_ramps(
+        country_holidays(options.country, ramp_years, options.subdivision),
+        country_workdays(options.country, ramp_years, options.subdivision),
+        history.first_day - timedelta(days=31),
+        date(ramp_years[-1], 12, 31),
+    )
+    ramp_index = {day_index_of(day) for day in ramp_days}
 
     statuses: list[np.ndarray] = []
     closed_flags: list[np.ndarray] = []
@@ -209,7 +277,7 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     for unique_id, group in frame.groupby("unique_id", sort=False):
         queue = str(unique_id)
         marks = _mark_queue(
-            queue, group, spd, holiday_index, (workday_index, excluded_index), options
+            queue, group, spd, holiday_index, (workday_index | ramp_index, excluded_index), options
         )
         statuses.append(marks.status.ravel())
         closed_flags.append(marks.closed_slot.ravel())
@@ -222,6 +290,22 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     marked["status"] = np.concatenate(statuses)
     marked["closed_slot"] = np.concatenate(closed_flags)
     marked["y_model"] = np.concatenate(y_models)
+    if ramp_index:
+        marked.loc[
+            marked["day_index"].isin(ramp_index) & (marked["status"] == STATUS_WORKDAY), "status"
+        ] = STATUS_RAMP
+        # a make-up ramp day's normal is the nearest regular working day's, not its weekday's
+        normal_of = {
+            day_index_of(day): day_index_of(next(iter(near), day))
+            for day in ramp_days
+            if day in workdays
+            for near in [regular_workdays_near(day, holidays, workdays)]
+        }
+        marked = _with_ramp_normal(marked, normal_of)
+        counts = {
+            str(queue): {str(k): int(v) for k, v in group["status"].value_counts().items()}
+            for queue, group in marked.groupby("unique_id", sort=False)
+        }
     return CalendarResult(
         frame=marked,
         closed_pattern=closed_patterns,
@@ -229,7 +313,44 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
         holidays=holidays,
         counts=counts,
         workdays=workdays,
+        ramp_days=ramp_days,
+        ramp_multiplier=_ramp_multipliers(marked, ramp_days),
     )
+
+
+def _ramp_multipliers(
+    marked: pd.DataFrame, ramp_days: dict[date, int]
+) -> dict[str, dict[int, float]]:
+    """Per queue and offset: the ramp days' volume over their imputed normal volume (open
+    slots; offsets without a ramp day in the history are absent)."""
+    offset_of = {day_index_of(day): offset for day, offset in ramp_days.items()}
+    if "ramp_normal" not in marked:
+        return {}
+    rows = marked[(marked["status"] == STATUS_RAMP) & ~marked["closed_slot"]]
+    if rows.empty:
+        return {}
+    rows = rows.assign(
+        offset=rows["day_index"].map(offset_of),
+        actual=np.where(rows["observed"], rows["y"].fillna(0.0), 0.0),
+    )
+    sums = rows.groupby(["unique_id", "offset"])[["actual", "ramp_normal"]].sum()
+    out: dict[str, dict[int, float]] = {}
+    for (queue, offset), row in sums.iterrows():
+        if row["ramp_normal"] > 0:
+            out.setdefault(str(queue), {})[int(offset)] = float(row["actual"] / row["ramp_normal"])
+    return out
+
+
+def _with_ramp_normal(marked: pd.DataFrame, normal_of: dict[int, int]) -> pd.DataFrame:
+    """`ramp_normal`: the normal volume a ramp slot is compared with: its own imputed value, or
+    for a make-up day the same slot of the nearest regular working day."""
+    normal = marked["y_model"].to_numpy(dtype=float).copy()
+    lookup = marked.set_index(["unique_id", "day_index", "slot"])["y_model"]
+    for i in np.flatnonzero(marked["day_index"].isin(list(normal_of)).to_numpy()):
+        row = marked.iloc[i]
+        key = (row["unique_id"], normal_of[int(row["day_index"])], row["slot"])
+        normal[i] = float(lookup.get(key, normal[i]))
+    return marked.assign(ramp_normal=normal)
 
 
 def _mark_queue(

@@ -28,6 +28,7 @@ from forecasting.calendar import (
     CalendarResult,
     SpecialDay,
     mark_calendar,
+    regular_workdays_near,
 )
 from forecasting.frame import (
     HistoryError,
@@ -608,6 +609,7 @@ def _calendar_warnings(cal: CalendarResult) -> list[str]:
                 ("outlier", "outlier-day intervals"),
                 ("holiday", "holiday intervals"),
                 ("workday", "make-up working day intervals"),
+                ("ramp", "long-holiday ramp intervals"),
                 ("special", "special-day intervals"),
                 ("excluded", "excluded-day intervals"),
             )
@@ -880,14 +882,11 @@ def _apply_day_rules(
         last=first_future + int(day_index.max() - day_index.min()),
     )
     _apply_workdays(days, cal, warnings)
+    _apply_ramps(days, cal, warnings)
     _apply_holidays(days, cal, warnings)
     _apply_special_days(days, cal.frame, config.calendar.special_days, warnings)
     future["offered"] = days.offered
     future["day_rule"] = days.rule
-
-
-def _regular_workday(day: date, cal: CalendarResult) -> bool:
-    return day.weekday() < 5 and day not in cal.holidays and day not in cal.workdays
 
 
 def _apply_workdays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]) -> None:
@@ -897,12 +896,7 @@ def _apply_workdays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]
         index = day_index_of(workday)
         if not days.first <= index <= days.last or workday in cal.holidays:
             continue
-        near = [
-            workday + timedelta(days=sign * step)
-            for step in range(1, 8)
-            for sign in (1, -1)
-            if _regular_workday(workday + timedelta(days=sign * step), cal)
-        ]
+        near = regular_workdays_near(workday, cal.holidays, cal.workdays)
         for queue in dict.fromkeys(days.queue_ids):
             rows = days.rows(index, queue)
             for like in near:
@@ -916,6 +910,28 @@ def _apply_workdays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]
                     f"queue {queue}: make-up working day {workday} forecast as a weekend day: "
                     "no working day within a week in the history or the horizon"
                 )
+
+
+def _apply_ramps(days: _HorizonDays, cal: CalendarResult, warnings: list[str]) -> None:
+    """Each working day just before or after a long holiday in the horizon scaled by the
+    queue's learned effect for its offset (a warning when the history holds none)."""
+    for day, offset in sorted(cal.ramp_days.items()):
+        index = day_index_of(day)
+        if not days.first <= index <= days.last or day in cal.holidays:
+            continue
+        label = f"{abs(offset)} working day(s) {'before' if offset < 0 else 'after'} a long holiday"
+        for queue in dict.fromkeys(days.queue_ids):
+            multiplier = cal.ramp_multiplier.get(queue, {}).get(offset)
+            if multiplier is None:
+                warnings.append(
+                    f"queue {queue}: {day} ({label}) forecast without its effect: none in its "
+                    "history to learn from; add a special day to override"
+                )
+                continue
+            rows = days.rows(index, queue)
+            days.offered[rows] = days.offered[rows] * multiplier
+            rule = f"{label} x{multiplier:.2f}"
+            days.rule[rows] = np.where(days.rule[rows] == "", rule, days.rule[rows] + "; " + rule)
 
 
 def _apply_holidays(days: _HorizonDays, cal: CalendarResult, warnings: list[str]) -> None:
