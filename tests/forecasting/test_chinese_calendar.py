@@ -6,11 +6,14 @@ history. The synthetic year is generated here from the same holidays calendar.""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from forecasting import CalendarOptions, ForecastConfig, forecast, prepare_history
 from forecasting.calendar import (
@@ -21,6 +24,7 @@ from forecasting.calendar import (
     festival_ramps,
     mark_calendar,
 )
+from wfm.cli import app
 
 WEEKDAY_PER_HOUR = 100.0
 WEEKEND_PER_HOUR = 30.0
@@ -144,3 +148,22 @@ def test_festival_ramps_are_recovered(spring_festival_2024: pd.DataFrame) -> Non
     )
     # an ordinary week later, no ramp
     assert total[date(2024, 2, 21)] == pytest.approx(weekday_total, rel=0.12)
+
+
+def test_backtest_reports_calendar_folds_apart(tmp_path: Path) -> None:
+    # four weekly folds from 23 Sep 2023: three hold Golden Week, its ramps or make-up days
+    history = chinese_history(date(2023, 6, 1), date(2023, 10, 20))
+    path = tmp_path / "cn.csv"
+    history.rename(columns={"ds": "interval_start", "y": "calls"})[
+        ["interval_start", "calls"]
+    ].to_csv(path, index=False, date_format="%Y-%m-%d %H:%M")
+    result = CliRunner().invoke(
+        app,
+        ["backtest", str(path), "--timestamp-column", "interval_start", "--value-column",
+         "calls", "--timezone", "Asia/Shanghai", "--country", "CN", "--interval-minutes", "60",
+         "--folds", "4", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    apart = json.loads(result.stdout)["calendar_folds"]
+    assert apart["folds"] == 3 and apart["other_folds"] == 1
+    assert 0 < apart["wmape"] < 1 and 0 < apart["other_folds_wmape"] < 1

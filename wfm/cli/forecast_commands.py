@@ -164,7 +164,38 @@ def backtest_report(result: BacktestResult, queue: str) -> dict[str, Any]:
             for level in result.levels
         },
         "poisson_noise_floor_wmape": number(result.noise_floor_wmape.get(queue)),
+        "calendar_folds": calendar_folds(result, queue),
         "warnings": list(result.warnings),
+    }
+
+
+#: day statuses that make a backtest fold a calendar fold (forecasting.calendar)
+CALENDAR_STATUSES = ("holiday", "workday", "ramp")
+
+
+def calendar_folds(result: BacktestResult, queue: str) -> dict[str, Any]:
+    """The chosen model's WMAPE on the folds holding a holiday, make-up working day or
+    long-holiday ramp day, apart from the other folds (scored intervals only: those days
+    themselves are imputed and not scored)."""
+    from forecasting.metrics import wmape
+
+    model = result.chosen_model[queue]
+    rows = result.predictions[result.predictions["unique_id"] == queue]
+    if rows.empty or model not in rows.columns:
+        return {"folds": 0, "wmape": None, "other_folds": 0, "other_folds_wmape": None}
+    special = rows.groupby("cutoff")["status"].transform(lambda s: s.isin(CALENDAR_STATUSES).any())
+
+    def score(part: Any) -> float | None:
+        scored = part[part["scored"]]
+        if scored.empty or float(scored["y"].sum()) <= 0:
+            return None
+        return round(float(wmape(scored["y"].to_numpy(), scored[model].to_numpy())), 6)
+
+    return {
+        "folds": int(rows.loc[special, "cutoff"].nunique()),
+        "wmape": score(rows[special]),
+        "other_folds": int(rows.loc[~special, "cutoff"].nunique()),
+        "other_folds_wmape": score(rows[~special]),
     }
 
 
@@ -404,4 +435,11 @@ def _print_table(report: dict[str, Any], levels: tuple[int, ...]) -> None:
         f"Poisson noise floor (WMAPE of a perfect rate forecast): "
         f"{fmt(report['poisson_noise_floor_wmape'], True)}"
     )
+    apart = report["calendar_folds"]
+    if apart["folds"]:
+        lines.append(
+            f"folds with holidays, make-up working days or long-holiday ramps: {apart['folds']}, "
+            f"WMAPE {fmt(apart['wmape'], True)} (other folds: {apart['other_folds']}, "
+            f"WMAPE {fmt(apart['other_folds_wmape'], True)})"
+        )
     typer.echo("\n".join(lines))
