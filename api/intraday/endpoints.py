@@ -320,6 +320,16 @@ def _recommendation(rec: Recommendation) -> s.RecommendationRead:
         notes=list(rec.notes),
         trade=_trade(rec.trade),
         currency=rec.currency,
+        value_sources=[
+            s.ValueSourceRead(
+                campaign_code=v.campaign_code,
+                source=v.source,  # type: ignore[arg-type]
+                reason=v.reason,
+                attempts=v.attempts,
+                text=v.text,
+            )
+            for v in rec.value_sources
+        ],
     )
 
 

@@ -262,6 +262,19 @@ class IntervalOutlookRead(Output):
     answer_rate_with: float
 
 
+class ValueSourceRead(Output):
+    campaign_code: str
+    source: Literal["estimated", "typed", "partly estimated"] = Field(
+        description="Where the campaign's value of a selling hour comes from: learned from the "
+        "site's dialer attempts of the 28 days before today, or the typed value."
+    )
+    reason: str = Field(description="What the estimate rests on, or why the data cannot carry it.")
+    attempts: int = Field(description="The campaign's attempts in those 28 days.")
+    text: str = Field(
+        examples=["estimated from 4210 attempts in the 28 days before", "typed: no attempts"]
+    )
+
+
 class RecommendationRead(Output):
     as_of_utc: datetime
     direction: Literal["to_serve", "to_sell", "none"]
@@ -286,6 +299,10 @@ class RecommendationRead(Output):
         "summed over the moves."
     )
     currency: str = Field(examples=["CNY"])
+    value_sources: list[ValueSourceRead] = Field(
+        default_factory=list,
+        description="Per campaign with calling hours, where the expected sales come from.",
+    )
 
 
 class SwitchAgent(Input):

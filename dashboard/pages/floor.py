@@ -22,6 +22,7 @@ from dashboard.common import (
     section,
     show_api_error,
 )
+from dashboard.i18n import text as tr
 
 REFRESH_SECONDS = 30
 LAST_SWITCH_KEY = "floor_last_switch"
@@ -103,6 +104,15 @@ def _recommendation(client: ApiClient, code: str) -> None:
             f"Value of the service gained or lost: {trade['value_of_service']:,.0f}; net "
             f"{trade['net_value']:+,.0f} {rec['currency']} over the horizon (a move is made only "
             "when it nets more than its hysteresis margin)."
+        )
+    for source in rec.get("value_sources", []):
+        st.caption(
+            tr("Expected sales of {c}: {t}", "{c} 的预期销售额：{t}").format(
+                c=source["campaign_code"],
+                t=source["text"]
+                if source["source"] != "estimated"
+                else tr(source["text"], f"根据 {source['attempts']} 次拨打估算"),
+            )
         )
     for note in rec["notes"]:
         st.caption(note)

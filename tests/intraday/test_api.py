@@ -104,6 +104,12 @@ def test_recommendation_switch_and_adherence(server: Server) -> None:
         # The trade: each P seller gives up an hour of C_LOW (10 x efficiency 0.8) in the horizon
         # for the service of a queue six short; the whole move's points are the outlook's.
         assert body["currency"] == "CNY"
+        # No dialer attempts stored: every campaign's value is the typed one, and it says why.
+        assert {v["campaign_code"]: v["text"] for v in body["value_sources"]} == {
+            "C_LOW": "typed: no attempts in the 28 days before",
+            "C_HIGH": "typed: no attempts in the 28 days before",
+        }
+        assert {v["source"] for v in body["value_sources"]} == {"typed"}
         for m in body["moves"]:
             trade = m["trade"]
             assert trade["expected_sales_value"] == pytest.approx(-8.0)

@@ -15,13 +15,16 @@ from wfm.db.repositories import CampaignRepository, SiteRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Activity
 from wfm.domain.intraday import Direction
+from wfm.domain.outbound import SellingHourValue
 from wfm.services import intraday as svc
 from wfm.services.intraday.economics import (
     campaign_rooms,
     floor_economics,
+    selling_values,
     under_target_penalty_per_agent_hour,
     week_selling_hours,
 )
+from wfm.services.selling_value import CampaignSellingValues
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +102,70 @@ def test_a_release_stops_at_the_campaigns_weekly_maximum(engine: Engine) -> None
     assert [m.trade.expected_sales_value for m in rec.moves] == pytest.approx([24, 24, 8, 8])
     assert rec.trade.expected_sales_value == pytest.approx(64.0)
     assert rec.trade.answer_rate_points < 0 and rec.currency == "CNY"
+
+
+def _learned(c_low_by_hour: dict[int, float]) -> tuple[CampaignSellingValues, ...]:
+    """What `wfm.services.selling_value` would say: C_LOW estimated on Mondays at the hours
+    given (typed elsewhere), C_HIGH typed for want of attempts."""
+    week = tuple(
+        SellingHourValue(c_low_by_hour[h], None, None, "estimated", "5000 attempts")
+        if h in c_low_by_hour
+        else SellingHourValue(10.0, None, None, "typed", "too few")
+        for h in range(168)
+    )
+    typed = tuple(SellingHourValue(30.0, None, None, "typed", "no attempts") for _ in range(168))
+    return (
+        CampaignSellingValues(
+            "C_LOW", "partly estimated", "from 5000 attempts", 5000, (10.0,) * 24, ("",) * 24, week
+        ),
+        CampaignSellingValues(
+            "C_HIGH",
+            "typed",
+            "no attempts in the 28 days before",
+            0,
+            (30.0,) * 24,
+            ("",) * 24,
+            typed,
+        ),
+    )
+
+
+def test_learned_values_reach_the_recommendation(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The floor values C_LOW as the roster does, from the data: worth 5 an hour in the morning
+    (below C_HIGH's typed 30) and 60 from 15:00 (above it). A quiet queue's releases go to C_HIGH
+    at 10:00 and to C_LOW at 15:00, and the recommendation says where each value comes from."""
+    from wfm.services.intraday import economics
+
+    learned = _learned({**{h: 5.0 for h in range(8, 15)}, 15: 60.0, 16: 60.0, 17: 60.0})
+    monkeypatch.setattr(economics, "learned_selling_values", lambda *_a: learned)
+    with unit_of_work(engine) as session:
+        build_centre(session, servers=14, sellers=0)
+        morning = svc.recommendation(session, site_code=SITE, at_utc=t("10:00"))
+        afternoon = svc.recommendation(session, site_code=SITE, at_utc=t("15:00"))
+    assert morning.direction is Direction.TO_SELL and afternoon.direction is Direction.TO_SELL
+    assert {m.campaign_code for m in morning.moves} == {"C_HIGH"}
+    assert {m.campaign_code for m in afternoon.moves} == {"C_LOW"}
+    assert afternoon.moves[0].campaign_value_per_hour == pytest.approx(60.0 * 0.8)
+    sources = {v.campaign_code: (v.source, v.text) for v in afternoon.value_sources}
+    assert sources["C_LOW"] == ("partly estimated", "partly estimated: from 5000 attempts")
+    assert sources["C_HIGH"] == ("typed", "typed: no attempts in the 28 days before")
+
+
+def test_selling_values_are_estimated_only_where_the_data_carries_them() -> None:
+    """At an hour the learned value is estimated the floor uses it (source "estimated"), else the
+    typed value at the local hour (source "typed"), both times the campaign's efficiency."""
+    from datetime import time as dtime
+
+    from wfm.domain import CallingWindow, Campaign, CampaignKind, Site
+
+    windows = tuple(CallingWindow(d, dtime(8), dtime(21)) for d in range(7))
+    campaign = Campaign(SITE, "C_LOW", "Low", CampaignKind.SURVEY, None, (10.0,) * 24, windows)
+    site = Site(SITE, "Test", "Europe/Dublin", "IE")
+    values = selling_values([campaign], site, [t("14:45"), t("15:00")], _learned({15: 60.0}))
+    assert [(v.value_per_productive_hour, v.source) for v in values] == [
+        (10.0, "typed"),
+        (60.0, "estimated"),
+    ]
+    assert values[1].value_per_hour == pytest.approx(60.0 * campaign.efficiency)

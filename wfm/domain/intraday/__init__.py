@@ -68,6 +68,7 @@ from wfm.domain.intraday.trade import (
     FloorEconomics,
     SellingValue,
     Trade,
+    ValueSource,
 )
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "StateMapping",
     "Trade",
     "UnknownStateError",
+    "ValueSource",
     "activity_at",
     "actual_offered_from_snapshots",
     "adherence_by_minute",

@@ -50,7 +50,7 @@ import numpy.typing as npt
 from wfm.domain import Activity
 from wfm.domain.intraday.plan import PlanSpan
 from wfm.domain.intraday.states import ActualActivity
-from wfm.domain.intraday.trade import FloorEconomics, Trade
+from wfm.domain.intraday.trade import FloorEconomics, Trade, ValueSource
 from wfm.domain.money import money_text
 from wfm.domain.queue_model import QueueModel, kpis_of_queues, requirement_of_queues
 
@@ -173,6 +173,7 @@ class Recommendation:
     answer_rate_with: float | None
     notes: tuple[str, ...] = field(default_factory=tuple)
     trade: Trade = field(default_factory=Trade.nothing)  # the whole move's
+    value_sources: tuple[ValueSource, ...] = ()  # where each campaign's selling value comes from
 
     @property
     def currency(self) -> str:
@@ -1123,6 +1124,7 @@ def recommend(
         answer_rate_with=weighted[3],
         notes=tuple(dict.fromkeys(notes)),
         trade=_trade(moves, weighted, economics.currency),
+        value_sources=economics.value_sources,
     )
 
 

@@ -103,6 +103,26 @@ class CampaignRoom:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueSource:
+    """Where a campaign's value of a selling hour comes from, for the people reading the trade:
+    `source` "estimated" (learned from the site's dialer attempts), "typed" (the value entered,
+    with `reason` why the data could not carry it) or "partly estimated", and the attempts
+    the estimate rests on."""
+
+    campaign_code: str
+    source: str
+    reason: str
+    attempts: int = 0
+
+    @property
+    def text(self) -> str:
+        """ "estimated from 1,234 attempts in the 28 days before", "typed: no attempts ..."."""
+        if self.source == SOURCE_ESTIMATED:
+            return f"estimated {self.reason}"
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class FloorEconomics:
     """The money the recommendation weighs: the roster's under-target penalty per agent-hour
     (the same definition as the roster optimizer's, `docs/roster-problem.md`), the selling
@@ -112,6 +132,7 @@ class FloorEconomics:
     selling: tuple[SellingValue, ...] = ()
     campaigns: tuple[CampaignRoom, ...] = ()
     currency: str = DEFAULT_CURRENCY
+    value_sources: tuple[ValueSource, ...] = ()  # per campaign, for display
     _values: dict[tuple[str | None, str, datetime], float] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

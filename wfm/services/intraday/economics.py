@@ -2,9 +2,11 @@
 campaign is worth in each interval of the horizon, what room each campaign has (calling window,
 weekly cap, lead list, callbacks), the roster's under-target penalty, and the currency.
 
-`selling_values` is the one place the value of a selling hour comes from: today the campaign's
-typed value per productive hour by local hour (source "typed"); learned values per agent,
-campaign and interval (source "estimated") are to be filled in there, and nothing else changes.
+`selling_values` is the one place the value of a selling hour comes from: the value the roster
+uses too (`wfm.services.selling_value`: learned per campaign from the site's dialer attempts of
+the 28 days before today, source "estimated", at the interval's local hour of week; the typed
+value where the data cannot carry it, source "typed", with the reason), which
+`FloorEconomics.value_sources` states per campaign.
 """
 
 from __future__ import annotations
@@ -18,9 +20,18 @@ from sqlalchemy.orm import Session
 from scheduling.problem import CallingWindow, CampaignSpec, Horizon, Problem
 from wfm.domain import Activity, Campaign, Site
 from wfm.domain.grid import WEEK_FIRST_WEEKDAY, week_bounds_utc
-from wfm.domain.intraday import SOURCE_TYPED, CampaignRoom, FloorEconomics, SellingValue
+from wfm.domain.intraday import (
+    SOURCE_ESTIMATED,
+    SOURCE_TYPED,
+    CampaignRoom,
+    FloorEconomics,
+    SellingValue,
+    ValueSource,
+)
 from wfm.domain.money import DEFAULT_CURRENCY
+from wfm.services import selling_value as learned_values
 from wfm.services.intraday.floor import load_floor
+from wfm.services.selling_value import CampaignSellingValues
 
 
 def _calling_at(campaign: Campaign, local: datetime) -> bool:
@@ -31,33 +42,64 @@ def _calling_at(campaign: Campaign, local: datetime) -> bool:
 
 
 def selling_values(
-    campaigns: Sequence[Campaign], site: Site, interval_starts_utc: Sequence[datetime]
+    campaigns: Sequence[Campaign],
+    site: Site,
+    interval_starts_utc: Sequence[datetime],
+    learned: Sequence[CampaignSellingValues] = (),
 ) -> tuple[SellingValue, ...]:
     """Expected sales of an hour of selling each campaign in each interval whose start lies in
-    one of its calling windows: the typed value per productive hour at that local hour, times the
+    one of its calling windows: the value per productive hour at that local hour, times the
     campaign's efficiency (the productive share of a scheduled hour), as the roster counts it.
+    The value is the `learned` one of the campaign (`wfm.services.selling_value`) at the
+    interval's local hour of week where it is estimated (source "estimated"), else the typed one
+    at the local hour (source "typed").
 
-    This is the seam for learned values: per-agent values (`SellingValue.agent_code`, source
-    "estimated") added here override the campaign's for that agent."""
+    Per-agent values (`SellingValue.agent_code`, source "estimated") added here override the
+    campaign's for that agent."""
     zone = ZoneInfo(site.timezone)
+    by_code = {v.campaign_code: v for v in learned}
     values = []
     for c in campaigns:
         by_hour = c.value_per_productive_hour_by_hour
         if len(by_hour) != 24:
             continue
+        week = by_code[c.code].by_hour_of_week if c.code in by_code else ()
         for start in interval_starts_utc:
             local = start.astimezone(zone)
-            if _calling_at(c, local):
-                values.append(
-                    SellingValue(
-                        campaign_code=c.code,
-                        interval_start_utc=start,
-                        value_per_productive_hour=float(by_hour[local.hour]),
-                        productive_share=c.efficiency,
-                        source=SOURCE_TYPED,
-                    )
+            if not _calling_at(c, local):
+                continue
+            value, source = float(by_hour[local.hour]), SOURCE_TYPED
+            if week:
+                hour = week[local.weekday() * 24 + local.hour]
+                if hour.source == SOURCE_ESTIMATED:
+                    value, source = hour.value_per_productive_hour, SOURCE_ESTIMATED
+            values.append(
+                SellingValue(
+                    campaign_code=c.code,
+                    interval_start_utc=start,
+                    value_per_productive_hour=value,
+                    productive_share=c.efficiency,
+                    source=source,
                 )
+            )
     return tuple(values)
+
+
+def learned_selling_values(
+    session: Session, site: Site, now_utc: datetime
+) -> tuple[CampaignSellingValues, ...]:
+    """The roster's values of a selling hour for the site (`wfm.services.selling_value`), from
+    the attempts of the 28 days before the local day of `now_utc`."""
+    zone = ZoneInfo(site.timezone)
+    midnight = datetime.combine(now_utc.astimezone(zone).date(), datetime.min.time(), zone)
+    return learned_values.selling_values(
+        session, site_code=site.code, end_utc=midnight.astimezone(now_utc.tzinfo)
+    )
+
+
+def value_sources(learned: Sequence[CampaignSellingValues]) -> tuple[ValueSource, ...]:
+    """Per campaign, where its value of a selling hour comes from and why."""
+    return tuple(ValueSource(v.campaign_code, v.source, v.reason, v.attempts) for v in learned)
 
 
 def under_target_penalty_per_agent_hour(site: Site, campaigns: Sequence[Campaign]) -> float:
@@ -156,11 +198,15 @@ def floor_economics(
     now_utc: datetime,
     interval_starts_utc: Sequence[datetime],
     currency: str = DEFAULT_CURRENCY,
+    learned: bool = True,
 ) -> FloorEconomics:
-    """The money of the floor now (see the module docstring), in `currency`."""
+    """The money of the floor now (see the module docstring), in `currency`. With
+    `learned=False` every selling value is the typed one."""
+    values = learned_selling_values(session, site, now_utc) if learned else ()
     return FloorEconomics(
         under_target_penalty_per_agent_hour=under_target_penalty_per_agent_hour(site, campaigns),
-        selling=selling_values(campaigns, site, interval_starts_utc),
+        selling=selling_values(campaigns, site, interval_starts_utc, values),
         campaigns=campaign_rooms(session, site, campaigns, now_utc),
         currency=currency,
+        value_sources=value_sources(values),
     )
