@@ -88,6 +88,7 @@ class AggregateResult:
     bound: float  # money
     seconds: float
     variables: int
+    bound_source: str = "lp"  # the design's LP relaxation
 
 
 def contract_day_penalty_hours(timeline: Timeline, contract_code: str) -> float:

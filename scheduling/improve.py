@@ -516,13 +516,14 @@ def improve(
     time_limit_seconds: float,
     seed: int,
     ruin_tries: int | None = None,
+    largest_ruin: int = 4,
 ) -> ImproveStats:
     """Ruin-and-recreate passes over every shift (and every free day of agents below their
     days), in a seeded random order, while a pass gains at least `MIN_BATCH_GAIN` of the
     objective; then related shifts (2 to 4 overlapping shifts of different agents) taken out and
     put back together, `ruin_tries` at a time (default: twice the shifts, within 300-1,000; 0:
     none) while such a batch gains as much; all again while the latter gains and time is
-    left."""
+    left. `largest_ruin` is the most shifts taken out together (2 to it, uniformly)."""
     started = clock.monotonic()
     rng = np.random.default_rng(seed)
     total = 0.0
@@ -564,7 +565,7 @@ def improve(
             for _ in range(chunk):
                 if not time_left():
                     break
-                pairs = search.related(rng, int(rng.integers(2, 5)))
+                pairs = search.related(rng, int(rng.integers(2, largest_ruin + 1)))
                 gain = search.try_ruin(pairs) if len(pairs) > 1 else 0.0
                 if gain > 0:
                     moves += 1

@@ -19,7 +19,11 @@ Minimum days and hours (contracts) and minimum selling hours (campaigns) are sof
 penalties, so a roster always exists; when one can't be met the result says so, and says which
 intervals are short and which rules bind. CP-SAT runs with a fixed number of workers and the
 given seed, the local search with the seed; stages 2 to 4 stop on their time budgets, and stage 4
-also when a round gains under 0.01 % of the objective.
+also when a round gains under 0.01 % of the objective. Then, while the gap to the bound is above
+`GAP_TARGET` (1 %), rounds of the local search with other seeds and larger groups of related
+shifts go on until the time limit, or until `STALL_ROUNDS` rounds in a row gain nothing (a rule
+that, unlike the clock, gives the same roster for the same seed; `stages["until_target"]` says
+how many rounds ran and why they stopped: `gap_target`, `time_limit` or `stalled`).
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ from scheduling.timeline import AgentFrame, Timeline, build_timeline
 Progress = Callable[[float, str], None]
 MIN_ROUND_GAIN = 1e-4  # a local-search round gaining less than this share of the objective ends it
 RUIN_UNTIL = 0.7  # moves of related shifts together stop at this share of the time limit
+GAP_TARGET = 0.01  # below this gap to the bound the solver stops early; above, it uses its time
+STALL_ROUNDS = 12  # perturbation rounds in a row without a gain end the search (deterministic)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class SolveResult:
     short: tuple[dict[str, Any], ...] = ()
     binding_rules: tuple[str, ...] = ()
     stages: dict[str, Any] = field(default_factory=dict)
+    bound_source: str | None = None  # "lp": the design's LP relaxation (AggregateResult)
 
     @property
     def objective(self) -> float:
@@ -89,6 +96,7 @@ class SolveResult:
             "objective": round(self.objective, 2),
             "bound": None if self.bound is None else round(self.bound, 2),
             "gap": None if self.gap is None else round(self.gap, 6),
+            "bound_source": self.bound_source if self.bound is not None else None,
             "solve_seconds": round(self.solve_seconds, 2),
             "hard_violations": ev.hard_violations,
             "under_coverage_agent_hours": round(ev.under_coverage_agent_hours, 2),
@@ -185,6 +193,17 @@ def solve(
         workers=workers,
         left=run.left,
         ruin_left=lambda: RUIN_UNTIL * time_limit_seconds - (clock.monotonic() - run.started),
+        tell=run.tell,
+    )
+    placed, stages["until_target"] = _until_target(
+        timeline,
+        curves,
+        skills,
+        placed,
+        None if aggregate.status == "unknown" else aggregate.bound,
+        seed=seed,
+        workers=workers,
+        left=run.left,
         tell=run.tell,
     )
     return _result(run, timeline, aggregate, shifts, placed, warnings, stages)
@@ -333,6 +352,7 @@ def _result(
         short=tuple(short),
         binding_rules=tuple(binding),
         stages=stages,
+        bound_source=None if bound is None else aggregate.bound_source,
     )
     gap = result.gap
     run.tell(
@@ -365,30 +385,13 @@ def _local_search(
     evaluation's share of the time is kept back); then, until `ruin_left` runs out, moves of
     several related shifts at once, and the day models once more."""
     started = clock.monotonic()
-    reserve = 0.5 + 0.003 * len(timeline.agents)  # evaluation: 0.5 s at 200 agents, 3 s at 1,000
+    reserve = _reserve(timeline)
     search = RosterSearch(timeline, curves, skills, placed)
     initial = search.objective()
     moves = rounds = 0
 
     def replace(current: RosterSearch) -> RosterSearch:
-        """The day models on the current shifts, when they do better."""
-        replaced, _ = place_activities(
-            timeline,
-            curves,
-            skills,
-            current.shifts_by_agent(),
-            current.sell_hours_by_campaign_day(),
-            time_limit_seconds=max(1.0, left() - reserve),
-            seed=seed,
-            workers=workers,
-            report=lambda message: None,
-        )
-        candidate = RosterSearch(timeline, curves, skills, replaced)
-        gain = candidate.objective() - current.objective()
-        if gain <= 1e-6:
-            return current
-        tell(0.9, f"breaks and activities again: gained {gain:,.0f}")
-        return candidate
+        return _replace(timeline, curves, skills, current, seed, workers, left() - reserve, tell)
 
     while left() > reserve + 0.2:
         rounds += 1
@@ -420,6 +423,100 @@ def _local_search(
         "moves": moves,
         "gain": round(final - initial, 2),
         "related_moves_gain": round(ruin_gain, 2),
+    }
+
+
+def _reserve(timeline: Timeline) -> float:
+    """Seconds kept back for the final evaluation: 0.5 s at 200 agents, 3 s at 1,000."""
+    return 0.5 + 0.003 * len(timeline.agents)
+
+
+def _replace(
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    skills: tuple[SkillSet, ...],
+    current: RosterSearch,
+    seed: int,
+    workers: int,
+    seconds: float,
+    tell: Callable[[float, str], None],
+) -> RosterSearch:
+    """The day models of stage 3 on the current shifts, when they do better."""
+    replaced, _ = place_activities(
+        timeline,
+        curves,
+        skills,
+        current.shifts_by_agent(),
+        current.sell_hours_by_campaign_day(),
+        time_limit_seconds=max(1.0, seconds),
+        seed=seed,
+        workers=workers,
+        report=lambda message: None,
+    )
+    candidate = RosterSearch(timeline, curves, skills, replaced)
+    gain = candidate.objective() - current.objective()
+    if gain <= 1e-6:
+        return current
+    tell(0.9, f"breaks and activities again: gained {gain:,.0f}")
+    return candidate
+
+
+def _until_target(
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    skills: tuple[SkillSet, ...],
+    placed: list[PlacedShift],
+    bound: float | None,
+    *,
+    seed: int,
+    workers: int,
+    left: Callable[[], float],
+    tell: Callable[[float, str], None],
+) -> tuple[list[PlacedShift], dict[str, Any]]:
+    """While the gap to the bound is above `GAP_TARGET` and time is left: rounds of the local
+    search with other seeds and larger groups of related shifts taken out together (3 to 10,
+    growing while rounds fail), each followed by the day models when it moved anything. Stops
+    at the target, at the time limit, or after `STALL_ROUNDS` rounds in a row without a gain
+    (which, unlike the clock, is the same on every run with the same seed)."""
+    started = clock.monotonic()
+    reserve = _reserve(timeline)
+    search = RosterSearch(timeline, curves, skills, placed)
+    initial = search.objective()
+
+    def gap() -> float:
+        if bound is None or not math.isfinite(bound):
+            return 0.0
+        return (bound - search.objective()) / max(abs(bound), 1e-9)
+
+    rounds = stalled = 0
+    stop = "gap_target"
+    while gap() > GAP_TARGET:
+        if left() <= reserve + 0.5:
+            stop = "time_limit"
+            break
+        if stalled >= STALL_ROUNDS:
+            stop = "stalled"
+            break
+        rounds += 1
+        before = search.objective()
+        stats = improve(
+            search,
+            time_limit_seconds=left() - reserve,
+            seed=seed + 1000 + rounds,
+            largest_ruin=min(10, 3 + stalled),
+        )
+        if stats.moves and left() > reserve + 0.5:
+            search = _replace(
+                timeline, curves, skills, search, seed, workers, left() - reserve, tell
+            )
+        gained = search.objective() - before
+        stalled = 0 if gained > 1e-6 else stalled + 1
+        tell(0.9, f"search round {rounds} with other seeds: gained {gained:,.0f}, gap {gap():.2%}")
+    return search.placed(), {
+        "seconds": round(clock.monotonic() - started, 2),
+        "rounds": rounds,
+        "gain": round(search.objective() - initial, 2),
+        "stopped": stop,
     }
 
 

@@ -140,6 +140,7 @@ def test_the_roster_document() -> None:
         "objective",
         "bound",
         "gap",
+        "bound_source",
         "solve_seconds",
         "hard_violations",
         "under_coverage_agent_hours",

@@ -69,6 +69,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     info(
         f"{summary['status']}: objective {summary['objective']:,.0f}"
         + (f", bound {summary['bound']:,.0f}" if summary.get("bound") is not None else "")
+        + (f" ({summary['bound_source']})" if summary.get("bound_source") else "")
         + (f", gap {100 * gap:.2f} %" if gap is not None else "")
         + f", {summary['hard_violations']} hard violations, "
         f"{summary['under_coverage_agent_hours']:,.1f} agent-hours short, "
