@@ -377,6 +377,8 @@ def reforecast(session: SessionDep, site: str = SiteQuery, at: datetime | None =
                             else float(r.actual_offered[i])
                         ),
                         reforecast_offered=float(r.reforecast_offered[i]),
+                        reforecast_lo80=float(r.reforecast_lo80[i]),
+                        reforecast_hi80=float(r.reforecast_hi80[i]),
                     )
                     for i, start in enumerate(r.interval_starts_utc)
                 ],

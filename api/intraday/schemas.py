@@ -227,6 +227,10 @@ class ReforecastIntervalRead(Output):
     forecast_offered: float
     actual_offered: float | None = Field(description="Arrived so far (None: not started).")
     reforecast_offered: float
+    reforecast_lo80: float = Field(
+        description="80 % band, low end (intervals over: their actuals; docs/intraday.md)."
+    )
+    reforecast_hi80: float = Field(description="80 % band, high end.")
 
 
 class QueueReforecastRead(Output):

@@ -260,5 +260,16 @@ def test_exceptions_settings_clock_and_auto_mode(server: Server) -> None:
         assert any(span["authorised_change"] for span in p1["plan"])
         reforecast = c.get("/v1/intraday/reforecast", params={"site": SITE}).json()
         assert {q["queue_code"] for q in reforecast["queues"]} == {"Q1", "Q2"}
+        banded = 0
+        for interval in reforecast["queues"][0]["intervals"]:
+            low, high = interval["reforecast_lo80"], interval["reforecast_hi80"]
+            assert 0 <= low <= interval["reforecast_offered"] <= high
+            to_come = interval["interval_start_utc"] >= "2026-11-09T15:00"
+            if interval["forecast_offered"] > 0 and to_come:
+                assert high > low  # still to come: a real band
+                banded += 1
+            elif interval["actual_offered"] is not None and not to_come:
+                assert low == high == interval["actual_offered"]  # over: the actuals
+        assert banded > 0
         real = c.delete("/v1/intraday/clock", params={"site": SITE}).json()
         assert not real["clock_simulated"]
