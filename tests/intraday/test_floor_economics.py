@@ -11,9 +11,10 @@ from intraday_testkit import SITE, build_centre, t
 from sqlalchemy import Engine
 
 from scheduling.problem import CallingWindow, CampaignSpec, Horizon, Problem
-from wfm.db.repositories import CampaignRepository, SiteRepository
+from wfm.db.repositories import CallbackRepository, CampaignRepository, SiteRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Activity
+from wfm.domain.dialer import Callback
 from wfm.domain.intraday import Direction
 from wfm.domain.outbound import SellingHourValue
 from wfm.services import intraday as svc
@@ -169,3 +170,33 @@ def test_selling_values_are_estimated_only_where_the_data_carries_them() -> None
         (60.0, "estimated"),
     ]
     assert values[1].value_per_hour == pytest.approx(60.0 * campaign.efficiency)
+
+
+@pytest.mark.parametrize(("due", "pulled"), [("10:30", 0), ("12:30", 3)])
+def test_callbacks_due_in_the_horizon_keep_their_sellers_selling(
+    engine: Engine, due: str, pulled: int
+) -> None:
+    """Three sellers of C_LOW would all be pulled to a queue six short. Forty open callbacks of
+    C_LOW due at 10:30, each taking the queues' 5-minute handle time (no attempts say
+    otherwise), need 200 selling minutes in the 10:00-11:00 horizon, more than the three have:
+    they stay. Due at 12:30, past the horizon, the callbacks do not hold anyone back."""
+    with unit_of_work(engine) as session:
+        build_centre(session)
+        repo = CallbackRepository(session)
+        for _ in range(40):
+            repo.add(Callback("C_LOW", t(due)), t("09:00"))
+        money = floor_economics(
+            session,
+            site=SiteRepository(session).get(SITE),
+            campaigns=CampaignRepository(session).list(SITE),
+            now_utc=t("10:00"),
+            interval_starts_utc=[t("10:00") + timedelta(minutes=15 * i) for i in range(4)],
+            callback_handle_minutes=5.0,
+        )
+        rec = svc.recommendation(session, site_code=SITE, at_utc=t("10:00"))
+    minutes = 200.0 if pulled == 0 else 0.0
+    assert money.room("C_LOW").callback_minutes_due == pytest.approx(minutes)
+    assert money.room("C_HIGH").callback_minutes_due == 0.0
+    assert rec.count == pulled
+    stay = "sellers of C_LOW stay: callbacks are due in the horizon"
+    assert (stay in rec.notes) is (pulled == 0)

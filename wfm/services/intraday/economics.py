@@ -11,14 +11,17 @@ value where the data cannot carry it, source "typed", with the reason), which
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from scheduling.problem import CallingWindow, CampaignSpec, Horizon, Problem
+from wfm.db.repositories import CallbackRepository, DialerAttemptRepository
 from wfm.domain import Activity, Campaign, Site
+from wfm.domain.dialer import CONTACT_RESULTS, CallbackStatus
 from wfm.domain.grid import WEEK_FIRST_WEEKDAY, week_bounds_utc
 from wfm.domain.intraday import (
     SOURCE_ESTIMATED,
@@ -167,12 +170,56 @@ def week_selling_hours(
     return hours
 
 
+def callback_minutes_due(
+    session: Session,
+    site: Site,
+    now_utc: datetime,
+    horizon_end_utc: datetime,
+    fallback_minutes: float | None = None,
+) -> dict[str, float]:
+    """Per campaign, the minutes of its open callbacks due from now to the horizon's end: their
+    number x the minutes a callback takes, the mean talk + wrap of the campaign's attempts that
+    reached a customer in the 28 days before (at least 2 of them), else `fallback_minutes` (the
+    caller's inbound handle time), else none counted."""
+    due = Counter(
+        c.campaign_code
+        for c in CallbackRepository(session).list(
+            site_code=site.code,
+            status=CallbackStatus.OPEN,
+            due_from_utc=now_utc,
+            due_before_utc=horizon_end_utc,
+        )
+    )
+    if not due:
+        return {}
+    handled: dict[str, list[float]] = {code: [] for code in due}
+    for attempt in DialerAttemptRepository(session).list(
+        campaign_codes=sorted(due),
+        start_utc=now_utc - timedelta(days=learned_values.DEFAULT_LOOKBACK_DAYS),
+        end_utc=now_utc,
+    ):
+        if attempt.result in CONTACT_RESULTS:
+            handled[attempt.campaign_code].append(attempt.talk_seconds + attempt.wrap_seconds)
+    out = {}
+    for code, count in due.items():
+        seconds = handled[code]
+        minutes = sum(seconds) / len(seconds) / 60.0 if len(seconds) >= 2 else fallback_minutes
+        if minutes is not None:
+            out[code] = count * minutes
+    return out
+
+
 def campaign_rooms(
-    session: Session, site: Site, campaigns: Sequence[Campaign], now_utc: datetime
+    session: Session,
+    site: Site,
+    campaigns: Sequence[Campaign],
+    now_utc: datetime,
+    callback_minutes: Mapping[str, float] | None = None,
 ) -> tuple[CampaignRoom, ...]:
-    """Each campaign's room now: the calling window open now, and the hours left under its
-    weekly maximum after the week's planned and switched selling. The lead list and callbacks
-    due carry no limit until their data feeds them."""
+    """Each campaign's room now: the calling window open now, the hours left under its weekly
+    maximum after the week's planned and switched selling, and the `callback_minutes` due in
+    the horizon (`callback_minutes_due`). The lead list carries no limit until its data feeds
+    it."""
     zone = ZoneInfo(site.timezone)
     capped = {c.code for c in campaigns if c.max_hours_per_week is not None}
     sold = week_selling_hours(session, site, capped, now_utc) if capped else {}
@@ -185,6 +232,7 @@ def campaign_rooms(
                 if c.max_hours_per_week is None
                 else max(0.0, c.max_hours_per_week - sold.get(c.code, 0.0))
             ),
+            callback_minutes_due=(callback_minutes or {}).get(c.code, 0.0),
         )
         for c in campaigns
     )
@@ -199,14 +247,27 @@ def floor_economics(
     interval_starts_utc: Sequence[datetime],
     currency: str = DEFAULT_CURRENCY,
     learned: bool = True,
+    horizon_end_utc: datetime | None = None,
+    callback_handle_minutes: float | None = None,
 ) -> FloorEconomics:
     """The money of the floor now (see the module docstring), in `currency`. With
-    `learned=False` every selling value is the typed one."""
+    `learned=False` every selling value is the typed one. Callbacks due count up to
+    `horizon_end_utc` (default: the last interval start plus the intervals' spacing), each for
+    the campaign's mean handle time or `callback_handle_minutes` where its attempts cannot tell."""
     values = learned_selling_values(session, site, now_utc) if learned else ()
+    starts = list(interval_starts_utc)
+    if horizon_end_utc is None and starts:
+        step = starts[1] - starts[0] if len(starts) > 1 else timedelta(minutes=15)
+        horizon_end_utc = starts[-1] + step
+    callbacks = (
+        callback_minutes_due(session, site, now_utc, horizon_end_utc, callback_handle_minutes)
+        if horizon_end_utc is not None
+        else {}
+    )
     return FloorEconomics(
         under_target_penalty_per_agent_hour=under_target_penalty_per_agent_hour(site, campaigns),
         selling=selling_values(campaigns, site, interval_starts_utc, values),
-        campaigns=campaign_rooms(session, site, campaigns, now_utc),
+        campaigns=campaign_rooms(session, site, campaigns, now_utc, callbacks),
         currency=currency,
         value_sources=value_sources(values),
     )

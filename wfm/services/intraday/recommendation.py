@@ -80,6 +80,8 @@ def recommendation(
         now_utc=now,
         interval_starts_utc=horizon,
         currency=currency,
+        horizon_end_utc=horizon_end,
+        callback_handle_minutes=_handle_minutes(loads),
     )
     return recommend(
         now_utc=now,
@@ -91,6 +93,18 @@ def recommendation(
         last_pull_utc=last_pull,
         config=config,
     )
+
+
+def _handle_minutes(loads: Sequence[QueueLoad]) -> float | None:
+    """The queues' contact-weighted mean handle time over the horizon, minutes (None without
+    contacts): what a callback takes where its campaign's attempts cannot tell."""
+    contacts = sum(float(sum(q.offered)) for q in loads)
+    if contacts <= 0:
+        return None
+    handle = sum(
+        float(sum(c * a for c, a in zip(q.offered, q.aht_seconds, strict=False))) for q in loads
+    )
+    return handle / contacts / 60.0
 
 
 def _horizon(
