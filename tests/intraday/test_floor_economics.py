@@ -16,7 +16,7 @@ from wfm.db.session import unit_of_work
 from wfm.domain import Activity
 from wfm.domain.dialer import Callback
 from wfm.domain.intraday import Direction
-from wfm.domain.outbound import SellingHourValue
+from wfm.domain.outbound import AgentProficiency, Proficiencies, SellingHourValue
 from wfm.services import intraday as svc
 from wfm.services.intraday.economics import (
     campaign_rooms,
@@ -140,7 +140,7 @@ def test_learned_values_reach_the_recommendation(
     from wfm.services.intraday import economics
 
     learned = _learned({**{h: 5.0 for h in range(8, 15)}, 15: 60.0, 16: 60.0, 17: 60.0})
-    monkeypatch.setattr(economics, "learned_selling_values", lambda *_a: learned)
+    monkeypatch.setattr(economics, "learned_selling_values", lambda *_a: (learned, None))
     with unit_of_work(engine) as session:
         build_centre(session, servers=14, sellers=0)
         morning = svc.recommendation(session, site_code=SITE, at_utc=t("10:00"))
@@ -200,3 +200,32 @@ def test_callbacks_due_in_the_horizon_keep_their_sellers_selling(
     assert rec.count == pulled
     stay = "sellers of C_LOW stay: callbacks are due in the horizon"
     assert (stay in rec.notes) is (pulled == 0)
+
+
+def test_an_agents_proficiency_changes_who_is_released_first(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 15:00 C_LOW is estimated at 60 an hour for the team's mean seller. S9 sells twice as
+    well as the team (shrunk estimate 2.0), S1 half as well: S9 is released first (before S1,
+    S10, ... by code without proficiencies), to C_LOW at 2 x 60 x 0.8 an hour, and S1, worth less
+    there than any other server, is not released among the four."""
+    from wfm.services.intraday import economics
+
+    learned = _learned({15: 60.0, 16: 60.0, 17: 60.0})
+    skills = Proficiencies(
+        (
+            AgentProficiency("S9", 400, 40, 20.0, 2.0, 1.6, 2.4),
+            AgentProficiency("S1", 400, 5, 10.0, 0.5, 0.3, 0.8),
+        ),
+        10.0,
+    )
+    with unit_of_work(engine) as session:
+        build_centre(session, servers=14, sellers=0)
+        monkeypatch.setattr(economics, "learned_selling_values", lambda *_a: (learned, None))
+        plain = svc.recommendation(session, site_code=SITE, at_utc=t("15:00"))
+        monkeypatch.setattr(economics, "learned_selling_values", lambda *_a: (learned, skills))
+        rec = svc.recommendation(session, site_code=SITE, at_utc=t("15:00"))
+    assert [m.agent_code for m in plain.moves][0] == "S1"
+    assert rec.moves[0].agent_code == "S9" and rec.moves[0].campaign_code == "C_LOW"
+    assert rec.moves[0].campaign_value_per_hour == pytest.approx(2.0 * 60.0 * 0.8)
+    assert "S1" not in {m.agent_code for m in rec.moves} and len(rec.moves) == len(plain.moves)

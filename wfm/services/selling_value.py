@@ -64,6 +64,23 @@ def selling_values(
 ) -> tuple[CampaignSellingValues, ...]:
     """Every campaign of the site with calling hours (see the module docstring). With
     `learned=False` every value is the typed one (the override), and says so."""
+    values, _proficiencies = selling_values_and_proficiencies(
+        session, site_code=site_code, end_utc=end_utc, lookback_days=lookback_days, learned=learned
+    )
+    return values
+
+
+def selling_values_and_proficiencies(
+    session: Session,
+    *,
+    site_code: str,
+    end_utc: datetime,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    learned: bool = True,
+) -> tuple[tuple[CampaignSellingValues, ...], Proficiencies]:
+    """`selling_values`, and the agents' sales proficiencies from the same attempts (shrunk
+    toward the team's: a multiplier on the team's mean seller the values are for), from one
+    read and one estimate."""
     if lookback_days < 1:
         raise ValueError("lookback_days must be >= 1")
     site = SiteRepository(session).get(site_code)
@@ -76,10 +93,11 @@ def selling_values(
             end_utc=end_utc,
         )
     table = AttemptTable.from_records(records, site.timezone)
-    estimates = _for_the_team(estimate_outbound(table))
+    raw = estimate_outbound(table)
+    estimates = _for_the_team(raw)
     counts = Counter(r.campaign_code for r in records)
     segments = Counter((r.campaign_code, r.segment_code) for r in records)
-    return tuple(
+    values = tuple(
         _campaign_values(
             estimates,
             campaign,
@@ -90,6 +108,7 @@ def selling_values(
         )
         for campaign in campaigns
     )
+    return values, raw.proficiencies
 
 
 def _for_the_team(estimates: OutboundEstimates) -> OutboundEstimates:

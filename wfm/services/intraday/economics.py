@@ -32,6 +32,7 @@ from wfm.domain.intraday import (
     ValueSource,
 )
 from wfm.domain.money import DEFAULT_CURRENCY
+from wfm.domain.outbound import Proficiencies
 from wfm.services import selling_value as learned_values
 from wfm.services.intraday.floor import load_floor
 from wfm.services.selling_value import CampaignSellingValues
@@ -49,6 +50,7 @@ def selling_values(
     site: Site,
     interval_starts_utc: Sequence[datetime],
     learned: Sequence[CampaignSellingValues] = (),
+    proficiencies: Proficiencies | None = None,
 ) -> tuple[SellingValue, ...]:
     """Expected sales of an hour of selling each campaign in each interval whose start lies in
     one of its calling windows: the value per productive hour at that local hour, times the
@@ -57,8 +59,10 @@ def selling_values(
     interval's local hour of week where it is estimated (source "estimated"), else the typed one
     at the local hour (source "typed").
 
-    Per-agent values (`SellingValue.agent_code`, source "estimated") added here override the
-    campaign's for that agent."""
+    Where the value is estimated, each agent of `proficiencies` whose proficiency is not the
+    team's (1) gets their own value (`SellingValue.agent_code`, source "estimated"): the
+    campaign's x their proficiency (shrunk toward the team's), which overrides the campaign's
+    for that agent."""
     zone = ZoneInfo(site.timezone)
     by_code = {v.campaign_code: v for v in learned}
     values = []
@@ -76,26 +80,27 @@ def selling_values(
                 hour = week[local.weekday() * 24 + local.hour]
                 if hour.source == SOURCE_ESTIMATED:
                     value, source = hour.value_per_productive_hour, SOURCE_ESTIMATED
-            values.append(
-                SellingValue(
-                    campaign_code=c.code,
-                    interval_start_utc=start,
-                    value_per_productive_hour=value,
-                    productive_share=c.efficiency,
-                    source=source,
+            values.append(SellingValue(c.code, start, value, c.efficiency, None, source))
+            if source == SOURCE_ESTIMATED and proficiencies is not None:
+                values.extend(
+                    SellingValue(
+                        c.code, start, value * a.estimate, c.efficiency, a.agent_code, source
+                    )
+                    for a in proficiencies.agents
+                    if a.estimate != 1.0
                 )
-            )
     return tuple(values)
 
 
 def learned_selling_values(
     session: Session, site: Site, now_utc: datetime
-) -> tuple[CampaignSellingValues, ...]:
+) -> tuple[tuple[CampaignSellingValues, ...], Proficiencies | None]:
     """The roster's values of a selling hour for the site (`wfm.services.selling_value`), from
-    the attempts of the 28 days before the local day of `now_utc`."""
+    the attempts of the 28 days before the local day of `now_utc`, and the agents'
+    proficiencies from the same attempts."""
     zone = ZoneInfo(site.timezone)
     midnight = datetime.combine(now_utc.astimezone(zone).date(), datetime.min.time(), zone)
-    return learned_values.selling_values(
+    return learned_values.selling_values_and_proficiencies(
         session, site_code=site.code, end_utc=midnight.astimezone(now_utc.tzinfo)
     )
 
@@ -254,7 +259,9 @@ def floor_economics(
     `learned=False` every selling value is the typed one. Callbacks due count up to
     `horizon_end_utc` (default: the last interval start plus the intervals' spacing), each for
     the campaign's mean handle time or `callback_handle_minutes` where its attempts cannot tell."""
-    values = learned_selling_values(session, site, now_utc) if learned else ()
+    values, proficiencies = (
+        learned_selling_values(session, site, now_utc) if learned else ((), None)
+    )
     starts = list(interval_starts_utc)
     if horizon_end_utc is None and starts:
         step = starts[1] - starts[0] if len(starts) > 1 else timedelta(minutes=15)
@@ -266,7 +273,7 @@ def floor_economics(
     )
     return FloorEconomics(
         under_target_penalty_per_agent_hour=under_target_penalty_per_agent_hour(site, campaigns),
-        selling=selling_values(campaigns, site, interval_starts_utc, values),
+        selling=selling_values(campaigns, site, interval_starts_utc, values, proficiencies),
         campaigns=campaign_rooms(session, site, campaigns, now_utc, callbacks),
         currency=currency,
         value_sources=value_sources(values),
