@@ -18,6 +18,7 @@ from wfm.domain.dialer import Callback
 from wfm.domain.intraday import Direction
 from wfm.domain.outbound import AgentProficiency, Proficiencies, SellingHourValue
 from wfm.services import intraday as svc
+from wfm.services.intraday import economics
 from wfm.services.intraday.economics import (
     campaign_rooms,
     floor_economics,
@@ -229,3 +230,38 @@ def test_an_agents_proficiency_changes_who_is_released_first(
     assert rec.moves[0].agent_code == "S9" and rec.moves[0].campaign_code == "C_LOW"
     assert rec.moves[0].campaign_value_per_hour == pytest.approx(2.0 * 60.0 * 0.8)
     assert "S1" not in {m.agent_code for m in rec.moves} and len(rec.moves) == len(plain.moves)
+
+
+@pytest.mark.parametrize("do_not_call", [0, 500])
+def test_a_depleted_lead_list_sends_the_releases_elsewhere(
+    engine: Engine, do_not_call: int
+) -> None:
+    """Fourteen servers for a queue that needs nine: four releases, to C_HIGH (worth 30) while
+    its one lead list has callable leads. When every lead on it is do-not-call, nothing is left
+    to call: the list is exhausted and the releases go to C_LOW."""
+    from wfm.db.repositories import LeadListRepository, SegmentRepository
+    from wfm.domain import Segment
+    from wfm.domain.dialer import LeadList
+
+    with unit_of_work(engine) as session:
+        build_centre(session, servers=14, sellers=0)
+        SegmentRepository(session).add(Segment("GOLD", "Gold"))
+        LeadListRepository(session).add(
+            LeadList("C_HIGH", "GOLD", "L1", 500, do_not_call_leads=do_not_call), t("08:00")
+        )
+        rooms = campaign_rooms(
+            session,
+            SiteRepository(session).get(SITE),
+            CampaignRepository(session).list(SITE),
+            t("10:00"),
+            list_remaining=economics.list_remaining_fractions(
+                session, SiteRepository(session).get(SITE), t("10:00")
+            ),
+        )
+        rec = svc.recommendation(session, site_code=SITE, at_utc=t("10:00"))
+    fraction = {r.campaign_code: r.list_remaining_fraction for r in rooms}
+    assert fraction == {"C_LOW": 1.0, "C_HIGH": 0.0 if do_not_call else 1.0}
+    campaign = "C_LOW" if do_not_call else "C_HIGH"
+    assert rec.direction is Direction.TO_SELL
+    assert {m.campaign_code for m in rec.moves} == {campaign}
+    assert ("campaign C_HIGH: its lead list is exhausted" in rec.notes) is bool(do_not_call)

@@ -19,7 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from scheduling.problem import CallingWindow, CampaignSpec, Horizon, Problem
-from wfm.db.repositories import CallbackRepository, DialerAttemptRepository
+from wfm.db.repositories import (
+    CallbackRepository,
+    DialerAttemptRepository,
+    LeadListRepository,
+)
 from wfm.domain import Activity, Campaign, Site
 from wfm.domain.dialer import CONTACT_RESULTS, CallbackStatus
 from wfm.domain.grid import WEEK_FIRST_WEEKDAY, week_bounds_utc
@@ -32,7 +36,7 @@ from wfm.domain.intraday import (
     ValueSource,
 )
 from wfm.domain.money import DEFAULT_CURRENCY
-from wfm.domain.outbound import Proficiencies
+from wfm.domain.outbound import ListDepletion, Proficiencies
 from wfm.services import selling_value as learned_values
 from wfm.services.intraday.floor import load_floor
 from wfm.services.selling_value import CampaignSellingValues
@@ -214,17 +218,57 @@ def callback_minutes_due(
     return out
 
 
+def list_remaining_fractions(session: Session, site: Site, now_utc: datetime) -> dict[str, float]:
+    """Per campaign with lead lists, the share of its lists' leads still callable now: each
+    list depleted (`wfm.domain.outbound.ListDepletion`) by the week's attempts so far to its
+    campaign and segment, at the contact rate of those attempts (do-not-call leads never
+    callable)."""
+    lists = LeadListRepository(session).list(site_code=site.code)
+    if not lists:
+        return {}
+    zone = ZoneInfo(site.timezone)
+    today = now_utc.astimezone(zone).date()
+    week_start, _end = week_bounds_utc(
+        today - timedelta(days=(today.weekday() - WEEK_FIRST_WEEKDAY) % 7), zone
+    )
+    made: Counter[tuple[str, str]] = Counter()
+    reached: Counter[tuple[str, str]] = Counter()
+    for attempt in DialerAttemptRepository(session).list(
+        campaign_codes=sorted({x.campaign_code for x in lists}),
+        start_utc=week_start,
+        end_utc=now_utc,
+    ):
+        key = (attempt.campaign_code, attempt.segment_code)
+        made[key] += 1
+        reached[key] += attempt.result in CONTACT_RESULTS
+    size: Counter[str] = Counter()
+    left: dict[str, float] = {}
+    for x in lists:
+        key = (x.campaign_code, x.segment_code)
+        depletion = ListDepletion(
+            size_leads=x.size_leads,
+            max_attempts_per_lead=x.max_attempts_per_lead,
+            cool_off_minutes=x.cool_off_minutes,
+            contact_rate=reached[key] / made[key] if made[key] else 0.0,
+            do_not_call_leads=x.do_not_call_leads,
+        )
+        size[x.campaign_code] += x.size_leads
+        left[x.campaign_code] = left.get(x.campaign_code, 0.0) + depletion.callable_leads(made[key])
+    return {c: min(1.0, left[c] / n) if n else 0.0 for c, n in size.items()}
+
+
 def campaign_rooms(
     session: Session,
     site: Site,
     campaigns: Sequence[Campaign],
     now_utc: datetime,
     callback_minutes: Mapping[str, float] | None = None,
+    list_remaining: Mapping[str, float] | None = None,
 ) -> tuple[CampaignRoom, ...]:
     """Each campaign's room now: the calling window open now, the hours left under its weekly
     maximum after the week's planned and switched selling, and the `callback_minutes` due in
-    the horizon (`callback_minutes_due`). The lead list carries no limit until its data feeds
-    it."""
+    the horizon (`callback_minutes_due`), and the share of its lead lists left
+    (`list_remaining`, `list_remaining_fractions`; a campaign without lists has no limit)."""
     zone = ZoneInfo(site.timezone)
     capped = {c.code for c in campaigns if c.max_hours_per_week is not None}
     sold = week_selling_hours(session, site, capped, now_utc) if capped else {}
@@ -238,6 +282,7 @@ def campaign_rooms(
                 else max(0.0, c.max_hours_per_week - sold.get(c.code, 0.0))
             ),
             callback_minutes_due=(callback_minutes or {}).get(c.code, 0.0),
+            list_remaining_fraction=(list_remaining or {}).get(c.code, 1.0),
         )
         for c in campaigns
     )
@@ -274,7 +319,14 @@ def floor_economics(
     return FloorEconomics(
         under_target_penalty_per_agent_hour=under_target_penalty_per_agent_hour(site, campaigns),
         selling=selling_values(campaigns, site, interval_starts_utc, values, proficiencies),
-        campaigns=campaign_rooms(session, site, campaigns, now_utc, callbacks),
+        campaigns=campaign_rooms(
+            session,
+            site,
+            campaigns,
+            now_utc,
+            callbacks,
+            list_remaining_fractions(session, site, now_utc),
+        ),
         currency=currency,
         value_sources=value_sources(values),
     )
