@@ -163,3 +163,24 @@ def test_the_roster_problem_from_the_database_uses_the_learned_values(loaded: Lo
     assert {code: c.value_source for code, c in evaluation.campaigns.items()} == {
         c.code: c.value_source for c in problem.campaigns
     }
+
+
+def test_the_attempt_columns_are_the_stored_attempts_field_by_field(loaded: Loaded) -> None:
+    """The column read the estimates use gives, position by position, the fields of the
+    attempts the row read gives (same window, same order), and the same table of attempts."""
+    first = min(a["attempted_at"] for a in loaded.demo.outbound_attempts)
+    window = {"campaign_codes": ["UPGRADE"], "end_utc": first + timedelta(days=3)}
+    with unit_of_work(loaded.engine) as session:
+        repo = DialerAttemptRepository(session)
+        rows = repo.list(**window)
+        columns = repo.columns(**window)
+        empty = repo.columns(campaign_codes=["NOPE"])
+    assert len(rows) > 1_000
+    assert columns["attempted_at"] == [r.attempted_at_utc for r in rows]
+    assert columns["agents"] == [r.agent_code for r in rows]
+    assert columns["segments"] == [r.segment_code for r in rows]
+    assert columns["results"] == [str(r.result) for r in rows]
+    assert columns["revenues"] == [r.revenue for r in rows]
+    assert columns["talk_seconds"] == [r.talk_seconds for r in rows]
+    assert set(columns["campaigns"]) == {"UPGRADE"}
+    assert all(values == [] for values in empty.values()) and len(empty) == 8

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,16 @@ from wfm.domain.outbound import (
 )
 
 DEFAULT_LOOKBACK_DAYS = 28
+_COLUMNS = (  # DialerAttemptRepository.columns, AttemptTable.from_columns
+    "attempted_at",
+    "segments",
+    "campaigns",
+    "agents",
+    "results",
+    "revenues",
+    "talk_seconds",
+    "wrap_seconds",
+)
 TEAM = "(team)"  # the team's mean seller
 CampaignSource = Literal["estimated", "typed", "partly estimated"]
 
@@ -85,18 +95,20 @@ def selling_values_and_proficiencies(
         raise ValueError("lookback_days must be >= 1")
     site = SiteRepository(session).get(site_code)
     campaigns = [c for c in CampaignRepository(session).list(site_code) if c.calling_windows]
-    records = []
+    columns: dict[str, list[Any]] = {}
     if learned and campaigns:
-        records = DialerAttemptRepository(session).list(
+        columns = DialerAttemptRepository(session).columns(
             campaign_codes=[c.code for c in campaigns],
             start_utc=end_utc - timedelta(days=lookback_days),
             end_utc=end_utc,
         )
-    table = AttemptTable.from_records(records, site.timezone)
+    if not columns:
+        columns = {name: [] for name in _COLUMNS}
+    table = AttemptTable.from_columns(**columns, timezone=site.timezone)
     raw = estimate_outbound(table)
     estimates = _for_the_team(raw)
-    counts = Counter(r.campaign_code for r in records)
-    segments = Counter((r.campaign_code, r.segment_code) for r in records)
+    counts = Counter(columns["campaigns"])
+    segments = Counter(zip(columns["campaigns"], columns["segments"], strict=True))
     values = tuple(
         _campaign_values(
             estimates,

@@ -219,6 +219,60 @@ class DialerAttemptRepository:
             where.append(a.attempted_at_utc < end_utc)
         return self._attempts(*where)
 
+    def columns(
+        self,
+        *,
+        campaign_codes: Sequence[str] | None = None,
+        start_utc: datetime | None = None,
+        end_utc: datetime | None = None,
+    ) -> dict[str, builtins.list[Any]]:
+        """The attempts `list` gives, as one list per field (the form
+        `wfm.domain.outbound.AttemptTable.from_columns` takes): attempted_at, segments,
+        campaigns, agents, results, revenues, talk_seconds, wrap_seconds; no object per row."""
+        a = DialerAttemptRow
+        agent, campaign, segment = aliased(AgentRow), aliased(CampaignRow), aliased(SegmentRow)
+        where: builtins.list[Any] = []
+        if campaign_codes is not None:
+            where.append(campaign.code.in_(builtins.list(campaign_codes)))
+        if start_utc is not None:
+            where.append(a.attempted_at_utc >= start_utc)
+        if end_utc is not None:
+            where.append(a.attempted_at_utc < end_utc)
+        stmt = (
+            select(
+                a.attempted_at_utc,
+                segment.code,
+                campaign.code,
+                agent.code,
+                a.result,
+                a.revenue,
+                a.talk_seconds,
+                a.wrap_seconds,
+            )
+            .join(agent, a.agent_id == agent.id)
+            .join(campaign, a.campaign_id == campaign.id)
+            .join(segment, a.segment_id == segment.id)
+            .where(*where)
+            .order_by(a.attempted_at_utc, a.attempt_id)
+        )
+        names = (
+            "attempted_at",
+            "segments",
+            "campaigns",
+            "agents",
+            "results",
+            "revenues",
+            "talk_seconds",
+            "wrap_seconds",
+        )
+        rows = self.session.execute(stmt).all()
+        columns = (
+            [builtins.list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in names]
+        )
+        out = dict(zip(names, columns, strict=True))
+        out["attempted_at"] = [_aware(t) for t in out["attempted_at"]]
+        return out
+
     def _attempts(self, *where: Any) -> builtins.list[DialerAttempt]:
         a = DialerAttemptRow
         agent, campaign, segment = aliased(AgentRow), aliased(CampaignRow), aliased(SegmentRow)
