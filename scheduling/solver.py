@@ -483,10 +483,18 @@ def _until_target(
     search = RosterSearch(timeline, curves, skills, placed)
     initial = search.objective()
 
+    fixed: list[float] = []  # the contract terms the search leaves out (it never makes them worse)
+
     def gap() -> float:
         if bound is None or not math.isfinite(bound):
             return 0.0
-        return (bound - search.objective()) / max(abs(bound), 1e-9)
+        scale = max(abs(bound), 1e-9)
+        if not fixed and (bound - search.objective()) / scale <= GAP_TARGET:
+            if left() <= 2 * reserve + 0.5:
+                return math.inf  # unknown without an evaluation: search on while time is left
+            roster = build_roster(timeline, search.placed())
+            fixed.append(search.objective() - evaluate(timeline.problem, roster).objective)
+        return (bound - search.objective() + sum(fixed)) / scale
 
     rounds = stalled = 0
     stop = "gap_target"
