@@ -265,3 +265,19 @@ def test_a_depleted_lead_list_sends_the_releases_elsewhere(
     assert rec.direction is Direction.TO_SELL
     assert {m.campaign_code for m in rec.moves} == {campaign}
     assert ("campaign C_HIGH: its lead list is exhausted" in rec.notes) is bool(do_not_call)
+
+
+def test_the_learned_values_are_estimated_once_per_day_campaigns_and_attempts(
+    engine: Engine,
+) -> None:
+    """Recommendations of the same day reuse the estimate while the campaigns and the window's
+    attempts are the same; a change to a campaign estimates again."""
+    with unit_of_work(engine) as session:
+        build_centre(session)
+        site = SiteRepository(session).get(SITE)
+        first = economics.learned_selling_values(session, site, t("10:00"))
+        again = economics.learned_selling_values(session, site, t("16:00"))
+        CampaignRepository(session).update_campaign("C_LOW", {"max_hours_per_week": 3.0})
+        changed = economics.learned_selling_values(session, site, t("16:05"))
+    assert again is first
+    assert changed is not first and changed[0] == first[0]

@@ -219,6 +219,23 @@ class DialerAttemptRepository:
             where.append(a.attempted_at_utc < end_utc)
         return self._attempts(*where)
 
+    def count_in_window(
+        self, *, campaign_codes: Sequence[str], start_utc: datetime, end_utc: datetime
+    ) -> int:
+        """The number of attempts `columns` would give for this window (one indexed count)."""
+        a = DialerAttemptRow
+        stmt = (
+            select(func.count())
+            .select_from(a)
+            .join(CampaignRow, a.campaign_id == CampaignRow.id)
+            .where(
+                CampaignRow.code.in_(builtins.list(campaign_codes)),
+                a.attempted_at_utc >= start_utc,
+                a.attempted_at_utc < end_utc,
+            )
+        )
+        return self.session.scalar(stmt) or 0
+
     def columns(
         self,
         *,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from scheduling.problem import CallingWindow, CampaignSpec, Horizon, Problem
 from wfm.db.repositories import (
     CallbackRepository,
+    CampaignRepository,
     DialerAttemptRepository,
     LeadListRepository,
 )
@@ -104,9 +105,32 @@ def learned_selling_values(
     proficiencies from the same attempts."""
     zone = ZoneInfo(site.timezone)
     midnight = datetime.combine(now_utc.astimezone(zone).date(), datetime.min.time(), zone)
-    return learned_values.selling_values_and_proficiencies(
-        session, site_code=site.code, end_utc=midnight.astimezone(now_utc.tzinfo)
+    end = midnight.astimezone(UTC)
+    campaigns = tuple(c for c in CampaignRepository(session).list(site.code) if c.calling_windows)
+    attempts = DialerAttemptRepository(session).count_in_window(
+        campaign_codes=[c.code for c in campaigns],
+        start_utc=end - timedelta(days=learned_values.DEFAULT_LOOKBACK_DAYS),
+        end_utc=end,
     )
+    # every input of the estimate: stored attempts are never changed, only added (or deleted
+    # with their campaign), so the window's count and the campaigns tell whether it is the same
+    key = (site.code, site.timezone, end, repr(campaigns), attempts)
+    if key not in _LEARNED:
+        if len(_LEARNED) >= _LEARNED_SIZE:
+            _LEARNED.pop(next(iter(_LEARNED)))
+        _LEARNED[key] = learned_values.selling_values_and_proficiencies(
+            session, site_code=site.code, end_utc=end
+        )
+    return _LEARNED[key]
+
+
+# The learned values of the last few (site, day, campaigns, attempts) asked for: the estimate
+# reads and fits a month of attempts, the same for every recommendation of a day.
+_LEARNED: dict[
+    tuple[str, str, datetime, str, int],
+    tuple[tuple[CampaignSellingValues, ...], Proficiencies],
+] = {}
+_LEARNED_SIZE = 16
 
 
 def value_sources(learned: Sequence[CampaignSellingValues]) -> tuple[ValueSource, ...]:
