@@ -192,6 +192,7 @@ def test_callbacks_due_in_the_horizon_keep_their_sellers_selling(
             campaigns=CampaignRepository(session).list(SITE),
             now_utc=t("10:00"),
             interval_starts_utc=[t("10:00") + timedelta(minutes=15 * i) for i in range(4)],
+            horizon_end_utc=t("11:00"),
             callback_handle_minutes=5.0,
         )
         rec = svc.recommendation(session, site_code=SITE, at_utc=t("10:00"))

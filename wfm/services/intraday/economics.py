@@ -325,16 +325,12 @@ def floor_economics(
     callback_handle_minutes: float | None = None,
 ) -> FloorEconomics:
     """The money of the floor now (see the module docstring), in `currency`. With
-    `learned=False` every selling value is the typed one. Callbacks due count up to
-    `horizon_end_utc` (default: the last interval start plus the intervals' spacing), each for
-    the campaign's mean handle time or `callback_handle_minutes` where its attempts cannot tell."""
+    `learned=False` every selling value is the typed one. Callbacks due count from now up to
+    `horizon_end_utc` (None: none counted), each for the campaign's mean handle time or
+    `callback_handle_minutes` where its attempts cannot tell."""
     values, proficiencies = (
         learned_selling_values(session, site, now_utc) if learned else ((), None)
     )
-    starts = list(interval_starts_utc)
-    if horizon_end_utc is None and starts:
-        step = starts[1] - starts[0] if len(starts) > 1 else timedelta(minutes=15)
-        horizon_end_utc = starts[-1] + step
     callbacks = (
         callback_minutes_due(session, site, now_utc, horizon_end_utc, callback_handle_minutes)
         if horizon_end_utc is not None
