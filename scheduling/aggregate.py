@@ -92,6 +92,7 @@ class AggregateResult:
     seconds: float
     variables: int
     bound_source: str = "lp"  # "lp": the LP relaxation; "mip": whole agents per shift option
+    lp_bound: float = math.nan  # the LP relaxation's optimum (equal to `bound` when source is lp)
 
 
 def contract_day_penalty_hours(timeline: Timeline, contract_code: str) -> float:
@@ -474,6 +475,7 @@ def solve_aggregate(
         seconds=seconds,
         variables=model.variables,
         bound_source=source,
+        lp_bound=solution.objective,
     )
 
 

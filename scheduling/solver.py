@@ -261,6 +261,8 @@ def _design(
         "seconds": round(aggregate.seconds, 2),
         "variables": aggregate.variables,
         "bound": None if aggregate.status == "unknown" else round(aggregate.bound, 2),
+        "bound_source": aggregate.bound_source,
+        "lp_bound": None if aggregate.status == "unknown" else round(aggregate.lp_bound, 2),
     }
     return aggregate
 
