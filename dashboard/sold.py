@@ -97,7 +97,15 @@ def show_sold(api: ApiClient, site: str, start: date, last: date) -> None:
     a, b, c, d = st.columns(4)
     a.metric(text("Revenue", "销售额"), _money(total["revenue"]))
     b.metric(text("Plan", "计划"), _money(total["planned_revenue"]))
-    c.metric(text("Against plan", "与计划差额"), _money(total["revenue_vs_plan"]))
+    c.metric(
+        text("Against plan", "与计划差额"),
+        _money(total["revenue_vs_plan"]),
+        help=text(
+            f"Revenue in the time a published roster covers ({_money(total['revenue_in_plan'])}) "
+            "less the plan.",
+            f"已发布排班覆盖时段内的销售额（{_money(total['revenue_in_plan'])}）减去计划。",
+        ),
+    )
     d.metric(text("Conversion", "转化率"), _share(total["conversion"]))
     st.caption(
         text(

@@ -129,7 +129,10 @@ class SoldFiguresRead(Output):
         description="What the published rosters planned to sell; null where the plan has no "
         "such figure (segments, or no published roster covers the window)."
     )
-    revenue_vs_plan: float | None = Field(description="revenue - planned_revenue.")
+    revenue_in_plan: float = Field(
+        description="Revenue of the attempts in the time a published roster covers."
+    )
+    revenue_vs_plan: float | None = Field(description="revenue_in_plan - planned_revenue.")
     contact_rate: float | None = Field(description="contacts / attempts; null without attempts.")
     conversion: float | None = Field(description="sales / contacts; null without contacts.")
 

@@ -235,6 +235,7 @@ def test_results_equal_independent_sums(played: Played) -> None:
         assert found.campaigns[code].planned_revenue == pytest.approx(value)
         total_plan += value
     assert found.total.planned_revenue == pytest.approx(total_plan)
+    assert found.total.revenue_in_plan == pytest.approx(found.total.revenue)
     assert found.total.revenue_vs_plan == pytest.approx(found.total.revenue - total_plan)
     for hour in (10, 11, 12):  # the selling hours: each hour of every span
         value = sum(
@@ -296,6 +297,26 @@ def test_the_whole_week_plans_the_schedules_outbound_value(played: Played) -> No
     assert early.end_utc == _at(MONDAY, 11)
     assert early.total.attempts == len(_attempts(played.engine, _at(MONDAY, 0), _at(MONDAY, 11)))
     assert early.hours[10].planned_revenue and not early.hours[11].planned_revenue
+
+
+def test_days_without_a_roster_count_nothing_against_the_plan(played: Played) -> None:
+    """A window from the history's last week (attempts, no roster) to Tuesday: the plan is that
+    of Monday and Tuesday, and so is the revenue it is compared with."""
+    end_utc = _at(TUESDAY + timedelta(days=1), 0)
+    with unit_of_work(played.engine) as session:
+        both = outbound_results(
+            session, site_code=SITE, start=MONDAY - timedelta(days=7), end=TUESDAY, now_utc=end_utc
+        )
+        played_only = outbound_results(
+            session, site_code=SITE, start=MONDAY, end=TUESDAY, now_utc=end_utc
+        )
+    before = _attempts(played.engine, _at(MONDAY - timedelta(days=7), 0), _at(MONDAY, 0))
+    assert before, "the demo's history has attempts"
+    assert _figures(both.total) == _sum(before + _attempts(played.engine, _at(MONDAY, 0), end_utc))
+    assert both.total.planned_revenue == pytest.approx(played_only.total.planned_revenue)
+    assert both.total.revenue_in_plan == pytest.approx(played_only.total.revenue)
+    assert both.total.revenue_vs_plan == pytest.approx(played_only.total.revenue_vs_plan)
+    assert both.per_paid_hour == played_only.per_paid_hour
 
 
 def test_the_cli_prints_the_service_figures(played: Played) -> None:

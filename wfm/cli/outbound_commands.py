@@ -141,8 +141,9 @@ def _results_lines(found: dict[str, Any]) -> list[str]:
     total, paid = found["total"], found["per_paid_hour"]
     lines = [
         f"site {found['site_code']}, {found['start']} .. {found['end']} ({found['timezone']})",
-        f"revenue {_money(total['revenue'])}, plan {_money(total['planned_revenue'])}, "
-        f"vs plan {_money(total['revenue_vs_plan'])}; {total['attempts']} attempts, "
+        f"revenue {_money(total['revenue'])} ({_money(total['revenue_in_plan'])} in the "
+        f"planned time), plan {_money(total['planned_revenue'])}, vs plan "
+        f"{_money(total['revenue_vs_plan'])}; {total['attempts']} attempts, "
         f"{total['contacts']} contacts ({_share(total['contact_rate'])}), {total['sales']} "
         f"sales (conversion {_share(total['conversion'])})",
         f"{'campaign':<12} {'segment':<10} {'attempts':>9} {'contacts':>9} {'sales':>6} "

@@ -52,13 +52,16 @@ MAX_WINDOW_DAYS = 92
 
 @dataclass(slots=True)
 class SoldFigures:
-    """Attempts and what they sold; `planned_revenue` None where the plan has no such figure."""
+    """Attempts and what they sold; `planned_revenue` None where the plan has no such figure.
+    `revenue_in_plan` is the revenue of the attempts in the time a published roster covers, what
+    the plan is compared with."""
 
     attempts: int = 0
     contacts: int = 0
     sales: int = 0
     revenue: float = 0.0
     planned_revenue: float | None = None
+    revenue_in_plan: float = 0.0
 
     @property
     def contact_rate(self) -> float | None:
@@ -71,8 +74,8 @@ class SoldFigures:
 
     @property
     def revenue_vs_plan(self) -> float | None:
-        """Realised revenue less the planned revenue."""
-        return None if self.planned_revenue is None else self.revenue - self.planned_revenue
+        """Realised revenue in the planned time less the planned revenue."""
+        return None if self.planned_revenue is None else self.revenue_in_plan - self.planned_revenue
 
     def add(self, attempt: DialerAttempt) -> None:
         self.attempts += 1
@@ -81,6 +84,10 @@ class SoldFigures:
         if attempt.result is AttemptResult.SALE:
             self.sales += 1
             self.revenue += attempt.revenue or 0.0
+
+    def add_in_plan(self, attempt: DialerAttempt) -> None:
+        if attempt.result is AttemptResult.SALE:
+            self.revenue_in_plan += attempt.revenue or 0.0
 
     def plan(self, value: float) -> None:
         self.planned_revenue = (self.planned_revenue or 0.0) + value
@@ -169,6 +176,9 @@ def outbound_results(
     if not attempts:
         notes.append("no dialer attempts in the window")
     in_roster = [a for a in attempts if any(b <= a.attempted_at_utc < e for b, e in covered)]
+    for a in in_roster:
+        for figures in _figures_of(results, a, zone):
+            figures.add_in_plan(a)
     answered, answered_value = _answered(session, site, covered)
     return OutboundResults(
         site_code=site_code,
@@ -207,13 +217,20 @@ class _Realised:
 def _realised(attempts: Iterable[DialerAttempt], zone: ZoneInfo) -> _Realised:
     found = _Realised(SoldFigures(), {}, {}, {}, tuple(SoldFigures() for _ in range(24)))
     for a in attempts:
-        found.total.add(a)
-        found.campaigns.setdefault(a.campaign_code, SoldFigures()).add(a)
-        found.segments.setdefault(a.segment_code, SoldFigures()).add(a)
-        key = (a.campaign_code, a.segment_code)
-        found.campaign_segments.setdefault(key, SoldFigures()).add(a)
-        found.hours[a.attempted_at_utc.astimezone(zone).hour].add(a)
+        for figures in _figures_of(found, a, zone):
+            figures.add(a)
     return found
+
+
+def _figures_of(found: _Realised, a: DialerAttempt, zone: ZoneInfo) -> list[SoldFigures]:
+    """The figures an attempt counts in: the total, its campaign, segment, both, local hour."""
+    return [
+        found.total,
+        found.campaigns.setdefault(a.campaign_code, SoldFigures()),
+        found.segments.setdefault(a.segment_code, SoldFigures()),
+        found.campaign_segments.setdefault((a.campaign_code, a.segment_code), SoldFigures()),
+        found.hours[a.attempted_at_utc.astimezone(zone).hour],
+    ]
 
 
 def _published(
@@ -327,6 +344,7 @@ def figures_fields(figures: SoldFigures) -> dict[str, Any]:
         "sales": figures.sales,
         "revenue": figures.revenue,
         "planned_revenue": figures.planned_revenue,
+        "revenue_in_plan": figures.revenue_in_plan,
         "revenue_vs_plan": figures.revenue_vs_plan,
         "contact_rate": figures.contact_rate,
         "conversion": figures.conversion,
