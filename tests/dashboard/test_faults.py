@@ -18,6 +18,7 @@ PAGES = ["app.py", "pages/executive.py", "pages/planner.py", "pages/floor.py"]
 
 def _run(url: str, token: str, script: str, **state: object) -> AppTest:
     at = AppTest.from_file(str(DASHBOARD / script), default_timeout=60)
+    at.session_state["wfm_language"] = "en"
     at.session_state["wfm_api_url"] = url
     at.session_state["wfm_token"] = token
     for key, value in state.items():
@@ -62,6 +63,7 @@ def test_role_without_permission_gets_a_message(demo_api: DemoApi) -> None:
 
 def test_sign_in_with_a_bad_token_stays_on_the_form(demo_api: DemoApi) -> None:
     at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60)
+    at.session_state["wfm_language"] = "en"
     at.session_state["wfm_api_url"] = demo_api.url
     at.run()
     at.text_input(key="sign_in_token").input("wfm_wrong")

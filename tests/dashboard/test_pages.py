@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 
 def run_page(api: DemoApi, script: str, role: str, **state: Any) -> AppTest:
+    """Run a page signed in as `role`, in English unless `wfm_language` says otherwise."""
+    state.setdefault("wfm_language", "en")
     at = AppTest.from_file(str(DASHBOARD / script), default_timeout=90)
     at.session_state["wfm_api_url"] = api.url
     at.session_state["wfm_token"] = api.tokens[role]
