@@ -13,6 +13,7 @@ from apikit import SITE, ApiServer, ok, seed_centre
 
 CSV = {"Content-Type": "text/csv"}
 IMPORT = "/v1/history/import"
+EVERY_15 = {"interval_minutes": 15}
 REASONS = "/v1/kpis/contact-reasons"
 
 # Paris is UTC+1 in early March 2025: 08:00Z is 09:00 local, the same day.
@@ -304,4 +305,73 @@ def test_reimport_replaces_the_reason_counts(api: ApiServer) -> None:
         ("card_lost", 4),
         ("complaint", 3),
         ("fraud", 1),
+    ]
+
+
+def test_reason_codes_in_any_script_read_back_and_bad_ones_are_row_errors(
+    api: ApiServer,
+) -> None:
+    with api.client("planner") as planner:
+        seed_centre(planner)
+        csv = (
+            "queue,interval_start,offered,answered,abandoned,reason:账单查询,reason:退款-部分\n"
+            "retail,2025-03-03T08:00:00Z,10,9,1,6,3\n"
+        )
+        ok(planner.post(IMPORT, content=csv.encode("utf-8"), headers=CSV, params=EVERY_15))
+        rows = [
+            {
+                "queue": "retail",
+                "interval_start": "2025-03-03T08:15:00Z",
+                "offered": 8,
+                "answered": 8,
+                "reason_counts": {"账单查询": 2, "réclamation": 1, "x" * 64: 1},
+            }
+        ]
+        ok(planner.post(IMPORT, json=rows, params=EVERY_15))
+        assert _reasons_by_interval(planner) == {
+            "2025-03-03T08:00:00Z": {"账单查询": 6, "退款-部分": 3},
+            "2025-03-03T08:15:00Z": {"账单查询": 2, "réclamation": 1, "x" * 64: 1},
+        }
+
+        bad: list[tuple[str, str]] = [
+            ("账单\u3000查询", "ideographic space"),
+            ("账单\x00", "NUL"),
+            ("账单\x85", "C1 control"),
+            ("x" * 65, "65 characters"),
+            (" 账单", "leading space"),
+        ]
+        rejected = planner.post(
+            IMPORT,
+            json=[
+                {
+                    "queue": "retail",
+                    "interval_start": f"2025-03-04T08:{15 * i:02d}:00Z",
+                    "offered": 5,
+                    "answered": 5,
+                    "reason_counts": {code: 1},
+                }
+                for i, (code, _) in enumerate(bad[:4])
+            ]
+            + [
+                {
+                    "queue": "retail",
+                    "interval_start": "2025-03-04T09:00:00Z",
+                    "offered": 5,
+                    "answered": 5,
+                    "reason_counts": {bad[4][0]: 1},
+                }
+            ],
+            params=EVERY_15,
+        )
+        assert rejected.status_code == 422, rejected.text
+        errors = rejected.json()["errors"]
+        assert [e["row"] for e in errors] == [1, 2, 3, 4, 5], errors
+        assert all(e["field"] == "reason_counts" and "reason code" in e["message"] for e in errors)
+        assert _intervals(planner) == 2  # nothing of the rejected rows was written
+
+    with api.client("executive") as executive:
+        report = _get(executive, REASONS, site=SITE, start="2025-03-03", end="2025-03-04")
+    assert [(r["reason"], r["count"]) for r in report["reasons"]][:2] == [
+        ("账单查询", 8),
+        ("退款-部分", 3),
     ]

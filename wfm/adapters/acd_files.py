@@ -55,10 +55,16 @@ FIELDS: dict[str, str] = {
     "reason:<code>": "contacts of one contact reason, one column per reason (e.g. reason:billing)",
 }
 REASON_PREFIX = "reason:"
+REASON_CODE_MAX_CHARACTERS = 64
 REASON_CODE_RULE = (
-    "a reason code is 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+    f"a reason code is 1 to {REASON_CODE_MAX_CHARACTERS} characters of any script "
+    "(e.g. 账单查询 or billing) without spaces or control characters"
 )
-_REASON_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+# no whitespace (Unicode's, the ideographic space included), control character (C0, DEL, C1) or
+# lone surrogate
+_REASON_CODE = re.compile(
+    rf"[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff]{{1,{REASON_CODE_MAX_CHARACTERS}}}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +270,8 @@ def resolve_columns(
 
 
 def is_reason_code(code: str) -> bool:
+    """Any Unicode text of 1 to 64 characters without whitespace, control characters or lone
+    surrogates (stored and shown as given)."""
     return _REASON_CODE.fullmatch(code) is not None
 
 
