@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from wfm.db.models import CallbackRow, CampaignRow, SiteRow
@@ -43,6 +43,40 @@ class CallbackRepository:
         self.session.add(row)
         self.session.flush()
         return self.get(row.id)
+
+    def add_many(self, callbacks: Sequence[Callback]) -> int:
+        """Store callbacks in bulk, each created and updated at its `created_at_utc` (required);
+        returns how many. Unknown campaign or segment codes raise NotFoundError."""
+        if not callbacks:
+            return 0
+        campaigns = dict(self.session.execute(select(CampaignRow.code, CampaignRow.id)).all())
+        segments = SegmentRepository(self.session)
+        segment_ids: dict[str, int] = {}
+        rows = []
+        for callback in callbacks:
+            if callback.campaign_code not in campaigns:
+                raise NotFoundError(f"no campaign {callback.campaign_code!r}")
+            if callback.created_at_utc is None:
+                raise ValueError("a callback stored in bulk needs its created_at_utc")
+            segment_id = None
+            if callback.segment_code is not None:
+                if callback.segment_code not in segment_ids:
+                    segment_ids[callback.segment_code] = segments.id_of(callback.segment_code)
+                segment_id = segment_ids[callback.segment_code]
+            rows.append(
+                {
+                    "campaign_id": campaigns[callback.campaign_code],
+                    "segment_id": segment_id,
+                    "lead_id": callback.lead_id,
+                    "due_at_utc": callback.due_at_utc,
+                    "status": callback.status.value,
+                    "attempt_id": callback.attempt_id,
+                    "created_at_utc": callback.created_at_utc,
+                    "updated_at_utc": callback.created_at_utc,
+                }
+            )
+        self.session.execute(insert(CallbackRow), rows)
+        return len(rows)
 
     def get(self, callback_id: int) -> Callback:
         row = self.session.scalar(
