@@ -13,9 +13,10 @@ from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.schedules.schemas import ShiftRead
 from api.schemas import day_query
-from wfm.db.repositories import AgentRepository
+from wfm.db.repositories import AgentRepository, SiteRepository
 from wfm.domain.access import Permission, Role
 from wfm.services import schedule_views
+from wfm.services.site_calendar import site_week
 
 router = APIRouter(tags=["me"])
 
@@ -26,17 +27,44 @@ class MeRead(BaseModel):
     role: Role = Field(description="Role of the token.")
     agent_code: str | None = Field(description="For agent tokens, the agent they belong to.")
     permissions: list[Permission] = Field(description="What the role may do.")
+    site_code: str | None = Field(
+        default=None, description="For agent tokens, the agent's site; else null."
+    )
+    timezone: str | None = Field(default=None, description="The agent's site's IANA timezone.")
+    default_language: str | None = Field(
+        default=None, description='The agent\'s site\'s default language ("zh-CN" or "en").'
+    )
+    currency: str | None = Field(default=None, description="The agent's site's ISO 4217 currency.")
+    opening_week_start: date | None = Field(
+        default=None,
+        description="The week the agent's schedule opens on: the published week holding the "
+        "site's today by its clock, else the latest published week, else today's Monday.",
+    )
 
 
 @router.get("/me", response_model=MeRead, responses=responses())
-def me(principal: PrincipalDep) -> Any:
-    """The caller's token, role and permissions."""
-    return MeRead(
+def me(principal: PrincipalDep, session: SessionDep) -> Any:
+    """The caller's token, role and permissions; for an agent token, its site's timezone,
+    language, currency and the week its schedule opens on."""
+    found = MeRead(
         token_id=principal.token_id,
         name=principal.name,
         role=principal.role,
         agent_code=principal.agent_code,
         permissions=sorted(principal.permissions),
+    )
+    if principal.agent_code is None:
+        return found
+    site_code = AgentRepository(session).get(principal.agent_code).agent.site_code
+    site = SiteRepository(session).get(site_code)
+    return found.model_copy(
+        update={
+            "site_code": site.code,
+            "timezone": site.timezone,
+            "default_language": site.default_language,
+            "currency": site.currency,
+            "opening_week_start": site_week(session, site.code).opening_week_start,
+        }
     )
 
 

@@ -16,6 +16,7 @@ from wfm.domain import Site
 from wfm.domain.access import Permission
 from wfm.domain.intraday.shrinkage import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
 from wfm.services.shrinkage import estimate_site_shrinkage, shrinkage_report
+from wfm.services.site_calendar import site_week
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 READ = [Depends(require(Permission.ORG_READ))]
@@ -24,8 +25,8 @@ WRITE = [Depends(require(Permission.ORG_WRITE))]
 
 @router.get("", response_model=list[SiteRead], dependencies=READ, responses=responses())
 def list_sites(session: SessionDep) -> Any:
-    """Every site, by code."""
-    return SiteRepository(session).list()
+    """Every site, by code, with its clock's now, local day and the week pages open on."""
+    return [SiteRead.of(s, site_week(session, s.code)) for s in SiteRepository(session).list()]
 
 
 @router.post(
@@ -40,13 +41,15 @@ def create_site(body: SiteCreate, session: SessionDep) -> Any:
     `is_simulation: true` (a demo or training site, whose intraday clock may be moved)."""
     site = Site(**body.model_dump())
     SiteRepository(session).add(site)
-    return site
+    return SiteRead.of(site, site_week(session, site.code))
 
 
 @router.get("/{code}", response_model=SiteRead, dependencies=READ, responses=responses(404))
 def get_site(session: SessionDep, code: str = code_path("site")) -> Any:
-    """One site."""
-    return SiteRepository(session).get(code)
+    """One site, with its clock's now, local day and the week pages open on (`week_start`: the
+    published roster's week holding today, else today's Monday; `opening_week_start`: that week
+    when published, else the latest published week)."""
+    return SiteRead.of(SiteRepository(session).get(code), site_week(session, code))
 
 
 @router.patch("/{code}", response_model=SiteRead, dependencies=WRITE, responses=responses(404))
@@ -54,12 +57,12 @@ def update_site(
     request: Request, body: SiteUpdate, session: SessionDep, code: str = code_path("site")
 ) -> Any:
     """Change a site's name, timezone, country, seats, default patience (the patience of its
-    queues without an estimate from their history) or whether it is a simulation (only a
-    simulation's intraday clock may be moved; marking a site live puts its clock back on the
-    real time)."""
+    queues without an estimate from their history), default language ("zh-CN" or "en"),
+    currency (ISO 4217) or whether it is a simulation (only a simulation's intraday clock may be
+    moved; marking a site live puts its clock back on the real time)."""
     site = SiteRepository(session).update_site(code, changes(body, nullable=frozenset({"seats"})))
     invalidate_kpis(request.app)  # periods follow the site's timezone
-    return site
+    return SiteRead.of(site, site_week(session, code))
 
 
 LOOKBACK = Query(

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field
+from babel.numbers import list_currencies
+from pydantic import AfterValidator, Field
 
 from api.schemas import Code, Input, Name, Output, TimezoneName
-from wfm.domain import DEFAULT_PATIENCE_SECONDS, DEFAULT_UNPLANNED_SHRINKAGE
+from wfm.domain import (
+    DEFAULT_CURRENCY,
+    DEFAULT_PATIENCE_SECONDS,
+    DEFAULT_SITE_LANGUAGE,
+    DEFAULT_UNPLANNED_SHRINKAGE,
+    Site,
+    SiteLanguage,
+)
+from wfm.services.site_calendar import SiteWeek
 
 SIMULATION_FLAG = (
     "true: a simulated site (a demo, training, a what-if), whose intraday clock may be moved and "
@@ -25,6 +35,29 @@ SHRINKAGE_SETTING = (
     "and not in it. Requirements and rosters count it once: each rostered agent is absent with "
     "this probability, and predictions are expected over the agents present."
 )
+
+
+LANGUAGE_SETTING = (
+    "The dashboard's language for the site's readers until they pick one in the sidebar or with "
+    '`?lang=`: "zh-CN" (简体中文, the default) or "en".'
+)
+CURRENCY_SETTING = (
+    "ISO 4217 code of the currency of the site's money (revenue, selling values, costs), e.g. "
+    '"CNY" (the default), "USD", "EUR".'
+)
+
+Language = SiteLanguage
+
+
+def _currency(value: str) -> str:
+    if value not in list_currencies():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. CNY, USD, EUR)")
+    return value
+
+
+Currency = Annotated[
+    str, Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)
+]
 
 
 class SiteCreate(Input):
@@ -58,6 +91,12 @@ class SiteCreate(Input):
         description=SHRINKAGE_SETTING,
         examples=[0.1],
     )
+    default_language: Language = Field(
+        default=DEFAULT_SITE_LANGUAGE, description=LANGUAGE_SETTING, examples=["zh-CN"]
+    )
+    currency: Currency = Field(
+        default=DEFAULT_CURRENCY, description=CURRENCY_SETTING, examples=["CNY"]
+    )
 
 
 class SiteUpdate(Input):
@@ -80,6 +119,10 @@ class SiteUpdate(Input):
     unplanned_shrinkage: float | None = Field(
         default=None, ge=0, lt=1, description="New unplanned shrinkage, [0, 1)."
     )
+    default_language: Language | None = Field(
+        default=None, description='New default language: "zh-CN" or "en".'
+    )
+    currency: Currency | None = Field(default=None, description="New ISO 4217 currency code.")
 
 
 class SiteRead(Output):
@@ -91,6 +134,41 @@ class SiteRead(Output):
     default_patience_seconds: float = Field(description=PATIENCE_SETTING, examples=[180.0])
     is_simulation: bool = Field(description=SIMULATION_FLAG, examples=[False])
     unplanned_shrinkage: float = Field(description=SHRINKAGE_SETTING, examples=[0.1])
+    default_language: str = Field(description=LANGUAGE_SETTING, examples=["zh-CN"])
+    currency: str = Field(description=CURRENCY_SETTING, examples=["CNY"])
+    today: date = Field(
+        description="The site's local day by its clock (the real time, or a simulation's clock)."
+    )
+    week_start: date = Field(
+        description="First local day of the site's current week: the published roster's week "
+        "that holds today, else the Monday of today's week."
+    )
+    opening_week_start: date = Field(
+        description="The week pages open on: `week_start` when a roster is published for it, "
+        "else the latest published week, else `week_start`."
+    )
+    opening_week_published: bool = Field(
+        description="Whether `opening_week_start` has a published roster."
+    )
+
+    @classmethod
+    def of(cls, site: Site, week: SiteWeek) -> SiteRead:
+        return cls(
+            code=site.code,
+            name=site.name,
+            timezone=site.timezone,
+            country_code=site.country_code,
+            seats=site.seats,
+            default_patience_seconds=site.default_patience_seconds,
+            is_simulation=site.is_simulation,
+            unplanned_shrinkage=site.unplanned_shrinkage,
+            default_language=site.default_language,
+            currency=site.currency,
+            today=week.today,
+            week_start=week.week_start,
+            opening_week_start=week.opening_week_start,
+            opening_week_published=week.published,
+        )
 
 
 class ShrinkageRead(Output):

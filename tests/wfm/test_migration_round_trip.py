@@ -236,3 +236,25 @@ def test_0010_outbound_tables_go_down_and_up_keeping_campaigns(engine: Engine) -
         conn.execute(sa.text("DELETE FROM campaigns WHERE code = 'renew'"))
         for table in ("lead_lists", "callbacks", "dialer_attempts"):
             assert conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 0
+
+
+def test_0011_site_language_and_currency_go_down_and_up_to_their_defaults(engine: Engine) -> None:
+    """Sites stored with English and dollars lose the two columns at 0010 (keeping the rows) and
+    come back up with the defaults: Chinese and renminbi."""
+    with unit_of_work(engine) as session:
+        SiteRepository(session).add(
+            Site("ny", "New York", "America/New_York", default_language="en", currency="USD")
+        )
+        SiteRepository(session).add(Site("sh", "上海", "Asia/Shanghai"))
+    with unit_of_work(engine) as session:
+        stored = {s.code: (s.default_language, s.currency) for s in SiteRepository(session).list()}
+    assert stored == {"ny": ("en", "USD"), "sh": ("zh-CN", "CNY")}
+    migrate.downgrade(engine, "0010")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("sites")}
+        assert "default_language" not in columns and "currency" not in columns
+        assert conn.scalar(sa.text("SELECT count(*) FROM sites")) == 2
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        again = {s.code: (s.default_language, s.currency) for s in SiteRepository(session).list()}
+    assert again == {"ny": ("zh-CN", "CNY"), "sh": ("zh-CN", "CNY")}

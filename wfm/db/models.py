@@ -30,7 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wfm.db.types import UTCDateTime
-from wfm.domain.types import DEFAULT_PATIENCE_SECONDS, DEFAULT_UNPLANNED_SHRINKAGE
+from wfm.domain.types import (
+    DEFAULT_CURRENCY,
+    DEFAULT_PATIENCE_SECONDS,
+    DEFAULT_SITE_LANGUAGE,
+    DEFAULT_UNPLANNED_SHRINKAGE,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,6 +73,11 @@ class SiteRow(Base):
     unplanned_shrinkage: Mapped[float] = mapped_column(
         Float, server_default=str(DEFAULT_UNPLANNED_SHRINKAGE)
     )
+    # the dashboard's language for the site's readers ("zh-CN" or "en") and its money's currency
+    default_language: Mapped[str] = mapped_column(
+        String(16), server_default=DEFAULT_SITE_LANGUAGE
+    )
+    currency: Mapped[str] = mapped_column(String(3), server_default=DEFAULT_CURRENCY)
     created_at: Mapped[datetime]
 
     queues: Mapped[list[QueueRow]] = relationship(back_populates="site")

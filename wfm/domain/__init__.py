@@ -6,7 +6,9 @@ The domain types are re-exported here, so `from wfm.domain import Queue` names t
 """
 
 from wfm.domain.types import (
+    DEFAULT_CURRENCY,
     DEFAULT_PATIENCE_SECONDS,
+    DEFAULT_SITE_LANGUAGE,
     DEFAULT_UNPLANNED_SHRINKAGE,
     Activity,
     ActivitySpan,
@@ -34,12 +36,15 @@ from wfm.domain.types import (
     Shift,
     ShiftBreak,
     Site,
+    SiteLanguage,
     StaffingRequirement,
     TimeOff,
 )
 
 __all__ = [
+    "DEFAULT_CURRENCY",
     "DEFAULT_PATIENCE_SECONDS",
+    "DEFAULT_SITE_LANGUAGE",
     "DEFAULT_UNPLANNED_SHRINKAGE",
     "Activity",
     "ActivitySpan",
@@ -67,6 +72,7 @@ __all__ = [
     "Shift",
     "ShiftBreak",
     "Site",
+    "SiteLanguage",
     "StaffingRequirement",
     "TimeOff",
 ]

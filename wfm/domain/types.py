@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
 
 # A site's mean caller patience until its queues have history to estimate their own: a few
 # minutes, as in the published call-centre studies (the bank of Brown et al. 2005: about 6).
@@ -17,6 +17,12 @@ DEFAULT_PATIENCE_SECONDS = 180.0
 # share of a rostered agent's serving time lost to absence, lateness and unplanned aux (planned
 # breaks, lunches, meetings and training are rostered and not in it); why 0.10: migration 0008
 DEFAULT_UNPLANNED_SHRINKAGE = 0.10
+# the languages a site's people read the dashboard in (BCP 47 tags); a site's default is Chinese,
+# the language of the centres the product is built for (why: migration 0011)
+SiteLanguage = Literal["zh-CN", "en"]
+DEFAULT_SITE_LANGUAGE: SiteLanguage = "zh-CN"
+# the ISO 4217 currency of a site's money (revenue, values, costs)
+DEFAULT_CURRENCY = "CNY"
 
 
 class Channel(enum.StrEnum):
@@ -67,6 +73,10 @@ class Site:
     # each rostered agent absent with this probability (QueueModel.kpis_under_absence);
     # planned time off is rostered
     unplanned_shrinkage: float = DEFAULT_UNPLANNED_SHRINKAGE
+    # the dashboard's language for the site's readers until they pick one (SiteLanguage)
+    default_language: str = DEFAULT_SITE_LANGUAGE
+    # the ISO 4217 currency its money is in
+    currency: str = DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True, slots=True)

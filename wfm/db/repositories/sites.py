@@ -32,6 +32,8 @@ class SiteRepository:
             default_patience_seconds=site.default_patience_seconds,
             is_simulation=site.is_simulation,
             unplanned_shrinkage=site.unplanned_shrinkage,
+            default_language=site.default_language,
+            currency=site.currency,
             created_at=datetime.now(UTC),
         )
         self.session.add(row)
@@ -88,4 +90,6 @@ def _site(row: SiteRow) -> Site:
         default_patience_seconds=row.default_patience_seconds,
         is_simulation=row.is_simulation,
         unplanned_shrinkage=row.unplanned_shrinkage,
+        default_language=row.default_language,
+        currency=row.currency,
     )
