@@ -1,6 +1,7 @@
 """`/v1/schedules`: build rosters in the worker for a site's week (Monday to Sunday, local), read
-them per agent and per interval, evaluate, publish (409 unless the latest draft of its week and
-clear of the site's other published weeks) and export as CSV or iCalendar."""
+them per agent and per interval, evaluate, edit by hand into a new draft (checked against the
+roster's hard rules), publish (409 unless the latest draft of its week and clear of the site's
+other published weeks) and export as CSV, Excel or iCalendar."""
 
 from __future__ import annotations
 
@@ -16,21 +17,26 @@ from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
 from api.jobs.endpoints import accepted
 from api.jobs.schemas import JobRead
-from api.schedules.export import schedule_csv, schedule_ical
+from api.schedules.export import schedule_csv, schedule_ical, schedule_xlsx
 from api.schedules.schemas import (
+    ChangeActivityEdit,
     CoverageRead,
     EvaluationRead,
     IntervalTargetsRead,
+    MoveEdit,
     ScheduleCreate,
+    ScheduleEdit,
+    ScheduleEditResult,
     ScheduleRead,
     ScheduleSummaryRead,
     ShiftRead,
+    ShortenEdit,
 )
 from api.schemas import CODE_PATTERN, check_range, code_path
 from wfm.db.repositories import AgentRepository, ScheduleRepository, SiteRepository
 from wfm.domain import Schedule, ScheduleStatus
 from wfm.domain.access import Permission, Principal
-from wfm.services import schedule_views
+from wfm.services import schedule_edits, schedule_views
 from wfm.services.jobs import enqueue
 from wfm.services.scheduling import require_week_start
 
@@ -273,3 +279,99 @@ def export_ical(
             "Content-Disposition": f'attachment; filename="{agent_code}-{schedule.week_start}.ics"'
         },
     )
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/{schedule_id}/export.xlsx",
+    response_class=Response,
+    dependencies=READ,
+    responses={
+        **responses(404),
+        200: {
+            "content": {XLSX_MEDIA_TYPE: {}},
+            "description": "An Excel workbook: a sheet of activities, a sheet of shifts.",
+        },
+    },
+)
+def export_xlsx(session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Response:
+    """The schedule as an Excel workbook: sheet `Activities` has the CSV export's rows (local
+    and UTC times), sheet `Shifts` one row per shift with its local start and end, paid
+    minutes and breaks."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    site = SiteRepository(session).get(schedule.site_code)
+    records = AgentRepository(session).list_records(schedule.site_code, include_inactive=True)
+    names = {r.agent.code: r.agent.name for r in records}
+    name = f"schedule-{schedule.site_code}-{schedule.week_start}-v{schedule.version}"
+    return Response(
+        content=schedule_xlsx(schedule, site.timezone, names),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+def _edit(body: ScheduleEdit) -> schedule_edits.ShiftEdit:
+    if isinstance(body, MoveEdit):
+        return schedule_edits.MoveShift(body.agent_code, body.shift_date, body.offset_minutes)
+    if isinstance(body, ShortenEdit):
+        return schedule_edits.ShortenShift(body.agent_code, body.shift_date, body.minutes, body.at)
+    if isinstance(body, ChangeActivityEdit):
+        return schedule_edits.ChangeActivity(
+            body.agent_code,
+            body.shift_date,
+            body.start_utc,
+            body.end_utc,
+            body.activity,
+            body.queue_code,
+            body.campaign_code,
+        )
+    return schedule_edits.SwapShifts(body.agent_code, body.other_agent_code, body.shift_date)
+
+
+@router.post(
+    "/{schedule_id}/edits",
+    response_model=ScheduleEditResult,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(require(Permission.SCHEDULE_WRITE))],
+    responses=responses(404, 409),
+)
+def edit_schedule(body: ScheduleEdit, session: SessionDep, schedule_id: int = SCHEDULE_ID) -> Any:
+    """Edit a shift by hand: `move` it, `shorten` it, `change_activity` over a span of it, or
+    `swap` two agents' shifts of a day. The edit is applied to a copy of the schedule, checked
+    with the roster's hard rules (the evaluation every roster goes through) and saved as the
+    week's next draft version (201); the schedule edited, published or not, is never changed.
+
+    422 `rule_violation` when the edited roster breaks a hard rule the schedule did not: each
+    such rule is in `errors` (`field` = `rule.<name>`, `value` = the agent, `message` = why),
+    and nothing is stored. 422 `invalid` naming the field when the edit does not fit the
+    schedule (no shift of the agent that day, a span outside the shift, ...)."""
+    from wfm.domain.errors import ValidationError
+
+    try:
+        draft = schedule_edits.edit_schedule(session, schedule_id, _edit(body))
+    except schedule_edits.RuleViolationError as exc:
+        raise ApiError(
+            422,
+            "rule_violation",
+            str(exc),
+            [
+                {"field": f"rule.{v.rule}", "value": v.subject, "message": v.detail}
+                for v in exc.violations
+            ],
+        ) from None
+    except ValidationError as exc:
+        field, _, message = str(exc).partition(": ")
+        raise ApiError(
+            422,
+            "invalid",
+            f"body.{exc}",
+            [{"field": f"body.{field}", "message": message or str(exc)}],
+        ) from None
+    return {
+        "schedule": _summary(draft),
+        "edited_from_schedule_id": schedule_id,
+        "edit": draft.summary["edit"],
+        "hard_violations": draft.summary["hard_violations"],
+    }

@@ -1,4 +1,5 @@
-"""Schedule exports: CSV (one row per activity) and iCalendar (one event per shift)."""
+"""Schedule exports: CSV (one row per activity), Excel (a sheet of activities, a sheet of shifts)
+and iCalendar (one event per shift)."""
 
 from __future__ import annotations
 
@@ -9,31 +10,27 @@ from zoneinfo import ZoneInfo
 
 from wfm.domain import Schedule, Shift
 
+ACTIVITY_COLUMNS = [
+    "agent_code",
+    "shift_date",
+    "start_local",
+    "end_local",
+    "activity",
+    "queue_code",
+    "campaign_code",
+    "start_utc",
+    "end_utc",
+]
 
-def schedule_csv(schedule: Schedule, timezone: str) -> str:
-    """Rows: agent, local date, local start and end, activity, queue, campaign, UTC start/end."""
-    zone = ZoneInfo(timezone)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "agent_code",
-            "shift_date",
-            "start_local",
-            "end_local",
-            "activity",
-            "queue_code",
-            "campaign_code",
-            "start_utc",
-            "end_utc",
-        ]
-    )
+
+def _activity_rows(schedule: Schedule, zone: ZoneInfo) -> list[list[str]]:
+    rows = []
     for shift in schedule.shifts:
         spans = shift.activities or ()
         if not spans:
-            writer.writerow(_row(shift, shift.start_utc, shift.end_utc, "shift", None, None, zone))
+            rows.append(_row(shift, shift.start_utc, shift.end_utc, "shift", None, None, zone))
         for span in spans:
-            writer.writerow(
+            rows.append(
                 _row(
                     shift,
                     span.start_utc,
@@ -44,6 +41,68 @@ def schedule_csv(schedule: Schedule, timezone: str) -> str:
                     zone,
                 )
             )
+    return rows
+
+
+def schedule_csv(schedule: Schedule, timezone: str) -> str:
+    """Rows: agent, local date, local start and end, activity, queue, campaign, UTC start/end."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ACTIVITY_COLUMNS)
+    writer.writerows(_activity_rows(schedule, ZoneInfo(timezone)))
+    return out.getvalue()
+
+
+SHIFT_COLUMNS = [
+    "agent_code",
+    "agent_name",
+    "shift_date",
+    "start_local",
+    "end_local",
+    "shift_minutes",
+    "breaks",
+]
+
+
+def schedule_xlsx(schedule: Schedule, timezone: str, agent_names: dict[str, str]) -> bytes:
+    """An Excel workbook of the schedule: sheet `Activities` holds the CSV export's rows, sheet
+    `Shifts` one row per shift (agent, name, local date, local start and end, minutes from start to
+    end, and its breaks as `HH:MM-HH:MM kind`, local). Times are
+    text as in the CSV (local `YYYY-MM-DD HH:MM`, UTC ISO), so no spreadsheet reads them in
+    another zone."""
+    from openpyxl import Workbook
+
+    zone = ZoneInfo(timezone)
+    book = Workbook()
+    activities = book.active
+    assert activities is not None
+    activities.title = "Activities"
+    activities.append(ACTIVITY_COLUMNS)
+    for row in _activity_rows(schedule, zone):
+        activities.append(row)
+    shifts = book.create_sheet("Shifts")
+    shifts.append(SHIFT_COLUMNS)
+    for shift in schedule.shifts:
+        minutes = (shift.end_utc - shift.start_utc).total_seconds() / 60.0
+        shifts.append(
+            [
+                shift.agent_code,
+                agent_names.get(shift.agent_code, ""),
+                shift.shift_date.isoformat(),
+                shift.start_utc.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                shift.end_utc.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                round(minutes),
+                ", ".join(
+                    f"{b.start_utc.astimezone(zone):%H:%M}-{b.end_utc.astimezone(zone):%H:%M} "
+                    f"{b.kind}"
+                    for b in shift.breaks
+                ),
+            ]
+        )
+    for sheet in (activities, shifts):
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from api.schemas import Code, Input, Output
+from api.schemas import AwareMoment, Code, Day, Input, Output
 from wfm.domain import Activity, ScheduleStatus
 
 
@@ -289,4 +289,72 @@ class EvaluationRead(Output):
         0.0,
         description="Callbacks absorbable by serving idle time, hours: work that need not be "
         "rostered as selling time.",
+    )
+
+
+# --- edits: a shift changed by hand, saved as a new draft ---------------------------------------
+
+
+class MoveEdit(Input):
+    """Move an agent's shift of a day (its breaks and activities with it)."""
+
+    kind: Literal["move"] = Field(description="move.")
+    agent_code: Code = Field(description="Agent whose shift moves.", examples=["A0001"])
+    shift_date: Day = Field(description="Local date the shift starts on.")
+    offset_minutes: int = Field(
+        ge=-1440,
+        le=1440,
+        description="Minutes to move it by: later when positive, earlier when negative; not 0.",
+        examples=[30],
+    )
+
+
+class ShortenEdit(Input):
+    """Take minutes off an agent's shift of a day, at its end or its start."""
+
+    kind: Literal["shorten"] = Field(description="shorten.")
+    agent_code: Code = Field(description="Agent.", examples=["A0001"])
+    shift_date: Day = Field(description="Local date the shift starts on.")
+    minutes: int = Field(
+        ge=1, le=1440, description="Minutes to take off; less than the shift.", examples=[60]
+    )
+    at: Literal["end", "start"] = Field(default="end", description="end (default) or start.")
+
+
+class ChangeActivityEdit(Input):
+    """Give a span of an agent's shift one activity; breaks follow the break and lunch
+    activities."""
+
+    kind: Literal["change_activity"] = Field(description="change_activity.")
+    agent_code: Code = Field(description="Agent.", examples=["A0001"])
+    shift_date: Day = Field(description="Local date the shift starts on.")
+    start_utc: AwareMoment = Field(description="Start of the span (with an offset).")
+    end_utc: AwareMoment = Field(description="End of the span, exclusive (with an offset).")
+    activity: Activity = Field(description="serve, sell, break, lunch or other.")
+    queue_code: Code | None = Field(default=None, description="Queue to serve (serve only).")
+    campaign_code: Code | None = Field(default=None, description="Campaign to sell on (sell only).")
+
+
+class SwapEdit(Input):
+    """Each of two agents takes the other's shift of a day (either may have none)."""
+
+    kind: Literal["swap"] = Field(description="swap.")
+    agent_code: Code = Field(description="One agent.", examples=["A0001"])
+    other_agent_code: Code = Field(description="The other agent.", examples=["A0002"])
+    shift_date: Day = Field(description="Local date of the shifts.")
+
+
+ScheduleEdit = Annotated[
+    MoveEdit | ShortenEdit | ChangeActivityEdit | SwapEdit, Field(discriminator="kind")
+]
+
+
+class ScheduleEditResult(Output):
+    """The new draft an edit was saved as."""
+
+    schedule: ScheduleSummaryRead = Field(description="The new draft (without shifts).")
+    edited_from_schedule_id: int = Field(description="The schedule the edit was applied to.")
+    edit: str = Field(description="What the edit did, in words.")
+    hard_violations: int = Field(
+        description="Hard rules the new draft breaks (only ones the edited schedule broke)."
     )

@@ -1,0 +1,312 @@
+"""Editing a stored schedule by hand: move a shift, shorten it, change an activity over a span of
+it, or swap two agents' shifts of a day. An edit is applied to a copy of the schedule's shifts,
+the copy is checked with the roster's evaluation (`scheduling.evaluate.evaluate`, the checker the
+solver's result and every schedule evaluation go through) on the schedule's roster problem
+rebuilt as it was built, and saved as a new draft of its week. The schedule edited is never
+changed, published or not. An edit that breaks a hard rule the schedule did not already break is
+refused with each such rule named, and nothing is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from scheduling.evaluate import Violation, evaluate
+from wfm.db.repositories import ScheduleRepository
+from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
+from wfm.domain.errors import ValidationError
+from wfm.domain.jsonvalues import json_safe
+from wfm.services.idle_time import callbacks_due
+from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
+from wfm.services.schedule_views import schedule_problem
+from wfm.services.scheduling import roster_from_shifts
+
+BREAK_KINDS = (Activity.BREAK, Activity.LUNCH)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveShift:
+    """Move the agent's shift of `shift_date` (its breaks and activities with it) by
+    `offset_minutes` (earlier when negative)."""
+
+    agent_code: str
+    shift_date: date
+    offset_minutes: int
+    kind: Literal["move"] = "move"
+
+
+@dataclass(frozen=True, slots=True)
+class ShortenShift:
+    """Take `minutes` off the agent's shift of `shift_date`, at its end or at its start."""
+
+    agent_code: str
+    shift_date: date
+    minutes: int
+    at: Literal["end", "start"] = "end"
+    kind: Literal["shorten"] = "shorten"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeActivity:
+    """Give [start_utc, end_utc) of the agent's shift of `shift_date` one activity (a queue to
+    serve, a campaign to sell on, break, lunch or other work); the shift's breaks follow its
+    break and lunch activities."""
+
+    agent_code: str
+    shift_date: date
+    start_utc: datetime
+    end_utc: datetime
+    activity: Activity
+    queue_code: str | None = None
+    campaign_code: str | None = None
+    kind: Literal["change_activity"] = "change_activity"
+
+
+@dataclass(frozen=True, slots=True)
+class SwapShifts:
+    """Each of the two agents takes the other's shift of `shift_date` (either may have none)."""
+
+    agent_code: str
+    other_agent_code: str
+    shift_date: date
+    kind: Literal["swap"] = "swap"
+
+
+ShiftEdit = MoveShift | ShortenShift | ChangeActivity | SwapShifts
+
+
+class RuleViolationError(ValidationError):
+    """The edited roster breaks hard rules the schedule did not break: `violations` names each."""
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = tuple(violations)
+        super().__init__(
+            "the edit breaks "
+            + "; ".join(str(v) for v in self.violations[:10])
+            + (f" (and {len(self.violations) - 10} more)" if len(self.violations) > 10 else "")
+        )
+
+
+def describe(edit: ShiftEdit) -> str:
+    """One line saying what the edit does, for the new draft's summary."""
+    match edit:
+        case MoveShift():
+            return (
+                f"moved {edit.agent_code}'s shift of {edit.shift_date} by "
+                f"{edit.offset_minutes:+d} min"
+            )
+        case ShortenShift():
+            return (
+                f"shortened {edit.agent_code}'s shift of {edit.shift_date} by {edit.minutes} min "
+                f"at its {edit.at}"
+            )
+        case ChangeActivity():
+            target = edit.queue_code or edit.campaign_code
+            what = f"{edit.activity.value}" + (f" {target}" if target else "")
+            return (
+                f"{edit.agent_code}'s shift of {edit.shift_date}: {what} from "
+                f"{edit.start_utc.astimezone(UTC):%H:%M} to "
+                f"{edit.end_utc.astimezone(UTC):%H:%M} UTC"
+            )
+        case SwapShifts():
+            return (
+                f"swapped the shifts of {edit.agent_code} and {edit.other_agent_code} on "
+                f"{edit.shift_date}"
+            )
+
+
+def apply_edit(shifts: Sequence[Shift], edit: ShiftEdit, zone: ZoneInfo) -> tuple[Shift, ...]:
+    """The shifts with the edit applied (a pure function: rules are checked elsewhere).
+    ValidationError naming the field when the edit does not fit the shifts (no such shift, a
+    span outside it, a shift shortened to nothing)."""
+    if isinstance(edit, SwapShifts):
+        return _swap(shifts, edit)
+    index = _find(shifts, edit.agent_code, edit.shift_date)
+    shift = shifts[index]
+    match edit:
+        case MoveShift():
+            edited = _move(shift, edit, zone)
+        case ShortenShift():
+            edited = _shorten(shift, edit)
+        case ChangeActivity():
+            edited = _change(shift, edit)
+    return (*shifts[:index], edited, *shifts[index + 1 :])
+
+
+def _find(shifts: Sequence[Shift], agent_code: str, shift_date: date) -> int:
+    for i, shift in enumerate(shifts):
+        if shift.agent_code == agent_code and shift.shift_date == shift_date:
+            return i
+    raise ValidationError(f"shift_date: {agent_code} has no shift on {shift_date} in the schedule")
+
+
+def _move(shift: Shift, edit: MoveShift, zone: ZoneInfo) -> Shift:
+    if edit.offset_minutes == 0:
+        raise ValidationError("offset_minutes: 0 does not move the shift")
+    by = timedelta(minutes=edit.offset_minutes)
+    start = shift.start_utc + by
+    return Shift(
+        agent_code=shift.agent_code,
+        shift_date=start.astimezone(zone).date(),
+        start_utc=start,
+        end_utc=shift.end_utc + by,
+        breaks=tuple(
+            replace(b, start_utc=b.start_utc + by, end_utc=b.end_utc + by) for b in shift.breaks
+        ),
+        activities=tuple(
+            replace(a, start_utc=a.start_utc + by, end_utc=a.end_utc + by) for a in shift.activities
+        ),
+    )
+
+
+def _clip(shift: Shift, start: datetime, end: datetime) -> Shift:
+    """The shift cut to [start, end): activities clipped, the breaks following them."""
+    spans = tuple(
+        replace(a, start_utc=max(a.start_utc, start), end_utc=min(a.end_utc, end))
+        for a in shift.activities
+        if a.end_utc > start and a.start_utc < end
+    )
+    breaks = tuple(b for b in shift.breaks if b.start_utc >= start and b.end_utc <= end)
+    return replace(shift, start_utc=start, end_utc=end, activities=spans, breaks=breaks)
+
+
+def _shorten(shift: Shift, edit: ShortenShift) -> Shift:
+    length = (shift.end_utc - shift.start_utc).total_seconds() / 60.0
+    if not 0 < edit.minutes < length:
+        raise ValidationError(
+            f"minutes: {edit.minutes} must be more than 0 and less than the shift's "
+            f"{length:g} minutes"
+        )
+    cut = timedelta(minutes=edit.minutes)
+    if edit.at == "end":
+        return _clip(shift, shift.start_utc, shift.end_utc - cut)
+    return _clip(shift, shift.start_utc + cut, shift.end_utc)
+
+
+def _change(shift: Shift, edit: ChangeActivity) -> Shift:
+    start, end = edit.start_utc.astimezone(UTC), edit.end_utc.astimezone(UTC)
+    if end <= start:
+        raise ValidationError("end_utc: must be after start_utc")
+    if start < shift.start_utc or end > shift.end_utc:
+        raise ValidationError(
+            f"start_utc: the span {start:%Y-%m-%d %H:%M}-{end:%H:%M} UTC is not inside "
+            f"{shift.agent_code}'s shift ({shift.start_utc:%Y-%m-%d %H:%M}-"
+            f"{shift.end_utc:%H:%M} UTC)"
+        )
+    serve, sell = edit.activity is Activity.SERVE, edit.activity is Activity.SELL
+    if serve != (edit.queue_code is not None):
+        raise ValidationError("queue_code: give a queue exactly when the activity is serve")
+    if sell != (edit.campaign_code is not None):
+        raise ValidationError("campaign_code: give a campaign exactly when the activity is sell")
+    spans: list[ActivitySpan] = []
+    for a in sorted(shift.activities, key=lambda a: a.start_utc):
+        if a.start_utc < start:
+            spans.append(replace(a, end_utc=min(a.end_utc, start)))
+        if a.end_utc > end:
+            spans.append(replace(a, start_utc=max(a.start_utc, end)))
+    spans.append(ActivitySpan(start, end, edit.activity, edit.queue_code, edit.campaign_code))
+    spans.sort(key=lambda a: a.start_utc)
+    return replace(shift, activities=tuple(_merged(spans)), breaks=_breaks_of(spans))
+
+
+def _merged(spans: Sequence[ActivitySpan]) -> list[ActivitySpan]:
+    """Adjacent spans of the same activity joined."""
+    out: list[ActivitySpan] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.end_utc == span.start_utc
+            and (last.activity, last.queue_code, last.campaign_code, last.authorised_change)
+            == (span.activity, span.queue_code, span.campaign_code, span.authorised_change)
+        ):
+            out[-1] = replace(last, end_utc=span.end_utc)
+        else:
+            out.append(span)
+    return out
+
+
+def _breaks_of(spans: Sequence[ActivitySpan]) -> tuple[ShiftBreak, ...]:
+    return tuple(
+        ShiftBreak(a.start_utc, a.end_utc, a.activity.value)
+        for a in _merged(spans)
+        if a.activity in BREAK_KINDS
+    )
+
+
+def _swap(shifts: Sequence[Shift], edit: SwapShifts) -> tuple[Shift, ...]:
+    a, b = edit.agent_code, edit.other_agent_code
+    if a == b:
+        raise ValidationError("other_agent_code: give another agent than agent_code")
+    mine = [s for s in shifts if s.agent_code == a and s.shift_date == edit.shift_date]
+    theirs = [s for s in shifts if s.agent_code == b and s.shift_date == edit.shift_date]
+    if not mine and not theirs:
+        raise ValidationError(f"shift_date: neither {a} nor {b} has a shift on {edit.shift_date}")
+    swapped = []
+    for shift in shifts:
+        if shift.shift_date == edit.shift_date and shift.agent_code in (a, b):
+            shift = replace(shift, agent_code=b if shift.agent_code == a else a)
+        swapped.append(shift)
+    return tuple(sorted(swapped, key=lambda s: (s.agent_code, s.start_utc)))
+
+
+def edit_schedule(
+    session: Session, schedule_id: int, edit: ShiftEdit, *, now_utc: datetime | None = None
+) -> Schedule:
+    """Apply `edit` to a copy of the schedule's shifts and store it as the week's next draft
+    version (the summary keeps its evaluation, the schedule it came from and the edit). The
+    copy is checked on the schedule's roster problem (`schedule_views.schedule_problem`): hard
+    rules broken by the copy and not by the schedule raise `RuleViolationError` and nothing is
+    stored. Agents named by the edit must have the schedule's site's roster problem."""
+    repo = ScheduleRepository(session)
+    schedule = repo.get(schedule_id)
+    plan = schedule_problem(session, schedule)
+    problem = plan.problem
+    known = {agent.code for agent in problem.agents}
+    names = [("agent_code", edit.agent_code)]
+    if isinstance(edit, SwapShifts):
+        names.append(("other_agent_code", edit.other_agent_code))
+    for field, code in names:
+        if code not in known:
+            raise ValidationError(f"{field}: no agent {code!r} at site {schedule.site_code!r}")
+    shifts = apply_edit(schedule.shifts, edit, problem.zone)
+    before = {str(v) for v in evaluate(problem, roster_from_shifts(schedule.shifts)).violations}
+    roster = roster_from_shifts(shifts)
+    checked = evaluate(problem, roster)
+    new = [v for v in checked.violations if str(v) not in before]
+    if new:
+        raise RuleViolationError(new)
+    evaluation = evaluate_roster(
+        problem,
+        roster,
+        forecast_run_id=plan.forecast_run_id,
+        shrinkage_source=plan.shrinkage_source,
+        notes=plan.notes,
+        callbacks=callbacks_due(session, problem),
+    )
+    summary = dict(summary_fields(evaluation))
+    summary.update(
+        {
+            "forecast_run_id": plan.forecast_run_id,
+            "problem": problem.name,
+            "edited_from_schedule_id": schedule_id,
+            "edited_from_version": schedule.version,
+            "edit": describe(edit),
+        }
+    )
+    draft = Schedule(
+        site_code=schedule.site_code,
+        week_start=schedule.week_start,
+        version=repo.next_version(schedule.site_code, schedule.week_start),
+        status=ScheduleStatus.DRAFT,
+        created_at_utc=now_utc or datetime.now(UTC),
+        shifts=shifts,
+        summary=json_safe(summary),
+        forecast_run_id=plan.forecast_run_id,
+    )
+    return repo.get(repo.add(draft))
