@@ -90,6 +90,23 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self._request("GET", path, params)
 
+    def download(self, path: str, **params: Any) -> bytes:
+        """The raw bytes of a GET (exports: CSV, Excel, iCalendar); failures as `_request`."""
+        query = {k: _param(v) for k, v in params.items() if v is not None}
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            with httpx.Client(
+                base_url=self.base_url, headers=headers, timeout=TIMEOUT_SECONDS
+            ) as http:
+                response = http.get("/v1" + path, params=query)
+        except httpx.HTTPError as exc:
+            raise ApiError(
+                "unreachable", f"the API at {self.base_url} does not answer ({exc})"
+            ) from None
+        if response.status_code >= 400:
+            raise ApiError(_kind(response.status_code), response.text[:300], response.status_code)
+        return response.content
+
     def post(self, path: str, body: Any = None, **params: Any) -> Any:
         return self._request("POST", path, params, body)
 
@@ -243,6 +260,21 @@ class ApiClient:
         if end_utc is not None:
             body["end_utc"] = end_utc
         result: JsonObject = self.post("/intraday/switch", body)
+        return result
+
+    def reforecast(self, site: str) -> JsonObject:
+        """The day's forecast, reforecast with its 80 % band and actual contacts per queue."""
+        result: JsonObject = self.get("/intraday/reforecast", site=site)
+        return result
+
+    def staffing(self, site: str) -> JsonObject:
+        """The day's agents required, scheduled and serving per queue and interval."""
+        result: JsonObject = self.get("/intraday/staffing", site=site)
+        return result
+
+    def day_plan(self, site: str, day: date) -> JsonObject:
+        """The local day's forecast, campaigns and each agent (name, skills, effective plan)."""
+        result: JsonObject = self.get("/intraday/day", site=site, date=day)
         return result
 
     def live_adherence(self, site: str) -> JsonObject:
