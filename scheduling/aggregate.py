@@ -135,6 +135,7 @@ def build_design(
         add_contract_maxima(model, timeline, group_counts, limits)
         model.gains(add_contract_minima(model, timeline, group, group_counts, limits))
     on_shift = add_agents_on_shift(model, timeline, skills, groups, counts)
+    add_seats(model, timeline, on_shift)
     on_break = add_pooled_breaks(model, timeline, counts)
     activities = add_activities_within_presence(model, timeline, curves, skills, on_shift, on_break)
     model.gains(activities.sell_value)
@@ -274,6 +275,23 @@ def add_agents_on_shift(
                 previous = var
             on_shift[skill.index, t] = previous
     return on_shift
+
+
+def add_seats(
+    model: LinearModel, timeline: Timeline, on_shift: dict[tuple[int, int], int | None]
+) -> None:
+    """Seats: in each interval of the horizon the agents on shift, breaks included, of every
+    skill set together are at most the seats (no row without seats, or where nobody can be)."""
+    seats = timeline.problem.seats
+    if seats is None:
+        return
+    by_interval: dict[int, list[int]] = defaultdict(list)
+    for (_, t), var in on_shift.items():
+        if var is not None:
+            by_interval[t].append(var)
+    rows = {tuple(sorted(variables)) for variables in by_interval.values()}
+    for variables in sorted(rows):  # a count runs unchanged over intervals: one row per set
+        model.add([(var, 1.0) for var in variables], upper=float(seats))
 
 
 def add_pooled_breaks(

@@ -6,6 +6,8 @@ hard constraints: one shift a day, at most the contract's days and paid hours, m
 between shifts (one row per option: it and every later option it conflicts with take at most one
 agent), and at most the contract's consecutive days (counting last week's run). The contract's
 minimum days and hours are soft with the heavy contract penalty, so the model is always feasible.
+With seats, the agents on shift in each interval are at most the seats the groups assigned before
+left free (hard: nobody on shift is always feasible).
 The objective keeps the group's counts close to the design (soft deviation), then honours
 preferences and spreads unpopular shifts (min-max of each agent's count).
 """
@@ -18,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from scheduling.aggregate import Group, contract_day_penalty_hours
@@ -43,9 +47,11 @@ def assign_group(
     time_limit_seconds: float,
     seed: int,
     workers: int,
+    seats_left: NDArray[np.int64] | None = None,
 ) -> GroupAssignment:
     """Agents' shifts for one group, matching `targets` (agents per option) as closely as the
-    per-agent rules allow."""
+    per-agent rules allow, with at most `seats_left[t]` of them on shift in interval t (None:
+    seats are unlimited)."""
     frames = [timeline.agents[a] for a in group.agents]
     model = cp_model.CpModel()
     works_option: dict[tuple[int, int], cp_model.IntVar] = {}  # (agent, option) -> works it
@@ -65,9 +71,11 @@ def assign_group(
         model, timeline, by_option, targets, deviation_weight
     )
     objective += deviation_terms
+    if seats_left is not None:
+        add_seats_left(model, timeline, by_option, seats_left)
     missing = sum(target for o, target in targets.items() if o not in by_option)
     model.maximize(sum(coef * term for term, coef in objective))
-    hint = greedy_assignment(timeline, frames, targets)
+    hint = greedy_assignment(timeline, frames, targets, seats_left)
     for (a, o), var in works_option.items():
         model.add_hint(var, o in hint.get(a, ()))
     solver = cp_model.CpSolver()
@@ -293,6 +301,43 @@ def add_fair_unpopular_shifts(
     return [(most, -round(fair * SCALE))]
 
 
+def add_seats_left(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    by_option: dict[int, list[cp_model.IntVar]],
+    seats_left: NDArray[np.int64],
+) -> None:
+    """Seats: the group's agents on shift in each interval of the horizon (breaks included) at
+    most the seats left there; a row only where more agents could be on shift than that."""
+    options = timeline.options
+    covering: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for o, variables in by_option.items():
+        for t in range(options[o].start, min(options[o].end, timeline.intervals)):
+            covering[t].extend(variables)
+    rows: dict[tuple[int, ...], int] = {}
+    keep: dict[tuple[int, ...], list[cp_model.IntVar]] = {}
+    for t, variables in covering.items():
+        left = max(0, int(seats_left[t]))
+        if len(variables) <= left:
+            continue
+        key = tuple(sorted(var.index for var in variables))
+        if key not in rows or left < rows[key]:
+            rows[key] = left
+            keep[key] = variables
+    for key, left in sorted(rows.items()):
+        model.add(sum(keep[key]) <= left)
+
+
+def on_site_counts(timeline: Timeline, shifts: dict[int, tuple[int, ...]]) -> NDArray[np.int64]:
+    """Agents on shift (breaks included) in each interval of the horizon."""
+    counts = np.zeros(timeline.intervals, dtype=np.int64)
+    for chosen in shifts.values():
+        for o in chosen:
+            option = timeline.options[o]
+            counts[option.start : min(option.end, timeline.intervals)] += 1
+    return counts
+
+
 def add_design_deviation(
     model: cp_model.CpModel,
     timeline: Timeline,
@@ -322,11 +367,16 @@ def add_design_deviation(
 
 
 def greedy_assignment(
-    timeline: Timeline, frames: Sequence[AgentFrame], targets: dict[int, float]
+    timeline: Timeline,
+    frames: Sequence[AgentFrame],
+    targets: dict[int, float],
+    seats_left: NDArray[np.int64] | None = None,
 ) -> dict[int, tuple[int, ...]]:
     """A quick rule-abiding assignment: each agent in turn takes the options the design still
-    wants most, day by day, within every hard rule; then tops up to the contract minimum."""
+    wants most, day by day, within every hard rule (seats left included); then tops up to the
+    contract minimum."""
     options = timeline.options
+    free = None if seats_left is None else np.maximum(seats_left, 0).copy()
     remaining = dict(targets)
     days = timeline.problem.horizon.days
     result: dict[int, tuple[int, ...]] = {}
@@ -339,6 +389,8 @@ def greedy_assignment(
         def allowed(o: int, chosen: dict[int, int] = chosen, frame: AgentFrame = frame) -> bool:
             option = options[o]
             if option.day in chosen:
+                return False
+            if free is not None and (free[option.start : option.end] <= 0).any():
                 return False
             minutes = sum(options[taken].paid_minutes for taken in chosen.values())
             if (
@@ -376,5 +428,7 @@ def greedy_assignment(
                 if allowed(o):
                     chosen[options[o].day] = o
                     remaining[o] = remaining.get(o, 0.0) - 1.0
+                    if free is not None:
+                        free[options[o].start : options[o].end] -= 1
         result[frame.index] = tuple(sorted(chosen.values(), key=lambda o: options[o].start))
     return result

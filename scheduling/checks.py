@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduling.problem import (
@@ -50,6 +51,8 @@ def check_problem(problem: Problem) -> list[str]:
         return issues
     if not 0.0 <= problem.shrinkage < 1.0:
         issues.append(f"$.shrinkage: must be in [0, 1), got {problem.shrinkage}")
+    if problem.seats is not None and problem.seats < 0:
+        issues.append(f"$.seats: must be >= 0 or null, got {problem.seats}")
     _duplicates(issues, "queues", [queue.code for queue in problem.queues])
     _duplicates(issues, "campaigns", [campaign.code for campaign in problem.campaigns])
     _duplicates(issues, "agents", [agent.code for agent in problem.agents])
@@ -237,6 +240,18 @@ def _duplicates(issues: list[str], key: str, codes: list[str]) -> None:
     for code, count in Counter(codes).items():
         if count > 1:
             issues.append(f"$.{key}: code {code!r} is used {count} times")
+
+
+def shift_rule_issues(rules: ShiftRules, contracts: Sequence[Contract], step: int) -> list[str]:
+    """The contradictions of shift rules on their own and with each contract (on intervals of
+    `step` minutes), as the problem's checks word them: for checking rules before any problem
+    is built from them."""
+    issues: list[str] = []
+    _check_shift_rules(issues, rules, step)
+    for contract in contracts:
+        for text in _contract_contradictions(contract, rules, step):
+            issues.append(f"contract {contract.code}: {text}")
+    return issues
 
 
 def _check_shift_rules(issues: list[str], rules: ShiftRules, step: int) -> None:

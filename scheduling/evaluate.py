@@ -153,6 +153,7 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
     agent_reports = []
     for agent in problem.agents:
         agent_reports.append(checker.agent(agent, by_agent.get(agent.code, [])))
+    checker.seats(roster)
     campaign_reports = checker.campaigns()
     queue_reports = checker.queues()
     fairness_max = max((report.unpopular_shifts for report in agent_reports), default=0)
@@ -213,6 +214,34 @@ class _Checker:
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
+
+    def seats(self, roster: Roster) -> None:
+        """Seats: in no interval of the horizon more agents on shift (breaks and lunches
+        included: they stay on site) than the problem's seats; one violation per run of
+        intervals over."""
+        seats = self.problem.seats
+        if seats is None:
+            return
+        on_site = np.zeros(self.total, dtype=np.int64)
+        for shift in roster.shifts:
+            first = max(0, math.floor(self.index_of(shift.start_utc)))
+            last = min(self.total, math.ceil(self.index_of(shift.end_utc)))
+            on_site[first:last] += 1
+        t = 0
+        while t < self.total:
+            if on_site[t] <= seats:
+                t += 1
+                continue
+            begin = t
+            while t < self.total and on_site[t] > seats:
+                t += 1
+            start, end = self.local(self.interval_start(begin)), self.local(self.interval_start(t))
+            self.fail(
+                "seats",
+                self.problem.site_code,
+                f"up to {int(on_site[begin:t].max())} agents on shift {start:%a %Y-%m-%d %H:%M}-"
+                f"{end:%H:%M} local, {seats} seats",
+            )
 
     # ---------------------------------------------------------------------------------- agents
     def agent(self, agent: AgentSpec, shifts: list[RosterShift]) -> AgentReport:

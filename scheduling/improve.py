@@ -12,7 +12,8 @@ piecewise-linear function of the agents serving, tabulated once per whole agent 
 or removing an agent changes the objective by a table difference; selling earns the campaign's
 value within its weekly cap, and its weekly minimum counts as in the evaluation. Preferences and
 fairness count as in the assignment: each wish not honoured costs its weight, and one more
-unpopular shift for whoever has the most costs the fairness weight. A shift may also be left out
+unpopular shift for whoever has the most costs the fairness weight. With seats, a shift is put
+back only where a seat is free in every interval it covers. A shift may also be left out
 when the contract's minimum days and hours allow and that gains (a day-off wish that costs the
 service nothing).
 """
@@ -108,6 +109,9 @@ class RosterSearch:
         ]
         self.short_penalty = problem.objective.campaign_shortfall_penalty_per_hour * step_hours
         self.sold = [0] * self.campaigns
+        self.seats = problem.seats
+        # agents on shift per interval of the horizon, kept only when seats are limited
+        self.on_site = np.zeros(self.horizon if self.seats is not None else 0, dtype=np.int64)
         skill_of = {a: skill for skill in skills for a in skill.agents}
         self.agents: list[_Agent] = []
         for frame in timeline.agents:
@@ -129,6 +133,7 @@ class RosterSearch:
             )
             self.agents[shift.agent].shifts[option.day] = record
             self._apply(option, record.acts, +1)
+            self._seat(option, +1)
         self.fair_weight = problem.fairness.weight_per_shift
         # the most unpopular shifts any agent has: more for anyone costs the fairness weight
         self.unpopular_cap = max(
@@ -157,6 +162,17 @@ class RosterSearch:
         for i, act in enumerate(acts):
             delta += self._apply_one(option.start + i, act, sign)
         return delta
+
+    def _seat(self, option: ShiftOption, sign: int) -> None:
+        if self.seats is not None:
+            self.on_site[option.start : option.end] += sign
+
+    def _seat_free(self, option: ShiftOption) -> bool:
+        """Whether a seat is free in every interval of the horizon the option covers."""
+        if self.seats is None:
+            return True
+        span = self.on_site[option.start : option.end]
+        return span.size == 0 or int(span.max()) < self.seats
 
     def _apply_one(self, t: int, act: int, sign: int) -> float:
         if act < 0 or t >= self.horizon:
@@ -237,6 +253,8 @@ class RosterSearch:
         for o in agent.by_day[day]:
             option = options[o]
             if not paid_low <= option.paid_minutes <= paid_high:
+                continue
+            if self.seats is not None and not self._seat_free(option):
                 continue
             if previous is not None and self.timeline.conflicts(
                 options[previous.option], option, frame.rest_minutes
@@ -328,6 +346,7 @@ class RosterSearch:
             acts[i] = act
             delta += self._apply_one(t, act, +1)
         agent.shifts[option.day] = _Shift(o, list(breaks), acts)
+        self._seat(option, +1)
         if option.unpopular:
             count = sum(
                 1 for shift in agent.shifts.values() if self.options[shift.option].unpopular
@@ -345,6 +364,7 @@ class RosterSearch:
         record = agent.shifts.pop(day)
         option = self.options[record.option]
         delta = self._apply(option, record.acts, -1)
+        self._seat(option, -1)
         frame = agent.frame
         delta += frame.option_penalty.get(record.option, 0.0)
         delta += frame.work_day_penalty.get(day, 0.0)
@@ -355,6 +375,7 @@ class RosterSearch:
         option = self.options[record.option]
         agent.shifts[option.day] = record
         self._apply(option, record.acts, +1)
+        self._seat(option, +1)
 
     def try_move(self, a: int, day: int | None) -> float:
         """Re-place agent a's shift of `day` (None: add a shift on a free day) at its best, or

@@ -309,6 +309,9 @@ class Problem:
     fairness: Fairness = field(default_factory=Fairness)
     objective: ObjectiveWeights = field(default_factory=ObjectiveWeights)
     name: str = ""
+    # workstations: at most this many agents on shift (breaks and lunches included) in any
+    # interval of the horizon; None: unlimited (and no constraint is added)
+    seats: int | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -212,6 +212,7 @@ class _Parser:
             fairness=fairness,
             objective=objective,
             name=doc.get("name", ""),
+            seats=doc.get("seats"),
         )
 
     def queue(self, path: list[str | int], q: dict[str, Any]) -> QueueSpec:
@@ -398,6 +399,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             "interval_minutes": problem.horizon.interval_minutes,
         },
         "shrinkage": problem.shrinkage,
+        **({} if problem.seats is None else {"seats": problem.seats}),
         "queues": [_queue_doc(q) for q in problem.queues],
         "campaigns": [
             {

@@ -40,7 +40,7 @@ import numpy as np
 
 from scheduling.activities import PlacedShift, place_activities
 from scheduling.aggregate import AggregateResult, Group, SkillSet, make_groups, solve_aggregate
-from scheduling.assignment import assign_group
+from scheduling.assignment import assign_group, on_site_counts
 from scheduling.checks import ProblemError, check_problem
 from scheduling.economics import ServeCurve, serve_curves
 from scheduling.evaluate import Evaluation, evaluate
@@ -164,7 +164,7 @@ def solve(
     run.tell(0.0, "preparing the week: shift options and the value of serving")
     timeline = build_timeline(problem)
     curves = serve_curves(problem)
-    warnings = preflight(timeline)
+    warnings = preflight(timeline) + seat_warnings(timeline, curves)
     for warning in warnings:
         run.tell(0.02, f"warning: {warning}")
     skills, groups = make_groups(timeline)
@@ -287,6 +287,7 @@ def _assignment(
     targets_by_group: dict[int, dict[int, float]] = defaultdict(dict)
     for (g, o), value in aggregate.counts.items():
         targets_by_group[g][o] = value
+    seats = timeline.problem.seats
     for i, group in enumerate(groups):
         share = budget * len(group.agents) / weight_total
         assigned = assign_group(
@@ -297,6 +298,7 @@ def _assignment(
             time_limit_seconds=max(0.2, share),
             seed=run.seed,
             workers=run.workers,
+            seats_left=None if seats is None else seats - on_site_counts(timeline, shifts),
         )
         shifts.update(assigned.shifts)
         statuses[assigned.status] += 1
@@ -578,6 +580,25 @@ def preflight(timeline: Timeline) -> list[str]:
         if demand and skilled_queue[queue.code] == 0:
             warnings.append(f"queue {queue.code}: has demand but no agent has the skill")
     return warnings
+
+
+def seat_warnings(timeline: Timeline, curves: tuple[ServeCurve, ...]) -> list[str]:
+    """Seats below what the queues require serving at once (all queues together), when the
+    problem has seats: the roster will be short there whatever it does."""
+    seats = timeline.problem.seats
+    if seats is None or not curves:
+        return []
+    required = np.sum([curve.required[: timeline.intervals] for curve in curves], axis=0)
+    over = np.nonzero(required > seats)[0]
+    if over.size == 0:
+        return []
+    peak = int(np.argmax(required))
+    when = timeline.time_of(peak).astimezone(timeline.problem.zone)
+    return [
+        f"seats: {seats} seats, but the queues require up to {int(required[peak])} agents "
+        f"serving at once ({when:%a %Y-%m-%d %H:%M} local; {over.size} intervals need more "
+        "agents than seats); those intervals stay short"
+    ]
 
 
 def build_roster(timeline: Timeline, placed: list[PlacedShift]) -> Roster:

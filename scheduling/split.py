@@ -108,9 +108,10 @@ def component_indices(problem: Problem) -> list[tuple[list[int], list[int], list
 
 
 def split_problem(problem: Problem) -> tuple[Problem, ...]:
-    """The independent parts of ``problem`` (itself, unchanged, when it is one part)."""
+    """The independent parts of ``problem`` (itself, unchanged, when it is one part). With
+    seats, every agent shares them, so the problem is one part."""
     parts = component_indices(problem)
-    if len(parts) <= 1:
+    if len(parts) <= 1 or problem.seats is not None:
         return (problem,)
     objective = replace(
         problem.objective,
@@ -176,6 +177,11 @@ def combine_problems(problems: Sequence[Problem], *, site_code: str, name: str =
     if not problems:
         raise ValueError("combine_problems needs at least one problem")
     first = problems[0]
+    seated = [p.name or p.site_code for p in problems if p.seats is not None]
+    if seated and len(problems) > 1:
+        raise ValueError(
+            f"problems with seats can't be combined (seats are per site): {', '.join(seated)}"
+        )
     for other in problems[1:]:
         for attribute in ("timezone", "horizon", "shift_rules", "shrinkage", "fairness"):
             if getattr(other, attribute) != getattr(first, attribute):

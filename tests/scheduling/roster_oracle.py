@@ -1,13 +1,17 @@
 """The oracle of every solver test: the result's JSON read back as a roster, evaluated from
 scratch, and its summary compared with that evaluation and with sums counted here directly from
-the roster's activities (serving per interval, selling hours) and Erlang A."""
+the roster's activities (serving per interval, selling hours) and Erlang A. Seats and the site's
+rules (shift lengths and hours, start step, breaks, rest, consecutive days) are checked here on
+the roster's own times, from the values the test set (`site_rule_breaches`), without the
+evaluation's code."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pytest
@@ -16,8 +20,8 @@ from scipy.stats import binom
 from erlang import erlang_a
 from scheduling.economics import requirement
 from scheduling.evaluate import Evaluation, evaluate
-from scheduling.problem import Problem, QueueSpec
-from scheduling.roster import Roster, roster_from_json
+from scheduling.problem import BreakRule, Problem, QueueSpec
+from scheduling.roster import Roster, RosterShift, roster_from_json
 from scheduling.solver import SolveResult
 
 
@@ -74,6 +78,8 @@ def check_result(
         assert summary["objective"] <= summary["bound"] + 0.02 + 1e-6 * abs(summary["bound"])
         assert summary["gap"] is not None and summary["gap"] >= 0.0
     assert summary["shifts"] == len(roster.shifts)
+    if problem.seats is not None and "seats" not in set(allowed_rules):
+        assert on_site_counts(problem, roster).max(initial=0) <= problem.seats
 
     # figures counted here from the activities, not taken from the evaluation
     counts = activity_counts(problem, document)
@@ -143,3 +149,111 @@ def expected_under_absence(
     within = (pmf * np.asarray(kpis.service_level)).sum(axis=1) * contacts
     answered = (pmf * np.asarray(kpis.answered_per_interval)).sum(axis=1)
     return within, answered
+
+
+def on_site_counts(problem: Problem, roster: Roster) -> np.ndarray:
+    """Agents on site per interval of the horizon: every shift from its start to its end,
+    breaks and lunches included (they are taken at the workstation's site)."""
+    step = timedelta(minutes=problem.horizon.interval_minutes)
+    counts = np.zeros(problem.interval_count, dtype=int)
+    for shift in roster.shifts:
+        for i in range(problem.interval_count):
+            begin = problem.start_utc + i * step
+            if shift.start_utc < begin + step and begin < shift.end_utc:
+                counts[i] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class SiteRulesSet:
+    """Rules as a test set them (None: not set), for `site_rule_breaches`."""
+
+    seats: int | None = None
+    shift_lengths_minutes: tuple[int, ...] | None = None
+    earliest_start_local: time | None = None
+    latest_end_local: time | None = None  # at or before the earliest start: the next day
+    start_step_minutes: int | None = None
+    breaks: tuple[BreakRule, ...] | None = None
+    min_rest_hours: float | None = None
+    max_consecutive_days: int | None = None
+
+
+def site_rule_breaches(problem: Problem, roster: Roster, rules: SiteRulesSet) -> list[str]:
+    """Every breach of the rules by the roster, worked out from its shifts' own instants in
+    the site's zone."""
+    zone = problem.zone
+    found: list[str] = []
+    if rules.seats is not None:
+        counts = on_site_counts(problem, roster)
+        if counts.max(initial=0) > rules.seats:
+            found.append(f"seats: {counts.max()} on site, {rules.seats} seats")
+    by_agent: dict[str, list[RosterShift]] = {}
+    for shift in roster.shifts:
+        by_agent.setdefault(shift.agent_code, []).append(shift)
+        start, end = shift.start_utc.astimezone(zone), shift.end_utc.astimezone(zone)
+        minutes = round((shift.end_utc - shift.start_utc).total_seconds() / 60)
+        who = f"{shift.agent_code} {start:%a %H:%M}"
+        if rules.shift_lengths_minutes is not None and minutes not in rules.shift_lengths_minutes:
+            found.append(f"length: {who} lasts {minutes} min")
+        step = rules.start_step_minutes
+        if step is not None and (start.hour * 60 + start.minute) % step:
+            found.append(f"start step: {who}")
+        if rules.earliest_start_local is not None and rules.latest_end_local is not None:
+            day = start.date()
+            opens = datetime.combine(day, rules.earliest_start_local, tzinfo=zone)
+            next_day = rules.latest_end_local <= rules.earliest_start_local
+            end_day = day + timedelta(days=1) if next_day else day
+            closes = datetime.combine(end_day, rules.latest_end_local, tzinfo=zone)
+            if start < opens or end > closes:
+                found.append(f"site hours: {who}-{end:%H:%M}")
+        if rules.breaks is not None:
+            found += _break_breaches(shift, minutes, rules.breaks, who)
+    for code, shifts in by_agent.items():
+        shifts.sort(key=lambda s: s.start_utc)
+        if rules.min_rest_hours is not None:
+            for first, second in zip(shifts, shifts[1:], strict=False):
+                rest = (second.start_utc - first.end_utc).total_seconds() / 3600
+                if rest < rules.min_rest_hours - 1e-9:
+                    found.append(f"rest: {code} {rest:g} h before {second.start_utc}")
+        if rules.max_consecutive_days is not None:
+            days = sorted({s.start_utc.astimezone(zone).date() for s in shifts})
+            run = longest = 0
+            previous: date | None = None
+            for day in days:
+                run = run + 1 if previous and (day - previous).days == 1 else 1
+                longest = max(longest, run)
+                previous = day
+            if longest > rules.max_consecutive_days:
+                found.append(f"consecutive days: {code} works {longest} in a row")
+    return found
+
+
+def _break_breaches(
+    shift: RosterShift, minutes: int, rules: tuple[BreakRule, ...], who: str
+) -> list[str]:
+    """The shift has one break of each rule applying to its length, in its window, in order."""
+    applying = sorted(
+        (
+            r
+            for r in rules
+            if r.min_shift_minutes <= minutes
+            and (r.max_shift_minutes is None or minutes <= r.max_shift_minutes)
+        ),
+        key=lambda r: r.earliest_start_after_shift_start_minutes,
+    )
+    breaks = sorted(shift.breaks, key=lambda b: b.start_utc)
+    if len(breaks) != len(applying):
+        return [f"breaks: {who} has {len(breaks)}, its length takes {len(applying)}"]
+    found = []
+    for rule, taken in zip(applying, breaks, strict=True):
+        offset = (taken.start_utc - shift.start_utc).total_seconds() / 60
+        length = (taken.end_utc - taken.start_utc).total_seconds() / 60
+        window = (
+            rule.earliest_start_after_shift_start_minutes,
+            rule.latest_start_after_shift_start_minutes,
+        )
+        if taken.kind != rule.kind or length != rule.minutes:
+            found.append(f"breaks: {who} {taken.kind} {length:g} min, rule {rule.kind}")
+        elif not window[0] <= offset <= window[1]:
+            found.append(f"break window: {who} {taken.kind} {offset:g} min in, window {window}")
+    return found
