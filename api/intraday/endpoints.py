@@ -388,6 +388,29 @@ def reforecast(session: SessionDep, site: str = SiteQuery, at: datetime | None =
     )
 
 
+@intraday_router.get(
+    "/staffing", response_model=s.DayStaffingRead, dependencies=READ, responses=responses(404)
+)
+def staffing(session: SessionDep, site: str = SiteQuery, at: datetime | None = AtQuery) -> Any:
+    """The local day per queue and interval: agents required on the reforecast, scheduled by
+    the effective plan, and serving by their states (elapsed intervals only)."""
+    day = svc.day_staffing(session, site_code=site, at_utc=_aware(at, "at"))
+    return s.DayStaffingRead(
+        as_of_utc=day.as_of_utc,
+        interval_minutes=day.interval_minutes,
+        interval_starts_utc=list(day.interval_starts_utc),
+        queues=[
+            s.QueueStaffingRead(
+                queue_code=q.queue_code,
+                servers_required=list(q.required),
+                servers_scheduled=list(q.scheduled),
+                servers_serving=list(q.serving),
+            )
+            for q in day.queues
+        ],
+    )
+
+
 def _change(c: PlanChange, **extra: Any) -> s.PlanChangeRead:
     return s.PlanChangeRead(
         id=c.id,

@@ -249,6 +249,28 @@ class ReforecastRead(Output):
     queues: list[QueueReforecastRead]
 
 
+class QueueStaffingRead(Output):
+    queue_code: str
+    servers_required: list[int] = Field(
+        description="Per interval: fewest agents meeting every target of the queue on the "
+        "reforecast (the queue model, as the recommendation)."
+    )
+    servers_scheduled: list[float] = Field(
+        description="Per interval: mean agents planned to serve the queue (the effective plan)."
+    )
+    servers_serving: list[float | None] = Field(
+        description="Per interval: mean agents whose state said serving (an interval under way: "
+        "its elapsed part); null: not started."
+    )
+
+
+class DayStaffingRead(Output):
+    as_of_utc: datetime = Field(description="The site clock's now.")
+    interval_minutes: int
+    interval_starts_utc: list[datetime]
+    queues: list[QueueStaffingRead]
+
+
 class IntervalOutlookRead(Output):
     queue_code: str
     interval_start_utc: datetime

@@ -61,6 +61,7 @@ from wfm.services.intraday.reforecast import (
     day_forecast,
     reforecast_day,
 )
+from wfm.services.intraday.staffing import DayStaffing, QueueStaffing, day_staffing
 from wfm.services.intraday.switches import (
     MAX_SWITCH,
     ItemRejection,
@@ -72,6 +73,9 @@ from wfm.services.intraday.switches import (
 )
 
 __all__ = [
+    "DayStaffing",
+    "QueueStaffing",
+    "day_staffing",
     "AUTO_EVERY",
     "EVENT_LOOKBACK",
     "MAX_SWITCH",

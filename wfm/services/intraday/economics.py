@@ -166,7 +166,7 @@ def under_target_penalty_per_agent_hour(site: Site, campaigns: Sequence[Campaign
     return problem.under_target_penalty_per_agent_hour()
 
 
-def _calling_until(campaign: Campaign, now_utc: datetime, zone: ZoneInfo) -> datetime | None:
+def calling_until(campaign: Campaign, now_utc: datetime, zone: ZoneInfo) -> datetime | None:
     """The end of the campaign's calling window open at `now_utc`, windows that meet joined
     (None: none open)."""
     local = now_utc.astimezone(zone)
@@ -299,7 +299,7 @@ def campaign_rooms(
     return tuple(
         CampaignRoom(
             campaign_code=c.code,
-            calling_until_utc=_calling_until(c, now_utc, zone),
+            calling_until_utc=calling_until(c, now_utc, zone),
             hours_left_this_week=(
                 None
                 if c.max_hours_per_week is None

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -13,12 +14,14 @@ from wfm.db.repositories import CampaignRepository, SiteRepository
 from wfm.db.repositories.intraday import FloorAgentRow, PlanChangeRepository, StoredPlanChange
 from wfm.domain import Activity
 from wfm.domain.errors import NotFoundError, ValidationError
-from wfm.domain.intraday import ChangeKind, PlanChange, switch_change
+from wfm.domain.intraday import ChangeKind, PlanChange, RecommendationConfig, switch_change
 from wfm.services.intraday.clock import site_now
+from wfm.services.intraday.economics import calling_until
 from wfm.services.intraday.floor import Floor, load_floor
 from wfm.services.intraday.recommendation import campaign_values_now
 
-MAX_SWITCH = timedelta(hours=4)  # a switch without an end lasts at most this long
+# A switch without an end lasts at most as long as the recommendation's moves (4 hours).
+MAX_SWITCH = timedelta(minutes=RecommendationConfig().max_switch_minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,9 @@ def record_switch(
 
     A switch runs from `start_utc` (default: now) to the agent's own `end_utc`, else the
     request's, else the end of the agent's current block of the activity switched from (their
-    next break, lunch, shift end or planned change; at most 4 hours).
+    next break, lunch, shift end or planned change; at most 4 hours; to sell, at the latest when
+    the campaign's calling window closes): the end the recommendation gives each move, so a
+    switch applied without an end lasts as long as the recommendation said.
 
     Rejected per agent: unknown agents, agents not on shift at the start, agents not planned to
     do the activity they are switched from, agents without the skill (the queue to serve or the
@@ -100,6 +105,7 @@ class _SwitchContext:
     start: datetime
     end_utc: datetime | None  # the request's end
     open_values: dict[str, float]  # the campaigns calling at the start, by value
+    calling_until: dict[str, datetime]  # when each campaign calling at the start stops
     reason: str
 
 
@@ -135,6 +141,11 @@ def _switch_context(
         start=start,
         end_utc=end_utc,
         open_values=campaign_values_now(campaigns, floor.site, start),
+        calling_until={
+            c.code: end
+            for c in campaigns
+            if (end := calling_until(c, start, ZoneInfo(floor.site.timezone))) is not None
+        },
         reason=reason,
     )
 
@@ -184,7 +195,7 @@ def _switch_one(item: SwitchItem, switch: _SwitchContext) -> PlanChange | _Refus
     if isinstance(target, _Refusal):
         return target
     queue_code, campaign_code = target
-    end = item.end_utc or switch.end_utc or min(span.end_utc, start + MAX_SWITCH)
+    end = item.end_utc or switch.end_utc or _block_end(span.end_utc, campaign_code, switch)
     if end <= start:
         return _Refusal("invalid_end", f"the end of agent {code!r}'s switch is not after its start")
     return switch_change(
@@ -196,6 +207,18 @@ def _switch_one(item: SwitchItem, switch: _SwitchContext) -> PlanChange | _Refus
         campaign_code=campaign_code,
         reason=switch.reason,
     )
+
+
+def _block_end(span_end: datetime, campaign_code: str | None, switch: _SwitchContext) -> datetime:
+    """Where a switch without an end stops, as the recommendation's move would: the end of the
+    agent's current block, at most `MAX_SWITCH` after the start and, to sell, when the
+    campaign's calling window closes."""
+    end = min(span_end, switch.start + MAX_SWITCH)
+    if campaign_code is not None:
+        closes = switch.calling_until.get(campaign_code)
+        if closes is not None:
+            end = min(end, closes)
+    return end
 
 
 def _switch_target(
