@@ -189,38 +189,6 @@ def test_planner_starts_a_forecast_job_and_shows_its_progress(demo_api: DemoApi)
     )
 
 
-def test_floor_shows_the_recommendation_and_applies_it(demo_api: DemoApi) -> None:
-    rec: Any = demo_api.get("/v1/intraday/recommendation", "floor_manager", site=demo_api.site)
-    assert rec["moves"], rec["message"]  # half the floor sells: servers are short
-    at = run_page(demo_api, "pages/floor.py", "floor_manager")
-    assert metric(at, "On shift now") == str(rec["on_shift_now"])
-    assert metric(at, "Servers now") == f"{rec['servers_now']:.0f}"
-    assert metric(at, "Sellers now") == str(rec["sellers_now"])
-    assert any(rec["message"] in w.value for w in at.warning)
-    # The trade in both currencies, for the move and per agent.
-    assert any(rec["trade"]["text"] in m.value for m in at.markdown)
-    assert "expected sales" in rec["trade"]["text"]
-    table = at.dataframe[0].value
-    assert list(table["trade"]) == [m["trade"]["text"] for m in rec["moves"]]
-    live: Any = demo_api.get("/v1/adherence/live", "floor_manager", site=demo_api.site)
-    assert metric(at, "Scheduled now") == str(live["scheduled_now"])
-    assert metric(at, "Out of adherence now") == str(live["out_of_adherence"])
-
-    chosen = [m["agent_code"] for m in rec["moves"]]
-    at.button(key="floor_apply").click().run()
-    assert_clean(at)
-    changes: Any = demo_api.get(
-        "/v1/intraday/plan-changes",
-        "floor_manager",
-        site=demo_api.site,
-        start_utc=demo_api.clock_utc.isoformat(),
-        end_utc=(demo_api.clock_utc + timedelta(hours=2)).isoformat(),
-    )
-    switched = {c["agent_code"] for c in changes if c["kind"] == "switch"}
-    assert set(chosen) <= switched
-    assert any(i.value.startswith("Switched to serve") for i in at.info)
-
-
 def test_my_schedule_shows_the_agents_published_shifts(demo_api: DemoApi) -> None:
     at = run_page(demo_api, "pages/my_schedule.py", "agent")
     assert any("No schedule yet" in i.value for i in at.info)
