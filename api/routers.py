@@ -15,12 +15,14 @@ from api.queues.endpoints import router as queues
 from api.requirements.endpoints import router as requirements
 from api.schedules.endpoints import router as schedules
 from api.segments.endpoints import router as segments
+from api.site_rules.endpoints import router as site_rules
 from api.sites.endpoints import router as sites
 from api.staffing.endpoints import router as staffing
 
 ROUTERS = [
     me,
     sites,
+    site_rules,
     queues,
     segments,
     campaigns,

@@ -17,6 +17,7 @@ from wfm.domain.access import Permission
 from wfm.domain.intraday.shrinkage import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
 from wfm.services.shrinkage import estimate_site_shrinkage, shrinkage_report
 from wfm.services.site_calendar import site_week
+from wfm.services.site_rules import check_seats
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 READ = [Depends(require(Permission.ORG_READ))]
@@ -59,8 +60,13 @@ def update_site(
     """Change a site's name, timezone, country, seats, default patience (the patience of its
     queues without an estimate from their history), default language ("zh-CN" or "en"),
     currency (ISO 4217) or whether it is a simulation (only a simulation's intraday clock may be
-    moved; marking a site live puts its clock back on the real time)."""
-    site = SiteRepository(session).update_site(code, changes(body, nullable=frozenset({"seats"})))
+    moved; marking a site live puts its clock back on the real time). Seats that can't hold the
+    minimum weekly hours of the site's agents' contracts inside the site's hours (its latest
+    roster rules) are 422 naming seats."""
+    fields = changes(body, nullable=frozenset({"seats"}))
+    if fields.get("seats") is not None:
+        check_seats(session, code, fields["seats"])
+    site = SiteRepository(session).update_site(code, fields)
     invalidate_kpis(request.app)  # periods follow the site's timezone
     return SiteRead.of(site, site_week(session, code))
 

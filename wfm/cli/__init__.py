@@ -26,6 +26,7 @@ _COMMAND_MODULES = [
     "wfm.cli.roster_commands",
     "wfm.cli.shrinkage_commands",
     "wfm.cli.simulate_days_commands",
+    "wfm.cli.site_rules_commands",
     "wfm.cli.stack_commands",
 ]
 

@@ -744,3 +744,19 @@ class IntradayRecommendationRow(Base):
     answer_rate_with: Mapped[float | None] = mapped_column(Float)
     applied_by_auto: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+class SiteRulesRow(Base):
+    """A version of a site's roster rules (`wfm.domain.site_rules`), valid from the week that
+    starts on `valid_from` until a later version's; `rules` is its document."""
+
+    __tablename__ = "site_rules"
+    __table_args__ = (UniqueConstraint("site_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    rules: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]

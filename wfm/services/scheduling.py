@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,15 +15,12 @@ from scheduling.problem import (
     Absence,
     AgentSpec,
     AvailabilityWindow,
-    BreakRule,
     CallingWindow,
     CampaignSpec,
-    Contract,
     Horizon,
     LastWeek,
     Problem,
     QueueSpec,
-    ShiftRules,
 )
 from scheduling.roster import ActivitySpan as RosterActivitySpan
 from scheduling.roster import BreakSpan, Roster, RosterShift
@@ -59,10 +55,20 @@ from wfm.domain.grid import (
 )
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel, Shrinkage
+from wfm.domain.site_rules import SiteRules
 from wfm.services.forecasting import adjusted_values
 from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
 from wfm.services.selling_value import selling_values
+from wfm.services.site_rules import contract_code as contract_code  # re-exported
+from wfm.services.site_rules import (
+    fairness_of,
+    narrow_contract,
+    objective_of,
+    roster_contract,
+    rules_for_week,
+    shift_rules_of,
+)
 from wfm.services.staffing import resolve_run
 
 Progress = Callable[[float, str], None]
@@ -71,43 +77,6 @@ Solver = Callable[..., SolveResult]
 
 # The interval of a week that no forecast covers (its problem has no demand).
 UNFORECAST_INTERVAL_MINUTES = 15
-
-# The centre's standard break rules, placed by the optimizer within their windows (minutes after
-# the shift starts): a paid 15-minute break in each half of the shift, and an unpaid lunch of
-# 30 minutes on shifts of 6 to 9 hours, 60 minutes on shifts of 9 hours or more.
-STANDARD_SHIFT_RULES = ShiftRules(
-    start_step_minutes=30,
-    breaks=(
-        BreakRule("break", 15, 60, 150, min_shift_minutes=240),
-        BreakRule("lunch", 30, 180, 300, min_shift_minutes=360, max_shift_minutes=539, paid=False),
-        BreakRule("lunch", 60, 180, 300, min_shift_minutes=540, paid=False),
-        BreakRule("break", 15, 390, 450, min_shift_minutes=450),
-    ),
-)
-
-
-def contract_code(name: str) -> str:
-    """A code made of the letters, digits, dots, dashes and underscores of a contract's name."""
-    code = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
-    return code or "contract"
-
-
-def _contract(contract: DomainContract) -> Contract:
-    latest_end = contract.latest_end_local
-    if latest_end >= time(23, 59):
-        latest_end = time(0, 0)  # the end of the start day
-    return Contract(
-        code=contract_code(contract.name),
-        weekly_paid_hours_min=contract.weekly_hours_min,
-        weekly_paid_hours_max=contract.weekly_hours_max,
-        days_per_week_min=contract.days_per_week_min,
-        days_per_week_max=contract.days_per_week_max,
-        shift_lengths_minutes=tuple(contract.shift_lengths_minutes),
-        earliest_start_local=contract.earliest_start_local,
-        latest_end_local=latest_end,
-        min_rest_hours=contract.min_rest_hours,
-        max_consecutive_days=contract.max_consecutive_days,
-    )
 
 
 def _previous_week_final_shifts(
@@ -268,8 +237,10 @@ def _week_problem(
             )
     last_week = _previous_week_final_shifts(session, site_code, week_start)
     campaign_codes = {c.code for c in campaigns}
+    rules = rules_for_week(session, site_code, week_start)
     agents = tuple(
-        _agent_spec(agent, windows, absences, last_week, campaign_codes) for agent in site_agents
+        _agent_spec(agent, windows, absences, last_week, campaign_codes, rules)
+        for agent in site_agents
     )
     if not agents:
         raise NotFoundError(f"site {site_code!r} has no agents to roster")
@@ -280,8 +251,11 @@ def _week_problem(
         queues=tuple(queues),
         agents=agents,
         campaigns=campaigns,
-        shift_rules=STANDARD_SHIFT_RULES,
+        shift_rules=shift_rules_of(rules),
         shrinkage=Shrinkage.of_site_unless_given(site, shrinkage).fraction,
+        fairness=fairness_of(rules),
+        objective=objective_of(rules),
+        seats=site.seats,
         name=f"{site_code} week of {week_start} "
         + (f"(forecast version {run.version})" if run is not None else "(no forecast)"),
     )
@@ -347,11 +321,15 @@ def _agent_spec(
     absences: Mapping[str, Sequence[Absence]],
     last_week: Mapping[str, LastWeek],
     campaign_codes: set[str],
+    rules: SiteRules,
 ) -> AgentSpec:
+    """The agent in the optimizer's terms, the contract narrowed by the site's rules (a
+    contract the rules leave no time or length keeps its own: the problem's checks name it)."""
+    base = roster_contract(agent.contract)
     return AgentSpec(
         code=agent.code,
         name=agent.name,
-        contract=_contract(agent.contract),
+        contract=narrow_contract(base, rules) or base,
         queue_skills=tuple(agent.queue_skills),
         campaign_skills=tuple(c for c in agent.campaign_skills if c in campaign_codes),
         availability=tuple(windows.get(agent.code, ())),

@@ -17,6 +17,7 @@ from wfm.db.repositories.operations import AdherenceRepository, AgentEventReposi
 from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.schedules import ScheduleRepository
 from wfm.db.repositories.segments import SegmentRepository
+from wfm.db.repositories.site_rules import SiteRulesRepository
 from wfm.db.repositories.sites import SiteRepository
 from wfm.db.repositories.tokens import TokenEntry, TokenRepository
 from wfm.db.repositories.workers import WorkerEntry, WorkerRepository
@@ -40,6 +41,7 @@ __all__ = [
     "ScheduleRepository",
     "SegmentRepository",
     "SiteRepository",
+    "SiteRulesRepository",
     "TimeOffEntry",
     "TokenEntry",
     "TokenRepository",

@@ -1,0 +1,1 @@
+"""The `site rules` resource: versions of a site's roster rules."""
