@@ -1,6 +1,9 @@
-"""The WFM dashboard: sign in with an API token, then the pages the token's role may use.
+"""The WFM dashboard: sign in with an API token, then the pages the token's role may use, opening
+on the role's own page (planner: Planner, floor manager: Floor, executive and administrator:
+Executive, agent: My schedule). Before sign-in no page is listed.
 
-Run with `wfm dashboard` (or `streamlit run dashboard/app.py`); the API is `$WFM_API_URL`.
+Run with `wfm dashboard` (or `streamlit run dashboard/app.py` from `dashboard/`, whose
+`.streamlit/config.toml` sets the toolbar to viewer mode); the API is `$WFM_API_URL`.
 """
 
 from __future__ import annotations
@@ -14,30 +17,60 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from dashboard.common import can, signed_in  # noqa: E402
+from dashboard.common import can, remember_site_language, signed_in  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
 
 _PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title="WFM dashboard", page_icon=":telephone_receiver:", layout="wide")
+# the page each role lands on (a role without it lands on the first page it may use)
+LANDING = {
+    "planner": "planner",
+    "floor_manager": "floor",
+    "executive": "executive",
+    "admin": "executive",
+    "agent": "my_schedule",
+}
+
+st.set_page_config(page_title="WFM", page_icon=":telephone_receiver:", layout="wide")
+
+
+def _nothing() -> None:
+    """The one (hidden) page before sign-in: the form is drawn above it."""
+
 
 found = signed_in()
 if found is None:
+    # a hidden navigation of one page, so that Streamlit lists no page files in the sidebar
+    st.navigation([st.Page(_nothing, title=t("Sign in"), default=True)], position="hidden")
     st.stop()
 assert found is not None
-_api, me = found
+api, me = found
+remember_site_language(api, me)
 
-pages = []
+available = []
 if can(me, "kpi:read"):
-    pages.append(st.Page(_PAGES / "executive.py", title="Executive", icon=":material/monitoring:"))
+    available.append(("executive", t("Executive"), ":material/monitoring:"))
 if can(me, "forecast:read"):
-    pages.append(st.Page(_PAGES / "planner.py", title="Planner", icon=":material/calendar_month:"))
+    available.append(("planner", t("Planner"), ":material/calendar_month:"))
 if can(me, "intraday:read"):
-    pages.append(st.Page(_PAGES / "floor.py", title="Floor", icon=":material/support_agent:"))
+    available.append(("floor", t("Floor"), ":material/support_agent:"))
 if me.get("agent_code") and can(me, "schedule:read_own"):
-    pages.append(st.Page(_PAGES / "my_schedule.py", title="My schedule", icon=":material/event:"))
+    available.append(("my_schedule", t("My schedule"), ":material/event:"))
 
-if not pages:
-    st.warning(f"The role {me.get('role')!r} has no dashboard page. Ask for another token.")
+if not available:
+    st.warning(
+        t(
+            "The role {role!r} has no dashboard page. Ask for another token.",
+            role=me.get("role"),
+        )
+    )
     st.stop()
 
+landing = LANDING.get(str(me.get("role")), available[0][0])
+if landing not in {name for name, _, _ in available}:
+    landing = available[0][0]
+pages = [
+    st.Page(_PAGES / f"{name}.py", title=title, icon=icon, default=name == landing)
+    for name, title, icon in available
+]
 st.navigation(pages).run()

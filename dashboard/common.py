@@ -1,5 +1,7 @@
 """What every page shares: sign-in with a token kept in the session, cached API reads, the site
-picker and one way of showing API failures (a message on the page, never a traceback)."""
+picker (which also gives the site's timezone, currency and default language), the language
+picker, and one way of showing API failures (a message on the page, never a traceback). Every
+text is translated with `dashboard.i18n.t` (catalogue `common`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError, api_url_from_env
+from dashboard.i18n import N_, SITE_LANGUAGE_KEY, pick_language, t
 
 log = logging.getLogger("wfm.dashboard")
 
@@ -18,6 +21,15 @@ TOKEN_KEY = "wfm_token"
 URL_KEY = "wfm_api_url"
 ME_KEY = "wfm_me"
 SITE_KEY = "wfm_site"
+SITE_INFO_KEY = "wfm_site_info"  # the chosen site as `GET /v1/sites` gives it
+
+ROLE_NAMES = {
+    "admin": N_("administrator"),
+    "planner": N_("planner"),
+    "floor_manager": N_("floor manager"),
+    "executive": N_("executive"),
+    "agent": N_("agent"),
+}
 
 SHORT_TTL_SECONDS = 15
 LONG_TTL_SECONDS = 120
@@ -52,19 +64,22 @@ def sign_out() -> None:
 
 
 def _sign_in_form(url: str) -> None:
-    st.title("WFM dashboard")
+    pick_language()
+    st.title(t("WFM dashboard"))
     st.write(
-        "Enter your API token (from `wfm token create --role ROLE --name NAME`). "
-        "It is kept for this browser session only."
+        t(
+            "Enter your API token (from `wfm token create --role ROLE --name NAME`). "
+            "It is kept for this browser session only."
+        )
     )
     with st.form("sign_in"):
-        token = st.text_input("API token", type="password", key="sign_in_token")
-        submitted = st.form_submit_button("Sign in")
-    st.caption(f"API: {url}")
+        token = st.text_input(t("API token"), type="password", key="sign_in_token")
+        submitted = st.form_submit_button(t("Sign in"))
+    st.caption(t("API: {url}", url=url))
     if submitted:
         token = token.strip()
         if not token:
-            st.error("Enter a token.")
+            st.error(t("Enter a token."))
             return
         try:
             me = ApiClient(url, token).me()
@@ -95,17 +110,42 @@ def signed_in() -> tuple[ApiClient, dict[str, Any]] | None:
     return api, me
 
 
+def remember_site_language(api: ApiClient, me: dict[str, Any]) -> None:
+    """The default language of the reader's site, for `dashboard.i18n.current_locale`: an
+    agent's own site's, else the chosen (or first) site's."""
+    if me.get("default_language"):
+        st.session_state[SITE_LANGUAGE_KEY] = me["default_language"]
+        return
+    if not can(me, "org:read"):
+        return
+    try:
+        sites = read(api, "sites")
+    except ApiError:
+        return  # the page's own reads show why
+    chosen = st.session_state.get(SITE_KEY)
+    for site in sites:
+        if site["code"] == chosen or chosen is None:
+            st.session_state[SITE_LANGUAGE_KEY] = site.get("default_language")
+            return
+
+
 def require_client() -> tuple[ApiClient, dict[str, Any]]:
-    """The signed-in client, or the sign-in form and the end of the page."""
+    """The signed-in client, or the sign-in form and the end of the page. Draws the sidebar's
+    language picker and who is signed in."""
     found = signed_in()
     if found is None:
         st.stop()
     assert found is not None
     api, me = found
+    remember_site_language(api, me)
+    pick_language()
     with st.sidebar:
         who = me.get("agent_code") or me.get("name")
-        st.caption(f"Signed in as **{who}** ({me.get('role')})")
-        if st.button("Sign out", key="sign_out"):
+        role = me.get("role") or ""
+        st.caption(
+            t("Signed in as **{who}** ({role})", who=who, role=t(ROLE_NAMES.get(role, role)))
+        )
+        if st.button(t("Sign out"), key="sign_out"):
             sign_out()
             st.rerun()
     return api, me
@@ -116,56 +156,89 @@ def can(me: dict[str, Any], permission: str) -> bool:
 
 
 def show_api_error(exc: ApiError, what: str = "") -> None:
-    """One clear message for an API failure."""
+    """One clear message for an API failure (`what`: the part of the page, translated). The
+    API's own message stays as it says it (English)."""
     prefix = f"{what}: " if what else ""
     if exc.kind == "unreachable":
         st.error(
-            f"{prefix}The API does not answer. Check that `wfm serve` is running and that "
-            f"WFM_API_URL points at it. ({exc.message})"
+            prefix
+            + t(
+                "The API does not answer. Check that `wfm serve` is running and that "
+                "WFM_API_URL points at it. ({message})",
+                message=exc.message,
+            )
         )
     elif exc.kind == "unauthorized":
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state.pop(ME_KEY, None)
         st.error(
-            f"{prefix}The API refused the token: it is unknown, revoked or expired. "
-            "Sign in again with a valid token."
+            prefix
+            + t(
+                "The API refused the token: it is unknown, revoked or expired. "
+                "Sign in again with a valid token."
+            )
         )
     elif exc.kind == "forbidden":
-        st.warning(f"{prefix}Your role may not see or do this ({exc.message}).")
+        st.warning(prefix + t("Your role may not see or do this ({message}).", message=exc.message))
     elif exc.kind == "not_found":
-        st.info(f"{prefix}No data: {exc.message}")
+        st.info(prefix + t("No data: {message}", message=exc.message))
     elif exc.kind == "conflict":
-        st.warning(f"{prefix}Conflict: {exc.message}")
+        st.warning(prefix + t("Conflict: {message}", message=exc.message))
     else:
-        st.error(f"{prefix}The API could not do this: {exc.message}")
+        st.error(prefix + t("The API could not do this: {message}", message=exc.message))
 
 
 @contextmanager
 def section(what: str) -> Iterator[None]:
-    """Run a part of a page; an API failure (or a bug) shows a message and the page goes on."""
+    """Run a part of a page; an API failure (or a bug) shows a message and the page goes on.
+    `what` names the part in the reader's language (pass it through `t`)."""
     try:
         yield
     except ApiError as exc:
         show_api_error(exc, what)
     except Exception as exc:  # a page never shows a traceback
         log.exception("dashboard section %r failed", what)
-        st.error(f"{what}: something went wrong while drawing this part ({exc}).")
+        st.error(
+            t(
+                "{part}: something went wrong while drawing this part ({error}).",
+                part=what,
+                error=exc,
+            )
+        )
 
 
 def pick_site(api: ApiClient) -> str | None:
-    """The site chosen in the sidebar (remembered for the session)."""
+    """The site chosen in the sidebar (remembered for the session); its record (timezone,
+    currency, default language, opening week) is kept for `site_info`."""
     try:
         sites = read(api, "sites")
     except ApiError as exc:
-        show_api_error(exc, "Sites")
+        show_api_error(exc, t("Sites"))
         return None
     if not sites:
-        st.info("No site yet: load one with `wfm demo-data` or `POST /v1/sites`.")
+        st.info(t("No site yet: load one with `wfm demo-data` or `POST /v1/sites`."))
         return None
     codes = [s["code"] for s in sites]
-    names = {s["code"]: f"{s['code']} - {s['name']}" for s in sites}
+    names = {s["code"]: f"{s['name']} ({s['code']})" for s in sites}
     current = st.session_state.get(SITE_KEY)
     index = codes.index(current) if current in codes else 0
-    code = st.sidebar.selectbox("Site", codes, index=index, format_func=names.__getitem__)
+    code = st.sidebar.selectbox(t("Site"), codes, index=index, format_func=names.__getitem__)
     st.session_state[SITE_KEY] = code
+    chosen = next(s for s in sites if s["code"] == code)
+    st.session_state[SITE_INFO_KEY] = chosen
+    st.session_state[SITE_LANGUAGE_KEY] = chosen.get("default_language")
     return str(code)
+
+
+def site_info() -> dict[str, Any]:
+    """The chosen site's record (after `pick_site`): code, name, timezone, currency, ..."""
+    found: dict[str, Any] = st.session_state.get(SITE_INFO_KEY) or {}
+    return found
+
+
+def site_timezone() -> str:
+    return str(site_info().get("timezone") or "UTC")
+
+
+def site_currency() -> str:
+    return str(site_info().get("currency") or "CNY")

@@ -1,23 +1,41 @@
-"""API answers turned into tables for the pages (pure: pandas only, no Streamlit)."""
+"""API answers turned into tables for the pages (pandas; texts through `dashboard.i18n`, no
+Streamlit widgets)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Literal
 
 import pandas as pd
 
-ALL_QUEUES = "All queues"
+from dashboard.i18n import N_, fmt_number, fmt_percent, t
+
+ALL_QUEUES = N_("All queues")  # the overall row's key; shown as t(ALL_QUEUES)
 
 # Within this fraction of a target counts as "near" (amber), beyond it as a miss (red).
 NEAR_MISS_FRACTION = 0.05
 
-KPI_LABELS = {
-    "service_level": "Service level",
-    "answer_rate": "Answer rate",
-    "asa_seconds": "ASA (s)",
-    "abandon_rate": "Abandon rate",
+KPI_LABELS = {  # English msgids: show them with t()
+    "service_level": N_("Service level"),
+    "answer_rate": N_("Answer rate"),
+    "asa_seconds": N_("ASA (s)"),
+    "abandon_rate": N_("Abandon rate"),
+}
+STATUS_LABELS = {
+    "good": N_("on target"),
+    "near": N_("near target"),
+    "bad": N_("off target"),
+}
+# st.metric's delta colour of each status, so that the delta's colour says what the dot says
+DeltaColour = Literal["green", "orange", "red", "gray"]
+STATUS_DELTA_COLOURS: dict[str, DeltaColour] = {
+    "good": "green",
+    "near": "orange",
+    "bad": "red",
+    "none": "gray",
 }
 HIGHER_IS_BETTER = {
     "service_level": True,
@@ -82,12 +100,55 @@ def overall_targets(targets: dict[str, Targets], offered: dict[str, float]) -> T
 
 
 def target_text(kpi: str, target: float | None) -> str:
-    """How the page says a KPI's target: "Target at least 80 %", or "No target"."""
+    """How the page says a KPI's target: "Target at least 80.0%", or "No target"."""
     if target is None:
-        return "No target" + (" (queues store none for ASA)" if kpi == "asa_seconds" else "")
-    bound = "at least" if HIGHER_IS_BETTER[kpi] else "at most"
-    shown = f"{target:.0f} s" if kpi == "asa_seconds" else f"{100 * target:.1f} %"
-    return f"Target {bound} {shown}"
+        if kpi == "asa_seconds":
+            return t("No target (queues store none for ASA)")
+        return t("No target")
+    shown = (
+        t("{seconds} s", seconds=fmt_number(target, 0))
+        if kpi == "asa_seconds"
+        else fmt_percent(target)
+    )
+    if HIGHER_IS_BETTER[kpi]:
+        return t("Target at least {target}", target=shown)
+    return t("Target at most {target}", target=shown)
+
+
+def kpi_value_text(kpi: str, value: float | None) -> str:
+    """A KPI's value as the page shows it: a percentage, or seconds for ASA."""
+    if value is None or pd.isna(value):
+        return "-"
+    if kpi == "asa_seconds":
+        return t("{seconds} s", seconds=fmt_number(value, 1))
+    return fmt_percent(value)
+
+
+def kpi_change_text(kpi: str, change: float) -> str:
+    """A KPI's change, signed: "+1.2 pts" (percentage points) or "-3.0 s" (ASA)."""
+    sign = "+" if change >= 0 else "-"
+    if kpi == "asa_seconds":
+        return sign + t("{seconds} s", seconds=fmt_number(abs(change), 1))
+    return sign + t("{points} pts", points=fmt_number(100 * abs(change), 1))
+
+
+def comparison_range(start: date, end: date) -> tuple[date, date]:
+    """The range a KPI range [start, end) is compared with: the same length, the same weekdays,
+    whole weeks earlier (this week so far against the same days of last week; 28 days against
+    the 28 before)."""
+    days = (end - start).days
+    shift = timedelta(days=7 * max(1, math.ceil(days / 7)))
+    return start - shift, end - shift
+
+
+def comparison_name(start: date, end: date) -> str:
+    """How a delta names its comparison: "vs last week", "vs the same days last week" or
+    "vs 4 weeks earlier"."""
+    days = (end - start).days
+    weeks = max(1, math.ceil(days / 7))
+    if weeks == 1:
+        return t("vs last week") if days == 7 else t("vs the same days last week")
+    return t("vs {weeks} weeks earlier", weeks=weeks)
 
 
 def status(value: float | None, target: float | None, higher_is_better: bool) -> str:
@@ -135,15 +196,6 @@ def kpi_points(report: dict[str, Any]) -> pd.DataFrame:
     )
     frame["period"] = pd.to_datetime(frame["period"])
     return frame
-
-
-def trend(points: pd.DataFrame, queue: str, kpi: str) -> tuple[float | None, float | None]:
-    """The last period's value of a KPI and its change from the period before."""
-    rows = points[points["queue"] == queue].sort_values("period")[kpi].dropna()
-    if rows.empty:
-        return None, None
-    last = float(rows.iloc[-1])
-    return last, (last - float(rows.iloc[-2])) if len(rows) > 1 else None
 
 
 REASON_COLUMNS = [
@@ -230,10 +282,18 @@ def shrinkage_said(requirements: list[dict[str, Any]]) -> str:
     absent with that probability)."""
     used = {(r.get("shrinkage"), r.get("shrinkage_source")) for r in requirements}
     if len(used) != 1 or next(iter(used))[0] is None:
-        return "required, each rostered agent absent at the shrinkage."
+        return t("required, each rostered agent absent at the shrinkage.")
     fraction, source = next(iter(used))
-    where = "the site's unplanned shrinkage" if source == "site" else "given"
-    return f"required, each rostered agent absent with probability {fraction:.0%}, {where}."
+    if source == "site":
+        return t(
+            "required, each rostered agent absent with probability {share}, the site's "
+            "unplanned shrinkage.",
+            share=fmt_percent(fraction, 0),
+        )
+    return t(
+        "required, each rostered agent absent with probability {share}, given.",
+        share=fmt_percent(fraction, 0),
+    )
 
 
 def gantt_frame(shifts: list[dict[str, Any]]) -> pd.DataFrame:

@@ -13,7 +13,10 @@ Numbers, money and dates follow the locale too (Babel's CLDR data): `fmt_percent
 
 The language of a session: the `?lang=zh-CN` / `?lang=en` query parameter (wins, and is
 remembered for the session), else the reader's pick in the sidebar, else the site's default
-language (`sites.default_language`, kept by `pick_site`), else Chinese.
+language (`sites.default_language`, kept by `pick_site`), else Chinese. Outside a Streamlit run
+(tests, scripts) texts are English unless `use_locale` says otherwise; Streamlit may call a
+widget's `format_func` outside the run, so translate its labels while drawing (a dict's
+`__getitem__`), not inside the function.
 """
 
 from __future__ import annotations
@@ -146,14 +149,14 @@ def _query_locale() -> str | None:
 
 
 def current_locale() -> str:
-    """ "zh_CN" or "en": `?lang=` (remembered), else the sidebar pick, else the site's default,
-    else Chinese."""
+    """ "zh_CN" or "en": inside `use_locale`, its locale; on a page, `?lang=` (remembered), else
+    the sidebar pick, else the site's default, else Chinese; outside a page, English."""
     forced = _forced.get()
     if forced is not None:
         return forced
     state = _session()
     if state is None:
-        return DEFAULT_LOCALE
+        return EN  # outside a page (tests, scripts): the msgids themselves
     asked = _query_locale()
     if asked is not None:
         if locale_of(state.get(LANGUAGE_KEY)) != asked:
@@ -180,19 +183,24 @@ def _picked() -> None:
 
 def pick_language() -> str:
     """The language picker in the sidebar; returns the session's locale ("zh_CN" or "en").
-    A pick is remembered for the session (and rewrites `?lang=` when the address has one)."""
+    A pick is remembered for the session (and rewrites `?lang=` when the address has one).
+    Drawn once per run however often it is called."""
     import streamlit as st
+    from streamlit.errors import StreamlitAPIException, StreamlitDuplicateElementKey
 
     current = current_locale()
-    if st.session_state.get(_PICKER_KEY) != current:
-        st.session_state[_PICKER_KEY] = current
-    st.sidebar.selectbox(
-        "语言 / Language",
-        list(LOCALES),
-        format_func=LANGUAGE_NAMES.__getitem__,
-        key=_PICKER_KEY,
-        on_change=_picked,
-    )
+    try:
+        if st.session_state.get(_PICKER_KEY) != current:
+            st.session_state[_PICKER_KEY] = current
+        st.sidebar.selectbox(
+            "语言 / Language",
+            list(LOCALES),
+            format_func=LANGUAGE_NAMES.__getitem__,
+            key=_PICKER_KEY,
+            on_change=_picked,
+        )
+    except (StreamlitDuplicateElementKey, StreamlitAPIException):
+        pass  # already drawn in this run (by the sign-in guard and again by a page)
     return current
 
 

@@ -1,6 +1,7 @@
 """The executive page's "What was sold / 销售实绩" section: realised outbound revenue against the
 published rosters' plan by local hour, conversion and contact rate by hour, a table by campaign
-and segment, and sell/serve value per paid hour (`GET /v1/outbound/results`)."""
+and segment, and sell/serve value per paid hour (`GET /v1/outbound/results`). Money in the
+site's currency, texts from the `executive` catalogue."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient
-from dashboard.common import read
-from dashboard.i18n import text
+from dashboard.common import read, site_currency
+from dashboard.i18n import fmt_date, fmt_money, fmt_number, fmt_percent, t
 
 MAX_WINDOW_DAYS = 92  # the endpoint's longest window
 
@@ -24,17 +25,17 @@ def sold_window(start: date, last: date) -> tuple[date, date]:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+    return fmt_money(value, site_currency(), digits=0)
 
 
 def _share(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f} %"
+    return fmt_percent(value)
 
 
 def hour_frame(results: dict[str, Any]) -> pd.DataFrame:
     """Realised and planned revenue by local hour, long (hour, series, revenue), hours with
     either."""
-    realised, plan = text("Realised", "实际"), text("Plan", "计划")
+    realised, plan = t("Realised"), t("Plan")
     rows = []
     for h in results["hours"]:
         if not h["attempts"] and not h["planned_revenue"]:
@@ -47,7 +48,7 @@ def hour_frame(results: dict[str, Any]) -> pd.DataFrame:
 
 def campaign_frame(results: dict[str, Any]) -> pd.DataFrame:
     """One row per campaign (segment "(all)") and per campaign and segment."""
-    everything = text("(all)", "（全部）")
+    everything = t("(all)")
     rows = [{**r, "segment_code": everything} for r in results["campaigns"]]
     rows += results["campaign_segments"]
     columns = [
@@ -78,41 +79,39 @@ def show_sold(api: ApiClient, site: str, start: date, last: date) -> None:
     results = read(api, "outbound_results", site, first, last)
     total = results["total"]
     if first != start:
-        st.caption(
-            text(
-                f"The last {MAX_WINDOW_DAYS} days of the range.",
-                f"范围内最近 {MAX_WINDOW_DAYS} 天。",
-            )
-        )
+        st.caption(t("The last {days} days of the range.", days=MAX_WINDOW_DAYS))
     if not total["attempts"]:
         st.info(
-            text(
-                f"No dialer attempts between {first} and {last}: nothing sold to show "
+            t(
+                "No dialer attempts between {first} and {last}: nothing sold to show "
                 "(import them with `POST /v1/outbound/attempts`).",
-                f"{first} 至 {last} 期间没有外呼记录：暂无销售实绩"
-                "（可通过 `POST /v1/outbound/attempts` 导入）。",
+                first=fmt_date(first),
+                last=fmt_date(last),
             )
         )
         return
     a, b, c, d = st.columns(4)
-    a.metric(text("Revenue", "销售额"), _money(total["revenue"]))
-    b.metric(text("Plan", "计划"), _money(total["planned_revenue"]))
+    a.metric(t("Revenue"), _money(total["revenue"]))
+    b.metric(t("Plan"), _money(total["planned_revenue"]))
     c.metric(
-        text("Against plan", "与计划差额"),
+        t("Against plan"),
         _money(total["revenue_vs_plan"]),
-        help=text(
-            f"Revenue in the time a published roster covers ({_money(total['revenue_in_plan'])}) "
-            "less the plan.",
-            f"已发布排班覆盖时段内的销售额（{_money(total['revenue_in_plan'])}）减去计划。",
+        help=t(
+            "Revenue in the time a published roster covers ({revenue}) less the plan.",
+            revenue=_money(total["revenue_in_plan"]),
         ),
     )
-    d.metric(text("Conversion", "转化率"), _share(total["conversion"]))
+    d.metric(t("Conversion"), _share(total["conversion"]))
     st.caption(
-        text(
-            f"{total['attempts']:,} attempts, {total['contacts']:,} contacts "
-            f"({_share(total['contact_rate'])}), {total['sales']:,} sales, {first} to {last}.",
-            f"{first} 至 {last}：外呼 {total['attempts']:,} 次，接通 {total['contacts']:,} 次"
-            f"（{_share(total['contact_rate'])}），成交 {total['sales']:,} 单。",
+        t(
+            "{attempts} attempts, {contacts} contacts ({contact_rate}), {sales} sales, "
+            "{first} to {last}.",
+            attempts=fmt_number(total["attempts"]),
+            contacts=fmt_number(total["contacts"]),
+            contact_rate=_share(total["contact_rate"]),
+            sales=fmt_number(total["sales"]),
+            first=fmt_date(first),
+            last=fmt_date(last),
         )
     )
     for note in results["notes"]:
@@ -123,7 +122,7 @@ def show_sold(api: ApiClient, site: str, start: date, last: date) -> None:
 
 
 def _hour_charts(results: dict[str, Any]) -> None:
-    hour_title = text("Local hour", "当地时间（小时）")
+    hour_title = t("Local hour")
     revenue = hour_frame(results)
     st.altair_chart(
         alt.Chart(revenue)
@@ -131,11 +130,15 @@ def _hour_charts(results: dict[str, Any]) -> None:
         .encode(
             x=alt.X("hour:O", title=hour_title),
             xOffset="series:N",
-            y=alt.Y("revenue:Q", title=text("Revenue", "销售额")),
+            y=alt.Y("revenue:Q", title=t("Revenue ({currency})", currency=site_currency())),
             color=alt.Color("series:N", title=None),
-            tooltip=["hour:O", "series:N", alt.Tooltip("revenue:Q", format=",.0f")],
+            tooltip=[
+                alt.Tooltip("hour:O", title=hour_title),
+                alt.Tooltip("series:N", title=t("Series")),
+                alt.Tooltip("revenue:Q", title=t("Revenue"), format=",.0f"),
+            ],
         )
-        .properties(height=260, title=text("Revenue against plan by hour", "各小时销售额与计划")),
+        .properties(height=260, title=t("Revenue against plan by hour")),
         width="stretch",
     )
     rates = pd.DataFrame(
@@ -144,8 +147,8 @@ def _hour_charts(results: dict[str, Any]) -> None:
             for h in results["hours"]
             if h["attempts"]
             for key, name in (
-                ("contact_rate", text("Contact rate", "接通率")),
-                ("conversion", text("Conversion", "转化率")),
+                ("contact_rate", t("Contact rate")),
+                ("conversion", t("Conversion")),
             )
             if h[key] is not None
         ],
@@ -158,38 +161,41 @@ def _hour_charts(results: dict[str, Any]) -> None:
             x=alt.X("hour:O", title=hour_title),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=".0%")),
             color=alt.Color("rate:N", title=None),
-            tooltip=["hour:O", "rate:N", alt.Tooltip("value:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("hour:O", title=hour_title),
+                alt.Tooltip("rate:N", title=t("Rate")),
+                alt.Tooltip("value:Q", title=t("Value"), format=".1%"),
+            ],
         )
-        .properties(height=220, title=text("Conversion by hour", "各小时转化率")),
+        .properties(height=220, title=t("Conversion by hour")),
         width="stretch",
     )
 
 
 def _table(results: dict[str, Any]) -> None:
+    money = site_currency()
     st.dataframe(
         campaign_frame(results),
         hide_index=True,
         width="stretch",
         column_config={
-            "campaign_code": st.column_config.TextColumn(text("Campaign", "营销活动")),
-            "segment_code": st.column_config.TextColumn(text("Segment", "客户分层")),
-            "attempts": st.column_config.NumberColumn(text("Attempts", "外呼次数")),
-            "contacts": st.column_config.NumberColumn(text("Contacts", "接通次数")),
-            "sales": st.column_config.NumberColumn(text("Sales", "成交")),
-            "contact_rate": st.column_config.NumberColumn(
-                text("Contact rate", "接通率"), format="percent"
+            "campaign_code": st.column_config.TextColumn(t("Campaign")),
+            "segment_code": st.column_config.TextColumn(t("Segment")),
+            "attempts": st.column_config.NumberColumn(t("Attempts"), format="localized"),
+            "contacts": st.column_config.NumberColumn(t("Contacts"), format="localized"),
+            "sales": st.column_config.NumberColumn(t("Sales"), format="localized"),
+            "contact_rate": st.column_config.NumberColumn(t("Contact rate"), format="percent"),
+            "conversion": st.column_config.NumberColumn(t("Conversion"), format="percent"),
+            "revenue": st.column_config.NumberColumn(
+                t("Revenue ({currency})", currency=money), format="localized"
             ),
-            "conversion": st.column_config.NumberColumn(
-                text("Conversion", "转化率"), format="percent"
-            ),
-            "revenue": st.column_config.NumberColumn(text("Revenue", "销售额"), format="localized"),
             "planned_revenue": st.column_config.NumberColumn(
-                text("Plan", "计划"),
-                help=text("The plan has no segments.", "计划不区分客户分层。"),
+                t("Plan ({currency})", currency=money),
+                help=t("The plan has no segments."),
                 format="localized",
             ),
             "revenue_vs_plan": st.column_config.NumberColumn(
-                text("Against plan", "与计划差额"), format="localized"
+                t("Against plan ({currency})", currency=money), format="localized"
             ),
         },
     )
@@ -198,28 +204,29 @@ def _table(results: dict[str, Any]) -> None:
 def _per_paid_hour(paid: dict[str, Any]) -> None:
     a, b, c = st.columns(3)
     a.metric(
-        text("Sales per paid selling hour", "每付薪外呼小时销售额"),
+        t("Sales per paid selling hour"),
         _money(paid["revenue_per_selling_hour"]),
-        help=text(
-            f"{paid['revenue']:,.0f} over {paid['selling_hours']:.1f} rostered selling hours.",
-            f"{paid['revenue']:,.0f} ÷ 排班外呼 {paid['selling_hours']:.1f} 小时。",
+        help=t(
+            "{revenue} over {hours} rostered selling hours.",
+            revenue=_money(paid["revenue"]),
+            hours=fmt_number(paid["selling_hours"], 1),
         ),
     )
     b.metric(
-        text("Answered value per paid serving hour", "每付薪接听小时接通价值"),
+        t("Answered value per paid serving hour"),
         _money(paid["answered_value_per_serving_hour"]),
-        help=text(
-            f"{paid['answered_contacts']:,} answered contacts worth "
-            f"{paid['answered_value']:,.0f} over {paid['serving_hours']:.1f} serving hours.",
-            f"接通 {paid['answered_contacts']:,} 通，价值 {paid['answered_value']:,.0f}，"
-            f"排班接听 {paid['serving_hours']:.1f} 小时。",
+        help=t(
+            "{contacts} answered contacts worth {value} over {hours} serving hours.",
+            contacts=fmt_number(paid["answered_contacts"]),
+            value=_money(paid["answered_value"]),
+            hours=fmt_number(paid["serving_hours"], 1),
         ),
     )
     c.metric(
-        text("Sell + serve value per paid hour", "每付薪小时总价值"),
+        t("Sell + serve value per paid hour"),
         _money(paid["value_per_paid_hour"]),
-        help=text(
-            f"Over {paid['paid_hours']:.1f} paid hours of the published rosters.",
-            f"已发布排班共 {paid['paid_hours']:.1f} 付薪小时。",
+        help=t(
+            "Over {hours} paid hours of the published rosters.",
+            hours=fmt_number(paid["paid_hours"], 1),
         ),
     )

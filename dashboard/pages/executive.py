@@ -1,126 +1,150 @@
 """Executive: answer rate, service level, ASA and abandon rate against target, per queue and
-overall, by day, week or month with the trend; forecast accuracy; outbound hours and value; top
-contact reasons with their trend and change against the previous range; what was sold against
-plan (`dashboard.sold`, bilingual)."""
+overall, with each change against the same length of time before (this week so far against the
+same days of last week); the trend by day, week or month; forecast accuracy; outbound hours and
+value; top contact reasons with their trend; what was sold against plan (`dashboard.sold`).
+
+Opens on the site's current week by its clock (up to its last day with history), texts from the
+`executive` catalogue, money in the site's currency, dates in the reader's locale."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import frames
-from dashboard.common import pick_site, read, require_client, section
-from dashboard.i18n import pick_language, text
+from dashboard.common import pick_site, read, require_client, section, site_currency, site_info
+from dashboard.i18n import N_, fmt_date, fmt_money, fmt_number, fmt_percent, t
 from dashboard.sold import show_sold
 
+PERIODS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
+HISTORY_LOOKBACK_DAYS = 731
+
 api, me = require_client()
-st.title("Executive")
+st.title(t("Executive"))
 site = pick_site(api)
-pick_language()
 if site is None:
     st.stop()
 assert site is not None
-
-DEFAULT_SPAN_DAYS = {"day": 28, "week": 7 * 13, "month": 365}
+info = site_info()
+site_today = date.fromisoformat(info["today"]) if info.get("today") else date.today()
+site_week = date.fromisoformat(info["week_start"]) if info.get("week_start") else site_today
 
 span = None
-with section("History"):
-    today = date.today()
-    probe = read(api, "kpis", site, today - timedelta(days=731), today + timedelta(days=1), "day")
+with section(t("History")):
+    probe = read(
+        api,
+        "kpis",
+        site,
+        site_today - timedelta(days=HISTORY_LOOKBACK_DAYS),
+        site_today + timedelta(days=1),
+        "day",
+    )
     span = frames.history_span(probe)
 if span is None:
-    st.info(f"No interval history for site {site} yet: import some (`POST /v1/history/import`).")
+    st.info(
+        t(
+            "No interval history for site {site} yet: import some (`POST /v1/history/import`).",
+            site=site,
+        )
+    )
     st.stop()
 assert span is not None
 first_day, last_day = date.fromisoformat(span[0]), date.fromisoformat(span[1])
+# the site's current week up to its last day with history; before any history this week, the
+# week (of the same weekdays) that holds the last day with history
+anchor = min(site_today, last_day)
+default_start = max(first_day, anchor - timedelta(days=(anchor - site_week).days % 7))
 
 left, right = st.columns([1, 2])
 granularity = left.radio(
-    "Period", ["day", "week", "month"], horizontal=True, key="exec_granularity"
+    t("Trend by"),
+    list(PERIODS),
+    horizontal=True,
+    format_func={p: t(label) for p, label in PERIODS.items()}.__getitem__,
+    key="exec_granularity",
 )
-default_start = max(first_day, last_day - timedelta(days=DEFAULT_SPAN_DAYS[granularity] - 1))
 chosen = right.date_input(
-    "Range (local days)",
-    value=(default_start, last_day),
+    t("Range (local days)"),
+    value=(default_start, anchor),
     min_value=first_day,
     max_value=last_day,
-    key=f"exec_range_{granularity}",
+    format="YYYY-MM-DD",
+    key="exec_range",
 )
 if not isinstance(chosen, tuple) or len(chosen) != 2:
-    st.info("Pick the last day of the range.")
+    st.info(t("Pick the last day of the range."))
     st.stop()
-start, end = chosen[0], chosen[1] + timedelta(days=1)
+start, last = chosen[0], chosen[1]
+end = last + timedelta(days=1)
+before_start, before_end = frames.comparison_range(start, end)
+compared = frames.comparison_name(start, end)
+range_text = t("{first} to {last}", first=fmt_date(start), last=fmt_date(last))
+before_text = t(
+    "{first} to {last}", first=fmt_date(before_start), last=fmt_date(before_end - timedelta(days=1))
+)
 
-with section("Service KPIs"):
-    report = read(api, "kpis", site, start, end, granularity)
-    queues = read(api, "queues", site)
-    totals = frames.kpi_totals(report)
-    points = frames.kpi_points(report)
-    if report["overall"]["total"]["offered"] == 0:
-        st.info(f"No contacts between {start} and {chosen[1]}.")
-        st.stop()
-    targets = frames.queue_targets(queues)
-    offered = {row.queue: row.offered for row in totals.itertuples()}
-    overall = frames.overall_targets(targets, offered)
-    targets[frames.ALL_QUEUES] = overall
 
-    st.subheader(f"All queues, {start} to {chosen[1]}")
+def _kpi_metrics(overall_row: Any, before_row: Any, overall: frames.Targets) -> None:
     columns = st.columns(4)
-    overall_row = totals[totals["queue"] == frames.ALL_QUEUES].iloc[0]
     for column, kpi in zip(columns, frames.KPI_LABELS, strict=True):
         value = overall_row[kpi]
         target = overall.of(kpi)
-        better = frames.HIGHER_IS_BETTER[kpi]
-        state = frames.status(value, target, better)
-        _, change = frames.trend(points, frames.ALL_QUEUES, kpi)
-        is_time = kpi == "asa_seconds"
-        shown = (
-            "-"
-            if value is None or pd.isna(value)
-            else (f"{value:.1f} s" if is_time else f"{100 * value:.1f} %")
-        )
+        state = frames.status(value, target, frames.HIGHER_IS_BETTER[kpi])
+        previous = None if before_row is None else before_row[kpi]
         delta = None
-        if change is not None:
-            delta = f"{change:+.1f} s" if is_time else f"{100 * change:+.1f} pts"
+        if previous is not None and not pd.isna(previous) and not pd.isna(value):
+            delta = f"{frames.kpi_change_text(kpi, value - previous)} {compared}"
         column.metric(
-            frames.KPI_LABELS[kpi],
-            shown,
+            t(frames.KPI_LABELS[kpi]),
+            frames.kpi_value_text(kpi, value),
             delta=delta,
-            delta_color="normal" if better else "inverse",
-            help=f"{frames.target_text(kpi, target)}; change from the previous {granularity}.",
+            delta_color=frames.STATUS_DELTA_COLOURS[state],  # the status's colour, not the sign's
+            help=t(
+                "{target}. Change: {range} against {before} ({days} days each).",
+                target=frames.target_text(kpi, target),
+                range=range_text,
+                before=before_text,
+                days=(end - start).days,
+            ),
         )
-        colour = frames.STATUS_COLOURS[state]
-        label = {"good": "on target", "near": "near target", "bad": "off target"}.get(
-            state, "no target" if target is None else ""
-        )
+        label = t(frames.STATUS_LABELS[state]) if state in frames.STATUS_LABELS else ""
+        if state == "none" and target is None:
+            label = t("no target")
         column.markdown(
-            f"<span style='color:{colour};font-weight:600'>&#9679; {label}</span>",
+            f"<span style='color:{frames.STATUS_COLOURS[state]};font-weight:600'>"
+            f"&#9679; {label}</span>",
             unsafe_allow_html=True,
         )
 
-    st.subheader("By queue")
+
+def _queue_table(totals: pd.DataFrame, targets: dict[str, frames.Targets]) -> None:
+    overall = targets[frames.ALL_QUEUES]
 
     def _colour(row: pd.Series) -> list[str]:
         styles = []
-        t = targets.get(row["queue"], overall)
+        found = targets.get(row["queue"], overall)
         for name in row.index:
             if name in frames.KPI_LABELS:
-                state = frames.status(row[name], t.of(name), frames.HIGHER_IS_BETTER[name])
+                state = frames.status(row[name], found.of(name), frames.HIGHER_IS_BETTER[name])
                 styles.append(f"color: {frames.STATUS_COLOURS[state]}; font-weight: 600")
             else:
                 styles.append("")
         return styles
 
-    table = totals.set_index(totals["queue"]).drop(columns=["queue"]).reset_index()
-    styled = table.style.apply(_colour, axis=1).format(
+    styled = totals.style.apply(_colour, axis=1).format(
         {
-            "service_level": "{:.1%}",
-            "answer_rate": "{:.1%}",
-            "abandon_rate": "{:.1%}",
-            "asa_seconds": "{:.1f}",
+            "queue": lambda q: t(q) if q == frames.ALL_QUEUES else q,
+            "offered": lambda v: fmt_number(v),
+            "answered": lambda v: fmt_number(v),
+            "abandoned": lambda v: fmt_number(v),
+            "service_level": fmt_percent,
+            "answer_rate": fmt_percent,
+            "abandon_rate": fmt_percent,
+            "asa_seconds": lambda v: fmt_number(v, 1),
         },
         na_rep="-",
     )
@@ -128,101 +152,216 @@ with section("Service KPIs"):
         styled,
         hide_index=True,
         width="stretch",
-        column_config={k: st.column_config.Column(v) for k, v in frames.KPI_LABELS.items()},
+        column_config={
+            "queue": st.column_config.Column(t("Queue")),
+            "offered": st.column_config.Column(
+                t("Offered"), help=t("Answered + abandoned, short abandons left out.")
+            ),
+            "answered": st.column_config.Column(t("Answered")),
+            "abandoned": st.column_config.Column(t("Abandoned")),
+            **{k: st.column_config.Column(t(v)) for k, v in frames.KPI_LABELS.items()},
+        },
     )
 
-    st.subheader("Trend")
+
+def _trend(points: pd.DataFrame, overall: frames.Targets) -> None:
     kpi = st.selectbox(
-        "KPI", list(frames.KPI_LABELS), format_func=frames.KPI_LABELS.__getitem__, key="exec_kpi"
+        t("KPI"),
+        list(frames.KPI_LABELS),
+        format_func={k: t(label) for k, label in frames.KPI_LABELS.items()}.__getitem__,
+        key="exec_kpi",
     )
     chart_data = points[["period", "queue", kpi]].dropna()
+    chart_data["queue"] = chart_data["queue"].map(lambda q: t(q) if q == frames.ALL_QUEUES else q)
+    is_time = kpi == "asa_seconds"
     lines = (
         alt.Chart(chart_data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("period:T", title=granularity.title()),
+            x=alt.X("period:T", title=t(PERIODS[granularity]), axis=alt.Axis(format="%m-%d")),
             y=alt.Y(
                 f"{kpi}:Q",
-                title=frames.KPI_LABELS[kpi],
-                axis=alt.Axis(format=".0%") if kpi != "asa_seconds" else alt.Axis(),
+                title=t(frames.KPI_LABELS[kpi]),
+                axis=alt.Axis() if is_time else alt.Axis(format=".0%"),
             ),
-            color=alt.Color("queue:N", title="Queue"),
-            tooltip=["period:T", "queue:N", alt.Tooltip(f"{kpi}:Q", format=".3f")],
+            color=alt.Color("queue:N", title=t("Queue")),
+            tooltip=[
+                alt.Tooltip("period:T", title=t(PERIODS[granularity]), format="%Y-%m-%d"),
+                alt.Tooltip("queue:N", title=t("Queue")),
+                alt.Tooltip(
+                    f"{kpi}:Q", title=t(frames.KPI_LABELS[kpi]), format=".1f" if is_time else ".1%"
+                ),
+            ],
         )
     )
     overall_target = overall.of(kpi)
     if overall_target is None:
         st.altair_chart(lines.properties(height=320), width="stretch")
-        st.caption(f"{frames.KPI_LABELS[kpi]}: no overall target (not every queue has one stored).")
-    else:
-        rule = (
-            alt.Chart(pd.DataFrame({"target": [overall_target]}))
-            .mark_rule(strokeDash=[6, 4], color=frames.STATUS_COLOURS["bad"])
-            .encode(y="target:Q")
-        )
-        st.altair_chart((lines + rule).properties(height=320), width="stretch")
         st.caption(
-            "Dashed line: the overall target (queues' stored targets weighted by contacts offered)."
+            t(
+                "{kpi}: no overall target (not every queue has one stored).",
+                kpi=t(frames.KPI_LABELS[kpi]),
+            )
         )
+        return
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [overall_target]}))
+        .mark_rule(strokeDash=[6, 4], color=frames.STATUS_COLOURS["bad"])
+        .encode(y="target:Q")
+    )
+    st.altair_chart((lines + rule).properties(height=320), width="stretch")
+    st.caption(
+        t("Dashed line: the overall target (queues' stored targets weighted by contacts offered).")
+    )
 
-st.subheader("Forecast accuracy")
-with section("Forecast accuracy"):
+
+with section(t("Service KPIs")):
+    report = read(api, "kpis", site, start, end, granularity)
+    queues = read(api, "queues", site)
+    totals = frames.kpi_totals(report)
+    points = frames.kpi_points(report)
+    if report["overall"]["total"]["offered"] == 0:
+        st.info(
+            t("No contacts between {first} and {last}.", first=fmt_date(start), last=fmt_date(last))
+        )
+        st.stop()
+    before = read(api, "kpis", site, before_start, before_end, "day")
+    before_totals = frames.kpi_totals(before) if before["overall"]["total"]["offered"] else None
+    targets = frames.queue_targets(queues)
+    offered = {row.queue: row.offered for row in totals.itertuples()}
+    overall = frames.overall_targets(targets, offered)
+    targets[frames.ALL_QUEUES] = overall
+
+    st.subheader(t("All queues, {range}", range=range_text))
+    overall_row = totals[totals["queue"] == frames.ALL_QUEUES].iloc[0]
+    before_row = (
+        None
+        if before_totals is None
+        else before_totals[before_totals["queue"] == frames.ALL_QUEUES].iloc[0]
+    )
+    _kpi_metrics(overall_row, before_row, overall)
+    st.subheader(t("By queue"))
+    _queue_table(totals, targets)
+    st.subheader(t("Trend"))
+    _trend(points, overall)
+
+st.subheader(t("Forecast accuracy"))
+with section(t("Forecast accuracy")):
     accuracy = read(api, "forecast_accuracy", site, "day")
     if accuracy["forecast_run_id"] is None:
-        st.info("No forecast has been scored against actuals yet.")
+        st.info(t("No forecast has been scored against actuals yet."))
     else:
         overall_accuracy = accuracy["overall_accuracy_percent"]
         st.metric(
-            f"Forecast accuracy (run version {accuracy['version']})",
-            "-" if overall_accuracy is None else f"{overall_accuracy:.1f} %",
-            help="100 - WMAPE of contacts offered over every scored day.",
+            t("Forecast accuracy (run version {version})", version=accuracy["version"]),
+            "-" if overall_accuracy is None else fmt_percent(overall_accuracy / 100),
+            help=t("100% less the WMAPE of contacts offered over every scored day."),
         )
         scores = pd.DataFrame(accuracy["periods"])
         if not scores.empty:
             scores["period_start"] = pd.to_datetime(scores["period_start"])
+            scores["accuracy"] = scores["accuracy_percent"] / 100
             st.altair_chart(
                 alt.Chart(scores)
                 .mark_line(point=True)
                 .encode(
-                    x=alt.X("period_start:T", title="Day"),
-                    y=alt.Y("accuracy_percent:Q", title="Accuracy (%)"),
-                    color=alt.Color("queue_code:N", title="Queue"),
-                    tooltip=["queue_code", "period_start:T", "accuracy_percent:Q"],
+                    x=alt.X("period_start:T", title=t("Day"), axis=alt.Axis(format="%m-%d")),
+                    y=alt.Y("accuracy:Q", title=t("Accuracy"), axis=alt.Axis(format=".0%")),
+                    color=alt.Color("queue_code:N", title=t("Queue")),
+                    tooltip=[
+                        alt.Tooltip("queue_code:N", title=t("Queue")),
+                        alt.Tooltip("period_start:T", title=t("Day"), format="%Y-%m-%d"),
+                        alt.Tooltip("accuracy:Q", title=t("Accuracy"), format=".1%"),
+                    ],
                 )
                 .properties(height=240),
                 width="stretch",
             )
 
-st.subheader("Outbound")
-with section("Outbound"):
-    week_start = date.today() - timedelta(days=date.today().weekday())
+st.subheader(t("Outbound"))
+with section(t("Outbound")):
+    opening = info.get("opening_week_start")
+    week_start = date.fromisoformat(opening) if opening else site_week
     outbound = read(api, "outbound", site, week_start)
     if outbound["schedule_id"] is None:
-        st.info(f"No schedule yet for the week of {week_start}: no outbound hours planned.")
+        st.info(
+            t(
+                "No schedule yet for the week of {week}: no outbound hours planned.",
+                week=fmt_date(week_start),
+            )
+        )
     else:
+        st.caption(t("The published roster of the week of {week}.", week=fmt_date(week_start)))
         a, b = st.columns(2)
-        a.metric("Outbound hours planned", f"{outbound['sell_hours']:.1f} h")
-        b.metric("Outbound value planned", f"{outbound['value']:,.0f}")
-        st.dataframe(pd.DataFrame(outbound["campaigns"]), hide_index=True)
+        a.metric(
+            t("Outbound hours planned"),
+            t("{hours} h", hours=fmt_number(outbound["sell_hours"], 1)),
+        )
+        b.metric(
+            t("Outbound value planned"), fmt_money(outbound["value"], site_currency(), digits=0)
+        )
+        st.dataframe(
+            pd.DataFrame(
+                outbound["campaigns"],
+                columns=[
+                    "campaign_code",
+                    "sell_hours",
+                    "productive_hours",
+                    "value",
+                    "value_source",
+                ],
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "campaign_code": st.column_config.TextColumn(t("Campaign")),
+                "sell_hours": st.column_config.NumberColumn(t("Selling hours"), format="%.1f"),
+                "productive_hours": st.column_config.NumberColumn(
+                    t("Productive hours"), format="%.1f"
+                ),
+                "value": st.column_config.NumberColumn(
+                    t("Value ({currency})", currency=site_currency()), format="localized"
+                ),
+                "value_source": st.column_config.TextColumn(t("Value from")),
+            },
+        )
 
-st.subheader(text("What was sold", "销售实绩"))
-with section("What was sold"):
-    show_sold(api, site, start, chosen[1])
+st.subheader(t("What was sold"))
+with section(t("What was sold")):
+    show_sold(api, site, start, last)
 
-st.subheader("Top contact reasons")
-with section("Contact reasons"):
+st.subheader(t("Top contact reasons"))
+with section(t("Contact reasons")):
     reasons = read(api, "contact_reasons", site, start, end, granularity)
     if not reasons["reasons"]:
         st.info(
-            f"No contact reasons recorded between {start} and {chosen[1]}: the history of "
-            "these days carries no reason mix."
+            t(
+                "No contact reasons recorded between {first} and {last}: the history of these "
+                "days carries no reason mix.",
+                first=fmt_date(start),
+                last=fmt_date(last),
+            )
         )
     else:
         previous_last = date.fromisoformat(reasons["previous_end"]) - timedelta(days=1)
         st.caption(
-            f"{reasons['contacts_with_reason']:,} contacts with a recorded reason "
-            f"({reasons['reasons_recorded']} reasons) from {start} to {chosen[1]}; shares are of "
-            f"those contacts; changes are against {reasons['previous_start']} to {previous_last}."
+            t(
+                "{contacts} contacts with a recorded reason ({count} reasons) from {first} to "
+                "{last}; shares are of those contacts; changes are against {previous_first} to "
+                "{previous_last}.",
+                contacts=fmt_number(reasons["contacts_with_reason"]),
+                count=reasons["reasons_recorded"],
+                first=fmt_date(start),
+                last=fmt_date(last),
+                previous_first=fmt_date(reasons["previous_start"]),
+                previous_last=fmt_date(previous_last),
+            )
+        )
+        st.caption(
+            t(
+                "Reasons count every contact, short abandons included; the contacts offered "
+                "above leave short abandons out, so the two totals differ."
+            )
         )
         reason_table = frames.reason_totals(reasons)
         order = list(reason_table["reason"])
@@ -230,25 +369,26 @@ with section("Contact reasons"):
             alt.Chart(reason_table)
             .mark_bar()
             .encode(
-                x=alt.X("contacts:Q", title="Contacts"),
+                x=alt.X("contacts:Q", title=t("Contacts")),
                 y=alt.Y("reason:N", sort=order, title=None),
                 tooltip=[
-                    "reason:N",
-                    alt.Tooltip("contacts:Q", format=","),
-                    alt.Tooltip("share:Q", format=".1%"),
-                    alt.Tooltip("previous_contacts:Q", title="previous", format=","),
-                    alt.Tooltip("change:Q", format="+,"),
+                    alt.Tooltip("reason:N", title=t("Reason")),
+                    alt.Tooltip("contacts:Q", title=t("Contacts"), format=","),
+                    alt.Tooltip("share:Q", title=t("Share"), format=".1%"),
+                    alt.Tooltip("previous_contacts:Q", title=t("Previous"), format=","),
+                    alt.Tooltip("change:Q", title=t("Change"), format="+,"),
                 ],
             )
             .properties(height=max(120, 28 * len(order)))
         )
         st.altair_chart(bars, width="stretch")
 
+        measures = {"contacts": N_("Contacts"), "share": N_("Share of contacts")}
         measure = st.radio(
-            "Trend of",
-            ["contacts", "share"],
+            t("Trend of"),
+            list(measures),
             horizontal=True,
-            format_func={"contacts": "Contacts", "share": "Share of contacts"}.__getitem__,
+            format_func={m: t(label) for m, label in measures.items()}.__getitem__,
             key="exec_reason_measure",
         )
         reason_trend = frames.reason_points(reasons).dropna(subset=[measure])
@@ -256,18 +396,18 @@ with section("Contact reasons"):
             alt.Chart(reason_trend)
             .mark_line(point=True)
             .encode(
-                x=alt.X("period:T", title=granularity.title()),
+                x=alt.X("period:T", title=t(PERIODS[granularity]), axis=alt.Axis(format="%m-%d")),
                 y=alt.Y(
                     f"{measure}:Q",
-                    title="Contacts" if measure == "contacts" else "Share of contacts",
+                    title=t(measures[measure]),
                     axis=alt.Axis(format=".0%") if measure == "share" else alt.Axis(),
                 ),
-                color=alt.Color("reason:N", title="Reason", sort=order),
+                color=alt.Color("reason:N", title=t("Reason"), sort=order),
                 tooltip=[
-                    "period:T",
-                    "reason:N",
-                    alt.Tooltip("contacts:Q", format=","),
-                    alt.Tooltip("share:Q", format=".1%"),
+                    alt.Tooltip("period:T", title=t(PERIODS[granularity]), format="%Y-%m-%d"),
+                    alt.Tooltip("reason:N", title=t("Reason")),
+                    alt.Tooltip("contacts:Q", title=t("Contacts"), format=","),
+                    alt.Tooltip("share:Q", title=t("Share"), format=".1%"),
                 ],
             )
             .properties(height=300),
@@ -278,26 +418,29 @@ with section("Contact reasons"):
             hide_index=True,
             width="stretch",
             column_config={
-                "rank": st.column_config.NumberColumn("Rank"),
-                "reason": st.column_config.TextColumn("Reason"),
-                "contacts": st.column_config.NumberColumn("Contacts", format="localized"),
-                "share": st.column_config.NumberColumn("Share", format="percent"),
+                "rank": st.column_config.NumberColumn(t("Rank")),
+                "reason": st.column_config.TextColumn(t("Reason")),
+                "contacts": st.column_config.NumberColumn(t("Contacts"), format="localized"),
+                "share": st.column_config.NumberColumn(t("Share"), format="percent"),
                 "previous_contacts": st.column_config.NumberColumn(
-                    "Previous", format="localized", help="Contacts over the previous range."
+                    t("Previous"), format="localized", help=t("Contacts over the previous range.")
                 ),
-                "change": st.column_config.NumberColumn("Change", format="%+d"),
+                "change": st.column_config.NumberColumn(t("Change"), format="%+d"),
                 "change_ratio": st.column_config.NumberColumn(
-                    "Change (%)", format="percent", help="Change / previous contacts."
+                    t("Change (%)"), format="percent", help=t("Change / previous contacts.")
                 ),
                 "share_change": st.column_config.NumberColumn(
-                    "Share change",
+                    t("Share change"),
                     format="percent",
-                    help="Share now minus share over the previous range, in percentage points.",
+                    help=t("Share now minus share over the previous range, in percentage points."),
                 ),
             },
         )
         if reasons["outside_top_count"]:
             st.caption(
-                f"Other reasons beyond these {len(order)}: "
-                f"{reasons['outside_top_count']:,} contacts."
+                t(
+                    "Other reasons beyond these {count}: {contacts} contacts.",
+                    count=len(order),
+                    contacts=fmt_number(reasons["outside_top_count"]),
+                )
             )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from wfm.cli import app
+from wfm.cli import app, dashboard_commands
 from wfm.cli.dashboard_commands import dashboard_script, streamlit_command
 
 
@@ -31,3 +31,25 @@ def test_streamlit_runs_the_packaged_app() -> None:
     assert command[1:5] == ["-m", "streamlit", "run", str(script)]
     assert command[command.index("--server.port") + 1] == "9001"
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_streamlit_reads_the_dashboards_config_from_where_wfm_dashboard_runs_it() -> None:
+    """`wfm dashboard` runs streamlit in dashboard/ (the script's folder), whose
+    .streamlit/config.toml puts the toolbar in viewer mode (no Deploy button)."""
+    import subprocess
+    import sys
+
+    read = (
+        "import streamlit.config as c; c.get_config_options(force_reparse=True); "
+        "print(c.get_option('client.toolbarMode'), c.get_option('browser.gatherUsageStats'))"
+    )
+    here = subprocess.run(
+        [sys.executable, "-c", read],
+        cwd=dashboard_script().parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert here.stdout.split() == ["viewer", "False"]
+    source = Path(dashboard_commands.__file__).read_text(encoding="utf-8")
+    assert "cwd=script.parent" in source

@@ -4,7 +4,6 @@ attempts it says so instead of drawing."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,9 +13,8 @@ from test_pages import assert_clean, metric, run_page
 
 
 def _window(at: Any) -> tuple[str, str]:
-    heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
-    first, last = re.findall(r"\d{4}-\d{2}-\d{2}", heading)
-    return first, last
+    first, last = at.date_input(key="exec_range").value
+    return first.isoformat(), last.isoformat()
 
 
 def test_what_was_sold_shows_the_apis_figures(demo_api: DemoApi) -> None:
@@ -28,10 +26,11 @@ def test_what_was_sold_shows_the_apis_figures(demo_api: DemoApi) -> None:
     total = found["total"]
     assert total["attempts"] > 1000  # the demo's last four history weeks
     assert "What was sold" in [s.value for s in at.subheader]
-    assert metric(at, "Revenue") == f"{total['revenue']:,.0f}"
-    assert metric(at, "Conversion") == f"{100 * total['conversion']:.1f} %"
+    # money in the demo site's currency (CNY), in the reader's locale
+    assert metric(at, "Revenue") == f"CN¥{total['revenue']:,.0f}"
+    assert metric(at, "Conversion") == f"{100 * total['conversion']:.1f}%"
     assert metric(at, "Plan") == "-"  # no published roster over history days
-    tables = [d.value for d in at.dataframe if "campaign_code" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "segment_code" in d.value.columns]
     assert len(tables) == 1
     table = tables[0]
     expected = len(found["campaigns"]) + len(found["campaign_segments"])
@@ -45,8 +44,8 @@ def test_what_was_sold_shows_the_apis_figures(demo_api: DemoApi) -> None:
 
     zh = run_page(demo_api, "pages/executive.py", "executive", wfm_language="zh")
     assert "销售实绩" in [s.value for s in zh.subheader]
-    assert metric(zh, "销售额") == f"{total['revenue']:,.0f}"
-    assert metric(zh, "转化率") == f"{100 * total['conversion']:.1f} %"
+    assert metric(zh, "销售额") == f"¥{total['revenue']:,.0f}"
+    assert metric(zh, "转化率") == f"{100 * total['conversion']:.1f}%"
 
 
 def test_what_was_sold_without_attempts_says_so(demo_api: DemoApi) -> None:
@@ -68,8 +67,8 @@ def test_what_was_sold_without_attempts_says_so(demo_api: DemoApi) -> None:
         "/v1/outbound/results", "executive", site=demo_api.site, start=start, end=end
     )
     assert found["total"]["attempts"] == 0
-    at.date_input(key="exec_range_day").set_value((start, end)).run()
+    at.date_input(key="exec_range").set_value((start, end)).run()
     assert_clean(at)
     assert "What was sold" in [s.value for s in at.subheader]
     assert any("No dialer attempts" in i.value for i in at.info)
-    assert not [d for d in at.dataframe if "campaign_code" in d.value.columns]
+    assert not [d for d in at.dataframe if "segment_code" in d.value.columns]

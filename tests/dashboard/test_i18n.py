@@ -153,8 +153,10 @@ def test_locale_of_the_query_parameter_spellings() -> None:
     assert i18n.locale_of("fr") is None
     assert i18n.locale_of(None) is None
     assert i18n.language_tag("zh_CN") == "zh-CN"
-    # outside a Streamlit run and without a forced locale: the default (Chinese)
-    assert i18n.current_locale() == i18n.DEFAULT_LOCALE == "zh_CN"
+    # outside a Streamlit run and without a forced locale: English; on a page without any
+    # choice: Chinese
+    assert i18n.current_locale() == "en"
+    assert i18n.DEFAULT_LOCALE == "zh_CN"
 
 
 @pytest.mark.parametrize(

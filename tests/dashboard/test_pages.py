@@ -1,9 +1,9 @@
 """Each page of the dashboard, run by AppTest against the live demo API: it draws without an
-exception and its key numbers are the API's."""
+exception and its key numbers are the API's (the executive and agent pages, sign-in and the
+languages: test_pages_people.py)."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,10 +34,6 @@ def metric(at: AppTest, label: str) -> str:
     found = [m.value for m in at.metric if m.label == label]
     assert found, (label, [m.label for m in at.metric])
     return str(found[0])
-
-
-def percent(value: float) -> str:
-    return f"{100 * value:.1f} %"
 
 
 def week_bounds(api: DemoApi, week: date) -> tuple[datetime, datetime]:
@@ -78,48 +74,6 @@ def assert_reasons_match(
     assert len(reason_charts) == 2  # the bars and the trend
 
 
-def test_executive_kpis_match_the_api_by_day_and_week(demo_api: DemoApi) -> None:
-    at = run_page(demo_api, "pages/executive.py", "executive")
-    heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
-    first, last = re.findall(r"\d{4}-\d{2}-\d{2}", heading)
-    end = date.fromisoformat(last) + timedelta(days=1)
-    assert (end - date.fromisoformat(first)).days == 28
-    report: Any = demo_api.get(
-        "/v1/kpis", "executive", site=demo_api.site, start=first, end=end, granularity="day"
-    )
-    total = report["overall"]["total"]
-    assert total["offered"] > 0
-    assert metric(at, "Service level") == percent(total["service_level"])
-    assert metric(at, "Answer rate") == percent(total["answer_rate"])
-    assert metric(at, "Abandon rate") == percent(total["abandon_rate"])
-    assert metric(at, "ASA (s)") == f"{total['asa_seconds']:.1f} s"
-    # the trend: change of service level from the previous day
-    points = [p for p in report["overall"]["points"] if p["intervals"]]
-    change = points[-1]["kpis"]["service_level"] - points[-2]["kpis"]["service_level"]
-    delta = next(m.delta for m in at.metric if m.label == "Service level")
-    assert delta == f"{100 * change:+.1f} pts"
-    queues = {q["code"] for q in demo_api.get("/v1/queues", "executive", site=demo_api.site)}
-    table = at.dataframe[0].value
-    assert set(table["queue"]) == queues | {"All queues"}
-    assert any("target" in m.value for m in at.markdown)
-    assert_reasons_match(at, demo_api, first, end, "day")
-    at.radio(key="exec_reason_measure").set_value("share").run()
-    assert_clean(at)
-
-    at.radio(key="exec_granularity").set_value("week").run()
-    assert_clean(at)
-    heading = next(s.value for s in at.subheader if s.value.startswith("All queues, "))
-    first, last = re.findall(r"\d{4}-\d{2}-\d{2}", heading)
-    end = date.fromisoformat(last) + timedelta(days=1)
-    weekly: Any = demo_api.get(
-        "/v1/kpis", "executive", site=demo_api.site, start=first, end=end, granularity="week"
-    )
-    assert metric(at, "Service level") == percent(weekly["overall"]["total"]["service_level"])
-    assert_reasons_match(at, demo_api, first, end, "week")
-    # no published schedule in the real current week: a message, not an error
-    assert any("No schedule yet" in i.value for i in at.info)
-
-
 def test_planner_requirement_schedule_roster_and_publish(demo_api: DemoApi) -> None:
     at = run_page(demo_api, "pages/planner.py", "planner")
     at.selectbox(key="planner_week").select(demo_api.week1).run()
@@ -147,11 +101,11 @@ def test_planner_requirement_schedule_roster_and_publish(demo_api: DemoApi) -> N
     assert peak_servers > 0 and peak_sellers > 0
     assert metric(at, "Peak servers scheduled") == f"{peak_servers:.0f}"
     assert metric(at, "Peak sellers scheduled") == f"{peak_sellers:.0f}"
-    # the roster's first day: every agent of the schedule is on it
+    # the roster's week: every agent and shift of the schedule
     full: Any = demo_api.get(f"/v1/schedules/{published['id']}", "planner")
-    first_day = min(s["shift_date"] for s in full["shifts"])
-    agents = {s["agent_code"] for s in full["shifts"] if s["shift_date"] == first_day}
-    assert any(f"{len(agents)} agents on shift on {first_day}" in c.value for c in at.caption)
+    agents = {s["agent_code"] for s in full["shifts"]}
+    week = f"{len(agents)} agents, {len(full['shifts'])} shifts from "
+    assert any(c.value.startswith(week) for c in at.caption)
     assert any("is published" in s.value for s in at.success)
 
     # week 2 has a draft: review it and publish it from the page
@@ -187,32 +141,3 @@ def test_planner_starts_a_forecast_job_and_shows_its_progress(demo_api: DemoApi)
     assert any(new[0]["id"][:8] in p.proto.text for p in at.get("progress")) or any(
         new[0]["id"][:8] in s.value for s in [*at.success, *at.caption]
     )
-
-
-def test_my_schedule_shows_the_agents_published_shifts(demo_api: DemoApi) -> None:
-    at = run_page(demo_api, "pages/my_schedule.py", "agent")
-    assert any("No schedule yet" in i.value for i in at.info)
-    at.date_input(key="my_week").set_value(demo_api.week1).run()
-    assert_clean(at)
-    shifts: Any = demo_api.get("/v1/me/schedule", "agent", week_start=demo_api.week1.isoformat())
-    assert len(shifts) == 5
-    assert metric(at, "Shifts this week") == str(len(shifts))
-    assert metric(at, "Paid hours") == "40.0 h"
-
-
-def test_sign_in_then_the_roles_pages(demo_api: DemoApi) -> None:
-    at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=90)
-    at.session_state["wfm_api_url"] = demo_api.url
-    at.run()
-    assert_clean(at)
-    at.text_input(key="sign_in_token").input(demo_api.tokens["executive"])
-    at.button[0].click().run()
-    assert_clean(at)
-    assert [t.value for t in at.title] == ["Executive"]
-
-    agent = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=90)
-    agent.session_state["wfm_api_url"] = demo_api.url
-    agent.session_state["wfm_token"] = demo_api.tokens["agent"]
-    agent.run()
-    assert_clean(agent)
-    assert [t.value for t in agent.title] == ["My schedule"]

@@ -14,6 +14,7 @@ from test_pages import metric, run_page, week_bounds
 
 from dashboard import frames
 from dashboard.common import forget_cached_reads
+from dashboard.i18n import use_locale
 
 API_QUEUES = [
     {"code": "A", "service_level_target": 0.8, "answer_rate_target": 0.95},
@@ -65,10 +66,13 @@ def test_colours_follow_the_stored_target(
 
 
 def test_a_kpi_without_a_target_says_so() -> None:
-    assert frames.target_text("answer_rate", 0.95) == "Target at least 95.0 %"
-    assert frames.target_text("abandon_rate", 0.05) == "Target at most 5.0 %"
-    assert frames.target_text("answer_rate", None) == "No target"
-    assert frames.target_text("asa_seconds", None).startswith("No target")
+    with use_locale("en"):
+        assert frames.target_text("answer_rate", 0.95) == "Target at least 95.0%"
+        assert frames.target_text("abandon_rate", 0.05) == "Target at most 5.0%"
+        assert frames.target_text("answer_rate", None) == "No target"
+        assert frames.target_text("asa_seconds", None).startswith("No target")
+    with use_locale("zh-CN"):
+        assert frames.target_text("answer_rate", 0.95) == "目标：不低于 95.0%"
 
 
 _LITERAL_TARGET = re.compile(
@@ -106,7 +110,7 @@ def test_the_executive_page_judges_by_the_queues_stored_targets(demo_api: DemoAp
 
     def answer_target(at: Any) -> float:
         answer = next(m for m in at.metric if m.label == "Answer rate")
-        found = re.search(r"Target at least ([0-9.]+) %", answer.proto.help)
+        found = re.search(r"Target at least ([0-9.]+)%", answer.proto.help)
         assert found, answer.proto.help
         return float(found.group(1)) / 100
 
@@ -115,7 +119,7 @@ def test_the_executive_page_judges_by_the_queues_stored_targets(demo_api: DemoAp
     assert min(stored) - 5e-4 <= answer_target(at) <= max(stored) + 5e-4
     assert min(stored) < max(stored)  # so the bounds above are a weighting, not one value
     abandon = next(m for m in at.metric if m.label == "Abandon rate")
-    assert f"Target at most {100 * (1 - answer_target(at)):.1f} %" in abandon.proto.help
+    assert f"Target at most {100 * (1 - answer_target(at)):.1f}%" in abandon.proto.help
     with demo_api.client("admin") as admin:
         try:
             for q in queues:
@@ -128,8 +132,8 @@ def test_the_executive_page_judges_by_the_queues_stored_targets(demo_api: DemoAp
             at = run_page(demo_api, "pages/executive.py", "executive")
             answer = next(m for m in at.metric if m.label == "Answer rate")
             abandon = next(m for m in at.metric if m.label == "Abandon rate")
-            assert "Target at least 50.0 %" in answer.proto.help
-            assert "Target at most 50.0 %" in abandon.proto.help
+            assert "Target at least 50.0%" in answer.proto.help
+            assert "Target at most 50.0%" in abandon.proto.help
             assert metric(at, "Answer rate")  # the value is still the API's (test_pages)
             asa = next(m for m in at.metric if m.label == "ASA (s)")
             assert "No target" in asa.proto.help

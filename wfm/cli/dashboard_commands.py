@@ -82,7 +82,8 @@ def dashboard(
         fail(f"the dashboard script {script} is missing; reinstall the package")
     env = {**os.environ, "WFM_API_URL": url}
     info(f"WFM dashboard on http://{host}:{port} (API: {url}); sign in with an API token")
-    process = subprocess.Popen(streamlit_command(host, port, script), env=env)
+    # run from dashboard/, whose .streamlit/config.toml Streamlit reads (toolbar in viewer mode)
+    process = subprocess.Popen(streamlit_command(host, port, script), env=env, cwd=script.parent)
 
     def _stop(_signum: int, _frame: object) -> None:
         process.terminate()
