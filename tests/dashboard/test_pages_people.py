@@ -220,3 +220,36 @@ def test_the_sign_in_page_speaks_the_default_language_and_the_query_parameter(
     english.query_params["lang"] = "en"
     english.run()
     assert [t.value for t in english.title] == ["WFM dashboard"]
+
+
+def test_the_sites_default_language_and_the_sidebar_pick(demo_api: DemoApi) -> None:
+    """Without a pick the page speaks the site's default language; a pick in the sidebar wins
+    and is kept for the session."""
+    from dashboard.common import forget_cached_reads
+
+    def fresh() -> AppTest:
+        forget_cached_reads()  # the sites are cached for two minutes
+        at = AppTest.from_file(str(DASHBOARD / "pages/executive.py"), default_timeout=90)
+        at.session_state["wfm_api_url"] = demo_api.url
+        at.session_state["wfm_token"] = demo_api.tokens["executive"]
+        at.run()
+        assert_clean(at)
+        return at
+
+    assert _site(demo_api)["default_language"] == "zh-CN"
+    assert [t.value for t in fresh().title] == ["管理层概览"]
+    with demo_api.client("admin") as admin:
+        response = admin.patch(f"/v1/sites/{demo_api.site}", json={"default_language": "en"})
+        assert response.status_code == 200, response.text
+        try:
+            at = fresh()
+            assert [t.value for t in at.title] == ["Executive"]
+            at.selectbox(key="wfm_language_picker").select("zh_CN").run()
+            assert_clean(at)
+            assert [t.value for t in at.title] == ["管理层概览"]
+            assert at.session_state["wfm_language"] == "zh_CN"
+            at.run()
+            assert [t.value for t in at.title] == ["管理层概览"]
+        finally:
+            admin.patch(f"/v1/sites/{demo_api.site}", json={"default_language": "zh-CN"})
+            forget_cached_reads()
