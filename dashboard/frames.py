@@ -46,6 +46,34 @@ HIGHER_IS_BETTER = {
 STATUS_COLOURS = {"good": "#2e7d32", "near": "#f9a825", "bad": "#c62828", "none": "#9e9e9e"}
 
 
+# one colour per queue on every chart: the queues sorted by code take these in turn; the overall
+# line is dark grey
+QUEUE_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#aec7e8",
+)
+OVERALL_COLOUR = "#424242"
+
+
+def queue_colours(codes: Iterable[str], overall: str | None = None) -> tuple[list[str], list[str]]:
+    """(domain, range) of a chart's colour scale: the queues by code, each its colour whatever
+    the other queues on the chart, and `overall` (the label of all queues together) dark grey."""
+    domain = sorted(set(codes))
+    colours = [QUEUE_PALETTE[i % len(QUEUE_PALETTE)] for i in range(len(domain))]
+    if overall is not None:
+        domain.append(overall)
+        colours.append(OVERALL_COLOUR)
+    return domain, colours
+
+
 @dataclass(frozen=True)
 class Targets:
     """A queue's targets as the API stores them (`GET /v1/queues`); None: no such target. The

@@ -164,7 +164,14 @@ def _queue_table(totals: pd.DataFrame, targets: dict[str, frames.Targets]) -> No
     )
 
 
-def _trend(points: pd.DataFrame, overall: frames.Targets) -> None:
+def _queue_scale(queue_codes: list[str], with_overall: bool) -> alt.Scale:
+    domain, colours = frames.queue_colours(
+        queue_codes, t(frames.ALL_QUEUES) if with_overall else None
+    )
+    return alt.Scale(domain=domain, range=colours)
+
+
+def _trend(points: pd.DataFrame, overall: frames.Targets, queue_codes: list[str]) -> None:
     kpi = st.selectbox(
         t("KPI"),
         list(frames.KPI_LABELS),
@@ -184,7 +191,7 @@ def _trend(points: pd.DataFrame, overall: frames.Targets) -> None:
                 title=t(frames.KPI_LABELS[kpi]),
                 axis=alt.Axis() if is_time else alt.Axis(format=".0%"),
             ),
-            color=alt.Color("queue:N", title=t("Queue")),
+            color=alt.Color("queue:N", title=t("Queue"), scale=_queue_scale(queue_codes, True)),
             tooltip=[
                 alt.Tooltip("period:T", title=t(PERIODS[granularity]), format="%Y-%m-%d"),
                 alt.Tooltip("queue:N", title=t("Queue")),
@@ -243,7 +250,8 @@ with section(t("Service KPIs")):
     st.subheader(t("By queue"))
     _queue_table(totals, targets)
     st.subheader(t("Trend"))
-    _trend(points, overall)
+    queue_codes = [q["code"] for q in queues]
+    _trend(points, overall, queue_codes)
 
 st.subheader(t("Forecast accuracy"))
 with section(t("Forecast accuracy")):
@@ -267,7 +275,11 @@ with section(t("Forecast accuracy")):
                 .encode(
                     x=alt.X("period_start:T", title=t("Day"), axis=alt.Axis(format="%m-%d")),
                     y=alt.Y("accuracy:Q", title=t("Accuracy"), axis=alt.Axis(format=".0%")),
-                    color=alt.Color("queue_code:N", title=t("Queue")),
+                    color=alt.Color(
+                        "queue_code:N",
+                        title=t("Queue"),
+                        scale=_queue_scale([q["code"] for q in read(api, "queues", site)], False),
+                    ),
                     tooltip=[
                         alt.Tooltip("queue_code:N", title=t("Queue")),
                         alt.Tooltip("period_start:T", title=t("Day"), format="%Y-%m-%d"),

@@ -253,3 +253,26 @@ def test_the_sites_default_language_and_the_sidebar_pick(demo_api: DemoApi) -> N
         finally:
             admin.patch(f"/v1/sites/{demo_api.site}", json={"default_language": "zh-CN"})
             forget_cached_reads()
+
+
+def test_each_queue_keeps_its_colour_on_every_chart(demo_api: DemoApi) -> None:
+    from dashboard import frames
+
+    domain, colours = frames.queue_colours(["TECH", "CARE", "CHAT"], "All queues")
+    assert domain == ["CARE", "CHAT", "TECH", "All queues"]
+    assert colours == [*frames.QUEUE_PALETTE[:3], frames.OVERALL_COLOUR]
+    at = run_page(demo_api, "pages/executive.py", "executive")
+    scales = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        layers = spec.get("layer", [spec])
+        for layer in layers:
+            colour = layer.get("encoding", {}).get("color", {})
+            if colour.get("field") in ("queue", "queue_code"):
+                scale = colour["scale"]
+                scales.append(dict(zip(scale["domain"], scale["range"], strict=True)))
+    assert len(scales) >= 1
+    listed: Any = demo_api.get("/v1/queues", "executive", site=demo_api.site)
+    for scale in scales:
+        for code in (q["code"] for q in listed):
+            assert scale[code] == scales[0][code]
