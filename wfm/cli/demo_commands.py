@@ -80,7 +80,7 @@ def demo_data(
         f"{summary.history_intervals} history intervals "
         f"({summary.offered_contacts} contacts offered), "
         f"{summary.time_off_entries} time-off entries, "
-        f"{summary.outbound_attempts} dialer attempts"
+        f"{summary.outbound_attempts} dialer attempts, {summary.callbacks} callbacks"
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from wfm.db.repositories import (
     AgentRepository,
+    CallbackRepository,
     CampaignRepository,
     HistoryRepository,
     QueueRepository,
@@ -27,6 +28,7 @@ from wfm.domain import (
     Site,
     TimeOff,
 )
+from wfm.domain.dialer import Callback
 from wfm.domain.errors import AlreadyExistsError
 from wfm.domain.patience import keep_only_estimates
 from wfm.services.patience import estimate_patience
@@ -47,6 +49,7 @@ class CentreData:
     history: Sequence[IntervalRecord]
     # dialer attempts as rows of the import format (`wfm.domain.dialer.ATTEMPT_FIELDS`)
     outbound_attempts: Sequence[Mapping[str, Any]] = ()
+    callbacks: Sequence[Callback] = ()
 
     @classmethod
     def of_demo(cls, demo: DemoCentre) -> CentreData:
@@ -61,6 +64,7 @@ class CentreData:
             time_off=demo.time_off,
             history=demo.history,
             outbound_attempts=demo.outbound_attempts,
+            callbacks=demo.callbacks,
         )
 
 
@@ -76,6 +80,7 @@ class LoadSummary:
     history_intervals: int
     offered_contacts: int
     outbound_attempts: int = 0
+    callbacks: int = 0
 
 
 def load_centre(
@@ -125,6 +130,8 @@ def load_centre(
         say(f"history: {done}/{len(centre.history)} intervals written")
     stored = _store_attempts(session, centre.outbound_attempts)
     say(f"{stored} dialer attempts written")
+    callbacks = CallbackRepository(session).add_many(centre.callbacks)
+    say(f"{callbacks} callbacks written")
     for site in centre.sites:
         estimates = estimate_patience(session, site_code=site.code)
         say(
@@ -142,6 +149,7 @@ def load_centre(
         history_intervals=len(centre.history),
         offered_contacts=sum(r.offered for r in centre.history),
         outbound_attempts=stored,
+        callbacks=callbacks,
     )
 
 

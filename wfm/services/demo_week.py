@@ -16,7 +16,9 @@ real ACD exports) and the agents' states through the agent event feed
 (`wfm.services.intraday.ingest_agent_events`), with the simulation site's clock set to the end
 of the day. The agents present sell their planned selling spans: the demo's outbound truth
 (`wfm.tools.demo.outbound`, the demo seed's sellers and proficiencies) draws their dialer
-attempts, which go through the dialer outcome import (`wfm.services.outbound.import_attempts`).
+attempts, which go through the dialer outcome import (`wfm.services.outbound.import_attempts`);
+the contacts that asked for a callback are promised one (`demo_callbacks`, due on one of the
+campaign's next calling days), and the open callbacks due by the day's end are done.
 The outbound draws use random streams of their own, so the inbound day is the same with or
 without them.
 """
@@ -33,8 +35,9 @@ from scheduling.problem import Problem
 from scheduling.simulation_check import QueueCheck, simulate_with_absences
 from wfm.adapters.acd_files import parse_json
 from wfm.adapters.dialer_files import parse_attempts_json
-from wfm.db.repositories import AgentRepository
+from wfm.db.repositories import AgentRepository, CallbackRepository
 from wfm.domain import Activity
+from wfm.domain.dialer import CallbackStatus
 from wfm.domain.intraday import PlanSpan, RawEvent
 from wfm.domain.intraday.livesim import AgentBehaviour, SimQueue, simulate_day
 from wfm.domain.queue_model import QueueModel
@@ -43,7 +46,12 @@ from wfm.services.intraday import day_plan, ingest_agent_events, set_clock
 from wfm.services.outbound import import_attempts
 from wfm.tools.demo import calibration as cal
 from wfm.tools.demo.live import week_start_of
-from wfm.tools.demo.outbound import SellingSpan, demo_centre_truth, generate_span_attempts
+from wfm.tools.demo.outbound import (
+    SellingSpan,
+    demo_callbacks,
+    demo_centre_truth,
+    generate_span_attempts,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -183,7 +191,14 @@ def _sell(
     now_utc: datetime,
 ) -> tuple[int, float]:
     """The dialer attempts of the agents' planned selling spans, drawn from the demo's outbound
-    truth and imported; returns (attempts imported, selling hours)."""
+    truth and imported, with the callbacks they were promised; the open callbacks due by
+    `now_utc` (the day's end) done. Returns (attempts imported, selling hours)."""
+    callbacks = CallbackRepository(session)
+    for callback in callbacks.list(
+        site_code=site_code, status=CallbackStatus.OPEN, due_before_utc=now_utc
+    ):
+        assert callback.id is not None
+        callbacks.update(callback.id, {"status": CallbackStatus.DONE}, now_utc)
     spans = [
         SellingSpan(code, s.campaign_code, s.start_utc, s.end_utc)
         for code, plan in sorted(plans.items())
@@ -197,11 +212,13 @@ def _sell(
     rows = generate_span_attempts(
         truth, spans, seed=seed + day.toordinal(), lead_tag=f"{day:%Y%m%d}-"
     )
+    promised = demo_callbacks(truth, rows, seed=seed + day.toordinal(), done_before_utc=now_utc)
     for row in rows:
         row["attempted_at"] = row["attempted_at"].isoformat()
     if not rows:
         return 0, hours
     summary = import_attempts(session, parse_attempts_json(rows), now_utc=now_utc)
+    callbacks.add_many(promised)
     return summary.imported, hours
 
 

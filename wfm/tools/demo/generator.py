@@ -36,9 +36,10 @@ from wfm.domain import (
     Site,
     TimeOff,
 )
+from wfm.domain.dialer import Callback
 from wfm.domain.queue_model import QueueModel
 from wfm.tools.demo import calibration as cal
-from wfm.tools.demo.outbound import demo_centre_outbound
+from wfm.tools.demo.outbound import demo_callbacks, demo_centre_outbound
 
 # The last day of history when no end date is given: Sunday 8 November 2026, the Sunday before
 # Monday 9 November 2026. Fixed, not "today", so a seed always gives the same centre.
@@ -263,6 +264,9 @@ class DemoCentre:
     # dialer attempts of the last `OUTBOUND_WEEKS` weeks, rows in the import format
     # (`wfm.tools.demo.outbound`)
     outbound_attempts: tuple[dict[str, Any], ...] = ()
+    # the callbacks those attempts were promised (`demo_callbacks`): due before the history's
+    # end done, the others open
+    callbacks: tuple[Callback, ...] = ()
 
 
 def generate_demo_centre(
@@ -313,12 +317,16 @@ def generate_demo_centre(
         contacts_per_week=CONTACTS_PER_AGENT_PER_WEEK * agents,
     )
     outbound_days = 7 * min(max(outbound_weeks, 0), weeks)
-    _, attempts = demo_centre_outbound(
+    truth, attempts = demo_centre_outbound(
         agent_list,
         first_day=last_day - timedelta(days=outbound_days - 1),
         days=outbound_days,
         seed=seed,
     )
+    history_end = datetime.combine(
+        last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(SITE_TIMEZONE)
+    ).astimezone(UTC)
+    callbacks = demo_callbacks(truth, attempts, seed=seed, done_before_utc=history_end)
     return DemoCentre(
         sites=(site,),
         queues=queues,
@@ -333,6 +341,7 @@ def generate_demo_centre(
         interval_minutes=interval_minutes,
         seed=seed,
         outbound_attempts=tuple(attempts),
+        callbacks=tuple(callbacks),
     )
 
 

@@ -8,7 +8,8 @@ lead lists and their recontact rules, and the pace of each campaign. `generate_o
 plays those assumptions out call by call over local days and returns rows in the dialer import
 format (`wfm.domain.dialer.ATTEMPT_FIELDS`), so the estimates of `wfm.domain.outbound` have
 something real-shaped to recover; `true_contact_rate`, `team_conversion` and
-`relative_proficiency` say what they should recover.
+`relative_proficiency` say what they should recover. `demo_callbacks` gives the callbacks the
+contacts that asked for one were promised, with their due times.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from wfm.domain.dialer import Callback, CallbackStatus
+
 TIMEZONE = "Europe/Dublin"
 # Seconds of talk and wrap by how the call ended (gamma distributed, these means).
 TALK_SECONDS = {"sale": 420.0, "contact": 150.0, "refusal": 75.0, "callback_requested": 90.0}
@@ -34,6 +37,9 @@ BUSY_SHARE = 0.12  # of attempts that reach nobody
 # Of contacts that do not sell: a callback is requested, the customer refuses, or it just ends.
 CALLBACK_SHARE = 0.08
 REFUSAL_SHARE = 0.45
+# A contact asking to be called back is promised a call on the campaign's next calling day (60 %)
+# or the one after (40 %), at a quarter hour drawn evenly within its calling hours that day.
+CALLBACK_DAY_SHARES = (0.6, 0.4)
 SALE_VALUE_SHAPE = 4.0  # gamma shape of one sale's revenue (coefficient of variation 0.5)
 STAR_EVERY = 12  # one seller in twelve is a star
 STAR_PROFICIENCY = 4.0  # before normalising: about three times the average after
@@ -439,3 +445,70 @@ def generate_span_attempts(
             )
             at += timedelta(seconds=DIAL_SECONDS_PER_ATTEMPT + talk + wrap)
     return rows
+
+
+def demo_callbacks(
+    truth: OutboundTruth,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    seed: int,
+    done_before_utc: datetime | None = None,
+) -> list[Callback]:
+    """The callbacks promised by the attempts `rows` (import rows, `attempted_at` a UTC
+    datetime) that ended with a callback requested, one each: due on one of the campaign's next
+    calling days at a quarter hour of its calling hours (`CALLBACK_DAY_SHARES`), with the
+    attempt's campaign, segment, lead and id, created when it was requested. Those due before
+    `done_before_utc` are done (the demo's dialer calls every callback by its due time), the
+    others open. Same arguments, same callbacks."""
+    rng = np.random.default_rng([seed, 1719])
+    zone = ZoneInfo(truth.timezone)
+    known = {c.code: c for c in truth.campaigns}
+    out = []
+    for row in rows:
+        campaign = known.get(str(row["campaign"]))
+        if row["result"] != "callback_requested" or campaign is None:
+            continue
+        at: datetime = row["attempted_at"]
+        ahead = 1 if rng.random() < CALLBACK_DAY_SHARES[0] else 2
+        due = _callback_due(campaign, at.astimezone(zone).date(), ahead, rng, zone)
+        if due is None:
+            continue
+        done = done_before_utc is not None and due < done_before_utc
+        out.append(
+            Callback(
+                campaign_code=campaign.code,
+                due_at_utc=due,
+                segment_code=str(row["segment"]),
+                lead_id=row.get("lead_id"),
+                status=CallbackStatus.DONE if done else CallbackStatus.OPEN,
+                attempt_id=str(row["attempt_id"]),
+                created_at_utc=at,
+            )
+        )
+    return out
+
+
+def _callback_due(
+    campaign: CampaignTruth, requested: date, ahead: int, rng: np.random.Generator, zone: ZoneInfo
+) -> datetime | None:
+    """A quarter hour of the campaign's calling hours on its `ahead`-th calling day after the
+    local day `requested` (None: it calls on no day of the next two weeks)."""
+    day, found = requested, 0
+    for _ in range(14):
+        day += timedelta(days=1)
+        hours = [
+            (first, end)
+            for weekday, first, end in campaign.calling_hours
+            if weekday == day.weekday()
+        ]
+        if not hours:
+            continue
+        found += 1
+        if found == ahead:
+            first, end = hours[0]
+            quarter = int(rng.integers(0, 4 * (end - first)))
+            local = datetime.combine(day, time(first), tzinfo=zone) + timedelta(
+                minutes=15 * quarter
+            )
+            return local.astimezone(UTC)
+    return None
