@@ -22,16 +22,16 @@ from api.kpis.schemas import (
 )
 from api.schemas import CODE_PATTERN, day_query
 from wfm.db.repositories import (
-    CampaignRepository,
     ForecastRepository,
     ScheduleRepository,
     SiteRepository,
 )
-from wfm.domain import Activity, ScheduleStatus
+from wfm.domain import ScheduleStatus
 from wfm.domain.access import Permission
-from wfm.domain.kpi import KpiOptions, KpiValues, ServiceLevelVariant, outbound_value, wmape
+from wfm.domain.kpi import KpiOptions, KpiValues, ServiceLevelVariant, wmape
 from wfm.services.contact_reasons import MAX_TOP, ContactReasonReport, contact_reason_report
 from wfm.services.kpis import KpiReport, KpiSeries, kpi_report
+from wfm.services.schedule_views import outbound_plan
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
 READ = [Depends(require(Permission.KPI_READ))]
@@ -335,8 +335,11 @@ def outbound(
         default="published", description="Read the published schedule, or the latest draft."
     ),
 ) -> Any:
-    """Outbound hours and value the week's schedule plans, per campaign."""
-    site_row = SiteRepository(session).get(site)
+    """Outbound hours and value the week's schedule plans, per campaign: the campaigns of the
+    schedule's evaluation (`GET /v1/schedules/{id}/evaluation`), valued at the values of a
+    selling hour its roster was built with (learned from the dialer attempts where they carry
+    them, typed otherwise)."""
+    SiteRepository(session).get(site)
     repo = ScheduleRepository(session)
     versions = repo.list(site, week_start)
     wanted = ScheduleStatus.PUBLISHED if status == "published" else ScheduleStatus.DRAFT
@@ -354,31 +357,22 @@ def outbound(
         return empty
     summary = picked[-1]
     assert summary.id is not None
-    schedule = repo.get(summary.id)
-    campaigns = {c.code: c for c in CampaignRepository(session).list(site)}
-    spans: dict[str, list[tuple[Any, Any]]] = {}
-    for shift in schedule.shifts:
-        for span in shift.activities:
-            if span.activity is Activity.SELL and span.campaign_code in campaigns:
-                spans.setdefault(span.campaign_code, []).append((span.start_utc, span.end_utc))
-    rows = []
-    for code, items in sorted(spans.items()):
-        c = campaigns[code]
-        figures = outbound_value(
-            items, c.value_per_productive_hour_by_hour, c.efficiency, site_row.timezone
-        )
-        rows.append(
-            {
-                "campaign_code": code,
-                "sell_hours": figures.sell_hours,
-                "productive_hours": figures.productive_hours,
-                "value": figures.value,
-            }
-        )
+    plan = outbound_plan(session, summary.id)
+    rows = [
+        {
+            "campaign_code": code,
+            "sell_hours": c.sell_hours,
+            "productive_hours": c.productive_hours,
+            "value": c.value,
+            "value_source": c.value_source,
+        }
+        for code, c in sorted(plan.items())
+        if c.sell_hours > 0
+    ]
     return {
         **empty,
-        "schedule_id": schedule.id,
-        "status": schedule.status.value,
+        "schedule_id": summary.id,
+        "status": summary.status.value,
         "sell_hours": sum(r["sell_hours"] for r in rows),
         "value": sum(r["value"] for r in rows),
         "campaigns": rows,

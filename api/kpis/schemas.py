@@ -85,7 +85,12 @@ class OutboundCampaignRead(Output):
     sell_hours: float = Field(description="Hours scheduled to sell on it.")
     productive_hours: float = Field(description="sell hours x efficiency.")
     value: float = Field(
-        description="Productive hours x value per productive hour, by local hour of day."
+        description="Productive hours x value per productive hour, by local hour of day: the "
+        "schedule evaluation's figure."
+    )
+    value_source: str = Field(
+        description="Where its values per productive hour come from, as the schedule "
+        "evaluation says: 'estimated: ...' from the dialer attempts, or 'typed: ...' and why."
     )
 
 

@@ -384,6 +384,13 @@ def _queue(
     )
 
 
+def campaign_plan(problem: Problem, roster: Roster) -> dict[str, CampaignEvaluation]:
+    """The roster's outbound plan per campaign, as `evaluate_roster` gives it (sell hours,
+    productive hours, value at the problem's values of a selling hour and their source) without
+    the rest of the evaluation's figures."""
+    return _campaigns(problem, evaluate(problem, roster))
+
+
 def _campaigns(problem: Problem, evaluation: Evaluation) -> dict[str, CampaignEvaluation]:
     specs = {c.code: c for c in problem.campaigns}
     return {

@@ -28,8 +28,10 @@ from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import (
     SHRINKAGE_FROM_SCHEDULE,
     SHRINKAGE_FROM_SITE,
+    CampaignEvaluation,
     IntervalTargets,
     ScheduleEvaluation,
+    campaign_plan,
     evaluate_roster,
     interval_targets,
 )
@@ -187,6 +189,16 @@ def evaluate(session: Session, schedule_id: int) -> ScheduleEvaluation:
         notes=rebuilt.notes,
         callbacks=callbacks_due(session, rebuilt.problem),
     )
+
+
+def outbound_plan(session: Session, schedule_id: int) -> dict[str, CampaignEvaluation]:
+    """The schedule's outbound plan per campaign: the campaigns of its evaluation (`evaluate`),
+    on its roster problem rebuilt as `evaluate` rebuilds it, so valued at the values of a
+    selling hour the roster was built with (learned from the dialer attempts where they carry
+    them, typed otherwise: `wfm.services.selling_value`)."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    rebuilt = schedule_problem(session, schedule)
+    return campaign_plan(rebuilt.problem, roster_from_shifts(schedule.shifts))
 
 
 def evaluate_intervals(
