@@ -10,22 +10,28 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import text
+from dashboard.i18n import N_, fmt_date, fmt_number, t
+
+COLUMNS = {
+    "day": N_("Day"),
+    "idle_agent_hours": N_("Idle hours"),
+    "absorbable_deferred_hours": N_("Absorbable hours"),
+    "callbacks_due": N_("Callbacks due"),
+    "callback_hours_due": N_("Callback hours"),
+    "callback_hours_absorbable": N_("Callback hours absorbed"),
+}
 
 
 def idle_table(evaluation: dict[str, Any]) -> pd.DataFrame:
     """One row per local day of the evaluation's week, hours to one decimal."""
-    columns = {
-        "day": text("day", "日期"),
-        "idle_agent_hours": text("idle h", "空闲小时"),
-        "absorbable_deferred_hours": text("absorbable h", "可吸收小时"),
-        "callbacks_due": text("callbacks due", "到期回拨"),
-        "callback_hours_due": text("callback h", "回拨小时"),
-        "callback_hours_absorbable": text("callback h absorbed", "可吸收回拨小时"),
-    }
+    columns = {name: t(label) for name, label in COLUMNS.items()}
     rows = [
         {
-            label: row[name] if name in ("day", "callbacks_due") else round(row[name], 1)
+            label: fmt_date(row[name], weekday=True)
+            if name == "day"
+            else row[name]
+            if name == "callbacks_due"
+            else round(row[name], 1)
             for name, label in columns.items()
         }
         for row in evaluation.get("idle_days", [])
@@ -35,31 +41,29 @@ def idle_table(evaluation: dict[str, Any]) -> pd.DataFrame:
 
 def show_idle_time(evaluation: dict[str, Any]) -> None:
     """The section: the week's totals, the table per day and what the figures mean."""
-    st.markdown("**" + text("Idle time inside serving", "接听间隙") + "**")
+    st.markdown("**" + t("Idle time inside serving") + "**")
     table = idle_table(evaluation)
     if table.empty:
-        st.info(text("The schedule has no days to show.", "该排班没有可显示的日期。"))
+        st.info(t("The schedule has no days to show."))
         return
     a, b, c = st.columns(3)
-    a.metric(text("Idle hours", "空闲小时"), f"{evaluation['idle_agent_hours']:.1f} h")
+    a.metric(t("Idle hours"), f"{fmt_number(evaluation['idle_agent_hours'], 1)} h")
     b.metric(
-        text("Absorbable deferred hours", "可吸收延后工作小时"),
-        f"{evaluation['absorbable_deferred_hours']:.1f} h",
+        t("Absorbable deferred hours"),
+        f"{fmt_number(evaluation['absorbable_deferred_hours'], 1)} h",
     )
     c.metric(
-        text("Callback hours absorbed", "可吸收回拨小时"),
-        f"{evaluation['callback_hours_absorbable']:.1f} / {evaluation['callback_hours_due']:.1f} h",
+        t("Callback hours absorbed"),
+        f"{fmt_number(evaluation['callback_hours_absorbable'], 1)} / "
+        f"{fmt_number(evaluation['callback_hours_due'], 1)} h",
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(
-        text(
+        t(
             "Serving agents are idle between contacts (agents present x (1 - occupancy)). "
             "Deferred work such as callbacks, done only when no contact waits, can fill the "
             "absorbable part of that time while every queue still meets its targets; days "
             "already short absorb nothing. Callbacks absorbed need not be rostered as selling "
-            "time.",
-            "接听坐席在两次来电之间处于空闲（在岗坐席 × (1 − 占用率)）。回拨等延后工作只在没有"
-            "来电等待时处理，可以填补其中可吸收的部分，同时各队列仍达到目标；已经人手不足的时段"
-            "不吸收任何工作。可吸收的回拨无需排为外呼销售时间。",
+            "time."
         )
     )

@@ -1,5 +1,7 @@
-"""Planner: forecast against actuals with prediction bands, requirement against scheduled servers
-and sellers, the roster by agent, forecast and roster jobs with progress, review and publish."""
+"""Planner: forecast against actuals with prediction bands and adjustments, requirement against
+scheduled servers and sellers, the week's roster per agent with filters, edits, exports and
+calendars, forecast and roster jobs with progress, review and publish. Every text in the
+reader's language (`dashboard.i18n`), every time in the site's."""
 
 from __future__ import annotations
 
@@ -21,34 +23,64 @@ from dashboard.common import (
     require_client,
     section,
     show_api_error,
+    site_info,
 )
-from dashboard.i18n import pick_language
+from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_percent, t
 from dashboard.idle_time import show_idle_time
+from dashboard.planner_roster import adjustment_form, show_week
+from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
 from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
-ACTIVITY_COLOURS = {
-    "serve": "#1f77b4",
-    "sell": "#2ca02c",
-    "break": "#ff7f0e",
-    "lunch": "#d62728",
-    "other": "#9467bd",
+STATUS_NAMES = {
+    "draft": N_("draft"),
+    "published": N_("published"),
+    "archived": N_("archived"),
+    "queued": N_("queued"),
+    "running": N_("running"),
+    "succeeded": N_("succeeded"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+}
+PATIENCE_SOURCES = {
+    "history": N_("history"),
+    "site": N_("site"),
+    "calibration": N_("calibration"),
+}
+# the accuracy table's columns (`frames.accuracy_frame`) as the reader sees them
+ACCURACY_COLUMNS = {
+    "queue": N_("Queue"),
+    "week": N_("Week"),
+    "model": N_("Model"),
+    "calls": N_("Calls"),
+    "agents_serving": N_("Agents serving"),
+    "AR_actual_%": N_("AR actual %"),
+    "AR_predicted_%": N_("AR predicted %"),
+    "AR_textbook_%": N_("AR textbook %"),
+    "AR_MAE_pts": N_("AR MAE (pts)"),
+    "AR_textbook_MAE_pts": N_("AR textbook MAE (pts)"),
+    "AR_bias_pts": N_("AR bias (pts)"),
+    "AR_noise_floor_pts": N_("AR noise floor (pts)"),
+    "SL_actual_%": N_("SL actual %"),
+    "SL_predicted_%": N_("SL predicted %"),
+    "SL_MAE_pts": N_("SL MAE (pts)"),
+    "note": N_("Note"),
 }
 
 api, me = require_client()
-st.title("Planner")
+st.title(t("Planner"))
 site = pick_site(api)
-pick_language()
 if site is None:
     st.stop()
 assert site is not None
+timezone = str(site_info().get("timezone") or "UTC")
+currency = str(site_info().get("currency") or "CNY")
+zone = ZoneInfo(timezone)
 
 
-def _site_zone(client: ApiClient, code: str) -> ZoneInfo:
-    for s in read(client, "sites"):
-        if s["code"] == code:
-            return ZoneInfo(s["timezone"])
-    return ZoneInfo("UTC")
+def _local(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column of UTC instants as site-local wall-clock times."""
+    return pd.to_datetime(frame[column], utc=True).dt.tz_convert(zone).dt.tz_localize(None)
 
 
 def _patience_table(queues: list[dict[str, Any]]) -> pd.DataFrame:
@@ -60,13 +92,17 @@ def _patience_table(queues: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "queue": q["code"],
-                "patience_s": seconds(q["patience"]["seconds"]),
-                "source": q["patience"]["source"],
-                "estimated_at_utc": q["patience"]["estimated_at_utc"],
-                "ci95_low_s": seconds(q["patience"]["ci_low_seconds"]),
-                "ci95_high_s": seconds(q["patience"]["ci_high_seconds"]),
-                "abandoned": q["patience"]["abandoned_count"],
+                t("Queue"): q["code"],
+                t("Patience (s)"): seconds(q["patience"]["seconds"]),
+                t("Source"): t(PATIENCE_SOURCES.get(src, src))
+                if (src := q["patience"]["source"])
+                else "",
+                t("Estimated at"): fmt_datetime(q["patience"]["estimated_at_utc"], timezone)
+                if q["patience"]["estimated_at_utc"]
+                else "",
+                t("95 % low (s)"): seconds(q["patience"]["ci_low_seconds"]),
+                t("95 % high (s)"): seconds(q["patience"]["ci_high_seconds"]),
+                t("Abandoned"): q["patience"]["abandoned_count"],
             }
             for q in queues
         ]
@@ -79,37 +115,55 @@ def _shrinkage_section(client: ApiClient, site: str, may_write: bool) -> None:
     setting, estimate = measured["setting"], measured["estimate"]
     left, right = st.columns(2)
     left.metric(
-        "Unplanned shrinkage in use",
-        f"{setting:.1%}",
-        help="The site's setting: each rostered agent absent with this probability in "
-        "requirements, rosters and their predictions.",
+        t("Unplanned shrinkage in use"),
+        fmt_percent(setting),
+        help=t(
+            "The site's setting: each rostered agent absent with this probability in "
+            "requirements, rosters and their predictions."
+        ),
     )
     if estimate is None:
-        right.metric("Measured", "-")
+        right.metric(t("Measured"), "-")
     else:
         low, high = measured["ci95_low"], measured["ci95_high"]
-        interval = None if low is None or high is None else f"95 % interval {low:.1%} to {high:.1%}"
-        right.metric("Measured", f"{estimate:.1%}", help=interval)
+        interval = (
+            None
+            if low is None or high is None
+            else t("95 % interval {low} to {high}", low=fmt_percent(low), high=fmt_percent(high))
+        )
+        right.metric(t("Measured"), fmt_percent(estimate), help=interval)
     st.caption(
-        f"Measured on {measured['agent_days']} rostered agent-days with ACD events from "
-        f"{measured['first_day']} to {measured['last_day']}: the share of scheduled work time "
-        "not available (absent, late, not ready); "
+        t(
+            "Measured on {days} rostered agent-days with ACD events from {first} to {last}: the "
+            "share of scheduled work time not available (absent, late, not ready).",
+            days=fmt_number(measured["agent_days"]),
+            first=fmt_date(measured["first_day"]) if measured["first_day"] else "-",
+            last=fmt_date(measured["last_day"]) if measured["last_day"] else "-",
+        )
+        + " "
         + (
-            f"days absent {measured['absence_share']:.1%}, lateness and aux "
-            f"{measured['lateness_and_aux_share']:.1%}."
+            t(
+                "Days absent {absent}, lateness and aux {late}.",
+                absent=fmt_percent(measured["absence_share"]),
+                late=fmt_percent(measured["lateness_and_aux_share"]),
+            )
             if estimate is not None
-            else "no agent events on rostered days yet."
+            else t("No agent events on rostered days yet.")
         )
     )
     if not measured["sufficient"]:
-        st.caption(f"An estimate needs {measured['min_agent_days']} agent-days to be used.")
-    elif may_write and st.button("Use the measured value", key="apply_shrinkage"):
+        st.caption(
+            t("An estimate needs {days} agent-days to be used.", days=measured["min_agent_days"])
+        )
+    elif may_write and st.button(t("Use the measured value"), key="apply_shrinkage"):
         try:
             client.apply_unplanned_shrinkage(site)
             forget_cached_reads()
-            st.success(f"The site's unplanned shrinkage is now {estimate:.1%}.")
+            st.success(
+                t("The site's unplanned shrinkage is now {value}.", value=fmt_percent(estimate))
+            )
         except ApiError as exc:
-            show_api_error(exc, "Unplanned shrinkage")
+            show_api_error(exc, t("Unplanned shrinkage"))
 
 
 def _selling_table(evaluation: dict[str, Any]) -> pd.DataFrame:
@@ -121,14 +175,17 @@ def _selling_table(evaluation: dict[str, Any]) -> pd.DataFrame:
         source, _, why = str(c.get("value_source") or "typed: ").partition(": ")
         rows.append(
             {
-                "campaign": code,
-                "selling values": source,
-                "why": why,
-                "sell_h": round(c["sell_hours"], 1),
-                "value": round(c["value"], 0),
+                t("Campaign"): code,
+                t("Selling values"): t(VALUE_SOURCES.get(source, source)),
+                t("Why"): why,
+                t("Selling hours"): round(c["sell_hours"], 1),
+                t("Value"): fmt_money(c["value"], currency, 0),
             }
         )
     return pd.DataFrame(rows)
+
+
+VALUE_SOURCES = {"estimated": N_("estimated"), "typed": N_("typed")}
 
 
 def _pick_schedule(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -140,15 +197,79 @@ def _pick_schedule(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
     return drafts[-1] if drafts else None
 
 
-zone = _site_zone(api, site)
+def _forecast_chart(values: pd.DataFrame, actual: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
+    """Forecast contacts with 80 % and 95 % bands (blue) and actual contacts (red), per
+    interval in local time."""
+    values = values.assign(local=_local(values, "interval_start_utc"))
+    base = alt.Chart(values).encode(x=alt.X("local:T", title=t("Local time")))
+    layers = [
+        base.mark_area(opacity=0.15, color="#1f77b4").encode(
+            y=alt.Y("offered_lo95:Q", title=t("Contacts per interval")), y2="offered_hi95:Q"
+        ),
+        base.mark_area(opacity=0.3, color="#1f77b4").encode(
+            y="offered_lo80:Q", y2="offered_hi80:Q"
+        ),
+        base.mark_line(color="#1f77b4").encode(
+            y="offered:Q",
+            tooltip=[
+                alt.Tooltip("local:T", title=t("Local time"), format="%a %H:%M"),
+                alt.Tooltip("offered:Q", title=t("Forecast"), format=".1f"),
+            ],
+        ),
+    ]
+    if not actual.empty:
+        actual = actual.assign(local=_local(actual, "interval_start_utc"))
+        layers.append(
+            alt.Chart(actual).mark_line(color="#d62728").encode(x="local:T", y="offered:Q")
+        )
+    return alt.layer(*layers).properties(height=300)
+
+
+def _coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
+    """Agents serving and selling (areas), required (dashed) and to schedule (dotted), per
+    interval in local time."""
+    coverage = coverage.assign(local=_local(coverage, "interval_start_utc"))
+    serving, selling = t("serving"), t("selling")
+    staffed = coverage.rename(columns={"servers": serving, "sellers": selling}).melt(
+        id_vars="local", value_vars=[serving, selling], var_name="activity", value_name="agents"
+    )
+    area = (
+        alt.Chart(staffed)
+        .mark_area(opacity=0.6)
+        .encode(
+            x=alt.X("local:T", title=t("Local time")),
+            y=alt.Y("agents:Q", stack=True, title=t("Agents")),
+            color=alt.Color(
+                "activity:N",
+                title=t("Activity"),
+                scale=alt.Scale(
+                    domain=[serving, selling],
+                    range=[ACTIVITY_COLOURS["serve"], ACTIVITY_COLOURS["sell"]],
+                ),
+            ),
+        )
+    )
+    need = (
+        alt.Chart(coverage)
+        .mark_line(color="black", strokeDash=[4, 2])
+        .encode(x="local:T", y="required:Q")
+    )
+    gross = (
+        alt.Chart(coverage)
+        .mark_line(color="black", strokeDash=[1, 2])
+        .encode(x="local:T", y="to_schedule:Q")
+    )
+    return (area + need + gross).properties(height=300)
+
+
 runs: list[dict[str, Any]] = []
-with section("Forecasts"):
+with section(t("Forecasts")):
     runs = read(api, "forecast_runs", site)
 
 run = runs[-1] if runs else None
 week_start: date | None = None
 if run is None:
-    st.info(f"No forecast yet for site {site}: run one below (or `wfm forecast`).")
+    st.info(t("No forecast yet for site {site}: run one below (or `wfm forecast`).", site=site))
 else:
     horizon_start = datetime.fromisoformat(run["horizon_start_utc"]).astimezone(zone).date()
     horizon_end = datetime.fromisoformat(run["horizon_end_utc"]).astimezone(zone).date()
@@ -159,155 +280,144 @@ else:
         weeks.append(monday)
         monday += timedelta(days=7)
     st.caption(
-        f"Forecast version {run['version']}: {horizon_start} to {horizon_end} "
-        f"({run['interval_minutes']}-min intervals); models "
-        + ", ".join(f"{q}: {m}" for q, m in sorted(run["model_by_queue"].items()))
+        t(
+            "Forecast version {version}: {start} to {end} ({minutes}-min intervals); "
+            "models {models}",
+            version=run["version"],
+            start=fmt_date(horizon_start),
+            end=fmt_date(horizon_end),
+            minutes=run["interval_minutes"],
+            models=", ".join(f"{q}: {m}" for q, m in sorted(run["model_by_queue"].items())),
+        )
     )
-    week_start = st.selectbox("Week", weeks, key="planner_week", format_func=str)
+    week_start = st.selectbox(
+        t("Week"),
+        weeks,
+        key="planner_week",
+        format_func=in_this_language(lambda w: t("week of {day}", day=fmt_date(w))),
+    )
 
-with section("Queue patience"):
+with section(t("Queue patience")):
     st.dataframe(_patience_table(read(api, "queues", site)), hide_index=True)
     st.caption(
-        "Mean caller patience each queue's staffing uses: source history is the queue's own "
-        "estimate (95 % interval, the abandons it rests on, the end of the history it covers); "
-        "source site is the site's setting, for queues without an estimate; source calibration "
-        "is fitted with the queue's calibration against its history."
+        t(
+            "Mean caller patience each queue's staffing uses: source history is the queue's own "
+            "estimate (95 % interval, the abandons it rests on, the end of the history it "
+            "covers); source site is the site's setting, for queues without an estimate; source "
+            "calibration is fitted with the queue's calibration against its history."
+        )
     )
 
-with section("Unplanned shrinkage"):
+with section(t("Unplanned shrinkage")):
     _shrinkage_section(api, site, can(me, "org:write"))
 
 if can(me, "kpi:read"):
-    with section("Prediction against what happened"):
+    with section(t("Prediction against what happened")):
         codes = [q["code"] for q in read(api, "queues", site)]
         accuracy = frames.accuracy_frame(read(api, "queue_accuracy", code) for code in codes)
         if accuracy.empty:
-            st.info("No interval history yet to hold the queue model against.")
+            st.info(t("No interval history yet to hold the queue model against."))
         else:
-            st.dataframe(accuracy, hide_index=True)
+            st.dataframe(
+                accuracy.rename(columns={k: t(v) for k, v in ACCURACY_COLUMNS.items()}),
+                hide_index=True,
+            )
         st.caption(
-            "Per queue and local week: the answer rate (AR) and service level (SL) that "
-            "happened, and what the queue model (calibrated when the queue has a calibration) "
-            "and the textbook Erlang A predict at the calls, handle time and agents serving "
-            "that happened; MAE is call-weighted over the week's intervals, bias is predicted "
-            "minus actual (+: promised too much), the noise floor is what a perfect model "
-            "would still miss. Weeks without agent events predict nothing."
+            t(
+                "Per queue and local week: the answer rate (AR) and service level (SL) that "
+                "happened, and what the queue model (calibrated when the queue has a "
+                "calibration) and the textbook Erlang A predict at the calls, handle time and "
+                "agents serving that happened; MAE is call-weighted over the week's intervals, "
+                "bias is predicted minus actual (+: promised too much), the noise floor is what "
+                "a perfect model would still miss. Weeks without agent events predict nothing."
+            )
         )
 
 schedule: dict[str, Any] | None = None
 if week_start is not None and run is not None:
     week_from, week_to = local_day_bounds_utc(week_start, zone, days=7)
 
-    st.subheader("Forecast and actuals")
-    with section("Forecast and actuals"):
+    st.subheader(t("Forecast and actuals"))
+    with section(t("Forecast and actuals")):
         queues = [q["code"] for q in read(api, "queues", site)]
-        queue = st.selectbox("Queue", queues, key="planner_queue")
+        queue = st.selectbox(t("Queue"), queues, key="planner_queue")
         values = pd.DataFrame(read(api, "forecast_values", run["id"], queue, week_from, week_to))
         if values.empty:
-            st.info(f"The forecast has no values for {queue} in the week of {week_start}.")
+            st.info(
+                t(
+                    "The forecast has no values for {queue} in the week of {week}.",
+                    queue=queue,
+                    week=fmt_date(week_start),
+                )
+            )
         else:
-            values["interval_start_utc"] = pd.to_datetime(values["interval_start_utc"], utc=True)
             actual = pd.DataFrame()
             if can(me, "history:read"):
                 actual = pd.DataFrame(read(api, "history", queue, week_from, week_to))
-            base = alt.Chart(values).encode(x=alt.X("interval_start_utc:T", title="Interval"))
-            layers = [
-                base.mark_area(opacity=0.15, color="#1f77b4").encode(
-                    y=alt.Y("offered_lo95:Q", title="Contacts per interval"), y2="offered_hi95:Q"
-                ),
-                base.mark_area(opacity=0.3, color="#1f77b4").encode(
-                    y="offered_lo80:Q", y2="offered_hi80:Q"
-                ),
-                base.mark_line(color="#1f77b4").encode(
-                    y="offered:Q", tooltip=["interval_start_utc:T", "offered:Q"]
-                ),
-            ]
-            if not actual.empty:
-                actual["interval_start_utc"] = pd.to_datetime(
-                    actual["interval_start_utc"], utc=True
-                )
-                layers.append(
-                    alt.Chart(actual)
-                    .mark_line(color="#d62728")
-                    .encode(x="interval_start_utc:T", y="offered:Q")
-                )
-            st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
-            total = values["offered"].sum()
+            st.altair_chart(_forecast_chart(values, actual), width="stretch")
             note = (
-                f"Actual (red): {int(actual['offered'].sum()):,} contacts."
+                t(
+                    "Actual (red): {count} contacts.",
+                    count=fmt_number(actual["offered"].sum()),
+                )
                 if not actual.empty
-                else "No actuals yet for this week."
+                else t("No actuals yet for this week.")
             )
             st.caption(
-                f"Forecast (blue line) with 80 % and 95 % bands: {total:,.0f} contacts. {note}"
+                t(
+                    "Forecast (blue line) with 80 % and 95 % bands: {total} contacts.",
+                    total=fmt_number(values["offered"].sum()),
+                )
+                + " "
+                + note
             )
+        if can(me, "forecast:write"):
+            adjustment_form(api, queues, week_start, timezone)
 
-    st.subheader("Requirement against the schedule")
-    with section("Requirement against the schedule"):
+    st.subheader(t("Requirement against the schedule"))
+    with section(t("Requirement against the schedule")):
         requirements = read(api, "requirements", site, week_from, week_to)
         schedule = _pick_schedule(read(api, "schedules", site, week_start))
         cells: list[dict[str, Any]] = []
         if schedule is None:
             st.info(
-                f"No schedule yet for the week of {week_start}: showing the requirement only. "
-                "Build a roster below."
+                t(
+                    "No schedule yet for the week of {week}: showing the requirement only. "
+                    "Build a roster below.",
+                    week=fmt_date(week_start),
+                )
             )
         else:
             cells = read(api, "schedule_intervals", schedule["id"])["intervals"]
-            st.caption(f"Schedule version {schedule['version']} ({schedule['status']}).")
         if not requirements and not cells:
-            st.info(f"No requirement for the week of {week_start}: compute requirements first.")
+            st.info(
+                t(
+                    "No requirement for the week of {week}: compute requirements first.",
+                    week=fmt_date(week_start),
+                )
+            )
         else:
             coverage = frames.coverage_frame(requirements, cells)
             a, g, b, c = st.columns(4)
             a.metric(
-                "Peak agents required",
+                t("Peak agents required"),
                 f"{coverage['required'].max():.0f}",
-                help="Agents serving needed to meet every queue's targets (net).",
+                help=t("Agents serving needed to meet every queue's targets (net)."),
             )
             g.metric(
-                "Peak agents to schedule",
+                t("Peak agents to schedule"),
                 f"{coverage['to_schedule'].max():.0f}",
-                help="Agents to roster serving for them (gross): "
-                + frames.shrinkage_said(requirements),
+                help=t("Agents to roster serving for them (gross)."),
             )
-            b.metric("Peak servers scheduled", f"{coverage['servers'].max():.0f}")
-            c.metric("Peak sellers scheduled", f"{coverage['sellers'].max():.0f}")
-            staffed = coverage.melt(
-                id_vars="interval_start_utc",
-                value_vars=["servers", "sellers"],
-                var_name="activity",
-                value_name="agents",
-            )
-            area = (
-                alt.Chart(staffed)
-                .mark_area(opacity=0.6)
-                .encode(
-                    x=alt.X("interval_start_utc:T", title="Interval"),
-                    y=alt.Y("agents:Q", stack=True, title="Agents"),
-                    color=alt.Color(
-                        "activity:N",
-                        scale=alt.Scale(
-                            domain=["servers", "sellers"],
-                            range=[ACTIVITY_COLOURS["serve"], ACTIVITY_COLOURS["sell"]],
-                        ),
-                    ),
-                )
-            )
-            need = (
-                alt.Chart(coverage)
-                .mark_line(color="black", strokeDash=[4, 2])
-                .encode(x="interval_start_utc:T", y="required:Q")
-            )
-            gross = (
-                alt.Chart(coverage)
-                .mark_line(color="black", strokeDash=[1, 2])
-                .encode(x="interval_start_utc:T", y="to_schedule:Q")
-            )
-            st.altair_chart((area + need + gross).properties(height=300), width="stretch")
+            b.metric(t("Peak servers scheduled"), f"{coverage['servers'].max():.0f}")
+            c.metric(t("Peak sellers scheduled"), f"{coverage['sellers'].max():.0f}")
+            st.altair_chart(_coverage_chart(coverage), width="stretch")
             st.caption(
-                "Dashed: agents required serving (all queues); dotted: agents to schedule for "
-                "them (unplanned shrinkage added once; breaks are rostered); areas: scheduled."
+                t(
+                    "Dashed: agents required serving (all queues); dotted: agents to schedule "
+                    "for them (unplanned shrinkage added once; breaks are rostered); areas: "
+                    "scheduled."
+                )
             )
         if schedule is not None:
             evaluated = read(api, "evaluation", schedule["id"])
@@ -315,67 +425,60 @@ if week_start is not None and run is not None:
             if not selling.empty:
                 st.dataframe(selling, hide_index=True, width="stretch")
                 st.caption(
-                    "Where and why the roster sells: each campaign's value of a selling hour is "
-                    "estimated from the site's dialer attempts of the four weeks before the week "
-                    "where they carry it (otherwise the typed value, and why); the sellers area "
-                    "above shows when the roster sells."
+                    t(
+                        "Where and why the roster sells: each campaign's value of a selling hour "
+                        "is estimated from the site's dialer attempts of the four weeks before "
+                        "the week where they carry it (otherwise the typed value, and why); the "
+                        "selling area above shows when the roster sells."
+                    )
                 )
             show_idle_time(evaluated)
 
-    st.subheader("Roster")
-    with section("Roster"):
+    st.subheader(t("Roster"))
+    with section(t("Roster")):
         if schedule is None:
-            st.info(f"No schedule yet for the week of {week_start}.")
+            st.info(t("No schedule yet for the week of {week}.", week=fmt_date(week_start)))
         else:
-            full = read(api, "schedule", schedule["id"])
-            gantt = frames.gantt_frame(full["shifts"])
-            if gantt.empty:
-                st.info("The schedule has no shifts.")
-            else:
-                days = sorted(gantt["shift_date"].unique())
-                day = st.selectbox("Day", days, key="planner_gantt_day")
-                one = gantt[gantt["shift_date"] == day]
-                chart = (
-                    alt.Chart(one)
-                    .mark_bar()
-                    .encode(
-                        x=alt.X("start:T", title="Time (UTC)"),
-                        x2="end:T",
-                        y=alt.Y("agent:N", title="Agent", sort="ascending"),
-                        color=alt.Color(
-                            "activity:N",
-                            scale=alt.Scale(
-                                domain=list(ACTIVITY_COLOURS),
-                                range=list(ACTIVITY_COLOURS.values()),
-                            ),
-                        ),
-                        tooltip=["agent", "activity", "on", "start:T", "end:T"],
-                    )
-                    .properties(height=max(200, 18 * one["agent"].nunique()))
+            st.caption(
+                t(
+                    "Schedule version {version} ({status}).",
+                    version=schedule["version"],
+                    status=t(STATUS_NAMES.get(schedule["status"], schedule["status"])),
                 )
-                st.altair_chart(chart, width="stretch")
-                st.caption(f"{one['agent'].nunique()} agents on shift on {day}.")
+            )
+            show_week(api, me, site, schedule, timezone)
 
-st.subheader("Jobs")
+st.subheader(t("Jobs"))
+
+JOB_KINDS = {
+    "forecast": N_("Forecast"),
+    "schedule": N_("Roster"),
+    "requirements": N_("Requirements"),
+}
 
 
 @st.fragment(run_every=2)
 def _job_progress(client: ApiClient) -> None:
     tracked: list[str] = st.session_state.get(JOBS_KEY, [])
     if not tracked:
-        st.caption("No job started from this page yet.")
+        st.caption(t("No job started from this page yet."))
         return
     for job_id in list(tracked):
         try:
             job = client.job(job_id)
         except ApiError as exc:
-            show_api_error(exc, f"Job {job_id}")
+            show_api_error(exc, t("Job {job}", job=job_id[:8]))
             continue
-        label = f"{job['kind']} job {job_id[:8]}: {job['status']}"
+        label = t(
+            "{kind} job {job}: {status}",
+            kind=t(JOB_KINDS.get(job["kind"]) or str(job["kind"])),
+            job=job_id[:8],
+            status=t(STATUS_NAMES.get(job["status"]) or str(job["status"])),
+        )
         if job["status"] in ("queued", "running"):
-            st.progress(float(job["progress"]), text=f"{label} - {job['message'] or 'waiting'}")
+            st.progress(float(job["progress"]), text=f"{label} - {job['message'] or '...'}")
             if job["status"] == "queued":
-                st.caption("Queued: the worker (`wfm worker`) picks it up.")
+                st.caption(t("Queued: the worker (`wfm worker`) picks it up."))
         elif job["status"] == "succeeded":
             st.success(f"{label} - {job['message']}")
         elif job["status"] == "cancelled":
@@ -395,57 +498,51 @@ left, right = st.columns(2)
 with left:
     if can(me, "forecast:write"):
         with st.form("run_forecast"):
-            weeks_ahead = st.number_input("Weeks ahead", min_value=1, max_value=26, value=3)
-            if st.form_submit_button("Run forecast (and requirements)"):
+            weeks_ahead = st.number_input(t("Weeks ahead"), min_value=1, max_value=26, value=3)
+            if st.form_submit_button(t("Run forecast (and requirements)")):
                 try:
                     job = api.start_forecast(site, int(weeks_ahead))
                     st.session_state.setdefault(JOBS_KEY, []).append(job["id"])
                 except ApiError as exc:
-                    show_api_error(exc, "Forecast")
+                    show_api_error(exc, t("Forecast"))
     else:
-        st.caption("Your role may not run forecasts.")
+        st.caption(t("Your role may not run forecasts."))
 with right:
     if can(me, "schedule:write") and week_start is not None:
         with st.form("build_roster"):
-            st.write(f"Build a roster for the week of {week_start}")
-            if st.form_submit_button("Build roster"):
+            st.write(t("Build a roster for the week of {week}", week=fmt_date(week_start)))
+            if st.form_submit_button(t("Build roster")):
                 try:
                     job = api.start_schedule(site, week_start)
                     st.session_state.setdefault(JOBS_KEY, []).append(job["id"])
                 except ApiError as exc:
-                    show_api_error(exc, "Roster")
+                    show_api_error(exc, t("Roster"))
     elif week_start is None:
-        st.caption("A roster needs a forecast first.")
+        st.caption(t("A roster needs a forecast first."))
     else:
-        st.caption("Your role may not build rosters.")
+        st.caption(t("Your role may not build rosters."))
 _job_progress(api)
 
 
 def _review_queues(evaluation: dict[str, Any]) -> pd.DataFrame:
     """Per queue of the schedule's evaluation: predicted service against the target, and
     coverage against the requirement (`/v1/schedules/{id}/evaluation`)."""
-
-    def percent(value: float | None) -> float | None:
-        return None if value is None else round(100 * value, 1)
-
     return pd.DataFrame(
         [
             {
-                "queue": q["queue_code"],
-                "service_level_%": percent(q["predicted_service_level"]),
-                "target_%": percent(q["service_level_target"]),
-                "answer_rate_%": percent(q["predicted_answer_rate"]),
-                "answer_rate_target_%": percent(q.get("answer_rate_target")),
-                "asa_s": None
-                if q["predicted_asa_seconds"] is None
-                else round(q["predicted_asa_seconds"], 1),
-                "occupancy_%": percent(q["predicted_occupancy"]),
-                "intervals_meeting_target": (
+                t("Queue"): q["queue_code"],
+                t("Service level"): fmt_percent(q["predicted_service_level"]),
+                t("Target"): fmt_percent(q["service_level_target"]),
+                t("Answer rate"): fmt_percent(q["predicted_answer_rate"]),
+                t("Answer rate target"): fmt_percent(q.get("answer_rate_target")),
+                t("ASA (s)"): fmt_number(q["predicted_asa_seconds"], 1),
+                t("Occupancy"): fmt_percent(q["predicted_occupancy"]),
+                t("Intervals meeting the target"): (
                     f"{q['intervals_meeting_target']}/{q['intervals_with_contacts']}"
                 ),
-                "under_coverage_agent_h": round(q["under_coverage_agent_hours"], 2),
-                "required_agent_h": round(q["required_agent_hours"], 2),
-                "serving_agent_h": round(q["serving_agent_hours"], 2),
+                t("Under coverage (agent-h)"): round(q["under_coverage_agent_hours"], 2),
+                t("Required (agent-h)"): round(q["required_agent_hours"], 2),
+                t("Serving (agent-h)"): round(q["serving_agent_hours"], 2),
             }
             for q in evaluation["queues"]
         ]
@@ -456,65 +553,91 @@ def _review_campaigns(evaluation: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "campaign": code,
-                "sell_h": round(c["sell_hours"], 2),
-                "productive_h": round(c["productive_hours"], 2),
-                "value": round(c["value"], 2),
+                t("Campaign"): code,
+                t("Selling hours"): round(c["sell_hours"], 2),
+                t("Productive hours"): round(c["productive_hours"], 2),
+                t("Value"): fmt_money(c["value"], currency, 0),
             }
             for code, c in evaluation["campaigns"].items()
         ]
     )
 
 
+def _review(draft: dict[str, Any], week: date) -> None:
+    """A draft's evaluation, its rule violations and the publish button."""
+    evaluation = read(api, "evaluation", draft["id"])
+    st.write(
+        t(
+            "Draft version {version} of the week of {week}",
+            version=draft["version"],
+            week=fmt_date(week),
+        )
+    )
+    edit = (draft.get("summary") or {}).get("edit")
+    if edit:
+        st.caption(t("Edited by hand: {edit}", edit=edit))
+    gap = evaluation["under_coverage_agent_hours"]
+    under = sum(q["intervals_under"] for q in evaluation["queues"])
+    a, b, c, d = st.columns(4)
+    a.metric(t("Coverage gap"), t("{hours} agent-h", hours=f"{gap:.1f}"))
+    b.metric(t("Intervals under requirement"), f"{under}")
+    c.metric(t("Paid hours"), f"{evaluation['paid_hours']:.1f} h")
+    d.metric(t("Outbound value"), fmt_money(evaluation["outbound_value"], currency, 0))
+    per_queue = _review_queues(evaluation)
+    if not per_queue.empty:
+        st.dataframe(per_queue, hide_index=True, width="stretch")
+    per_campaign = _review_campaigns(evaluation)
+    if not per_campaign.empty:
+        st.dataframe(per_campaign, hide_index=True, width="stretch")
+    st.caption(
+        t(
+            "Predicted at {shrinkage} unplanned shrinkage (breaks are rostered) with each "
+            "queue's patience (Erlang A): the evaluation stored with the schedule and printed "
+            "by `wfm schedule`.",
+            shrinkage=fmt_percent(evaluation["shrinkage"], 0),
+        )
+        + " "
+        + " ".join(evaluation["notes"])
+    )
+    violations = evaluation["violations"]
+    if violations:
+        st.warning(t("Rule violations: {rules}", rules="; ".join(violations)))
+    else:
+        st.caption(t("No rule violations in the schedule."))
+    if can(me, "schedule:publish"):
+        if st.button(t("Publish version {version}", version=draft["version"]), key="publish"):
+            try:
+                api.publish(draft["id"])
+                forget_cached_reads()
+                st.success(t("Version {version} is published.", version=draft["version"]))
+            except ApiError as exc:
+                show_api_error(exc, t("Publish"))
+    else:
+        st.caption(t("Your role may not publish schedules."))
+
+
 if week_start is not None:
-    st.subheader("Review and publish")
-    with section("Review"):
+    st.subheader(t("Review and publish"))
+    with section(t("Review")):
         versions = read(api, "schedules", site, week_start)
         drafts = [v for v in versions if v["status"] == "draft"]
-        if not drafts:
+        if drafts:
+            _review(drafts[-1], week_start)
+        else:
             published = [v for v in versions if v["status"] == "published"]
             if published:
                 st.success(
-                    f"Version {published[-1]['version']} of the week of {week_start} "
-                    "is published; no newer draft to review."
+                    t(
+                        "Version {version} of the week of {week} is published; no newer draft "
+                        "to review.",
+                        version=published[-1]["version"],
+                        week=fmt_date(week_start),
+                    )
                 )
             else:
-                st.info(f"No schedule yet for the week of {week_start}: nothing to review.")
-        else:
-            draft = drafts[-1]
-            evaluation = read(api, "evaluation", draft["id"])
-            st.write(f"Draft version {draft['version']} of the week of {week_start}")
-            gap = evaluation["under_coverage_agent_hours"]
-            under = sum(q["intervals_under"] for q in evaluation["queues"])
-            a, b, c, d = st.columns(4)
-            a.metric("Coverage gap", f"{gap:.1f} agent-h")
-            b.metric("Intervals under requirement", f"{under}")
-            c.metric("Paid hours", f"{evaluation['paid_hours']:.1f} h")
-            d.metric("Outbound value", f"{evaluation['outbound_value']:,.0f}")
-            per_queue = _review_queues(evaluation)
-            if not per_queue.empty:
-                st.dataframe(per_queue, hide_index=True, width="stretch")
-            per_campaign = _review_campaigns(evaluation)
-            if not per_campaign.empty:
-                st.dataframe(per_campaign, hide_index=True, width="stretch")
-            st.caption(
-                f"Predicted at {evaluation['shrinkage']:.0%} unplanned shrinkage (breaks are "
-                "rostered) with each queue's patience "
-                "(Erlang A): the evaluation stored with the schedule and printed by "
-                "`wfm schedule`. " + " ".join(evaluation["notes"])
-            )
-            violations = evaluation["violations"]
-            if violations:
-                st.warning(f"Rule violations: {violations}")
-            else:
-                st.caption("No rule violations in the schedule.")
-            if can(me, "schedule:publish"):
-                if st.button(f"Publish version {draft['version']}", key="publish"):
-                    try:
-                        api.publish(draft["id"])
-                        forget_cached_reads()
-                        st.success(f"Version {draft['version']} is published.")
-                    except ApiError as exc:
-                        show_api_error(exc, "Publish")
-            else:
-                st.caption("Your role may not publish schedules.")
+                st.info(
+                    t(
+                        "No schedule yet for the week of {week}: nothing to review.",
+                        week=fmt_date(week_start),
+                    )
+                )

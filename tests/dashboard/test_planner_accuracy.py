@@ -93,7 +93,7 @@ def test_accuracy_frame_from_a_report() -> None:
 
 def test_planner_shows_the_api_accuracy_report(demo_api: DemoApi) -> None:
     at = run_page(demo_api, "pages/planner.py", "planner")
-    tables = [d.value for d in at.dataframe if "AR_actual_%" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "AR actual %" in d.value.columns]
     assert len(tables) == 1
     table = tables[0]
     queues: Any = demo_api.get("/v1/queues", "planner", site=demo_api.site)
@@ -103,13 +103,13 @@ def test_planner_shows_the_api_accuracy_report(demo_api: DemoApi) -> None:
         expected += [(queue["code"], w) for w in report["weeks"] if w["intervals"] > 0]
     assert len(table) == len(expected) > 0
     for (_, row), (code, week) in zip(table.iterrows(), expected, strict=True):
-        assert (row["queue"], row["week"]) == (code, week["week_start"])
-        assert row["calls"] == round(week["calls"])
-        assert row["AR_actual_%"] == pytest.approx(100 * week["actual_answer_rate"], abs=0.05)
+        assert (row["Queue"], row["Week"]) == (code, week["week_start"])
+        assert row["Calls"] == round(week["calls"])
+        assert row["AR actual %"] == pytest.approx(100 * week["actual_answer_rate"], abs=0.05)
         if week["model"] is None:
-            assert row["note"] == frames.NO_AGENT_EVENTS
+            assert row["Note"] == frames.NO_AGENT_EVENTS
         else:
-            assert row["AR_predicted_%"] == pytest.approx(
+            assert row["AR predicted %"] == pytest.approx(
                 100 * week["model"]["predicted_answer_rate"], abs=0.05
             )
     assert any("Weeks without agent events predict nothing" in c.value for c in at.caption)

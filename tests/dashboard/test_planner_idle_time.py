@@ -10,6 +10,8 @@ import pytest
 from dashkit import DemoApi
 from test_pages import metric, run_page
 
+from dashboard.i18n import fmt_date, fmt_number, use_locale
+
 
 def _evaluation(demo_api: DemoApi) -> Any:
     schedules: Any = demo_api.get(
@@ -22,7 +24,14 @@ def _evaluation(demo_api: DemoApi) -> Any:
 @pytest.mark.parametrize(
     ("language", "title", "day", "idle", "absorbable", "due"),
     [
-        ("en", "Idle time inside serving", "day", "idle h", "absorbable h", "callbacks due"),
+        (
+            "en",
+            "Idle time inside serving",
+            "Day",
+            "Idle hours",
+            "Absorbable hours",
+            "Callbacks due",
+        ),
         ("zh", "接听间隙", "日期", "空闲小时", "可吸收小时", "到期回拨"),
     ],
 )
@@ -44,11 +53,15 @@ def test_planner_shows_idle_time_inside_serving_per_day(
     assert len(tables) == 1
     table = tables[0]
     rows = evaluation["idle_days"]
-    assert len(rows) == 7 and list(table[day]) == [r["day"] for r in rows]
+    assert len(rows) == 7 and len(table[day]) == 7
+    # each local day with its weekday, in the language's date format
+    with use_locale("en" if language == "en" else "zh_CN"):
+        assert list(table[day]) == [fmt_date(r["day"], weekday=True) for r in rows]
     assert list(table[idle]) == [round(r["idle_agent_hours"], 1) for r in rows]
     assert list(table[absorbable]) == [round(r["absorbable_deferred_hours"], 1) for r in rows]
     assert list(table[due]) == [r["callbacks_due"] for r in rows]
     # the demo's roster has idle time inside serving, and some of it can take deferred work
     assert 0.0 < evaluation["absorbable_deferred_hours"] < evaluation["idle_agent_hours"]
     label = "Idle hours" if language == "en" else "空闲小时"
-    assert metric(at, label) == f"{evaluation['idle_agent_hours']:.1f} h"
+    with use_locale("en" if language == "en" else "zh_CN"):
+        assert metric(at, label) == f"{fmt_number(evaluation['idle_agent_hours'], 1)} h"

@@ -18,15 +18,15 @@ def test_planner_shows_each_campaigns_selling_values_and_hours(demo_api: DemoApi
     )
     shown = [s for s in schedules if s["status"] == "published"][-1]
     evaluation: Any = demo_api.get(f"/v1/schedules/{shown['id']}/evaluation", "planner")
-    tables = [d.value for d in at.dataframe if "selling values" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "Selling values" in d.value.columns]
     assert len(tables) == 1
-    table = tables[0].set_index("campaign")
+    table = tables[0].set_index("Campaign")
     assert set(table.index) == set(evaluation["campaigns"]) == {"UPGRADE", "NPS"}
     for code, c in evaluation["campaigns"].items():
         source, _, why = c["value_source"].partition(": ")
-        assert table.loc[code, "selling values"] == source
-        assert table.loc[code, "why"] == why
-        assert table.loc[code, "sell_h"] == round(c["sell_hours"], 1)
-    assert table.loc["UPGRADE", "selling values"] == "estimated"
-    assert "attempts in the 28 days before" in table.loc["UPGRADE", "why"]
+        assert table.loc[code, "Selling values"] == source
+        assert table.loc[code, "Why"] == why
+        assert table.loc[code, "Selling hours"] == round(c["sell_hours"], 1)
+    assert table.loc["UPGRADE", "Selling values"] == "estimated"
+    assert "attempts in the 28 days before" in table.loc["UPGRADE", "Why"]
     assert any("Where and why the roster sells" in c.value for c in at.caption)

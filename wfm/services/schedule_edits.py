@@ -3,11 +3,12 @@ it, or swap two agents' shifts of a day. An edit is applied to a copy of the sch
 the copy is checked with the roster's evaluation (`scheduling.evaluate.evaluate`, the checker the
 solver's result and every schedule evaluation go through) on the schedule's roster problem
 rebuilt as it was built, and saved as a new draft of its week. The schedule edited is never
-changed, published or not. An edit that breaks a hard rule the schedule did not already break is
-refused with each such rule named, and nothing is stored."""
+changed, published or not. An edit that breaks a hard rule the schedule did not already break
+(for that agent or campaign) is refused with each such rule named, and nothing is stored."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -255,6 +256,22 @@ def _swap(shifts: Sequence[Shift], edit: SwapShifts) -> tuple[Shift, ...]:
     return tuple(sorted(swapped, key=lambda s: (s.agent_code, s.start_utc)))
 
 
+def _new_violations(
+    before: Counter[tuple[str, str]], after: Sequence[Violation]
+) -> list[Violation]:
+    """The violations of `after` beyond those the schedule had: per rule and agent (or
+    campaign), the ones past the schedule's count (a moved shift's old violation, reworded
+    with its new times, is not new)."""
+    seen: Counter[tuple[str, str]] = Counter()
+    new = []
+    for violation in after:
+        key = (violation.rule, violation.subject)
+        seen[key] += 1
+        if seen[key] > before[key]:
+            new.append(violation)
+    return new
+
+
 def edit_schedule(
     session: Session, schedule_id: int, edit: ShiftEdit, *, now_utc: datetime | None = None
 ) -> Schedule:
@@ -275,10 +292,13 @@ def edit_schedule(
         if code not in known:
             raise ValidationError(f"{field}: no agent {code!r} at site {schedule.site_code!r}")
     shifts = apply_edit(schedule.shifts, edit, problem.zone)
-    before = {str(v) for v in evaluate(problem, roster_from_shifts(schedule.shifts)).violations}
+    before = Counter(
+        (v.rule, v.subject)
+        for v in evaluate(problem, roster_from_shifts(schedule.shifts)).violations
+    )
     roster = roster_from_shifts(shifts)
     checked = evaluate(problem, roster)
-    new = [v for v in checked.violations if str(v) not in before]
+    new = _new_violations(before, checked.violations)
     if new:
         raise RuleViolationError(new)
     evaluation = evaluate_roster(

@@ -1,0 +1,165 @@
+"""The planner's week per agent: every agent of the roster on all seven days, filtered by team,
+skill and agent; a shift edited from the page goes through POST /v1/schedules/{id}/edits and
+lands as a new draft (the schedule shown untouched), and an edit that breaks a rule is refused
+on the page with nothing stored."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dashkit import DemoApi
+from streamlit.testing.v1 import AppTest
+from test_pages import assert_clean, run_page
+
+
+def _week_caption(at: AppTest) -> str:
+    found = [c.value for c in at.caption if "agents," in c.value and "shifts from" in c.value]
+    assert len(found) == 1, [c.value for c in at.caption]
+    return found[0]
+
+
+def _schedule(demo_api: DemoApi, week: Any = None) -> Any:
+    """The schedule the page shows for the week: its published one, else its latest draft."""
+    schedules: Any = demo_api.get(
+        "/v1/schedules",
+        "planner",
+        site=demo_api.site,
+        week_start=(week or demo_api.week1).isoformat(),
+    )
+    published = [s for s in schedules if s["status"] == "published"]
+    shown = (published or [s for s in schedules if s["status"] == "draft"])[-1]
+    return demo_api.get(f"/v1/schedules/{shown['id']}", "planner")
+
+
+def _charts(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _day(value: Any) -> date:
+    """A date of the chart's scale domain (Vega-Lite: an ISO text or a {year, month, date}
+    object, or epoch milliseconds)."""
+    if isinstance(value, dict):
+        return date(value["year"], value["month"], value["date"])
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, UTC).date()
+    return datetime.fromisoformat(str(value)).date()
+
+
+def _submit(at: AppTest, label: str) -> None:
+    [button] = [b for b in at.button if b.label == label]
+    button.click().run()
+
+
+def test_the_week_shows_every_agent_and_filters_by_team_skill_and_agent(
+    demo_api: DemoApi,
+) -> None:
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week1).run()
+    assert_clean(at)
+    schedule = _schedule(demo_api)
+    agents: Any = demo_api.get("/v1/agents", "planner", site=demo_api.site)
+    by_code = {a["code"]: a for a in agents}
+    rostered = {s["agent_code"] for s in schedule["shifts"]}
+    # the Gantt: a row per agent, every label shown, the chart as tall as the rows need, its
+    # time axis the seven local days of the week
+    [gantt] = [c for c in _charts(at) if c.get("encoding", {}).get("y", {}).get("field") == "row"]
+    assert gantt["height"] == 22 * len(rostered) + 40
+    assert gantt["encoding"]["y"]["axis"]["labelLimit"] == 0
+    first, last = gantt["encoding"]["x"]["scale"]["domain"]
+    assert _day(first) == demo_api.week1 and _day(last) == demo_api.week1 + timedelta(days=7)
+    colours = gantt["encoding"]["color"]["scale"]
+    assert colours["domain"] == ["serve", "sell", "break", "lunch", "other"]
+    caption = _week_caption(at)
+    assert caption.startswith(f"{len(rostered)} agents, {len(schedule['shifts'])} shifts from ")
+    assert "local time (" + demo_api.timezone + ")" in caption
+    # every agent's row is labelled with code, name and team (its queue skills)
+    table = [d.value for d in at.dataframe if "Calendar (iCalendar)" in d.value.columns]
+    assert len(table) == 1
+    listed = table[0]
+    assert sorted(listed["Agent"]) == sorted(rostered)
+    for _, row in listed.iterrows():
+        agent = by_code[row["Agent"]]
+        assert row["Name"] == agent["name"]
+        assert row["Team"] == " + ".join(sorted(agent["queue_skills"]))
+        assert row["Calendar (iCalendar)"].endswith(
+            f"/v1/schedules/{schedule['id']}/agents/{row['Agent']}/calendar.ics"
+        )
+
+    # by team: only that team's agents
+    team = listed["Team"].value_counts().index[0]
+    members = {c for c in rostered if " + ".join(sorted(by_code[c]["queue_skills"])) == team}
+    at.multiselect(key="planner_filter_team").set_value([team]).run()
+    assert_clean(at)
+    in_team = [s for s in schedule["shifts"] if s["agent_code"] in members]
+    assert _week_caption(at).startswith(f"{len(members)} agents, {len(in_team)} shifts")
+
+    # by skill (with the team filter cleared): agents with the skill for a queue or campaign
+    at.multiselect(key="planner_filter_team").set_value([]).run()
+    skill = sorted({c for a in agents for c in a["campaign_skills"]})[0]
+    skilled = {c for c in rostered if skill in by_code[c]["campaign_skills"]}
+    assert 0 < len(skilled) < len(rostered)
+    at.multiselect(key="planner_filter_skill").set_value([skill]).run()
+    assert _week_caption(at).startswith(f"{len(skilled)} agents, ")
+
+    # by agent
+    at.multiselect(key="planner_filter_skill").set_value([]).run()
+    one = sorted(rostered)[0]
+    at.multiselect(key="planner_filter_agent").set_value([one]).run()
+    theirs = [s for s in schedule["shifts"] if s["agent_code"] == one]
+    assert _week_caption(at).startswith(f"1 agents, {len(theirs)} shifts")
+    assert list(listed["Agent"]) and [d.value for d in at.dataframe if "Team" in d.value.columns]
+
+
+def test_a_shift_edited_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> None:
+    # on the second week (a draft, or published by another test): the first keeps its
+    # published version as the latest for the other planner tests
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week2).run()
+    published = _schedule(demo_api, demo_api.week2)
+    before: Any = demo_api.get(
+        "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
+    )
+
+    # shortening a shift by an hour breaks its contract's length: refused, nothing stored
+    at.radio(key="planner_edit_kind").set_value("shorten").run()
+    at.number_input(key="planner_edit_minutes").set_value(60).run()
+    _submit(at, "Check and save as a new draft")
+    assert_clean_but_errors = [e.value for e in at.error]
+    assert len(assert_clean_but_errors) == 1
+    assert "refused and nothing was saved" in assert_clean_but_errors[0]
+    assert "shift_length" in assert_clean_but_errors[0]
+    after: Any = demo_api.get(
+        "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
+    )
+    assert after == before
+
+    # moving the first listed shift by 30 minutes: a new draft, the published one untouched
+    at.radio(key="planner_edit_kind").set_value("move").run()
+    shift_label = at.selectbox(key="planner_edit_shift").value
+    agent_code = shift_label.split(" · ")[0]
+    at.number_input(key="planner_edit_offset").set_value(30).run()
+    _submit(at, "Check and save as a new draft")
+    assert_clean(at)
+    saved = [s.value for s in at.success if "Saved as draft version" in s.value]
+    assert len(saved) == 1, [s.value for s in at.success]
+    versions: Any = demo_api.get(
+        "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
+    )
+    draft = versions[-1]
+    assert draft["status"] == "draft" and f"version {draft['version']}" in saved[0]
+    assert draft["summary"]["edited_from_schedule_id"] == published["id"]
+    full: Any = demo_api.get(f"/v1/schedules/{draft['id']}", "planner")
+    original = [s for s in published["shifts"] if s["agent_code"] == agent_code][0]
+    moved = [
+        s
+        for s in full["shifts"]
+        if s["agent_code"] == agent_code and s["shift_date"] == original["shift_date"]
+    ][0]
+    assert datetime.fromisoformat(moved["start_utc"]) == datetime.fromisoformat(
+        original["start_utc"]
+    ) + timedelta(minutes=30)
+    assert demo_api.get(f"/v1/schedules/{published['id']}", "planner") == published
+    # the review section now shows the edited draft
+    assert any(f"Edited by hand: moved {agent_code}" in c.value for c in at.caption)
