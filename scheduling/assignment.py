@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from scheduling.aggregate import Group, contract_day_penalty_hours
-from scheduling.timeline import AgentFrame, Timeline
+from scheduling.timeline import AgentFrame, Timeline, has_days_off_run
 
 SCALE = 100  # objective in hundredths of the money unit
 TARGET_SCALE = 20  # design targets are fractional: deviations are measured in 1/20 agent
@@ -125,6 +125,7 @@ def add_agent_rules(
     objective += add_weekly_minima(model, timeline, frame, works_option, day_hours)
     add_min_rest_between_shifts(model, timeline, frame, works_option)
     add_max_consecutive_days(model, frame, works, timeline.problem.horizon.days)
+    add_days_off_run(model, frame, works, timeline.problem.horizon.days)
     return objective
 
 
@@ -276,6 +277,28 @@ def add_max_consecutive_days(
         model.add(sum(works.get(d, 0) for d in window) <= limit - before)
 
 
+def add_days_off_run(
+    model: cp_model.CpModel,
+    frame: AgentFrame,
+    works: dict[int, cp_model.LinearExpr | int],
+    days: int,
+) -> None:
+    """The contract's run of consecutive days off: one window of that many days, chosen, has no
+    shift (nothing added when the contract asks for none)."""
+    wanted = frame.spec.contract.min_consecutive_days_off
+    if wanted <= 0 or wanted > days:
+        return
+    chosen = []
+    for first in range(days - wanted + 1):
+        window = [works[d] for d in range(first, first + wanted) if d in works]
+        if not window:
+            return  # the agent can't work any of these days: the run is there anyway
+        off = model.new_bool_var(f"off_a{frame.index}_d{first}")
+        model.add(sum(window) == 0).only_enforce_if(off)
+        chosen.append(off)
+    model.add_bool_or(chosen)
+
+
 def unpopular_shift_count(
     timeline: Timeline, frame: AgentFrame, works_option: dict[tuple[int, int], cp_model.IntVar]
 ) -> cp_model.LinearExprT | None:
@@ -405,6 +428,8 @@ def greedy_assignment(
                 if other.day > option.day and timeline.conflicts(option, other, frame.rest_minutes):
                     return False
             worked = {*chosen, option.day}
+            if not has_days_off_run(worked, days, frame.spec.contract.min_consecutive_days_off):
+                return False
             run = frame.prior_consecutive_days if 0 in worked else 0
             longest = 0
             for d in range(days):

@@ -81,6 +81,17 @@ def check_problem(problem: Problem) -> list[str]:
         who = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         for problem_text in _contract_contradictions(contract, problem.shift_rules, step):
             issues.append(f"contract {code} (agents {who}): {problem_text}")
+        off = contract.min_consecutive_days_off
+        if off > horizon.days:
+            issues.append(
+                f"contract {code} (agents {who}): min_consecutive_days_off {off} is longer than "
+                f"the horizon ({horizon.days} days)"
+            )
+        elif off and contract.days_per_week_min > horizon.days - off:
+            issues.append(
+                f"contract {code} (agents {who}): days_per_week_min {contract.days_per_week_min} "
+                f"leaves no run of {off} days off in {horizon.days} days"
+            )
     return issues
 
 
@@ -296,6 +307,8 @@ def _contract_contradictions(contract: Contract, rules: ShiftRules, step: int) -
         )
     if contract.max_consecutive_days < 1:
         found.append("max_consecutive_days must be >= 1")
+    if contract.min_consecutive_days_off < 0:
+        found.append("min_consecutive_days_off must be >= 0")
     if not contract.shift_lengths_minutes:
         found.append("no shift lengths")
         return found

@@ -253,6 +253,7 @@ class _Checker:
             self._one_shift_a_day(agent, shift, days_worked)
         self._min_rest(agent, shifts)
         self._max_consecutive_days(agent, days_worked)
+        self._days_off_run(agent, days_worked)
         limits = self._weekly_limits(agent)
         paid_hours = paid_minutes / 60.0
         self._weekly_hours_and_days(agent, limits, paid_hours, len(days_worked))
@@ -331,6 +332,23 @@ class _Checker:
                 agent.code,
                 f"{longest} consecutive working days; the contract allows "
                 f"{agent.contract.max_consecutive_days}",
+            )
+
+    def _days_off_run(self, agent: AgentSpec, days_worked: set[date]) -> None:
+        """A run of at least the contract's consecutive days off (local days of the horizon on
+        which no shift starts), when it asks for one."""
+        wanted = agent.contract.min_consecutive_days_off
+        if wanted <= 0:
+            return
+        run = longest = 0
+        for day in self.dates:
+            run = 0 if day in days_worked else run + 1
+            longest = max(longest, run)
+        if longest < wanted:
+            self.fail(
+                "days_off",
+                agent.code,
+                f"at most {longest} consecutive days off; the contract needs {wanted} in a row",
             )
 
     def _weekly_limits(self, agent: AgentSpec) -> _WeeklyLimits:

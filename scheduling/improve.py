@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from scheduling.activities import BREAK, LUNCH, OTHER, PlacedShift
 from scheduling.aggregate import SkillSet
 from scheduling.economics import ServeCurve
-from scheduling.timeline import AgentFrame, ShiftOption, Timeline
+from scheduling.timeline import AgentFrame, ShiftOption, Timeline, has_days_off_run
 
 IDLE = -1  # working, with nothing worth doing ("other", or serving a queue without value)
 ON_BREAK = -2
@@ -228,9 +228,12 @@ class RosterSearch:
         if len(worked) + 1 > frame.days_max:
             return []
         days = self.timeline.problem.horizon.days
+        days_off = frame.spec.contract.min_consecutive_days_off
         allowed = []
         for d in agent.by_day:
             if d in worked:
+                continue
+            if days_off and not has_days_off_run(worked | {d}, days, days_off):
                 continue
             run = frame.prior_consecutive_days
             longest = 0

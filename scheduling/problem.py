@@ -203,6 +203,9 @@ class Contract:
     latest_end_local: time = time(0, 0)  # 00:00: the end of the start day
     min_rest_hours: float = 11.0
     max_consecutive_days: int = 6
+    # a run of at least this many consecutive local days without a shift start inside the
+    # horizon (0: no such rule); e.g. 2 for two days off in a row each week
+    min_consecutive_days_off: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -294,6 +294,7 @@ class _Parser:
             latest_end_local=self.clock(c.get("latest_end_local", "24:00")),
             min_rest_hours=c.get("min_rest_hours", 11.0),
             max_consecutive_days=c.get("max_consecutive_days", 6),
+            min_consecutive_days_off=c.get("min_consecutive_days_off", 0),
         )
 
     def agent(
@@ -452,6 +453,11 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "latest_end_local": _clock(c.latest_end_local, end=True),
                 "min_rest_hours": c.min_rest_hours,
                 "max_consecutive_days": c.max_consecutive_days,
+                **(
+                    {"min_consecutive_days_off": c.min_consecutive_days_off}
+                    if c.min_consecutive_days_off
+                    else {}
+                ),
             }
             for c in contracts.values()
         ],

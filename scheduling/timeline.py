@@ -113,6 +113,17 @@ class Timeline:
         return (second.start - first.end) * self.interval_minutes < rest_minutes - 1e-9
 
 
+def has_days_off_run(worked: set[int] | frozenset[int], days: int, wanted: int) -> bool:
+    """Whether days 0..days-1 without the `worked` ones hold `wanted` days off in a row (always
+    when `wanted` is 0)."""
+    run = 0
+    for d in range(days):
+        run = 0 if d in worked else run + 1
+        if run >= wanted:
+            return True
+    return wanted <= 0
+
+
 def build_timeline(problem: Problem) -> Timeline:
     """The problem on its interval grid: each local day's first interval, the shift options,
     every agent's week, and the campaigns' calling hours and selling value."""

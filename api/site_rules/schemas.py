@@ -65,6 +65,13 @@ class SiteRulesFields(Input):
     max_consecutive_days: int | None = Field(
         default=None, ge=1, le=14, description="Most working days in a row (lowers contracts')."
     )
+    min_consecutive_days_off: int | None = Field(
+        default=None,
+        ge=0,
+        le=7,
+        description="Days off in a row each agent's week holds (local days without a shift "
+        "start); null: no such rule.",
+    )
     weekend_weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
         default=None, max_length=7, description="Unpopular days, 0 = Monday; null: [5, 6]."
     )

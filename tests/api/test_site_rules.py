@@ -49,6 +49,7 @@ RULES = {
     "breaks": BREAKS,
     "min_rest_hours": 14,
     "max_consecutive_days": 4,
+    "min_consecutive_days_off": 2,
     "weekend_weekdays": [6],
     "late_start_from_local": "14:00",
     "fairness_weight_per_shift": 20,
@@ -114,6 +115,7 @@ def test_a_roster_keeps_the_rules_and_seats_set_through_the_api(
             breaks=tuple(BreakRule(**b) for b in BREAKS),  # type: ignore[arg-type]
             min_rest_hours=14,
             max_consecutive_days=4,
+            min_consecutive_days_off=2,
         ),
     )
     assert breaches == []
@@ -165,6 +167,7 @@ def _hours_short(problem: object, evaluation: object) -> list[float]:
         ({"earliest_start_local": "08:00"}, "latest_end_local"),
         ({"earliest_start_local": "08:00", "latest_end_local": "12:00"}, "earliest_start_local"),
         ({"fairness_weight_per_shift": -5}, "fairness_weight_per_shift"),
+        ({"min_consecutive_days_off": 3}, "min_consecutive_days_off: contract Full-time"),
         ({"valid_from": "2026-12-08"}, "valid_from"),
         (
             {"breaks": [{**BREAKS[1], "latest_start_after_shift_start_minutes": 520}]},

@@ -176,6 +176,7 @@ class SiteRulesSet:
     breaks: tuple[BreakRule, ...] | None = None
     min_rest_hours: float | None = None
     max_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
 
 
 def site_rule_breaches(problem: Problem, roster: Roster, rules: SiteRulesSet) -> list[str]:
@@ -225,6 +226,14 @@ def site_rule_breaches(problem: Problem, roster: Roster, rules: SiteRulesSet) ->
                 previous = day
             if longest > rules.max_consecutive_days:
                 found.append(f"consecutive days: {code} works {longest} in a row")
+        if rules.min_consecutive_days_off:
+            worked = {s.start_utc.astimezone(zone).date() for s in shifts}
+            run = longest_off = 0
+            for day in problem.dates():
+                run = 0 if day in worked else run + 1
+                longest_off = max(longest_off, run)
+            if longest_off < rules.min_consecutive_days_off:
+                found.append(f"days off: {code} has at most {longest_off} in a row")
     return found
 
 

@@ -9,8 +9,10 @@ contracts' own lengths, hours, rest and consecutive days, and the optimizer's de
 How the rules meet the contracts: `shift_lengths_minutes` narrows each contract's lengths to the
 ones the site allows; `earliest_start_local`/`latest_end_local` are the site's hours, inside which
 every shift starts and ends (a contract keeps the part of its own window inside them);
-`min_rest_hours` raises each contract's rest to at least it, and `max_consecutive_days` lowers its
-run of working days to at most it. Fairness and weights left None are the optimizer's defaults.
+`min_rest_hours` raises each contract's rest to at least it, `max_consecutive_days` lowers its
+run of working days to at most it, and `min_consecutive_days_off` asks every agent's week for a
+run of at least that many days in a row without a shift start. Fairness and weights left None are
+the optimizer's defaults.
 
 Seats (`Site.seats`) and unplanned shrinkage (`Site.unplanned_shrinkage`) are settings of the
 site itself, not of a rules version. Validation here is pure: values and rules that contradict
@@ -70,6 +72,7 @@ class SiteRules:
     breaks: tuple[BreakSetting, ...] = STANDARD_BREAKS
     min_rest_hours: float | None = None  # None: each contract's own
     max_consecutive_days: int | None = None  # None: each contract's own
+    min_consecutive_days_off: int | None = None  # a run of days off each week; None: none
     weekend_weekdays: tuple[int, ...] | None = None  # None: the optimizer's default (Sat, Sun)
     late_start_from_local: time | None = None  # None: no shift counts as a late start
     fairness_weight_per_shift: float | None = None  # None: the optimizer's default
@@ -127,6 +130,9 @@ def rules_problems(rules: SiteRules) -> list[str]:
         found.append(f"min_rest_hours: must be in [0, 48], got {rules.min_rest_hours}")
     if rules.max_consecutive_days is not None and not 1 <= rules.max_consecutive_days <= 14:
         found.append(f"max_consecutive_days: must be in [1, 14], got {rules.max_consecutive_days}")
+    off = rules.min_consecutive_days_off
+    if off is not None and not 0 <= off <= 7:
+        found.append(f"min_consecutive_days_off: must be in [0, 7], got {off}")
     if rules.weekend_weekdays is not None:
         if any(not 0 <= day <= 6 for day in rules.weekend_weekdays):
             found.append(f"weekend_weekdays: weekdays are 0-6, got {list(rules.weekend_weekdays)}")
@@ -229,6 +235,7 @@ def rules_from_document(doc: Mapping[str, Any]) -> SiteRules:
         breaks=tuple(BreakSetting(**b) for b in values["breaks"]),
         min_rest_hours=values["min_rest_hours"],
         max_consecutive_days=values["max_consecutive_days"],
+        min_consecutive_days_off=values["min_consecutive_days_off"],
         weekend_weekdays=_ints(values["weekend_weekdays"]),
         late_start_from_local=_clock(values["late_start_from_local"]),
         fairness_weight_per_shift=values["fairness_weight_per_shift"],
@@ -256,7 +263,7 @@ def _clock(value: str | time | None) -> time | None:
     return time.fromisoformat(value)
 
 
-_INT_FIELDS = ("start_step_minutes", "max_consecutive_days")
+_INT_FIELDS = ("start_step_minutes", "max_consecutive_days", "min_consecutive_days_off")
 _NUMBER_FIELDS = (
     "min_rest_hours",
     "fairness_weight_per_shift",

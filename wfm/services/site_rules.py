@@ -109,6 +109,14 @@ def contract_issues(session: Session, site_code: str, rules: SiteRules) -> list[
                 f"({list(narrowed.shift_lengths_minutes)} min)"
             )
             continue
+        off = narrowed.min_consecutive_days_off
+        if off and narrowed.days_per_week_min > 7 - off:
+            refused.add(base.code)
+            found.append(
+                f"min_consecutive_days_off: contract {base.code} works at least "
+                f"{narrowed.days_per_week_min} days a week, which leaves no {off} days off in a row"
+            )
+            continue
         contracts[base.code] = narrowed
     for issue in shift_rule_issues(shift_rules_of(rules), list(contracts.values()), GRID_MINUTES):
         found.append(f"rules: {issue}")
@@ -216,8 +224,8 @@ def roster_contract(contract: DomainContract) -> Contract:
 
 def narrow_contract(contract: Contract, rules: SiteRules) -> Contract | None:
     """The contract inside the site's rules: only the site's shift lengths, its hours of the day
-    inside the site's hours, at least the site's rest, at most its consecutive days. None when
-    the site's hours and the contract's don't overlap."""
+    inside the site's hours, at least the site's rest, at most its consecutive days, at least
+    its run of days off. None when the site's hours and the contract's don't overlap."""
     lengths = contract.shift_lengths_minutes
     if rules.shift_lengths_minutes is not None:
         lengths = tuple(length for length in lengths if length in rules.shift_lengths_minutes)
@@ -235,6 +243,7 @@ def narrow_contract(contract: Contract, rules: SiteRules) -> Contract | None:
     run = contract.max_consecutive_days
     if rules.max_consecutive_days is not None:
         run = min(run, rules.max_consecutive_days)
+    days_off = max(contract.min_consecutive_days_off, rules.min_consecutive_days_off or 0)
     return replace(
         contract,
         shift_lengths_minutes=lengths,
@@ -242,6 +251,7 @@ def narrow_contract(contract: Contract, rules: SiteRules) -> Contract | None:
         latest_end_local=latest_end,
         min_rest_hours=rest,
         max_consecutive_days=run,
+        min_consecutive_days_off=days_off,
     )
 
 
