@@ -204,12 +204,6 @@ def pick_language() -> str:
     return current
 
 
-def text(english: str, chinese: str) -> str:
-    """Deprecated: use `t(msgid)` with the Chinese in a catalogue. The label in the session's
-    language, kept until every page has moved to the catalogues."""
-    return chinese if current_locale() == ZH else english
-
-
 # --- numbers, money, dates -------------------------------------------------------------------
 
 
