@@ -57,8 +57,8 @@ FIELDS: dict[str, str] = {
 REASON_PREFIX = "reason:"
 REASON_CODE_MAX_CHARACTERS = 64
 REASON_CODE_RULE = (
-    f"a reason code is 1 to {REASON_CODE_MAX_CHARACTERS} characters of any script "
-    "(e.g. 账单查询 or billing) without spaces or control characters"
+    f"a reason code is 1 to {REASON_CODE_MAX_CHARACTERS} characters in any script (letters, "
+    "digits, punctuation) without spaces or control characters"
 )
 # no whitespace (Unicode's, the ideographic space included), control character (C0, DEL, C1) or
 # lone surrogate
