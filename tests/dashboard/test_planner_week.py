@@ -6,8 +6,9 @@ on the page with nothing stored."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dashkit import DemoApi
 from streamlit.testing.v1 import AppTest
@@ -163,3 +164,31 @@ def test_a_shift_edited_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> No
     assert demo_api.get(f"/v1/schedules/{published['id']}", "planner") == published
     # the review section now shows the edited draft
     assert any(f"Edited by hand: moved {agent_code}" in c.value for c in at.caption)
+
+
+def test_a_forecast_adjustment_posted_from_the_page(demo_api: DemoApi) -> None:
+    """One local hour of the second week's Sunday, +0 % (nothing the other tests read changes):
+    one adjustment per day chosen, from the chosen local hours, shown as a confirmation."""
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week2).run()
+    queue = at.selectbox(key="planner_queue").value
+    sunday = demo_api.week2 + timedelta(days=6)
+    before: Any = demo_api.get("/v1/forecast-adjustments", "planner", queue=queue)
+    at.selectbox(key="planner_adjust_first").select(sunday)
+    at.selectbox(key="planner_adjust_last").select(sunday)
+    at.selectbox(key="planner_adjust_from").select(time(22))
+    at.selectbox(key="planner_adjust_to").select(time(23))
+    at.number_input(key="planner_adjust_percent").set_value(0.0)
+    at.text_input(key="planner_adjust_note").input("page test")
+    _submit(at, "Add the adjustment")
+    assert_clean(at)
+    [confirmed] = [s.value for s in at.success if "adjustments of" in s.value]
+    assert confirmed.startswith(f"1 adjustments of {queue}: 0.0% from ")
+    after: Any = demo_api.get("/v1/forecast-adjustments", "planner", queue=queue)
+    [added] = [a for a in after if a["id"] not in {b["id"] for b in before}]
+    zone = ZoneInfo(demo_api.timezone)
+    start = datetime.fromisoformat(added["start_utc"]).astimezone(zone)
+    end = datetime.fromisoformat(added["end_utc"]).astimezone(zone)
+    assert (start.date(), start.time(), end.time()) == (sunday, time(22), time(23))
+    assert (added["target"], added["operation"], added["value"]) == ("offered", "scale", 1.0)
+    assert added["note"] == "page test"
