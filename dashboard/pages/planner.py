@@ -290,9 +290,13 @@ else:
             models=", ".join(f"{q}: {m}" for q, m in sorted(run["model_by_queue"].items())),
         )
     )
+    # the page opens on the site's week by its clock (else its latest published week)
+    opening = site_info().get("opening_week_start")
+    opening_week = date.fromisoformat(opening) if opening else None
     week_start = st.selectbox(
         t("Week"),
         weeks,
+        index=weeks.index(opening_week) if opening_week in weeks else 0,
         key="planner_week",
         format_func=in_this_language(lambda w: t("week of {day}", day=fmt_date(w))),
     )

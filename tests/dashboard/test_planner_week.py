@@ -57,6 +57,11 @@ def test_the_week_shows_every_agent_and_filters_by_team_skill_and_agent(
     demo_api: DemoApi,
 ) -> None:
     at = run_page(demo_api, "pages/planner.py", "planner")
+    # the page opens on the site's week by its clock (the demo's clock is in the first week)
+    sites: Any = demo_api.get("/v1/sites", "planner")
+    [site] = [s for s in sites if s["code"] == demo_api.site]
+    assert site["opening_week_start"] == demo_api.week1.isoformat()
+    assert at.selectbox(key="planner_week").value == demo_api.week1
     at.selectbox(key="planner_week").select(demo_api.week1).run()
     assert_clean(at)
     schedule = _schedule(demo_api)
