@@ -196,16 +196,29 @@ def test_reason_codes_are_checked_in_the_header_the_mapping_and_the_objects() ->
         [
             {
                 "queue": "q",
-                "interval_start": f"2025-01-06T08:{15 * i:02d}:00Z",
+                "interval_start": f"2025-01-06T{8 + i // 4:02d}:{15 * (i % 4):02d}:00Z",
                 "offered": 4,
                 "answered": 4,
                 "reason_counts": {code: 1},
             }
-            for i, code in enumerate(["ok", "-leading", "x" * 65, "x" * 64])
+            for i, code in enumerate(
+                [
+                    "ok",
+                    " leading",
+                    "x" * 65,
+                    "x" * 64,
+                    "账单查询",
+                    "-退款.部分",
+                    "a\x85",
+                    "a\u3000b",
+                ]
+            )
         ],
         ImportOptions(interval_minutes=15),
     )
-    assert [e.row for e in objects.errors] == [2, 3]
+    # any script is a code; whitespace (the ideographic space too), C1 controls and 65
+    # characters are not
+    assert [e.row for e in objects.errors] == [2, 3, 7, 8]
 
 
 @given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 200))
