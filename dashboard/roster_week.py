@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import altair as alt
 import pandas as pd
 
-from dashboard.i18n import N_, current_locale, t, use_locale
+from dashboard.i18n import N_, current_locale, fmt_date, t, use_locale
 
 # one colour per activity, the same on every chart of the planner
 ACTIVITY_COLOURS = {
@@ -124,7 +124,8 @@ def week_chart(frame: pd.DataFrame, week_start: date) -> alt.Chart:
     the seven local days of the week on the x axis, activities in their colours."""
     shown = frame.assign(
         activity_name=frame["activity"].map(lambda a: t(ACTIVITY_NAMES.get(str(a), str(a)))),
-        span=frame["start"].dt.strftime("%a %H:%M") + "-" + frame["end"].dt.strftime("%H:%M"),
+        span=frame["start"].dt.strftime("%H:%M") + "-" + frame["end"].dt.strftime("%H:%M"),
+        day_name=frame["day"].map(lambda d: fmt_date(d, weekday=True)),
     )
     domain = [t(name) for name in ACTIVITY_NAMES.values()]
     first = pd.Timestamp(week_start)
@@ -137,7 +138,7 @@ def week_chart(frame: pd.DataFrame, week_start: date) -> alt.Chart:
                 "start:T",
                 title=t("Local time"),
                 scale=alt.Scale(domain=[first, first + timedelta(days=7)]),
-                axis=alt.Axis(format="%a %d", tickCount=7, grid=True),
+                axis=alt.Axis(format="%m-%d", tickCount=7, grid=True),  # language-neutral
             ),
             x2="end:T",
             y=alt.Y(
@@ -155,6 +156,7 @@ def week_chart(frame: pd.DataFrame, week_start: date) -> alt.Chart:
                 alt.Tooltip("row:N", title=t("Agent")),
                 alt.Tooltip("activity_name:N", title=t("Activity")),
                 alt.Tooltip("on:N", title=t("Queue or campaign")),
+                alt.Tooltip("day_name:N", title=t("Day")),
                 alt.Tooltip("span:N", title=t("Local time")),
             ],
         )

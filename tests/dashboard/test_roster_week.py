@@ -1,0 +1,73 @@
+"""The planner's week frames (`dashboard.roster_week`, pure): spans in the site's local wall-clock
+time across a daylight-saving change, each row labelled with code, name and team, and the team,
+skill and agent filters; the Gantt as tall as its rows, every label shown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard.i18n import use_locale
+from dashboard.roster_week import ROW_PIXELS, filtered, row_label, week_chart, week_frame
+
+AGENTS = {
+    "A1": {"code": "A1", "name": "李娜", "queue_skills": ["CARE"], "campaign_skills": ["NPS"]},
+    "A2": {"code": "A2", "name": "Bo", "queue_skills": ["TECH", "CARE"], "campaign_skills": []},
+}
+
+
+def _shift(agent: str, day: str, start: str, end: str) -> dict[str, object]:
+    return {
+        "agent_code": agent,
+        "shift_date": day,
+        "start_utc": start,
+        "end_utc": end,
+        "activities": [
+            {"start_utc": start, "end_utc": end, "activity": "serve", "queue_code": "CARE"}
+        ],
+    }
+
+
+SHIFTS = [
+    # Paris: 08:00-16:00 on the Saturday before the change (UTC+1), the Sunday after (UTC+2)
+    _shift("A1", "2025-03-29", "2025-03-29T07:00:00Z", "2025-03-29T15:00:00Z"),
+    _shift("A1", "2025-03-30", "2025-03-30T06:00:00Z", "2025-03-30T14:00:00Z"),
+    _shift("A2", "2025-03-30", "2025-03-30T06:00:00Z", "2025-03-30T14:00:00Z"),
+]
+
+
+def test_spans_are_in_local_time_and_rows_name_code_name_and_team() -> None:
+    frame = week_frame(SHIFTS, AGENTS, "Europe/Paris")
+    assert (
+        list(frame["start"])
+        == [pd.Timestamp("2025-03-29 08:00")] + [pd.Timestamp("2025-03-30 08:00")] * 2
+    )
+    assert list(frame["end"].dt.hour) == [16, 16, 16]
+    assert row_label("A1", AGENTS["A1"]) == "A1 · 李娜 · CARE"
+    assert set(frame["row"]) == {"A1 · 李娜 · CARE", "A2 · Bo · CARE + TECH"}
+    assert list(frame["day"]) == [date(2025, 3, 29), date(2025, 3, 30), date(2025, 3, 30)]
+
+
+def test_filters_by_team_skill_and_agent() -> None:
+    frame = week_frame(SHIFTS, AGENTS, "Europe/Paris")
+    assert set(filtered(frame, teams=["CARE + TECH"])["agent"]) == {"A2"}
+    assert set(filtered(frame, skills=["NPS"])["agent"]) == {"A1"}
+    assert set(filtered(frame, skills=["CARE"])["agent"]) == {"A1", "A2"}
+    assert set(filtered(frame, agents=["A2"], skills=["NPS"])["agent"]) == set()
+    assert len(filtered(frame)) == 3
+
+
+def test_the_gantt_is_as_tall_as_its_rows_and_shows_every_label() -> None:
+    frame = week_frame(SHIFTS, AGENTS, "Europe/Paris")
+    with use_locale("en"):
+        spec = week_chart(frame, date(2025, 3, 24)).to_dict()
+    assert spec["height"] == ROW_PIXELS * 2 + 40
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
+    assert spec["encoding"]["color"]["scale"]["domain"] == [
+        "serve",
+        "sell",
+        "break",
+        "lunch",
+        "other",
+    ]
