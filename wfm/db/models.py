@@ -74,9 +74,7 @@ class SiteRow(Base):
         Float, server_default=str(DEFAULT_UNPLANNED_SHRINKAGE)
     )
     # the dashboard's language for the site's readers ("zh-CN" or "en") and its money's currency
-    default_language: Mapped[str] = mapped_column(
-        String(16), server_default=DEFAULT_SITE_LANGUAGE
-    )
+    default_language: Mapped[str] = mapped_column(String(16), server_default=DEFAULT_SITE_LANGUAGE)
     currency: Mapped[str] = mapped_column(String(3), server_default=DEFAULT_CURRENCY)
     created_at: Mapped[datetime]
 
