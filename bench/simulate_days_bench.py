@@ -7,9 +7,10 @@ Plays `--days` days of the database's published roster (`make demo` builds var/d
 the three floor policies in one run, on the same days (the same absences, calls and sellers'
 draws: `wfm.services.simulate_days`), and prints per policy the answer rate, service level,
 outbound revenue, the value of the contacts answered, the under-target penalty, the net value
-and its difference from the **baseline** of the same run, never-switch; then the days on which
-a policy missed the answer-rate target though it could be met (never-switch or the roster's
-prediction meets it), and the days on which money and threshold differ most. Reads only.
+and its difference from the **baseline** of the same run, never-switch, the days each met the
+answer-rate target and missed it where it was reachable (the day played with every agent present
+serving, none selling, meets it); whether money beats both and holds the target on every
+reachable day; and the days on which money and threshold differ most. Reads only.
 """
 
 from __future__ import annotations
@@ -51,22 +52,35 @@ def main() -> None:
     )
     print(
         f"{'policy':10} {'answer':>7} {'SL':>6} {'revenue':>10} {'answered':>10} {'penalty':>9} "
-        f"{'net value':>11} {'vs never':>9} {'pulls':>6} {'rel':>4} {'missed':>6}"
+        f"{'net value':>11} {'vs never':>9} {'pulls':>6} {'rel':>4} {'met':>4} {'reach':>5} "
+        f"{'missed':>6}"
     )
     for policy in POLICIES:
-        s = simulation.runs[policy].summary()
-        missed = simulation.missed_where_could_meet(policy)
+        s = simulation.summary(policy)
+        missed = simulation.missed_where_reachable(policy)
         print(
             f"{policy:10} {s['answer_rate']:7.4f} {s['service_level']:6.4f} "
             f"{s['outbound_revenue']:10,.0f} {s['answered_value']:10,.0f} "
             f"{s['target_penalty']:9,.0f} {s['net_value']:11,.0f} {s['net_value'] - base:+9,.0f} "
-            f"{s['pulls']:6d} {s['releases']:4d} {len(missed):6d}"
+            f"{s['pulls']:6d} {s['releases']:4d} {s['days_target_met']:4d} "
+            f"{s['days_target_reachable']:5d} {len(missed):6d}"
         )
-    could = sum(1 for c in simulation.could_meet if c)
-    print(f"days the answer-rate target could be met: {could} of {args.days} (days from 1)")
+    reachable = [i + 1 for i, r in enumerate(simulation.target_reachable) if r]
+    print(
+        f"days the answer-rate target was reachable: {len(reachable)} of {args.days} "
+        f"(every agent present serving; days from 1, unreachable: "
+        f"{[i + 1 for i, r in enumerate(simulation.target_reachable) if r is False]})"
+    )
     for policy in POLICIES:
-        missed = [i + 1 for i in simulation.missed_where_could_meet(policy)]
-        print(f"  {policy}: missed on days {missed}")
+        missed = [i + 1 for i in simulation.missed_where_reachable(policy)]
+        print(f"  {policy}: missed on reachable days {missed}")
+    comparison = simulation.comparison()
+    assert comparison is not None
+    print(
+        "money beats threshold: {money_beats_threshold}; beats never: {money_beats_never}; "
+        "holds the target on every reachable day: "
+        "{money_holds_target_on_reachable_days}".format(**comparison)
+    )
     pairs = zip(simulation.runs["money"].days, simulation.runs["threshold"].days, strict=True)
     diffs = sorted(pairs, key=lambda p: -abs(p[0].net_value - p[1].net_value))[:5]
     print("days money and threshold differ most (net value money - threshold):")

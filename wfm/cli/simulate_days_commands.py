@@ -27,6 +27,14 @@ def simulate_days_command(
         ),
     ] = "money",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed plays the same days.")] = 1,
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--compare",
+            help="Also play the other policies on the same days and say whether money's net "
+            "value beats both while it holds the answer-rate target on every reachable day.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     site: SiteOption = None,
     database_url: DatabaseUrlOption = None,
@@ -39,9 +47,10 @@ def simulate_days_command(
     simulator and the sellers' attempts, contacts and sales from the learned outbound estimates.
     The policy is asked at every interval, its moves applied as switches. Net value = outbound
     revenue + answered contacts x value per answered contact − the roster's under-target
-    penalty per agent-hour short. Nothing is written to the database.
+    penalty per agent-hour short. A day's answer-rate target is reachable when the day played
+    with every agent present serving (none selling) meets it. Nothing is written to the database.
     """
-    from wfm.services.simulate_days import check_request, simulate_days
+    from wfm.services.simulate_days import POLICIES, check_request, simulate_days
 
     with user_errors():
         check_request(days, [policy])
@@ -52,7 +61,7 @@ def simulate_days_command(
                 session,
                 site_code=site_code,
                 days=days,
-                policies=[policy],
+                policies=list(POLICIES) if compare else [policy],
                 seed=seed,
                 progress=print_progress,
             )
@@ -66,7 +75,7 @@ def simulate_days_command(
     _print(simulation, policy)
 
 
-def _day(d: SimulatedDay, could_meet: bool | None) -> dict[str, Any]:
+def _day(d: SimulatedDay, reachable: bool | None) -> dict[str, Any]:
     return {
         "index": d.index,
         "day": d.day.isoformat(),
@@ -77,7 +86,7 @@ def _day(d: SimulatedDay, could_meet: bool | None) -> dict[str, Any]:
         "service_level": d.service_level,
         "answer_rate_by_queue": d.answer_rate_by_queue,
         "answer_rate_met": d.answer_rate_met,
-        "answer_rate_could_be_met": could_meet,
+        "target_reachable": reachable,
         "roster_meets_answer_rate": d.roster_meets_answer_rate,
         "outbound_revenue": d.outbound_revenue,
         "attempts": d.attempts,
@@ -102,13 +111,23 @@ def _document(simulation: Simulation, policy: str) -> dict[str, Any]:
         "seed": simulation.seed,
         "currency": simulation.currency,
         "under_target_penalty_per_agent_hour": simulation.under_target_penalty_per_agent_hour,
-        "days": [_day(d, c) for d, c in zip(run.days, simulation.could_meet, strict=True)],
-        "summary": {
-            **run.summary(),
-            "days_answer_rate_could_be_met": sum(1 for c in simulation.could_meet if c),
-            "days_missed_where_could_be_met": simulation.missed_where_could_meet(policy),
-        },
+        "days": [_day(d, r) for d, r in zip(run.days, simulation.target_reachable, strict=True)],
+        "summary": simulation.summary(policy),
+        "policies": {p: _brief(simulation, p) for p in simulation.runs},
+        "comparison": simulation.comparison(),
     }
+
+
+def _brief(simulation: Simulation, policy: str) -> dict[str, Any]:
+    s = simulation.summary(policy)
+    keys = (
+        "net_value",
+        "days_target_met",
+        "days_target_reachable",
+        "days_missed_where_reachable",
+        "holds_target_on_reachable_days",
+    )
+    return {k: s[k] for k in keys}
 
 
 def _print(simulation: Simulation, policy: str) -> None:
@@ -122,19 +141,38 @@ def _print(simulation: Simulation, policy: str) -> None:
         f"{'day':>3} {'date':10} {'answer':>7} {'SL':>6} {'revenue':>9} {'penalty':>8} "
         f"{'net':>10} {'pulls':>5} {'rel':>4}  surprise"
     )
-    for d, could in zip(run.days, simulation.could_meet, strict=True):
-        mark = "" if d.answer_rate_met is not False else (" (target missed)" if could else " (x)")
+    for d, reachable in zip(run.days, simulation.target_reachable, strict=True):
+        mark = (
+            "" if d.answer_rate_met is not False else (" (target missed)" if reachable else " (x)")
+        )
         typer.echo(
             f"{d.index + 1:>3} {d.day.isoformat():10} {d.answer_rate:7.3f} "
             f"{d.service_level:6.3f} {d.outbound_revenue:9,.0f} {d.target_penalty:8,.0f} "
             f"{d.net_value:10,.0f} {d.pulls:5d} {d.releases:4d}  {d.surprise}{mark}"
         )
     s = run.summary()
-    missed = simulation.missed_where_could_meet(policy)
+    missed = simulation.missed_where_reachable(policy)
     typer.echo(
         f"total: answer rate {s['answer_rate']:.3f}, service level {s['service_level']:.3f}, "
         f"outbound revenue {s['outbound_revenue']:,.0f} {cur}, net value "
         f"{s['net_value']:,.0f} {cur} (answered {s['answered_value']:,.0f}, penalty "
-        f"{s['target_penalty']:,.0f}); answer-rate target missed on {len(missed)} of "
-        f"{sum(1 for c in simulation.could_meet if c)} days it could be met"
+        f"{s['target_penalty']:,.0f}); answer-rate target met on {s['days_target_met']} of "
+        f"{len(run.days)} days, missed on {len(missed)} of "
+        f"{sum(1 for r in simulation.target_reachable if r)} days the roster could meet it"
+    )
+    comparison = simulation.comparison()
+    if comparison is None:
+        return
+    for other in simulation.runs:
+        if other != policy:
+            o = simulation.summary(other)
+            typer.echo(
+                f"{other}: net value {o['net_value']:,.0f} {cur}, answer-rate target met on "
+                f"{o['days_target_met']} days, missed on {len(o['days_missed_where_reachable'])} "
+                "reachable days"
+            )
+    typer.echo(
+        "money beats threshold: {money_beats_threshold}, beats never: {money_beats_never}, "
+        "holds the target on every reachable day: "
+        "{money_holds_target_on_reachable_days}".format(**comparison)
     )

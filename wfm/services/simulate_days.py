@@ -19,8 +19,11 @@ weekday several different days. A day is played as `wfm.services.demo_week.play_
   contacts and sales drawn from what the site's dialer attempts of the 28 days before the week
   say (`wfm.domain.outbound.simulate`), with the same uniforms for every policy.
 
-Policies: **money** (`recommend`, with the floor's economics: `floor_economics`), **threshold**
-(`threshold_moves`, the rule before money) and **never** (no moves).
+Policies: **money** (`recommend`, with the floor's economics: `floor_economics`, and each
+queue's answer-rate floor for the day: `_with_floors`), **threshold** (`threshold_moves`, the
+rule before money) and **never** (no moves). A day's answer-rate target is **reachable** when
+the day played with every agent present serving and none selling meets it
+(`_target_reachable`).
 
 A day's **net value** = outbound revenue + answered contacts x each queue's value per answered
 contact − the roster's under-target penalty (`Problem.under_target_penalty_per_agent_hour` of
@@ -35,6 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -63,7 +67,11 @@ from wfm.domain.intraday.dayplay import (
 )
 from wfm.domain.intraday.livesim import SimQueue, servers_at, simulate_day
 from wfm.domain.intraday.plan import PlanSpan
-from wfm.domain.intraday.recommendation import AgentMove
+from wfm.domain.intraday.recommendation import (
+    DAY_ANSWER_RATE_GUARD,
+    AgentMove,
+    day_answer_rate_floor,
+)
 from wfm.domain.intraday.threshold import OpenCampaign, threshold_moves
 from wfm.domain.money import DEFAULT_CURRENCY
 from wfm.domain.outbound import AttemptTable, OutboundEstimates, estimate_outbound
@@ -134,7 +142,7 @@ class PolicyRun:
             "pulls": sum(d.pulls for d in self.days),
             "releases": sum(d.releases for d in self.days),
             "sell_hours": sum(d.sell_hours for d in self.days),
-            "days_answer_rate_met": sum(1 for d in self.days if d.answer_rate_met),
+            "days_target_met": sum(1 for d in self.days if d.answer_rate_met),
         }
 
 
@@ -146,16 +154,41 @@ class Simulation:
     currency: str
     under_target_penalty_per_agent_hour: float
     runs: dict[str, PolicyRun]
-    # per day: never-switch or the roster's prediction meets the answer-rate target
-    could_meet: tuple[bool | None, ...]
+    # per day: the day played with every agent present serving, none selling, meets every
+    # queue's answer-rate target (None: no queue has one)
+    target_reachable: tuple[bool | None, ...]
 
-    def missed_where_could_meet(self, policy: str) -> list[int]:
-        """The days (indices) the policy missed the answer-rate target though it could be met."""
+    def missed_where_reachable(self, policy: str) -> list[int]:
+        """The days (indices) the policy missed the answer-rate target though the roster could
+        meet it."""
         return [
             d.index
-            for d, could in zip(self.runs[policy].days, self.could_meet, strict=True)
-            if could and d.answer_rate_met is False
+            for d, reachable in zip(self.runs[policy].days, self.target_reachable, strict=True)
+            if reachable and d.answer_rate_met is False
         ]
+
+    def summary(self, policy: str) -> dict[str, Any]:
+        """The policy's totals, the days its target was met and could be, and the days it
+        missed a reachable target."""
+        missed = self.missed_where_reachable(policy)
+        return {
+            **self.runs[policy].summary(),
+            "days_target_reachable": sum(1 for r in self.target_reachable if r),
+            "days_missed_where_reachable": missed,
+            "holds_target_on_reachable_days": not missed,
+        }
+
+    def comparison(self) -> dict[str, bool] | None:
+        """Whether money's net value beats threshold's and never-switch's and money holds the
+        answer-rate target on every reachable day (None unless all three were played)."""
+        if not all(p in self.runs for p in POLICIES):
+            return None
+        net = {p: self.runs[p].summary()["net_value"] for p in POLICIES}
+        return {
+            "money_beats_threshold": net["money"] > net["threshold"],
+            "money_beats_never": net["money"] > net["never"],
+            "money_holds_target_on_reachable_days": not self.missed_where_reachable("money"),
+        }
 
 
 @dataclass
@@ -182,7 +215,7 @@ class _World:
     plan: DayPlan
     surprise: DaySurprise
     queues: list[SimQueue]
-    models: dict[str, QueueModel]
+    models: dict[str, QueueModel]  # memoised for the day: the projections share their cells
     plans: dict[str, list[PlanSpan]]  # the agents present
     default_queue: dict[str, str | None]
     arrived: dict[str, np.ndarray]
@@ -209,12 +242,13 @@ def simulate_days(
     progress: Progress | None = None,
 ) -> Simulation:
     """Play `days` days of the published week under each policy (see the module docstring);
-    the never-switch policy is always played too (it says which days could meet the target)."""
+    the never-switch policy is always played too (the baseline), and each day once more with
+    every agent present serving (`_target_reachable`: could the roster meet the target)."""
     check_request(days, policies)
     week = _load_week(session, site_code)
     wanted = list(dict.fromkeys([*policies, "never"]))
     played: dict[str, list[SimulatedDay]] = {p: [] for p in wanted}
-    could: list[bool | None] = []
+    reachable: list[bool | None] = []
     extra_hours: dict[str, dict[str, float]] = {p: {} for p in wanted}
     for k in range(days):
         day = week.week_start + timedelta(days=k % WEEK_DAYS)
@@ -223,13 +257,7 @@ def simulate_days(
             extra_hours = {p: {} for p in wanted}
         for policy in wanted:
             played[policy].append(_play(session, week, world, policy, extra_hours[policy]))
-        never = played["never"][-1]
-        roster = week.roster_meets.get(day)
-        could.append(
-            None
-            if never.answer_rate_met is None and roster is None
-            else bool(never.answer_rate_met) or bool(roster)
-        )
+        reachable.append(_target_reachable(world))
         if progress is not None:
             parts = ", ".join(f"{p} {played[p][-1].net_value:,.0f}" for p in wanted)
             progress((k + 1) / days, f"day {k + 1}/{days} ({day}, {world.surprise.text}): {parts}")
@@ -240,7 +268,7 @@ def simulate_days(
         currency=DEFAULT_CURRENCY,
         under_target_penalty_per_agent_hour=week.penalty,
         runs={p: PolicyRun(p, tuple(played[p])) for p in wanted},
-        could_meet=tuple(could),
+        target_reachable=tuple(reachable),
     )
 
 
@@ -345,7 +373,8 @@ def _world(session: Session, week: _Week, k: int, day: date, seed: int) -> _Worl
     plans = {code: list(plan.plans[code]) for code in codes if code not in absent}
     surprise = draw_surprise(rng, starts, plan.site.timezone, cal.DAY_NOISE_LOG_SD)
     models = {
-        q.code: QueueModel.of_queue(q, plan.site, forecast.interval_minutes) for q in plan.queues
+        q.code: QueueModel.of_queue(q, plan.site, forecast.interval_minutes).memoised()
+        for q in plan.queues
     }
     zeros = np.zeros(len(starts))
     queues = [
@@ -434,6 +463,11 @@ class _Floor:
     last_pull: datetime | None = None
     pulls: int = 0
     releases: int = 0
+    # per queue, whole agents serving each interval decided so far (at its middle)
+    servers: dict[str, np.ndarray] = field(default_factory=dict)
+    # over the day at the plans now: per queue, whole agents serving it and agents selling who
+    # could serve it, at each interval's middle
+    planned: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None
 
 
 def _agents_now(
@@ -461,17 +495,20 @@ def _agents_now(
     return agents
 
 
-def _loads(world: _World, i: int, horizon: int) -> list[QueueLoad]:
-    """Each queue reforecast from what arrived before interval i, over the horizon from it."""
+def _loads(world: _World, i: int, horizon: int) -> tuple[list[QueueLoad], dict[str, np.ndarray]]:
+    """Each queue reforecast from what arrived before interval i, over the horizon from it; and
+    each queue's reforecast of the whole day."""
     forecast = world.plan.forecast
     starts = list(forecast.interval_starts_utc)
     loads = []
+    whole: dict[str, np.ndarray] = {}
     for q in world.queues:
         planned = np.asarray(forecast.offered.get(q.queue_code, np.zeros(len(starts))))
         actual = np.where(np.arange(len(starts)) < i, world.arrived[q.queue_code], np.nan)
         re = reforecast_queue(
             q.queue_code, starts, forecast.interval_minutes, planned, actual, starts[i]
         )
+        whole[q.queue_code] = np.asarray(re.reforecast_offered, dtype=np.float64)
         loads.append(
             QueueLoad(
                 q.model,
@@ -479,7 +516,106 @@ def _loads(world: _World, i: int, horizon: int) -> list[QueueLoad]:
                 [float(x) for x in q.aht_seconds[i : i + horizon]],
             )
         )
-    return loads
+    return loads, whole
+
+
+def _answered(model: QueueModel, calls: np.ndarray, aht: np.ndarray, servers: np.ndarray) -> float:
+    """Contacts the queue model predicts answered in intervals of `calls` contacts with
+    `servers` whole agents serving (none without servers), through the day's memo."""
+    calls = np.asarray(calls, dtype=np.float64)
+    ok = (calls > 0) & (servers > 0)
+    if not ok.any():
+        return 0.0
+    handle = np.asarray(aht, dtype=np.float64)[ok]
+    cells = np.column_stack((calls[ok], np.where(handle > 0, handle, 1.0), servers[ok]))
+    distinct, inverse = np.unique(cells, axis=0, return_inverse=True)
+    assert model.memo is not None
+    rates = model.memo.kpis(model, distinct).answer_rate
+    assert rates is not None  # Erlang A: the floor's queues have a patience
+    return float((calls[ok] * rates[inverse.reshape(-1)]).sum())
+
+
+def _servers_planned(
+    world: _World, floor: _Floor
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per queue, the agents planned to serve it at each interval's middle and the agents
+    planned to sell then who could serve it, at the plans now."""
+    if floor.planned is None:
+        floor.planned = (_servers_of(world, floor.plans), _sellers_for(world, floor.plans))
+    return floor.planned
+
+
+def _sellers_for(world: _World, plans: dict[str, list[PlanSpan]]) -> dict[str, np.ndarray]:
+    starts = list(world.plan.forecast.interval_starts_utc)
+    length = timedelta(minutes=world.plan.forecast.interval_minutes)
+    out = {q.queue_code: np.zeros(len(starts), dtype=np.int64) for q in world.queues}
+    for code, plan in plans.items():
+        row = world.plan.agents.get(code)
+        skills = [q for q in (row.queue_skills if row is not None else ()) if q in out]
+        if not skills:
+            continue
+        for span in plan:
+            if span.activity is not Activity.SELL:
+                continue
+            for i, start in enumerate(starts):
+                if span.start_utc <= start + length / 2 < span.end_utc:
+                    for q in skills:
+                        out[q][i] += 1
+    return out
+
+
+def _servers_of(world: _World, plans: dict[str, list[PlanSpan]]) -> dict[str, np.ndarray]:
+    starts = list(world.plan.forecast.interval_starts_utc)
+    length = timedelta(minutes=world.plan.forecast.interval_minutes)
+    out = {q.queue_code: np.zeros(len(starts), dtype=np.int64) for q in world.queues}
+    for i, start in enumerate(starts):
+        for queue, count in servers_at(plans, world.default_queue, start + length / 2).items():
+            if queue in out:
+                out[queue][i] = count
+    return out
+
+
+def _with_floors(
+    world: _World,
+    floor: _Floor,
+    i: int,
+    loads: list[QueueLoad],
+    reforecast: dict[str, np.ndarray],
+) -> list[QueueLoad]:
+    """The loads with each queue's answer-rate floor for the horizon from interval i
+    (`day_answer_rate_floor`): what the day needs of it, given the contacts that arrived before
+    it, answered as the queue model predicts at the servers the floor had, and the rest of the
+    day reforecast, answered at the servers planned now. No floor where the day's target is out
+    of reach even with every seller who could serve the queue serving it from now on (the
+    queue model's answer rate of the day at that best)."""
+    planned, sellers = _servers_planned(world, floor)
+    out = []
+    for load, q in zip(loads, world.queues, strict=True):
+        code, model = q.queue_code, world.models[q.queue_code]
+        aht = np.asarray(q.aht_seconds, dtype=np.float64)
+        end = i + len(load.offered)
+        before = world.arrived[code][:i]
+        after = reforecast[code][end:]
+        answered_before = _answered(model, before, aht[:i], floor.servers[code][:i])
+        horizon_offered = float(sum(load.offered)) + load.contacts_waiting
+        bound = day_answer_rate_floor(
+            model.answer_rate_target,
+            offered_before=float(before.sum()),
+            answered_before=answered_before,
+            horizon_offered=horizon_offered,
+            offered_after=float(after.sum()),
+            answered_after=_answered(model, after, aht[end:], planned[code][end:]),
+        )
+        if bound is not None and bound > 1.0:
+            best = planned[code] + sellers[code]
+            calls = np.concatenate((reforecast[code][i:end], after))
+            most = answered_before + _answered(model, calls, aht[i:], best[i:])
+            total = float(before.sum()) + float(calls.sum())
+            target = min(1.0, (model.answer_rate_target or 0.0) + DAY_ANSWER_RATE_GUARD)
+            if total > 0 and most / total < target:
+                bound = None  # out of reach: the money alone decides
+        out.append(dataclasses.replace(load, answer_rate_floor=bound))
+    return out
 
 
 def _decide(
@@ -501,7 +637,7 @@ def _decide(
     agents = _agents_now(world, floor, now, horizon[-1] + timedelta(minutes=minutes))
     if not agents:
         return ()
-    loads = _loads(world, i, len(horizon))
+    loads, reforecast = _loads(world, i, len(horizon))
     zone = ZoneInfo(world.plan.site.timezone)
     economics = _economics_now(
         _economics(session, week, world.plan.day),
@@ -516,7 +652,7 @@ def _decide(
             now_utc=now,
             interval_starts_utc=horizon,
             interval_minutes=minutes,
-            queues=loads,
+            queues=_with_floors(world, floor, i, loads, reforecast),
             agents=agents,
             economics=economics,
             last_pull_utc=floor.last_pull,
@@ -547,6 +683,7 @@ def _apply(
     for m in moves:
         if m.until_utc <= now:
             continue
+        floor.planned = None
         serve = m.to_activity is Activity.SERVE
         change = switch_change(
             m.agent_code,
@@ -577,6 +714,7 @@ def _play(
     starts = list(forecast.interval_starts_utc)
     length = timedelta(minutes=forecast.interval_minutes)
     floor = _Floor({code: list(plan) for code, plan in world.plans.items()})
+    floor.servers = {q.queue_code: np.zeros(len(starts), dtype=np.int64) for q in world.queues}
     spans = [s for plan in world.plans.values() for s in plan]
     if spans:
         first = min(s.start_utc for s in spans)
@@ -586,13 +724,11 @@ def _play(
                 continue
             moves = _decide(session, week, world, floor, policy, i, extra_hours)
             _apply(floor, moves, start, extra_hours)
-    servers = {q.queue_code: np.zeros(len(starts), dtype=np.int64) for q in world.queues}
-    for i, start in enumerate(starts):
-        for queue, count in servers_at(
-            floor.plans, world.default_queue, start + length / 2
-        ).items():
-            if queue in servers:
-                servers[queue][i] = count
+            now = servers_at(floor.plans, world.default_queue, start + length / 2)
+            for queue, count in now.items():
+                if queue in floor.servers:
+                    floor.servers[queue][i] = count
+    servers = _servers_of(world, floor.plans)
     outcomes = simulate_day(
         world.queues, servers, interval_minutes=forecast.interval_minutes, seed=world.seed
     )
@@ -649,7 +785,6 @@ def _score(
     hours = world.plan.forecast.interval_minutes / 60.0
     offered = answered = within = value = short = 0.0
     by_queue: dict[str, float] = {}
-    verdicts: list[bool] = []
     for q in world.queues:
         o = outcomes[q.queue_code]
         offered += float(o.offered.sum())
@@ -664,9 +799,7 @@ def _score(
         short += float(np.maximum(0.0, needed - servers[q.queue_code]).sum()) * hours
         if o.offered.sum() > 0:
             by_queue[q.queue_code] = o.answer_rate()
-            target = q.model.answer_rate_target
-            if target is not None:
-                verdicts.append(by_queue[q.queue_code] >= target - 1e-9)
+    verdicts = _verdicts(world, outcomes)
     totals, sell_hours = selling
     penalty = week.penalty * short
     return SimulatedDay(
@@ -694,3 +827,51 @@ def _score(
         releases=floor.releases,
         sell_hours=sell_hours,
     )
+
+
+def _verdicts(world: _World, outcomes: dict) -> list[bool]:
+    """Per queue with an answer-rate target and contacts: the day's answer rate meets it."""
+    verdicts = []
+    for q in world.queues:
+        o = outcomes[q.queue_code]
+        target = q.model.answer_rate_target
+        if target is not None and o.offered.sum() > 0:
+            verdicts.append(o.answer_rate() >= target - 1e-9)
+    return verdicts
+
+
+def _target_reachable(world: _World) -> bool | None:
+    """Whether the roster could meet the day's answer-rate targets: the day's calls simulated
+    with every agent present serving and none selling, each agent planned to sell serving, in
+    each interval, the skilled queue furthest short of what the calls that arrived needed (the
+    queue model's requirement). None: no queue has an answer-rate target."""
+    starts = list(world.plan.forecast.interval_starts_utc)
+    length = timedelta(minutes=world.plan.forecast.interval_minutes)
+    servers = _servers_of(world, world.plans)
+    needed = {}
+    for q in world.queues:
+        calls = world.arrived[q.queue_code]
+        busy = calls > 0
+        needed[q.queue_code] = np.zeros(len(starts))
+        if busy.any():
+            aht = np.asarray(q.aht_seconds, dtype=np.float64)[busy]
+            needed[q.queue_code][busy] = q.model.requirement(calls[busy], aht).agents
+    for i, start in enumerate(starts):
+        middle = start + length / 2
+        for code in sorted(world.plans):
+            span = next((s for s in world.plans[code] if s.start_utc <= middle < s.end_utc), None)
+            row = world.plan.agents.get(code)
+            if span is None or span.activity is not Activity.SELL or row is None:
+                continue
+            skilled = sorted(q for q in row.queue_skills if q in servers)
+            if skilled:
+                queue = max(skilled, key=lambda q: needed[q][i] - servers[q][i])
+                servers[queue][i] += 1
+    outcomes = simulate_day(
+        world.queues,
+        servers,
+        interval_minutes=world.plan.forecast.interval_minutes,
+        seed=world.seed,
+    )
+    verdicts = _verdicts(world, outcomes)
+    return all(verdicts) if verdicts else None

@@ -27,6 +27,11 @@ whose selling nets most (returning agents first among equals), to the campaign c
 earns most for them, within its weekly room and not to an exhausted list; the switch ends when
 the calling window closes, if earlier.
 
+**The day's answer-rate target** (`QueueLoad.answer_rate_floor`, `day_answer_rate_floor`): while
+a queue's predicted answer rate over the horizon is under the floor its day needs, its sellers
+are pulled (the least loss first) beyond what pays; a release that would leave it under the floor
+is refused.
+
 **Hysteresis**: a move must net more than `margin_share_of_penalty` x the penalty per hour it
 spans in the horizon; reversing a switch made within `min_dwell_minutes` more than
 `reverse_margin_share_of_penalty` x it; the release margin and cooldown keep a dead band.
@@ -76,10 +81,41 @@ class QueueLoad:
     offered: Sequence[float]  # contacts per interval
     aht_seconds: Sequence[float]
     contacts_waiting: float = 0.0
+    # The least contact-weighted answer rate the horizon's contacts must be answered at for the
+    # queue's day to meet its answer-rate target (`day_answer_rate_floor`); None: no such bound,
+    # the money alone decides.
+    answer_rate_floor: float | None = None
 
     @property
     def queue_code(self) -> str:
         return self.model.code
+
+
+# Answer-rate points the floor holds a day above its target: the queue model's projection of
+# the day is not what the day will be (measured on simulated days, docs/intraday.md).
+DAY_ANSWER_RATE_GUARD = 0.003
+
+
+def day_answer_rate_floor(
+    target: float | None,
+    *,
+    offered_before: float,
+    answered_before: float,
+    horizon_offered: float,
+    offered_after: float,
+    answered_after: float,
+    guard: float = DAY_ANSWER_RATE_GUARD,
+) -> float | None:
+    """The least answer rate the horizon's `horizon_offered` contacts must be answered at for
+    the day's answer rate (the contacts before, in and after the horizon) to reach `target` +
+    `guard` (at most 1), given those answered before it (what happened) and after it (the queue
+    model's projection at the plan). None without a target or contacts in the horizon; at most
+    0 when anything holds it, above 1 when nothing can (every seller who can serve is pulled)."""
+    if target is None or horizon_offered <= 0:
+        return None
+    total = offered_before + horizon_offered + offered_after
+    wanted = min(1.0, target + guard) * total
+    return (wanted - answered_before - answered_after) / horizon_offered
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,8 +679,67 @@ def _pull(
         taken = _pull_batch(ranked, servers, spare_callback, moves, notes, horizon, rules, valuer)
         known = {k: v for k, v in known.items() if k[0] != best.qi}  # its servers changed
         options = [o for o in options if o.agent.agent_code not in taken]
+    options = _hold_answer_rate(
+        options, servers, spare_callback, moves, notes, horizon, rules, valuer
+    )
     notes.extend(_still_short(servers, valuer, horizon, floor, options))
     return moves, notes
+
+
+def _callback_room(option: _Option, spare_callback: Mapping[str, float], valuer: _Valuer) -> bool:
+    """Whether pulling the option's seller leaves its campaign the minutes of callbacks due."""
+    room = spare_callback.get(option.campaign or "")
+    return room is None or room - valuer.hours(option.shares) * 60.0 >= -_EPS
+
+
+def _hold_answer_rate(
+    options: list[_Option],
+    servers: FloatArray,
+    spare_callback: dict[str, float],
+    moves: list[AgentMove],
+    notes: list[str],
+    horizon: _Horizon,
+    rules: _Rules,
+    valuer: _Valuer,
+) -> list[_Option]:
+    """The pulls the day's answer-rate target needs beyond those that pay: while a queue's
+    contact-weighted answer rate over the horizon is under its floor (`QueueLoad.
+    answer_rate_floor`), the seller who can serve it whose pull nets most (loses least), margin
+    or not; callbacks due still keep their sellers. A floor above 1 (the horizon alone cannot
+    save the day, later pulls must help) pulls every seller who can serve the queue. A caller
+    that finds the day's target out of reach even so gives no floor. The options left."""
+    for qi, load in enumerate(valuer.queues):
+        bound = load.answer_rate_floor
+        if bound is None:
+            continue
+        code = horizon.queue_codes[qi]
+        while not rules.full(moves, notes):
+            answer_rate = float(valuer.evaluate(qi, [servers[qi]])[2][0])
+            if answer_rate >= bound - _EPS:
+                break
+            mine = [o for o in options if o.qi == qi and _callback_room(o, spare_callback, valuer)]
+            if not mine:
+                notes.append(
+                    f"queue {code}: the day's answer-rate target needs {min(bound, 1.0):.1%} over "
+                    f"the horizon, {answer_rate:.1%} predicted, and no seller is left to pull"
+                )
+                break
+            effects = _effects(valuer, servers, mine, +1.0)
+            pick = min(
+                range(len(mine)),
+                key=lambda i: (
+                    mine[i].sales + mine[i].margin - effects[i][0],
+                    mine[i].agent.agent_code,
+                ),
+            )
+            option = mine[pick]
+            moves.append(_move(option, Activity.SERVE, effects[pick], horizon, rules))
+            servers[qi] += option.shares
+            if option.campaign in spare_callback:
+                spare_callback[option.campaign] -= valuer.hours(option.shares) * 60.0
+            options = [o for o in options if o.agent.agent_code != option.agent.agent_code]
+            notes.append(f"sellers pulled to {code} to hold the day's answer-rate target")
+    return options
 
 
 def _pull_batch(
@@ -927,6 +1022,14 @@ def _release(
             break
         best = pool.options[pick]
         assert best is not None and best.campaign is not None
+        if not _holds_answer_rate(valuer, best.qi, servers[best.qi] - best.shares):
+            pool.alive[pick] = False  # its queue's day needs it serving
+            changed = ()
+            notes.append(
+                f"no release from {horizon.queue_codes[best.qi]}: its day's answer-rate target "
+                "needs its servers"
+            )
+            continue
         moves.append(_move(best, Activity.SELL, effect, horizon, rules))
         servers[best.qi] -= best.shares
         used_hours[best.campaign] = (
@@ -940,6 +1043,12 @@ def _release(
     if not moves and not sellable:
         notes.append("servers to spare, but none can sell a campaign open now")
     return moves, notes
+
+
+def _holds_answer_rate(valuer: _Valuer, qi: int, servers: FloatArray) -> bool:
+    """Whether queue `qi` at `servers` answers the horizon's contacts at its floor, if any."""
+    bound = valuer.queues[qi].answer_rate_floor
+    return bound is None or float(valuer.evaluate(qi, [servers])[2][0]) >= bound - _EPS
 
 
 def _decide(
