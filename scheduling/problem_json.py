@@ -402,26 +402,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
         "shrinkage": problem.shrinkage,
         **({} if problem.seats is None else {"seats": problem.seats}),
         "queues": [_queue_doc(q) for q in problem.queues],
-        "campaigns": [
-            {
-                "code": c.code,
-                "name": c.name,
-                "value_per_productive_hour_by_hour": list(c.value_per_productive_hour_by_hour),
-                "calling_hours": [
-                    {
-                        "weekday": w.weekday,
-                        "start_local": _clock(w.start_local),
-                        "end_local": _clock(w.end_local, end=True),
-                    }
-                    for w in c.calling_hours
-                ],
-                "min_hours_per_week": c.min_hours_per_week,
-                "max_hours_per_week": c.max_hours_per_week,
-                "efficiency": c.efficiency,
-                "value_source": c.value_source,
-            }
-            for c in problem.campaigns
-        ],
+        "campaigns": [_campaign_doc(c) for c in problem.campaigns],
         "shift_rules": {
             "start_step_minutes": problem.shift_rules.start_step_minutes,
             "breaks": [
@@ -441,26 +422,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 for b in problem.shift_rules.breaks
             ],
         },
-        "contracts": [
-            {
-                "code": c.code,
-                "weekly_paid_hours_min": c.weekly_paid_hours_min,
-                "weekly_paid_hours_max": c.weekly_paid_hours_max,
-                "days_per_week_min": c.days_per_week_min,
-                "days_per_week_max": c.days_per_week_max,
-                "shift_lengths_minutes": list(c.shift_lengths_minutes),
-                "earliest_start_local": _clock(c.earliest_start_local),
-                "latest_end_local": _clock(c.latest_end_local, end=True),
-                "min_rest_hours": c.min_rest_hours,
-                "max_consecutive_days": c.max_consecutive_days,
-                **(
-                    {"min_consecutive_days_off": c.min_consecutive_days_off}
-                    if c.min_consecutive_days_off
-                    else {}
-                ),
-            }
-            for c in contracts.values()
-        ],
+        "contracts": [_contract_doc(c) for c in contracts.values()],
         "agents": [_agent_doc(a) for a in problem.agents],
         "fairness": {
             "weekend_weekdays": list(problem.fairness.weekend_weekdays),
@@ -486,6 +448,48 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
     if problem.name:
         doc["name"] = problem.name
     return doc
+
+
+def _campaign_doc(c: CampaignSpec) -> dict[str, Any]:
+    """A campaign as the document lists it."""
+    return {
+        "code": c.code,
+        "name": c.name,
+        "value_per_productive_hour_by_hour": list(c.value_per_productive_hour_by_hour),
+        "calling_hours": [
+            {
+                "weekday": w.weekday,
+                "start_local": _clock(w.start_local),
+                "end_local": _clock(w.end_local, end=True),
+            }
+            for w in c.calling_hours
+        ],
+        "min_hours_per_week": c.min_hours_per_week,
+        "max_hours_per_week": c.max_hours_per_week,
+        "efficiency": c.efficiency,
+        "value_source": c.value_source,
+    }
+
+
+def _contract_doc(c: Contract) -> dict[str, Any]:
+    """A contract as the document lists it, once per code."""
+    return {
+        "code": c.code,
+        "weekly_paid_hours_min": c.weekly_paid_hours_min,
+        "weekly_paid_hours_max": c.weekly_paid_hours_max,
+        "days_per_week_min": c.days_per_week_min,
+        "days_per_week_max": c.days_per_week_max,
+        "shift_lengths_minutes": list(c.shift_lengths_minutes),
+        "earliest_start_local": _clock(c.earliest_start_local),
+        "latest_end_local": _clock(c.latest_end_local, end=True),
+        "min_rest_hours": c.min_rest_hours,
+        "max_consecutive_days": c.max_consecutive_days,
+        **(
+            {"min_consecutive_days_off": c.min_consecutive_days_off}
+            if c.min_consecutive_days_off
+            else {}
+        ),
+    }
 
 
 def _queue_doc(q: QueueSpec) -> dict[str, Any]:

@@ -519,6 +519,15 @@ def _queues_now(client: ApiClient, code: str, day: date, zone: str) -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_floor(client: ApiClient, code: str, me: dict[str, Any]) -> None:
+    """The floor, refreshed on its own; an API refusal is said inside the fragment, where it
+    happens (an exception raised in a fragment does not reach the page's handler)."""
+    try:
+        _floor(client, code, me)
+    except ApiError as exc:
+        show_api_error(exc)
+
+
+def _floor(client: ApiClient, code: str, me: dict[str, Any]) -> None:
     zone = _site_zone(client, code)
     settings = read(client, "intraday_settings", code, live=True)
     now = datetime.fromisoformat(settings["clock_now_utc"])
@@ -559,7 +568,4 @@ site = pick_site(api)
 if site is None:
     st.stop()
 assert site is not None
-try:
-    live_floor(api, site, me)
-except ApiError as exc:
-    show_api_error(exc)
+live_floor(api, site, me)

@@ -411,7 +411,10 @@ if week_start is not None and run is not None:
             g.metric(
                 t("Peak agents to schedule"),
                 f"{coverage['to_schedule'].max():.0f}",
-                help=t("Agents to roster serving for them (gross)."),
+                help=t(
+                    "Agents to roster serving for them (gross): {how}",
+                    how=frames.shrinkage_said(requirements),
+                ),
             )
             b.metric(t("Peak servers scheduled"), f"{coverage['servers'].max():.0f}")
             c.metric(t("Peak sellers scheduled"), f"{coverage['sellers'].max():.0f}")
