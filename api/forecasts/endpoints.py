@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -16,6 +18,7 @@ from api.forecasts.schemas import (
     ForecastCreate,
     ForecastRunRead,
     ForecastValueRead,
+    ReasonForecastRead,
     RequirementRead,
 )
 from api.jobs.endpoints import accepted
@@ -73,6 +76,62 @@ def start_forecast(body: ForecastCreate, session: SessionDep, response: Response
         )
     job = enqueue(session, "forecast", body.model_dump())
     return accepted(job, response)
+
+
+@router.get(
+    "/forecasts/reasons",
+    response_model=ReasonForecastRead,
+    dependencies=[Depends(require(Permission.FORECAST_READ, Permission.KPI_READ))],
+    responses=responses(404),
+)
+def get_reason_forecast(
+    session: SessionDep,
+    settings: SettingsDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    start: AwareDatetime = moment_query(description="From (inclusive), with an offset."),
+    end: AwareDatetime = moment_query(description="To (exclusive), with an offset."),
+    queue: list[str] = Query(
+        default_factory=list, description="Only these queues (repeatable); default all the site's."
+    ),
+    run_id: int | None = Query(
+        default=None, ge=1, le=2**31 - 1, description="Forecast run; default the site's latest."
+    ),
+    intervals: bool = Query(default=True, description="Include the split per interval."),
+) -> Any:
+    """The queue forecast split by contact reason, reconciled: in every interval the reasons'
+    forecasts add up to the queue's. Shares per local hour of the week from the 8 weeks before
+    the run's origin, by the estimator its rolling-origin backtest chose; each reason's accuracy
+    against the realised history of the range (where it exists) and in that backtest.
+    Readable with forecast:read or kpi:read (the executive page)."""
+    from wfm.services.reason_forecasts import MAX_RANGE_DAYS, reason_forecast
+
+    check_range(start, end)
+    if end - start > timedelta(days=MAX_RANGE_DAYS):
+        raise ApiError(
+            422,
+            "invalid",
+            f"query.end: the range covers at most {MAX_RANGE_DAYS} days",
+            [{"field": "query.end", "message": f"at most {MAX_RANGE_DAYS} days after start"}],
+        )
+    for code in queue:
+        if not re.fullmatch(CODE_PATTERN, code):
+            raise ApiError(
+                422,
+                "invalid",
+                f"query.queue: {code!r} is not a code",
+                [{"field": "query.queue", "value": code, "message": "not a code"}],
+            )
+    report = reason_forecast(
+        session,
+        site_code=site,
+        start_utc=start,
+        end_utc=end,
+        queue_codes=queue or None,
+        run_id=run_id,
+        with_intervals=intervals,
+    )
+    at_most([i for q in report.queues for i in q.intervals], settings.api_max_interval_rows)
+    return report
 
 
 @router.get(

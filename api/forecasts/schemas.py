@@ -139,3 +139,63 @@ class RequirementsCreate(Input):
         description="Shrinkage to gross the requirements up with; default (null): the site's "
         "unplanned_shrinkage (absence, lateness, unplanned aux; breaks are rostered).",
     )
+
+
+class ReasonFigureRead(Output):
+    reason: str = Field(description="Contact reason code, as imported (e.g. billing, 账单查询).")
+    share: float = Field(description="Its share of the queue's forecast over the range, 0-1.")
+    forecast_offered: float = Field(description="Contacts forecast for the reason over the range.")
+    realised_offered: float | None = Field(
+        description="Contacts of the reason realised over the range's intervals with recorded "
+        "reasons (scaled to offered where some contacts had none); null without any."
+    )
+    forecast_on_realised: float | None = Field(
+        description="The reason's forecast over those same intervals; null without any."
+    )
+    wmape: float | None = Field(
+        description="Sum over intervals |realised - forecast| / sum realised; null without "
+        "realised contacts."
+    )
+    backtest_wmape: float | None = Field(
+        description="WMAPE of the chosen share estimator in the rolling-origin backtest before "
+        "the run (the queue's realised totals split by the shares); null without one."
+    )
+
+
+class ReasonIntervalRead(Output):
+    interval_start_utc: datetime = Field(description="Start of the interval, UTC.")
+    offered: float = Field(description="The queue's forecast (adjusted).")
+    by_reason: dict[str, float] = Field(description="Its split by reason; sums to offered.")
+
+
+class QueueReasonForecastRead(Output):
+    queue_code: str = Field(description="Queue.")
+    method: Literal["overall", "hour_of_week", "shrunk"] | None = Field(
+        description="Share estimator chosen by the backtest; null: no recorded reasons in the "
+        "share window (no split)."
+    )
+    prior_strength: float | None = Field(
+        description="shrunk: pseudo-contacts per hour-of-week slot pulling it to the overall mix."
+    )
+    share_window_start_utc: datetime = Field(description="Shares from this instant...")
+    share_window_end_utc: datetime = Field(description="...to the run's origin (exclusive).")
+    contacts_with_reason: int = Field(description="Contacts with a recorded reason in the window.")
+    backtest_origins_utc: list[datetime] = Field(description="Origins of the backtest folds.")
+    backtest_wmape_by_method: dict[str, float] = Field(
+        description="Backtest WMAPE of each share estimator over all reasons."
+    )
+    forecast_offered: float = Field(description="The queue's forecast over the range.")
+    reasons: list[ReasonFigureRead] = Field(description="Per reason, most contacts first.")
+    intervals: list[ReasonIntervalRead] = Field(
+        description="Per interval (empty when intervals=false or without a split)."
+    )
+
+
+class ReasonForecastRead(Output):
+    site_code: str = Field(description="Site.")
+    timezone: str = Field(description="The site's timezone (hours of the week are local).")
+    forecast_run_id: int = Field(description="Forecast run split.")
+    version: int = Field(description="Its version.")
+    start_utc: datetime = Field(description="Range start.")
+    end_utc: datetime = Field(description="Range end (exclusive).")
+    queues: list[QueueReasonForecastRead] = Field(description="Per queue.")

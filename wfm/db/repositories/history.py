@@ -198,6 +198,30 @@ class HistoryRepository:
             for code, start, minutes, offered, answered, handle in self.session.execute(stmt)
         ]
 
+    def reason_series(
+        self, queue_code: str, start_utc: datetime, end_utc: datetime
+    ) -> list[tuple[datetime, int, dict[str, int]]]:
+        """(interval start, offered, contacts per recorded reason) of one queue in
+        [start_utc, end_utc), by time; an interval without recorded reasons has an empty dict."""
+        stmt = (
+            select(
+                IntervalHistoryRow.interval_start_utc,
+                IntervalHistoryRow.offered,
+                IntervalHistoryRow.reason_counts,
+            )
+            .join(QueueRow, IntervalHistoryRow.queue_id == QueueRow.id)
+            .where(
+                QueueRow.code == queue_code,
+                IntervalHistoryRow.interval_start_utc >= start_utc,
+                IntervalHistoryRow.interval_start_utc < end_utc,
+            )
+            .order_by(IntervalHistoryRow.interval_start_utc)
+        )
+        return [
+            (start, int(offered), {str(k): int(v) for k, v in (reasons or {}).items()})
+            for start, offered, reasons in self.session.execute(stmt)
+        ]
+
 
 # Bulk writes go below SQLAlchemy's per-row processing: a million intervals is the size of a
 # year's export for a few dozen queues, and each row through the ORM's bind processing costs
