@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scheduling.economics import queue_kpis, serve_curve
+from scheduling.labour import RosterLabour, roster_labour
 from scheduling.problem import (
     AgentSpec,
     Problem,
@@ -120,12 +121,27 @@ class Evaluation:
     preference_penalty: float
     max_unpopular_shifts: int
     interval_starts_utc: tuple[datetime, ...] = field(repr=False)
+    # the roster's labour cost at the problem's wages (`scheduling.labour`); None: no wages
+    labour: RosterLabour | None = None
+
+    @property
+    def flexible_labour_cost(self) -> float:
+        """What the objective charges for labour: flexible contracts' hours above their
+        minimum at their hourly rate (0 without wages)."""
+        return 0.0 if self.labour is None else self.labour.flexible_cost
 
     @property
     def objective(self) -> float:
         """The economic objective: serving value + selling value - contract and campaign
-        shortfall penalties (preferences and fairness are reported apart)."""
-        return self.serve_value + self.sell_value - self.contract_penalty - self.campaign_penalty
+        shortfall penalties - the flexible hours' labour cost (preferences and fairness are
+        reported apart)."""
+        return (
+            self.serve_value
+            + self.sell_value
+            - self.contract_penalty
+            - self.campaign_penalty
+            - self.flexible_labour_cost
+        )
 
     @property
     def hard_violations(self) -> int:
@@ -169,6 +185,9 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
         preference_penalty=sum(report.preference_penalty for report in agent_reports),
         max_unpopular_shifts=fairness_max,
         interval_starts_utc=tuple(checker.interval_start(i) for i in range(checker.total)),
+        labour=roster_labour(
+            problem, roster, {report.code: report.paid_hours_min for report in agent_reports}
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from wfm.domain.grid import local_midnight_utc
+from wfm.domain.labour_cost import LabourCost
 from wfm.domain.queue_model import Calibration, Patience, QueueModel
 
 PROBLEM_FORMAT = "wfm.roster-problem"
@@ -315,6 +316,9 @@ class Problem:
     # workstations: at most this many agents on shift (breaks and lunches included) in any
     # interval of the horizon; None: unlimited (and no constraint is added)
     seats: int | None = None
+    # wages and premiums (`wfm.domain.labour_cost`); None: labour costs nothing, and the
+    # objective is the one without wages
+    labour_cost: LabourCost | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -183,7 +183,14 @@ def combine_problems(problems: Sequence[Problem], *, site_code: str, name: str =
             f"problems with seats can't be combined (seats are per site): {', '.join(seated)}"
         )
     for other in problems[1:]:
-        for attribute in ("timezone", "horizon", "shift_rules", "shrinkage", "fairness"):
+        for attribute in (
+            "timezone",
+            "horizon",
+            "shift_rules",
+            "shrinkage",
+            "fairness",
+            "labour_cost",
+        ):
             if getattr(other, attribute) != getattr(first, attribute):
                 raise ValueError(
                     f"problems {first.name!r} and {other.name!r} differ in {attribute}; "

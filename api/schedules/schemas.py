@@ -236,6 +236,25 @@ class CallbackEvaluationRead(Output):
     )
 
 
+class LabourEvaluationRead(Output):
+    """A roster's labour cost by part (docs/roster-problem.md, Labour cost)."""
+
+    currency: str = Field(description="The site's currency.", examples=["EUR"])
+    paid_hours: float = Field(description="Paid hours priced (shifts less unpaid breaks).")
+    base_cost: float = Field(description="Paid hours at each contract's hourly rate.")
+    premium_cost: float = Field(description="Evening, night, weekend, ... surcharges.")
+    premium_cost_by_kind: dict[str, float] = Field(description="The surcharges per kind.")
+    overtime_hours: float = Field(description="Paid hours beyond each contract's threshold.")
+    overtime_cost: float = Field(description="The overtime surcharge (its base is in base_cost).")
+    flexible_hours_cost: float = Field(
+        description="What the roster objective charges: flexible contracts' (min < max) paid "
+        "hours above their minimum at the hourly rate."
+    )
+    contracts_without_wage: list[str] = Field(
+        description="Contracts of rostered agents the rules give no wage (their hours cost 0)."
+    )
+
+
 class EvaluationRead(Output):
     """The schedule's evaluation: the one the optimizer stores in the schedule's summary when it
     builds it, recomputed on the schedule's roster problem (its forecast run, week and shrinkage,
@@ -289,6 +308,26 @@ class EvaluationRead(Output):
         0.0,
         description="Callbacks absorbable by serving idle time, hours: work that need not be "
         "rostered as selling time.",
+    )
+    answered_contacts: float = Field(
+        0.0, description="Contacts the queues are predicted to answer in the week (all queues)."
+    )
+    labour_cost: float | None = Field(
+        None,
+        description="What the roster's paid hours cost at the wages of the site's rules for the "
+        "week (base, premiums and overtime), in the site's currency; null: no wages set.",
+    )
+    labour: LabourEvaluationRead | None = Field(
+        None, description="The labour cost by part; null: no wages set."
+    )
+    cost_per_answered_contact: float | None = Field(
+        None,
+        description="labour_cost / answered_contacts; null without wages or answered contacts.",
+    )
+    sales_per_paid_hour: float | None = Field(
+        None,
+        description="outbound_value / paid_hours: the value the roster's selling earns per paid "
+        "hour, in the site's currency; null without paid hours.",
     )
 
 

@@ -32,6 +32,67 @@ class BreakRuleSchema(Input):
     paid: bool = Field(default=True, description="false: deducted from the shift's paid time.")
 
 
+class ContractWageSchema(Input):
+    """What a paid hour of one contract costs, and its overtime."""
+
+    contract: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The contract: its name or its code in the roster (stored as the code).",
+        examples=["Part-time-20-24-h"],
+    )
+    hourly_rate: float = Field(
+        le=MONEY,
+        description="Per paid hour, in the site's currency; never negative.",
+        examples=[18],
+    )
+    overtime_after_weekly_paid_hours: float | None = Field(
+        default=None,
+        description="Paid hours of a week beyond this are overtime; null: the contract's "
+        "weekly paid hours max.",
+    )
+    overtime_multiplier: float = Field(
+        default=1.5, description="Overtime hours cost the hourly rate times this (>= 1)."
+    )
+    overtime_extra_per_hour: float = Field(
+        default=0.0, le=MONEY, description="Plus this per overtime hour."
+    )
+
+
+class PremiumSchema(Input):
+    """A surcharge on the paid hours inside a weekly local-time window."""
+
+    kind: str = Field(
+        max_length=20,
+        description="evening, night, weekend, holiday or other; windows of one kind never "
+        "overlap for a contract, different kinds stack.",
+        examples=["evening"],
+    )
+    start_local: LocalTime = Field(description="Window start, local, on a 15-minute boundary.")
+    end_local: LocalTime = Field(
+        description="Window end (at or before the start: the next day; 00:00-00:00: all day)."
+    )
+    weekdays: list[int] = Field(
+        default=[0, 1, 2, 3, 4, 5, 6],
+        max_length=7,
+        description="Days the window starts on, 0 = Monday.",
+    )
+    multiplier: float = Field(
+        default=1.0, description="Of the contract's hourly rate (1.25: a quarter more; >= 1)."
+    )
+    extra_per_hour: float = Field(default=0.0, le=MONEY, description="Plus this per paid hour.")
+    contracts: list[str] | None = Field(
+        default=None, max_length=50, description="The contracts it applies to; null: all."
+    )
+
+
+class LabourCostSchema(Input):
+    """Wages per contract and premiums (docs/roster-problem.md, Labour cost)."""
+
+    wages: list[ContractWageSchema] = Field(default=[], max_length=50)
+    premiums: list[PremiumSchema] = Field(default=[], max_length=50)
+
+
 class SiteRulesFields(Input):
     """The rules themselves (see docs/roster-problem.md, Site rules)."""
 
@@ -96,6 +157,11 @@ class SiteRulesFields(Input):
     )
     campaign_shortfall_penalty_per_hour: float | None = Field(
         default=None, ge=0, le=MONEY, description="Per hour below a campaign's minimum; null: 500."
+    )
+    labour_cost: LabourCostSchema | None = Field(
+        default=None,
+        description="Wages per contract and premiums, in the site's currency; null: labour "
+        "costs nothing (no figure of cost in the roster's evaluation).",
     )
 
 

@@ -85,6 +85,31 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"callbacks due {summary['callback_hours_due']:,.1f} h, "
             f"{summary['callback_hours_absorbable']:,.1f} h absorbable"
         )
+    if "sales_per_paid_hour" in summary:
+        info(_labour_line(summary))
+
+
+def _labour_line(summary: dict[str, Any]) -> str:
+    """Labour cost, cost per answered contact and sales per paid hour (docs/roster-problem.md,
+    Labour cost); "-" where a figure has no value (no wages, no answered contacts)."""
+
+    def amount(key: str, digits: int) -> str:
+        value = summary.get(key)
+        return "-" if value is None else f"{value:,.{digits}f}"
+
+    labour = summary.get("labour") or {}
+    line = f"labour cost {amount('labour_cost', 0)}"
+    if labour:
+        line += (
+            f" {labour['currency']} for {labour['paid_hours']:,.1f} paid hours (premiums "
+            f"{labour['premium_cost']:,.0f}, overtime {labour['overtime_cost']:,.0f} for "
+            f"{labour['overtime_hours']:,.1f} h)"
+        )
+    return (
+        f"{line}; {amount('answered_contacts', 0)} contacts answered, "
+        f"{amount('cost_per_answered_contact', 2)} per answered contact; "
+        f"sales {amount('sales_per_paid_hour', 2)} per paid hour"
+    )
 
 
 def _queue_line(queue: dict[str, Any]) -> str:

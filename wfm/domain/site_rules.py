@@ -28,6 +28,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from wfm.domain.errors import ValidationError
+from wfm.domain.labour_cost import (
+    LabourCost,
+    labour_cost_document_problems,
+    labour_cost_from_document,
+    labour_cost_problems,
+    labour_cost_to_document,
+)
 
 GRID_MINUTES = 15  # every time in the rules is a multiple of the finest roster interval
 DAY_MINUTES = 24 * 60
@@ -79,6 +86,7 @@ class SiteRules:
     under_target_penalty_per_agent_hour: float | None = None  # None: derived from selling
     contract_shortfall_penalty_per_hour: float | None = None  # None: the optimizer's default
     campaign_shortfall_penalty_per_hour: float | None = None  # None: the optimizer's default
+    labour_cost: LabourCost | None = None  # wages and premiums; None: labour costs nothing
 
 
 DEFAULT_SITE_RULES = SiteRules()
@@ -147,6 +155,8 @@ def rules_problems(rules: SiteRules) -> list[str]:
         value = getattr(rules, name)
         if value is not None and (not math.isfinite(value) or value < 0 or value > 1e9):
             found.append(f"{name}: must be a money amount in [0, 1e9], got {value}")
+    if rules.labour_cost is not None:
+        found += labour_cost_problems(rules.labour_cost)
     return found
 
 
@@ -220,6 +230,8 @@ def rules_to_document(rules: SiteRules) -> dict[str, Any]:
     for name, value in asdict(rules).items():
         doc[name] = _json_value(value)
     doc["breaks"] = [{k: _json_value(v) for k, v in asdict(b).items()} for b in rules.breaks]
+    if rules.labour_cost is not None:
+        doc["labour_cost"] = labour_cost_to_document(rules.labour_cost)
     return doc
 
 
@@ -242,6 +254,11 @@ def rules_from_document(doc: Mapping[str, Any]) -> SiteRules:
         under_target_penalty_per_agent_hour=values["under_target_penalty_per_agent_hour"],
         contract_shortfall_penalty_per_hour=values["contract_shortfall_penalty_per_hour"],
         campaign_shortfall_penalty_per_hour=values["campaign_shortfall_penalty_per_hour"],
+        labour_cost=(
+            None
+            if values["labour_cost"] is None
+            else labour_cost_from_document(values["labour_cost"])
+        ),
     )
 
 
@@ -288,7 +305,8 @@ def parse_rules(doc: Any) -> SiteRules:
     if not isinstance(doc, dict):
         raise ValidationError("rules: must be a JSON object")
     found: list[str] = []
-    known = set(_INT_FIELDS + _NUMBER_FIELDS + _CLOCK_FIELDS + _LIST_FIELDS) | {"breaks"}
+    known = set(_INT_FIELDS + _NUMBER_FIELDS + _CLOCK_FIELDS + _LIST_FIELDS)
+    known |= {"breaks", "labour_cost"}
     found += [f"{name}: unknown field" for name in sorted(set(doc) - known)]
     for name in _INT_FIELDS:
         _expect(found, name, doc.get(name), _is_int)
@@ -305,6 +323,8 @@ def parse_rules(doc: Any) -> SiteRules:
         found.append("breaks: must be a list or null")
     for i, rule in enumerate(breaks if isinstance(breaks, list) else []):
         found += _break_document_problems(f"breaks[{i}]", rule)
+    if doc.get("labour_cost") is not None:
+        found += labour_cost_document_problems(doc["labour_cost"])
     if found:
         raise ValidationError("; ".join(found))
     return validate_rules(rules_from_document({k: v for k, v in doc.items() if v is not None}))

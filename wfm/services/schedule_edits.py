@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from scheduling.evaluate import Violation, evaluate
-from wfm.db.repositories import ScheduleRepository
+from wfm.db.repositories import ScheduleRepository, SiteRepository
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
 from wfm.domain.errors import ValidationError
 from wfm.domain.jsonvalues import json_safe
@@ -308,6 +308,7 @@ def edit_schedule(
         shrinkage_source=plan.shrinkage_source,
         notes=plan.notes,
         callbacks=callbacks_due(session, problem),
+        currency=SiteRepository(session).get(problem.site_code).currency,
     )
     summary = dict(summary_fields(evaluation))
     summary.update(

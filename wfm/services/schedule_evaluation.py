@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from scheduling.evaluate import Evaluation, QueueReport, evaluate
+from scheduling.labour import RosterLabour
 from scheduling.problem import Problem
 from scheduling.roster import Roster
 from wfm.domain.deferred import (
@@ -28,6 +29,7 @@ from wfm.domain.deferred import (
     cover_callbacks,
     idle_time,
 )
+from wfm.domain.money import DEFAULT_CURRENCY
 
 # Where the shrinkage of an evaluation came from.
 SHRINKAGE_FROM_SCHEDULE = "schedule"  # stored with the schedule when it was built
@@ -149,6 +151,29 @@ class ScheduleEvaluation:
     callbacks: dict[str, CallbackEvaluation] = field(default_factory=dict)
     callback_hours_due: float = 0.0
     callback_hours_absorbable: float = 0.0  # callbacks absorbable by serving idle time
+    # labour cost (`scheduling.labour`, at the wages of the site's rules for the week) and what
+    # it buys: answered contacts are the queues' predicted ones, sales the outbound value
+    answered_contacts: float = 0.0
+    labour_cost: float | None = None  # None: the site's rules for the week set no wages
+    labour: LabourEvaluation | None = None
+    cost_per_answered_contact: float | None = None  # labour cost / answered contacts
+    sales_per_paid_hour: float | None = None  # outbound value / paid hours
+
+
+@dataclass(frozen=True, slots=True)
+class LabourEvaluation:
+    """The roster's labour cost by part, in the site's currency."""
+
+    currency: str
+    paid_hours: float
+    base_cost: float  # paid hours at each contract's hourly rate
+    premium_cost: float  # evening, night, weekend, ... surcharges
+    premium_cost_by_kind: dict[str, float]
+    overtime_hours: float
+    overtime_cost: float  # the overtime surcharge only (the base is in base_cost)
+    flexible_hours_cost: float  # what the roster objective charges (flexible contracts' hours
+    # above their minimum, at the hourly rate)
+    contracts_without_wage: tuple[str, ...]  # their hours cost 0
 
 
 def evaluate_roster(
@@ -160,10 +185,13 @@ def evaluate_roster(
     shrinkage_source: str = SHRINKAGE_FROM_SCHEDULE,
     notes: tuple[str, ...] = (),
     callbacks: Sequence[CallbacksDue] = (),
+    currency: str = DEFAULT_CURRENCY,
 ) -> ScheduleEvaluation:
     """The schedule's evaluation: every hard rule checked and the predicted service per queue,
     by `scheduling.evaluate.evaluate` on `problem` and `roster`; the idle time inside serving
-    per queue and day, and how much of the open `callbacks` due in the week it can absorb."""
+    per queue and day, and how much of the open `callbacks` due in the week it can absorb; the
+    labour cost at the problem's wages (in `currency`, the site's), per answered contact, and
+    the outbound value per paid hour."""
     evaluation = evaluate(problem, roster)
     hours_per_interval = problem.horizon.interval_minutes / 60.0
     idle = _idle_minutes(problem, evaluation)
@@ -173,6 +201,12 @@ def evaluate_roster(
     )
     campaigns = _campaigns(problem, evaluation)
     idle_days, covers = _idle_days(problem, idle, callbacks)
+    paid_hours = sum(a.paid_hours for a in evaluation.agents)
+    answered = sum(
+        q.contacts * q.predicted_answer_rate for q in queues if q.predicted_answer_rate is not None
+    )
+    labour = _labour(evaluation.labour, currency)
+    cost = None if labour is None else labour.base_cost + labour.premium_cost + labour.overtime_cost
     return ScheduleEvaluation(
         schedule_id=schedule_id,
         forecast_run_id=forecast_run_id,
@@ -181,7 +215,7 @@ def evaluate_roster(
         shifts=len(roster.shifts),
         agents=len({s.agent_code for s in roster.shifts}),
         shift_hours=sum(s.minutes for s in roster.shifts) / 60.0,
-        paid_hours=sum(a.paid_hours for a in evaluation.agents),
+        paid_hours=paid_hours,
         serve_hours=sum(q.serving_agent_hours for q in queues),
         sell_hours=sum(c.sell_hours for c in campaigns.values()),
         break_hours=_break_hours(roster),
@@ -198,6 +232,28 @@ def evaluate_roster(
         callbacks=covers,
         callback_hours_due=sum(c.hours_due for c in covers.values()),
         callback_hours_absorbable=sum(c.hours_absorbable for c in covers.values()),
+        answered_contacts=answered,
+        labour_cost=cost,
+        labour=labour,
+        cost_per_answered_contact=None if cost is None or answered <= 0 else cost / answered,
+        sales_per_paid_hour=evaluation.sell_value / paid_hours if paid_hours > 0 else None,
+    )
+
+
+def _labour(found: RosterLabour | None, currency: str) -> LabourEvaluation | None:
+    if found is None:
+        return None
+    total = found.total
+    return LabourEvaluation(
+        currency=currency,
+        paid_hours=total.paid_hours,
+        base_cost=total.base_cost,
+        premium_cost=total.premium_cost,
+        premium_cost_by_kind=dict(sorted(total.premium_cost_by_kind.items())),
+        overtime_hours=total.overtime_hours,
+        overtime_cost=total.overtime_cost,
+        flexible_hours_cost=found.flexible_cost,
+        contracts_without_wage=found.contracts_without_wage,
     )
 
 
@@ -337,6 +393,11 @@ def summary_fields(evaluation: ScheduleEvaluation) -> dict[str, Any]:
         "callbacks": {code: asdict(c) for code, c in evaluation.callbacks.items()},
         "callback_hours_due": evaluation.callback_hours_due,
         "callback_hours_absorbable": evaluation.callback_hours_absorbable,
+        "answered_contacts": evaluation.answered_contacts,
+        "labour_cost": evaluation.labour_cost,
+        "labour": None if evaluation.labour is None else asdict(evaluation.labour),
+        "cost_per_answered_contact": evaluation.cost_per_answered_contact,
+        "sales_per_paid_hour": evaluation.sales_per_paid_hour,
     }
 
 

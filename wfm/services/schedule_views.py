@@ -188,6 +188,7 @@ def evaluate(session: Session, schedule_id: int) -> ScheduleEvaluation:
         shrinkage_source=rebuilt.shrinkage_source,
         notes=rebuilt.notes,
         callbacks=callbacks_due(session, rebuilt.problem),
+        currency=SiteRepository(session).get(schedule.site_code).currency,
     )
 
 

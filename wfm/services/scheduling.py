@@ -54,6 +54,7 @@ from wfm.domain.grid import (
     week_start_problem,
 )
 from wfm.domain.jsonvalues import json_safe
+from wfm.domain.money import DEFAULT_CURRENCY
 from wfm.domain.queue_model import QueueModel, Shrinkage
 from wfm.domain.site_rules import SiteRules
 from wfm.services.forecasting import adjusted_values
@@ -256,6 +257,7 @@ def _week_problem(
         fairness=fairness_of(rules),
         objective=objective_of(rules),
         seats=site.seats,
+        labour_cost=rules.labour_cost,
         name=f"{site_code} week of {week_start} "
         + (f"(forecast version {run.version})" if run is not None else "(no forecast)"),
     )
@@ -400,6 +402,7 @@ def schedule_summary(
     forecast_run_id: int,
     shifts: Sequence[Shift],
     callbacks: Sequence[CallbacksDue] = (),
+    currency: str = DEFAULT_CURRENCY,
 ) -> dict[str, Any]:
     """What a stored schedule keeps of a solve: the solver's summary, what is short and what
     binds, and the evaluation of the shifts as stored (`evaluate_roster`, the function the
@@ -411,6 +414,7 @@ def schedule_summary(
         roster_from_shifts(shifts),
         forecast_run_id=forecast_run_id,
         callbacks=callbacks,
+        currency=currency,
     )
     summary.update(summary_fields(evaluation))
     summary["forecast_run_id"] = forecast_run_id
@@ -516,6 +520,7 @@ def build_schedule(
             forecast_run_id=run_id,
             shifts=shifts,
             callbacks=callbacks_due(session, result.problem),
+            currency=SiteRepository(session).get(site_code).currency,
         ),
         forecast_run_id=run_id,
         job_id=job_id,

@@ -17,6 +17,7 @@ from wfm.db.repositories import AgentRepository, SiteRepository, SiteRulesReposi
 from wfm.domain import Contract as DomainContract
 from wfm.domain.errors import ValidationError
 from wfm.domain.grid import week_start_problem
+from wfm.domain.labour_cost import ContractWage, Premium, unknown_contracts
 from wfm.domain.site_rules import (
     DAY_MINUTES,
     DEFAULT_SITE_RULES,
@@ -61,14 +62,39 @@ def set_rules(
     trouble = week_start_problem(valid_from, ZoneInfo(site.timezone))
     if trouble is not None:
         raise ValidationError(f"valid_from: {trouble}")
+    rules = with_contract_codes(session, rules)
     validate_rules(rules)
     found = contract_issues(session, site_code, rules)
+    if rules.labour_cost is not None:
+        known = {contract_code(c.name) for c in AgentRepository(session).contracts()}
+        found += unknown_contracts(rules.labour_cost, known)
     found += seat_issues(session, site_code, site.seats, rules)
     if found:
         raise ValidationError("; ".join(found))
     repo = SiteRulesRepository(session)
     version = repo.add(site_code, valid_from=valid_from, rules=rules, note=note)
     return next(v for v in repo.list(site_code) if v.version == version)
+
+
+def with_contract_codes(session: Session, rules: SiteRules) -> SiteRules:
+    """The rules with each contract its labour cost names by its stored name (say
+    "Full-time 40 h") named by its code in the roster ("Full-time-40-h") instead."""
+    labour = rules.labour_cost
+    if labour is None:
+        return rules
+    codes = {c.name: contract_code(c.name) for c in AgentRepository(session).contracts()}
+
+    def code(name: str) -> str:
+        return codes.get(name, name)
+
+    wages: tuple[ContractWage, ...] = tuple(
+        replace(w, contract=code(w.contract)) for w in labour.wages
+    )
+    premiums: tuple[Premium, ...] = tuple(
+        p if p.contracts is None else replace(p, contracts=tuple(map(code, p.contracts)))
+        for p in labour.premiums
+    )
+    return replace(rules, labour_cost=replace(labour, wages=wages, premiums=premiums))
 
 
 def contract_issues(session: Session, site_code: str, rules: SiteRules) -> list[str]:

@@ -1,0 +1,126 @@
+"""What a roster's paid time costs (`wfm.domain.labour_cost` prices it), and the part of it the
+roster objective counts: the flexible hours.
+
+A shift's paid time is the shift less its unpaid breaks: each break is matched to the break rule
+due at its place (`ShiftRules.breaks_for`, in window order, as the evaluation checks them) and is
+unpaid when that rule is; paid breaks are paid time.
+
+The objective counts labour where the roster decides it: an agent whose contract's weekly paid
+hours have a range (min < max) costs the contract's hourly rate for each paid hour above the
+minimum (`flexible_hours_cost`). Contracted hours are paid whatever the roster does, so they are
+not in the objective; premiums and overtime are reported, not optimised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from scheduling.problem import AgentSpec, Problem, ShiftRules
+from scheduling.roster import Roster, RosterShift
+from wfm.domain.labour_cost import LabourCost, WeekCost, flexible_hours_cost, week_cost
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLabour:
+    code: str
+    contract: str
+    cost: WeekCost
+    flexible_cost: float  # what the objective charges (hours above a flexible minimum)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLabour:
+    """The roster's labour cost: every agent's, in total, and the contracts without a wage."""
+
+    total: WeekCost
+    flexible_cost: float
+    agents: tuple[AgentLabour, ...] = ()
+    contracts_without_wage: tuple[str, ...] = field(default=())
+
+
+def paid_spans(rules: ShiftRules, shift: RosterShift) -> list[tuple[datetime, datetime]]:
+    """The shift's paid time as [start, end) spans in time order: the shift less the breaks that
+    match an unpaid rule (a break count the rules don't expect: by kind, unpaid when every rule
+    of its kind for the shift's length is)."""
+    breaks = sorted(shift.breaks, key=lambda b: b.start_utc)
+    expected = rules.breaks_for(round(shift.minutes))
+    if len(expected) == len(breaks):
+        unpaid = [b for b, rule in zip(breaks, expected, strict=True) if not rule.paid]
+    else:
+        unpaid_kinds = {
+            kind
+            for kind in {r.kind for r in expected}
+            if all(not r.paid for r in expected if r.kind == kind)
+        }
+        unpaid = [b for b in breaks if b.kind in unpaid_kinds]
+    spans = []
+    cursor = shift.start_utc
+    for brk in unpaid:
+        if brk.start_utc > cursor:
+            spans.append((cursor, min(brk.start_utc, shift.end_utc)))
+        cursor = max(cursor, brk.end_utc)
+    if cursor < shift.end_utc:
+        spans.append((cursor, shift.end_utc))
+    return spans
+
+
+def agent_labour(
+    problem: Problem,
+    labour: LabourCost,
+    agent: AgentSpec,
+    shifts: list[RosterShift],
+    hours_min: float | None = None,
+) -> AgentLabour:
+    """One agent's week: its cost and what the objective charges for it (`hours_min`: the
+    week's minimum paid hours after paid time off; None: the contract's)."""
+    contract = agent.contract
+    spans = [span for shift in shifts for span in paid_spans(problem.shift_rules, shift)]
+    cost = week_cost(
+        spans,
+        contract=contract.code,
+        weekly_paid_hours_max=contract.weekly_paid_hours_max,
+        labour=labour,
+        zone=problem.zone,
+    )
+    wage = labour.wage_of(contract.code)
+    flexible = flexible_hours_cost(
+        cost.paid_hours,
+        hourly_rate=0.0 if wage is None else wage.hourly_rate,
+        weekly_paid_hours_min=contract.weekly_paid_hours_min if hours_min is None else hours_min,
+        flexible=contract.weekly_paid_hours_min < contract.weekly_paid_hours_max,
+    )
+    return AgentLabour(agent.code, contract.code, cost, flexible)
+
+
+def roster_labour(
+    problem: Problem, roster: Roster, hours_min: Mapping[str, float] | None = None
+) -> RosterLabour | None:
+    """The roster's labour cost at the problem's wages; None when the problem has none.
+    `hours_min`: per agent, the week's minimum paid hours after paid time off (absent: the
+    contract's)."""
+    labour = problem.labour_cost
+    if labour is None:
+        return None
+    by_agent = roster.by_agent()
+    agents = tuple(
+        agent_labour(
+            problem,
+            labour,
+            agent,
+            by_agent.get(agent.code, []),
+            None if hours_min is None else hours_min.get(agent.code),
+        )
+        for agent in problem.agents
+    )
+    total = WeekCost()
+    for item in agents:
+        total = total + item.cost
+    priced = {w.contract for w in labour.wages}
+    return RosterLabour(
+        total=total,
+        flexible_cost=sum(item.flexible_cost for item in agents),
+        agents=agents,
+        contracts_without_wage=tuple(sorted({a.contract for a in agents} - priced)),
+    )
