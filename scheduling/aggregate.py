@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scheduling.economics import ServeCurve
+from scheduling.labour import flexible_wage_per_hour
 from scheduling.linear import LinearModel
 from scheduling.timeline import BreakWindow, Timeline
 
@@ -134,6 +135,7 @@ def build_design(
             continue
         add_contract_maxima(model, timeline, group_counts, limits)
         model.gains(add_contract_minima(model, timeline, group, group_counts, limits))
+        model.gains(add_flexible_hours_cost(model, timeline, group, group_counts, limits))
     on_shift = add_agents_on_shift(model, timeline, skills, groups, counts)
     add_seats(model, timeline, on_shift)
     on_break = add_pooled_breaks(model, timeline, counts)
@@ -234,6 +236,33 @@ def add_contract_minima(
         model.add([*paid, (short_minutes, 1.0)], lower=limits.minutes_min)
         terms.append((short_minutes, -penalty_per_hour / 60.0))
     return terms
+
+
+def add_flexible_hours_cost(
+    model: LinearModel,
+    timeline: Timeline,
+    group: Group,
+    group_counts: dict[int, int],
+    limits: GroupLimits,
+) -> list[tuple[int, float]]:
+    """Labour where hours are flexible: the group's paid minutes above its agents' minimum
+    cost the contract's wage (`scheduling.labour.flexible_wage_per_hour`; nothing without
+    one). Pooled over the group, the hours above the minimum are at most the sum of each
+    agent's, so the model charges no more than the evaluation and stays a relaxation."""
+    problem = timeline.problem
+    rate = max(
+        (flexible_wage_per_hour(problem, timeline.agents[a].spec) for a in group.agents),
+        default=0.0,
+    )
+    if rate <= 0:
+        return []
+    options = timeline.options
+    paid = [(var, float(options[o].paid_minutes)) for o, var in group_counts.items()]
+    above = model.var(
+        0, max(0, limits.minutes_max - limits.minutes_min), f"above_min_g{group.index}"
+    )
+    model.add([*paid, (above, -1.0)], upper=limits.minutes_min)
+    return [(above, -rate / 60.0)]
 
 
 def add_agents_on_shift(

@@ -9,7 +9,8 @@ minimum days and hours are soft with the heavy contract penalty, so the model is
 With seats, the agents on shift in each interval are at most the seats the groups assigned before
 left free (hard: nobody on shift is always feasible).
 The objective keeps the group's counts close to the design (soft deviation), then honours
-preferences and spreads unpopular shifts (min-max of each agent's count).
+preferences and spreads unpopular shifts (min-max of each agent's count); with wages, a flexible
+contract's minutes above its minimum cost its wage (`scheduling.labour`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from scheduling.aggregate import Group, contract_day_penalty_hours
+from scheduling.labour import flexible_wage_per_hour
 from scheduling.timeline import AgentFrame, Timeline, has_days_off_run
 
 SCALE = 100  # objective in hundredths of the money unit
@@ -123,6 +125,7 @@ def add_agent_rules(
     objective += day_preference_terms(frame, works)
     add_weekly_maxima(model, timeline, frame, works_option)
     objective += add_weekly_minima(model, timeline, frame, works_option, day_hours)
+    objective += add_flexible_hours_cost(model, timeline, frame, works_option)
     add_min_rest_between_shifts(model, timeline, frame, works_option)
     add_max_consecutive_days(model, frame, works, timeline.problem.horizon.days)
     add_days_off_run(model, frame, works, timeline.problem.horizon.days)
@@ -230,6 +233,23 @@ def add_weekly_minima(
         model.add(paid + short >= frame.paid_minutes_min)
         objective.append((short, -round(penalty_per_hour / 60.0 * SCALE)))
     return objective
+
+
+def add_flexible_hours_cost(
+    model: cp_model.CpModel,
+    timeline: Timeline,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+) -> ObjectiveTerms:
+    """Labour where hours are flexible: each paid minute above the contract's minimum costs the
+    contract's wage (`scheduling.labour.flexible_wage_per_hour`; nothing without one)."""
+    rate = flexible_wage_per_hour(timeline.problem, frame.spec)
+    if rate <= 0:
+        return []
+    room = max(0, frame.paid_minutes_max - frame.paid_minutes_min)
+    above = model.new_int_var(0, room, f"above_min_a{frame.index}")
+    model.add(above >= _paid_minutes(timeline, frame, works_option) - frame.paid_minutes_min)
+    return [(above, -max(1, round(rate / 60.0 * SCALE)))]
 
 
 def add_min_rest_between_shifts(

@@ -15,7 +15,8 @@ fairness count as in the assignment: each wish not honoured costs its weight, an
 unpopular shift for whoever has the most costs the fairness weight. With seats, a shift is put
 back only where a seat is free in every interval it covers. A shift may also be left out
 when the contract's minimum days and hours allow and that gains (a day-off wish that costs the
-service nothing).
+service nothing, or a flexible contract's hours above its minimum that cost more in wages than
+they cover: `scheduling.labour`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import math
 import time as clock
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +33,7 @@ from numpy.typing import NDArray
 from scheduling.activities import BREAK, LUNCH, OTHER, PlacedShift
 from scheduling.aggregate import SkillSet
 from scheduling.economics import ServeCurve
+from scheduling.labour import flexible_wage_per_hour
 from scheduling.timeline import AgentFrame, ShiftOption, Timeline, has_days_off_run
 
 IDLE = -1  # working, with nothing worth doing ("other", or serving a queue without value)
@@ -119,6 +122,10 @@ class RosterSearch:
             for o in frame.options:
                 by_day[self.options[o].day].append(o)
             self.agents.append(_Agent(frame, skill_of[frame.index], dict(by_day)))
+        # labour where hours are flexible: the wage of each paid minute above the minimum
+        self.wage_per_minute = [
+            flexible_wage_per_hour(problem, frame.spec) / 60.0 for frame in timeline.agents
+        ]
         labels = {f"serve:{code}": q for q, code in enumerate(self.queue_codes)}
         labels.update(
             {f"sell:{code}": self.queues + c for c, code in enumerate(self.campaign_codes)}
@@ -146,8 +153,9 @@ class RosterSearch:
 
     # ------------------------------------------------------------------------------ valuation
     def objective(self) -> float:
-        """Serving plus selling value minus campaign shortfall (contract terms don't move)."""
-        total = 0.0
+        """Serving plus selling value minus campaign shortfall and the flexible hours' labour
+        cost (contract terms don't move)."""
+        total = -sum(self._labour(agent, self._paid(agent)) for agent in self.agents)
         for q, table in enumerate(self.value):
             servers = np.minimum(self.serving[q], self.top[q])
             total += float(table[np.arange(self.horizon), servers].sum())
@@ -155,6 +163,15 @@ class RosterSearch:
         for c in range(self.campaigns):
             total -= self.short_penalty * max(0, self.sell_min[c] - self.sold[c])
         return total
+
+    def _paid(self, agent: _Agent) -> int:
+        return sum(self.options[shift.option].paid_minutes for shift in agent.shifts.values())
+
+    def _labour(self, agent: _Agent, paid_minutes: int | NDArray[np.int64]) -> Any:
+        """What the objective charges for the agent's week at these paid minutes: the wage of
+        each minute above the contract's minimum (0 unless its hours are flexible)."""
+        rate = self.wage_per_minute[agent.frame.index]
+        return rate * np.maximum(0, paid_minutes - agent.frame.paid_minutes_min)
 
     def _apply(self, option: ShiftOption, acts: list[int], sign: int) -> float:
         """Add (sign +1) or remove (-1) a shift's activities; the objective's change."""
@@ -298,6 +315,9 @@ class RosterSearch:
             score = prefix[ends] - prefix[starts]
             day_penalty = frame.work_day_penalty.get(d, 0.0) - frame.idle_day_penalty.get(d, 0.0)
             score -= day_penalty + np.array([frame.option_penalty.get(o, 0.0) for o in candidates])
+            if self.wage_per_minute[frame.index]:
+                paid = paid_now + np.array([options[o].paid_minutes for o in candidates])
+                score -= self._labour(agent, paid) - self._labour(agent, paid_now)
             if over_cap:  # one more unpopular shift for the agent who has the most
                 score -= self.fair_weight * np.array([options[o].unpopular for o in candidates])
             # breaks where they cost least (windows are per length; group candidates by it)
@@ -330,6 +350,7 @@ class RosterSearch:
     def _insert(self, agent: _Agent, o: int, breaks: list[tuple[int, int, str]]) -> float:
         """Put the shift in with its breaks, each working interval on its best destination."""
         option = self.options[o]
+        paid_before = self._paid(agent)
         acts = [IDLE] * option.intervals
         for off, span, kind in breaks:
             for i in range(off, min(off + span, option.intervals)):
@@ -361,9 +382,11 @@ class RosterSearch:
         delta -= frame.option_penalty.get(o, 0.0)
         delta -= frame.work_day_penalty.get(option.day, 0.0)
         delta += frame.idle_day_penalty.get(option.day, 0.0)
+        delta -= float(self._labour(agent, self._paid(agent)) - self._labour(agent, paid_before))
         return delta
 
     def _remove(self, agent: _Agent, day: int) -> tuple[_Shift, float]:
+        paid_before = self._paid(agent)
         record = agent.shifts.pop(day)
         option = self.options[record.option]
         delta = self._apply(option, record.acts, -1)
@@ -372,6 +395,7 @@ class RosterSearch:
         delta += frame.option_penalty.get(record.option, 0.0)
         delta += frame.work_day_penalty.get(day, 0.0)
         delta -= frame.idle_day_penalty.get(day, 0.0)
+        delta += float(self._labour(agent, paid_before) - self._labour(agent, self._paid(agent)))
         return record, delta
 
     def _restore(self, agent: _Agent, record: _Shift) -> None:

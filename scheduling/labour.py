@@ -66,6 +66,18 @@ def paid_spans(rules: ShiftRules, shift: RosterShift) -> list[tuple[datetime, da
     return spans
 
 
+def flexible_wage_per_hour(problem: Problem, agent: AgentSpec) -> float:
+    """What the objective charges per paid hour of the agent's above the contract's minimum:
+    the contract's hourly rate when its weekly hours are flexible (min < max) and the problem has
+    a wage for it, else 0 (and the optimizer adds nothing for it)."""
+    contract = agent.contract
+    labour = problem.labour_cost
+    if labour is None or contract.weekly_paid_hours_min >= contract.weekly_paid_hours_max:
+        return 0.0
+    wage = labour.wage_of(contract.code)
+    return 0.0 if wage is None else wage.hourly_rate
+
+
 def agent_labour(
     problem: Problem,
     labour: LabourCost,
