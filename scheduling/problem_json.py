@@ -35,6 +35,14 @@ from scheduling.problem import (
     QueueSpec,
     ShiftRules,
 )
+from wfm.domain.labour_cost import (
+    LabourCost,
+    labour_cost_document_problems,
+    labour_cost_from_document,
+    labour_cost_problems,
+    labour_cost_to_document,
+    unknown_contracts,
+)
 from wfm.domain.queue_model import Calibration
 
 T = TypeVar("T")
@@ -213,7 +221,22 @@ class _Parser:
             objective=objective,
             name=doc.get("name", ""),
             seats=doc.get("seats"),
+            labour_cost=self.labour_cost(doc.get("labour_cost"), set(contracts)),
         )
+
+    def labour_cost(self, doc: Any, contracts: set[str]) -> LabourCost | None:
+        """The wages and premiums, each problem named by its path (`$.labour_cost...`)."""
+        if doc is None:
+            return None
+        found = labour_cost_document_problems(doc, "$.labour_cost")
+        if not found:
+            labour = labour_cost_from_document(doc)
+            found = labour_cost_problems(labour, "$.labour_cost")
+            found += unknown_contracts(labour, contracts, "$.labour_cost")
+        if found:
+            self.errors += found
+            return None
+        return labour
 
     def queue(self, path: list[str | int], q: dict[str, Any]) -> QueueSpec:
         contacts = q.get("contacts")
@@ -401,6 +424,11 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
         },
         "shrinkage": problem.shrinkage,
         **({} if problem.seats is None else {"seats": problem.seats}),
+        **(
+            {}
+            if problem.labour_cost is None
+            else {"labour_cost": labour_cost_to_document(problem.labour_cost)}
+        ),
         "queues": [_queue_doc(q) for q in problem.queues],
         "campaigns": [_campaign_doc(c) for c in problem.campaigns],
         "shift_rules": {

@@ -65,6 +65,17 @@ GAP_TARGET = 0.01  # below this gap to the bound the solver stops early; above, 
 STALL_ROUNDS = 12  # perturbation rounds in a row without a gain end the search (deterministic)
 
 
+def _labour_summary(ev: Evaluation) -> dict[str, Any]:
+    """The roster's labour cost and the objective's part of it; nothing without wages (so a
+    summary without wages reads as before)."""
+    if ev.labour is None:
+        return {}
+    return {
+        "labour_cost": round(ev.labour.total.total_cost, 2),
+        "flexible_labour_cost": round(ev.flexible_labour_cost, 2),
+    }
+
+
 @dataclass(frozen=True)
 class SolveResult:
     problem: Problem
@@ -108,6 +119,7 @@ class SolveResult:
             "preference_penalty": round(ev.preference_penalty, 2),
             "max_unpopular_shifts": ev.max_unpopular_shifts,
             "shifts": len(self.roster.shifts),
+            **_labour_summary(ev),
             "queues": {
                 queue.code: {
                     "predicted_service_level": _number(queue.predicted_service_level),

@@ -4,15 +4,18 @@ without wages (or at wage 0) the objective is the one without labour cost, to th
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import time
 
 import pytest
 from roster_factories import MONDAY, agent, at, contract, problem, roster, shift
 
+from scheduling.checks import ProblemError
 from scheduling.evaluate import evaluate
 from scheduling.labour import paid_spans
 from scheduling.problem import BreakRule, Problem, ShiftRules
+from scheduling.problem_json import problem_from_json, problem_to_json
 from scheduling.roster import Roster
 from wfm.domain.labour_cost import ContractWage, LabourCost, Premium
 
@@ -71,3 +74,22 @@ def test_the_evaluation_prices_the_roster_and_charges_flexible_hours() -> None:
     free = evaluate(_problem(LabourCost(wages=(ContractWage("FLEX", 0.0),))), _roster())
     assert free.objective == without.objective
     assert free.labour is not None and free.labour.contracts_without_wage == ("FIXED",)
+
+
+def test_wages_in_a_problem_file_read_back_and_wrong_ones_are_named_by_path() -> None:
+    labour = LabourCost(
+        wages=(ContractWage("FLEX", 15.0, overtime_after_weekly_paid_hours=18.0),),
+        premiums=(Premium("night", time(22), time(6), extra_per_hour=2.0, contracts=("FIXED",)),),
+    )
+    p = _problem(labour)
+    document = problem_to_json(p)
+    assert problem_from_json(json.loads(json.dumps(document))) == p
+    assert "labour_cost" not in problem_to_json(_problem(None))
+    document["labour_cost"]["wages"][0]["hourly_rate"] = -1
+    document["labour_cost"]["premiums"][0]["contracts"] = ["TEMP"]
+    with pytest.raises(ProblemError) as refused:
+        problem_from_json(document)
+    assert [issue.split(":")[0] for issue in refused.value.issues] == [
+        "$.labour_cost.wages[0].hourly_rate",
+        "$.labour_cost.premiums[0].contracts",
+    ]

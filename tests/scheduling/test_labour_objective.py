@@ -49,6 +49,9 @@ def test_hours_above_the_minimum_cost_less_than_they_cover_are_rostered() -> Non
     assert ev.flexible_labour_cost == pytest.approx(10.0 * (80 - 3 * 8))
     assert result.objective == pytest.approx(ev.objective)
     assert result.bound is None or result.bound >= ev.objective - 1e-6
+    summary = result.summary()
+    assert summary["labour_cost"] == pytest.approx(10.0 * 80)  # every paid hour, at the wage
+    assert summary["flexible_labour_cost"] == pytest.approx(10.0 * 56)
 
 
 def test_hours_dearer_than_what_they_cover_are_left_out() -> None:
@@ -69,6 +72,7 @@ def test_at_wage_zero_the_roster_is_the_one_without_wages() -> None:
     assert at_zero.roster == without.roster
     assert at_zero.objective == without.objective
     assert at_zero.bound == without.bound
+    assert "labour_cost" not in without.summary()
 
 
 def test_the_bound_still_bounds_a_roster_with_wages() -> None:
