@@ -570,6 +570,22 @@ def _review_campaigns(evaluation: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+def _review_labour(evaluation: dict[str, Any]) -> None:
+    """The roster's labour cost, cost per answered contact and sales per paid hour (a dash
+    where the site's rules set no wages for the week)."""
+    a, b, c = st.columns(3)
+    a.metric(t("Labour cost"), fmt_money(evaluation.get("labour_cost"), currency, 0))
+    b.metric(
+        t("Cost per answered contact"),
+        fmt_money(evaluation.get("cost_per_answered_contact"), currency, 2),
+    )
+    c.metric(
+        t("Sales per paid hour"), fmt_money(evaluation.get("sales_per_paid_hour"), currency, 2)
+    )
+    if evaluation.get("labour_cost") is None:
+        st.caption(t("No wages in the site's rules for this week: the roster is not priced."))
+
+
 def _review(draft: dict[str, Any], week: date) -> None:
     """A draft's evaluation, its rule violations and the publish button."""
     evaluation = read(api, "evaluation", draft["id"])
@@ -590,6 +606,7 @@ def _review(draft: dict[str, Any], week: date) -> None:
     b.metric(t("Intervals under requirement"), f"{under}")
     c.metric(t("Paid hours"), f"{evaluation['paid_hours']:.1f} h")
     d.metric(t("Outbound value"), fmt_money(evaluation["outbound_value"], currency, 0))
+    _review_labour(evaluation)
     per_queue = _review_queues(evaluation)
     if not per_queue.empty:
         st.dataframe(per_queue, hide_index=True, width="stretch")
