@@ -155,7 +155,7 @@ class RosterSearch:
     def objective(self) -> float:
         """Serving plus selling value minus campaign shortfall and the flexible hours' labour
         cost (contract terms don't move)."""
-        total = -sum(self._labour(agent, self._paid(agent)) for agent in self.agents)
+        total = -float(sum(self._labour(agent, self._paid(agent)) for agent in self.agents))
         for q, table in enumerate(self.value):
             servers = np.minimum(self.serving[q], self.top[q])
             total += float(table[np.arange(self.horizon), servers].sum())

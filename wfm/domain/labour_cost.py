@@ -233,14 +233,14 @@ def unknown_contracts(labour: LabourCost, known: set[str], path: str = "labour_c
         if wage.contract and wage.contract not in known:
             found.append(
                 f"{path}.wages[{i}].contract: unknown contract {wage.contract!r} "
-                f"(the site's: {listed})"
+                f"(known contracts: {listed})"
             )
     for i, premium in enumerate(labour.premiums):
         for name in premium.contracts or ():
             if name not in known:
                 found.append(
                     f"{path}.premiums[{i}].contracts: unknown contract {name!r} "
-                    f"(the site's: {listed})"
+                    f"(known contracts: {listed})"
                 )
     return found
 
