@@ -1,16 +1,20 @@
 """Labour cost on its own: a week of paid time priced by hand (base rate, evening, night and
 weekend premiums, overtime), a night across the autumn clock change, the flexible hours the
-objective charges, and wages and premiums that are wrong named by field."""
+objective charges, wages and premiums that are wrong named by field, and any week priced as a
+minute-by-minute count of the local clock prices it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.domain.errors import ValidationError
 from wfm.domain.labour_cost import (
+    PREMIUM_KINDS,
     ContractWage,
     LabourCost,
     Premium,
@@ -236,3 +240,82 @@ def test_the_section_reads_back_and_is_parsed_from_a_file() -> None:
     ):  # fmt: skip
         with pytest.raises(ValidationError, match=named.replace("[", r"\[").replace("]", r"\]")):
             parse_rules({"labour_cost": bad})
+
+
+def _minute_oracle(
+    spans: list[tuple[datetime, datetime]], labour: LabourCost, zone: ZoneInfo
+) -> float:
+    """The same price counted minute by minute from the local clock, without the slot table."""
+    wage = labour.wage_of("PT")
+    assert wage is not None
+    total = 0.0
+    for start, end in spans:
+        moment = start
+        while moment < end:
+            local = moment.astimezone(zone)
+            rate = wage.hourly_rate
+            for premium in labour.premiums:
+                if _holds(premium, local):
+                    rate += wage.hourly_rate * (premium.multiplier - 1) + premium.extra_per_hour
+            total += rate / 60
+            moment += timedelta(minutes=1)
+    return total
+
+
+def _holds(premium: Premium, local: datetime) -> bool:
+    """Whether the premium's window, started on this local day or the day before, holds the
+    wall-clock minute."""
+    minute = local.hour * 60 + local.minute
+    begin = premium.start_local.hour * 60 + premium.start_local.minute
+    end = premium.end_local.hour * 60 + premium.end_local.minute
+    length = (end - begin) % 1440 or 1440
+    today, yesterday = local.weekday(), (local.weekday() - 1) % 7
+    if today in premium.weekdays and begin <= minute < begin + length:
+        return True
+    return yesterday in premium.weekdays and minute + 1440 < begin + length
+
+
+quarter_hours = st.integers(min_value=0, max_value=95).map(lambda q: time(q // 4, q % 4 * 15))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(["Europe/Paris", "America/New_York", "Asia/Kathmandu", "UTC"]),
+    first_day=st.integers(min_value=0, max_value=400),
+    shifts=st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 95 * 15), st.integers(1, 12 * 60)),
+        min_size=1,
+        max_size=5,
+    ),
+    windows=st.lists(
+        st.tuples(quarter_hours, quarter_hours, st.sets(st.integers(0, 6), min_size=1)),
+        max_size=3,
+    ),
+)
+def test_the_price_is_the_minute_by_minute_price(
+    zone: str,
+    first_day: int,
+    shifts: list[tuple[int, int, int]],
+    windows: list[tuple[time, time, set[int]]],
+) -> None:
+    """Any shifts (any minute, across clock changes, Nepal's quarter-hour offset) and any
+    premiums of distinct kinds: the week's price is the oracle's."""
+    where = ZoneInfo(zone)
+    premiums = []
+    for i, (start, end, days) in enumerate(windows):
+        premiums.append(
+            Premium(PREMIUM_KINDS[i], start, end, tuple(sorted(days)), 1.0 + i / 4, float(i))
+        )
+    labour = LabourCost(wages=(ContractWage("PT", 20.0),), premiums=tuple(premiums))
+    assert labour_cost_problems(labour) == []
+    monday = date(2026, 1, 5) + timedelta(days=first_day)
+    spans = []
+    for day, minute, length in shifts:
+        start = datetime.combine(monday + timedelta(days=day), time(0), tzinfo=where)
+        begin = (start + timedelta(minutes=minute)).astimezone(UTC)
+        spans.append((begin, begin + timedelta(minutes=length)))
+    cost = week_cost(spans, contract="PT", weekly_paid_hours_max=1e9, labour=labour, zone=where)
+    assert cost.total_cost == pytest.approx(_minute_oracle(spans, labour, where), rel=1e-9)
+    assert cost.paid_hours == pytest.approx(
+        sum((end - start).total_seconds() for start, end in spans) / 3600
+    )
