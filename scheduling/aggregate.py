@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scheduling.economics import ServeCurve
-from scheduling.labour import flexible_wage_per_hour
+from scheduling.labour import flexible_charge
 from scheduling.linear import LinearModel
 from scheduling.timeline import BreakWindow, Timeline
 
@@ -245,24 +245,28 @@ def add_flexible_hours_cost(
     group_counts: dict[int, int],
     limits: GroupLimits,
 ) -> list[tuple[int, float]]:
-    """Labour where hours are flexible: the group's paid minutes above its agents' minimum
-    cost the contract's wage (`scheduling.labour.flexible_wage_per_hour`; nothing without
-    one). Pooled over the group, the hours above the minimum are at most the sum of each
-    agent's, so the model charges no more than the evaluation and stays a relaxation."""
-    problem = timeline.problem
-    rate = max(
-        (flexible_wage_per_hour(problem, timeline.agents[a].spec) for a in group.agents),
-        default=0.0,
-    )
-    if rate <= 0:
+    """Labour where hours are flexible (`scheduling.labour.flexible_charge`; nothing without a
+    wage): the group's paid minutes above its agents' minimum cost the contract's wage, and
+    those above their overtime thresholds the overtime surcharge too. Pooled over the group
+    (one contract), the minutes above a sum of thresholds are at most the sum of each agent's,
+    so the model charges no more than the evaluation and stays a relaxation."""
+    charge = flexible_charge(timeline.problem, timeline.agents[group.agents[0]].spec)
+    if not charge.charges:
         return []
     options = timeline.options
     paid = [(var, float(options[o].paid_minutes)) for o, var in group_counts.items()]
-    above = model.var(
-        0, max(0, limits.minutes_max - limits.minutes_min), f"above_min_g{group.index}"
-    )
-    model.add([*paid, (above, -1.0)], upper=limits.minutes_min)
-    return [(above, -rate / 60.0)]
+    terms: list[tuple[int, float]] = []
+    if charge.rate_per_hour > 0:
+        room = max(0, limits.minutes_max - limits.minutes_min)
+        above = model.var(0, room, f"above_min_g{group.index}")
+        model.add([*paid, (above, -1.0)], upper=limits.minutes_min)
+        terms.append((above, -charge.rate_per_hour / 60.0))
+    if charge.overtime_rate_per_hour > 0:
+        threshold = charge.overtime_after_hours * 60.0 * len(group.agents)
+        over = model.var(0, max(0.0, limits.minutes_max - threshold), f"overtime_g{group.index}")
+        model.add([*paid, (over, -1.0)], upper=threshold)
+        terms.append((over, -charge.overtime_rate_per_hour / 60.0))
+    return terms
 
 
 def add_agents_on_shift(

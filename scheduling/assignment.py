@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from scheduling.aggregate import Group, contract_day_penalty_hours
-from scheduling.labour import flexible_wage_per_hour
+from scheduling.labour import flexible_charge
 from scheduling.timeline import AgentFrame, Timeline, has_days_off_run
 
 SCALE = 100  # objective in hundredths of the money unit
@@ -241,15 +241,27 @@ def add_flexible_hours_cost(
     frame: AgentFrame,
     works_option: dict[tuple[int, int], cp_model.IntVar],
 ) -> ObjectiveTerms:
-    """Labour where hours are flexible: each paid minute above the contract's minimum costs the
-    contract's wage (`scheduling.labour.flexible_wage_per_hour`; nothing without one)."""
-    rate = flexible_wage_per_hour(timeline.problem, frame.spec)
-    if rate <= 0:
+    """Labour where hours are flexible (`scheduling.labour.flexible_charge`; nothing without a
+    wage): each paid minute above the agent's minimum costs the contract's wage, and each above
+    its overtime threshold the overtime surcharge too."""
+    charge = flexible_charge(timeline.problem, frame.spec)
+    if not charge.charges:
         return []
-    room = max(0, frame.paid_minutes_max - frame.paid_minutes_min)
-    above = model.new_int_var(0, room, f"above_min_a{frame.index}")
-    model.add(above >= _paid_minutes(timeline, frame, works_option) - frame.paid_minutes_min)
-    return [(above, -max(1, round(rate / 60.0 * SCALE)))]
+    a = frame.index
+    paid = _paid_minutes(timeline, frame, works_option)
+    terms: ObjectiveTerms = []
+    if charge.rate_per_hour > 0:
+        above = model.new_int_var(
+            0, max(0, frame.paid_minutes_max - frame.paid_minutes_min), f"above_min_a{a}"
+        )
+        model.add(above >= paid - frame.paid_minutes_min)
+        terms.append((above, -max(1, round(charge.rate_per_hour / 60.0 * SCALE))))
+    if charge.overtime_rate_per_hour > 0:
+        threshold = math.floor(charge.overtime_after_hours * 60.0)
+        over = model.new_int_var(0, max(0, frame.paid_minutes_max - threshold), f"overtime_a{a}")
+        model.add(over >= paid - threshold)
+        terms.append((over, -max(1, round(charge.overtime_rate_per_hour / 60.0 * SCALE))))
+    return terms
 
 
 def add_min_rest_between_shifts(

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from scheduling.activities import BREAK, LUNCH, OTHER, PlacedShift
 from scheduling.aggregate import SkillSet
 from scheduling.economics import ServeCurve
-from scheduling.labour import flexible_wage_per_hour
+from scheduling.labour import flexible_charge
 from scheduling.timeline import AgentFrame, ShiftOption, Timeline, has_days_off_run
 
 IDLE = -1  # working, with nothing worth doing ("other", or serving a queue without value)
@@ -122,10 +122,8 @@ class RosterSearch:
             for o in frame.options:
                 by_day[self.options[o].day].append(o)
             self.agents.append(_Agent(frame, skill_of[frame.index], dict(by_day)))
-        # labour where hours are flexible: the wage of each paid minute above the minimum
-        self.wage_per_minute = [
-            flexible_wage_per_hour(problem, frame.spec) / 60.0 for frame in timeline.agents
-        ]
+        # labour where hours are flexible: the wage above the minimum, the overtime surcharge
+        self.charges = [flexible_charge(problem, frame.spec) for frame in timeline.agents]
         labels = {f"serve:{code}": q for q, code in enumerate(self.queue_codes)}
         labels.update(
             {f"sell:{code}": self.queues + c for c, code in enumerate(self.campaign_codes)}
@@ -169,9 +167,18 @@ class RosterSearch:
 
     def _labour(self, agent: _Agent, paid_minutes: int | NDArray[np.int64]) -> Any:
         """What the objective charges for the agent's week at these paid minutes: the wage of
-        each minute above the contract's minimum (0 unless its hours are flexible)."""
-        rate = self.wage_per_minute[agent.frame.index]
-        return rate * np.maximum(0, paid_minutes - agent.frame.paid_minutes_min)
+        each minute above the minimum and the overtime surcharge of each above the threshold
+        (0 unless the contract's hours are flexible and it has a wage)."""
+        charge = self.charges[agent.frame.index]
+        if not charge.charges:
+            return 0.0
+        cost = (
+            charge.rate_per_hour / 60.0 * np.maximum(0, paid_minutes - agent.frame.paid_minutes_min)
+        )
+        if charge.overtime_rate_per_hour:
+            over = np.maximum(0, paid_minutes - charge.overtime_after_hours * 60.0)
+            cost = cost + charge.overtime_rate_per_hour / 60.0 * over
+        return cost
 
     def _apply(self, option: ShiftOption, acts: list[int], sign: int) -> float:
         """Add (sign +1) or remove (-1) a shift's activities; the objective's change."""
@@ -315,7 +322,7 @@ class RosterSearch:
             score = prefix[ends] - prefix[starts]
             day_penalty = frame.work_day_penalty.get(d, 0.0) - frame.idle_day_penalty.get(d, 0.0)
             score -= day_penalty + np.array([frame.option_penalty.get(o, 0.0) for o in candidates])
-            if self.wage_per_minute[frame.index]:
+            if self.charges[frame.index].charges:
                 paid = paid_now + np.array([options[o].paid_minutes for o in candidates])
                 score -= self._labour(agent, paid) - self._labour(agent, paid_now)
             if over_cap:  # one more unpopular shift for the agent who has the most

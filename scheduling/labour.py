@@ -7,12 +7,14 @@ unpaid when that rule is; paid breaks are paid time.
 
 The objective counts labour where the roster decides it: an agent whose contract's weekly paid
 hours have a range (min < max) costs the contract's hourly rate for each paid hour above the
-minimum (`flexible_hours_cost`). Contracted hours are paid whatever the roster does, so they are
-not in the objective; premiums and overtime are reported, not optimised.
+minimum, and its overtime surcharge above an overtime threshold set below its maximum
+(`flexible_charge`). Contracted hours are paid whatever the roster does, so they are not in the
+objective; premiums are reported, not optimised.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,16 +68,50 @@ def paid_spans(rules: ShiftRules, shift: RosterShift) -> list[tuple[datetime, da
     return spans
 
 
-def flexible_wage_per_hour(problem: Problem, agent: AgentSpec) -> float:
-    """What the objective charges per paid hour of the agent's above the contract's minimum:
-    the contract's hourly rate when its weekly hours are flexible (min < max) and the problem has
-    a wage for it, else 0 (and the optimizer adds nothing for it)."""
+@dataclass(frozen=True, slots=True)
+class FlexibleCharge:
+    """What the objective charges an agent's week: `rate_per_hour` for each paid hour above the
+    week's minimum, and `overtime_rate_per_hour` more for each rostered paid hour above
+    `overtime_after_hours`. The default charges nothing, and the optimizer adds no term."""
+
+    rate_per_hour: float = 0.0
+    overtime_after_hours: float = math.inf
+    overtime_rate_per_hour: float = 0.0
+
+    @property
+    def charges(self) -> bool:
+        return self.rate_per_hour > 0 or self.overtime_rate_per_hour > 0
+
+    def cost(self, paid_hours: float, hours_min: float) -> float:
+        return flexible_hours_cost(
+            paid_hours,
+            hourly_rate=self.rate_per_hour,
+            weekly_paid_hours_min=hours_min,
+            flexible=True,
+            overtime_after_hours=self.overtime_after_hours,
+            overtime_rate_per_hour=self.overtime_rate_per_hour,
+        )
+
+
+NO_CHARGE = FlexibleCharge()
+
+
+def flexible_charge(problem: Problem, agent: AgentSpec) -> FlexibleCharge:
+    """What the objective charges for the agent's hours: when the contract's weekly hours are
+    flexible (min < max) and the problem has a wage for it, its hourly rate above the minimum
+    and its overtime surcharge above an overtime threshold below the maximum; else nothing."""
     contract = agent.contract
     labour = problem.labour_cost
     if labour is None or contract.weekly_paid_hours_min >= contract.weekly_paid_hours_max:
-        return 0.0
+        return NO_CHARGE
     wage = labour.wage_of(contract.code)
-    return 0.0 if wage is None else wage.hourly_rate
+    if wage is None:
+        return NO_CHARGE
+    threshold = wage.overtime_after_weekly_paid_hours
+    surcharge = wage.hourly_rate * (wage.overtime_multiplier - 1) + wage.overtime_extra_per_hour
+    if threshold is None or threshold >= contract.weekly_paid_hours_max or surcharge <= 0:
+        return FlexibleCharge(rate_per_hour=wage.hourly_rate)
+    return FlexibleCharge(wage.hourly_rate, threshold, surcharge)
 
 
 def agent_labour(
@@ -96,12 +132,8 @@ def agent_labour(
         labour=labour,
         zone=problem.zone,
     )
-    wage = labour.wage_of(contract.code)
-    flexible = flexible_hours_cost(
-        cost.paid_hours,
-        hourly_rate=0.0 if wage is None else wage.hourly_rate,
-        weekly_paid_hours_min=contract.weekly_paid_hours_min if hours_min is None else hours_min,
-        flexible=contract.weekly_paid_hours_min < contract.weekly_paid_hours_max,
+    flexible = flexible_charge(problem, agent).cost(
+        cost.paid_hours, contract.weekly_paid_hours_min if hours_min is None else hours_min
     )
     return AgentLabour(agent.code, contract.code, cost, flexible)
 

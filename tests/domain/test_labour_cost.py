@@ -121,6 +121,20 @@ def test_the_objective_charges_only_flexible_hours_above_the_minimum() -> None:
     assert flexible_hours_cost(19.0, hourly_rate=20, weekly_paid_hours_min=20, flexible=True) == 0
     assert flexible_hours_cost(40.0, hourly_rate=20, weekly_paid_hours_min=40, flexible=False) == 0
     assert flexible_hours_cost(30.0, hourly_rate=0, weekly_paid_hours_min=20, flexible=True) == 0
+    # overtime from 22 h at 5 more an hour: 3 h x 20 + 1 h x 5
+    overtime = {"overtime_after_hours": 22.0, "overtime_rate_per_hour": 5.0}
+    assert (
+        flexible_hours_cost(
+            23.0, hourly_rate=20, weekly_paid_hours_min=20, flexible=True, **overtime
+        )
+        == 65
+    )
+    assert (
+        flexible_hours_cost(
+            23.0, hourly_rate=20, weekly_paid_hours_min=20, flexible=False, **overtime
+        )
+        == 0
+    )
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,18 @@ def test_hours_above_the_minimum_cost_less_than_they_cover_are_rostered() -> Non
     assert summary["flexible_labour_cost"] == pytest.approx(10.0 * 56)
 
 
+def test_overtime_dearer_than_what_it_covers_is_left_out() -> None:
+    # 10 an hour, and from 16 h on 10 x (6 - 1) = 50 more: 60 an hour, above what an hour covers
+    wage = ContractWage("FLEX", 10.0, overtime_after_weekly_paid_hours=16.0, overtime_multiplier=6)
+    p = replace(_part_timers(None), labour_cost=LabourCost(wages=(wage,)))
+    result, ev = _solve(p)
+    assert [r.paid_hours for r in ev.agents] == [16.0, 16.0, 16.0]
+    assert ev.under_coverage_agent_hours == pytest.approx(80.0 - 48.0)
+    assert ev.flexible_labour_cost == pytest.approx(10.0 * (48 - 24))
+    assert ev.labour is not None and ev.labour.total.overtime_hours == 0.0
+    assert result.bound is None or result.bound >= ev.objective - 1e-6
+
+
 def test_hours_dearer_than_what_they_cover_are_left_out() -> None:
     _, ev = _solve(_part_timers(PENALTY + 10.0))
     assert [r.paid_hours for r in ev.agents] == [8.0, 8.0, 8.0]  # each at her minimum

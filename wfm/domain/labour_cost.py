@@ -160,14 +160,24 @@ def week_cost(
 
 
 def flexible_hours_cost(
-    paid_hours: float, *, hourly_rate: float, weekly_paid_hours_min: float, flexible: bool
+    paid_hours: float,
+    *,
+    hourly_rate: float,
+    weekly_paid_hours_min: float,
+    flexible: bool,
+    overtime_after_hours: float = math.inf,
+    overtime_rate_per_hour: float = 0.0,
 ) -> float:
-    """What the roster objective charges for an agent's week: the hours above the contract's
-    minimum at its hourly rate when its hours are flexible (min < max), else nothing (the
-    contracted hours are paid whatever the roster does)."""
+    """What the roster objective charges for an agent's week when its contract's hours are
+    flexible (min < max): the hours above the minimum at the hourly rate, and those above the
+    overtime threshold (if it is below the contract's maximum) at the overtime surcharge too.
+    Nothing for a fixed contract: its hours are paid whatever the roster does."""
     if not flexible:
         return 0.0
-    return hourly_rate * max(0.0, paid_hours - weekly_paid_hours_min)
+    above = hourly_rate * max(0.0, paid_hours - weekly_paid_hours_min)
+    if overtime_rate_per_hour and math.isfinite(overtime_after_hours):
+        above += overtime_rate_per_hour * max(0.0, paid_hours - overtime_after_hours)
+    return above
 
 
 def _surcharges_by_kind(labour: LabourCost, wage: ContractWage) -> dict[str, list[float]]:
