@@ -105,6 +105,8 @@ def _labour_line(summary: dict[str, Any]) -> str:
             f"{labour['premium_cost']:,.0f}, overtime {labour['overtime_cost']:,.0f} for "
             f"{labour['overtime_hours']:,.1f} h)"
         )
+        if labour.get("contracts_without_wage"):
+            line += f", no wage for {', '.join(labour['contracts_without_wage'])}"
     return (
         f"{line}; {amount('answered_contacts', 0)} contacts answered, "
         f"{amount('cost_per_answered_contact', 2)} per answered contact; "
