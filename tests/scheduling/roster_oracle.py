@@ -3,7 +3,8 @@ scratch, and its summary compared with that evaluation and with sums counted her
 the roster's activities (serving per interval, selling hours) and Erlang A. Seats and the site's
 rules (shift lengths and hours, start step, breaks, rest, consecutive days) are checked here on
 the roster's own times, from the values the test set (`site_rule_breaches`), without the
-evaluation's code."""
+evaluation's code; with wages, the summary's labour cost against a count minute by minute
+(`labour_cost_by_minute`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from scheduling.evaluate import Evaluation, evaluate
 from scheduling.problem import BreakRule, Problem, QueueSpec
 from scheduling.roster import Roster, RosterShift, roster_from_json
 from scheduling.solver import SolveResult
+from wfm.domain.labour_cost import ContractWage, LabourCost
 
 
 def _instant(text: str) -> datetime:
@@ -105,7 +107,68 @@ def check_result(
     sell_hours = sum(float(v.sum()) * hours for k, v in counts.items() if k.startswith("sell:"))
     assert summary["sell_hours"] == pytest.approx(sell_hours, abs=0.01)
     assert math.isfinite(summary["solve_seconds"])
+    if problem.labour_cost is not None:
+        assert summary["labour_cost"] == pytest.approx(
+            labour_cost_by_minute(problem, roster), abs=0.01
+        )
     return document, roster, evaluation
+
+
+def labour_cost_by_minute(problem: Problem, roster: Roster) -> float:
+    """The roster's labour cost counted here minute by minute on the local clock: each shift less
+    the breaks whose rule (same kind and length, for the shift's length) is unpaid, each paid
+    minute at the contract's rate plus the surcharge of every premium window holding it (a
+    window belongs to the day it starts on), and the overtime surcharge on the week's paid
+    minutes beyond the wage's threshold (default: the contract's maximum)."""
+    labour = problem.labour_cost
+    assert labour is not None
+    zone = problem.zone
+    contracts = {agent.code: agent.contract for agent in problem.agents}
+    total = 0.0
+    for code, shifts in roster.by_agent().items():
+        contract = contracts[code]
+        wage = next((w for w in labour.wages if w.contract == contract.code), None)
+        if wage is None:
+            continue
+        paid_minutes = 0
+        for shift in shifts:
+            unpaid = [
+                (brk.start_utc, brk.end_utc)
+                for brk in shift.breaks
+                if any(
+                    not rule.paid
+                    and rule.kind == brk.kind
+                    and rule.minutes * 60 == (brk.end_utc - brk.start_utc).total_seconds()
+                    for rule in problem.shift_rules.breaks_for(round(shift.minutes))
+                )
+            ]
+            moment = shift.start_utc
+            while moment < shift.end_utc:
+                if not any(begin <= moment < end for begin, end in unpaid):
+                    paid_minutes += 1
+                    total += _rate_at(labour, wage, contract.code, moment.astimezone(zone)) / 60
+                moment += timedelta(minutes=1)
+        threshold = wage.overtime_after_weekly_paid_hours
+        threshold = contract.weekly_paid_hours_max if threshold is None else threshold
+        surcharge = wage.hourly_rate * (wage.overtime_multiplier - 1) + wage.overtime_extra_per_hour
+        total += surcharge * max(0.0, paid_minutes / 60 - threshold)
+    return total
+
+
+def _rate_at(labour: LabourCost, wage: ContractWage, contract: str, local: datetime) -> float:
+    rate = wage.hourly_rate
+    minute = local.hour * 60 + local.minute
+    for premium in labour.premiums:
+        if premium.contracts is not None and contract not in premium.contracts:
+            continue
+        begin = premium.start_local.hour * 60 + premium.start_local.minute
+        end = premium.end_local.hour * 60 + premium.end_local.minute
+        length = (end - begin) % 1440 or 1440
+        today = local.weekday() in premium.weekdays and begin <= minute < begin + length
+        yesterday = (local.weekday() - 1) % 7 in premium.weekdays and minute + 1440 < begin + length
+        if today or yesterday:
+            rate += wage.hourly_rate * (premium.multiplier - 1) + premium.extra_per_hour
+    return float(rate)
 
 
 def solve_checked(

@@ -6,6 +6,7 @@ roster passes the independent checker."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 
 import pytest
 from roster_factories import agent, contract, problem
@@ -15,7 +16,7 @@ from scheduling.evaluate import evaluate
 from scheduling.example import example_problem
 from scheduling.problem import Problem
 from scheduling.solver import solve
-from wfm.domain.labour_cost import ContractWage, LabourCost
+from wfm.domain.labour_cost import ContractWage, LabourCost, Premium
 
 FLEX = contract("FLEX", hours=(8.0, 40.0), days=(1, 5), lengths=(480,))
 PENALTY = 50.0  # each agent-hour a queue is short costs this (the requirement's default)
@@ -93,9 +94,13 @@ def test_the_bound_still_bounds_a_roster_with_wages() -> None:
         a.contract.weekly_paid_hours_min < a.contract.weekly_paid_hours_max for a in base.agents
     )
     codes = sorted({a.contract.code for a in base.agents})
-    priced = replace(
-        base, labour_cost=LabourCost(wages=tuple(ContractWage(c, 15.0) for c in codes))
+    premiums = (  # the oracle prices them minute by minute (`check_result`)
+        Premium("evening", time(19), time(23), weekdays=(0, 1, 2, 3, 4), multiplier=1.2),
+        Premium("weekend", time(0), time(0), weekdays=(5, 6), extra_per_hour=3.0),
+        Premium("night", time(22), time(7), extra_per_hour=1.5, contracts=("PT24",)),
     )
+    wages = tuple(ContractWage(c, 15.0, overtime_after_weekly_paid_hours=20.0) for c in codes)
+    priced = replace(base, labour_cost=LabourCost(wages=wages, premiums=premiums))
     result = solve(priced, time_limit_seconds=5, seed=11, workers=1)
     ev = evaluate(priced, result.roster)
     check_result(priced, result, allowed_rules={"contract_days_min", "contract_hours_min"})
@@ -103,5 +108,7 @@ def test_the_bound_still_bounds_a_roster_with_wages() -> None:
         r.paid_hours <= r.paid_hours_min + 1e-6 for r in ev.agents
     )
     assert result.objective == pytest.approx(ev.objective)
+    assert ev.labour is not None and ev.labour.total.premium_cost > 0
+    assert ev.labour.total.overtime_hours > 0  # three days of 7.5-8 paid hours: above 20
     if result.bound is not None:
         assert result.bound >= ev.objective - 1e-6
