@@ -38,3 +38,30 @@ def test_every_command_is_documented() -> None:
     )
     assert missing_readme == []
     assert missing_reference == []
+
+
+def test_every_forecast_endpoint_is_documented() -> None:
+    import re
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    reference = (ROOT / "docs" / "api.md").read_text()
+    app = create_app(ApiSettings(database_url="sqlite:///:memory:"))
+    paths = {path for path in app.openapi()["paths"] if path.startswith("/v1/forecast")}
+    assert "/v1/forecasts/reasons" in paths
+    missing = [
+        path
+        for path in sorted(paths)
+        if not re.search(re.sub(r"\\\{[^}]*\\\}", r"\\{[^}]*\\}", re.escape(path)), reference)
+    ]
+    assert missing == []
+
+
+def test_the_reason_share_estimators_are_documented() -> None:
+    from forecasting.reasons import SHARE_METHODS
+
+    text = (ROOT / "docs" / "forecasting.md").read_text()
+    section = text.split("## Forecasts by contact reason", 1)[1].split("\n## ", 1)[0]
+    assert all(f"`{method}`" in section for method in SHARE_METHODS)
+    assert "bench/reasons_bench.py" in section
