@@ -160,6 +160,14 @@ class ApiClient:
         )
         return result
 
+    def reason_forecast(self, site: str, start: datetime, end: datetime) -> JsonObject:
+        """The latest forecast of [start, end) split by contact reason, per queue (no
+        intervals): `GET /v1/forecasts/reasons`."""
+        result: JsonObject = self.get(
+            "/forecasts/reasons", site=site, start=start, end=end, intervals=False
+        )
+        return result
+
     def forecast_accuracy(self, site: str, period: str = "day") -> JsonObject:
         result: JsonObject = self.get("/kpis/forecast-accuracy", site=site, period=period)
         return result

@@ -407,3 +407,36 @@ def accuracy_frame(reports: Iterable[dict[str, Any]]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+REASON_FORECAST_COLUMNS = [
+    "queue",
+    "reason",
+    "forecast",
+    "realised",
+    "accuracy",
+    "backtest_accuracy",
+]
+
+
+def reason_forecast_table(report: dict[str, Any]) -> pd.DataFrame:
+    """One row per queue and reason of a reason-forecast report: the forecast over the range,
+    what was realised (over the intervals with a recorded reason mix) and the accuracies
+    (1 - WMAPE) against it and in the backtest; NaN where there is none."""
+
+    def accuracy(wmape: float | None) -> float:
+        return float("nan") if wmape is None else 1.0 - wmape
+
+    rows = [
+        {
+            "queue": q["queue_code"],
+            "reason": r["reason"],
+            "forecast": r["forecast_offered"],
+            "realised": float("nan") if r["realised_offered"] is None else r["realised_offered"],
+            "accuracy": accuracy(r["wmape"]),
+            "backtest_accuracy": accuracy(r["backtest_wmape"]),
+        }
+        for q in report["queues"]
+        for r in q["reasons"]
+    ]
+    return pd.DataFrame(rows, columns=REASON_FORECAST_COLUMNS)

@@ -8,15 +8,24 @@ Opens on the site's current week by its clock (up to its last day with history),
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import frames
-from dashboard.common import pick_site, read, require_client, section, site_currency, site_info
+from dashboard.common import (
+    pick_site,
+    read,
+    require_client,
+    section,
+    site_currency,
+    site_info,
+    site_timezone,
+)
 from dashboard.i18n import N_, fmt_date, fmt_money, fmt_number, fmt_percent, t
 from dashboard.sold import show_sold
 
@@ -456,3 +465,80 @@ with section(t("Contact reasons")):
                     contacts=fmt_number(reasons["outside_top_count"]),
                 )
             )
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(site_timezone()))
+
+
+def _reason_forecast_table(report: dict[str, Any]) -> None:
+    table = frames.reason_forecast_table(report)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "queue": st.column_config.TextColumn(t("Queue")),
+            "reason": st.column_config.TextColumn(t("Reason")),
+            "forecast": st.column_config.NumberColumn(t("Forecast"), format="%.0f"),
+            "realised": st.column_config.NumberColumn(
+                t("Realised"), format="%.0f", help=t("Contacts of the reason that arrived.")
+            ),
+            "accuracy": st.column_config.NumberColumn(
+                t("Accuracy"),
+                format="percent",
+                help=t("100% less the WMAPE of the reason's forecast per interval."),
+            ),
+            "backtest_accuracy": st.column_config.NumberColumn(
+                t("Backtest accuracy"),
+                format="percent",
+                help=t("The same, in the backtest over the weeks before the forecast was made."),
+            ),
+        },
+    )
+
+
+st.subheader(t("Forecast by contact reason"))
+with section(t("Forecast by contact reason")):
+    split = read(api, "reason_forecast", site, _local_midnight(start), _local_midnight(end))
+    if not any(q["forecast_offered"] for q in split["queues"]):
+        # the latest forecast starts after the history: show its first week instead
+        ahead = last_day + timedelta(days=1)
+        split = read(
+            api,
+            "reason_forecast",
+            site,
+            _local_midnight(ahead),
+            _local_midnight(ahead + timedelta(days=7)),
+        )
+        st.caption(
+            t(
+                "No forecast covers {first} to {last}: the forecast (version {version}) of "
+                "{ahead_first} to {ahead_last}, split by reason.",
+                first=fmt_date(start),
+                last=fmt_date(last),
+                version=split["version"],
+                ahead_first=fmt_date(ahead),
+                ahead_last=fmt_date(ahead + timedelta(days=6)),
+            )
+        )
+    else:
+        st.caption(
+            t(
+                "The forecast (version {version}) of {first} to {last}, split by reason beside "
+                "what was realised.",
+                version=split["version"],
+                first=fmt_date(start),
+                last=fmt_date(last),
+            )
+        )
+    if not any(q["reasons"] for q in split["queues"]):
+        st.info(t("No contact reasons recorded before the forecast: nothing to split by."))
+    else:
+        _reason_forecast_table(split)
+        st.caption(
+            t(
+                "Each queue's forecast is split by its reasons' shares per hour of the week, so "
+                "the reasons add up to the queue's forecast."
+            )
+        )

@@ -87,7 +87,7 @@ def _get(client: Any, **params: object) -> Any:
 
 def test_reasons_split_the_queue_forecast_and_are_scored_by_hand(centre: ApiServer) -> None:
     with centre.client("planner") as planner:
-        report = ok(_get(planner))
+        report: Any = ok(_get(planner))
     assert report["timezone"] == "Europe/Paris"
     queues = {q["queue_code"]: q for q in report["queues"]}
     retail = queues["retail"]
@@ -130,7 +130,7 @@ def test_reasons_split_the_queue_forecast_and_are_scored_by_hand(centre: ApiServ
 
 def test_the_executive_reads_the_summary_and_an_agent_is_refused(centre: ApiServer) -> None:
     with centre.client("executive") as executive:
-        report = ok(_get(executive, queue="retail", intervals="false"))
+        report: Any = ok(_get(executive, queue="retail", intervals="false"))
     assert [q["queue_code"] for q in report["queues"]] == ["retail"]
     assert report["queues"][0]["intervals"] == []
     assert len(report["queues"][0]["reasons"]) == 2
@@ -167,3 +167,17 @@ def test_a_site_without_a_forecast_run_is_404(api: ApiServer) -> None:
         response = _get(planner)
     assert response.status_code == 404
     assert "no forecast run" in response.json()["detail"]
+
+
+def test_a_range_the_run_does_not_cover_splits_nothing(centre: ApiServer) -> None:
+    with centre.client("executive") as executive:
+        report: Any = ok(_get(executive, start="2025-02-24T00:00:00+00:00", end=ORIGIN.isoformat()))
+    retail = next(q for q in report["queues"] if q["queue_code"] == "retail")
+    assert retail["forecast_offered"] == 0
+    assert retail["intervals"] == []
+    assert [(r["forecast_offered"], r["share"]) for r in retail["reasons"]] == [
+        (0.0, pytest.approx(0.75)),
+        (0.0, pytest.approx(0.25)),
+    ]
+    # realised history there, but no forecast of it: nothing scored
+    assert all(r["wmape"] is None for r in retail["reasons"])

@@ -191,7 +191,11 @@ def _queue(
         method, backtests = "shrunk", {}
     shares = estimate_shares(window, timezone=timezone, method=method)
     split = reconcile(queue_forecast, shares)
-    by_reason = split.groupby("reason", sort=False)["offered"].sum()
+    by_reason = (
+        split.groupby("reason", sort=False)["offered"]
+        .sum()
+        .reindex(list(shares.reasons), fill_value=0.0)
+    )
     scores = _realised(session, queue_code, start_utc, end_utc, split, shares.reasons)
     chosen_backtest = (
         {row.reason: row.wmape for row in backtests[method].by_reason}
