@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import frames
+from dashboard.client import ApiError
 from dashboard.common import (
     pick_site,
     read,
@@ -498,19 +499,28 @@ def _reason_forecast_table(report: dict[str, Any]) -> None:
     )
 
 
+def _split_or_none(first: date, stop: date) -> dict[str, Any] | None:
+    """The reason split of [first, stop); None when the site has no forecast run yet."""
+    try:
+        found: dict[str, Any] = read(
+            api, "reason_forecast", site, _local_midnight(first), _local_midnight(stop)
+        )
+    except ApiError as exc:
+        if exc.kind != "not_found":
+            raise
+        return None
+    return found
+
+
 st.subheader(t("Forecast by contact reason"))
 with section(t("Forecast by contact reason")):
-    split = read(api, "reason_forecast", site, _local_midnight(start), _local_midnight(end))
-    if not any(q["forecast_offered"] for q in split["queues"]):
+    split = _split_or_none(start, end)
+    if split is None:
+        st.info(t("No forecast yet: run one (`wfm forecast` or `POST /v1/forecasts`)."))
+    elif not any(q["forecast_offered"] for q in split["queues"]):
         # the latest forecast starts after the history: show its first week instead
         ahead = last_day + timedelta(days=1)
-        split = read(
-            api,
-            "reason_forecast",
-            site,
-            _local_midnight(ahead),
-            _local_midnight(ahead + timedelta(days=7)),
-        )
+        split = _split_or_none(ahead, ahead + timedelta(days=7)) or split
         st.caption(
             t(
                 "No forecast covers {first} to {last}: the forecast (version {version}) of "
@@ -532,9 +542,9 @@ with section(t("Forecast by contact reason")):
                 last=fmt_date(last),
             )
         )
-    if not any(q["reasons"] for q in split["queues"]):
+    if split is not None and not any(q["reasons"] for q in split["queues"]):
         st.info(t("No contact reasons recorded before the forecast: nothing to split by."))
-    else:
+    elif split is not None:
         _reason_forecast_table(split)
         st.caption(
             t(

@@ -58,7 +58,7 @@ def assert_reasons_match(
     )
     assert report["reasons"], "the demo centre records reasons"
     assert "Top contact reasons" in [s.value for s in at.subheader]
-    tables = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "rank" in d.value.columns]
     assert len(tables) == 1
     table = tables[0]
     assert list(table["reason"]) == [r["reason"] for r in report["reasons"]]
