@@ -1,7 +1,8 @@
 """Executive: answer rate, service level, ASA and abandon rate against target, per queue and
 overall, with each change against the same length of time before (this week so far against the
 same days of last week); the trend by day, week or month; forecast accuracy; outbound hours and
-value; top contact reasons with their trend; what was sold against plan (`dashboard.sold`).
+value; top contact reasons with their trend; what was sold against plan (`dashboard.sold`);
+the forecast split by contact reason beside what was realised, with accuracy per reason.
 
 Opens on the site's current week by its clock (up to its last day with history), texts from the
 `executive` catalogue, money in the site's currency, dates in the reader's locale."""
