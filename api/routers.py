@@ -13,6 +13,7 @@ from api.me.endpoints import router as me
 from api.outbound.endpoints import router as outbound
 from api.queues.endpoints import router as queues
 from api.requirements.endpoints import router as requirements
+from api.scenarios.endpoints import router as scenarios
 from api.schedules.endpoints import router as schedules
 from api.segments.endpoints import router as segments
 from api.site_rules.endpoints import router as site_rules
@@ -34,6 +35,7 @@ ROUTERS = [
     forecasts,
     requirements,
     schedules,
+    scenarios,
     jobs,
     *intraday,
 ]

@@ -27,6 +27,7 @@ WRITE_PERMISSION = {
     "requirements": Permission.FORECAST_WRITE,
     "schedule": Permission.SCHEDULE_WRITE,
     "import_and_forecast": Permission.HISTORY_WRITE,
+    "scenario": Permission.SCHEDULE_WRITE,
 }
 
 

@@ -24,6 +24,7 @@ _COMMAND_MODULES = [
     "wfm.cli.patience_commands",
     "wfm.cli.pipeline_commands",
     "wfm.cli.roster_commands",
+    "wfm.cli.scenario_commands",
     "wfm.cli.shrinkage_commands",
     "wfm.cli.simulate_days_commands",
     "wfm.cli.site_rules_commands",

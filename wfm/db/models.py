@@ -758,3 +758,19 @@ class SiteRulesRow(Base):
     rules: Mapped[dict[str, Any]]
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+
+
+class ScenarioRow(Base):
+    """A what-if scenario on a site's week (`wfm.domain.scenarios`): its document, the job that
+    solves it (null when run in-process by the command line) and, once solved, its comparison."""
+
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    week_start: Mapped[date] = mapped_column(Date)
+    document: Mapped[dict[str, Any]]
+    job_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    result: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]

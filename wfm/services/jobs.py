@@ -20,6 +20,7 @@ JOB_KINDS: dict[str, str] = {
     "requirements": "compute staffing requirements from a stored forecast run",
     "schedule": "build a draft roster for a site and week",
     "import_and_forecast": "import ACD files from the import folder, then forecast every site",
+    "scenario": "solve a what-if scenario's base week and variants and compare them",
 }
 
 

@@ -192,6 +192,16 @@ def schedule(context: JobContext) -> Outcome:
     return Outcome(result)
 
 
+def scenario(context: JobContext) -> Outcome:
+    """Solve a stored what-if scenario (`wfm.services.scenarios.run_scenario`): the base week
+    and each variant, compared side by side; only the scenario's result is written."""
+    from wfm.services.scenarios import run_scenario
+
+    scenario_id = _param(context.job.params, "scenario_id", int)
+    result = run_scenario(context.session, scenario_id, progress=context.progress)
+    return Outcome({"scenario_id": scenario_id, "comparison": result})
+
+
 def import_and_forecast(context: JobContext) -> Outcome:
     """Import every CSV of the import folder, then forecast each site with queues and history."""
     from wfm.adapters.acd_files import ImportFormatError, ImportOptions, parse_csv
@@ -269,4 +279,5 @@ HANDLERS: dict[str, Handler] = {
     "requirements": requirements,
     "schedule": schedule,
     "import_and_forecast": import_and_forecast,
+    "scenario": scenario,
 }

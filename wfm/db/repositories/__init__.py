@@ -15,6 +15,7 @@ from wfm.db.repositories.history import HistoryRepository, HistorySpan
 from wfm.db.repositories.lead_lists import LeadListRepository
 from wfm.db.repositories.operations import AdherenceRepository, AgentEventRepository, JobRepository
 from wfm.db.repositories.queues import QueueRepository
+from wfm.db.repositories.scenarios import ScenarioRecord, ScenarioRepository
 from wfm.db.repositories.schedules import ScheduleRepository
 from wfm.db.repositories.segments import SegmentRepository
 from wfm.db.repositories.site_rules import SiteRulesRepository
@@ -38,6 +39,8 @@ __all__ = [
     "LeadListRepository",
     "QueueRepository",
     "RequirementRepository",
+    "ScenarioRecord",
+    "ScenarioRepository",
     "ScheduleRepository",
     "SegmentRepository",
     "SiteRepository",
