@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from apikit import ApiServer, ok
+from sqlalchemy import delete
 from test_schedule_evaluation import (
     _demo_with_forecast,
     _schedule_on_the_command_line,
@@ -19,6 +20,7 @@ from test_schedule_evaluation import (
 )
 
 from scheduling.problem import Problem
+from wfm.db.models import CallbackRow
 from wfm.db.session import unit_of_work
 from wfm.domain.deferred import CallbacksDue, IdleTime, cover_callbacks, idle_time
 from wfm.services.scheduling import build_problem
@@ -43,6 +45,8 @@ def _oracle(problem: Problem, schedule: dict[str, Any]) -> dict[str, IdleTime]:
 
 def test_idle_time_and_callbacks_in_the_evaluation(api: ApiServer) -> None:
     site = _demo_with_forecast(api.engine)
+    with unit_of_work(api.engine) as session:  # the demo's own callbacks: this test places its own
+        session.execute(delete(CallbackRow))
     printed, said = _schedule_on_the_command_line(api.database_url)
     schedule_id = printed["schedule_id"]
     week_start = date.fromisoformat(printed["week_start"])
