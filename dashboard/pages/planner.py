@@ -29,6 +29,7 @@ from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fm
 from dashboard.idle_time import show_idle_time
 from dashboard.planner_roster import adjustment_form, show_week
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
+from dashboard.scenarios import show_scenarios
 from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
@@ -665,3 +666,7 @@ if week_start is not None:
                         week=fmt_date(week_start),
                     )
                 )
+
+st.subheader(t("What-if scenarios"))
+with section(t("What-if scenarios")):
+    show_scenarios(api, site)
