@@ -1,6 +1,7 @@
 """The WFM dashboard: sign in with an API token, then the pages the token's role may use, opening
 on the role's own page (planner: Planner, floor manager: Floor, executive and administrator:
-Executive, agent: My schedule). Before sign-in no page is listed.
+Executive, agent: My schedule), each page at its own address (`/floor`, ...; `/` moves on to
+the role's page). Before sign-in no page is listed.
 
 Run with `wfm dashboard` (or `streamlit run dashboard/app.py` from `dashboard/`, whose
 `.streamlit/config.toml` sets the toolbar to viewer mode); the API is `$WFM_API_URL`.
@@ -34,14 +35,15 @@ LANDING = {
 st.set_page_config(page_title="WFM", page_icon=":telephone_receiver:", layout="wide")
 
 
-def _nothing() -> None:
-    """The one (hidden) page before sign-in: the form is drawn above it."""
+def _sign_in() -> None:
+    """The one (hidden) page before sign-in: the form."""
+    signed_in()
 
 
-found = signed_in()
+found = signed_in(form=False)
 if found is None:
     # a hidden navigation of one page, so that Streamlit lists no page files in the sidebar
-    st.navigation([st.Page(_nothing, title=t("Sign in"), default=True)], position="hidden")
+    st.navigation([st.Page(_sign_in, title=t("Sign in"), default=True)], position="hidden").run()
     st.stop()
 assert found is not None
 api, me = found
@@ -69,8 +71,17 @@ if not available:
 landing = LANDING.get(str(me.get("role")), available[0][0])
 if landing not in {name for name, _, _ in available}:
     landing = available[0][0]
-pages = [
-    st.Page(_PAGES / f"{name}.py", title=title, icon=icon, default=name == landing)
+# every page at its own address (/floor, /planner, ...), the role's page too, so that reloading
+# or bookmarking it opens it again; "/" is a hidden page that moves on to the role's page
+pages = {
+    name: st.Page(_PAGES / f"{name}.py", title=title, icon=icon, url_path=name)
     for name, title, icon in available
-]
-st.navigation(pages).run()
+}
+
+
+def _home() -> None:
+    st.switch_page(pages[landing], query_params=st.query_params.to_dict())
+
+
+home = st.Page(_home, title=pages[landing].title, default=True, visibility="hidden")
+st.navigation([home, *pages.values()]).run()

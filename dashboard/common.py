@@ -1,4 +1,5 @@
-"""What every page shares: sign-in with a token kept in the session, cached API reads, the site
+"""What every page shares: sign-in with a token kept in the session (and across reloads, see
+`dashboard.browser_session`), cached API reads, the site
 picker (which also gives the site's timezone, currency and default language), the language
 picker, and one way of showing API failures (a message on the page, never a traceback). Every
 text is translated with `dashboard.i18n.t` (catalogue `common`)."""
@@ -12,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import browser_session
 from dashboard.client import ApiClient, ApiError, api_url_from_env
 from dashboard.i18n import N_, SITE_LANGUAGE_KEY, pick_language, t
 
@@ -60,12 +62,21 @@ def forget_cached_reads() -> None:
 def sign_out() -> None:
     for key in (TOKEN_KEY, ME_KEY):
         st.session_state.pop(key, None)
+    browser_session.forget()
     forget_cached_reads()
 
 
-def _sign_in_form(url: str) -> None:
+def _sign_in_form(url: str, *, ended: bool = False) -> None:
     pick_language()
+    browser_session.clear_cookie_if_asked()
     st.title(t("WFM dashboard"))
+    if ended:
+        st.info(
+            t(
+                "Your sign-in in this browser has ended (it expired or the dashboard "
+                "restarted). Sign in again."
+            )
+        )
     st.write(
         t(
             "Enter your API token (from `wfm token create --role ROLE --name NAME`). "
@@ -88,16 +99,25 @@ def _sign_in_form(url: str) -> None:
             return
         st.session_state[TOKEN_KEY] = token
         st.session_state[ME_KEY] = me
+        browser_session.remember(token)
         st.rerun()
 
 
-def signed_in() -> tuple[ApiClient, dict[str, Any]] | None:
-    """The client and `/v1/me` of the session's token, or None (after showing why)."""
+def signed_in(*, form: bool = True) -> tuple[ApiClient, dict[str, Any]] | None:
+    """The client and `/v1/me` of the session's token, or None (after showing the sign-in
+    `form` and why). The form belongs inside a page: drawn before `st.navigation` has chosen
+    one, its first submit would reach a page of another name and be lost."""
     url = st.session_state.setdefault(URL_KEY, api_url_from_env())
     token = st.session_state.get(TOKEN_KEY)
     if not token:
-        _sign_in_form(url)
-        return None
+        # a reload starts a new session: the browser's session cookie names the token
+        token, ended = browser_session.recall()
+        if not token:
+            if form:
+                _sign_in_form(url, ended=ended)
+            return None
+        st.session_state[TOKEN_KEY] = token
+    browser_session.keep_cookie()
     api = ApiClient(url, token)
     me = st.session_state.get(ME_KEY)
     if me is None:
@@ -171,6 +191,7 @@ def show_api_error(exc: ApiError, what: str = "") -> None:
     elif exc.kind == "unauthorized":
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state.pop(ME_KEY, None)
+        browser_session.forget()
         st.error(
             prefix
             + t(

@@ -1,19 +1,29 @@
-"""The running dashboard (`wfm dashboard`) in headless Chromium driven by Playwright: sign in,
-open each page, check key numbers against the API, apply the floor's recommendation, publish a
-draft, and save a screenshot of each page under docs/screenshots/.
+"""The running dashboard (`wfm dashboard`) in headless Chromium driven by Playwright, on one
+demo centre and one browser: each role signs in, opens each of its pages in English and in
+简体中文 (`?lang=`), and the test checks what a reader sees (the page's title and sections in the
+language, numbers in the locale's format, no error box, no traceback, no raw field names, no
+English headings left on a Chinese page), that a reload keeps the sign-in, applies the floor's
+recommendation, prints how long each page took to render, and saves a full-page screenshot of
+each page (`<page>.png`, `<page>.zh-CN.png`).
 
-Needs Debian's Chromium at /usr/bin/chromium and the `playwright` package; skipped otherwise.
+Screenshots go to a temporary folder unless WFM_SCREENSHOTS_DIR names one; the docs' pictures
+are refreshed with `WFM_SCREENSHOTS_DIR=docs/screenshots`.
+
+Needs Debian's Chromium at /usr/bin/chromium (with fonts-wqy-microhei for the Chinese text) and
+the `playwright` package; skipped otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +31,9 @@ import httpx
 import pytest
 from dashkit import DemoApi, free_port
 
+from dashboard.i18n import t, use_locale
+
 CHROMIUM = Path("/usr/bin/chromium")
-# Screenshots go to a temporary folder unless WFM_SCREENSHOTS_DIR names one; the README's
-# pictures are refreshed with WFM_SCREENSHOTS_DIR=docs/screenshots.
 SCREENSHOTS = Path(os.environ.get("WFM_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="wfm-shots-"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -93,25 +103,70 @@ def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(dashboard_url: str) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module; each role gets a context (a browser profile) of
+    its own."""
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+        chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 860})
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
         try:
-            yield tab
+            yield chromium
         finally:
-            context.close()
-            browser.close()
+            chromium.close()
+
+
+WIDTH, HEIGHT = 1280, 860
+ZH = "zh-CN"
+LANGUAGES = ("en", ZH)
+# a raw field name as the API spells it (service_level, agent_code, offered_contacts, ...)
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+PERCENT = re.compile(r"^-?\d{1,3}(?:\.\d)?\s?%$")
+DUMP = os.environ.get("WFM_BROWSER_DUMP")  # a folder: each page's text, to read when a check fails
+
+
+@dataclass(frozen=True)
+class View:
+    """A page as one role opens it: its address, its title and the sections it must show
+    (English msgids, translated for the Chinese run)."""
+
+    page: str
+    role: str
+    title: str
+    sections: tuple[str, ...]
+
+
+VIEWS = (
+    View("executive", "executive", "Executive", ("By queue", "Forecast accuracy", "Outbound")),
+    View(
+        "planner",
+        "planner",
+        "Planner",
+        ("Forecast and actuals", "Requirement against the schedule", "Roster"),
+    ),
+    View("floor", "floor_manager", "Floor", ("Sell or serve now", "Agents against plan")),
+    View("my_schedule", "agent", "My schedule", ()),
+    View("executive", "admin", "Executive", ("By queue",)),
+)
+
+
+def words(msgid: str, language: str, **fields: Any) -> str:
+    """What the dashboard shows for `msgid` in `language` ("en" or "zh-CN")."""
+    with use_locale("zh_CN" if language == ZH else "en"):
+        return t(msgid, **fields)
+
+
+def rendered(page: Any, title: str) -> None:
+    """Wait until the page shows `title` and Streamlit has finished running its script."""
+    page.get_by_role("heading", name=title).first.wait_for()
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
 
 
 def settle(page: Any) -> None:
-    """Wait until Streamlit has finished running the script."""
     page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
     page.wait_for_timeout(300)
 
 
@@ -121,61 +176,199 @@ def metric(page: Any, label: str) -> str:
     return text.strip()
 
 
+def metrics(page: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for box in page.locator('[data-testid="stMetric"]').all():
+        label = box.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        found[label] = box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return found
+
+
 def shoot(page: Any, name: str) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its own container, so the
+    viewport is grown to the content's height first."""
+    height = page.evaluate(
+        """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer']
+            .map((id) => document.querySelector(`[data-testid="${id}"]`))
+            .filter((node) => node)
+            .map((node) => node.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, int(height) + 40)})
+    page.wait_for_timeout(500)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
 
 
-def sign_in(page: Any, url: str, token: str) -> None:
-    page.goto(url)
+def sign_in(context: Any, url: str, token: str) -> Any:
+    """A new tab of `context`, signed in (in English) with `token`."""
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{url}/?lang=en")
+    page.get_by_label("API token").wait_for()
+    settle(page)
+    # the first submit counts (a form drawn outside a page lost it)
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Sign in").click()
+    # the browser holds the session's cookie once the signed-in page has run
+    page.wait_for_function("() => document.cookie.includes('wfm_session=')")
     settle(page)
+    return page
 
 
-def go(page: Any, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.get_by_role("heading", name=title).first.wait_for()
-    settle(page)
+def main_text(page: Any) -> str:
+    text: str = page.locator('[data-testid="stMain"]').inner_text()
+    return text
 
 
-def test_every_page_in_chromium(page: Any, dashboard_url: str, browser_api: DemoApi) -> None:
+def column_headers(page: Any) -> list[str]:
+    return [
+        cell.inner_text().strip()
+        for cell in page.locator('[data-testid="stDataFrame"] [role="columnheader"]').all()
+    ]
+
+
+def check_common(page: Any, view: View, language: str) -> str:
+    """What every page must show and must not; returns the page's text."""
+    assert page.locator('[data-testid="stException"]').count() == 0, view
+    # Streamlit's "Page not found" (an address the navigation did not know)
+    assert page.locator('[role="dialog"]').count() == 0, (view, page.url)
+    text = main_text(page)
+    if DUMP:
+        Path(DUMP).mkdir(parents=True, exist_ok=True)
+        headers = "\n".join(column_headers(page))
+        out = Path(DUMP) / f"{view.page}.{view.role}.{language}.txt"
+        out.write_text(text + "\n--- column headers\n" + headers)
+    assert "Traceback" not in text, view
+    assert "something went wrong" not in text.lower(), view
+    raw = [h for h in column_headers(page) if SNAKE_CASE.search(h)]
+    assert not raw, (view, language, raw)
+    for section in view.sections:
+        heading = words(section, language)
+        assert page.get_by_role("heading", name=heading).count() > 0, (view, heading)
+    if language == ZH:
+        assert len(HAN.findall(text)) > 40, (view, "too little Chinese")
+        for english in (view.title, *view.sections):
+            if words(english, ZH) != english:
+                assert page.get_by_role("heading", name=english, exact=True).count() == 0, (
+                    view,
+                    english,
+                )
+    return text
+
+
+TIMINGS: list[tuple[str, str, str, float]] = []
+
+
+def open_view(page: Any, url: str, view: View, language: str) -> float:
+    """Open the view's address as a fresh load (a new Streamlit session: the sign-in must come
+    back from the browser's cookie); the seconds until the page has rendered."""
+    started = time.perf_counter()
+    page.goto(f"{url}/{view.page}?lang={language}")
+    rendered(page, words(view.title, language))
+    seconds = time.perf_counter() - started
+    TIMINGS.append((view.page, view.role, language, seconds))
+    page.wait_for_timeout(300)
+    return seconds
+
+
+def print_timings() -> None:
+    print("\npage          role           language  seconds to render")
+    for name, role, language, seconds in TIMINGS:
+        print(f"{name:<13} {role:<14} {language:<9} {seconds:6.2f}")
+
+
+def check_view(page: Any, view: View, language: str, api: DemoApi) -> None:
+    """The view's own content, beyond what every page shows."""
+    text = check_common(page, view, language)
+    if view.page == "executive":
+        values = metrics(page)
+        label = words("Service level", language)
+        assert PERCENT.match(values[label]), values
+        assert any(PERCENT.match(v) for k, v in values.items() if k != label), values
+    elif view.page == "planner":
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2
+        assert words("Peak agents required", language) in text
+    elif view.page == "floor":
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
+        assert page.get_by_role("button", name=words("Apply recommendation", language)).count()
+    elif view.page == "my_schedule":
+        monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
+        shifts: Any = api.get("/v1/me/schedule", "agent", week_start=monday.isoformat())
+        assert shifts
+        assert metric(page, words("Shifts this week", language)) == str(len(shifts))
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
+
+
+def test_every_page_for_every_role_in_both_languages(
+    browser: Any, dashboard_url: str, browser_api: DemoApi
+) -> None:
+    shot: set[str] = set()
+    try:
+        for role in dict.fromkeys(view.role for view in VIEWS):
+            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+            try:
+                page = sign_in(context, dashboard_url, browser_api.tokens[role])
+                for view in (v for v in VIEWS if v.role == role):
+                    for language in LANGUAGES:
+                        open_view(page, dashboard_url, view, language)
+                        check_view(page, view, language, browser_api)
+                        name = view.page.replace("_", "-")
+                        suffix = "" if language == "en" else f".{ZH}"
+                        if f"{name}{suffix}" not in shot:
+                            shoot(page, f"{name}{suffix}")
+                            shot.add(f"{name}{suffix}")
+            finally:
+                context.close()
+    finally:
+        print_timings()
+    assert len(shot) == 2 * len({view.page for view in VIEWS})
+
+
+def test_a_reload_keeps_the_sign_in_and_sign_out_ends_it(
+    browser: Any, dashboard_url: str, browser_api: DemoApi
+) -> None:
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        page = sign_in(context, dashboard_url, browser_api.tokens["floor_manager"])
+        rendered(page, "Floor")
+        assert page.url.startswith(f"{dashboard_url}/floor")  # the role's page at its address
+        page.reload()
+        rendered(page, "Floor")
+        assert page.get_by_label("API token").count() == 0
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_label("API token").wait_for()
+        page.wait_for_function("() => !document.cookie.includes('wfm_session=')")
+        page.reload()
+        page.get_by_label("API token").wait_for()
+        settle(page)
+        assert "has ended" not in main_text(page)
+        # a cookie the dashboard does not know (it restarted, or the key expired)
+        context.add_cookies([{"name": "wfm_session", "value": "gone", "url": dashboard_url}])
+        page.goto(f"{dashboard_url}/floor?lang=en")
+        page.get_by_label("API token").wait_for()
+        settle(page)
+        assert "Your sign-in in this browser has ended" in main_text(page)
+    finally:
+        context.close()
+
+
+def test_the_floor_applies_its_recommendation(
+    browser: Any, dashboard_url: str, browser_api: DemoApi
+) -> None:
     api = browser_api
-    sign_in(page, dashboard_url, api.tokens["admin"])
-    page.get_by_text("All queues, ").wait_for()
-    settle(page)
-    heading = page.get_by_text("All queues, ").inner_text()
-    first, last = heading.removeprefix("All queues, ").split(" to ")
-    end = (dt.date.fromisoformat(last.strip()) + dt.timedelta(days=1)).isoformat()
-    report: Any = api.get("/v1/kpis", site=api.site, start=first, end=end, granularity="day")
-    expected = f"{100 * report['overall']['total']['service_level']:.1f} %"
-    assert metric(page, "Service level") == expected
-    shoot(page, "executive")
-
-    go(page, "Planner")
-    page.get_by_text("Peak agents required").wait_for()
-    assert metric(page, "Peak servers scheduled") != "0"
-    shoot(page, "planner")
-
-    go(page, "Floor")
-    rec: Any = api.get("/v1/intraday/recommendation", site=api.site)
-    assert rec["moves"], rec["message"]
-    assert metric(page, "On shift now") == str(rec["on_shift_now"])
-    assert metric(page, "Sellers now") == str(rec["sellers_now"])
-    page.get_by_role("button", name="Apply recommendation").click()
-    page.get_by_text("Switched to serve").wait_for()
-    settle(page)
-    after: Any = api.get("/v1/intraday/recommendation", site=api.site)
-    assert after["sellers_now"] < rec["sellers_now"]
-    shoot(page, "floor")
-
-    page.get_by_role("button", name="Sign out").click()
-    settle(page)
-    sign_in(page, dashboard_url, api.tokens["agent"])
-    page.get_by_role("heading", name="My schedule").first.wait_for()
-    page.get_by_text("Shifts this week").wait_for()
-    settle(page)
-    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
-    shifts: Any = api.get("/v1/me/schedule", "agent", week_start=monday.isoformat())
-    assert metric(page, "Shifts this week") == str(len(shifts))
-    shoot(page, "my-schedule")
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        page = sign_in(context, dashboard_url, api.tokens["floor_manager"])
+        rendered(page, "Floor")
+        rec: Any = api.get("/v1/intraday/recommendation", site=api.site)
+        assert rec["moves"], rec["message"]
+        assert metric(page, "On shift now") == str(rec["on_shift_now"])
+        assert metric(page, "Sellers now") == str(rec["sellers_now"])
+        page.get_by_role("button", name="Apply recommendation").click()
+        page.get_by_text("Switched to serve").wait_for()
+        settle(page)
+        after: Any = api.get("/v1/intraday/recommendation", site=api.site)
+        assert after["sellers_now"] < rec["sellers_now"]
+    finally:
+        context.close()
