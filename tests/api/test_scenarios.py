@@ -161,6 +161,10 @@ def test_the_cli_runs_a_scenario_in_process_and_refuses_a_bad_file(
     doc["variants"] = doc["variants"][:1]
     good = tmp_path / "scenario.json"
     good.write_text(json.dumps(doc))
+    wages = {"wages": [{"contract": "Full-time 40 h", "hourly_rate": 20.0}]}
+    with api.client("planner") as planner:
+        rules = {"valid_from": week.isoformat(), "labour_cost": wages}
+        ok(planner.put(f"/v1/sites/{site}/rules", json=rules), 201)
     before = _stored(api)
     shown = _wfm("scenario", "run", str(good), "--database-url", api.database_url)
     assert shown.exit_code == 0, shown.output
@@ -170,7 +174,14 @@ def test_the_cli_runs_a_scenario_in_process_and_refuses_a_bad_file(
     stored = json.loads(as_json.stdout[as_json.stdout.index("{") :])
     assert stored["status"] == "succeeded" and stored["job_id"] is None
     variant = stored["comparison"]["variants"][0]["figures"]
-    assert variant["answer_rate"] < stored["comparison"]["base"]["figures"]["answer_rate"]
+    base = stored["comparison"]["base"]["figures"]
+    assert variant["answer_rate"] < base["answer_rate"]
+    for figures in (base, variant):  # the evaluation's labour cost at the rules' wages
+        assert figures["labour_cost"] > 0
+        cost = figures["labour_cost"] / figures["answered_contacts"]
+        assert figures["cost_per_answered_contact"] == pytest.approx(cost)
+        sales = figures["outbound_value"] / figures["paid_hours"]
+        assert figures["sales_per_paid_hour"] == pytest.approx(sales)
     assert _stored(api) == before
     doc["variants"][0]["changes"] = {"queues": {"nope": {"volume_percent": 5}}}
     bad = tmp_path / "bad.json"

@@ -225,9 +225,9 @@ def figures_of(evaluation: ScheduleEvaluation) -> ScenarioFigures:
         paid_hours=evaluation.paid_hours,
         hours_short=evaluation.under_coverage_agent_hours,
         agents=evaluation.agents,
-        labour_cost=getattr(evaluation, "labour_cost", None),
-        cost_per_answered_contact=getattr(evaluation, "cost_per_answered_contact", None),
-        sales_per_paid_hour=getattr(evaluation, "sales_per_paid_hour", None),
+        labour_cost=evaluation.labour_cost,
+        cost_per_answered_contact=evaluation.cost_per_answered_contact,
+        sales_per_paid_hour=evaluation.sales_per_paid_hour,
     )
 
 
