@@ -48,6 +48,15 @@ PATIENCE_SOURCES = {
     "site": N_("site"),
     "calibration": N_("calibration"),
 }
+# the forecast models as a reader reads them (forecasting.models names them)
+FORECAST_MODELS = {
+    "seasonal_naive": N_("seasonal naive"),
+    "window_average_4w": N_("4-week average"),
+    "calendar_average_6w": N_("6-week calendar average"),
+    "mstl": N_("MSTL"),
+    "top_down": N_("top-down"),
+    "combination": N_("combination"),
+}
 # the accuracy table's columns (`frames.accuracy_frame`) as the reader sees them
 ACCURACY_COLUMNS = {
     "queue": N_("Queue"),
@@ -288,7 +297,10 @@ else:
             start=fmt_date(horizon_start),
             end=fmt_date(horizon_end),
             minutes=run["interval_minutes"],
-            models=", ".join(f"{q}: {m}" for q, m in sorted(run["model_by_queue"].items())),
+            models=", ".join(
+                f"{q}: {t(FORECAST_MODELS[m]) if m in FORECAST_MODELS else m}"
+                for q, m in sorted(run["model_by_queue"].items())
+            ),
         )
     )
     # the page opens on the site's week by its clock (else its latest published week)
@@ -323,6 +335,8 @@ if can(me, "kpi:read"):
         if accuracy.empty:
             st.info(t("No interval history yet to hold the queue model against."))
         else:
+            # a column with nothing in it (no agent events: nothing predicted) is left out
+            accuracy = accuracy.dropna(axis="columns", how="all")
             st.dataframe(
                 accuracy.rename(columns={k: t(v) for k, v in ACCURACY_COLUMNS.items()}),
                 hide_index=True,
