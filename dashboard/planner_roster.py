@@ -50,15 +50,21 @@ def show_week(
         return
     week_start = date.fromisoformat(full["week_start"])
     left, middle, right = st.columns(3)
-    teams = left.multiselect(t("Team"), sorted(frame["team"].unique()), key="planner_filter_team")
+    every = t("All")  # an empty filter keeps every agent (and says so in the reader's language)
+    teams = left.multiselect(
+        t("Team"), sorted(frame["team"].unique()), key="planner_filter_team", placeholder=every
+    )
     skill_options = sorted({s for row in frame["skills"] for s in row})
-    skills = middle.multiselect(t("Skill"), skill_options, key="planner_filter_skill")
+    skills = middle.multiselect(
+        t("Skill"), skill_options, key="planner_filter_skill", placeholder=every
+    )
     labels = dict(zip(frame["agent"], frame["row"], strict=False))
     chosen = right.multiselect(
         t("Agent"),
         sorted(labels),
         format_func=labels.__getitem__,
         key="planner_filter_agent",
+        placeholder=every,
     )
     shown = filtered(frame, teams=teams, skills=skills, agents=chosen)
     if shown.empty:

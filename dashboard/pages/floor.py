@@ -261,6 +261,7 @@ def _recommendation(
         key=PICK_KEY,
         format_func=lambda x: f"{x} {names.get(x, '')}".strip(),
         on_change=_picked,
+        placeholder=t("Choose agents"),
     )
     st.button(
         t("Apply recommendation"),

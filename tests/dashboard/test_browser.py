@@ -230,6 +230,17 @@ def column_headers(page: Any) -> list[str]:
     ]
 
 
+def placeholders(page: Any) -> list[str]:
+    """What each empty multiselect says (its text, or its input's placeholder)."""
+    found: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-testid="stMultiSelect"]'))
+            .map((node) => [node.querySelector('[placeholder]')?.getAttribute('placeholder'),
+                            node.querySelector('[data-baseweb="select"]')?.innerText]
+                .filter((text) => text).join(' ').trim())"""
+    )
+    return found
+
+
 def check_common(page: Any, view: View, language: str) -> str:
     """What every page must show and must not; returns the page's text."""
     assert page.locator('[data-testid="stException"]').count() == 0, view
@@ -253,6 +264,8 @@ def check_common(page: Any, view: View, language: str) -> str:
         assert page.get_by_role("heading", name=heading).count() > 0, (view, heading)
     if language == ZH:
         assert len(HAN.findall(text)) > 40, (view, "too little Chinese")
+        # Streamlit's own English placeholder in an empty multiselect
+        assert not [p for p in placeholders(page) if "Choose" in p], view
         for english in (view.title, *view.sections):
             if words(english, ZH) != english:
                 assert page.get_by_role("heading", name=english, exact=True).count() == 0, (
@@ -294,6 +307,10 @@ def check_view(page: Any, view: View, language: str, api: DemoApi) -> None:
     elif view.page == "planner":
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2
         assert words("Peak agents required", language) in text
+        # the week's Gantt and its three filters (team, skill, agent), empty: everyone
+        for label in ("Team", "Skill", "Agent"):
+            assert page.get_by_text(words(label, language), exact=True).count(), label
+        assert placeholders(page).count(words("All", language)) >= 3, placeholders(page)
     elif view.page == "floor":
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
         assert page.get_by_role("button", name=words("Apply recommendation", language)).count()
