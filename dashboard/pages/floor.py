@@ -417,9 +417,13 @@ def _one_queue(
     long_contacts = contacts.melt(
         id_vars=["time", "clock"], value_vars=[forecast, reforecast, actual], var_name="series"
     ).dropna(subset=["value"])
-    colours = alt.Scale(
-        domain=[forecast, reforecast, actual, required, scheduled, serving],
-        range=["#9aa5b1", "#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd"],
+    # one colour per series across both charts; each legend lists only its own three series
+    # (six in a half-width legend ran off its edge)
+    contact_colours = alt.Scale(
+        domain=[forecast, reforecast, actual], range=["#9aa5b1", "#1f77b4", "#d62728"]
+    )
+    agent_colours = alt.Scale(
+        domain=[required, scheduled, serving], range=["#ff7f0e", "#2ca02c", "#9467bd"]
     )
     left, right = st.columns(2)
     with left:
@@ -432,7 +436,7 @@ def _one_queue(
                              alt.Tooltip("lo:Q", title=band, format=".0f"),
                              alt.Tooltip("hi:Q", title=band, format=".0f")])
         )  # fmt: skip
-        lines = _lines(long_contacts, t("Contacts"), colours)
+        lines = _lines(long_contacts, t("Contacts"), contact_colours)
         st.altair_chart(
             (band_chart + lines).properties(height=260).configure_legend(orient="bottom"),
             width="stretch",
@@ -448,7 +452,7 @@ def _one_queue(
             id_vars=["time", "clock"], value_vars=[required, scheduled, serving], var_name="series"
         ).dropna(subset=["value"])
         st.altair_chart(
-            _lines(long_agents, t("Agents"), colours, step=True)
+            _lines(long_agents, t("Agents"), agent_colours, step=True)
             .properties(height=260)
             .configure_legend(orient="bottom"),
             width="stretch",
