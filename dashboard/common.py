@@ -80,7 +80,8 @@ def _sign_in_form(url: str, *, ended: bool = False) -> None:
     st.write(
         t(
             "Enter your API token (from `wfm token create --role ROLE --name NAME`). "
-            "It is kept for this browser session only."
+            "You stay signed in across reloads until you sign out, close the browser or "
+            "12 hours pass; the token is kept on the dashboard's server, not in the browser."
         )
     )
     with st.form("sign_in"):
