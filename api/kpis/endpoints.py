@@ -1,5 +1,5 @@
 """`/v1/kpis`: service KPIs from history, top contact reasons, forecast accuracy, outbound hours
-and value."""
+and value, adherence over days, and the published rosters' plan against what happened."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from api.cache import cached_response
@@ -16,9 +16,11 @@ from api.deps import SessionDep, in_transaction, require
 from api.errors import ApiError, responses
 from api.kpis.schemas import (
     AccuracyReportRead,
+    AdherenceRangeRead,
     ContactReasonReportRead,
     KpiReportRead,
     OutboundReportRead,
+    PlanAccuracyRead,
 )
 from api.schemas import CODE_PATTERN, day_query
 from wfm.db.repositories import (
@@ -30,7 +32,9 @@ from wfm.domain import ScheduleStatus
 from wfm.domain.access import Permission
 from wfm.domain.kpi import KpiOptions, KpiValues, ServiceLevelVariant, wmape
 from wfm.services.contact_reasons import MAX_TOP, ContactReasonReport, contact_reason_report
+from wfm.services.intraday.adherence import AdherenceTotals, adherence_over_days
 from wfm.services.kpis import KpiReport, KpiSeries, kpi_report
+from wfm.services.plan_accuracy import PlanAccuracyReport, PlanSums, plan_accuracy
 from wfm.services.schedule_views import outbound_plan
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
@@ -377,3 +381,123 @@ def outbound(
         "value": sum(r["value"] for r in rows),
         "campaigns": rows,
     }
+
+
+def _adherence_totals(totals: AdherenceTotals) -> dict[str, Any]:
+    return {
+        "agents": totals.agents,
+        "scheduled_minutes": totals.scheduled_minutes,
+        "adherent_minutes": totals.adherent_minutes,
+        "scheduled_work_minutes": totals.scheduled_work_minutes,
+        "worked_minutes": totals.worked_minutes,
+        "adherence": totals.adherence,
+        "conformance": totals.conformance,
+    }
+
+
+@router.get(
+    "/adherence",
+    response_model=AdherenceRangeRead,
+    dependencies=READ,
+    responses=responses(404),
+    summary="Adherence and conformance over days, by team and queue",
+)
+def adherence(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    start: date = day_query(description="First local day (inclusive).", examples=["2025-03-03"]),
+    end: date = day_query(
+        description="Last local day (exclusive); at most 31 days after start.",
+        examples=["2025-03-10"],
+    ),
+) -> Any:
+    """Schedule adherence and conformance of the site's agents over local days [start, end),
+    counting elapsed time only (to the site clock's now): for the site, per day, per team (the
+    agents with the same queue skills) and per queue (the agents skilled on it), with the
+    definitions and sums of `GET /v1/adherence`."""
+    found = adherence_over_days(session, site_code=site, start=start, end=end)
+    return {
+        "site_code": found.site_code,
+        "timezone": found.timezone,
+        "start": found.start,
+        "end": found.end,
+        "as_of_utc": found.as_of_utc,
+        "tolerance_seconds": found.tolerance_seconds,
+        "agents_reporting": found.agents_reporting,
+        "total": _adherence_totals(found.total),
+        "days": [{"day": d, **_adherence_totals(v)} for d, v in found.days],
+        "teams": [{"queue_codes": list(k), **_adherence_totals(v)} for k, v in found.teams],
+        "queues": [{"queue_code": k, **_adherence_totals(v)} for k, v in found.queues],
+    }
+
+
+def _difference(actual: float | None, predicted: float | None) -> float | None:
+    return None if actual is None or predicted is None else actual - predicted
+
+
+def _plan_sums(sums: PlanSums) -> dict[str, Any]:
+    return {
+        "forecast_offered": sums.forecast_offered,
+        "offered": sums.offered,
+        "predicted_answer_rate": sums.predicted_answer_rate,
+        "answer_rate": sums.answer_rate,
+        "answer_rate_difference": _difference(sums.answer_rate, sums.predicted_answer_rate),
+        "predicted_service_level": sums.predicted_service_level,
+        "service_level": sums.service_level,
+        "service_level_difference": _difference(sums.service_level, sums.predicted_service_level),
+    }
+
+
+def _plan_report(r: PlanAccuracyReport) -> dict[str, Any]:
+    return {
+        "site_code": r.site_code,
+        "timezone": r.timezone,
+        "start": r.start.isoformat(),
+        "end": r.end.isoformat(),
+        "today": r.today.isoformat(),
+        "schedules": [
+            {
+                "schedule_id": s.schedule_id,
+                "week_start": s.week_start.isoformat(),
+                "version": s.version,
+            }
+            for s in r.schedules
+        ],
+        "days": [
+            {
+                "day": d.day.isoformat(),
+                "schedule_id": d.schedule_id,
+                **_plan_sums(d.total),
+                "queues": [{"queue_code": q, **_plan_sums(v)} for q, v in d.queues.items()],
+            }
+            for d in r.days
+        ],
+        "queues": [{"queue_code": q, **_plan_sums(v)} for q, v in r.queues.items()],
+        "total": _plan_sums(r.total),
+    }
+
+
+@router.get(
+    "/plan-accuracy",
+    response_model=PlanAccuracyRead,
+    dependencies=READ,
+    responses=responses(404),
+    summary="The published roster's predicted answer rate and service level against actuals",
+)
+def plan_accuracy_report(
+    session: SessionDep,
+    site: str = Query(pattern=CODE_PATTERN, description="Site."),
+    start: date = day_query(description="First local day (inclusive).", examples=["2025-03-03"]),
+    end: date = day_query(
+        description="Last local day (exclusive); at most 31 days after start.",
+        examples=["2025-03-10"],
+    ),
+) -> Any:
+    """Per local day of [start, end) and queue: the contacts the published roster was planned
+    for and the answer rate and service level it predicted (the schedule's evaluation per
+    interval, `GET /v1/schedules/{id}/evaluation/intervals`, weighted by the forecast contacts),
+    beside what the interval history says happened, and their difference. Only days that have
+    ended by the site clock, that a published roster covers and whose history holds intervals
+    are compared."""
+    report = plan_accuracy(session, site_code=site, start=start, end=end)
+    return Response(content=_dump_json(_plan_report(report)), media_type="application/json")

@@ -197,3 +197,139 @@ class ContactReasonReportRead(Output):
     reasons: list[ContactReasonRead] = Field(
         description="The top reasons, most frequent first; empty when no reason was recorded."
     )
+
+
+class AdherenceTotalsRead(Output):
+    agents: int = Field(description="Agents with scheduled time in the span so far.", examples=[41])
+    scheduled_minutes: float = Field(
+        description="Scheduled minutes elapsed (breaks and lunches included).", examples=[14400.0]
+    )
+    adherent_minutes: float = Field(
+        description="Of them, minutes doing what the plan says (within the tolerance).",
+        examples=[12960.0],
+    )
+    scheduled_work_minutes: float = Field(
+        description="Scheduled minutes planned as serve, sell or other.", examples=[12600.0]
+    )
+    worked_minutes: float = Field(
+        description="Minutes logged in and not on a break or lunch, scheduled or not.",
+        examples=[12348.0],
+    )
+    adherence: float | None = Field(
+        description="adherent / scheduled minutes (fraction); null without scheduled time.",
+        examples=[0.9],
+    )
+    conformance: float | None = Field(
+        description="worked / scheduled work minutes (fraction, may exceed 1); null without "
+        "scheduled work.",
+        examples=[0.98],
+    )
+
+
+class AdherenceDayRead(AdherenceTotalsRead):
+    day: date = Field(description="Local day.", examples=["2025-03-03"])
+
+
+class AdherenceTeamRead(AdherenceTotalsRead):
+    queue_codes: list[str] = Field(
+        description="The team: agents with exactly these queue skills (empty: none).",
+        examples=[["CARE", "CHAT"]],
+    )
+
+
+class AdherenceQueueRead(AdherenceTotalsRead):
+    queue_code: str = Field(description="Queue: the agents skilled on it.", examples=["CARE"])
+
+
+class AdherenceRangeRead(Output):
+    """Adherence and conformance over local days [start, end), elapsed time only."""
+
+    site_code: str = Field(description="Site.", examples=["DUB"])
+    timezone: str = Field(description="Timezone of the local days.", examples=["Europe/Dublin"])
+    start: date = Field(description="First local day (inclusive).", examples=["2025-03-03"])
+    end: date = Field(description="Last local day (exclusive).", examples=["2025-03-10"])
+    as_of_utc: datetime = Field(
+        description="The site clock's now: time after it has not happened and is not counted."
+    )
+    tolerance_seconds: float = Field(
+        description="Tolerance around each planned change.", examples=[60.0]
+    )
+    agents_reporting: int = Field(
+        description="Agents with a state event in the range: 0 means no state feed, so every "
+        "scheduled minute counts as logged out.",
+        examples=[119],
+    )
+    total: AdherenceTotalsRead = Field(description="Every agent of the site.")
+    days: list[AdherenceDayRead] = Field(description="The range's local days begun so far.")
+    teams: list[AdherenceTeamRead] = Field(
+        description="Agents grouped by their queue skills (each agent in one team)."
+    )
+    queues: list[AdherenceQueueRead] = Field(
+        description="Per queue, the agents skilled on it (an agent of two queues in both)."
+    )
+
+
+class PlanAgainstActualRead(Output):
+    forecast_offered: float = Field(
+        description="Contacts the roster was planned for (the forecast with its adjustments).",
+        examples=[5803.9],
+    )
+    offered: int = Field(description="Contacts offered (short abandons left out).", examples=[5269])
+    predicted_answer_rate: float | None = Field(
+        description="The roster's predicted answer rate, weighted by the forecast contacts; "
+        "null when the queue model predicts none (Erlang C) or nothing was forecast.",
+        examples=[0.9636],
+    )
+    answer_rate: float | None = Field(
+        description="answered / offered; null without contacts.", examples=[0.9687]
+    )
+    answer_rate_difference: float | None = Field(
+        description="answer_rate - predicted_answer_rate (fraction points).", examples=[0.0051]
+    )
+    predicted_service_level: float | None = Field(
+        description="The roster's predicted service level (answered within the threshold / "
+        "offered), weighted by the forecast contacts.",
+        examples=[0.8353],
+    )
+    service_level: float | None = Field(
+        description="Answered within the threshold / offered.", examples=[0.889]
+    )
+    service_level_difference: float | None = Field(
+        description="service_level - predicted_service_level.", examples=[0.0537]
+    )
+
+
+class PlanQueueRead(PlanAgainstActualRead):
+    queue_code: str = Field(description="Queue.", examples=["CARE"])
+
+
+class PlanDayRead(PlanAgainstActualRead):
+    day: date = Field(description="Local day.", examples=["2025-03-04"])
+    schedule_id: int = Field(description="The published schedule covering the day.")
+    queues: list[PlanQueueRead] = Field(description="Each queue that day.")
+
+
+class PlanScheduleRead(Output):
+    schedule_id: int = Field(description="Published schedule.")
+    week_start: date = Field(description="Its week's first day.")
+    version: int = Field(description="Its version.")
+
+
+class PlanAccuracyRead(Output):
+    """The published rosters' plan against what happened, per local day and queue."""
+
+    site_code: str = Field(description="Site.", examples=["DUB"])
+    timezone: str = Field(description="Timezone of the local days.", examples=["Europe/Dublin"])
+    start: date = Field(description="First local day (inclusive).", examples=["2025-03-03"])
+    end: date = Field(description="Last local day (exclusive).", examples=["2025-03-10"])
+    today: date = Field(
+        description="The site clock's local day: it and later days are not compared."
+    )
+    schedules: list[PlanScheduleRead] = Field(
+        description="The published schedules whose weeks overlap the days before today."
+    )
+    days: list[PlanDayRead] = Field(
+        description="The days compared: ended, covered by a published roster, with history."
+    )
+    queues: list[PlanQueueRead] = Field(description="Each queue over the days compared.")
+    total: PlanAgainstActualRead = Field(description="Every queue over the days compared.")

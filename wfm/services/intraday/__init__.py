@@ -14,8 +14,11 @@ the function (imported here after its module), not the module of the same name.
 """
 
 from wfm.services.intraday.adherence import (
+    AdherenceTotals,
     LiveAdherence,
+    RangeAdherence,
     adherence_minutes,
+    adherence_over_days,
     adherence_report,
     live_adherence,
 )
@@ -87,13 +90,16 @@ __all__ = [
     "EventIngestResult",
     "Floor",
     "ItemRejection",
+    "AdherenceTotals",
     "LiveAdherence",
+    "RangeAdherence",
     "SnapshotIngestResult",
     "SnapshotRejection",
     "SwitchItem",
     "SwitchResult",
     "_local_day_bounds",
     "adherence_minutes",
+    "adherence_over_days",
     "adherence_report",
     "campaign_values_now",
     "clock_now",

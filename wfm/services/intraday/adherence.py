@@ -21,7 +21,7 @@ from wfm.domain.intraday import (
     status_now,
 )
 from wfm.services.intraday.clock import _local_day_bounds, local_day, site_now
-from wfm.services.intraday.floor import EVENT_LOOKBACK, load_floor
+from wfm.services.intraday.floor import EVENT_LOOKBACK, Floor, load_floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,25 @@ def _adherence_for_window(
     agent_code: str | None,
     tolerance_seconds: float,
 ) -> dict[str, MinuteAdherence]:
+    return _window(session, site_code, start, end, agent_code, tolerance_seconds).minutes
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    minutes: dict[str, MinuteAdherence]  # per agent with a plan or events in the window
+    floor: Floor
+    now_utc: datetime  # the site clock: time from here on counts as nothing
+    reporting: frozenset[str]  # agents with a state event inside the window (before now)
+
+
+def _window(
+    session: Session,
+    site_code: str,
+    start: datetime,
+    end: datetime,
+    agent_code: str | None,
+    tolerance_seconds: float,
+) -> _Window:
     floor = load_floor(session, site_code, start, end, end)
     now = site_now(session, site_code)
     if agent_code is not None and agent_code not in floor.agents:
@@ -106,7 +125,7 @@ def _adherence_for_window(
     codes = set(floor.plans) | set(events)
     if agent_code is not None:
         codes &= {agent_code}
-    return {
+    minutes = {
         code: adherence_by_minute(
             code,
             floor.plans.get(code, []),
@@ -119,6 +138,12 @@ def _adherence_for_window(
         for code in sorted(codes)
         if code in floor.agents
     }
+    reporting = frozenset(
+        code
+        for code in minutes
+        if any(start <= e.occurred_at_utc < min(end, now) for e in events.get(code, []))
+    )
+    return _Window(minutes, floor, now, reporting)
 
 
 def adherence_for_day(
@@ -185,3 +210,122 @@ def adherence_report(
             ]
         out.extend(p for p in parts if p.scheduled_minutes > 0 or p.worked_minutes > 0)
     return out
+
+
+# --- adherence over days, by team and queue (the executive's figure) ------------------------
+
+MAX_RANGE_DAYS = 31
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceTotals:
+    """Adherence and conformance of a group of agents: the sums of its agents' minutes."""
+
+    agents: int  # agents with scheduled time in the span so far
+    scheduled_minutes: float
+    adherent_minutes: float
+    scheduled_work_minutes: float
+    worked_minutes: float
+
+    @property
+    def adherence(self) -> float | None:
+        return self.adherent_minutes / self.scheduled_minutes if self.scheduled_minutes else None
+
+    @property
+    def conformance(self) -> float | None:
+        if not self.scheduled_work_minutes:
+            return None
+        return self.worked_minutes / self.scheduled_work_minutes
+
+    def __add__(self, other: AdherenceTotals) -> AdherenceTotals:
+        return AdherenceTotals(
+            self.agents + other.agents,
+            self.scheduled_minutes + other.scheduled_minutes,
+            self.adherent_minutes + other.adherent_minutes,
+            self.scheduled_work_minutes + other.scheduled_work_minutes,
+            self.worked_minutes + other.worked_minutes,
+        )
+
+
+NO_TIME = AdherenceTotals(0, 0.0, 0.0, 0.0, 0.0)
+
+
+def _slice_totals(m: MinuteAdherence, first: int, stop: int) -> AdherenceTotals:
+    """One agent's minutes [first, stop) of its window, summed."""
+    part = slice(first, stop)
+    scheduled = float(m.scheduled_seconds[part].sum()) / 60.0
+    return AdherenceTotals(
+        agents=1 if scheduled > 0 else 0,
+        scheduled_minutes=scheduled,
+        adherent_minutes=float(m.adherent_seconds[part].sum()) / 60.0,
+        scheduled_work_minutes=float(m.scheduled_work_seconds[part].sum()) / 60.0,
+        worked_minutes=float(m.worked_seconds[part].sum()) / 60.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RangeAdherence:
+    site_code: str
+    timezone: str
+    start: date
+    end: date  # exclusive
+    as_of_utc: datetime  # the site clock: later time is not counted
+    tolerance_seconds: float
+    agents_reporting: int  # agents with a state event in the range (before as_of_utc)
+    total: AdherenceTotals
+    days: tuple[tuple[date, AdherenceTotals], ...]  # the range's local days begun by as_of_utc
+    teams: tuple[tuple[tuple[str, ...], AdherenceTotals], ...]  # by the agents' queue skills
+    queues: tuple[tuple[str, AdherenceTotals], ...]  # the agents skilled on each queue
+
+
+def adherence_over_days(
+    session: Session,
+    *,
+    site_code: str,
+    start: date,
+    end: date,
+    tolerance_seconds: float = 60.0,
+) -> RangeAdherence:
+    """Adherence and conformance of the site's agents over local days [start, end), counting
+    elapsed time only (to the site clock's now), with the sums of `adherence_report`: for the
+    site, each day, each team (the agents with the same queue skills) and each queue (the
+    agents skilled on it; an agent of two queues counts in both)."""
+    if end <= start:
+        raise ValidationError(f"end ({end}) must be after start ({start})")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValidationError(
+            f"end: adherence covers at most {MAX_RANGE_DAYS} days; asked for {(end - start).days}"
+        )
+    site = SiteRepository(session).get(site_code)
+    days = [start + timedelta(days=i) for i in range((end - start).days)]
+    bounds = [_local_day_bounds(site, d)[0] for d in days] + [_local_day_bounds(site, end)[0]]
+    window = _window(session, site_code, bounds[0], bounds[-1], None, tolerance_seconds)
+    cuts = [int((b - bounds[0]).total_seconds()) // 60 for b in bounds]
+    per_day = [NO_TIME] * len(days)
+    teams: dict[tuple[str, ...], AdherenceTotals] = {}
+    queues: dict[str, AdherenceTotals] = {}
+    total = NO_TIME
+    for code, minutes in window.minutes.items():
+        whole = _slice_totals(minutes, 0, cuts[-1])
+        if not whole.scheduled_minutes and not whole.worked_minutes:
+            continue
+        total += whole
+        for k in range(len(days)):
+            per_day[k] += _slice_totals(minutes, cuts[k], cuts[k + 1])
+        skills = tuple(sorted(window.floor.agents[code].queue_skills))
+        teams[skills] = teams.get(skills, NO_TIME) + whole
+        for queue in skills:
+            queues[queue] = queues.get(queue, NO_TIME) + whole
+    return RangeAdherence(
+        site_code=site_code,
+        timezone=site.timezone,
+        start=start,
+        end=end,
+        as_of_utc=window.now_utc,
+        tolerance_seconds=tolerance_seconds,
+        agents_reporting=len(window.reporting),
+        total=total,
+        days=tuple((d, per_day[k]) for k, d in enumerate(days) if bounds[k] < window.now_utc),
+        teams=tuple(sorted(teams.items())),
+        queues=tuple(sorted(queues.items())),
+    )
