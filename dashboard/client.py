@@ -168,6 +168,18 @@ class ApiClient:
         )
         return result
 
+    def kpi_adherence(self, site: str, start: date, end: date) -> JsonObject:
+        """Adherence and conformance over local days [start, end), elapsed time only, for the
+        site, per day, team and queue: `GET /v1/kpis/adherence`."""
+        result: JsonObject = self.get("/kpis/adherence", site=site, start=start, end=end)
+        return result
+
+    def plan_accuracy(self, site: str, start: date, end: date) -> JsonObject:
+        """The published rosters' planned contacts and predicted answer rate and service level
+        against what happened, per local day and queue: `GET /v1/kpis/plan-accuracy`."""
+        result: JsonObject = self.get("/kpis/plan-accuracy", site=site, start=start, end=end)
+        return result
+
     def forecast_accuracy(self, site: str, period: str = "day") -> JsonObject:
         result: JsonObject = self.get("/kpis/forecast-accuracy", site=site, period=period)
         return result

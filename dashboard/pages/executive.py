@@ -1,8 +1,10 @@
 """Executive: answer rate, service level, ASA and abandon rate against target, per queue and
 overall, with each change against the same length of time before (this week so far against the
-same days of last week); the trend by day, week or month; forecast accuracy; outbound hours and
-value; top contact reasons with their trend; what was sold against plan (`dashboard.sold`);
-the forecast split by contact reason beside what was realised, with accuracy per reason.
+same days of last week); the trend by day, week or month; adherence and conformance per team and
+queue (`dashboard.executive_plan`); forecast accuracy; the published roster's predicted answer rate
+and service level against what happened; outbound hours and value; top contact reasons with their
+trend; what was sold against plan (`dashboard.sold`); the forecast split by contact reason beside
+what was realised, with accuracy per reason.
 
 Opens on the site's current week by its clock (up to its last day with history), texts from the
 `executive` catalogue, money in the site's currency, dates in the reader's locale."""
@@ -28,11 +30,13 @@ from dashboard.common import (
     site_info,
     site_timezone,
 )
+from dashboard.executive_plan import show_adherence, show_plan_accuracy
 from dashboard.i18n import N_, fmt_date, fmt_money, fmt_number, fmt_percent, t
 from dashboard.sold import show_sold
 
 PERIODS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
 HISTORY_LOOKBACK_DAYS = 731
+REASON_SPLIT_DAYS = 35  # the longest range `GET /v1/forecasts/reasons` splits
 
 api, me = require_client()
 st.title(t("Executive"))
@@ -264,6 +268,10 @@ with section(t("Service KPIs")):
     queue_codes = [q["code"] for q in queues]
     _trend(points, overall, queue_codes)
 
+st.subheader(t("Adherence"))
+with section(t("Adherence")):
+    show_adherence(api, site, start, end, (before_start, before_end), compared)
+
 st.subheader(t("Forecast accuracy"))
 with section(t("Forecast accuracy")):
     accuracy = read(api, "forecast_accuracy", site, "day")
@@ -300,6 +308,10 @@ with section(t("Forecast accuracy")):
                 .properties(height=240),
                 width="stretch",
             )
+
+st.subheader(t("Plan accuracy"))
+with section(t("Plan accuracy")):
+    show_plan_accuracy(api, site, start, end, [q["code"] for q in read(api, "queues", site)])
 
 st.subheader(t("Outbound"))
 with section(t("Outbound")):
@@ -515,8 +527,15 @@ def _split_or_none(first: date, stop: date) -> dict[str, Any] | None:
 
 st.subheader(t("Forecast by contact reason"))
 with section(t("Forecast by contact reason")):
-    split = _split_or_none(start, end)
-    if split is None:
+    split = None if (end - start).days > REASON_SPLIT_DAYS else _split_or_none(start, end)
+    if (end - start).days > REASON_SPLIT_DAYS:
+        st.info(
+            t(
+                "The split by contact reason covers at most {days} days: pick a shorter range.",
+                days=REASON_SPLIT_DAYS,
+            )
+        )
+    elif split is None:
         st.info(t("No forecast yet: run one (`wfm forecast` or `POST /v1/forecasts`)."))
     elif not any(q["forecast_offered"] for q in split["queues"]):
         # the latest forecast starts after the history: show its first week instead

@@ -30,6 +30,13 @@ def browser_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
     yield from serve_demo(tmp_path_factory, this_week_too=True)
 
 
+@pytest.fixture(scope="module")
+def own_demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
+    """A demo API for one test module alone: it may import history and events the other
+    modules' figures don't expect."""
+    yield from serve_demo(tmp_path_factory)
+
+
 def serve_demo(
     tmp_path_factory: pytest.TempPathFactory, *, this_week_too: bool = False
 ) -> Iterator[DemoApi]:

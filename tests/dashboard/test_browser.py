@@ -140,7 +140,12 @@ class View:
 
 
 VIEWS = (
-    View("executive", "executive", "Executive", ("By queue", "Forecast accuracy", "Outbound")),
+    View(
+        "executive",
+        "executive",
+        "Executive",
+        ("By queue", "Adherence", "Forecast accuracy", "Plan accuracy", "Outbound"),
+    ),
     View(
         "planner",
         "planner",
