@@ -7,8 +7,9 @@ and dates in the reader's locale, each queue in its colour of the whole page."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
@@ -75,6 +76,15 @@ def _adherence_table(frame: pd.DataFrame, group_title: str) -> None:
     )
 
 
+def _counted_until(as_of_utc: str, end: date, last: str) -> str:
+    """Where the count stops: the site clock's now inside the range, else its last day."""
+    zone = ZoneInfo(site_timezone())
+    as_of = datetime.fromisoformat(as_of_utc)
+    if as_of < datetime.combine(end, time(0), tzinfo=zone):
+        return fmt_datetime(as_of_utc, site_timezone())
+    return last
+
+
 def show_adherence(
     api: ApiClient, site: str, start: date, end: date, before: tuple[date, date], compared: str
 ) -> None:
@@ -116,9 +126,9 @@ def show_adherence(
         t(
             "Adherence: scheduled time spent doing what the plan says (1 minute's tolerance "
             "around each change) / scheduled time; conformance: time worked / scheduled work "
-            "time. Counted from {first} to {as_of} (site time), elapsed time only.",
+            "time. Counted from {first} to {until} (site time), elapsed time only.",
             first=first,
-            as_of=fmt_datetime(report["as_of_utc"], site_timezone()),
+            until=_counted_until(report["as_of_utc"], end, last),
         )
     )
     left, right = st.columns(2)

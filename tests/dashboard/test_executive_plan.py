@@ -15,6 +15,8 @@ import pytest
 from dashkit import DemoApi
 from test_pages import assert_clean, metric, run_page
 
+from dashboard.i18n import fmt_date, use_locale
+
 STATE_OF = {"serve": "ready", "sell": "outbound_dialling", "lunch": "lunch", "break": "break"}
 
 
@@ -114,6 +116,10 @@ def test_adherence_and_plan_accuracy_show_the_apis_figures(played_api: DemoApi) 
     assert metric(at, "Adherence") == _percent(total["adherence"])
     assert metric(at, "Conformance") == _percent(total["conformance"])
     assert metric(at, "Agents scheduled") == str(total["agents"])
+    # the site clock (Wednesday) is past the range: the count runs to its last day
+    with use_locale("en"):
+        counted = f"Counted from {fmt_date(first)} to {fmt_date(last)} (site time)"
+    assert any(counted in c.value for c in at.caption), [c.value for c in at.caption]
     teams = [d.value for d in at.dataframe if "group" in d.value.columns]
     assert [len(t) for t in teams] == [len(adherence["teams"]), len(adherence["queues"])]
     queue_table = teams[1]

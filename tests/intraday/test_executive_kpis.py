@@ -66,6 +66,25 @@ def test_adherence_counts_elapsed_time_by_team_and_queue(server: Server) -> None
     assert queues["Q1"]["adherent_minutes"] == pytest.approx(teams[("Q1",)]["adherent_minutes"])
     assert queues["Q2"]["worked_minutes"] == pytest.approx(60)
 
+    # a range around the day: the day after has not begun, the day before had no shifts
+    with server.client("executive") as executive:
+        wider = _ok(
+            executive.get(
+                "/v1/kpis/adherence",
+                params={
+                    "site": SITE,
+                    "start": DAY - timedelta(days=1),
+                    "end": DAY + timedelta(days=2),
+                },
+            )
+        )
+    assert [d["day"] for d in wider["days"]] == [
+        (DAY - timedelta(days=1)).isoformat(),
+        DAY.isoformat(),
+    ]
+    assert wider["days"][0]["scheduled_minutes"] == 0 and wider["days"][0]["adherence"] is None
+    assert wider["total"] == total
+
     # the floor's per-agent day (same definitions) adds up to the site's total
     with server.client("floor_manager") as floor:
         agents = _ok(floor.get("/v1/adherence", params={"site": SITE, "date": DAY}))
