@@ -1,5 +1,6 @@
-"""Adherence: who is out of adherence now, one agent's day minute by minute, and adherence and
-conformance per agent over an interval, a day or a week."""
+"""Adherence: who is out of adherence now, one agent's day minute by minute, adherence and
+conformance per agent over an interval, a day or a week, and over a range of days for the site,
+each day, team and queue (`adherence_over_days`, the executive's figure)."""
 
 from __future__ import annotations
 
