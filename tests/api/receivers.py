@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +47,7 @@ class WebhookReceiver:
 
     port: int = field(default_factory=free_port)
     status: int = 200
+    delay_seconds: float = 0.0  # how long it takes to answer
     received: list[Received] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -61,6 +63,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                time.sleep(receiver.delay_seconds)
                 if receiver.status == 200:
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     receiver.received.append(Received(headers, body))

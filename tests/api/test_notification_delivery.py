@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -304,3 +305,36 @@ def test_a_shift_edit_notifies_the_agents_it_names(
     assert document["kind"] == "shift_changed" and document["agent_codes"] == ["P1", "S1"]
     assert document["data"]["schedule_id"] == edited.json()["schedule"]["id"]
     assert document["data"]["edited_from_schedule_id"] == published
+
+
+def test_two_workers_at_once_send_each_delivery_once(centre: ApiServer) -> None:
+    receiver = WebhookReceiver(delay_seconds=0.1)
+    receiver.start()
+    try:
+        with centre.client("admin") as admin:
+            _subscribe(admin, receiver.url, ["request_decided"])
+        with unit_of_work(centre.engine) as session:
+            for request_id in range(6):
+                notifications.enqueue(
+                    session,
+                    kind="request_decided",
+                    site_code=SITE,
+                    agent_codes=[],
+                    payload={"request_id": request_id},
+                )
+        now = datetime.now(UTC)
+        settings = Settings(database_url=centre.database_url)
+        reports: list[notifications.DeliveryReport] = []
+        workers = [
+            threading.Thread(target=lambda: reports.append(_deliver(centre, settings, now)))
+            for _ in range(2)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+    finally:
+        receiver.stop()
+    assert len(reports) == 2 and sum(r.delivered for r in reports) == 6
+    ids = Counter(r.headers["x-wfm-event-id"] for r in receiver.received)
+    assert len(ids) == 6 and set(ids.values()) == {1}
