@@ -66,7 +66,9 @@ def create_webhook(
     return asdict(created)
 
 
-@router.get("/webhooks", response_model=list[WebhookRead], dependencies=MANAGE)
+@router.get(
+    "/webhooks", response_model=list[WebhookRead], dependencies=MANAGE, responses=responses()
+)
 def list_webhooks(session: SessionDep) -> Any:
     """Every webhook subscription (without secrets)."""
     return [asdict(w) for w in NotificationRepository(session).list_webhooks()]
