@@ -10,6 +10,7 @@ from api.intraday.endpoints import ROUTERS as intraday
 from api.jobs.endpoints import router as jobs
 from api.kpis.endpoints import router as kpis
 from api.me.endpoints import router as me
+from api.notifications.endpoints import router as notifications
 from api.outbound.endpoints import router as outbound
 from api.queues.endpoints import router as queues
 from api.requirements.endpoints import router as requirements
@@ -37,5 +38,6 @@ ROUTERS = [
     schedules,
     scenarios,
     jobs,
+    notifications,
     *intraday,
 ]

@@ -102,6 +102,41 @@ class Settings(BaseSettings):
         gt=0,
         description="A distributed run fails when the cluster has had no worker for this long.",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server notifications are e-mailed through; unset, e-mails are not sent "
+        "(their deliveries fail and are retried, then given up).",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(default=None, description="SMTP login (none: no login).")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="wfm@localhost", description="Sender address of notification e-mails."
+    )
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS before logging in."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long an SMTP connection or reply may take."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a webhook receiver may take to answer."
+    )
+    notify_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="A delivery is given up (failed) after this many."
+    )
+    notify_retry_base_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wait after a delivery's first failed attempt (doubled "
+        "per attempt, drawn between half and all of it).",
+    )
+    notify_retry_cap_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two attempts of a delivery."
+    )
+    notify_batch_size: int = Field(
+        default=100, ge=1, le=10000, description="Most deliveries sent by one delivery run."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ from api.schemas import CODE_PATTERN, check_range, code_path
 from wfm.db.repositories import AgentRepository, ScheduleRepository, SiteRepository
 from wfm.domain import Schedule, ScheduleStatus
 from wfm.domain.access import Permission, Principal
-from wfm.services import schedule_edits, schedule_views
+from wfm.services import schedule_edits, schedule_views, scheduling
 from wfm.services.jobs import enqueue
 from wfm.services.scheduling import require_week_start
 
@@ -214,7 +214,7 @@ def publish_schedule(request: Request, session: SessionDep, schedule_id: int = S
     version of its week, or when its week overlaps another published week of the site (an older
     draft whose week starts on another day): the detail names the published schedule in the
     way. A site's published weeks never overlap."""
-    published = ScheduleRepository(session).publish(schedule_id, datetime.now(UTC))
+    published = scheduling.publish_schedule(session, schedule_id, datetime.now(UTC))
     invalidate_kpis(request.app)  # occupancy follows the published schedule
     return _summary(published)
 

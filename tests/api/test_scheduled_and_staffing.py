@@ -20,7 +20,12 @@ from wfm.worker import scheduled
 from wfm.worker.settings import WorkerSettings
 from wfm.worker.worker import Worker
 
-IDS = {"wfm-nightly-import-forecast", "wfm-weekly-draft-roster", "wfm-intraday-cycle"}
+IDS = {
+    "wfm-nightly-import-forecast",
+    "wfm-weekly-draft-roster",
+    "wfm-intraday-cycle",
+    "wfm-notify-deliver",
+}
 
 
 def _stored_ids(api: ApiServer) -> set[str]:

@@ -19,6 +19,7 @@ _COMMAND_MODULES = [
     "wfm.cli.erlang_commands",
     "wfm.cli.forecast_commands",
     "wfm.cli.history_commands",
+    "wfm.cli.notify_commands",
     "wfm.cli.intraday_commands",
     "wfm.cli.outbound_commands",
     "wfm.cli.patience_commands",

@@ -329,9 +329,8 @@ def schedule_command(
     dashboard). Nothing is stored when the problem has contradictions. The predicted service per
     queue is the schedule's evaluation, as GET /v1/schedules/{id}/evaluation gives it.
     """
-    from wfm.db.repositories import ScheduleRepository
     from wfm.db.session import unit_of_work
-    from wfm.services.scheduling import build_schedule, first_forecast_week
+    from wfm.services.scheduling import build_schedule, first_forecast_week, publish_schedule
 
     week_start: date | None = None
     if week is not None:
@@ -359,7 +358,7 @@ def schedule_command(
             info(f"{len(solver.parts)} independent parts solved on the {solver.cluster.describe()}")
         if publish:
             assert schedule.id is not None
-            schedule = ScheduleRepository(session).publish(schedule.id, datetime.now(UTC))
+            schedule = publish_schedule(session, schedule.id, datetime.now(UTC))
     summary: dict[str, Any] = dict(schedule.summary)
     headline = (
         f"{schedule.status.value} schedule {schedule.id} (version {schedule.version}) "

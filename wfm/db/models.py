@@ -774,3 +774,77 @@ class ScenarioRow(Base):
     job_id: Mapped[str | None] = mapped_column(String(36), index=True)
     result: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
+
+
+# --- notifications -----------
+
+
+class WebhookSubscriptionRow(Base):
+    """A webhook admins subscribed: where events of its kinds (of its site, or of every site
+    when `site_id` is null) are POSTed, signed with its secret."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text)
+    event_kinds: Mapped[list[Any]]
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class NotificationPreferenceRow(Base):
+    """An agent's e-mail address and, per channel, the event kinds sent to them by it."""
+
+    __tablename__ = "notification_preferences"
+
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str | None] = mapped_column(String(320))
+    channels: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class NotificationEventRow(Base):
+    """An event of the outbox, written in the transaction of the change it tells of; `id` is
+    the event id every delivery of it carries (stable across retries)."""
+
+    __tablename__ = "notification_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    agent_codes: Mapped[list[Any]]
+    payload: Mapped[dict[str, Any]]
+    occurred_at: Mapped[datetime]
+
+
+class NotificationDeliveryRow(Base):
+    """One delivery of an event to one destination (a webhook subscription, or an agent's
+    e-mail address): pending until sent, retried at `next_attempt_at`, failed when given up."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (Index("ix_notification_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("notification_events.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

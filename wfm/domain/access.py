@@ -37,6 +37,7 @@ class Permission(enum.StrEnum):
     INTRADAY_READ = "intraday:read"
     INTRADAY_WRITE = "intraday:write"  # sell/serve switches, exceptions
     JOBS_READ = "jobs:read"
+    WEBHOOKS_MANAGE = "webhooks:manage"  # webhook subscriptions and their deliveries (admin)
 
 
 _READ_PLAN = {

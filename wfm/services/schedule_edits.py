@@ -22,6 +22,7 @@ from wfm.db.repositories import ScheduleRepository, SiteRepository
 from wfm.domain import Activity, ActivitySpan, Schedule, ScheduleStatus, Shift, ShiftBreak
 from wfm.domain.errors import ValidationError
 from wfm.domain.jsonvalues import json_safe
+from wfm.services import notifications
 from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
 from wfm.services.schedule_views import schedule_problem
@@ -330,4 +331,13 @@ def edit_schedule(
         summary=json_safe(summary),
         forecast_run_id=plan.forecast_run_id,
     )
-    return repo.get(repo.add(draft))
+    stored = repo.get(repo.add(draft))
+    notifications.shift_changed(
+        session,
+        stored,
+        edited_from_schedule_id=schedule_id,
+        agent_codes=[code for _, code in names],
+        shift_date=edit.shift_date.isoformat(),
+        edit=describe(edit),
+    )
+    return stored

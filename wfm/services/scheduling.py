@@ -527,3 +527,18 @@ def build_schedule(
     )
     schedule_id = repo.add(schedule)
     return repo.get(schedule_id)
+
+
+def publish_schedule(
+    session: Session, schedule_id: int, published_at_utc: datetime | None = None
+) -> Schedule:
+    """Publish the latest draft of its week (`ScheduleRepository.publish`, ConflictError when it
+    may not be) and, in the same transaction, put the `roster_published` notification of every
+    agent with a shift in it in the outbox."""
+    from wfm.services import notifications
+
+    published = ScheduleRepository(session).publish(
+        schedule_id, published_at_utc or datetime.now(UTC)
+    )
+    notifications.roster_published(session, published)
+    return published

@@ -2,7 +2,8 @@
 
 - `wfm-nightly-import-forecast` (cron): queues an `import_and_forecast` job;
 - `wfm-weekly-draft-roster` (cron): queues a `schedule` job per site for the next week;
-- `wfm-intraday-cycle` (every N minutes): runs the intraday cycle (reforecast, auto mode).
+- `wfm-intraday-cycle` (every N minutes): runs the intraday cycle (reforecast, auto mode);
+- `wfm-notify-deliver` (every 30 s): sends the notifications that are due (webhooks, e-mails).
 
 The first two only queue work, so it runs in the worker's queue with progress, crash recovery and
 a record in `jobs`. Job functions are referenced by name and take no arguments (the store keeps
@@ -105,6 +106,13 @@ def scheduled_jobs(settings: WorkerSettings) -> list[ScheduledJob]:
             enabled=settings.intraday_cycle_enabled,
             description="intraday reforecast and auto mode",
         ),
+        ScheduledJob(
+            id="wfm-notify-deliver",
+            func="wfm.worker.scheduled:deliver_notifications",
+            trigger=IntervalTrigger(seconds=settings.notify_deliver_seconds, timezone=ZoneInfo(tz)),
+            enabled=settings.notify_deliver_enabled,
+            description="send due notifications (webhooks, e-mails)",
+        ),
     ]
 
 
@@ -191,3 +199,17 @@ def intraday_cycle() -> None:
     with unit_of_work(_engine()) as session:
         summary = run_cycle(session)
     log.info("intraday cycle: %s", summary)
+
+
+def deliver_notifications() -> None:
+    from wfm.services.notifications import deliver_due
+
+    with unit_of_work(_engine()) as session:
+        report = deliver_due(session, datetime.now(UTC), settings=_settings())
+    if report.delivered or report.retrying or report.failed:
+        log.info(
+            "notifications: %d delivered, %d to retry, %d given up",
+            report.delivered,
+            report.retrying,
+            report.failed,
+        )

@@ -55,3 +55,9 @@ class WorkerSettings(Settings):
     intraday_cycle_minutes: int = Field(
         default=15, ge=1, le=60, description="Minutes between intraday cycles."
     )
+    notify_deliver_enabled: bool = Field(
+        default=True, description="Send due notifications (webhooks, e-mails) on a schedule."
+    )
+    notify_deliver_seconds: int = Field(
+        default=30, ge=5, le=3600, description="Seconds between two notification deliveries."
+    )

@@ -13,6 +13,13 @@ from wfm.db.repositories.dialer_attempts import DialerAttemptRepository
 from wfm.db.repositories.forecasts import ForecastRepository, RequirementRepository
 from wfm.db.repositories.history import HistoryRepository, HistorySpan
 from wfm.db.repositories.lead_lists import LeadListRepository
+from wfm.db.repositories.notifications import (
+    DeliveryRecord,
+    DueDelivery,
+    NotificationRepository,
+    PreferenceRecord,
+    WebhookRecord,
+)
 from wfm.db.repositories.operations import AdherenceRepository, AgentEventRepository, JobRepository
 from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.scenarios import ScenarioRecord, ScenarioRepository
@@ -31,12 +38,16 @@ __all__ = [
     "AvailabilityEntry",
     "CallbackRepository",
     "CampaignRepository",
+    "DeliveryRecord",
     "DialerAttemptRepository",
+    "DueDelivery",
     "ForecastRepository",
     "HistoryRepository",
     "HistorySpan",
     "JobRepository",
     "LeadListRepository",
+    "NotificationRepository",
+    "PreferenceRecord",
     "QueueRepository",
     "RequirementRepository",
     "ScenarioRecord",
@@ -48,6 +59,7 @@ __all__ = [
     "TimeOffEntry",
     "TokenEntry",
     "TokenRepository",
+    "WebhookRecord",
     "WorkerEntry",
     "WorkerRepository",
 ]

@@ -15,6 +15,7 @@ from wfm.db.repositories.intraday import FloorAgentRow, PlanChangeRepository, St
 from wfm.domain import Activity
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.intraday import ChangeKind, PlanChange, RecommendationConfig, switch_change
+from wfm.services import notifications
 from wfm.services.intraday.clock import site_now
 from wfm.services.intraday.economics import calling_until
 from wfm.services.intraday.floor import Floor, load_floor
@@ -84,6 +85,7 @@ def record_switch(
             accepted, source=source, created_by=created_by, created_at_utc=now
         )
         accepted = [replace(c, id=i) for c, i in zip(accepted, ids, strict=True)]
+        notifications.agents_switched(session, site_code, accepted, source=source)
     return SwitchResult(start, end_utc, tuple(accepted), tuple(rejections))
 
 
