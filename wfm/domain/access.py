@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     INTRADAY_READ = "intraday:read"
     INTRADAY_WRITE = "intraday:write"  # sell/serve switches, exceptions
     JOBS_READ = "jobs:read"
+    TIME_OFF_REQUEST = "time_off:request"  # the token's own agent's requests and balance
+    TIME_OFF_DECIDE = "time_off:decide"  # every request: list, approve, refuse; balances
 
 
 _READ_PLAN = {
@@ -63,11 +65,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FORECAST_WRITE,
             Permission.SCHEDULE_WRITE,
             Permission.SCHEDULE_PUBLISH,
+            Permission.TIME_OFF_DECIDE,
         }
     ),
     Role.FLOOR_MANAGER: frozenset(_READ_PLAN | {Permission.INTRADAY_WRITE}),
     Role.EXECUTIVE: frozenset({Permission.ORG_READ, Permission.KPI_READ}),
-    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN}),
+    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN, Permission.TIME_OFF_REQUEST}),
 }
 
 
