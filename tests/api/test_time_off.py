@@ -10,6 +10,7 @@ Other roles are refused, an agent never sees or touches another's request, and b
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -432,3 +433,34 @@ def test_contract_accrual_and_opening_balance(api: ApiServer) -> None:
                 AgentRepository(session).get("NEW").agent.contract.leave_accrual_hours_per_week
                 == 3.5
             )
+
+
+def test_two_at_once_one_wins_and_the_other_is_a_conflict(api: ApiServer) -> None:
+    _centre(api)
+    body = _day_span(MONDAY, ZoneInfo(TZ))
+    token = api.add_token("agent", agent_code="A0")
+
+    def ask(_: int) -> int:
+        with api.client(token=token) as me:
+            return _request(me, body).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(ask, range(2))) == [201, 409]
+    with api.client(token=token) as me:
+        mine = ok(me.get("/v1/me/time-off"))
+        assert isinstance(mine, dict) and len(mine["requests"]) == 1
+        made = mine["requests"][0]
+
+    def decide(decision: str) -> int:
+        with api.client("planner") as planner:
+            path = f"/v1/time-off-requests/{made['id']}/decision"
+            return planner.post(path, json={"decision": decision, "reason": "busy"}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(decide, ("approve", "refuse"))) == [200, 409]
+    with api.client("planner") as planner:
+        final = ok(planner.get(f"/v1/time-off-requests/{made['id']}"))
+        entered = ok(planner.get("/v1/agents/A0/time-off"))
+    assert isinstance(final, dict) and isinstance(entered, list)
+    # an approval and only an approval made time off
+    assert len(entered) == (1 if final["status"] == "approved" else 0)

@@ -292,9 +292,10 @@ def request_time_off(
     target, approved at once; else pending for a planner. Nothing is stored when refused."""
     check_span(start_utc, end_utc)
     start_utc, end_utc = start_utc.astimezone(UTC), end_utc.astimezone(UTC)
+    repo = TimeOffRequestRepository(session)
+    repo.lock_agent(agent_code)
     agent = AgentRepository(session).get(agent_code).agent
     zone = ZoneInfo(SiteRepository(session).get(agent.site_code).timezone)
-    repo = TimeOffRequestRepository(session)
     clash = repo.overlapping(agent_code, start_utc, end_utc)
     if clash:
         raise ConflictError("start: the span overlaps " + "; ".join(clash[:5]))
@@ -324,13 +325,13 @@ def cancel(session: Session, agent_code: str, request_id: int, now_utc: datetime
     """The agent cancels their own pending request (NotFoundError for another's: it is never
     said to exist; ConflictError once decided)."""
     repo = TimeOffRequestRepository(session)
-    repo.get(request_id, agent_code)
     repo.decide(
         request_id,
         TimeOffStatus.CANCELLED,
         decided_at_utc=now_utc,
         decided_by=agent_code,
         reason="cancelled by the agent",
+        agent_code=agent_code,
     )
     return Outcome(repo.get(request_id))
 
@@ -349,7 +350,6 @@ def decide(
     if decision not in DECISIONS:
         raise ValidationError(f"decision: must be one of {', '.join(DECISIONS)}")
     repo = TimeOffRequestRepository(session)
-    repo.get(request_id)
     if decision == "approve":
         return _approve(session, request_id, decided_by, reason, now_utc)
     if not (reason or "").strip():

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Session
 
 from wfm.db.models import (
@@ -111,20 +112,25 @@ class TimeOffRequestRepository:
         )
         return [(TimeOffStatus(status), float(hours)) for status, hours in rows]
 
+    def lock_agent(self, agent_code: str) -> None:
+        """Write the agent's row (a no-op UPDATE: PostgreSQL's row lock, SQLite's one write
+        lock), as the transaction's first statement, so that two requests of one agent at once
+        are checked one after the other, the second seeing what the first stored."""
+        changed = self.session.execute(
+            update(AgentRow)
+            .where(AgentRow.code == agent_code)
+            .values(active=AgentRow.active)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotFoundError(f"no agent {agent_code!r}")
+
     def overlapping(
         self, agent_code: str, start_utc: datetime, end_utc: datetime
     ) -> builtins.list[str]:
         """What of the agent's already overlaps [start, end): pending or approved requests,
-        and time off entered by planners (one line each). The agent's row is written first (a
-        no-op UPDATE: PostgreSQL's row lock, SQLite's one write lock), so two requests of one
-        agent at once are checked one after the other, the second seeing the first."""
+        and time off entered by planners (one line each); call `lock_agent` first."""
         agent_id, _ = self._agent(agent_code)
-        self.session.execute(
-            update(AgentRow)
-            .where(AgentRow.id == agent_id)
-            .values(active=AgentRow.active)
-            .execution_options(synchronize_session=False)
-        )
         found = [
             f"request {row.id} ({row.status}, {row.start_utc:%Y-%m-%d %H:%M} to "
             f"{row.end_utc:%Y-%m-%d %H:%M} UTC)"
@@ -159,14 +165,20 @@ class TimeOffRequestRepository:
         decided_by: str,
         reason: str | None,
         expected: Sequence[TimeOffStatus] = (TimeOffStatus.PENDING,),
+        agent_code: str | None = None,
     ) -> None:
-        """Move the request from one of `expected` to `status` by compare-and-set (of two
-        decisions at once, one changes the row): ConflictError naming its status otherwise."""
+        """Move the request (only `agent_code`'s when given: NotFoundError for another's) from
+        one of `expected` to `status` by compare-and-set: of two decisions at once, one
+        changes the row. It is the first statement of a decision's transaction, so on SQLite
+        the second waits for the first's write lock and then sees its result. ConflictError
+        naming the request's status when it is not in `expected`."""
+        owner = select(AgentRow.id).where(AgentRow.code == agent_code).scalar_subquery()
         changed = self.session.execute(
             update(TimeOffRequestRow)
             .where(
                 TimeOffRequestRow.id == request_id,
                 TimeOffRequestRow.status.in_([s.value for s in expected]),
+                TimeOffRequestRow.agent_id == owner if agent_code is not None else sa_true(),
             )
             .values(
                 status=status.value,
@@ -177,9 +189,10 @@ class TimeOffRequestRepository:
             .execution_options(synchronize_session=False)
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
-            now = self.session.scalar(
-                select(TimeOffRequestRow.status).where(TimeOffRequestRow.id == request_id)
-            )
+            mine = select(TimeOffRequestRow.status).where(TimeOffRequestRow.id == request_id)
+            if agent_code is not None:
+                mine = mine.where(TimeOffRequestRow.agent_id == owner)
+            now = self.session.scalar(mine)
             if now is None:
                 raise NotFoundError(f"no time-off request {request_id}")
             raise ConflictError(f"time-off request {request_id} is already {now}")
