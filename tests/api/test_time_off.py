@@ -162,6 +162,15 @@ def test_auto_approval_follows_the_evaluator_and_a_planner_decides_the_rest(
             for e in entered
             if e["reason"] == "family"
         ] == [(True, _at(span["start"]), _at(span["end"]))]
+        # and the next roster build of the week honours it: an absence of the agent, paid
+        with unit_of_work(api.engine) as session:
+            rebuilt = schedule_problem(session, ScheduleRepository(session).get(schedule_id))
+        spec = next(a for a in rebuilt.problem.agents if a.code == agent)
+        assert [
+            (a.start_utc, a.end_utc, a.paid_hours > 0)
+            for a in spec.time_off
+            if a.reason == "family"
+        ] == [(_at(span["start"]), _at(span["end"]), True)]
 
         # targets out of reach: the other agent's day waits for a planner, prediction shown
         other_day = date.fromisoformat(other["shift_date"])
