@@ -20,9 +20,11 @@ from api.segments.endpoints import router as segments
 from api.site_rules.endpoints import router as site_rules
 from api.sites.endpoints import router as sites
 from api.staffing.endpoints import router as staffing
+from api.time_off.endpoints import ROUTERS as time_off
 
 ROUTERS = [
     me,
+    *time_off,
     sites,
     site_rules,
     queues,

@@ -27,6 +27,9 @@ class ContractSchema(Input):
     latest_end_local: LocalTime = Field(default=time(23, 59), description="Latest shift end.")
     min_rest_hours: float = Field(default=11.0, ge=0, le=48, description="Rest between shifts.")
     max_consecutive_days: int = Field(default=6, ge=1, le=14, description="Working days in a row.")
+    leave_accrual_hours_per_week: float = Field(
+        default=0.0, ge=0, le=40, description="Paid leave earned per week of service, hours."
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> ContractSchema:
@@ -50,6 +53,9 @@ class ContractRead(Output):
     latest_end_local: LocalTime = Field(description="Latest shift end, local.")
     min_rest_hours: float = Field(description="Least rest between shifts, hours.")
     max_consecutive_days: int = Field(description="Most working days in a row.")
+    leave_accrual_hours_per_week: float = Field(
+        description="Paid leave earned per week of service, hours."
+    )
 
 
 class AgentCreate(Input):

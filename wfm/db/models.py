@@ -256,6 +256,8 @@ class ContractRow(Base):
     latest_end_local: Mapped[time] = mapped_column(Time)
     min_rest_hours: Mapped[float] = mapped_column(Float, default=11.0)
     max_consecutive_days: Mapped[int] = mapped_column(Integer, default=6)
+    # paid leave earned per week of service (`wfm.domain.time_off`); 0: none
+    leave_accrual_hours_per_week: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class AgentRow(Base):
@@ -326,6 +328,43 @@ class TimeOffRow(Base):
     end_utc: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(64), default="leave")
     approved: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TimeOffBalanceRow(Base):
+    """An agent's leave balance at a date (`opening_hours` on `as_of`), from which the
+    contract's accrual runs (`wfm.domain.time_off.LeaveBalance`); at most one per agent."""
+
+    __tablename__ = "time_off_balances"
+
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    opening_hours: Mapped[float] = mapped_column(Float)
+    as_of: Mapped[date] = mapped_column(Date)
+    updated_at_utc: Mapped[datetime]
+
+
+class TimeOffRequestRow(Base):
+    """An agent's request for time off (`wfm.domain.time_off.TimeOffRequest`): its hours (charged
+    to the balance), status, the queue prediction it was judged on, and the decision."""
+
+    __tablename__ = "time_off_requests"
+    __table_args__ = (Index("ix_time_off_requests_agent_start", "agent_id", "start_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(64))
+    hours: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # the prediction with the absence (`wfm.domain.time_off.Prediction`, JSON); null: none made
+    prediction: Mapped[dict[str, Any] | None]
+    created_at_utc: Mapped[datetime]
+    decided_at_utc: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(100))  # "auto" or the token's name
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    time_off_id: Mapped[int | None] = mapped_column(ForeignKey("time_off.id", ondelete="SET NULL"))
 
 
 # --- history and forecasts ------------

@@ -38,6 +38,8 @@ class Permission(enum.StrEnum):
     INTRADAY_WRITE = "intraday:write"  # sell/serve switches, exceptions
     JOBS_READ = "jobs:read"
     WEBHOOKS_MANAGE = "webhooks:manage"  # webhook subscriptions and their deliveries (admin)
+    TIME_OFF_REQUEST = "time_off:request"  # the token's own agent's requests and balance
+    TIME_OFF_DECIDE = "time_off:decide"  # every request: list, approve, refuse; balances
 
 
 _READ_PLAN = {
@@ -64,11 +66,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FORECAST_WRITE,
             Permission.SCHEDULE_WRITE,
             Permission.SCHEDULE_PUBLISH,
+            Permission.TIME_OFF_DECIDE,
         }
     ),
     Role.FLOOR_MANAGER: frozenset(_READ_PLAN | {Permission.INTRADAY_WRITE}),
     Role.EXECUTIVE: frozenset({Permission.ORG_READ, Permission.KPI_READ}),
-    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN}),
+    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN, Permission.TIME_OFF_REQUEST}),
 }
 
 

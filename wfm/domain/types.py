@@ -156,6 +156,7 @@ class Contract:
     latest_end_local: time = time(23, 59)
     min_rest_hours: float = 11.0
     max_consecutive_days: int = 6
+    leave_accrual_hours_per_week: float = 0.0  # paid leave earned per week (`time_off`)
 
 
 @dataclass(frozen=True, slots=True)

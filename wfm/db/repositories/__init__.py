@@ -27,6 +27,7 @@ from wfm.db.repositories.schedules import ScheduleRepository
 from wfm.db.repositories.segments import SegmentRepository
 from wfm.db.repositories.site_rules import SiteRulesRepository
 from wfm.db.repositories.sites import SiteRepository
+from wfm.db.repositories.time_off import TimeOffRequestRepository
 from wfm.db.repositories.tokens import TokenEntry, TokenRepository
 from wfm.db.repositories.workers import WorkerEntry, WorkerRepository
 
@@ -57,6 +58,7 @@ __all__ = [
     "SiteRepository",
     "SiteRulesRepository",
     "TimeOffEntry",
+    "TimeOffRequestRepository",
     "TokenEntry",
     "TokenRepository",
     "WebhookRecord",

@@ -91,6 +91,7 @@ class AgentRepository:
                 latest_end_local=contract.latest_end_local,
                 min_rest_hours=contract.min_rest_hours,
                 max_consecutive_days=contract.max_consecutive_days,
+                leave_accrual_hours_per_week=contract.leave_accrual_hours_per_week,
             )
             self.session.add(row)
             self.session.flush()
@@ -406,6 +407,7 @@ def _contract(row: ContractRow) -> Contract:
         latest_end_local=row.latest_end_local,
         min_rest_hours=row.min_rest_hours,
         max_consecutive_days=row.max_consecutive_days,
+        leave_accrual_hours_per_week=row.leave_accrual_hours_per_week,
     )
 
 

@@ -1,7 +1,7 @@
 """notifications: webhook subscriptions, agents' preferences and the outbox
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05
 
 - `webhook_subscriptions`: where events are POSTed (`url`), the secret they are signed with, the
@@ -27,7 +27,7 @@ from alembic import op
 import wfm.db.types
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Time-off requests: agents ask, planners decide."""
