@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from api.agents.endpoints import router as agents
+from api.bidding.endpoints import me_router as my_bids
+from api.bidding.endpoints import router as bidding
 from api.campaigns.endpoints import router as campaigns
 from api.forecasts.endpoints import router as forecasts
 from api.history.endpoints import router as history
@@ -22,6 +24,7 @@ from api.staffing.endpoints import router as staffing
 
 ROUTERS = [
     me,
+    my_bids,
     sites,
     site_rules,
     queues,
@@ -36,6 +39,7 @@ ROUTERS = [
     requirements,
     schedules,
     scenarios,
+    bidding,
     jobs,
     *intraday,
 ]

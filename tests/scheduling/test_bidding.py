@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,7 +47,7 @@ def contract(
     return Contract("c", hours[0], hours[1], days[0], days[1], lengths, min_rest_hours=rest)
 
 
-def replace_contract(**changes: int) -> Contract:
+def replace_contract(**changes: Any) -> Contract:
     return replace(contract(), **changes)
 
 

@@ -37,6 +37,7 @@ class Permission(enum.StrEnum):
     INTRADAY_READ = "intraday:read"
     INTRADAY_WRITE = "intraday:write"  # sell/serve switches, exceptions
     JOBS_READ = "jobs:read"
+    BIDS_OWN = "bids:own"  # rank a round's shift patterns, read the token's own award
 
 
 _READ_PLAN = {
@@ -67,7 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.FLOOR_MANAGER: frozenset(_READ_PLAN | {Permission.INTRADAY_WRITE}),
     Role.EXECUTIVE: frozenset({Permission.ORG_READ, Permission.KPI_READ}),
-    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN}),
+    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN, Permission.BIDS_OWN}),
 }
 
 
