@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -411,3 +411,41 @@ def round_problems(patterns: Sequence[ShiftPattern], weeks: int, rule: str) -> l
     if twice:
         found.append(f"patterns: the name {twice[0]!r} is given twice")
     return found
+
+
+# ------------------------------------------------------------------------------ shifts
+@dataclass(frozen=True, slots=True)
+class PatternShift:
+    """One shift of a pattern in a week: its local date, UTC start and end, and its breaks
+    (kind, UTC start, UTC end), each at the earliest start its window allows after the one
+    before."""
+
+    shift_date: date
+    start_utc: datetime
+    end_utc: datetime
+    breaks: tuple[tuple[str, datetime, datetime], ...]
+
+
+def pattern_shifts(
+    pattern: ShiftPattern, week_start: date, zone: ZoneInfo, rules: ShiftRules
+) -> tuple[PatternShift, ...]:
+    """The pattern's shifts in the week starting on `week_start`, in day order."""
+    out = []
+    minutes = pattern.shift_minutes
+    for weekday in sorted(set(pattern.weekdays)):
+        day = week_start + timedelta(days=weekday)
+        start = datetime.combine(day, pattern.start_local, tzinfo=zone).astimezone(UTC)
+        breaks = []
+        taken = 0  # minutes after the start the previous break ends
+        for rule in rules.breaks_for(minutes):
+            begin = max(rule.earliest_start_after_shift_start_minutes, taken)
+            taken = begin + rule.minutes
+            breaks.append(
+                (
+                    rule.kind,
+                    start + timedelta(minutes=begin),
+                    start + timedelta(minutes=taken),
+                )
+            )
+        out.append(PatternShift(day, start, start + timedelta(minutes=minutes), tuple(breaks)))
+    return tuple(out)

@@ -120,6 +120,20 @@ def assign_round(session: SessionDep, round_id: int = ROUND_ID) -> Any:
     return bidding.results_view(bidding.assign_round(session, round_id))
 
 
+@router.post(
+    "/{round_id}/apply",
+    response_model=BidRoundRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=WRITE,
+    responses=responses(404, 409),
+)
+def apply_round(session: SessionDep, round_id: int = ROUND_ID) -> Any:
+    """Make one new draft schedule per week of an assigned round from its awards, each checked
+    by the roster's evaluation (the rules it breaks are in its summary,
+    `bid_round_violations`); the round, now applied, lists them. 409 unless assigned."""
+    return bidding.round_view(session, bidding.apply_round(session, round_id))
+
+
 @router.get(
     "/{round_id}/results",
     response_model=list[BidAwardRead],

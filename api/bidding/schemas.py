@@ -12,7 +12,7 @@ from api.schemas import AwareMoment, Day, Input, LocalTime, Name, Output
 from scheduling.bidding import MAX_NAME_LENGTH, MAX_PATTERNS, MAX_SEATS, MAX_WEEKS
 
 BidRule = Literal["seniority", "rotation"]
-BidStatus = Literal["draft", "open", "closed", "assigned"]
+BidStatus = Literal["draft", "open", "closed", "assigned", "applied"]
 
 
 class ShiftPatternCreate(Input):
@@ -78,6 +78,9 @@ class BidRoundRead(Output):
     assigned_at_utc: datetime | None
     patterns: list[ShiftPatternRead]
     bids: int = Field(description="Agents who have ranked patterns.")
+    schedule_ids: list[int] = Field(
+        description="Once applied: the draft schedules made from the awards, one per week."
+    )
 
 
 class BidAwardRead(Output):

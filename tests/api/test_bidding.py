@@ -254,3 +254,19 @@ def test_bids_stop_at_the_closing_time_and_rotation_favours_the_unlucky(
     assert "last round you got none of your choices" in awards["A0"]["explanation"]
     assert awards["A3"]["turn"] == 2 and awards["A3"]["choice"] == 1  # both got choice 1 last
     assert awards["A1"]["turn"] == 3 and awards["A1"]["choice"] is None  # round: by seniority
+
+
+def test_an_applied_draft_names_the_rules_the_awards_leave_broken(
+    centre: dict[str, httpx.Client],
+) -> None:
+    planner = centre["planner"]
+    body = _round(patterns=[_pattern("Only", "08:00", "16:00", 1)])
+    rid = ok(planner.post("/v1/bid-rounds", json=body), 201)["id"]
+    for step in ("open", "close", "assign"):
+        ok(planner.post(f"/v1/bid-rounds/{rid}/{step}"))
+    awards = ok(planner.get(f"/v1/bid-rounds/{rid}/results"))
+    assert [a["agent_code"] for a in awards if a["pattern_id"] is not None] == ["A3"]
+    draft_id = ok(planner.post(f"/v1/bid-rounds/{rid}/apply"), 201)["schedule_ids"][0]
+    broken = ok(planner.get(f"/v1/schedules/{draft_id}"))["summary"]["bid_round_violations"]
+    # the four agents without a pattern work no hours: their contracts' minimum is broken
+    assert sorted({line.split(": ")[1] for line in broken}) == ["A0", "A1", "A2", "A4"]

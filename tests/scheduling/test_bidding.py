@@ -354,3 +354,31 @@ def test_days_read_as_runs() -> None:
     assert days_label((0, 1, 2, 3, 4)) == "Mon–Fri"
     assert days_label((0, 2, 5, 6)) == "Mon, Wed, Sat, Sun"
     assert days_label((4, 5, 6, 0)) == "Mon, Fri–Sun"
+
+
+def test_a_patterns_shifts_keep_local_hours_across_a_clock_change_with_breaks_in_windows() -> None:
+    rules = ShiftRules(
+        breaks=(
+            BreakRule("break", 15, 60, 150, min_shift_minutes=240),
+            LUNCH,
+            BreakRule("break", 15, 200, 300, min_shift_minutes=450),
+        )
+    )
+    weekend = pattern(1, days=(5, 6), start=time(8), end=time(16, 30))
+    shifts = bidding_shifts(weekend, date(2025, 3, 24), rules)  # Paris goes to summer time on 30th
+    assert [s.shift_date for s in shifts] == [date(2025, 3, 29), date(2025, 3, 30)]
+    assert [s.start_utc.hour for s in shifts] == [7, 6]  # 08:00 local both days
+    assert all(s.end_utc - s.start_utc == timedelta(minutes=510) for s in shifts)
+    for shift in shifts:
+        offsets = [
+            (kind, (b - shift.start_utc).seconds // 60, (e - shift.start_utc).seconds // 60)
+            for kind, b, e in shift.breaks
+        ]
+        # each at its window's earliest start, the third pushed after the lunch before it
+        assert offsets == [("break", 60, 75), ("lunch", 180, 210), ("break", 210, 225)]
+
+
+def bidding_shifts(p: ShiftPattern, week_start: date, rules: ShiftRules) -> tuple:
+    from scheduling.bidding import pattern_shifts
+
+    return pattern_shifts(p, week_start, ZONE, rules)

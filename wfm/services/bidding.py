@@ -3,15 +3,15 @@ see the patterns open to them, rank them and read their own award (`scheduling.b
 
 A round is a draft until opened; open, agents bid until its closing time (after it the round
 reads as closed, as it does once a planner closes it); assigned, every active agent of the site
-has an award and its explanation. Assigning writes no schedule: the awards are the planners'
-input to the roster of those weeks.
+has an award and its explanation; applied, each week of the round has a new draft schedule made
+of the awarded patterns and checked by the roster's evaluation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,18 +26,36 @@ from scheduling.bidding import (
     eligible_patterns,
     ineligibility,
     pattern_problems,
+    pattern_shifts,
     round_problems,
     standing,
     weekly_paid_hours,
 )
+from scheduling.evaluate import evaluate
 from scheduling.problem import AvailabilityWindow
-from wfm.db.repositories import AgentRepository, CampaignRepository, QueueRepository, SiteRepository
+from wfm.db.repositories import (
+    AgentRepository,
+    CampaignRepository,
+    QueueRepository,
+    ScheduleRepository,
+    SiteRepository,
+)
 from wfm.db.repositories.bidding import BidRepository, BidRoundRecord
+from wfm.domain import Activity, ActivitySpan, Agent, Schedule, ScheduleStatus, Shift, ShiftBreak
 from wfm.domain.errors import ConflictError, NotFoundError, ValidationError
-from wfm.services.scheduling import _previous_week_final_shifts, require_week_start
+from wfm.domain.jsonvalues import json_safe
+from wfm.services.idle_time import callbacks_due
+from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
+from wfm.services.schedule_views import schedule_problem
+from wfm.services.scheduling import (
+    _previous_week_final_shifts,
+    require_week_start,
+    roster_from_shifts,
+)
 from wfm.services.site_rules import narrow_contract, roster_contract, rules_for_week, shift_rules_of
 
-STATUSES = ("draft", "open", "closed", "assigned")
+STATUSES = ("draft", "open", "closed", "assigned", "applied")
+AWARDED = ("assigned", "applied")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +254,7 @@ def round_view(session: Session, record: BidRoundRecord) -> dict[str, Any]:
         "assigned_at_utc": record.assigned_at_utc,
         "patterns": [pattern_view(p, spec) for p in record.patterns],
         "bids": len(BidRepository(session).rankings(record.id)),
+        "schedule_ids": list(record.schedule_ids),
     }
 
 
@@ -256,11 +275,107 @@ def pattern_view(pattern: ShiftPattern, spec: BidRoundSpec) -> dict[str, Any]:
 
 def results_view(record: BidRoundRecord) -> list[dict[str, Any]]:
     """Every agent's award of an assigned round, in turn order (ConflictError before)."""
-    if record.status != "assigned" or record.results is None:
+    if record.status not in AWARDED or record.results is None:
         raise ConflictError(f"bid round {record.id} is {status_of(record)}; not assigned yet")
     names = {p.id: p.label for p in record.patterns}
     rows = sorted(record.results.values(), key=lambda r: int(r["turn"]))
     return [{**r, "pattern": names.get(r["pattern_id"])} for r in rows]
+
+
+# ------------------------------------------------------------------------------ applying
+def apply_round(session: Session, round_id: int) -> BidRoundRecord:
+    """Turn an assigned round's awards into one new draft schedule per week of the round: each
+    awarded agent works the pattern's shifts (breaks at the earliest their windows allow,
+    serving a queue of the pattern's skills or the agent's first), agents without a pattern have
+    no shifts. Each draft is checked by the roster's evaluation on the week's roster problem and
+    stored with the rules it breaks in its summary (`bid_round_violations`), for the planner to
+    edit or publish. The round becomes `applied`, once."""
+    repo = BidRepository(session)
+    record = repo.get(round_id)
+    if record.status != "assigned" or record.results is None:
+        raise ConflictError(
+            f"bid round {round_id} is {status_of(record)}; only an assigned round is applied"
+        )
+    spec = round_spec(session, record)
+    agents = {a.code: a for a in AgentRepository(session).list(record.site_code)}
+    by_id = {p.id: p for p in record.patterns}
+    schedules = ScheduleRepository(session)
+    made = []
+    for week in range(record.weeks):
+        week_start = record.week_start + timedelta(days=7 * week)
+        shifts: list[Shift] = []
+        for code, award in sorted(record.results.items()):
+            pattern = by_id.get(award.get("pattern_id"))
+            if pattern is not None and code in agents:
+                shifts += _shifts_of(agents[code], pattern, week_start, spec)
+        draft = Schedule(
+            site_code=record.site_code,
+            week_start=week_start,
+            version=schedules.next_version(record.site_code, week_start),
+            status=ScheduleStatus.DRAFT,
+            created_at_utc=datetime.now(UTC),
+            shifts=tuple(shifts),
+        )
+        plan = schedule_problem(session, draft)
+        roster = roster_from_shifts(draft.shifts)
+        broken = evaluate(plan.problem, roster).violations
+        evaluation = evaluate_roster(
+            plan.problem,
+            roster,
+            forecast_run_id=plan.forecast_run_id,
+            shrinkage_source=plan.shrinkage_source,
+            notes=plan.notes,
+            callbacks=callbacks_due(session, plan.problem),
+            currency=SiteRepository(session).get(record.site_code).currency,
+        )
+        summary = dict(summary_fields(evaluation))
+        summary.update(
+            {
+                "forecast_run_id": plan.forecast_run_id,
+                "bid_round_id": round_id,
+                "bid_round_violations": [str(v) for v in broken],
+            }
+        )
+        draft = replace(draft, summary=json_safe(summary), forecast_run_id=plan.forecast_run_id)
+        made.append(schedules.add(draft))
+    repo.set_applied(round_id, made)
+    return repo.get(round_id)
+
+
+def _shifts_of(
+    agent: Agent, pattern: ShiftPattern, week_start: date, spec: BidRoundSpec
+) -> list[Shift]:
+    queues = [s for s in pattern.skills if s in agent.queue_skills] + sorted(agent.queue_skills)
+    campaigns = [s for s in pattern.skills if s in agent.campaign_skills]
+    campaigns += sorted(agent.campaign_skills)
+    if queues:
+        work = {"activity": Activity.SERVE, "queue_code": queues[0]}
+    elif campaigns:
+        work = {"activity": Activity.SELL, "campaign_code": campaigns[0]}
+    else:
+        work = {"activity": Activity.OTHER}
+    out = []
+    for one in pattern_shifts(pattern, week_start, spec.zone, spec.shift_rules):
+        spans: list[ActivitySpan] = []
+        at = one.start_utc
+        for kind, begin, end in one.breaks:
+            if begin > at:
+                spans.append(ActivitySpan(at, begin, **work))  # type: ignore[arg-type]
+            spans.append(ActivitySpan(begin, end, Activity(kind)))
+            at = end
+        if at < one.end_utc:
+            spans.append(ActivitySpan(at, one.end_utc, **work))  # type: ignore[arg-type]
+        out.append(
+            Shift(
+                agent_code=agent.code,
+                shift_date=one.shift_date,
+                start_utc=one.start_utc,
+                end_utc=one.end_utc,
+                breaks=tuple(ShiftBreak(b, e, k) for k, b, e in one.breaks),
+                activities=tuple(spans),
+            )
+        )
+    return out
 
 
 # ------------------------------------------------------------------------------ agents
@@ -281,7 +396,7 @@ def my_rounds(session: Session, agent_code: str) -> list[dict[str, Any]]:
     """The published rounds of the agent's site, newest first: the patterns open to the agent,
     the agent's ranking and, once assigned, the agent's own award."""
     site = AgentRepository(session).get(agent_code).agent.site_code
-    records = BidRepository(session).list(site, statuses=("open", "closed", "assigned"))
+    records = BidRepository(session).list(site, statuses=("open", "closed", *AWARDED))
     return [my_round(session, agent_code, r) for r in records]
 
 
@@ -289,7 +404,7 @@ def my_round(session: Session, agent_code: str, record: BidRoundRecord) -> dict[
     spec = round_spec(session, record)
     me = bidders(session, record, only=agent_code)
     open_to_me = eligible_patterns(me[0], spec) if me else ()
-    result = (record.results or {}).get(agent_code) if record.status == "assigned" else None
+    result = (record.results or {}).get(agent_code) if record.status in AWARDED else None
     names = {p.id: p.label for p in record.patterns}
     return {
         "id": record.id,

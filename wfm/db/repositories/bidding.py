@@ -34,6 +34,12 @@ class BidRoundRecord:
     assigned_at_utc: datetime | None
     patterns: tuple[ShiftPattern, ...]
     results: dict[str, Any] | None
+    schedule_ids: tuple[int, ...] = ()
+
+
+# the key under which `results` keeps the draft schedules an applied round made (no agent code
+# can be it: codes start with a letter or digit)
+APPLIED_KEY = "_schedules"
 
 
 class BidRepository:
@@ -103,7 +109,7 @@ class BidRepository:
             select(BidRoundRow)
             .where(
                 BidRoundRow.site_id == site_id,
-                BidRoundRow.status == "assigned",
+                BidRoundRow.status.in_(["assigned", "applied"]),
                 BidRoundRow.id < round_id,
             )
             .order_by(BidRoundRow.id.desc())
@@ -125,6 +131,13 @@ class BidRepository:
         row.status = "assigned"
         row.results = results
         row.assigned_at = datetime.now(UTC)
+        self.session.flush()
+
+    def set_applied(self, round_id: int, schedule_ids: Sequence[int]) -> None:
+        """Mark an assigned round applied, with the draft schedules made from it."""
+        row = self._row(round_id)
+        row.status = "applied"
+        row.results = {**(row.results or {}), APPLIED_KEY: list(schedule_ids)}
         self.session.flush()
 
     def rankings(self, round_id: int) -> dict[str, tuple[int, ...]]:
@@ -191,5 +204,8 @@ def _record(site_code: str, row: BidRoundRow) -> BidRoundRecord:
             )
             for p in row.patterns
         ),
-        results=None if row.results is None else dict(row.results),
+        results=None
+        if row.results is None
+        else {k: v for k, v in row.results.items() if k != APPLIED_KEY},
+        schedule_ids=tuple(int(i) for i in (row.results or {}).get(APPLIED_KEY, ())),
     )
