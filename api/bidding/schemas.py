@@ -4,11 +4,11 @@ refusal names the field the same way."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from api.schemas import AwareMoment, Day, Input, LocalTime, Name, Output
+from api.schemas import CODE_PATTERN, AwareMoment, Day, Input, LocalTime, Name, Output
 from scheduling.bidding import MAX_NAME_LENGTH, MAX_PATTERNS, MAX_SEATS, MAX_WEEKS
 
 BidRule = Literal["seniority", "rotation"]
@@ -31,7 +31,7 @@ class ShiftPatternCreate(Input):
     seats: int = Field(
         ge=0, le=MAX_SEATS, description=f"Places in the pattern, 1 to {MAX_SEATS} (0 is refused)."
     )
-    skills: list[str] = Field(
+    skills: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] = Field(
         default_factory=list,
         max_length=50,
         description="Queue or campaign codes of the site an agent needs all of.",

@@ -211,6 +211,7 @@ def test_bad_rounds_are_refused_and_nothing_is_stored(centre: dict[str, httpx.Cl
             "patterns[0].weekdays",
         ),  # fmt: skip
         ({"site": "nowhere"}, "nowhere"),
+        ({"patterns": [_pattern("X", "07:00", "15:00", 1, skills=["x" * 500])]}, "skills"),
     ]
     for change, named in cases:
         refused = planner.post("/v1/bid-rounds", json=_round(**change))

@@ -382,3 +382,26 @@ def bidding_shifts(p: ShiftPattern, week_start: date, rules: ShiftRules) -> tupl
     from scheduling.bidding import pattern_shifts
 
     return pattern_shifts(p, week_start, ZONE, rules)
+
+
+def test_hundreds_of_agents_are_assigned_in_well_under_a_second() -> None:
+    import time as clock
+
+    patterns = [
+        pattern(i, f"P{i}", start=time(6 + i % 8), end=time(14 + i % 8, 30), seats=20)
+        for i in range(40)
+    ]
+    generator = random.Random(7)
+    bidders = [
+        Bidder(
+            f"A{i:04d}",
+            contract(),
+            hire_date=date(2010, 1, 1) + timedelta(days=generator.randrange(4000)),
+            ranking=tuple(generator.sample(range(40), 10)) if i % 5 else None,
+        )
+        for i in range(800)
+    ]
+    began = clock.perf_counter()
+    awards = assign(spec(*patterns), bidders)
+    assert clock.perf_counter() - began < 2.0
+    assert sum(a.pattern_id is not None for a in awards) == 800  # 40 x 20 places, all open
