@@ -88,7 +88,16 @@ def oracle_may_work(p: ShiftPattern, b: Bidder) -> bool:
     )
 
 
-def oracle_order(bidders: list[Bidder]) -> list[str]:
+def oracle_order(bidders: list[Bidder], rule: str = "seniority") -> list[str]:
+    """Seniority: hire date, undated last, then code. Rotation: groups by last round's standing,
+    worst (highest) first, each group by seniority."""
+    if rule == "rotation":
+        groups = sorted({b.previous_standing for b in bidders}, reverse=True)
+        return [
+            code
+            for g in groups
+            for code in oracle_order([b for b in bidders if b.previous_standing == g])
+        ]
     dated = sorted((b.hire_date, b.code) for b in bidders if b.hire_date is not None)
     undated = sorted(b.code for b in bidders if b.hire_date is None)
     return [code for _, code in dated] + undated
@@ -133,14 +142,15 @@ def rounds(draw: st.DrawFn) -> tuple[BidRoundSpec, list[Bidder]]:
                 skills=frozenset(draw(st.sets(st.sampled_from(skills)))),
                 hire_date=hired,
                 ranking=None if ranking is None else tuple(ranking),
+                previous_standing=draw(st.sampled_from([0, 1, 2, 5, MISSED])),
             )
         )
-    return spec(*patterns), bidders
+    return spec(*patterns, rule=draw(st.sampled_from(["seniority", "rotation"]))), bidders
 
 
 @settings(max_examples=150, deadline=None)
 @given(rounds())
-def test_awards_keep_capacity_eligibility_and_seniority(case: tuple) -> None:
+def test_awards_keep_capacity_eligibility_and_the_turn_order(case: tuple) -> None:
     round_spec, bidders = case
     awards = assign(round_spec, bidders)
     by_code = {b.code: b for b in bidders}
@@ -162,11 +172,11 @@ def test_awards_keep_capacity_eligibility_and_seniority(case: tuple) -> None:
             if award.pattern_id is None:
                 assert all(taken[p.id] == p.seats for p in open_to)
 
-    order = oracle_order(bidders)
+    order = oracle_order(bidders, round_spec.rule)
     assert [a.agent_code for a in awards] == order and [a.turn for a in awards] == list(
         range(1, len(order) + 1)
     )
-    for i, senior_code in enumerate(order):  # seniority: no junior took what a senior wanted more
+    for i, senior_code in enumerate(order):  # no later agent took what an earlier wanted more
         senior = by_code[senior_code]
         if not senior.ranking:
             continue
