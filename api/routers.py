@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from api.agents.endpoints import router as agents
+from api.bidding.endpoints import me_router as my_bids
+from api.bidding.endpoints import router as bidding
 from api.campaigns.endpoints import router as campaigns
 from api.forecasts.endpoints import router as forecasts
 from api.history.endpoints import router as history
@@ -25,6 +27,7 @@ from api.time_off.endpoints import ROUTERS as time_off
 ROUTERS = [
     me,
     *time_off,
+    my_bids,
     sites,
     site_rules,
     queues,
@@ -39,6 +42,7 @@ ROUTERS = [
     requirements,
     schedules,
     scenarios,
+    bidding,
     jobs,
     notifications,
     *intraday,

@@ -887,3 +887,59 @@ class NotificationDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+# --- shift bidding ------------
+
+
+class BidRoundRow(Base):
+    """A shift-bidding round of a site (`scheduling.bidding`): its weeks, rule, state, closing
+    time and, once assigned, every agent's award (`results`, by agent code)."""
+
+    __tablename__ = "bid_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    week_start: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(16))  # seniority / rotation
+    status: Mapped[str] = mapped_column(String(16))  # draft / open / closed / assigned
+    closes_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    assigned_at: Mapped[datetime | None]
+    results: Mapped[dict[str, Any] | None]
+
+    patterns: Mapped[list[BidPatternRow]] = relationship(
+        cascade="all, delete-orphan", order_by="BidPatternRow.id"
+    )
+
+
+class BidPatternRow(Base):
+    """A shift pattern of a bidding round: weekdays, local start and end, places, skills."""
+
+    __tablename__ = "bid_patterns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("bid_rounds.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    weekdays: Mapped[list[Any]]
+    start_local: Mapped[time] = mapped_column(Time)
+    end_local: Mapped[time] = mapped_column(Time)
+    seats: Mapped[int] = mapped_column(Integer)
+    skills: Mapped[list[Any]]
+
+
+class BidRow(Base):
+    """An agent's ranking of a round's patterns (pattern ids, best first)."""
+
+    __tablename__ = "bids"
+    __table_args__ = (UniqueConstraint("round_id", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("bid_rounds.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    ranking: Mapped[list[Any]]
+    updated_at: Mapped[datetime]

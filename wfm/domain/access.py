@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     WEBHOOKS_MANAGE = "webhooks:manage"  # webhook subscriptions and their deliveries (admin)
     TIME_OFF_REQUEST = "time_off:request"  # the token's own agent's requests and balance
     TIME_OFF_DECIDE = "time_off:decide"  # every request: list, approve, refuse; balances
+    BIDS_OWN = "bids:own"  # rank a round's shift patterns, read the token's own award
 
 
 _READ_PLAN = {
@@ -71,7 +72,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.FLOOR_MANAGER: frozenset(_READ_PLAN | {Permission.INTRADAY_WRITE}),
     Role.EXECUTIVE: frozenset({Permission.ORG_READ, Permission.KPI_READ}),
-    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN, Permission.TIME_OFF_REQUEST}),
+    Role.AGENT: frozenset(
+        {Permission.SCHEDULE_READ_OWN, Permission.TIME_OFF_REQUEST, Permission.BIDS_OWN}
+    ),
 }
 
 

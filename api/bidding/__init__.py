@@ -1,0 +1,1 @@
+"""Shift bidding: planners' rounds and agents' bids."""
