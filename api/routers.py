@@ -10,6 +10,7 @@ from api.intraday.endpoints import ROUTERS as intraday
 from api.jobs.endpoints import router as jobs
 from api.kpis.endpoints import router as kpis
 from api.me.endpoints import router as me
+from api.me.self_service import router as self_service
 from api.outbound.endpoints import router as outbound
 from api.queues.endpoints import router as queues
 from api.requirements.endpoints import router as requirements
@@ -22,6 +23,7 @@ from api.staffing.endpoints import router as staffing
 
 ROUTERS = [
     me,
+    self_service,
     sites,
     site_rules,
     queues,

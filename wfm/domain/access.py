@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     INTRADAY_READ = "intraday:read"
     INTRADAY_WRITE = "intraday:write"  # sell/serve switches, exceptions
     JOBS_READ = "jobs:read"
+    # the token's own agent: availability, roster preferences, shift offers and trades
+    SELF_SERVICE = "self:write"
 
 
 _READ_PLAN = {
@@ -67,7 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.FLOOR_MANAGER: frozenset(_READ_PLAN | {Permission.INTRADAY_WRITE}),
     Role.EXECUTIVE: frozenset({Permission.ORG_READ, Permission.KPI_READ}),
-    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN}),
+    Role.AGENT: frozenset({Permission.SCHEDULE_READ_OWN, Permission.SELF_SERVICE}),
 }
 
 
