@@ -50,9 +50,9 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def built(api: ApiServer, *, agents: int = 12, seed: int = 11) -> Centre:
-    """A demo centre with a roster of its first forecast week, published, and the site's clock
-    held still at noon the day before that week."""
+def built(api: ApiServer, *, agents: int = 12, seed: int = 11, weeks: int = 1) -> Centre:
+    """A demo centre with rosters of its first `weeks` forecast weeks, published, and the
+    site's clock held still at noon the day before the first; the centre is the first week's."""
     demo = generate_demo_centre(weeks=3, agents=agents, seed=seed)
     site = demo.sites[0].code
     zone = ZoneInfo(demo.sites[0].timezone)
@@ -61,12 +61,20 @@ def built(api: ApiServer, *, agents: int = 12, seed: int = 11) -> Centre:
         run_forecast(session, site_code=site, weeks=2)
     with unit_of_work(api.engine) as session:
         week = first_forecast_week(session, site)
-        schedule = build_schedule(session, site_code=site, week_start=week, time_limit_seconds=2)
-        assert schedule.id is not None
-        ScheduleRepository(session).publish(schedule.id, datetime(2000, 1, 1, tzinfo=zone))
+        ids = []
+        for n in range(weeks):
+            schedule = build_schedule(
+                session,
+                site_code=site,
+                week_start=week + timedelta(days=7 * n),
+                time_limit_seconds=2,
+            )
+            assert schedule.id is not None
+            ScheduleRepository(session).publish(schedule.id, datetime(2000, 1, 1, tzinfo=zone))
+            ids.append(schedule.id)
         before = datetime.combine(week - timedelta(days=1), time(12), tzinfo=zone)
         set_clock(session, site_code=site, now_utc=before, speed=0)
-    return read_centre(api, site, zone, week, schedule.id)
+    return read_centre(api, site, zone, week, ids[0])
 
 
 def read_centre(api: ApiServer, site: str, zone: ZoneInfo, week: date, schedule_id: int) -> Centre:
@@ -158,10 +166,11 @@ def loosen(
         flexible(client, agent, sorted(own | extra))
 
 
-def flexible(client: httpx.Client, agent: str, lengths: list[int]) -> None:
+def flexible(client: httpx.Client, agent: str, lengths: list[int], days_in_a_row: int = 6) -> None:
     """Give the agent a contract with room for a day more or less."""
     contract = {
-        "name": f"flex-{'-'.join(str(n) for n in lengths)}",
+        "name": f"flex-{'-'.join(str(n) for n in lengths)}-{days_in_a_row}",
+        "max_consecutive_days": days_in_a_row,
         "weekly_hours_min": 0,
         "weekly_hours_max": 60,
         "days_per_week_min": 0,

@@ -7,9 +7,10 @@ it. The published roster after a trade is checked from scratch with the roster's
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,12 +21,20 @@ from swapkit import (
     at,
     built,
     could_work,
+    flexible,
     loosen,
+    minutes,
     move_clock,
     published_id,
     rests,
+    skills_of,
     violations,
 )
+
+from wfm.db.repositories import ScheduleRepository
+from wfm.db.session import unit_of_work
+from wfm.domain import ScheduleStatus
+from wfm.services import schedule_edits
 
 
 def _give_aways(centre: Centre) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -335,3 +344,120 @@ def test_a_swap_across_days_moves_both_shifts(api: ApiServer) -> None:
         moved = {(mine_code, my_day): other_code, (other_code, their_day): mine_code}
         _same_but(old["shifts"], new["shifts"], moved)
         assert violations(api, now_published) - before == Counter()
+
+
+def _moved(shift: dict[str, Any], by: timedelta, day: str) -> dict[str, Any]:
+    return {
+        **shift,
+        "shift_date": day,
+        "start_utc": (at(shift["start_utc"]) + by).isoformat(),
+        "end_utc": (at(shift["end_utc"]) + by).isoformat(),
+    }
+
+
+def _run_from(days: set[str], first: date) -> int:
+    """Days worked in a row from `first`."""
+    run = 0
+    while str(first + timedelta(days=run)) in days:
+        run += 1
+    return run
+
+
+def _friday_to_sunday(api: ApiServer, centre: Centre, agent: str, friday: str) -> int:
+    """Publish a new version of the week with the agent's Friday shift (times, breaks and
+    activities) moved to the Sunday after: the demo centre works on weekdays only."""
+    two_days = timedelta(days=2)
+    with unit_of_work(api.engine) as session:
+        repo = ScheduleRepository(session)
+        week = repo.get(centre.schedule_id)
+        shifts = tuple(
+            dataclasses.replace(
+                s,
+                shift_date=s.shift_date + two_days,
+                start_utc=s.start_utc + two_days,
+                end_utc=s.end_utc + two_days,
+                breaks=tuple(
+                    dataclasses.replace(
+                        b, start_utc=b.start_utc + two_days, end_utc=b.end_utc + two_days
+                    )
+                    for b in s.breaks
+                ),
+                activities=tuple(
+                    dataclasses.replace(
+                        a, start_utc=a.start_utc + two_days, end_utc=a.end_utc + two_days
+                    )
+                    for a in s.activities
+                ),
+            )
+            if s.agent_code == agent and str(s.shift_date) == friday
+            else s
+            for s in week.shifts
+        )
+        draft = dataclasses.replace(
+            week, id=None, version=week.version + 1, status=ScheduleStatus.DRAFT, shifts=shifts
+        )
+        new_id = repo.add(draft)
+        repo.publish(new_id, datetime.now(UTC))
+    return new_id
+
+
+def test_a_trade_is_checked_across_the_boundary_with_the_next_published_week(
+    api: ApiServer,
+) -> None:
+    """The taker would work the last day of the week and the first days of the next published
+    week: more days in a row than their contract allows only counting over the boundary, so
+    the trade is refused though the week of the shift alone keeps the rules."""
+    centre = built(api, weeks=2)
+    friday = str(centre.week_start + timedelta(days=4))
+    sunday = str(centre.week_start + timedelta(days=6))
+    saturday = str(centre.week_start + timedelta(days=5))
+    monday = centre.week_start + timedelta(days=7)
+    with api.client("planner") as planner:
+        following = published_id(planner, centre.site, monday)
+        later = _roster(planner, following)["shifts"]
+    found = None
+    for shift in sorted(
+        (s for s in centre.shifts if s["shift_date"] == friday and not skills_of(s)[1]),
+        key=lambda s: s["agent_code"],
+    ):
+        on_sunday = _moved(shift, timedelta(days=2), sunday)
+        for taker in sorted(set(centre.agents) - {shift["agent_code"]}):
+            run = _run_from({s["shift_date"] for s in later if s["agent_code"] == taker}, monday)
+            if (
+                run >= 1
+                and centre.shift(taker, saturday) is None
+                and could_work(centre, taker, on_sunday)
+                and rests([*centre.of(taker), on_sunday])
+            ):
+                found = (on_sunday, taker, run)
+                break
+        if found:
+            break
+    assert found is not None, "a Friday shift without selling, and a taker who works Monday"
+    shift, taker, run = found
+    giver = shift["agent_code"]
+    centre.schedule_id = _friday_to_sunday(api, centre, giver, friday)
+    with api.client("planner") as planner:
+        loosen(planner, centre, [giver], shift)
+        lengths = sorted(
+            set(centre.agents[taker]["contract"]["shift_lengths_minutes"]) | {minutes(shift)}
+        )
+        flexible(planner, taker, lengths, days_in_a_row=run)
+        with agent_client(api, giver) as mine, agent_client(api, taker) as other:
+            offer = ok(mine.post("/v1/me/shift-offers", json={"shift_date": sunday}), 201)
+            assert isinstance(offer, dict)
+            refused = other.post(f"/v1/me/shift-offers/{offer['id']}/take", json={})
+            body = _refused(refused, 422, "rule_violation")
+            rules = {e["field"] for e in body["errors"] if e["value"] == taker}
+            assert rules & {"rule.max_consecutive_days", "rule.min_rest"}, body
+        # the shift's own week alone keeps the rules: the refusal came from the next week
+        with unit_of_work(api.engine) as session:
+            week = ScheduleRepository(session).get(centre.schedule_id)
+            schedule_edits.check_edits(
+                session,
+                week,
+                [schedule_edits.TransferShift(giver, date.fromisoformat(sunday), taker)],
+            )
+        assert published_id(planner, centre.site, centre.week_start) == centre.schedule_id
+        assert published_id(planner, centre.site, monday) == following
+        assert ok(planner.get("/v1/shift-trades", params={"site": centre.site})) == []

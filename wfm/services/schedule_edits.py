@@ -25,7 +25,7 @@ from wfm.domain.jsonvalues import json_safe
 from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
 from wfm.services.schedule_views import SchedulePlan, schedule_problem
-from wfm.services.scheduling import roster_from_shifts
+from wfm.services.scheduling import last_weeks_of, roster_from_shifts
 
 BREAK_KINDS = (Activity.BREAK, Activity.LUNCH)
 
@@ -336,6 +336,31 @@ def check_edits(session: Session, schedule: Schedule, edits: Sequence[ShiftEdit]
     if new:
         raise RuleViolationError(new)
     return CheckedEdit(schedule, plan, shifts)
+
+
+def check_following_week(
+    session: Session,
+    following: Schedule,
+    following_shifts: Sequence[Shift],
+    week_before_shifts: Sequence[Shift],
+) -> None:
+    """Check the week after an edited week across their boundary: its shifts (edited, or as
+    stored) on its roster problem with each agent's last week taken from the edited week
+    before (`week_before_shifts`), so rest and consecutive days that run over the boundary
+    count. Rules broken that `following` did not already break raise `RuleViolationError`."""
+    problem = schedule_problem(session, following).problem
+    before = Counter(
+        (v.rule, v.subject)
+        for v in evaluate(problem, roster_from_shifts(following.shifts)).violations
+    )
+    last = last_weeks_of(week_before_shifts, following.week_start)
+    carried = replace(
+        problem, agents=tuple(replace(a, last_week=last.get(a.code)) for a in problem.agents)
+    )
+    after = evaluate(carried, roster_from_shifts(following_shifts))
+    new = _new_violations(before, after.violations)
+    if new:
+        raise RuleViolationError(new)
 
 
 def store_draft(

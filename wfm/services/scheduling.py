@@ -95,9 +95,15 @@ def _previous_week_final_shifts(
     published = [s for s in earlier if s.status is ScheduleStatus.PUBLISHED]
     chosen = (published or earlier)[-1]
     assert chosen.id is not None
+    return last_weeks_of(repo.get(chosen.id).shifts, week_start)
+
+
+def last_weeks_of(shifts: Iterable[Shift], week_start: date) -> dict[str, LastWeek]:
+    """Each agent's final shift among `shifts` (the week before `week_start`) and the run of
+    days they worked up to its end, as the week's roster problem carries them."""
     final: dict[str, Shift] = {}
     worked_days: dict[str, set[date]] = defaultdict(set)
-    for shift in repo.get(chosen.id).shifts:
+    for shift in shifts:
         worked_days[shift.agent_code].add(shift.shift_date)
         if shift.agent_code not in final or shift.end_utc > final[shift.agent_code].end_utc:
             final[shift.agent_code] = shift

@@ -5,8 +5,10 @@ agents see the open offers they could take (`open_offers_for`: skilled for every
 campaign the shift serves or sells, and the shift's length one of their contract's); one takes
 it (`take_offer`): given away to them, or swapped for one of their own future shifts. Before a
 trade is accepted the changed published weeks are checked with the roster's evaluation, as a
-planner's edit is (`schedule_edits.check_edits`): a trade that breaks a hard rule the roster did
-not already break (skills, contract hours and days, rest, consecutive days, availability,
+planner's edit is (`schedule_edits.check_edits`), and the published week after each changed week
+with its last week taken from the changed one (`schedule_edits.check_following_week`: rest and
+consecutive days across the boundary): a trade that breaks a hard rule the roster did not
+already break (skills, contract hours and days, rest, consecutive days, availability,
 seats, ...) is refused naming each rule, and nothing is written. A site that needs approval
 (`Site.swaps_need_approval`) keeps the trade `pending_approval` until a planner decides it
 (`decide_trade`, checked again then); otherwise it is applied at once. Applying stores each
@@ -54,27 +56,44 @@ def _active_agent(session: Session, agent_code: str) -> Agent:
     return record.agent
 
 
+class PublishedWeeks:
+    """The site's published schedules, each read once when first needed."""
+
+    def __init__(self, session: Session, site_code: str) -> None:
+        self.repo = ScheduleRepository(session)
+        self.summaries = [
+            s for s in self.repo.list(site_code) if s.status is ScheduleStatus.PUBLISHED
+        ]
+        self.read: dict[int, Schedule] = {}
+
+    def covering(self, day: date) -> Schedule | None:
+        """The published schedule whose week holds the local day (at most one: a site's
+        published weeks never overlap)."""
+        for item in self.summaries:
+            if item.week_start <= day < item.week_start + timedelta(days=WEEK_DAYS):
+                assert item.id is not None
+                if item.id not in self.read:
+                    self.read[item.id] = self.repo.get(item.id)
+                return self.read[item.id]
+        return None
+
+    def shift(self, agent_code: str, day: date) -> Shift | None:
+        schedule = self.covering(day)
+        if schedule is None:
+            return None
+        return next(
+            (s for s in schedule.shifts if s.agent_code == agent_code and s.shift_date == day),
+            None,
+        )
+
+
 def published_covering(session: Session, site_code: str, day: date) -> Schedule | None:
-    """The site's published schedule whose week holds the local day (at most one: a site's
-    published weeks never overlap)."""
-    repo = ScheduleRepository(session)
-    for item in repo.list(site_code):
-        if (
-            item.status is ScheduleStatus.PUBLISHED
-            and item.week_start <= day < item.week_start + timedelta(days=WEEK_DAYS)
-        ):
-            assert item.id is not None
-            return repo.get(item.id)
-    return None
+    """The site's published schedule whose week holds the local day."""
+    return PublishedWeeks(session, site_code).covering(day)
 
 
 def published_shift(session: Session, site_code: str, agent_code: str, day: date) -> Shift | None:
-    schedule = published_covering(session, site_code, day)
-    if schedule is None:
-        return None
-    return next(
-        (s for s in schedule.shifts if s.agent_code == agent_code and s.shift_date == day), None
-    )
+    return PublishedWeeks(session, site_code).shift(agent_code, day)
 
 
 def _future_shift(
@@ -142,12 +161,13 @@ def open_offers_for(
     agent = _active_agent(session, agent_code)
     now = now_utc or site_now(session, agent.site_code)
     found = []
+    weeks = PublishedWeeks(session, agent.site_code)
     for offer in ShiftTradeRepository(session).offers(
         site_code=agent.site_code, open_after_utc=now
     ):
         if offer.agent_code == agent_code:
             continue
-        shift = published_shift(session, offer.site_code, offer.agent_code, offer.shift_date)
+        shift = weeks.shift(offer.agent_code, offer.shift_date)
         if (
             shift is not None
             and shift.start_utc == offer.shift_start_utc
@@ -194,6 +214,7 @@ def _apply(
     checked = [
         schedule_edits.check_edits(session, schedules[i], by_week[i]) for i in sorted(by_week)
     ]
+    _check_boundaries(session, site_code, checked)
     if store is None:
         return ()
     repo = ScheduleRepository(session)
@@ -203,6 +224,22 @@ def _apply(
         assert draft.id is not None
         published.append(repo.publish(draft.id, now_utc).id or draft.id)
     return tuple(published)
+
+
+def _check_boundaries(
+    session: Session, site_code: str, checked: Sequence[schedule_edits.CheckedEdit]
+) -> None:
+    """Each edited week's following published week (edited too, or as published) checked with
+    its last week from the edited one: rest and consecutive days across the boundary."""
+    edited = {c.schedule.week_start: c for c in checked}
+    weeks = PublishedWeeks(session, site_code)
+    for week in checked:
+        start = week.schedule.week_start + timedelta(days=WEEK_DAYS)
+        following = edited[start].schedule if start in edited else weeks.covering(start)
+        if following is None or following.week_start != start:
+            continue
+        shifts = edited[start].shifts if start in edited else following.shifts
+        schedule_edits.check_following_week(session, following, shifts, week.shifts)
 
 
 def _describe(trade_id: int, offer: ShiftOffer, taker: str, taker_date: date | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wfm.db.models import (
@@ -154,16 +154,23 @@ class ShiftTradeRepository:
         self.session.flush()
         return row.id
 
-    def _trades(self) -> Select[ShiftTradeRow, ShiftOfferRow, str, str, str]:
+    def _trades(
+        self, agent_code: str | None = None
+    ) -> Select[ShiftTradeRow, ShiftOfferRow, str, str, str]:
+        """Trades with their offer, offerer, taker and site; with `agent_code`, only those the
+        agent offered or took."""
         taker = aliased(AgentRow)
         offerer = aliased(AgentRow)
-        return (
+        stmt = (
             select(ShiftTradeRow, ShiftOfferRow, offerer.code, taker.code, SiteRow.code)
             .join(ShiftOfferRow, ShiftTradeRow.offer_id == ShiftOfferRow.id)
             .join(offerer, ShiftOfferRow.agent_id == offerer.id)
             .join(taker, ShiftTradeRow.taker_agent_id == taker.id)
             .join(SiteRow, ShiftTradeRow.site_id == SiteRow.id)
         )
+        if agent_code is not None:
+            stmt = stmt.where(or_(offerer.code == agent_code, taker.code == agent_code))
+        return stmt
 
     def trade(self, trade_id: int) -> ShiftTrade:
         found = self.session.execute(self._trades().where(ShiftTradeRow.id == trade_id)).first()
@@ -180,15 +187,12 @@ class ShiftTradeRepository:
         limit: int = 500,
     ) -> list[ShiftTrade]:
         """Trades of the site (in a status; of the agent, offering or taking), newest first."""
-        stmt = self._trades().order_by(ShiftTradeRow.id.desc())
+        stmt = self._trades(agent_code).order_by(ShiftTradeRow.id.desc())
         if site_code is not None:
             stmt = stmt.where(SiteRow.code == site_code)
         if status is not None:
             stmt = stmt.where(ShiftTradeRow.status == status.value)
-        found = [_trade(*f) for f in self.session.execute(stmt.limit(limit))]
-        if agent_code is not None:
-            found = [t for t in found if agent_code in (t.offer_agent_code, t.taker_agent_code)]
-        return found
+        return [_trade(*f) for f in self.session.execute(stmt.limit(limit))]
 
     def decide_trade(
         self,
