@@ -12,6 +12,7 @@ from api.intraday.endpoints import ROUTERS as intraday
 from api.jobs.endpoints import router as jobs
 from api.kpis.endpoints import router as kpis
 from api.me.endpoints import router as me
+from api.me.self_service import router as self_service
 from api.notifications.endpoints import router as notifications
 from api.outbound.endpoints import router as outbound
 from api.queues.endpoints import router as queues
@@ -28,6 +29,7 @@ ROUTERS = [
     me,
     *time_off,
     my_bids,
+    self_service,
     sites,
     site_rules,
     queues,

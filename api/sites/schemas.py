@@ -45,6 +45,11 @@ CURRENCY_SETTING = (
     "ISO 4217 code of the currency of the site's money (revenue, selling values, costs), e.g. "
     '"CNY" (the default), "USD", "EUR".'
 )
+SWAP_APPROVAL_SETTING = (
+    "Whether a shift trade between the site's agents waits for a planner's approval "
+    "(`pending_approval`) before the published roster changes; false: a trade that keeps the "
+    "roster's rules changes it at once."
+)
 
 Language = SiteLanguage
 
@@ -97,6 +102,9 @@ class SiteCreate(Input):
     currency: Currency = Field(
         default=DEFAULT_CURRENCY, description=CURRENCY_SETTING, examples=["CNY"]
     )
+    swaps_need_approval: bool = Field(
+        default=False, description=SWAP_APPROVAL_SETTING, examples=[False]
+    )
 
 
 class SiteUpdate(Input):
@@ -123,6 +131,7 @@ class SiteUpdate(Input):
         default=None, description='New default language: "zh-CN" or "en".'
     )
     currency: Currency | None = Field(default=None, description="New ISO 4217 currency code.")
+    swaps_need_approval: bool | None = Field(default=None, description=SWAP_APPROVAL_SETTING)
 
 
 class SiteRead(Output):
@@ -136,6 +145,7 @@ class SiteRead(Output):
     unplanned_shrinkage: float = Field(description=SHRINKAGE_SETTING, examples=[0.1])
     default_language: str = Field(description=LANGUAGE_SETTING, examples=["zh-CN"])
     currency: str = Field(description=CURRENCY_SETTING, examples=["CNY"])
+    swaps_need_approval: bool = Field(description=SWAP_APPROVAL_SETTING, examples=[False])
     today: date = Field(
         description="The site's local day by its clock (the real time, or a simulation's clock)."
     )
@@ -164,6 +174,7 @@ class SiteRead(Output):
             unplanned_shrinkage=site.unplanned_shrinkage,
             default_language=site.default_language,
             currency=site.currency,
+            swaps_need_approval=site.swaps_need_approval,
             today=week.today,
             week_start=week.week_start,
             opening_week_start=week.opening_week_start,

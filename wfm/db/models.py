@@ -76,6 +76,10 @@ class SiteRow(Base):
     # the dashboard's language for the site's readers ("zh-CN" or "en") and its money's currency
     default_language: Mapped[str] = mapped_column(String(16), server_default=DEFAULT_SITE_LANGUAGE)
     currency: Mapped[str] = mapped_column(String(3), server_default=DEFAULT_CURRENCY)
+    # a shift trade between agents waits for a planner's approval (wfm.services.shift_trades)
+    swaps_need_approval: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime]
 
     queues: Mapped[list[QueueRow]] = relationship(back_populates="site")
@@ -317,6 +321,23 @@ class AvailabilityRow(Base):
     weekday: Mapped[int] = mapped_column(Integer)
     start_local: Mapped[time] = mapped_column(Time)
     end_local: Mapped[time] = mapped_column(Time)
+
+
+class AgentPreferenceRow(Base):
+    """A soft wish of an agent for the roster (`scheduling.problem.Preference`): `kind` is
+    day_off, work_day or start_between; `dates` ISO dates and `weekdays` 0-6 the days it
+    concerns (both empty: every day)."""
+
+    __tablename__ = "agent_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    dates: Mapped[list[Any]]
+    weekdays: Mapped[list[Any]]
+    earliest_start_local: Mapped[time | None] = mapped_column(Time)
+    latest_start_local: Mapped[time | None] = mapped_column(Time)
 
 
 class TimeOffRow(Base):
@@ -943,3 +964,49 @@ class BidRow(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
     ranking: Mapped[list[Any]]
     updated_at: Mapped[datetime]
+
+
+class ShiftOfferRow(Base):
+    """An agent's published shift offered to the site's other agents (`wfm.services.shift_trades`):
+    `mode` any, swap_only or give_away; `status` open, taken, cancelled; it expires when the
+    shift starts (`shift_start_utc`)."""
+
+    __tablename__ = "shift_offers"
+    __table_args__ = (Index("ix_shift_offers_site_status", "site_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    shift_date: Mapped[date] = mapped_column(Date)
+    shift_start_utc: Mapped[datetime]
+    shift_end_utc: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class ShiftTradeRow(Base):
+    """An offer taken by another agent: the shift given away to them, or swapped for their shift
+    of `taker_shift_date`. `status` pending_approval, approved, refused or accepted (no approval
+    needed); `schedule_ids` the published versions it made; `changed_agents` whose shifts it
+    changed."""
+
+    __tablename__ = "shift_trades"
+    __table_args__ = (Index("ix_shift_trades_site_status", "site_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("shift_offers.id", ondelete="CASCADE"), index=True
+    )
+    taker_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "give_away" or "swap"
+    taker_shift_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[datetime | None]
+    schedule_ids: Mapped[list[Any]]
+    changed_agents: Mapped[list[Any]]
+    created_at: Mapped[datetime]

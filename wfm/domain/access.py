@@ -41,6 +41,8 @@ class Permission(enum.StrEnum):
     TIME_OFF_REQUEST = "time_off:request"  # the token's own agent's requests and balance
     TIME_OFF_DECIDE = "time_off:decide"  # every request: list, approve, refuse; balances
     BIDS_OWN = "bids:own"  # rank a round's shift patterns, read the token's own award
+    # the token's own agent: availability, roster preferences, shift offers and trades
+    SELF_SERVICE = "self:write"
 
 
 _READ_PLAN = {
@@ -73,7 +75,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FLOOR_MANAGER: frozenset(_READ_PLAN | {Permission.INTRADAY_WRITE}),
     Role.EXECUTIVE: frozenset({Permission.ORG_READ, Permission.KPI_READ}),
     Role.AGENT: frozenset(
-        {Permission.SCHEDULE_READ_OWN, Permission.TIME_OFF_REQUEST, Permission.BIDS_OWN}
+        {
+            Permission.SCHEDULE_READ_OWN,
+            Permission.TIME_OFF_REQUEST,
+            Permission.BIDS_OWN,
+            Permission.SELF_SERVICE,
+        }
     ),
 }
 

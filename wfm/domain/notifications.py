@@ -135,8 +135,20 @@ _BODIES = {
 }
 
 _WORDS = {
-    "en": {"sell": "selling", "serve": "serving", "approved": "approved", "refused": "refused"},
-    "zh-CN": {"sell": "外呼销售", "serve": "接听服务", "approved": "批准", "refused": "拒绝"},
+    "en": {
+        "sell": "selling",
+        "serve": "serving",
+        "approved": "approved",
+        "refused": "refused",
+        "accepted": "accepted",
+    },
+    "zh-CN": {
+        "sell": "外呼销售",
+        "serve": "接听服务",
+        "approved": "批准",
+        "refused": "拒绝",
+        "accepted": "接受",
+    },
 }
 
 

@@ -77,6 +77,8 @@ class Site:
     default_language: str = DEFAULT_SITE_LANGUAGE
     # the ISO 4217 currency its money is in
     currency: str = DEFAULT_CURRENCY
+    # a shift trade between two agents waits for a planner's approval before the roster changes
+    swaps_need_approval: bool = False
 
 
 @dataclass(frozen=True, slots=True)

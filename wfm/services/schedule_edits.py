@@ -25,8 +25,8 @@ from wfm.domain.jsonvalues import json_safe
 from wfm.services import notifications
 from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import evaluate_roster, summary_fields
-from wfm.services.schedule_views import schedule_problem
-from wfm.services.scheduling import roster_from_shifts
+from wfm.services.schedule_views import SchedulePlan, schedule_problem
+from wfm.services.scheduling import last_weeks_of, roster_from_shifts
 
 BREAK_KINDS = (Activity.BREAK, Activity.LUNCH)
 
@@ -79,7 +79,18 @@ class SwapShifts:
     kind: Literal["swap"] = "swap"
 
 
-ShiftEdit = MoveShift | ShortenShift | ChangeActivity | SwapShifts
+@dataclass(frozen=True, slots=True)
+class TransferShift:
+    """The agent's shift of `shift_date` goes, as it is, to `to_agent_code` (a shift given away
+    in a trade)."""
+
+    agent_code: str
+    shift_date: date
+    to_agent_code: str
+    kind: Literal["transfer"] = "transfer"
+
+
+ShiftEdit = MoveShift | ShortenShift | ChangeActivity | SwapShifts | TransferShift
 
 
 class RuleViolationError(ValidationError):
@@ -120,6 +131,8 @@ def describe(edit: ShiftEdit) -> str:
                 f"swapped the shifts of {edit.agent_code} and {edit.other_agent_code} on "
                 f"{edit.shift_date}"
             )
+        case TransferShift():
+            return f"gave {edit.agent_code}'s shift of {edit.shift_date} to {edit.to_agent_code}"
 
 
 def apply_edit(shifts: Sequence[Shift], edit: ShiftEdit, zone: ZoneInfo) -> tuple[Shift, ...]:
@@ -130,6 +143,15 @@ def apply_edit(shifts: Sequence[Shift], edit: ShiftEdit, zone: ZoneInfo) -> tupl
         return _swap(shifts, edit)
     index = _find(shifts, edit.agent_code, edit.shift_date)
     shift = shifts[index]
+    if isinstance(edit, TransferShift):
+        if edit.to_agent_code == edit.agent_code:
+            raise ValidationError("to_agent_code: give another agent than agent_code")
+        moved = (
+            *shifts[:index],
+            replace(shift, agent_code=edit.to_agent_code),
+            *shifts[index + 1 :],
+        )
+        return tuple(sorted(moved, key=lambda s: (s.agent_code, s.start_utc)))
     match edit:
         case MoveShift():
             edited = _move(shift, edit, zone)
@@ -273,38 +295,89 @@ def _new_violations(
     return new
 
 
-def edit_schedule(
-    session: Session, schedule_id: int, edit: ShiftEdit, *, now_utc: datetime | None = None
-) -> Schedule:
-    """Apply `edit` to a copy of the schedule's shifts and store it as the week's next draft
-    version (the summary keeps its evaluation, the schedule it came from and the edit). The
-    copy is checked on the schedule's roster problem (`schedule_views.schedule_problem`): hard
-    rules broken by the copy and not by the schedule raise `RuleViolationError` and nothing is
-    stored. Agents named by the edit must have the schedule's site's roster problem."""
-    repo = ScheduleRepository(session)
-    schedule = repo.get(schedule_id)
-    plan = schedule_problem(session, schedule)
-    problem = plan.problem
-    known = {agent.code for agent in problem.agents}
+def _edit_names(edit: ShiftEdit) -> list[tuple[str, str]]:
     names = [("agent_code", edit.agent_code)]
     if isinstance(edit, SwapShifts):
         names.append(("other_agent_code", edit.other_agent_code))
-    for field, code in names:
-        if code not in known:
-            raise ValidationError(f"{field}: no agent {code!r} at site {schedule.site_code!r}")
-    shifts = apply_edit(schedule.shifts, edit, problem.zone)
+    if isinstance(edit, TransferShift):
+        names.append(("to_agent_code", edit.to_agent_code))
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedEdit:
+    """A schedule's shifts with edits applied and checked: the plan it is checked on."""
+
+    schedule: Schedule
+    plan: SchedulePlan
+    shifts: tuple[Shift, ...]
+
+
+def check_edits(session: Session, schedule: Schedule, edits: Sequence[ShiftEdit]) -> CheckedEdit:
+    """Apply `edits` in turn to a copy of the schedule's shifts and check the copy on the
+    schedule's roster problem (`schedule_views.schedule_problem`): hard rules broken by the copy
+    and not by the schedule raise `RuleViolationError`. Agents named by the edits must have the
+    schedule's site's roster problem. Nothing is stored."""
+    plan = schedule_problem(session, schedule)
+    problem = plan.problem
+    known = {agent.code for agent in problem.agents}
+    for edit in edits:
+        for field, code in _edit_names(edit):
+            if code not in known:
+                raise ValidationError(f"{field}: no agent {code!r} at site {schedule.site_code!r}")
+    shifts = tuple(schedule.shifts)
+    for edit in edits:
+        shifts = apply_edit(shifts, edit, problem.zone)
     before = Counter(
         (v.rule, v.subject)
         for v in evaluate(problem, roster_from_shifts(schedule.shifts)).violations
     )
-    roster = roster_from_shifts(shifts)
-    checked = evaluate(problem, roster)
+    checked = evaluate(problem, roster_from_shifts(shifts))
     new = _new_violations(before, checked.violations)
     if new:
         raise RuleViolationError(new)
+    return CheckedEdit(schedule, plan, shifts)
+
+
+def check_following_week(
+    session: Session,
+    following: Schedule,
+    following_shifts: Sequence[Shift],
+    week_before_shifts: Sequence[Shift],
+) -> None:
+    """Check the week after an edited week across their boundary: its shifts (edited, or as
+    stored) on its roster problem with each agent's last week taken from the edited week
+    before (`week_before_shifts`), so rest and consecutive days that run over the boundary
+    count. Rules broken that `following` did not already break raise `RuleViolationError`."""
+    problem = schedule_problem(session, following).problem
+    before = Counter(
+        (v.rule, v.subject)
+        for v in evaluate(problem, roster_from_shifts(following.shifts)).violations
+    )
+    last = last_weeks_of(week_before_shifts, following.week_start)
+    carried = replace(
+        problem, agents=tuple(replace(a, last_week=last.get(a.code)) for a in problem.agents)
+    )
+    after = evaluate(carried, roster_from_shifts(following_shifts))
+    new = _new_violations(before, after.violations)
+    if new:
+        raise RuleViolationError(new)
+
+
+def store_draft(
+    session: Session,
+    checked: CheckedEdit,
+    description: str,
+    *,
+    now_utc: datetime | None = None,
+) -> Schedule:
+    """Store the checked shifts as their week's next draft version (the summary keeps its
+    evaluation, the schedule it came from and `description`)."""
+    schedule, plan = checked.schedule, checked.plan
+    problem = plan.problem
     evaluation = evaluate_roster(
         problem,
-        roster,
+        roster_from_shifts(checked.shifts),
         forecast_run_id=plan.forecast_run_id,
         shrinkage_source=plan.shrinkage_source,
         notes=plan.notes,
@@ -316,27 +389,45 @@ def edit_schedule(
         {
             "forecast_run_id": plan.forecast_run_id,
             "problem": problem.name,
-            "edited_from_schedule_id": schedule_id,
+            "edited_from_schedule_id": schedule.id,
             "edited_from_version": schedule.version,
-            "edit": describe(edit),
+            "edit": description,
         }
     )
+    repo = ScheduleRepository(session)
     draft = Schedule(
         site_code=schedule.site_code,
         week_start=schedule.week_start,
         version=repo.next_version(schedule.site_code, schedule.week_start),
         status=ScheduleStatus.DRAFT,
         created_at_utc=now_utc or datetime.now(UTC),
-        shifts=shifts,
+        shifts=checked.shifts,
         summary=json_safe(summary),
         forecast_run_id=plan.forecast_run_id,
     )
-    stored = repo.get(repo.add(draft))
+    return repo.get(repo.add(draft))
+
+
+def edit_schedule(
+    session: Session, schedule_id: int, edit: ShiftEdit, *, now_utc: datetime | None = None
+) -> Schedule:
+    """Apply `edit` to a copy of the schedule's shifts and store it as the week's next draft
+    version (`check_edits`, then `store_draft`): hard rules broken by the copy and not by the
+    schedule raise `RuleViolationError` and nothing is stored. The agents the edit names hear of
+    it (a `shift_changed` notification, in the same transaction)."""
+    schedule = ScheduleRepository(session).get(schedule_id)
+    checked = check_edits(session, schedule, [edit])
+    stored = store_draft(session, checked, describe(edit), now_utc=now_utc)
+    agents = [edit.agent_code]
+    if isinstance(edit, SwapShifts):
+        agents.append(edit.other_agent_code)
+    elif isinstance(edit, TransferShift):
+        agents.append(edit.to_agent_code)
     notifications.shift_changed(
         session,
         stored,
         edited_from_schedule_id=schedule_id,
-        agent_codes=[code for _, code in names],
+        agent_codes=agents,
         shift_date=edit.shift_date.isoformat(),
         edit=describe(edit),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from scheduling.problem import (
     CampaignSpec,
     Horizon,
     LastWeek,
+    Preference,
     Problem,
     QueueSpec,
 )
@@ -30,6 +32,7 @@ from wfm.db.repositories import (
     CampaignRepository,
     QueueRepository,
     ScheduleRepository,
+    ShiftTradeRepository,
     SiteRepository,
 )
 from wfm.domain import (
@@ -56,6 +59,7 @@ from wfm.domain.grid import (
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.money import DEFAULT_CURRENCY
 from wfm.domain.queue_model import QueueModel, Shrinkage
+from wfm.domain.shift_trades import AgentPreference
 from wfm.domain.site_rules import SiteRules
 from wfm.services.forecasting import adjusted_values
 from wfm.services.idle_time import callbacks_due
@@ -91,9 +95,15 @@ def _previous_week_final_shifts(
     published = [s for s in earlier if s.status is ScheduleStatus.PUBLISHED]
     chosen = (published or earlier)[-1]
     assert chosen.id is not None
+    return last_weeks_of(repo.get(chosen.id).shifts, week_start)
+
+
+def last_weeks_of(shifts: Iterable[Shift], week_start: date) -> dict[str, LastWeek]:
+    """Each agent's final shift among `shifts` (the week before `week_start`) and the run of
+    days they worked up to its end, as the week's roster problem carries them."""
     final: dict[str, Shift] = {}
     worked_days: dict[str, set[date]] = defaultdict(set)
-    for shift in repo.get(chosen.id).shifts:
+    for shift in shifts:
         worked_days[shift.agent_code].add(shift.shift_date)
         if shift.agent_code not in final or shift.end_utc > final[shift.agent_code].end_utc:
             final[shift.agent_code] = shift
@@ -239,8 +249,13 @@ def _week_problem(
     last_week = _previous_week_final_shifts(session, site_code, week_start)
     campaign_codes = {c.code for c in campaigns}
     rules = rules_for_week(session, site_code, week_start)
+    wishes = ShiftTradeRepository(session).site_preferences(site_code)
+    days = {week_start + timedelta(days=d) for d in range(7)}
     agents = tuple(
-        _agent_spec(agent, windows, absences, last_week, campaign_codes, rules)
+        replace(
+            _agent_spec(agent, windows, absences, last_week, campaign_codes, rules),
+            preferences=week_preferences(wishes.get(agent.code, ()), days),
+        )
         for agent in site_agents
     )
     if not agents:
@@ -338,6 +353,30 @@ def _agent_spec(
         time_off=tuple(absences.get(agent.code, ())),
         last_week=last_week.get(agent.code),
     )
+
+
+def week_preferences(
+    wishes: Iterable[AgentPreference], days: Collection[date]
+) -> tuple[Preference, ...]:
+    """An agent's stored preferences as the problem's, for a horizon of `days`: dates outside
+    it left out, and a preference whose dates all fall outside it (and names no weekday) left
+    out whole (with no day left it would concern every day)."""
+    found = []
+    for wish in wishes:
+        dates = tuple(d for d in wish.dates if d in days)
+        if wish.dates and not dates and not wish.weekdays:
+            continue
+        found.append(
+            Preference(
+                kind=wish.kind.value,
+                weight=wish.weight,
+                dates=dates,
+                weekdays=wish.weekdays,
+                earliest_start_local=wish.earliest_start_local,
+                latest_start_local=wish.latest_start_local,
+            )
+        )
+    return tuple(found)
 
 
 def shifts_from_roster(roster: Roster) -> tuple[Shift, ...]:

@@ -34,6 +34,7 @@ class SiteRepository:
             unplanned_shrinkage=site.unplanned_shrinkage,
             default_language=site.default_language,
             currency=site.currency,
+            swaps_need_approval=site.swaps_need_approval,
             created_at=datetime.now(UTC),
         )
         self.session.add(row)
@@ -92,4 +93,5 @@ def _site(row: SiteRow) -> Site:
         unplanned_shrinkage=row.unplanned_shrinkage,
         default_language=row.default_language,
         currency=row.currency,
+        swaps_need_approval=row.swaps_need_approval,
     )
