@@ -75,3 +75,11 @@ def test_the_same_days_repeated_narrow_the_interval(days: list[AgentDay]) -> Non
     assert once.ci_low is not None and once.ci_high is not None
     assert four.ci_low is not None and four.ci_high is not None
     assert four.ci_high - four.ci_low <= once.ci_high - once.ci_low + 1e-9
+
+
+def test_a_day_ready_but_never_working_counts_only_its_lost_time_as_absence() -> None:
+    # ready all its scheduled minute yet never worked: absent, but nothing of it was lost
+    days = [AgentDay(1.0, 0.0, 0.0), AgentDay(1.0, 1.0, 0.0)]
+    e = estimate_unplanned_shrinkage(days)
+    assert e.unplanned_shrinkage == pytest.approx(0.5)
+    assert e.absence_share == pytest.approx(0.5) and e.lateness_and_aux_share == 0.0

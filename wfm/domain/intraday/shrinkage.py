@@ -9,9 +9,9 @@ scheduled work time and the part of it the agent was available
 
     s = sum(lost_i) / sum(scheduled_work_i),    lost_i = scheduled_work_i - available_i,
 
-split into **absence** (agent-days with scheduled work and no worked minute at all) and
-**lateness and aux** (the rest). Its 95 % interval is the normal interval of a ratio estimator
-with the agent-day as the unit (variance sum((lost_i - s w_i)^2) / (sum w_i)^2 x n / (n - 1)),
+split into **absence** (the time lost on agent-days with scheduled work and no worked minute at
+all) and **lateness and aux** (the rest), so the two add up to s. Its 95 % interval is the
+normal interval of a ratio estimator with the agent-day as the unit (variance sum((lost_i - s w_i)^2) / (sum w_i)^2 x n / (n - 1)),
 so a centre where a few agents miss whole days gets a wider interval than one where every agent
 loses a few minutes. Below `MIN_AGENT_DAYS` rostered agent-days the estimate is not used.
 """
@@ -74,7 +74,7 @@ def estimate_unplanned_shrinkage(days: Sequence[AgentDay]) -> ShrinkageEstimate:
         return ShrinkageEstimate(0, 0, 0.0, None, None, None, None, None)
     lost = [max(0.0, d.scheduled_work_minutes - d.available_work_minutes) for d in rostered]
     rate = sum(lost) / total
-    absence = sum(d.scheduled_work_minutes for d in rostered if d.absent) / total
+    absence = sum(x for x, d in zip(lost, rostered, strict=True) if d.absent) / total
     low, high = _ratio_interval(rate, lost, [d.scheduled_work_minutes for d in rostered])
     return ShrinkageEstimate(
         agent_days=n,
