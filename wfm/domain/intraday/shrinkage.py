@@ -11,9 +11,10 @@ scheduled work time and the part of it the agent was available
 
 split into **absence** (the time lost on agent-days with scheduled work and no worked minute at
 all) and **lateness and aux** (the rest), so the two add up to s. Its 95 % interval is the
-normal interval of a ratio estimator with the agent-day as the unit (variance sum((lost_i - s w_i)^2) / (sum w_i)^2 x n / (n - 1)),
-so a centre where a few agents miss whole days gets a wider interval than one where every agent
-loses a few minutes. Below `MIN_AGENT_DAYS` rostered agent-days the estimate is not used.
+normal interval of a ratio estimator with the agent-day as the unit (variance
+sum((lost_i - s w_i)^2) / (sum w_i)^2 x n / (n - 1)), so a centre where a few agents miss
+whole days gets a wider interval than one where every agent loses a few minutes. Below
+`MIN_AGENT_DAYS` rostered agent-days the estimate is not used.
 """
 
 from __future__ import annotations
