@@ -58,6 +58,7 @@ from wfm.domain.intraday import (
     reforecast_queue,
     switch_change,
 )
+from wfm.domain.intraday.day_target import QueueDay, answered, with_day_floors
 from wfm.domain.intraday.dayplay import (
     DaySurprise,
     calling_until,
@@ -67,11 +68,7 @@ from wfm.domain.intraday.dayplay import (
 )
 from wfm.domain.intraday.livesim import SimQueue, servers_at, simulate_day
 from wfm.domain.intraday.plan import PlanSpan
-from wfm.domain.intraday.recommendation import (
-    DAY_ANSWER_RATE_GUARD,
-    AgentMove,
-    day_answer_rate_floor,
-)
+from wfm.domain.intraday.recommendation import AgentMove
 from wfm.domain.intraday.threshold import OpenCampaign, threshold_moves
 from wfm.domain.money import DEFAULT_CURRENCY
 from wfm.domain.outbound import AttemptTable, OutboundEstimates, estimate_outbound
@@ -514,25 +511,11 @@ def _loads(world: _World, i: int, horizon: int) -> tuple[list[QueueLoad], dict[s
                 q.model,
                 [float(x) for x in re.reforecast_offered[i : i + horizon]],
                 [float(x) for x in q.aht_seconds[i : i + horizon]],
+                offered_lo80=[float(x) for x in re.reforecast_lo80[i : i + horizon]],
+                offered_hi80=[float(x) for x in re.reforecast_hi80[i : i + horizon]],
             )
         )
     return loads, whole
-
-
-def _answered(model: QueueModel, calls: np.ndarray, aht: np.ndarray, servers: np.ndarray) -> float:
-    """Contacts the queue model predicts answered in intervals of `calls` contacts with
-    `servers` whole agents serving (none without servers), through the day's memo."""
-    calls = np.asarray(calls, dtype=np.float64)
-    ok = (calls > 0) & (servers > 0)
-    if not ok.any():
-        return 0.0
-    handle = np.asarray(aht, dtype=np.float64)[ok]
-    cells = np.column_stack((calls[ok], np.where(handle > 0, handle, 1.0), servers[ok]))
-    distinct, inverse = np.unique(cells, axis=0, return_inverse=True)
-    assert model.memo is not None
-    rates = model.memo.kpis(model, distinct).answer_rate
-    assert rates is not None  # Erlang A: the floor's queues have a patience
-    return float((calls[ok] * rates[inverse.reshape(-1)]).sum())
 
 
 def _servers_planned(
@@ -582,40 +565,25 @@ def _with_floors(
     loads: list[QueueLoad],
     reforecast: dict[str, np.ndarray],
 ) -> list[QueueLoad]:
-    """The loads with each queue's answer-rate floor for the horizon from interval i
-    (`day_answer_rate_floor`): what the day needs of it, given the contacts that arrived before
-    it, answered as the queue model predicts at the servers the floor had, and the rest of the
-    day reforecast, answered at the servers planned now. No floor where the day's target is out
-    of reach even with every seller who could serve the queue serving it from now on (the
-    queue model's answer rate of the day at that best)."""
+    """The loads with each queue's answer-rate floor for the horizon from interval i, as the
+    live recommendation gets it (`with_day_floors`): the contacts that arrived before it,
+    answered as the queue model predicts at the servers the floor had, and the rest of the day
+    reforecast, with the servers and the sellers who could serve planned now."""
     planned, sellers = _servers_planned(world, floor)
-    out = []
-    for load, q in zip(loads, world.queues, strict=True):
+    days = {}
+    for q in world.queues:
         code, model = q.queue_code, world.models[q.queue_code]
         aht = np.asarray(q.aht_seconds, dtype=np.float64)
-        end = i + len(load.offered)
         before = world.arrived[code][:i]
-        after = reforecast[code][end:]
-        answered_before = _answered(model, before, aht[:i], floor.servers[code][:i])
-        horizon_offered = float(sum(load.offered)) + load.contacts_waiting
-        bound = day_answer_rate_floor(
-            model.answer_rate_target,
+        days[code] = QueueDay(
             offered_before=float(before.sum()),
-            answered_before=answered_before,
-            horizon_offered=horizon_offered,
-            offered_after=float(after.sum()),
-            answered_after=_answered(model, after, aht[end:], planned[code][end:]),
+            answered_before=answered(model, before, aht[:i], floor.servers[code][:i]),
+            offered=reforecast[code][i:],
+            aht_seconds=aht[i:],
+            servers=planned[code][i:],
+            sellers=sellers[code][i:],
         )
-        if bound is not None and bound > 1.0:
-            best = planned[code] + sellers[code]
-            calls = np.concatenate((reforecast[code][i:end], after))
-            most = answered_before + _answered(model, calls, aht[i:], best[i:])
-            total = float(before.sum()) + float(calls.sum())
-            target = min(1.0, (model.answer_rate_target or 0.0) + DAY_ANSWER_RATE_GUARD)
-            if total > 0 and most / total < target:
-                bound = None  # out of reach: the money alone decides
-        out.append(dataclasses.replace(load, answer_rate_floor=bound))
-    return out
+    return with_day_floors(loads, days)
 
 
 def _decide(

@@ -15,8 +15,9 @@ interval), and the **servers** the floor has are:
 A move of one agent is priced over the horizon (the current interval for the share still ahead):
 the **value of the service** it changes on its queue (value per answered contact x contacts
 answered, from the queue model, less the roster's under-target penalty per agent-hour short of
-the requirement) against the **expected sales** it gives up or gains (`FloorEconomics`: the
-agent's value of a selling hour on the campaign, per interval).
+the requirement, the shortfall expected over the reforecast's 80 % band: `SHORTFALL_WEIGHTS`)
+against the **expected sales** it gives up or gains (`FloorEconomics`: the agent's value of a
+selling hour on the campaign, per interval).
 
 **Pull** (seller -> serve): one at a time, the seller and queue whose move nets most, while it
 nets more than its margin; a seller whose campaign needs its minutes for callbacks due stays.
@@ -29,8 +30,9 @@ the calling window closes, if earlier.
 
 **The day's answer-rate target** (`QueueLoad.answer_rate_floor`, `day_answer_rate_floor`): while
 a queue's predicted answer rate over the horizon is under the floor its day needs, its sellers
-are pulled (the least loss first) beyond what pays; a release that would leave it under the floor
-is refused.
+are pulled (the least loss first) beyond what pays, up to within `DAY_ANSWER_RATE_GUARD` of what
+all of them would give; a release that would leave it under the floor is refused. Callers compute
+the floor with `wfm.domain.intraday.day_target.with_day_floors`.
 
 **Hysteresis**: a move must net more than `margin_share_of_penalty` x the penalty per hour it
 spans in the horizon; reversing a switch made within `min_dwell_minutes` more than
@@ -85,10 +87,21 @@ class QueueLoad:
     # queue's day to meet its answer-rate target (`day_answer_rate_floor`); None: no such bound,
     # the money alone decides.
     answer_rate_floor: float | None = None
+    # The reforecast's 80 % band of the contacts per interval (its 10th and 90th percentiles);
+    # None: the reforecast is taken as certain. The shortfall a move changes is priced as its
+    # expectation over the band (`SHORTFALL_WEIGHTS`).
+    offered_lo80: Sequence[float] | None = None
+    offered_hi80: Sequence[float] | None = None
 
     @property
     def queue_code(self) -> str:
         return self.model.code
+
+
+# The weights of the 10th percentile, the median (the reforecast) and the 90th percentile of
+# the contacts in the expected shortfall (Swanson's rule for a mean from three quantiles): what
+# a queue is short of its requirement is priced as its expectation over what may arrive.
+SHORTFALL_WEIGHTS = (0.3, 0.4, 0.3)
 
 
 # Answer-rate points the floor holds a day above its target: the queue model's projection of
@@ -265,6 +278,35 @@ def _load_matrix(queues: Sequence[QueueLoad], horizon: int) -> tuple[FloatArray,
         aht[qi] = np.asarray(load.aht_seconds[:horizon], dtype=np.float64)
     # a handle time missing from the reforecast (zero, negative, NaN) counts as one second
     return calls, np.where(aht > 0, aht, 1.0)
+
+
+def _band_matrix(queues: Sequence[QueueLoad], calls: FloatArray) -> FloatArray:
+    """Contacts per (quantile, queue, interval): the band's 10th percentile, the reforecast and
+    its 90th percentile (the reforecast where a queue gives no band); the backlog joins each
+    quantile's first interval."""
+    horizon = calls.shape[1]
+    band = np.stack([calls, calls, calls])
+    for qi, load in enumerate(queues):
+        for b, values in ((0, load.offered_lo80), (2, load.offered_hi80)):
+            if values is not None and len(values) >= horizon:
+                band[b, qi] = np.asarray(values[:horizon], dtype=np.float64)
+                band[b, qi, 0] += load.contacts_waiting
+    band[0] = np.minimum(band[0], calls)
+    band[2] = np.maximum(band[2], calls)
+    return band
+
+
+def _needed_band(
+    queues: Sequence[QueueLoad], calls: FloatArray, aht: FloatArray, needed: npt.NDArray[np.int64]
+) -> FloatArray:
+    """Servers needed per (quantile, queue, interval) at the contacts of `_band_matrix`
+    (`needed`: at the reforecast)."""
+    band = _band_matrix(queues, calls)
+    out = np.stack([needed, needed, needed]).astype(np.float64)
+    for b in (0, 2):
+        if not np.array_equal(band[b], calls):
+            out[b] = _needed(queues, band[b], aht)
+    return out
 
 
 def _needed(
@@ -472,6 +514,8 @@ class _Valuer:
     calls: FloatArray
     aht: FloatArray
     needed: FloatArray
+    # servers needed per (quantile, queue, interval) over the reforecast's band (`_needed_band`)
+    needed_band: FloatArray
     weights: FloatArray  # per interval: the share of it still ahead (1 after the current one)
     interval_hours: float
     economics: FloorEconomics
@@ -493,7 +537,7 @@ class _Valuer:
         ar = sl.copy()
         if ok.any():
             sl[ok], ar[ok] = self._cells(qi, calls[ok], aht[ok], k[ok], ahead)
-        short = np.maximum(0.0, self.needed[qi] - k)
+        short = self.shortfall(qi, k)
         penalty = self.economics.under_target_penalty_per_agent_hour * self.interval_hours
         per_interval = load.model.value_per_answered_contact * calls * ar - penalty * short
         value = (per_interval * self.weights).sum(axis=1)
@@ -502,6 +546,17 @@ class _Valuer:
         sl_avg = np.where(total > 0, (calls * sl).sum(axis=1) / safe, 1.0)
         ar_avg = np.where(total > 0, (calls * ar).sum(axis=1) / safe, 1.0)
         return value, sl_avg, ar_avg
+
+    def shortfall(self, qi: int, k: FloatArray) -> FloatArray:
+        """Agents queue `qi` is short of its requirement at each staffing of `k` (rows of servers
+        per interval), per interval: the expectation over the reforecast's band (its 10th
+        percentile, the reforecast, its 90th, weighted `SHORTFALL_WEIGHTS`); on the reforecast
+        alone where the queue has no band."""
+        band = self.needed_band[:, qi]
+        if np.array_equal(band[0], band[2]):
+            return np.maximum(0.0, self.needed[qi] - k)
+        short = np.maximum(0.0, band[:, None, :] - k[None, :, :])
+        return np.tensordot(np.asarray(SHORTFALL_WEIGHTS), short, axes=1)
 
     def _cells(
         self, qi: int, calls: FloatArray, aht: FloatArray, agents: FloatArray, ahead: int = 0
@@ -706,13 +761,16 @@ def _hold_answer_rate(
     contact-weighted answer rate over the horizon is under its floor (`QueueLoad.
     answer_rate_floor`), the seller who can serve it whose pull nets most (loses least), margin
     or not; callbacks due still keep their sellers. A floor above 1 (the horizon alone cannot
-    save the day, later pulls must help) pulls every seller who can serve the queue. A caller
-    that finds the day's target out of reach even so gives no floor. The options left."""
+    save the day, later pulls must help) pulls sellers until the horizon's answer rate is within
+    `DAY_ANSWER_RATE_GUARD` of what every seller who can serve the queue serving it would give:
+    the last pulls into a queue that has enough add almost nothing. A caller that finds the
+    day's target out of reach even so gives no floor. The options left."""
     for qi, load in enumerate(valuer.queues):
         bound = load.answer_rate_floor
         if bound is None:
             continue
         code = horizon.queue_codes[qi]
+        bound = _reachable_floor(qi, bound, options, servers, spare_callback, valuer, notes, code)
         while not rules.full(moves, notes):
             answer_rate = float(valuer.evaluate(qi, [servers[qi]])[2][0])
             if answer_rate >= bound - _EPS:
@@ -740,6 +798,33 @@ def _hold_answer_rate(
             options = [o for o in options if o.agent.agent_code != option.agent.agent_code]
             notes.append(f"sellers pulled to {code} to hold the day's answer-rate target")
     return options
+
+
+def _reachable_floor(
+    qi: int,
+    bound: float,
+    options: Sequence[_Option],
+    servers: FloatArray,
+    spare_callback: Mapping[str, float],
+    valuer: _Valuer,
+    notes: list[str],
+    code: str,
+) -> float:
+    """The floor queue `qi` is held to in this horizon: `bound`, but no more than
+    `DAY_ANSWER_RATE_GUARD` under the answer rate every seller who can serve it (callbacks due
+    allowing) would give it serving."""
+    pool = [o for o in options if o.qi == qi and _callback_room(o, spare_callback, valuer)]
+    if not pool:
+        return bound
+    most = float(valuer.evaluate(qi, [servers[qi] + sum(o.shares for o in pool)])[2][0])
+    if bound <= most - DAY_ANSWER_RATE_GUARD:
+        return bound
+    notes.append(
+        f"queue {code}: the day's answer-rate target needs {min(bound, 1.0):.1%} over the "
+        f"horizon; every seller who can serve it would give {most:.1%}: sellers are pulled to "
+        f"within {100 * DAY_ANSWER_RATE_GUARD:.1f} points of that"
+    )
+    return most - DAY_ANSWER_RATE_GUARD
 
 
 def _pull_batch(
@@ -1151,6 +1236,7 @@ def _valuer(
     calls: FloatArray,
     aht: FloatArray,
     needed: npt.NDArray[np.int64],
+    needed_band: FloatArray,
     economics: FloorEconomics,
 ) -> _Valuer:
     """The valuation of the horizon: the current interval counts for the share still ahead."""
@@ -1162,6 +1248,7 @@ def _valuer(
         calls=calls,
         aht=aht,
         needed=needed.astype(np.float64),
+        needed_band=needed_band,
         weights=weights,
         interval_hours=horizon.length.total_seconds() / 3600.0,
         economics=economics,
@@ -1210,7 +1297,8 @@ def recommend(
     if queues:
         calls, aht = _load_matrix(queues, horizon.intervals)
         needed = _needed(queues, calls, aht)
-        valuer = _valuer(now_utc, horizon, queues, calls, aht, needed, economics)
+        band = _needed_band(queues, calls, aht, needed)
+        valuer = _valuer(now_utc, horizon, queues, calls, aht, needed, band, economics)
         rules = _Rules(now_utc, config, economics)
         direction, moves, notes = _decide(horizon, floor, rules, valuer, last_pull_utc)
         with_move = _servers_with(moves, agents, horizon, floor)

@@ -22,6 +22,7 @@ from wfm.domain.intraday import (
     ReforecastConfig,
     recommend,
 )
+from wfm.domain.intraday.day_target import QueueDay, planned_for_day, with_day_floors
 from wfm.domain.intraday.states import ActualActivity
 from wfm.domain.money import DEFAULT_CURRENCY
 from wfm.domain.queue_model import QueueModel
@@ -66,12 +67,18 @@ def recommendation(
     day_re = reforecast_day(session, site_code=site_code, at_utc=now, config=reforecast_config)
     forecast = day_re.forecast
     current, horizon = _horizon(forecast, now, config.horizon_intervals)
-    horizon_end = horizon[-1] + timedelta(minutes=forecast.interval_minutes)
-    floor = load_floor(session, site_code, now - EVENT_LOOKBACK, horizon_end, now)
+    length = timedelta(minutes=forecast.interval_minutes)
+    horizon_end = horizon[-1] + length
+    day_end = forecast.interval_starts_utc[-1] + length
+    floor = load_floor(session, site_code, now - EVENT_LOOKBACK, max(horizon_end, day_end), now)
     loads = _queue_loads(session, floor.site, day_re, current, len(horizon), now)
     states = AgentStateFeedRepository(session).current_states(site_code)
     last_switch, last_pull = _last_switches(floor, now)
-    agents = _floor_agents_in_horizon(floor, states, last_switch, now, horizon_end)
+    on_day = _floor_agents_in_horizon(floor, states, last_switch, now, day_end)
+    agents = [
+        a for a in on_day if any(s.start_utc < horizon_end and s.end_utc > now for s in a.plan)
+    ]
+    loads = with_day_floors(loads, _queue_days(day_re, loads, on_day, current))
     campaigns = CampaignRepository(session).list(site_code)
     economics = floor_economics(
         session,
@@ -93,6 +100,34 @@ def recommendation(
         last_pull_utc=last_pull,
         config=config,
     )
+
+
+def _queue_days(
+    day_re: DayReforecast, loads: Sequence[QueueLoad], agents: Sequence[FloorAgent], current: int
+) -> dict[str, QueueDay]:
+    """Each queue's day around the horizon, for its answer-rate floor (`with_day_floors`): the
+    contacts answered and abandoned today by its latest snapshot (none without one), and from
+    the current interval to the day's end the reforecast, the forecast handle time, and the
+    servers and the sellers who could serve it in the effective plan."""
+    forecast = day_re.forecast
+    starts = list(forecast.interval_starts_utc[current:])
+    length = timedelta(minutes=forecast.interval_minutes)
+    codes = [load.queue_code for load in loads]
+    servers, sellers = planned_for_day(agents, codes, starts, length)
+    days = {}
+    for code in codes:
+        snap = day_re.latest_snapshots.get(code)
+        days[code] = QueueDay(
+            offered_before=0.0
+            if snap is None
+            else float(snap.answered_today + snap.abandoned_today),
+            answered_before=0.0 if snap is None else float(snap.answered_today),
+            offered=day_re.queues[code].reforecast_offered[current:],
+            aht_seconds=forecast.aht_seconds[code][current:],
+            servers=servers[code],
+            sellers=sellers[code],
+        )
+    return days
 
 
 def _handle_minutes(loads: Sequence[QueueLoad]) -> float | None:
@@ -144,8 +179,14 @@ def _queue_loads(
         )
         # The rest of the current interval runs at the reforecast rate of its remaining part.
         offered = r.reforecast_offered[current : current + intervals].copy()
+        lo80 = r.reforecast_lo80[current : current + intervals].copy()
+        hi80 = r.reforecast_hi80[current : current + intervals].copy()
         if r.current_index == current and r.elapsed_fraction < 1:
+            whole = float(offered[0])
             offered[0] = r.forecast_offered[current] * r.applied_ratio
+            # the band of the current interval, in proportion to the part of it looked at
+            scale = float(offered[0]) / whole if whole > 0 else 1.0
+            lo80[0], hi80[0] = lo80[0] * scale, hi80[0] * scale
         aht = day_re.forecast.aht_seconds[queue.code][current : current + intervals]
         loads.append(
             QueueLoad(
@@ -153,6 +194,8 @@ def _queue_loads(
                 offered=[float(x) for x in offered],
                 aht_seconds=[float(x) for x in aht],
                 contacts_waiting=waiting,
+                offered_lo80=[float(x) for x in lo80],
+                offered_hi80=[float(x) for x in hi80],
             )
         )
     return loads
