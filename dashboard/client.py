@@ -110,6 +110,9 @@ class ApiClient:
     def post(self, path: str, body: Any = None, **params: Any) -> Any:
         return self._request("POST", path, params, body)
 
+    def put(self, path: str, body: Any = None, **params: Any) -> Any:
+        return self._request("PUT", path, params, body)
+
     # --- who am I, organisation ---------------------------------------------------------------
 
     def me(self) -> JsonObject:
@@ -308,3 +311,74 @@ class ApiClient:
     def queue_snapshots(self, site: str, day: date) -> list[JsonObject]:
         result: list[JsonObject] = self.get("/queue-snapshots", site=site, date=day)
         return result
+
+    # --- agent self-service: time off, shift bidding, notifications ------------------------------
+
+    def my_time_off(self) -> JsonObject:
+        """The agent's own leave balance and requests (`GET /v1/me/time-off`)."""
+        result: JsonObject = self.get("/me/time-off")
+        return result
+
+    def request_time_off(self, start: datetime, end: datetime, reason: str) -> JsonObject:
+        """Ask for time off over [start, end) (aware datetimes); the request as judged."""
+        body = {"start": start.isoformat(), "end": end.isoformat(), "reason": reason}
+        result: JsonObject = self.post("/me/time-off", body)
+        return result
+
+    def cancel_time_off(self, request_id: int) -> JsonObject:
+        result: JsonObject = self.post(f"/me/time-off/{request_id}/cancel")
+        return result
+
+    def time_off_requests(self, site: str, status: str | None = None) -> list[JsonObject]:
+        """A site's time-off requests by start, with their prediction (planners)."""
+        result: list[JsonObject] = self.get("/time-off-requests", site=site, status=status)
+        return result
+
+    def decide_time_off(self, request_id: int, decision: str, reason: str | None) -> JsonObject:
+        """Approve or refuse a pending request (`decision`: approve or refuse)."""
+        body = {"decision": decision, "reason": reason or None}
+        result: JsonObject = self.post(f"/time-off-requests/{request_id}/decision", body)
+        return result
+
+    def my_bid_rounds(self) -> list[JsonObject]:
+        """The published bid rounds of the agent's site with the patterns open to the agent."""
+        result: list[JsonObject] = self.get("/me/bid-rounds")
+        return result
+
+    def rank_patterns(self, round_id: int, pattern_ids: list[int]) -> JsonObject:
+        result: JsonObject = self.put(
+            f"/me/bid-rounds/{round_id}/ranking", {"pattern_ids": pattern_ids}
+        )
+        return result
+
+    def bid_rounds(self, site: str) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/bid-rounds", site=site)
+        return result
+
+    def create_bid_round(self, body: JsonObject) -> JsonObject:
+        result: JsonObject = self.post("/bid-rounds", body)
+        return result
+
+    def bid_round_step(self, round_id: int, step: str) -> JsonObject:
+        """`open`, `close`, `assign` or `apply` a round."""
+        result: JsonObject = self.post(f"/bid-rounds/{round_id}/{step}")
+        return result
+
+    def bid_round_results(self, round_id: int) -> list[JsonObject]:
+        result: list[JsonObject] = self.get(f"/bid-rounds/{round_id}/results")
+        return result
+
+    def my_notification_preferences(self) -> JsonObject:
+        result: JsonObject = self.get("/me/notification-preferences")
+        return result
+
+    def set_my_notification_preferences(
+        self, email: str | None, channels: dict[str, list[str]]
+    ) -> JsonObject:
+        body = {"email": email or None, "channels": channels}
+        result: JsonObject = self.put("/me/notification-preferences", body)
+        return result
+
+    def my_calendar(self, week_start: date) -> bytes:
+        """The agent's own published week as iCalendar (`GET /v1/me/calendar.ics`)."""
+        return self.download("/me/calendar.ics", week_start=week_start)

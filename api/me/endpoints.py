@@ -6,11 +6,12 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ApiError, responses
+from api.schedules.export import schedule_ical
 from api.schedules.schemas import ShiftRead
 from api.schemas import day_query
 from wfm.db.repositories import AgentRepository, SiteRepository
@@ -89,3 +90,35 @@ def my_schedule(
     record = AgentRepository(session).get(principal.agent_code)
     schedule = schedule_views.published_for_week(session, record.agent.site_code, week_start)
     return [asdict(s) for s in schedule_views.agent_shifts(schedule, principal.agent_code).shifts]
+
+
+@router.get(
+    "/me/calendar.ics",
+    response_class=Response,
+    dependencies=[Depends(require(Permission.SCHEDULE_READ_OWN))],
+    responses={
+        **responses(404),
+        200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)."},
+    },
+)
+def my_calendar(
+    session: SessionDep,
+    principal: PrincipalDep,
+    week_start: date = day_query(
+        description="First local day of the week.", examples=["2025-03-03"]
+    ),
+) -> Response:
+    """The caller's own shifts in the week's published schedule as iCalendar (agent tokens)."""
+    if principal.agent_code is None:
+        raise ApiError(
+            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
+        )
+    record = AgentRepository(session).get(principal.agent_code)
+    site = SiteRepository(session).get(record.agent.site_code)
+    schedule = schedule_views.published_for_week(session, site.code, week_start)
+    name = f"{principal.agent_code}-{schedule.week_start}"
+    return Response(
+        content=schedule_ical(schedule, principal.agent_code, site.timezone),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
+    )

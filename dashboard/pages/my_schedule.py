@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import frames
+from dashboard import frames, self_service
 from dashboard.client import ApiError
 from dashboard.common import read, require_client, section
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_time, t
@@ -34,6 +34,7 @@ ACTIVITY_NAMES = {
 
 api, me = require_client()
 st.title(t("My schedule"))
+self_service.show_flash()
 if not me.get("agent_code"):
     st.info(t("This page shows an agent's own schedule: sign in with an agent token."))
     st.stop()
@@ -59,27 +60,67 @@ def _hour(moment: pd.Timestamp) -> float:
     return float(local.hour + local.minute / 60)
 
 
-def _table(shifts: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "day": fmt_date(s["shift_date"], weekday=True),
-                "start": fmt_time(s["start_utc"], zone_name),
-                "end": fmt_time(s["end_utc"], zone_name),
-                "breaks": ", ".join(
-                    t(
-                        "{kind} {start}-{end}",
-                        kind=t(ACTIVITY_NAMES.get(b["kind"], b["kind"])),
-                        start=fmt_time(b["start_utc"], zone_name),
-                        end=fmt_time(b["end_utc"], zone_name),
-                    )
-                    for b in s["breaks"]
-                ),
-            }
-            for s in shifts
-        ],
-        columns=["day", "start", "end", "breaks"],
+def _minutes(start: str, end: str) -> int:
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 60)
+
+
+def _breaks(shift: dict[str, Any]) -> str:
+    return ", ".join(
+        t(
+            "{kind} {start}-{end} ({minutes} min)",
+            kind=t(ACTIVITY_NAMES.get(b["kind"], b["kind"])),
+            start=fmt_time(b["start_utc"], zone_name),
+            end=fmt_time(b["end_utc"], zone_name),
+            minutes=_minutes(b["start_utc"], b["end_utc"]),
+        )
+        for b in shift["breaks"]
     )
+
+
+def _selling(shift: dict[str, Any]) -> str:
+    return ", ".join(
+        t(
+            "{start}-{end} ({campaign})",
+            start=fmt_time(a["start_utc"], zone_name),
+            end=fmt_time(a["end_utc"], zone_name),
+            campaign=a.get("campaign_code") or "-",
+        )
+        for a in shift.get("activities") or []
+        if a["activity"] == "sell"
+    )
+
+
+def _table(shifts: list[dict[str, Any]], week: date) -> pd.DataFrame:
+    """A row per day of the week: the shift's times, breaks with their lengths and sell blocks,
+    or a day off."""
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for s in shifts:
+        by_day.setdefault(str(s["shift_date"])[:10], []).append(s)
+    rows = []
+    for offset in range(7):
+        day = week + timedelta(days=offset)
+        found = by_day.get(day.isoformat(), [])
+        if not found:
+            rows.append(
+                {
+                    "day": fmt_date(day, weekday=True),
+                    "start": t("Day off"),
+                    "end": "",
+                    "breaks": "",
+                    "selling": "",
+                }
+            )
+        for s in found:
+            rows.append(
+                {
+                    "day": fmt_date(s["shift_date"], weekday=True),
+                    "start": fmt_time(s["start_utc"], zone_name),
+                    "end": fmt_time(s["end_utc"], zone_name),
+                    "breaks": _breaks(s),
+                    "selling": _selling(s),
+                }
+            )
+    return pd.DataFrame(rows, columns=["day", "start", "end", "breaks", "selling"])
 
 
 def _chart(shifts: list[dict[str, Any]]) -> None:
@@ -124,7 +165,8 @@ def _chart(shifts: list[dict[str, Any]]) -> None:
     )
 
 
-with section(t("Schedule")):
+def _schedule() -> None:
+    """The week's shifts: figures, a row per day, the chart and the calendar file."""
     try:
         shifts = read(api, "my_schedule", week_start)
     except ApiError as exc:
@@ -136,7 +178,7 @@ with section(t("Schedule")):
                 week=fmt_date(week_start),
             )
         )
-        st.stop()
+        return
     if not shifts:
         st.info(
             t(
@@ -156,7 +198,7 @@ with section(t("Schedule")):
         b.metric(t("Paid hours"), t("{hours} h", hours=fmt_number(seconds / 3600, 1)))
         st.caption(t("Times are the site's local time ({timezone}).", timezone=zone_name))
         st.dataframe(
-            _table(shifts),
+            _table(shifts, week_start),
             hide_index=True,
             width="stretch",
             column_config={
@@ -164,6 +206,28 @@ with section(t("Schedule")):
                 "start": st.column_config.TextColumn(t("Start")),
                 "end": st.column_config.TextColumn(t("End")),
                 "breaks": st.column_config.TextColumn(t("Breaks")),
+                "selling": st.column_config.TextColumn(t("Selling")),
             },
         )
         _chart(shifts)
+        st.download_button(
+            t("Add this week to my calendar (iCalendar)"),
+            api.my_calendar(week_start),
+            file_name=f"{me['agent_code']}-{week_start.isoformat()}.ics",
+            mime="text/calendar",
+            key="my_calendar",
+        )
+
+
+with section(t("Schedule")):
+    _schedule()
+
+st.subheader(t("My time off"))
+with section(t("My time off")):
+    self_service.show_time_off(api, zone_name)
+st.subheader(t("Shift bidding"))
+with section(t("Shift bidding")):
+    self_service.show_bidding(api, zone_name)
+st.subheader(t("Notifications"))
+with section(t("Notifications")):
+    self_service.show_notifications(api)

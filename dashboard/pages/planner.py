@@ -27,9 +27,11 @@ from dashboard.common import (
 )
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_percent, t
 from dashboard.idle_time import show_idle_time
+from dashboard.planner_requests import show_bid_rounds, show_requests
 from dashboard.planner_roster import adjustment_form, show_week
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
 from dashboard.scenarios import show_scenarios
+from dashboard.self_service import show_flash
 from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
@@ -76,9 +78,9 @@ ACCURACY_COLUMNS = {
     "SL_MAE_pts": N_("SL MAE (pts)"),
     "note": N_("Note"),
 }
-
 api, me = require_client()
 st.title(t("Planner"))
+show_flash()
 site = pick_site(api)
 if site is None:
     st.stop()
@@ -684,3 +686,22 @@ if week_start is not None:
 st.subheader(t("What-if scenarios"))
 with section(t("What-if scenarios")):
     show_scenarios(api, site)
+
+
+def _bid_week() -> date:
+    """The week a new bid round starts on by default: the one after the site's current week."""
+    current = site_info().get("week_start")
+    if current:
+        return date.fromisoformat(current) + timedelta(days=7)
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+if can(me, "time_off:decide"):
+    st.subheader(t("Requests"))
+    with section(t("Requests")):
+        show_requests(api, site, timezone)
+if can(me, "schedule:write"):
+    st.subheader(t("Bid rounds"))
+    with section(t("Bid rounds")):
+        show_bid_rounds(api, site, timezone, _bid_week())

@@ -155,9 +155,10 @@ def test_my_schedule_opens_on_the_published_week_in_local_time(demo_api: DemoApi
     assert metric(at, "Shifts this week") == str(len(shifts))
     assert metric(at, "Paid hours") == "40.0 h"
     table = at.dataframe[0].value
-    # the roster's shifts are 08:00-16:00 site-local with lunch at 12:00
-    assert list(table["start"]) == ["08:00"] * 5 and list(table["end"]) == ["16:00"] * 5
-    assert list(table["breaks"]) == ["Lunch 12:00-12:30"] * 5
+    # the roster's shifts are 08:00-16:00 site-local with lunch at 12:00; the weekend is off
+    assert list(table["start"]) == ["08:00"] * 5 + ["Day off"] * 2
+    assert list(table["end"]) == ["16:00"] * 5 + [""] * 2
+    assert list(table["breaks"]) == ["Lunch 12:00-12:30 (30 min)"] * 5 + [""] * 2
     assert_no_raw_field_names(at)
     at.date_input(key="my_week").set_value(demo_api.week1 - timedelta(days=7)).run()
     assert_clean(at)
@@ -166,7 +167,7 @@ def test_my_schedule_opens_on_the_published_week_in_local_time(demo_api: DemoApi
     zh = run_page(demo_api, "pages/my_schedule.py", "agent", wfm_language="zh")
     assert [t.value for t in zh.title] == ["我的排班"]
     assert metric(zh, "计薪小时") == "40.0 小时"
-    assert list(zh.dataframe[0].value["breaks"]) == ["午餐 12:00-12:30"] * 5
+    assert list(zh.dataframe[0].value["breaks"])[:5] == ["午餐 12:00-12:30（30 分钟）"] * 5
 
 
 def _app(api: DemoApi, role: str | None, **state: Any) -> AppTest:

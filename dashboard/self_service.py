@@ -1,0 +1,316 @@
+"""An agent's self-service on the My schedule page: the leave balance and time-off requests
+(ask, cancel), the open shift-bidding rounds (rank the patterns, read the award and why) and
+the notification preferences. Everything through the API (`dashboard.client`) with the agent's
+own token; times in the site's; texts from the `my_schedule` catalogue. The API's own
+explanations (predictions, awards) stay as it writes them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.client import ApiClient, ApiError
+from dashboard.common import show_api_error
+from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
+
+FLASH_KEY = "my_flash"
+REQUEST_STATUS = {
+    "pending": N_("waiting for a planner"),
+    "approved": N_("approved"),
+    "refused": N_("refused"),
+    "cancelled": N_("cancelled"),
+}
+ROUND_STATUS = {
+    "draft": N_("draft"),
+    "open": N_("open for bids"),
+    "closed": N_("closed"),
+    "assigned": N_("assigned"),
+    "applied": N_("applied"),
+}
+RULES = {"seniority": N_("seniority"), "rotation": N_("rotation")}
+EVENT_KINDS = {
+    "roster_published": N_("A roster with my shifts is published"),
+    "shift_changed": N_("One of my shifts is changed"),
+    "agent_switched": N_("I am switched between selling and serving"),
+    "request_decided": N_("One of my requests is decided"),
+}
+WHOLE_DAYS = "days"
+SOME_HOURS = "hours"
+_SHORT_OF_LEAVE = re.compile(r"takes ([\d.]+) h but only (-?[\d.]+) h are available")
+
+
+def flash(kind: str, text: str) -> None:
+    """A message to show at the top of the next run (after `st.rerun`)."""
+    st.session_state[FLASH_KEY] = (kind, text)
+
+
+def show_flash() -> None:
+    found = st.session_state.pop(FLASH_KEY, None)
+    if found:
+        kind, text = found
+        getattr(st, kind)(text)
+
+
+def _hours(value: float) -> str:
+    return t("{hours} h", hours=fmt_number(value, 1))
+
+
+def _request_refused(exc: ApiError) -> None:
+    """Why the API refused a time-off request, in the reader's language where it is known."""
+    short = _SHORT_OF_LEAVE.search(exc.message)
+    if exc.kind == "invalid" and short:
+        st.error(
+            t(
+                "Not enough leave: the request takes {hours} h but only {available} h are "
+                "available.",
+                hours=fmt_number(float(short.group(1)), 1),
+                available=fmt_number(float(short.group(2)), 1),
+            )
+        )
+    elif exc.kind == "conflict":
+        st.error(
+            t(
+                "It overlaps a request or time off you already have ({message}).",
+                message=exc.message,
+            )
+        )
+    else:
+        show_api_error(exc, t("Request time off"))
+
+
+# --- time off --------------------------------------------------------------------------------
+
+
+def _requests_table(requests: list[dict[str, Any]], zone: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("From"): fmt_datetime(r["start_utc"], zone),
+                t("Until"): fmt_datetime(r["end_utc"], zone),
+                t("Hours"): fmt_number(r["hours"], 1),
+                t("Reason"): r["reason"],
+                t("Status"): t(REQUEST_STATUS.get(r["status"], r["status"])),
+                t("Prediction"): (r.get("prediction") or {}).get("message") or "",
+                t("Decision"): r.get("decision_reason") or "",
+            }
+            for r in requests
+        ]
+    )
+
+
+def _span(
+    zone: ZoneInfo, kind: str, first: date, last: date, start: time, end: time
+) -> tuple[datetime, datetime] | None:
+    """The asked span in the site's time, or None (after saying why) when it is empty."""
+    if kind == WHOLE_DAYS:
+        if last < first:
+            st.error(t("The last day is before the first."))
+            return None
+        return (
+            datetime.combine(first, time(0), tzinfo=zone),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone),
+        )
+    if end <= start:
+        st.error(t("The end is not after the start."))
+        return None
+    return datetime.combine(first, start, tzinfo=zone), datetime.combine(first, end, tzinfo=zone)
+
+
+def _request_form(api: ApiClient, zone: ZoneInfo, today: date) -> None:
+    # options are the shown texts (a format_func would run outside the page's language)
+    kinds = {t("Whole days"): WHOLE_DAYS, t("Some hours of a day"): SOME_HOURS}
+    kind = kinds[str(st.radio(t("Time off for"), list(kinds), horizontal=True, key="my_off_kind"))]
+    with st.form("my_time_off_form"):
+        first = st.date_input(
+            t("Day") if kind == SOME_HOURS else t("First day"), value=today, key="my_off_first"
+        )
+        last, start, end = first, time(9), time(13)
+        if kind == WHOLE_DAYS:
+            last = st.date_input(t("Last day"), value=today, key="my_off_last")
+        else:
+            left, right = st.columns(2)
+            start = left.time_input(t("From"), value=time(9), step=900, key="my_off_start")
+            end = right.time_input(t("Until"), value=time(13), step=900, key="my_off_end")
+        reason = st.text_input(t("Reason"), value=t("leave"), max_chars=64, key="my_off_reason")
+        sent = st.form_submit_button(t("Request time off"))
+    if not sent or not isinstance(first, date) or not isinstance(last, date):
+        return
+    span = _span(zone, kind, first, last, start, end)
+    if span is None:
+        return
+    if not reason.strip():
+        st.error(t("Give a reason."))
+        return
+    try:
+        made = api.request_time_off(span[0], span[1], reason.strip())
+    except ApiError as exc:
+        _request_refused(exc)
+        return
+    message = (made.get("prediction") or {}).get("message") or ""
+    if made["status"] == "approved":
+        flash("success", t("Approved at once: {message}", message=message))
+    else:
+        flash("info", t("Sent to a planner: {message}", message=message))
+    st.rerun()
+
+
+def show_time_off(api: ApiClient, zone_name: str) -> None:
+    """The balance, the requests with their status and why, cancel a pending one, ask anew."""
+    mine = api.my_time_off()
+    balance = mine["balance"]
+    cells = st.columns(4)
+    cells[0].metric(t("Accrued"), _hours(balance["accrued_hours"]))
+    cells[1].metric(t("Approved"), _hours(balance["approved_hours"]))
+    cells[2].metric(t("Pending"), _hours(balance["pending_hours"]))
+    cells[3].metric(t("Available"), _hours(balance["available_hours"]))
+    st.caption(
+        t(
+            "Leave balance on {day}: {per_week} h accrue each week.",
+            day=fmt_date(balance["on"]),
+            per_week=fmt_number(balance["accrual_hours_per_week"], 1),
+        )
+    )
+    requests = mine["requests"]
+    if requests:
+        st.dataframe(_requests_table(requests, zone_name), hide_index=True, width="stretch")
+    else:
+        st.info(t("You have no time-off requests yet."))
+    pending = {
+        t(
+            "{start} to {end}",
+            start=fmt_datetime(r["start_utc"], zone_name),
+            end=fmt_datetime(r["end_utc"], zone_name),
+        ): r["id"]
+        for r in requests
+        if r["status"] == "pending"
+    }
+    if pending:
+        shown = st.selectbox(t("Pending request"), list(pending), key="my_off_pending")
+        chosen = pending[str(shown)]
+        if st.button(t("Cancel this request"), key="my_off_cancel"):
+            try:
+                api.cancel_time_off(int(chosen))
+            except ApiError as exc:
+                show_api_error(exc, t("Cancel this request"))
+            else:
+                flash("success", t("The request is cancelled."))
+                st.rerun()
+    _request_form(api, ZoneInfo(zone_name), date.fromisoformat(balance["on"]))
+
+
+# --- shift bidding ---------------------------------------------------------------------------
+
+
+def _patterns_table(patterns: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("Pattern"): p["label"],
+                t("Paid hours a week"): fmt_number(p["weekly_paid_hours"], 1),
+                t("Places"): p["seats"],
+                t("Skills"): ", ".join(p["skills"]) or "-",
+            }
+            for p in patterns
+        ]
+    )
+
+
+def _bid_round(api: ApiClient, found: dict[str, Any], zone_name: str) -> None:
+    labels = {p["id"]: p["label"] for p in found["patterns"]}
+    st.markdown(f"**{found['name']}**")
+    st.caption(
+        t(
+            "{weeks} week(s) from {week}; turns by {rule}; {status}; bids close {closes}.",
+            weeks=found["weeks"],
+            week=fmt_date(found["week_start"]),
+            rule=t(RULES.get(found["rule"], found["rule"])),
+            status=t(ROUND_STATUS.get(found["status"], found["status"])),
+            closes=fmt_datetime(found["closes_at_utc"], zone_name),
+        )
+    )
+    result = found.get("result")
+    if result:
+        got = result.get("pattern")
+        text = t("You got {pattern}.", pattern=got) if got else t("You got no pattern.")
+        st.success(f"{text} {result['explanation']}")
+        return
+    if not found["patterns"]:
+        st.info(t("No pattern of this round fits your skills and contract."))
+        return
+    st.dataframe(_patterns_table(found["patterns"]), hide_index=True, width="stretch")
+    ranking = [i for i in (found.get("ranking") or []) if i in labels]
+    if ranking:
+        st.caption(
+            t(
+                "Your ranking: {ranking}",
+                ranking="; ".join(f"{n}. {labels[i]}" for n, i in enumerate(ranking, 1)),
+            )
+        )
+    if found["status"] != "open":
+        return
+    chosen = st.multiselect(
+        t("Your choices, best first"),
+        list(labels),
+        default=ranking,
+        format_func=labels.__getitem__,
+        placeholder=t("Pick the patterns in the order you want them"),
+        key=f"my_bid_{found['id']}",
+    )
+    if st.button(t("Submit my ranking"), key=f"my_bid_send_{found['id']}"):
+        if not chosen:
+            st.error(t("Pick at least one pattern."))
+            return
+        try:
+            api.rank_patterns(int(found["id"]), [int(i) for i in chosen])
+        except ApiError as exc:
+            show_api_error(exc, t("Submit my ranking"))
+            return
+        flash("success", t("Your ranking of {round} is saved.", round=found["name"]))
+        st.rerun()
+
+
+def show_bidding(api: ApiClient, zone_name: str) -> None:
+    """The site's published rounds: rank the patterns open to me, then my award and why."""
+    rounds = api.my_bid_rounds()
+    if not rounds:
+        st.info(t("No shift-bidding round is open for your site."))
+        return
+    for found in rounds:
+        with st.container(border=True):
+            _bid_round(api, found, zone_name)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def show_notifications(api: ApiClient) -> None:
+    """My e-mail address and the kinds of news e-mailed to me."""
+    prefs = api.my_notification_preferences()
+    by_email = set((prefs.get("channels") or {}).get("email") or [])
+    with st.form("my_notifications"):
+        email = st.text_input(t("E-mail address"), value=prefs.get("email") or "", key="my_email")
+        st.caption(t("E-mail me when:"))
+        picked = {
+            kind: st.checkbox(t(label), value=kind in by_email, key=f"my_notify_{kind}")
+            for kind, label in EVENT_KINDS.items()
+        }
+        saved = st.form_submit_button(t("Save my notifications"))
+    st.caption(t("Messages are in your site's language, times in its time zone."))
+    if not saved:
+        return
+    kinds = [kind for kind, on in picked.items() if on]
+    if kinds and not email.strip():
+        st.error(t("Give an e-mail address to be e-mailed."))
+        return
+    try:
+        api.set_my_notification_preferences(email.strip() or None, {"email": kinds})
+    except ApiError as exc:
+        show_api_error(exc, t("Save my notifications"))
+        return
+    flash("success", t("Your notifications are saved."))
+    st.rerun()
