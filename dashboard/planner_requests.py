@@ -72,7 +72,7 @@ def show_requests(client: ApiClient, site: str, zone: str) -> None:
         approve = st.radio(
             t("Decision"),
             [True, False],
-            format_func=lambda yes: t("Approve") if yes else t("Refuse"),
+            format_func={True: t("Approve"), False: t("Refuse")}.__getitem__,
             horizontal=True,
             key="planner_request_decision",
         )
@@ -201,7 +201,7 @@ def _pattern_inputs(row: int) -> dict[str, Any]:
             t("Days"),
             list(range(7)),
             default=list(range(5)),
-            format_func=lambda d: t(str(WEEKDAYS[d])),
+            format_func={d: t(str(WEEKDAYS[d])) for d in range(len(WEEKDAYS))}.__getitem__,
             placeholder=t("Pick days"),
             key=f"bid_new_days_{row}",
         ),
@@ -227,8 +227,9 @@ def _round_form(client: ApiClient, site: str, zone: ZoneInfo, week: date) -> Non
         name = left.text_input(t("Round name"), key="bid_new_round")
         first = middle.date_input(t("First week"), value=week, key="bid_new_week")
         weeks = right.number_input(t("Weeks"), 1, 8, 1, key="bid_new_weeks")
+        rule_labels = {r: t(RULES[r]) for r in RULES}  # in the page's language, now
         rule = left.selectbox(
-            t("Turns by"), list(RULES), format_func=lambda r: t(RULES[r]), key="bid_new_rule"
+            t("Turns by"), list(RULES), format_func=rule_labels.__getitem__, key="bid_new_rule"
         )
         closes_day = middle.date_input(
             t("Bids close on"),
