@@ -256,8 +256,8 @@ def test_the_fast_path_decides_as_the_reference(
 
 
 def test_the_random_floors_move_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The property above is not vacuous: among such floors some pull several agents at once
-    and some release."""
+    """The property above is not vacuous: among such floors some pull and some release, several
+    agents at once."""
     seen: dict[str, int] = {}
 
     @settings(max_examples=800, deadline=None, database=None, derandomize=True)
@@ -268,5 +268,4 @@ def test_the_random_floors_move_both_ways(monkeypatch: pytest.MonkeyPatch) -> No
         seen[key] = seen.get(key, 0) + 1
 
     tally()
-    releases = seen.get("to_sell", 0) + seen.get("to_sell+", 0)
-    assert seen.get("to_serve+", 0) > 0 and releases > 0, seen
+    assert seen.get("to_serve+", 0) > 0 and seen.get("to_sell+", 0) > 0, seen
