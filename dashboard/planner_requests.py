@@ -58,15 +58,19 @@ def show_requests(client: ApiClient, site: str, zone: str) -> None:
     st.dataframe(_pending_table(pending, zone), hide_index=True, width="stretch")
     by_id = {r["id"]: r for r in pending}
     with st.form("planner_decision"):
+        request_labels = {
+            i: t(
+                "{agent}: {start} to {end}",
+                agent=r["agent_code"],
+                start=fmt_datetime(r["start_utc"], zone),
+                end=fmt_datetime(r["end_utc"], zone),
+            )
+            for i, r in by_id.items()
+        }
         chosen = st.selectbox(
             t("Request"),
             list(by_id),
-            format_func=lambda i: t(
-                "{agent}: {start} to {end}",
-                agent=by_id[i]["agent_code"],
-                start=fmt_datetime(by_id[i]["start_utc"], zone),
-                end=fmt_datetime(by_id[i]["end_utc"], zone),
-            ),
+            format_func=request_labels.__getitem__,
             key="planner_request",
         )
         approve = st.radio(
@@ -176,15 +180,16 @@ def show_bid_rounds(client: ApiClient, site: str, zone: str, week: date) -> None
     if rounds:
         st.dataframe(_rounds_table(rounds, zone), hide_index=True, width="stretch")
         by_id = {r["id"]: r for r in rounds}
-        chosen = st.selectbox(
-            t("Bid round"),
-            list(by_id),
-            format_func=lambda i: t(
+        round_labels = {
+            i: t(
                 "{round} ({status})",
-                round=by_id[i]["name"],
-                status=t(str(ROUND_STATUS.get(by_id[i]["status"]) or by_id[i]["status"])),
-            ),
-            key="planner_round",
+                round=r["name"],
+                status=t(str(ROUND_STATUS.get(r["status"]) or r["status"])),
+            )
+            for i, r in by_id.items()
+        }
+        chosen = st.selectbox(
+            t("Bid round"), list(by_id), format_func=round_labels.__getitem__, key="planner_round"
         )
         _round_detail(client, by_id[chosen])
     else:
