@@ -28,11 +28,20 @@ def api_url_from_env() -> str:
 class ApiError(Exception):
     """A request the API did not answer with success; `kind` and `status` say why."""
 
-    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        status: int | None = None,
+        error: str = "",
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.message = message
+        self.error = error  # the API's own kind ("rule_violation", "invalid", ...)
+        self.errors = errors or []  # its per-field or per-rule details
 
 
 _KIND_OF_STATUS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
@@ -79,12 +88,18 @@ class ApiClient:
             ) from None
         if response.status_code >= 400:
             detail = response.text.strip()[:300]
+            error, errors = "", []
             try:
                 payload = response.json()
-                detail = str(payload.get("detail") or detail)
             except ValueError:
-                pass
-            raise ApiError(_kind(response.status_code), detail, response.status_code)
+                payload = None
+            if isinstance(payload, dict):
+                detail = str(payload.get("detail") or detail)
+                error = str(payload.get("error") or "")
+                found = payload.get("errors")
+                if isinstance(found, list):
+                    errors = [e for e in found if isinstance(e, dict)][:50]
+            raise ApiError(_kind(response.status_code), detail, response.status_code, error, errors)
         return response.json() if response.content else None
 
     def get(self, path: str, **params: Any) -> Any:
@@ -338,6 +353,45 @@ class ApiClient:
         """Approve or refuse a pending request (`decision`: approve or refuse)."""
         body = {"decision": decision, "reason": reason or None}
         result: JsonObject = self.post(f"/time-off-requests/{request_id}/decision", body)
+        return result
+
+    def my_shift_offers(self) -> list[JsonObject]:
+        """The agent's own shift offers, every status (`GET /v1/me/shift-offers?mine=true`)."""
+        result: list[JsonObject] = self.get("/me/shift-offers", mine=True)
+        return result
+
+    def shift_offers(self) -> list[JsonObject]:
+        """Other agents' open offers the agent could take."""
+        result: list[JsonObject] = self.get("/me/shift-offers")
+        return result
+
+    def offer_shift(self, shift_date: date, mode: str) -> JsonObject:
+        body = {"shift_date": shift_date.isoformat(), "mode": mode}
+        result: JsonObject = self.post("/me/shift-offers", body)
+        return result
+
+    def cancel_offer(self, offer_id: int) -> JsonObject:
+        result: JsonObject = self._request("DELETE", f"/me/shift-offers/{offer_id}")
+        return result
+
+    def take_offer(self, offer_id: int, taker_shift_date: date | None) -> JsonObject:
+        """Take an offer; with `taker_shift_date`, swap it for the agent's shift of that day."""
+        body = {"taker_shift_date": taker_shift_date.isoformat()} if taker_shift_date else {}
+        result: JsonObject = self.post(f"/me/shift-offers/{offer_id}/take", body)
+        return result
+
+    def my_shift_trades(self) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/me/shift-trades")
+        return result
+
+    def shift_trades(self, site: str, status: str | None = None) -> list[JsonObject]:
+        """A site's shift trades, newest first (planners)."""
+        result: list[JsonObject] = self.get("/shift-trades", site=site, status=status)
+        return result
+
+    def decide_trade(self, trade_id: int, approve: bool, reason: str | None) -> JsonObject:
+        body = {"approve": approve, "reason": reason or ""}
+        result: JsonObject = self.post(f"/shift-trades/{trade_id}/decision", body)
         return result
 
     def my_bid_rounds(self) -> list[JsonObject]:

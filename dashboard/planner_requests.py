@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import show_api_error
+from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
 from dashboard.self_service import ROUND_STATUS, RULES, flash
 
@@ -101,6 +101,7 @@ def show_requests(client: ApiClient, site: str, zone: str) -> None:
         if approve
         else t("{agent}'s request is refused.", agent=agent),
     )
+    forget_cached_reads()  # an approval republishes the week
     st.rerun()
 
 

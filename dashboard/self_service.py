@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import show_api_error
+from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
 
 FLASH_KEY = "my_flash"
@@ -156,6 +156,7 @@ def _request_form(api: ApiClient, zone: ZoneInfo, today: date) -> None:
         flash("success", t("Approved at once: {message}", message=message))
     else:
         flash("info", t("Sent to a planner: {message}", message=message))
+    forget_cached_reads()  # an approval at once republishes my week
     st.rerun()
 
 

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import frames, self_service
+from dashboard import frames, self_service, swaps
 from dashboard.client import ApiError
 from dashboard.common import read, require_client, section
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_time, t
@@ -165,6 +165,17 @@ def _chart(shifts: list[dict[str, Any]]) -> None:
     )
 
 
+def _week_shifts() -> list[dict[str, Any]]:
+    """The agent's shifts in the shown week's published schedule (none when nothing is)."""
+    try:
+        shifts: list[dict[str, Any]] = read(api, "my_schedule", week_start)
+    except ApiError as exc:
+        if exc.kind != "not_found":
+            raise
+        return []
+    return shifts
+
+
 def _schedule() -> None:
     """The week's shifts: figures, a row per day, the chart and the calendar file."""
     try:
@@ -225,6 +236,9 @@ with section(t("Schedule")):
 st.subheader(t("My time off"))
 with section(t("My time off")):
     self_service.show_time_off(api, zone_name)
+st.subheader(t("Shift swaps"))
+with section(t("Shift swaps")):
+    swaps.show_swaps(api, zone_name, _week_shifts(), str(me["agent_code"]))
 st.subheader(t("Shift bidding"))
 with section(t("Shift bidding")):
     self_service.show_bidding(api, zone_name)

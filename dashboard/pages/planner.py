@@ -32,6 +32,7 @@ from dashboard.planner_roster import adjustment_form, show_week
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
 from dashboard.scenarios import show_scenarios
 from dashboard.self_service import show_flash
+from dashboard.swaps import show_trades
 from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
@@ -701,6 +702,10 @@ if can(me, "time_off:decide"):
     st.subheader(t("Requests"))
     with section(t("Requests")):
         show_requests(api, site, timezone)
+if can(me, "schedule:publish"):
+    st.subheader(t("Shift trades"))
+    with section(t("Shift trades")):
+        show_trades(api, site)
 if can(me, "schedule:write"):
     st.subheader(t("Bid rounds"))
     with section(t("Bid rounds")):

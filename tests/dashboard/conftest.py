@@ -113,6 +113,15 @@ def serve_demo(
                 agent_code=agent_code if role == "agent" else None,
             )
             tokens[role] = token
+        # a second agent, skilled like the first (CARE) on the same contract: a swap partner
+        token = new_token()
+        tokens_repo.add(
+            name="dashboard-agent2",
+            role="agent",
+            token_hash=hash_token(token),
+            agent_code=demo.agents[2].code,
+        )
+        tokens["agent2"] = token
     engine.dispose()
 
     app = create_app(ApiSettings(database_url=url, api_kpi_cache_seconds=0))
