@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,10 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /u
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
-    """`wfm dashboard` as a subprocess on a free port, against the browser test's API."""
+@contextmanager
+def dashboard_process(api_url: str) -> Iterator[str]:
+    """`wfm dashboard` as a subprocess on a free port against the API at `api_url`; its
+    address. Stopped (and checked stopped) on leaving."""
     port = free_port()
     command = [
         sys.executable,
@@ -60,7 +62,7 @@ def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
         "--port",
         str(port),
         "--api-url",
-        browser_api.url,
+        api_url,
     ]
     process = subprocess.Popen(
         command,
@@ -100,6 +102,13 @@ def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
         if not stopped:
             os.killpg(process.pid, 9)
         assert stopped, "streamlit outlived wfm dashboard"
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
+    """The dashboard against the browser test's API."""
+    with dashboard_process(browser_api.url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

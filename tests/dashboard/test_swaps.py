@@ -86,7 +86,8 @@ def test_an_offer_refused_as_a_give_away_then_swapped_and_approved(own_demo_api:
     _button(other, "Take the offer").click().run()
     assert_clean(other)
     assert any("waits for a planner" in i.value for i in other.info), [i.value for i in other.info]
-    [trade] = api.get("/v1/me/shift-trades", "agent2")  # type: ignore[misc]
+    found: Any = api.get("/v1/me/shift-trades", "agent2")
+    [trade] = found
     assert trade["status"] == "pending_approval" and trade["kind"] == "swap"
     assert list(other.dataframe[-1].value["Status"]) == ["waiting for a planner"]
     assert list(other.dataframe[-1].value["Mine"]) == ["I took"]
