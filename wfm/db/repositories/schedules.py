@@ -122,7 +122,9 @@ class ScheduleRepository:
     ) -> builtins.list[Schedule]:
         """The site's published schedules of the weeks starting from `first_week_start` to
         `last_week_start` (both included), oldest first, each holding only the agent's shifts
-        (none when the agent has no shift that week)."""
+        (none when the agent has no shift that week). For reads: the rows' shift collections are
+        loaded filtered to the agent (refreshing any already in the session), so a caller must
+        not change those schedules' shifts in the same session."""
         agent_id = self.session.scalar(select(AgentRow.id).where(AgentRow.code == agent_code))
         if agent_id is None:
             raise NotFoundError(f"no agent {agent_code!r}")
