@@ -18,6 +18,7 @@ from api.docs import install_docs
 from api.errors import ErrorBody, install_error_handlers
 from api.guard import RequestGuard, SecurityHeaders, document_guard
 from api.health import HEALTH_DESCRIPTION, HealthRead, health_answer
+from api.me.calendar_feed import hide_feed_secrets
 from api.settings import ApiSettings
 from wfm.db.session import make_engine, session_factory, sqlite_file
 
@@ -29,8 +30,10 @@ DESCRIPTION = """
 Contact-centre workforce management: organisation (sites, queues, segments, campaigns, agents),
 interval history import, KPIs, forecasts, staffing requirements, rosters and background jobs.
 
-**Auth.** Every endpoint but `/health` needs `Authorization: Bearer <token>`; tokens are created
-with `wfm token create --role ROLE --name NAME [--agent CODE]`. Roles: `admin` (everything),
+**Auth.** Every endpoint but `/health` and an agent's calendar subscription link
+(`GET /v1/calendar-feeds/{secret}.ics`, whose secret is its credential) needs
+`Authorization: Bearer <token>`; tokens are created with
+`wfm token create --role ROLE --name NAME [--agent CODE]`. Roles: `admin` (everything),
 `planner` (organisation, history, forecasts, schedules, publishing), `floor_manager` (reads and
 intraday changes), `executive` (KPIs), `agent` (their own schedule). No token or an unknown one is
 401; a role without the permission is 403.
@@ -103,6 +106,7 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     app.state.token_cache = TtlCache(settings.api_token_cache_seconds, size=1024)
     app.state.token_lookups = asyncio.Semaphore(TOKEN_LOOKUPS)
     install_error_handlers(app)
+    hide_feed_secrets()  # a subscription link's path is its credential: not in access logs
     install_docs(app)
     # outermost last: security headers on every answer, then the guard (authentication, body
     # cap, deadline and nesting) before the admission gate, so that only authenticated requests

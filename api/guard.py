@@ -3,9 +3,10 @@
 `SecurityHeaders` adds the browser protections to every answer. `RequestGuard` decides what a
 request may cost before the application sees it:
 
-* every /v1 request is authenticated from its Authorization header before a byte of its body is
-  read, and before the admission gate (`api.app.ConcurrencyLimit`) is taken: a client without a
-  valid token is answered 401 at once and never holds a place that authenticated work waits for;
+* every /v1 request (but reads of OPEN_PATH_PREFIXES: calendar subscription links) is
+  authenticated from its Authorization header before a byte of its body is read, and before
+  the admission gate (`api.app.ConcurrencyLimit`) is taken: a client without a valid token is
+  answered 401 at once and never holds a place that authenticated work waits for;
 * a client address whose tokens keep being refused is answered 429 for a while
   (`FailureThrottle`);
 * a body is read here, before the gate, against a size cap (413, from Content-Length up front
@@ -40,6 +41,13 @@ API_PREFIX = "/v1"
 # capped by api_max_import_megabytes
 IMPORT_PATHS = frozenset({"/v1/history/import", "/v1/outbound/attempts"})
 BATCH_PATHS = frozenset({"/v1/agent-events", "/v1/queue-snapshots"})  # api_max_batch_megabytes
+# /v1 paths served to GET without a token: a calendar app polls an agent's subscription link
+# (api.me.calendar_feed) and cannot send an Authorization header; the secret in the path is the
+# credential. Their 404s are not counted as refused tokens: calendar services poll many users'
+# links from few addresses, and a revoked link must not lock out the others (a 256-bit secret
+# is not worth guessing). They still wait for the admission gate and have their bodies capped.
+OPEN_PATH_PREFIXES = ("/v1/calendar-feeds/",)
+OPEN_METHODS = frozenset({"GET"})
 THROTTLED_ADDRESSES = 10_000  # client addresses whose failures are remembered, most recent first
 
 # Security headers ---------------------------------------------------------------------------------
@@ -214,7 +222,7 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        if _needs_token(scope.get("method", ""), path):
             refusal = await self._authenticate(scope)
             if refusal is not None:
                 await refusal(scope, receive, send)
@@ -335,6 +343,13 @@ class RequestGuard:
                     [{"field": "body", "message": f"nested deeper than {depth} levels"}],
                 )
             )
+
+
+def _needs_token(method: str, path: str) -> bool:
+    """Whether a request must be authenticated: every /v1 path but the open ones' reads."""
+    if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+        return False
+    return not (method in OPEN_METHODS and path.startswith(OPEN_PATH_PREFIXES))
 
 
 def _has_body(headers: Headers) -> bool:

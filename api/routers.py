@@ -11,6 +11,7 @@ from api.history.endpoints import router as history
 from api.intraday.endpoints import ROUTERS as intraday
 from api.jobs.endpoints import router as jobs
 from api.kpis.endpoints import router as kpis
+from api.me.calendar_feed import router as calendar_feed
 from api.me.endpoints import router as me
 from api.me.self_service import router as self_service
 from api.notifications.endpoints import router as notifications
@@ -27,6 +28,7 @@ from api.time_off.endpoints import ROUTERS as time_off
 
 ROUTERS = [
     me,
+    calendar_feed,
     *time_off,
     my_bids,
     self_service,

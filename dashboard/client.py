@@ -436,3 +436,16 @@ class ApiClient:
     def my_calendar(self, week_start: date) -> bytes:
         """The agent's own published week as iCalendar (`GET /v1/me/calendar.ics`)."""
         return self.download("/me/calendar.ics", week_start=week_start)
+
+    def my_calendar_feed(self) -> JsonObject:
+        """Whether the agent has a calendar subscription link, and since when
+        (`GET /v1/me/calendar-feed`: `exists`, `created_at_utc`; never the URL)."""
+        result: JsonObject = self.get("/me/calendar-feed")
+        return result
+
+    def new_my_calendar_feed(self) -> str:
+        """Make the agent's calendar subscription link, or a new one in place of the old (which
+        stops working): its full URL on this API, shown by the API this once only
+        (`POST /v1/me/calendar-feed`)."""
+        made: JsonObject = self.post("/me/calendar-feed")
+        return self.base_url.rstrip("/") + str(made["url"])

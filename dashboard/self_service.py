@@ -1,8 +1,9 @@
-"""An agent's self-service on the My schedule page: the leave balance and time-off requests
-(ask, cancel), the open shift-bidding rounds (rank the patterns, read the award and why) and
-the notification preferences. Everything through the API (`dashboard.client`) with the agent's
-own token; times in the site's; texts from the `my_schedule` catalogue. The API's own
-explanations (predictions, awards) stay as it writes them."""
+"""An agent's self-service on the My schedule page: the calendar subscription link (make,
+copy, replace), the leave balance and time-off requests (ask, cancel), the open shift-bidding
+rounds (rank the patterns, read the award and why) and the notification preferences.
+Everything through the API (`dashboard.client`) with the agent's own token; times in the
+site's; texts from the `my_schedule` catalogue. The API's own explanations (predictions,
+awards) stay as it writes them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
 
 FLASH_KEY = "my_flash"
+FEED_URL_KEY = "my_calendar_feed_url"  # (agent code, full URL) of the link made in this session
 REQUEST_STATUS = {
     "pending": N_("waiting for a planner"),
     "approved": N_("approved"),
@@ -54,6 +56,50 @@ def show_flash() -> None:
     if found:
         kind, text = found
         getattr(st, kind)(text)
+
+
+def show_calendar_feed(api: ApiClient, agent_code: str, timezone: str) -> None:
+    """The agent's calendar subscription link: made on request, its URL shown once (the API
+    keeps only a hash of its secret), replaced on request."""
+    status = api.my_calendar_feed()
+    made = st.session_state.get(FEED_URL_KEY)
+    url = made[1] if made and made[0] == agent_code and status.get("exists") else None
+    with st.expander(t("Subscribe in my calendar app"), expanded=url is not None):
+        st.caption(
+            t(
+                "Google Calendar, Outlook or Apple Calendar can subscribe to a link and keep your "
+                "published shifts up to date, from four weeks back to twelve weeks ahead."
+            )
+        )
+        if url is not None:
+            st.code(url, language=None)
+            st.caption(
+                t(
+                    "Copy this link into your calendar app now: it is shown only once. Anyone "
+                    "with the link can read your shifts."
+                )
+            )
+            label = t("Make a new link (the old one stops working)")
+        elif status.get("exists"):
+            st.info(
+                t(
+                    "You made a subscription link on {when}. It is shown only when it is made: "
+                    "to see a link again, make a new one (the old one stops working).",
+                    when=fmt_datetime(status["created_at_utc"], timezone),
+                )
+            )
+            label = t("Make a new link (the old one stops working)")
+        else:
+            label = t("Create my subscription link")
+        if not st.button(label, key="my_calendar_feed_new"):
+            return
+        try:
+            new_url = api.new_my_calendar_feed()
+        except ApiError as exc:
+            show_api_error(exc, t("Subscribe in my calendar app"))
+            return
+    st.session_state[FEED_URL_KEY] = (agent_code, new_url)
+    st.rerun()
 
 
 def _hours(value: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -154,6 +155,19 @@ def _stamp(moment: datetime) -> str:
 
 def schedule_ical(schedule: Schedule, agent_code: str, timezone: str) -> str:
     """An iCalendar (RFC 5545) of the agent's shifts; each event lists its activities."""
+    return schedules_ical((schedule,), agent_code, timezone)
+
+
+def schedules_ical(
+    schedules: Sequence[Schedule],
+    agent_code: str,
+    timezone: str,
+    *,
+    refresh_minutes: int | None = None,
+) -> str:
+    """One iCalendar (RFC 5545) of the agent's shifts in several schedules (weeks), an event per
+    shift listing its activities. With `refresh_minutes`, the calendar asks subscribing apps to
+    poll it that often (REFRESH-INTERVAL, and X-PUBLISHED-TTL for Outlook)."""
     zone = ZoneInfo(timezone)
     now = _stamp(datetime.now(UTC))
     lines = [
@@ -164,6 +178,24 @@ def schedule_ical(schedule: Schedule, agent_code: str, timezone: str) -> str:
         "METHOD:PUBLISH",
         _fold(f"X-WR-CALNAME:{_ical_text(f'Shifts of {agent_code}')}"),
     ]
+    if refresh_minutes is not None:
+        every = _duration(refresh_minutes)
+        lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{every}", f"X-PUBLISHED-TTL:{every}"]
+    for schedule in schedules:
+        lines += _shift_events(schedule, agent_code, zone, now)
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _duration(minutes: int) -> str:
+    """An RFC 5545 duration of whole minutes (at least one): 60 -> PT1H, 90 -> PT1H30M."""
+    hours, rest = divmod(max(1, minutes), 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest else "")
+
+
+def _shift_events(schedule: Schedule, agent_code: str, zone: ZoneInfo, now: str) -> list[str]:
+    """The VEVENT lines of the agent's shifts in the schedule."""
+    lines: list[str] = []
     for shift in schedule.shifts:
         if shift.agent_code != agent_code:
             continue
@@ -188,5 +220,4 @@ def schedule_ical(schedule: Schedule, agent_code: str, timezone: str) -> str:
             f"SEQUENCE:{schedule.version}",
             "END:VEVENT",
         ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    return lines

@@ -232,6 +232,8 @@ def _schedule() -> None:
 
 with section(t("Schedule")):
     _schedule()
+with section(t("Subscribe in my calendar app")):
+    self_service.show_calendar_feed(api, str(me["agent_code"]), zone_name)
 
 st.subheader(t("My time off"))
 with section(t("My time off")):

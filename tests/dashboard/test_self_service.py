@@ -3,13 +3,15 @@ asks for time off on My schedule, a planner sees it pending with its prediction 
 page and approves it, and the agent then reads it approved with the balance changed; a planner
 creates and opens a bid round, the agent ranks its patterns, the planner closes and assigns it,
 and the agent reads the award with the API's explanation; the agent's e-mail notifications are
-saved; bad input shows a message in the reader's language, never a traceback."""
+saved; the agent makes a calendar subscription link, shown once, and replaces it from another
+session; bad input shows a message in the reader's language, never a traceback."""
 
 from __future__ import annotations
 
 from datetime import time, timedelta
 from typing import Any
 
+import httpx
 from dashkit import DemoApi
 from streamlit.testing.v1 import AppTest
 from test_pages import assert_clean, metric, run_page
@@ -25,6 +27,46 @@ def _button(at: AppTest, label: str) -> Any:
     found = [b for b in at.button if b.label == label]
     assert found, (label, [b.label for b in at.button])
     return found[0]
+
+
+def _feed_urls(at: AppTest) -> list[str]:
+    return [str(c.value) for c in at.code if "/v1/calendar-feeds/" in str(c.value)]
+
+
+def test_the_calendar_subscription_link_is_shown_once_and_can_be_replaced(
+    own_demo_api: DemoApi,
+) -> None:
+    api = own_demo_api
+    with api.client("agent") as http:
+        http.delete("/v1/me/calendar-feed")  # none to start with (204, or 404 when there is none)
+    at = run_page(api, MY_PAGE, "agent")
+    assert not _feed_urls(at)
+    assert [e.label for e in at.expander if e.label == "Subscribe in my calendar app"]
+    _button(at, "Create my subscription link").click().run()
+    assert_clean(at)
+    [url] = _feed_urls(at)
+    assert url.startswith(api.url + "/v1/calendar-feeds/") and url.endswith(".ics")
+    assert any("shown only once" in c.value for c in at.caption), [c.value for c in at.caption]
+    served = httpx.get(url, timeout=60.0)  # as a calendar app polls it: no token
+    assert served.status_code == 200, served.text
+    assert f"X-WR-CALNAME:Shifts of {api.agent_code}" in served.text
+    assert "Make a new link (the old one stops working)" in [b.label for b in at.button]
+
+    # another session (in Chinese) cannot show the link again: it says so and offers a new one
+    zh = run_page(api, MY_PAGE, "agent", wfm_language="zh")
+    assert not _feed_urls(zh)
+    assert [e.label for e in zh.expander if e.label == "在我的日历应用中订阅"]
+    assert any("订阅链接" in i.value and "旧链接将失效" in i.value for i in zh.info), [
+        i.value for i in zh.info
+    ]
+    [again] = [b for b in zh.button if b.label == "生成新链接（旧链接将失效）"]
+    again.click().run()
+    assert_clean(zh)
+    [new_url] = _feed_urls(zh)
+    assert new_url != url and new_url.startswith(api.url + "/v1/calendar-feeds/")
+    assert any("只显示这一次" in c.value for c in zh.caption), [c.value for c in zh.caption]
+    assert httpx.get(url, timeout=60.0).status_code == 404
+    assert httpx.get(new_url, timeout=60.0).status_code == 200
 
 
 def _hours(value: float) -> str:

@@ -687,6 +687,19 @@ class ApiTokenRow(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
 
 
+class CalendarFeedRow(Base):
+    """An agent's calendar subscription (`wfm.services.calendar_feeds`): only the SHA-256 of the
+    secret in its URL is stored. One per agent: rotating replaces the row, revoking deletes it,
+    and so do deactivating or deleting the agent. Belongs to the agent, not to an API token."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at_utc: Mapped[datetime]
+
+
 # --- intraday: live state, authorised plan changes, settings ------------
 
 

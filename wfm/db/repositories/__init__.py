@@ -7,6 +7,7 @@ from wfm.db.repositories.agents import (
     AvailabilityEntry,
     TimeOffEntry,
 )
+from wfm.db.repositories.calendar_feeds import CalendarFeedOwner, CalendarFeedRepository
 from wfm.db.repositories.callbacks import CallbackRepository
 from wfm.db.repositories.campaigns import CampaignRepository
 from wfm.db.repositories.dialer_attempts import DialerAttemptRepository
@@ -38,6 +39,8 @@ __all__ = [
     "AgentRecord",
     "AgentRepository",
     "AvailabilityEntry",
+    "CalendarFeedOwner",
+    "CalendarFeedRepository",
     "CallbackRepository",
     "CampaignRepository",
     "DeliveryRecord",

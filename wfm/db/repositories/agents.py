@@ -23,6 +23,7 @@ from wfm.db.models import (
     SiteRow,
     TimeOffRow,
 )
+from wfm.db.repositories.calendar_feeds import CalendarFeedRepository
 from wfm.db.repositories.campaigns import CampaignRepository
 from wfm.db.repositories.queues import QueueRepository
 from wfm.db.repositories.sites import SiteRepository
@@ -221,10 +222,11 @@ class AgentRepository:
         if hire_date is not None:
             row.hire_date = hire_date
         if active is not None:
-            if row.active and not active:  # the agent leaves: their tokens stop working
+            if row.active and not active:  # the agent leaves: their tokens and feed stop working
                 TokenRepository(self.session).revoke_agent_tokens(
                     row.id, reason=f"agent {code} deactivated"
                 )
+                CalendarFeedRepository(self.session).remove_of_agent_id(row.id)
             row.active = active
         if contract is not None:
             row.contract_id = self._contract_id(contract)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -115,6 +116,36 @@ class ScheduleRepository:
         if week_start is not None:
             stmt = stmt.where(ScheduleRow.week_start == week_start)
         return [self._schedule(r, with_shifts=False) for r in self.session.scalars(stmt)]
+
+    def published_of_agent(
+        self, site_code: str, agent_code: str, first_week_start: date, last_week_start: date
+    ) -> builtins.list[Schedule]:
+        """The site's published schedules of the weeks starting from `first_week_start` to
+        `last_week_start` (both included), oldest first, each holding only the agent's shifts
+        (none when the agent has no shift that week). For reads: the rows' shift collections are
+        loaded filtered to the agent (refreshing any already in the session), so a caller must
+        not change those schedules' shifts in the same session."""
+        agent_id = self.session.scalar(select(AgentRow.id).where(AgentRow.code == agent_code))
+        if agent_id is None:
+            raise NotFoundError(f"no agent {agent_code!r}")
+        own_shifts = ScheduleRow.shifts.and_(ShiftRow.agent_id == agent_id)
+        rows = self.session.scalars(
+            select(ScheduleRow)
+            .join(SiteRow)
+            .where(
+                SiteRow.code == site_code,
+                ScheduleRow.status == ScheduleStatus.PUBLISHED.value,
+                ScheduleRow.week_start >= first_week_start,
+                ScheduleRow.week_start <= last_week_start,
+            )
+            .order_by(ScheduleRow.week_start, ScheduleRow.version)
+            .options(
+                selectinload(own_shifts).selectinload(ShiftRow.breaks),
+                selectinload(own_shifts).selectinload(ShiftRow.activities),
+            )
+            .execution_options(populate_existing=True)
+        )
+        return [self._schedule(row, with_shifts=True) for row in rows]
 
     def publish(self, schedule_id: int, published_at_utc: datetime) -> Schedule:
         """Publish the latest draft of its week; the week's published version before it becomes
