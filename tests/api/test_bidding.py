@@ -271,3 +271,27 @@ def test_an_applied_draft_names_the_rules_the_awards_leave_broken(
     broken = ok(planner.get(f"/v1/schedules/{draft_id}"))["summary"]["bid_round_violations"]
     # the four agents without a pattern work no hours: their contracts' minimum is broken
     assert sorted({line.split(": ")[1] for line in broken}) == ["A0", "A1", "A2", "A4"]
+
+
+def test_an_applied_draft_leaves_out_the_shifts_an_agent_has_off(
+    centre: dict[str, httpx.Client],
+) -> None:
+    """Approved time off wins over the awarded pattern: that day's shift is not in the draft,
+    the draft names it, and no rule is broken for it."""
+    planner = centre["planner"]
+    body = _round(patterns=[_pattern("Only", "08:00", "16:00", 1)])
+    rid = ok(planner.post("/v1/bid-rounds", json=body), 201)["id"]
+    wednesday = "2025-03-05"
+    off = {"start_utc": f"{wednesday}T00:00:00+00:00", "end_utc": "2025-03-06T00:00:00+00:00"}
+    ok(planner.post("/v1/agents/A3/time-off", json=off), 201)
+    for step in ("open", "close", "assign"):
+        ok(planner.post(f"/v1/bid-rounds/{rid}/{step}"))
+    awards = ok(planner.get(f"/v1/bid-rounds/{rid}/results"))
+    assert [a["agent_code"] for a in awards if a["pattern_id"] is not None] == ["A3"]
+    draft_id = ok(planner.post(f"/v1/bid-rounds/{rid}/apply"), 201)["schedule_ids"][0]
+    draft = ok(planner.get(f"/v1/schedules/{draft_id}"))
+    days = sorted(s["shift_date"] for s in draft["shifts"] if s["agent_code"] == "A3")
+    assert days == ["2025-03-03", "2025-03-04", "2025-03-06", "2025-03-07"]
+    assert draft["summary"]["bid_round_shifts_off"] == [f"A3 {wednesday}"]
+    broken = draft["summary"]["bid_round_violations"]
+    assert not [line for line in broken if ": A3" in line and "absen" in line], broken

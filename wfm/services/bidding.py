@@ -32,7 +32,7 @@ from scheduling.bidding import (
     weekly_paid_hours,
 )
 from scheduling.evaluate import evaluate
-from scheduling.problem import AvailabilityWindow
+from scheduling.problem import AvailabilityWindow, Problem
 from wfm.db.repositories import (
     AgentRepository,
     CampaignRepository,
@@ -317,6 +317,10 @@ def apply_round(session: Session, round_id: int) -> BidRoundRecord:
             shifts=tuple(shifts),
         )
         plan = schedule_problem(session, draft)
+        # an agent's time off and unavailability in the week win over the pattern: those shifts
+        # are left out (time off credits its paid hours to the week)
+        kept, off = _without_absences(draft.shifts, plan.problem)
+        draft = replace(draft, shifts=kept)
         roster = roster_from_shifts(draft.shifts)
         broken = evaluate(plan.problem, roster).violations
         evaluation = evaluate_roster(
@@ -334,12 +338,31 @@ def apply_round(session: Session, round_id: int) -> BidRoundRecord:
                 "forecast_run_id": plan.forecast_run_id,
                 "bid_round_id": round_id,
                 "bid_round_violations": [str(v) for v in broken],
+                "bid_round_shifts_off": off,
             }
         )
         draft = replace(draft, summary=json_safe(summary), forecast_run_id=plan.forecast_run_id)
         made.append(schedules.add(draft))
     repo.set_applied(round_id, made)
     return repo.get(round_id)
+
+
+def _without_absences(
+    shifts: tuple[Shift, ...], problem: Problem
+) -> tuple[tuple[Shift, ...], list[str]]:
+    """The shifts that overlap none of their agent's absences (time off, unavailability) in the
+    week's roster problem, and "AGENT DATE" of each left out."""
+    absences = {a.code: a.absences for a in problem.agents}
+    kept, off = [], []
+    for shift in shifts:
+        if any(
+            a.start_utc < shift.end_utc and shift.start_utc < a.end_utc
+            for a in absences.get(shift.agent_code, ())
+        ):
+            off.append(f"{shift.agent_code} {shift.shift_date.isoformat()}")
+        else:
+            kept.append(shift)
+    return tuple(kept), off
 
 
 def _shifts_of(
