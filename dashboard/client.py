@@ -433,10 +433,6 @@ class ApiClient:
         result: JsonObject = self.put("/me/notification-preferences", body)
         return result
 
-    def my_calendar(self, week_start: date) -> bytes:
-        """The agent's own published week as iCalendar (`GET /v1/me/calendar.ics`)."""
-        return self.download("/me/calendar.ics", week_start=week_start)
-
     def my_calendar_feed(self) -> JsonObject:
         """Whether the agent has a calendar subscription link, and since when
         (`GET /v1/me/calendar-feed`: `exists`, `created_at_utc`; never the URL)."""

@@ -7,7 +7,7 @@ text is translated with `dashboard.i18n.t` (catalogue `common`)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,6 +51,21 @@ def read(api: ApiClient, method: str, *args: Any, live: bool = False) -> Any:
     """A cached read: `live` data for 15 s, planning data for 2 min (per URL and token)."""
     reader = _read_short if live else _read_long
     return reader(api.base_url, api.token, method, tuple(args))
+
+
+def on_click_download(api: ApiClient, path: str, **params: Any) -> Callable[[], bytes]:
+    """A download button's data, fetched from the API only when the button is clicked (a page
+    does not wait for files nobody asked for). A failure comes back as the file's text, which
+    says what went wrong."""
+
+    def fetch() -> bytes:
+        try:
+            return api.download(path, **params)
+        except ApiError as exc:
+            log.warning("download of %s failed: %s", path, exc.message)
+            return f"{exc.kind}: {exc.message}\n".encode()
+
+    return fetch
 
 
 def forget_cached_reads() -> None:

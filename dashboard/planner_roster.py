@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import can, forget_cached_reads, read, show_api_error
+from dashboard.common import can, forget_cached_reads, on_click_download, read, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_percent, t
 from dashboard.roster_week import (
     ACTIVITY_NAMES,
@@ -97,23 +97,20 @@ def _exports(
     name = f"schedule-{schedule['site_code']}-{schedule['week_start']}-v{schedule['version']}"
     sid = schedule["id"]
     left, right = st.columns(2)
-    try:
-        left.download_button(
-            t("Download CSV"),
-            client.download(f"/schedules/{sid}/export.csv"),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            key="planner_export_csv",
-        )
-        right.download_button(
-            t("Download Excel"),
-            client.download(f"/schedules/{sid}/export.xlsx"),
-            file_name=f"{name}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="planner_export_xlsx",
-        )
-    except ApiError as exc:
-        show_api_error(exc, t("Exports"))
+    left.download_button(
+        t("Download CSV"),
+        on_click_download(client, f"/schedules/{sid}/export.csv"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key="planner_export_csv",
+    )
+    right.download_button(
+        t("Download Excel"),
+        on_click_download(client, f"/schedules/{sid}/export.xlsx"),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="planner_export_xlsx",
+    )
     codes = sorted(shown["agent"].unique())
     table = pd.DataFrame(
         {
@@ -133,16 +130,13 @@ def _exports(
     )
     agent = st.selectbox(t("Calendar of"), codes, key="planner_calendar_agent")
     if agent:
-        try:
-            st.download_button(
-                t("Download {agent}'s calendar", agent=agent),
-                client.download(f"/schedules/{sid}/agents/{agent}/calendar.ics"),
-                file_name=f"{agent}-{schedule['week_start']}.ics",
-                mime="text/calendar",
-                key="planner_calendar_download",
-            )
-        except ApiError as exc:
-            show_api_error(exc, t("Calendar"))
+        st.download_button(
+            t("Download {agent}'s calendar", agent=agent),
+            on_click_download(client, f"/schedules/{sid}/agents/{agent}/calendar.ics"),
+            file_name=f"{agent}-{schedule['week_start']}.ics",
+            mime="text/calendar",
+            key="planner_calendar_download",
+        )
     st.caption(
         t(
             "Each agent's calendar link serves the shifts as iCalendar with an API token "

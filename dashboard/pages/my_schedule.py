@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import frames, self_service, swaps
 from dashboard.client import ApiError
-from dashboard.common import read, require_client, section
+from dashboard.common import on_click_download, read, require_client, section
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_time, t
 
 ACTIVITY_COLOURS = {
@@ -223,7 +223,7 @@ def _schedule() -> None:
         _chart(shifts)
         st.download_button(
             t("Add this week to my calendar (iCalendar)"),
-            api.my_calendar(week_start),
+            on_click_download(api, "/me/calendar.ics", week_start=week_start),
             file_name=f"{me['agent_code']}-{week_start.isoformat()}.ics",
             mime="text/calendar",
             key="my_calendar",
