@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from wfm.db.models import IntervalHistoryDayRow, QueueRow
-from wfm.db.repositories import HistoryRepository, ScheduleRepository
+from wfm.db.repositories import AgentRepository, HistoryRepository, ScheduleRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import ScheduleStatus
 from wfm.services.demo_week import check_published_week
+from wfm.services.time_off import balance_of
 from wfm.tools.demo.live import history_end_for, today_at, week_start_of
 
 TODAY = date(2026, 11, 12)  # a Thursday
@@ -56,6 +57,15 @@ def test_the_demo_opens_on_the_current_week(database_url: str, engine: Engine) -
     with unit_of_work(engine) as session:
         spans = HistoryRepository(session).spans()
         assert max(s.last_interval_utc for s in spans).astimezone(ZONE).date() == date(2026, 11, 8)
+        # leave accrues from 1 January at four weeks of the contract's hours a year
+        for agent in AgentRepository(session).list("DUB"):
+            held = balance_of(session, agent.code, TODAY)
+            weekly = agent.contract.weekly_hours_max
+            assert held.as_of == date(2026, 1, 1) and held.opening_hours == 0
+            assert held.accrual_hours_per_week == pytest.approx(weekly * 4 / 52, abs=0.01)
+            weeks = (TODAY - date(2026, 1, 1)).days / 7
+            assert weeks - 1 <= held.accrued_hours / held.accrual_hours_per_week <= weeks
+            assert held.approved_hours == 0
     for step in (
         ["forecast", "--weeks", "3"],
         ["schedule", "--time-limit", "20", "--publish"],

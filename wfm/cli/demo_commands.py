@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -51,6 +51,7 @@ def demo_data(
     from wfm.db.repositories import SiteRepository
     from wfm.db.session import unit_of_work
     from wfm.services.centre import CentreData, load_centre
+    from wfm.services.time_off import set_opening_balance
     from wfm.tools.demo import generate_demo_centre
     from wfm.tools.demo.generator import SITE_CODE, SITE_TIMEZONE
     from wfm.tools.demo.live import history_end_for, today_at
@@ -72,6 +73,11 @@ def demo_data(
     data = CentreData.of_demo(centre)
     with user_errors(), unit_of_work(engine) as session:
         summary = load_centre(session, data, progress=info)
+        # leave years start on 1 January: each agent's balance accrues from then
+        new_year = date(day.year, 1, 1)
+        now = datetime.now(UTC)
+        for agent in centre.agents:
+            set_opening_balance(session, agent.code, 0.0, new_year, now)
     seconds = time.perf_counter() - started
     typer.echo(
         f"demo centre written to {engine.url.render_as_string(hide_password=True)} "

@@ -173,6 +173,7 @@ QUEUE_DESIGNS: tuple[QueueDesign, ...] = (
     ),
 )
 
+LEAVE_WEEKS_A_YEAR = 4  # paid leave accrues weekly: four weeks of the contract's hours a year
 FULL_TIME_40 = Contract(
     name="Full-time 40 h",
     weekly_hours_min=40.0,
@@ -182,6 +183,7 @@ FULL_TIME_40 = Contract(
     shift_lengths_minutes=(540,),  # 9 h on site, 8 h paid after a 1 h unpaid lunch
     earliest_start_local=time(7, 0),
     latest_end_local=time(23, 0),
+    leave_accrual_hours_per_week=round(40.0 * LEAVE_WEEKS_A_YEAR / 52, 2),
 )
 FULL_TIME_37_5 = Contract(
     name="Full-time 37.5 h",
@@ -192,6 +194,7 @@ FULL_TIME_37_5 = Contract(
     shift_lengths_minutes=(480,),  # 8 h on site, 7.5 h paid after a 30 min unpaid lunch
     earliest_start_local=time(7, 0),
     latest_end_local=time(23, 0),
+    leave_accrual_hours_per_week=round(37.5 * LEAVE_WEEKS_A_YEAR / 52, 2),
 )
 PART_TIME_24 = Contract(
     name="Part-time 20-24 h",
@@ -202,6 +205,7 @@ PART_TIME_24 = Contract(
     shift_lengths_minutes=(300, 330, 360),
     earliest_start_local=time(7, 0),
     latest_end_local=time(23, 0),
+    leave_accrual_hours_per_week=round(24.0 * LEAVE_WEEKS_A_YEAR / 52, 2),
 )
 PART_TIME_20 = Contract(
     name="Part-time 20 h",
@@ -212,6 +216,7 @@ PART_TIME_20 = Contract(
     shift_lengths_minutes=(300,),
     earliest_start_local=time(7, 0),
     latest_end_local=time(23, 0),
+    leave_accrual_hours_per_week=round(20.0 * LEAVE_WEEKS_A_YEAR / 52, 2),
 )
 CONTRACT_MIX: tuple[tuple[Contract, float], ...] = (
     (FULL_TIME_37_5, 0.40),
