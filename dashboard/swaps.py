@@ -168,8 +168,8 @@ def show_swaps(api: ApiClient, zone: str, shifts: list[dict[str, Any]], me: str)
     """My offers (cancel one, offer a shift of the shown week), the offers I could take, and my
     trades with their status."""
     mine = api.my_shift_offers()
-    st.markdown(f"**{t('My offers')}**")
     if mine:
+        st.markdown(f"**{t('My offers')}**")
         st.dataframe(_offers_table(mine, zone, with_agent=False), hide_index=True, width="stretch")
     open_mine = {
         _shift_time(o["shift_start_utc"], o["shift_end_utc"], zone): o["id"]
