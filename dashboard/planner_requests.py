@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
-from dashboard.self_service import ROUND_STATUS, RULES, flash
+from dashboard.self_service import ROUND_STATUS, RULES, flash, prediction_text
 
 # the step a round in each state takes next, and its button
 NEXT_STEP = {
@@ -41,7 +41,7 @@ def _pending_table(requests: list[dict[str, Any]], zone: str) -> pd.DataFrame:
                 t("Until"): fmt_datetime(r["end_utc"], zone),
                 t("Hours"): fmt_number(r["hours"], 1),
                 t("Reason"): r["reason"],
-                t("Prediction"): (r.get("prediction") or {}).get("message") or "",
+                t("Prediction"): prediction_text(r.get("prediction")),
                 t("Asked"): fmt_datetime(r["created_at_utc"], zone),
             }
             for r in requests

@@ -2,8 +2,8 @@
 copy, replace), the leave balance and time-off requests (ask, cancel), the open shift-bidding
 rounds (rank the patterns, read the award and why) and the notification preferences.
 Everything through the API (`dashboard.client`) with the agent's own token; times in the
-site's; texts from the `my_schedule` catalogue. The API's own explanations (predictions,
-awards) stay as it writes them."""
+site's; texts from the `my_schedule` catalogue. A request's prediction is said from its
+figures in the reader's language; a bid award's explanation stays as the API writes it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
-from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
+from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, fmt_percent, t
 
 FLASH_KEY = "my_flash"
 FEED_URL_KEY = "my_calendar_feed_url"  # (agent code, full URL) of the link made in this session
@@ -129,7 +129,80 @@ def _request_refused(exc: ApiError) -> None:
         show_api_error(exc, t("Request time off"))
 
 
-# --- time off --------------------------------------------------------------------------------
+# --- time off ---
+# (the prediction a request was judged on, said from its figures in the reader's language)
+
+
+def _margins(day: dict[str, Any]) -> str:
+    """ "answer rate 93.4% against a target of 90% (+3.4 points)"; each target the queue has."""
+    out = []
+    for name, value, target in (
+        (t("answer rate"), day.get("answer_rate"), day.get("answer_rate_target")),
+        (t("service level"), day.get("service_level"), day.get("service_level_target")),
+    ):
+        if value is not None and target is not None:
+            out.append(
+                t(
+                    "{name} {value} against a target of {target} ({points} points)",
+                    name=name,
+                    value=fmt_percent(value, 1),
+                    target=fmt_percent(target, 0),
+                    points=f"{(value - target) * 100:+.1f}",
+                )
+            )
+    return "; ".join(out)
+
+
+def _queue_day(day: dict[str, Any]) -> str:
+    return t(
+        "{queue} on {day}: {margins}",
+        queue=day["queue_code"],
+        day=fmt_date(day["day"]),
+        margins=_margins(day),
+    )
+
+
+def _slack(day: dict[str, Any]) -> float:
+    gaps = [
+        day[value] - day[target]
+        for value, target in (
+            ("answer_rate", "answer_rate_target"),
+            ("service_level", "service_level_target"),
+        )
+        if day.get(value) is not None and day.get(target) is not None
+    ]
+    return min(gaps) if gaps else float("inf")
+
+
+def prediction_text(prediction: dict[str, Any] | None) -> str:
+    """What the queue model predicted for a time-off request (`prediction` as the API gives
+    it), in the reader's language; the API's own sentence for a verdict this page does not
+    know."""
+    if not prediction:
+        return ""
+    verdict = prediction.get("verdict")
+    days = [d for d in prediction.get("queue_days") or [] if isinstance(d, dict)]
+    if verdict == "on_target":
+        if not days:
+            return t("No queue loses serving time in the published roster.")
+        return t(
+            "Every affected queue and day stays on target; the narrowest: {day}.",
+            day=_queue_day(min(days, key=_slack)),
+        )
+    if verdict == "off_target":
+        below = [d for d in days if _slack(d) < 0][:5]
+        return t(
+            "Below target without this agent: {days}.",
+            days=" | ".join(_queue_day(d) for d in below),
+        )
+    if verdict == "no_published_week":
+        return t(
+            "No published roster covers all of it, so nothing predicts the absence there: "
+            "a planner decides."
+        )
+    if verdict == "no_forecast":
+        return t("A published week has no forecast to predict from: a planner decides.")
+    return str(prediction.get("message") or "")
 
 
 def _requests_table(requests: list[dict[str, Any]], zone: str) -> pd.DataFrame:
@@ -141,7 +214,7 @@ def _requests_table(requests: list[dict[str, Any]], zone: str) -> pd.DataFrame:
                 t("Hours"): fmt_number(r["hours"], 1),
                 t("Reason"): r["reason"],
                 t("Status"): t(REQUEST_STATUS.get(r["status"], r["status"])),
-                t("Prediction"): (r.get("prediction") or {}).get("message") or "",
+                t("Prediction"): prediction_text(r.get("prediction")),
                 t("Decision"): r.get("decision_reason") or "",
             }
             for r in requests
@@ -197,7 +270,7 @@ def _request_form(api: ApiClient, zone: ZoneInfo, today: date) -> None:
     except ApiError as exc:
         _request_refused(exc)
         return
-    message = (made.get("prediction") or {}).get("message") or ""
+    message = prediction_text(made.get("prediction"))
     if made["status"] == "approved":
         flash("success", t("Approved at once: {message}", message=message))
     else:

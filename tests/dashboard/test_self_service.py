@@ -18,6 +18,7 @@ from test_pages import assert_clean, metric, run_page
 from test_pages_people import assert_no_raw_field_names
 
 from dashboard.i18n import fmt_number, use_locale
+from dashboard.self_service import prediction_text
 
 MY_PAGE = "pages/my_schedule.py"
 PLANNER = "pages/planner.py"
@@ -111,7 +112,10 @@ def test_time_off_asked_pending_approved_and_charged(own_demo_api: DemoApi) -> N
     assert any("Sent to a planner" in i.value for i in at.info), [i.value for i in at.info]
     table = at.dataframe[-1].value
     assert list(table["Status"]) == ["waiting for a planner"]
-    assert list(table["Prediction"]) == [asked["prediction"]["message"]]
+    with use_locale("en"):
+        said = prediction_text(asked["prediction"])
+    assert said.startswith("No published roster covers all of it")
+    assert list(table["Prediction"]) == [said]
     assert metric(at, "Pending") == _hours(asked["hours"])
     assert_no_raw_field_names(at)
 
@@ -128,7 +132,7 @@ def test_time_off_asked_pending_approved_and_charged(own_demo_api: DemoApi) -> N
     planner = run_page(api, PLANNER, "planner")
     pending = next(d.value for d in planner.dataframe if "Prediction" in d.value.columns)
     assert list(pending["Agent"]) == [api.agent_code]
-    assert list(pending["Prediction"]) == [asked["prediction"]["message"]]
+    assert list(pending["Prediction"]) == [said]
     assert planner.selectbox(key="planner_request").value == asked["id"]
     _button(planner, "Decide").click().run()
     assert_clean(planner)
@@ -233,3 +237,31 @@ def test_notifications_saved_and_bad_address_refused(own_demo_api: DemoApi) -> N
     assert [e.value for e in at.error if "email" in e.value], [e.value for e in at.error]
     prefs = api.get("/v1/me/notification-preferences", "agent")
     assert prefs["email"] == "ana@example.com"
+
+
+def _day(queue: str, answer_rate: float, target: float) -> dict[str, Any]:
+    return {"queue_code": queue, "day": "2026-11-18", "answer_rate": answer_rate,
+            "answer_rate_target": target, "service_level": None,
+            "service_level_target": 0.8}  # fmt: skip
+
+
+def test_a_prediction_is_said_from_its_figures_in_the_readers_language() -> None:
+    on_target = {"verdict": "on_target", "message": "english",
+                 "queue_days": [_day("CARE", 0.95, 0.9), _day("CHAT", 0.91, 0.9)]}  # fmt: skip
+    off_target = {"verdict": "off_target", "message": "english",
+                  "queue_days": [_day("CARE", 0.95, 0.9), _day("CHAT", 0.85, 0.9)]}  # fmt: skip
+    with use_locale("en"):
+        assert prediction_text(on_target) == (
+            "Every affected queue and day stays on target; the narrowest: CHAT on Nov 18, "
+            "2026: answer rate 91.0% against a target of 90% (+1.0 points)."
+        )
+        assert prediction_text(off_target) == (
+            "Below target without this agent: CHAT on Nov 18, 2026: answer rate 85.0% against "
+            "a target of 90% (-5.0 points)."
+        )
+        assert prediction_text({"verdict": "new", "message": "as said"}) == "as said"
+        assert prediction_text(None) == ""
+    with use_locale("zh_CN"):
+        chinese = prediction_text(on_target)
+    assert "CHAT" in chinese and "91.0%" in chinese and "2026年11月18日" in chinese
+    assert "narrowest" not in chinese and "answer rate" not in chinese
