@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from dashkit import ROLES, DemoApi, roster, start_uvicorn  # noqa: E402
+from dashkit import CHROMIUM, CHROMIUM_ARGS, ROLES, DemoApi, roster, start_uvicorn  # noqa: E402
 
 from wfm.domain import Schedule, ScheduleStatus  # noqa: E402
 
@@ -28,6 +29,23 @@ def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
 def browser_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
     """A demo API of its own for the browser test (it publishes and switches too)."""
     yield from serve_demo(tmp_path_factory, this_week_too=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) for a browser test module; each role gets a context (a
+    browser profile) of its own. Skips without Chromium or the playwright package."""
+    if not CHROMIUM.exists():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture(scope="module")

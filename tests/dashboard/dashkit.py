@@ -20,6 +20,15 @@ from wfm.domain import ActivitySpan as Span
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 ROLES = ("admin", "planner", "floor_manager", "executive")
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; the browser tests skip without it
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass

@@ -30,23 +30,14 @@ from typing import Any
 
 import httpx
 import pytest
-from dashkit import DemoApi, free_port
+from dashkit import CHROMIUM, DemoApi, free_port
 
 from dashboard.i18n import t, use_locale
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("WFM_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="wfm-shots-"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 @contextmanager
@@ -109,20 +100,6 @@ def dashboard_url(browser_api: DemoApi) -> Iterator[str]:
     """The dashboard against the browser test's API."""
     with dashboard_process(browser_api.url) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module; each role gets a context (a browser profile) of
-    its own."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 WIDTH, HEIGHT = 1280, 860

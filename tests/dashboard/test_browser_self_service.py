@@ -10,15 +10,12 @@ Needs Debian's Chromium at /usr/bin/chromium and the `playwright` package; skipp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from dashkit import DemoApi
+from dashkit import CHROMIUM, DemoApi
 from test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     HEIGHT,
     WIDTH,
     dashboard_process,
@@ -26,22 +23,9 @@ from test_browser import (
     rendered,
     settle,
     sign_in,
-    sync_api,
 )
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _ok(response: Any) -> Any:

@@ -30,6 +30,13 @@ def assert_clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def button(at: AppTest, label: str) -> Any:
+    """The page's button with this label (one must be there)."""
+    found = [b for b in at.button if b.label == label]
+    assert found, (label, [b.label for b in at.button])
+    return found[0]
+
+
 def metric(at: AppTest, label: str) -> str:
     found = [m.value for m in at.metric if m.label == label]
     assert found, (label, [m.label for m in at.metric])

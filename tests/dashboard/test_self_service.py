@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from dashkit import DemoApi
 from streamlit.testing.v1 import AppTest
-from test_pages import assert_clean, metric, run_page
+from test_pages import assert_clean, button, metric, run_page
 from test_pages_people import assert_no_raw_field_names
 
 from dashboard.i18n import fmt_number, use_locale
@@ -22,12 +22,6 @@ from dashboard.self_service import prediction_text
 
 MY_PAGE = "pages/my_schedule.py"
 PLANNER = "pages/planner.py"
-
-
-def _button(at: AppTest, label: str) -> Any:
-    found = [b for b in at.button if b.label == label]
-    assert found, (label, [b.label for b in at.button])
-    return found[0]
 
 
 def _feed_urls(at: AppTest) -> list[str]:
@@ -43,7 +37,7 @@ def test_the_calendar_subscription_link_is_shown_once_and_can_be_replaced(
     at = run_page(api, MY_PAGE, "agent")
     assert not _feed_urls(at)
     assert [e.label for e in at.expander if e.label == "Subscribe in my calendar app"]
-    _button(at, "Create my subscription link").click().run()
+    button(at, "Create my subscription link").click().run()
     assert_clean(at)
     [url] = _feed_urls(at)
     assert url.startswith(api.url + "/v1/calendar-feeds/") and url.endswith(".ics")
@@ -92,7 +86,7 @@ def _ask(at: AppTest, first: Any, last: Any, reason: str) -> AppTest:
     at.date_input(key="my_off_first").set_value(first)
     at.date_input(key="my_off_last").set_value(last)
     at.text_input(key="my_off_reason").input(reason)
-    return _button(at, "Request time off").click().run()
+    return button(at, "Request time off").click().run()
 
 
 def test_time_off_asked_pending_approved_and_charged(own_demo_api: DemoApi) -> None:
@@ -134,7 +128,7 @@ def test_time_off_asked_pending_approved_and_charged(own_demo_api: DemoApi) -> N
     assert list(pending["Agent"]) == [api.agent_code]
     assert list(pending["Prediction"]) == [said]
     assert planner.selectbox(key="planner_request").value == asked["id"]
-    _button(planner, "Decide").click().run()
+    button(planner, "Decide").click().run()
     assert_clean(planner)
     assert any("is approved" in s.value for s in planner.success)
     assert any("No time-off request is waiting" in i.value for i in planner.info)
@@ -168,7 +162,7 @@ def _new_round(planner: AppTest, name: str) -> AppTest:
     planner.text_input(key="bid_new_name_1").input("Late")
     planner.time_input(key="bid_new_start_1").set_value(time(12))
     planner.time_input(key="bid_new_end_1").set_value(time(20))
-    return _button(planner, "Create the round").click().run()
+    return button(planner, "Create the round").click().run()
 
 
 def test_a_bid_ranked_assigned_and_explained(own_demo_api: DemoApi) -> None:
@@ -179,7 +173,7 @@ def test_a_bid_ranked_assigned_and_explained(own_demo_api: DemoApi) -> None:
     [made] = [r for r in rounds if r["name"] == "Winter rota"]
     assert made["status"] == "draft" and [p["name"] for p in made["patterns"]] == ["Early", "Late"]
     assert made["week_start"] == (api.week2).isoformat()
-    _button(planner, "Open to agents").click().run()
+    button(planner, "Open to agents").click().run()
     assert_clean(planner)
 
     at = run_page(api, MY_PAGE, "agent")
@@ -188,16 +182,16 @@ def test_a_bid_ranked_assigned_and_explained(own_demo_api: DemoApi) -> None:
     assert open_round["status"] == "open" and open_round["patterns"], open_round
     order = [p["id"] for p in reversed(open_round["patterns"])]
     at.multiselect(key=f"my_bid_{made['id']}").set_value(order)
-    _button(at, "Submit my ranking").click().run()
+    button(at, "Submit my ranking").click().run()
     assert_clean(at)
     assert any("is saved" in s.value for s in at.success)
     mine = api.get("/v1/me/bid-rounds", "agent")
     assert next(r for r in mine if r["id"] == made["id"])["ranking"] == order
 
     planner = run_page(api, PLANNER, "planner")
-    _button(planner, "Close bids now").click().run()
+    button(planner, "Close bids now").click().run()
     planner = run_page(api, PLANNER, "planner")
-    _button(planner, "Assign patterns").click().run()
+    button(planner, "Assign patterns").click().run()
     assert_clean(planner)
     awards: Any = api.get(f"/v1/bid-rounds/{made['id']}/results", "planner")
     results = next(d.value for d in planner.dataframe if "Explanation" in d.value.columns)
@@ -211,7 +205,7 @@ def test_a_bid_ranked_assigned_and_explained(own_demo_api: DemoApi) -> None:
     assert told and told[0].startswith(f"You got {own['pattern']}."), told
 
     planner = run_page(api, PLANNER, "planner")
-    _button(planner, "Make draft schedules").click().run()
+    button(planner, "Make draft schedules").click().run()
     assert_clean(planner)
     applied: Any = api.get(f"/v1/bid-rounds/{made['id']}", "planner")
     assert applied["status"] == "applied" and applied["schedule_ids"]
@@ -223,7 +217,7 @@ def test_notifications_saved_and_bad_address_refused(own_demo_api: DemoApi) -> N
     at = run_page(api, MY_PAGE, "agent")
     at.text_input(key="my_email").input("ana@example.com")
     at.checkbox(key="my_notify_request_decided").check()
-    _button(at, "Save my notifications").click().run()
+    button(at, "Save my notifications").click().run()
     assert_clean(at)
     prefs: Any = api.get("/v1/me/notification-preferences", "agent")
     assert prefs["email"] == "ana@example.com"
@@ -232,7 +226,7 @@ def test_notifications_saved_and_bad_address_refused(own_demo_api: DemoApi) -> N
     assert at.checkbox(key="my_notify_roster_published").value is False
 
     at.text_input(key="my_email").input("not an address")
-    _button(at, "Save my notifications").click().run()
+    button(at, "Save my notifications").click().run()
     assert not at.exception
     assert [e.value for e in at.error if "email" in e.value], [e.value for e in at.error]
     prefs = api.get("/v1/me/notification-preferences", "agent")

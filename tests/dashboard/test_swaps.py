@@ -11,17 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from dashkit import DemoApi
-from test_pages import assert_clean, run_page
+from test_pages import assert_clean, button, run_page
 from test_pages_people import assert_no_raw_field_names
 
 MY_PAGE = "pages/my_schedule.py"
 PLANNER = "pages/planner.py"
-
-
-def _button(at: Any, label: str) -> Any:
-    found = [b for b in at.button if b.label == label]
-    assert found, (label, [b.label for b in at.button])
-    return found[0]
 
 
 def _published(api: DemoApi) -> dict[str, Any]:
@@ -56,7 +50,7 @@ def test_an_offer_refused_as_a_give_away_then_swapped_and_approved(own_demo_api:
     labels = at.selectbox(key="my_offer_shift").options
     [thursday_label] = [label for label in labels if "Thu" in label]
     at.selectbox(key="my_offer_shift").set_value(thursday_label)
-    _button(at, "Offer this shift").click().run()
+    button(at, "Offer this shift").click().run()
     assert_clean(at)
     assert any("is on offer" in s.value for s in at.success), [s.value for s in at.success]
     mine: Any = api.get("/v1/me/shift-offers", "agent", mine=True)
@@ -70,7 +64,7 @@ def test_an_offer_refused_as_a_give_away_then_swapped_and_approved(own_demo_api:
     other = run_page(api, MY_PAGE, "agent2")
     seen = next(d.value for d in other.dataframe if "Offered for" in d.value.columns)
     assert list(seen["Agent"]) == [f"{_name(api, giver_code)} ({giver_code})"]
-    _button(other, "Take the offer").click().run()
+    button(other, "Take the offer").click().run()
     assert not other.exception
     said = [e.value for e in other.error]
     assert said and said[0].startswith("The roster's rules refuse this trade"), said
@@ -83,7 +77,7 @@ def test_an_offer_refused_as_a_give_away_then_swapped_and_approved(own_demo_api:
     # a swap for the taker's own Thursday keeps the rules, and waits for a planner
     other.radio(key="my_take_way").set_value("Swap it for my shift of a day")
     other.date_input(key="my_take_day").set_value(api.week1 + timedelta(days=3))
-    _button(other, "Take the offer").click().run()
+    button(other, "Take the offer").click().run()
     assert_clean(other)
     assert any("waits for a planner" in i.value for i in other.info), [i.value for i in other.info]
     found: Any = api.get("/v1/me/shift-trades", "agent2")
@@ -98,7 +92,7 @@ def test_an_offer_refused_as_a_give_away_then_swapped_and_approved(own_demo_api:
     waiting = next(d.value for d in planner.dataframe if "Taken by" in d.value.columns)
     assert list(waiting["Offered by"]) == [giver_code]
     assert list(waiting["Taken by"]) == [taker_code]
-    _button(planner, "Decide the trade").click().run()
+    button(planner, "Decide the trade").click().run()
     assert_clean(planner)
     assert any("approved and published" in s.value for s in planner.success)
     assert any("No shift trade is waiting" in i.value for i in planner.info)
