@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
-from dashboard.self_service import ROUND_STATUS, RULES, flash, prediction_text
+from dashboard.self_service import ROUND_STATUS, RULES, award_text, flash, prediction_text
 
 # the step a round in each state takes next, and its button
 NEXT_STEP = {
@@ -134,7 +134,7 @@ def _results_table(awards: list[dict[str, Any]]) -> pd.DataFrame:
                 t("Agent"): a["agent_code"],
                 t("Pattern"): a.get("pattern") or t("none"),
                 t("Choice"): a["choice"] if a.get("choice") is not None else "-",
-                t("Explanation"): a["explanation"],
+                t("Explanation"): award_text(a),
             }
             for a in awards
         ]

@@ -3,7 +3,7 @@ copy, replace), the leave balance and time-off requests (ask, cancel), the open 
 rounds (rank the patterns, read the award and why) and the notification preferences.
 Everything through the API (`dashboard.client`) with the agent's own token; times in the
 site's; texts from the `my_schedule` catalogue. A request's prediction is said from its
-figures in the reader's language; a bid award's explanation stays as the API writes it."""
+figures in the reader's language, and a bid award's explanation from its reasons."""
 
 from __future__ import annotations
 
@@ -323,7 +323,67 @@ def show_time_off(api: ApiClient, zone_name: str) -> None:
     _request_form(api, ZoneInfo(zone_name), date.fromisoformat(balance["on"]))
 
 
-# --- shift bidding ---------------------------------------------------------------------------
+# --- shift bidding ---
+# (an award's explanation said from its reasons in the reader's language)
+
+
+def _turn_text(turn: dict[str, Any]) -> str:
+    hired = (
+        t("hired {day}", day=fmt_date(turn["hired"]))
+        if turn.get("hired")
+        else t("no hire date, so after every agent with one")
+    )
+    if turn.get("rule") == "rotation":
+        last = turn.get("last")
+        if last == "missed":
+            said = t("last round you got none of your choices")
+        elif last:
+            said = t("last round you got choice {choice}", choice=last)
+        else:
+            said = t("you had no ranked result last round")
+        return t(
+            "Your turn was {position} by rotation ({last}; then by seniority: {hired}).",
+            position=turn["position"],
+            last=said,
+            hired=hired,
+        )
+    return t(
+        "Your turn was {position} by seniority ({hired}).", position=turn["position"], hired=hired
+    )
+
+
+def _reason_text(reason: dict[str, Any]) -> str:
+    kind = reason.get("kind")
+    fields = {k: v for k, v in reason.items() if k != "kind"}
+    if kind == "turn":
+        return _turn_text(reason)
+    sentences = {
+        "got": N_("You got choice {choice} ({pattern})."),
+        "none_of_choices": N_("None of your {choices} choices could be given."),
+        "no_bid": N_("You did not bid."),
+        "full": N_(
+            "Choice {choice} ({pattern}) was full when your turn came (all {seats} places taken "
+            "by agents ahead of you)."
+        ),
+        "not_open": N_("Choice {choice} ({pattern}) is not open to you: {why}."),
+        "fallback": N_(
+            "You were given {pattern}, the pattern open to you with the most places left after "
+            "every ranked choice was served."
+        ),
+        "none_open": N_("No pattern of the round is open to you, so none was given."),
+        "all_full": N_("Every pattern open to you was full, so none was given."),
+    }
+    return t(sentences[str(kind)], **fields) if kind in sentences else ""
+
+
+def award_text(result: dict[str, Any]) -> str:
+    """Why an agent got their award (`result` as the API gives it), in the reader's language
+    from its reasons; the API's English paragraph for an award stored without them."""
+    reasons = [r for r in result.get("reasons") or [] if isinstance(r, dict)]
+    said = [_reason_text(r) for r in reasons]
+    if not reasons or not all(said):
+        return str(result.get("explanation") or "")
+    return " ".join(said)
 
 
 def _patterns_table(patterns: list[dict[str, Any]]) -> pd.DataFrame:
@@ -357,7 +417,7 @@ def _bid_round(api: ApiClient, found: dict[str, Any], zone_name: str) -> None:
     if result:
         got = result.get("pattern")
         text = t("You got {pattern}.", pattern=got) if got else t("You got no pattern.")
-        st.success(f"{text} {result['explanation']}")
+        st.success(f"{text} {award_text(result)}")
         return
     if not found["patterns"]:
         st.info(t("No pattern of this round fits your skills and contract."))

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from scheduling.problem import AvailabilityWindow, Contract, ShiftRules
@@ -108,6 +108,8 @@ class Award:
     choice: int | None
     turn: int
     explanation: str
+    # the explanation's parts as data ({"kind": ..., fields}), for a reader in another language
+    reasons: tuple[dict[str, Any], ...] = ()
 
 
 def days_label(weekdays: Sequence[int]) -> str:
@@ -271,7 +273,7 @@ def assign(spec: BidRoundSpec, bidders: Sequence[Bidder]) -> tuple[Award, ...]:
                 continue
             if pattern_id not in eligible[bidder.code]:
                 why = ineligibility(pattern, bidder, spec) or "it is not open to you"
-                skipped.append((choice, pattern, f"you may not work it: {why}"))
+                skipped.append((choice, pattern, why))
             elif left[pattern_id] <= 0:
                 skipped.append((choice, pattern, "full"))
             else:
@@ -303,50 +305,97 @@ def _award(
     eligible: Mapping[str, set[int]],
 ) -> Award:
     by_id = {p.id: p for p in spec.patterns}
-    why_order = _order_reason(bidder, spec.rule, position)
-    passed = "; ".join(
-        f"choice {choice} ({pattern.label}) was full when your turn came "
-        f"(all {pattern.seats} places taken by agents ahead of you)"
-        if reason == "full"
-        else f"choice {choice} ({pattern.label}): {reason}"
-        for choice, pattern, reason in skipped
-    )
+    reasons: list[dict[str, Any]] = []
+    pattern_id: int | None = None
+    choice: int | None = None
     if bidder.code in got:
         pattern_id, choice = got[bidder.code]
-        text = f"got choice {choice} ({by_id[pattern_id].label})"
-        text += f": {passed}" if passed else ""
-        return Award(bidder.code, pattern_id, choice, position, f"{text}. {why_order}")
-    if bidder.ranking:
-        head = f"none of your {len(bidder.ranking)} choices could be given: {passed}"
+        reasons.append({"kind": "got", "choice": choice, "pattern": by_id[pattern_id].label})
+    elif bidder.ranking:
+        reasons.append({"kind": "none_of_choices", "choices": len(bidder.ranking)})
+    else:
+        reasons.append({"kind": "no_bid"})
+    for ranked, pattern, why in skipped:
+        if why == "full":
+            reasons.append(
+                {"kind": "full", "choice": ranked, "pattern": pattern.label, "seats": pattern.seats}
+            )
+        else:
+            reasons.append(
+                {"kind": "not_open", "choice": ranked, "pattern": pattern.label, "why": why}
+            )
+    if bidder.code not in got:
+        pattern_id = fallback.get(bidder.code)
+        if pattern_id is not None:
+            reasons.append({"kind": "fallback", "pattern": by_id[pattern_id].label})
+        elif not eligible[bidder.code]:
+            reasons.append({"kind": "none_open"})
+        else:
+            reasons.append({"kind": "all_full"})
+    reasons.append(_turn_reason(bidder, spec.rule, position))
+    return Award(bidder.code, pattern_id, choice, position, explain(reasons), tuple(reasons))
+
+
+def _turn_reason(bidder: Bidder, rule: Rule, position: int) -> dict[str, Any]:
+    last: str | int | None = None
+    if rule == "rotation":
+        last = "missed" if bidder.previous_standing == MISSED else bidder.previous_standing or None
+    return {
+        "kind": "turn",
+        "position": position,
+        "rule": rule,
+        "hired": None if bidder.hire_date is None else bidder.hire_date.isoformat(),
+        "last": last,
+    }
+
+
+def explain(reasons: Sequence[Mapping[str, Any]]) -> str:
+    """An award's explanation in one English paragraph, from its reasons (`Award.reasons`):
+    what the agent got or why not, each ranked choice passed over and why, and the turn."""
+    passed = "; ".join(
+        f"choice {r['choice']} ({r['pattern']}) was full when your turn came "
+        f"(all {r['seats']} places taken by agents ahead of you)"
+        if r["kind"] == "full"
+        else f"choice {r['choice']} ({r['pattern']}): you may not work it: {r['why']}"
+        for r in reasons
+        if r["kind"] in ("full", "not_open")
+    )
+    kinds = {r["kind"]: r for r in reasons}
+    turn = _turn_sentence(kinds["turn"])
+    if "got" in kinds:
+        got = kinds["got"]
+        text = f"got choice {got['choice']} ({got['pattern']})"
+        return f"{text}: {passed}. {turn}" if passed else f"{text}. {turn}"
+    if "none_of_choices" in kinds:
+        ranked = kinds["none_of_choices"]["choices"]
+        head = f"none of your {ranked} choices could be given: {passed}"
     else:
         head = "you did not bid"
-    given = fallback.get(bidder.code)
-    if given is not None:
+    if "fallback" in kinds:
         tail = (
-            f"given {by_id[given].label}, the pattern open to you with the most places left "
-            "after every ranked choice was served"
+            f"given {kinds['fallback']['pattern']}, the pattern open to you with the most places "
+            "left after every ranked choice was served"
         )
-    elif not eligible[bidder.code]:
+    elif "none_open" in kinds:
         tail = "no pattern of the round is open to you, so none was given"
     else:
         tail = "every pattern open to you was full, so none was given"
-    return Award(bidder.code, given, None, position, f"{head}; {tail}. {why_order}")
+    return f"{head}; {tail}. {turn}"
 
 
-def _order_reason(bidder: Bidder, rule: Rule, position: int) -> str:
-    if bidder.hire_date is None:
-        hired = "no hire date, so after every agent with one"
-    else:
-        hired = f"hired {bidder.hire_date.isoformat()}"
-    if rule == "rotation":
-        if bidder.previous_standing == MISSED:
+def _turn_sentence(turn: Mapping[str, Any]) -> str:
+    hired = (
+        f"hired {turn['hired']}" if turn["hired"] else "no hire date, so after every agent with one"
+    )
+    if turn["rule"] == "rotation":
+        if turn["last"] == "missed":
             last = "last round you got none of your choices"
-        elif bidder.previous_standing:
-            last = f"last round you got choice {bidder.previous_standing}"
+        elif turn["last"]:
+            last = f"last round you got choice {turn['last']}"
         else:
             last = "you had no ranked result last round"
-        return f"Your turn was {position} by rotation ({last}; then by seniority: {hired})."
-    return f"Your turn was {position} by seniority ({hired})."
+        return f"Your turn was {turn['position']} by rotation ({last}; then by seniority: {hired})."
+    return f"Your turn was {turn['position']} by seniority ({hired})."
 
 
 # ------------------------------------------------------------------------------ validation

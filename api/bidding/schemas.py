@@ -4,7 +4,7 @@ refusal names the field the same way."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -90,6 +90,15 @@ class BidAwardRead(Output):
     choice: int | None = Field(description="Which of the agent's choices it was; null: not ranked.")
     turn: int = Field(description="The agent's turn in the round's order, 1 first.")
     explanation: str = Field(description="Why the agent got it, in one paragraph.")
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The explanation's parts as data, in order, for a reader in another "
+        'language: `{"kind": "got", "choice", "pattern"}`, `none_of_choices` (`choices`), '
+        "`no_bid`, `full` (`choice`, `pattern`, `seats`), `not_open` (`choice`, `pattern`, "
+        "`why`: English), `fallback` (`pattern`), `none_open`, `all_full`, and last `turn` "
+        "(`position`, `rule`, `hired`: a date or null, `last`: rotation's previous result, "
+        '"missed", a choice or null).',
+    )
     ranking: list[int] = Field(description="The agent's ranking (pattern ids, best first).")
 
 

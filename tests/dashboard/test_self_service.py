@@ -18,7 +18,8 @@ from test_pages import assert_clean, button, metric, run_page
 from test_pages_people import assert_no_raw_field_names
 
 from dashboard.i18n import fmt_number, use_locale
-from dashboard.self_service import prediction_text
+from dashboard.self_service import award_text, prediction_text
+from scheduling.bidding import explain
 
 MY_PAGE = "pages/my_schedule.py"
 PLANNER = "pages/planner.py"
@@ -195,13 +196,16 @@ def test_a_bid_ranked_assigned_and_explained(own_demo_api: DemoApi) -> None:
     assert_clean(planner)
     awards: Any = api.get(f"/v1/bid-rounds/{made['id']}/results", "planner")
     results = next(d.value for d in planner.dataframe if "Explanation" in d.value.columns)
-    assert list(results["Explanation"]) == [a["explanation"] for a in awards]
+    own: Any = api.get(f"/v1/me/bid-rounds/{made['id']}/result", "agent")
+    with use_locale("en"):
+        assert list(results["Explanation"]) == [award_text(a) for a in awards]
+        said = award_text(own)
+    assert said.startswith("You got choice 1 (") and "by seniority" in said, said
     assert list(results["Agent"]) == [a["agent_code"] for a in awards]
 
     at = run_page(api, MY_PAGE, "agent")
-    own: Any = api.get(f"/v1/me/bid-rounds/{made['id']}/result", "agent")
     assert own["choice"] == 1 and own["pattern_id"] == order[0]
-    told = [s.value for s in at.success if own["explanation"] in s.value]
+    told = [s.value for s in at.success if said in s.value]
     assert told and told[0].startswith(f"You got {own['pattern']}."), told
 
     planner = run_page(api, PLANNER, "planner")
@@ -259,3 +263,26 @@ def test_a_prediction_is_said_from_its_figures_in_the_readers_language() -> None
         chinese = prediction_text(on_target)
     assert "CHAT" in chinese and "91.0%" in chinese and "2026年11月18日" in chinese
     assert "narrowest" not in chinese and "answer rate" not in chinese
+
+
+def test_an_award_is_explained_from_its_reasons_in_the_readers_language() -> None:
+    reasons: list[dict[str, Any]] = [
+        {"kind": "none_of_choices", "choices": 1},
+        {"kind": "full", "choice": 1, "pattern": "Early", "seats": 1},
+        {"kind": "all_full"},
+        {"kind": "turn", "position": 2, "rule": "seniority", "hired": "2020-01-06", "last": None},
+    ]
+    full = {"explanation": explain(reasons), "reasons": reasons}
+    assert full["explanation"].startswith("none of your 1 choices could be given: choice 1")
+    with use_locale("en"):
+        english = award_text(full)
+    assert english == (
+        "None of your 1 choices could be given. Choice 1 (Early) was full when your turn came "
+        "(all 1 places taken by agents ahead of you). Every pattern open to you was full, so "
+        "none was given. Your turn was 2 by seniority (hired Jan 6, 2020)."
+    )
+    with use_locale("zh_CN"):
+        chinese = award_text(full)
+    assert "2020年1月6日" in chinese and "第 2 位" in chinese and "choice" not in chinese
+    # an award stored before reasons existed keeps the API's paragraph
+    assert award_text({"explanation": "as stored"}) == "as stored"

@@ -23,6 +23,7 @@ from scheduling.bidding import (
     ShiftPattern,
     assign,
     days_label,
+    explain,
     ineligibility,
     pattern_problems,
     priority_order,
@@ -171,6 +172,16 @@ def test_awards_keep_capacity_eligibility_and_the_turn_order(case: tuple) -> Non
             open_to = [p for p in round_spec.patterns if oracle_may_work(p, bidder)]
             if award.pattern_id is None:
                 assert all(taken[p.id] == p.seats for p in open_to)
+
+    for award in awards:  # the reasons say the same as the paragraph, and end with the turn
+        assert award.explanation == explain(award.reasons)
+        assert award.reasons[-1]["kind"] == "turn" and award.reasons[-1]["position"] == award.turn
+        if award.choice is not None:
+            assert award.reasons[0] == {
+                "kind": "got",
+                "choice": award.choice,
+                "pattern": patterns[award.pattern_id or 0].label,
+            }
 
     order = oracle_order(bidders, round_spec.rule)
     assert [a.agent_code for a in awards] == order and [a.turn for a in awards] == list(

@@ -230,6 +230,7 @@ def assign_round(session: Session, round_id: int) -> BidRoundRecord:
             "choice": a.choice,
             "turn": a.turn,
             "explanation": a.explanation,
+            "reasons": [dict(r) for r in a.reasons],
             "ranking": list(rankings[a.agent_code] or ()),
         }
         for a in awards
