@@ -1,17 +1,22 @@
 """What-if scenarios, for the planner: the site's scenarios (`GET /v1/scenarios?site=`) with
 their job's status, and the latest solved one side by side: a column per week (the base and each
-variant), a row per figure, the difference to the base beside each variant's. Read-only:
-scenarios are posted through the API or `wfm scenario run`. Bilingual (`dashboard.i18n`)."""
+variant), a row per figure, the difference to the base beside each variant's; and a form that
+asks a new one (`POST /v1/scenarios`: up to three variants of the shown week, each a change of
+volume, handle time, answer-rate target or headcount), solved by the worker as one job.
+Bilingual (`dashboard.i18n`)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.client import ApiClient
+from dashboard.client import ApiClient, ApiError
+from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, t
+from dashboard.self_service import flash
 
 FIGURES = {
     "answer_rate": N_("Answer rate"),
@@ -25,6 +30,14 @@ FIGURES = {
     "sales_per_paid_hour": N_("Sales per paid hour"),
 }
 RATES = ("answer_rate", "service_level")
+STATUS = {
+    "queued": N_("queued"),
+    "running": N_("running"),
+    "succeeded": N_("succeeded"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+}
+VARIANT_ROWS = 3
 
 
 def _shown(name: str, value: Any, *, signed: bool = False) -> str:
@@ -53,11 +66,98 @@ def comparison_table(comparison: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _variant_inputs(row: int, skills: list[str]) -> dict[str, Any]:
+    cells = st.columns([3, 2, 2, 2, 2, 2])
+    return {
+        "name": cells[0].text_input(t("Variant name"), key=f"scenario_name_{row}"),
+        "volume_percent": cells[1].number_input(
+            t("Volume %"), -90, 300, 0, step=5, key=f"scenario_volume_{row}"
+        ),
+        "aht_percent": cells[2].number_input(
+            t("Handle time %"), -90, 300, 0, step=5, key=f"scenario_aht_{row}"
+        ),
+        "answer_rate": cells[3].number_input(
+            t("Answer-rate target %"), 0, 100, 0, key=f"scenario_target_{row}"
+        ),
+        "agents": cells[4].number_input(
+            t("Agents added"), -500, 500, 0, key=f"scenario_agents_{row}"
+        ),
+        "skill": cells[5].selectbox(t("With skill"), skills, key=f"scenario_skill_{row}"),
+    }
+
+
+def _changes(row: dict[str, Any]) -> dict[str, Any]:
+    """A form row as the API's `changes`: only what the row changes."""
+    changes: dict[str, Any] = {}
+    if row["volume_percent"]:
+        changes["volume_percent"] = int(row["volume_percent"])
+    if row["aht_percent"]:
+        changes["aht_percent"] = int(row["aht_percent"])
+    if row["answer_rate"]:
+        changes["answer_rate_target"] = round(int(row["answer_rate"]) / 100, 2)
+    if row["agents"] and row["skill"]:
+        changes["headcount"] = [{"skill": row["skill"], "agents": int(row["agents"])}]
+    return changes
+
+
+def scenario_form(client: ApiClient, site: str, week: date, skills: list[str]) -> None:
+    """Ask a new scenario of `week`: its name and up to three variants."""
+    with st.form("scenario_new"):
+        left, right = st.columns([3, 1])
+        name = left.text_input(t("Scenario name"), key="scenario_new_name")
+        seconds = right.number_input(
+            t("Seconds per solve"), 5, 600, 20, step=5, key="scenario_new_seconds"
+        )
+        st.caption(
+            t(
+                "The week of {week}. Each variant changes the base week; rows without a name are "
+                "left out, zero means unchanged.",
+                week=fmt_date(week),
+            )
+        )
+        rows = [_variant_inputs(row, skills) for row in range(VARIANT_ROWS)]
+        sent = st.form_submit_button(t("Run the scenario"))
+    if not sent:
+        return
+    variants = [
+        {"name": row["name"].strip(), "changes": _changes(row)}
+        for row in rows
+        if row["name"].strip()
+    ]
+    if not name.strip() or not variants:
+        st.error(t("Give the scenario a name and at least one named variant."))
+        return
+    unchanged = [v["name"] for v in variants if not v["changes"]]
+    if unchanged:
+        st.error(t("Say what {variant} changes.", variant=", ".join(unchanged)))
+        return
+    body = {
+        "name": name.strip(),
+        "site": site,
+        "week_start": week.isoformat(),
+        "time_limit_seconds": int(seconds),
+        "variants": variants,
+    }
+    try:
+        client.post("/scenarios", body)
+    except ApiError as exc:
+        show_api_error(exc, t("Run the scenario"))
+        return
+    flash(
+        "success",
+        t("{name} is queued: the worker solves the base and each variant.", name=name.strip()),
+    )
+    forget_cached_reads()
+    st.rerun()
+
+
 def show_scenarios(client: ApiClient, site: str) -> None:
     """The site's scenarios and the latest solved one's comparison."""
     scenarios = client.get("/scenarios", site=site, limit=20)
     if not scenarios:
-        st.info(t("No scenarios yet: post one to /v1/scenarios or run wfm scenario run."))
+        st.info(
+            t("No scenarios yet: ask one below, post one to /v1/scenarios or run wfm scenario run.")
+        )
         return
     st.dataframe(
         pd.DataFrame(
@@ -66,7 +166,7 @@ def show_scenarios(client: ApiClient, site: str) -> None:
                     t("Scenario"): s["name"],
                     t("Week"): fmt_date(s["week_start"]),
                     t("Variants"): len(s["document"].get("variants", [])),
-                    t("Status"): s["status"],
+                    t("Status"): t(STATUS[s["status"]]) if s["status"] in STATUS else s["status"],
                     t("Progress"): f"{100 * s['progress']:.0f}%",
                 }
                 for s in scenarios

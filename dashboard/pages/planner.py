@@ -30,7 +30,7 @@ from dashboard.idle_time import show_idle_time
 from dashboard.planner_requests import show_bid_rounds, show_requests
 from dashboard.planner_roster import adjustment_form, show_week
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
-from dashboard.scenarios import show_scenarios
+from dashboard.scenarios import scenario_form, show_scenarios
 from dashboard.self_service import show_flash
 from dashboard.swaps import show_trades
 from wfm.domain.grid import local_day_bounds_utc
@@ -687,6 +687,8 @@ if week_start is not None:
 st.subheader(t("What-if scenarios"))
 with section(t("What-if scenarios")):
     show_scenarios(api, site)
+    if can(me, "schedule:write") and week_start is not None:
+        scenario_form(api, site, week_start, [q["code"] for q in read(api, "queues", site)])
 
 
 def _bid_week() -> date:

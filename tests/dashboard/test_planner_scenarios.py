@@ -3,11 +3,16 @@ figure and its difference to the base, in English and Chinese; "-" where a figur
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from dashkit import DemoApi
+from test_pages import assert_clean, button, run_page
 
 from dashboard import i18n
 from dashboard.scenarios import FIGURES, comparison_table
 
+PLANNER = "pages/planner.py"
 COMPARISON = {
     "base": {
         "name": "base",
@@ -38,3 +43,39 @@ def test_each_figure_beside_the_base_with_its_difference(
     assert agents[delta] == "+0"
     labour = table.iloc[list(FIGURES).index("labour_cost")]
     assert (labour[base], labour[delta]) == ("-", "-")
+
+
+def test_the_planner_asks_a_scenario_from_the_page_and_bad_rows_are_refused(
+    own_demo_api: DemoApi,
+) -> None:
+    """The form posts the shown week's scenario with only what each named row changes; a named
+    row that changes nothing, or no name, is refused on the page and nothing is stored."""
+    api = own_demo_api
+    planner = run_page(api, PLANNER, "planner")
+    week = planner.selectbox(key="planner_week").value
+    planner.text_input(key="scenario_new_name").input("Winter")
+    planner.text_input(key="scenario_name_0").input("busier")
+    planner.text_input(key="scenario_name_1").input("nothing")
+    planner.number_input(key="scenario_volume_0").set_value(10)
+    button(planner, "Run the scenario").click().run()
+    assert [e.value for e in planner.error] == ["Say what nothing changes."]
+    assert api.get("/v1/scenarios", "planner", site=api.site) == []
+
+    planner.text_input(key="scenario_name_1").input("")
+    planner.number_input(key="scenario_agents_0").set_value(2)
+    button(planner, "Run the scenario").click().run()
+    assert_clean(planner)
+    stored: Any = api.get("/v1/scenarios", "planner", site=api.site)
+    [scenario] = stored
+    skill = planner.selectbox(key="scenario_skill_0").value
+    assert scenario["name"] == "Winter" and scenario["week_start"] == week.isoformat()
+    assert scenario["status"] == "queued"
+    assert scenario["document"]["variants"] == [
+        {
+            "name": "busier",
+            "changes": {"volume_percent": 10, "headcount": [{"skill": skill, "agents": 2}]},
+        }
+    ]
+    assert any("Winter is queued" in s.value for s in planner.success)
+    listed = next(d.value for d in planner.dataframe if "Scenario" in d.value.columns)
+    assert list(listed["Status"]) == ["queued"]
