@@ -128,6 +128,9 @@ class ApiClient:
     def put(self, path: str, body: Any = None, **params: Any) -> Any:
         return self._request("PUT", path, params, body)
 
+    def patch(self, path: str, body: Any = None, **params: Any) -> Any:
+        return self._request("PATCH", path, params, body)
+
     # --- who am I, organisation ---------------------------------------------------------------
 
     def me(self) -> JsonObject:

@@ -32,6 +32,7 @@ from dashboard.planner_roster import adjustment_form, show_week
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
 from dashboard.scenarios import scenario_form, show_scenarios
 from dashboard.self_service import show_flash
+from dashboard.site_rules import show_site_rules
 from dashboard.swaps import show_trades
 from wfm.domain.grid import local_day_bounds_utc
 
@@ -683,6 +684,11 @@ if week_start is not None:
                         week=fmt_date(week_start),
                     )
                 )
+
+if week_start is not None:
+    st.subheader(t("Site rules"))
+    with section(t("Site rules")):
+        show_site_rules(api, site, week_start, can(me, "schedule:write"))
 
 st.subheader(t("What-if scenarios"))
 with section(t("What-if scenarios")):

@@ -1,0 +1,315 @@
+"""The site's roster rules on the planner page: the version valid for the shown week (start grid,
+shift lengths, the site's hours, rest, days in a row, days off, fairness, breaks and wages) with
+the site's seats and unplanned shrinkage; and, for planners who may write, a form that stores a
+new version from a chosen week (`PUT /v1/sites/{code}/rules`: the API checks it against every
+contract of the site and names each field it refuses, nothing stored) and one for the seats and
+shrinkage (`PATCH /v1/sites/{code}`). A new version starts from the shown one: what the form does
+not change is kept. Texts from the `planner` catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.client import ApiClient, ApiError
+from dashboard.common import forget_cached_reads, show_api_error
+from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
+from dashboard.self_service import flash
+
+# what a PUT takes of what a GET answers (the rest: the version's identity and site settings)
+FIELDS = (
+    "start_step_minutes",
+    "shift_lengths_minutes",
+    "earliest_start_local",
+    "latest_end_local",
+    "breaks",
+    "min_rest_hours",
+    "max_consecutive_days",
+    "min_consecutive_days_off",
+    "weekend_weekdays",
+    "late_start_from_local",
+    "fairness_weight_per_shift",
+    "under_target_penalty_per_agent_hour",
+    "contract_shortfall_penalty_per_hour",
+    "campaign_shortfall_penalty_per_hour",
+    "labour_cost",
+)
+BREAK_COLUMNS = {
+    "kind": N_("Kind"),
+    "minutes": N_("Minutes"),
+    "earliest_start_after_shift_start_minutes": N_("Earliest start (min into the shift)"),
+    "latest_start_after_shift_start_minutes": N_("Latest start (min into the shift)"),
+    "min_shift_minutes": N_("Shifts from (min)"),
+    "max_shift_minutes": N_("Shifts up to (min)"),
+    "paid": N_("Paid"),
+}
+WAGE_COLUMNS = {
+    "contract": N_("Contract"),
+    "hourly_rate": N_("Hourly rate"),
+    "overtime_after_weekly_paid_hours": N_("Overtime after (h a week)"),
+    "overtime_multiplier": N_("Overtime multiplier"),
+}
+NONE = "-"
+
+
+def _clock(value: Any) -> str:
+    return str(value)[:5] if value else NONE
+
+
+def _hours_text(rules: dict[str, Any]) -> str:
+    if not rules.get("earliest_start_local"):
+        return t("the contracts' own")
+    return t(
+        "{start} to {end}",
+        start=_clock(rules["earliest_start_local"]),
+        end=_clock(rules["latest_end_local"]),
+    )
+
+
+def _summary(rules: dict[str, Any]) -> pd.DataFrame:
+    lengths = rules.get("shift_lengths_minutes")
+    seats = rules.get("seats")
+    rows = [
+        (t("Shifts start every"), t("{minutes} min", minutes=rules["start_step_minutes"])),
+        (
+            t("Shift lengths"),
+            ", ".join(t("{minutes} min", minutes=m) for m in lengths)
+            if lengths
+            else t("the contracts' own"),
+        ),
+        (t("Site hours"), _hours_text(rules)),
+        (
+            t("Least rest between shifts"),
+            _or_none(rules.get("min_rest_hours"), lambda v: t("{hours} h", hours=fmt_number(v, 1))),
+        ),
+        (t("Most working days in a row"), _or_none(rules.get("max_consecutive_days"), str)),
+        (t("Days off in a row"), _or_none(rules.get("min_consecutive_days_off"), str)),
+        (t("Seats"), str(seats) if seats else t("unlimited")),
+        (t("Unplanned shrinkage"), fmt_percent(rules["unplanned_shrinkage"], 1)),
+    ]
+    return pd.DataFrame(rows, columns=[t("Rule"), t("Value")])
+
+
+def _or_none(value: Any, said: Callable[[Any], str]) -> str:
+    return t("the contracts' own") if value is None else said(value)
+
+
+def _table(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return frame.rename(columns={k: t(v) for k, v in columns.items()})
+
+
+def _untable(frame: pd.DataFrame, columns: dict[str, str]) -> list[dict[str, Any]]:
+    """An edited table back as the API's rows: blank rows left out, blanks as null."""
+    frame = frame.rename(columns={t(v): k for k, v in columns.items()})
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {k: (None if pd.isna(v) else v) for k, v in record.items() if k in columns}
+        if any(v not in (None, "") for v in row.values()):
+            rows.append(row)
+    return rows
+
+
+def _whole(value: Any) -> Any:
+    """Numbers an editor returns as floats, as the API's whole numbers where they are whole."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _parse_clock(text: str, field: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return time.fromisoformat(text).strftime("%H:%M")
+    except ValueError:
+        raise ValueError(t("{field}: write a time as HH:MM", field=field)) from None
+
+
+def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
+    """The form; the body of the new version, or None when not sent (or wrong, said)."""
+    with st.form("rules_new_version"):
+        left, middle, right = st.columns(3)
+        valid_from = left.date_input(t("Valid from the week of"), value=week, key="rules_from")
+        step = middle.selectbox(
+            t("Shifts start every (min)"),
+            [15, 30, 45, 60],
+            index=[15, 30, 45, 60].index(rules["start_step_minutes"])
+            if rules["start_step_minutes"] in (15, 30, 45, 60)
+            else 1,
+            key="rules_step",
+        )
+        lengths = right.text_input(
+            t("Shift lengths (min, comma separated; empty: the contracts' own)"),
+            ", ".join(str(m) for m in rules.get("shift_lengths_minutes") or []),
+            key="rules_lengths",
+        )
+        left, middle, right = st.columns(3)
+        opens = left.text_input(
+            t("Site opens (HH:MM; empty: no limit)"),
+            _clock(rules.get("earliest_start_local")).replace(NONE, ""),
+            key="rules_opens",
+        )
+        closes = middle.text_input(
+            t("Site closes (HH:MM)"),
+            _clock(rules.get("latest_end_local")).replace(NONE, ""),
+            key="rules_closes",
+        )
+        rest = right.number_input(
+            t("Least rest between shifts (h; 0: the contracts' own)"),
+            0.0,
+            48.0,
+            float(rules.get("min_rest_hours") or 0),
+            step=0.5,
+            key="rules_rest",
+        )
+        left, middle, right = st.columns(3)
+        in_a_row = left.number_input(
+            t("Most working days in a row (0: the contracts' own)"),
+            0,
+            14,
+            int(rules.get("max_consecutive_days") or 0),
+            key="rules_days",
+        )
+        off = middle.number_input(
+            t("Days off in a row (0: none required)"),
+            0,
+            7,
+            int(rules.get("min_consecutive_days_off") or 0),
+            key="rules_off",
+        )
+        note = right.text_input(t("Why (for the planners)"), key="rules_note", max_chars=2000)
+        st.caption(t("Breaks and lunches"))
+        breaks = st.data_editor(
+            _table(rules.get("breaks") or [], BREAK_COLUMNS),
+            num_rows="dynamic",
+            hide_index=True,
+            key="rules_breaks",
+        )
+        st.caption(t("Wages per contract (empty: the roster is not priced)"))
+        cost = rules.get("labour_cost") or {}
+        wages = st.data_editor(
+            _table(cost.get("wages") or [], WAGE_COLUMNS),
+            num_rows="dynamic",
+            hide_index=True,
+            key="rules_wages",
+        )
+        sent = st.form_submit_button(t("Store as a new version"))
+    if not sent or not isinstance(valid_from, date):
+        return None
+    body = {k: rules.get(k) for k in FIELDS}
+    try:
+        body["shift_lengths_minutes"] = [
+            int(part) for part in lengths.replace("，", ",").split(",") if part.strip()
+        ] or None
+        body["earliest_start_local"] = _parse_clock(opens, t("Site opens"))
+        body["latest_end_local"] = _parse_clock(closes, t("Site closes"))
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+    body["start_step_minutes"] = int(step)
+    body["min_rest_hours"] = float(rest) or None
+    body["max_consecutive_days"] = int(in_a_row) or None
+    body["min_consecutive_days_off"] = int(off) or None
+    body["breaks"] = [
+        {k: _whole(v) for k, v in row.items() if v is not None or k == "max_shift_minutes"}
+        for row in _untable(breaks, BREAK_COLUMNS)
+    ]
+    priced = [
+        {k: _whole(v) for k, v in row.items() if v is not None}
+        for row in _untable(wages, WAGE_COLUMNS)
+    ]
+    body["labour_cost"] = (
+        {"wages": priced, "premiums": cost.get("premiums") or []}
+        if priced or cost.get("premiums")
+        else None
+    )
+    return {**body, "valid_from": valid_from.isoformat(), "note": note.strip()}
+
+
+def _refused(exc: ApiError, what: str) -> None:
+    if exc.kind == "invalid":  # each refused field on a line of its own
+        items = [f"{e.get('field')}: {e.get('message')}" for e in exc.errors]
+        items = items or [part for part in exc.message.split("; ") if part]
+        st.error(
+            t("{part}: nothing was stored.", part=what)
+            + "\n\n"
+            + "\n".join(f"- {item}" for item in items)
+        )
+    else:
+        show_api_error(exc, what)
+
+
+def _site_settings(client: ApiClient, site: str, rules: dict[str, Any]) -> None:
+    with st.form("rules_site_settings"):
+        left, right = st.columns(2)
+        seats = left.number_input(
+            t("Seats (0: unlimited)"), 0, 100_000, int(rules.get("seats") or 0), key="rules_seats"
+        )
+        shrinkage = right.number_input(
+            t("Unplanned shrinkage (%)"),
+            0.0,
+            90.0,
+            round(100 * float(rules["unplanned_shrinkage"]), 1),
+            step=0.5,
+            key="rules_shrinkage",
+        )
+        sent = st.form_submit_button(t("Save the site's seats and shrinkage"))
+    if not sent:
+        return
+    body = {"seats": int(seats) or None, "unplanned_shrinkage": round(float(shrinkage) / 100, 4)}
+    try:
+        client.patch(f"/sites/{site}", body)
+    except ApiError as exc:
+        _refused(exc, t("Save the site's seats and shrinkage"))
+        return
+    flash("success", t("The site's seats and unplanned shrinkage are saved."))
+    forget_cached_reads()
+    st.rerun()
+
+
+def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -> None:
+    """The rules valid for `week`, and the forms that change them."""
+    rules = client.get(f"/sites/{site}/rules", week_start=week)
+    if rules.get("version") is None:
+        st.caption(t("The standard rules: no version is stored for this site."))
+    else:
+        st.caption(
+            t(
+                "Version {version}, valid from the week of {day}. {note}",
+                version=rules["version"],
+                day=fmt_date(rules["valid_from"]),
+                note=rules.get("note") or "",
+            )
+        )
+    st.dataframe(_summary(rules), hide_index=True, width="stretch")
+    st.dataframe(_table(rules.get("breaks") or [], BREAK_COLUMNS), hide_index=True)
+    wages = (rules.get("labour_cost") or {}).get("wages") or []
+    if wages:
+        st.dataframe(_table(wages, WAGE_COLUMNS), hide_index=True)
+    if not can_write:
+        return
+    with st.expander(t("Change the rules")):
+        body = _new_version(rules, week)
+        if body is not None:
+            try:
+                stored = client.put(f"/sites/{site}/rules", body)
+            except ApiError as exc:
+                _refused(exc, t("Store as a new version"))
+            else:
+                flash(
+                    "success",
+                    t(
+                        "Version {version} is stored, valid from the week of {day}.",
+                        version=stored["version"],
+                        day=fmt_date(stored["valid_from"]),
+                    ),
+                )
+                forget_cached_reads()
+                st.rerun()
+        _site_settings(client, site, rules)

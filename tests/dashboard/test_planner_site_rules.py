@@ -1,0 +1,61 @@
+"""The site's rules on the planner page, run by AppTest against a demo API of its own: the rules
+valid for the shown week with the site's seats and shrinkage; a new version stored from the
+form keeps what the form does not change (the breaks go back as they came); a version the
+site's contracts can't keep is refused naming the field, and nothing is stored; the seats and
+unplanned shrinkage are saved to the site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashkit import DemoApi
+from test_pages import assert_clean, button, run_page
+
+PLANNER = "pages/planner.py"
+
+
+def _rules(api: DemoApi, week: Any) -> Any:
+    return api.get(f"/v1/sites/{api.site}/rules", "planner", week_start=week.isoformat())
+
+
+def test_rules_shown_changed_refused_and_the_site_settings_saved(own_demo_api: DemoApi) -> None:
+    api = own_demo_api
+    planner = run_page(api, PLANNER, "planner")
+    week = planner.selectbox(key="planner_week").value
+    before = _rules(api, week)
+    assert before["version"] is None
+    assert any("The standard rules" in c.value for c in planner.caption)
+    summary = next(d.value for d in planner.dataframe if "Rule" in d.value.columns)
+    assert "Site hours" in list(summary["Rule"]) and "Seats" in list(summary["Rule"])
+
+    # a length no part-time contract has: refused, named, nothing stored
+    planner.text_input(key="rules_lengths").input("480")
+    button(planner, "Store as a new version").click().run()
+    assert not planner.exception
+    said = [e.value for e in planner.error]
+    assert said and "nothing was stored" in said[0] and "shift_lengths_minutes" in said[0], said
+    assert _rules(api, week)["version"] is None
+
+    planner.text_input(key="rules_lengths").input("")
+    planner.number_input(key="rules_rest").set_value(12.0)
+    planner.text_input(key="rules_note").input("longer rest")
+    button(planner, "Store as a new version").click().run()
+    assert_clean(planner)
+    assert any("Version 1 is stored" in s.value for s in planner.success)
+    after = _rules(api, week)
+    assert after["version"] == 1 and after["note"] == "longer rest"
+    assert after["valid_from"] == week.isoformat()
+    assert after["min_rest_hours"] == 12
+    assert after["breaks"] == before["breaks"]  # what the form did not change is kept
+    assert after["start_step_minutes"] == before["start_step_minutes"]
+    assert any("Version 1, valid from the week of" in c.value for c in planner.caption)
+
+    planner.number_input(key="rules_shrinkage").set_value(12.0)
+    planner.number_input(key="rules_seats").set_value(200)
+    button(planner, "Save the site's seats and shrinkage").click().run()
+    assert_clean(planner)
+    site: Any = api.get(f"/v1/sites/{api.site}", "planner")
+    assert site["unplanned_shrinkage"] == 0.12 and site["seats"] == 200
+
+    zh = run_page(api, PLANNER, "planner", wfm_language="zh")
+    assert "站点规则" in [h.value for h in zh.subheader]
