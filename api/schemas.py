@@ -87,6 +87,13 @@ Name = Annotated[
     BeforeValidator(_one_line_before_strip),  # placed after: the constraints keep their order
 ]
 
+TeamName = Annotated[
+    str,
+    StringConstraints(max_length=64, strip_whitespace=True),
+    BeforeValidator(_one_line_before_strip),
+]
+"""A team's name: one line, any script, trimmed, up to 64 characters; "" is no team."""
+
 
 # --- dates: the calendar window of requests -----------------------------------------------------
 

@@ -74,6 +74,7 @@ def create_agent(body: AgentCreate, session: SessionDep) -> Any:
         queue_skills=tuple(dict.fromkeys(body.queue_skills)),
         campaign_skills=tuple(dict.fromkeys(body.campaign_skills)),
         hire_date=body.hire_date,
+        team=body.team,
     )
     AgentRepository(session).add_many([agent])
     return _read(AgentRepository(session).get(agent.code))
@@ -94,7 +95,7 @@ def get_agent(session: SessionDep, code: str = code_path("agent")) -> Any:
 def update_agent(
     request: Request, body: AgentUpdate, session: SessionDep, code: str = code_path("agent")
 ) -> Any:
-    """Change an agent's name, contract, skills, hire date, or mark them left (`active`).
+    """Change an agent's name, contract, skills, hire date, team, or mark them left (`active`).
 
     Marking an agent left (`active: false`) revokes their bearer tokens: this server refuses them
     at once, other server processes within `WFM_API_TOKEN_CACHE_SECONDS`."""

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import Field, model_validator
 
-from api.schemas import AwareMoment, Code, Day, Input, LocalTime, Name, Output, Text
+from api.schemas import AwareMoment, Code, Day, Input, LocalTime, Name, Output, TeamName, Text
 
 
 class ContractSchema(Input):
@@ -70,6 +70,9 @@ class AgentCreate(Input):
         default_factory=list, max_length=200, description="Campaigns the agent can sell on."
     )
     hire_date: Day | None = Field(default=None, description="First working day.")
+    team: TeamName = Field(
+        default="", description='Team the agent works in ("": none).', examples=["一组"]
+    )
 
 
 class AgentUpdate(Input):
@@ -82,6 +85,7 @@ class AgentUpdate(Input):
         default=None, max_length=200, description="Replaces the campaign skills."
     )
     hire_date: Day | None = Field(default=None, description="New hire date.")
+    team: TeamName | None = Field(default=None, description='New team ("": no team).')
     active: bool | None = Field(default=None, description="false: left; not rostered.")
 
 
@@ -93,6 +97,7 @@ class AgentRead(Output):
     queue_skills: list[str] = Field(description="Queues the agent can serve.")
     campaign_skills: list[str] = Field(description="Campaigns the agent can sell on.")
     hire_date: date | None = Field(description="First working day.")
+    team: str = Field(description='Team the agent works in ("": none).')
     active: bool = Field(description="false once the agent has left.")
 
 

@@ -80,7 +80,7 @@ def test_the_week_shows_every_agent_and_filters_by_team_skill_and_agent(
     caption = _week_caption(at)
     assert caption.startswith(f"{len(rostered)} agents, {len(schedule['shifts'])} shifts from ")
     assert "local time (" + demo_api.timezone + ")" in caption
-    # every agent's row is labelled with code, name and team (its queue skills)
+    # every agent's row is labelled with code, name and team (the demo agents' own teams)
     table = [d.value for d in at.dataframe if "Calendar (iCalendar)" in d.value.columns]
     assert len(table) == 1
     listed = table[0]
@@ -88,14 +88,17 @@ def test_the_week_shows_every_agent_and_filters_by_team_skill_and_agent(
     for _, row in listed.iterrows():
         agent = by_code[row["Agent"]]
         assert row["Name"] == agent["name"]
-        assert row["Team"] == " + ".join(sorted(agent["queue_skills"]))
+        assert row["Team"] == agent["team"] and agent["team"].startswith("Team ")
         assert row["Calendar (iCalendar)"].endswith(
             f"/v1/schedules/{schedule['id']}/agents/{row['Agent']}/calendar.ics"
         )
 
-    # by team: only that team's agents
+    # by team: the filter lists the rostered agents' teams; picking one keeps only its agents
+    options = at.multiselect(key="planner_filter_team").options
+    assert options == sorted({by_code[c]["team"] for c in rostered})
     team = listed["Team"].value_counts().index[0]
-    members = {c for c in rostered if " + ".join(sorted(by_code[c]["queue_skills"])) == team}
+    members = {c for c in rostered if by_code[c]["team"] == team}
+    assert 0 < len(members) < len(rostered)
     at.multiselect(key="planner_filter_team").set_value([team]).run()
     assert_clean(at)
     in_team = [s for s in schedule["shifts"] if s["agent_code"] in members]

@@ -13,7 +13,14 @@ from dashboard.roster_week import ROW_PIXELS, filtered, row_label, week_chart, w
 
 AGENTS = {
     "A1": {"code": "A1", "name": "李娜", "queue_skills": ["CARE"], "campaign_skills": ["NPS"]},
-    "A2": {"code": "A2", "name": "Bo", "queue_skills": ["TECH", "CARE"], "campaign_skills": []},
+    "A2": {
+        "code": "A2",
+        "name": "Bo",
+        "queue_skills": ["TECH", "CARE"],
+        "campaign_skills": [],
+        "team": "",  # no team: grouped by its queue skills
+    },
+    "A3": {"code": "A3", "name": "王芳", "queue_skills": ["CARE"], "team": "一组"},
 }
 
 
@@ -35,6 +42,7 @@ SHIFTS = [
     _shift("A1", "2025-03-30", "2025-03-30T06:00:00Z", "2025-03-30T14:00:00Z"),
     _shift("A2", "2025-03-30", "2025-03-30T06:00:00Z", "2025-03-30T14:00:00Z"),
 ]
+TEAM_SHIFT = _shift("A3", "2025-03-31", "2025-03-31T06:00:00Z", "2025-03-31T14:00:00Z")
 
 
 def test_spans_are_in_local_time_and_rows_name_code_name_and_team() -> None:
@@ -56,6 +64,14 @@ def test_filters_by_team_skill_and_agent() -> None:
     assert set(filtered(frame, skills=["CARE"])["agent"]) == {"A1", "A2"}
     assert set(filtered(frame, agents=["A2"], skills=["NPS"])["agent"]) == set()
     assert len(filtered(frame)) == 3
+
+
+def test_an_agent_with_a_team_is_labelled_and_filtered_by_it() -> None:
+    frame = week_frame([*SHIFTS, TEAM_SHIFT], AGENTS, "Europe/Paris")
+    assert row_label("A3", AGENTS["A3"]) == "A3 · 王芳 · 一组"
+    assert sorted(frame["team"].unique()) == ["CARE", "CARE + TECH", "一组"]
+    assert set(filtered(frame, teams=["一组"])["agent"]) == {"A3"}
+    assert set(filtered(frame, teams=["CARE"])["agent"]) == {"A1"}  # A3's team is not CARE
 
 
 def test_the_gantt_is_as_tall_as_its_rows_and_shows_every_label() -> None:

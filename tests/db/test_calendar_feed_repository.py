@@ -82,7 +82,7 @@ def test_0018_goes_down_to_0017_and_back_up(engine: Engine) -> None:
         assert "calendar_feeds" not in sa.inspect(conn).get_table_names()
         assert conn.scalar(sa.text("SELECT count(*) FROM agents")) == 2
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0018"
+    assert migrate.current_revision(engine) == migrate.head_revision()
     with unit_of_work(engine) as session:
         feeds = CalendarFeedRepository(session)
         assert feeds.owner(HASH_A) is None  # the links made before are gone

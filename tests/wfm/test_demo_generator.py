@@ -132,6 +132,20 @@ def test_agents_have_mixed_contracts_and_skills(centre: DemoCentre) -> None:
         assert any(code in a.campaign_skills for a in agents)
 
 
+def test_agents_work_in_teams_of_one_skill_group(centre: DemoCentre) -> None:
+    """Every agent has a team; a team's agents serve the same queues, and teams hold 6 to 12."""
+    members: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for agent in centre.agents:
+        assert agent.team.startswith("Team ")
+        members[agent.team].append(agent.queue_skills)
+    assert 8 <= len(members) <= 20
+    for team, skills in members.items():
+        assert 6 <= len(skills) <= 12, team
+        assert len(set(skills)) == 1, team
+    again = generate_demo_centre(weeks=2, agents=120, seed=1).agents
+    assert [a.team for a in again] == [a.team for a in centre.agents]  # seeded: the same teams
+
+
 def test_availability_and_time_off_are_usable(centre: DemoCentre) -> None:
     by_code = {a.code: a for a in centre.agents}
     assert centre.availability and centre.time_off

@@ -258,3 +258,36 @@ def test_0011_site_language_and_currency_go_down_and_up_to_their_defaults(engine
     with unit_of_work(engine) as session:
         again = {s.code: (s.default_language, s.currency) for s in SiteRepository(session).list()}
     assert again == {"ny": ("zh-CN", "CNY"), "sh": ("zh-CN", "CNY")}
+
+
+def test_0019_agent_teams_go_down_and_up_keeping_the_agents(engine: Engine) -> None:
+    """Agents stored with a team lose the column at 0018 (keeping the agents and their skills)
+    and come back up without a team."""
+    contract = Contract("full", 30, 40, 4, 5, (480,))
+    with unit_of_work(engine) as session:
+        SiteRepository(session).add(Site("sh", "上海", "Asia/Shanghai"))
+        QueueRepository(session).add(Queue(site_code="sh", code="care", name="Care"))
+        AgentRepository(session).add_many(
+            [
+                Agent("sh", "A0", "李娜", contract, ("care",), team="一组"),
+                Agent("sh", "A1", "王芳", contract, ("care",)),
+            ]
+        )
+    with unit_of_work(engine) as session:
+        stored = {a.code: a.team for a in AgentRepository(session).list()}
+    assert stored == {"A0": "一组", "A1": ""}
+    before = _counts(engine)
+
+    migrate.downgrade(engine, "0018")
+    with engine.connect() as conn:
+        assert "team" not in {c["name"] for c in sa.inspect(conn).get_columns("agents")}
+    assert _counts(engine) == before
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0019"
+    assert _counts(engine) == before
+    with unit_of_work(engine) as session:
+        again = {a.code: (a.team, a.queue_skills) for a in AgentRepository(session).list()}
+        assert again == {"A0": ("", ("care",)), "A1": ("", ("care",))}
+        AgentRepository(session).update("A1", team="二组")
+    with unit_of_work(engine) as session:
+        assert AgentRepository(session).get("A1").agent.team == "二组"

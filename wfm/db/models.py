@@ -273,6 +273,7 @@ class AgentRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     hire_date: Mapped[date | None] = mapped_column(Date)
+    team: Mapped[str | None] = mapped_column(String(64))  # NULL: no team
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     contract: Mapped[ContractRow] = relationship()

@@ -170,6 +170,7 @@ class Agent:
     queue_skills: tuple[str, ...]
     campaign_skills: tuple[str, ...] = ()
     hire_date: date | None = None
+    team: str = ""  # the team the agent works in ("": none)
 
 
 @dataclass(frozen=True, slots=True)

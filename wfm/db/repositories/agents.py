@@ -122,6 +122,7 @@ class AgentRepository:
                 name=agent.name,
                 contract_id=self._contract_id(agent.contract),
                 hire_date=agent.hire_date,
+                team=agent.team or None,
                 active=True,
             )
             for queue_code in agent.queue_skills:
@@ -214,13 +215,17 @@ class AgentRepository:
         queue_skills: Sequence[str] | None = None,
         campaign_skills: Sequence[str] | None = None,
         hire_date: date | None = None,
+        team: str | None = None,
         active: bool | None = None,
     ) -> AgentRecord:
+        """Change what is given (None: unchanged); `team=""` takes the agent out of their team."""
         row = self._row(code)
         if name is not None:
             row.name = name
         if hire_date is not None:
             row.hire_date = hire_date
+        if team is not None:
+            row.team = team or None
         if active is not None:
             if row.active and not active:  # the agent leaves: their tokens and feed stop working
                 TokenRepository(self.session).revoke_agent_tokens(
@@ -422,6 +427,7 @@ def _agent(row: AgentRow, site_code: str) -> Agent:
         queue_skills=tuple(sorted(s.queue.code for s in row.queue_skills)),
         campaign_skills=tuple(sorted(s.campaign.code for s in row.campaign_skills)),
         hire_date=row.hire_date,
+        team=row.team or "",
     )
 
 

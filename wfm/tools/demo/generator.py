@@ -234,6 +234,8 @@ SKILL_MIX: tuple[tuple[tuple[str, ...], float], ...] = (
     (("CHAT",), 0.10),
     (("CARE", "TECH", "CHAT"), 0.10),
 )
+# Agents serving the same queues work in teams of at most this many (`_teams`).
+TEAM_SIZE_MAX = 12
 # Campaign skills, drawn independently for agents who can take voice calls.
 TELESALES_SKILL_SHARE = 0.40
 SURVEY_SKILL_SHARE = 0.30
@@ -453,6 +455,7 @@ def _agents(rng: np.random.Generator, count: int, last_day: date) -> tuple[Agent
         )
         for _ in range(n)
     ]
+    teams = _teams(skills)
     contract_order = rng.permutation(count)
     skill_order = rng.permutation(count)
     telesales = rng.random(count) < TELESALES_SKILL_SHARE
@@ -477,9 +480,26 @@ def _agents(rng: np.random.Generator, count: int, last_day: date) -> tuple[Agent
                 queue_skills=queue_skills,
                 campaign_skills=campaign_skills,
                 hire_date=last_day - timedelta(days=int(tenure_days[i])),
+                team=teams[int(skill_order[i])],
             )
         )
     return tuple(result)
+
+
+def _teams(skills: Sequence[tuple[str, ...]]) -> list[str]:
+    """The team of each place in `skills` (a list grouped by skill group): each skill group's
+    agents split into teams of at most `TEAM_SIZE_MAX`, as even as can be, numbered "Team 01"..
+    in the order of the groups (no draw: a place's team follows from the place)."""
+    groups: dict[tuple[str, ...], int] = {}
+    for group in skills:
+        groups[group] = groups.get(group, 0) + 1
+    names: list[str] = []
+    first = 1
+    for size in groups.values():
+        split = math.ceil(size / TEAM_SIZE_MAX)
+        names += [f"Team {first + j * split // size:02d}" for j in range(size)]
+        first += split
+    return names
 
 
 # Weekly availability patterns (local wall clock). An agent without windows can work any time the
