@@ -29,9 +29,13 @@ def _change(now: float | None, before: float | None, compared: str) -> str | Non
     return f"{frames.kpi_change_text('answer_rate', now - before)} {compared}"
 
 
-def team_label(queue_codes: list[str]) -> str:
-    """A team by its queue skills: "CARE + CHAT", or "No queue skill"."""
-    return " + ".join(queue_codes) if queue_codes else t("No queue skill")
+def team_label(row: dict[str, Any]) -> str:
+    """A team by its name ("Team 01 (CARE, CHAT)"), or agents without one by their queue
+    skills: "CARE + CHAT", or "No queue skill"."""
+    skills = row.get("queue_codes") or []
+    if row.get("team"):
+        return f"{row['team']} ({', '.join(skills)})" if skills else str(row["team"])
+    return " + ".join(skills) if skills else t("No queue skill")
 
 
 def adherence_frame(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
@@ -46,7 +50,7 @@ def adherence_frame(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
                 "conformance": r["conformance"],
             }
             for r in rows
-            for label_of in [team_label(r["queue_codes"]) if label == "team" else r["queue_code"]]
+            for label_of in [team_label(r) if label == "team" else r["queue_code"]]
         ],
         columns=["group", "agents", "scheduled_hours", "adherence", "conformance"],
     )
@@ -133,7 +137,7 @@ def show_adherence(
     )
     left, right = st.columns(2)
     with left:
-        _adherence_table(adherence_frame(report["teams"], "team"), t("Team (queue skills)"))
+        _adherence_table(adherence_frame(report["teams"], "team"), t("Team"))
     with right:
         _adherence_table(adherence_frame(report["queues"], "queue"), t("Queue"))
     days = pd.DataFrame(report["days"], columns=["day", "adherence", "scheduled_minutes"])

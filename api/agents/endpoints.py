@@ -17,6 +17,7 @@ from api.agents.schemas import (
     TimeOffCreate,
     TimeOffRead,
 )
+from api.cache import invalidate_kpis
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.schemas import CODE_PATTERN, changes, code_path
@@ -106,6 +107,7 @@ def update_agent(
         if name in values:
             values[name] = list(dict.fromkeys(values[name]))
     record = AgentRepository(session).update(code, **values)
+    invalidate_kpis(request.app)  # teams, skills and who is active group the KPIs
     if values.get("active") is False:
         session.commit()  # the revocation is stored before the cached owners are forgotten
         request.app.state.token_cache.clear()

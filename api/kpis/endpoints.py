@@ -412,8 +412,8 @@ def adherence(
     ),
 ) -> Any:
     """Schedule adherence and conformance of the site's agents over local days [start, end),
-    counting elapsed time only (to the site clock's now): for the site, per day, per team (the
-    agents with the same queue skills) and per queue (the agents skilled on it), with the
+    counting elapsed time only (to the site clock's now): for the site, per day, per team (agents
+    without a team grouped by their queue skills) and per queue (the agents skilled on it), with the
     definitions and sums of `GET /v1/adherence`."""
     found = adherence_over_days(session, site_code=site, start=start, end=end)
     return {
@@ -426,7 +426,10 @@ def adherence(
         "agents_reporting": found.agents_reporting,
         "total": _adherence_totals(found.total),
         "days": [{"day": d, **_adherence_totals(v)} for d, v in found.days],
-        "teams": [{"queue_codes": list(k), **_adherence_totals(v)} for k, v in found.teams],
+        "teams": [
+            {"team": team, "queue_codes": list(skills), **_adherence_totals(v)}
+            for (team, skills), v in found.teams
+        ],
         "queues": [{"queue_code": k, **_adherence_totals(v)} for k, v in found.queues],
     }
 

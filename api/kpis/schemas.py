@@ -231,8 +231,14 @@ class AdherenceDayRead(AdherenceTotalsRead):
 
 
 class AdherenceTeamRead(AdherenceTotalsRead):
+    team: str = Field(
+        description="The agents' team; empty: agents without a team, grouped by their queue "
+        "skills.",
+        examples=["Team 01"],
+    )
     queue_codes: list[str] = Field(
-        description="The team: agents with exactly these queue skills (empty: none).",
+        description="A named team: its agents' queue skills together; no team: the group's "
+        "queue skills, exactly (empty: none).",
         examples=[["CARE", "CHAT"]],
     )
 
@@ -262,7 +268,7 @@ class AdherenceRangeRead(Output):
     total: AdherenceTotalsRead = Field(description="Every agent of the site.")
     days: list[AdherenceDayRead] = Field(description="The range's local days begun so far.")
     teams: list[AdherenceTeamRead] = Field(
-        description="Agents grouped by their queue skills (each agent in one team)."
+        description="Agents by team (without one: by their queue skills); each agent in one."
     )
     queues: list[AdherenceQueueRead] = Field(
         description="Per queue, the agents skilled on it (an agent of two queues in both)."

@@ -66,6 +66,24 @@ def test_adherence_counts_elapsed_time_by_team_and_queue(server: Server) -> None
     assert queues["Q1"]["adherent_minutes"] == pytest.approx(teams[("Q1",)]["adherent_minutes"])
     assert queues["Q2"]["worked_minutes"] == pytest.approx(60)
 
+    # with a team, agents count in it (named, with its members' queue skills together); the
+    # others stay grouped by their queue skills
+    with server.client("admin") as admin:
+        for code in ("S1", "S2"):
+            _ok(admin.patch(f"/v1/agents/{code}", json={"team": "一组"}))
+        by_team = _ok(
+            admin.get("/v1/kpis/adherence", params={"site": SITE, "start": DAY, "end": NEXT})
+        )
+    named = {(t["team"], tuple(t["queue_codes"])): t for t in by_team["teams"]}
+    assert set(named) == {("", ("Q1",)), ("", ("Q2",)), ("一组", ("Q1",))}
+    assert named[("一组", ("Q1",))]["agents"] == 2
+    assert named[("一组", ("Q1",))]["adherent_minutes"] == pytest.approx(60 + 41)
+    assert named[("", ("Q1",))]["agents"] == 4
+    assert by_team["total"] == found["total"]
+    with server.client("admin") as admin:
+        for code in ("S1", "S2"):
+            _ok(admin.patch(f"/v1/agents/{code}", json={"team": ""}))
+
     # a range around the day: the day after has not begun, the day before had no shifts
     with server.client("executive") as executive:
         wider = _ok(

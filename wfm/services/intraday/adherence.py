@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from wfm.db.repositories import SiteRepository
+from wfm.db.repositories import AgentRepository, SiteRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.intraday import (
@@ -275,7 +275,8 @@ class RangeAdherence:
     agents_reporting: int  # agents with a state event in the range (before as_of_utc)
     total: AdherenceTotals
     days: tuple[tuple[date, AdherenceTotals], ...]  # the range's local days begun by as_of_utc
-    teams: tuple[tuple[tuple[str, ...], AdherenceTotals], ...]  # by the agents' queue skills
+    # by the agents' team; agents without one by their queue skills: (team, queue skills)
+    teams: tuple[tuple[tuple[str, tuple[str, ...]], AdherenceTotals], ...]
     queues: tuple[tuple[str, AdherenceTotals], ...]  # the agents skilled on each queue
 
 
@@ -289,8 +290,8 @@ def adherence_over_days(
 ) -> RangeAdherence:
     """Adherence and conformance of the site's agents over local days [start, end), counting
     elapsed time only (to the site clock's now), with the sums of `adherence_report`: for the
-    site, each day, each team (the agents with the same queue skills) and each queue (the
-    agents skilled on it; an agent of two queues counts in both)."""
+    site, each day, each team (agents without a team: grouped by their queue skills) and each
+    queue (the agents skilled on it; an agent of two queues counts in both)."""
     if end <= start:
         raise ValidationError(f"end ({end}) must be after start ({start})")
     if (end - start).days > MAX_RANGE_DAYS:
@@ -303,7 +304,9 @@ def adherence_over_days(
     window = _window(session, site_code, bounds[0], bounds[-1], None, tolerance_seconds)
     cuts = [int((b - bounds[0]).total_seconds()) // 60 for b in bounds]
     per_day = [NO_TIME] * len(days)
-    teams: dict[tuple[str, ...], AdherenceTotals] = {}
+    team_of = {a.code: a.team for a in AgentRepository(session).list(site_code)}
+    teams: dict[tuple[str, tuple[str, ...]], AdherenceTotals] = {}
+    team_skills: dict[str, set[str]] = {}
     queues: dict[str, AdherenceTotals] = {}
     total = NO_TIME
     for code, minutes in window.minutes.items():
@@ -314,7 +317,11 @@ def adherence_over_days(
         for k in range(len(days)):
             per_day[k] += _slice_totals(minutes, cuts[k], cuts[k + 1])
         skills = tuple(sorted(window.floor.agents[code].queue_skills))
-        teams[skills] = teams.get(skills, NO_TIME) + whole
+        team = team_of.get(code, "")
+        if team:
+            team_skills.setdefault(team, set()).update(skills)
+        key = (team, () if team else skills)
+        teams[key] = teams.get(key, NO_TIME) + whole
         for queue in skills:
             queues[queue] = queues.get(queue, NO_TIME) + whole
     return RangeAdherence(
@@ -327,6 +334,11 @@ def adherence_over_days(
         agents_reporting=len(window.reporting),
         total=total,
         days=tuple((d, per_day[k]) for k, d in enumerate(days) if bounds[k] < window.now_utc),
-        teams=tuple(sorted(teams.items())),
+        teams=tuple(
+            sorted(
+                ((team, tuple(sorted(team_skills[team])) if team else skills), totals)
+                for (team, skills), totals in teams.items()
+            )
+        ),
         queues=tuple(sorted(queues.items())),
     )
