@@ -294,7 +294,8 @@ def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -
         st.dataframe(_table(wages, WAGE_COLUMNS), hide_index=True)
     if not can_write:
         return
-    with st.expander(t("Change the rules")):
+    # the forms are drawn only when asked for: the page stays light for reading
+    if st.toggle(t("Change the rules"), key="rules_edit"):
         body = _new_version(rules, week)
         if body is not None:
             try:

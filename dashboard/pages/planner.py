@@ -693,7 +693,11 @@ if week_start is not None:
 st.subheader(t("What-if scenarios"))
 with section(t("What-if scenarios")):
     show_scenarios(api, site)
-    if can(me, "schedule:write") and week_start is not None:
+    if (
+        can(me, "schedule:write")
+        and week_start is not None
+        and st.toggle(t("Ask a new scenario"), key="scenario_new_open")
+    ):
         scenario_form(api, site, week_start, [q["code"] for q in read(api, "queues", site)])
 
 

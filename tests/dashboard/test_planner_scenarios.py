@@ -53,6 +53,7 @@ def test_the_planner_asks_a_scenario_from_the_page_and_bad_rows_are_refused(
     api = own_demo_api
     planner = run_page(api, PLANNER, "planner")
     week = planner.selectbox(key="planner_week").value
+    planner.toggle(key="scenario_new_open").set_value(True).run()
     planner.text_input(key="scenario_new_name").input("Winter")
     planner.text_input(key="scenario_name_0").input("busier")
     planner.text_input(key="scenario_name_1").input("nothing")

@@ -28,6 +28,8 @@ def test_rules_shown_changed_refused_and_the_site_settings_saved(own_demo_api: D
     summary = next(d.value for d in planner.dataframe if "Rule" in d.value.columns)
     assert "Site hours" in list(summary["Rule"]) and "Seats" in list(summary["Rule"])
 
+    assert not [w for w in planner.text_input if w.key == "rules_lengths"]  # until asked for
+    planner.toggle(key="rules_edit").set_value(True).run()
     # a length no part-time contract has: refused, named, nothing stored
     planner.text_input(key="rules_lengths").input("480")
     button(planner, "Store as a new version").click().run()
