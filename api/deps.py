@@ -139,6 +139,15 @@ async def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def own_agent_code(principal: Principal) -> str:
+    """The agent a token belongs to, for the `/v1/me` endpoints; 404 for a token of no agent."""
+    if principal.agent_code is None:
+        raise ApiError(
+            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
+        )
+    return principal.agent_code
+
+
 def require(*permissions: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the request through when the token has any of the permissions."""
 

@@ -16,12 +16,12 @@ from api.bidding.schemas import (
     MyBidRoundRead,
     RankingUpdate,
 )
-from api.deps import PrincipalDep, SessionDep, require
-from api.errors import ApiError, responses
+from api.deps import PrincipalDep, SessionDep, own_agent_code, require
+from api.errors import responses
 from api.schemas import CODE_PATTERN
 from wfm.db.repositories import SiteRepository
 from wfm.db.repositories.bidding import BidRepository
-from wfm.domain.access import Permission, Principal
+from wfm.domain.access import Permission
 from wfm.services import bidding
 
 router = APIRouter(prefix="/bid-rounds", tags=["bidding"])
@@ -146,19 +146,13 @@ def round_results(session: SessionDep, round_id: int = ROUND_ID) -> Any:
 
 
 # ------------------------------------------------------------------------------ agents
-def _agent(principal: Principal) -> str:
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    return principal.agent_code
 
 
 @me_router.get("", response_model=list[MyBidRoundRead], dependencies=OWN, responses=responses(404))
 def my_rounds(session: SessionDep, principal: PrincipalDep) -> Any:
     """The published rounds of the agent's site, newest first: the patterns open to the agent,
     the agent's ranking and, once assigned, the agent's own award."""
-    return bidding.my_rounds(session, _agent(principal))
+    return bidding.my_rounds(session, own_agent_code(principal))
 
 
 @me_router.put(
@@ -173,7 +167,7 @@ def put_ranking(
     """Rank patterns of an open round of the agent's site, best first (replaces an earlier
     ranking). 404: no such round of the agent's site; 409: a draft or closed round; 422 naming
     each position: a pattern ranked twice, not in the round, or not open to the agent (why)."""
-    return bidding.put_ranking(session, _agent(principal), round_id, body.pattern_ids)
+    return bidding.put_ranking(session, own_agent_code(principal), round_id, body.pattern_ids)
 
 
 @me_router.get(
@@ -184,4 +178,4 @@ def put_ranking(
 )
 def my_result(session: SessionDep, principal: PrincipalDep, round_id: int = ROUND_ID) -> Any:
     """The agent's own award of an assigned round with its explanation (409 before)."""
-    return bidding.my_result(session, _agent(principal), round_id)
+    return bidding.my_result(session, own_agent_code(principal), round_id)

@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import PrincipalDep, SessionDep, in_transaction, require
+from api.deps import PrincipalDep, SessionDep, in_transaction, own_agent_code, require
 from api.errors import ApiError, responses
 from api.schedules.export import schedules_ical
-from wfm.domain.access import Permission, Principal
+from wfm.domain.access import Permission
 from wfm.services import calendar_feeds
 
 router = APIRouter(tags=["me"])
@@ -42,14 +42,6 @@ class CalendarFeedRead(BaseModel):
     )
 
 
-def _own(principal: Principal) -> str:
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    return principal.agent_code
-
-
 @router.post(
     "/me/calendar-feed",
     response_model=CalendarFeedCreated,
@@ -61,7 +53,7 @@ def create_calendar_feed(session: SessionDep, principal: PrincipalDep) -> Any:
     """Make the caller's calendar subscription link, or a new one in place of the old (which
     stops working at once). The URL holds a secret and is shown in this answer only (agent
     tokens)."""
-    made = calendar_feeds.new_feed(session, agent_code=_own(principal))
+    made = calendar_feeds.new_feed(session, agent_code=own_agent_code(principal))
     return CalendarFeedCreated(
         url=f"/v1{FEED_PREFIX}{made.secret}.ics", created_at_utc=made.created_at_utc
     )
@@ -73,7 +65,7 @@ def create_calendar_feed(session: SessionDep, principal: PrincipalDep) -> Any:
 def read_calendar_feed(session: SessionDep, principal: PrincipalDep) -> Any:
     """Whether the caller has a calendar subscription link, and since when; never its URL
     (agent tokens)."""
-    created = calendar_feeds.feed_created_at(session, agent_code=_own(principal))
+    created = calendar_feeds.feed_created_at(session, agent_code=own_agent_code(principal))
     return CalendarFeedRead(exists=created is not None, created_at_utc=created)
 
 
@@ -86,7 +78,7 @@ def read_calendar_feed(session: SessionDep, principal: PrincipalDep) -> Any:
 )
 def delete_calendar_feed(session: SessionDep, principal: PrincipalDep) -> Response:
     """Revoke the caller's calendar subscription link; 404 when there is none (agent tokens)."""
-    calendar_feeds.revoke_feed(session, agent_code=_own(principal))
+    calendar_feeds.revoke_feed(session, agent_code=own_agent_code(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from api.deps import PrincipalDep, SessionDep, require
-from api.errors import ApiError, responses
+from api.deps import PrincipalDep, SessionDep, own_agent_code, require
+from api.errors import responses
 from api.schedules.export import schedule_ical
 from api.schedules.schemas import ShiftRead
 from api.schemas import day_query
@@ -83,13 +83,10 @@ def my_schedule(
     ),
 ) -> Any:
     """The caller's own shifts in the published schedule of the week (agent tokens)."""
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    record = AgentRepository(session).get(principal.agent_code)
+    code = own_agent_code(principal)
+    record = AgentRepository(session).get(code)
     schedule = schedule_views.published_for_week(session, record.agent.site_code, week_start)
-    return [asdict(s) for s in schedule_views.agent_shifts(schedule, principal.agent_code).shifts]
+    return [asdict(s) for s in schedule_views.agent_shifts(schedule, code).shifts]
 
 
 @router.get(
@@ -109,16 +106,12 @@ def my_calendar(
     ),
 ) -> Response:
     """The caller's own shifts in the week's published schedule as iCalendar (agent tokens)."""
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    record = AgentRepository(session).get(principal.agent_code)
-    site = SiteRepository(session).get(record.agent.site_code)
+    code = own_agent_code(principal)
+    site = SiteRepository(session).get(AgentRepository(session).get(code).agent.site_code)
     schedule = schedule_views.published_for_week(session, site.code, week_start)
-    name = f"{principal.agent_code}-{schedule.week_start}"
+    name = f"{code}-{schedule.week_start}"
     return Response(
-        content=schedule_ical(schedule, principal.agent_code, site.timezone),
+        content=schedule_ical(schedule, code, site.timezone),
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
     )

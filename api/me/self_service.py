@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from api.agents.schemas import AvailabilityRead, AvailabilityReplace
 from api.cache import invalidate_kpis
-from api.deps import PrincipalDep, SessionDep, require
+from api.deps import PrincipalDep, SessionDep, own_agent_code, require
 from api.errors import ApiError, responses
 from api.me.schemas import (
     PreferenceRead,
@@ -24,7 +24,7 @@ from api.me.schemas import (
 )
 from api.schemas import CODE_PATTERN, code_path
 from wfm.db.repositories import AgentRepository, ShiftTradeRepository, SiteRepository
-from wfm.domain.access import Permission, Principal
+from wfm.domain.access import Permission
 from wfm.domain.errors import ValidationError
 from wfm.domain.shift_trades import AgentPreference, ShiftTrade, TradeStatus
 from wfm.services import shift_trades
@@ -34,14 +34,6 @@ router = APIRouter(tags=["self-service"])
 SELF = [Depends(require(Permission.SELF_SERVICE))]
 OFFER_ID = Path(ge=1, le=2**31 - 1, description="Identifier of the shift offer.")
 TRADE_ID = Path(ge=1, le=2**31 - 1, description="Identifier of the shift trade.")
-
-
-def _own(principal: Principal) -> str:
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    return principal.agent_code
 
 
 def _refused(exc: RuleViolationError | ValidationError) -> ApiError:
@@ -77,7 +69,7 @@ def _trade(trade: ShiftTrade) -> dict[str, Any]:
 )
 def my_availability(session: SessionDep, principal: PrincipalDep) -> Any:
     """Your weekly availability windows (site-local time); none: available at any time."""
-    return AgentRepository(session).agent_availability(_own(principal))
+    return AgentRepository(session).agent_availability(own_agent_code(principal))
 
 
 @router.put(
@@ -92,7 +84,7 @@ def replace_my_availability(
     """Replace your whole weekly availability (windows on a day must not overlap; each ends
     after it starts). Rosters built from now on keep every shift inside a window of its day."""
     return AgentRepository(session).replace_availability(
-        _own(principal), [(w.weekday, w.start_local, w.end_local) for w in body.windows]
+        own_agent_code(principal), [(w.weekday, w.start_local, w.end_local) for w in body.windows]
     )
 
 
@@ -118,7 +110,7 @@ def _preferences(body: PreferencesReplace) -> list[AgentPreference]:
 )
 def my_preferences(session: SessionDep, principal: PrincipalDep) -> Any:
     """Your roster preferences (days off, work days, start windows)."""
-    return [asdict(p) for p in ShiftTradeRepository(session).preferences(_own(principal))]
+    return [asdict(p) for p in ShiftTradeRepository(session).preferences(own_agent_code(principal))]
 
 
 @router.put(
@@ -131,7 +123,9 @@ def replace_my_preferences(
     body: PreferencesReplace, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     """Replace your whole set of roster preferences; rosters built from now on weigh them."""
-    stored = ShiftTradeRepository(session).replace_preferences(_own(principal), _preferences(body))
+    stored = ShiftTradeRepository(session).replace_preferences(
+        own_agent_code(principal), _preferences(body)
+    )
     return [asdict(p) for p in stored]
 
 
@@ -177,7 +171,9 @@ def offer_shift(body: ShiftOfferCreate, session: SessionDep, principal: Principa
     swap_only or give_away). 422 naming `shift_date` when you have no published shift that day
     or it has started; 409 when you already offer it."""
     try:
-        offer = shift_trades.offer_shift(session, _own(principal), body.shift_date, body.mode)
+        offer = shift_trades.offer_shift(
+            session, own_agent_code(principal), body.shift_date, body.mode
+        )
     except ValidationError as exc:
         raise _refused(exc) from None
     return asdict(offer)
@@ -197,7 +193,7 @@ def list_offers(
     """The open offers of other agents of your site whose shift has not started and that you
     could take (skilled for its queues and campaigns, its length one of your contract's); with
     `mine=true`, your own offers."""
-    code = _own(principal)
+    code = own_agent_code(principal)
     if mine:
         return [asdict(o) for o in ShiftTradeRepository(session).offers(agent_code=code)]
     return [asdict(o) for o in shift_trades.open_offers_for(session, code)]
@@ -211,7 +207,7 @@ def list_offers(
 )
 def cancel_offer(session: SessionDep, principal: PrincipalDep, offer_id: int = OFFER_ID) -> Any:
     """Cancel your own open offer (404 for another agent's; 409 once taken or cancelled)."""
-    return asdict(shift_trades.cancel_offer(session, _own(principal), offer_id))
+    return asdict(shift_trades.cancel_offer(session, own_agent_code(principal), offer_id))
 
 
 @router.post(
@@ -237,7 +233,7 @@ def take_offer(
     taken, cancelled or has expired."""
     try:
         trade, decided = shift_trades.take_offer(
-            session, _own(principal), offer_id, body.taker_shift_date
+            session, own_agent_code(principal), offer_id, body.taker_shift_date
         )
     except (RuleViolationError, ValidationError) as exc:
         raise _refused(exc) from None
@@ -254,7 +250,7 @@ def take_offer(
 )
 def my_trades(session: SessionDep, principal: PrincipalDep) -> Any:
     """The trades you offered or took, newest first."""
-    code = _own(principal)
+    code = own_agent_code(principal)
     site = AgentRepository(session).get(code).agent.site_code
     return [
         _trade(t) for t in ShiftTradeRepository(session).trades(site_code=site, agent_code=code)

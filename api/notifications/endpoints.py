@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from api.deps import PrincipalDep, SessionDep, require
+from api.deps import PrincipalDep, SessionDep, own_agent_code, require
 from api.errors import ApiError, responses
 from api.notifications.schemas import (
     DeliveryRead,
@@ -21,7 +21,7 @@ from api.notifications.schemas import (
 )
 from api.schemas import code_path
 from wfm.db.repositories import NotificationRepository, PreferenceRecord, SiteRepository
-from wfm.domain.access import Permission, Principal
+from wfm.domain.access import Permission
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.notifications import DeliveryStatus
 from wfm.services import notifications
@@ -126,14 +126,6 @@ def _set(session: Any, agent_code: str, body: NotificationPreferencesUpdate) -> 
     return _preferences(record)
 
 
-def _own_agent(principal: Principal) -> str:
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    return principal.agent_code
-
-
 @router.get(
     "/me/notification-preferences",
     response_model=NotificationPreferencesRead,
@@ -141,7 +133,7 @@ def _own_agent(principal: Principal) -> str:
 )
 def my_preferences(session: SessionDep, principal: PrincipalDep) -> Any:
     """The calling agent's e-mail address and the event kinds sent to it per channel."""
-    return _preferences(notifications.preferences(session, _own_agent(principal)))
+    return _preferences(notifications.preferences(session, own_agent_code(principal)))
 
 
 @router.put(
@@ -154,7 +146,7 @@ def set_my_preferences(
 ) -> Any:
     """Replace the calling agent's preferences; 422 naming the field (an e-mail channel
     without an address, a channel agents do not choose, an unknown event kind)."""
-    return _set(session, _own_agent(principal), body)
+    return _set(session, own_agent_code(principal), body)
 
 
 @router.get(

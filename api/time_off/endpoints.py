@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from sqlalchemy.orm import Session
 
-from api.deps import PrincipalDep, SessionDep, require
-from api.errors import ApiError, responses
+from api.deps import PrincipalDep, SessionDep, own_agent_code, require
+from api.errors import responses
 from api.schemas import CODE_PATTERN, code_path
 from api.time_off.schemas import (
     BalanceRead,
@@ -22,7 +22,7 @@ from api.time_off.schemas import (
     TimeOffRequestRead,
 )
 from wfm.db.repositories import AgentRepository, SiteRepository, TimeOffRequestRepository
-from wfm.domain.access import Permission, Principal
+from wfm.domain.access import Permission
 from wfm.domain.time_off import Balance, TimeOffRequest, TimeOffStatus
 from wfm.services import time_off
 
@@ -31,14 +31,6 @@ router = APIRouter(tags=["time off"])
 OWN = [Depends(require(Permission.TIME_OFF_REQUEST))]
 DECIDE = [Depends(require(Permission.TIME_OFF_DECIDE))]
 REQUEST_ID = Path(ge=1, le=2**31 - 1, description="Identifier of the request.")
-
-
-def _agent(principal: Principal) -> str:
-    if principal.agent_code is None:
-        raise ApiError(
-            404, "not_found", "this token belongs to no agent (create one with --agent CODE)"
-        )
-    return principal.agent_code
 
 
 def _read(session: Session, request: TimeOffRequest) -> dict[str, Any]:
@@ -98,7 +90,7 @@ def request_time_off(
     for an end before the start, a span over 31 days, or more hours than the balance has."""
     outcome = time_off.request_time_off(
         session,
-        agent_code=_agent(principal),
+        agent_code=own_agent_code(principal),
         start_utc=body.start,
         end_utc=body.end,
         reason=body.reason,
@@ -112,7 +104,7 @@ def request_time_off(
 def my_time_off(session: SessionDep, principal: PrincipalDep) -> Any:
     """The token's agent's requests (by start, with status and prediction) and leave balance
     on the site's today."""
-    code = _agent(principal)
+    code = own_agent_code(principal)
     today = time_off.site_today(session, code, _now())
     return {
         "balance": _balance(time_off.balance_of(session, code, today)),
@@ -133,7 +125,7 @@ def cancel_time_off(
 ) -> Any:
     """Cancel one of the agent's own pending requests (404 for any other's; 409 once
     decided)."""
-    outcome = time_off.cancel(session, _agent(principal), request_id, _now())
+    outcome = time_off.cancel(session, own_agent_code(principal), request_id, _now())
     return _read(session, outcome.request)
 
 
