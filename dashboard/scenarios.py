@@ -30,7 +30,7 @@ FIGURES = {
     "sales_per_paid_hour": N_("Sales per paid hour"),
 }
 RATES = ("answer_rate", "service_level")
-STATUS = {
+JOB_STATUS = {  # a job's states, as the planner page says them
     "queued": N_("queued"),
     "running": N_("running"),
     "succeeded": N_("succeeded"),
@@ -166,7 +166,7 @@ def show_scenarios(client: ApiClient, site: str) -> None:
                     t("Scenario"): s["name"],
                     t("Week"): fmt_date(s["week_start"]),
                     t("Variants"): len(s["document"].get("variants", [])),
-                    t("Status"): t(STATUS[s["status"]]) if s["status"] in STATUS else s["status"],
+                    t("Status"): t(JOB_STATUS.get(s["status"], s["status"])),
                     t("Progress"): f"{100 * s['progress']:.0f}%",
                 }
                 for s in scenarios

@@ -20,24 +20,17 @@ from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
 from dashboard.self_service import flash
 
-# what a PUT takes of what a GET answers (the rest: the version's identity and site settings)
-FIELDS = (
-    "start_step_minutes",
-    "shift_lengths_minutes",
-    "earliest_start_local",
-    "latest_end_local",
-    "breaks",
-    "min_rest_hours",
-    "max_consecutive_days",
-    "min_consecutive_days_off",
-    "weekend_weekdays",
-    "late_start_from_local",
-    "fairness_weight_per_shift",
-    "under_target_penalty_per_agent_hour",
-    "contract_shortfall_penalty_per_hour",
-    "campaign_shortfall_penalty_per_hour",
-    "labour_cost",
+# what a GET answers that a PUT does not take: the version's identity and the site's settings
+NOT_RULES = (
+    "site",
+    "version",
+    "valid_from",
+    "note",
+    "created_at_utc",
+    "seats",
+    "unplanned_shrinkage",
 )
+
 BREAK_COLUMNS = {
     "kind": N_("Kind"),
     "minutes": N_("Minutes"),
@@ -202,7 +195,7 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
         sent = st.form_submit_button(t("Store as a new version"))
     if not sent or not isinstance(valid_from, date):
         return None
-    body = {k: rules.get(k) for k in FIELDS}
+    body = {k: v for k, v in rules.items() if k not in NOT_RULES}
     try:
         body["shift_lengths_minutes"] = [
             int(part) for part in lengths.replace("，", ",").split(",") if part.strip()

@@ -30,7 +30,7 @@ from dashboard.idle_time import show_idle_time
 from dashboard.planner_requests import show_bid_rounds, show_requests
 from dashboard.planner_roster import adjustment_form, show_week
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
-from dashboard.scenarios import scenario_form, show_scenarios
+from dashboard.scenarios import JOB_STATUS, scenario_form, show_scenarios
 from dashboard.self_service import show_flash
 from dashboard.site_rules import show_site_rules
 from dashboard.swaps import show_trades
@@ -41,11 +41,7 @@ STATUS_NAMES = {
     "draft": N_("draft"),
     "published": N_("published"),
     "archived": N_("archived"),
-    "queued": N_("queued"),
-    "running": N_("running"),
-    "succeeded": N_("succeeded"),
-    "failed": N_("failed"),
-    "cancelled": N_("cancelled"),
+    **JOB_STATUS,
 }
 PATIENCE_SOURCES = {
     "history": N_("history"),

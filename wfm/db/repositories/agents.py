@@ -160,6 +160,15 @@ class AgentRepository:
             stmt = stmt.where(SiteRow.code == site_code)
         return [_agent(row, code) for row, code in self.session.execute(stmt)]
 
+    def teams(self, site_code: str) -> dict[str, str]:
+        """Each agent of the site (active or not) -> their team ("" for none), in one query."""
+        stmt = (
+            select(AgentRow.code, AgentRow.team)
+            .join(SiteRow, AgentRow.site_id == SiteRow.id)
+            .where(SiteRow.code == site_code)
+        )
+        return {code: team or "" for code, team in self.session.execute(stmt)}
+
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(AgentRow)) or 0
 

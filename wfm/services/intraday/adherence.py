@@ -304,7 +304,7 @@ def adherence_over_days(
     window = _window(session, site_code, bounds[0], bounds[-1], None, tolerance_seconds)
     cuts = [int((b - bounds[0]).total_seconds()) // 60 for b in bounds]
     per_day = [NO_TIME] * len(days)
-    team_of = {a.code: a.team for a in AgentRepository(session).list(site_code)}
+    team_of = AgentRepository(session).teams(site_code)
     teams: dict[tuple[str, tuple[str, ...]], AdherenceTotals] = {}
     team_skills: dict[str, set[str]] = {}
     queues: dict[str, AdherenceTotals] = {}
