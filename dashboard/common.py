@@ -221,8 +221,21 @@ def show_api_error(exc: ApiError, what: str = "") -> None:
         st.info(prefix + t("No data: {message}", message=exc.message))
     elif exc.kind == "conflict":
         st.warning(prefix + t("Conflict: {message}", message=exc.message))
-    else:
-        st.error(prefix + t("The API could not do this: {message}", message=exc.message))
+    else:  # what the API refused, each on a line of its own when its answer names them
+        details = "".join(f"\n- {line}" for line in refusal_lines(exc)) if exc.errors else ""
+        st.error(prefix + t("The API could not do this: {message}", message=exc.message) + details)
+
+
+def refusal_lines(exc: ApiError) -> list[str]:
+    """Each thing the API refused, a line each: a broken roster rule as "who: why", a field as
+    "field: why"; the message's parts when the answer names none."""
+    lines = [
+        f"{e.get('value') or ''}: {e.get('message') or e.get('field')}"
+        if str(e.get("field", "")).startswith("rule.")
+        else f"{e.get('field')}: {e.get('message')}"
+        for e in exc.errors
+    ]
+    return lines or [part for part in exc.message.split("; ") if part]
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import forget_cached_reads, show_api_error
+from dashboard.common import forget_cached_reads, refusal_lines, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
 from dashboard.self_service import flash
 
@@ -227,12 +227,10 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
 
 def _refused(exc: ApiError, what: str) -> None:
     if exc.kind == "invalid":  # each refused field on a line of its own
-        items = [f"{e.get('field')}: {e.get('message')}" for e in exc.errors]
-        items = items or [part for part in exc.message.split("; ") if part]
         st.error(
             t("{part}: nothing was stored.", part=what)
             + "\n\n"
-            + "\n".join(f"- {item}" for item in items)
+            + "\n".join(f"- {line}" for line in refusal_lines(exc))
         )
     else:
         show_api_error(exc, what)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import forget_cached_reads, show_api_error
+from dashboard.common import forget_cached_reads, refusal_lines, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_time, t
 from dashboard.self_service import flash
 
@@ -51,12 +51,7 @@ def _refused(exc: ApiError, what: str) -> None:
     """Why the API refused: each roster rule a trade would break, else its one message."""
     if exc.error == "rule_violation" and exc.errors:
         st.error(t("The roster's rules refuse this trade; nothing changed:"))
-        st.markdown(
-            "\n".join(
-                f"- {e.get('value') or ''}: {e.get('message') or e.get('field')}"
-                for e in exc.errors
-            )
-        )
+        st.markdown("\n".join(f"- {line}" for line in refusal_lines(exc)))
     elif exc.kind == "invalid":
         st.error(f"{what}: {exc.message}")
     else:
