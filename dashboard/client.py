@@ -8,7 +8,8 @@ Every failure becomes an `ApiError` whose `kind` says what went wrong in terms a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,9 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 TIMEOUT_SECONDS = 20.0
 
 JsonObject = dict[str, Any]
+
+# the reads a page starts ahead (`ApiClient.ahead`) wait on the API here, side by side
+_AHEAD = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wfm-api-ahead")
 
 
 def api_url_from_env() -> str:
@@ -65,17 +69,36 @@ def _param(value: Any) -> Any:
     return value
 
 
+def _query(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _param(v) for k, v in params.items() if v is not None}
+
+
 @dataclass(frozen=True)
 class ApiClient:
-    """Talks to the API at `base_url` with a bearer token; one short-lived connection per call."""
+    """Talks to the API at `base_url` with a bearer token; one short-lived connection per call.
+
+    A page builds one client per run. `ahead()` gives the same client whose reads start in the
+    background: the page's later read of the same path and query takes that answer, so a page
+    that starts its reads together at its top waits for the slowest, not for their sum."""
 
     base_url: str
     token: str
+    # GETs started ahead on this client, by path and query, until a read takes them
+    started: dict[tuple[str, str], Future[Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    starts_only: bool = field(default=False, compare=False, repr=False)
+
+    def ahead(self) -> ApiClient:
+        """This client as a starter of reads: each read method starts its GET in the background
+        and returns None at once; the same read on this client then returns its answer (or
+        raises its failure). Only read methods, which return what `get` gives, are meant."""
+        return replace(self, starts_only=True)
 
     def _request(
         self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None
     ) -> Any:
-        query = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        query = _query(params or {})
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             with httpx.Client(
@@ -103,11 +126,19 @@ class ApiClient:
         return response.json() if response.content else None
 
     def get(self, path: str, **params: Any) -> Any:
+        key = (path, repr(sorted(_query(params).items())))
+        if self.starts_only:
+            if key not in self.started:
+                self.started[key] = _AHEAD.submit(self._request, "GET", path, params)
+            return None
+        early = self.started.pop(key, None)
+        if early is not None:
+            return early.result()
         return self._request("GET", path, params)
 
     def download(self, path: str, **params: Any) -> bytes:
         """The raw bytes of a GET (exports: CSV, Excel, iCalendar); failures as `_request`."""
-        query = {k: _param(v) for k, v in params.items() if v is not None}
+        query = _query(params)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             with httpx.Client(
@@ -139,6 +170,19 @@ class ApiClient:
 
     def sites(self) -> list[JsonObject]:
         result: list[JsonObject] = self.get("/sites")
+        return result
+
+    def agents(self, site: str) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/agents", site=site)
+        return result
+
+    def site_rules(self, site: str, week_start: date) -> JsonObject:
+        """The site's rules valid for the week starting on `week_start`."""
+        result: JsonObject = self.get(f"/sites/{site}/rules", week_start=week_start)
+        return result
+
+    def scenarios(self, site: str, limit: int = 20) -> list[JsonObject]:
+        result: list[JsonObject] = self.get("/scenarios", site=site, limit=limit)
         return result
 
     def queues(self, site: str) -> list[JsonObject]:

@@ -7,11 +7,14 @@ text is translated with `dashboard.i18n.t` (catalogue `common`)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from dashboard import browser_session
 from dashboard.client import ApiClient, ApiError, api_url_from_env
@@ -51,6 +54,26 @@ def read(api: ApiClient, method: str, *args: Any, live: bool = False) -> Any:
     """A cached read: `live` data for 15 s, planning data for 2 min (per URL and token)."""
     reader = _read_short if live else _read_long
     return reader(api.base_url, api.token, method, tuple(args))
+
+
+_BACKGROUND = ThreadPoolExecutor(max_workers=6, thread_name_prefix="wfm-read-ahead")
+
+
+def read_ahead(*jobs: Callable[[], object]) -> None:
+    """Start cached reads (`read`) in the background, side by side: the page's own `read` of the
+    same thing later waits for the one under way instead of asking again. A job may read and
+    then start more. A failure is left for the page's own read to meet and show."""
+    context = get_script_run_ctx(suppress_warning=True)
+
+    def run(job: Callable[[], object]) -> None:
+        add_script_run_ctx(threading.current_thread(), context)
+        try:
+            job()
+        except Exception as exc:  # the page's own read shows it
+            log.debug("a read ahead failed: %s", exc)
+
+    for job in jobs:
+        _BACKGROUND.submit(run, job)
 
 
 def on_click_download(api: ApiClient, path: str, **params: Any) -> Callable[[], bytes]:

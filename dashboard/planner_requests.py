@@ -195,7 +195,7 @@ def show_bid_rounds(client: ApiClient, site: str, zone: str, week: date) -> None
         _round_detail(client, by_id[chosen])
     else:
         st.info(t("No bid round yet for this site."))
-    with st.expander(t("New bid round")):
+    if st.toggle(t("New bid round"), key="bid_new_open"):
         _round_form(client, site, ZoneInfo(zone), week)
 
 

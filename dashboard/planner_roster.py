@@ -35,7 +35,7 @@ TARGET_NAMES = {"offered": N_("contacts"), "aht_seconds": N_("handle time")}
 
 
 def agents_by_code(client: ApiClient, site: str) -> dict[str, dict[str, Any]]:
-    return {a["code"]: a for a in client.get("/agents", site=site)}
+    return {a["code"]: a for a in client.agents(site)}
 
 
 def show_week(
@@ -83,7 +83,8 @@ def show_week(
         )
     )
     _exports(client, full, shown, agents)
-    if can(me, "schedule:write"):
+    # the form is drawn only when asked for: the page stays light for reading
+    if can(me, "schedule:write") and st.toggle(t("Edit a shift"), key="planner_edit_open"):
         _edit_form(client, full, agents, timezone)
 
 
@@ -161,7 +162,6 @@ def _edit_form(
 ) -> None:
     """Edit a shift: the edit goes to the API, which checks it with the roster's rules and
     saves a new draft (the schedule shown is never changed)."""
-    st.markdown("**" + t("Edit a shift") + "**")
     options = _shift_options(schedule, timezone)
     kind = st.radio(
         t("Edit"),
@@ -297,7 +297,6 @@ def adjustment_form(client: ApiClient, queues: list[str], week_start: date, time
     zone = ZoneInfo(timezone)
     days = [week_start + timedelta(days=d) for d in range(7)]
     with st.form("planner_adjustment"):
-        st.markdown("**" + t("Adjust the forecast") + "**")
         a, b, c = st.columns(3)
         queue = a.selectbox(t("Queue"), queues, key="planner_adjust_queue")
         first = b.selectbox(

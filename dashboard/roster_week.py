@@ -122,10 +122,13 @@ def filtered(
 def week_chart(frame: pd.DataFrame, week_start: date) -> alt.Chart:
     """The Gantt: a row per agent (every label shown, the chart as tall as the agents need),
     the seven local days of the week on the x axis, activities in their colours."""
+    # each distinct activity and day said once (a week holds hundreds of rows)
+    activity_names = {a: t(ACTIVITY_NAMES.get(str(a), str(a))) for a in frame["activity"].unique()}
+    day_names = {d: fmt_date(d, weekday=True) for d in frame["day"].unique()}
     shown = frame.assign(
-        activity_name=frame["activity"].map(lambda a: t(ACTIVITY_NAMES.get(str(a), str(a)))),
+        activity_name=frame["activity"].map(activity_names),
         span=frame["start"].dt.strftime("%H:%M") + "-" + frame["end"].dt.strftime("%H:%M"),
-        day_name=frame["day"].map(lambda d: fmt_date(d, weekday=True)),
+        day_name=frame["day"].map(day_names),
     )
     domain = [t(name) for name in ACTIVITY_NAMES.values()]
     first = pd.Timestamp(week_start)

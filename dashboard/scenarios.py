@@ -153,7 +153,7 @@ def scenario_form(client: ApiClient, site: str, week: date, skills: list[str]) -
 
 def show_scenarios(client: ApiClient, site: str) -> None:
     """The site's scenarios and the latest solved one's comparison."""
-    scenarios = client.get("/scenarios", site=site, limit=20)
+    scenarios = client.scenarios(site)
     if not scenarios:
         st.info(
             t("No scenarios yet: ask one below, post one to /v1/scenarios or run wfm scenario run.")
@@ -166,7 +166,7 @@ def show_scenarios(client: ApiClient, site: str) -> None:
                     t("Scenario"): s["name"],
                     t("Week"): fmt_date(s["week_start"]),
                     t("Variants"): len(s["document"].get("variants", [])),
-                    t("Status"): t(JOB_STATUS.get(s["status"], s["status"])),
+                    t("Status"): t(JOB_STATUS.get(s["status"]) or str(s["status"])),
                     t("Progress"): f"{100 * s['progress']:.0f}%",
                 }
                 for s in scenarios

@@ -266,7 +266,7 @@ def _site_settings(client: ApiClient, site: str, rules: dict[str, Any]) -> None:
 
 def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -> None:
     """The rules valid for `week`, and the forms that change them."""
-    rules = client.get(f"/sites/{site}/rules", week_start=week)
+    rules = client.site_rules(site, week)
     if rules.get("version") is None:
         st.caption(t("The standard rules: no version is stored for this site."))
     else:

@@ -20,6 +20,7 @@ from dashboard.common import (
     forget_cached_reads,
     pick_site,
     read,
+    read_ahead,
     require_client,
     section,
     show_api_error,
@@ -314,6 +315,52 @@ else:
         format_func=in_this_language(lambda w: t("week of {day}", day=fmt_date(w))),
     )
 
+
+def _start_reads(site: str, run: dict[str, Any], week: date) -> None:
+    """Start the page's reads of the week side by side (the schedule's evaluation is the slow
+    one): each section below then takes its answer instead of waiting in turn."""
+    week_from, week_to = local_day_bounds_utc(week, zone, days=7)
+
+    def forecast() -> None:
+        codes = [q["code"] for q in read(api, "queues", site)]
+        queue = st.session_state.get("planner_queue") or codes[0]
+        read_ahead(lambda: read(api, "forecast_values", run["id"], queue, week_from, week_to))
+        if can(me, "history:read"):
+            read(api, "history", queue, week_from, week_to)
+        if can(me, "kpi:read"):
+            read_ahead(*(lambda c=code: read(api, "queue_accuracy", c) for code in codes))
+
+    def schedule() -> None:
+        picked = _pick_schedule(read(api, "schedules", site, week))
+        if picked is not None:
+            read_ahead(
+                lambda: read(api, "schedule_intervals", picked["id"]),
+                lambda: read(api, "schedule", picked["id"]),
+            )
+            read(api, "evaluation", picked["id"])
+
+    read_ahead(
+        schedule,
+        forecast,
+        lambda: read(api, "requirements", site, week_from, week_to),
+        lambda: read(api, "unplanned_shrinkage", site),
+    )
+    early = api.ahead()  # the live lists, read by their sections on this run
+    early.agents(site)
+    early.site_rules(site, week)
+    early.scenarios(site)
+    if can(me, "time_off:decide"):
+        early.time_off_requests(site, "pending")
+    if can(me, "schedule:publish"):
+        early.shift_trades(site, "pending_approval")
+        early.shift_trades(site)
+    if can(me, "schedule:write"):
+        early.bid_rounds(site)
+
+
+if site is not None and run is not None and week_start is not None:
+    _start_reads(site, run, week_start)
+
 with section(t("Queue patience")):
     st.dataframe(_patience_table(read(api, "queues", site)), hide_index=True)
     st.caption(
@@ -390,7 +437,9 @@ if week_start is not None and run is not None:
                 + " "
                 + note
             )
-        if can(me, "forecast:write"):
+        if can(me, "forecast:write") and st.toggle(
+            t("Adjust the forecast"), key="planner_adjust_open"
+        ):
             adjustment_form(api, queues, week_start, timezone)
 
     st.subheader(t("Requirement against the schedule"))

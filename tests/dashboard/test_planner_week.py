@@ -131,6 +131,7 @@ def test_a_shift_edited_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> No
         "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
     )
 
+    at.toggle(key="planner_edit_open").set_value(True).run()
     # shortening a shift by an hour breaks its contract's length: refused, nothing stored
     at.radio(key="planner_edit_kind").set_value("shorten").run()
     at.number_input(key="planner_edit_minutes").set_value(60).run()
@@ -180,6 +181,7 @@ def test_a_forecast_adjustment_posted_from_the_page(demo_api: DemoApi) -> None:
     at = run_page(demo_api, "pages/planner.py", "planner")
     at.selectbox(key="planner_week").select(demo_api.week2).run()
     queue = at.selectbox(key="planner_queue").value
+    at.toggle(key="planner_adjust_open").set_value(True).run()
     sunday = demo_api.week2 + timedelta(days=6)
     before: Any = demo_api.get("/v1/forecast-adjustments", "planner", queue=queue)
     at.selectbox(key="planner_adjust_first").select(sunday)

@@ -158,6 +158,7 @@ def test_a_request_beyond_the_balance_is_refused_in_words(own_demo_api: DemoApi)
 
 
 def _new_round(planner: AppTest, name: str) -> AppTest:
+    planner.toggle(key="bid_new_open").set_value(True).run()
     planner.text_input(key="bid_new_round").input(name)
     planner.text_input(key="bid_new_name_0").input("Early")
     planner.text_input(key="bid_new_name_1").input("Late")
