@@ -205,7 +205,7 @@ def test_reforecast_at_reports_day_ahead_and_reforecast_per_time(busy_last_day_c
             row["reforecast_wmape"] / row["day_ahead_wmape"], rel=1e-4
         )
         assert 0 <= row["coverage_80"] <= 1
-        assert {"plain_ratio", "prior_k100", "fitted_prior", "level_oracle"} <= set(
+        assert {"plain_ratio", "prior_on_one", "fitted_prior", "level_oracle"} <= set(
             row["candidates"]
         )
         days = {day["day"]: day for day in row["days"]}

@@ -12,6 +12,7 @@ from intraday_testkit import t
 
 from wfm.domain.intraday import (
     QueueSnapshot,
+    RecentDays,
     ReforecastConfig,
     actual_offered_from_snapshots,
     reforecast_queue,
@@ -77,6 +78,67 @@ def test_nothing_forecast_to_date_with_damping() -> None:
     assert r.applied_ratio == pytest.approx(1.5)  # (5 + 10) / (0 + 10)
 
 
+def test_the_prior_is_centred_on_the_recent_level() -> None:
+    # The last days ran 50 % over their forecast (1,500 against 1,000 contacts); today's first
+    # hour 20 % over (96 against 80). k = 100: (96 + 100 x 1.5) / (80 + 100).
+    recent = RecentDays(actual_totals=(700.0, 800.0), forecast_totals=(500.0, 500.0))
+    assert recent.level(14) == pytest.approx(1.5)
+    cfg = ReforecastConfig(half_life_minutes=None, credibility_contacts=100.0)
+    starts = [t("09:00") + timedelta(minutes=15 * i) for i in range(6)]
+    r = reforecast_queue("Q1", starts, 15, [20] * 6, [24] * 4 + [NAN] * 2, t("10:00"), cfg, recent)
+    assert r.prior_ratio == pytest.approx(1.5)
+    assert r.applied_ratio == pytest.approx(246 / 180)
+    np.testing.assert_allclose(r.reforecast_offered[4:], [20 * 246 / 180] * 2)
+    # Before anything arrives the reforecast is the forecast at the recent level.
+    early = reforecast_queue("Q1", starts, 15, [20] * 6, [NAN] * 6, t("08:00"), cfg, recent)
+    assert early.applied_ratio == pytest.approx(1.5)
+    np.testing.assert_allclose(early.reforecast_offered, [30] * 6)
+    # Only the last `recent_days` days count; the centre is clipped to the ratio's bounds.
+    three = RecentDays((100.0, 200.0, 300.0, 400.0), (100.0, 100.0, 100.0, 100.0))
+    assert three.level(2) == pytest.approx(3.5) and three.level(9) == pytest.approx(2.5)
+    short = ReforecastConfig(recent_days=2)
+    assert reforecast_queue(
+        "Q1", starts, 15, [20] * 6, [NAN] * 6, t("08:00"), short, three
+    ).prior_ratio == pytest.approx(2.0)
+    # No forecast in the recent days: no level, centred on 1.
+    assert RecentDays((5.0,), (0.0,)).level(14) is None
+    assert (
+        reforecast_queue(
+            "Q1", starts, 15, [20] * 6, [NAN] * 6, t("08:00"), cfg, RecentDays((5.0,), (0.0,))
+        ).prior_ratio
+        == 1.0
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    forecast=st.lists(st.floats(0.0, 200.0), min_size=8, max_size=8),
+    factor=st.lists(st.floats(0.0, 3.0), min_size=8, max_size=8),
+    minutes=st.integers(0, 8 * 15 - 1),
+    k=st.floats(0.0, 200.0),
+    level=st.floats(0.3, 1.8),
+)
+def test_the_ratio_lies_between_the_recent_level_and_todays(
+    forecast: list[float], factor: list[float], minutes: int, k: float, level: float
+) -> None:
+    starts = [t("09:00") + timedelta(minutes=15 * i) for i in range(8)]
+    actual = [f * x for f, x in zip(forecast, factor, strict=True)]
+    now = t("09:00") + timedelta(minutes=minutes)
+    cfg = ReforecastConfig(credibility_contacts=k, min_ratio=0.2, max_ratio=2.0)
+    recent = RecentDays((1000.0 * level,), (1000.0,))
+    r = reforecast_queue("Q1", starts, 15, forecast, actual, now, cfg, recent)
+    on_one = reforecast_queue("Q1", starts, 15, forecast, actual, now, cfg)
+    assert r.prior_ratio == pytest.approx(level)
+    if r.raw_ratio is not None:
+        lo, hi = sorted((level, r.raw_ratio))
+        assert max(lo, 0.2) - 1e-9 <= r.applied_ratio <= min(hi, 2.0) + 1e-9
+    # a higher recent level never lowers the ratio: the prior pulls towards it
+    if level >= 1:
+        assert r.applied_ratio >= on_one.applied_ratio - 1e-9
+    else:
+        assert r.applied_ratio <= on_one.applied_ratio + 1e-9
+
+
 def test_bad_input() -> None:
     with pytest.raises(ValueError, match="one value per interval"):
         reforecast_queue("Q1", STARTS, 15, [1, 2], [1, 2], t("09:30"))
@@ -84,6 +146,12 @@ def test_bad_input() -> None:
         reforecast_queue("Q1", STARTS, 15, [1, 1, 1, 1], [-1, 0, NAN, NAN], t("09:30"))
     with pytest.raises(ValueError, match="min_ratio"):
         ReforecastConfig(min_ratio=1.5)
+    with pytest.raises(ValueError, match="recent_days"):
+        ReforecastConfig(recent_days=0)
+    with pytest.raises(ValueError, match="one value per day"):
+        RecentDays((1.0, 2.0), (1.0,))
+    with pytest.raises(ValueError, match="finite"):
+        RecentDays((float("nan"),), (1.0,))
 
 
 @settings(max_examples=60, deadline=None)

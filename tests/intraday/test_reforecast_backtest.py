@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 
-from wfm.domain.intraday import ReforecastConfig, reforecast_queue
+from wfm.domain.intraday import RecentDays, ReforecastConfig, reforecast_queue
 from wfm.domain.intraday.reforecast_backtest import (
     calibrate_band,
     fitted_prior_contacts,
     measure_reforecast,
+    recent_days_before,
 )
 
 MINUTES = 30
@@ -55,6 +56,31 @@ def test_a_day_on_forecast_is_left_almost_alone() -> None:
         assert max(abs(r - 1) for r in ratios) < 0.15 and abs(np.mean(ratios) - 1) < 0.03
         # the little noise the update takes in costs at most about a tenth of the error
         assert score.ratio is not None and 0.97 <= score.ratio <= 1.12
+
+
+def test_a_level_shift_the_day_ahead_forecast_missed_is_learnt_from_the_days_before() -> None:
+    # The queue runs 30 % over its day-ahead forecast every day: from the second day on the
+    # prior is centred on the days before, so the morning's reforecast is already near the level;
+    # centred on 1 the damping holds it back.
+    days, forecast, actual = days_from([1.3] * 15, seed=10)
+    score = measure_reforecast(days, forecast, actual, MINUTES, 9 * 60)
+    # the first day knows no day before: its prior is centred on 1
+    starts = [
+        datetime(2024, 3, 4, tzinfo=UTC) + timedelta(minutes=MINUTES * i) for i in range(SLOTS)
+    ]
+    known = np.where(np.arange(SLOTS) < 18, actual[0], np.nan)
+    first = reforecast_queue("Q", starts, MINUTES, forecast[0], known, starts[18])
+    assert score.days[0].applied_ratio == pytest.approx(first.applied_ratio)
+    assert first.prior_ratio == 1.0
+    later = [day.applied_ratio for day in score.days[3:]]
+    assert abs(np.mean(later) - 1.3) < 0.03
+    on_one = score.candidates["prior_on_one"]
+    assert score.reforecast_wmape is not None and on_one is not None
+    assert score.reforecast_wmape < on_one
+    assert recent_days_before(forecast, actual, 5, 3).actual_totals == tuple(
+        actual[2:5].sum(axis=1)
+    )
+    assert recent_days_before(forecast, actual, 0, 14) == RecentDays()
 
 
 def test_measured_rest_of_day_wmape_is_the_plain_sum_over_the_rest() -> None:

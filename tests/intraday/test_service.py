@@ -9,7 +9,7 @@ from intraday_testkit import DAY, SITE, build_centre, t
 from sqlalchemy import Engine, func, select
 
 from wfm.db.models import AgentStateEventRow, PlanChangeRow
-from wfm.db.repositories import AgentRepository
+from wfm.db.repositories import AgentRepository, SiteRepository
 from wfm.db.repositories.intraday import AgentStateFeedRepository, ReforecastRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Activity, TimeOff
@@ -153,16 +153,48 @@ def test_reforecast_from_snapshots(centre: Engine) -> None:
         day = svc.reforecast_day(session, site_code=SITE, store=True)
         r = day.queues["Q1"]
         assert r.actual_to_date == 140 and r.forecast_to_date == 160
-        # Interval middles are 112.5, 97.5, ..., 7.5 min old; half-life 90 min; k = 40.
-        weights = [0.5 ** ((112.5 - 15 * i) / 90) for i in range(8)]
+        # Interval middles are 112.5, 97.5, ..., 7.5 min old; half-life 180 min; k = 100; no
+        # day stored before today: the prior is centred on 1.
+        weights = [0.5 ** ((112.5 - 15 * i) / 180) for i in range(8)]
         arrived = [0, 0, 0, 20, 0, 0, 0, 120]
-        expected = (sum(w * a for w, a in zip(weights, arrived, strict=True)) + 40) / (
-            20 * sum(weights) + 40
+        expected = (sum(w * a for w, a in zip(weights, arrived, strict=True)) + 100) / (
+            20 * sum(weights) + 100
         )
+        assert r.prior_ratio == 1.0
         assert r.applied_ratio == pytest.approx(expected)
         stored = ReforecastRepository(session).list(SITE, t("10:00"), t("10:15"))
         assert stored[0]["queue_code"] == "Q1"
         assert stored[0]["reforecast_offered"] == pytest.approx(20 * r.applied_ratio)
+
+
+def test_the_live_reforecast_is_centred_on_the_stored_days_before_today(centre: Engine) -> None:
+    # Three days before the test day ran 25 % over their forecast (the intraday job stored them:
+    # 40 intervals of 20 forecast, 25 arrived); today before any snapshot the reforecast is the
+    # forecast at that recent level. A row stored 15 days back (outside the 14 days) and one of
+    # today are not counted, nor intervals with no actual.
+    repo_rows = []
+    for back in (1, 2, 3):
+        start = t("08:00") - timedelta(days=back)
+        repo_rows += [
+            (start + timedelta(minutes=15 * i), 15, 20.0, 25.0, 25.0, 1.25) for i in range(40)
+        ]
+    repo_rows.append((t("19:00") - timedelta(days=1), 15, 20.0, None, 20.0, 1.0))
+    repo_rows.append((t("09:00") - timedelta(days=15), 15, 100.0, 0.0, 0.0, 0.0))
+    with unit_of_work(centre) as session:
+        ReforecastRepository(session).replace("Q1", repo_rows, t("07:00"))
+        ReforecastRepository(session).replace(
+            "Q1", [(t("08:00"), 15, 20.0, 200.0, 200.0, 10.0)], t("08:15")
+        )
+        site = SiteRepository(session).get(SITE)
+        recent = svc.recent_days(session, site, DAY, 14)
+        assert recent["Q1"].actual_totals == (1000.0, 1000.0, 1000.0)
+        assert recent["Q1"].forecast_totals == (800.0, 800.0, 800.0)
+        day = svc.reforecast_day(session, site_code=SITE, at_utc=t("07:30"))
+        r = day.queues["Q1"]
+        assert r.prior_ratio == pytest.approx(1.25) and r.applied_ratio == pytest.approx(1.25)
+        assert r.reforecast_offered[40] == pytest.approx(25.0)  # 10:00: 20 forecast x 1.25
+        # With no day stored, Q2 stays centred on 1.
+        assert day.queues["Q2"].prior_ratio == 1.0
 
 
 def test_switch_rejects_per_agent(centre: Engine) -> None:

@@ -175,3 +175,45 @@ def test_money_holds_the_answer_rate_target_on_every_reachable_day(reachable: st
         "money_beats_never": True,
         "money_holds_target_on_reachable_days": True,
     }
+
+
+def test_each_simulated_day_is_reforecast_from_the_days_played_before(
+    centre: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the live service centres the reforecast on the stored days before today, a simulated
+    day gets the run's days before it: their arrivals and forecasts per queue."""
+    import numpy as np
+
+    from wfm.db.session import make_engine, unit_of_work
+    from wfm.services import simulate_days as module
+
+    seen: list[tuple[int, Any]] = []
+    real = module.reforecast_queue
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append((len(seen), kwargs.get("recent")))
+        return real(*args, **kwargs)
+
+    worlds: list[Any] = []
+    real_world = module._world
+
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        world = real_world(*args, **kwargs)
+        worlds.append(world)
+        return world
+
+    monkeypatch.setattr(module, "reforecast_queue", spy)
+    monkeypatch.setattr(module, "_world", keep)
+    url, _ = centre
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        module.simulate_days(session, site_code="DUB", days=2, policies=["threshold"], seed=3)
+    engine.dispose()
+    first, second = worlds
+    assert first.recent == {}
+    assert set(second.recent) == set(first.arrived)
+    for code, recent in second.recent.items():
+        assert recent.actual_totals == (pytest.approx(float(np.sum(first.arrived[code]))),)
+        planned = first.plan.forecast.offered.get(code)
+        assert recent.forecast_totals == (pytest.approx(float(np.sum(planned))),)
+    assert any(r is not None and r.actual_totals for _, r in seen)  # passed to the reforecast

@@ -12,7 +12,9 @@ weekday several different days. A day is played as `wfm.services.demo_week.play_
   sometimes an intraday surge), drawn once through each queue's `QueueModel` simulator, so every
   policy meets the same calls (common random numbers);
 - interval by interval, the queues are reforecast from what has arrived
-  (`reforecast_queue`), the policy is asked, and its moves are applied to the plans as switches;
+  (`reforecast_queue`, its prior centred on the run's days before, as the live service centres
+  it on the stored days before today), the policy is asked, and its moves are applied to the
+  plans as switches;
   the servers of an interval are the agents planned to serve at its middle;
 - the whole day is then simulated with those servers (same seed: same calls);
 - the agents selling (published or switched, in the campaign's calling window) make attempts,
@@ -52,6 +54,7 @@ from wfm.domain.intraday import (
     FloorAgent,
     FloorEconomics,
     QueueLoad,
+    RecentDays,
     RecommendationConfig,
     apply_change,
     recommend,
@@ -219,6 +222,7 @@ class _World:
     uniforms: np.ndarray
     agent_index: dict[str, int]
     seed: int
+    recent: dict[str, RecentDays] = field(default_factory=dict)  # the run's days before
 
 
 def check_request(days: int, policies: Sequence[str]) -> None:
@@ -247,9 +251,18 @@ def simulate_days(
     played: dict[str, list[SimulatedDay]] = {p: [] for p in wanted}
     reachable: list[bool | None] = []
     extra_hours: dict[str, dict[str, float]] = {p: {} for p in wanted}
+    past: dict[str, list[tuple[float, float]]] = {}  # per queue: (arrived, forecast) per day
     for k in range(days):
         day = week.week_start + timedelta(days=k % WEEK_DAYS)
         world = _world(session, week, k, day, seed)
+        world.recent = {
+            code: RecentDays(tuple(a for a, _ in totals), tuple(f for _, f in totals))
+            for code, totals in past.items()
+        }
+        for code, arrived in world.arrived.items():
+            planned = world.plan.forecast.offered.get(code)
+            forecast_total = 0.0 if planned is None else float(np.sum(planned))
+            past.setdefault(code, []).append((float(np.sum(arrived)), forecast_total))
         if k % WEEK_DAYS == 0:  # a new simulated week: the weekly caps start again
             extra_hours = {p: {} for p in wanted}
         for policy in wanted:
@@ -503,7 +516,13 @@ def _loads(world: _World, i: int, horizon: int) -> tuple[list[QueueLoad], dict[s
         planned = np.asarray(forecast.offered.get(q.queue_code, np.zeros(len(starts))))
         actual = np.where(np.arange(len(starts)) < i, world.arrived[q.queue_code], np.nan)
         re = reforecast_queue(
-            q.queue_code, starts, forecast.interval_minutes, planned, actual, starts[i]
+            q.queue_code,
+            starts,
+            forecast.interval_minutes,
+            planned,
+            actual,
+            starts[i],
+            recent=world.recent.get(q.queue_code),
         )
         whole[q.queue_code] = np.asarray(re.reforecast_offered, dtype=np.float64)
         loads.append(

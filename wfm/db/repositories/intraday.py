@@ -571,6 +571,44 @@ class ReforecastRepository:
             for r, code in self.session.execute(stmt)
         ]
 
+    def totals(
+        self, site_code: str, windows: Sequence[tuple[datetime, datetime]]
+    ) -> dict[str, builtins.list[tuple[float, float] | None]]:
+        """Per queue and window (start inclusive, end exclusive): the stored actual contacts and
+        the forecast of the same intervals (those with an actual), or None for a window with no
+        stored actual. One query."""
+        if not windows:
+            return {}
+        start = IntradayReforecastRow.interval_start_utc
+        window = case(
+            *((and_(start >= lo, start < hi), i) for i, (lo, hi) in enumerate(windows)),
+            else_=-1,
+        ).label("window")
+        stmt = (
+            select(
+                QueueRow.code,
+                window,
+                func.sum(IntradayReforecastRow.actual_offered),
+                func.sum(IntradayReforecastRow.forecast_offered),
+            )
+            .join(QueueRow, IntradayReforecastRow.queue_id == QueueRow.id)
+            .join(SiteRow, QueueRow.site_id == SiteRow.id)
+            .where(
+                SiteRow.code == site_code,
+                IntradayReforecastRow.actual_offered.is_not(None),
+                start >= min(lo for lo, _ in windows),
+                start < max(hi for _, hi in windows),
+            )
+            .group_by(QueueRow.code, window)
+        )
+        out: dict[str, builtins.list[tuple[float, float] | None]] = {}
+        for code, index, actual, forecast in self.session.execute(stmt):
+            if index < 0:
+                continue
+            row = out.setdefault(code, [None] * len(windows))
+            row[index] = (float(actual or 0.0), float(forecast or 0.0))
+        return out
+
 
 class RecommendationLogRepository:
     def __init__(self, session: Session) -> None:

@@ -48,6 +48,7 @@ from wfm.domain.intraday.recommendation import (
 )
 from wfm.domain.intraday.reforecast import (
     QueueSnapshot,
+    RecentDays,
     Reforecast,
     ReforecastConfig,
     actual_offered_from_snapshots,
@@ -96,6 +97,7 @@ __all__ = [
     "QueueLoad",
     "QueueSnapshot",
     "RawEvent",
+    "RecentDays",
     "Recommendation",
     "RecommendationConfig",
     "Reforecast",

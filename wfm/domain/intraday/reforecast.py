@@ -1,30 +1,32 @@
 """Intraday reforecast of the rest of the day, per queue.
 
-The day's forecast is scaled by how the day has gone so far. With ``a_i`` the contacts that
-arrived and ``f_i`` the contacts forecast in each interval up to now (the current interval counted
-for its elapsed part), the ratio applied to the rest of the day is
+The day's forecast is scaled by how the day has gone so far and by how the queue's last days went.
+With ``a_i`` the contacts that arrived and ``f_i`` the contacts forecast in each interval up to now
+(the current interval counted for its elapsed part), the ratio applied to the rest of the day is
 
-    ratio = (A + k) / (F + k),   A = sum_i w_i * a_i,   F = sum_i w_i * f_i
+    ratio = (A + k * c) / (F + k),   A = sum_i w_i * a_i,   F = sum_i w_i * f_i
 
 clipped to [`min_ratio`, `max_ratio`], where
 
+- ``c`` is the queue's **recent level** (`RecentDays`): the actual contacts of its last
+  `recent_days` days over their day-ahead forecasts (1 when no recent day is known). The
+  day-ahead forecast lags level shifts; the last two weeks say where the queue runs now;
 - ``w_i = 0.5 ** (age_i / half_life)`` weighs recent intervals more (``age_i`` is the time from the
-  middle of the interval's elapsed part to now); with no half-life every interval weighs 1 and the
-  ratio is the plain actual-to-date over forecast-to-date;
-- ``k`` (`credibility_contacts`) is the **damping**: k pseudo-contacts that went exactly as
-  forecast. Equivalently ratio = 1 + z * (A / F - 1) with credibility z = F / (F + k), so early in
-  the day, or on a small queue, one busy interval does not move the forecast much, and a large
-  sustained deviation moves it almost fully.
+  middle of the interval's elapsed part to now); with no half-life every interval weighs 1;
+- ``k`` (`credibility_contacts`) is the **damping**: k pseudo-contacts that went at the recent
+  level. Equivalently ratio = c + z * (A / F - c) with credibility z = F / (F + k), so early in
+  the day, or on a small queue, the reforecast is the forecast at the recent level, and a large
+  sustained deviation today moves it almost fully.
 
 This is the posterior mean of a Bayesian update of the day's level (Weinberg, Brown & Stroud
-2007, in its conjugate form): with the day's level L a Gamma prior of mean 1 and variance 1/k
+2007, in its conjugate form): with the day's level L a Gamma prior of mean c and variance c/k
 around the day-ahead forecast, and arrivals Poisson(L * f_i), the posterior of L given A and F is
-Gamma(A + k, F + k): mean (A + k) / (F + k), variance (A + k) / (F + k)^2. k is the prior's
-strength in contacts: k = 40 is a prior day-level deviation of about 16 %.
+Gamma(A + k c, F + k): mean (A + k c) / (F + k), variance (A + k c) / (F + k)^2. k is the prior's
+strength in contacts: k = 100 is a prior day-level deviation of about 10 %.
 
-Defaults: half-life 90 min, k = 40 contacts, ratio within [0.5, 2.0], measured by
-`wfm backtest --reforecast-at` on a year of a bank's calls against the plain ratio and the prior
-fitted on past days (`wfm.domain.intraday.reforecast_backtest`; figures in docs/forecasting.md).
+Defaults: half-life 180 min, k = 100 contacts, the last 14 days, ratio within [0.2, 2.0], chosen
+by `wfm backtest --reforecast-at` on a year of a bank's calls against the ratio centred on 1 and
+other candidates (`wfm.domain.intraday.reforecast_backtest`; figures in docs/forecasting.md).
 Intervals that are over keep their actuals; the current interval gets its actuals so far plus the
 scaled forecast of its rest; later intervals get the scaled forecast.
 
@@ -42,6 +44,7 @@ answered + abandoned + waiting at the latest snapshot at or before it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,12 +57,14 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class ReforecastConfig:
-    half_life_minutes: float | None = 90.0
-    credibility_contacts: float = 40.0
-    min_ratio: float = 0.5
+    half_life_minutes: float | None = 180.0
+    credibility_contacts: float = 100.0
+    min_ratio: float = 0.2
     max_ratio: float = 2.0
+    #: the last days whose actual-to-forecast level centres the prior
+    recent_days: int = 14
     #: normalised residual quantiles of the 80 % band (low, high), from the bank backtest
-    band_quantiles_80: tuple[float, float] = (-1.79, 1.91)
+    band_quantiles_80: tuple[float, float] = (-1.69, 2.02)
 
     def __post_init__(self) -> None:
         if self.half_life_minutes is not None and not self.half_life_minutes > 0:
@@ -68,9 +73,34 @@ class ReforecastConfig:
             raise ValueError("credibility_contacts must be >= 0")
         if not 0 < self.min_ratio <= 1 <= self.max_ratio:
             raise ValueError("need 0 < min_ratio <= 1 <= max_ratio")
+        if self.recent_days < 1:
+            raise ValueError("recent_days must be >= 1")
         low, high = self.band_quantiles_80
         if not low <= 0 <= high:
             raise ValueError("band_quantiles_80 must be (low <= 0, high >= 0)")
+
+
+@dataclass(frozen=True, slots=True)
+class RecentDays:
+    """A queue's last days, oldest first: each day's actual contacts and its day-ahead forecast
+    (summed over the same intervals)."""
+
+    actual_totals: tuple[float, ...] = ()
+    forecast_totals: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.actual_totals) != len(self.forecast_totals):
+            raise ValueError("actual_totals and forecast_totals need one value per day")
+        values = (*self.actual_totals, *self.forecast_totals)
+        if any(not math.isfinite(v) or v < 0 for v in values):
+            raise ValueError("recent day totals must be finite and >= 0")
+
+    def level(self, days: int) -> float | None:
+        """Actual over forecast contacts of the last `days` days; None without a forecast."""
+        if days < 1:
+            raise ValueError("days must be >= 1")
+        forecast = sum(self.forecast_totals[-days:])
+        return sum(self.actual_totals[-days:]) / forecast if forecast > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +139,7 @@ class Reforecast:
     raw_ratio: float | None  # weighted A / F, None when nothing was forecast to date
     applied_ratio: float
     as_of_utc: datetime
+    prior_ratio: float = 1.0  # the recent level the ratio is damped towards
 
 
 def reforecast_queue(
@@ -119,8 +150,10 @@ def reforecast_queue(
     actual_offered: Sequence[float] | FloatArray,
     as_of_utc: datetime,
     config: ReforecastConfig = ReforecastConfig(),
+    recent: RecentDays | None = None,
 ) -> Reforecast:
-    """Reforecast one queue's day at `as_of_utc`.
+    """Reforecast one queue's day at `as_of_utc`, the prior centred on the `recent` days' level
+    (clipped to the ratio's bounds; 1 without recent days).
 
     `actual_offered[i]` is what arrived in interval i so far (only intervals up to the one
     containing `as_of_utc` are read; NaN where nothing is known: such intervals are left out of
@@ -164,8 +197,10 @@ def reforecast_queue(
     f_w = float(np.sum(weight * forecast * elapsed))
     a_w = float(np.sum(np.where(seen, weight * np.nan_to_num(actual), 0.0)))
     k = config.credibility_contacts
+    level = recent.level(config.recent_days) if recent is not None else None
+    prior = float(np.clip(1.0 if level is None else level, config.min_ratio, config.max_ratio))
     raw = a_w / f_w if f_w > 0 else None
-    ratio = (a_w + k) / (f_w + k) if (f_w + k) > 0 else 1.0
+    ratio = (a_w + k * prior) / (f_w + k) if (f_w + k) > 0 else prior
     ratio = float(np.clip(ratio, config.min_ratio, config.max_ratio))
 
     re = forecast * ratio
@@ -194,6 +229,7 @@ def reforecast_queue(
         raw_ratio=raw,
         applied_ratio=ratio,
         as_of_utc=as_of_utc,
+        prior_ratio=prior,
     )
 
 

@@ -5,12 +5,17 @@ reforecast made at `at` from the day's actuals so far (`reforecast_queue`, the f
 intraday service runs) are scored on the rest of the day (the intervals starting at or after
 `at`): WMAPE = sum |actual - forecast| / sum actual, pooled over the days, and per day.
 
+The product's reforecast centres its prior on the recent level: the origin day gets the
+`RecentDays` of the (up to `ReforecastConfig.recent_days`) days before it in the rows, their whole
+days' actual and forecast totals, as the intraday service gets the stored days before today.
 Besides the product's configuration, candidate reforecasts are scored on the same days so the
 method is chosen by measurement:
 
 - ``plain_ratio``: actual to date over forecast to date, undamped, every interval alike;
-- ``prior_k100``: a stronger prior (k = 100 contacts: a day-level deviation of about 10 %),
-  half-life 90 min;
+- ``prior_on_one``: the product's k and half-life with the prior centred on 1 (the day-ahead
+  forecast) instead of the recent level;
+- ``prior_k40_on_one``: the reforecast before the recent level (k = 40, half-life 90 min,
+  ratio within [0.5, 2], centred on 1);
 - ``fitted_prior``: the Bayesian level update with its Gamma prior fitted on the days before
   the origin (method of moments: the day-level variance beyond Poisson,
   tau^2 = sum((A - F)^2 - A) / sum F^2 over past whole days, k = 1 / tau^2), no half-life;
@@ -32,14 +37,17 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from wfm.domain.intraday.reforecast import ReforecastConfig, reforecast_queue
+from wfm.domain.intraday.reforecast import RecentDays, ReforecastConfig, reforecast_queue
 
 FloatArray = npt.NDArray[np.float64]
 
-#: the candidates scored next to the product's configuration (`fitted_prior` is fitted per day)
+#: the candidates scored next to the product's configuration, all centred on 1 (no recent days;
+#: `fitted_prior` is fitted per day, `prior_on_one` takes the product's configuration)
 FIXED_CANDIDATES: dict[str, ReforecastConfig] = {
     "plain_ratio": ReforecastConfig(half_life_minutes=None, credibility_contacts=0.0),
-    "prior_k100": ReforecastConfig(half_life_minutes=90.0, credibility_contacts=100.0),
+    "prior_k40_on_one": ReforecastConfig(
+        half_life_minutes=90.0, credibility_contacts=40.0, min_ratio=0.5
+    ),
 }
 #: past days needed before `fitted_prior` is fitted (before that it uses the product's k)
 MIN_PRIOR_DAYS = 5
@@ -81,19 +89,31 @@ def fitted_prior_contacts(forecast: FloatArray, actual: FloatArray) -> float | N
     return min(1.0 / tau2, 1e5) if tau2 > 0 else None
 
 
+def recent_days_before(forecast: FloatArray, actual: FloatArray, row: int, days: int) -> RecentDays:
+    """The whole-day totals of the (up to `days`) rows before `row`, oldest first."""
+    first = max(row - days, 0)
+    return RecentDays(
+        actual_totals=tuple(float(x) for x in actual[first:row].sum(axis=1)),
+        forecast_totals=tuple(float(x) for x in forecast[first:row].sum(axis=1)),
+    )
+
+
 def _reforecast_rest(
     forecast_day: FloatArray,
     actual_day: FloatArray,
     interval_minutes: int,
     cut: int,
     config: ReforecastConfig,
+    recent: RecentDays | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
     """The reforecast at the start of interval `cut`: rest values, band and applied ratio."""
     n = forecast_day.size
     starts = [_ORIGIN + timedelta(minutes=interval_minutes * i) for i in range(n)]
     known = np.where(np.arange(n) < cut, actual_day, np.nan)
     as_of = _ORIGIN + timedelta(minutes=interval_minutes * cut)
-    re = reforecast_queue("backtest", starts, interval_minutes, forecast_day, known, as_of, config)
+    re = reforecast_queue(
+        "backtest", starts, interval_minutes, forecast_day, known, as_of, config, recent
+    )
     return (
         re.reforecast_offered[cut:],
         re.reforecast_lo80[cut:],
@@ -124,11 +144,16 @@ def measure_reforecast(
     lo = np.zeros_like(rest_actual)
     hi = np.zeros_like(rest_actual)
     per_day: list[ReforecastDay] = []
-    candidates = {name: np.zeros_like(rest_actual) for name in (*FIXED_CANDIDATES, "fitted_prior")}
+    names = (*FIXED_CANDIDATES, "prior_on_one", "fitted_prior")
+    candidates = {name: np.zeros_like(rest_actual) for name in names}
     for i, day in enumerate(days):
+        recent = recent_days_before(forecast, actual, i, config.recent_days)
         product[i], lo[i], hi[i], applied = _reforecast_rest(
-            forecast[i], actual[i], interval_minutes, cut, config
+            forecast[i], actual[i], interval_minutes, cut, config, recent
         )
+        candidates["prior_on_one"][i] = _reforecast_rest(
+            forecast[i], actual[i], interval_minutes, cut, config
+        )[0]
         for name, candidate in FIXED_CANDIDATES.items():
             candidates[name][i] = _reforecast_rest(
                 forecast[i], actual[i], interval_minutes, cut, candidate
@@ -182,7 +207,10 @@ def calibrate_band(
     for at in at_minutes:
         cut = at // interval_minutes
         for i in range(forecast.shape[0]):
-            mean, _, high, _ = _reforecast_rest(forecast[i], actual[i], interval_minutes, cut, unit)
+            recent = recent_days_before(forecast, actual, i, config.recent_days)
+            mean, _, high, _ = _reforecast_rest(
+                forecast[i], actual[i], interval_minutes, cut, unit, recent
+            )
             spread = high - mean
             rest = actual[i, cut:]
             active = ((rest > 0) | (mean >= 1.0)) & (spread > 0)

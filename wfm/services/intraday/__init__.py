@@ -62,6 +62,7 @@ from wfm.services.intraday.reforecast import (
     DayForecast,
     DayReforecast,
     day_forecast,
+    recent_days,
     reforecast_day,
 )
 from wfm.services.intraday.staffing import DayStaffing, QueueStaffing, day_staffing
@@ -116,6 +117,7 @@ __all__ = [
     "recommendation",
     "record_exception",
     "record_switch",
+    "recent_days",
     "reforecast_day",
     "run_auto_mode",
     "run_due_auto_modes",

@@ -1,5 +1,6 @@
 """The day's forecast per queue and interval, and the reforecast of the rest of the day from the
-queue snapshots seen so far."""
+queue snapshots seen so far, its prior centred on the queue's recent days (the stored
+reforecasts' actuals and forecasts of the site's last local days: `recent_days`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from wfm.db.repositories import ForecastRepository, QueueRepository, SiteRepository
 from wfm.db.repositories.intraday import QueueSnapshotRepository, ReforecastRepository
-from wfm.domain import ForecastRun
+from wfm.domain import ForecastRun, Site
 from wfm.domain.errors import NotFoundError
 from wfm.domain.intraday import (
     QueueSnapshot,
+    RecentDays,
     Reforecast,
     ReforecastConfig,
     actual_offered_from_snapshots,
@@ -71,6 +73,21 @@ def day_forecast(session: Session, site_code: str, day: date) -> DayForecast:
     return DayForecast(run, minutes, starts, offered, aht)
 
 
+def recent_days(session: Session, site: Site, day: date, days: int) -> dict[str, RecentDays]:
+    """Each queue's `days` local days before `day` (oldest first) as stored by the intraday job:
+    a day's actual contacts and the forecast of the same intervals; days with nothing stored are
+    left out."""
+    windows = [_local_day_bounds(site, day - timedelta(days=back)) for back in range(days, 0, -1)]
+    out: dict[str, RecentDays] = {}
+    for queue_code, totals in ReforecastRepository(session).totals(site.code, windows).items():
+        known = [t for t in totals if t is not None]
+        out[queue_code] = RecentDays(
+            actual_totals=tuple(a for a, _ in known),
+            forecast_totals=tuple(f for _, f in known),
+        )
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class DayReforecast:
     as_of_utc: datetime
@@ -94,6 +111,7 @@ def reforecast_day(
     forecast = day_forecast(session, site_code, day)
     start, _ = _local_day_bounds(site, day)
     snapshots = QueueSnapshotRepository(session).list(site_code, start, now)
+    recent = recent_days(session, site, day, config.recent_days)
     out: dict[str, Reforecast] = {}
     latest: dict[str, QueueSnapshot] = {}
     for queue_code, offered in forecast.offered.items():
@@ -112,6 +130,7 @@ def reforecast_day(
             actual,
             as_of,
             config,
+            recent.get(queue_code),
         )
     if store:
         _store_reforecast(session, out, now)
