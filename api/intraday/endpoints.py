@@ -354,7 +354,8 @@ def recommendation(
     "/reforecast", response_model=s.ReforecastRead, dependencies=READ, responses=responses(404)
 )
 def reforecast(session: SessionDep, site: str = SiteQuery, at: datetime | None = AtQuery) -> Any:
-    """The rest of the local day per queue: forecast x the damped actual-to-date ratio."""
+    """The rest of the local day per queue: forecast x the actual-to-date ratio, damped towards
+    the queue's recent level."""
     day = svc.reforecast_day(session, site_code=site, at_utc=_aware(at, "at"))
     return s.ReforecastRead(
         as_of_utc=day.as_of_utc,
@@ -365,6 +366,7 @@ def reforecast(session: SessionDep, site: str = SiteQuery, at: datetime | None =
                 interval_minutes=r.interval_minutes,
                 raw_ratio=r.raw_ratio,
                 applied_ratio=r.applied_ratio,
+                prior_ratio=r.prior_ratio,
                 actual_to_date=r.actual_to_date,
                 forecast_to_date=r.forecast_to_date,
                 intervals=[

@@ -238,6 +238,10 @@ class QueueReforecastRead(Output):
     interval_minutes: int
     raw_ratio: float | None = Field(description="Recency-weighted actual / forecast to date.")
     applied_ratio: float = Field(description="The damped, clipped ratio applied to the rest.")
+    prior_ratio: float = Field(
+        description="The recent level the ratio is damped towards: actual / forecast of the "
+        "queue's last 14 stored days (1 with none)."
+    )
     actual_to_date: float
     forecast_to_date: float
     intervals: list[ReforecastIntervalRead]

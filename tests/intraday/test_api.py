@@ -260,6 +260,7 @@ def test_exceptions_settings_clock_and_auto_mode(server: Server) -> None:
         assert any(span["authorised_change"] for span in p1["plan"])
         reforecast = c.get("/v1/intraday/reforecast", params={"site": SITE}).json()
         assert {q["queue_code"] for q in reforecast["queues"]} == {"Q1", "Q2"}
+        assert all(q["prior_ratio"] == 1.0 for q in reforecast["queues"])  # no day stored before
         banded = 0
         for interval in reforecast["queues"][0]["intervals"]:
             low, high = interval["reforecast_lo80"], interval["reforecast_hi80"]
