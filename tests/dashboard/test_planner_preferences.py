@@ -138,3 +138,28 @@ def test_windows_and_preferences_in_words() -> None:
     assert preference_text({"kind": "work_day", "weekdays": [], "dates": []}) == (
         "work day · every day · weight 1.0"
     )
+
+
+def test_an_agent_enters_their_own_on_my_schedule(demo_api: DemoApi) -> None:
+    """The same widget on the agent's page, through /v1/me: a planner reads it back."""
+    code = demo_api.agent_code
+    try:
+        at = run_page(demo_api, "pages/my_schedule.py", "agent")
+        assert not {k for k in _keys(at) if k.startswith("my_prefs_")}  # until switched on
+        at.toggle(key="my_prefs_open").set_value(True).run()
+        assert_clean(at)
+        at.radio(key="my_prefs_pref_kind").set_value("work day")
+        at.multiselect(key="my_prefs_pref_weekdays").set_value(["Mon"])
+        button(at, "Add the preference").click().run()
+        assert_clean(at)
+        stored: Any = demo_api.get(f"/v1/agents/{code}/preferences", "planner")
+        assert [(p["kind"], p["weekdays"], p["weight"]) for p in stored] == [("work_day", [0], 1.0)]
+        at.text_input(key="my_prefs_avail_2").input("09:00-18:00")
+        button(at, "Save the availability").click().run()
+        assert_clean(at)
+        windows: Any = demo_api.get(f"/v1/agents/{code}/availability", "planner")
+        assert [(w["weekday"], w["start_local"], w["end_local"]) for w in windows] == [
+            (2, "09:00:00", "18:00:00")
+        ]
+    finally:
+        _reset(demo_api, code)
