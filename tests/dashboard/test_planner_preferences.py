@@ -163,3 +163,22 @@ def test_an_agent_enters_their_own_on_my_schedule(demo_api: DemoApi) -> None:
         ]
     finally:
         _reset(demo_api, code)
+
+
+def _report_of_a_built_schedule() -> None:
+    from dashboard.preferences import show_preference_report
+
+    show_preference_report({"version": 3, "summary": {"preference_penalty": 4.5}})
+    show_preference_report({"version": 4, "summary": {"edit": "moved A0001"}})
+
+
+def test_the_schedule_reports_the_weight_of_preferences_not_honoured() -> None:
+    at = AppTest.from_function(_report_of_a_built_schedule)
+    at.session_state["wfm_language"] = "en"
+    at.run()
+    assert_clean(at)
+    [figure] = at.metric
+    assert (figure.label, figure.value) == ("Preferences not honoured (weight)", "4.5")
+    captions = [c.value for c in at.caption]
+    assert any("As schedule version 3 was built by the optimizer" in c for c in captions)
+    assert any("Schedule version 4 has no preference figure" in c for c in captions)
