@@ -469,6 +469,39 @@ class ApiClient:
         result: list[JsonObject] = self.get(f"/bid-rounds/{round_id}/results")
         return result
 
+    # --- availability and roster preferences (an agent's, or with no code the token's own) ---
+
+    @staticmethod
+    def _owner(agent_code: str | None) -> str:
+        return f"/agents/{agent_code}" if agent_code else "/me"
+
+    def availability(self, agent_code: str | None = None) -> list[JsonObject]:
+        """The agent's weekly availability windows (site-local `weekday`, `start_local`,
+        `end_local`); none: available at any time."""
+        result: list[JsonObject] = self.get(self._owner(agent_code) + "/availability")
+        return result
+
+    def set_availability(
+        self, windows: list[JsonObject], agent_code: str | None = None
+    ) -> list[JsonObject]:
+        """Replace the agent's whole weekly availability."""
+        body = {"windows": windows}
+        result: list[JsonObject] = self.put(self._owner(agent_code) + "/availability", body)
+        return result
+
+    def preferences(self, agent_code: str | None = None) -> list[JsonObject]:
+        """The agent's roster preferences (day_off, work_day, start_between)."""
+        result: list[JsonObject] = self.get(self._owner(agent_code) + "/preferences")
+        return result
+
+    def set_preferences(
+        self, preferences: list[JsonObject], agent_code: str | None = None
+    ) -> list[JsonObject]:
+        """Replace the agent's whole set of roster preferences."""
+        body = {"preferences": preferences}
+        result: list[JsonObject] = self.put(self._owner(agent_code) + "/preferences", body)
+        return result
+
     def my_notification_preferences(self) -> JsonObject:
         result: JsonObject = self.get("/me/notification-preferences")
         return result

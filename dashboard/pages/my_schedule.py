@@ -1,6 +1,7 @@
 """My schedule: an agent's own shifts, breaks and activities in the published roster, in the
-site's local time. Opens on the week the site's clock is in, or the latest published week when
-the clock is outside any. Texts from the `my_schedule` catalogue."""
+site's local time, and the agent's self-service below them (time off, swaps, availability and
+roster preferences, bidding, notifications). Opens on the week the site's clock is in, or the
+latest published week when the clock is outside any. Texts from the `my_schedule` catalogue."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dashboard import frames, self_service, swaps
 from dashboard.client import ApiError
 from dashboard.common import on_click_download, read, require_client, section
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_time, t
+from dashboard.preferences import edit_availability_and_preferences
 
 ACTIVITY_COLOURS = {
     "serve": "#1f77b4",
@@ -241,6 +243,10 @@ with section(t("My time off")):
 st.subheader(t("Shift swaps"))
 with section(t("Shift swaps")):
     swaps.show_swaps(api, zone_name, _week_shifts(), str(me["agent_code"]))
+st.subheader(t("My availability and preferences"))
+with section(t("My availability and preferences")):
+    if st.toggle(t("Show and edit my availability and preferences"), key="my_prefs_open"):
+        edit_availability_and_preferences(api, None, key="my_prefs")
 st.subheader(t("Shift bidding"))
 with section(t("Shift bidding")):
     self_service.show_bidding(api, zone_name)

@@ -30,6 +30,7 @@ from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fm
 from dashboard.idle_time import show_idle_time
 from dashboard.planner_requests import show_bid_rounds, show_requests
 from dashboard.planner_roster import adjustment_form, show_week
+from dashboard.preferences import show_agent_preferences, show_preference_report
 from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
 from dashboard.scenarios import JOB_STATUS, scenario_form, show_scenarios
 from dashboard.self_service import show_flash
@@ -734,6 +735,14 @@ if week_start is not None:
     st.subheader(t("Site rules"))
     with section(t("Site rules")):
         show_site_rules(api, site, week_start, can(me, "schedule:write"))
+
+if can(me, "agents:read"):
+    st.subheader(t("Agent preferences and availability"))
+    with section(t("Agent preferences and availability")):
+        if week_start is not None:
+            show_preference_report(_pick_schedule(read(api, "schedules", site, week_start)))
+        if st.toggle(t("Show and edit an agent's preferences"), key="prefs_open"):
+            show_agent_preferences(api, read(api, "agents", site), can(me, "agents:write"))
 
 st.subheader(t("What-if scenarios"))
 with section(t("What-if scenarios")):
