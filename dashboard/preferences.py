@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import show_api_error
-from dashboard.i18n import N_, fmt_date, fmt_number, t
+from dashboard.common import forget_cached_reads, show_api_error
+from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 KINDS = {
@@ -132,6 +132,7 @@ def _save_availability(api: ApiClient, agent_code: str | None, texts: list[str],
         st.error(t("{part}: nothing was saved.", part=what))
         return
     _flash(t("The availability is saved: {count} windows.", count=len(windows)))
+    forget_cached_reads()  # the schedule's evaluation counts them
     st.rerun()
 
 
@@ -182,6 +183,7 @@ def _store_preferences(
         st.error(t("{part}: nothing was saved.", part=what))
         return
     _flash(done)
+    forget_cached_reads()  # the schedule's evaluation counts them
     st.rerun()
 
 
@@ -313,35 +315,44 @@ def show_agent_preferences(api: ApiClient, agents: list[dict[str, Any]], may_wri
     edit_availability_and_preferences(api, str(code), key=f"prefs_{code}", may_write=may_write)
 
 
-def show_preference_report(schedule: dict[str, Any] | None) -> None:
-    """The shown week's schedule on preferences, from its stored summary: the weight of the
-    wishes the roster did not honour (each day a wish is not honoured adds its weight)."""
-    if schedule is None:
+def show_preference_report(
+    schedule: dict[str, Any] | None, evaluation: dict[str, Any] | None
+) -> None:
+    """How the shown week's schedule keeps the agents' preferences, from its evaluation (the
+    one the API gives, recomputed for any version): the days asked and honoured, and the weight
+    of those broken."""
+    if schedule is None or evaluation is None:
         st.caption(t("No schedule for this week: nothing to report on preferences."))
         return
-    summary = schedule.get("summary") or {}
-    penalty = summary.get("preference_penalty")
-    if penalty is None:
+    asked = int(evaluation.get("preference_days_asked") or 0)
+    honoured = int(evaluation.get("preference_days_honoured") or 0)
+    if asked == 0:
         st.caption(
             t(
-                "Schedule version {version} has no preference figure: only a roster built by "
-                "the optimizer stores one (not a hand edit or an import).",
+                "No agent's preference asks anything of schedule version {version}.",
                 version=schedule["version"],
             )
         )
         return
-    st.metric(
-        t("Preferences not honoured (weight)"),
-        fmt_number(float(penalty), 1),
+    a, b = st.columns(2)
+    a.metric(
+        t("Preferences honoured"),
+        fmt_percent(honoured / asked),
         help=t(
-            "Each day a preference is not honoured adds its weight; with weights of 1, the "
-            "number of days not honoured. 0: every preference honoured."
+            "Counted a day at a time: each day a day-off or work-day preference covers, and "
+            "each worked day a start window covers."
         ),
+    )
+    b.metric(
+        t("Preferences not honoured (weight)"),
+        fmt_number(float(evaluation.get("preference_penalty") or 0.0), 1),
+        help=t("Each day a preference is not honoured adds its weight."),
     )
     st.caption(
         t(
-            "As schedule version {version} was built by the optimizer; the roster does not "
-            "report a count of preferences honoured, only this weight.",
+            "Schedule version {version} honours {honoured} of {asked} preference days.",
             version=schedule["version"],
+            honoured=fmt_number(honoured, 0),
+            asked=fmt_number(asked, 0),
         )
     )

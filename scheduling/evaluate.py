@@ -106,6 +106,23 @@ class AgentReport:
     days_max: int
     unpopular_shifts: int
     preference_penalty: float
+    # the agent's preferences day by day (`PreferenceTally`): days asked and days honoured
+    preferences: PreferenceTally = field(default_factory=lambda: PreferenceTally(0, 0))
+
+
+@dataclass(frozen=True)
+class PreferenceTally:
+    """Preferences counted a day at a time: each day a day-off or work-day preference covers is
+    one ask, and so is each day the agent works that a start window covers (a start window asks
+    nothing of a day off); an ask is honoured when the roster keeps it."""
+
+    asked_days: int
+    honoured_days: int
+
+    def __add__(self, other: PreferenceTally) -> PreferenceTally:
+        return PreferenceTally(
+            self.asked_days + other.asked_days, self.honoured_days + other.honoured_days
+        )
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,7 @@ class Evaluation:
     preference_penalty: float
     max_unpopular_shifts: int
     interval_starts_utc: tuple[datetime, ...] = field(repr=False)
+    preferences: PreferenceTally = field(default_factory=lambda: PreferenceTally(0, 0))
     # the roster's labour cost at the problem's wages (`scheduling.labour`); None: no wages
     labour: RosterLabour | None = None
 
@@ -183,6 +201,7 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
         contract_penalty=checker.contract_penalty,
         campaign_penalty=checker.campaign_penalty,
         preference_penalty=sum(report.preference_penalty for report in agent_reports),
+        preferences=sum((report.preferences for report in agent_reports), PreferenceTally(0, 0)),
         max_unpopular_shifts=fairness_max,
         interval_starts_utc=tuple(checker.interval_start(i) for i in range(checker.total)),
         labour=roster_labour(
@@ -274,6 +293,7 @@ class _Checker:
         self._max_consecutive_days(agent, days_worked)
         self._days_off_run(agent, days_worked)
         limits = self._weekly_limits(agent)
+        penalty, tally = self._preferences(agent, shifts)
         paid_hours = paid_minutes / 60.0
         self._weekly_hours_and_days(agent, limits, paid_hours, len(days_worked))
         return AgentReport(
@@ -285,7 +305,8 @@ class _Checker:
             days_min=limits.days_min,
             days_max=limits.days_max,
             unpopular_shifts=self._unpopular_shifts(shifts),
-            preference_penalty=self._preferences(agent, shifts),
+            preference_penalty=penalty,
+            preferences=tally,
         )
 
     def _one_shift_a_day(
@@ -424,8 +445,13 @@ class _Checker:
             self.fail("contract_days_min", code, f"{days} days; the contract needs {days_min}")
             self.contract_penalty += penalty_rate * shortest_paid * (days_min - days)
 
-    def _preferences(self, agent: AgentSpec, shifts: list[RosterShift]) -> float:
+    def _preferences(
+        self, agent: AgentSpec, shifts: list[RosterShift]
+    ) -> tuple[float, PreferenceTally]:
+        """The weighted days the roster breaks the agent's preferences, and the days asked and
+        honoured (`PreferenceTally`)."""
         penalty = 0.0
+        asked = honoured = 0
         starts = {
             self.local(shift.start_utc).date(): self.local(shift.start_utc) for shift in shifts
         }
@@ -439,22 +465,23 @@ class _Checker:
             ]
             for day in days:
                 start = starts.get(day)
-                if (
-                    pref.kind == "day_off"
-                    and start is not None
-                    or pref.kind == "work_day"
-                    and start is None
-                ):
-                    penalty += pref.weight
-                elif pref.kind == "start_between" and start is not None:
+                if pref.kind == "start_between":
+                    if start is None:
+                        continue  # a start window asks nothing of a day off
                     clock = minute_of_day(start.time())
                     lo = (
                         minute_of_day(pref.earliest_start_local) if pref.earliest_start_local else 0
                     )
                     hi = minute_of_day(pref.latest_start_local) if pref.latest_start_local else 1440
-                    if not lo <= clock <= hi:
-                        penalty += pref.weight
-        return penalty
+                    kept = lo <= clock <= hi
+                else:
+                    kept = (start is None) == (pref.kind == "day_off")
+                asked += 1
+                if kept:
+                    honoured += 1
+                else:
+                    penalty += pref.weight
+        return penalty, PreferenceTally(asked, honoured)
 
     def shift(self, agent: AgentSpec, shift: RosterShift) -> float:
         """Check one shift; record its activities; return its paid minutes."""

@@ -117,6 +117,8 @@ class SolveResult:
             "contract_penalty": round(ev.contract_penalty, 2),
             "campaign_penalty": round(ev.campaign_penalty, 2),
             "preference_penalty": round(ev.preference_penalty, 2),
+            "preference_days_asked": ev.preferences.asked_days,
+            "preference_days_honoured": ev.preferences.honoured_days,
             "max_unpopular_shifts": ev.max_unpopular_shifts,
             "shifts": len(self.roster.shifts),
             **_labour_summary(ev),
@@ -813,6 +815,8 @@ def roster_document(
         entry["contract_days"] = [report.days_min, report.days_max]
         entry["unpopular_shifts"] = report.unpopular_shifts
         entry["preference_penalty"] = round(report.preference_penalty, 2)
+        entry["preference_days_asked"] = report.preferences.asked_days
+        entry["preference_days_honoured"] = report.preferences.honoured_days
     intervals = [
         _interval_document(evaluation, t, start)
         for t, start in enumerate(evaluation.interval_starts_utc)

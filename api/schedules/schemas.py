@@ -329,6 +329,17 @@ class EvaluationRead(Output):
         description="outbound_value / paid_hours: the value the roster's selling earns per paid "
         "hour, in the site's currency; null without paid hours.",
     )
+    preference_days_asked: int = Field(
+        0,
+        description="The agents' roster preferences counted a day at a time: each day a day-off "
+        "or work-day preference covers, and each worked day a start window covers.",
+    )
+    preference_days_honoured: int = Field(
+        0, description="Of preference_days_asked, the days the roster honours."
+    )
+    preference_penalty: float = Field(
+        0.0, description="The summed weights of the preference days the roster breaks."
+    )
 
 
 # --- edits: a shift changed by hand, saved as a new draft ---------------------------------------

@@ -740,7 +740,10 @@ if can(me, "agents:read"):
     st.subheader(t("Agent preferences and availability"))
     with section(t("Agent preferences and availability")):
         if week_start is not None:
-            show_preference_report(_pick_schedule(read(api, "schedules", site, week_start)))
+            shown = _pick_schedule(read(api, "schedules", site, week_start))
+            show_preference_report(
+                shown, None if shown is None else read(api, "evaluation", shown["id"])
+            )
         if st.toggle(t("Show and edit an agent's preferences"), key="prefs_open"):
             show_agent_preferences(api, read(api, "agents", site), can(me, "agents:write"))
 

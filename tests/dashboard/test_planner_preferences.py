@@ -36,8 +36,8 @@ def test_preferences_and_availability_entered_on_the_planner_page(demo_api: Demo
     code, key = agent["code"], f"prefs_{agent['code']}"
     try:
         at = run_page(demo_api, PLANNER, "planner")
-        # the demo's schedules were stored, not built: no preference figure, and it says so
-        assert any("has no preference figure" in c.value for c in at.caption)
+        # the demo's agents state no preference: the shown schedule is asked nothing
+        assert any("preference asks anything of schedule version" in c.value for c in at.caption)
         assert not {k for k in _keys(at) if k.startswith("prefs_")}  # until switched on
         at.toggle(key="prefs_open").set_value(True).run()
         assert_clean(at)
@@ -57,6 +57,19 @@ def test_preferences_and_availability_entered_on_the_planner_page(demo_api: Demo
             ("day_off", [5, 6], [], 5.0)
         ]
         assert any("The preference is added: day off · Sat, Sun" in s.value for s in at.success)
+        # the shown schedule's evaluation now counts the agent's weekend days, as the API does
+        week = at.selectbox(key="planner_week").value
+        versions: Any = demo_api.get(
+            "/v1/schedules", "planner", site=demo_api.site, week_start=str(week)
+        )
+        published = [v for v in versions if v["status"] == "published"]
+        shown = (published or [v for v in versions if v["status"] == "draft"])[-1]
+        evaluation: Any = demo_api.get(f"/v1/schedules/{shown['id']}/evaluation", "planner")
+        assert evaluation["preference_days_asked"] == 2
+        honoured = evaluation["preference_days_honoured"]
+        assert any(f"honours {honoured} of 2 preference days" in c.value for c in at.caption), [
+            c.value for c in at.caption
+        ]
         [table] = [d.value for d in at.dataframe if "Preference" in d.value.columns]
         assert list(table["Preference"]) == ["day off · Sat, Sun · weight 5.0"]
 
@@ -165,20 +178,27 @@ def test_an_agent_enters_their_own_on_my_schedule(demo_api: DemoApi) -> None:
         _reset(demo_api, code)
 
 
-def _report_of_a_built_schedule() -> None:
+def _reports_of_schedules() -> None:
     from dashboard.preferences import show_preference_report
 
-    show_preference_report({"version": 3, "summary": {"preference_penalty": 4.5}})
-    show_preference_report({"version": 4, "summary": {"edit": "moved A0001"}})
+    show_preference_report(
+        {"version": 3},
+        {"preference_days_asked": 8, "preference_days_honoured": 6, "preference_penalty": 4.5},
+    )
+    show_preference_report({"version": 4}, {"preference_days_asked": 0})
+    show_preference_report(None, None)
 
 
-def test_the_schedule_reports_the_weight_of_preferences_not_honoured() -> None:
-    at = AppTest.from_function(_report_of_a_built_schedule)
+def test_the_schedule_reports_the_preference_days_honoured() -> None:
+    at = AppTest.from_function(_reports_of_schedules)
     at.session_state["wfm_language"] = "en"
     at.run()
     assert_clean(at)
-    [figure] = at.metric
-    assert (figure.label, figure.value) == ("Preferences not honoured (weight)", "4.5")
+    assert [(m.label, m.value) for m in at.metric] == [
+        ("Preferences honoured", "75.0%"),
+        ("Preferences not honoured (weight)", "4.5"),
+    ]
     captions = [c.value for c in at.caption]
-    assert any("As schedule version 3 was built by the optimizer" in c for c in captions)
-    assert any("Schedule version 4 has no preference figure" in c for c in captions)
+    assert any("Schedule version 3 honours 6 of 8 preference days." in c for c in captions)
+    assert any("No agent's preference asks anything of schedule version 4." in c for c in captions)
+    assert any("No schedule for this week" in c for c in captions)

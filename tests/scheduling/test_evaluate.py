@@ -21,7 +21,7 @@ from roster_factories import (
 )
 
 from erlang import erlang_a
-from scheduling.evaluate import Evaluation, evaluate, violations_by_rule
+from scheduling.evaluate import Evaluation, PreferenceTally, evaluate, violations_by_rule
 from scheduling.problem import (
     Absence,
     AvailabilityWindow,
@@ -403,6 +403,22 @@ def test_preferences_and_unpopular_shifts() -> None:
     assert reports["B"].unpopular_shifts == 2  # a late start on Monday, "weekend" Tuesday
     assert ev.max_unpopular_shifts == 2
     assert ev.violations == ()  # soft rules only
+    # a day at a time: Monday's day off, Tuesday's work day, Monday's start (Tuesday, a day off,
+    # asks nothing of the start window): three asks, none honoured
+    assert reports["A"].preferences == PreferenceTally(asked_days=3, honoured_days=0)
+    assert ev.preferences == PreferenceTally(3, 0)
+
+
+def test_preferences_honoured_are_counted_a_day_at_a_time() -> None:
+    prefs = (
+        Preference("day_off", weight=3.0, weekdays=(1,)),  # Tuesday off: honoured
+        Preference("work_day", weight=2.0, weekdays=(0, 1)),  # Monday kept, Tuesday broken
+        Preference("start_between", weight=1.0, latest_start_local=time(9)),  # 08:00: honoured
+    )
+    ev = evaluate(base_problem(preferences=prefs), clean_roster())
+    report = {a.code: a for a in ev.agents}["A"]
+    assert report.preferences == PreferenceTally(asked_days=4, honoured_days=3)
+    assert report.preference_penalty == pytest.approx(2.0)  # the one broken day's weight
 
 
 def test_service_kpis_are_erlang_a_of_the_agents_serving() -> None:

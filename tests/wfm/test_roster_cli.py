@@ -45,6 +45,17 @@ def test_roster_writes_a_roster_the_independent_evaluation_accepts(
     assert summary["bound"] >= summary["objective"] - 0.01
     assert set(summary["queues"]) == {q.code for q in problem.queues}
     assert {a["code"] for a in document["agents"]} == {a.code for a in problem.agents}
+    # the example's agents state preferences: counted a day at a time, said on standard error
+    assert summary["preference_days_asked"] == evaluation.preferences.asked_days > 0
+    assert summary["preference_days_honoured"] == evaluation.preferences.honoured_days
+    assert (
+        sum(a["preference_days_asked"] for a in document["agents"])
+        == (summary["preference_days_asked"])
+    )
+    assert (
+        f"preferences: {summary['preference_days_honoured']:,} of "
+        f"{summary['preference_days_asked']:,} days honoured"
+    ) in result.stderr
     check = run_wfm("roster-check", str(problem_file), str(roster_file), "--json")
     assert check.returncode == 0, check.stderr
     report = json.loads(check.stdout)

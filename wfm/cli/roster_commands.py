@@ -87,6 +87,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
         )
     if "sales_per_paid_hour" in summary:
         info(_labour_line(summary))
+    if summary.get("preference_days_asked"):
+        info(
+            f"preferences: {summary['preference_days_honoured']:,} of "
+            f"{summary['preference_days_asked']:,} days honoured "
+            f"(weight of those broken {summary.get('preference_penalty', 0.0):,.1f})"
+        )
 
 
 def _labour_line(summary: dict[str, Any]) -> str:

@@ -158,6 +158,11 @@ class ScheduleEvaluation:
     labour: LabourEvaluation | None = None
     cost_per_answered_contact: float | None = None  # labour cost / answered contacts
     sales_per_paid_hour: float | None = None  # outbound value / paid hours
+    # the agents' roster preferences, a day at a time (`scheduling.evaluate.PreferenceTally`):
+    # days asked, days the roster honours, and the weight of those it breaks
+    preference_days_asked: int = 0
+    preference_days_honoured: int = 0
+    preference_penalty: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +242,9 @@ def evaluate_roster(
         labour=labour,
         cost_per_answered_contact=None if cost is None or answered <= 0 else cost / answered,
         sales_per_paid_hour=evaluation.sell_value / paid_hours if paid_hours > 0 else None,
+        preference_days_asked=evaluation.preferences.asked_days,
+        preference_days_honoured=evaluation.preferences.honoured_days,
+        preference_penalty=evaluation.preference_penalty,
     )
 
 
@@ -398,6 +406,9 @@ def summary_fields(evaluation: ScheduleEvaluation) -> dict[str, Any]:
         "labour": None if evaluation.labour is None else asdict(evaluation.labour),
         "cost_per_answered_contact": evaluation.cost_per_answered_contact,
         "sales_per_paid_hour": evaluation.sales_per_paid_hour,
+        "preference_days_asked": evaluation.preference_days_asked,
+        "preference_days_honoured": evaluation.preference_days_honoured,
+        "preference_penalty": evaluation.preference_penalty,
     }
 
 
