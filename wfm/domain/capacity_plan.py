@@ -286,6 +286,75 @@ def _month_days(start_month: date, month: date) -> np.ndarray:
     return np.arange(first, first + days_in_month(month), dtype=float)
 
 
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """The horizon's need, month by month."""
+
+    months: list[date]
+    cells: list[list[_QueueMonth]]
+    serving_hours: list[float]
+    paid_hours: list[float]
+    hours_per_fte: list[float]
+    fte: list[float]
+
+
+def _need(
+    start_month: date,
+    months: int,
+    queues: Sequence[QueueDemand],
+    models: Sequence[QueueModel],
+    s: PlanSettings,
+) -> _Need:
+    need = _Need([month_start(start_month, k) for k in range(months)], [], [], [], [], [])
+    for index, month in enumerate(need.months):
+        growth = (1.0 + s.volume_growth_per_year) ** (index / 12.0)
+        row = [
+            _queue_month(q, month, index, growth, m) for q, m in zip(queues, models, strict=True)
+        ]
+        serving = sum(
+            float(np.sum(c.agents * c.days)) * q.model.interval_minutes / 60.0
+            for q, c in zip(queues, row, strict=True)
+        )
+        paid = serving / (1.0 - s.unplanned_shrinkage) / s.rostering_efficiency
+        hours_per_fte = s.full_time_weekly_hours * days_in_month(month) / 7.0
+        need.cells.append(row)
+        need.serving_hours.append(serving)
+        need.paid_hours.append(paid)
+        need.hours_per_fte.append(hours_per_fte)
+        need.fte.append(paid / hours_per_fte)
+    return need
+
+
+def _productive(s: PlanSettings, start_month: date, hire: Hire, month: date) -> float:
+    """A class's productive FTE, mean over the month."""
+    since = _month_days(start_month, month) - (hire.start - start_month).days
+    per_day = _productivity(s, since) * _survival(s, since) * (since >= 0)
+    return hire.count * s.hire_fte * float(np.mean(per_day))
+
+
+def _place_hires(
+    s: PlanSettings, start_month: date, need: _Need, existing: list[float], earliest: date
+) -> list[Hire]:
+    """Classes of hires for each month short of need, on the latest start that has them fully
+    productive by the month's first day (none when no start can)."""
+    ramp_days = math.ceil((s.training_weeks + s.nesting_weeks) * 7.0 - 1e-9)
+    starts = sorted({earliest} | {m for m in need.months if m > earliest})
+    hires: list[Hire] = []
+    for index, month in enumerate(need.months):
+        have = existing[index] + sum(_productive(s, start_month, h, month) for h in hires)
+        short = need.fte[index] - have
+        if short <= 1e-9:
+            continue
+        ready = [d for d in starts if (month - d).days >= ramp_days]
+        if not ready:
+            continue  # no one can be ready in time: the month stays short
+        one = _productive(s, start_month, Hire(ready[-1], 1, month), month)
+        if one <= 0:
+            continue
+        hires.append(Hire(ready[-1], math.ceil(short / one - 1e-9), month))
+    return hires
+
+
 def build_plan(
     start_month: date,
     queues: Sequence[QueueDemand],
@@ -295,116 +364,72 @@ def build_plan(
     """The plan for the months from `start_month` (see the module docstring)."""
     months = _check(start_month, queues, staff, settings)
     s = settings
-    month_list = [month_start(start_month, k) for k in range(months)]
     models = [
         q.model
         if s.answer_rate_target is None
         else dataclasses.replace(q.model, min_answer_rate=s.answer_rate_target)
         for q in queues
     ]
-    cells: list[list[_QueueMonth]] = []
-    needed_fte: list[float] = []
-    serving_needed: list[float] = []
-    paid_needed: list[float] = []
-    fte_hours: list[float] = []
-    for index, month in enumerate(month_list):
-        growth = (1.0 + s.volume_growth_per_year) ** (index / 12.0)
-        row = [
-            _queue_month(q, month, index, growth, m) for q, m in zip(queues, models, strict=True)
-        ]
-        cells.append(row)
-        serving = sum(
-            float(np.sum(c.agents * c.days)) * q.model.interval_minutes / 60.0
-            for q, c in zip(queues, row, strict=True)
-        )
-        paid = serving / (1.0 - s.unplanned_shrinkage) / s.rostering_efficiency
-        hours_per_fte = s.full_time_weekly_hours * days_in_month(month) / 7.0
-        serving_needed.append(serving)
-        paid_needed.append(paid)
-        fte_hours.append(hours_per_fte)
-        needed_fte.append(paid / hours_per_fte)
-
+    need = _need(start_month, months, queues, models, s)
     earliest = start_month + timedelta(days=math.ceil(s.recruiting_lead_weeks * 7.0 - 1e-9))
-    ramp_days = math.ceil((s.training_weeks + s.nesting_weeks) * 7.0 - 1e-9)
-    starts = sorted({earliest} | {m for m in month_list if m > earliest})
     existing = [
-        staff.fte * float(np.mean(_survival(s, _month_days(start_month, m)))) for m in month_list
+        staff.fte * float(np.mean(_survival(s, _month_days(start_month, m)))) for m in need.months
     ]
-    hires: list[Hire] = []
-
-    def productive_of(hire: Hire, month: date) -> float:
-        offsets = _month_days(start_month, month)
-        since = offsets - (hire.start - start_month).days
-        per_day = _productivity(s, since) * _survival(s, since) * (since >= 0)
-        return hire.count * s.hire_fte * float(np.mean(per_day))
-
-    for index, month in enumerate(month_list):
-        have = existing[index] + sum(productive_of(h, month) for h in hires)
-        short = needed_fte[index] - have
-        if short <= 1e-9:
-            continue
-        ready = [d for d in starts if (month - d).days >= ramp_days]
-        if not ready:
-            continue  # no one can be ready in time: the month stays short
-        start = ready[-1]
-        one = productive_of(Hire(start, 1, month), month)
-        if one <= 0:
-            continue
-        count = math.ceil(short / one - 1e-9)
-        hires.append(Hire(start, count, month))
-
-    plans: list[MonthPlan] = []
-    for index, month in enumerate(month_list):
-        offsets = _month_days(start_month, month)
-        survive_existing = float(np.mean(_survival(s, offsets)))
-        productive_new = sum(productive_of(h, month) for h in hires)
-        paid_new = 0.0
-        heads_new = 0.0
-        for h in hires:
-            since = offsets - (h.start - start_month).days
-            present = float(np.mean(_survival(s, since) * (since >= 0)))
-            paid_new += h.count * s.hire_fte * present
-            heads_new += h.count * present
-        productive = existing[index] + productive_new
-        paid_fte = existing[index] + paid_new
-        cost = _cost(staff, s, existing[index], paid_new, fte_hours[index])
-        answer_rate, service_level = _service(
-            models, cells[index], productive * fte_hours[index], paid_needed[index]
-        )
-        row = cells[index]
-        contacts = sum(float(np.sum(c.contacts * c.days)) for c in row)
-        aht = (
-            sum(float(np.sum(c.contacts * c.days)) * c.aht_seconds for c in row) / contacts
-            if contacts > 0
-            else 0.0
-        )
-        plans.append(
-            MonthPlan(
-                month=month,
-                contacts=contacts,
-                aht_seconds=aht,
-                serving_hours_needed=serving_needed[index],
-                paid_hours_needed=paid_needed[index],
-                fte_needed=needed_fte[index],
-                fte_existing=existing[index],
-                headcount=staff.headcount * survive_existing + heads_new,
-                hires_starting=sum(
-                    h.count for h in hires if month <= h.start < month_start(month, 1)
-                ),
-                fte_paid=paid_fte,
-                fte_productive=productive,
-                short_fte=max(0.0, needed_fte[index] - productive),
-                labour_cost=cost,
-                answer_rate=answer_rate,
-                service_level=service_level,
-            )
-        )
+    hires = _place_hires(s, start_month, need, existing, earliest)
+    plans = [
+        _month_plan(s, start_month, staff, models, need, index, existing[index], hires)
+        for index in range(months)
+    ]
     return CapacityPlan(
         start_month=start_month,
         settings=settings,
         months=tuple(plans),
         hires=tuple(hires),
         earliest_start=earliest,
+    )
+
+
+def _month_plan(
+    s: PlanSettings,
+    start_month: date,
+    staff: Staff,
+    models: Sequence[QueueModel],
+    need: _Need,
+    index: int,
+    existing: float,
+    hires: Sequence[Hire],
+) -> MonthPlan:
+    month = need.months[index]
+    offsets = _month_days(start_month, month)
+    paid_new = heads_new = 0.0
+    for h in hires:
+        since = offsets - (h.start - start_month).days
+        present = float(np.mean(_survival(s, since) * (since >= 0)))
+        paid_new += h.count * s.hire_fte * present
+        heads_new += h.count * present
+    productive = existing + sum(_productive(s, start_month, h, month) for h in hires)
+    answer_rate, service_level = _service(
+        models, need.cells[index], productive * need.hours_per_fte[index], need.paid_hours[index]
+    )
+    row = need.cells[index]
+    contacts = sum(float(np.sum(c.contacts * c.days)) for c in row)
+    handled = sum(float(np.sum(c.contacts * c.days)) * c.aht_seconds for c in row)
+    return MonthPlan(
+        month=month,
+        contacts=contacts,
+        aht_seconds=handled / contacts if contacts > 0 else 0.0,
+        serving_hours_needed=need.serving_hours[index],
+        paid_hours_needed=need.paid_hours[index],
+        fte_needed=need.fte[index],
+        fte_existing=existing,
+        headcount=staff.headcount * float(np.mean(_survival(s, offsets))) + heads_new,
+        hires_starting=sum(h.count for h in hires if month <= h.start < month_start(month, 1)),
+        fte_paid=existing + paid_new,
+        fte_productive=productive,
+        short_fte=max(0.0, need.fte[index] - productive),
+        labour_cost=_cost(staff, s, existing, paid_new, need.hours_per_fte[index]),
+        answer_rate=answer_rate,
+        service_level=service_level,
     )
 
 
