@@ -14,11 +14,11 @@ From serving hours to people:
     paid hours needed = serving hours / (1 - unplanned shrinkage) / rostering efficiency
     FTE needed        = paid hours needed / (full_time_weekly_hours x days of the month / 7)
 
-Unplanned shrinkage is the site's setting, counted once. Rostering efficiency is the share of the
-paid hours of the site's own rosters that their requirement asked for (the rostered heads the
-requirement wanted, shrinkage included, over the paid hours; breaks, lunches and shift shapes
-that can't follow the curve are what is lost); `DEFAULT_ROSTERING_EFFICIENCY` when the site has
-no roster to learn it from.
+Unplanned shrinkage is the site's setting, counted once. Rostering efficiency is the share of
+the paid hours of the site's own rosters that covered their requirement (the rostered heads the
+requirement asked for, shrinkage included, less what stayed under-covered, over the paid hours;
+breaks, shift shapes that can't follow the curve and hours given to other work are what is
+lost); `DEFAULT_ROSTERING_EFFICIENCY` when the site has no roster to learn it from.
 
 Staff: today's agents (their FTE is their contract's weekly hours over `full_time_weekly_hours`)
 leave at `monthly_attrition` (a share of the staff a month, compounded by the day), and so do the
@@ -50,6 +50,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from wfm.domain.errors import ValidationError
 from wfm.domain.queue_model import QueueModel
 
 DEFAULT_ROSTERING_EFFICIENCY = 0.85  # rostered need over paid hours when no roster is stored
@@ -58,7 +59,7 @@ AVERAGE_MONTH_DAYS = 365.25 / 12
 MAX_MONTHS = 18
 
 
-class CapacityPlanError(ValueError):
+class CapacityPlanError(ValidationError):
     """Inputs the plan refuses; `problems` are (field, why) pairs."""
 
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
