@@ -89,6 +89,9 @@ def test_a_plan_runs_as_a_job_and_reads_month_by_month(api: ApiServer, demo: str
     for month in months:  # the cost is the paid FTE's hours at the rate given
         assert month["labour_cost"] > 0
         assert month["answer_rate"] is None or 0 < month["answer_rate"] <= 1
+    assert plan["staff"]["headcount"] == 10 and plan["staff"]["hourly_cost"] == 20.0
+    assert all(not q["trend"] for q in plan["queues"])  # five weeks: no trend, and it says so
+    assert any("without trend" in w for w in plan["warnings"])
     assert plan["sources"]["rostering_efficiency"] == "rosters"
     assert plan["sources"]["hourly_cost"] == "given"
     assert 0 < plan["settings"]["rostering_efficiency"] <= 1

@@ -60,6 +60,9 @@ from wfm.services.site_rules import contract_code, latest_or_for_week
 
 Progress = Callable[[float, str], None]
 
+# below this much history the forecast has no trend (level, weekdays and holidays only): a
+# growth fitted on a few weeks, carried 18 months ahead, is noise multiplied
+MIN_TREND_DAYS = 182
 PROFILE_WEEKS = 8  # weeks of history the interval profile and handle time come from
 EFFICIENCY_WEEKS = 8  # latest rostered weeks the rostering efficiency comes from
 DEFAULT_MONTHS = 12
@@ -312,10 +315,16 @@ def _demands(
     for index, history in enumerate(histories):
         tell(0.1 + 0.5 * index / len(histories), f"forecasting {history.code}")
         try:
-            model = fit_daily_volume(history.daily, holidays)
+            trend = len(history.daily) >= MIN_TREND_DAYS
+            model = fit_daily_volume(history.daily, holidays, trend=trend)
         except ValueError as exc:
             warnings.append(f"queue {history.code} left out: {exc}")
             continue
+        if not trend:
+            warnings.append(
+                f"queue {history.code}: {len(history.daily)} days of history, fewer than "
+                f"{MIN_TREND_DAYS}: forecast without trend (level, weekdays, holidays)"
+            )
         if start < model.origin:
             warnings.append(
                 f"queue {history.code}: its history reaches into the plan; "
@@ -327,6 +336,7 @@ def _demands(
             {
                 "queue": history.code,
                 "history_days": len(history.daily),
+                "trend": trend,
                 "growth_per_year": model.growth_per_year,
                 "weekday_factor": list(model.weekday_factor),
                 "holiday_factor": model.holiday_factor,
