@@ -16,7 +16,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from wfm.cli import app
+from wfm.db.repositories import SiteRepository
 from wfm.db.session import unit_of_work
+from wfm.domain import Site
+from wfm.domain.capacity_plan import DEFAULT_ROSTERING_EFFICIENCY
 from wfm.services.capacity_plan import rostering_efficiency
 from wfm.services.centre import CentreData, load_centre
 from wfm.services.forecasting import run_forecast
@@ -162,3 +165,41 @@ def test_the_cli_plans_in_process_and_refuses_bad_knobs(api: ApiServer, demo: st
     assert refused.exit_code == 2
     lines = refused.output.strip().splitlines()
     assert len(lines) == 1 and "monthly_attrition" in lines[0], refused.output
+
+
+def test_wages_from_the_rules_no_roster_and_no_history(api: ApiServer) -> None:
+    """Without a stored roster the efficiency is the documented default; with a wage for every
+    contract in the site's rules the cost is theirs; a site without history fails its job with
+    the reason, and its plan stays without a result."""
+    centre = generate_demo_centre(weeks=5, agents=10, seed=11)
+    site = centre.sites[0].code
+    with unit_of_work(api.engine) as session:
+        load_centre(session, CentreData.of_demo(centre))
+        SiteRepository(session).add(Site("EMPTY", "Empty", "Europe/Dublin"))
+    contracts = sorted({a.contract.name for a in centre.agents})
+    wages = [{"contract": name, "hourly_rate": 15.0 + k} for k, name in enumerate(contracts)]
+    with api.client("planner") as planner:
+        rules = {"valid_from": "2026-12-07", "labour_cost": {"wages": wages}}
+        ok(planner.put(f"/v1/sites/{site}/rules", json=rules), 201)
+    plan = _plan(api, {"site": site, "months": 2, "monthly_attrition": 0.0})
+    assert plan["sources"]["rostering_efficiency"] == "default"
+    assert plan["settings"]["rostering_efficiency"] == DEFAULT_ROSTERING_EFFICIENCY
+    assert plan["sources"]["hourly_cost"] == "wages"
+    rates = {c: 15.0 + k for k, c in enumerate(contracts)}
+    hours = {a.contract.name: a.contract.weekly_hours_max for a in centre.agents}
+    fte = [hours[a.contract.name] for a in centre.agents]
+    mean = sum(h * rates[a.contract.name] for h, a in zip(fte, centre.agents, strict=True))
+    assert plan["staff"]["hourly_cost"] == pytest.approx(mean / sum(fte))
+    first = plan["months"][0]
+    weekly = plan["settings"]["full_time_weekly_hours"]
+    days = date.fromisoformat(plan["months"][1]["month"]) - date.fromisoformat(first["month"])
+    expected = first["fte_paid"] * weekly * days.days / 7 * plan["staff"]["hourly_cost"]
+    assert first["labour_cost"] == pytest.approx(expected)
+
+    with api.client("planner") as planner:
+        accepted = ok(planner.post("/v1/capacity-plans", json={"site": "EMPTY"}), 202)
+        assert _run_worker(api) == 1
+        job = ok(planner.get(f"/v1/jobs/{accepted['job_id']}"))
+        shown = ok(planner.get(f"/v1/capacity-plans/{accepted['capacity_plan_id']}"))
+    assert job["status"] == "failed" and "no history" in job["error"], job
+    assert shown["status"] == "failed" and shown["plan"] is None
