@@ -169,8 +169,8 @@ def test_the_cli_plans_in_process_and_refuses_bad_knobs(api: ApiServer, demo: st
 
 def test_wages_from_the_rules_no_roster_and_no_history(api: ApiServer) -> None:
     """Without a stored roster the efficiency is the documented default; with a wage for every
-    contract in the site's rules the cost is theirs; a site without history fails its job with
-    the reason, and its plan stays without a result."""
+    contract in the site's rules the cost is theirs; a site without history, or a start too far
+    beyond it, is refused naming the field."""
     centre = generate_demo_centre(weeks=5, agents=10, seed=11)
     site = centre.sites[0].code
     with unit_of_work(api.engine) as session:
@@ -197,9 +197,11 @@ def test_wages_from_the_rules_no_roster_and_no_history(api: ApiServer) -> None:
     assert first["labour_cost"] == pytest.approx(expected)
 
     with api.client("planner") as planner:
-        accepted = ok(planner.post("/v1/capacity-plans", json={"site": "EMPTY"}), 202)
-        assert _run_worker(api) == 1
-        job = ok(planner.get(f"/v1/jobs/{accepted['job_id']}"))
-        shown = ok(planner.get(f"/v1/capacity-plans/{accepted['capacity_plan_id']}"))
-    assert job["status"] == "failed" and "no history" in job["error"], job
-    assert shown["status"] == "failed" and shown["plan"] is None
+        refused = planner.post("/v1/capacity-plans", json={"site": "EMPTY"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "body.site"
+        assert "no history" in refused.json()["errors"][0]["message"]
+        far = planner.post("/v1/capacity-plans", json={"site": site, "start_month": "2031-01-01"})
+        assert far.status_code == 422, far.text
+        assert far.json()["errors"][0]["field"] == "body.start_month"
+        assert ok(planner.get("/v1/capacity-plans", params={"site": "EMPTY"})) == []

@@ -66,6 +66,7 @@ MIN_TREND_DAYS = 182
 PROFILE_WEEKS = 8  # weeks of history the interval profile and handle time come from
 EFFICIENCY_WEEKS = 8  # latest rostered weeks the rostering efficiency comes from
 DEFAULT_MONTHS = 12
+MAX_START_AHEAD = 24  # months after the history's end a plan may start
 
 # the knobs a request may set, with their defaults (None: from the site's data)
 KNOBS: dict[str, float | None] = {
@@ -116,10 +117,15 @@ def parse_request(session: Session, doc: Any) -> PlanRequest:
     unknown = sorted(set(doc) - {"site", "months", "start_month", *KNOBS})
     problems += [(name, "unknown field") for name in unknown]
     site = doc.get("site")
+    history_until: date | None = None
     if not isinstance(site, str) or not site:
         problems.append(("site", "a site code is required"))
     elif site not in {s.code for s in SiteRepository(session).list()}:
         problems.append(("site", f"no site {site!r}"))
+    else:
+        history_until = _history_until(session, site)
+        if history_until is None:
+            problems.append(("site", f"site {site!r} has no history to forecast"))
     months = doc.get("months", DEFAULT_MONTHS)
     if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= MAX_MONTHS:
         problems.append(("months", f"must be a whole number from 1 to {MAX_MONTHS}"))
@@ -133,6 +139,14 @@ def parse_request(session: Session, doc: Any) -> PlanRequest:
         else:
             if start.day != 1:
                 problems.append(("start_month", "must be a month's first day"))
+            elif history_until is not None and start > month_start(history_until, MAX_START_AHEAD):
+                problems.append(
+                    (
+                        "start_month",
+                        f"must be within {MAX_START_AHEAD} months of the history's end "
+                        f"({history_until})",
+                    )
+                )
     knobs: dict[str, float] = {}
     for name in KNOBS:
         value = doc.get(name)
@@ -150,6 +164,15 @@ def parse_request(session: Session, doc: Any) -> PlanRequest:
         raise CapacityPlanError(problems)
     assert isinstance(site, str) and isinstance(months, int)
     return PlanRequest(site, months, start, knobs)
+
+
+def _history_until(session: Session, site_code: str) -> date | None:
+    """The last day (UTC) of the site's queues' history; None without any."""
+    codes = {q.code for q in QueueRepository(session).list(site_code)}
+    ends = [
+        s.last_interval_utc for s in HistoryRepository(session).spans() if s.queue_code in codes
+    ]
+    return max(ends).date() if ends else None
 
 
 def _settings(
