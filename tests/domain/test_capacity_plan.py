@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.domain.capacity_plan import (
     CapacityPlanError,
@@ -162,3 +164,51 @@ def test_bad_inputs_name_their_fields() -> None:
         build_plan(date(2027, 6, 3), [demand(ERLANG_A, 1.0, 19)], Staff(1, 1.0), bad)
     names = {name for name, _ in caught.value.problems}
     assert {"monthly_attrition", "recruiting_lead_weeks", "start_month", "months"} <= names
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    volumes=st.lists(st.floats(0.0, 800.0), min_size=7, max_size=7),
+    more=st.floats(1.0, 2.0),
+    aht=st.floats(60.0, 600.0),
+)
+def test_more_volume_never_fewer_fte_for_any_week(
+    volumes: list[float], more: float, aht: float
+) -> None:
+    def plan(scale: float) -> list[float]:
+        demand = QueueDemand(
+            model=ERLANG_A,
+            profile=((0.25, 0.5, 0.25),) * 7,
+            contacts_by_weekday=(tuple(v * scale for v in volumes),) * 2,
+            aht_seconds=(aht, aht),
+        )
+        return [m.fte_needed for m in build_plan(JUNE, [demand], Staff(0, 0.0), SETTINGS).months]
+
+    for low, high in zip(plan(1.0), plan(more), strict=True):
+        assert high >= low - 1e-12
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    lead=st.floats(0.0, 30.0),
+    training=st.floats(0.0, 12.0),
+    nesting=st.floats(0.0, 8.0),
+    attrition=st.floats(0.0, 0.2),
+)
+def test_hires_start_after_the_lead_time_and_are_ready_for_their_month(
+    lead: float, training: float, nesting: float, attrition: float
+) -> None:
+    settings_ = replace(
+        SETTINGS,
+        recruiting_lead_weeks=lead,
+        training_weeks=training,
+        nesting_weeks=nesting,
+        monthly_attrition=attrition,
+    )
+    plan = build_plan(JUNE, [demand(ERLANG_A, 500.0, 12)], Staff(3, 3.0), settings_)
+    for hire in plan.hires:
+        assert (hire.start - JUNE).days >= lead * 7 - 1e-9
+        assert (hire.for_month - hire.start).days >= (training + nesting) * 7 - 1e-9
+    for month in plan.months:
+        if any(h.for_month <= month.month for h in plan.hires):
+            assert month.short_fte == pytest.approx(0.0, abs=1e-9)

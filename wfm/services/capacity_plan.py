@@ -343,6 +343,11 @@ def _demands(
         except ValueError as exc:
             warnings.append(f"queue {history.code} left out: {exc}")
             continue
+        if history.aht_seconds <= 0:
+            warnings.append(
+                f"queue {history.code}: no handled contact in its last {PROFILE_WEEKS} weeks, "
+                "so no handle time: it needs no staff in this plan"
+            )
         if not trend:
             warnings.append(
                 f"queue {history.code}: {len(history.daily)} days of history, fewer than "
