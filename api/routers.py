@@ -6,6 +6,7 @@ from api.agents.endpoints import router as agents
 from api.bidding.endpoints import me_router as my_bids
 from api.bidding.endpoints import router as bidding
 from api.campaigns.endpoints import router as campaigns
+from api.capacity_plans.endpoints import router as capacity_plans
 from api.forecasts.endpoints import router as forecasts
 from api.history.endpoints import router as history
 from api.intraday.endpoints import ROUTERS as intraday
@@ -46,6 +47,7 @@ ROUTERS = [
     requirements,
     schedules,
     scenarios,
+    capacity_plans,
     bidding,
     jobs,
     notifications,

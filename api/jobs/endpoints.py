@@ -28,6 +28,7 @@ WRITE_PERMISSION = {
     "schedule": Permission.SCHEDULE_WRITE,
     "import_and_forecast": Permission.HISTORY_WRITE,
     "scenario": Permission.SCHEDULE_WRITE,
+    "capacity_plan": Permission.SCHEDULE_WRITE,
 }
 
 

@@ -14,7 +14,8 @@ from wfm.domain import JobStatus
 class JobRead(Output):
     id: str = Field(description="Job id (UUID).", examples=["9b2c1f0e-0d7e-4c53-a0f1-2f1e6b1c9d10"])
     kind: str = Field(
-        description="forecast, requirements, schedule, import_and_forecast or scenario."
+        description="forecast, requirements, schedule, import_and_forecast, scenario or "
+        "capacity_plan."
     )
     status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled.")
     progress: float = Field(description="Fraction done, 0..1.")

@@ -283,7 +283,7 @@ def test_0019_agent_teams_go_down_and_up_keeping_the_agents(engine: Engine) -> N
         assert "team" not in {c["name"] for c in sa.inspect(conn).get_columns("agents")}
     assert _counts(engine) == before
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0019"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0020"
     assert _counts(engine) == before
     with unit_of_work(engine) as session:
         again = {a.code: (a.team, a.queue_skills) for a in AgentRepository(session).list()}

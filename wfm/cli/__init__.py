@@ -13,6 +13,7 @@ from wfm.cli.app import CliError, app
 _COMMAND_MODULES = [
     "wfm.cli.api_commands",
     "wfm.cli.calibrate_commands",
+    "wfm.cli.capacity_plan_commands",
     "wfm.cli.dashboard_commands",
     "wfm.cli.db_commands",
     "wfm.cli.demo_commands",

@@ -850,6 +850,22 @@ class ScenarioRow(Base):
     created_at: Mapped[datetime]
 
 
+class CapacityPlanRow(Base):
+    """A capacity plan of a site's next months (`wfm.domain.capacity_plan`): its inputs, the job
+    that computes it (null when computed in-process by the command line), its status and, once
+    computed, the plan."""
+
+    __tablename__ = "capacity_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    inputs: Mapped[dict[str, Any]]
+    job_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    result: Mapped[dict[str, Any] | None]
+
+
 # --- notifications -----------
 
 

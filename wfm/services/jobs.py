@@ -21,6 +21,7 @@ JOB_KINDS: dict[str, str] = {
     "schedule": "build a draft roster for a site and week",
     "import_and_forecast": "import ACD files from the import folder, then forecast every site",
     "scenario": "solve a what-if scenario's base week and variants and compare them",
+    "capacity_plan": "plan a site's staff and hires for the coming months",
 }
 
 

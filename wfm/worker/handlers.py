@@ -202,6 +202,16 @@ def scenario(context: JobContext) -> Outcome:
     return Outcome({"scenario_id": scenario_id, "comparison": result})
 
 
+def capacity_plan(context: JobContext) -> Outcome:
+    """Compute a stored capacity plan (`wfm.services.capacity_plan.run_capacity_plan`) from the
+    site's history, agents, wages and rosters; only the plan's result is written."""
+    from wfm.services.capacity_plan import run_capacity_plan
+
+    plan_id = _param(context.job.params, "capacity_plan_id", int)
+    result = run_capacity_plan(context.session, plan_id, progress=context.progress)
+    return Outcome({"capacity_plan_id": plan_id, "total_hires": result["total_hires"]})
+
+
 def import_and_forecast(context: JobContext) -> Outcome:
     """Import every CSV of the import folder, then forecast each site with queues and history."""
     from wfm.adapters.acd_files import ImportFormatError, ImportOptions, parse_csv
@@ -280,4 +290,5 @@ HANDLERS: dict[str, Handler] = {
     "schedule": schedule,
     "import_and_forecast": import_and_forecast,
     "scenario": scenario,
+    "capacity_plan": capacity_plan,
 }

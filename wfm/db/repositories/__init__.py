@@ -10,6 +10,7 @@ from wfm.db.repositories.agents import (
 from wfm.db.repositories.calendar_feeds import CalendarFeedOwner, CalendarFeedRepository
 from wfm.db.repositories.callbacks import CallbackRepository
 from wfm.db.repositories.campaigns import CampaignRepository
+from wfm.db.repositories.capacity_plans import CapacityPlanRecord, CapacityPlanRepository
 from wfm.db.repositories.dialer_attempts import DialerAttemptRepository
 from wfm.db.repositories.forecasts import ForecastRepository, RequirementRepository
 from wfm.db.repositories.history import HistoryRepository, HistorySpan
@@ -42,6 +43,8 @@ __all__ = [
     "CalendarFeedOwner",
     "CalendarFeedRepository",
     "CallbackRepository",
+    "CapacityPlanRecord",
+    "CapacityPlanRepository",
     "CampaignRepository",
     "DeliveryRecord",
     "DialerAttemptRepository",
