@@ -185,6 +185,21 @@ class ApiClient:
         result: list[JsonObject] = self.get("/scenarios", site=site, limit=limit)
         return result
 
+    def capacity_plans(self, site: str, limit: int = 20) -> list[JsonObject]:
+        """The site's capacity plans, newest first, each with its job's status and, once
+        computed, its plan (`GET /v1/capacity-plans`)."""
+        result: list[JsonObject] = self.get("/capacity-plans", site=site, limit=limit)
+        return result
+
+    def capacity_plan(self, plan_id: int) -> JsonObject:
+        result: JsonObject = self.get(f"/capacity-plans/{plan_id}")
+        return result
+
+    def create_capacity_plan(self, body: JsonObject) -> JsonObject:
+        """Queue a capacity plan (`POST /v1/capacity-plans`): `capacity_plan_id`, `job_id`."""
+        result: JsonObject = self.post("/capacity-plans", body)
+        return result
+
     def queues(self, site: str) -> list[JsonObject]:
         result: list[JsonObject] = self.get("/queues", site=site)
         return result

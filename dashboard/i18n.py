@@ -9,7 +9,8 @@ Babel (no compile step) and merged into one lookup, cached for the process. Fiel
 (a table of labels) is marked with `N_("...")` where it is written, so the catalogue test finds it.
 
 Numbers, money and dates follow the locale too (Babel's CLDR data): `fmt_percent`, `fmt_number`,
-`fmt_money`, `fmt_datetime`, `fmt_time` and `fmt_date`; times are shown in the site's local time.
+`fmt_money`, `fmt_datetime`, `fmt_time`, `fmt_date` and `fmt_month`; times are shown in the
+site's local time.
 
 The language of a session: the `?lang=zh-CN` / `?lang=en` query parameter (wins, and is
 remembered for the session), else the reader's pick in the sidebar, else the site's default
@@ -267,6 +268,16 @@ def fmt_date(d: date | datetime | str, weekday: bool = False) -> str:
     locale = current_locale()
     skeleton = "yMMMEd" if weekday else "yMMMd"
     pattern = Locale.parse(locale).datetime_skeletons[skeleton]
+    return _babel_date(day, pattern, locale=locale)
+
+
+def fmt_month(d: date | datetime | str) -> str:
+    """A calendar month (of a day in it) in the locale's format: "Jan 2027" / "2027年1月"."""
+    day = date.fromisoformat(d[:10]) if isinstance(d, str) else d
+    if isinstance(day, datetime):
+        day = day.date()
+    locale = current_locale()
+    pattern = Locale.parse(locale).datetime_skeletons["yMMM"]
     return _babel_date(day, pattern, locale=locale)
 
 

@@ -18,6 +18,7 @@ from dashboard.i18n import (
     fmt_date,
     fmt_datetime,
     fmt_money,
+    fmt_month,
     fmt_number,
     fmt_percent,
     fmt_time,
@@ -217,6 +218,23 @@ def test_dates_and_times_in_site_local_time(locale: str, expected: list[str]) ->
             fmt_time(instant, "Asia/Shanghai"),
             fmt_datetime(instant.isoformat(), "Asia/Shanghai"),
             fmt_date(late.astimezone(ZoneInfo("Asia/Shanghai"))),
+        ]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", ["Jan 2027", "Dec 2026", "Mar 2027"]),
+        ("zh_CN", ["2027年1月", "2026年12月", "2027年3月"]),
+    ],
+)
+def test_months_in_the_locale(locale: str, expected: list[str]) -> None:
+    with use_locale(locale):
+        got = [
+            fmt_month(date(2027, 1, 1)),
+            fmt_month("2026-12-31"),
+            fmt_month(datetime(2027, 3, 15, 9, 0, tzinfo=UTC)),
         ]
     assert got == expected
 
