@@ -1,7 +1,8 @@
 """Planner: forecast against actuals with prediction bands and adjustments, requirement against
 scheduled servers and sellers, the week's roster per agent with filters, edits, exports and
-calendars, forecast and roster jobs with progress, review and publish. Every text in the
-reader's language (`dashboard.i18n`), every time in the site's."""
+calendars, forecast and roster jobs with progress, review and publish, what-if scenarios and
+capacity plans. Every text in the reader's language (`dashboard.i18n`), every time in the
+site's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import frames
+from dashboard.capacity_plan import capacity_form, show_capacity_plans
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import (
     can,
@@ -350,6 +352,7 @@ def _start_reads(site: str, run: dict[str, Any], week: date) -> None:
     early.agents(site)
     early.site_rules(site, week)
     early.scenarios(site)
+    early.capacity_plans(site)
     if can(me, "time_off:decide"):
         early.time_off_requests(site, "pending")
     if can(me, "schedule:publish"):
@@ -526,6 +529,7 @@ JOB_KINDS = {
     "forecast": N_("Forecast"),
     "schedule": N_("Roster"),
     "requirements": N_("Requirements"),
+    "capacity_plan": N_("Capacity plan"),
 }
 
 
@@ -756,6 +760,19 @@ with section(t("What-if scenarios")):
         and st.toggle(t("Ask a new scenario"), key="scenario_new_open")
     ):
         scenario_form(api, site, week_start, [q["code"] for q in read(api, "queues", site)])
+
+
+def _track_job(job_id: str) -> None:
+    st.session_state.setdefault(JOBS_KEY, []).append(job_id)
+
+
+st.subheader(t("Capacity plan"))
+with section(t("Capacity plan")):
+    show_capacity_plans(api, site, timezone)
+    if can(me, "schedule:write") and st.toggle(
+        t("Ask a new capacity plan"), key="capacity_new_open"
+    ):
+        capacity_form(api, site, _track_job)
 
 
 def _bid_week() -> date:

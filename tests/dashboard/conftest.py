@@ -154,6 +154,7 @@ def serve_demo(
         clock_utc=clock_utc,
         agent_code=agent_code,
         tokens=tokens,
+        database_url=url,
     )
     with box.client() as http:
         response = http.put(

@@ -41,6 +41,7 @@ class DemoApi:
     clock_utc: datetime
     agent_code: str
     tokens: dict[str, str] = field(default_factory=dict)
+    database_url: str = ""  # the API's database, for the worker's jobs (`run_jobs`)
 
     def client(self, role: str = "admin") -> httpx.Client:
         return httpx.Client(
@@ -54,6 +55,19 @@ class DemoApi:
             response = http.get(path, params=params)
         assert response.status_code == 200, (response.status_code, response.text)
         return response.json()
+
+    def run_jobs(self) -> int:
+        """Run the jobs queued through the API to their end, as the worker does; how many ran."""
+        from wfm.db.session import make_engine
+        from wfm.worker.worker import Worker
+
+        engine = make_engine(self.database_url)
+        worker = Worker(engine)
+        try:
+            return worker.run_pending()
+        finally:
+            worker.close()
+            engine.dispose()
 
 
 def free_port() -> int:
