@@ -50,6 +50,7 @@ demo: $(STAMP) ## build the demo centre on SQLite (var/demo.db), run the pipelin
 	$(BIN)/wfm requirements --database-url $(DEMO_URL)
 	$(BIN)/wfm schedule --database-url $(DEMO_URL) --time-limit $(DEMO_ROSTER_SECONDS) --publish
 	$(BIN)/wfm demo-catch-up --database-url $(DEMO_URL)
+	$(BIN)/wfm capacity-plan DUB --months 12 --attrition 0.02 --database-url $(DEMO_URL)
 	@if [ "$(DEMO_SERVE)" = "1" ]; then $(BIN)/wfm up --database-url $(DEMO_URL) --simulate; fi
 
 test: $(STAMP) ## run the test suite (PostgreSQL tests too when WFM_TEST_DATABASE_URL is set)
