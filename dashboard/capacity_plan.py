@@ -216,7 +216,9 @@ def assumptions_table(plan: dict[str, Any]) -> pd.DataFrame:
         (t("Full-time week"), t("{hours} h", hours=fmt_number(s["full_time_weekly_hours"], 1))),
         (
             t("Hourly cost of today's agents"),
-            t(
+            t(COST_SOURCES["none"])
+            if staff.get("hourly_cost") is None
+            else t(
                 "{value}, {source}",
                 value=fmt_money(staff.get("hourly_cost"), currency, 2),
                 source=t(COST_SOURCES.get(cost_source) or cost_source),

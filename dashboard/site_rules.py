@@ -96,6 +96,26 @@ def _table(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
     return frame.rename(columns={k: t(v) for k, v in columns.items()})
 
 
+BREAK_KINDS = {"break": N_("Break"), "lunch": N_("Lunch")}
+
+
+def _break_view(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The break rules as read: kinds in the reader's language, an open end as "-"."""
+    shown = [
+        {
+            **row,
+            "kind": t(BREAK_KINDS[row["kind"]])
+            if row.get("kind") in BREAK_KINDS
+            else row.get("kind"),
+            "max_shift_minutes": NONE
+            if row.get("max_shift_minutes") is None
+            else str(row["max_shift_minutes"]),
+        }
+        for row in rows
+    ]
+    return _table(shown, BREAK_COLUMNS)
+
+
 def _untable(frame: pd.DataFrame, columns: dict[str, str]) -> list[dict[str, Any]]:
     """An edited table back as the API's rows: blank rows left out, blanks as null."""
     frame = frame.rename(columns={t(v): k for k, v in columns.items()})
@@ -279,7 +299,7 @@ def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -
             )
         )
     st.dataframe(_summary(rules), hide_index=True, width="stretch")
-    st.dataframe(_table(rules.get("breaks") or [], BREAK_COLUMNS), hide_index=True)
+    st.dataframe(_break_view(rules.get("breaks") or []), hide_index=True)
     wages = (rules.get("labour_cost") or {}).get("wages") or []
     if wages:
         st.dataframe(_table(wages, WAGE_COLUMNS), hide_index=True)

@@ -198,3 +198,21 @@ def test_the_form_shows_the_apis_refusal_then_queues_a_plan(
     progress = [p.proto.text for p in at.get("progress")]
     assert any(text.startswith(f"Capacity plan job {newest['job_id'][:8]}: ") for text in progress)
     assert list(_table(at, "Asked")["Status"]) == ["queued", "succeeded", "succeeded"]
+
+
+def test_a_plan_without_wages_says_so_without_a_figure(
+    plans: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    from dashboard.capacity_plan import assumptions_table
+
+    steady, _ = plans
+    unpaid = json.loads(json.dumps(steady))
+    unpaid["plan"]["staff"]["hourly_cost"] = None
+    unpaid["plan"]["sources"]["hourly_cost"] = "none"
+    with use_locale("en"):
+        rows = assumptions_table(unpaid).set_index("Assumption")["Value"]
+        paid = assumptions_table(steady).set_index("Assumption")["Value"]
+    assert (
+        rows["Hourly cost of today's agents"] == "none: a contract has no wage in the site's rules"
+    )
+    assert paid["Hourly cost of today's agents"].startswith(fmt_money(20.0, "CNY", 2) + ", ")

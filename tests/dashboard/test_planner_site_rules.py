@@ -61,3 +61,12 @@ def test_rules_shown_changed_refused_and_the_site_settings_saved(own_demo_api: D
 
     zh = run_page(api, PLANNER, "planner", wfm_language="zh")
     assert "站点规则" in [h.value for h in zh.subheader]
+    # the break rules as read: kinds in the reader's language, an open end as "-", never "None"
+    kinds = {"break": "休息", "lunch": "午餐"}
+    [breaks] = [d.value for d in zh.dataframe if "类型" in d.value.columns]
+    assert list(breaks["类型"]) == [kinds[row["kind"]] for row in after["breaks"]]
+    ends = [str(v) for v in breaks[breaks.columns[5]]]
+    assert ends == [
+        "-" if row["max_shift_minutes"] is None else str(row["max_shift_minutes"])
+        for row in after["breaks"]
+    ]
