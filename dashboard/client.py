@@ -8,9 +8,11 @@ Every failure becomes an `ApiError` whose `kind` says what went wrong in terms a
 from __future__ import annotations
 
 import os
+import ssl
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import httpx
@@ -22,6 +24,13 @@ JsonObject = dict[str, Any]
 
 # the reads a page starts ahead (`ApiClient.ahead`) wait on the API here, side by side
 _AHEAD = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wfm-api-ahead")
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every request: httpx builds one per client by default, loading the
+    CA bundle each time (some 20 ms of CPU per request, a dozen times per page)."""
+    return httpx.create_ssl_context()
 
 
 def api_url_from_env() -> str:
@@ -102,7 +111,7 @@ class ApiClient:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             with httpx.Client(
-                base_url=self.base_url, headers=headers, timeout=TIMEOUT_SECONDS
+                base_url=self.base_url, headers=headers, timeout=TIMEOUT_SECONDS, verify=_tls()
             ) as http:
                 response = http.request(method, "/v1" + path, params=query, json=body)
         except httpx.HTTPError as exc:
@@ -142,7 +151,7 @@ class ApiClient:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             with httpx.Client(
-                base_url=self.base_url, headers=headers, timeout=TIMEOUT_SECONDS
+                base_url=self.base_url, headers=headers, timeout=TIMEOUT_SECONDS, verify=_tls()
             ) as http:
                 response = http.get("/v1" + path, params=query)
         except httpx.HTTPError as exc:

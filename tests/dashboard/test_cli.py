@@ -31,6 +31,8 @@ def test_streamlit_runs_the_packaged_app() -> None:
     assert command[1:5] == ["-m", "streamlit", "run", str(script)]
     assert command[command.index("--server.port") + 1] == "9001"
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
+    # no file watcher: it walks every loaded module on the event loop after each run
+    assert command[command.index("--server.fileWatcherType") + 1] == "none"
 
 
 def test_streamlit_reads_the_dashboards_config_from_where_wfm_dashboard_runs_it() -> None:

@@ -30,7 +30,9 @@ def _check_url(api_url: str) -> str:
 
 
 def streamlit_command(host: str, port: int, script: Path) -> list[str]:
-    """The `streamlit run` command line of the dashboard (no telemetry, no browser)."""
+    """The `streamlit run` command line of the dashboard (no telemetry, no browser, no file
+    watcher: Streamlit's watcher walks every loaded module's path on the server's event loop at
+    the end of each run, which held each page's last messages back by a quarter of a second)."""
     return [
         sys.executable,
         "-m",
@@ -45,6 +47,8 @@ def streamlit_command(host: str, port: int, script: Path) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.fileWatcherType",
+        "none",
     ]
 
 
