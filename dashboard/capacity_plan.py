@@ -20,6 +20,7 @@ import streamlit as st
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import (
+    MISSING,
     N_,
     fmt_date,
     fmt_datetime,
@@ -73,7 +74,7 @@ def _figure(name: str, value: Any, currency: str, *, signed: bool = False) -> st
     """A month's figure as the tables show it ("-" where there is none); `signed`: a
     difference, "+" before a rise and no sign where it shows as nothing ("0.0", not "-0.0")."""
     if value is None:
-        return "-"
+        return MISSING
     if name == "answer_rate":
         text = fmt_percent(abs(value))
     elif name == "labour_cost":

@@ -200,10 +200,6 @@ class ApiClient:
         result: list[JsonObject] = self.get("/capacity-plans", site=site, limit=limit)
         return result
 
-    def capacity_plan(self, plan_id: int) -> JsonObject:
-        result: JsonObject = self.get(f"/capacity-plans/{plan_id}")
-        return result
-
     def create_capacity_plan(self, body: JsonObject) -> JsonObject:
         """Queue a capacity plan (`POST /v1/capacity-plans`): `capacity_plan_id`, `job_id`."""
         result: JsonObject = self.post("/capacity-plans", body)

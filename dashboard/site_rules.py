@@ -18,6 +18,7 @@ import streamlit as st
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, refusal_lines, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
+from dashboard.roster_week import ACTIVITY_NAMES
 from dashboard.self_service import flash
 
 # what a GET answers that a PUT does not take: the version's identity and the site's settings
@@ -96,17 +97,12 @@ def _table(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
     return frame.rename(columns={k: t(v) for k, v in columns.items()})
 
 
-BREAK_KINDS = {"break": N_("Break"), "lunch": N_("Lunch")}
-
-
 def _break_view(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The break rules as read: kinds in the reader's language, an open end as "-"."""
     shown = [
         {
             **row,
-            "kind": t(BREAK_KINDS[row["kind"]])
-            if row.get("kind") in BREAK_KINDS
-            else row.get("kind"),
+            "kind": t(ACTIVITY_NAMES.get(str(row["kind"]), str(row["kind"]))),
             "max_shift_minutes": NONE
             if row.get("max_shift_minutes") is None
             else str(row["max_shift_minutes"]),

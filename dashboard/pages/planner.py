@@ -41,6 +41,13 @@ from dashboard.swaps import show_trades
 from wfm.domain.grid import local_day_bounds_utc
 
 JOBS_KEY = "planner_jobs"
+
+
+def _track_job(job_id: str) -> None:
+    """Follow a job this session queued in the Jobs section."""
+    st.session_state.setdefault(JOBS_KEY, []).append(job_id)
+
+
 STATUS_NAMES = {
     "draft": N_("draft"),
     "published": N_("published"),
@@ -578,7 +585,7 @@ with left:
             if st.form_submit_button(t("Run forecast (and requirements)")):
                 try:
                     job = api.start_forecast(site, int(weeks_ahead))
-                    st.session_state.setdefault(JOBS_KEY, []).append(job["id"])
+                    _track_job(job["id"])
                 except ApiError as exc:
                     show_api_error(exc, t("Forecast"))
     else:
@@ -590,7 +597,7 @@ with right:
             if st.form_submit_button(t("Build roster")):
                 try:
                     job = api.start_schedule(site, week_start)
-                    st.session_state.setdefault(JOBS_KEY, []).append(job["id"])
+                    _track_job(job["id"])
                 except ApiError as exc:
                     show_api_error(exc, t("Roster"))
     elif week_start is None:
@@ -760,10 +767,6 @@ with section(t("What-if scenarios")):
         and st.toggle(t("Ask a new scenario"), key="scenario_new_open")
     ):
         scenario_form(api, site, week_start, [q["code"] for q in read(api, "queues", site)])
-
-
-def _track_job(job_id: str) -> None:
-    st.session_state.setdefault(JOBS_KEY, []).append(job_id)
 
 
 st.subheader(t("Capacity plan"))
