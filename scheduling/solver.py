@@ -495,7 +495,8 @@ def _until_target(
     search with other seeds and larger groups of related shifts taken out together (3 to 10,
     growing while rounds fail), each followed by the day models when it moved anything. Stops
     at the target, at the time limit, or after `STALL_ROUNDS` rounds in a row without a gain
-    (which, unlike the clock, is the same on every run with the same seed)."""
+    (which, unlike the clock, is the same on every run with the same seed). Without a bound
+    the gap is unknown, so the search goes on as if above the target."""
     started = clock.monotonic()
     reserve = _reserve(timeline)
     search = RosterSearch(timeline, curves, skills, placed)
@@ -505,7 +506,7 @@ def _until_target(
 
     def gap() -> float:
         if bound is None or not math.isfinite(bound):
-            return 0.0
+            return math.inf  # no bound (the design ran out of time): search on while time is left
         scale = max(abs(bound), 1e-9)
         if not fixed and (bound - search.objective()) / scale <= GAP_TARGET:
             if left() <= 2 * reserve + 0.5:
@@ -537,7 +538,9 @@ def _until_target(
             )
         gained = search.objective() - before
         stalled = 0 if gained > 1e-6 else stalled + 1
-        tell(0.9, f"search round {rounds} with other seeds: gained {gained:,.0f}, gap {gap():.2%}")
+        now = gap()
+        shown = f"gap {now:.2%}" if math.isfinite(now) else "no bound"
+        tell(0.9, f"search round {rounds} with other seeds: gained {gained:,.0f}, {shown}")
     return search.placed(), {
         "seconds": round(clock.monotonic() - started, 2),
         "rounds": rounds,

@@ -1,5 +1,6 @@
 """Scale-out tests: a two-worker Dask LocalCluster (threads, so it starts in a fraction of a
-second) shared by the tests of this folder, and the tiny builders of `scalekit` on the path."""
+second) per test module, closed after it (a session-wide one ran beside the timed solves of
+later folders), and the tiny builders of `scalekit` on the path."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ if _HERE not in sys.path:
 pytest.importorskip("distributed", reason="the scale-out tests need the dask extra")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_client() -> Iterator[Any]:
     from distributed import Client, LocalCluster
 

@@ -15,6 +15,9 @@ def _solved(agents: int, shrinkage: float | None, seconds: float) -> tuple[Probl
     problem = example_problem(agents, seed=1, tight=True, shrinkage=shrinkage)
     result = solve(problem, time_limit_seconds=seconds, seed=1)
     assert result.evaluation.hard_violations == 0
+    # the checks below are about a roster built on its design: a design that ran out of time
+    # (a loaded machine) leaves a roster the search had no time to repair, far under target
+    assert result.stages["design"]["status"] == "optimal", result.stages["design"]
     return problem, result.roster
 
 
@@ -65,8 +68,8 @@ def test_a_small_tight_week_with_absences_meets_its_prediction() -> None:
     (chat 2 points of service level and 1.8 of answer rate optimistic). The prediction is the
     expectation over the agents present (`QueueModel.kpis_under_absence`), within 2 points of
     service level and 1 point of answer rate of the week played with shifts lost whole at the
-    problem's 10 %."""
-    problem, roster = _solved(40, None, 10)
+    problem's 10 %. (15 s: the design takes 3 s of an idle machine, and 70 % of the limit.)"""
+    problem, roster = _solved(40, None, 15)
     assert problem.shrinkage == pytest.approx(0.10)
     checks = simulate_with_absences(problem, roster, replications=20, seed=1)
     assert {c.queue_code for c in checks} == {q.code for q in problem.queues}

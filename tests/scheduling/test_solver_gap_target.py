@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 import re
 from pathlib import Path
 
@@ -105,3 +106,26 @@ def test_at_the_gap_target_the_search_stops_early() -> None:
     assert result.stages["until_target"]["rounds"] == 0
     assert result.stages["until_target"]["stopped"] == "gap_target"
     assert result.summary()["bound_source"] in {"lp", "mip"}
+
+
+def test_without_a_bound_the_search_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A design that runs out of time (a loaded machine, a short limit) gives no bound: the gap
+    is unknown, so the search uses its time instead of stopping as if at the target."""
+    import scheduling.solver as solver_module
+
+    real = solver_module.solve_aggregate
+
+    def timed_out(*args: object, **kwargs: object) -> object:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        return dataclasses.replace(
+            found, counts={}, sell_hours_by_campaign_day={}, status="unknown", bound=math.nan
+        )
+
+    monkeypatch.setattr(solver_module, "solve_aggregate", timed_out)
+    p = example_problem(agents=5, queues=2, campaigns=1, seed=4, days=3)
+    result = solve(p, time_limit_seconds=15, seed=3, workers=1)
+    assert result.bound is None and result.gap is None
+    stage = result.stages["until_target"]
+    assert stage["rounds"] >= 1
+    assert stage["stopped"] in {"stalled", "time_limit"}
+    check_result(p, result, allowed_rules={"contract_days_min", "contract_hours_min"})
