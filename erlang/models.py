@@ -11,6 +11,8 @@ servers, each with the per-contact handle time; occupancy is then load / (agents
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -293,10 +295,52 @@ def _erlang_a_cells(
     out["service_level_abandons_count"][empty] = -np.expm1(-theta[empty] * thr[empty])
     busy = ~idle & ~empty
     if busy.any():
-        part = _erlang_a_busy(servers[busy], lam[busy], aht[busy], theta[busy], thr[busy])
+        part = _erlang_a_busy_remembered(
+            servers[busy], lam[busy], aht[busy], theta[busy], thr[busy]
+        )
         for name, values in part.items():
             out[name][busy] = values
     return out
+
+
+# Batches of cells already computed by this process: the bytes of the five inputs -> the KPIs
+# of `_CELL_KPIS`. A roster's evaluation asks for the same batches on every reading (thousands
+# of intervals x staffing levels, about a second of special functions). Only a whole batch is
+# looked up, so an answer never depends on what was asked before (a cell's last bits can depend
+# on its place in a vectorised batch).
+_REMEMBERED: dict[bytes, dict[str, FloatArray]] = {}
+_REMEMBERED_LOCK = threading.Lock()
+_REMEMBERED_HELD = [0]  # cells in `_REMEMBERED`
+REMEMBERED_CELLS = 2_000_000  # about 100 MB of answers; all are forgotten beyond it
+REMEMBERED_FROM_CELLS = 64  # smaller batches cost less to compute than to keep
+
+
+def _erlang_a_busy_remembered(
+    servers: FloatArray, lam: FloatArray, aht: FloatArray, theta: FloatArray, thr: FloatArray
+) -> dict[str, FloatArray]:
+    """`_erlang_a_busy`, or its answer to the same batch computed before."""
+    if servers.size < REMEMBERED_FROM_CELLS:
+        return _erlang_a_busy(servers, lam, aht, theta, thr)
+    digest = hashlib.blake2b(digest_size=32)
+    for values in (servers, lam, aht, theta, thr):
+        digest.update(np.ascontiguousarray(values, dtype=float).tobytes())
+        digest.update(b"|")
+    key = digest.digest()
+    with _REMEMBERED_LOCK:
+        known = _REMEMBERED.get(key)
+    if known is not None:
+        return known
+    part = _erlang_a_busy(servers, lam, aht, theta, thr)
+    for values in part.values():
+        values.flags.writeable = False  # shared by every later caller of the batch
+    with _REMEMBERED_LOCK:
+        if _REMEMBERED_HELD[0] + servers.size > REMEMBERED_CELLS:
+            _REMEMBERED.clear()
+            _REMEMBERED_HELD[0] = 0
+        if key not in _REMEMBERED:
+            _REMEMBERED[key] = part
+            _REMEMBERED_HELD[0] += servers.size
+    return part
 
 
 def _erlang_a_busy(

@@ -19,9 +19,11 @@ from scheduling.problem_json import problem_from_json, problem_to_json
 from scheduling.roster import Roster
 from wfm.db import migrate
 from wfm.db.repositories import DialerAttemptRepository
+from wfm.db.repositories.dialer_attempts import AttemptColumns
 from wfm.db.session import make_engine, unit_of_work
 from wfm.domain.grid import week_bounds_utc
 from wfm.domain.outbound import AttemptTable, estimate_outbound
+from wfm.services import selling_value
 from wfm.services.centre import CentreData, LoadSummary, load_centre
 from wfm.services.schedule_evaluation import evaluate_roster
 from wfm.services.scheduling import build_problem_without_forecast
@@ -184,3 +186,54 @@ def test_the_attempt_columns_are_the_stored_attempts_field_by_field(loaded: Load
     assert columns["talk_seconds"] == [r.talk_seconds for r in rows]
     assert set(columns["campaigns"]) == {"UPGRADE"}
     assert all(values == [] for values in empty.values()) and len(empty) == 8
+
+
+def test_a_window_is_estimated_again_when_its_attempts_change(loaded: Loaded) -> None:
+    """The process remembers a window's values while its attempts stay the same (a roster's
+    evaluation asks for the same window on every reading); an attempt added to the window
+    changes them at once. (Last in the module: it stores attempts.)"""
+    end_utc = week_bounds_utc(loaded.week_start, loaded.zone)[0]
+    with unit_of_work(loaded.engine) as session:
+        first = selling_values(session, site_code="DUB", end_utc=end_utc)
+        again = selling_values(session, site_code="DUB", end_utc=end_utc)
+    assert again is first  # remembered, not estimated again
+    # a day of big UPGRADE sales, copied from stored attempts under new ids
+    with unit_of_work(loaded.engine) as session:
+        repo = DialerAttemptRepository(session)
+        sales = [
+            a
+            for a in repo.list(campaign_codes=["UPGRADE"], end_utc=end_utc)
+            if a.revenue is not None and a.revenue > 0
+        ][-500:]
+        refs = repo.references()
+        campaign_id, site_id = refs.campaigns["UPGRADE"]
+        stored = repo.store(
+            AttemptColumns(
+                site_ids=[site_id] * len(sales),
+                attempt_ids=[f"{a.attempt_id}-again" for a in sales],
+                attempted_at_utc=[a.attempted_at_utc for a in sales],
+                agent_ids=[refs.agents[a.agent_code] for a in sales],
+                campaign_ids=[campaign_id] * len(sales),
+                segment_ids=[refs.segments[a.segment_code] for a in sales],
+                lead_ids=[None] * len(sales),
+                results=[str(a.result) for a in sales],
+                revenues=[10 * (a.revenue or 0.0) for a in sales],
+                talk_seconds=[a.talk_seconds for a in sales],
+                wrap_seconds=[a.wrap_seconds for a in sales],
+            )
+        )
+        assert stored.inserted == len(sales) > 100
+    with unit_of_work(loaded.engine) as session:
+        after = {
+            v.campaign_code: v for v in selling_values(session, site_code="DUB", end_utc=end_utc)
+        }
+    before = {v.campaign_code: v for v in first}
+    assert after["UPGRADE"].attempts == before["UPGRADE"].attempts + len(sales)
+    assert max(after["UPGRADE"].value_per_productive_hour_by_hour) > max(
+        before["UPGRADE"].value_per_productive_hour_by_hour
+    )
+    # what the process remembers is what a fresh estimate gives
+    selling_value._REMEMBERED.clear()
+    with unit_of_work(loaded.engine) as session:
+        fresh = selling_values(session, site_code="DUB", end_utc=end_utc)
+    assert {v.campaign_code: v for v in fresh} == after

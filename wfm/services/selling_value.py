@@ -10,12 +10,14 @@ campaign's own segment, when it names one). The roster takes 24 values, one per 
 at an hour the campaign calls, the mean of the estimated hour-of-week values over the weekdays it
 calls then, when every one of them is estimated; otherwise (and outside calling hours) the typed
 value. Computed on demand (a month of the demo's attempts, about 115,000, in well under a second
-of estimation); nothing is stored.
+of estimation); nothing is stored, and a process remembers the windows it estimated while their
+attempts stay the same.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,12 +98,20 @@ def selling_values_and_proficiencies(
     site = SiteRepository(session).get(site_code)
     campaigns = [c for c in CampaignRepository(session).list(site_code) if c.calling_windows]
     columns: dict[str, list[Any]] = {}
+    key: tuple[Any, ...] | None = None
     if learned and campaigns:
-        columns = DialerAttemptRepository(session).columns(
-            campaign_codes=[c.code for c in campaigns],
-            start_utc=end_utc - timedelta(days=lookback_days),
-            end_utc=end_utc,
+        attempts = DialerAttemptRepository(session)
+        codes = [c.code for c in campaigns]
+        start_utc = end_utc - timedelta(days=lookback_days)
+        fingerprint = attempts.window_fingerprint(
+            campaign_codes=codes, start_utc=start_utc, end_utc=end_utc
         )
+        key = (site, tuple(campaigns), end_utc, lookback_days, fingerprint)
+        with _REMEMBERED_LOCK:
+            known = _REMEMBERED.get(key)
+        if known is not None:
+            return known
+        columns = attempts.columns(campaign_codes=codes, start_utc=start_utc, end_utc=end_utc)
     if not columns:
         columns = {name: [] for name in _COLUMNS}
     table = AttemptTable.from_columns(**columns, timezone=site.timezone)
@@ -120,7 +130,21 @@ def selling_values_and_proficiencies(
         )
         for campaign in campaigns
     )
+    if key is not None:
+        with _REMEMBERED_LOCK:
+            if len(_REMEMBERED) >= REMEMBERED_WINDOWS:
+                _REMEMBERED.pop(next(iter(_REMEMBERED)))
+            _REMEMBERED[key] = (values, raw.proficiencies)
     return values, raw.proficiencies
+
+
+# The values of windows this process estimated, by the site, its campaigns, the window and the
+# window's attempts (`window_fingerprint`): reading and estimating a month of attempts takes about
+# a second, and a roster's evaluation, its interval views and the next roster of the week ask for
+# the same window again. Whatever changes the inputs changes the key.
+_REMEMBERED: dict[tuple[Any, ...], tuple[tuple[CampaignSellingValues, ...], Proficiencies]] = {}
+_REMEMBERED_LOCK = threading.Lock()
+REMEMBERED_WINDOWS = 16  # the oldest is forgotten beyond this
 
 
 def _for_the_team(estimates: OutboundEstimates) -> OutboundEstimates:

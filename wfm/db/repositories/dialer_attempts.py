@@ -236,6 +236,34 @@ class DialerAttemptRepository:
         )
         return self.session.scalar(stmt) or 0
 
+    def window_fingerprint(
+        self, *, campaign_codes: Sequence[str], start_utc: datetime, end_utc: datetime
+    ) -> tuple[Any, ...]:
+        """What identifies the attempts `columns` would give for this window, from one indexed
+        aggregate: attempts are only ever added (an id stored with other content is refused) or
+        deleted with their campaign, so the count, the latest instant and the totals change
+        whenever the window's attempts do."""
+        a = DialerAttemptRow
+        stmt = (
+            select(
+                func.count(),
+                func.max(a.attempted_at_utc),
+                func.sum(a.revenue),
+                func.sum(a.talk_seconds),
+                func.sum(a.wrap_seconds),
+                func.sum(a.agent_id),
+                func.sum(a.segment_id),
+            )
+            .select_from(a)
+            .join(CampaignRow, a.campaign_id == CampaignRow.id)
+            .where(
+                CampaignRow.code.in_(builtins.list(campaign_codes)),
+                a.attempted_at_utc >= start_utc,
+                a.attempted_at_utc < end_utc,
+            )
+        )
+        return tuple(self.session.execute(stmt).one())
+
     def columns(
         self,
         *,
