@@ -31,6 +31,7 @@ ACTIVITY_NAMES = {
 }
 ROW_PIXELS = 22  # height of one agent's row: every label stays visible
 COLUMNS = ["agent", "row", "team", "day", "start", "end", "activity", "on", "skills"]
+CHART_COLUMNS = ["row", "start", "end", "activity_name", "on", "day_name", "span"]
 
 
 def in_this_language(format_func: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -129,7 +130,7 @@ def week_chart(frame: pd.DataFrame, week_start: date) -> alt.Chart:
         activity_name=frame["activity"].map(activity_names),
         span=frame["start"].dt.strftime("%H:%M") + "-" + frame["end"].dt.strftime("%H:%M"),
         day_name=frame["day"].map(day_names),
-    )
+    )[CHART_COLUMNS]  # only what the chart draws travels to the browser
     domain = [t(name) for name in ACTIVITY_NAMES.values()]
     first = pd.Timestamp(week_start)
     agents = shown["row"].nunique()
