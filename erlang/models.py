@@ -311,7 +311,7 @@ def _erlang_a_cells(
 _REMEMBERED: dict[bytes, dict[str, FloatArray]] = {}
 _REMEMBERED_LOCK = threading.Lock()
 _REMEMBERED_HELD = [0]  # cells in `_REMEMBERED`
-REMEMBERED_CELLS = 2_000_000  # about 100 MB of answers; all are forgotten beyond it
+REMEMBERED_CELLS = 500_000  # about 30 MB (a 120-agent week holds 32,000); all forgotten beyond
 REMEMBERED_FROM_CELLS = 64  # smaller batches cost less to compute than to keep
 
 
