@@ -474,3 +474,25 @@ def test_a_switch_lasts_until_the_block_ends_and_the_prediction_knows_it() -> No
     by_start = {o.interval_start_utc: o for o in rec.outlook}
     assert by_start[t("14:15")].servers_with == 6
     assert by_start[t("14:30")].servers_with == 5
+
+
+def test_an_agent_working_before_its_shift_is_on_the_floor() -> None:
+    """An agent planned from 14:30 who is already serving at 14:05 (by its ACD state) serves
+    now and is counted on shift now: the servers of the current interval never exceed the
+    agents on shift (a case hypothesis found: 6 servers, 5 on shift by plan)."""
+    early = agent("E", SERVE, start="14:30", actual=ActualActivity.SERVE)
+    servers = [agent(f"S{i}", SERVE) for i in range(3)]
+    seller = agent("P", SELL, campaign="C_LOW")
+    rec = recommend(
+        now_utc=NOW,
+        interval_starts_utc=STARTS,
+        interval_minutes=15,
+        queues=[load(11.0)],
+        agents=[*servers, early, seller],
+        economics=economics(),
+    )
+    assert rec.on_shift_now == 5
+    assert rec.servers_now == 4.0
+    first = next(o for o in rec.outlook if o.interval_start_utc == STARTS[0])
+    assert first.servers_without == 4.0
+    assert first.servers_with <= rec.on_shift_now

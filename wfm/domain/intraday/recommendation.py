@@ -410,7 +410,8 @@ def _horizon(
 
 @dataclass(slots=True)
 class _Floor:
-    """The floor as things stand: servers per (queue, interval), who is on shift and selling,
+    """The floor as things stand: servers per (queue, interval), who is on shift (planned now,
+    or serving or selling by its state) and selling,
     and the agents a move may take (sellers planned to sell, servers planned to serve now)."""
 
     servers: FloatArray
@@ -433,8 +434,6 @@ def _floor(agents: Sequence[FloorAgent], horizon: _Horizon, grace: timedelta) ->
     floor = _Floor(servers=np.zeros((len(horizon.queue_codes), horizon.intervals)))
     for agent in agents:
         span = _span_at(agent.plan, now_utc)
-        if span is not None:
-            floor.on_shift += 1
         planned_now = span.activity if span is not None else None
         recently_switched = (
             agent.last_switch_utc is not None and now_utc - agent.last_switch_utc < grace
@@ -443,6 +442,8 @@ def _floor(agents: Sequence[FloorAgent], horizon: _Horizon, grace: timedelta) ->
             doing = planned_now
         else:
             doing = _as_planned(agent.actual)
+        if span is not None or doing in _SWITCHABLE:  # planned now, or working (early, late)
+            floor.on_shift += 1
         if doing is Activity.SERVE:
             serving = _serve_queue(agent, span if planned_now is Activity.SERVE else None)
             if serving is not None and serving in qindex:
