@@ -237,3 +237,43 @@ def test_a_window_is_estimated_again_when_its_attempts_change(loaded: Loaded) ->
     with unit_of_work(loaded.engine) as session:
         fresh = selling_values(session, site_code="DUB", end_utc=end_utc)
     assert {v.campaign_code: v for v in fresh} == after
+
+
+def test_the_window_fingerprint_counts_and_follows_the_attempts(engine: Engine) -> None:
+    """On SQLite and PostgreSQL: the fingerprint's count is the window's count, it stays while
+    nothing is stored and changes when an attempt is."""
+    demo = generate_demo_centre(weeks=1, agents=12, seed=2)
+    with unit_of_work(engine) as session:
+        load_centre(session, CentreData.of_demo(demo))
+    instants = [a["attempted_at"] for a in demo.outbound_attempts]
+    window = {
+        "campaign_codes": ["UPGRADE", "NPS"],
+        "start_utc": min(instants),
+        "end_utc": max(instants) + timedelta(seconds=1),
+    }
+    with unit_of_work(engine) as session:
+        repo = DialerAttemptRepository(session)
+        first = repo.window_fingerprint(**window)
+        assert first[0] == repo.count_in_window(**window) == len(instants) > 100
+        assert repo.window_fingerprint(**window) == first
+        one = repo.list(**window)[0]
+        refs = repo.references()
+        campaign_id, site_id = refs.campaigns[one.campaign_code]
+        repo.store(
+            AttemptColumns(
+                site_ids=[site_id],
+                attempt_ids=[f"{one.attempt_id}-again"],
+                attempted_at_utc=[one.attempted_at_utc],
+                agent_ids=[refs.agents[one.agent_code]],
+                campaign_ids=[campaign_id],
+                segment_ids=[refs.segments[one.segment_code]],
+                lead_ids=[None],
+                results=[str(one.result)],
+                revenues=[one.revenue],
+                talk_seconds=[one.talk_seconds],
+                wrap_seconds=[one.wrap_seconds],
+            )
+        )
+    with unit_of_work(engine) as session:
+        after = DialerAttemptRepository(session).window_fingerprint(**window)
+    assert after != first and after[0] == first[0] + 1

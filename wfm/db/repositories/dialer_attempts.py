@@ -13,9 +13,9 @@ import builtins
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wfm.db.models import AgentRow, CampaignRow, DialerAttemptRow, SegmentRow
@@ -223,17 +223,7 @@ class DialerAttemptRepository:
         self, *, campaign_codes: Sequence[str], start_utc: datetime, end_utc: datetime
     ) -> int:
         """The number of attempts `columns` would give for this window (one indexed count)."""
-        a = DialerAttemptRow
-        stmt = (
-            select(func.count())
-            .select_from(a)
-            .join(CampaignRow, a.campaign_id == CampaignRow.id)
-            .where(
-                CampaignRow.code.in_(builtins.list(campaign_codes)),
-                a.attempted_at_utc >= start_utc,
-                a.attempted_at_utc < end_utc,
-            )
-        )
+        stmt = _in_window(select(func.count()), campaign_codes, start_utc, end_utc)
         return self.session.scalar(stmt) or 0
 
     def window_fingerprint(
@@ -244,24 +234,16 @@ class DialerAttemptRepository:
         deleted with their campaign, so the count, the latest instant and the totals change
         whenever the window's attempts do."""
         a = DialerAttemptRow
-        stmt = (
-            select(
-                func.count(),
-                func.max(a.attempted_at_utc),
-                func.sum(a.revenue),
-                func.sum(a.talk_seconds),
-                func.sum(a.wrap_seconds),
-                func.sum(a.agent_id),
-                func.sum(a.segment_id),
-            )
-            .select_from(a)
-            .join(CampaignRow, a.campaign_id == CampaignRow.id)
-            .where(
-                CampaignRow.code.in_(builtins.list(campaign_codes)),
-                a.attempted_at_utc >= start_utc,
-                a.attempted_at_utc < end_utc,
-            )
+        totals = select(
+            func.count(),
+            func.max(a.attempted_at_utc),
+            func.sum(a.revenue),
+            func.sum(a.talk_seconds),
+            func.sum(a.wrap_seconds),
+            func.sum(a.agent_id),
+            func.sum(a.segment_id),
         )
+        stmt = _in_window(totals, campaign_codes, start_utc, end_utc)
         return tuple(self.session.execute(stmt).one())
 
     def columns(
@@ -360,6 +342,26 @@ class DialerAttemptRepository:
 # Bulk writes go below SQLAlchemy's per-row processing (as the interval history's do); the
 # values are those the column types would write: on SQLite a UTC instant is the naive text
 # `UTCDateTime` stores there.
+
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def _in_window(
+    stmt: _Query, campaign_codes: Sequence[str], start_utc: datetime, end_utc: datetime
+) -> _Query:
+    """`stmt` over the attempts of these campaigns in [start_utc, end_utc) (the index's order:
+    campaign, then instant)."""
+    a = DialerAttemptRow
+    return (
+        stmt.select_from(a)
+        .join(CampaignRow, a.campaign_id == CampaignRow.id)
+        .where(
+            CampaignRow.code.in_(builtins.list(campaign_codes)),
+            a.attempted_at_utc >= start_utc,
+            a.attempted_at_utc < end_utc,
+        )
+    )
 
 
 def _store_sqlite(connection: Connection, columns: AttemptColumns) -> AttemptStore:
