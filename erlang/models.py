@@ -310,7 +310,6 @@ def _erlang_a_cells(
 # on its place in a vectorised batch).
 _REMEMBERED: dict[bytes, dict[str, FloatArray]] = {}
 _REMEMBERED_LOCK = threading.Lock()
-_REMEMBERED_HELD = [0]  # cells in `_REMEMBERED`
 REMEMBERED_CELLS = 500_000  # about 30 MB (a 120-agent week holds 32,000); all forgotten beyond
 REMEMBERED_FROM_CELLS = 64  # smaller batches cost less to compute than to keep
 
@@ -334,13 +333,15 @@ def _erlang_a_busy_remembered(
     for values in part.values():
         values.flags.writeable = False  # shared by every later caller of the batch
     with _REMEMBERED_LOCK:
-        if _REMEMBERED_HELD[0] + servers.size > REMEMBERED_CELLS:
+        if remembered_cells() + servers.size > REMEMBERED_CELLS:
             _REMEMBERED.clear()
-            _REMEMBERED_HELD[0] = 0
-        if key not in _REMEMBERED:
-            _REMEMBERED[key] = part
-            _REMEMBERED_HELD[0] += servers.size
+        _REMEMBERED[key] = part
     return part
+
+
+def remembered_cells() -> int:
+    """Cells held by the remembered batches (a few thousand batches at most)."""
+    return sum(batch["p_wait"].size for batch in _REMEMBERED.values())
 
 
 def _erlang_a_busy(

@@ -29,7 +29,6 @@ def test_a_remembered_batch_answers_as_the_formulas_do(monkeypatch: pytest.Monke
     rng = np.random.default_rng(7)
     first, other = _cells(rng, 300), _cells(rng, 200)
     monkeypatch.setattr(models, "_REMEMBERED", {})
-    monkeypatch.setattr(models, "_REMEMBERED_HELD", [0])
     computed = erlang_a_kpis(*first)
     assert len(models._REMEMBERED) == 1
     erlang_a_kpis(*other)
@@ -50,13 +49,9 @@ def test_small_batches_are_not_kept_and_the_table_is_bounded(
 ) -> None:
     rng = np.random.default_rng(8)
     monkeypatch.setattr(models, "_REMEMBERED", {})
-    monkeypatch.setattr(models, "_REMEMBERED_HELD", [0])
     erlang_a_kpis(*_cells(rng, 10))
     assert models._REMEMBERED == {}
     monkeypatch.setattr(models, "REMEMBERED_CELLS", 250)
     for _ in range(6):
         erlang_a_kpis(*_cells(rng, 100))
-        assert models._REMEMBERED_HELD[0] <= 250
-        assert models._REMEMBERED_HELD[0] == sum(
-            len(v["p_wait"]) for v in models._REMEMBERED.values()
-        )
+        assert 0 < models.remembered_cells() <= 250

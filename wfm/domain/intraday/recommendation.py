@@ -411,8 +411,8 @@ def _horizon(
 @dataclass(slots=True)
 class _Floor:
     """The floor as things stand: servers per (queue, interval), who is on shift (planned now,
-    or serving or selling by its state) and selling,
-    and the agents a move may take (sellers planned to sell, servers planned to serve now)."""
+    or serving or selling by its state) and selling, and the agents a move may take (sellers
+    planned to sell, servers planned to serve now)."""
 
     servers: FloatArray
     on_shift: int = 0
