@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from dashboard import browser_session
 from dashboard.client import ApiClient, ApiError, api_url_from_env
 from dashboard.i18n import N_, SITE_LANGUAGE_KEY, pick_language, t
+from dashboard.read_cache import ReadCache
 
 log = logging.getLogger("wfm.dashboard")
 
@@ -38,25 +39,37 @@ ROLE_NAMES = {
 
 SHORT_TTL_SECONDS = 15
 LONG_TTL_SECONDS = 120
+LONG_STALE_SECONDS = 600
 
-
-@st.cache_data(ttl=SHORT_TTL_SECONDS, show_spinner=False)
-def _read_short(base_url: str, token: str, method: str, args: tuple[Any, ...]) -> Any:
-    return getattr(ApiClient(base_url, token), method)(*args)
-
-
-@st.cache_data(ttl=LONG_TTL_SECONDS, show_spinner=False)
-def _read_long(base_url: str, token: str, method: str, args: tuple[Any, ...]) -> Any:
-    return getattr(ApiClient(base_url, token), method)(*args)
+_BACKGROUND = ThreadPoolExecutor(max_workers=6, thread_name_prefix="wfm-read-ahead")
+# refreshes have threads of their own: a read ahead may wait for one, never the reverse
+_REFRESHER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wfm-read-refresh")
+# live data (the floor's states, today's figures) is never served older than its 15 s
+_LIVE_READS = ReadCache(
+    fresh_seconds=SHORT_TTL_SECONDS,
+    stale_seconds=SHORT_TTL_SECONDS,
+    max_entries=512,
+    refresher=_REFRESHER,
+)
+# planning data is served up to 10 min old while it is read again in the background
+_PLANNING_READS = ReadCache(
+    fresh_seconds=LONG_TTL_SECONDS,
+    stale_seconds=LONG_STALE_SECONDS,
+    max_entries=1024,
+    refresher=_REFRESHER,
+)
 
 
 def read(api: ApiClient, method: str, *args: Any, live: bool = False) -> Any:
-    """A cached read: `live` data for 15 s, planning data for 2 min (per URL and token)."""
-    reader = _read_short if live else _read_long
-    return reader(api.base_url, api.token, method, tuple(args))
-
-
-_BACKGROUND = ThreadPoolExecutor(max_workers=6, thread_name_prefix="wfm-read-ahead")
+    """A remembered read (per API URL and token; see `dashboard.read_cache`): `live` data for
+    15 s; planning data fresh for 2 min, then served up to 10 min old while it is read again
+    in the background."""
+    cache = _LIVE_READS if live else _PLANNING_READS
+    base_url, token = api.base_url, api.token
+    return cache.get(
+        (base_url, token, method, tuple(args)),
+        lambda: getattr(ApiClient(base_url, token), method)(*args),
+    )
 
 
 def read_ahead(*jobs: Callable[[], object]) -> None:
@@ -93,8 +106,8 @@ def on_click_download(api: ApiClient, path: str, **params: Any) -> Callable[[], 
 
 def forget_cached_reads() -> None:
     """After a write: the next reads go to the API."""
-    _read_short.clear()
-    _read_long.clear()
+    _LIVE_READS.clear()
+    _PLANNING_READS.clear()
 
 
 def sign_out() -> None:
