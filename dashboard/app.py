@@ -1,6 +1,7 @@
 """The WFM dashboard: sign in with an API token, then the pages the token's role may use, opening
 on the role's own page (planner: Planner, floor manager: Floor, executive and administrator:
-Executive, agent: My schedule), each page at its own address (`/floor`, ...; `/` moves on to
+Executive, agent: My schedule; planners also have Rules and plans, and Requests and trades),
+each page at its own address (`/floor`, ...; `/` moves on to
 the role's page). Before sign-in no page is listed.
 
 Run with `wfm dashboard` (or `streamlit run dashboard/app.py` from `dashboard/`, whose
@@ -54,6 +55,9 @@ if can(me, "kpi:read"):
     available.append(("executive", t("Executive"), ":material/monitoring:"))
 if can(me, "forecast:read"):
     available.append(("planner", t("Planner"), ":material/calendar_month:"))
+    available.append(("plans", t("Rules and plans"), ":material/tune:"))
+if any(can(me, p) for p in ("time_off:decide", "schedule:publish", "schedule:write")):
+    available.append(("requests", t("Requests and trades"), ":material/swap_horiz:"))
 if can(me, "intraday:read"):
     available.append(("floor", t("Floor"), ":material/support_agent:"))
 if me.get("agent_code") and can(me, "schedule:read_own"):

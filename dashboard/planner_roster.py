@@ -17,6 +17,9 @@ from dashboard.common import can, forget_cached_reads, on_click_download, read, 
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_percent, t
 from dashboard.roster_week import (
     ACTIVITY_NAMES,
+    AGENTS_PER_PAGE,
+    agent_page,
+    agent_pages,
     filtered,
     in_this_language,
     week_chart,
@@ -70,7 +73,24 @@ def show_week(
     if shown.empty:
         st.info(t("No agent matches the filters."))
     else:
-        st.altair_chart(week_chart(shown, week_start), width="stretch")
+        pages = agent_pages(shown)
+        page = pages[0]
+        if len(pages) > 1:
+            agents = shown["row"].nunique()
+            page = st.selectbox(
+                t("Agents shown"),
+                pages,
+                key="planner_agent_page",
+                format_func=in_this_language(
+                    lambda p: t("{first}-{last} of {agents}", first=p[0], last=p[1], agents=agents)
+                ),
+                help=t(
+                    "The chart draws {per_page} agents at a time; the filters above narrow the "
+                    "agents paged through.",
+                    per_page=AGENTS_PER_PAGE,
+                ),
+            )
+        st.altair_chart(week_chart(agent_page(shown, page), week_start), width="stretch")
     st.caption(
         t(
             "{agents} agents, {shifts} shifts from {first} to {last}, in the site's local time "

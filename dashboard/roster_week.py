@@ -30,6 +30,9 @@ ACTIVITY_NAMES = {
     "other": N_("other"),
 }
 ROW_PIXELS = 22  # height of one agent's row: every label stays visible
+# agents drawn at once: a week of 40 agents is some 1,700 bars; the browser draws 120 agents'
+# 5,000 bars in over a second, so a larger selection is shown a page at a time
+AGENTS_PER_PAGE = 40
 COLUMNS = ["agent", "row", "team", "day", "start", "end", "activity", "on", "skills"]
 CHART_COLUMNS = ["row", "start", "end", "activity_name", "on", "day_name", "span"]
 
@@ -118,6 +121,20 @@ def filtered(
     if agents:
         keep &= frame["agent"].isin(list(agents))
     return frame[keep]
+
+
+def agent_pages(frame: pd.DataFrame, per_page: int = AGENTS_PER_PAGE) -> list[tuple[int, int]]:
+    """The pages of the frame's agents in row order, as (first, last) positions counted from
+    1: 95 agents at 40 a page are (1, 40), (41, 80), (81, 95); one page when they fit."""
+    agents = frame["row"].nunique()
+    return [(first + 1, min(first + per_page, agents)) for first in range(0, agents, per_page)]
+
+
+def agent_page(frame: pd.DataFrame, page: tuple[int, int]) -> pd.DataFrame:
+    """The rows of the agents on `page` (from `agent_pages`): every span of each of them."""
+    first, last = page
+    rows = sorted(frame["row"].unique())[first - 1 : last]
+    return frame[frame["row"].isin(rows)]
 
 
 def week_chart(frame: pd.DataFrame, week_start: date) -> alt.Chart:

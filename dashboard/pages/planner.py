@@ -1,12 +1,13 @@
-"""Planner: forecast against actuals with prediction bands and adjustments, requirement against
-scheduled servers and sellers, the week's roster per agent with filters, edits, exports and
-calendars, forecast and roster jobs with progress, review and publish, what-if scenarios and
-capacity plans. Every text in the reader's language (`dashboard.i18n`), every time in the
-site's."""
+"""Planner: a week from forecast to published roster - forecast against actuals with
+prediction bands and adjustments, requirement against scheduled servers and sellers, the
+week's roster per agent with filters, edits, exports and calendars, forecast and roster jobs
+with progress, review and publish. The site's rules, preferences, scenarios and capacity plans
+are on the Rules and plans page (`plans.py`), requests and trades on their own (`requests.py`).
+Every text in the reader's language (`dashboard.i18n`), every time in the site's."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import frames
-from dashboard.capacity_plan import capacity_form, show_capacity_plans
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import (
     can,
@@ -30,23 +30,13 @@ from dashboard.common import (
 )
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_percent, t
 from dashboard.idle_time import show_idle_time
-from dashboard.planner_requests import show_bid_rounds, show_requests
+from dashboard.planner_jobs import show_job_progress, track_job
 from dashboard.planner_roster import adjustment_form, show_week
-from dashboard.preferences import show_agent_preferences, show_preference_report
-from dashboard.roster_week import ACTIVITY_COLOURS, in_this_language
-from dashboard.scenarios import JOB_STATUS, scenario_form, show_scenarios
+from dashboard.planning_week import forecast_weeks, pick_week, shown_schedule
+from dashboard.roster_week import ACTIVITY_COLOURS
+from dashboard.scenarios import JOB_STATUS
 from dashboard.self_service import show_flash
-from dashboard.site_rules import show_site_rules
-from dashboard.swaps import show_trades
 from wfm.domain.grid import local_day_bounds_utc
-
-JOBS_KEY = "planner_jobs"
-
-
-def _track_job(job_id: str) -> None:
-    """Follow a job this session queued in the Jobs section."""
-    st.session_state.setdefault(JOBS_KEY, []).append(job_id)
-
 
 STATUS_NAMES = {
     "draft": N_("draft"),
@@ -209,15 +199,6 @@ def _selling_table(evaluation: dict[str, Any]) -> pd.DataFrame:
 VALUE_SOURCES = {"estimated": N_("estimated"), "typed": N_("typed")}
 
 
-def _pick_schedule(versions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The week's published schedule, or else its latest draft."""
-    published = [v for v in versions if v["status"] == "published"]
-    if published:
-        return published[-1]
-    drafts = [v for v in versions if v["status"] == "draft"]
-    return drafts[-1] if drafts else None
-
-
 def _forecast_chart(values: pd.DataFrame, actual: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Forecast contacts with 80 % and 95 % bands (blue) and actual contacts (red), per
     interval in local time."""
@@ -292,14 +273,7 @@ week_start: date | None = None
 if run is None:
     st.info(t("No forecast yet for site {site}: run one below (or `wfm forecast`).", site=site))
 else:
-    horizon_start = datetime.fromisoformat(run["horizon_start_utc"]).astimezone(zone).date()
-    horizon_end = datetime.fromisoformat(run["horizon_end_utc"]).astimezone(zone).date()
-    first_monday = horizon_start - timedelta(days=horizon_start.weekday())
-    weeks = []
-    monday = first_monday
-    while monday < horizon_end:
-        weeks.append(monday)
-        monday += timedelta(days=7)
+    horizon_start, horizon_end, weeks = forecast_weeks(run, zone)
     st.caption(
         t(
             "Forecast version {version}: {start} to {end} ({minutes}-min intervals); "
@@ -314,16 +288,7 @@ else:
             ),
         )
     )
-    # the page opens on the site's week by its clock (else its latest published week)
-    opening = site_info().get("opening_week_start")
-    opening_week = date.fromisoformat(opening) if opening else None
-    week_start = st.selectbox(
-        t("Week"),
-        weeks,
-        index=weeks.index(opening_week) if opening_week in weeks else 0,
-        key="planner_week",
-        format_func=in_this_language(lambda w: t("week of {day}", day=fmt_date(w))),
-    )
+    week_start = pick_week(weeks, "planner_week")
 
 
 def _start_reads(site: str, run: dict[str, Any], week: date) -> None:
@@ -341,7 +306,7 @@ def _start_reads(site: str, run: dict[str, Any], week: date) -> None:
             read_ahead(*(lambda c=code: read(api, "queue_accuracy", c) for code in codes))
 
     def schedule() -> None:
-        picked = _pick_schedule(read(api, "schedules", site, week))
+        picked = shown_schedule(read(api, "schedules", site, week))
         if picked is not None:
             read_ahead(
                 lambda: read(api, "schedule_intervals", picked["id"]),
@@ -355,18 +320,7 @@ def _start_reads(site: str, run: dict[str, Any], week: date) -> None:
         lambda: read(api, "requirements", site, week_from, week_to),
         lambda: read(api, "unplanned_shrinkage", site),
     )
-    early = api.ahead()  # the live lists, read by their sections on this run
-    early.agents(site)
-    early.site_rules(site, week)
-    early.scenarios(site)
-    early.capacity_plans(site)
-    if can(me, "time_off:decide"):
-        early.time_off_requests(site, "pending")
-    if can(me, "schedule:publish"):
-        early.shift_trades(site, "pending_approval")
-        early.shift_trades(site)
-    if can(me, "schedule:write"):
-        early.bid_rounds(site)
+    api.ahead().agents(site)  # the roster's agents, a live list read on this run
 
 
 if site is not None and run is not None and week_start is not None:
@@ -456,7 +410,7 @@ if week_start is not None and run is not None:
     st.subheader(t("Requirement against the schedule"))
     with section(t("Requirement against the schedule")):
         requirements = read(api, "requirements", site, week_from, week_to)
-        schedule = _pick_schedule(read(api, "schedules", site, week_start))
+        schedule = shown_schedule(read(api, "schedules", site, week_start))
         cells: list[dict[str, Any]] = []
         if schedule is None:
             st.info(
@@ -532,51 +486,6 @@ if week_start is not None and run is not None:
 
 st.subheader(t("Jobs"))
 
-JOB_KINDS = {
-    "forecast": N_("Forecast"),
-    "schedule": N_("Roster"),
-    "requirements": N_("Requirements"),
-    "capacity_plan": N_("Capacity plan"),
-}
-
-
-@st.fragment(run_every=2)
-def _job_progress(client: ApiClient) -> None:
-    tracked: list[str] = st.session_state.get(JOBS_KEY, [])
-    if not tracked:
-        st.caption(t("No job started from this page yet."))
-        return
-    for job_id in list(tracked):
-        try:
-            job = client.job(job_id)
-        except ApiError as exc:
-            show_api_error(exc, t("Job {job}", job=job_id[:8]))
-            continue
-        label = t(
-            "{kind} job {job}: {status}",
-            kind=t(JOB_KINDS.get(job["kind"]) or str(job["kind"])),
-            job=job_id[:8],
-            status=t(STATUS_NAMES.get(job["status"]) or str(job["status"])),
-        )
-        if job["status"] in ("queued", "running"):
-            st.progress(float(job["progress"]), text=f"{label} - {job['message'] or '...'}")
-            if job["status"] == "queued":
-                st.caption(t("Queued: the worker (`wfm worker`) picks it up."))
-        elif job["status"] == "succeeded":
-            st.success(f"{label} - {job['message']}")
-        elif job["status"] == "cancelled":
-            st.warning(f"{label} - {job['message']}")
-        else:
-            st.error(f"{label} - {job['error']}")
-        if job["status"] in (
-            "succeeded",
-            "failed",
-            "cancelled",
-        ) and job_id not in st.session_state.get("planner_jobs_seen", []):
-            st.session_state.setdefault("planner_jobs_seen", []).append(job_id)
-            forget_cached_reads()
-
-
 left, right = st.columns(2)
 with left:
     if can(me, "forecast:write"):
@@ -585,7 +494,7 @@ with left:
             if st.form_submit_button(t("Run forecast (and requirements)")):
                 try:
                     job = api.start_forecast(site, int(weeks_ahead))
-                    _track_job(job["id"])
+                    track_job(job["id"])
                 except ApiError as exc:
                     show_api_error(exc, t("Forecast"))
     else:
@@ -597,14 +506,14 @@ with right:
             if st.form_submit_button(t("Build roster")):
                 try:
                     job = api.start_schedule(site, week_start)
-                    _track_job(job["id"])
+                    track_job(job["id"])
                 except ApiError as exc:
                     show_api_error(exc, t("Roster"))
     elif week_start is None:
         st.caption(t("A roster needs a forecast first."))
     else:
         st.caption(t("Your role may not build rosters."))
-_job_progress(api)
+show_job_progress(api)
 
 
 def _review_queues(evaluation: dict[str, Any]) -> pd.DataFrame:
@@ -741,61 +650,3 @@ if week_start is not None:
                         week=fmt_date(week_start),
                     )
                 )
-
-if week_start is not None:
-    st.subheader(t("Site rules"))
-    with section(t("Site rules")):
-        show_site_rules(api, site, week_start, can(me, "schedule:write"))
-
-if can(me, "agents:read"):
-    st.subheader(t("Agent preferences and availability"))
-    with section(t("Agent preferences and availability")):
-        if week_start is not None:
-            shown = _pick_schedule(read(api, "schedules", site, week_start))
-            show_preference_report(
-                shown, None if shown is None else read(api, "evaluation", shown["id"])
-            )
-        if st.toggle(t("Show and edit an agent's preferences"), key="prefs_open"):
-            show_agent_preferences(api, read(api, "agents", site), can(me, "agents:write"))
-
-st.subheader(t("What-if scenarios"))
-with section(t("What-if scenarios")):
-    show_scenarios(api, site)
-    if (
-        can(me, "schedule:write")
-        and week_start is not None
-        and st.toggle(t("Ask a new scenario"), key="scenario_new_open")
-    ):
-        scenario_form(api, site, week_start, [q["code"] for q in read(api, "queues", site)])
-
-
-st.subheader(t("Capacity plan"))
-with section(t("Capacity plan")):
-    show_capacity_plans(api, site, timezone)
-    if can(me, "schedule:write") and st.toggle(
-        t("Ask a new capacity plan"), key="capacity_new_open"
-    ):
-        capacity_form(api, site, _track_job)
-
-
-def _bid_week() -> date:
-    """The week a new bid round starts on by default: the one after the site's current week."""
-    current = site_info().get("week_start")
-    if current:
-        return date.fromisoformat(current) + timedelta(days=7)
-    today = date.today()
-    return today + timedelta(days=7 - today.weekday())
-
-
-if can(me, "time_off:decide"):
-    st.subheader(t("Requests"))
-    with section(t("Requests")):
-        show_requests(api, site, timezone)
-if can(me, "schedule:publish"):
-    st.subheader(t("Shift trades"))
-    with section(t("Shift trades")):
-        show_trades(api, site)
-if can(me, "schedule:write"):
-    st.subheader(t("Bid rounds"))
-    with section(t("Bid rounds")):
-        show_bid_rounds(api, site, timezone, _bid_week())

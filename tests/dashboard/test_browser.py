@@ -138,6 +138,13 @@ VIEWS = (
         "Planner",
         ("Forecast and actuals", "Requirement against the schedule", "Roster"),
     ),
+    View(
+        "plans",
+        "planner",
+        "Rules and plans",
+        ("Site rules", "Agent preferences and availability", "What-if scenarios", "Capacity plan"),
+    ),
+    View("requests", "planner", "Requests and trades", ("Shift trades", "Bid rounds")),
     View("floor", "floor_manager", "Floor", ("Sell or serve now", "Agents against plan")),
     View("my_schedule", "agent", "My schedule", ()),
     View("executive", "admin", "Executive", ("By queue",)),
@@ -302,6 +309,12 @@ def check_view(page: Any, view: View, language: str, api: DemoApi) -> None:
         for label in ("Team", "Skill", "Agent"):
             assert page.get_by_text(words(label, language), exact=True).count(), label
         assert placeholders(page).count(words("All", language)) >= 3, placeholders(page)
+    elif view.page == "plans":
+        # the rules valid for the week, in a table of their own
+        assert words("Shifts start every", language) in text
+        assert words("Ask a new scenario", language) in text
+    elif view.page == "requests":
+        assert words("New bid round", language) in text
     elif view.page == "floor":
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
         assert page.get_by_role("button", name=words("Apply recommendation", language)).count()

@@ -162,8 +162,8 @@ def test_an_agent_asks_offers_swaps_and_bids_and_a_planner_decides(
         context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         try:
             page = sign_in(context, url, api.tokens["planner"])
-            page.goto(f"{url}/planner?lang=en")
-            rendered(page, "Planner")
+            page.goto(f"{url}/requests?lang=en")
+            rendered(page, "Requests and trades")
             _click(page, "Decide")  # the one pending request, approved (the default)
             page.get_by_text("request is approved").wait_for()
             _click(page, "Decide the trade")

@@ -13,7 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.client import ApiClient, ApiError
 
-PAGES = ["app.py", "pages/executive.py", "pages/planner.py", "pages/floor.py"]
+PAGES = [
+    "app.py",
+    "pages/executive.py",
+    "pages/planner.py",
+    "pages/plans.py",
+    "pages/requests.py",
+    "pages/floor.py",
+]
 
 
 def _run(url: str, token: str, script: str, **state: object) -> AppTest:

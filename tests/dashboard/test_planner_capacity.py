@@ -19,7 +19,7 @@ from test_pages import assert_clean, button, run_page
 
 from dashboard.i18n import fmt_money, fmt_month, fmt_number, fmt_percent, use_locale
 
-PLANNER = "pages/planner.py"
+PLANNER = "pages/plans.py"
 STEADY = {"months": 12, "monthly_attrition": 0.02, "hourly_cost": 20.0}
 LEAKY = {"months": 12, "monthly_attrition": 0.1, "volume_growth_per_year": 0.2, "hourly_cost": 20.0}
 

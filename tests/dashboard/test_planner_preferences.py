@@ -16,7 +16,7 @@ from test_pages import assert_clean, button, run_page
 
 from dashboard.preferences import parse_windows, preference_text
 
-PLANNER = "pages/planner.py"
+PLANNER = "pages/plans.py"
 
 
 def _reset(api: DemoApi, code: str) -> None:

@@ -12,7 +12,7 @@ from test_pages import assert_clean, button, run_page
 from dashboard import i18n
 from dashboard.scenarios import FIGURES, comparison_table
 
-PLANNER = "pages/planner.py"
+PLANNER = "pages/plans.py"
 COMPARISON = {
     "base": {
         "name": "base",

@@ -11,7 +11,7 @@ from typing import Any
 from dashkit import DemoApi
 from test_pages import assert_clean, button, run_page
 
-PLANNER = "pages/planner.py"
+PLANNER = "pages/plans.py"
 
 
 def _rules(api: DemoApi, week: Any) -> Any:

@@ -1,6 +1,7 @@
 """The planner's week frames (`dashboard.roster_week`, pure): spans in the site's local wall-clock
 time across a daylight-saving change, each row labelled with code, name and team, and the team,
-skill and agent filters; the Gantt as tall as its rows, every label shown."""
+skill and agent filters; the Gantt as tall as its rows, every label shown, a large selection
+drawn a page of agents at a time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from datetime import date
 import pandas as pd
 
 from dashboard.i18n import use_locale
-from dashboard.roster_week import ROW_PIXELS, filtered, row_label, week_chart, week_frame
+from dashboard.roster_week import (
+    ROW_PIXELS,
+    agent_page,
+    agent_pages,
+    filtered,
+    row_label,
+    week_chart,
+    week_frame,
+)
 
 AGENTS = {
     "A1": {"code": "A1", "name": "李娜", "queue_skills": ["CARE"], "campaign_skills": ["NPS"]},
@@ -87,3 +96,24 @@ def test_the_gantt_is_as_tall_as_its_rows_and_shows_every_label() -> None:
         "lunch",
         "other",
     ]
+
+
+def test_a_large_selection_is_paged_by_agent_every_agent_once_with_all_its_spans() -> None:
+    agents = {
+        f"B{n:03d}": {"code": f"B{n:03d}", "name": "", "queue_skills": ["CARE"]} for n in range(95)
+    }
+    shifts = [
+        _shift(code, day, f"{day}T07:00:00Z", f"{day}T15:00:00Z")
+        for code in agents
+        for day in ("2025-03-24", "2025-03-25")
+    ]
+    frame = week_frame(shifts, agents, "Europe/Paris")
+    pages = agent_pages(frame, per_page=40)
+    assert pages == [(1, 40), (41, 80), (81, 95)]
+    seen: list[str] = []
+    for page in pages:
+        rows = agent_page(frame, page)
+        assert len(rows) == 2 * rows["agent"].nunique()  # both days of each agent on the page
+        seen += sorted(rows["agent"].unique())
+    assert seen == sorted(agents)  # each agent on exactly one page, in row order
+    assert agent_pages(frame.head(6), per_page=40) == [(1, 3)]

@@ -22,7 +22,7 @@ from dashboard.self_service import award_text, prediction_text
 from scheduling.bidding import explain
 
 MY_PAGE = "pages/my_schedule.py"
-PLANNER = "pages/planner.py"
+PLANNER = "pages/requests.py"
 
 
 def _feed_urls(at: AppTest) -> list[str]:

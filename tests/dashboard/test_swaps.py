@@ -15,7 +15,7 @@ from test_pages import assert_clean, button, run_page
 from test_pages_people import assert_no_raw_field_names
 
 MY_PAGE = "pages/my_schedule.py"
-PLANNER = "pages/planner.py"
+PLANNER = "pages/requests.py"
 
 
 def _published(api: DemoApi) -> dict[str, Any]:
