@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from dashboard import roster_week
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import can, forget_cached_reads, on_click_download, read, show_api_error
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_percent, t
 from dashboard.roster_week import (
     ACTIVITY_NAMES,
-    AGENTS_PER_PAGE,
     agent_page,
     agent_pages,
     filtered,
@@ -73,21 +73,21 @@ def show_week(
     if shown.empty:
         st.info(t("No agent matches the filters."))
     else:
-        pages = agent_pages(shown)
+        pages = agent_pages(shown, roster_week.AGENTS_PER_PAGE)
         page = pages[0]
         if len(pages) > 1:
-            agents = shown["row"].nunique()
+            count = shown["row"].nunique()
             page = st.selectbox(
                 t("Agents shown"),
                 pages,
                 key="planner_agent_page",
                 format_func=in_this_language(
-                    lambda p: t("{first}-{last} of {agents}", first=p[0], last=p[1], agents=agents)
+                    lambda p: t("{first}-{last} of {agents}", first=p[0], last=p[1], agents=count)
                 ),
                 help=t(
                     "The chart draws {per_page} agents at a time; the filters above narrow the "
                     "agents paged through.",
-                    per_page=AGENTS_PER_PAGE,
+                    per_page=roster_week.AGENTS_PER_PAGE,
                 ),
             )
         st.altair_chart(week_chart(agent_page(shown, page), week_start), width="stretch")

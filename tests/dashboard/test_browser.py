@@ -310,8 +310,9 @@ def check_view(page: Any, view: View, language: str, api: DemoApi) -> None:
             assert page.get_by_text(words(label, language), exact=True).count(), label
         assert placeholders(page).count(words("All", language)) >= 3, placeholders(page)
     elif view.page == "plans":
-        # the rules valid for the week, in a table of their own
-        assert words("Shifts start every", language) in text
+        # the rules valid for the week (a table, and the breaks' table) and their form's switch
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 2
+        assert words("Change the rules", language) in text
         assert words("Ask a new scenario", language) in text
     elif view.page == "requests":
         assert words("New bid round", language) in text

@@ -48,6 +48,48 @@ def _day(value: Any) -> date:
     return datetime.fromisoformat(str(value)).date()
 
 
+def _gantt_rows(at: AppTest) -> int:
+    """The agents the page's Gantt draws (its height is 22 px a row and 40 more)."""
+    [gantt] = [c for c in _charts(at) if c.get("encoding", {}).get("y", {}).get("field") == "row"]
+    rows, extra = divmod(int(gantt["height"]) - 40, 22)
+    assert extra == 0, gantt["height"]
+    return rows
+
+
+def test_a_large_week_is_drawn_a_page_of_agents_at_a_time(
+    demo_api: DemoApi, monkeypatch: Any
+) -> None:
+    """More agents than a page holds: the Gantt draws one page (the first on opening) and
+    Agents shown pages through them; the caption and exports keep every agent; a filter that
+    leaves one page hides the pager, and clearing it brings the pages back."""
+    from dashboard import roster_week
+
+    monkeypatch.setattr(roster_week, "AGENTS_PER_PAGE", 12)
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week1).run()
+    rostered = {s["agent_code"] for s in _schedule(demo_api)["shifts"]}
+    assert len(rostered) > 24  # three pages at 12 a page
+    pager = at.selectbox(key="planner_agent_page")
+    last = len(rostered)
+    assert pager.options == [f"1-12 of {last}", f"13-24 of {last}", f"25-{last} of {last}"]
+    assert _gantt_rows(at) == 12
+    pager.set_value((25, last)).run()
+    assert_clean(at)
+    assert _gantt_rows(at) == last - 24
+    assert _week_caption(at).startswith(f"{last} agents, ")
+    [table] = [d.value for d in at.dataframe if "Calendar (iCalendar)" in d.value.columns]
+    assert sorted(table["Agent"]) == sorted(rostered)
+
+    one = sorted(rostered)[:3]
+    at.multiselect(key="planner_filter_agent").set_value(one).run()
+    assert_clean(at)
+    assert not [s for s in at.selectbox if s.key == "planner_agent_page"]
+    assert _gantt_rows(at) == 3
+    at.multiselect(key="planner_filter_agent").set_value([]).run()
+    assert_clean(at)
+    assert len(at.selectbox(key="planner_agent_page").options) == 3
+
+
 def _submit(at: AppTest, label: str) -> None:
     [button] = [b for b in at.button if b.label == label]
     button.click().run()
