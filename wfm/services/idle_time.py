@@ -37,29 +37,26 @@ def callbacks_due(session: Session, problem: Problem) -> tuple[CallbacksDue, ...
         due[callback.campaign_code].append(callback.due_at_utc)
     if not due:
         return ()
-    attempts = DialerAttemptRepository(session).list(
+    handled = DialerAttemptRepository(session).handle_seconds_in_window(
         campaign_codes=sorted(due),
         start_utc=problem.start_utc - timedelta(days=DEFAULT_LOOKBACK_DAYS),
         end_utc=problem.start_utc,
+        results=CONTACT_RESULTS,
     )
-    handled: dict[str, list[float]] = defaultdict(list)
-    for attempt in attempts:
-        if attempt.result in CONTACT_RESULTS:
-            handled[attempt.campaign_code].append(attempt.talk_seconds + attempt.wrap_seconds)
     inbound = _inbound_handle_minutes(problem)
     out = []
     for code in sorted(due):
-        seconds = handled.get(code, [])
-        if len(seconds) >= 2:
-            minutes = float(np.mean(seconds)) / 60.0
+        reached, seconds = handled.get(code, (0, 0.0))
+        if reached >= 2:
+            minutes = seconds / reached / 60.0
             source = (
-                f"mean talk + wrap of the campaign's {len(seconds)} attempts that reached a "
+                f"mean talk + wrap of the campaign's {reached} attempts that reached a "
                 f"customer in the {DEFAULT_LOOKBACK_DAYS} days before the week"
             )
         elif inbound is not None:
             minutes = inbound
             source = (
-                f"the week's inbound handle time: the campaign has {len(seconds)} attempts that "
+                f"the week's inbound handle time: the campaign has {reached} attempts that "
                 f"reached a customer in the {DEFAULT_LOOKBACK_DAYS} days before the week "
                 "(2 needed)"
             )

@@ -10,7 +10,7 @@ seconds, not the minutes of row-by-row inserts through the ORM.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -225,6 +225,30 @@ class DialerAttemptRepository:
         """The number of attempts `columns` would give for this window (one indexed count)."""
         stmt = _in_window(select(func.count()), campaign_codes, start_utc, end_utc)
         return self.session.scalar(stmt) or 0
+
+    def handle_seconds_in_window(
+        self,
+        *,
+        campaign_codes: Sequence[str],
+        start_utc: datetime,
+        end_utc: datetime,
+        results: Collection[str],
+    ) -> dict[str, tuple[int, float]]:
+        """Per campaign, the attempts of these `results` placed in [start_utc, end_utc) and
+        their talk plus wrap seconds summed (one indexed aggregate; campaigns without such
+        attempts are left out)."""
+        a = DialerAttemptRow
+        stmt = _in_window(
+            select(CampaignRow.code, func.count(), func.sum(a.talk_seconds + a.wrap_seconds)),
+            campaign_codes,
+            start_utc,
+            end_utc,
+        )
+        stmt = stmt.where(a.result.in_(sorted(str(r) for r in results))).group_by(CampaignRow.code)
+        return {
+            str(code): (int(count), float(total or 0.0))
+            for code, count, total in self.session.execute(stmt)
+        }
 
     def window_fingerprint(
         self, *, campaign_codes: Sequence[str], start_utc: datetime, end_utc: datetime
