@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,6 +22,7 @@ from api.health import HEALTH_DESCRIPTION, HealthRead, health_answer
 from api.me.calendar_feed import hide_feed_secrets
 from api.settings import ApiSettings
 from wfm.db.session import make_engine, session_factory, sqlite_file
+from wfm.services.warm_up import warm_up
 
 log = logging.getLogger("wfm.api")
 
@@ -85,6 +87,11 @@ def create_app(settings: ApiSettings | None = None, *, database_url: str | None 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(open_pool, engine, connections)
+        if settings.api_warm_up:  # in the background: the server answers meanwhile
+            _app.state.warm_up = threading.Thread(
+                target=warm_up, args=(engine,), name="wfm-warm-up", daemon=True
+            )
+            _app.state.warm_up.start()
         yield
         engine.dispose()
 

@@ -20,6 +20,14 @@ class ApiSettings(Settings):
             "it at once, imports elsewhere (the worker) show after at most this long. 0 disables."
         ),
     )
+    api_warm_up: bool = Field(
+        default=False,
+        description=(
+            "Evaluate each site's opening schedule in the background when a server process "
+            "starts, so that the first reader of the planner does not wait for it; `wfm serve` "
+            "turns it on (`--no-warm-up` off)."
+        ),
+    )
     api_token_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -45,13 +45,14 @@ class ApiServer:
         return token
 
 
-def start_uvicorn(app: object) -> tuple[str, object, threading.Thread]:
+def start_uvicorn(app: object, *, lifespan: str = "off") -> tuple[str, object, threading.Thread]:
+    """Serve `app` on a free port in a thread (its lifespan run only when `lifespan` is "on")."""
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -43,6 +43,16 @@ def serve(
             help="Server processes; on Linux new connections are spread evenly over them.",
         ),
     ] = 1,
+    warm_up: Annotated[
+        bool,
+        typer.Option(
+            "--warm-up/--no-warm-up",
+            help=(
+                "Evaluate each site's opening schedule in the background at start, so that "
+                "the planner's first opening does not wait for it."
+            ),
+        ),
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs) until interrupted."""
     import os
@@ -62,7 +72,7 @@ def serve(
         fail(f"--log-level must be one of critical, error, warning, info, debug; got {log_level!r}")
     open_database(database_url).dispose()  # the schema must be current before serving
     with user_errors():
-        settings = ApiSettings()
+        settings = ApiSettings().model_copy(update={"api_warm_up": warm_up})
         application = create_app(settings, database_url=resolve_database_url(database_url))
     bind_host = host or settings.api_host
     bind_port = settings.api_port if port is None else port
@@ -74,6 +84,7 @@ def serve(
     if workers > 1:
         # each process builds its own app from the environment
         os.environ["WFM_DATABASE_URL"] = resolve_database_url(database_url)
+        os.environ["WFM_API_WARM_UP"] = "1" if warm_up else "0"
         del application
         if balanced:
             with user_errors():
