@@ -23,7 +23,7 @@ widget's `format_func` outside the run, so translate its labels while drawing (a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -293,3 +293,12 @@ def fmt_datetime(ts_utc: datetime | str, tz: str) -> str:
     local = _local(ts_utc, tz)
     glue = str(Locale.parse(current_locale()).datetime_formats["medium"])
     return glue.replace("{1}", fmt_date(local.date())).replace("{0}", fmt_time(local, tz))
+
+
+# the days of the week, 0 = Monday, as short names (translated where shown)
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def weekday_names(weekdays: Iterable[int]) -> str:
+    """Days of the week (0 = Monday) as short names in the reader's language: "Sat, Sun"."""
+    return ", ".join(t(WEEKDAYS[d]) for d in weekdays if 0 <= d < len(WEEKDAYS))

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
-from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_number, t
+from dashboard.i18n import N_, WEEKDAYS, fmt_date, fmt_datetime, fmt_number, t
 from dashboard.self_service import ROUND_STATUS, RULES, award_text, flash, prediction_text
 
 # the step a round in each state takes next, and its button
@@ -25,7 +25,6 @@ NEXT_STEP = {
     "closed": ("assign", N_("Assign patterns")),
     "assigned": ("apply", N_("Make draft schedules")),
 }
-WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 PATTERN_ROWS = 3
 
 

@@ -17,9 +17,8 @@ import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
-from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import N_, WEEKDAYS, fmt_date, fmt_number, fmt_percent, t, weekday_names
 
-WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 KINDS = {
     "day_off": N_("day off"),
     "work_day": N_("work day"),
@@ -31,10 +30,6 @@ _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 def _hhmm(value: str | None) -> str:
     return str(value or "")[:5]
-
-
-def _weekday_names(weekdays: list[int]) -> str:
-    return ", ".join(t(WEEKDAYS[d]) for d in weekdays if 0 <= d < len(WEEKDAYS))
 
 
 def windows_text(windows: list[dict[str, Any]], weekday: int) -> str:
@@ -73,7 +68,7 @@ def preference_text(pref: dict[str, Any]) -> str:
             earliest=_hhmm(pref.get("earliest_start_local")) or "00:00",
             latest=_hhmm(pref.get("latest_start_local")) or "24:00",
         )
-    days = [_weekday_names(pref.get("weekdays") or [])]
+    days = [weekday_names(pref.get("weekdays") or [])]
     days.append(", ".join(fmt_date(d) for d in pref.get("dates") or []))
     when = "; ".join(d for d in days if d) or t("every day")
     weight = t("weight {weight}", weight=fmt_number(float(pref.get("weight") or 1.0), 1))

@@ -1,5 +1,6 @@
-"""The site's roster rules on the planner page: the version valid for the shown week (start grid,
-shift lengths, the site's hours, rest, days in a row, days off, fairness, breaks and wages) with
+"""The site's roster rules on the Rules and plans page: the version valid for the shown week
+(start grid, shift lengths, the site's hours, rest, days in a row, days off, fairness and the
+objective's weights, breaks, wages and premiums) with
 the site's seats and unplanned shrinkage; and, for planners who may write, a form that stores a
 new version from a chosen week (`PUT /v1/sites/{code}/rules`: the API checks it against every
 contract of the site and names each field it refuses, nothing stored) and one for the seats and
@@ -17,9 +18,10 @@ import streamlit as st
 
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, refusal_lines, show_api_error
-from dashboard.i18n import N_, fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import N_, WEEKDAYS, fmt_date, fmt_number, fmt_percent, t, weekday_names
 from dashboard.roster_week import ACTIVITY_NAMES
 from dashboard.self_service import flash
+from wfm.domain.labour_cost import PREMIUM_KINDS
 
 # what a GET answers that a PUT does not take: the version's identity and the site's settings
 NOT_RULES = (
@@ -46,6 +48,34 @@ WAGE_COLUMNS = {
     "hourly_rate": N_("Hourly rate"),
     "overtime_after_weekly_paid_hours": N_("Overtime after (h a week)"),
     "overtime_multiplier": N_("Overtime multiplier"),
+}
+PREMIUM_COLUMNS = {
+    "kind": N_("Kind"),
+    "start_local": N_("From (HH:MM)"),
+    "end_local": N_("To (HH:MM)"),
+    "weekdays": N_("Days (0 = Mon)"),
+    "multiplier": N_("Multiplier"),
+    "extra_per_hour": N_("Extra per hour"),
+    "contracts": N_("Contracts (empty: all)"),
+}
+# the objective's weights: field -> (label, what the optimizer uses when none is set)
+WEIGHTS = {
+    "fairness_weight_per_shift": (
+        N_("Fairness: charge per unpopular shift of the agent with most"),
+        N_("5 (the standard)"),
+    ),
+    "under_target_penalty_per_agent_hour": (
+        N_("Penalty per agent-hour a queue is under target"),
+        N_("twice the best selling value of an hour, at least 50 (the standard)"),
+    ),
+    "contract_shortfall_penalty_per_hour": (
+        N_("Penalty per paid hour below a contract"),
+        N_("1,000 (the standard)"),
+    ),
+    "campaign_shortfall_penalty_per_hour": (
+        N_("Penalty per hour below a campaign's minimum"),
+        N_("500 (the standard)"),
+    ),
 }
 NONE = "-"
 
@@ -84,7 +114,17 @@ def _summary(rules: dict[str, Any]) -> pd.DataFrame:
         (t("Days off in a row"), _or_none(rules.get("min_consecutive_days_off"), str)),
         (t("Seats"), str(seats) if seats else t("unlimited")),
         (t("Unplanned shrinkage"), fmt_percent(rules["unplanned_shrinkage"], 1)),
+        (
+            t("Weekend days (unpopular)"),
+            weekday_names(rules["weekend_weekdays"])
+            if rules.get("weekend_weekdays") is not None
+            else t("{days} (the standard)", days=weekday_names([5, 6])),
+        ),
+        (t("Late start from"), _clock(rules.get("late_start_from_local"))),
     ]
+    for field, (label, standard) in WEIGHTS.items():
+        value = rules.get(field)
+        rows.append((t(label), t(standard) if value is None else fmt_number(float(value), 2)))
     return pd.DataFrame(rows, columns=[t("Rule"), t("Value")])
 
 
@@ -128,6 +168,59 @@ def _whole(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def premium_view(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The premiums as read and edited: times as HH:MM, days and contracts as lists in text."""
+    shown = [
+        {
+            **row,
+            "start_local": _clock(row.get("start_local")),
+            "end_local": _clock(row.get("end_local")),
+            "weekdays": ",".join(str(d) for d in row.get("weekdays") or []),
+            "contracts": ", ".join(row.get("contracts") or []),
+        }
+        for row in rows
+    ]
+    return _table(shown, PREMIUM_COLUMNS)
+
+
+def premium_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The edited premiums as the API's rows (ValueError naming a cell it cannot read)."""
+    rows = []
+    for n, row in enumerate(_untable(frame, PREMIUM_COLUMNS), start=1):
+        where = t("Premiums, row {row}", row=n)
+        days = str(row.get("weekdays") or "").replace("，", ",")
+        try:
+            weekdays = [int(part) for part in days.split(",") if part.strip()]
+        except ValueError:
+            raise ValueError(t("{field}: days as numbers, 0 = Monday: 5,6", field=where)) from None
+        contracts = [c.strip() for c in str(row.get("contracts") or "").split(",") if c.strip()]
+        rows.append(
+            {
+                "kind": str(row.get("kind") or "").strip(),
+                "start_local": _parse_clock(str(row.get("start_local") or ""), where),
+                "end_local": _parse_clock(str(row.get("end_local") or ""), where),
+                "weekdays": weekdays or [0, 1, 2, 3, 4, 5, 6],
+                "multiplier": _whole(row.get("multiplier") or 1.0),
+                "extra_per_hour": _whole(row.get("extra_per_hour") or 0.0),
+                "contracts": contracts or None,
+            }
+        )
+    return rows
+
+
+def _weight(text: str, label: str) -> float | None:
+    """A weight typed in a field: empty is the standard (None)."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(
+            t("{field}: a number, or empty for the standard", field=t(label))
+        ) from None
 
 
 def _parse_clock(text: str, field: str) -> str | None:
@@ -208,6 +301,40 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
             hide_index=True,
             key="rules_wages",
         )
+        st.caption(t("Premiums on the hourly rate (evening, night, weekend, holiday, other)"))
+        premiums = st.data_editor(
+            premium_view(cost.get("premiums") or []),
+            num_rows="dynamic",
+            hide_index=True,
+            key="rules_premiums",
+            column_config={
+                t(PREMIUM_COLUMNS["kind"]): st.column_config.SelectboxColumn(
+                    options=list(PREMIUM_KINDS)
+                ),
+            },
+        )
+        st.caption(t("Fairness and the roster's weights (empty: the standard)"))
+        standard_weekend = rules.get("weekend_weekdays")
+        left, right = st.columns(2)
+        weekend = left.multiselect(
+            t("Weekend days (unpopular)"),
+            list(range(7)),
+            default=[5, 6] if standard_weekend is None else standard_weekend,
+            format_func={d: t(WEEKDAYS[d]) for d in range(7)}.__getitem__,
+            key="rules_weekend",
+        )
+        late = right.text_input(
+            t("Late start from (HH:MM; empty: none)"),
+            _clock(rules.get("late_start_from_local")).replace(NONE, ""),
+            key="rules_late",
+        )
+        typed: dict[str, str] = {}
+        columns = st.columns(len(WEIGHTS))
+        for column, (field, (label, _standard)) in zip(columns, WEIGHTS.items(), strict=True):
+            value = rules.get(field)
+            typed[field] = column.text_input(
+                t(label), "" if value is None else str(value), key=f"rules_{field}"
+            )
         sent = st.form_submit_button(t("Store as a new version"))
     if not sent or not isinstance(valid_from, date):
         return None
@@ -218,6 +345,10 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
         ] or None
         body["earliest_start_local"] = _parse_clock(opens, t("Site opens"))
         body["latest_end_local"] = _parse_clock(closes, t("Site closes"))
+        body["late_start_from_local"] = _parse_clock(late, t("Late start from"))
+        for field, (label, _standard) in WEIGHTS.items():
+            body[field] = _weight(typed[field], label)
+        surcharges = premium_rows(premiums)
     except ValueError as exc:
         st.error(str(exc))
         return None
@@ -233,10 +364,11 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
         {k: _whole(v) for k, v in row.items() if v is not None}
         for row in _untable(wages, WAGE_COLUMNS)
     ]
+    # the standard weekend kept as the standard when the form leaves it as it is
+    if standard_weekend is not None or sorted(weekend) != [5, 6]:
+        body["weekend_weekdays"] = sorted(int(d) for d in weekend)
     body["labour_cost"] = (
-        {"wages": priced, "premiums": cost.get("premiums") or []}
-        if priced or cost.get("premiums")
-        else None
+        {"wages": priced, "premiums": surcharges} if priced or surcharges else None
     )
     return {**body, "valid_from": valid_from.isoformat(), "note": note.strip()}
 
@@ -299,6 +431,9 @@ def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -
     wages = (rules.get("labour_cost") or {}).get("wages") or []
     if wages:
         st.dataframe(_table(wages, WAGE_COLUMNS), hide_index=True)
+    premiums = (rules.get("labour_cost") or {}).get("premiums") or []
+    if premiums:
+        st.dataframe(premium_view(premiums), hide_index=True)
     if not can_write:
         return
     # the forms are drawn only when asked for: the page stays light for reading
