@@ -1,8 +1,9 @@
 """What-if scenarios, for the planner: the site's scenarios (`GET /v1/scenarios?site=`) with
 their job's status, and the latest solved one side by side: a column per week (the base and each
 variant), a row per figure, the difference to the base beside each variant's; and a form that
-asks a new one (`POST /v1/scenarios`: up to three variants of the shown week, each a change of
-volume, handle time, answer-rate target or headcount), solved by the worker as one job.
+asks a new one (`POST /v1/scenarios`: up to five variants of the shown week, each changing
+volume, handle time, targets, headcount, unplanned shrinkage, seats or the campaigns' selling
+value), solved by the worker as one job.
 Bilingual (`dashboard.i18n`)."""
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ JOB_STATUS = {  # a job's states, as the planner page says them
     "failed": N_("failed"),
     "cancelled": N_("cancelled"),
 }
-VARIANT_ROWS = 3
+VARIANT_ROWS = 5
 
 
 def _shown(name: str, value: Any, *, signed: bool = False) -> str:
@@ -67,27 +68,51 @@ def comparison_table(comparison: dict[str, Any]) -> pd.DataFrame:
 
 
 def _variant_inputs(row: int, skills: list[str]) -> dict[str, Any]:
-    cells = st.columns([3, 2, 2, 2, 2, 2])
-    return {
-        "name": cells[0].text_input(t("Variant name"), key=f"scenario_name_{row}"),
-        "volume_percent": cells[1].number_input(
-            t("Volume %"), -90, 300, 0, step=5, key=f"scenario_volume_{row}"
-        ),
-        "aht_percent": cells[2].number_input(
-            t("Handle time %"), -90, 300, 0, step=5, key=f"scenario_aht_{row}"
-        ),
-        "answer_rate": cells[3].number_input(
-            t("Answer-rate target %"), 0, 100, 0, key=f"scenario_target_{row}"
-        ),
-        "agents": cells[4].number_input(
-            t("Agents added"), -500, 500, 0, key=f"scenario_agents_{row}"
-        ),
-        "skill": cells[5].selectbox(t("With skill"), skills, key=f"scenario_skill_{row}"),
-    }
+    """A variant's two lines of fields: zero or empty leaves a figure as the base has it."""
+    with st.container(border=True):
+        cells = st.columns([3, 2, 2, 2, 2])
+        found = {
+            "name": cells[0].text_input(t("Variant name"), key=f"scenario_name_{row}"),
+            "volume_percent": cells[1].number_input(
+                t("Volume %"), -90, 300, 0, step=5, key=f"scenario_volume_{row}"
+            ),
+            "aht_percent": cells[2].number_input(
+                t("Handle time %"), -90, 300, 0, step=5, key=f"scenario_aht_{row}"
+            ),
+            "answer_rate": cells[3].number_input(
+                t("Answer-rate target %"), 0, 100, 0, key=f"scenario_target_{row}"
+            ),
+            "service_level": cells[4].number_input(
+                t("Service-level target %"), 0, 100, 0, key=f"scenario_sl_{row}"
+            ),
+        }
+        cells = st.columns([2, 3, 2, 2, 2])
+        found |= {
+            "agents": cells[0].number_input(
+                t("Agents added"), -500, 500, 0, key=f"scenario_agents_{row}"
+            ),
+            "skill": cells[1].selectbox(t("With skill"), skills, key=f"scenario_skill_{row}"),
+            "shrinkage": cells[2].number_input(
+                t("Unplanned shrinkage % (empty: the site's)"),
+                0.0,
+                90.0,
+                None,
+                step=1.0,
+                key=f"scenario_shrinkage_{row}",
+            ),
+            "seats": cells[3].number_input(
+                t("Seats (empty: the site's)"), 1, 100_000, None, key=f"scenario_seats_{row}"
+            ),
+            "selling_value": cells[4].number_input(
+                t("Selling value %"), -100, 500, 0, step=5, key=f"scenario_selling_{row}"
+            ),
+        }
+    return found
 
 
-def _changes(row: dict[str, Any]) -> dict[str, Any]:
-    """A form row as the API's `changes`: only what the row changes."""
+def _changes(row: dict[str, Any], campaigns: list[str]) -> dict[str, Any]:
+    """A form row as the API's `changes`: only what the row changes (a selling-value change
+    applies to every campaign)."""
     changes: dict[str, Any] = {}
     if row["volume_percent"]:
         changes["volume_percent"] = int(row["volume_percent"])
@@ -95,13 +120,26 @@ def _changes(row: dict[str, Any]) -> dict[str, Any]:
         changes["aht_percent"] = int(row["aht_percent"])
     if row["answer_rate"]:
         changes["answer_rate_target"] = round(int(row["answer_rate"]) / 100, 2)
+    if row["service_level"]:
+        changes["service_level_target"] = round(int(row["service_level"]) / 100, 2)
     if row["agents"] and row["skill"]:
         changes["headcount"] = [{"skill": row["skill"], "agents": int(row["agents"])}]
+    if row["shrinkage"] is not None:
+        changes["unplanned_shrinkage"] = round(float(row["shrinkage"]) / 100, 4)
+    if row["seats"] is not None:
+        changes["seats"] = int(row["seats"])
+    if row["selling_value"] and campaigns:
+        changes["campaigns"] = {
+            code: {"value_percent": int(row["selling_value"])} for code in campaigns
+        }
     return changes
 
 
-def scenario_form(client: ApiClient, site: str, week: date, skills: list[str]) -> None:
-    """Ask a new scenario of `week`: its name and up to three variants."""
+def scenario_form(
+    client: ApiClient, site: str, week: date, queues: list[str], campaigns: list[str]
+) -> None:
+    """Ask a new scenario of `week`: its name and up to five variants (headcount by a queue's
+    or a campaign's skill; a selling-value change applies to every campaign)."""
     with st.form("scenario_new"):
         left, right = st.columns([3, 1])
         name = left.text_input(t("Scenario name"), key="scenario_new_name")
@@ -115,12 +153,12 @@ def scenario_form(client: ApiClient, site: str, week: date, skills: list[str]) -
                 week=fmt_date(week),
             )
         )
-        rows = [_variant_inputs(row, skills) for row in range(VARIANT_ROWS)]
+        rows = [_variant_inputs(row, [*queues, *campaigns]) for row in range(VARIANT_ROWS)]
         sent = st.form_submit_button(t("Run the scenario"))
     if not sent:
         return
     variants = [
-        {"name": row["name"].strip(), "changes": _changes(row)}
+        {"name": row["name"].strip(), "changes": _changes(row, campaigns)}
         for row in rows
         if row["name"].strip()
     ]

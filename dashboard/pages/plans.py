@@ -78,7 +78,11 @@ with section(t("What-if scenarios")):
         and week_start is not None
         and st.toggle(t("Ask a new scenario"), key="scenario_new_open")
     ):
-        scenario_form(api, site, week_start, [q["code"] for q in read(api, "queues", site)])
+        campaigns = sorted(
+            {c for a in read(api, "agents", site) for c in a.get("campaign_skills") or []}
+        )
+        queues = [q["code"] for q in read(api, "queues", site)]
+        scenario_form(api, site, week_start, queues, campaigns)
 
 st.subheader(t("Capacity plan"))
 with section(t("Capacity plan")):

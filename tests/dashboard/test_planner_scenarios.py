@@ -80,3 +80,47 @@ def test_the_planner_asks_a_scenario_from_the_page_and_bad_rows_are_refused(
     assert any("Winter is queued" in s.value for s in planner.success)
     listed = next(d.value for d in planner.dataframe if "Scenario" in d.value.columns)
     assert list(listed["Status"]) == ["queued"]
+
+
+def test_a_variant_changes_targets_shrinkage_seats_and_selling_values_from_the_page(
+    own_demo_api: DemoApi,
+) -> None:
+    """The second line of a variant: the service-level target, the unplanned shrinkage and
+    seats (empty: the site's) and the selling value, which changes every campaign; five
+    variants can be asked at once."""
+    api = own_demo_api
+    agents: Any = api.get("/v1/agents", "planner", site=api.site)
+    campaigns = sorted({c for a in agents for c in a["campaign_skills"]})
+    assert campaigns
+    planner = run_page(api, PLANNER, "planner")
+    planner.toggle(key="scenario_new_open").set_value(True).run()
+    assert [w for w in planner.text_input if w.key == "scenario_name_4"]  # a fifth variant
+    before: Any = api.get("/v1/scenarios", "planner", site=api.site)
+    planner.text_input(key="scenario_new_name").input("Leaner")
+    planner.text_input(key="scenario_name_0").input("tighter")
+    planner.number_input(key="scenario_sl_0").set_value(85)
+    planner.number_input(key="scenario_shrinkage_0").set_value(15.0)
+    planner.number_input(key="scenario_seats_0").set_value(20)
+    planner.number_input(key="scenario_selling_0").set_value(20)
+    planner.text_input(key="scenario_name_4").input("campaign cut")
+    planner.selectbox(key="scenario_skill_4").set_value(campaigns[0])
+    planner.number_input(key="scenario_agents_4").set_value(-1)
+    button(planner, "Run the scenario").click().run()
+    assert_clean(planner)
+    stored: Any = api.get("/v1/scenarios", "planner", site=api.site)
+    [scenario] = [s for s in stored if s["id"] not in {b["id"] for b in before}]
+    assert scenario["document"]["variants"] == [
+        {
+            "name": "tighter",
+            "changes": {
+                "service_level_target": 0.85,
+                "unplanned_shrinkage": 0.15,
+                "seats": 20,
+                "campaigns": {code: {"value_percent": 20} for code in campaigns},
+            },
+        },
+        {
+            "name": "campaign cut",
+            "changes": {"headcount": [{"skill": campaigns[0], "agents": -1}]},
+        },
+    ]
