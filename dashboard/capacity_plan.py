@@ -111,24 +111,21 @@ def month_table(plan: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def comparison_table(first: dict[str, Any], second: dict[str, Any]) -> pd.DataFrame:
-    """Per month of either plan: each compared figure of the first, of the second, and the
-    second's less the first's ("-" where a plan has no such month or figure)."""
-    by_month = [{m["month"]: m for m in p["plan"]["months"]} for p in (first, second)]
-    currency = str(first["plan"].get("currency") or "CNY")
-    names = (plan_name(first), plan_name(second))
+def comparison_table(comparison: dict[str, Any], names: tuple[str, str]) -> pd.DataFrame:
+    """The API's comparison of two plans (`GET /v1/capacity-plans/{id}/comparison`), month by
+    month: each compared figure of the first, of the second, and the second's less the first's
+    ("-" where a plan has no such month or figure)."""
+    currency = str(comparison.get("currency") or "CNY")
     rows = []
-    for month in sorted(set(by_month[0]) | set(by_month[1])):
-        a, b = (plans.get(month) or {} for plans in by_month)
-        row = {t("Month"): fmt_month(month)}
+    for month in comparison["months"]:
+        row = {t("Month"): fmt_month(month["month"])}
         for name in COMPARED:
             label = t(MONTH_COLUMNS[name])
-            left, right = a.get(name), b.get(name)
-            row[f"{label} · {names[0]}"] = _figure(name, left, currency)
-            row[f"{label} · {names[1]}"] = _figure(name, right, currency)
-            delta = None if left is None or right is None else right - left
+            figure = month["figures"][name]
+            row[f"{label} · {names[0]}"] = _figure(name, figure["first"], currency)
+            row[f"{label} · {names[1]}"] = _figure(name, figure["second"], currency)
             row[t("{figure} · difference", figure=label)] = _figure(
-                name, delta, currency, signed=True
+                name, figure["difference"], currency, signed=True
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -330,7 +327,9 @@ def show_capacity_plans(client: ApiClient, site: str, timezone: str) -> None:
     )
     if other_id is None:
         return
-    st.dataframe(comparison_table(shown, by_id[other_id]), hide_index=True, width="stretch")
+    compared = client.capacity_plan_comparison(shown_id, other_id)
+    names = (plan_name(shown), plan_name(by_id[other_id]))
+    st.dataframe(comparison_table(compared, names), hide_index=True, width="stretch")
     st.caption(
         t(
             "Month by month, {first} beside {second}; the difference is {second} less {first} "

@@ -194,6 +194,12 @@ class ApiClient:
         result: list[JsonObject] = self.get("/scenarios", site=site, limit=limit)
         return result
 
+    def capacity_plan_comparison(self, plan_id: int, other_id: int) -> JsonObject:
+        """Two computed plans month by month and their difference
+        (`GET /v1/capacity-plans/{id}/comparison`)."""
+        result: JsonObject = self.get(f"/capacity-plans/{plan_id}/comparison", other=other_id)
+        return result
+
     def capacity_plans(self, site: str, limit: int = 20) -> list[JsonObject]:
         """The site's capacity plans, newest first, each with its job's status and, once
         computed, its plan (`GET /v1/capacity-plans`)."""

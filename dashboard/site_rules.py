@@ -233,6 +233,60 @@ def _parse_clock(text: str, field: str) -> str | None:
         raise ValueError(t("{field}: write a time as HH:MM", field=field)) from None
 
 
+def _fairness_and_premium_inputs(rules: dict[str, Any], cost: dict[str, Any]) -> dict[str, Any]:
+    """The form's premiums table, weekend days, late start and the objective's weights."""
+    st.caption(t("Premiums on the hourly rate (evening, night, weekend, holiday, other)"))
+    premiums = st.data_editor(
+        premium_view(cost.get("premiums") or []),
+        num_rows="dynamic",
+        hide_index=True,
+        key="rules_premiums",
+        column_config={
+            t(PREMIUM_COLUMNS["kind"]): st.column_config.SelectboxColumn(
+                options=list(PREMIUM_KINDS)
+            ),
+        },
+    )
+    st.caption(t("Fairness and the roster's weights (empty: the standard)"))
+    standard_weekend = rules.get("weekend_weekdays")
+    left, right = st.columns(2)
+    weekend = left.multiselect(
+        t("Weekend days (unpopular)"),
+        list(range(7)),
+        default=[5, 6] if standard_weekend is None else standard_weekend,
+        format_func={d: t(WEEKDAYS[d]) for d in range(7)}.__getitem__,
+        key="rules_weekend",
+    )
+    late = right.text_input(
+        t("Late start from (HH:MM; empty: none)"),
+        _clock(rules.get("late_start_from_local")).replace(NONE, ""),
+        key="rules_late",
+    )
+    typed: dict[str, str] = {}
+    columns = st.columns(len(WEIGHTS))
+    for column, (field, (label, _standard)) in zip(columns, WEIGHTS.items(), strict=True):
+        value = rules.get(field)
+        typed[field] = column.text_input(
+            t(label), "" if value is None else str(value), key=f"rules_{field}"
+        )
+    return {"premiums": premiums, "weekend": weekend, "late": late, "typed": typed}
+
+
+def _fairness_and_premiums(
+    body: dict[str, Any], rules: dict[str, Any], extra: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Set the weekend days, late start and weights of `extra` (the form's) in `body`; the
+    premiums as the API's rows. ValueError naming what cannot be read."""
+    body["late_start_from_local"] = _parse_clock(extra["late"], t("Late start from"))
+    for field, (label, _standard) in WEIGHTS.items():
+        body[field] = _weight(extra["typed"][field], label)
+    # the standard weekend kept as the standard when the form leaves it as it is
+    weekend = sorted(int(d) for d in extra["weekend"])
+    if rules.get("weekend_weekdays") is not None or weekend != [5, 6]:
+        body["weekend_weekdays"] = weekend
+    return premium_rows(extra["premiums"])
+
+
 def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
     """The form; the body of the new version, or None when not sent (or wrong, said)."""
     with st.form("rules_new_version"):
@@ -301,40 +355,7 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
             hide_index=True,
             key="rules_wages",
         )
-        st.caption(t("Premiums on the hourly rate (evening, night, weekend, holiday, other)"))
-        premiums = st.data_editor(
-            premium_view(cost.get("premiums") or []),
-            num_rows="dynamic",
-            hide_index=True,
-            key="rules_premiums",
-            column_config={
-                t(PREMIUM_COLUMNS["kind"]): st.column_config.SelectboxColumn(
-                    options=list(PREMIUM_KINDS)
-                ),
-            },
-        )
-        st.caption(t("Fairness and the roster's weights (empty: the standard)"))
-        standard_weekend = rules.get("weekend_weekdays")
-        left, right = st.columns(2)
-        weekend = left.multiselect(
-            t("Weekend days (unpopular)"),
-            list(range(7)),
-            default=[5, 6] if standard_weekend is None else standard_weekend,
-            format_func={d: t(WEEKDAYS[d]) for d in range(7)}.__getitem__,
-            key="rules_weekend",
-        )
-        late = right.text_input(
-            t("Late start from (HH:MM; empty: none)"),
-            _clock(rules.get("late_start_from_local")).replace(NONE, ""),
-            key="rules_late",
-        )
-        typed: dict[str, str] = {}
-        columns = st.columns(len(WEIGHTS))
-        for column, (field, (label, _standard)) in zip(columns, WEIGHTS.items(), strict=True):
-            value = rules.get(field)
-            typed[field] = column.text_input(
-                t(label), "" if value is None else str(value), key=f"rules_{field}"
-            )
+        extra = _fairness_and_premium_inputs(rules, cost)
         sent = st.form_submit_button(t("Store as a new version"))
     if not sent or not isinstance(valid_from, date):
         return None
@@ -345,10 +366,7 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
         ] or None
         body["earliest_start_local"] = _parse_clock(opens, t("Site opens"))
         body["latest_end_local"] = _parse_clock(closes, t("Site closes"))
-        body["late_start_from_local"] = _parse_clock(late, t("Late start from"))
-        for field, (label, _standard) in WEIGHTS.items():
-            body[field] = _weight(typed[field], label)
-        surcharges = premium_rows(premiums)
+        surcharges = _fairness_and_premiums(body, rules, extra)
     except ValueError as exc:
         st.error(str(exc))
         return None
@@ -364,9 +382,6 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
         {k: _whole(v) for k, v in row.items() if v is not None}
         for row in _untable(wages, WAGE_COLUMNS)
     ]
-    # the standard weekend kept as the standard when the form leaves it as it is
-    if standard_weekend is not None or sorted(weekend) != [5, 6]:
-        body["weekend_weekdays"] = sorted(int(d) for d in weekend)
     body["labour_cost"] = (
         {"wages": priced, "premiums": surcharges} if priced or surcharges else None
     )

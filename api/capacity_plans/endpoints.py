@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.capacity_plans.schemas import (
     CapacityPlanAccepted,
+    CapacityPlanComparison,
     CapacityPlanCreate,
     CapacityPlanRead,
 )
@@ -18,7 +19,11 @@ from api.schemas import CODE_PATTERN
 from wfm.db.repositories import CapacityPlanRepository, SiteRepository
 from wfm.domain.access import Permission
 from wfm.domain.capacity_plan import CapacityPlanError
-from wfm.services.capacity_plan import capacity_plan_status, create_capacity_plan
+from wfm.services.capacity_plan import (
+    capacity_plan_status,
+    compare_plans,
+    create_capacity_plan,
+)
 
 router = APIRouter(prefix="/capacity-plans", tags=["capacity plans"])
 READ = [Depends(require(Permission.SCHEDULE_READ))]
@@ -69,3 +74,27 @@ def get_capacity_plan(session: SessionDep, plan_id: int = PLAN_ID) -> Any:
     """A capacity plan: its job's status and progress and, once computed, the plan month by
     month (need, staff, hires, cost, expected answer rate and service level)."""
     return capacity_plan_status(session, CapacityPlanRepository(session).get(plan_id))
+
+
+@router.get(
+    "/{plan_id}/comparison",
+    response_model=CapacityPlanComparison,
+    dependencies=READ,
+    responses=responses(404, 409),
+)
+def compare_capacity_plans(
+    session: SessionDep,
+    plan_id: int = PLAN_ID,
+    other: int = Query(ge=1, le=2**31 - 1, description="The plan compared with this one."),
+) -> Any:
+    """Two computed plans of one site side by side, month by month over either: each figure
+    (contacts, FTE needed and available, hires, shortfall, cost, expected answer rate and
+    service level) in both and the other's less this one's, so a scenario of attrition, growth
+    or target reads against a base. 404 for an unknown plan, 409 while either is not computed,
+    422 naming `other` for another site's plan."""
+    try:
+        return compare_plans(session, plan_id, other)
+    except CapacityPlanError as exc:
+        errors = [{"field": f"query.{name}", "message": why} for name, why in exc.problems]
+        first = errors[0]
+        raise ApiError(422, "invalid", f"{first['field']}: {first['message']}", errors) from None

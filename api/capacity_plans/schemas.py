@@ -95,3 +95,25 @@ class CapacityPlanRead(Output):
         "`sources` of the settings, `queues` (each one's fitted growth and factors), "
         "`warnings`, `currency`, `total_hires`, `total_labour_cost`."
     )
+
+
+class ComparedFigure(Output):
+    first: float | None = Field(description="The figure in the first plan (the path's).")
+    second: float | None = Field(description="The figure in the other plan.")
+    difference: float | None = Field(description="Second less first; null where either is.")
+
+
+class ComparedMonth(Output):
+    month: date = Field(description="The month's first day.")
+    figures: dict[str, ComparedFigure] = Field(
+        description="contacts, fte_needed, fte_productive, hires_starting, short_fte, "
+        "labour_cost, answer_rate and service_level, each in both plans and their difference."
+    )
+
+
+class CapacityPlanComparison(Output):
+    plan_id: int
+    other_id: int
+    site: str
+    currency: str | None = Field(description="The currency of labour_cost (the first plan's).")
+    months: list[ComparedMonth] = Field(description="Every month of either plan, in order.")

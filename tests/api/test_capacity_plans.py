@@ -112,6 +112,47 @@ def test_a_plan_runs_as_a_job_and_reads_month_by_month(api: ApiServer, demo: str
     assert strict["months"][0]["fte_needed"] >= months[0]["fte_needed"]
 
 
+def test_two_plans_compared_month_by_month_and_what_cannot_be_compared(
+    api: ApiServer, demo: str
+) -> None:
+    """A scenario of a plan (more attrition, a stricter target) read against its base over
+    GET /v1/capacity-plans/{id}/comparison: the figures as each plan stored them and the
+    difference; 404, 409 and 422 for what cannot be compared."""
+    body = {"site": demo, "months": 4, "monthly_attrition": 0.05, "hourly_cost": 20.0}
+    base = _plan(api, body)
+    scenario = _plan(api, {**body, "monthly_attrition": 0.2, "answer_rate_target": 0.95})
+    with api.client("planner") as planner:
+        listed = ok(planner.get("/v1/capacity-plans", params={"site": demo}))
+        ids = {p["inputs"]["monthly_attrition"]: p["id"] for p in listed}
+        compared = ok(
+            planner.get(f"/v1/capacity-plans/{ids[0.05]}/comparison", params={"other": ids[0.2]})
+        )
+        assert compared["plan_id"] == ids[0.05] and compared["other_id"] == ids[0.2]
+        assert [m["month"] for m in compared["months"]] == [m["month"] for m in base["months"]]
+        for month, first, second in zip(
+            compared["months"], base["months"], scenario["months"], strict=True
+        ):
+            for name, figure in month["figures"].items():
+                assert figure["first"] == first[name] and figure["second"] == second[name]
+                if first[name] is not None and second[name] is not None:
+                    assert figure["difference"] == pytest.approx(second[name] - first[name])
+        # more attrition and a stricter target: the scenario needs more and has fewer
+        last = compared["months"][-1]["figures"]
+        assert last["fte_needed"]["difference"] >= 0
+        assert compared["months"][0]["figures"]["fte_needed"]["difference"] > 0
+
+        missing = planner.get("/v1/capacity-plans/999999/comparison", params={"other": ids[0.2]})
+        assert missing.status_code == 404, missing.text
+        queued = ok(planner.post("/v1/capacity-plans", json=body), 202)["capacity_plan_id"]
+        waiting = planner.get(
+            f"/v1/capacity-plans/{ids[0.05]}/comparison", params={"other": queued}
+        )
+        assert waiting.status_code == 409, waiting.text
+        assert f"capacity plan {queued} is not computed (queued)" in waiting.text
+        bad = planner.get(f"/v1/capacity-plans/{ids[0.05]}/comparison", params={"other": 0})
+        assert bad.status_code == 422, bad.text
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

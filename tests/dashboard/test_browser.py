@@ -298,8 +298,14 @@ def check_view(page: Any, view: View, language: str, api: DemoApi) -> None:
     """The view's own content, beyond what every page shows."""
     text = check_common(page, view, language)
     if view.page == "executive":
-        values = metrics(page)
         label = words("Service level", language)
+        # the KPI boxes, once drawn (a page that stopped early says why in the message)
+        box = page.locator('[data-testid="stMetric"]', has_text=label).first
+        try:
+            box.wait_for(timeout=15_000)
+        except Exception as exc:
+            raise AssertionError(f"{view} {language}: no {label!r} box in {text[:1500]!r}") from exc
+        values = metrics(page)
         assert PERCENT.match(values[label]), values
         assert any(PERCENT.match(v) for k, v in values.items() if k != label), values
     elif view.page == "planner":

@@ -212,3 +212,25 @@ def test_hires_start_after_the_lead_time_and_are_ready_for_their_month(
     for month in plan.months:
         if any(h.for_month <= month.month for h in plan.hires):
             assert month.short_fte == pytest.approx(0.0, abs=1e-9)
+
+
+def test_two_plans_months_compared_over_either_plan() -> None:
+    from wfm.domain.capacity_plan import COMPARED_FIGURES, compare_months
+
+    first = [
+        {"month": "2027-01-01", "fte_needed": 10.0, "labour_cost": None, "hires_starting": 0},
+        {"month": "2027-02-01", "fte_needed": 11.0, "labour_cost": 5.0, "hires_starting": 1},
+    ]
+    second = [
+        {"month": "2027-02-01", "fte_needed": 12.5, "labour_cost": 7.0, "hires_starting": 3},
+        {"month": "2027-03-01", "fte_needed": 13.0, "labour_cost": 8.0, "hires_starting": 0},
+    ]
+    months = compare_months(first, second)
+    assert [m["month"] for m in months] == ["2027-01-01", "2027-02-01", "2027-03-01"]
+    assert all(set(m["figures"]) == set(COMPARED_FIGURES) for m in months)
+    january, february, march = (m["figures"] for m in months)
+    assert january["fte_needed"] == {"first": 10.0, "second": None, "difference": None}
+    assert february["fte_needed"] == {"first": 11.0, "second": 12.5, "difference": 1.5}
+    assert february["hires_starting"]["difference"] == 2
+    assert january["labour_cost"]["difference"] is None  # a figure one plan lacks
+    assert march["labour_cost"] == {"first": None, "second": 8.0, "difference": None}

@@ -44,9 +44,10 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -492,3 +493,38 @@ __all__ = [
     "settings_problems",
     "weekday_counts",
 ]
+
+
+# the monthly figures two plans are compared on (`compare_months`)
+COMPARED_FIGURES = (
+    "contacts",
+    "fte_needed",
+    "fte_productive",
+    "hires_starting",
+    "short_fte",
+    "labour_cost",
+    "answer_rate",
+    "service_level",
+)
+
+
+def compare_months(
+    first: Sequence[Mapping[str, Any]], second: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Two plans' months (as stored: `month` an ISO date and the `MonthPlan` figures), month
+    by month over either plan: each of `COMPARED_FIGURES` in the first, in the second, and the
+    second's less the first's (None where a plan has no such month or figure)."""
+    by_month = [{str(m["month"]): m for m in months} for months in (first, second)]
+    out = []
+    for month in sorted(set(by_month[0]) | set(by_month[1])):
+        a, b = by_month[0].get(month) or {}, by_month[1].get(month) or {}
+        figures = {}
+        for name in COMPARED_FIGURES:
+            left, right = a.get(name), b.get(name)
+            figures[name] = {
+                "first": left,
+                "second": right,
+                "difference": None if left is None or right is None else right - left,
+            }
+        out.append({"month": month, "figures": figures})
+    return out

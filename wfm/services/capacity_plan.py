@@ -50,9 +50,11 @@ from wfm.domain.capacity_plan import (
     QueueDemand,
     Staff,
     build_plan,
+    compare_months,
     month_start,
     settings_problems,
 )
+from wfm.domain.errors import ConflictError
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel
 from wfm.services.jobs import enqueue
@@ -516,4 +518,28 @@ def capacity_plan_status(session: Session, record: CapacityPlanRecord) -> dict[s
         "error": error,
         "inputs": record.inputs,
         "plan": record.result,
+    }
+
+
+def compare_plans(session: Session, plan_id: int, other_id: int) -> dict[str, Any]:
+    """Two computed plans of one site month by month (`compare_months`): the second's figures
+    less the first's. NotFoundError for an unknown plan, CapacityPlanError (field `other`) for
+    another site's plan, ConflictError while either is not computed."""
+    repo = CapacityPlanRepository(session)
+    first, second = repo.get(plan_id), repo.get(other_id)
+    if second.site_code != first.site_code:
+        raise CapacityPlanError(
+            [("other", f"plan {other_id} is of site {second.site_code}, not {first.site_code}")]
+        )
+    for record in (first, second):
+        if not record.result:
+            status = capacity_plan_status(session, record)["status"]
+            raise ConflictError(f"capacity plan {record.id} is not computed ({status})")
+    assert first.result is not None and second.result is not None
+    return {
+        "plan_id": first.id,
+        "other_id": second.id,
+        "site": first.site_code,
+        "currency": first.result.get("currency"),
+        "months": compare_months(first.result["months"], second.result["months"]),
     }
