@@ -441,7 +441,7 @@ def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -
                 note=rules.get("note") or "",
             )
         )
-    st.dataframe(_summary(rules), hide_index=True, width="stretch")
+    st.dataframe(_summary(rules), hide_index=True, width="stretch", height="content")
     st.dataframe(_break_view(rules.get("breaks") or []), hide_index=True)
     wages = (rules.get("labour_cost") or {}).get("wages") or []
     if wages:
