@@ -31,6 +31,13 @@ WRITE = [Depends(require(Permission.SCHEDULE_WRITE))]
 PLAN_ID = Path(ge=1, le=2**31 - 1, description="Identifier of the capacity plan.")
 
 
+def _invalid(exc: CapacityPlanError, where: str) -> ApiError:
+    """422 naming each refused field, under `where` (body or query)."""
+    errors = [{"field": f"{where}.{name}", "message": why} for name, why in exc.problems]
+    first = errors[0]
+    return ApiError(422, "invalid", f"{first['field']}: {first['message']}", errors)
+
+
 @router.post(
     "",
     response_model=CapacityPlanAccepted,
@@ -46,9 +53,7 @@ def post_capacity_plan(body: CapacityPlanCreate, session: SessionDep, response: 
     try:
         plan_id, job = create_capacity_plan(session, body.model_dump(mode="json"))
     except CapacityPlanError as exc:
-        errors = [{"field": f"body.{name}", "message": why} for name, why in exc.problems]
-        first = errors[0]
-        raise ApiError(422, "invalid", f"{first['field']}: {first['message']}", errors) from None
+        raise _invalid(exc, "body") from None
     assert job is not None
     response.headers["Location"] = f"/v1/capacity-plans/{plan_id}"
     return {"capacity_plan_id": plan_id, "job_id": job.id, "status": job.status.value}
@@ -95,6 +100,4 @@ def compare_capacity_plans(
     try:
         return compare_plans(session, plan_id, other)
     except CapacityPlanError as exc:
-        errors = [{"field": f"query.{name}", "message": why} for name, why in exc.problems]
-        first = errors[0]
-        raise ApiError(422, "invalid", f"{first['field']}: {first['message']}", errors) from None
+        raise _invalid(exc, "query") from None

@@ -26,7 +26,8 @@ from dashboard.common import (
     require_client,
     section,
     show_api_error,
-    site_info,
+    site_currency,
+    site_timezone,
 )
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_percent, t
 from dashboard.idle_time import show_idle_time
@@ -84,8 +85,8 @@ site = pick_site(api)
 if site is None:
     st.stop()
 assert site is not None
-timezone = str(site_info().get("timezone") or "UTC")
-currency = str(site_info().get("currency") or "CNY")
+timezone = site_timezone()
+currency = site_currency()
 zone = ZoneInfo(timezone)
 
 

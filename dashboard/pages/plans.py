@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from dashboard.capacity_plan import capacity_form, show_capacity_plans
-from dashboard.common import can, pick_site, read, require_client, section, site_info
+from dashboard.common import can, pick_site, read, require_client, section, site_timezone
 from dashboard.i18n import t
 from dashboard.planner_jobs import show_job_progress, track_job
 from dashboard.planning_week import forecast_weeks, pick_week, shown_schedule
@@ -29,7 +29,7 @@ site = pick_site(api)
 if site is None:
     st.stop()
 assert site is not None
-timezone = str(site_info().get("timezone") or "UTC")
+timezone = site_timezone()
 zone = ZoneInfo(timezone)
 
 runs: list[dict[str, Any]] = []

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard.common import can, pick_site, require_client, section, site_info
+from dashboard.common import can, pick_site, require_client, section, site_info, site_timezone
 from dashboard.i18n import t
 from dashboard.planner_requests import show_bid_rounds, show_requests
 from dashboard.self_service import show_flash
@@ -21,7 +21,7 @@ site = pick_site(api)
 if site is None:
     st.stop()
 assert site is not None
-timezone = str(site_info().get("timezone") or "UTC")
+timezone = site_timezone()
 
 
 def _bid_week() -> date:
