@@ -2,9 +2,9 @@
 one widget for a planner editing any agent (`/v1/agents/{code}/...`, the planner page) and for
 an agent editing their own (`/v1/me/...`, `agent_code=None`). Availability is a list of
 site-local windows per weekday (hard for the roster); a preference is a soft wish (a day off,
-a work day, or a start window) on some weekdays or dates, charged its weight for each day it is
-not honoured. What the API refuses is said field by field and nothing is stored. Texts from
-the `common` catalogue."""
+a work day, a start window, or at most so many evening shifts a week) on some weekdays or dates,
+charged its weight for each day it is not honoured. What the API refuses is said field by field
+and nothing is stored. Texts from the `common` catalogue."""
 
 from __future__ import annotations
 
@@ -18,12 +18,15 @@ import streamlit as st
 from dashboard.client import ApiClient, ApiError
 from dashboard.common import forget_cached_reads, show_api_error
 from dashboard.i18n import N_, WEEKDAYS, fmt_date, fmt_number, fmt_percent, t, weekday_names
+from scheduling.problem import EVENING_FROM_LOCAL
 
 KINDS = {
     "day_off": N_("day off"),
     "work_day": N_("work day"),
     "start_between": N_("start between"),
+    "max_evenings": N_("at most so many evenings"),
 }
+DEFAULT_MAX_EVENINGS = 2  # the form's first value
 FLASH_KEY = "preferences_flash"
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -68,6 +71,13 @@ def preference_text(pref: dict[str, Any]) -> str:
             earliest=_hhmm(pref.get("earliest_start_local")) or "00:00",
             latest=_hhmm(pref.get("latest_start_local")) or "24:00",
         )
+    elif pref["kind"] == "max_evenings":
+        evening = _hhmm(pref.get("evening_from_local"))
+        kind = t(
+            "evening shifts ≤ {count} (ending after {time})",
+            count=int(pref.get("max_evening_shifts") or 0),
+            time=evening or f"{EVENING_FROM_LOCAL:%H:%M}",
+        )
     days = [weekday_names(pref.get("weekdays") or [])]
     days.append(", ".join(fmt_date(d) for d in pref.get("dates") or []))
     when = "; ".join(d for d in days if d) or t("every day")
@@ -83,9 +93,11 @@ def _as_body(pref: dict[str, Any]) -> dict[str, Any]:
         "dates": [str(d) for d in pref.get("dates") or []],
         "weekdays": list(pref.get("weekdays") or []),
     }
-    for bound in ("earliest_start_local", "latest_start_local"):
+    for bound in ("earliest_start_local", "latest_start_local", "evening_from_local"):
         if pref.get(bound):
             body[bound] = _hhmm(pref[bound])
+    if pref.get("max_evening_shifts") is not None:
+        body["max_evening_shifts"] = int(pref["max_evening_shifts"])
     return body
 
 
@@ -212,6 +224,24 @@ def _add_preference_form(
         )
         latest = right.time_input(t("Latest start"), value=None, step=900, key=f"{key}_pref_latest")
         st.caption(t("A start window is for the kind start between only."))
+        evenings = left.number_input(
+            t("Evening shifts at most"),
+            min_value=0,
+            max_value=7,
+            value=DEFAULT_MAX_EVENINGS,
+            step=1,
+            key=f"{key}_pref_evenings",
+        )
+        evening_from = right.time_input(
+            t("Evening shifts end after"), value=None, step=900, key=f"{key}_pref_evening_from"
+        )
+        st.caption(
+            t(
+                "For the kind at most so many evenings only: each evening shift of the week "
+                "above the number is charged the weight. Empty time: {time}.",
+                time=f"{EVENING_FROM_LOCAL:%H:%M}",
+            )
+        )
         sent = st.form_submit_button(what)
     if not sent:
         return
@@ -226,7 +256,12 @@ def _add_preference_form(
         "weekdays": sorted(names[str(p)] for p in picked),
         "dates": dates,
     }
-    for bound, value in (("earliest_start_local", earliest), ("latest_start_local", latest)):
+    if kind == "max_evenings":
+        made["max_evening_shifts"] = int(evenings)
+        bounds = [("evening_from_local", evening_from)]
+    else:
+        bounds = [("earliest_start_local", earliest), ("latest_start_local", latest)]
+    for bound, value in bounds:
         if isinstance(value, time):
             made[bound] = f"{value:%H:%M}"
     done = t("The preference is added: {preference}.", preference=preference_text(made))

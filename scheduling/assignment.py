@@ -9,8 +9,9 @@ minimum days and hours are soft with the heavy contract penalty, so the model is
 With seats, the agents on shift in each interval are at most the seats the groups assigned before
 left free (hard: nobody on shift is always feasible).
 The objective keeps the group's counts close to the design (soft deviation), then honours
-preferences and spreads unpopular shifts (min-max of each agent's count); with wages, a flexible
-contract's minutes above its minimum cost its wage (`scheduling.labour`).
+preferences (days off, work days, start windows, at most so many evening shifts) and spreads
+unpopular shifts (min-max of each agent's count); with wages, a flexible contract's minutes above
+its minimum cost its wage (`scheduling.labour`).
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def add_agent_rules(
     objective = add_shift_choices(model, timeline, frame, works_option)
     works = add_one_shift_a_day(model, timeline, frame, works_option)
     objective += day_preference_terms(frame, works)
+    objective += add_evening_caps(model, frame, works_option)
     add_weekly_maxima(model, timeline, frame, works_option)
     objective += add_weekly_minima(model, timeline, frame, works_option, day_hours)
     objective += add_flexible_hours_cost(model, timeline, frame, works_option)
@@ -183,6 +185,23 @@ def day_preference_terms(
             objective.append((worked, -round(frame.work_day_penalty[d] * SCALE)))
         if frame.idle_day_penalty.get(d):
             objective.append((worked, round(frame.idle_day_penalty[d] * SCALE)))
+    return objective
+
+
+def add_evening_caps(
+    model: cp_model.CpModel,
+    frame: AgentFrame,
+    works_option: dict[tuple[int, int], cp_model.IntVar],
+) -> ObjectiveTerms:
+    """Max-evenings wishes: each evening shift above the wish's cap is charged its weight."""
+    objective: ObjectiveTerms = []
+    for k, cap in enumerate(frame.evening_caps):
+        evenings = [works_option[frame.index, o] for o in sorted(cap.options)]
+        if len(evenings) <= cap.max_shifts:
+            continue
+        excess = model.new_int_var(0, len(evenings), f"evenings_over_{frame.index}_{k}")
+        model.add(excess >= sum(evenings) - cap.max_shifts)
+        objective.append((excess, -round(cap.weight * SCALE)))
     return objective
 
 

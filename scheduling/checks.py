@@ -221,8 +221,13 @@ def _check_agent(issues: list[str], path: str, agent: AgentSpec, problem: Proble
 
 
 def _check_preference(issues: list[str], path: str, pref: Preference) -> None:
-    if pref.kind not in ("day_off", "work_day", "start_between"):
+    if pref.kind not in ("day_off", "work_day", "start_between", "max_evenings"):
         issues.append(f"{path}.kind: unknown kind {pref.kind!r}")
+    if pref.kind == "max_evenings":
+        if pref.max_evening_shifts is None or pref.max_evening_shifts < 0:
+            issues.append(f"{path}: max_evenings needs max_evening_shifts, 0 or more")
+    elif pref.max_evening_shifts is not None or pref.evening_from_local is not None:
+        issues.append(f"{path}: only max_evenings takes max_evening_shifts or evening_from_local")
     if pref.kind == "start_between":
         lo, hi = pref.earliest_start_local, pref.latest_start_local
         if lo is None and hi is None:

@@ -113,8 +113,9 @@ class AgentReport:
 @dataclass(frozen=True)
 class PreferenceTally:
     """Preferences counted a day at a time: each day a day-off or work-day preference covers is
-    one ask, and so is each day the agent works that a start window covers (a start window asks
-    nothing of a day off); an ask is honoured when the roster keeps it."""
+    one ask, and so is each day the agent works that a start window or a max-evenings wish covers
+    (they ask nothing of a day off); an ask is honoured when the roster keeps it (a max-evenings
+    wish breaks it on each evening shift after the first `max_evening_shifts`)."""
 
     asked_days: int
     honoured_days: int
@@ -455,17 +456,24 @@ class _Checker:
         starts = {
             self.local(shift.start_utc).date(): self.local(shift.start_utc) for shift in shifts
         }
+        lengths = {
+            self.local(shift.start_utc).date(): round(
+                (shift.end_utc - shift.start_utc).total_seconds() / 60
+            )
+            for shift in shifts
+        }
         for pref in agent.preferences:
-            days = [
-                d
-                for d in self.dates
-                if (not pref.dates and not pref.weekdays)
-                or d in pref.dates
-                or d.weekday() in pref.weekdays
-            ]
+            days = [d for d in self.dates if pref.concerns(d)]
+            evenings = 0
             for day in days:
                 start = starts.get(day)
-                if pref.kind == "start_between":
+                if pref.kind == "max_evenings":
+                    if start is None:
+                        continue
+                    evening = pref.is_evening(minute_of_day(start.time()), lengths[day])
+                    evenings += evening
+                    kept = not evening or evenings <= (pref.max_evening_shifts or 0)
+                elif pref.kind == "start_between":
                     if start is None:
                         continue  # a start window asks nothing of a day off
                     clock = minute_of_day(start.time())

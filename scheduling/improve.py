@@ -11,7 +11,8 @@ Values are exact, not estimated: the serving value of queue q in interval t is t
 piecewise-linear function of the agents serving, tabulated once per whole agent count, so adding
 or removing an agent changes the objective by a table difference; selling earns the campaign's
 value within its weekly cap, and its weekly minimum counts as in the evaluation. Preferences and
-fairness count as in the assignment: each wish not honoured costs its weight, and one more
+fairness count as in the assignment: each wish not honoured costs its weight (each evening shift
+above a max-evenings wish's cap is one), and one more
 unpopular shift for whoever has the most costs the fairness weight. With seats, a shift is put
 back only where a seat is free in every interval it covers. A shift may also be left out
 when the contract's minimum days and hours allow and that gains (a day-off wish that costs the
@@ -325,6 +326,8 @@ class RosterSearch:
             if self.charges[frame.index].charges:
                 paid = paid_now + np.array([options[o].paid_minutes for o in candidates])
                 score -= self._labour(agent, paid) - self._labour(agent, paid_now)
+            if frame.evening_caps:  # one more evening shift where a wish's cap is reached
+                score -= self._evening_costs(agent, candidates)
             if over_cap:  # one more unpopular shift for the agent who has the most
                 score -= self.fair_weight * np.array([options[o].unpopular for o in candidates])
             # breaks where they cost least (windows are per length; group candidates by it)
@@ -354,10 +357,25 @@ class RosterSearch:
                 best_score, best_option, best_breaks = float(score[i]), candidates[i], chosen[i]
         return best_score, best_option, best_breaks
 
+    def _evenings(self, agent: _Agent) -> float:
+        """What the agent's max-evenings wishes charge for their shifts now."""
+        return agent.frame.evening_charge(shift.option for shift in agent.shifts.values())
+
+    def _evening_costs(self, agent: _Agent, candidates: list[int]) -> NDArray[np.float64]:
+        """For each candidate option: what adding it to the agent's week adds to the charge of
+        their max-evenings wishes."""
+        worked = [shift.option for shift in agent.shifts.values()]
+        cost = np.zeros(len(candidates))
+        for cap in agent.frame.evening_caps:
+            if sum(1 for o in worked if o in cap.options) >= cap.max_shifts:
+                cost += cap.weight * np.array([o in cap.options for o in candidates])
+        return cost
+
     def _insert(self, agent: _Agent, o: int, breaks: list[tuple[int, int, str]]) -> float:
         """Put the shift in with its breaks, each working interval on its best destination."""
         option = self.options[o]
         paid_before = self._paid(agent)
+        evenings_before = self._evenings(agent)
         acts = [IDLE] * option.intervals
         for off, span, kind in breaks:
             for i in range(off, min(off + span, option.intervals)):
@@ -390,10 +408,12 @@ class RosterSearch:
         delta -= frame.work_day_penalty.get(option.day, 0.0)
         delta += frame.idle_day_penalty.get(option.day, 0.0)
         delta -= float(self._labour(agent, self._paid(agent)) - self._labour(agent, paid_before))
+        delta -= self._evenings(agent) - evenings_before
         return delta
 
     def _remove(self, agent: _Agent, day: int) -> tuple[_Shift, float]:
         paid_before = self._paid(agent)
+        evenings_before = self._evenings(agent)
         record = agent.shifts.pop(day)
         option = self.options[record.option]
         delta = self._apply(option, record.acts, -1)
@@ -403,6 +423,7 @@ class RosterSearch:
         delta += frame.work_day_penalty.get(day, 0.0)
         delta -= frame.idle_day_penalty.get(day, 0.0)
         delta += float(self._labour(agent, paid_before) - self._labour(agent, self._paid(agent)))
+        delta += evenings_before - self._evenings(agent)
         return record, delta
 
     def _restore(self, agent: _Agent, record: _Shift) -> None:

@@ -230,13 +230,19 @@ class Absence:
     reason: str = ""
 
 
+EVENING_FROM_LOCAL = time(19, 0)  # a max-evenings wish's evening, unless it names its own
+
+
 @dataclass(frozen=True, slots=True)
 class Preference:
     """A soft wish; `weight` (money units) is charged each time it is not honoured.
 
     kinds: ``day_off`` (not working on the given dates/weekdays), ``work_day`` (working on them),
     ``start_between`` (shift starts within [earliest, latest] local on the given days, or on every
-    day when none are given).
+    day when none are given), ``max_evenings`` (at most `max_evening_shifts` evening shifts on the
+    given days of the horizon; each one more is charged `weight`). An evening shift ends after
+    `evening_from_local` (its local start's minute of day plus its length; None: the standard
+    `EVENING_FROM_LOCAL`), so a night shift counts too.
     """
 
     kind: str
@@ -245,6 +251,21 @@ class Preference:
     weekdays: tuple[int, ...] = ()
     earliest_start_local: time | None = None
     latest_start_local: time | None = None
+    max_evening_shifts: int | None = None
+    evening_from_local: time | None = None
+
+    def concerns(self, day: date) -> bool:
+        """Whether the wish concerns that local date: one of its dates or weekdays, or any
+        day when it names none."""
+        if not self.dates and not self.weekdays:
+            return True
+        return day in self.dates or day.weekday() in self.weekdays
+
+    def is_evening(self, start_local_minute: int, length_minutes: int) -> bool:
+        """Whether a shift starting at that local minute of the day and lasting that long is
+        an evening shift for this wish."""
+        evening = self.evening_from_local or EVENING_FROM_LOCAL
+        return start_local_minute + length_minutes > evening.hour * 60 + evening.minute
 
 
 @dataclass(frozen=True, slots=True)

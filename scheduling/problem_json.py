@@ -346,6 +346,7 @@ class _Parser:
         for i, p in enumerate(a.get("preferences", [])):
             earliest = p.get("earliest_start_local")
             latest = p.get("latest_start_local")
+            evening = p.get("evening_from_local")
             preferences.append(
                 Preference(
                     kind=p["kind"],
@@ -357,6 +358,8 @@ class _Parser:
                     weekdays=tuple(p.get("weekdays", [])),
                     earliest_start_local=self.clock(earliest) if earliest else None,
                     latest_start_local=self.clock(latest) if latest else None,
+                    max_evening_shifts=p.get("max_evening_shifts"),
+                    evening_from_local=self.clock(evening) if evening else None,
                 )
             )
         last = a.get("last_week")
@@ -600,6 +603,10 @@ def _agent_doc(a: AgentSpec) -> dict[str, Any]:
                 item["earliest_start_local"] = _clock(p.earliest_start_local)
             if p.latest_start_local is not None:
                 item["latest_start_local"] = _clock(p.latest_start_local)
+            if p.max_evening_shifts is not None:
+                item["max_evening_shifts"] = p.max_evening_shifts
+            if p.evening_from_local is not None:
+                item["evening_from_local"] = _clock(p.evening_from_local)
             prefs.append(item)
         doc["preferences"] = prefs
     if a.last_week is not None:

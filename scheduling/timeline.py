@@ -8,7 +8,7 @@ special cases: a shift belongs to the local day it starts on and simply runs on.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from scheduling.problem import (
     AgentSpec,
+    Preference,
     Problem,
     local_midnight_utc,
     minute_of_day,
@@ -63,6 +64,20 @@ class ShiftOption:
 
 
 @dataclass(frozen=True, slots=True)
+class EveningCap:
+    """A max-evenings wish in solver terms: of `options` (the agent's evening shifts on the
+    days it concerns) at most `max_shifts` are free; each one more costs `weight`."""
+
+    options: frozenset[int]
+    max_shifts: int
+    weight: float
+
+    def excess(self, worked_options: Iterable[int]) -> int:
+        """Evening shifts above the cap among the options worked."""
+        return max(0, sum(1 for o in worked_options if o in self.options) - self.max_shifts)
+
+
+@dataclass(frozen=True, slots=True)
 class AgentFrame:
     """An agent's week in solver terms (minutes and days after time-off credits)."""
 
@@ -79,6 +94,12 @@ class AgentFrame:
     option_penalty: dict[int, float]
     work_day_penalty: dict[int, float]
     idle_day_penalty: dict[int, float]
+    evening_caps: tuple[EveningCap, ...] = ()
+
+    def evening_charge(self, worked_options: Iterable[int]) -> float:
+        """What the agent's max-evenings wishes charge for a week of these options."""
+        worked = list(worked_options)
+        return sum(cap.weight * cap.excess(worked) for cap in self.evening_caps)
 
     @property
     def code(self) -> str:
@@ -239,6 +260,7 @@ def _agent_frame(
         option_penalty=option_penalty,
         work_day_penalty=work_penalty,
         idle_day_penalty=idle_penalty,
+        evening_caps=_evening_caps(problem, agent, options, allowed),
     )
 
 
@@ -324,15 +346,8 @@ def _preference_penalties(
     option_penalty: dict[int, float] = {}
     work_penalty: dict[int, float] = {}
     idle_penalty: dict[int, float] = {}
-    dates = problem.dates()
     for pref in agent.preferences:
-        days = [
-            d
-            for d, day in enumerate(dates)
-            if (not pref.dates and not pref.weekdays)
-            or day in pref.dates
-            or day.weekday() in pref.weekdays
-        ]
+        days = _preference_days(problem, pref)
         if pref.kind == "day_off":
             for d in days:
                 work_penalty[d] = work_penalty.get(d, 0.0) + pref.weight
@@ -348,6 +363,31 @@ def _preference_penalties(
                 if option.day in wanted and not lo <= option.start_local_minute <= hi:
                     option_penalty[o] = option_penalty.get(o, 0.0) + pref.weight
     return option_penalty, work_penalty, idle_penalty
+
+
+def _preference_days(problem: Problem, pref: Preference) -> list[int]:
+    """The horizon's days (indices) a preference concerns: its dates and weekdays, or every
+    day when it names none."""
+    return [d for d, day in enumerate(problem.dates()) if pref.concerns(day)]
+
+
+def _evening_caps(
+    problem: Problem, agent: AgentSpec, options: list[ShiftOption], allowed: list[int]
+) -> tuple[EveningCap, ...]:
+    caps = []
+    for pref in agent.preferences:
+        if pref.kind != "max_evenings" or pref.max_evening_shifts is None:
+            continue
+        days = set(_preference_days(problem, pref))
+        evenings = frozenset(
+            o
+            for o in allowed
+            if options[o].day in days
+            and pref.is_evening(options[o].start_local_minute, options[o].length_minutes)
+        )
+        if len(evenings) > 0:
+            caps.append(EveningCap(evenings, pref.max_evening_shifts, pref.weight))
+    return tuple(caps)
 
 
 def _prior_consecutive_days(problem: Problem, agent: AgentSpec) -> int:

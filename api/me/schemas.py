@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import Field, model_validator
 
 from api.schemas import Day, Input, LocalTime, Output, Text
+from scheduling.problem import EVENING_FROM_LOCAL
 from wfm.domain.shift_trades import OfferMode, OfferStatus, PreferenceKind, TradeKind, TradeStatus
 
 MAX_PREFERENCES = 50
@@ -18,8 +19,9 @@ class PreferenceSchema(Input):
     (both empty: every day)."""
 
     kind: PreferenceKind = Field(
-        description="day_off (no shift those days), work_day (a shift those days) or "
-        "start_between (shifts those days start within the window).",
+        description="day_off (no shift those days), work_day (a shift those days), "
+        "start_between (shifts those days start within the window) or max_evenings (at most "
+        "max_evening_shifts evening shifts on those days of the roster's week).",
         examples=["day_off"],
     )
     weight: float = Field(
@@ -34,6 +36,18 @@ class PreferenceSchema(Input):
     )
     latest_start_local: LocalTime | None = Field(
         default=None, description="start_between: latest local start."
+    )
+    max_evening_shifts: int | None = Field(
+        default=None,
+        ge=0,
+        le=7,
+        description="max_evenings: evening shifts a week within the wish; each one more is "
+        "charged `weight`.",
+    )
+    evening_from_local: LocalTime | None = Field(
+        default=None,
+        description="max_evenings: a shift ending after this local time is an evening shift "
+        f"(null: {EVENING_FROM_LOCAL:%H:%M}).",
     )
 
     @model_validator(mode="after")
@@ -50,6 +64,12 @@ class PreferenceSchema(Input):
                 raise ValueError("latest_start_local is before earliest_start_local")
         elif window != (None, None):
             raise ValueError(f"{self.kind.value} takes no start window")
+        evening = (self.max_evening_shifts, self.evening_from_local)
+        if self.kind is PreferenceKind.MAX_EVENINGS:
+            if self.max_evening_shifts is None:
+                raise ValueError("max_evenings needs max_evening_shifts")
+        elif evening != (None, None):
+            raise ValueError(f"{self.kind.value} takes no max_evening_shifts or evening_from_local")
         return self
 
 
@@ -60,12 +80,17 @@ class PreferencesReplace(Input):
 
 
 class PreferenceRead(Output):
-    kind: PreferenceKind = Field(description="day_off, work_day or start_between.")
+    kind: PreferenceKind = Field(description="day_off, work_day, start_between or max_evenings.")
     weight: float = Field(description="Charged per day the wish is not honoured.")
     dates: list[date] = Field(description="Local dates it concerns.")
     weekdays: list[int] = Field(description="Weekdays it concerns (0 = Monday).")
     earliest_start_local: LocalTime | None = Field(description="Earliest local start.")
     latest_start_local: LocalTime | None = Field(description="Latest local start.")
+    max_evening_shifts: int | None = Field(description="max_evenings: evening shifts a week.")
+    evening_from_local: LocalTime | None = Field(
+        description="max_evenings: evenings are shifts ending after this "
+        f"(null: {EVENING_FROM_LOCAL:%H:%M})."
+    )
 
 
 class ShiftOfferCreate(Input):

@@ -97,6 +97,8 @@ def _preferences(body: PreferencesReplace) -> list[AgentPreference]:
             weekdays=tuple(sorted(set(p.weekdays))),
             earliest_start_local=p.earliest_start_local,
             latest_start_local=p.latest_start_local,
+            max_evening_shifts=p.max_evening_shifts,
+            evening_from_local=p.evening_from_local,
         )
         for p in body.preferences
     ]
@@ -109,7 +111,7 @@ def _preferences(body: PreferencesReplace) -> list[AgentPreference]:
     responses=responses(404),
 )
 def my_preferences(session: SessionDep, principal: PrincipalDep) -> Any:
-    """Your roster preferences (days off, work days, start windows)."""
+    """Your roster preferences (days off, work days, start windows, at most so many evenings)."""
     return [asdict(p) for p in ShiftTradeRepository(session).preferences(own_agent_code(principal))]
 
 

@@ -77,9 +77,13 @@ def test_bad_windows_and_preferences_are_refused_and_nothing_is_written(api: Api
                 "earliest_start_local": "09:00",
                 "latest_start_local": "11:00",
             },
+            {"kind": "max_evenings", "max_evening_shifts": 1, "evening_from_local": "18:30"},
         ]
         stored = ok(mine.put("/v1/me/preferences", json={"preferences": wishes}))
-        assert [p["kind"] for p in stored] == ["day_off", "start_between"]  # type: ignore[union-attr]
+        assert [p["kind"] for p in stored] == ["day_off", "start_between", "max_evenings"]  # type: ignore[union-attr]
+        assert stored[2]["max_evening_shifts"] == 1  # type: ignore[index]
+        assert stored[2]["evening_from_local"] == "18:30:00"  # type: ignore[index]
+        assert stored[0]["max_evening_shifts"] is None  # type: ignore[index]
         bad_windows = [
             ([{"weekday": 0, "start_local": "12:00", "end_local": "12:00"}], "end_local"),
             ([{"weekday": 0, "start_local": "12:00", "end_local": "09:00"}], "end_local"),
@@ -108,6 +112,15 @@ def test_bad_windows_and_preferences_are_refused_and_nothing_is_written(api: Api
             ),
             ({"kind": "day_off", "earliest_start_local": "09:00"}, "start window"),
             ({"kind": "day_off", "weight": -1}, "weight"),
+            ({"kind": "max_evenings"}, "max_evening_shifts"),
+            ({"kind": "max_evenings", "max_evening_shifts": -1}, "max_evening_shifts"),
+            ({"kind": "max_evenings", "max_evening_shifts": 8}, "max_evening_shifts"),
+            (
+                {"kind": "max_evenings", "max_evening_shifts": 1, "evening_from_local": "25:00"},
+                "evening_from_local",
+            ),
+            ({"kind": "day_off", "max_evening_shifts": 1}, "max_evening_shifts"),
+            ({"kind": "work_day", "evening_from_local": "18:00"}, "evening_from_local"),
         ]
         for wish, why in bad_wishes:
             _refused(mine.put("/v1/me/preferences", json={"preferences": [wish]}), why)
@@ -160,14 +173,26 @@ def test_the_roster_honours_what_an_agent_entered(api: ApiServer) -> None:
     with agent_client(api, agent) as mine:
         ok(mine.put("/v1/me/availability", json={"windows": WINDOWS}))
         wish = {"kind": "day_off", "dates": [str(day_off)], "weight": 500}
-        ok(mine.put("/v1/me/preferences", json={"preferences": [wish]}))
+        # and no shift ending after 17:00 (the windows allow 12:00-20:00)
+        evenings = {
+            "kind": "max_evenings",
+            "max_evening_shifts": 0,
+            "evening_from_local": "17:00",
+            "weight": 500,
+        }
+        ok(mine.put("/v1/me/preferences", json={"preferences": [wish, evenings]}))
     with unit_of_work(api.engine) as session:
         honoured = build_schedule(session, site_code=site, week_start=week, time_limit_seconds=3)
         assert honoured.id is not None
         schedule = ScheduleRepository(session).get(honoured.id)
         problem = schedule_problem(session, schedule).problem
     spec = next(a for a in problem.agents if a.code == agent)
-    assert [(p.kind, p.dates) for p in spec.preferences] == [("day_off", (day_off,))]
+    assert [(p.kind, p.dates) for p in spec.preferences] == [
+        ("day_off", (day_off,)),
+        ("max_evenings", ()),
+    ]
+    assert spec.preferences[1].max_evening_shifts == 0
+    assert spec.preferences[1].evening_from_local == time(17)
     assert len(spec.availability) == 7
     # the oracle: the roster checked from scratch on the problem with the agent's entries
     checked = evaluate(problem, roster_from_shifts(schedule.shifts))
@@ -176,6 +201,6 @@ def test_the_roster_honours_what_an_agent_entered(api: ApiServer) -> None:
     assert report.preference_penalty == 0.0
     mine_now = [s for s in schedule.shifts if s.agent_code == agent]
     assert day_off not in {s.shift_date for s in mine_now}
-    for shift in mine_now:  # every shift inside 08:00-20:00 local
+    for shift in mine_now:  # every shift inside 08:00-17:00 local
         start, end = _local(shift.start_utc, zone), _local(shift.end_utc, zone)
-        assert start.time() >= time(8) and end.date() == start.date() and end.time() <= time(20)
+        assert start.time() >= time(8) and end.date() == start.date() and end.time() <= time(17)

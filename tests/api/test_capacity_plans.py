@@ -16,7 +16,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from wfm.cli import app
-from wfm.db.repositories import SiteRepository
+from wfm.db.repositories import CapacityPlanRepository, SiteRepository
 from wfm.db.session import unit_of_work
 from wfm.domain import Site
 from wfm.domain.capacity_plan import DEFAULT_ROSTERING_EFFICIENCY
@@ -151,6 +151,19 @@ def test_two_plans_compared_month_by_month_and_what_cannot_be_compared(
         assert f"capacity plan {queued} is not computed (queued)" in waiting.text
         bad = planner.get(f"/v1/capacity-plans/{ids[0.05]}/comparison", params={"other": 0})
         assert bad.status_code == 422, bad.text
+    # another site's plan, computed, is refused naming it: plans of two sites don't compare
+    with unit_of_work(api.engine) as session:
+        SiteRepository(session).add(Site("elsewhere", "Elsewhere", "Asia/Shanghai"))
+        repository = CapacityPlanRepository(session)
+        foreign = repository.add("elsewhere", body)
+        repository.set_result(foreign, repository.get(ids[0.2]).result or {})
+    with api.client("planner") as planner:
+        across = planner.get(
+            f"/v1/capacity-plans/{ids[0.05]}/comparison", params={"other": foreign}
+        )
+        assert across.status_code == 422, across.text
+        assert f"plan {foreign} is of site elsewhere, not {demo}" in across.text
+        assert "other" in across.text
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from test_pages import assert_clean, button, run_page
 
 from dashboard.preferences import parse_windows, preference_text
+from scheduling.problem import EVENING_FROM_LOCAL
 
 PLANNER = "pages/plans.py"
 
@@ -97,6 +98,26 @@ def test_preferences_and_availability_entered_on_the_planner_page(demo_api: Demo
             ("start_between", ["2031-01-06"], "09:00:00", "11:00:00"),
         ]
 
+        # at most one evening shift ending after 18:30 on Fridays and Saturdays, weight 4
+        at.radio(key=f"{key}_pref_kind").set_value("at most so many evenings")
+        at.text_input(key=f"{key}_pref_dates").input("")
+        at.multiselect(key=f"{key}_pref_weekdays").set_value(["Fri", "Sat"])
+        at.number_input(key=f"{key}_pref_weight").set_value(4.0)
+        at.number_input(key=f"{key}_pref_evenings").set_value(1)
+        at.time_input(key=f"{key}_pref_evening_from").set_value(time(18, 30))
+        button(at, "Add the preference").click().run()
+        assert_clean(at)
+        stored = demo_api.get(f"/v1/agents/{code}/preferences", "planner")
+        assert [
+            (p["kind"], p["weekdays"], p["max_evening_shifts"], p["evening_from_local"])
+            for p in stored
+        ][-1] == ("max_evenings", [4, 5], 1, "18:30:00")
+        assert stored[-1]["earliest_start_local"] is None  # the start window is not sent
+        [table] = [d.value for d in at.dataframe if "Preference" in d.value.columns]
+        assert list(table["Preference"])[-1] == (
+            "evening shifts ≤ 1 (ending after 18:30) · Fri, Sat · weight 4.0"
+        )
+
         # availability: overlapping windows refused by the API, then one window a day stored
         at.text_input(key=f"{key}_avail_0").input("07:00-17:00, 16:00-18:00")
         button(at, "Save the availability").click().run()
@@ -124,7 +145,9 @@ def test_preferences_and_availability_entered_on_the_planner_page(demo_api: Demo
         button(at, "Remove the picked preferences").click().run()
         assert_clean(at)
         left: Any = demo_api.get(f"/v1/agents/{code}/preferences", "planner")
-        assert [p["kind"] for p in left] == ["start_between"]
+        assert [p["kind"] for p in left] == ["start_between", "max_evenings"]
+        assert left[-1]["max_evening_shifts"] == 1  # kept as it was
+        assert left[-1]["evening_from_local"] == "18:30:00"
 
         zh = run_page(demo_api, PLANNER, "planner", wfm_language="zh")
         assert "坐席偏好与可用时间" in [h.value for h in zh.subheader]
@@ -150,6 +173,11 @@ def test_windows_and_preferences_in_words() -> None:
     )
     assert preference_text({"kind": "work_day", "weekdays": [], "dates": []}) == (
         "work day · every day · weight 1.0"
+    )
+    evenings = {"kind": "max_evenings", "max_evening_shifts": 2, "weekdays": [], "dates": []}
+    assert preference_text({**evenings, "evening_from_local": None}) == (
+        f"evening shifts ≤ 2 (ending after {EVENING_FROM_LOCAL:%H:%M}) · every day · "
+        "weight 1.0"
     )
 
 

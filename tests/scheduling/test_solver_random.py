@@ -66,6 +66,14 @@ def random_agent(
         fields["last_week"] = LastWeek(begin, begin + timedelta(hours=8), rng.randint(0, 5))
     if rng.random() < 0.3:
         fields["preferences"] = (Preference("day_off", 3.0, weekdays=(start.weekday(),)),)
+    if rng.random() < 0.2:
+        evenings = Preference(
+            "max_evenings",
+            2.0,
+            max_evening_shifts=rng.randint(0, 1),
+            evening_from_local=time(rng.choice([17, 19])),
+        )
+        fields["preferences"] = (*fields.get("preferences", ()), evenings)
     return agent(f"A{i}", the_contract, **fields)
 
 

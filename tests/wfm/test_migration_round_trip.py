@@ -5,13 +5,21 @@ the site's queues and agents."""
 
 from __future__ import annotations
 
+from datetime import time
+
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from wfm.db import migrate
-from wfm.db.repositories import AgentRepository, QueueRepository, SiteRepository
+from wfm.db.repositories import (
+    AgentRepository,
+    QueueRepository,
+    ShiftTradeRepository,
+    SiteRepository,
+)
 from wfm.db.session import unit_of_work
 from wfm.domain import DEFAULT_UNPLANNED_SHRINKAGE, Agent, Contract, Queue, Site
+from wfm.domain.shift_trades import AgentPreference, PreferenceKind
 
 _TABLES = ("sites", "queues", "contracts", "agents", "agent_queue_skills")
 
@@ -283,7 +291,7 @@ def test_0019_agent_teams_go_down_and_up_keeping_the_agents(engine: Engine) -> N
         assert "team" not in {c["name"] for c in sa.inspect(conn).get_columns("agents")}
     assert _counts(engine) == before
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0020"
+    assert migrate.current_revision(engine) == migrate.head_revision()
     assert _counts(engine) == before
     with unit_of_work(engine) as session:
         again = {a.code: (a.team, a.queue_skills) for a in AgentRepository(session).list()}
@@ -291,3 +299,33 @@ def test_0019_agent_teams_go_down_and_up_keeping_the_agents(engine: Engine) -> N
         AgentRepository(session).update("A1", team="二组")
     with unit_of_work(engine) as session:
         assert AgentRepository(session).get("A1").agent.team == "二组"
+
+
+def test_0021_max_evenings_wishes_go_down_and_the_others_stay(engine: Engine) -> None:
+    """Below 0021 a preference has no evening fields: the max-evenings wishes are deleted, the
+    other wishes stay, and going up again stores new max-evenings wishes."""
+    contract = Contract("full", 30, 40, 4, 5, (480,))
+    wishes = [
+        AgentPreference(PreferenceKind.DAY_OFF, 2.0, weekdays=(6,)),
+        AgentPreference(
+            PreferenceKind.MAX_EVENINGS, 3.0, max_evening_shifts=1, evening_from_local=time(18)
+        ),
+    ]
+    with unit_of_work(engine) as session:
+        SiteRepository(session).add(Site("sh", "上海", "Asia/Shanghai"))
+        QueueRepository(session).add(Queue(site_code="sh", code="care", name="Care"))
+        AgentRepository(session).add_many([Agent("sh", "A0", "李娜", contract, ("care",))])
+        assert ShiftTradeRepository(session).replace_preferences("A0", wishes) == wishes
+
+    migrate.downgrade(engine, "0020")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("agent_preferences")}
+        assert "max_evening_shifts" not in columns and "evening_from_local" not in columns
+        kinds = conn.scalars(sa.text("SELECT kind FROM agent_preferences")).all()
+        assert kinds == ["day_off"]
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with unit_of_work(engine) as session:
+        repository = ShiftTradeRepository(session)
+        assert repository.preferences("A0") == wishes[:1]
+        assert repository.replace_preferences("A0", wishes) == wishes

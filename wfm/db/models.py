@@ -326,8 +326,8 @@ class AvailabilityRow(Base):
 
 class AgentPreferenceRow(Base):
     """A soft wish of an agent for the roster (`scheduling.problem.Preference`): `kind` is
-    day_off, work_day or start_between; `dates` ISO dates and `weekdays` 0-6 the days it
-    concerns (both empty: every day)."""
+    day_off, work_day, start_between or max_evenings; `dates` ISO dates and `weekdays` 0-6 the
+    days it concerns (both empty: every day)."""
 
     __tablename__ = "agent_preferences"
 
@@ -339,6 +339,8 @@ class AgentPreferenceRow(Base):
     weekdays: Mapped[list[Any]]
     earliest_start_local: Mapped[time | None] = mapped_column(Time)
     latest_start_local: Mapped[time | None] = mapped_column(Time)
+    max_evening_shifts: Mapped[int | None] = mapped_column(Integer)
+    evening_from_local: Mapped[time | None] = mapped_column(Time)
 
 
 class TimeOffRow(Base):

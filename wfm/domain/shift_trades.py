@@ -89,6 +89,7 @@ class PreferenceKind(enum.StrEnum):
     DAY_OFF = "day_off"
     WORK_DAY = "work_day"
     START_BETWEEN = "start_between"
+    MAX_EVENINGS = "max_evenings"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +102,5 @@ class AgentPreference:
     weekdays: tuple[int, ...] = ()
     earliest_start_local: time | None = None
     latest_start_local: time | None = None
+    max_evening_shifts: int | None = None
+    evening_from_local: time | None = None

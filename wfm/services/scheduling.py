@@ -374,6 +374,8 @@ def week_preferences(
                 weekdays=wish.weekdays,
                 earliest_start_local=wish.earliest_start_local,
                 latest_start_local=wish.latest_start_local,
+                max_evening_shifts=wish.max_evening_shifts,
+                evening_from_local=wish.evening_from_local,
             )
         )
     return tuple(found)

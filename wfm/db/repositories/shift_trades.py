@@ -269,6 +269,8 @@ class ShiftTradeRepository:
                 weekdays=list(p.weekdays),
                 earliest_start_local=p.earliest_start_local,
                 latest_start_local=p.latest_start_local,
+                max_evening_shifts=p.max_evening_shifts,
+                evening_from_local=p.evening_from_local,
             )
             for p in preferences
         )
@@ -322,4 +324,6 @@ def _preference(row: AgentPreferenceRow) -> AgentPreference:
         weekdays=tuple(int(w) for w in row.weekdays),
         earliest_start_local=row.earliest_start_local,
         latest_start_local=row.latest_start_local,
+        max_evening_shifts=row.max_evening_shifts,
+        evening_from_local=row.evening_from_local,
     )
