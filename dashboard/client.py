@@ -190,6 +190,21 @@ class ApiClient:
         result: JsonObject = self.get(f"/sites/{site}/rules", week_start=week_start)
         return result
 
+    def site_calendar(self, site: str) -> list[JsonObject]:
+        """The site's own calendar days (holiday, workday, normal)."""
+        result: list[JsonObject] = self.get(f"/sites/{site}/calendar")
+        return result
+
+    def set_site_calendar(self, site: str, days: list[JsonObject]) -> list[JsonObject]:
+        """Replace the site's own calendar days."""
+        result: list[JsonObject] = self.put(f"/sites/{site}/calendar", {"days": days})
+        return result
+
+    def calendar_year(self, site: str, year: int) -> JsonObject:
+        """The year's holidays and make-up working days as the forecasts see them."""
+        result: JsonObject = self.get(f"/sites/{site}/calendar/{year}")
+        return result
+
     def scenarios(self, site: str, limit: int = 20) -> list[JsonObject]:
         result: list[JsonObject] = self.get("/scenarios", site=site, limit=limit)
         return result

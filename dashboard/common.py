@@ -11,7 +11,9 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
@@ -328,3 +330,11 @@ def site_timezone() -> str:
 
 def site_currency() -> str:
     return str(site_info().get("currency") or "CNY")
+
+
+def site_today() -> date:
+    """The chosen site's local day by its clock (a simulation's may be moved)."""
+    today = site_info().get("today")
+    if today:
+        return date.fromisoformat(str(today)[:10])
+    return datetime.now(ZoneInfo(site_timezone())).date()

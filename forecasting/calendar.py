@@ -159,18 +159,64 @@ def festival_ramps(
     return ramps
 
 
+DAY_HOLIDAY = "holiday"
+DAY_WORKDAY = "workday"
+DAY_NORMAL = "normal"
+OVERRIDE_KINDS = (DAY_HOLIDAY, DAY_WORKDAY, DAY_NORMAL)
+
+
+@dataclass(frozen=True)
+class CalendarOverride:
+    """A site's own word on a day, over its country's calendar: ``holiday`` (a public holiday
+    the country's calendar lacks: a local festival, a closure for the site's own reasons),
+    ``workday`` (a make-up working day) or ``normal`` (an ordinary day of its weekday, whatever
+    the country's calendar says)."""
+
+    day: date
+    kind: str
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in OVERRIDE_KINDS:
+            raise ValueError(f"calendar day {self.day}: unknown kind {self.kind!r}")
+
+
 @dataclass(frozen=True)
 class CalendarOptions:
-    """How the calendar treats the history (see the module docstring)."""
+    """How the calendar treats the history (see the module docstring). The public holidays and
+    make-up working days are the country's (`country`, `subdivision`) with the site's
+    `overrides` over them (`holidays`, `workdays`)."""
 
     country: str | None = None
     subdivision: str | None = None
+    overrides: tuple[CalendarOverride, ...] = ()
     special_days: tuple[SpecialDay, ...] = ()
     excluded_days: tuple[date, ...] = ()
     exclude_outliers: bool = True
     outlier_ratio: float = 2.5
     closed_lookback_weeks: int = 8
     closed_open_fraction: float = 0.25
+
+    def holidays(self, years: Iterable[int]) -> dict[date, str]:
+        """The public holidays of these years: the country's, less the days the site overrides,
+        plus the site's own."""
+        wanted = set(years)
+        found = country_holidays(self.country, sorted(wanted), self.subdivision)
+        return self._overridden(found, DAY_HOLIDAY, wanted)
+
+    def workdays(self, years: Iterable[int]) -> dict[date, str]:
+        """The make-up working days of these years, the country's with the site's over them."""
+        wanted = set(years)
+        found = country_workdays(self.country, sorted(wanted), self.subdivision)
+        return self._overridden(found, DAY_WORKDAY, wanted)
+
+    def _overridden(self, found: dict[date, str], kind: str, years: set[int]) -> dict[date, str]:
+        days = {day: name for day, name in found.items() if day.year in years}
+        for override in self.overrides:
+            days.pop(override.day, None)
+            if override.kind == kind and override.day.year in years:
+                days[override.day] = override.name or kind
+        return dict(sorted(days.items()))
 
 
 @dataclass(frozen=True)
@@ -253,18 +299,15 @@ def mark_calendar(history: PreparedHistory, options: CalendarOptions) -> Calenda
     """Mark every slot's status, impute what is not real demand and learn holiday effects."""
     frame = history.frame
     spd = history.slots_per_day
-    years = range(history.first_day.year, history.last_day.year + 1)
-    holidays = country_holidays(options.country, years, options.subdivision)
+    # the year after the history's too: a horizon that crosses New Year meets its holidays
+    years = range(history.first_day.year, history.last_day.year + 2)
+    holidays = options.holidays(years)
     holiday_index = [day_index_of(day) for day in holidays]
-    workdays = country_workdays(options.country, years, options.subdivision)
+    workdays = options.workdays(years)
     excluded_index = {day_index_of(day) for day in options.excluded_days}
     workday_index = {day_index_of(day) for day in workdays}
-    ramp_years = range(history.first_day.year, history.last_day.year + 2)
     ramp_days = festival_ramps(
-        country_holidays(options.country, ramp_years, options.subdivision),
-        country_workdays(options.country, ramp_years, options.subdivision),
-        history.first_day - timedelta(days=31),
-        date(ramp_years[-1], 12, 31),
+        holidays, workdays, history.first_day - timedelta(days=31), date(years[-1], 12, 31)
     )
     ramp_index = {day_index_of(day) for day in ramp_days}
 
@@ -501,6 +544,7 @@ __all__ = [
     "STATUS_OUTLIER",
     "STATUS_SPECIAL",
     "SpecialDay",
+    "CalendarOverride",
     "country_holidays",
     "impute_days",
     "mark_calendar",

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from api.cache import invalidate_kpis
 from api.deps import SessionDep, require
 from api.errors import responses
 from api.schemas import changes, code_path
-from api.sites.schemas import ShrinkageRead, SiteCreate, SiteRead, SiteUpdate
-from wfm.db.repositories import SiteRepository
-from wfm.domain import Site
+from api.sites.schemas import (
+    CalendarDayRead,
+    CalendarReplace,
+    CalendarYearRead,
+    ShrinkageRead,
+    SiteCreate,
+    SiteRead,
+    SiteUpdate,
+)
+from wfm.db.repositories import SiteCalendarRepository, SiteRepository
+from wfm.domain import CalendarDay, Site
 from wfm.domain.access import Permission
 from wfm.domain.intraday.shrinkage import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from wfm.services.holidays import calendar_year, replace_site_calendar
 from wfm.services.shrinkage import estimate_site_shrinkage, shrinkage_report
 from wfm.services.site_calendar import site_week
 from wfm.services.site_rules import check_seats
@@ -114,3 +123,48 @@ def apply_unplanned_shrinkage(
     return shrinkage_report(
         estimate_site_shrinkage(session, site_code=code, lookback_days=lookback_days, apply=True)
     )
+
+
+@router.get(
+    "/{code}/calendar",
+    response_model=list[CalendarDayRead],
+    dependencies=READ,
+    responses=responses(404),
+)
+def site_calendar(session: SessionDep, code: str = code_path("site")) -> Any:
+    """The site's own calendar days (holiday, workday, normal) in date order, over its
+    country's public holidays and make-up working days."""
+    return SiteCalendarRepository(session).days(code)
+
+
+@router.put(
+    "/{code}/calendar",
+    response_model=list[CalendarDayRead],
+    dependencies=WRITE,
+    responses=responses(404),
+)
+def replace_calendar(
+    body: CalendarReplace, session: SessionDep, code: str = code_path("site")
+) -> Any:
+    """Replace the site's whole calendar (at most 1,000 days, one entry a date; a date listed
+    twice is 422 and nothing is written). Forecasts and capacity plans made from now on use
+    it."""
+    days = [CalendarDay(d.day, d.kind, d.name) for d in body.days]
+    return replace_site_calendar(session, code, days)
+
+
+@router.get(
+    "/{code}/calendar/{year}",
+    response_model=CalendarYearRead,
+    dependencies=READ,
+    responses=responses(404),
+)
+def site_calendar_year(
+    session: SessionDep,
+    code: str = code_path("site"),
+    year: int = Path(ge=1990, le=2100, description="The year to show.", examples=[2027]),
+) -> Any:
+    """The year's public holidays and make-up working days as the forecasts see them: the
+    country's (the `holidays` package) with the site's own days over them, each with its
+    source; and the site's days kept ordinary against the country's calendar."""
+    return calendar_year(session, code, year)

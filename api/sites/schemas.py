@@ -6,14 +6,15 @@ from datetime import date
 from typing import Annotated
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
-from api.schemas import Code, Input, Name, Output, TimezoneName
+from api.schemas import Code, Day, Input, Name, Output, Text, TimezoneName
 from wfm.domain import (
     DEFAULT_CURRENCY,
     DEFAULT_PATIENCE_SECONDS,
     DEFAULT_SITE_LANGUAGE,
     DEFAULT_UNPLANNED_SHRINKAGE,
+    CalendarDayKind,
     Site,
     SiteLanguage,
 )
@@ -212,3 +213,60 @@ class ShrinkageRead(Output):
     lateness_and_aux_share: float | None = Field(
         description="Part of the estimate lost on days worked (late, early out, aux)."
     )
+
+
+MAX_CALENDAR_DAYS = 1000
+
+
+class CalendarDaySchema(Input):
+    """A day of the site's own calendar, over its country's public holidays and make-up
+    working days."""
+
+    day: Day = Field(description="The local date.", examples=["2027-02-20"])
+    kind: CalendarDayKind = Field(
+        description="holiday (a holiday the country's calendar lacks: a local festival, a "
+        "closure), workday (a make-up working day, forecast like a working day) or normal (an "
+        "ordinary day of its weekday, whatever the country's calendar says).",
+        examples=["workday"],
+    )
+    name: Text = Field(default="", max_length=200, description="What the day is.")
+
+
+class CalendarReplace(Input):
+    days: list[CalendarDaySchema] = Field(
+        max_length=MAX_CALENDAR_DAYS, description="The site's whole calendar: one entry a date."
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> CalendarReplace:
+        seen: set[date] = set()
+        for i, entry in enumerate(self.days):
+            if entry.day in seen:
+                raise ValueError(f"days[{i}].day: {entry.day} is listed twice")
+            seen.add(entry.day)
+        return self
+
+
+class CalendarDayRead(Output):
+    day: date = Field(description="The local date.")
+    kind: CalendarDayKind = Field(description="holiday, workday or normal.")
+    name: str = Field(description="What the day is.")
+
+
+class CalendarYearDay(Output):
+    day: date = Field(description="The local date.")
+    kind: str = Field(
+        description="holiday, workday (make-up working day) or normal (a day the site keeps "
+        "ordinary against its country's calendar)."
+    )
+    name: str = Field(description="The holiday's name, or the site's.")
+    source: str = Field(description="country (the holidays package) or site (its own calendar).")
+
+
+class CalendarYearRead(Output):
+    site: str = Field(description="Code of the site.")
+    year: int = Field(description="The year shown.")
+    country: str = Field(
+        description="The country whose calendar is under the site's (empty: none)."
+    )
+    days: list[CalendarYearDay] = Field(description="The year's special days in date order.")

@@ -1,5 +1,6 @@
 """Rules and plans: the site's rules valid for a week (and a new version of them), agents'
-preferences and availability with how many the week's schedule honoured, what-if scenarios of
+preferences and availability with how many the week's schedule honoured, the site's calendar
+(holidays and make-up working days), what-if scenarios of
 a week beside the base, and capacity plans month by month. Apart from the Planner page, which
 carries the week from forecast to published roster, so that each opens quickly. Every text in
 the reader's language (`dashboard.i18n`), every time in the site's."""
@@ -13,7 +14,16 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from dashboard.capacity_plan import capacity_form, show_capacity_plans
-from dashboard.common import can, pick_site, read, require_client, section, site_timezone
+from dashboard.common import (
+    can,
+    pick_site,
+    read,
+    require_client,
+    section,
+    site_timezone,
+    site_today,
+)
+from dashboard.holiday_calendar import show_site_calendar
 from dashboard.i18n import t
 from dashboard.planner_jobs import show_job_progress, track_job
 from dashboard.planning_week import forecast_weeks, pick_week, shown_schedule
@@ -69,6 +79,11 @@ if can(me, "agents:read"):
             )
         if st.toggle(t("Show and edit an agent's preferences"), key="prefs_open"):
             show_agent_preferences(api, read(api, "agents", site), can(me, "agents:write"))
+
+st.subheader(t("Site calendar"))
+with section(t("Site calendar")):
+    if st.toggle(t("Show the site's holidays and make-up working days"), key="calendar_open"):
+        show_site_calendar(api, site, site_today(), can(me, "org:write"))
 
 st.subheader(t("What-if scenarios"))
 with section(t("What-if scenarios")):

@@ -176,8 +176,7 @@ def test_windows_and_preferences_in_words() -> None:
     )
     evenings = {"kind": "max_evenings", "max_evening_shifts": 2, "weekdays": [], "dates": []}
     assert preference_text({**evenings, "evening_from_local": None}) == (
-        f"evening shifts ≤ 2 (ending after {EVENING_FROM_LOCAL:%H:%M}) · every day · "
-        "weight 1.0"
+        f"evening shifts ≤ 2 (ending after {EVENING_FROM_LOCAL:%H:%M}) · every day · weight 1.0"
     )
 
 

@@ -2,7 +2,10 @@
 days off around a holiday, taken from the `holidays` package's China calendar, are forecast like
 working days, and in the history they are set aside so the weekend pattern stays a weekend's; the
 working days before and after Spring Festival and Golden Week carry effects learned from the
-history. The synthetic year is generated here from the same holidays calendar."""
+history. The synthetic year is generated here from the same holidays calendar. A site's own
+calendar goes over its country's: a holiday the country lacks, a make-up working day, an ordinary
+day the country calls a holiday; the merged calendar is what the history marking and the horizon
+use."""
 
 from __future__ import annotations
 
@@ -17,8 +20,10 @@ from typer.testing import CliRunner
 
 from forecasting import CalendarOptions, ForecastConfig, forecast, prepare_history
 from forecasting.calendar import (
+    STATUS_HOLIDAY,
     STATUS_RAMP,
     STATUS_WORKDAY,
+    CalendarOverride,
     country_holidays,
     country_workdays,
     festival_ramps,
@@ -167,3 +172,79 @@ def test_backtest_reports_calendar_folds_apart(tmp_path: Path) -> None:
     apart = json.loads(result.stdout)["calendar_folds"]
     assert apart["folds"] == 3 and apart["other_folds"] == 1
     assert 0 < apart["wmape"] < 1 and 0 < apart["other_folds_wmape"] < 1
+
+
+# ------------------------------------------------------------ the site's own calendar
+def test_overrides_add_and_take_away_days_of_the_country_s_calendar() -> None:
+    options = CalendarOptions(
+        country="CN",
+        overrides=(
+            CalendarOverride(date(2024, 3, 8), "holiday", "Women's Day afternoon"),
+            CalendarOverride(date(2024, 1, 1), "normal"),  # the centre works New Year's Day
+            CalendarOverride(date(2024, 2, 4), "holiday"),  # a make-up Sunday given back
+            CalendarOverride(date(2024, 3, 9), "workday", "stocktake Saturday"),
+            CalendarOverride(date(2025, 1, 1), "holiday", "next year"),
+        ),
+    )
+    holidays = options.holidays([2024])
+    country = country_holidays("CN", [2024])
+    assert set(holidays) == (set(country) - {date(2024, 1, 1)}) | {
+        date(2024, 3, 8),
+        date(2024, 2, 4),
+    }
+    assert holidays[date(2024, 3, 8)] == "Women's Day afternoon"
+    assert holidays[date(2024, 2, 4)] == "holiday"  # unnamed: its kind
+    workdays = options.workdays([2024])
+    assert date(2024, 3, 9) in workdays and date(2024, 2, 4) not in workdays
+    assert date(2024, 2, 18) in workdays  # the country's other make-up days stay
+    assert date(2025, 1, 1) not in holidays  # only the years asked
+    # no country: the site's days alone
+    alone = CalendarOptions(overrides=options.overrides)
+    assert set(alone.holidays([2024])) == {date(2024, 3, 8), date(2024, 2, 4)}
+
+
+def test_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown kind 'festival'"):
+        CalendarOverride(date(2024, 1, 1), "festival")
+
+
+def test_the_site_s_days_are_marked_in_the_history() -> None:
+    history = chinese_history(date(2023, 5, 1), date(2023, 8, 31))
+    prepared = prepare_history(history, interval_minutes=60, timezone="Asia/Shanghai")
+    overrides = (
+        CalendarOverride(date(2023, 7, 12), "holiday", "typhoon closure"),
+        CalendarOverride(date(2023, 6, 22), "normal"),  # the country's Dragon Boat Festival
+    )
+    cal = mark_calendar(prepared, CalendarOptions(country="CN", overrides=overrides))
+    days = cal.frame["ds"].dt.date
+    opened = cal.frame["ds"].dt.hour.isin(HOURS)
+    assert set(cal.frame.loc[(days == date(2023, 7, 12)) & opened, "status"]) == {STATUS_HOLIDAY}
+    assert STATUS_HOLIDAY not in set(cal.frame.loc[days == date(2023, 6, 22), "status"])
+    assert date(2023, 7, 12) in cal.holidays and date(2023, 6, 22) not in cal.holidays
+
+
+def test_a_make_up_day_the_site_sets_is_forecast_like_a_working_day() -> None:
+    # no country: only the site says Saturday 10 Feb 2024 is worked
+    history = chinese_history(date(2023, 10, 16), date(2024, 1, 31))
+    history = history[~history["ds"].dt.date.isin(_chinese_days_off(history))]
+    saturday = date(2024, 2, 10)
+    plain = ForecastConfig(interval_minutes=60, timezone="Asia/Shanghai", folds=2)
+    site = ForecastConfig(
+        interval_minutes=60,
+        timezone="Asia/Shanghai",
+        folds=2,
+        calendar=CalendarOptions(overrides=(CalendarOverride(saturday, "workday"),)),
+    )
+    totals = {}
+    for name, config in (("plain", plain), ("site", site)):
+        rows = forecast(history, config, horizon_days=14).forecast
+        totals[name] = rows.groupby(rows["ds_local"].dt.date)["offered"].sum()
+    weekday_total = WEEKDAY_PER_HOUR * len(HOURS)
+    assert totals["plain"][saturday] < 0.5 * weekday_total  # a weekend's
+    assert totals["site"][saturday] == pytest.approx(weekday_total, rel=0.12)
+
+
+def _chinese_days_off(history: pd.DataFrame) -> set[date]:
+    """The history's Chinese holidays and make-up days: left out, so the history is plain weeks."""
+    years = range(2023, 2025)
+    return set(country_holidays("CN", years)) | set(country_workdays("CN", years))

@@ -852,6 +852,20 @@ class ScenarioRow(Base):
     created_at: Mapped[datetime]
 
 
+class SiteCalendarDayRow(Base):
+    """A day of a site's own calendar (`wfm.domain.CalendarDay`): `kind` is holiday, workday
+    or normal, over the country's calendar; one row per site and local date."""
+
+    __tablename__ = "site_calendar_days"
+    __table_args__ = (UniqueConstraint("site_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
 class CapacityPlanRow(Base):
     """A capacity plan of a site's next months (`wfm.domain.capacity_plan`): its inputs, the job
     that computes it (null when computed in-process by the command line), its status and, once

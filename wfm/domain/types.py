@@ -81,6 +81,24 @@ class Site:
     swaps_need_approval: bool = False
 
 
+class CalendarDayKind(enum.StrEnum):
+    """A site's own word on a day, over its country's public holidays and make-up working
+    days (`forecasting.calendar.CalendarOverride`)."""
+
+    HOLIDAY = "holiday"  # a holiday the country's calendar lacks (a local festival, a closure)
+    WORKDAY = "workday"  # a make-up working day
+    NORMAL = "normal"  # an ordinary day of its weekday, whatever the country's calendar says
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    """A day of a site's calendar (a local date)."""
+
+    day: date
+    kind: CalendarDayKind
+    name: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Queue:
     site_code: str

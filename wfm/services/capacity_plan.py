@@ -2,8 +2,9 @@
 computed (in the worker, or in-process by `wfm capacity-plan`) from the site's own data:
 
 - each queue's daily totals (local days of the site) fitted by the long-horizon model
-  (`forecasting.capacity`: level, trend, weekday factors and the site country's holidays) and
-  forecast day by day over the horizon; the month's mean day of each weekday goes to the plan;
+  (`forecasting.capacity`: level, trend, weekday factors and the site's holidays, its
+  country's with its own calendar's days over them) and forecast day by day over the horizon;
+  the month's mean day of each weekday goes to the plan;
 - each queue's interval profile per weekday and mean handle time, from its last
   `PROFILE_WEEKS` weeks of history (handle time is held flat over the horizon);
 - the queue model of each queue (`QueueModel.of_queue`) and the site's unplanned shrinkage;
@@ -27,7 +28,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from forecasting.calendar import country_holidays
 from forecasting.capacity import fit_daily_volume, predict_daily
 from wfm.db.repositories import (
     AgentRepository,
@@ -57,6 +57,7 @@ from wfm.domain.capacity_plan import (
 from wfm.domain.errors import ConflictError
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel
+from wfm.services.holidays import calendar_options
 from wfm.services.jobs import enqueue
 from wfm.services.site_rules import contract_code, latest_or_for_week
 
@@ -410,10 +411,7 @@ def run_capacity_plan(
     start = request.start_month or month_start(last_day, 1)
     end = month_start(start, request.months) - timedelta(days=1)
     years = range(min(h.daily.index[0] for h in histories).year, end.year + 1)
-    try:
-        holidays = country_holidays(site.country_code or None, years)
-    except ValueError:
-        holidays = {}
+    holidays = calendar_options(session, site).holidays(years)
     demands, forecasts, warnings = _demands(
         session, site, histories, holidays, start, end, request.months, tell
     )

@@ -19,6 +19,7 @@ from wfm.db.repositories import (
 from wfm.domain import ForecastAccuracy, ForecastAdjustment, ForecastRun, ForecastValue
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.services.calibration import calibrate_queues
+from wfm.services.holidays import calendar_options
 from wfm.services.patience import estimate_patience
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def run_forecast(
     cluster, `wfm.adapters.dask_cluster`) the model fits run there; `notes` (e.g. why it did
     not) are stored with the run's warnings.
     """
-    from forecasting import CalendarOptions, ForecastConfig, HistoryError, forecast
+    from forecasting import ForecastConfig, HistoryError, forecast
 
     say = progress or _silent
     if not 1 <= weeks <= 26:
@@ -86,7 +87,7 @@ def run_forecast(
     config = ForecastConfig(
         interval_minutes=minutes,
         timezone=site.timezone,
-        calendar=CalendarOptions(country=site.country_code or None),
+        calendar=calendar_options(session, site),
     )
     say(0.15, f"backtesting candidate models on {len(frame)} intervals")
     try:

@@ -28,6 +28,7 @@ from wfm.db.repositories.scenarios import ScenarioRecord, ScenarioRepository
 from wfm.db.repositories.schedules import ScheduleRepository
 from wfm.db.repositories.segments import SegmentRepository
 from wfm.db.repositories.shift_trades import ShiftTradeRepository
+from wfm.db.repositories.site_calendar import SiteCalendarRepository
 from wfm.db.repositories.site_rules import SiteRulesRepository
 from wfm.db.repositories.sites import SiteRepository
 from wfm.db.repositories.time_off import TimeOffRequestRepository
@@ -64,6 +65,7 @@ __all__ = [
     "SegmentRepository",
     "ShiftTradeRepository",
     "SiteRepository",
+    "SiteCalendarRepository",
     "SiteRulesRepository",
     "TimeOffEntry",
     "TimeOffRequestRepository",
