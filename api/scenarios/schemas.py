@@ -53,7 +53,7 @@ class CampaignChangesSchema(Input):
 
 class ChangesSchema(QueueChangesSchema):
     """Every queue's volume, handle time and targets, then each queue's own; headcount by
-    skill; campaigns' values; the unplanned shrinkage and seats of the variant."""
+    skill; campaigns' values; the unplanned shrinkage and seats of the variant; its rules."""
 
     queues: dict[str, QueueChangesSchema] | None = Field(
         default=None, description="Per queue code, its own changes."
@@ -68,6 +68,16 @@ class ChangesSchema(QueueChangesSchema):
         default=None, description="The variant's unplanned shrinkage, a fraction in [0, 0.9]."
     )
     seats: int | None = Field(default=None, description="The variant's seats, 1 or more.")
+    rules: dict[str, Any] | None = Field(
+        default=None,
+        max_length=32,
+        description="Site-rule fields (as `PUT /v1/sites/{code}/rules` takes them: "
+        "shift_lengths_minutes, start_step_minutes, earliest_start_local, latest_end_local, "
+        "breaks, min_rest_hours, max_consecutive_days, min_consecutive_days_off, fairness, "
+        "weights, labour_cost) that replace the week's rules for the variant; the whole is "
+        "checked as a stored version would be.",
+        examples=[{"shift_lengths_minutes": [360, 480], "min_rest_hours": 12}],
+    )
 
 
 class VariantSchema(Input):

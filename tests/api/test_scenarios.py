@@ -18,9 +18,12 @@ from typer.testing import CliRunner
 
 from wfm.cli import app
 from wfm.db.session import unit_of_work
+from wfm.domain.scenarios import parse_scenario
 from wfm.services.centre import CentreData, load_centre
 from wfm.services.forecasting import run_forecast
-from wfm.services.scheduling import build_schedule, first_forecast_week
+from wfm.services.scenarios import variant_rules
+from wfm.services.scheduling import build_problem, build_schedule, first_forecast_week
+from wfm.services.site_rules import rules_for_week
 from wfm.settings import get_settings
 from wfm.tools.demo import generate_demo_centre
 from wfm.worker.worker import Worker
@@ -124,6 +127,10 @@ def test_a_scenario_runs_as_one_job_and_compares_with_the_base(
         ({"headcount": [{"skill": "nope", "agents": 1}]},
          "body.variants[1].changes.headcount[0].skill"),
         ({"campaigns": {"nope": {"value_percent": 1}}}, "body.variants[1].changes.campaigns.nope"),
+        ({"rules": {"nope": 1}}, "body.variants[1].changes.rules.nope"),
+        ({"rules": {"start_step_minutes": 7}},
+         "body.variants[1].changes.rules.start_step_minutes"),
+        ({"rules": {"min_rest_hours": "long"}}, "body.variants[1].changes.rules.min_rest_hours"),
     ],
 )  # fmt: skip
 def test_bad_scenarios_are_422_naming_the_field(
@@ -143,6 +150,42 @@ def test_bad_scenarios_are_422_naming_the_field(
         assert refused.json()["errors"][0]["field"] == "body.week_start"
     with api.client("executive") as viewer:
         assert viewer.post("/v1/scenarios", json=_scenario(site, week, queue)).status_code == 403
+
+
+def test_a_variant_under_other_rules_is_solved_under_them(
+    api: ApiServer, demo: tuple[str, date, str]
+) -> None:
+    """A variant's `rules` replace the week's rules' fields for it alone: wages priced in the
+    variant only, and its problem built under the merged rules."""
+    site, week, queue = demo
+    wages = {"wages": [{"contract": "Full-time 40 h", "hourly_rate": 20.0}]}
+    doc = _scenario(site, week, queue)
+    doc["variants"] = [
+        {
+            "name": "priced, longer rest",
+            "changes": {"rules": {"labour_cost": wages, "min_rest_hours": 13}},
+        }
+    ]
+    with api.client("planner") as planner:
+        accepted = ok(planner.post("/v1/scenarios", json=doc), 202)
+        assert _run_worker(api) == 1
+        shown = ok(planner.get(f"/v1/scenarios/{accepted['scenario_id']}"))
+    assert shown["status"] == "succeeded", shown
+    comparison = shown["comparison"]
+    base, (variant,) = comparison["base"], comparison["variants"]
+    assert base["figures"]["labour_cost"] is None  # the site's rules set no wages
+    assert variant["figures"]["labour_cost"] > 0
+    assert variant["changes"]["rules"]["min_rest_hours"] == 13
+    with unit_of_work(api.engine) as session:
+        scenario = parse_scenario(shown["document"])
+        rules = variant_rules(session, scenario, scenario.variants[0])
+        assert rules is not None and rules.min_rest_hours == 13
+        problem, _ = build_problem(session, site_code=site, week_start=week, rules=rules)
+        plain, _ = build_problem(session, site_code=site, week_start=week)
+        assert rules_for_week(session, site, week).labour_cost is None  # nothing stored
+    assert {a.contract.min_rest_hours for a in problem.agents} == {13}
+    assert {a.contract.min_rest_hours for a in plain.agents} != {13}
+    assert problem.labour_cost is not None and plain.labour_cost is None
 
 
 def _wfm(*args: str) -> Any:

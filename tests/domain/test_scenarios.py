@@ -51,10 +51,15 @@ def test_a_good_document_reads_back_the_same() -> None:
         {"headcount": [{"skill": "retail", "agents": 5, "contract": "Full-time"}]},
         {"campaigns": {"renewals": {"value_percent": 20}}, "seats": 12},
         {"unplanned_shrinkage": 0.1, "headcount": [{"skill": "business", "agents": -1}]},
+        {"rules": {"shift_lengths_minutes": [360, 480], "min_rest_hours": 12}},
         time_limit_seconds=5,
     )
     scenario = validate_scenario(doc, lambda _code: SITE)
-    assert scenario.week_start == date(2025, 3, 17) and len(scenario.variants) == 5
+    assert scenario.week_start == date(2025, 3, 17) and len(scenario.variants) == 6
+    assert scenario.variants[5].changes.rules == {
+        "shift_lengths_minutes": [360, 480],
+        "min_rest_hours": 12,
+    }
     assert parse_scenario(scenario_to_document(scenario)) == scenario
 
 
@@ -79,6 +84,8 @@ def test_a_good_document_reads_back_the_same() -> None:
         ({"unplanned_shrinkage": 0.95}, "variants[2].changes.unplanned_shrinkage"),
         ({"seats": 0}, "variants[2].changes.seats"),
         ({"wages": 3}, "variants[2].changes.wages"),
+        ({"rules": {"breaks": [], "lunch": 1}}, "variants[2].changes.rules.lunch"),
+        ({"rules": [1]}, "variants[2].changes.rules"),
     ],
 )  # fmt: skip
 def test_each_bad_change_is_named(changes: dict[str, Any], field: str) -> None:

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from wfm.domain.errors import ValidationError
+from wfm.domain.site_rules import RULE_FIELDS
 
 # limits of a scenario document
 MAX_VARIANTS = 10
@@ -71,7 +72,11 @@ class HeadcountChange:
 class VariantChanges:
     """One variant's changes. The top-level volume, handle time and targets apply to every
     queue; a queue's own entry in `queues` applies after them (percents multiply, targets
-    replace). `unplanned_shrinkage` and `seats` override the site's rules for the variant."""
+    replace). `unplanned_shrinkage` and `seats` override the site's rules for the variant.
+    `rules` is a partial site-rules document (`wfm.domain.site_rules.RULE_FIELDS`: shift
+    lengths, start step, the site's hours, breaks, rest, days, fairness, weights, wages): its
+    fields replace those of the week's rules for the variant, and the whole is checked as a
+    version of the rules would be."""
 
     volume_percent: float | None = None
     aht_percent: float | None = None
@@ -82,6 +87,7 @@ class VariantChanges:
     campaign_value_percent: Mapping[str, float] = field(default_factory=dict)
     unplanned_shrinkage: float | None = None
     seats: int | None = None
+    rules: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,7 @@ _CHANGE_FIELDS = {
     "campaigns",
     "unplanned_shrinkage",
     "seats",
+    "rules",
 }
 _HEADCOUNT_FIELDS = {"skill", "agents", "contract"}
 
@@ -281,6 +288,11 @@ def _changes(found: _Found, path: str, doc: dict[str, Any]) -> VariantChanges | 
     seats = doc.get("seats")
     if seats is not None and not (_is_int(seats) and 1 <= seats <= SEATS_MAX):
         found.add(f"{path}.seats", f"{_show(seats)} is not a whole number in [1, {SEATS_MAX}]")
+    rules = doc.get("rules") or {}
+    if not isinstance(rules, dict):
+        found.add(f"{path}.rules", "must be an object of site-rule fields")
+    else:
+        found.unknown(f"{path}.rules", rules, RULE_FIELDS)
     if len(found.items) > before:
         return None
     return VariantChanges(
@@ -293,6 +305,7 @@ def _changes(found: _Found, path: str, doc: dict[str, Any]) -> VariantChanges | 
         campaign_value_percent=values,
         unplanned_shrinkage=shrinkage,
         seats=seats,
+        rules=dict(rules),
     )
 
 
@@ -445,6 +458,8 @@ def changes_to_document(changes: VariantChanges) -> dict[str, Any]:
         doc["campaigns"] = {
             code: {"value_percent": value} for code, value in changes.campaign_value_percent.items()
         }
+    if changes.rules:
+        doc["rules"] = dict(changes.rules)
     return doc
 
 

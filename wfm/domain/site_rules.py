@@ -299,15 +299,17 @@ _BREAK_INTS = (
 )
 
 
+RULE_FIELDS = frozenset(
+    {*_INT_FIELDS, *_NUMBER_FIELDS, *_CLOCK_FIELDS, *_LIST_FIELDS, "breaks", "labour_cost"}
+)  # the fields of a rules document
+
+
 def parse_rules(doc: Any) -> SiteRules:
     """Rules from a JSON object written by hand (a file), every field optional: ValidationError
     naming each unknown field and each value of the wrong type; then `validate_rules`."""
     if not isinstance(doc, dict):
         raise ValidationError("rules: must be a JSON object")
-    found: list[str] = []
-    known = set(_INT_FIELDS + _NUMBER_FIELDS + _CLOCK_FIELDS + _LIST_FIELDS)
-    known |= {"breaks", "labour_cost"}
-    found += [f"{name}: unknown field" for name in sorted(set(doc) - known)]
+    found: list[str] = [f"{name}: unknown field" for name in sorted(set(doc) - RULE_FIELDS)]
     for name in _INT_FIELDS:
         _expect(found, name, doc.get(name), _is_int)
     for name in _NUMBER_FIELDS:

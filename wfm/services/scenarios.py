@@ -42,11 +42,12 @@ from wfm.domain.scenarios import (
     scenario_to_document,
     validate_scenario,
 )
+from wfm.domain.site_rules import SiteRules, parse_rules, rules_to_document
 from wfm.services.jobs import enqueue
 from wfm.services.schedule_evaluation import ScheduleEvaluation, evaluate_roster
 from wfm.services.schedule_views import require_forecast_for_week
 from wfm.services.scheduling import build_problem, require_week_start
-from wfm.services.site_rules import contract_code
+from wfm.services.site_rules import checked_rules, contract_code, rules_for_week
 
 Progress = Callable[[float, str], None]
 
@@ -78,7 +79,35 @@ def check_scenario(session: Session, doc: Any) -> Scenario:
         require_forecast_for_week(session, scenario.site_code, scenario.week_start)
     except ValidationError as exc:
         raise ScenarioError([("week_start", str(exc).removeprefix("week_start: "))]) from None
+    problems: list[tuple[str, str]] = []
+    for i, variant in enumerate(scenario.variants):
+        try:
+            variant_rules(session, scenario, variant)
+        except ValidationError as exc:
+            path = f"variants[{i}].changes.rules"
+            problems += [(_rule_field(path, part), part) for part in str(exc).split("; ")]
+    if problems:
+        raise ScenarioError(problems)
     return scenario
+
+
+def variant_rules(session: Session, scenario: Scenario, variant: Variant) -> SiteRules | None:
+    """The variant's rules: the week's with the variant's `rules` fields over them, checked as
+    a stored version would be (`parse_rules`, then `checked_rules` with the variant's seats);
+    None when the variant changes no rule. ValidationError naming each field."""
+    if not variant.changes.rules:
+        return None
+    week = rules_for_week(session, scenario.site_code, scenario.week_start)
+    rules = parse_rules({**rules_to_document(week), **variant.changes.rules})
+    seats = variant.changes.seats or SiteRepository(session).get(scenario.site_code).seats
+    return checked_rules(session, scenario.site_code, rules, seats)
+
+
+def _rule_field(path: str, problem: str) -> str:
+    """The field a rules problem names ("shift_lengths_minutes: ..."), under the variant's
+    path; the path alone when it names none."""
+    name = problem.split(":", 1)[0].strip()
+    return f"{path}.{name}" if name and " " not in name else path
 
 
 def create_scenario(
@@ -127,9 +156,19 @@ def run_scenario(
     for index, variant in enumerate(parts):
         low, high = 0.02 + 0.96 * index / len(parts), 0.02 + 0.96 * (index + 1) / len(parts)
         tell(low, f"solving {variant.name} ({index + 1} of {len(parts)})")
+        rules = variant_rules(session, scenario, variant)
+        own_base = base_problem
+        if rules is not None:  # the week built again under the variant's rules
+            own_base, _ = build_problem(
+                session,
+                site_code=scenario.site_code,
+                week_start=scenario.week_start,
+                forecast_run_id=run_id,
+                rules=rules,
+            )
         solved.append(
             _solve_variant(
-                base_problem,
+                own_base,
                 variant,
                 time_limit_seconds=scenario.time_limit_seconds,
                 currency=currency,

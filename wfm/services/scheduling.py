@@ -130,10 +130,12 @@ def build_problem(
     forecast_run_id: int | None = None,
     shrinkage: float | None = None,
     include_agents: Collection[str] = (),
+    rules: SiteRules | None = None,
 ) -> tuple[Problem, int]:
     """The roster problem of a site's week from the stored forecast (with adjustments), queues,
     campaigns and agents. Returns the problem and the forecast run it was built from. Its
-    shrinkage is the site's unplanned shrinkage unless `shrinkage` is given.
+    shrinkage is the site's unplanned shrinkage unless `shrinkage` is given; its rules are the
+    site's rules of the week unless `rules` are given (a scenario's variant).
 
     `include_agents` names agents to keep even when no longer active at the site (a stored
     schedule's, so that its shifts are evaluated as rostered)."""
@@ -146,6 +148,7 @@ def build_problem(
         run=run,
         shrinkage=shrinkage,
         include_agents=include_agents,
+        rules=rules,
     )
     return problem, run.id
 
@@ -199,6 +202,7 @@ def _week_problem(
     run: ForecastRun | None,
     shrinkage: float | None,
     include_agents: Collection[str],
+    rules: SiteRules | None = None,
 ) -> Problem:
     """The roster problem of the week with the run's demand (none without a run). Its shrinkage
     is the site's unplanned shrinkage unless one is given: breaks and lunches are rostered in
@@ -248,7 +252,8 @@ def _week_problem(
             )
     last_week = _previous_week_final_shifts(session, site_code, week_start)
     campaign_codes = {c.code for c in campaigns}
-    rules = rules_for_week(session, site_code, week_start)
+    if rules is None:
+        rules = rules_for_week(session, site_code, week_start)
     wishes = ShiftTradeRepository(session).site_preferences(site_code)
     days = {week_start + timedelta(days=d) for d in range(7)}
     agents = tuple(

@@ -62,18 +62,28 @@ def set_rules(
     trouble = week_start_problem(valid_from, ZoneInfo(site.timezone))
     if trouble is not None:
         raise ValidationError(f"valid_from: {trouble}")
+    rules = checked_rules(session, site_code, rules, site.seats)
+    repo = SiteRulesRepository(session)
+    version = repo.add(site_code, valid_from=valid_from, rules=rules, note=note)
+    return next(v for v in repo.list(site_code) if v.version == version)
+
+
+def checked_rules(
+    session: Session, site_code: str, rules: SiteRules, seats: int | None
+) -> SiteRules:
+    """The rules with their contracts named by roster code (`with_contract_codes`), checked as
+    a version is stored: values and contradictions, the site's contracts, the wages' contracts,
+    the `seats`. ValidationError naming each field that is wrong."""
     rules = with_contract_codes(session, rules)
     validate_rules(rules)
     found = contract_issues(session, site_code, rules)
     if rules.labour_cost is not None:
         known = {contract_code(c.name) for c in AgentRepository(session).contracts()}
         found += unknown_contracts(rules.labour_cost, known)
-    found += seat_issues(session, site_code, site.seats, rules)
+    found += seat_issues(session, site_code, seats, rules)
     if found:
         raise ValidationError("; ".join(found))
-    repo = SiteRulesRepository(session)
-    version = repo.add(site_code, valid_from=valid_from, rules=rules, note=note)
-    return next(v for v in repo.list(site_code) if v.version == version)
+    return rules
 
 
 def with_contract_codes(session: Session, rules: SiteRules) -> SiteRules:
