@@ -2,8 +2,8 @@
 their job's status, and the latest solved one side by side: a column per week (the base and each
 variant), a row per figure, the difference to the base beside each variant's; and a form that
 asks a new one (`POST /v1/scenarios`: up to five variants of the shown week, each changing
-volume, handle time, targets, headcount, unplanned shrinkage, seats or the campaigns' selling
-value), solved by the worker as one job.
+volume, handle time, targets, headcount, unplanned shrinkage, seats, the campaigns' selling
+value, the shift lengths or the rest between shifts), solved by the worker as one job.
 Bilingual (`dashboard.i18n`)."""
 
 from __future__ import annotations
@@ -107,7 +107,41 @@ def _variant_inputs(row: int, skills: list[str]) -> dict[str, Any]:
                 t("Selling value %"), -100, 500, 0, step=5, key=f"scenario_selling_{row}"
             ),
         }
+        cells = st.columns([3, 2, 6])
+        found |= {
+            "lengths": cells[0].text_input(
+                t("Shift lengths, min (empty: the week's rules)"),
+                placeholder="360, 480",
+                key=f"scenario_lengths_{row}",
+            ),
+            "rest": cells[1].number_input(
+                t("Rest between shifts, h (empty: the week's rules)"),
+                0.0,
+                48.0,
+                None,
+                step=1.0,
+                key=f"scenario_rest_{row}",
+            ),
+        }
     return found
+
+
+def _lengths(text: str, variant: str) -> list[int]:
+    """Shift lengths typed as whole minutes separated by commas; ValueError naming the variant
+    and the part that is not one."""
+    lengths = []
+    for part in (p.strip() for p in text.replace("，", ",").split(",") if p.strip()):
+        if not part.isdigit():
+            raise ValueError(
+                t(
+                    "{variant}: {part} is not a shift length; write whole minutes separated by "
+                    "commas.",
+                    variant=variant,
+                    part=part,
+                )
+            )
+        lengths.append(int(part))
+    return lengths
 
 
 def _changes(row: dict[str, Any], campaigns: list[str]) -> dict[str, Any]:
@@ -132,6 +166,14 @@ def _changes(row: dict[str, Any], campaigns: list[str]) -> dict[str, Any]:
         changes["campaigns"] = {
             code: {"value_percent": int(row["selling_value"])} for code in campaigns
         }
+    rules: dict[str, Any] = {}
+    lengths = _lengths(str(row.get("lengths") or ""), str(row["name"]).strip())
+    if lengths:
+        rules["shift_lengths_minutes"] = lengths
+    if row.get("rest") is not None:
+        rules["min_rest_hours"] = float(row["rest"])
+    if rules:
+        changes["rules"] = rules
     return changes
 
 
@@ -157,11 +199,15 @@ def scenario_form(
         sent = st.form_submit_button(t("Run the scenario"))
     if not sent:
         return
-    variants = [
-        {"name": row["name"].strip(), "changes": _changes(row, campaigns)}
-        for row in rows
-        if row["name"].strip()
-    ]
+    try:
+        variants = [
+            {"name": row["name"].strip(), "changes": _changes(row, campaigns)}
+            for row in rows
+            if row["name"].strip()
+        ]
+    except ValueError as exc:
+        st.error(str(exc))
+        return
     if not name.strip() or not variants:
         st.error(t("Give the scenario a name and at least one named variant."))
         return

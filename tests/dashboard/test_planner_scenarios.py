@@ -124,3 +124,41 @@ def test_a_variant_changes_targets_shrinkage_seats_and_selling_values_from_the_p
             "changes": {"headcount": [{"skill": campaigns[0], "agents": -1}]},
         },
     ]
+
+
+def test_a_variant_changes_the_shift_lengths_and_the_rest_from_the_page(
+    own_demo_api: DemoApi,
+) -> None:
+    """The third line of a variant: shift lengths and the rest between shifts (empty: the
+    week's rules), sent as the variant's `rules`; a length that is not whole minutes is named
+    on the page, and lengths the site's contracts can't work are refused by the API naming the
+    field; nothing is stored either way."""
+    api = own_demo_api
+    before: Any = api.get("/v1/scenarios", "planner", site=api.site)
+    planner = run_page(api, PLANNER, "planner")
+    planner.toggle(key="scenario_new_open").set_value(True).run()
+    planner.text_input(key="scenario_new_name").input("Shorter shifts")
+    planner.text_input(key="scenario_name_0").input("six hours")
+    planner.text_input(key="scenario_lengths_0").input("360, 6h")
+    button(planner, "Run the scenario").click().run()
+    assert any("six hours: 6h is not a shift length" in e.value for e in planner.error)
+    planner.text_input(key="scenario_lengths_0").input("480")  # part-timers work 5-6 h
+    button(planner, "Run the scenario").click().run()
+    refused = " ".join(e.value for e in planner.error)
+    assert "variants[0].changes.rules.shift_lengths_minutes" in refused, refused
+    assert api.get("/v1/scenarios", "planner", site=api.site) == before
+
+    planner.text_input(key="scenario_lengths_0").input("300，360, 480, 540")
+    planner.number_input(key="scenario_rest_0").set_value(12.0)
+    button(planner, "Run the scenario").click().run()
+    assert_clean(planner)
+    stored: Any = api.get("/v1/scenarios", "planner", site=api.site)
+    [scenario] = [s for s in stored if s["id"] not in {b["id"] for b in before}]
+    assert scenario["document"]["variants"] == [
+        {
+            "name": "six hours",
+            "changes": {
+                "rules": {"shift_lengths_minutes": [300, 360, 480, 540], "min_rest_hours": 12.0}
+            },
+        }
+    ]
