@@ -3,8 +3,9 @@ one widget for a planner editing any agent (`/v1/agents/{code}/...`, the planner
 an agent editing their own (`/v1/me/...`, `agent_code=None`). Availability is a list of
 site-local windows per weekday (hard for the roster); a preference is a soft wish (a day off,
 a work day, a start window, or at most so many evening shifts a week) on some weekdays or dates,
-charged its weight for each day it is not honoured. What the API refuses is said field by field
-and nothing is stored. Texts from the `common` catalogue."""
+charged its weight for each day it is not honoured; a voluntary-time-off offer is hours a week
+the agent would work less than the contract's minimum, unpaid. What the API refuses is said
+field by field and nothing is stored. Texts from the `common` catalogue."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ KINDS = {
     "work_day": N_("work day"),
     "start_between": N_("start between"),
     "max_evenings": N_("at most so many evenings"),
+    "voluntary_time_off": N_("voluntary time off"),
 }
 DEFAULT_MAX_EVENINGS = 2  # the form's first value
+DEFAULT_VTO_HOURS = 4.0  # the form's first value
 FLASH_KEY = "preferences_flash"
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -81,6 +84,10 @@ def preference_text(pref: dict[str, Any]) -> str:
     days = [weekday_names(pref.get("weekdays") or [])]
     days.append(", ".join(fmt_date(d) for d in pref.get("dates") or []))
     when = "; ".join(d for d in days if d) or t("every day")
+    if pref["kind"] == "voluntary_time_off":
+        hours = fmt_number(float(pref.get("vto_hours_max") or 0.0), 1)
+        offer = t("{kind}: up to {hours} unpaid hours a week", kind=kind, hours=hours)
+        return f"{offer} · {when}"
     weight = t("weight {weight}", weight=fmt_number(float(pref.get("weight") or 1.0), 1))
     return f"{kind} · {when} · {weight}"
 
@@ -98,6 +105,8 @@ def _as_body(pref: dict[str, Any]) -> dict[str, Any]:
             body[bound] = _hhmm(pref[bound])
     if pref.get("max_evening_shifts") is not None:
         body["max_evening_shifts"] = int(pref["max_evening_shifts"])
+    if pref.get("vto_hours_max") is not None:
+        body["vto_hours_max"] = float(pref["vto_hours_max"])
     return body
 
 
@@ -242,6 +251,22 @@ def _add_preference_form(
                 time=f"{EVENING_FROM_LOCAL:%H:%M}",
             )
         )
+        vto_hours = left.number_input(
+            t("Unpaid hours a week at most"),
+            min_value=0.5,
+            max_value=60.0,
+            value=DEFAULT_VTO_HOURS,
+            step=0.5,
+            key=f"{key}_pref_vto_hours",
+        )
+        st.caption(
+            t(
+                "For the kind voluntary time off only: the agent would work up to so many hours "
+                "a week less than the contract's minimum, unpaid, in the weeks holding the "
+                "picked days; the roster takes them where they are worth less than the wage. "
+                "The weight is not used."
+            )
+        )
         sent = st.form_submit_button(what)
     if not sent:
         return
@@ -259,6 +284,9 @@ def _add_preference_form(
     if kind == "max_evenings":
         made["max_evening_shifts"] = int(evenings)
         bounds = [("evening_from_local", evening_from)]
+    elif kind == "voluntary_time_off":
+        made["vto_hours_max"] = float(vto_hours)
+        bounds = []
     else:
         bounds = [("earliest_start_local", earliest), ("latest_start_local", latest)]
     for bound, value in bounds:
@@ -350,10 +378,20 @@ def show_preference_report(
 ) -> None:
     """How the shown week's schedule keeps the agents' preferences, from its evaluation (the
     one the API gives, recomputed for any version): the days asked and honoured, and the weight
-    of those broken."""
+    of those broken, and the voluntary time off it takes."""
     if schedule is None or evaluation is None:
         st.caption(t("No schedule for this week: nothing to report on preferences."))
         return
+    vto_hours = float(evaluation.get("voluntary_time_off_hours") or 0.0)
+    if vto_hours > 0:
+        st.caption(
+            t(
+                "Schedule version {version} takes {hours} unpaid hours of voluntary time off "
+                "that agents offered.",
+                version=schedule["version"],
+                hours=fmt_number(vto_hours, 1),
+            )
+        )
     asked = int(evaluation.get("preference_days_asked") or 0)
     honoured = int(evaluation.get("preference_days_honoured") or 0)
     if asked == 0:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scheduling.economics import ServeCurve
-from scheduling.labour import flexible_charge
+from scheduling.labour import NO_CHARGE, flexible_charge
 from scheduling.linear import LinearModel
 from scheduling.timeline import BreakWindow, Timeline
 
@@ -249,8 +249,12 @@ def add_flexible_hours_cost(
     wage): the group's paid minutes above its agents' minimum cost the contract's wage, and
     those above their overtime thresholds the overtime surcharge too. Pooled over the group
     (one contract), the minutes above a sum of thresholds are at most the sum of each agent's,
-    so the model charges no more than the evaluation and stays a relaxation."""
-    charge = flexible_charge(timeline.problem, timeline.agents[group.agents[0]].spec)
+    so the model charges no more than the evaluation and stays a relaxation. The group's charge
+    is that of any agent charged (one contract, one wage): an agent whose hours are fixed is
+    never above its minimum, so charging its minutes too adds nothing."""
+    problem = timeline.problem
+    charges = [flexible_charge(problem, timeline.agents[a].spec) for a in group.agents]
+    charge = next((c for c in charges if c.charges), NO_CHARGE)
     if not charge.charges:
         return []
     options = timeline.options

@@ -221,8 +221,20 @@ def _check_agent(issues: list[str], path: str, agent: AgentSpec, problem: Proble
 
 
 def _check_preference(issues: list[str], path: str, pref: Preference) -> None:
-    if pref.kind not in ("day_off", "work_day", "start_between", "max_evenings"):
+    if pref.kind not in (
+        "day_off",
+        "work_day",
+        "start_between",
+        "max_evenings",
+        "voluntary_time_off",
+    ):
         issues.append(f"{path}.kind: unknown kind {pref.kind!r}")
+    if pref.kind == "voluntary_time_off":
+        hours = pref.vto_hours_max
+        if hours is None or not math.isfinite(hours) or hours <= 0:
+            issues.append(f"{path}: voluntary_time_off needs vto_hours_max, above 0")
+    elif pref.vto_hours_max is not None:
+        issues.append(f"{path}: only voluntary_time_off takes vto_hours_max")
     if pref.kind == "max_evenings":
         if pref.max_evening_shifts is None or pref.max_evening_shifts < 0:
             issues.append(f"{path}: max_evenings needs max_evening_shifts, 0 or more")

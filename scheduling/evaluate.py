@@ -108,6 +108,9 @@ class AgentReport:
     preference_penalty: float
     # the agent's preferences day by day (`PreferenceTally`): days asked and days honoured
     preferences: PreferenceTally = field(default_factory=lambda: PreferenceTally(0, 0))
+    # of the voluntary time off the agent offered (`paid_hours_min` is already below the
+    # contract's minimum by it), the unpaid hours the roster takes
+    voluntary_time_off_hours: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,11 @@ class Evaluation:
         return len(self.violations)
 
     @property
+    def voluntary_time_off_hours(self) -> float:
+        """The unpaid hours below contract minimums the roster takes from agents' offers."""
+        return sum(agent.voluntary_time_off_hours for agent in self.agents)
+
+    @property
     def under_coverage_agent_hours(self) -> float:
         return sum(queue.under_coverage_agent_hours for queue in self.queues)
 
@@ -213,12 +221,18 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
 
 @dataclass(frozen=True)
 class _WeeklyLimits:
-    """An agent's contract limits for the week, after paid time off."""
+    """An agent's contract limits for the week, after paid time off (the minimum also after the
+    voluntary time off offered, `offered_hours` of it below the contract's)."""
 
     hours_min: float
     hours_max: float
     days_min: int
     days_max: int
+    offered_hours: float = 0.0
+
+    def voluntary_time_off_taken(self, paid_hours: float) -> float:
+        """The offered hours the week leaves unworked."""
+        return min(self.offered_hours, max(0.0, self.hours_min + self.offered_hours - paid_hours))
 
 
 class _Checker:
@@ -308,6 +322,7 @@ class _Checker:
             unpopular_shifts=self._unpopular_shifts(shifts),
             preference_penalty=penalty,
             preferences=tally,
+            voluntary_time_off_hours=limits.voluntary_time_off_taken(paid_hours),
         )
 
     def _one_shift_a_day(
@@ -394,7 +409,8 @@ class _Checker:
 
     def _weekly_limits(self, agent: AgentSpec) -> _WeeklyLimits:
         """The contract's weekly hours and days, less the paid time off (a day counts when the
-        time off covers the whole local day)."""
+        time off covers the whole local day); the minimum hours and days also less the voluntary
+        time off offered."""
         contract = agent.contract
         credit_hours = sum(leave.paid_hours for leave in agent.time_off)
         credit_days = 0
@@ -406,11 +422,14 @@ class _Checker:
                 for leave in agent.time_off
             ):
                 credit_days += 1
+        hours_min = max(0.0, contract.weekly_paid_hours_min - credit_hours)
+        offered, offered_days = self.problem.voluntary_time_off(agent, hours_min)
         return _WeeklyLimits(
-            hours_min=max(0.0, contract.weekly_paid_hours_min - credit_hours),
+            hours_min=hours_min - offered,
             hours_max=max(0.0, contract.weekly_paid_hours_max - credit_hours),
-            days_min=max(0, contract.days_per_week_min - credit_days),
+            days_min=max(0, contract.days_per_week_min - credit_days - offered_days),
             days_max=max(0, contract.days_per_week_max - credit_days),
+            offered_hours=offered,
         )
 
     def _weekly_hours_and_days(
@@ -463,6 +482,8 @@ class _Checker:
             for shift in shifts
         }
         for pref in agent.preferences:
+            if pref.kind == "voluntary_time_off":
+                continue  # an offer, not a wish: `AgentReport.voluntary_time_off_hours`
             days = [d for d in self.dates if pref.concerns(d)]
             evenings = 0
             for day in days:

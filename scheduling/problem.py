@@ -13,7 +13,7 @@ time, requirement) have one value per interval of that timeline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -242,7 +242,12 @@ class Preference:
     day when none are given), ``max_evenings`` (at most `max_evening_shifts` evening shifts on the
     given days of the horizon; each one more is charged `weight`). An evening shift ends after
     `evening_from_local` (its local start's minute of day plus its length; None: the standard
-    `EVENING_FROM_LOCAL`), so a night shift counts too.
+    `EVENING_FROM_LOCAL`), so a night shift counts too. ``voluntary_time_off`` is not a wish
+    but an offer: the agent would work up to `vto_hours_max` paid hours less than the contract's
+    weekly minimum, unpaid, in a week holding one of its days (the largest such offer counts),
+    and as many days fewer than the contract's minimum as its shortest paid shift fits in those
+    hours; the roster takes those hours off where they are worth less than the wage, and
+    `weight` is not used.
     """
 
     kind: str
@@ -253,6 +258,7 @@ class Preference:
     latest_start_local: time | None = None
     max_evening_shifts: int | None = None
     evening_from_local: time | None = None
+    vto_hours_max: float | None = None
 
     def concerns(self, day: date) -> bool:
         """Whether the wish concerns that local date: one of its dates or weekdays, or any
@@ -295,6 +301,19 @@ class AgentSpec:
     @property
     def absences(self) -> tuple[Absence, ...]:
         return self.unavailable + self.time_off
+
+    def voluntary_time_off_hours(self, days: Iterable[date]) -> float:
+        """The unpaid hours below the contract's weekly minimum the agent offers in a horizon of
+        these local days: the largest voluntary-time-off offer concerning one of them (0: none)."""
+        horizon = tuple(days)
+        return max(
+            (
+                pref.vto_hours_max or 0.0
+                for pref in self.preferences
+                if pref.kind == "voluntary_time_off" and any(pref.concerns(d) for d in horizon)
+            ),
+            default=0.0,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +387,16 @@ class Problem:
 
     def dates(self) -> list[date]:
         return [self.horizon.start_date + timedelta(days=d) for d in range(self.horizon.days)]
+
+    def voluntary_time_off(self, agent: AgentSpec, hours_min: float) -> tuple[float, int]:
+        """The voluntary time off the agent offers in this horizon, as the hours below the
+        week's minimum (`hours_min`, after paid time off; the offer at most that) and the whole
+        days they free from the contract's minimum days (as many as its shortest paid shift
+        fits in those hours)."""
+        hours = min(max(0.0, hours_min), agent.voluntary_time_off_hours(self.dates()))
+        lengths = agent.contract.shift_lengths_minutes
+        shortest = min((self.shift_rules.paid_minutes(n) for n in lengths), default=0) / 60.0
+        return hours, int(hours / shortest + 1e-9) if shortest > 0 else 0
 
     def under_target_penalty_per_agent_hour(self) -> float:
         """The penalty for each agent-hour a queue is short of its requirement."""

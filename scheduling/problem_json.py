@@ -360,6 +360,7 @@ class _Parser:
                     latest_start_local=self.clock(latest) if latest else None,
                     max_evening_shifts=p.get("max_evening_shifts"),
                     evening_from_local=self.clock(evening) if evening else None,
+                    vto_hours_max=p.get("vto_hours_max"),
                 )
             )
         last = a.get("last_week")
@@ -607,6 +608,8 @@ def _agent_doc(a: AgentSpec) -> dict[str, Any]:
                 item["max_evening_shifts"] = p.max_evening_shifts
             if p.evening_from_local is not None:
                 item["evening_from_local"] = _clock(p.evening_from_local)
+            if p.vto_hours_max is not None:
+                item["vto_hours_max"] = p.vto_hours_max
             prefs.append(item)
         doc["preferences"] = prefs
     if a.last_week is not None:

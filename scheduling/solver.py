@@ -119,6 +119,7 @@ class SolveResult:
             "preference_penalty": round(ev.preference_penalty, 2),
             "preference_days_asked": ev.preferences.asked_days,
             "preference_days_honoured": ev.preferences.honoured_days,
+            "voluntary_time_off_hours": round(ev.voluntary_time_off_hours, 2),
             "max_unpopular_shifts": ev.max_unpopular_shifts,
             "shifts": len(self.roster.shifts),
             **_labour_summary(ev),
@@ -820,6 +821,7 @@ def roster_document(
         entry["preference_penalty"] = round(report.preference_penalty, 2)
         entry["preference_days_asked"] = report.preferences.asked_days
         entry["preference_days_honoured"] = report.preferences.honoured_days
+        entry["voluntary_time_off_hours"] = round(report.voluntary_time_off_hours, 2)
     intervals = [
         _interval_document(evaluation, t, start)
         for t, start in enumerate(evaluation.interval_starts_utc)

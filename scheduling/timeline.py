@@ -235,13 +235,20 @@ def _agent_frame(
     options: list[ShiftOption],
     day_starts: list[int],
 ) -> AgentFrame:
-    """The agent's week: the options they may work, the contract's limits after paid time off,
-    the preference penalties, and last week's run of days."""
+    """The agent's week: the options they may work, the contract's limits after paid time off
+    (the minimum hours and days also after the voluntary time off offered), the preference
+    penalties, and last week's run of days."""
     contract = agent.contract
     rest_minutes = contract.min_rest_hours * 60.0
     allowed = _allowed_options(problem, agent, options)
     credited_hours, credited_days = _time_off_credits(problem, agent, day_starts)
-    minutes_min = max(0, math.ceil((contract.weekly_paid_hours_min - credited_hours) * 60 - 1e-6))
+    offered_hours, offered_days = problem.voluntary_time_off(
+        agent, contract.weekly_paid_hours_min - credited_hours
+    )
+    minutes_min = max(
+        0,
+        math.ceil((contract.weekly_paid_hours_min - credited_hours - offered_hours) * 60 - 1e-6),
+    )
     minutes_max = max(0, math.floor((contract.weekly_paid_hours_max - credited_hours) * 60 + 1e-6))
     option_penalty, work_penalty, idle_penalty = _preference_penalties(
         problem, agent, options, allowed
@@ -252,7 +259,7 @@ def _agent_frame(
         options=tuple(allowed),
         paid_minutes_min=minutes_min,
         paid_minutes_max=minutes_max,
-        days_min=max(0, contract.days_per_week_min - credited_days),
+        days_min=max(0, contract.days_per_week_min - credited_days - offered_days),
         days_max=max(0, contract.days_per_week_max - credited_days),
         prior_consecutive_days=_prior_consecutive_days(problem, agent),
         max_consecutive_days=contract.max_consecutive_days,

@@ -11,6 +11,7 @@ from scheduling.problem import EVENING_FROM_LOCAL
 from wfm.domain.shift_trades import OfferMode, OfferStatus, PreferenceKind, TradeKind, TradeStatus
 
 MAX_PREFERENCES = 50
+MAX_VTO_HOURS = 60.0  # a week's voluntary time off offered, at most
 
 
 class PreferenceSchema(Input):
@@ -20,8 +21,10 @@ class PreferenceSchema(Input):
 
     kind: PreferenceKind = Field(
         description="day_off (no shift those days), work_day (a shift those days), "
-        "start_between (shifts those days start within the window) or max_evenings (at most "
-        "max_evening_shifts evening shifts on those days of the roster's week).",
+        "start_between (shifts those days start within the window), max_evenings (at most "
+        "max_evening_shifts evening shifts on those days of the roster's week) or "
+        "voluntary_time_off (an offer: up to vto_hours_max paid hours below the contract's "
+        "weekly minimum, unpaid, in a week holding one of those days).",
         examples=["day_off"],
     )
     weight: float = Field(
@@ -49,6 +52,14 @@ class PreferenceSchema(Input):
         description="max_evenings: a shift ending after this local time is an evening shift "
         f"(null: {EVENING_FROM_LOCAL:%H:%M}).",
     )
+    vto_hours_max: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_VTO_HOURS,
+        description="voluntary_time_off: the unpaid hours a week the agent would work less than "
+        "the contract's minimum; the roster takes them where they are worth less than the wage "
+        "(`weight` is not used).",
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> PreferenceSchema:
@@ -70,6 +81,11 @@ class PreferenceSchema(Input):
                 raise ValueError("max_evenings needs max_evening_shifts")
         elif evening != (None, None):
             raise ValueError(f"{self.kind.value} takes no max_evening_shifts or evening_from_local")
+        if self.kind is PreferenceKind.VOLUNTARY_TIME_OFF:
+            if self.vto_hours_max is None:
+                raise ValueError("voluntary_time_off needs vto_hours_max")
+        elif self.vto_hours_max is not None:
+            raise ValueError(f"{self.kind.value} takes no vto_hours_max")
         return self
 
 
@@ -80,7 +96,9 @@ class PreferencesReplace(Input):
 
 
 class PreferenceRead(Output):
-    kind: PreferenceKind = Field(description="day_off, work_day, start_between or max_evenings.")
+    kind: PreferenceKind = Field(
+        description="day_off, work_day, start_between, max_evenings or voluntary_time_off."
+    )
     weight: float = Field(description="Charged per day the wish is not honoured.")
     dates: list[date] = Field(description="Local dates it concerns.")
     weekdays: list[int] = Field(description="Weekdays it concerns (0 = Monday).")
@@ -90,6 +108,9 @@ class PreferenceRead(Output):
     evening_from_local: LocalTime | None = Field(
         description="max_evenings: evenings are shifts ending after this "
         f"(null: {EVENING_FROM_LOCAL:%H:%M})."
+    )
+    vto_hours_max: float | None = Field(
+        description="voluntary_time_off: unpaid hours a week below the contract's minimum."
     )
 
 

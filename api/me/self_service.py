@@ -99,6 +99,7 @@ def _preferences(body: PreferencesReplace) -> list[AgentPreference]:
             latest_start_local=p.latest_start_local,
             max_evening_shifts=p.max_evening_shifts,
             evening_from_local=p.evening_from_local,
+            vto_hours_max=p.vto_hours_max,
         )
         for p in body.preferences
     ]
@@ -111,7 +112,8 @@ def _preferences(body: PreferencesReplace) -> list[AgentPreference]:
     responses=responses(404),
 )
 def my_preferences(session: SessionDep, principal: PrincipalDep) -> Any:
-    """Your roster preferences (days off, work days, start windows, at most so many evenings)."""
+    """Your roster preferences (days off, work days, start windows, at most so many evenings)
+    and voluntary-time-off offers."""
     return [asdict(p) for p in ShiftTradeRepository(session).preferences(own_agent_code(principal))]
 
 

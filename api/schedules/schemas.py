@@ -340,6 +340,11 @@ class EvaluationRead(Output):
     preference_penalty: float = Field(
         0.0, description="The summed weights of the preference days the roster breaks."
     )
+    voluntary_time_off_hours: float = Field(
+        0.0,
+        description="Unpaid hours below contract minimums the roster takes from the agents' "
+        "voluntary_time_off offers (hours not worth their wage).",
+    )
 
 
 # --- edits: a shift changed by hand, saved as a new draft ---------------------------------------

@@ -78,9 +78,17 @@ def test_bad_windows_and_preferences_are_refused_and_nothing_is_written(api: Api
                 "latest_start_local": "11:00",
             },
             {"kind": "max_evenings", "max_evening_shifts": 1, "evening_from_local": "18:30"},
+            {"kind": "voluntary_time_off", "vto_hours_max": 7.5, "weekdays": [4]},
         ]
         stored = ok(mine.put("/v1/me/preferences", json={"preferences": wishes}))
-        assert [p["kind"] for p in stored] == ["day_off", "start_between", "max_evenings"]  # type: ignore[union-attr]
+        assert [p["kind"] for p in stored] == [  # type: ignore[union-attr]
+            "day_off",
+            "start_between",
+            "max_evenings",
+            "voluntary_time_off",
+        ]
+        assert stored[3]["vto_hours_max"] == 7.5  # type: ignore[index]
+        assert stored[2]["vto_hours_max"] is None  # type: ignore[index]
         assert stored[2]["max_evening_shifts"] == 1  # type: ignore[index]
         assert stored[2]["evening_from_local"] == "18:30:00"  # type: ignore[index]
         assert stored[0]["max_evening_shifts"] is None  # type: ignore[index]
@@ -121,6 +129,11 @@ def test_bad_windows_and_preferences_are_refused_and_nothing_is_written(api: Api
             ),
             ({"kind": "day_off", "max_evening_shifts": 1}, "max_evening_shifts"),
             ({"kind": "work_day", "evening_from_local": "18:00"}, "evening_from_local"),
+            ({"kind": "voluntary_time_off"}, "vto_hours_max"),
+            ({"kind": "voluntary_time_off", "vto_hours_max": 0}, "vto_hours_max"),
+            ({"kind": "voluntary_time_off", "vto_hours_max": 61}, "vto_hours_max"),
+            ({"kind": "voluntary_time_off", "vto_hours_max": "NaN"}, "vto_hours_max"),
+            ({"kind": "day_off", "vto_hours_max": 4}, "vto_hours_max"),
         ]
         for wish, why in bad_wishes:
             _refused(mine.put("/v1/me/preferences", json={"preferences": [wish]}), why)

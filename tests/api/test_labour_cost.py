@@ -167,6 +167,53 @@ def test_without_wages_the_evaluation_has_no_cost_but_sales_per_paid_hour(api: A
     )
 
 
+def _paid_hours(shifts: list[dict[str, Any]], code: str) -> float:
+    """An agent's paid hours from the shifts the API returns: each shift less its lunches."""
+    total = 0.0
+    for shift in (s for s in shifts if s["agent_code"] == code):
+        seconds = (
+            datetime.fromisoformat(shift["end_utc"]) - datetime.fromisoformat(shift["start_utc"])
+        ).total_seconds()
+        for b in shift["breaks"]:
+            if b["kind"] == "lunch":
+                seconds -= (
+                    datetime.fromisoformat(b["end_utc"]) - datetime.fromisoformat(b["start_utc"])
+                ).total_seconds()
+        total += seconds / 3600.0
+    return total
+
+
+def test_voluntary_time_off_offered_is_taken_where_hours_cost_more_than_they_earn(
+    api: ApiServer,
+) -> None:
+    """A planner enters a full-timer's offer of 8 unpaid hours; at a wage far above what any
+    hour earns, the roster takes the hours offered and no more, and the evaluation says so."""
+    site, week = _demo(api, agents=8)
+    wages = [{"contract": name, "hourly_rate": 5000.0} for name in RATES]
+    offer = {"kind": "voluntary_time_off", "vto_hours_max": 8, "dates": [week.isoformat()]}
+    with api.client("planner") as planner:
+        rules = {"valid_from": week.isoformat(), "labour_cost": {"wages": wages}}
+        ok(planner.put(f"/v1/sites/{site}/rules", json=rules), 201)
+        agents = _items(ok(planner.get("/v1/agents", params={"site": site})))
+        chosen = next(a for a in agents if _code(a["contract"]["name"]) == "Full-time-40-h")
+        code = chosen["code"]
+        stored = ok(planner.put(f"/v1/agents/{code}/preferences", json={"preferences": [offer]}))
+        assert stored[0]["vto_hours_max"] == 8 and stored[0]["kind"] == "voluntary_time_off"
+    built = _wfm("schedule", "--json", "--week", week.isoformat(), "--time-limit", "3",
+                 "--database-url", api.database_url)  # fmt: skip
+    assert built.exit_code == 0, built.output
+    assert "voluntary time off taken: 8.0 unpaid h" in built.stderr
+    schedule_id = json.loads(built.stdout)["schedule_id"]
+    with api.client("planner") as planner:
+        schedule = ok(planner.get(f"/v1/schedules/{schedule_id}"))
+        evaluation = ok(planner.get(f"/v1/schedules/{schedule_id}/evaluation"))
+    minimum = chosen["contract"]["weekly_hours_min"]
+    assert _paid_hours(schedule["shifts"], code) == pytest.approx(minimum - 8)
+    assert evaluation["voluntary_time_off_hours"] == pytest.approx(8.0)
+    assert json.loads(built.stdout)["summary"]["voluntary_time_off_hours"] == pytest.approx(8.0)
+    assert evaluation["hard_violations"] == 0, evaluation["violations"]
+
+
 @pytest.mark.parametrize(
     ("labour", "field"),
     [

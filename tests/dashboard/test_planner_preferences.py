@@ -118,6 +118,25 @@ def test_preferences_and_availability_entered_on_the_planner_page(demo_api: Demo
             "evening shifts ≤ 1 (ending after 18:30) · Fri, Sat · weight 4.0"
         )
 
+        # an offer of 6.5 unpaid hours in the week of a date
+        at.radio(key=f"{key}_pref_kind").set_value("voluntary time off")
+        at.multiselect(key=f"{key}_pref_weekdays").set_value([])
+        at.text_input(key=f"{key}_pref_dates").input("2031-01-08")
+        at.number_input(key=f"{key}_pref_vto_hours").set_value(6.5)
+        button(at, "Add the preference").click().run()
+        assert_clean(at)
+        stored = demo_api.get(f"/v1/agents/{code}/preferences", "planner")
+        assert (stored[-1]["kind"], stored[-1]["dates"], stored[-1]["vto_hours_max"]) == (
+            "voluntary_time_off",
+            ["2031-01-08"],
+            6.5,
+        )
+        assert stored[-1]["max_evening_shifts"] is None  # the evening fields are not sent
+        [table] = [d.value for d in at.dataframe if "Preference" in d.value.columns]
+        assert list(table["Preference"])[-1] == (
+            "voluntary time off: up to 6.5 unpaid hours a week · Jan 8, 2031"
+        )
+
         # availability: overlapping windows refused by the API, then one window a day stored
         at.text_input(key=f"{key}_avail_0").input("07:00-17:00, 16:00-18:00")
         button(at, "Save the availability").click().run()
@@ -145,9 +164,10 @@ def test_preferences_and_availability_entered_on_the_planner_page(demo_api: Demo
         button(at, "Remove the picked preferences").click().run()
         assert_clean(at)
         left: Any = demo_api.get(f"/v1/agents/{code}/preferences", "planner")
-        assert [p["kind"] for p in left] == ["start_between", "max_evenings"]
-        assert left[-1]["max_evening_shifts"] == 1  # kept as it was
-        assert left[-1]["evening_from_local"] == "18:30:00"
+        assert [p["kind"] for p in left] == ["start_between", "max_evenings", "voluntary_time_off"]
+        assert left[1]["max_evening_shifts"] == 1  # kept as it was
+        assert left[1]["evening_from_local"] == "18:30:00"
+        assert left[2]["vto_hours_max"] == 6.5
 
         zh = run_page(demo_api, PLANNER, "planner", wfm_language="zh")
         assert "坐席偏好与可用时间" in [h.value for h in zh.subheader]

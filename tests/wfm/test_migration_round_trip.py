@@ -301,31 +301,51 @@ def test_0019_agent_teams_go_down_and_up_keeping_the_agents(engine: Engine) -> N
         assert AgentRepository(session).get("A1").agent.team == "二组"
 
 
-def test_0021_max_evenings_wishes_go_down_and_the_others_stay(engine: Engine) -> None:
-    """Below 0021 a preference has no evening fields: the max-evenings wishes are deleted, the
-    other wishes stay, and going up again stores new max-evenings wishes."""
-    contract = Contract("full", 30, 40, 4, 5, (480,))
-    wishes = [
-        AgentPreference(PreferenceKind.DAY_OFF, 2.0, weekdays=(6,)),
-        AgentPreference(
-            PreferenceKind.MAX_EVENINGS, 3.0, max_evening_shifts=1, evening_from_local=time(18)
-        ),
-    ]
+def _wishes_go_down_and_up(
+    engine: Engine, below: str, wishes: list[AgentPreference], gone: set[str]
+) -> None:
+    """Store `wishes` (the first kept below `below`, the second not), go down to `below`: the
+    columns `gone` are dropped and the second wish deleted; going up again keeps the first and
+    stores both anew."""
+    contract = Contract("full", 40, 40, 5, 5, (480,))
     with unit_of_work(engine) as session:
         SiteRepository(session).add(Site("sh", "上海", "Asia/Shanghai"))
         QueueRepository(session).add(Queue(site_code="sh", code="care", name="Care"))
         AgentRepository(session).add_many([Agent("sh", "A0", "李娜", contract, ("care",))])
         assert ShiftTradeRepository(session).replace_preferences("A0", wishes) == wishes
 
-    migrate.downgrade(engine, "0020")
+    migrate.downgrade(engine, below)
     with engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("agent_preferences")}
-        assert "max_evening_shifts" not in columns and "evening_from_local" not in columns
+        assert not gone & columns and "kind" in columns
         kinds = conn.scalars(sa.text("SELECT kind FROM agent_preferences")).all()
-        assert kinds == ["day_off"]
+        assert kinds == [wishes[0].kind.value]
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     with unit_of_work(engine) as session:
         repository = ShiftTradeRepository(session)
         assert repository.preferences("A0") == wishes[:1]
         assert repository.replace_preferences("A0", wishes) == wishes
+
+
+def test_0021_max_evenings_wishes_go_down_and_the_others_stay(engine: Engine) -> None:
+    """Below 0021 a preference has no evening fields: the max-evenings wishes are deleted."""
+    wishes = [
+        AgentPreference(PreferenceKind.DAY_OFF, 2.0, weekdays=(6,)),
+        AgentPreference(
+            PreferenceKind.MAX_EVENINGS, 3.0, max_evening_shifts=1, evening_from_local=time(18)
+        ),
+    ]
+    _wishes_go_down_and_up(engine, "0020", wishes, {"max_evening_shifts", "evening_from_local"})
+
+
+def test_0023_voluntary_time_off_offers_go_down_and_the_others_stay(engine: Engine) -> None:
+    """Below 0023 a preference has no `vto_hours_max` (and a kind of at most 16 characters):
+    the offers are deleted."""
+    wishes = [
+        AgentPreference(
+            PreferenceKind.MAX_EVENINGS, 3.0, max_evening_shifts=1, evening_from_local=time(18)
+        ),
+        AgentPreference(PreferenceKind.VOLUNTARY_TIME_OFF, weekdays=(4,), vto_hours_max=8.0),
+    ]
+    _wishes_go_down_and_up(engine, "0022", wishes, {"vto_hours_max"})

@@ -93,6 +93,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"{summary['preference_days_asked']:,} days honoured "
             f"(weight of those broken {summary.get('preference_penalty', 0.0):,.1f})"
         )
+    if summary.get("voluntary_time_off_hours"):
+        info(f"voluntary time off taken: {summary['voluntary_time_off_hours']:,.1f} unpaid h")
 
 
 def _labour_line(summary: dict[str, Any]) -> str:

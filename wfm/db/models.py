@@ -326,14 +326,15 @@ class AvailabilityRow(Base):
 
 class AgentPreferenceRow(Base):
     """A soft wish of an agent for the roster (`scheduling.problem.Preference`): `kind` is
-    day_off, work_day, start_between or max_evenings; `dates` ISO dates and `weekdays` 0-6 the
-    days it concerns (both empty: every day)."""
+    day_off, work_day, start_between, max_evenings or voluntary_time_off (an offer of unpaid
+    hours below the contract's minimum, `vto_hours_max`); `dates` ISO dates and `weekdays` 0-6
+    the days it concerns (both empty: every day)."""
 
     __tablename__ = "agent_preferences"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     dates: Mapped[list[Any]]
     weekdays: Mapped[list[Any]]
@@ -341,6 +342,7 @@ class AgentPreferenceRow(Base):
     latest_start_local: Mapped[time | None] = mapped_column(Time)
     max_evening_shifts: Mapped[int | None] = mapped_column(Integer)
     evening_from_local: Mapped[time | None] = mapped_column(Time)
+    vto_hours_max: Mapped[float | None] = mapped_column(Float)
 
 
 class TimeOffRow(Base):

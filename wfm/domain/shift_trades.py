@@ -90,6 +90,7 @@ class PreferenceKind(enum.StrEnum):
     WORK_DAY = "work_day"
     START_BETWEEN = "start_between"
     MAX_EVENINGS = "max_evenings"
+    VOLUNTARY_TIME_OFF = "voluntary_time_off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +105,4 @@ class AgentPreference:
     latest_start_local: time | None = None
     max_evening_shifts: int | None = None
     evening_from_local: time | None = None
+    vto_hours_max: float | None = None

@@ -163,6 +163,8 @@ class ScheduleEvaluation:
     preference_days_asked: int = 0
     preference_days_honoured: int = 0
     preference_penalty: float = 0.0
+    # the unpaid hours below contract minimums taken from agents' voluntary-time-off offers
+    voluntary_time_off_hours: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,7 @@ def evaluate_roster(
         preference_days_asked=evaluation.preferences.asked_days,
         preference_days_honoured=evaluation.preferences.honoured_days,
         preference_penalty=evaluation.preference_penalty,
+        voluntary_time_off_hours=evaluation.voluntary_time_off_hours,
     )
 
 
@@ -409,6 +412,7 @@ def summary_fields(evaluation: ScheduleEvaluation) -> dict[str, Any]:
         "preference_days_asked": evaluation.preference_days_asked,
         "preference_days_honoured": evaluation.preference_days_honoured,
         "preference_penalty": evaluation.preference_penalty,
+        "voluntary_time_off_hours": evaluation.voluntary_time_off_hours,
     }
 
 

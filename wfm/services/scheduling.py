@@ -381,6 +381,7 @@ def week_preferences(
                 latest_start_local=wish.latest_start_local,
                 max_evening_shifts=wish.max_evening_shifts,
                 evening_from_local=wish.evening_from_local,
+                vto_hours_max=wish.vto_hours_max,
             )
         )
     return tuple(found)

@@ -271,6 +271,7 @@ class ShiftTradeRepository:
                 latest_start_local=p.latest_start_local,
                 max_evening_shifts=p.max_evening_shifts,
                 evening_from_local=p.evening_from_local,
+                vto_hours_max=p.vto_hours_max,
             )
             for p in preferences
         )
@@ -326,4 +327,5 @@ def _preference(row: AgentPreferenceRow) -> AgentPreference:
         latest_start_local=row.latest_start_local,
         max_evening_shifts=row.max_evening_shifts,
         evening_from_local=row.evening_from_local,
+        vto_hours_max=row.vto_hours_max,
     )
