@@ -36,6 +36,7 @@ from dashboard.self_service import flash
 # a month's figures as the reader sees them (`plan.months[]` of GET /v1/capacity-plans/{id})
 MONTH_COLUMNS = {
     "contacts": N_("Forecast contacts"),
+    "aht_seconds": N_("Handle time (s)"),
     "fte_needed": N_("FTE needed"),
     "fte_productive": N_("Staff available (FTE)"),
     "hires_starting": N_("Hires starting"),
@@ -79,7 +80,7 @@ def _figure(name: str, value: Any, currency: str, *, signed: bool = False) -> st
         text = fmt_percent(abs(value))
     elif name == "labour_cost":
         text = fmt_money(abs(value), currency, 0)
-    elif name in ("contacts", "hires_starting"):
+    elif name in ("contacts", "hires_starting", "aht_seconds"):
         text = fmt_number(abs(value))
     else:
         text = fmt_number(abs(value), 1)

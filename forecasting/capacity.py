@@ -17,6 +17,11 @@ A yearly season needs at least two years of history to separate it from trend; t
 pretend to learn one. With ``trend=False`` the level is the recency-weighted mean of the history
 (half-life ``half_life_days``), without growth.
 
+The handle time at this horizon (`fit_handle_time`) is a log-linear trend on the daily handle
+time, weighted by the contacts handled each day and held within +-25 % a year, or, without
+trend, the last eight weeks' mean; a month's handle time is its days' weighted by their forecast
+volume (`monthly_handle_time`).
+
 Pure: dates and numbers in, frozen results out; no I/O.
 """
 
@@ -223,11 +228,108 @@ def naive_weekday_months(history: pd.Series, months: int) -> pd.Series:
     return monthly_totals(values)
 
 
+# --------------------------------------------------------------------------- handle time
+MAX_AHT_GROWTH_PER_YEAR = 0.25  # a fitted handle-time trend is held within +-25 % a year
+RECENT_AHT_DAYS = 56  # the flat handle time: the handled-weighted mean of the last 8 weeks
+
+
+@dataclass(frozen=True)
+class HandleTimeModel:
+    """A fitted long-horizon handle time: ``exp(level + growth x (d - origin))`` seconds on day
+    d. ``origin`` is the first day after the history."""
+
+    origin: date
+    #: log of the handle time at the origin, in seconds
+    level: float
+    #: log growth per day (0 without trend)
+    growth_per_day: float
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def growth_per_year(self) -> float:
+        """Relative change over 365 days (0.1 = +10 % a year)."""
+        return float(np.expm1(365.0 * self.growth_per_day))
+
+    def seconds(self, days: list[date]) -> np.ndarray:
+        t = np.array([(day - self.origin).days for day in days], dtype=float)
+        return np.asarray(np.exp(self.level + self.growth_per_day * t))
+
+
+def fit_handle_time(
+    handle_seconds: pd.Series, handled: pd.Series, *, trend: bool = True
+) -> HandleTimeModel:
+    """Fit the handle time on daily sums (index: days, every day present): ``handle_seconds``
+    the seconds spent handling, ``handled`` the contacts handled.
+
+    Without ``trend`` the handle time is flat at the handled-weighted mean of the last
+    `RECENT_AHT_DAYS` days. With it, log(daily handle time) is regressed on the day by least
+    squares weighted by the day's handled contacts (a busy day's mean is the surer one), the
+    level at the origin from that line, and a growth beyond `MAX_AHT_GROWTH_PER_YEAR` is held
+    at it with a warning. Days without a handled contact say nothing and are left out."""
+    seconds = _as_daily(handle_seconds)
+    counts = _as_daily(handled)
+    if list(seconds.index) != list(counts.index):
+        raise ValueError("handle time: seconds and contacts handled must cover the same days")
+    days = list(seconds.index)
+    origin = days[-1] + timedelta(days=1)
+    n = counts.to_numpy()
+    worked = n > 0
+    if worked.sum() < 14:
+        raise ValueError("handle time: at least 14 days with a handled contact are needed")
+    t = np.array([(day - origin).days for day in days], dtype=float)
+    recent = worked & (t >= -RECENT_AHT_DAYS)
+    if not trend:
+        if n[recent].sum() <= 0:
+            raise ValueError("handle time: no handled contact in the last 8 weeks")
+        mean = float(seconds.to_numpy()[recent].sum() / n[recent].sum())
+        if mean <= 0:
+            raise ValueError("handle time: no handling seconds in the last 8 weeks")
+        return HandleTimeModel(origin=origin, level=float(np.log(mean)), growth_per_day=0.0)
+    aht = seconds.to_numpy()[worked] / n[worked]
+    if (aht <= 0).any():
+        raise ValueError("handle time: a day with handled contacts has no handling seconds")
+    X = np.column_stack([np.ones(int(worked.sum())), t[worked]])
+    sw = np.sqrt(n[worked])
+    (level, growth), *_ = np.linalg.lstsq(X * sw[:, None], np.log(aht) * sw, rcond=None)
+    cap = float(np.log1p(MAX_AHT_GROWTH_PER_YEAR)) / 365.0
+    warnings: tuple[str, ...] = ()
+    if abs(growth) > cap:
+        fitted = float(np.expm1(365.0 * growth))
+        growth = float(np.sign(growth)) * cap
+        warnings = (
+            f"handle time's fitted trend {fitted:+.0%} a year held at "
+            f"{float(np.expm1(365.0 * growth)):+.0%}",
+        )
+    return HandleTimeModel(origin, float(level), float(growth), warnings)
+
+
+def monthly_handle_time(
+    model: HandleTimeModel, daily_volume: pd.Series, start: date, months: int
+) -> tuple[float, ...]:
+    """The handle time of each of ``months`` calendar months from ``start``'s month: the mean
+    over the month's days weighted by their forecast volume (``daily_volume``; a month without
+    any, the plain mean over its days)."""
+    out = []
+    weights = {pd.Timestamp(day).date(): float(v) for day, v in daily_volume.items()}
+    for k in range(months):
+        first = _month_start(start, k)
+        last = _month_start(start, k + 1) - timedelta(days=1)
+        days = [first + timedelta(days=j) for j in range((last - first).days + 1)]
+        w = np.array([weights.get(day, 0.0) for day in days])
+        values = model.seconds(days)
+        out.append(float(np.average(values, weights=w)) if w.sum() > 0 else float(values.mean()))
+    return tuple(out)
+
+
 __all__ = [
+    "MAX_AHT_GROWTH_PER_YEAR",
     "WEEKDAYS",
     "DailyVolumeModel",
+    "HandleTimeModel",
     "fit_daily_volume",
+    "fit_handle_time",
     "forecast_months",
+    "monthly_handle_time",
     "monthly_totals",
     "naive_weekday_months",
     "predict_daily",

@@ -7,6 +7,8 @@ from the CLI) and store nothing; no forecast or roster is written."""
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -259,3 +261,41 @@ def test_wages_from_the_rules_no_roster_and_no_history(api: ApiServer) -> None:
         assert far.status_code == 422, far.text
         assert far.json()["errors"][0]["field"] == "body.start_month"
         assert ok(planner.get("/v1/capacity-plans", params={"site": "EMPTY"})) == []
+
+
+def test_a_growing_handle_time_is_carried_into_the_months(api: ApiServer) -> None:
+    """Seven months of history whose handle times grow 20 % a year on top of the demo's own
+    (steady): the plan fits the growth per queue, and each month's handle time is above the
+    month before's, by what that growth gives (it used to be held flat)."""
+    centre = generate_demo_centre(weeks=30, agents=10, seed=11)
+    site = centre.sites[0].code
+    data = CentreData.of_demo(centre)
+    end = max(r.interval_start_utc for r in data.history)
+    growth = math.log1p(0.20) / 365.0
+
+    def grown(seconds: float, days_before_end: float) -> float:
+        return seconds * math.exp(-growth * days_before_end)
+
+    history = [
+        replace(
+            r,
+            handle_seconds=grown(
+                r.handle_seconds, (end - r.interval_start_utc).total_seconds() / 86400
+            ),
+        )
+        for r in data.history
+    ]
+    with unit_of_work(api.engine) as session:
+        load_centre(session, replace(data, history=history))
+    shown = _wfm(
+        "capacity-plan", site, "--months", "6", "--json", "--database-url", api.database_url
+    )
+    assert shown.exit_code == 0, shown.output
+    plan = json.loads(shown.stdout[shown.stdout.index("{") :])["plan"]
+    assert plan["queues"] and all(q["trend"] for q in plan["queues"])
+    for queue in plan["queues"]:  # the demo's own handle time is steady
+        assert 0.12 < queue["aht_growth_per_year"] < 0.28, queue
+    aht = [m["aht_seconds"] for m in plan["months"]]
+    assert all(later > earlier for earlier, later in zip(aht, aht[1:], strict=False))
+    # five months on at 20 % a year: about 7.9 % more
+    assert 1.05 < aht[-1] / aht[0] < 1.11

@@ -74,6 +74,7 @@ def test_the_latest_plan_month_by_month_with_the_apis_figures(
         expected = {
             "Month": [fmt_month(m["month"]) for m in months],
             "Forecast contacts": [fmt_number(m["contacts"]) for m in months],
+            "Handle time (s)": [fmt_number(m["aht_seconds"]) for m in months],
             "FTE needed": [fmt_number(m["fte_needed"], 1) for m in months],
             "Staff available (FTE)": [fmt_number(m["fte_productive"], 1) for m in months],
             "Hires starting": [fmt_number(m["hires_starting"]) for m in months],

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from forecasting.capacity import (
+    MAX_AHT_GROWTH_PER_YEAR,
     fit_daily_volume,
+    fit_handle_time,
     forecast_months,
+    monthly_handle_time,
     monthly_totals,
     naive_weekday_months,
     predict_daily,
@@ -170,3 +173,96 @@ def test_horizon_outside_one_to_eighteen_months_is_refused() -> None:
             forecast_months(model, months)
         with pytest.raises(ValueError, match="months"):
             naive_weekday_months(history, months)
+
+
+# ----------------------------------------------------------------------------- handle time
+def _handle_days(
+    days: int, *, aht: float = 300.0, growth_per_year: float = 0.0, seed: int = 5
+) -> tuple[pd.Series, pd.Series, list[float]]:
+    """Daily handled contacts (Poisson, fewer on Sundays) and their handling seconds, each
+    contact's handle time exponential around the day's true mean, which grows as given."""
+    rng = np.random.default_rng(seed)
+    growth = np.log1p(growth_per_year) / 365.0
+    index = [START + timedelta(days=k) for k in range(days)]
+    origin = index[-1] + timedelta(days=1)
+    truth = [aht * float(np.exp(growth * (day - origin).days)) for day in index]
+    handled = [int(rng.poisson(40 if day.weekday() == 6 else 400)) for day in index]
+    seconds = [
+        float(rng.exponential(mean, size=n).sum()) for mean, n in zip(truth, handled, strict=True)
+    ]
+    return pd.Series(seconds, index=index), pd.Series(handled, index=index, dtype=float), truth
+
+
+def test_a_handle_time_trend_is_recovered() -> None:
+    seconds, handled, _ = _handle_days(300, growth_per_year=0.12)
+    model = fit_handle_time(seconds, handled)
+    assert model.growth_per_year == pytest.approx(0.12, abs=0.02)
+    assert float(model.seconds([model.origin])[0]) == pytest.approx(300.0, rel=0.01)
+    assert model.warnings == ()
+
+
+def test_without_trend_the_handle_time_is_the_last_eight_weeks_weighted_mean() -> None:
+    seconds, handled, _ = _handle_days(120, growth_per_year=0.5)
+    model = fit_handle_time(seconds, handled, trend=False)
+    recent = [day >= model.origin - timedelta(days=56) for day in seconds.index]
+    expected = seconds[recent].sum() / handled[recent].sum()
+    assert model.growth_per_day == 0.0
+    assert float(model.seconds([model.origin + timedelta(days=400)])[0]) == pytest.approx(expected)
+
+
+def test_a_steep_handle_time_trend_is_held_and_said() -> None:
+    seconds, handled, _ = _handle_days(200, growth_per_year=1.5)
+    model = fit_handle_time(seconds, handled)
+    assert model.growth_per_year == pytest.approx(MAX_AHT_GROWTH_PER_YEAR)
+    assert len(model.warnings) == 1 and "held at +25%" in model.warnings[0]
+
+
+def test_a_month_s_handle_time_is_weighted_by_its_volume() -> None:
+    seconds, handled, _ = _handle_days(300, growth_per_year=0.2)
+    model = fit_handle_time(seconds, handled)
+    first = date(2025, 11, 1)
+    days = [first + timedelta(days=k) for k in range(30)]
+    only_last = pd.Series([0.0] * 29 + [10.0], index=days)
+    (november,) = monthly_handle_time(model, only_last, first, 1)
+    assert november == pytest.approx(float(model.seconds([days[-1]])[0]))
+    flat = pd.Series([5.0] * 30, index=days)
+    (plain,) = monthly_handle_time(model, flat, first, 1)
+    assert plain == pytest.approx(float(model.seconds(days).mean()))
+    assert plain < november  # it grows through the month
+
+
+def test_the_trend_beats_the_flat_mean_when_handle_time_drifts() -> None:
+    """Rolling origins on a year whose handle time grows 15 % a year: three months ahead, the
+    trend's error against the month's true handle time is well below the last eight weeks' flat
+    mean's."""
+    seconds, handled, truth = _handle_days(365, growth_per_year=0.15, seed=9)
+    index = list(seconds.index)
+    errors: dict[bool, list[float]] = {True: [], False: []}
+    for origin in (date(2025, 7, 1), date(2025, 8, 1), date(2025, 9, 1)):
+        before = [day < origin for day in index]
+        month = [_month(day) == _month(origin, 2) for day in index]
+        actual = np.average(np.array(truth)[month], weights=handled[month])
+        volume = handled[[not b for b in before]]
+        for trend in (True, False):
+            model = fit_handle_time(seconds[before], handled[before], trend=trend)
+            forecast = monthly_handle_time(model, volume, origin, 3)[2]
+            errors[trend].append(abs(forecast / actual - 1))
+    assert np.mean(errors[True]) < 0.5 * np.mean(errors[False])
+    assert np.mean(errors[False]) > 0.03  # the drift the flat mean misses
+
+
+def _month(day: date, after: int = 0) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + after
+    return index // 12, index % 12 + 1
+
+
+def test_bad_handle_time_histories_are_refused() -> None:
+    seconds, handled, _ = _handle_days(30)
+    with pytest.raises(ValueError, match="same days"):
+        fit_handle_time(seconds, handled.iloc[1:])
+    few = handled.copy()
+    few.iloc[:20] = 0.0
+    with pytest.raises(ValueError, match="14 days with a handled contact"):
+        fit_handle_time(seconds, few)
+    with pytest.raises(ValueError, match="no handling seconds"):
+        fit_handle_time(seconds * 0.0, handled)

@@ -28,7 +28,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from forecasting.capacity import fit_daily_volume, predict_daily
+from forecasting.capacity import (
+    fit_daily_volume,
+    fit_handle_time,
+    monthly_handle_time,
+    predict_daily,
+)
 from wfm.db.repositories import (
     AgentRepository,
     CapacityPlanRecord,
@@ -221,7 +226,9 @@ class QueueHistory:
     interval_minutes: int
     daily: pd.Series  # offered per local day, every day from the first to the last
     profile: tuple[tuple[float, ...], ...]
-    aht_seconds: float
+    aht_seconds: float  # the last PROFILE_WEEKS weeks' mean
+    handle_seconds: pd.Series  # per local day, as `daily`: seconds spent handling
+    handled: pd.Series  # per local day, as `daily`: contacts handled
 
 
 def queue_histories(session: Session, site_code: str, zone: ZoneInfo) -> list[QueueHistory]:
@@ -237,11 +244,17 @@ def queue_histories(session: Session, site_code: str, zone: ZoneInfo) -> list[Qu
             continue
         minutes = int(pd.Series([r[1] for r in rows]).mode().iloc[0])
         daily: dict[date, float] = defaultdict(float)
-        for local, _, offered, _, _ in rows:
+        day_handled: dict[date, float] = defaultdict(float)
+        day_seconds: dict[date, float] = defaultdict(float)
+        for local, _, offered, answered, handle in rows:
             daily[local.date()] += offered
+            day_handled[local.date()] += answered
+            day_seconds[local.date()] += handle
         first, last = min(daily), max(daily)
         days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
         series = pd.Series([daily.get(d, 0.0) for d in days], index=days, dtype=float)
+        seconds = pd.Series([day_seconds.get(d, 0.0) for d in days], index=days, dtype=float)
+        handled_daily = pd.Series([day_handled.get(d, 0.0) for d in days], index=days, dtype=float)
         recent_from = last - timedelta(days=7 * PROFILE_WEEKS - 1)
         slots = 1440 // minutes
         counts = np.zeros((7, slots))
@@ -257,7 +270,7 @@ def queue_histories(session: Session, site_code: str, zone: ZoneInfo) -> list[Qu
         shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
         profile = tuple(tuple(float(v) for v in day) for day in shares)
         aht = handle_seconds / handled if handled > 0 else 0.0
-        out.append(QueueHistory(code, minutes, series, profile, aht))
+        out.append(QueueHistory(code, minutes, series, profile, aht, seconds, handled_daily))
     return out
 
 
@@ -304,6 +317,25 @@ def rostering_efficiency(session: Session, site_code: str) -> tuple[float | None
     if paid <= 0:
         return None, 0
     return min(1.0, covered / paid), weeks
+
+
+def _monthly_aht(
+    history: QueueHistory,
+    trend: bool,
+    daily: pd.Series,
+    start: date,
+    months: int,
+    warnings: list[str],
+) -> tuple[tuple[float, ...], float | None]:
+    """Each month's handle time (`forecasting.capacity.fit_handle_time`, with a trend when the
+    volume has one) and its growth a year; flat at the last weeks' mean when the days with
+    handled contacts are too few to fit (growth None)."""
+    try:
+        model = fit_handle_time(history.handle_seconds, history.handled, trend=trend)
+    except ValueError:
+        return (history.aht_seconds,) * months, None
+    warnings += [f"queue {history.code}: {w}" for w in model.warnings]
+    return monthly_handle_time(model, daily, start, months), model.growth_per_year
 
 
 def _monthly_weekday_means(
@@ -363,6 +395,7 @@ def _demands(
             )
         daily = predict_daily(model, max(start, model.origin), end)
         warnings += [f"queue {history.code}: {w}" for w in model.warnings]
+        aht, aht_growth = _monthly_aht(history, trend, daily, start, months, warnings)
         forecasts.append(
             {
                 "queue": history.code,
@@ -372,6 +405,7 @@ def _demands(
                 "weekday_factor": list(model.weekday_factor),
                 "holiday_factor": model.holiday_factor,
                 "aht_seconds": history.aht_seconds,
+                "aht_growth_per_year": aht_growth,
             }
         )
         demands.append(
@@ -379,7 +413,7 @@ def _demands(
                 model=QueueModel.of_queue(queues[history.code], site, history.interval_minutes),
                 profile=history.profile,
                 contacts_by_weekday=_monthly_weekday_means(daily, start, months),
-                aht_seconds=(history.aht_seconds,) * months,
+                aht_seconds=aht,
             )
         )
     if not demands:
