@@ -4,7 +4,7 @@ Streamlit widgets)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -417,6 +417,21 @@ REASON_FORECAST_COLUMNS = [
     "accuracy",
     "backtest_accuracy",
 ]
+
+
+def text_table(
+    frame: pd.DataFrame, columns: Mapping[str, tuple[str, Callable[[Any], str] | None]]
+) -> pd.DataFrame:
+    """`frame`'s `columns` as the reader sees them: each under its label (translated), its
+    values through its formatter (None: as they are) with a missing value (None, NaN) given to
+    the formatter as None, so it shows as the formatter's "-" and never as "None" or "nan"."""
+    out = {}
+    for name, (label, formatter) in columns.items():
+        values = frame[name]
+        if formatter is not None:
+            values = values.map(lambda v, f=formatter: f(None if pd.isna(v) else v))
+        out[t(label)] = values
+    return pd.DataFrame(out)
 
 
 def reason_forecast_table(report: dict[str, Any]) -> pd.DataFrame:

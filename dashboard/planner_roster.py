@@ -5,6 +5,7 @@ rules), the CSV and Excel exports and each agent's calendar, and the forecast ad
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -133,22 +134,16 @@ def _exports(
         key="planner_export_xlsx",
     )
     codes = sorted(shown["agent"].unique())
+    shifts_of = Counter(str(s["agent_code"]) for s in schedule["shifts"])
     table = pd.DataFrame(
         {
             t("Agent"): codes,
             t("Name"): [agents.get(c, {}).get("name", "") for c in codes],
             t("Team"): [shown.loc[shown["agent"] == c, "team"].iloc[0] for c in codes],
-            t("Calendar (iCalendar)"): [
-                f"{client.base_url}/v1/schedules/{sid}/agents/{c}/calendar.ics" for c in codes
-            ],
+            t("Shifts"): [shifts_of[c] for c in codes],
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={t("Calendar (iCalendar)"): st.column_config.LinkColumn()},
-    )
+    st.dataframe(table, hide_index=True, width="stretch")
     agent = st.selectbox(t("Calendar of"), codes, key="planner_calendar_agent")
     if agent:
         st.download_button(
@@ -160,8 +155,10 @@ def _exports(
         )
     st.caption(
         t(
-            "Each agent's calendar link serves the shifts as iCalendar with an API token "
-            "(Authorization header); agents open their own from My schedule."
+            "Download an agent's week as an iCalendar file to send them; API clients read the "
+            "same file at /v1/schedules/{schedule}/agents/{{code}}/calendar.ics with a token, and "
+            "agents subscribe to their own calendar from My schedule.",
+            schedule=sid,
         )
     )
 

@@ -14,7 +14,8 @@ import streamlit as st
 
 from dashboard.client import ApiClient
 from dashboard.common import read, site_currency
-from dashboard.i18n import fmt_date, fmt_money, fmt_number, fmt_percent, t
+from dashboard.frames import text_table
+from dashboard.i18n import N_, fmt_date, fmt_money, fmt_number, fmt_percent, t
 
 MAX_WINDOW_DAYS = 92  # the endpoint's longest window
 
@@ -172,33 +173,35 @@ def _hour_charts(results: dict[str, Any]) -> None:
     )
 
 
-def _table(results: dict[str, Any]) -> None:
+def shown_table(results: dict[str, Any]) -> pd.DataFrame:
+    """The campaign table as the reader sees it: human labels, counts grouped, rates as
+    percentages, money in the site's currency, "-" where there is no figure (a segment has no
+    plan)."""
     money = site_currency()
-    st.dataframe(
+
+    def amount(value: float | None) -> str:
+        return fmt_money(value, money, digits=0)
+
+    return text_table(
         campaign_frame(results),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "campaign_code": st.column_config.TextColumn(t("Campaign")),
-            "segment_code": st.column_config.TextColumn(t("Segment")),
-            "attempts": st.column_config.NumberColumn(t("Attempts"), format="localized"),
-            "contacts": st.column_config.NumberColumn(t("Contacts"), format="localized"),
-            "sales": st.column_config.NumberColumn(t("Sales"), format="localized"),
-            "contact_rate": st.column_config.NumberColumn(t("Contact rate"), format="percent"),
-            "conversion": st.column_config.NumberColumn(t("Conversion"), format="percent"),
-            "revenue": st.column_config.NumberColumn(
-                t("Revenue ({currency})", currency=money), format="localized"
-            ),
-            "planned_revenue": st.column_config.NumberColumn(
-                t("Plan ({currency})", currency=money),
-                help=t("The plan has no segments."),
-                format="localized",
-            ),
-            "revenue_vs_plan": st.column_config.NumberColumn(
-                t("Against plan ({currency})", currency=money), format="localized"
-            ),
+        {
+            "campaign_code": (N_("Campaign"), None),
+            "segment_code": (N_("Segment"), None),
+            "attempts": (N_("Attempts"), fmt_number),
+            "contacts": (N_("Contacts"), fmt_number),
+            "sales": (N_("Sales"), fmt_number),
+            "contact_rate": (N_("Contact rate"), fmt_percent),
+            "conversion": (N_("Conversion"), fmt_percent),
+            "revenue": (N_("Revenue"), amount),
+            "planned_revenue": (N_("Plan"), amount),
+            "revenue_vs_plan": (N_("Against plan"), amount),
         },
     )
+
+
+def _table(results: dict[str, Any]) -> None:
+    st.dataframe(shown_table(results), hide_index=True, width="stretch")
+    st.caption(t("The plan has no segments: a segment's plan is shown as -."))
 
 
 def _per_paid_hour(paid: dict[str, Any]) -> None:

@@ -486,29 +486,24 @@ def _local_midnight(day: date) -> datetime:
 
 
 def _reason_forecast_table(report: dict[str, Any]) -> None:
-    table = frames.reason_forecast_table(report)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "queue": st.column_config.TextColumn(t("Queue")),
-            "reason": st.column_config.TextColumn(t("Reason")),
-            "forecast": st.column_config.NumberColumn(t("Forecast"), format="%.0f"),
-            "realised": st.column_config.NumberColumn(
-                t("Realised"), format="%.0f", help=t("Contacts of the reason that arrived.")
-            ),
-            "accuracy": st.column_config.NumberColumn(
-                t("Accuracy"),
-                format="percent",
-                help=t("100% less the WMAPE of the reason's forecast per interval."),
-            ),
-            "backtest_accuracy": st.column_config.NumberColumn(
-                t("Backtest accuracy"),
-                format="percent",
-                help=t("The same, in the backtest over the weeks before the forecast was made."),
-            ),
+    table = frames.text_table(
+        frames.reason_forecast_table(report),
+        {
+            "queue": (N_("Queue"), None),
+            "reason": (N_("Reason"), None),
+            "forecast": (N_("Forecast"), fmt_number),
+            "realised": (N_("Realised"), fmt_number),
+            "accuracy": (N_("Accuracy"), fmt_percent),
+            "backtest_accuracy": (N_("Backtest accuracy"), fmt_percent),
         },
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        t(
+            "Realised: contacts of the reason that arrived. Accuracy: 100% less the WMAPE of "
+            "the reason's forecast per interval; backtest accuracy: the same, in the backtest "
+            "over the weeks before the forecast was made. -: not yet known."
+        )
     )
 
 

@@ -15,6 +15,7 @@ from dashkit import DemoApi
 from test_pages import run_page
 
 from dashboard.frames import reason_forecast_table
+from dashboard.i18n import fmt_number, fmt_percent, use_locale
 
 
 def _week_after_history(demo_api: DemoApi) -> tuple[datetime, datetime]:
@@ -38,10 +39,10 @@ def test_the_forecast_by_reason_is_the_apis_and_adds_up(demo_api: DemoApi) -> No
         end=end.isoformat(),
         intervals="false",
     )
-    tables = [d.value for d in at.dataframe if "backtest_accuracy" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "Backtest accuracy" in d.value.columns]
     assert len(tables) == 1
     table = tables[0]
-    assert set(table["queue"]) == {q["queue_code"] for q in found["queues"]}
+    assert set(table["Queue"]) == {q["queue_code"] for q in found["queues"]}
     assert any("split by reason" in c.value for c in at.caption)
     values: Any = demo_api.get(
         f"/v1/forecasts/{found['forecast_run_id']}/values",
@@ -50,14 +51,21 @@ def test_the_forecast_by_reason_is_the_apis_and_adds_up(demo_api: DemoApi) -> No
         end=end.isoformat(),
     )
     for queue in found["queues"]:
-        rows = table[table["queue"] == queue["queue_code"]]
-        assert list(rows["reason"]) == [r["reason"] for r in queue["reasons"]]
-        # the reasons add up to the queue's forecast of the week
+        rows = table[table["Queue"] == queue["queue_code"]]
+        assert list(rows["Reason"]) == [r["reason"] for r in queue["reasons"]]
+        # the reasons add up to the queue's forecast of the week, and the page shows them
         queue_total = sum(v["offered"] for v in values if v["queue_code"] == queue["queue_code"])
         assert queue_total > 0
-        assert float(rows["forecast"].sum()) == pytest.approx(queue_total, rel=1e-9)
-        assert rows["realised"].isna().all()  # the week has not happened
-        assert (rows["backtest_accuracy"].dropna() < 1).all()
+        forecasts = [r["forecast_offered"] for r in queue["reasons"]]
+        assert sum(forecasts) == pytest.approx(queue_total, rel=1e-9)
+        with use_locale("en"):
+            assert list(rows["Forecast"]) == [fmt_number(f) for f in forecasts]
+            backtests = [
+                fmt_percent(None if r["backtest_wmape"] is None else 1 - r["backtest_wmape"])
+                for r in queue["reasons"]
+            ]
+        assert list(rows["Realised"]) == ["-"] * len(rows)  # the week has not happened
+        assert list(rows["Backtest accuracy"]) == backtests
 
     zh = run_page(demo_api, "pages/executive.py", "executive", wfm_language="zh")
     assert "按来电原因的预测" in [s.value for s in zh.subheader]
