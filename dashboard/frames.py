@@ -318,6 +318,12 @@ def shrinkage_said(requirements: list[dict[str, Any]]) -> str:
             "unplanned shrinkage.",
             share=fmt_percent(fraction, 0),
         )
+    if source == "rules":
+        return t(
+            "required, each rostered agent absent with probability {share}, the unplanned "
+            "shrinkage of the week's site rules.",
+            share=fmt_percent(fraction, 0),
+        )
     return t(
         "required, each rostered agent absent with probability {share}, given.",
         share=fmt_percent(fraction, 0),

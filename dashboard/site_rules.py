@@ -23,16 +23,19 @@ from dashboard.roster_week import ACTIVITY_NAMES
 from dashboard.self_service import flash
 from wfm.domain.labour_cost import PREMIUM_KINDS
 
-# what a GET answers that a PUT does not take: the version's identity and the site's settings
+# what a GET answers that a PUT does not take: the version's identity and what its weeks use
 NOT_RULES = (
     "site",
     "version",
     "valid_from",
     "note",
     "created_at_utc",
-    "seats",
-    "unplanned_shrinkage",
+    "seats_used",
+    "seats_source",
+    "unplanned_shrinkage_used",
+    "unplanned_shrinkage_source",
 )
+SOURCES = {"rules": N_("these weeks' rules"), "site": N_("the site's setting")}
 
 BREAK_COLUMNS = {
     "kind": N_("Kind"),
@@ -96,7 +99,9 @@ def _hours_text(rules: dict[str, Any]) -> str:
 
 def _summary(rules: dict[str, Any]) -> pd.DataFrame:
     lengths = rules.get("shift_lengths_minutes")
-    seats = rules.get("seats")
+    seats = rules.get("seats_used")
+    seats_from = t(SOURCES[rules["seats_source"]])
+    shrinkage_from = t(SOURCES[rules["unplanned_shrinkage_source"]])
     rows = [
         (t("Shifts start every"), t("{minutes} min", minutes=rules["start_step_minutes"])),
         (
@@ -112,8 +117,11 @@ def _summary(rules: dict[str, Any]) -> pd.DataFrame:
         ),
         (t("Most working days in a row"), _or_none(rules.get("max_consecutive_days"), str)),
         (t("Days off in a row"), _or_none(rules.get("min_consecutive_days_off"), str)),
-        (t("Seats"), str(seats) if seats else t("unlimited")),
-        (t("Unplanned shrinkage"), fmt_percent(rules["unplanned_shrinkage"], 1)),
+        (t("Seats"), f"{seats if seats else t('unlimited')} ({seats_from})"),
+        (
+            t("Unplanned shrinkage"),
+            f"{fmt_percent(rules['unplanned_shrinkage_used'], 1)} ({shrinkage_from})",
+        ),
         (
             t("Weekend days (unpopular)"),
             weekday_names(rules["weekend_weekdays"])
@@ -340,6 +348,24 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
             key="rules_off",
         )
         note = right.text_input(t("Why (for the planners)"), key="rules_note", max_chars=2000)
+        left, middle, _ = st.columns(3)
+        own_seats = left.number_input(
+            t("Seats of these weeks (empty: the site's)"),
+            1,
+            100_000,
+            rules.get("seats"),
+            key="rules_own_seats",
+        )
+        own_shrinkage = middle.number_input(
+            t("Unplanned shrinkage of these weeks (%; empty: the site's)"),
+            0.0,
+            90.0,
+            None
+            if rules.get("unplanned_shrinkage") is None
+            else round(100 * float(rules["unplanned_shrinkage"]), 1),
+            step=0.5,
+            key="rules_own_shrinkage",
+        )
         st.caption(t("Breaks and lunches"))
         breaks = st.data_editor(
             _table(rules.get("breaks") or [], BREAK_COLUMNS),
@@ -374,6 +400,10 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
     body["min_rest_hours"] = float(rest) or None
     body["max_consecutive_days"] = int(in_a_row) or None
     body["min_consecutive_days_off"] = int(off) or None
+    body["seats"] = None if own_seats is None else int(own_seats)
+    body["unplanned_shrinkage"] = (
+        None if own_shrinkage is None else round(float(own_shrinkage) / 100, 4)
+    )
     body["breaks"] = [
         {k: _whole(v) for k, v in row.items() if v is not None or k == "max_shift_minutes"}
         for row in _untable(breaks, BREAK_COLUMNS)
@@ -399,19 +429,32 @@ def _refused(exc: ApiError, what: str) -> None:
         show_api_error(exc, what)
 
 
-def _site_settings(client: ApiClient, site: str, rules: dict[str, Any]) -> None:
+def _site_settings(client: ApiClient, site: str) -> None:
+    """The site's own seats and unplanned shrinkage, which hold for every week whose rules
+    version sets none."""
+    settings = client.get(f"/sites/{site}")
     with st.form("rules_site_settings"):
         left, right = st.columns(2)
         seats = left.number_input(
-            t("Seats (0: unlimited)"), 0, 100_000, int(rules.get("seats") or 0), key="rules_seats"
+            t("Seats (0: unlimited)"),
+            0,
+            100_000,
+            int(settings.get("seats") or 0),
+            key="rules_seats",
         )
         shrinkage = right.number_input(
             t("Unplanned shrinkage (%)"),
             0.0,
             90.0,
-            round(100 * float(rules["unplanned_shrinkage"]), 1),
+            round(100 * float(settings["unplanned_shrinkage"]), 1),
             step=0.5,
             key="rules_shrinkage",
+        )
+        st.caption(
+            t(
+                "The site's settings hold for every week whose rules version sets no seats or "
+                "shrinkage of its own."
+            )
         )
         sent = st.form_submit_button(t("Save the site's seats and shrinkage"))
     if not sent:
@@ -470,4 +513,4 @@ def show_site_rules(client: ApiClient, site: str, week: date, can_write: bool) -
                 )
                 forget_cached_reads()
                 st.rerun()
-        _site_settings(client, site, rules)
+        _site_settings(client, site)

@@ -118,8 +118,9 @@ class RequirementRead(Output):
         description="The shrinkage scheduled_agents was grossed up with; null on rows stored "
         "before it was kept."
     )
-    shrinkage_source: Literal["site", "given"] | None = Field(
-        description="site: the site's unplanned_shrinkage; given: passed with the request."
+    shrinkage_source: Literal["site", "rules", "given"] | None = Field(
+        description="site: the site's unplanned_shrinkage; rules: the unplanned_shrinkage of "
+        "the site-rules version of the row's week; given: passed with the request."
     )
     predicted_service_level: float = Field(description="Service level at the requirement.")
     predicted_answer_rate: float | None = Field(description="Answer rate (Erlang A queues).")

@@ -20,6 +20,7 @@ from wfm.domain.site_rules import (
     SiteRules,
     SiteRulesVersion,
     rules_from_document,
+    settings_in_use,
 )
 from wfm.services.site_rules import latest_or_for_week, set_rules
 
@@ -41,8 +42,8 @@ def get_site_rules(
     ),
 ) -> Any:
     """The site's roster rules: the version valid for `week_start` (absent: the latest one),
-    or the standard rules (version null) when there is none, with the site's seats and
-    unplanned shrinkage beside them."""
+    or the standard rules (version null) when there is none, with the seats and unplanned
+    shrinkage its weeks use (the version's own, else the site's) and where they come from."""
     site = SiteRepository(session).get(code)
     found = latest_or_for_week(session, code, week_start)
     return rules_read(site, found)
@@ -87,6 +88,5 @@ def rules_read(site: Site, found: SiteRulesVersion | None) -> dict[str, Any]:
         "valid_from": None if found is None else found.valid_from,
         "note": "" if found is None else found.note,
         "created_at_utc": None if found is None else found.created_at_utc,
-        "seats": site.seats,
-        "unplanned_shrinkage": site.unplanned_shrinkage,
+        **settings_in_use(rules, site),
     }

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from api.schemas import Day, FreeText, Input, LocalTime
+from wfm.domain.site_rules import SEATS_MAX, SHRINKAGE_MAX
 
 MONEY = 1e9  # the largest weight a rule may carry, in the site's currency
 
@@ -163,6 +164,20 @@ class SiteRulesFields(Input):
         description="Wages per contract and premiums, in the site's currency; null: labour "
         "costs nothing (no figure of cost in the roster's evaluation).",
     )
+    seats: int | None = Field(
+        default=None,
+        ge=1,
+        le=SEATS_MAX,
+        description="Seats of these weeks: the roster never has more agents on shift, breaks "
+        "included, in any interval; null: the site's seats (PATCH /v1/sites/{code}).",
+    )
+    unplanned_shrinkage: float | None = Field(
+        default=None,
+        ge=0,
+        le=SHRINKAGE_MAX,
+        description="Unplanned shrinkage of these weeks (each rostered agent absent with this "
+        "probability; requirements and rosters use it); null: the site's setting.",
+    )
 
 
 class SiteRulesWrite(SiteRulesFields):
@@ -186,10 +201,17 @@ class SiteRulesRead(SiteRulesFields):
     valid_from: date | None = Field(description="First day of the weeks it applies to.")
     note: str = Field(description="The planner's note.")
     created_at_utc: datetime | None = Field(description="When the version was stored.")
-    seats: int | None = Field(
-        description="The site's seats (PATCH /v1/sites/{code}): the roster never has more "
-        "agents on shift, breaks included, in any interval; null: unlimited."
+    seats_used: int | None = Field(
+        description="The seats rosters of these weeks keep: the version's `seats`, else the "
+        "site's; null: unlimited."
     )
-    unplanned_shrinkage: float = Field(
-        description="The site's unplanned shrinkage (PATCH /v1/sites/{code}), which rosters use."
+    seats_source: Literal["rules", "site"] = Field(
+        description="rules: the version's own seats; site: the site's setting."
+    )
+    unplanned_shrinkage_used: float = Field(
+        description="The unplanned shrinkage requirements and rosters of these weeks use: the "
+        "version's, else the site's."
+    )
+    unplanned_shrinkage_source: Literal["rules", "site"] = Field(
+        description="rules: the version's own; site: the site's setting."
     )

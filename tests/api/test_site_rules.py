@@ -17,7 +17,7 @@ from roster_oracle import SiteRulesSet, on_site_counts, site_rule_breaches  # no
 
 from scheduling.evaluate import evaluate  # noqa: E402
 from scheduling.problem import BreakRule  # noqa: E402
-from wfm.db.repositories import ScheduleRepository  # noqa: E402
+from wfm.db.repositories import RequirementRepository, ScheduleRepository  # noqa: E402
 from wfm.db.session import unit_of_work  # noqa: E402
 from wfm.services.centre import CentreData, load_centre  # noqa: E402
 from wfm.services.forecasting import run_forecast  # noqa: E402
@@ -27,6 +27,7 @@ from wfm.services.scheduling import (  # noqa: E402
     first_forecast_week,
     roster_from_shifts,
 )
+from wfm.services.staffing import compute_requirements, local_week_start  # noqa: E402
 from wfm.tools.demo import generate_demo_centre  # noqa: E402
 
 SEATS = 12
@@ -92,7 +93,8 @@ def test_a_roster_keeps_the_rules_and_seats_set_through_the_api(
         now = ok(planner.get(f"/v1/sites/{site}/rules", params={"week_start": week.isoformat()}))
         sent = {k: f"{v}:00" if k.endswith("_local") else v for k, v in RULES.items()}
         assert {k: now[k] for k in RULES} == {**sent, "breaks": [_full(b) for b in BREAKS]}
-        assert now["seats"] == SEATS
+        assert now["seats"] is None  # the version sets none: the site's hold
+        assert (now["seats_used"], now["seats_source"]) == (SEATS, "site")
         before = (week - timedelta(days=7)).isoformat()
         earlier = ok(planner.get(f"/v1/sites/{site}/rules", params={"week_start": before}))
         assert earlier["version"] is None  # weeks before valid_from keep the standard rules
@@ -174,6 +176,10 @@ def _hours_short(problem: object, evaluation: object) -> list[float]:
             "breaks[0]",
         ),
         ({"breaks": [{**BREAKS[0], "minutes": -15}]}, "minutes"),
+        ({"seats": 0}, "seats"),
+        ({"seats": 1}, "seats: 1 seats hold at most"),
+        ({"unplanned_shrinkage": 0.95}, "unplanned_shrinkage"),
+        ({"unplanned_shrinkage": -0.1}, "unplanned_shrinkage"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_field(
@@ -213,3 +219,58 @@ def test_seats_below_the_contracts_minimum_are_refused(api: ApiServer) -> None:
         with api.client("executive") as executive:
             forbidden = executive.put(f"/v1/sites/{site}/rules", json={"valid_from": "2026-12-07"})
             assert forbidden.status_code == 403
+
+
+def test_seats_and_shrinkage_are_versioned_with_the_rules(
+    api: ApiServer, demo_site: tuple[str, date]
+) -> None:
+    """A version's own seats and unplanned shrinkage hold for its weeks, the site's settings
+    for weeks whose version sets none: in the rules read, the roster problem, the stored roster
+    (seats counted by the tests' checker) and each week's requirement rows."""
+    site, week = demo_site
+    later = week + timedelta(days=7)
+    with api.client("planner") as planner:
+        ok(planner.patch(f"/v1/sites/{site}", json={"seats": None, "unplanned_shrinkage": 0.1}))
+        first = {"valid_from": week.isoformat(), "seats": SEATS, "unplanned_shrinkage": 0.2}
+        stored = ok(planner.put(f"/v1/sites/{site}/rules", json=first), 201)
+        assert (stored["seats"], stored["unplanned_shrinkage"]) == (SEATS, 0.2)
+        assert (stored["seats_used"], stored["seats_source"]) == (SEATS, "rules")
+        assert stored["unplanned_shrinkage_used"] == 0.2
+        assert stored["unplanned_shrinkage_source"] == "rules"
+        ok(planner.put(f"/v1/sites/{site}/rules", json={"valid_from": later.isoformat()}), 201)
+        second = ok(planner.get(f"/v1/sites/{site}/rules", params={"week_start": str(later)}))
+        assert (second["seats"], second["seats_used"], second["seats_source"]) == (
+            None,
+            None,
+            "site",
+        )
+        assert (second["unplanned_shrinkage_used"], second["unplanned_shrinkage_source"]) == (
+            0.1,
+            "site",
+        )
+        before = ok(
+            planner.get(
+                f"/v1/sites/{site}/rules", params={"week_start": str(week - timedelta(days=7))}
+            )
+        )
+        assert before["version"] is None and before["unplanned_shrinkage_used"] == 0.1
+
+    with unit_of_work(api.engine) as session:
+        problem, run_id = build_problem(session, site_code=site, week_start=week)
+        assert (problem.seats, problem.shrinkage) == (SEATS, 0.2)
+        next_week, _ = build_problem(session, site_code=site, week_start=later)
+        assert (next_week.seats, next_week.shrinkage) == (None, 0.1)
+        schedule = build_schedule(session, site_code=site, week_start=week, time_limit_seconds=5)
+        stored_schedule = ScheduleRepository(session).get(schedule.id)  # type: ignore[arg-type]
+        compute_requirements(session, site_code=site, forecast_run_id=run_id)
+        rows = RequirementRepository(session).list(run_id)
+    roster = roster_from_shifts(stored_schedule.shifts)
+    assert len(roster.shifts) > 20
+    assert on_site_counts(problem, roster).max() <= SEATS
+    assert stored_schedule.summary["shrinkage"] == 0.2
+    zone = problem.zone
+    by_week = {
+        (local_week_start(r.interval_start_utc, zone), r.shrinkage, r.shrinkage_source)
+        for r in rows
+    }
+    assert by_week == {(week, 0.2, "rules"), (later, 0.1, "site")}

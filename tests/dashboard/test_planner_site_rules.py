@@ -63,6 +63,25 @@ def test_rules_shown_changed_refused_and_the_site_settings_saved(own_demo_api: D
     assert_clean(planner)
     site: Any = api.get(f"/v1/sites/{api.site}", "planner")
     assert site["unplanned_shrinkage"] == 0.12 and site["seats"] == 200
+    summary = next(d.value for d in planner.dataframe if "Rule" in d.value.columns)
+    shown = dict(zip(summary["Rule"], summary[summary.columns[1]], strict=True))
+    assert shown["Seats"] == "200 (the site's setting)"
+    assert shown["Unplanned shrinkage"] == "12.0% (the site's setting)"
+
+    # a version of its own seats and shrinkage: these weeks use them, the site keeps its own
+    planner.toggle(key="rules_edit").set_value(True).run()
+    planner.number_input(key="rules_own_seats").set_value(150)
+    planner.number_input(key="rules_own_shrinkage").set_value(15.0)
+    button(planner, "Store as a new version").click().run()
+    assert_clean(planner)
+    own = _rules(api, week)
+    assert (own["version"], own["seats"], own["unplanned_shrinkage"]) == (2, 150, 0.15)
+    assert (own["seats_used"], own["seats_source"]) == (150, "rules")
+    assert own["min_rest_hours"] == 12  # the version before's rules kept
+    summary = next(d.value for d in planner.dataframe if "Rule" in d.value.columns)
+    shown = dict(zip(summary["Rule"], summary[summary.columns[1]], strict=True))
+    assert shown["Seats"] == "150 (these weeks' rules)"
+    assert api.get(f"/v1/sites/{api.site}", "planner")["seats"] == 200
 
     zh = run_page(api, PLANNER, "planner", wfm_language="zh")
     assert "站点规则" in [h.value for h in zh.subheader]

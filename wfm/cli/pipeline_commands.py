@@ -147,23 +147,29 @@ def requirements_command(
     """Compute agents needed per queue and interval (Erlang A/C) from a stored forecast."""
     from wfm.db.repositories import RequirementRepository
     from wfm.db.session import unit_of_work
-    from wfm.services.staffing import compute_requirements, requirement_shrinkage, resolve_run
+    from wfm.services.staffing import compute_requirements, resolve_run
 
     engine = open_database(database_url)
     with user_errors(), unit_of_work(engine) as session:
         site_code = resolve_site(session, site)
         run = resolve_run(session, site_code, forecast_run)
         assert run.id is not None
-        used = requirement_shrinkage(session, site_code=site_code, shrinkage=shrinkage)
         count = compute_requirements(
             session, site_code=site_code, forecast_run_id=run.id, shrinkage=shrinkage
         )
         rows = RequirementRepository(session).list(run.id)
-    source = "the site's unplanned shrinkage" if used.source == "site" else "given"
+    sources = {
+        "site": "the site's unplanned shrinkage",
+        "rules": "the week's site rules",
+        "given": "given",
+    }
+    used = sorted({(r.shrinkage or 0.0, r.shrinkage_source or "site") for r in rows})
+    said = ", ".join(f"{fraction:.0%} ({sources.get(source, source)})" for fraction, source in used)
     typer.echo(
         f"requirements for forecast version {run.version} of site {site_code}: "
-        f"{count} queue-intervals; serving agents (net) grossed up to scheduled agents with "
-        f"{used.fraction:.0%} shrinkage ({source})"
+        f"{count} queue-intervals; serving agents (net) grossed up to scheduled agents at "
+        + ("each week's shrinkage, " if len(used) > 1 else "shrinkage ")
+        + said
     )
     hours = run.interval_minutes / 60.0
     for queue in sorted({r.queue_code for r in rows}):

@@ -35,7 +35,9 @@ def site_rules_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Print a site's roster rules as JSON: the version valid for --week, or the latest, or the
-    standard rules (version null) when none is stored; with its seats and unplanned shrinkage.
+    standard rules (version null) when none is stored; with the seats and unplanned shrinkage
+    its weeks use (the version's own `seats` / `unplanned_shrinkage`, else the site's) and where
+    they come from.
 
     With --set FILE and --week, store the file's rules as the site's next version, valid from
     that week on; bad rules are refused (exit 2) naming each field, and nothing is stored.
@@ -47,6 +49,7 @@ def site_rules_command(
         SiteRulesVersion,
         parse_rules,
         rules_to_document,
+        settings_in_use,
     )
     from wfm.services.site_rules import latest_or_for_week, set_rules
 
@@ -76,8 +79,7 @@ def site_rules_command(
         "valid_from": None if found is None else found.valid_from.isoformat(),
         "note": "" if found is None else found.note,
         **rules_to_document(rules),
-        "seats": the_site.seats,
-        "unplanned_shrinkage": the_site.unplanned_shrinkage,
+        **settings_in_use(rules, the_site),
     }
     typer.echo(json.dumps(document, indent=2))
 

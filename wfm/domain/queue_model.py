@@ -142,6 +142,7 @@ def _calibration_of(queue: Queue) -> Calibration | None:
 
 class ShrinkageSource(enum.StrEnum):
     SITE = "site"  # the site's unplanned shrinkage (`Site.unplanned_shrinkage`)
+    RULES = "rules"  # the week's site-rules version's own (`SiteRules.unplanned_shrinkage`)
     GIVEN = "given"  # given with the request, the command or the problem file
 
 
@@ -171,6 +172,16 @@ class Shrinkage:
     def of_site_unless_given(cls, site: Site, fraction: float | None) -> Shrinkage:
         """The given fraction when there is one, else the site's setting."""
         return cls.of_site(site) if fraction is None else cls.given(fraction)
+
+    @classmethod
+    def of_week(
+        cls, site: Site, rules_fraction: float | None, fraction: float | None = None
+    ) -> Shrinkage:
+        """A week's shrinkage: the given `fraction` when there is one, else the week's rules
+        version's own (`rules_fraction`), else the site's setting."""
+        if fraction is None and rules_fraction is not None:
+            return cls(fraction=float(rules_fraction), source=ShrinkageSource.RULES)
+        return cls.of_site_unless_given(site, fraction)
 
 
 @dataclass(frozen=True, slots=True)

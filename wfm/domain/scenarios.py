@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from wfm.domain.errors import ValidationError
-from wfm.domain.site_rules import RULE_FIELDS
+from wfm.domain.site_rules import RULE_FIELDS, SEATS_MAX, SHRINKAGE_MAX
 
 # limits of a scenario document
 MAX_VARIANTS = 10
@@ -29,8 +29,6 @@ PERCENT_MIN = -90.0  # a volume or handle time may fall by at most 90 %
 PERCENT_MAX = 300.0  # and rise by at most 300 %
 VALUE_PERCENT_MIN = -100.0  # a campaign's value may fall to nothing
 VALUE_PERCENT_MAX = 500.0
-SHRINKAGE_MAX = 0.9
-SEATS_MAX = 100_000
 TIME_LIMIT_MAX_SECONDS = 600.0
 DEFAULT_TIME_LIMIT_SECONDS = 20.0
 BASE = "base"  # the name of the base week in a comparison

@@ -14,9 +14,12 @@ run of working days to at most it, and `min_consecutive_days_off` asks every age
 run of at least that many days in a row without a shift start. Fairness and weights left None are
 the optimizer's defaults.
 
-Seats (`Site.seats`) and unplanned shrinkage (`Site.unplanned_shrinkage`) are settings of the
-site itself, not of a rules version. Validation here is pure: values and rules that contradict
-each other; what contradicts the site's contracts is checked where those are read.
+Seats and unplanned shrinkage are versioned with the rest: a version's `seats` and
+`unplanned_shrinkage` hold for its weeks, and left None they are the site's settings
+(`Site.seats`, `Site.unplanned_shrinkage`), which also hold where no version is stored
+(`SiteRules.seats_for`, `SiteRules.unplanned_shrinkage_for`). Validation here is pure: values and
+rules that contradict each other; what contradicts the site's contracts is checked where those
+are read.
 """
 
 from __future__ import annotations
@@ -35,9 +38,12 @@ from wfm.domain.labour_cost import (
     labour_cost_problems,
     labour_cost_to_document,
 )
+from wfm.domain.types import Site
 
 GRID_MINUTES = 15  # every time in the rules is a multiple of the finest roster interval
 DAY_MINUTES = 24 * 60
+SEATS_MAX = 100_000  # a version's seats, at most
+SHRINKAGE_MAX = 0.9  # a version's unplanned shrinkage, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +93,31 @@ class SiteRules:
     contract_shortfall_penalty_per_hour: float | None = None  # None: the optimizer's default
     campaign_shortfall_penalty_per_hour: float | None = None  # None: the optimizer's default
     labour_cost: LabourCost | None = None  # wages and premiums; None: labour costs nothing
+    seats: int | None = None  # None: the site's setting (`Site.seats`; None there: unlimited)
+    unplanned_shrinkage: float | None = None  # None: the site's setting
+
+    def seats_for(self, site: Site) -> int | None:
+        """The seats of this version's weeks: its own, else the site's (None: unlimited)."""
+        return self.seats if self.seats is not None else site.seats
+
+    def unplanned_shrinkage_for(self, site: Site) -> float:
+        """The unplanned shrinkage of this version's weeks: its own, else the site's."""
+        own = self.unplanned_shrinkage
+        return own if own is not None else site.unplanned_shrinkage
 
 
 DEFAULT_SITE_RULES = SiteRules()
+
+
+def settings_in_use(rules: SiteRules, site: Site) -> dict[str, Any]:
+    """The seats and unplanned shrinkage the weeks of `rules` use, and where each comes from
+    ("rules": the version's own, "site": the site's setting), as the API and the CLI show them."""
+    return {
+        "seats_used": rules.seats_for(site),
+        "seats_source": "site" if rules.seats is None else "rules",
+        "unplanned_shrinkage_used": rules.unplanned_shrinkage_for(site),
+        "unplanned_shrinkage_source": "site" if rules.unplanned_shrinkage is None else "rules",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +185,15 @@ def rules_problems(rules: SiteRules) -> list[str]:
             found.append(f"{name}: must be a money amount in [0, 1e9], got {value}")
     if rules.labour_cost is not None:
         found += labour_cost_problems(rules.labour_cost)
+    if rules.seats is not None and not 1 <= rules.seats <= SEATS_MAX:
+        found.append(
+            f"seats: must be a whole number in [1, {SEATS_MAX}] or null, got {rules.seats}"
+        )
+    shrinkage = rules.unplanned_shrinkage
+    if shrinkage is not None and not (math.isfinite(shrinkage) and 0 <= shrinkage <= SHRINKAGE_MAX):
+        found.append(
+            f"unplanned_shrinkage: must be in [0, {SHRINKAGE_MAX}] or null, got {shrinkage}"
+        )
     return found
 
 
@@ -259,6 +296,10 @@ def rules_from_document(doc: Mapping[str, Any]) -> SiteRules:
             if values["labour_cost"] is None
             else labour_cost_from_document(values["labour_cost"])
         ),
+        seats=None if values["seats"] is None else int(values["seats"]),
+        unplanned_shrinkage=(
+            None if values["unplanned_shrinkage"] is None else float(values["unplanned_shrinkage"])
+        ),
     )
 
 
@@ -280,8 +321,9 @@ def _clock(value: str | time | None) -> time | None:
     return time.fromisoformat(value)
 
 
-_INT_FIELDS = ("start_step_minutes", "max_consecutive_days", "min_consecutive_days_off")
+_INT_FIELDS = ("start_step_minutes", "max_consecutive_days", "min_consecutive_days_off", "seats")
 _NUMBER_FIELDS = (
+    "unplanned_shrinkage",
     "min_rest_hours",
     "fairness_weight_per_shift",
     "under_target_penalty_per_agent_hour",

@@ -456,9 +456,11 @@ def run_capacity_plan(
     )
     knobs = request.knobs
     efficiency, weeks = rostering_efficiency(session, site.code)
+    latest = latest_or_for_week(session, site.code, None)
+    own_shrinkage = None if latest is None else latest.rules.unplanned_shrinkage
     settings = _settings(
         knobs,
-        unplanned_shrinkage=site.unplanned_shrinkage,
+        unplanned_shrinkage=site.unplanned_shrinkage if own_shrinkage is None else own_shrinkage,
         full_time=full_time,
         efficiency=efficiency if efficiency is not None else DEFAULT_ROSTERING_EFFICIENCY,
     )
@@ -474,7 +476,7 @@ def run_capacity_plan(
                 if "rostering_efficiency" in knobs
                 else ("rosters" if efficiency is not None else "default"),
                 "rostered_weeks": weeks,
-                "unplanned_shrinkage": "site",
+                "unplanned_shrinkage": "site" if own_shrinkage is None else "rules",
                 "hourly_cost": wage_source,
                 "full_time_weekly_hours": "given"
                 if "full_time_weekly_hours" in knobs

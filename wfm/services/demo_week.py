@@ -44,6 +44,7 @@ from wfm.domain.queue_model import QueueModel
 from wfm.services.history_import import import_history
 from wfm.services.intraday import day_plan, ingest_agent_events, set_clock
 from wfm.services.outbound import import_attempts
+from wfm.services.site_rules import rules_for_week
 from wfm.tools.demo import calibration as cal
 from wfm.tools.demo.live import week_start_of
 from wfm.tools.demo.outbound import (
@@ -90,7 +91,8 @@ def play_day(session: Session, *, site_code: str, day: date, seed: int = 1) -> P
     minutes = forecast.interval_minutes
     starts = list(forecast.interval_starts_utc)
     rng = np.random.default_rng([seed, day.toordinal()])
-    rate = plan.site.unplanned_shrinkage
+    week = rules_for_week(session, site_code, day - timedelta(days=day.weekday()))
+    rate = week.unplanned_shrinkage_for(plan.site)
     codes = sorted(code for code, spans in plan.plans.items() if spans)
     absent = {code for code in codes if rng.random() < rate}
     plans = {code: plan.plans[code] for code in codes if code not in absent}

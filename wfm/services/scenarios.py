@@ -99,7 +99,8 @@ def variant_rules(session: Session, scenario: Scenario, variant: Variant) -> Sit
         return None
     week = rules_for_week(session, scenario.site_code, scenario.week_start)
     rules = parse_rules({**rules_to_document(week), **variant.changes.rules})
-    seats = variant.changes.seats or SiteRepository(session).get(scenario.site_code).seats
+    site = SiteRepository(session).get(scenario.site_code)
+    seats = variant.changes.seats or rules.seats_for(site)
     return checked_rules(session, scenario.site_code, rules, seats)
 
 

@@ -273,10 +273,10 @@ def _week_problem(
         agents=agents,
         campaigns=campaigns,
         shift_rules=shift_rules_of(rules),
-        shrinkage=Shrinkage.of_site_unless_given(site, shrinkage).fraction,
+        shrinkage=Shrinkage.of_week(site, rules.unplanned_shrinkage, shrinkage).fraction,
         fairness=fairness_of(rules),
         objective=objective_of(rules),
-        seats=site.seats,
+        seats=rules.seats_for(site),
         labour_cost=rules.labour_cost,
         name=f"{site_code} week of {week_start} "
         + (f"(forecast version {run.version})" if run is not None else "(no forecast)"),

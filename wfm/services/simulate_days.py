@@ -7,7 +7,7 @@ day k mod 7 with its own random draw (the seed and k), so a run longer than a we
 weekday several different days. A day is played as `wfm.services.demo_week.play_day` and
 `tests/intraday/test_surge.py` play one:
 
-- agents absent for the day are drawn at the site's unplanned shrinkage;
+- agents absent for the day are drawn at the schedule's unplanned shrinkage (its week's);
 - the day's calls are the forecast times the day's surprise (`draw_surprise`: day-level noise and
   sometimes an intraday surge), drawn once through each queue's `QueueModel` simulator, so every
   policy meets the same calls (common random numbers);
@@ -379,7 +379,7 @@ def _world(session: Session, week: _Week, k: int, day: date, seed: int) -> _Worl
     starts = list(forecast.interval_starts_utc)
     rng = np.random.default_rng([seed, k])
     codes = sorted(code for code, spans in plan.plans.items() if spans)
-    absent = {code for code in codes if rng.random() < plan.site.unplanned_shrinkage}
+    absent = {code for code in codes if rng.random() < week.shrinkage}
     plans = {code: list(plan.plans[code]) for code in codes if code not in absent}
     surprise = draw_surprise(rng, starts, plan.site.timezone, cal.DAY_NOISE_LOG_SD)
     models = {

@@ -62,7 +62,7 @@ def set_rules(
     trouble = week_start_problem(valid_from, ZoneInfo(site.timezone))
     if trouble is not None:
         raise ValidationError(f"valid_from: {trouble}")
-    rules = checked_rules(session, site_code, rules, site.seats)
+    rules = checked_rules(session, site_code, rules, rules.seats_for(site))
     repo = SiteRulesRepository(session)
     version = repo.add(site_code, valid_from=valid_from, rules=rules, note=note)
     return next(v for v in repo.list(site_code) if v.version == version)
@@ -180,9 +180,11 @@ def seat_issues(session: Session, site_code: str, seats: int | None, rules: Site
 
 def check_seats(session: Session, site_code: str, seats: int | None) -> None:
     """ValidationError naming seats when they can't hold the site's contracts' minimum hours
-    (inside the hours of its latest rules version)."""
+    (inside the hours of its latest rules version, unless that version sets its own seats)."""
     versions = SiteRulesRepository(session).list(site_code)
     rules = versions[-1].rules if versions else DEFAULT_SITE_RULES
+    if rules.seats is not None:
+        return  # that version's own seats hold for its weeks, not the site's
     found = seat_issues(session, site_code, seats, rules)
     if found:
         raise ValidationError("; ".join(found))

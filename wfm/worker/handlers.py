@@ -109,24 +109,20 @@ def forecast(context: JobContext) -> Outcome:
     if context.settings.dask_scheduler:
         result["scale_out"] = where.summary()
     if with_requirements:
-        from wfm.services.staffing import compute_requirements, requirement_shrinkage
+        from wfm.services.staffing import compute_requirements, run_shrinkage
 
         context.progress(high, "computing staffing requirements")
         given = _param(params, "shrinkage", float, None)
         result["requirement_rows"] = compute_requirements(
             context.session, site_code=site_code, forecast_run_id=run.id, shrinkage=given
         )
-        result.update(
-            _shrinkage_fields(
-                requirement_shrinkage(context.session, site_code=site_code, shrinkage=given)
-            )
-        )
+        result.update(_shrinkage_fields(run_shrinkage(context.session, run, shrinkage=given)))
     return Outcome(result)
 
 
 def requirements(context: JobContext) -> Outcome:
     """Compute staffing requirements from a forecast run (the site's latest by default)."""
-    from wfm.services.staffing import compute_requirements, requirement_shrinkage, resolve_run
+    from wfm.services.staffing import compute_requirements, resolve_run, run_shrinkage
 
     params = context.job.params
     site_code = _param(params, "site_code", str)
@@ -136,7 +132,7 @@ def requirements(context: JobContext) -> Outcome:
     rows = compute_requirements(
         context.session, site_code=site_code, forecast_run_id=run.id, shrinkage=given
     )
-    used = requirement_shrinkage(context.session, site_code=site_code, shrinkage=given)
+    used = run_shrinkage(context.session, run, shrinkage=given)
     return Outcome(
         {
             "forecast_run_id": run.id,
