@@ -209,6 +209,7 @@ def live_adherence(
         out_of_adherence=live.out_of_adherence,
         agents=[_status(a) for a in live.agents],
         states=live.states,
+        last_event_utc=live.last_event_utc,
     )
 
 

@@ -196,6 +196,10 @@ class LiveAdherenceRead(Output):
         "absent, on break, in adherence, not started, between shifts and finished."
     )
     states: dict[str, int] = Field(description="Agents in each state.")
+    last_event_utc: datetime | None = Field(
+        description="The site's latest agent state event today; null: none has arrived, so "
+        "every scheduled agent reads as absent (is the ACD feed sending?)."
+    )
 
 
 class AdherenceRead(Output):

@@ -293,6 +293,14 @@ def _board(client: ApiClient, code: str, zone: str, agents: dict[str, dict[str, 
     if not live["agents"]:
         st.info(t("Nobody has a plan today."))
         return
+    if live.get("last_event_utc") is None and live["scheduled_now"]:
+        st.warning(
+            t(
+                "No agent state has arrived today: every scheduled agent reads as absent, and "
+                "the recommendation works from the plan. Is the ACD feed sending "
+                "(POST /v1/agent-events)?"
+            )
+        )
     rows = []
     for x in live["agents"]:
         info = agents.get(x["agent_code"], {})

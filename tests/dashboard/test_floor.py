@@ -132,6 +132,9 @@ def test_the_board_lists_every_agent_with_a_plan_today_out_of_adherence_first(
     )
     names = {a["agent_code"]: a["name"] for a in day["agents"]}
     assert list(board["Name"]) == [names[c] for c in board["Agent"]]
+    # with no agent state today the page says why everyone reads as absent
+    warned = any("No agent state has arrived today" in w.value for w in at.warning)
+    assert warned == (live["last_event_utc"] is None and live["scheduled_now"] > 0)
     # No raw field names in the page's tables.
     for frame in at.dataframe:
         assert not [c for c in frame.value.columns if "_" in str(c)], list(frame.value.columns)

@@ -142,6 +142,7 @@ def test_live_adherence_over_http_gives_each_agent_of_the_day_its_state(server) 
     with server.client() as c:
         early = live(at=f"{DAY.isoformat()}T08:30:00Z")
         assert early[""]["scheduled_now"] == 0 and early[""]["states"]["not_started"] == 7
+        assert early[""]["last_event_utc"] is None  # no state has arrived today
         assert early["S1"]["state"] == "not_started"
         assert early["S1"]["shift_start_utc"].startswith(f"{DAY.isoformat()}T09:00:00")
         events = [
@@ -152,6 +153,7 @@ def test_live_adherence_over_http_gives_each_agent_of_the_day_its_state(server) 
         ]
         assert c.post("/v1/agent-events", json={"events": events}).status_code == 200
         now = live()
+        assert now[""]["last_event_utc"].startswith(f"{DAY.isoformat()}T09:50:00")
         assert now["S1"]["state"] == now["S2"]["state"] == "in_adherence"
         assert now["S3"]["state"] == "out_of_adherence"
         assert now["S3"]["out_since_utc"].startswith(f"{DAY.isoformat()}T09:50:00")

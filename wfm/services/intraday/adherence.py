@@ -34,6 +34,9 @@ class LiveAdherence:
     # the absent, those on break or in adherence, those not started, between shifts, finished
     agents: tuple[AgentStatus, ...]
     states: dict[str, int]  # how many agents are in each AgentState
+    # the site's latest agent event of the day so far; None: no state has arrived today, so
+    # the states read every scheduled agent as absent (the feed may be down)
+    last_event_utc: datetime | None = None
 
 
 _STATE_ORDER = {
@@ -86,7 +89,13 @@ def live_adherence(
     out = sum(1 for s in scheduled if not s.in_adherence)
     states = {state.value: sum(1 for s in statuses if s.state == state) for state in AgentState}
     shown = [s for s in statuses if not s.in_adherence] if only_out else statuses
-    return LiveAdherence(now, len(scheduled), out, tuple(shown), states)
+    today = [
+        e.occurred_at_utc
+        for found in events.values()
+        for e in found
+        if day_start <= e.occurred_at_utc <= now
+    ]
+    return LiveAdherence(now, len(scheduled), out, tuple(shown), states, max(today, default=None))
 
 
 def _adherence_for_window(
