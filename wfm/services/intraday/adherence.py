@@ -89,13 +89,13 @@ def live_adherence(
     out = sum(1 for s in scheduled if not s.in_adherence)
     states = {state.value: sum(1 for s in statuses if s.state == state) for state in AgentState}
     shown = [s for s in statuses if not s.in_adherence] if only_out else statuses
-    today = [
+    arrived = [
         e.occurred_at_utc
         for found in events.values()
         for e in found
         if day_start <= e.occurred_at_utc <= now
     ]
-    return LiveAdherence(now, len(scheduled), out, tuple(shown), states, max(today, default=None))
+    return LiveAdherence(now, len(scheduled), out, tuple(shown), states, max(arrived, default=None))
 
 
 def _adherence_for_window(
