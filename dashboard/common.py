@@ -264,15 +264,49 @@ def show_api_error(exc: ApiError, what: str = "") -> None:
         st.error(prefix + t("The API could not do this: {message}", message=exc.message) + details)
 
 
+# the roster checker's rules (`scheduling.evaluate`) as a planner reads them
+RULE_NAMES = {
+    "absence": N_("time off or unavailability"),
+    "activities": N_("activities"),
+    "availability": N_("availability"),
+    "break_window": N_("break window"),
+    "breaks": N_("breaks and lunches"),
+    "calling_hours": N_("calling hours"),
+    "campaign_hours_max": N_("campaign hours, most"),
+    "campaign_hours_min": N_("campaign hours, least"),
+    "contract_days_max": N_("days a week, most"),
+    "contract_days_min": N_("days a week, least"),
+    "contract_hours_max": N_("paid hours a week, most"),
+    "contract_hours_min": N_("paid hours a week, least"),
+    "contract_window": N_("the contract's hours"),
+    "days_off": N_("days off in a row"),
+    "horizon": N_("the week"),
+    "interval_grid": N_("interval grid"),
+    "max_consecutive_days": N_("working days in a row"),
+    "min_rest": N_("rest between shifts"),
+    "one_shift_a_day": N_("one shift a day"),
+    "seats": N_("seats"),
+    "shift_date": N_("shift date"),
+    "shift_length": N_("shift length"),
+    "shift_times": N_("shift times"),
+    "skills": N_("skills"),
+    "start_step": N_("start times"),
+}
+
+
 def refusal_lines(exc: ApiError) -> list[str]:
-    """Each thing the API refused, a line each: a broken roster rule as "who: why", a field as
-    "field: why"; the message's parts when the answer names none."""
-    lines = [
-        f"{e.get('value') or ''}: {e.get('message') or e.get('field')}"
-        if str(e.get("field", "")).startswith("rule.")
-        else f"{e.get('field')}: {e.get('message')}"
-        for e in exc.errors
-    ]
+    """Each thing the API refused, a line each: a broken roster rule as "who: rule (why)", the
+    rule in the reader's words; a field as "field: why"; the message's parts when the answer
+    names none."""
+    lines = []
+    for e in exc.errors:
+        field = str(e.get("field", ""))
+        if field.startswith("rule."):
+            rule = field.removeprefix("rule.")
+            name = t(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
+            lines.append(f"{e.get('value') or ''}: {name} ({e.get('message') or rule})")
+        else:
+            lines.append(f"{field}: {e.get('message')}")
     return lines or [part for part in exc.message.split("; ") if part]
 
 

@@ -15,7 +15,14 @@ import streamlit as st
 
 from dashboard import roster_week
 from dashboard.client import ApiClient, ApiError
-from dashboard.common import can, forget_cached_reads, on_click_download, read, show_api_error
+from dashboard.common import (
+    can,
+    forget_cached_reads,
+    on_click_download,
+    read,
+    refusal_lines,
+    show_api_error,
+)
 from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_percent, t
 from dashboard.roster_week import (
     ACTIVITY_NAMES,
@@ -224,8 +231,16 @@ def _edit_form(
             body |= _activity_fields(shift, agents, zone)
         else:
             others = sorted(c for c in agents if c != shift["agent_code"])
+            working = {
+                s["agent_code"]
+                for s in schedule["shifts"]
+                if s["shift_date"] == shift["shift_date"]
+            }
             body["other_agent_code"] = st.selectbox(
-                t("With agent"), others, key="planner_edit_other"
+                t("With agent"),
+                others,
+                format_func=in_this_language(lambda c: _agent_label(c, agents, c in working)),
+                key="planner_edit_other",
             )
         submitted = st.form_submit_button(t("Check and save as a new draft"))
     if submitted:
@@ -239,6 +254,13 @@ def _edit_form(
                 edit=result["edit"],
             )
         )
+
+
+def _agent_label(code: str, agents: dict[str, dict[str, Any]], working: bool) -> str:
+    """An agent as the swap picker lists them: code, name, and whether they work that day."""
+    name = agents.get(code, {}).get("name") or ""
+    day = t("works that day") if working else t("off that day")
+    return " · ".join(part for part in (code, name, day) if part)
 
 
 def _activity_fields(
@@ -300,7 +322,8 @@ def _submit(client: ApiClient, schedule_id: int, body: dict[str, Any]) -> None:
         result = client.post(f"/schedules/{schedule_id}/edits", body)
     except ApiError as exc:
         if exc.status == 422:
-            st.error(t("The edit is refused and nothing was saved: {why}", why=exc.message))
+            lines = "".join(f"\n- {line}" for line in refusal_lines(exc))
+            st.error(t("The edit is refused and nothing was saved:") + lines)
         else:
             show_api_error(exc, t("Edit a shift"))
         return

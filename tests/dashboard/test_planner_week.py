@@ -180,11 +180,26 @@ def test_a_shift_edited_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> No
     assert_clean_but_errors = [e.value for e in at.error]
     assert len(assert_clean_but_errors) == 1
     assert "refused and nothing was saved" in assert_clean_but_errors[0]
-    assert "shift_length" in assert_clean_but_errors[0]
+    assert "shift length (" in assert_clean_but_errors[0]  # the rule in the planner's words
     after: Any = demo_api.get(
         "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
     )
     assert after == before
+
+    # a swap lists the other agents with their names and whether they work that day
+    at.radio(key="planner_edit_kind").set_value("swap").run()
+    owner = at.selectbox(key="planner_edit_shift").value.split(" · ")[0]
+    day = next(s["shift_date"] for s in published["shifts"] if s["agent_code"] == owner)
+    working = {s["agent_code"] for s in published["shifts"] if s["shift_date"] == day}
+    listed: Any = demo_api.get("/v1/agents", "planner", site=demo_api.site)
+    rows = listed["items"] if isinstance(listed, dict) else listed
+    names = {a["code"]: a["name"] for a in rows}
+    labels = [str(o) for o in at.selectbox(key="planner_edit_other").options]
+    assert labels and all(label.count(" · ") == 2 for label in labels), labels[:3]
+    for label in labels:
+        code, name, said = label.split(" · ")
+        assert name == names[code] and code != owner
+        assert said == ("works that day" if code in working else "off that day")
 
     # moving the first listed shift by 30 minutes: a new draft, the published one untouched
     at.radio(key="planner_edit_kind").set_value("move").run()
