@@ -4,6 +4,7 @@ Streamlit widgets)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -423,6 +424,30 @@ REASON_FORECAST_COLUMNS = [
     "accuracy",
     "backtest_accuracy",
 ]
+
+
+# where a campaign's values per selling hour come from (`wfm.services.selling_value`)
+VALUE_SOURCES = {
+    "estimated": N_("estimated"),
+    "typed": N_("typed"),
+    "partly estimated": N_("partly estimated"),
+}
+_ESTIMATED = re.compile(r"^from (\d+) attempts in the (\d+) days before$")
+
+
+def value_source_said(value_source: str | None) -> tuple[str, str]:
+    """A campaign's value source ("estimated: from 812 attempts in the 28 days before") as the
+    reader reads it: the kind and what it rests on, in the reader's language where the
+    service wrote it (a planner's typed reason stays as typed)."""
+    kind, _, why = str(value_source or "typed: ").partition(": ")
+    found = _ESTIMATED.match(why)
+    if found is not None:
+        why = t(
+            "from {attempts} dialler attempts in the {days} days before",
+            attempts=fmt_number(int(found.group(1))),
+            days=found.group(2),
+        )
+    return t(VALUE_SOURCES.get(kind, kind)), why
 
 
 def text_table(

@@ -335,30 +335,28 @@ with section(t("Outbound")):
         b.metric(
             t("Outbound value planned"), fmt_money(outbound["value"], site_currency(), digits=0)
         )
+        money = site_currency()
+        planned = pd.DataFrame(
+            outbound["campaigns"],
+            columns=["campaign_code", "sell_hours", "productive_hours", "value", "value_source"],
+        )
+        planned["value_source"] = [
+            " · ".join(part for part in frames.value_source_said(v) if part)
+            for v in planned["value_source"]
+        ]
         st.dataframe(
-            pd.DataFrame(
-                outbound["campaigns"],
-                columns=[
-                    "campaign_code",
-                    "sell_hours",
-                    "productive_hours",
-                    "value",
-                    "value_source",
-                ],
+            frames.text_table(
+                planned,
+                {
+                    "campaign_code": (N_("Campaign"), None),
+                    "sell_hours": (N_("Selling hours"), lambda v: fmt_number(v, 1)),
+                    "productive_hours": (N_("Productive hours"), lambda v: fmt_number(v, 1)),
+                    "value": (N_("Value"), lambda v: fmt_money(v, money, digits=0)),
+                    "value_source": (N_("Value from"), None),
+                },
             ),
             hide_index=True,
             width="stretch",
-            column_config={
-                "campaign_code": st.column_config.TextColumn(t("Campaign")),
-                "sell_hours": st.column_config.NumberColumn(t("Selling hours"), format="%.1f"),
-                "productive_hours": st.column_config.NumberColumn(
-                    t("Productive hours"), format="%.1f"
-                ),
-                "value": st.column_config.NumberColumn(
-                    t("Value ({currency})", currency=site_currency()), format="localized"
-                ),
-                "value_source": st.column_config.TextColumn(t("Value from")),
-            },
         )
 
 st.subheader(t("What was sold"))

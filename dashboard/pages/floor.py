@@ -24,6 +24,7 @@ from dashboard.common import (
     section,
     show_api_error,
 )
+from dashboard.frames import VALUE_SOURCES
 from dashboard.i18n import N_, fmt_datetime, fmt_money, fmt_number, fmt_percent, fmt_time, t
 
 REFRESH_SECONDS = 30
@@ -55,11 +56,6 @@ ACTIVITY_LABELS = {
     "not_ready": N_("Not ready"),
     "logged_out": N_("Logged out"),
     "off": N_("Off"),
-}
-SOURCE_LABELS = {
-    "estimated": N_("estimated"),
-    "typed": N_("typed"),
-    "partly estimated": N_("partly estimated"),
 }
 
 
@@ -237,7 +233,7 @@ def _recommendation(
                 "Expected sales of {campaign}: {source} ({attempts} dialler attempts in the 28 "
                 "days before)",
                 campaign=source["campaign_code"],
-                source=t(SOURCE_LABELS.get(source["source"], source["source"])),
+                source=t(VALUE_SOURCES.get(source["source"], source["source"])),
                 attempts=fmt_number(source["attempts"]),
             )
         )

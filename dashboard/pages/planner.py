@@ -184,20 +184,17 @@ def _selling_table(evaluation: dict[str, Any]) -> pd.DataFrame:
     sells (`/v1/schedules/{id}/evaluation`)."""
     rows = []
     for code, c in evaluation["campaigns"].items():
-        source, _, why = str(c.get("value_source") or "typed: ").partition(": ")
+        source, why = frames.value_source_said(c.get("value_source"))
         rows.append(
             {
                 t("Campaign"): code,
-                t("Selling values"): t(VALUE_SOURCES.get(source, source)),
+                t("Selling values"): source,
                 t("Why"): why,
                 t("Selling hours"): round(c["sell_hours"], 1),
                 t("Value"): fmt_money(c["value"], currency, 0),
             }
         )
     return pd.DataFrame(rows)
-
-
-VALUE_SOURCES = {"estimated": N_("estimated"), "typed": N_("typed")}
 
 
 def _forecast_chart(values: pd.DataFrame, actual: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
