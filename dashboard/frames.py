@@ -450,6 +450,26 @@ def value_source_said(value_source: str | None) -> tuple[str, str]:
     return t(VALUE_SOURCES.get(kind, kind)), why
 
 
+def signed_number(value: float | None) -> str:
+    """A change as a count: "+12", "-3", "0", "-" when there is none."""
+    text = fmt_number(value)
+    return "+" + text if value is not None and value > 0 else text
+
+
+def signed_percent(value: float | None) -> str:
+    """A relative change: "+12.5%", "-3.0%"."""
+    text = fmt_percent(value)
+    return "+" + text if value is not None and value > 0 else text
+
+
+def signed_points(value: float | None) -> str:
+    """A change of a share, in percentage points: 0.021 -> "+2.1 pts"."""
+    if value is None:
+        return fmt_number(None)
+    text = t("{points} pts", points=fmt_number(100 * value, 1))
+    return "+" + text if value > 0 else text
+
+
 def text_table(
     frame: pd.DataFrame, columns: Mapping[str, tuple[str, Callable[[Any], str] | None]]
 ) -> pd.DataFrame:

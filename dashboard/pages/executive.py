@@ -447,27 +447,28 @@ with section(t("Contact reasons")):
             width="stretch",
         )
         st.dataframe(
-            reason_table,
+            frames.text_table(
+                reason_table,
+                {
+                    "rank": (N_("Rank"), None),
+                    "reason": (N_("Reason"), None),
+                    "contacts": (N_("Contacts"), fmt_number),
+                    "share": (N_("Share"), fmt_percent),
+                    "previous_contacts": (N_("Previous"), fmt_number),
+                    "change": (N_("Change"), frames.signed_number),
+                    "change_ratio": (N_("Change (%)"), frames.signed_percent),
+                    "share_change": (N_("Share change"), frames.signed_points),
+                },
+            ),
             hide_index=True,
             width="stretch",
-            column_config={
-                "rank": st.column_config.NumberColumn(t("Rank")),
-                "reason": st.column_config.TextColumn(t("Reason")),
-                "contacts": st.column_config.NumberColumn(t("Contacts"), format="localized"),
-                "share": st.column_config.NumberColumn(t("Share"), format="percent"),
-                "previous_contacts": st.column_config.NumberColumn(
-                    t("Previous"), format="localized", help=t("Contacts over the previous range.")
-                ),
-                "change": st.column_config.NumberColumn(t("Change"), format="%+d"),
-                "change_ratio": st.column_config.NumberColumn(
-                    t("Change (%)"), format="percent", help=t("Change / previous contacts.")
-                ),
-                "share_change": st.column_config.NumberColumn(
-                    t("Share change"),
-                    format="percent",
-                    help=t("Share now minus share over the previous range, in percentage points."),
-                ),
-            },
+        )
+        st.caption(
+            t(
+                "Previous: contacts over the previous range; change (%): change over previous "
+                "contacts; share change: share now less share over the previous range, in "
+                "percentage points. -: no previous range."
+            )
         )
         if reasons["outside_top_count"]:
             st.caption(

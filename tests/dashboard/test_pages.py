@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from dashkit import DASHBOARD, DemoApi
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import fmt_number, fmt_percent, use_locale
+
 
 def run_page(api: DemoApi, script: str, role: str, **state: Any) -> AppTest:
     """Run a page signed in as `role`, in English unless `wfm_language` says otherwise."""
@@ -65,16 +67,23 @@ def assert_reasons_match(
     )
     assert report["reasons"], "the demo centre records reasons"
     assert "Top contact reasons" in [s.value for s in at.subheader]
-    tables = [d.value for d in at.dataframe if "rank" in d.value.columns]
+    tables = [d.value for d in at.dataframe if "Rank" in d.value.columns]
     assert len(tables) == 1
     table = tables[0]
-    assert list(table["reason"]) == [r["reason"] for r in report["reasons"]]
-    assert list(table["rank"]) == list(range(1, len(report["reasons"]) + 1))
-    assert list(table["contacts"]) == [r["count"] for r in report["reasons"]]
-    assert list(table["previous_contacts"]) == [r["previous_count"] for r in report["reasons"]]
-    assert list(table["change"]) == [r["count_change"] for r in report["reasons"]]
-    assert list(table["share"]) == [r["share"] for r in report["reasons"]]
-    assert list(table["contacts"]) == sorted(table["contacts"], reverse=True)
+    reasons = report["reasons"]
+    assert list(table["Reason"]) == [r["reason"] for r in reasons]
+    assert list(table["Rank"]) == list(range(1, len(reasons) + 1))
+    with use_locale("en"):  # the API's figures, as the reader reads them
+        assert list(table["Contacts"]) == [fmt_number(r["count"]) for r in reasons]
+        assert list(table["Previous"]) == [fmt_number(r["previous_count"]) for r in reasons]
+        assert list(table["Share"]) == [fmt_percent(r["share"]) for r in reasons]
+        assert list(table["Change"]) == [
+            ("+" if (r["count_change"] or 0) > 0 else "") + fmt_number(r["count_change"])
+            for r in reasons
+        ]
+    counts = [r["count"] for r in reasons]
+    assert counts == sorted(counts, reverse=True)
+    assert not any(str(v) in ("None", "nan") for v in table.to_numpy().ravel())
     assert any(f"{report['contacts_with_reason']:,} contacts" in c.value for c in at.caption)
     specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
     reason_charts = [spec for spec in specs if '"field":"reason"' in spec.replace(" ", "")]
