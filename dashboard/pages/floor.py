@@ -469,29 +469,37 @@ def _one_queue(
         )
 
 
-def _adherence_today(client: ApiClient, code: str, day: date, zone: str) -> None:
+def _adherence_today(client: ApiClient, code: str, day: date, names: dict[str, str]) -> None:
+    """Each agent's adherence so far today, lowest first: a bar each (every agent labelled with
+    code and name) and the minutes behind it."""
     rows = pd.DataFrame(read(client, "adherence", code, day, live=True))
     if rows.empty or rows["adherence"].isna().all():
         st.info(t("No adherence yet today: no published schedule or no agent states."))
         return
     rows = rows.dropna(subset=["adherence"]).sort_values("adherence")
     agent, adherence = t("Agent"), t("Adherence")
-    chart = pd.DataFrame({agent: rows["agent_code"], adherence: rows["adherence"]})
+    labels = [f"{c} · {names[c]}" if names.get(c) else c for c in rows["agent_code"]]
+    chart = pd.DataFrame({agent: labels, adherence: rows["adherence"].to_numpy()})
     st.altair_chart(
         alt.Chart(chart)
         .mark_bar()
         .encode(
             x=alt.X(f"{adherence}:Q", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(f"{agent}:N", sort="x"),
+            y=alt.Y(
+                f"{agent}:N",
+                sort="x",
+                axis=alt.Axis(labelOverlap=False, labelLimit=220, title=None),
+            ),
             tooltip=[agent, alt.Tooltip(f"{adherence}:Q", format=".1%")],
         )
-        .properties(height=max(160, 16 * len(chart))),
+        .properties(height=max(160, 22 * len(chart))),
         width="stretch",
     )
     st.dataframe(
         pd.DataFrame(
             {
                 agent: rows["agent_code"],
+                t("Name"): [names.get(c, "") for c in rows["agent_code"]],
                 t("Scheduled minutes so far"): rows["scheduled_minutes"].map(fmt_number),
                 t("Adherent minutes"): rows["adherent_minutes"].map(fmt_number),
                 adherence: rows["adherence"].map(fmt_percent),
@@ -568,7 +576,7 @@ def _floor(client: ApiClient, code: str, me: dict[str, Any]) -> None:
         _queues_now(client, code, day, zone)
     st.subheader(t("Adherence by agent today"))
     with section(t("Adherence by agent today")):
-        _adherence_today(client, code, day, zone)
+        _adherence_today(client, code, day, names)
 
 
 api, me = require_client()

@@ -2,7 +2,10 @@
 live API: a demo centre of its own whose first rostered week has two days played (history
 imported, every agent's states posted, a third of them late on Monday) and its clock on the
 Wednesday. The page's figures are the API's (`/v1/kpis/adherence`, `/v1/kpis/plan-accuracy`), in
-English and in Chinese; over days without a roster both sections say so."""
+English and in Chinese; over days without a roster both sections say so. The agents' states are
+posted a day at a time with the site clock at the day's end, as a feed would send them (the
+feed takes no event from after its clock nor from long before it), and on Wednesday up to 11:00,
+where the floor labels each agent's adherence so far with code and name."""
 
 from __future__ import annotations
 
@@ -20,10 +23,12 @@ from dashboard.i18n import fmt_date, use_locale
 STATE_OF = {"serve": "ready", "sell": "outbound_dialling", "lunch": "lunch", "break": "break"}
 
 
-def _events(schedule: dict[str, Any], days: set[str], until: datetime) -> list[dict[str, str]]:
+def _events(
+    schedule: dict[str, Any], days: set[str], until: datetime, *, late_day: str
+) -> list[dict[str, str]]:
     """Each agent follows its plan on `days` until `until`; every third agent logs in 10 minutes
-    late on the first of them."""
-    first = min(days)
+    late on `late_day`."""
+    first = late_day
     events: list[dict[str, str]] = []
     for n, shift in enumerate(schedule["shifts"]):
         if shift["shift_date"] not in days:
@@ -38,7 +43,7 @@ def _events(schedule: dict[str, Any], days: set[str], until: datetime) -> list[d
         events.append({"agent_code": shift["agent_code"], "at": end, "state": "logged_out"})
     return [
         {
-            "event_id": f"x{i}",
+            "event_id": f"x{min(days)}-{i}",
             "agent_code": e["agent_code"],
             "occurred_at_utc": e["at"],
             "state": e["state"],
@@ -87,15 +92,20 @@ def played_api(own_demo_api: DemoApi) -> Iterator[DemoApi]:
             headers={"Content-Type": "text/csv"},
         )
         assert r.status_code == 200, r.text
-        days = {monday.isoformat(), tuesday.isoformat(), wednesday.isoformat()}
         now = datetime.combine(wednesday, time(11), tzinfo=zone).astimezone(UTC)
-        r = admin.post("/v1/agent-events", json={"events": _events(schedule, days, now)})
-        assert r.status_code == 200, r.text
-        r = admin.put(
-            "/v1/intraday/clock",
-            json={"site": api.site, "now_utc": now.isoformat(), "speed": 0},
-        )
-        assert r.status_code == 200, r.text
+        # a day at a time, the site clock at the day's end (Wednesday: 11:00): the feed takes
+        # events up to its clock and not from long before it
+        for day in (monday, tuesday, wednesday):
+            until = min(now, datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(UTC))
+            r = admin.put(
+                "/v1/intraday/clock",
+                json={"site": api.site, "now_utc": until.isoformat(), "speed": 0},
+            )
+            assert r.status_code == 200, r.text
+            events = _events(schedule, {day.isoformat()}, until, late_day=monday.isoformat())
+            r = admin.post("/v1/agent-events", json={"events": events})
+            assert r.status_code == 200, r.text
+            assert r.json()["accepted"] == len(events), r.text
     yield api
 
 
@@ -162,3 +172,22 @@ def test_without_a_roster_both_sections_say_so(demo_api: DemoApi) -> None:
     assert any(text.startswith("Adherence covers at most 31 days") for text in texts), texts
     assert any(text.startswith("Plan accuracy covers at most 31 days") for text in texts), texts
     assert any(text.startswith("The split by contact reason covers") for text in texts), texts
+
+
+def test_the_floor_labels_each_agents_adherence_with_code_and_name(played_api: DemoApi) -> None:
+    """Wednesday 11:00 of the played week: the floor's adherence so far, one bar and one row
+    per agent, each with the agent's name beside the code, every label drawn."""
+    api = played_api
+    at = run_page(api, "pages/floor.py", "floor_manager")
+    assert not any("No agent state has arrived today" in w.value for w in at.warning)
+    rows: Any = api.get(
+        "/v1/adherence", "floor_manager", site=api.site, date=(api.week1 + timedelta(days=2))
+    )
+    scored = [r for r in rows if r["adherence"] is not None]
+    assert scored
+    [table] = [d.value for d in at.dataframe if "Conformance" in d.value.columns]
+    agents = {a["code"]: a["name"] for a in api.get("/v1/agents", "planner", site=api.site)}
+    assert sorted(table["Agent"]) == sorted(r["agent_code"] for r in scored)
+    assert list(table["Name"]) == [agents[c] for c in table["Agent"]]
+    specs = [chart.proto.spec.replace(" ", "") for chart in at.get("vega_lite_chart")]
+    assert len([s for s in specs if '"labelOverlap":false' in s]) == 1  # every bar labelled
