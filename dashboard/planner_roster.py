@@ -244,16 +244,59 @@ def _edit_form(
             )
         submitted = st.form_submit_button(t("Check and save as a new draft"))
     if submitted:
-        _submit(client, schedule["id"], body)
+        _submit(client, schedule["id"], body, edit_said(body, agents, timezone))
     result = st.session_state.get(EDIT_RESULT_KEY)
     if result is not None:
         st.success(
             t(
                 "Saved as draft version {version}: {edit}. Review and publish it below.",
                 version=result["schedule"]["version"],
-                edit=result["edit"],
+                edit=result["said"],
             )
         )
+
+
+def edit_said(body: dict[str, Any], agents: dict[str, dict[str, Any]], timezone: str) -> str:
+    """What an edit (the body posted) does, in the reader's language and local time."""
+    who = body["agent_code"]
+    day = fmt_date(date.fromisoformat(str(body["shift_date"])), weekday=True)
+    kind = body["kind"]
+    if kind == "move":
+        return t(
+            "{agent}'s shift of {day} moved by {minutes} min",
+            agent=who,
+            day=day,
+            minutes=f"{body['offset_minutes']:+d}",
+        )
+    if kind == "shorten":
+        return t(
+            "{agent}'s shift of {day} shortened by {minutes} min at {at}",
+            agent=who,
+            day=day,
+            minutes=body["minutes"],
+            at=t(AT_NAMES[body["at"]]),
+        )
+    if kind == "change_activity":
+        zone = ZoneInfo(timezone)
+        start = datetime.fromisoformat(body["start_utc"]).astimezone(zone)
+        end = datetime.fromisoformat(body["end_utc"]).astimezone(zone)
+        target = body.get("queue_code") or body.get("campaign_code") or ""
+        return t(
+            "{agent}'s shift of {day}: {activity} {target} from {start} to {end}",
+            agent=who,
+            day=day,
+            activity=t(ACTIVITY_NAMES[body["activity"]]),
+            target=target,
+            start=f"{start:%H:%M}",
+            end=f"{end:%H:%M}",
+        )
+    other = body["other_agent_code"]
+    return t(
+        "the shifts of {agent} and {other} on {day} swapped",
+        agent=who,
+        other=f"{other} · {agents.get(other, {}).get('name', '')}".rstrip(" ·"),
+        day=day,
+    )
 
 
 def _agent_label(code: str, agents: dict[str, dict[str, Any]], working: bool) -> str:
@@ -316,7 +359,7 @@ def _instant(shift_start: datetime, wall: time) -> datetime:
     return moment if moment >= shift_start else moment + timedelta(days=1)
 
 
-def _submit(client: ApiClient, schedule_id: int, body: dict[str, Any]) -> None:
+def _submit(client: ApiClient, schedule_id: int, body: dict[str, Any], said: str) -> None:
     st.session_state.pop(EDIT_RESULT_KEY, None)
     try:
         result = client.post(f"/schedules/{schedule_id}/edits", body)
@@ -327,7 +370,7 @@ def _submit(client: ApiClient, schedule_id: int, body: dict[str, Any]) -> None:
         else:
             show_api_error(exc, t("Edit a shift"))
         return
-    st.session_state[EDIT_RESULT_KEY] = result
+    st.session_state[EDIT_RESULT_KEY] = {**result, "said": said}
     forget_cached_reads()
 
 

@@ -14,6 +14,9 @@ from dashkit import DemoApi
 from streamlit.testing.v1 import AppTest
 from test_pages import assert_clean, run_page
 
+from dashboard.i18n import use_locale
+from dashboard.planner_roster import edit_said
+
 
 def _week_caption(at: AppTest) -> str:
     found = [c.value for c in at.caption if "agents," in c.value and "shifts from" in c.value]
@@ -210,6 +213,7 @@ def test_a_shift_edited_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> No
     assert_clean(at)
     saved = [s.value for s in at.success if "Saved as draft version" in s.value]
     assert len(saved) == 1, [s.value for s in at.success]
+    assert f"{agent_code}'s shift of " in saved[0] and "moved by +30 min" in saved[0]
     versions: Any = demo_api.get(
         "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
     )
@@ -258,3 +262,30 @@ def test_a_forecast_adjustment_posted_from_the_page(demo_api: DemoApi) -> None:
     assert (start.date(), start.time(), end.time()) == (sunday, time(22), time(23))
     assert (added["target"], added["operation"], added["value"]) == ("offered", "scale", 1.0)
     assert added["note"] == "page test"
+
+
+def test_an_edit_said_in_the_readers_language() -> None:
+    body = {
+        "kind": "change_activity",
+        "agent_code": "A7",
+        "shift_date": "2026-11-10",
+        "start_utc": "2026-11-10T01:00:00+00:00",
+        "end_utc": "2026-11-10T02:30:00+00:00",
+        "activity": "sell",
+        "campaign_code": "UPGRADE",
+    }
+    with use_locale("en"):
+        said = edit_said(body, {}, "Asia/Shanghai")
+    assert said == "A7's shift of Tue, Nov 10, 2026: sell UPGRADE from 09:00 to 10:30"
+    with use_locale("zh"):
+        said = edit_said(body, {}, "Asia/Shanghai")
+    assert said == "A7 在 2026年11月10日周二 的班次：09:00 至 10:30 改为销售 UPGRADE", said
+    swap = {
+        "kind": "swap",
+        "agent_code": "A7",
+        "shift_date": "2026-11-10",
+        "other_agent_code": "B2",
+    }
+    with use_locale("en"):
+        said = edit_said(swap, {"B2": {"name": "李娜"}}, "Asia/Shanghai")
+    assert said == "the shifts of A7 and B2 · 李娜 on Tue, Nov 10, 2026 swapped"
