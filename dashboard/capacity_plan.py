@@ -55,6 +55,10 @@ COST_SOURCES = {
     "given": N_("given with the plan"),
     "none": N_("none: a contract has no wage in the site's rules"),
 }
+SHRINKAGE_SOURCES = {
+    "site": N_("the site's setting"),
+    "rules": N_("the latest site rules version's"),
+}
 START_MONTHS_AHEAD = 36  # months the form offers as a first month, from this one
 
 
@@ -211,7 +215,14 @@ def assumptions_table(plan: dict[str, Any]) -> pd.DataFrame:
                 ),
             ),
         ),
-        (t("Unplanned shrinkage (the site's)"), fmt_percent(s["unplanned_shrinkage"])),
+        (
+            t("Unplanned shrinkage"),
+            t(
+                "{value}, {source}",
+                value=fmt_percent(s["unplanned_shrinkage"]),
+                source=t(SHRINKAGE_SOURCES.get(str(sources.get("unplanned_shrinkage")), "")),
+            ),
+        ),
         (t("Full-time week"), t("{hours} h", hours=fmt_number(s["full_time_weekly_hours"], 1))),
         (
             t("Hourly cost of today's agents"),

@@ -105,6 +105,11 @@ def test_the_latest_plan_month_by_month_with_the_apis_figures(
     assert assumptions["Volume growth per year, on top of the forecast's trend"] == "+20.0%"
     assert assumptions["Answer-rate target"] == "each queue's own targets"
     assert assumptions["Training"] == "4 weeks"
+    shrinkage = leaky["plan"]["settings"]["unplanned_shrinkage"]
+    with use_locale("en"):
+        assert assumptions["Unplanned shrinkage"] == (
+            f"{fmt_percent(shrinkage)}, the site's setting"  # no rules version sets its own
+        )
     assert assumptions["Nesting"] == "2 weeks at 50% productivity"
     efficiency = leaky["plan"]["settings"]["rostering_efficiency"]
     assert assumptions["Rostering efficiency"].startswith(fmt_percent(efficiency) + ", ")

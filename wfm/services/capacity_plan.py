@@ -62,6 +62,7 @@ from wfm.domain.capacity_plan import (
 from wfm.domain.errors import ConflictError
 from wfm.domain.jsonvalues import json_safe
 from wfm.domain.queue_model import QueueModel
+from wfm.domain.site_rules import DEFAULT_SITE_RULES, settings_in_use
 from wfm.services.holidays import calendar_options
 from wfm.services.jobs import enqueue
 from wfm.services.site_rules import contract_code, latest_or_for_week
@@ -457,10 +458,10 @@ def run_capacity_plan(
     knobs = request.knobs
     efficiency, weeks = rostering_efficiency(session, site.code)
     latest = latest_or_for_week(session, site.code, None)
-    own_shrinkage = None if latest is None else latest.rules.unplanned_shrinkage
+    rules = DEFAULT_SITE_RULES if latest is None else latest.rules
     settings = _settings(
         knobs,
-        unplanned_shrinkage=site.unplanned_shrinkage if own_shrinkage is None else own_shrinkage,
+        unplanned_shrinkage=rules.unplanned_shrinkage_for(site),
         full_time=full_time,
         efficiency=efficiency if efficiency is not None else DEFAULT_ROSTERING_EFFICIENCY,
     )
@@ -476,7 +477,7 @@ def run_capacity_plan(
                 if "rostering_efficiency" in knobs
                 else ("rosters" if efficiency is not None else "default"),
                 "rostered_weeks": weeks,
-                "unplanned_shrinkage": "site" if own_shrinkage is None else "rules",
+                "unplanned_shrinkage": settings_in_use(rules, site)["unplanned_shrinkage_source"],
                 "hourly_cost": wage_source,
                 "full_time_weekly_hours": "given"
                 if "full_time_weekly_hours" in knobs
