@@ -49,7 +49,7 @@ def compute_requirements(
     rows stored. Each queue's figures come from its `QueueModel` (its targets, its own patience
     estimate, else the site's setting). Each row holds the agents serving that meet every
     target (net) and the agents to schedule (gross): the least rostered whose expected service,
-    each agent absent with the site's unplanned shrinkage unless `shrinkage` is given, meets the
+    each agent absent with the week's unplanned shrinkage unless `shrinkage` is given, meets the
     targets (`QueueModel.requirement_under_absence`, as the roster's requirement); the row keeps
     the shrinkage and its source and the KPIs predicted at the agents serving (net). Each week
     of the run is grossed up with its own shrinkage (`requirement_shrinkage`)."""
