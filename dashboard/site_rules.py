@@ -295,6 +295,33 @@ def _fairness_and_premiums(
     return premium_rows(extra["premiums"])
 
 
+def _own_settings(rules: dict[str, Any]) -> dict[str, Any]:
+    """The version's own seats and unplanned shrinkage (inside the form), as the body takes
+    them: None where left empty, so the site's settings hold."""
+    left, middle, _ = st.columns(3)
+    seats = left.number_input(
+        t("Seats of these weeks (empty: the site's)"),
+        1,
+        100_000,
+        rules.get("seats"),
+        key="rules_own_seats",
+    )
+    shrinkage = middle.number_input(
+        t("Unplanned shrinkage of these weeks (%; empty: the site's)"),
+        0.0,
+        90.0,
+        None
+        if rules.get("unplanned_shrinkage") is None
+        else round(100 * float(rules["unplanned_shrinkage"]), 1),
+        step=0.5,
+        key="rules_own_shrinkage",
+    )
+    return {
+        "seats": None if seats is None else int(seats),
+        "unplanned_shrinkage": None if shrinkage is None else round(float(shrinkage) / 100, 4),
+    }
+
+
 def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
     """The form; the body of the new version, or None when not sent (or wrong, said)."""
     with st.form("rules_new_version"):
@@ -348,24 +375,7 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
             key="rules_off",
         )
         note = right.text_input(t("Why (for the planners)"), key="rules_note", max_chars=2000)
-        left, middle, _ = st.columns(3)
-        own_seats = left.number_input(
-            t("Seats of these weeks (empty: the site's)"),
-            1,
-            100_000,
-            rules.get("seats"),
-            key="rules_own_seats",
-        )
-        own_shrinkage = middle.number_input(
-            t("Unplanned shrinkage of these weeks (%; empty: the site's)"),
-            0.0,
-            90.0,
-            None
-            if rules.get("unplanned_shrinkage") is None
-            else round(100 * float(rules["unplanned_shrinkage"]), 1),
-            step=0.5,
-            key="rules_own_shrinkage",
-        )
+        own = _own_settings(rules)
         st.caption(t("Breaks and lunches"))
         breaks = st.data_editor(
             _table(rules.get("breaks") or [], BREAK_COLUMNS),
@@ -400,10 +410,7 @@ def _new_version(rules: dict[str, Any], week: date) -> dict[str, Any] | None:
     body["min_rest_hours"] = float(rest) or None
     body["max_consecutive_days"] = int(in_a_row) or None
     body["min_consecutive_days_off"] = int(off) or None
-    body["seats"] = None if own_seats is None else int(own_seats)
-    body["unplanned_shrinkage"] = (
-        None if own_shrinkage is None else round(float(own_shrinkage) / 100, 4)
-    )
+    body |= own
     body["breaks"] = [
         {k: _whole(v) for k, v in row.items() if v is not None or k == "max_shift_minutes"}
         for row in _untable(breaks, BREAK_COLUMNS)
