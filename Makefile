@@ -23,8 +23,13 @@ LOCK_HEADER := \# Pinned with hashes for CPython 3.11 on Linux x86_64; regenerat
 BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], "pip", sep="\n")'
 AUDIT_PROBE := https://pypi.org/pypi/pip/24.0/json
 
+# The locked pip goes in first: the pip a new venv brings (23.2 on CPython 3.11.7) refuses the
+# lock in hash mode when a package asks for another with an extra (pip-audit's
+# CacheControl[filecache]) and a newer release of it than the locked one is on the index.
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
+	sed -n '/^pip==/,/^    #/p' $(DEV_LOCK) > $(VENV)/pip.lock
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(VENV)/pip.lock
 	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
