@@ -28,6 +28,7 @@ from dashboard.i18n import (
     fmt_month,
     fmt_number,
     fmt_percent,
+    said,
     t,
 )
 from dashboard.scenarios import JOB_STATUS
@@ -300,7 +301,9 @@ def show_plan(plan: dict[str, Any]) -> None:
     st.dataframe(assumptions_table(plan), hide_index=True)
     warnings = doc.get("warnings") or []
     if warnings:
-        st.warning(t("The plan's warnings:") + "".join(f"\n- {warning}" for warning in warnings))
+        st.warning(
+            t("The plan's warnings:") + "".join(f"\n- {said(warning)}" for warning in warnings)
+        )
 
 
 def show_capacity_plans(client: ApiClient, site: str, timezone: str) -> None:

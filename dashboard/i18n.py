@@ -38,6 +38,8 @@ from babel.dates import format_time as _babel_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from wfm.domain.notes import template_of
+
 log = logging.getLogger("wfm.dashboard")
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -107,6 +109,17 @@ def t(msgid: str, **fields: Any) -> str:
     """`msgid` (English) in the session's language, its `{fields}` filled after translation."""
     found = msgid if current_locale() == EN else translations(ZH).get(msgid, msgid)
     return found.format(**fields) if fields else found
+
+
+def said(note: str) -> str:
+    """A note the API wrote in English (`wfm.domain.notes`) in the session's language: its
+    template's translation, filled with the note's own values (each said too: a queue's note
+    holds a model's). A note of no known template is shown as written."""
+    found = template_of(note)
+    if found is None:
+        return note
+    template, fields = found
+    return t(template.text, **{name: said(value) for name, value in fields.items()})
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the gettext name for "mark for translation"

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.client import ApiClient
 from dashboard.common import read, site_currency
 from dashboard.frames import text_table
-from dashboard.i18n import N_, fmt_date, fmt_money, fmt_number, fmt_percent, t
+from dashboard.i18n import N_, fmt_date, fmt_money, fmt_number, fmt_percent, said, t
 
 MAX_WINDOW_DAYS = 92  # the endpoint's longest window
 
@@ -116,7 +116,7 @@ def show_sold(api: ApiClient, site: str, start: date, last: date) -> None:
         )
     )
     for note in results["notes"]:
-        st.caption(note)
+        st.caption(said(note))
     _hour_charts(results)
     _table(results)
     _per_paid_hour(results["per_paid_hour"])

@@ -36,6 +36,12 @@ import pandas as pd
 
 #: weekdays in `date.weekday()` order
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# The models' warnings (their templates: wfm.domain.notes says them in the reader's language).
+NO_HOLIDAY_IN_HISTORY = (
+    "no holiday in the history to learn from: holidays are forecast like a {weekday}, "
+    "the week's quietest day"
+)
+HANDLE_TIME_TREND_HELD = "handle time's fitted trend {fitted} a year held at {held}"
 
 
 @dataclass(frozen=True)
@@ -159,11 +165,7 @@ def fit_daily_volume(
         factor = float(y[past_holidays].sum()) / expected
         return replace(model, holiday_factor=factor)
     quiet = WEEKDAYS[int(np.argmin(factors))]
-    warning = (
-        f"no holiday in the history to learn from: holidays are forecast like a {quiet}, "
-        "the week's quietest day"
-    )
-    return replace(model, warnings=(warning,))
+    return replace(model, warnings=(NO_HOLIDAY_IN_HISTORY.format(weekday=quiet),))
 
 
 def _normal_volume(model: DailyVolumeModel, days: list[date]) -> np.ndarray:
@@ -297,8 +299,9 @@ def fit_handle_time(
         fitted = float(np.expm1(365.0 * growth))
         growth = float(np.sign(growth)) * cap
         warnings = (
-            f"handle time's fitted trend {fitted:+.0%} a year held at "
-            f"{float(np.expm1(365.0 * growth)):+.0%}",
+            HANDLE_TIME_TREND_HELD.format(
+                fitted=f"{fitted:+.0%}", held=f"{float(np.expm1(365.0 * growth)):+.0%}"
+            ),
         )
     return HandleTimeModel(origin, float(level), float(growth), warnings)
 

@@ -25,7 +25,7 @@ from dashboard.common import (
     show_api_error,
 )
 from dashboard.frames import VALUE_SOURCES
-from dashboard.i18n import N_, fmt_datetime, fmt_money, fmt_number, fmt_percent, fmt_time, t
+from dashboard.i18n import N_, fmt_datetime, fmt_money, fmt_number, fmt_percent, fmt_time, said, t
 
 REFRESH_SECONDS = 30
 LAST_SWITCH_KEY = "floor_last_switch"  # the confirmation of the last Apply, shown once
@@ -240,7 +240,7 @@ def _recommendation(
     if rec["notes"]:
         with st.expander(t("The model's notes")):
             for note in rec["notes"]:
-                st.caption(note)
+                st.caption(said(note))
     if not rec["moves"]:
         return
     st.dataframe(_moves_table(rec, names, zone), hide_index=True, width="stretch")

@@ -29,7 +29,7 @@ from dashboard.common import (
     site_currency,
     site_timezone,
 )
-from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_percent, t
+from dashboard.i18n import N_, fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_percent, said, t
 from dashboard.idle_time import show_idle_time
 from dashboard.planner_jobs import show_job_progress, track_job
 from dashboard.planner_roster import adjustment_form, show_week
@@ -604,7 +604,7 @@ def _review(draft: dict[str, Any], week: date) -> None:
             shrinkage=fmt_percent(evaluation["shrinkage"], 0),
         )
         + " "
-        + " ".join(evaluation["notes"])
+        + " ".join(said(note) for note in evaluation["notes"])
     )
     violations = evaluation["violations"]
     if violations:

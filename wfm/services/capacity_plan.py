@@ -61,6 +61,7 @@ from wfm.domain.capacity_plan import (
 )
 from wfm.domain.errors import ConflictError
 from wfm.domain.jsonvalues import json_safe
+from wfm.domain.notes import HISTORY_INTO_PLAN, NO_HANDLE_TIME, NO_TREND, OF_QUEUE, QUEUE_LEFT_OUT
 from wfm.domain.queue_model import QueueModel
 from wfm.domain.site_rules import DEFAULT_SITE_RULES, settings_in_use
 from wfm.services.holidays import calendar_options
@@ -335,7 +336,7 @@ def _monthly_aht(
         model = fit_handle_time(history.handle_seconds, history.handled, trend=trend)
     except ValueError:
         return (history.aht_seconds,) * months, None
-    warnings += [f"queue {history.code}: {w}" for w in model.warnings]
+    warnings += [OF_QUEUE(queue=history.code, note=w) for w in model.warnings]
     return monthly_handle_time(model, daily, start, months), model.growth_per_year
 
 
@@ -377,25 +378,18 @@ def _demands(
             trend = len(history.daily) >= MIN_TREND_DAYS
             model = fit_daily_volume(history.daily, holidays, trend=trend)
         except ValueError as exc:
-            warnings.append(f"queue {history.code} left out: {exc}")
+            warnings.append(QUEUE_LEFT_OUT(queue=history.code, reason=exc))
             continue
         if history.aht_seconds <= 0:
-            warnings.append(
-                f"queue {history.code}: no handled contact in its last {PROFILE_WEEKS} weeks, "
-                "so no handle time: it needs no staff in this plan"
-            )
+            warnings.append(NO_HANDLE_TIME(queue=history.code, weeks=PROFILE_WEEKS))
         if not trend:
             warnings.append(
-                f"queue {history.code}: {len(history.daily)} days of history, fewer than "
-                f"{MIN_TREND_DAYS}: forecast without trend (level, weekdays, holidays)"
+                NO_TREND(queue=history.code, days=len(history.daily), least=MIN_TREND_DAYS)
             )
         if start < model.origin:
-            warnings.append(
-                f"queue {history.code}: its history reaches into the plan; "
-                f"the forecast starts on {model.origin}"
-            )
+            warnings.append(HISTORY_INTO_PLAN(queue=history.code, day=model.origin))
         daily = predict_daily(model, max(start, model.origin), end)
-        warnings += [f"queue {history.code}: {w}" for w in model.warnings]
+        warnings += [OF_QUEUE(queue=history.code, note=w) for w in model.warnings]
         aht, aht_growth = _monthly_aht(history, trend, daily, start, months, warnings)
         forecasts.append(
             {

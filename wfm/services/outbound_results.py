@@ -42,6 +42,7 @@ from wfm.domain import Schedule, ScheduleStatus, Site
 from wfm.domain.dialer import CONTACT_RESULTS, AttemptResult, DialerAttempt
 from wfm.domain.errors import ValidationError
 from wfm.domain.grid import local_midnight_utc, week_bounds_utc
+from wfm.domain.notes import NO_ATTEMPTS_IN_WINDOW, NO_PLAN_IN_WINDOW
 from wfm.domain.queue_model import QueueModel
 from wfm.services.intraday.clock import site_now
 from wfm.services.schedule_views import schedule_problem
@@ -172,9 +173,9 @@ def outbound_results(
     covered, schedule_ids, paid = _plan(session, site, start_utc, end_utc, results)
     notes = []
     if not schedule_ids:
-        notes.append("no published roster covers the window: no plan to compare")
+        notes.append(NO_PLAN_IN_WINDOW())
     if not attempts:
-        notes.append("no dialer attempts in the window")
+        notes.append(NO_ATTEMPTS_IN_WINDOW())
     in_roster = [a for a in attempts if any(b <= a.attempted_at_utc < e for b, e in covered)]
     for a in in_roster:
         for figures in _figures_of(results, a, zone):

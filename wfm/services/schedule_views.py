@@ -24,6 +24,7 @@ from wfm.db.repositories import (
 from wfm.domain import Activity, Schedule, StaffingRequirement
 from wfm.domain.errors import NotFoundError, ValidationError
 from wfm.domain.grid import week_bounds_utc
+from wfm.domain.notes import NO_FORECAST_FOR_WEEK, SHRINKAGE_NOT_STORED
 from wfm.services.idle_time import callbacks_due
 from wfm.services.schedule_evaluation import (
     SHRINKAGE_FROM_SCHEDULE,
@@ -239,16 +240,13 @@ def schedule_problem(session: Session, schedule: Schedule) -> SchedulePlan:
     else:
         shrinkage, source = None, SHRINKAGE_FROM_SITE
         site = SiteRepository(session).get(schedule.site_code)
-        notes.append(
-            "the schedule was stored without its shrinkage: evaluated at the site's unplanned "
-            f"shrinkage, {site.unplanned_shrinkage:.0%}"
-        )
+        notes.append(SHRINKAGE_NOT_STORED(shrinkage=f"{site.unplanned_shrinkage:.0%}"))
     agents = {s.agent_code for s in schedule.shifts}
     run_id = schedule.forecast_run_id
     if run_id is None:
         run_id = covering_forecast(session, schedule.site_code, schedule.week_start)
     if run_id is None:
-        notes.append("no forecast covers the week: no demand, so no predicted service")
+        notes.append(NO_FORECAST_FOR_WEEK())
         problem = build_problem_without_forecast(
             session,
             site_code=schedule.site_code,

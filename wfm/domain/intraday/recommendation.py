@@ -59,6 +59,18 @@ from wfm.domain.intraday.plan import PlanSpan
 from wfm.domain.intraday.states import ActualActivity
 from wfm.domain.intraday.trade import FloorEconomics, Trade, ValueSource
 from wfm.domain.money import money_text
+from wfm.domain.notes import (
+    CALLBACKS_DUE,
+    CAMPAIGN_HOURS_FULL,
+    LEADS_EXHAUSTED,
+    MOVE_CAPPED,
+    NO_RELEASE,
+    NOTHING_TO_SELL,
+    SELLERS_PULLED,
+    SHORT_FEW_SELLERS,
+    TARGET_NO_SELLER_LEFT,
+    TARGET_OUT_OF_REACH,
+)
 from wfm.domain.queue_model import QueueModel, kpis_of_queues, requirement_of_queues
 
 FloatArray = npt.NDArray[np.float64]
@@ -495,7 +507,7 @@ class _Rules:
         """True (and a note) when the move has its most agents already."""
         cap = self.config.max_agents_per_move
         if cap is not None and len(moves) >= cap:
-            notes.append(f"limited to {cap} agents per move")
+            notes.append(MOVE_CAPPED(agents=cap))
             return True
         return False
 
@@ -721,7 +733,7 @@ def _pull(
         for option, effect in zip(options, effects, strict=True):
             room = spare_callback.get(option.campaign or "")
             if room is not None and room - valuer.hours(option.shares) * 60.0 < -_EPS:
-                notes.append(f"sellers of {option.campaign} stay: callbacks are due in the horizon")
+                notes.append(CALLBACKS_DUE(campaign=option.campaign))
                 continue
             excess = effect[0] - option.sales - option.margin
             ranked.append((-excess, option.sales, option.agent.agent_code, option.qi, option))
@@ -779,8 +791,9 @@ def _hold_answer_rate(
             mine = [o for o in options if o.qi == qi and _callback_room(o, spare_callback, valuer)]
             if not mine:
                 notes.append(
-                    f"queue {code}: the day's answer-rate target needs {min(bound, 1.0):.1%} over "
-                    f"the horizon, {answer_rate:.1%} predicted, and no seller is left to pull"
+                    TARGET_NO_SELLER_LEFT(
+                        queue=code, needed=f"{min(bound, 1.0):.1%}", predicted=f"{answer_rate:.1%}"
+                    )
                 )
                 break
             effects = _effects(valuer, servers, mine, +1.0)
@@ -797,7 +810,7 @@ def _hold_answer_rate(
             if option.campaign in spare_callback:
                 spare_callback[option.campaign] -= valuer.hours(option.shares) * 60.0
             options = [o for o in options if o.agent.agent_code != option.agent.agent_code]
-            notes.append(f"sellers pulled to {code} to hold the day's answer-rate target")
+            notes.append(SELLERS_PULLED(queue=code))
     return options
 
 
@@ -821,9 +834,12 @@ def _reachable_floor(
     if bound <= most - DAY_ANSWER_RATE_GUARD:
         return bound
     notes.append(
-        f"queue {code}: the day's answer-rate target needs {min(bound, 1.0):.1%} over the "
-        f"horizon; every seller who can serve it would give {most:.1%}: sellers are pulled to "
-        f"within {100 * DAY_ANSWER_RATE_GUARD:.1f} points of that"
+        TARGET_OUT_OF_REACH(
+            queue=code,
+            needed=f"{min(bound, 1.0):.1%}",
+            most=f"{most:.1%}",
+            points=f"{100 * DAY_ANSWER_RATE_GUARD:.1f}",
+        )
     )
     return most - DAY_ANSWER_RATE_GUARD
 
@@ -898,10 +914,7 @@ def _still_short(
     for qi, q in enumerate(horizon.queue_codes):
         if short_by[qi] >= 0.5 - _EPS and not any(o.qi == qi for o in left):
             skilled = sum(1 for agent, _span in floor.sellers if q in agent.queue_skills)
-            notes.append(
-                f"queue {q} is short by {short_by[qi]:.1f} agents but only {skilled} sellers on "
-                "shift can serve it"
-            )
+            notes.append(SHORT_FEW_SELLERS(queue=q, agents=f"{short_by[qi]:.1f}", sellers=skilled))
     return notes
 
 
@@ -924,11 +937,11 @@ class _SellChoice:
         notes = []
         for campaign, option, switch_hours in self.campaigns:
             if option is None:
-                notes.append(f"campaign {campaign}: its lead list is exhausted")
+                notes.append(LEADS_EXHAUSTED(campaign=campaign))
                 continue
             cap = rules.economics.room(campaign).hours_left_this_week
             if cap is not None and used_hours.get(campaign, 0.0) + switch_hours > cap + _EPS:
-                notes.append(f"campaign {campaign}: its weekly maximum hours leave no room")
+                notes.append(CAMPAIGN_HOURS_FULL(campaign=campaign))
                 continue
             if best is None or option.sales > best.sales:
                 best = option
@@ -1111,10 +1124,7 @@ def _release(
         if not _holds_answer_rate(valuer, best.qi, servers[best.qi] - best.shares):
             pool.alive[pick] = False  # its queue's day needs it serving
             changed = ()
-            notes.append(
-                f"no release from {horizon.queue_codes[best.qi]}: its day's answer-rate target "
-                "needs its servers"
-            )
+            notes.append(NO_RELEASE(queue=horizon.queue_codes[best.qi]))
             continue
         moves.append(_move(best, Activity.SELL, effect, horizon, rules))
         servers[best.qi] -= best.shares
@@ -1127,7 +1137,7 @@ def _release(
         capped = rules.economics.room(best.campaign).hours_left_this_week is not None
         changed = pool.using(best.campaign) if capped else ()
     if not moves and not sellable:
-        notes.append("servers to spare, but none can sell a campaign open now")
+        notes.append(NOTHING_TO_SELL())
     return moves, notes
 
 
