@@ -405,3 +405,77 @@ def test_the_floor_applies_its_recommendation(
         assert after["sellers_now"] < rec["sellers_now"]
     finally:
         context.close()
+
+
+def _schedule_named(api: DemoApi, filename: str) -> Any:
+    """The schedule a download's file name names (`schedule-<site>-<week>-v<version>.<ext>`)."""
+    found = re.fullmatch(r"schedule-(.+)-(\d{4}-\d{2}-\d{2})-v(\d+)\.(csv|xlsx)", filename)
+    assert found is not None, filename
+    site, week, version = found.group(1), found.group(2), int(found.group(3))
+    listed: Any = api.get("/v1/schedules", "planner", site=site, week_start=week)
+    [summary] = [s for s in listed if s["version"] == version]
+    return api.get(f"/v1/schedules/{summary['id']}", "planner")
+
+
+def test_the_planner_downloads_the_roster_and_an_agent_s_calendar(
+    browser: Any, dashboard_url: str, browser_api: DemoApi, tmp_path: Path
+) -> None:
+    """The roster's download buttons, clicked in the browser: the CSV and the Excel workbook hold
+    every shift of the schedule the page shows, and the calendar every shift of the agent."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    api = browser_api
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, accept_downloads=True
+    )
+    try:
+        page = sign_in(context, dashboard_url, api.tokens["planner"])
+        page.goto(f"{dashboard_url}/planner?lang=en")
+        rendered(page, "Planner")
+        settle(page)
+
+        def download(label: str) -> Any:
+            with page.expect_download() as waiting:
+                page.get_by_role("button", name=label).click()
+            return waiting.value
+
+        csv_file = download("Download CSV")
+        schedule = _schedule_named(api, csv_file.suggested_filename)
+        shifts = schedule["shifts"]
+        assert shifts
+        path = tmp_path / csv_file.suggested_filename
+        csv_file.save_as(path)
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        expected = {(s["agent_code"], s["shift_date"]) for s in shifts}
+        assert {(r["agent_code"], r["shift_date"]) for r in rows} == expected
+        assert all(datetime_ok(r["start_utc"]) and datetime_ok(r["end_utc"]) for r in rows)
+
+        xlsx_file = download("Download Excel")
+        assert xlsx_file.suggested_filename == csv_file.suggested_filename.replace(".csv", ".xlsx")
+        path = tmp_path / xlsx_file.suggested_filename
+        xlsx_file.save_as(path)
+        book = load_workbook(path, read_only=True)
+        sheet_rows = list(book["Shifts"].iter_rows(values_only=True))
+        assert sheet_rows[0][:3] == ("agent_code", "agent_name", "shift_date")
+        assert sorted((str(r[0]), str(r[2])) for r in sheet_rows[1:]) == sorted(expected)
+
+        agent = page.get_by_role("button", name=re.compile(r"^Download .+'s calendar$"))
+        code = re.fullmatch(r"Download (.+)'s calendar", agent.inner_text().strip())
+        assert code is not None
+        ics = download(agent.inner_text().strip())
+        path = tmp_path / ics.suggested_filename
+        ics.save_as(path)
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("BEGIN:VCALENDAR")
+        own = [s for s in shifts if s["agent_code"] == code.group(1)]
+        assert own and text.count("BEGIN:VEVENT") == len(own)
+    finally:
+        context.close()
+
+
+def datetime_ok(text: str) -> bool:
+    """Whether `text` is an ISO timestamp with its offset."""
+    return dt.datetime.fromisoformat(text).tzinfo is not None

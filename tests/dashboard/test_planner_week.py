@@ -235,6 +235,46 @@ def test_a_shift_edited_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> No
     assert any(f"Edited by hand: moved {agent_code}" in c.value for c in at.caption)
 
 
+def test_an_activity_changed_on_the_page_becomes_a_new_draft(demo_api: DemoApi) -> None:
+    """Half an hour of a shift given to other work (a meeting, say) from the page: the new
+    draft's shift holds exactly that span as `other`, the rest of its day as before."""
+    at = run_page(demo_api, "pages/planner.py", "planner")
+    at.selectbox(key="planner_week").select(demo_api.week2).run()
+    shown = _schedule(demo_api, demo_api.week2)
+    at.toggle(key="planner_edit_open").set_value(True).run()
+    at.radio(key="planner_edit_kind").set_value("change_activity").run()
+    agent_code = at.selectbox(key="planner_edit_shift").value.split(" · ")[0]
+    # the choices are the shift's quarter hours: from its start + 60 min to its start + 90 min
+    begin, end = at.selectbox(key="planner_edit_from"), at.selectbox(key="planner_edit_to")
+    begin.set_value(begin.options[4])
+    end.set_value(end.options[5])
+    at.selectbox(key="planner_edit_activity").set_value("other")
+    _submit(at, "Check and save as a new draft")
+    assert_clean(at)
+    saved = [s.value for s in at.success if "Saved as draft version" in s.value]
+    assert len(saved) == 1, ([s.value for s in at.success], [e.value for e in at.error])
+    assert f"{agent_code}'s shift of " in saved[0] and "other" in saved[0]
+    versions: Any = demo_api.get(
+        "/v1/schedules", "planner", site=demo_api.site, week_start=demo_api.week2.isoformat()
+    )
+    draft: Any = demo_api.get(f"/v1/schedules/{versions[-1]['id']}", "planner")
+    assert draft["summary"]["edited_from_schedule_id"] == shown["id"]
+    before = [s for s in shown["shifts"] if s["agent_code"] == agent_code][0]
+    [after] = [
+        s
+        for s in draft["shifts"]
+        if s["agent_code"] == agent_code and s["shift_date"] == before["shift_date"]
+    ]
+    start = datetime.fromisoformat(before["start_utc"])
+    other = [a for a in after["activities"] if a["activity"] == "other"]
+    assert [
+        (datetime.fromisoformat(a["start_utc"]), datetime.fromisoformat(a["end_utc"]))
+        for a in other
+    ] == [(start + timedelta(minutes=60), start + timedelta(minutes=90))]
+    assert (after["start_utc"], after["end_utc"]) == (before["start_utc"], before["end_utc"])
+    assert demo_api.get(f"/v1/schedules/{shown['id']}", "planner") == shown
+
+
 def test_a_forecast_adjustment_posted_from_the_page(demo_api: DemoApi) -> None:
     """One local hour of the second week's Sunday, +0 % (nothing the other tests read changes):
     one adjustment per day chosen, from the chosen local hours, shown as a confirmation."""
