@@ -315,9 +315,14 @@ with section(t("Plan accuracy")):
 
 st.subheader(t("Outbound"))
 with section(t("Outbound")):
-    opening = info.get("opening_week_start")
-    week_start = date.fromisoformat(opening) if opening else site_week
+    # the week of the range's last day (the sold section's range), else the site's opening
+    # week (the latest published one when the clock is outside any); the caption names it
+    week_start = last - timedelta(days=(last - site_week).days % 7)
     outbound = read(api, "outbound", site, week_start)
+    opening = info.get("opening_week_start")
+    if outbound["schedule_id"] is None and opening and date.fromisoformat(opening) != week_start:
+        week_start = date.fromisoformat(opening)
+        outbound = read(api, "outbound", site, week_start)
     if outbound["schedule_id"] is None:
         st.info(
             t(

@@ -116,8 +116,17 @@ def test_the_executive_page_opens_on_the_sites_week_and_names_each_comparison(
     assert set(table["queue"]) == queues | {"All queues"}
     assert_reasons_match(at, demo_api, first.isoformat(), end, "day")
     assert any("short abandons" in c.value for c in at.caption)
-    # outbound opens on the published week of the site clock
-    assert metric(at, "Outbound hours planned").endswith(" h")
+    # outbound: the range's last week has no roster, so the site's opening week (published)
+    planned: Any = demo_api.get(
+        "/v1/kpis/outbound", "executive", site=demo_api.site, week_start=demo_api.week1
+    )
+    assert planned["schedule_id"] is not None
+    assert metric(at, "Outbound hours planned") == f"{_en(fmt_number, planned['sell_hours'], 1)} h"
+    week_said = _en(lambda: f"{demo_api.week1:%b} {demo_api.week1.day}, {demo_api.week1.year}")
+    assert any(
+        c.value.startswith("The published roster of the week of") and week_said in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]
     assert_no_raw_field_names(at)
 
     at.radio(key="exec_reason_measure").set_value("share").run()
