@@ -200,7 +200,9 @@ def _selling_table(evaluation: dict[str, Any]) -> pd.DataFrame:
 def _forecast_chart(values: pd.DataFrame, actual: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Forecast contacts with 80 % and 95 % bands (blue) and actual contacts (red), per
     interval in local time."""
-    values = values.assign(local=_local(values, "interval_start_utc"))
+    # the chart's data carries only the columns it draws (the browser parses all it is sent)
+    drawn = ["offered", "offered_lo80", "offered_hi80", "offered_lo95", "offered_hi95"]
+    values = values[drawn].assign(local=_local(values, "interval_start_utc"))
     base = alt.Chart(values).encode(x=alt.X("local:T", title=t("Local time")))
     layers = [
         base.mark_area(opacity=0.15, color="#1f77b4").encode(
@@ -218,7 +220,7 @@ def _forecast_chart(values: pd.DataFrame, actual: pd.DataFrame) -> alt.LayerChar
         ),
     ]
     if not actual.empty:
-        actual = actual.assign(local=_local(actual, "interval_start_utc"))
+        actual = actual[["offered"]].assign(local=_local(actual, "interval_start_utc"))
         layers.append(
             alt.Chart(actual).mark_line(color="#d62728").encode(x="local:T", y="offered:Q")
         )
@@ -228,7 +230,8 @@ def _forecast_chart(values: pd.DataFrame, actual: pd.DataFrame) -> alt.LayerChar
 def _coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     """Agents serving and selling (areas), required (dashed) and to schedule (dotted), per
     interval in local time."""
-    coverage = coverage.assign(local=_local(coverage, "interval_start_utc"))
+    drawn = ["required", "to_schedule", "servers", "sellers"]
+    coverage = coverage[drawn].assign(local=_local(coverage, "interval_start_utc"))
     serving, selling = t("serving"), t("selling")
     staffed = coverage.rename(columns={"servers": serving, "sellers": selling}).melt(
         id_vars="local", value_vars=[serving, selling], var_name="activity", value_name="agents"
