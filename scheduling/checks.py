@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduling.problem import (
+    PREFERENCE_KINDS,
     AgentSpec,
     CampaignSpec,
     Contract,
@@ -221,13 +222,7 @@ def _check_agent(issues: list[str], path: str, agent: AgentSpec, problem: Proble
 
 
 def _check_preference(issues: list[str], path: str, pref: Preference) -> None:
-    if pref.kind not in (
-        "day_off",
-        "work_day",
-        "start_between",
-        "max_evenings",
-        "voluntary_time_off",
-    ):
+    if pref.kind not in PREFERENCE_KINDS:
         issues.append(f"{path}.kind: unknown kind {pref.kind!r}")
     if pref.kind == "voluntary_time_off":
         hours = pref.vto_hours_max

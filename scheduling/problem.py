@@ -233,9 +233,14 @@ class Absence:
 EVENING_FROM_LOCAL = time(19, 0)  # a max-evenings wish's evening, unless it names its own
 
 
+#: every kind of agent preference, the one list: the checker, the problem's JSON schema and the
+#: API's `PreferenceKind` (wfm.domain.shift_trades) hold these (tests/scheduling/test_checks.py)
+PREFERENCE_KINDS = ("day_off", "work_day", "start_between", "max_evenings", "voluntary_time_off")
+
+
 @dataclass(frozen=True, slots=True)
 class Preference:
-    """A soft wish; `weight` (money units) is charged each time it is not honoured.
+    """A soft wish (`kind` one of `PREFERENCE_KINDS`); `weight` (money units) is charged each time it is not honoured.
 
     kinds: ``day_off`` (not working on the given dates/weekdays), ``work_day`` (working on them),
     ``start_between`` (shift starts within [earliest, latest] local on the given days, or on every

@@ -10,8 +10,18 @@ import pytest
 from roster_factories import MONDAY, agent, at, contract, problem, queue
 
 from scheduling.checks import ProblemError, check_problem
-from scheduling.problem import BreakRule, CallingWindow, CampaignSpec, LastWeek, Problem
+from scheduling.problem import (
+    PREFERENCE_KINDS,
+    BreakRule,
+    CallingWindow,
+    CampaignSpec,
+    LastWeek,
+    Preference,
+    Problem,
+)
+from scheduling.problem_json import problem_schema
 from scheduling.solver import solve
+from wfm.domain.shift_trades import PreferenceKind
 
 
 def campaign(code: str = "S", **changes: object) -> CampaignSpec:
@@ -167,3 +177,26 @@ def test_solve_refuses_a_contradictory_problem_with_every_reason() -> None:
     assert any("campaign CLOSED" in i for i in issues)
     assert any(i.startswith("contract H (agents A)") for i in issues)
     assert "(and 2 more)" in str(caught.value)
+
+
+def test_the_preference_kinds_are_one_list_everywhere() -> None:
+    """The checker, the problem's JSON schema and the API's enum know the same kinds."""
+    schema = problem_schema()
+    definitions = schema.get("$defs") or schema["definitions"]
+    assert definitions["preference"]["properties"]["kind"]["enum"] == list(PREFERENCE_KINDS)
+    assert [k.value for k in PreferenceKind] == list(PREFERENCE_KINDS)
+    base = problem([agent("A1", preferences=(Preference("day_off"),))])
+    for kind in PREFERENCE_KINDS:
+        wish = Preference(
+            kind,
+            vto_hours_max=4.0 if kind == "voluntary_time_off" else None,
+            max_evening_shifts=1 if kind == "max_evenings" else None,
+            earliest_start_local=time(8) if kind == "start_between" else None,
+            latest_start_local=time(10) if kind == "start_between" else None,
+        )
+        assert (
+            check_problem(replace(base, agents=(replace(base.agents[0], preferences=(wish,)),)))
+            == []
+        )
+    unknown = replace(base, agents=(replace(base.agents[0], preferences=(Preference("nap"),)),))
+    assert any("unknown kind 'nap'" in issue for issue in check_problem(unknown))
