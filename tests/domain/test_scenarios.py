@@ -86,6 +86,9 @@ def test_a_good_document_reads_back_the_same() -> None:
         ({"wages": 3}, "variants[2].changes.wages"),
         ({"rules": {"breaks": [], "lunch": 1}}, "variants[2].changes.rules.lunch"),
         ({"rules": [1]}, "variants[2].changes.rules"),
+        ({"seats": 20, "rules": {"seats": 30}}, "variants[2].changes.rules.seats"),
+        ({"unplanned_shrinkage": 0.1, "rules": {"unplanned_shrinkage": 0.2}},
+         "variants[2].changes.rules.unplanned_shrinkage"),
     ],
 )  # fmt: skip
 def test_each_bad_change_is_named(changes: dict[str, Any], field: str) -> None:

@@ -291,6 +291,12 @@ def _changes(found: _Found, path: str, doc: dict[str, Any]) -> VariantChanges | 
         found.add(f"{path}.rules", "must be an object of site-rule fields")
     else:
         found.unknown(f"{path}.rules", rules, RULE_FIELDS)
+        for name in ("seats", "unplanned_shrinkage"):  # one place for each, not two
+            if doc.get(name) is not None and rules.get(name) is not None:
+                found.add(
+                    f"{path}.rules.{name}",
+                    f"set twice: give {name} either in changes or in changes.rules",
+                )
     if len(found.items) > before:
         return None
     return VariantChanges(
