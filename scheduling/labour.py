@@ -98,17 +98,18 @@ NO_CHARGE = FlexibleCharge()
 
 def flexible_charge(problem: Problem, agent: AgentSpec) -> FlexibleCharge:
     """What the objective charges for the agent's hours: when the contract's weekly hours are
-    flexible (min < max, or the agent offers voluntary time off below the minimum) and the
-    problem has a wage for it, its hourly rate above the minimum and its overtime surcharge
-    above an overtime threshold below the maximum; else nothing."""
+    flexible (min < max, or the agent offers voluntary time off below the minimum in the
+    problem's horizon) and the problem has a wage for it, its hourly rate above the minimum
+    and its overtime surcharge above an overtime threshold below the maximum; else nothing."""
     contract = agent.contract
     labour = problem.labour_cost
     if labour is None:
         return NO_CHARGE
-    if contract.weekly_paid_hours_min >= contract.weekly_paid_hours_max and not any(
-        pref.kind == "voluntary_time_off" for pref in agent.preferences
+    if (
+        contract.weekly_paid_hours_min >= contract.weekly_paid_hours_max
+        and agent.voluntary_time_off_hours(problem.dates()) <= 0
     ):
-        return NO_CHARGE
+        return NO_CHARGE  # fixed hours, and no offer of time off in this horizon
     wage = labour.wage_of(contract.code)
     if wage is None:
         return NO_CHARGE

@@ -25,6 +25,7 @@ from roster_oracle import solve_checked
 
 from scheduling.checks import check_problem
 from scheduling.evaluate import evaluate
+from scheduling.labour import NO_CHARGE, flexible_charge
 from scheduling.problem import AgentSpec, Preference, Problem
 from scheduling.problem_json import problem_from_json, problem_to_json
 from scheduling.solver import SolveResult
@@ -102,6 +103,10 @@ def test_an_offer_for_another_week_changes_nothing() -> None:
     result, ev = solve_checked(p)
     assert paid_hours(result, "A") == pytest.approx(40.0)
     assert ev.voluntary_time_off_hours == 0.0
+    # nor is the fixed contract's week charged as flexible hours; an offer for it is
+    assert flexible_charge(p, p.agents[0]) == NO_CHARGE
+    this_week = week([agent("A", FIXED, preferences=(offer(16.0),))], busy_days=3)
+    assert flexible_charge(this_week, this_week.agents[0]).rate_per_hour == WAGE
 
 
 def test_a_group_mixing_offers_keeps_a_valid_bound() -> None:
