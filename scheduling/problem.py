@@ -240,7 +240,8 @@ PREFERENCE_KINDS = ("day_off", "work_day", "start_between", "max_evenings", "vol
 
 @dataclass(frozen=True, slots=True)
 class Preference:
-    """A soft wish (`kind` one of `PREFERENCE_KINDS`); `weight` (money units) is charged each time it is not honoured.
+    """A soft wish (`kind` one of `PREFERENCE_KINDS`); `weight` (money units) is charged each
+    time it is not honoured.
 
     kinds: ``day_off`` (not working on the given dates/weekdays), ``work_day`` (working on them),
     ``start_between`` (shift starts within [earliest, latest] local on the given days, or on every
