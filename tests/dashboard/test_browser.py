@@ -437,9 +437,16 @@ def test_the_planner_downloads_the_roster_and_an_agent_s_calendar(
         settle(page)
 
         def download(label: str) -> Any:
-            with page.expect_download() as waiting:
-                page.get_by_role("button", name=label).click()
-            return waiting.value
+            # a download button's click reruns the page: wait for the run before the next
+            # click, so that it lands on the button drawn by the finished run
+            settle(page)
+            button = page.get_by_role("button", name=label)
+            button.wait_for()
+            with page.expect_download(timeout=60_000) as waiting:
+                button.click()
+            found = waiting.value
+            settle(page)
+            return found
 
         csv_file = download("Download CSV")
         schedule = _schedule_named(api, csv_file.suggested_filename)
@@ -462,10 +469,14 @@ def test_the_planner_downloads_the_roster_and_an_agent_s_calendar(
         assert sheet_rows[0][:3] == ("agent_code", "agent_name", "shift_date")
         assert sorted((str(r[0]), str(r[2])) for r in sheet_rows[1:]) == sorted(expected)
 
-        agent = page.get_by_role("button", name=re.compile(r"^Download .+'s calendar$"))
-        code = re.fullmatch(r"Download (.+)'s calendar", agent.inner_text().strip())
+        label = (
+            page.get_by_role("button", name=re.compile(r"^Download .+'s calendar$"))
+            .inner_text()
+            .strip()
+        )
+        code = re.fullmatch(r"Download (.+)'s calendar", label)
         assert code is not None
-        ics = download(agent.inner_text().strip())
+        ics = download(label)
         path = tmp_path / ics.suggested_filename
         ics.save_as(path)
         text = path.read_text(encoding="utf-8")
