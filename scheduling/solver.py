@@ -39,7 +39,14 @@ from typing import Any
 import numpy as np
 
 from scheduling.activities import PlacedShift, place_activities
-from scheduling.aggregate import AggregateResult, Group, SkillSet, make_groups, solve_aggregate
+from scheduling.aggregate import (
+    AggregateResult,
+    Group,
+    SkillSet,
+    make_groups,
+    shifts_fixed_bound,
+    solve_aggregate,
+)
 from scheduling.assignment import assign_group, on_site_counts
 from scheduling.checks import ProblemError, check_problem
 from scheduling.economics import ServeCurve, serve_curves
@@ -89,6 +96,9 @@ class SolveResult:
     binding_rules: tuple[str, ...] = ()
     stages: dict[str, Any] = field(default_factory=dict)
     bound_source: str | None = None  # "lp": the design's LP relaxation (AggregateResult)
+    # the design's LP with this roster's shifts fixed: no roster of the same shifts does better
+    # (`scheduling.aggregate.shifts_fixed_bound`); None when not computed
+    shifts_bound: float | None = None
 
     @property
     def objective(self) -> float:
@@ -100,6 +110,18 @@ class SolveResult:
             return None
         return max(0.0, (self.bound - self.objective) / max(abs(self.bound), 1e-9))
 
+    def gap_split(self) -> dict[str, float] | None:
+        """The gap in two parts, shares of the bound like the gap: `placement`, what other
+        breaks, activities and selling on the same shifts could still gain at most, and
+        `shifts_or_bound`, the rest: other shifts, or the bound's own looseness (the two are
+        not told apart). None without both bounds."""
+        gap = self.gap
+        if gap is None or self.bound is None or self.shifts_bound is None:
+            return None
+        scale = max(abs(self.bound), 1e-9)
+        placement = min(max(0.0, (self.shifts_bound - self.objective) / scale), gap)
+        return {"placement": placement, "shifts_or_bound": gap - placement}
+
     def summary(self) -> dict[str, Any]:
         ev = self.evaluation
         return {
@@ -108,6 +130,12 @@ class SolveResult:
             "bound": None if self.bound is None else round(self.bound, 2),
             "gap": None if self.gap is None else round(self.gap, 6),
             "bound_source": self.bound_source if self.bound is not None else None,
+            "shifts_bound": None if self.shifts_bound is None else round(self.shifts_bound, 2),
+            "gap_split": (
+                None
+                if (split := self.gap_split()) is None
+                else {part: round(share, 6) for part, share in split.items()}
+            ),
             "solve_seconds": round(self.solve_seconds, 2),
             "hard_violations": ev.hard_violations,
             "under_coverage_agent_hours": round(ev.under_coverage_agent_hours, 2),
@@ -221,7 +249,8 @@ def solve(
         left=run.left,
         tell=run.tell,
     )
-    return _result(run, timeline, aggregate, shifts, placed, warnings, stages)
+    shifts_bound = _shifts_bound(run, timeline, curves, skills, groups, aggregate, placed, stages)
+    return _result(run, timeline, aggregate, shifts, placed, warnings, stages, shifts_bound)
 
 
 class _Run:
@@ -343,6 +372,7 @@ def _result(
     placed: list[PlacedShift],
     warnings: list[str],
     stages: dict[str, Any],
+    shifts_bound: float | None = None,
 ) -> SolveResult:
     """Stage 5: the roster evaluated from scratch, its status against the bound, and the
     diagnostics (short intervals, binding rules)."""
@@ -372,6 +402,7 @@ def _result(
         binding_rules=tuple(binding),
         stages=stages,
         bound_source=None if bound is None else aggregate.bound_source,
+        shifts_bound=None if bound is None else shifts_bound,
     )
     gap = result.gap
     run.tell(
@@ -443,6 +474,42 @@ def _local_search(
         "gain": round(final - initial, 2),
         "related_moves_gain": round(ruin_gain, 2),
     }
+
+
+def _shifts_bound(
+    run: _Run,
+    timeline: Timeline,
+    curves: tuple[ServeCurve, ...],
+    skills: tuple[SkillSet, ...],
+    groups: tuple[Group, ...],
+    aggregate: AggregateResult,
+    placed: list[PlacedShift],
+    stages: dict[str, Any],
+) -> float | None:
+    """Stage 4b: where the search stopped above the gap target, the design's LP again with the
+    roster's shifts fixed, so the summary can say which side of the gap is weak: the placement
+    on these shifts or the shifts and the bound. Only when the time left holds twice the
+    design's LP time (the fixed model is the same size, most of it fixed) and an evaluation."""
+    if aggregate.status == "unknown" or stages["until_target"]["stopped"] == "gap_target":
+        return None
+    lp_seconds = stages["design"]["seconds"]
+    budget = run.left() - 2 * _reserve(timeline)
+    if budget < max(1.0, 2.0 * lp_seconds):
+        return None
+    run.tell(0.92, "bounding what these shifts can give")
+    started = clock.monotonic()
+    group_of = {a: group.index for group in groups for a in group.agents}
+    heads = Counter((group_of[shift.agent], shift.option) for shift in placed)
+    evaluation = evaluate(timeline.problem, build_roster(timeline, placed))
+    shift_terms = -evaluation.contract_penalty - evaluation.flexible_labour_cost
+    bound = shifts_fixed_bound(
+        timeline, curves, skills, groups, heads, shift_terms, time_limit_seconds=budget
+    )
+    stages["shifts_bound"] = {
+        "seconds": round(clock.monotonic() - started, 2),
+        "bound": None if bound is None else round(bound, 2),
+    }
+    return None if bound is None else min(bound, aggregate.bound)
 
 
 def _reserve(timeline: Timeline) -> float:

@@ -9,15 +9,17 @@ import itertools
 import json
 import math
 import re
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from roster_oracle import check_result
 
 from scheduling.activities import place_activities
-from scheduling.aggregate import make_groups, solve_aggregate
+from scheduling.aggregate import make_groups, shifts_fixed_bound, solve_aggregate
 from scheduling.economics import serve_curves
-from scheduling.evaluate import evaluate
+from scheduling.evaluate import Evaluation, evaluate
 from scheduling.example import example_problem
 from scheduling.problem import Problem
 from scheduling.problem_json import problem_from_json
@@ -40,9 +42,9 @@ def tiny_centre(seed: int) -> Problem:
     return dataclasses.replace(p, agents=free)
 
 
-def exact_optimum(p: Problem) -> tuple[float, float]:
-    """(LP bound, optimum): the design's LP bound, and the best objective over every choice of a
-    shift or none per agent, each choice completed by the exact day model and evaluated."""
+def every_roster(p: Problem) -> Iterator[tuple[dict[int, tuple[int, ...]], Evaluation]]:
+    """Every choice of a shift or none per agent, each completed by the exact day model: the
+    shifts (agent -> options) and the roster's evaluation."""
     timeline = build_timeline(p)
     curves = serve_curves(p)
     skills, groups = make_groups(timeline)
@@ -50,7 +52,6 @@ def exact_optimum(p: Problem) -> tuple[float, float]:
         timeline, curves, skills, groups, time_limit_seconds=30, report=lambda _: None
     )
     choices = [[(), *((o,) for o in frame.options)] for frame in timeline.agents]
-    best = -float("inf")
     for combo in itertools.product(*choices):
         shifts = {a: chosen for a, chosen in enumerate(combo) if chosen}
         placed, stats = place_activities(
@@ -65,8 +66,17 @@ def exact_optimum(p: Problem) -> tuple[float, float]:
             report=lambda _: None,
         )
         assert stats.status == "optimal"
-        best = max(best, evaluate(p, build_roster(timeline, placed)).objective)
-    return design.lp_bound, best
+        yield shifts, evaluate(p, build_roster(timeline, placed))
+
+
+def exact_optimum(p: Problem) -> tuple[float, float]:
+    """(LP bound, optimum): the design's LP bound, and the best objective over every roster."""
+    timeline = build_timeline(p)
+    skills, groups = make_groups(timeline)
+    design = solve_aggregate(
+        timeline, serve_curves(p), skills, groups, time_limit_seconds=30, report=lambda _: None
+    )
+    return design.lp_bound, max(evaluation.objective for _, evaluation in every_roster(p))
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -85,6 +95,43 @@ def test_the_bound_holds_and_the_roster_is_the_exact_optimum_on_tiny_centres(see
     assert result.stages["until_target"]["stopped"] == "gap_target"
 
 
+@pytest.mark.parametrize(("seed", "minima"), [(1, False), (2, False), (1, True)])
+def test_the_bound_on_fixed_shifts_holds_for_every_roster_of_those_shifts(
+    seed: int, minima: bool
+) -> None:
+    """For every combination of shifts of a tiny centre, the design with those shifts fixed
+    bounds the best roster of them (the exact day model's), and no more than the design's LP
+    bound; on at least one combination it is not the LP bound (fixing shifts tightens it). On
+    these centres it is even exact: the best roster of the shifts, to the cent, also where the
+    contract minima (which one day can't meet) charge each agent its own shortfall."""
+    p = (
+        example_problem(agents=2, queues=1, campaigns=0, days=1, seed=seed)
+        if minima
+        else tiny_centre(seed)
+    )
+    timeline = build_timeline(p)
+    curves = serve_curves(p)
+    skills, groups = make_groups(timeline)
+    lp_bound = solve_aggregate(
+        timeline, curves, skills, groups, time_limit_seconds=30, report=lambda _: None
+    ).lp_bound
+    group_of = {a: group.index for group in groups for a in group.agents}
+    tighter = charged = 0
+    for shifts, evaluation in every_roster(p):
+        heads = Counter((group_of[a], o) for a, options in shifts.items() for o in options)
+        shift_terms = -evaluation.contract_penalty - evaluation.flexible_labour_cost
+        fixed = shifts_fixed_bound(
+            timeline, curves, skills, groups, heads, shift_terms, time_limit_seconds=30
+        )
+        assert fixed is not None
+        assert evaluation.objective <= fixed + 1e-6 <= lp_bound + 2e-6
+        assert fixed == pytest.approx(evaluation.objective, abs=0.02)
+        tighter += fixed < lp_bound - 1e-3
+        charged += evaluation.contract_penalty > 0
+    assert tighter > 0
+    assert (charged > 0) == minima
+
+
 def test_above_the_gap_target_the_search_goes_on() -> None:
     # contract minima that three days can't meet keep the gap far above the target
     p = example_problem(agents=5, queues=2, campaigns=1, seed=4, days=3)
@@ -94,6 +141,17 @@ def test_above_the_gap_target_the_search_goes_on() -> None:
     assert stage["rounds"] > 1
     assert stage["stopped"] in {"stalled", "time_limit"}
     check_result(p, result, allowed_rules={"contract_days_min", "contract_hours_min"})
+    # the gap splits into the placement on these shifts and the rest, each a share of the bound
+    summary = result.summary()
+    assert result.shifts_bound is not None and result.bound is not None
+    assert result.objective - 1e-6 <= result.shifts_bound <= result.bound + 1e-6
+    split = summary["gap_split"]
+    assert split["placement"] >= 0 and split["shifts_or_bound"] >= 0
+    assert split["placement"] + split["shifts_or_bound"] == pytest.approx(result.gap, abs=2e-6)
+    assert split["placement"] == pytest.approx(
+        (result.shifts_bound - result.objective) / abs(result.bound), abs=2e-6
+    )
+    assert summary["shifts_bound"] == pytest.approx(result.shifts_bound, abs=0.01)
 
 
 def test_at_the_gap_target_the_search_stops_early() -> None:
@@ -106,6 +164,8 @@ def test_at_the_gap_target_the_search_stops_early() -> None:
     assert result.stages["until_target"]["rounds"] == 0
     assert result.stages["until_target"]["stopped"] == "gap_target"
     assert result.summary()["bound_source"] in {"lp", "mip"}
+    # at the target the split is not computed
+    assert result.shifts_bound is None and result.summary()["gap_split"] is None
 
 
 def test_without_a_bound_the_search_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,6 +185,7 @@ def test_without_a_bound_the_search_goes_on(monkeypatch: pytest.MonkeyPatch) -> 
     p = example_problem(agents=5, queues=2, campaigns=1, seed=4, days=3)
     result = solve(p, time_limit_seconds=15, seed=3, workers=1)
     assert result.bound is None and result.gap is None
+    assert result.summary()["shifts_bound"] is None and result.gap_split() is None
     stage = result.stages["until_target"]
     assert stage["rounds"] >= 1
     assert stage["stopped"] in {"stalled", "time_limit"}

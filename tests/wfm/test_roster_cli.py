@@ -56,6 +56,15 @@ def test_roster_writes_a_roster_the_independent_evaluation_accepts(
         f"preferences: {summary['preference_days_honoured']:,} of "
         f"{summary['preference_days_asked']:,} days honoured"
     ) in result.stderr
+    # the gap's split is said exactly when the summary holds it (search stopped above 1 %)
+    split = summary["gap_split"]
+    if split is None:
+        assert "of the gap:" not in result.stderr
+    else:
+        assert (
+            f"of the gap: {100 * split['placement']:.2f} % at most in placing breaks and "
+            f"activities on these shifts, {100 * split['shifts_or_bound']:.2f} % in the choice"
+        ) in result.stderr
     check = run_wfm("roster-check", str(problem_file), str(roster_file), "--json")
     assert check.returncode == 0, check.stderr
     report = json.loads(check.stdout)

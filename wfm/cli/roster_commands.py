@@ -76,6 +76,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['sell_hours']:,.1f} sell hours worth {summary['outbound_value']:,.0f} "
         f"({summary['solve_seconds']:.1f} s)"
     )
+    split = summary.get("gap_split")
+    if split:
+        info(
+            f"  of the gap: {100 * split['placement']:.2f} % at most in placing breaks and "
+            f"activities on these shifts, {100 * split['shifts_or_bound']:.2f} % in the choice "
+            "of shifts or the bound's looseness"
+        )
     for code, queue in summary.get("queues", {}).items():
         info(f"  {code}: {_queue_line(queue)}")
     if "idle_agent_hours" in summary:  # a schedule's evaluation (docs/roster-problem.md)
