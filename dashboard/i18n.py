@@ -113,13 +113,20 @@ def t(msgid: str, **fields: Any) -> str:
 
 def said(note: str) -> str:
     """A note the API wrote in English (`wfm.domain.notes`) in the session's language: its
-    template's translation, filled with the note's own values (each said too: a queue's note
-    holds a model's). A note of no known template is shown as written."""
+    template's translation, filled with the note's own values as written, except a nested note
+    (a queue's note holds a model's), said too, and a catalogue word (a weekday), translated.
+    A note of no known template is shown as written."""
     found = template_of(note)
     if found is None:
         return note
     template, fields = found
-    return t(template.text, **{name: said(value) for name, value in fields.items()})
+
+    def value(name: str, text: str) -> str:
+        if name in template.nested:
+            return said(text)
+        return t(text) if name in template.words else text
+
+    return t(template.text, **{name: value(name, text) for name, text in fields.items()})
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the gettext name for "mark for translation"

@@ -13,6 +13,8 @@ from dashboard.i18n import EN, ZH, said, translations, use_locale
 from forecasting.capacity import fit_handle_time
 from wfm.domain.notes import (
     AHT_TREND_HELD,
+    HOLIDAYS_LIKE_QUIET_DAY,
+    NO_ATTEMPTS_IN_WINDOW,
     NOTES,
     OF_QUEUE,
     QUEUE_LEFT_OUT,
@@ -95,3 +97,30 @@ def test_a_note_of_no_template_is_shown_as_written_and_a_reason_stays_as_given()
         assert said("the dialer said something new") == "the dialer said something new"
         left_out = said(QUEUE_LEFT_OUT(queue="CARE", reason="too few days"))
     assert left_out == "队列 CARE 未纳入：too few days"
+
+
+def test_the_quiet_weekday_of_a_holiday_warning_is_said_in_the_reader_s_language() -> None:
+    note = OF_QUEUE(queue="CARE", note=HOLIDAYS_LIKE_QUIET_DAY(weekday="Sun"))
+    with use_locale(ZH):
+        chinese = said(note)
+    assert chinese.startswith("队列 CARE") and "周日" in chinese
+    assert "Sun" not in chinese
+    with use_locale(EN):
+        assert said(note) == note
+
+
+def test_only_a_nested_note_is_said_again_a_value_stays_as_written() -> None:
+    """A reason that reads like a note is a value: shown as written, not translated."""
+    reason = NO_ATTEMPTS_IN_WINDOW()
+    with use_locale(ZH):
+        left_out = said(QUEUE_LEFT_OUT(queue="CARE", reason=reason))
+        nested = said(OF_QUEUE(queue="CARE", note=reason))
+    assert left_out == f"队列 CARE 未纳入：{reason}"
+    assert reason not in nested and nested.startswith("队列 CARE")
+
+
+def test_a_template_refuses_nested_or_word_fields_it_does_not_have() -> None:
+    with pytest.raises(ValueError, match="nested or word fields"):
+        NoteTemplate("queue {queue}", nested=frozenset({"note"}))
+    with pytest.raises(ValueError, match="nested or word fields"):
+        NoteTemplate("{a} and {b}", nested=frozenset({"a"}), words=frozenset({"a"}))

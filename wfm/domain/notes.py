@@ -20,20 +20,29 @@ from forecasting.capacity import HANDLE_TIME_TREND_HELD, NO_HOLIDAY_IN_HISTORY
 
 @dataclass(frozen=True)
 class NoteTemplate:
-    """English text with `{field}` places (no format specs, no positional fields)."""
+    """English text with `{field}` places (no format specs, no positional fields). `nested`
+    names the fields that hold another note (said by their own template), `words` those that
+    hold a word of the catalogues (a weekday); every other field is a value, shown as written."""
 
     text: str
+    nested: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         parts = []
+        names = set()
         for literal, name, spec, conversion in string.Formatter().parse(self.text):
             parts.append(re.escape(literal))
             if name is None:
                 continue
             if not name.isidentifier() or spec or conversion:
                 raise ValueError(f"note template {self.text!r}: {{{name}}} is not a plain field")
+            names.add(name)
             parts.append(f"(?P<{name}>.+?)")
+        unknown = (self.nested | self.words) - names
+        if unknown or self.nested & self.words:
+            raise ValueError(f"note template {self.text!r}: nested or word fields {unknown}")
         object.__setattr__(self, "_pattern", re.compile("".join(parts), re.DOTALL))
 
     def __call__(self, **fields: object) -> str:
@@ -92,9 +101,10 @@ NO_TREND = NoteTemplate(
 HISTORY_INTO_PLAN = NoteTemplate(
     "queue {queue}: its history reaches into the plan; the forecast starts on {day}"
 )
-HOLIDAYS_LIKE_QUIET_DAY = NoteTemplate(NO_HOLIDAY_IN_HISTORY)
+HOLIDAYS_LIKE_QUIET_DAY = NoteTemplate(NO_HOLIDAY_IN_HISTORY, words=frozenset({"weekday"}))
 AHT_TREND_HELD = NoteTemplate(HANDLE_TIME_TREND_HELD)
-OF_QUEUE = NoteTemplate("queue {queue}: {note}")  # a model's note, said of its queue
+# a model's note, said of its queue
+OF_QUEUE = NoteTemplate("queue {queue}: {note}", nested=frozenset({"note"}))
 
 # Every template, the most specific first: a note is said by the first that matches.
 NOTES: tuple[NoteTemplate, ...] = (
