@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ from typing import Any
 CHROMIUM = Path("/usr/bin/chromium")
 DEMO_DB = Path(__file__).resolve().parent.parent / "var" / "demo.db"
 TARGET_SECONDS = 2.0
+START_SECONDS = 180  # for `wfm up` to print its token and say it runs
 TITLES = {
     "planner": "Planner",
     "plans": "Rules and plans",
@@ -108,20 +111,35 @@ def _stack(database_url: str) -> Iterator[tuple[str, str]]:
         env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
         start_new_session=True,
     )
-    try:
-        token = None
-        deadline = time.monotonic() + 180
+    # a thread reads the output all along: the start-up deadline holds even when `wfm up`
+    # prints nothing, and the pipe never fills while the pages are measured
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def drain() -> None:
         assert process.stdout is not None
         for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        token, ready, said = None, False, []
+        deadline = time.monotonic() + START_SECONDS
+        while not ready and (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                raise RuntimeError("wfm up stopped before it ran: " + "".join(said[-5:]).strip())
+            said.append(line)
             found = re.search(r"admin token \(sign in with it\): (\S+)", line)
             if found:
                 token = found.group(1)
-            if token and "running; press Ctrl-C" in line:
-                break
-            if time.monotonic() > deadline:
-                break
-        if token is None:
-            raise RuntimeError("wfm up did not start (no admin token printed)")
+            ready = token is not None and "running; press Ctrl-C" in line
+        if not ready:
+            raise RuntimeError(f"wfm up did not start within {START_SECONDS} s")
+        assert token is not None
         yield f"http://127.0.0.1:{dashboard_port}", token
     finally:
         os.killpg(process.pid, signal.SIGINT)
