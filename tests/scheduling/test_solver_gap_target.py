@@ -190,3 +190,16 @@ def test_without_a_bound_the_search_goes_on(monkeypatch: pytest.MonkeyPatch) -> 
     assert stage["rounds"] >= 1
     assert stage["stopped"] in {"stalled", "time_limit"}
     check_result(p, result, allowed_rules={"contract_days_min", "contract_hours_min"})
+
+
+def test_the_same_seed_gives_the_same_roster() -> None:
+    """Above the target the search runs rounds with seeds drawn from the given one, and stops on
+    a count of rounds without a gain, not on the clock: two solves with one seed give one
+    roster (when neither reaches the time limit)."""
+    p = example_problem(agents=10, queues=2, campaigns=1, seed=4, days=3)
+    first, second = (solve(p, time_limit_seconds=60, seed=3, workers=1) for _ in range(2))
+    for result in (first, second):
+        assert result.stages["until_target"]["stopped"] == "stalled"
+    assert first.stages["until_target"]["rounds"] > 1
+    assert first.roster.shifts == second.roster.shifts
+    assert first.objective == second.objective

@@ -128,3 +128,24 @@ def test_roster_example_rejects_bad_arguments() -> None:
         assert result.returncode == 2, args
         assert fragment in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_one_worker_and_one_seed_give_the_same_roster(tmp_path: Path) -> None:
+    problem = tmp_path / "problem.json"
+    made = run_wfm("roster-example", "--agents", "6", "--queues", "2", "--campaigns", "1",
+                   "--seed", "2", "--out", str(problem))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    rosters = []
+    for run in ("first", "second"):
+        out = tmp_path / f"{run}.json"
+        result = run_wfm("roster", str(problem), "--workers", "1", "--seed", "5",
+                         "--time-limit", "120", "--out", str(out))  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        document = json.loads(out.read_text())
+        assert document["summary"]["solve_seconds"] < 100  # ended before its limit
+        rosters.append(document)
+    assert rosters[0]["agents"] == rosters[1]["agents"]
+    assert rosters[0]["summary"]["objective"] == rosters[1]["summary"]["objective"]
+    refused = run_wfm("roster", str(problem), "--workers", "0")
+    assert refused.returncode == 2 and "--workers" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -23,7 +23,13 @@ TimeLimitOption = Annotated[
     ),
 ]
 SeedOption = Annotated[
-    int, typer.Option("--seed", min=0, help="Random seed: the same seed gives the same roster.")
+    int,
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Random seed. The same seed gives the same roster when the solver runs on one "
+        "thread and ends before its time limit.",
+    ),
 ]
 
 
@@ -159,6 +165,17 @@ def roster_command(
     ],
     time_limit: TimeLimitOption = 60.0,
     seed: SeedOption = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Solver threads. With 1, the same seed gives the same roster (when the run "
+            "ends before its time limit); with more, stages may return other rosters of equal "
+            "worth.",
+        ),
+    ] = 2,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Write the roster JSON here instead of standard output."),
@@ -174,7 +191,13 @@ def roster_command(
 
     problem = _load_problem(problem_file)
     try:
-        result = solve(problem, time_limit_seconds=time_limit, seed=seed, progress=print_progress)
+        result = solve(
+            problem,
+            time_limit_seconds=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=print_progress,
+        )
     except ProblemError as exc:  # raised before any solving
         _contradictions(problem_file, exc.issues)
     _write_json(result.to_json(), out)
