@@ -131,7 +131,7 @@ def build_design(
 ) -> DesignModel:
     """The design model: each rule below adds its rows; the objective sums the terms they return
     (the rules are added in this order, which fixes the order of variables and rows). Breaks
-    are pooled over the skill sets unless `breaks_per_skill` (`add_pooled_breaks`)."""
+    are pooled over the skill sets unless `breaks_per_skill` (`add_breaks`)."""
     model = LinearModel()
     counts: dict[tuple[int, int], int] = {}
     shift_terms: list[tuple[int, float]] = []
@@ -146,7 +146,7 @@ def build_design(
     model.gains(shift_terms)
     on_shift = add_agents_on_shift(model, timeline, skills, groups, counts)
     add_seats(model, timeline, on_shift)
-    on_break = add_pooled_breaks(model, timeline, groups, counts, breaks_per_skill)
+    on_break = add_breaks(model, timeline, groups, counts, breaks_per_skill)
     activities = add_activities_within_presence(model, timeline, curves, skills, on_shift, on_break)
     model.gains(activities.sell_value)
     model.gains(add_serving_value(model, timeline, curves, activities.serve))
@@ -341,7 +341,7 @@ def add_seats(
         model.add([(var, 1.0) for var in variables], upper=float(seats))
 
 
-def add_pooled_breaks(
+def add_breaks(
     model: LinearModel,
     timeline: Timeline,
     groups: tuple[Group, ...],

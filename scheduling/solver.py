@@ -249,8 +249,15 @@ def solve(
         left=run.left,
         tell=run.tell,
     )
-    shifts_bound = _shifts_bound(run, timeline, curves, skills, groups, aggregate, placed, stages)
-    return _result(run, timeline, aggregate, shifts, placed, warnings, stages, shifts_bound)
+    roster = build_roster(timeline, placed)
+    run.tell(0.95, "evaluating the roster")
+    evaluation = evaluate(problem, roster)
+    shifts_bound = _shifts_bound(
+        run, timeline, curves, skills, groups, aggregate, placed, evaluation, stages
+    )
+    return _result(
+        run, timeline, aggregate, shifts, placed, roster, evaluation, warnings, stages, shifts_bound
+    )
 
 
 class _Run:
@@ -370,16 +377,15 @@ def _result(
     aggregate: AggregateResult,
     shifts: dict[int, tuple[int, ...]],
     placed: list[PlacedShift],
+    roster: Roster,
+    evaluation: Evaluation,
     warnings: list[str],
     stages: dict[str, Any],
-    shifts_bound: float | None = None,
+    shifts_bound: float | None,
 ) -> SolveResult:
-    """Stage 5: the roster evaluated from scratch, its status against the bound, and the
-    diagnostics (short intervals, binding rules)."""
+    """Stage 5: the roster's status against the bound (`evaluation`: the roster evaluated from
+    scratch), and the diagnostics (short intervals, binding rules)."""
     problem = timeline.problem
-    roster = build_roster(timeline, placed)
-    run.tell(0.95, "evaluating the roster")
-    evaluation = evaluate(problem, roster)
     bound = None if aggregate.status == "unknown" else aggregate.bound
     if evaluation.hard_violations:
         status = "best_effort"
@@ -402,7 +408,7 @@ def _result(
         binding_rules=tuple(binding),
         stages=stages,
         bound_source=None if bound is None else aggregate.bound_source,
-        shifts_bound=None if bound is None else shifts_bound,
+        shifts_bound=shifts_bound,
     )
     gap = result.gap
     run.tell(
@@ -484,23 +490,24 @@ def _shifts_bound(
     groups: tuple[Group, ...],
     aggregate: AggregateResult,
     placed: list[PlacedShift],
+    evaluation: Evaluation,
     stages: dict[str, Any],
 ) -> float | None:
     """Stage 4b: where the search stopped above the gap target, the design's LP again with the
-    roster's shifts fixed, so the summary can say which side of the gap is weak: the placement
-    on these shifts or the shifts and the bound. Only when the time left holds twice the
-    design's LP time (the fixed model is the same size, most of it fixed) and an evaluation."""
+    roster's shifts fixed (`evaluation`: the roster's, for the terms its shifts decide), so the
+    summary can say which side of the gap is weak: the placement on these shifts or the shifts
+    and the bound. Only when the time left holds twice the design's LP time (the fixed model is
+    the same size, most of it fixed)."""
     if aggregate.status == "unknown" or stages["until_target"]["stopped"] == "gap_target":
         return None
     lp_seconds = stages["design"]["seconds"]
-    budget = run.left() - 2 * _reserve(timeline)
+    budget = run.left() - _reserve(timeline)
     if budget < max(1.0, 2.0 * lp_seconds):
         return None
-    run.tell(0.92, "bounding what these shifts can give")
+    run.tell(0.96, "bounding what these shifts can give")
     started = clock.monotonic()
     group_of = {a: group.index for group in groups for a in group.agents}
     heads = Counter((group_of[shift.agent], shift.option) for shift in placed)
-    evaluation = evaluate(timeline.problem, build_roster(timeline, placed))
     shift_terms = -evaluation.contract_penalty - evaluation.flexible_labour_cost
     bound = shifts_fixed_bound(
         timeline, curves, skills, groups, heads, shift_terms, time_limit_seconds=budget
