@@ -216,6 +216,31 @@ def test_reforecast_at_reports_day_ahead_and_reforecast_per_time(busy_last_day_c
         assert busy["reforecast_wmape"] < 0.75 * busy["day_ahead_wmape"]
 
 
+def test_reforecast_leaves_out_the_days_the_backtest_does_not_score(
+    busy_last_day_csv: Path,
+) -> None:
+    # 16 Feb 2024 is a public holiday in Lithuania: the weekly backtest imputes and does not
+    # score it, and neither does the reforecast's measurement (the product's day-ahead forecast
+    # of a holiday is scaled by its learned effect, which the backtest's predictions are not)
+    args = [
+        str(busy_last_day_csv),
+        "--timestamp-column", "interval_start", "--value-column", "calls",
+        "--timezone", "Europe/Berlin", "--horizon-days", "1", "--folds", "3",
+        "--reforecast-at", "12:00",
+    ]  # fmt: skip
+    result = invoke(*args, "--country", "LT", "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)["reforecast"]
+    assert row["days_left_out"] == ["2024-02-16"]
+    assert [day["day"] for day in row["days"]] == ["2024-02-15", "2024-02-17"]
+    plain = json.loads(invoke(*args, "--json").stdout)["reforecast"][0]
+    assert plain["days_left_out"] == []
+    assert len(plain["days"]) == 3
+    table = invoke(*args, "--country", "LT")
+    assert table.exit_code == 0, table.output
+    assert "2 days scored; left out" in table.stdout and "2024-02-16" in table.stdout
+
+
 def test_reforecast_at_in_the_table(busy_last_day_csv: Path) -> None:
     result = invoke(
         str(busy_last_day_csv),

@@ -94,6 +94,30 @@ def test_measured_rest_of_day_wmape_is_the_plain_sum_over_the_rest() -> None:
     assert score.days[0].day_ahead_wmape == pytest.approx(first)
 
 
+def test_only_the_scored_intervals_count_and_a_day_without_any_is_left_out() -> None:
+    days, forecast, actual = days_from([1.1, 0.2, 0.9, 1.0], seed=11)
+    cut = 24  # 12:00
+    scored = np.ones_like(forecast, dtype=bool)
+    scored[1] = False  # a holiday the backtest imputes: not scored
+    scored[2, 30:34] = False  # a few missing intervals
+    score = measure_reforecast(days, forecast, actual, MINUTES, cut * MINUTES, scored=scored)
+    assert score.days_left_out == (days[1],)
+    assert [d.day for d in score.days] == [days[0], days[2], days[3]]
+    mask = scored[:, cut:]
+    rest, rest_forecast = actual[:, cut:], forecast[:, cut:]
+    expected = np.abs(rest - rest_forecast)[mask].sum() / rest[mask].sum()
+    assert score.day_ahead_wmape == pytest.approx(expected)
+    third = mask[2]
+    assert score.days[1].day_ahead_wmape == pytest.approx(
+        np.abs(rest[2] - rest_forecast[2])[third].sum() / rest[2][third].sum()
+    )
+    # the day left out still sets the level the days after it are centred on
+    unscored = measure_reforecast(days, forecast, actual, MINUTES, cut * MINUTES)
+    assert score.days[1].applied_ratio == unscored.days[2].applied_ratio
+    with pytest.raises(ValueError, match="scored needs"):
+        measure_reforecast(days, forecast, actual, MINUTES, cut * MINUTES, scored=scored[:, :3])
+
+
 def test_prior_fitted_on_past_days_matches_the_day_level_variance() -> None:
     rng = np.random.default_rng(4)
     levels = list(1 + 0.1 * rng.standard_normal(400))  # tau = 0.1: k = 100
@@ -114,6 +138,23 @@ def test_band_calibrated_on_past_days_covers_80_percent_of_new_days() -> None:
     for at in (10 * 60, 12 * 60):
         score = measure_reforecast(days[60:], forecast[60:], actual[60:], MINUTES, at, config)
         assert score.coverage_80 is not None and 0.74 <= score.coverage_80 <= 0.86
+
+
+def test_the_band_is_calibrated_on_the_scored_intervals_only() -> None:
+    rng = np.random.default_rng(12)
+    levels = list(1 + 0.12 * rng.standard_normal(60))
+    _, forecast, actual = days_from(levels, seed=13)
+    # every sixth day's intervals reversed: far off its forecast's shape, as a holiday would be,
+    # with its total (and so the recent level of the days after it) unchanged
+    wild = actual.copy()
+    wild[::6] = actual[::6, ::-1]
+    scored = np.ones_like(forecast, dtype=bool)
+    scored[::6] = False
+    at = [10 * 60, 12 * 60]
+    masked = calibrate_band(forecast, wild, MINUTES, at, scored=scored)
+    assert masked == calibrate_band(forecast, actual, MINUTES, at, scored=scored)
+    low, high = calibrate_band(forecast, wild, MINUTES, at)
+    assert low < masked[0] and high > masked[1]
 
 
 def test_reforecast_band_is_exact_on_intervals_over_and_widens_with_the_forecast() -> None:

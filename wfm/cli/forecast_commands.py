@@ -320,8 +320,9 @@ def _reforecast_times(values: list[str], interval_minutes: int) -> list[int]:
     return sorted(out)
 
 
-def _day_ahead_matrix(result: BacktestResult, queue: str) -> tuple[list[Any], Any, Any]:
-    """Each fold's first day (forecast a day ahead): its days, forecast and actual per interval."""
+def _day_ahead_matrix(result: BacktestResult, queue: str) -> tuple[list[Any], Any, Any, Any]:
+    """Each fold's first day (forecast a day ahead): its days, and its forecast, actual and
+    whether the backtest scores it (observed, not imputed), per interval."""
     import numpy as np
 
     model = result.chosen_model[queue]
@@ -339,7 +340,14 @@ def _day_ahead_matrix(result: BacktestResult, queue: str) -> tuple[list[Any], An
     actual = rows.pivot_table(index="day", columns="slot", values="y", aggfunc="sum")
     forecast = forecast.reindex(columns=columns).fillna(0.0)
     actual = actual.reindex(index=forecast.index, columns=columns).fillna(0.0)
-    return list(forecast.index), np.clip(forecast.to_numpy(), 0, None), actual.to_numpy()
+    scored = rows.pivot_table(index="day", columns="slot", values="scored", aggfunc="max")
+    scored = scored.reindex(index=forecast.index, columns=columns).fillna(False)
+    return (
+        list(forecast.index),
+        np.clip(forecast.to_numpy(), 0, None),
+        actual.to_numpy(),
+        scored.to_numpy(dtype=bool),
+    )
 
 
 def reforecast_report(
@@ -351,10 +359,12 @@ def reforecast_report(
     def number(value: float | None) -> float | None:
         return None if value is None or math.isnan(value) else round(value, 6)
 
-    days, forecast, actual = _day_ahead_matrix(result, queue)
+    days, forecast, actual, scored = _day_ahead_matrix(result, queue)
     out = []
     for at in at_minutes:
-        score = measure_reforecast(days, forecast, actual, result.interval_minutes, at)
+        score = measure_reforecast(
+            days, forecast, actual, result.interval_minutes, at, scored=scored
+        )
         out.append(
             {
                 "at": f"{at // 60:02d}:{at % 60:02d}",
@@ -372,6 +382,7 @@ def reforecast_report(
                     }
                     for d in score.days
                 ],
+                "days_left_out": [d.isoformat() for d in score.days_left_out],
             }
         )
     return out
@@ -390,6 +401,11 @@ def _print_reforecast(rows: list[dict[str, Any]]) -> None:
             f"{pct(row['coverage_80'])}; "
             + ", ".join(f"{name} {pct(v)}" for name, v in row["candidates"].items())
         )
+        if row["days_left_out"]:
+            lines.append(
+                f"    {len(row['days'])} days scored; left out, as the backtest does not score "
+                f"them (holidays, outliers): {', '.join(row['days_left_out'])}"
+            )
         for day in row["days"]:
             lines.append(
                 f"    {day['day']}: day-ahead {pct(day['day_ahead_wmape'])}, reforecast "

@@ -64,7 +64,7 @@ class ReforecastConfig:
     #: the last days whose actual-to-forecast level centres the prior
     recent_days: int = 14
     #: normalised residual quantiles of the 80 % band (low, high), from the bank backtest
-    band_quantiles_80: tuple[float, float] = (-1.69, 2.02)
+    band_quantiles_80: tuple[float, float] = (-1.59, 1.98)
 
     def __post_init__(self) -> None:
         if self.half_life_minutes is not None and not self.half_life_minutes > 0:

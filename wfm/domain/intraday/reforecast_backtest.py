@@ -5,6 +5,12 @@ reforecast made at `at` from the day's actuals so far (`reforecast_queue`, the f
 intraday service runs) are scored on the rest of the day (the intervals starting at or after
 `at`): WMAPE = sum |actual - forecast| / sum actual, pooled over the days, and per day.
 
+Only the intervals the forecast's own backtest scores count (`scored`, its ``scored`` column:
+observed, not imputed): a public holiday, whose day-ahead forecast the product scales by the
+holiday's learned effect and the backtest's predictions do not, and a day set aside as an outlier
+are left out of the scores, as they are of the weekly WMAPE, and listed in `days_left_out`. Every
+day still feeds the recent level of the days after it, as the stored days do in the live service.
+
 The product's reforecast centres its prior on the recent level: the origin day gets the
 `RecentDays` of the (up to `ReforecastConfig.recent_days`) days before it in the rows, their whole
 days' actual and forecast totals, as the intraday service gets the stored days before today.
@@ -70,12 +76,17 @@ class ReforecastScore:
     ratio: float | None  # reforecast / day-ahead
     coverage_80: float | None
     candidates: dict[str, float | None]  # name: rest-of-day WMAPE
-    days: tuple[ReforecastDay, ...]
+    days: tuple[ReforecastDay, ...]  # the days scored
+    days_left_out: tuple[date, ...] = ()  # no scored interval in the rest of the day
 
 
-def _wmape(actual: FloatArray, predicted: FloatArray) -> float | None:
-    total = float(np.sum(actual))
-    return float(np.sum(np.abs(actual - predicted))) / total if total > 0 else None
+def _wmape(
+    actual: FloatArray, predicted: FloatArray, mask: FloatArray | None = None
+) -> float | None:
+    """sum |actual - predicted| / sum actual over the masked cells (all without a mask)."""
+    weight = np.ones_like(actual) if mask is None else mask
+    total = float(np.sum(actual * weight))
+    return float(np.sum(np.abs(actual - predicted) * weight)) / total if total > 0 else None
 
 
 def fitted_prior_contacts(forecast: FloatArray, actual: FloatArray) -> float | None:
@@ -129,28 +140,79 @@ def measure_reforecast(
     interval_minutes: int,
     at_minutes: int,
     config: ReforecastConfig = ReforecastConfig(),
+    scored: npt.NDArray[np.bool_] | None = None,
 ) -> ReforecastScore:
     """Score the reforecast made at `at_minutes` after midnight on each day (rows of `forecast`
-    and `actual`: the day-ahead forecast and the actuals per interval of the local day)."""
+    and `actual`: the day-ahead forecast and the actuals per interval of the local day) over the
+    `scored` intervals (all when None)."""
     forecast = np.maximum(np.asarray(forecast, dtype=np.float64), 0.0)
     actual = np.asarray(actual, dtype=np.float64)
     if forecast.shape != actual.shape or forecast.ndim != 2 or forecast.shape[0] != len(days):
         raise ValueError("forecast and actual need one row per day and one column per interval")
+    mask_all = np.ones(forecast.shape, dtype=bool) if scored is None else np.asarray(scored)
+    if mask_all.shape != forecast.shape:
+        raise ValueError("scored needs one value per day and interval, as forecast")
     if at_minutes % interval_minutes or not 0 < at_minutes < forecast.shape[1] * interval_minutes:
         raise ValueError("at_minutes must be an interval start inside the day")
     cut = at_minutes // interval_minutes
+    product, lo, hi, applied, candidates = _reforecasts(
+        forecast, actual, interval_minutes, cut, config
+    )
     rest_actual = actual[:, cut:]
-    product = np.zeros_like(rest_actual)
-    lo = np.zeros_like(rest_actual)
-    hi = np.zeros_like(rest_actual)
-    per_day: list[ReforecastDay] = []
+    rest_forecast = forecast[:, cut:]
+    mask = mask_all[:, cut:].astype(np.float64)
+    counted: npt.NDArray[np.bool_] = np.asarray(mask.any(axis=1), dtype=bool)
+    per_day = tuple(
+        ReforecastDay(
+            day=day,
+            day_ahead_wmape=_wmape(rest_actual[i], rest_forecast[i], mask[i]),
+            reforecast_wmape=_wmape(rest_actual[i], product[i], mask[i]),
+            applied_ratio=applied[i],
+        )
+        for i, day in enumerate(days)
+        if counted[i]
+    )
+    level = np.sum(rest_actual * mask, axis=1) / np.maximum(
+        np.sum(rest_forecast * mask, axis=1), 1e-9
+    )
+    scores = {name: _wmape(rest_actual, values, mask) for name, values in candidates.items()}
+    scores["level_oracle"] = _wmape(rest_actual, rest_forecast * level[:, None], mask)
+    day_ahead = _wmape(rest_actual, rest_forecast, mask)
+    reforecast = _wmape(rest_actual, product, mask)
+    active = ((rest_actual > 0) | (product >= 1.0)) & (mask > 0)
+    inside = (rest_actual >= lo) & (rest_actual <= hi)
+    return ReforecastScore(
+        at_minutes=at_minutes,
+        day_ahead_wmape=day_ahead,
+        reforecast_wmape=reforecast,
+        ratio=reforecast / day_ahead if day_ahead and reforecast is not None else None,
+        coverage_80=float(inside[active].mean()) if active.any() else None,
+        candidates=scores,
+        days=per_day,
+        days_left_out=tuple(day for i, day in enumerate(days) if not counted[i]),
+    )
+
+
+def _reforecasts(
+    forecast: FloatArray,
+    actual: FloatArray,
+    interval_minutes: int,
+    cut: int,
+    config: ReforecastConfig,
+) -> tuple[FloatArray, FloatArray, FloatArray, list[float], dict[str, FloatArray]]:
+    """Every day's reforecast at interval `cut` (the rest of the day, its band, the applied
+    ratio) and each candidate's, each day's recent level from the days before it."""
+    rest_shape = forecast[:, cut:].shape
+    product, lo, hi = np.zeros(rest_shape), np.zeros(rest_shape), np.zeros(rest_shape)
+    applied: list[float] = []
     names = (*FIXED_CANDIDATES, "prior_on_one", "fitted_prior")
-    candidates = {name: np.zeros_like(rest_actual) for name in names}
-    for i, day in enumerate(days):
+    candidates = {name: np.zeros(rest_shape) for name in names}
+    for i in range(forecast.shape[0]):
         recent = recent_days_before(forecast, actual, i, config.recent_days)
-        product[i], lo[i], hi[i], applied = _reforecast_rest(
+        product[i], lo[i], hi[i], ratio = _reforecast_rest(
             forecast[i], actual[i], interval_minutes, cut, config, recent
         )
+        applied.append(ratio)
         candidates["prior_on_one"][i] = _reforecast_rest(
             forecast[i], actual[i], interval_minutes, cut, config
         )[0]
@@ -166,31 +228,7 @@ def measure_reforecast(
         candidates["fitted_prior"][i] = _reforecast_rest(
             forecast[i], actual[i], interval_minutes, cut, fitted
         )[0]
-        per_day.append(
-            ReforecastDay(
-                day=day,
-                day_ahead_wmape=_wmape(rest_actual[i], forecast[i, cut:]),
-                reforecast_wmape=_wmape(rest_actual[i], product[i]),
-                applied_ratio=applied,
-            )
-        )
-    rest_forecast = forecast[:, cut:]
-    level = rest_actual.sum(axis=1) / np.maximum(rest_forecast.sum(axis=1), 1e-9)
-    scores = {name: _wmape(rest_actual, values) for name, values in candidates.items()}
-    scores["level_oracle"] = _wmape(rest_actual, rest_forecast * level[:, None])
-    day_ahead = _wmape(rest_actual, rest_forecast)
-    reforecast = _wmape(rest_actual, product)
-    active = (rest_actual > 0) | (product >= 1.0)
-    inside = (rest_actual >= lo) & (rest_actual <= hi)
-    return ReforecastScore(
-        at_minutes=at_minutes,
-        day_ahead_wmape=day_ahead,
-        reforecast_wmape=reforecast,
-        ratio=reforecast / day_ahead if day_ahead and reforecast is not None else None,
-        coverage_80=float(inside[active].mean()) if active.any() else None,
-        candidates=scores,
-        days=tuple(per_day),
-    )
+    return product, lo, hi, applied, candidates
 
 
 def calibrate_band(
@@ -199,9 +237,14 @@ def calibrate_band(
     interval_minutes: int,
     at_minutes: Sequence[int],
     config: ReforecastConfig = ReforecastConfig(),
+    scored: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[float, float]:
     """The 80 % band's normalised residual quantiles (split conformal, 10 % and 90 %) of the
-    reforecasts made at `at_minutes` on these days: (actual - m) / s over the rest of each day."""
+    reforecasts made at `at_minutes` on these days: (actual - m) / s over the rest of each day,
+    its `scored` intervals only (all when None)."""
+    mask = np.ones(forecast.shape, dtype=bool) if scored is None else np.asarray(scored)
+    if mask.shape != forecast.shape:
+        raise ValueError("scored needs one value per day and interval, as forecast")
     unit = replace(config, band_quantiles_80=(-1.0, 1.0))
     scores: list[float] = []
     for at in at_minutes:
@@ -213,7 +256,7 @@ def calibrate_band(
             )
             spread = high - mean
             rest = actual[i, cut:]
-            active = ((rest > 0) | (mean >= 1.0)) & (spread > 0)
+            active = ((rest > 0) | (mean >= 1.0)) & (spread > 0) & mask[i, cut:]
             scores.extend(((rest[active] - mean[active]) / spread[active]).tolist())
     if not scores:
         raise ValueError("no rest-of-day intervals to calibrate on")
