@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -167,3 +168,73 @@ def test_up_simulate_plays_today_when_the_published_week_holds_it(engine) -> Non
         next_monday = datetime(2026, 11, 16, 0, 30, tzinfo=UTC)
         assert _simulation_day(session, None, next_monday) == ("SIM", monday)
         assert _simulation_day(session, "2026-11-10", thursday) == ("SIM", date(2026, 11, 10))
+
+
+def test_kill_stops_up_and_everything_it_started(tmp_path: Path) -> None:
+    """SIGTERM (`kill`, a service manager's stop) stops `wfm up` as Ctrl-C does: the API and
+    the worker it started stop with it and the port is free again."""
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    env = {**os.environ, "WFM_DATABASE_URL": url}
+    wfm = [sys.executable, "-m", "wfm"]
+    subprocess.run([*wfm, "db", "upgrade"], env=env, check=True, capture_output=True)
+    api_port = free_port()
+    up = subprocess.Popen(
+        [*wfm, "up", "--no-dashboard", "--api-port", str(api_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children: list[int] = []
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert up.poll() is None, "wfm up stopped at start"
+            subprocess.run(["sleep", "0.25"], check=True)
+        for _ in range(120):  # the worker starts once the API answers
+            children = _children(up.pid)
+            if len(children) == 2:
+                break
+            subprocess.run(["sleep", "0.25"], check=True)
+        assert len(children) == 2  # the API and the worker
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(timeout=60) == 0  # a stop asked for, as with Ctrl-C
+    finally:
+        if up.poll() is None:
+            up.kill()
+    left = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    for pid in left:  # not to leave them running when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, left
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", api_port)) != 0
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(line) for line in found.split()]
+
+
+def test_up_refuses_a_port_in_use_before_starting_anything(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ports.db'}"
+    env = {**os.environ, "WFM_DATABASE_URL": url}
+    wfm = [sys.executable, "-m", "wfm"]
+    subprocess.run([*wfm, "db", "upgrade"], env=env, check=True, capture_output=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args, fragment in (
+            (["--no-dashboard", "--api-port", str(port)], f"port {port} on 127.0.0.1 is in use"),
+            (["--api-port", str(free_port()), "--dashboard-port", str(port)], "--dashboard-port"),
+            (["--api-port", "8123", "--dashboard-port", "8123"], "both 8123"),
+        ):
+            result = subprocess.run(
+                [*wfm, "up", "--check", *args], env=env, capture_output=True, text=True, timeout=60
+            )
+            assert result.returncode == 2, result.stderr
+            assert fragment in result.stderr and "Traceback" not in result.stderr
+            assert "starting the" not in result.stderr  # refused before anything started

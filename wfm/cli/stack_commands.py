@@ -35,6 +35,36 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str, second
     raise RuntimeError(f"the {what} did not answer at {url} within {seconds:.0f} s")
 
 
+def _port_taken(host: str, port: int) -> bool:
+    """Whether something already listens at host:port (another `wfm up`, say): its answers
+    would pass for this run's."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _check_ports(host: str, api_port: int, dashboard_port: int | None) -> None:
+    """Refuse ports that clash or are taken before anything starts."""
+    if api_port == dashboard_port:
+        fail(f"--api-port and --dashboard-port are both {api_port}; give them different ports")
+    wanted = [("API", "--api-port", api_port)]
+    if dashboard_port is not None:
+        wanted.append(("dashboard", "--dashboard-port", dashboard_port))
+    for what, option, port in wanted:
+        if _port_taken(host, port):
+            fail(
+                f"port {port} on {host} is in use (another `wfm up`?): stop what listens "
+                f"there or give the {what} another port ({option})"
+            )
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    """`kill` (SIGTERM) stops `wfm up` as Ctrl-C does: the processes it started stop with it."""
+    raise KeyboardInterrupt
+
+
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -164,6 +194,7 @@ def up(
     """
     from wfm.db.session import unit_of_work
 
+    _check_ports(host, api_port, dashboard_port if dashboard else None)
     url = resolve_database_url(database_url)
     engine = open_database(url)
     with user_errors(), unit_of_work(engine) as session:
@@ -199,6 +230,7 @@ def up(
             )
         )
     processes: list[subprocess.Popen[bytes]] = []
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for what, command, health in commands:
             info(f"starting the {what} ...")
