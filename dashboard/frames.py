@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
-from dashboard.i18n import N_, fmt_number, fmt_percent, t
+from dashboard.i18n import MISSING, N_, fmt_date, fmt_number, fmt_percent, t
 
 ALL_QUEUES = N_("All queues")  # the overall row's key; shown as t(ALL_QUEUES)
 
@@ -358,7 +359,7 @@ def gantt_frame(shifts: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["agent", "shift_date", "start", "end", "activity", "on"])
 
 
-NO_AGENT_EVENTS = "no agent events: agents serving unknown"
+NO_AGENT_EVENTS = N_("no agent events: agents serving unknown")
 
 
 def accuracy_frame(reports: Iterable[dict[str, Any]]) -> pd.DataFrame:
@@ -414,6 +415,50 @@ def accuracy_frame(reports: Iterable[dict[str, Any]]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+# the accuracy table's columns (`accuracy_frame`) as the reader sees them
+ACCURACY_COLUMNS = {
+    "queue": N_("Queue"),
+    "week": N_("Week"),
+    "model": N_("Model"),
+    "calls": N_("Calls"),
+    "agents_serving": N_("Agents serving"),
+    "AR_actual_%": N_("AR actual %"),
+    "AR_predicted_%": N_("AR predicted %"),
+    "AR_textbook_%": N_("AR textbook %"),
+    "AR_MAE_pts": N_("AR MAE (pts)"),
+    "AR_textbook_MAE_pts": N_("AR textbook MAE (pts)"),
+    "AR_bias_pts": N_("AR bias (pts)"),
+    "AR_noise_floor_pts": N_("AR noise floor (pts)"),
+    "SL_actual_%": N_("SL actual %"),
+    "SL_predicted_%": N_("SL predicted %"),
+    "SL_MAE_pts": N_("SL MAE (pts)"),
+    "note": N_("Note"),
+}
+# where a queue's model comes from (`GET /v1/queues/{code}/accuracy`, `model_source`)
+MODEL_SOURCES = {"textbook": N_("textbook Erlang A"), "calibration": N_("calibration")}
+
+
+def accuracy_view(frame: pd.DataFrame) -> Styler:
+    """The accuracy table as the reader sees it: a column with nothing in it (no agent events:
+    nothing predicted) left out, the headers, dates, numbers, the model's source and the note
+    in the session's language, a missing figure shown as "-"."""
+    frame = frame.dropna(axis="columns", how="all")
+    frame = frame.assign(
+        week=frame["week"].map(fmt_date),
+        model=frame["model"].map(lambda v: t(MODEL_SOURCES[v]) if v in MODEL_SOURCES else v),
+        note=frame["note"].map(lambda v: t(v) if v else ""),
+    )
+    formats: dict[str, Callable[[Any], str]] = {"calls": lambda v: fmt_number(v)}
+    for column in frame.columns:
+        if column.endswith("_pts"):
+            formats[column] = lambda v: fmt_number(v, 2)
+        elif column.endswith("_%") or column == "agents_serving":
+            formats[column] = lambda v: fmt_number(v, 1)
+    labels = {key: t(label) for key, label in ACCURACY_COLUMNS.items()}
+    shown = frame.rename(columns=labels)
+    return shown.style.format({labels[k]: f for k, f in formats.items()}, na_rep=MISSING)
 
 
 REASON_FORECAST_COLUMNS = [

@@ -59,25 +59,6 @@ FORECAST_MODELS = {
     "top_down": N_("top-down"),
     "combination": N_("combination"),
 }
-# the accuracy table's columns (`frames.accuracy_frame`) as the reader sees them
-ACCURACY_COLUMNS = {
-    "queue": N_("Queue"),
-    "week": N_("Week"),
-    "model": N_("Model"),
-    "calls": N_("Calls"),
-    "agents_serving": N_("Agents serving"),
-    "AR_actual_%": N_("AR actual %"),
-    "AR_predicted_%": N_("AR predicted %"),
-    "AR_textbook_%": N_("AR textbook %"),
-    "AR_MAE_pts": N_("AR MAE (pts)"),
-    "AR_textbook_MAE_pts": N_("AR textbook MAE (pts)"),
-    "AR_bias_pts": N_("AR bias (pts)"),
-    "AR_noise_floor_pts": N_("AR noise floor (pts)"),
-    "SL_actual_%": N_("SL actual %"),
-    "SL_predicted_%": N_("SL predicted %"),
-    "SL_MAE_pts": N_("SL MAE (pts)"),
-    "note": N_("Note"),
-}
 api, me = require_client()
 st.title(t("Planner"))
 show_flash()
@@ -348,12 +329,7 @@ if can(me, "kpi:read"):
         if accuracy.empty:
             st.info(t("No interval history yet to hold the queue model against."))
         else:
-            # a column with nothing in it (no agent events: nothing predicted) is left out
-            accuracy = accuracy.dropna(axis="columns", how="all")
-            st.dataframe(
-                accuracy.rename(columns={k: t(v) for k, v in ACCURACY_COLUMNS.items()}),
-                hide_index=True,
-            )
+            st.dataframe(frames.accuracy_view(accuracy), hide_index=True)
         st.caption(
             t(
                 "Per queue and local week: the answer rate (AR) and service level (SL) that "

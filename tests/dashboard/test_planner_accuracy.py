@@ -11,6 +11,7 @@ from dashkit import DemoApi
 from test_pages import run_page
 
 from dashboard import frames
+from dashboard.i18n import MISSING, fmt_date, t, use_locale
 
 
 def _score(mae: float, bias: float, floor: float, total: float) -> dict[str, float]:
@@ -25,7 +26,7 @@ def _score(mae: float, bias: float, floor: float, total: float) -> dict[str, flo
     }
 
 
-def test_accuracy_frame_from_a_report() -> None:
+def _report() -> dict[str, Any]:
     model = {
         "predicted_answer_rate": 0.861,
         "predicted_service_level": 0.6,
@@ -72,6 +73,11 @@ def test_accuracy_frame_from_a_report() -> None:
             },
         ],
     }
+    return report
+
+
+def test_accuracy_frame_from_a_report() -> None:
+    report = _report()
     table = frames.accuracy_frame([report])
     assert list(table["week"]) == ["2025-03-03", "2025-03-10"]
     first, second = table.iloc[0], table.iloc[1]
@@ -91,6 +97,25 @@ def test_accuracy_frame_from_a_report() -> None:
     assert second[["AR_predicted_%", "AR_MAE_pts", "agents_serving"]].isna().all()
 
 
+def test_the_accuracy_view_speaks_the_reader_s_language_and_shows_missing_figures_as_a_dash() -> (
+    None
+):
+    frame = frames.accuracy_frame([_report()])
+    for locale, model, note, header in (
+        ("en", "calibration", frames.NO_AGENT_EVENTS, "AR actual %"),
+        ("zh-CN", "校准", "无坐席事件：接听坐席数未知", "实际接通率 %"),
+    ):
+        with use_locale(locale):
+            html = frames.accuracy_view(frame).to_html()
+            assert t(frames.NO_AGENT_EVENTS) == note
+            assert fmt_date("2025-03-10") in html and "2025-03-10" not in html
+        assert header in html and model in html and note in html
+        assert ">None<" not in html and ">nan<" not in html
+        # the week without agent events predicts nothing: a dash, not a number
+        assert html.count(f">{MISSING}<") >= 5
+        assert ">86.1<" in html and ">3.71<" in html
+
+
 def test_planner_shows_the_api_accuracy_report(demo_api: DemoApi) -> None:
     at = run_page(demo_api, "pages/planner.py", "planner")
     tables = [d.value for d in at.dataframe if "AR actual %" in d.value.columns]
@@ -100,10 +125,14 @@ def test_planner_shows_the_api_accuracy_report(demo_api: DemoApi) -> None:
     expected = []
     for queue in queues:
         report: Any = demo_api.get(f"/v1/queues/{queue['code']}/accuracy", "planner")
-        expected += [(queue["code"], w) for w in report["weeks"] if w["intervals"] > 0]
+        source = report["model_source"]
+        expected += [(queue["code"], w, source) for w in report["weeks"] if w["intervals"] > 0]
     assert len(table) == len(expected) > 0
-    for (_, row), (code, week) in zip(table.iterrows(), expected, strict=True):
-        assert (row["Queue"], row["Week"]) == (code, week["week_start"])
+    for (_, row), (code, week, source) in zip(table.iterrows(), expected, strict=True):
+        assert (row["Queue"], row["Week"]) == (code, fmt_date(week["week_start"]))
+        assert (
+            row["Model"] == {"textbook": "textbook Erlang A", "calibration": "calibration"}[source]
+        )
         assert row["Calls"] == round(week["calls"])
         assert row["AR actual %"] == pytest.approx(100 * week["actual_answer_rate"], abs=0.05)
         if week["model"] is None:
