@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from dashboard.i18n import MISSING, N_, fmt_date, fmt_number, fmt_percent, t
 
@@ -440,25 +439,37 @@ ACCURACY_COLUMNS = {
 MODEL_SOURCES = {"textbook": N_("textbook Erlang A"), "calibration": N_("calibration")}
 
 
-def accuracy_view(frame: pd.DataFrame) -> Styler:
-    """The accuracy table as the reader sees it: a column with nothing in it (no agent events:
-    nothing predicted) left out, the headers, dates, numbers, the model's source and the note
-    in the session's language, a missing figure shown as "-"."""
+def accuracy_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The accuracy table as the reader sees it, every cell a text: a column with nothing in
+    it (no agent events: nothing predicted) left out, the headers, dates, numbers, the model's
+    source and the note in the session's language, a missing figure shown as "-" (a table
+    shows a missing number as "None"). Returns the table and its numeric columns' headers."""
     frame = frame.dropna(axis="columns", how="all")
-    frame = frame.assign(
-        week=frame["week"].map(fmt_date),
-        model=frame["model"].map(lambda v: t(MODEL_SOURCES[v]) if v in MODEL_SOURCES else v),
-        note=frame["note"].map(lambda v: t(v) if v else ""),
-    )
-    formats: dict[str, Callable[[Any], str]] = {"calls": lambda v: fmt_number(v)}
+    formats: dict[str, Callable[[Any], str]] = {
+        "week": fmt_date,
+        "model": lambda v: t(MODEL_SOURCES[v]) if v in MODEL_SOURCES else str(v),
+        "note": lambda v: t(v) if v else "",
+        "calls": lambda v: fmt_number(v),
+    }
+    numeric = ["calls"]
     for column in frame.columns:
         if column.endswith("_pts"):
             formats[column] = lambda v: fmt_number(v, 2)
         elif column.endswith("_%") or column == "agents_serving":
             formats[column] = lambda v: fmt_number(v, 1)
-    labels = {key: t(label) for key, label in ACCURACY_COLUMNS.items()}
-    shown = frame.rename(columns=labels)
-    return shown.style.format({labels[k]: f for k, f in formats.items()}, na_rep=MISSING)
+        else:
+            continue
+        numeric.append(column)
+    shown = pd.DataFrame(
+        {
+            t(ACCURACY_COLUMNS[column]): [
+                MISSING if value is None or pd.isna(value) else formats.get(column, str)(value)
+                for value in frame[column]
+            ]
+            for column in frame.columns
+        }
+    )
+    return shown, [t(ACCURACY_COLUMNS[column]) for column in numeric if column in frame.columns]
 
 
 REASON_FORECAST_COLUMNS = [

@@ -329,7 +329,14 @@ if can(me, "kpi:read"):
         if accuracy.empty:
             st.info(t("No interval history yet to hold the queue model against."))
         else:
-            st.dataframe(frames.accuracy_view(accuracy), hide_index=True)
+            shown, numeric = frames.accuracy_view(accuracy)
+            st.dataframe(
+                shown,
+                hide_index=True,
+                column_config={
+                    label: st.column_config.TextColumn(alignment="right") for label in numeric
+                },
+            )
         st.caption(
             t(
                 "Per queue and local week: the answer rate (AR) and service level (SL) that "

@@ -106,14 +106,17 @@ def test_the_accuracy_view_speaks_the_reader_s_language_and_shows_missing_figure
         ("zh-CN", "校准", "无坐席事件：接听坐席数未知", "实际接通率 %"),
     ):
         with use_locale(locale):
-            html = frames.accuracy_view(frame).to_html()
-            assert t(frames.NO_AGENT_EVENTS) == note
-            assert fmt_date("2025-03-10") in html and "2025-03-10" not in html
-        assert header in html and model in html and note in html
-        assert ">None<" not in html and ">nan<" not in html
-        # the week without agent events predicts nothing: a dash, not a number
-        assert html.count(f">{MISSING}<") >= 5
-        assert ">86.1<" in html and ">3.71<" in html
+            shown, numeric = frames.accuracy_view(frame)
+            week = [fmt_date("2025-03-03"), fmt_date("2025-03-10")]
+            predicted = t(frames.ACCURACY_COLUMNS["AR_predicted_%"])
+        assert header in shown.columns and header in numeric and predicted in numeric
+        assert list(shown.iloc[:, 1]) == week
+        assert set(shown.iloc[:, 2]) == {model}
+        assert list(shown.iloc[:, -1]) == ["", note]
+        # every cell a text; the week without agent events predicts nothing: a dash
+        assert all(isinstance(v, str) for v in shown.to_numpy().ravel())
+        assert list(shown[predicted]) == ["86.1", MISSING]
+        assert "None" not in shown.to_numpy() and "nan" not in shown.to_numpy()
 
 
 def test_planner_shows_the_api_accuracy_report(demo_api: DemoApi) -> None:
@@ -133,12 +136,19 @@ def test_planner_shows_the_api_accuracy_report(demo_api: DemoApi) -> None:
         assert (
             row["Model"] == {"textbook": "textbook Erlang A", "calibration": "calibration"}[source]
         )
-        assert row["Calls"] == round(week["calls"])
-        assert row["AR actual %"] == pytest.approx(100 * week["actual_answer_rate"], abs=0.05)
+        assert row["Calls"] == f"{round(week['calls']):,}"
+        assert _number(row["AR actual %"]) == pytest.approx(
+            100 * week["actual_answer_rate"], abs=0.05
+        )
         if week["model"] is None:
             assert row["Note"] == frames.NO_AGENT_EVENTS
         else:
-            assert row["AR predicted %"] == pytest.approx(
+            assert _number(row["AR predicted %"]) == pytest.approx(
                 100 * week["model"]["predicted_answer_rate"], abs=0.05
             )
     assert any("Weeks without agent events predict nothing" in c.value for c in at.caption)
+
+
+def _number(text: str) -> float:
+    """A number as the English table shows it ("1,234.5")."""
+    return float(text.replace(",", ""))
