@@ -81,12 +81,23 @@ class ReforecastScore:
 
 
 def _wmape(
-    actual: FloatArray, predicted: FloatArray, mask: FloatArray | None = None
+    actual: FloatArray, predicted: FloatArray, mask: npt.NDArray[np.bool_] | None = None
 ) -> float | None:
     """sum |actual - predicted| / sum actual over the masked cells (all without a mask)."""
-    weight = np.ones_like(actual) if mask is None else mask
-    total = float(np.sum(actual * weight))
-    return float(np.sum(np.abs(actual - predicted) * weight)) / total if total > 0 else None
+    if mask is not None:
+        actual, predicted = actual[mask], predicted[mask]
+    total = float(np.sum(actual))
+    return float(np.sum(np.abs(actual - predicted))) / total if total > 0 else None
+
+
+def _scored_mask(
+    scored: npt.NDArray[np.bool_] | None, shape: tuple[int, ...]
+) -> npt.NDArray[np.bool_]:
+    """The intervals to score, one per day and interval (all when `scored` is None)."""
+    mask = np.ones(shape, dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
+    if mask.shape != shape:
+        raise ValueError("scored needs one value per day and interval, as forecast")
+    return mask
 
 
 def fitted_prior_contacts(forecast: FloatArray, actual: FloatArray) -> float | None:
@@ -149,9 +160,7 @@ def measure_reforecast(
     actual = np.asarray(actual, dtype=np.float64)
     if forecast.shape != actual.shape or forecast.ndim != 2 or forecast.shape[0] != len(days):
         raise ValueError("forecast and actual need one row per day and one column per interval")
-    mask_all = np.ones(forecast.shape, dtype=bool) if scored is None else np.asarray(scored)
-    if mask_all.shape != forecast.shape:
-        raise ValueError("scored needs one value per day and interval, as forecast")
+    mask_all = _scored_mask(scored, forecast.shape)
     if at_minutes % interval_minutes or not 0 < at_minutes < forecast.shape[1] * interval_minutes:
         raise ValueError("at_minutes must be an interval start inside the day")
     cut = at_minutes // interval_minutes
@@ -160,8 +169,8 @@ def measure_reforecast(
     )
     rest_actual = actual[:, cut:]
     rest_forecast = forecast[:, cut:]
-    mask = mask_all[:, cut:].astype(np.float64)
-    counted: npt.NDArray[np.bool_] = np.asarray(mask.any(axis=1), dtype=bool)
+    mask = mask_all[:, cut:]
+    counted: npt.NDArray[np.bool_] = np.asarray(mask.any(axis=1))
     per_day = tuple(
         ReforecastDay(
             day=day,
@@ -172,14 +181,14 @@ def measure_reforecast(
         for i, day in enumerate(days)
         if counted[i]
     )
-    level = np.sum(rest_actual * mask, axis=1) / np.maximum(
-        np.sum(rest_forecast * mask, axis=1), 1e-9
+    level = np.sum(rest_actual, axis=1, where=mask) / np.maximum(
+        np.sum(rest_forecast, axis=1, where=mask), 1e-9
     )
     scores = {name: _wmape(rest_actual, values, mask) for name, values in candidates.items()}
     scores["level_oracle"] = _wmape(rest_actual, rest_forecast * level[:, None], mask)
     day_ahead = _wmape(rest_actual, rest_forecast, mask)
     reforecast = _wmape(rest_actual, product, mask)
-    active = ((rest_actual > 0) | (product >= 1.0)) & (mask > 0)
+    active = ((rest_actual > 0) | (product >= 1.0)) & mask
     inside = (rest_actual >= lo) & (rest_actual <= hi)
     return ReforecastScore(
         at_minutes=at_minutes,
@@ -242,9 +251,7 @@ def calibrate_band(
     """The 80 % band's normalised residual quantiles (split conformal, 10 % and 90 %) of the
     reforecasts made at `at_minutes` on these days: (actual - m) / s over the rest of each day,
     its `scored` intervals only (all when None)."""
-    mask = np.ones(forecast.shape, dtype=bool) if scored is None else np.asarray(scored)
-    if mask.shape != forecast.shape:
-        raise ValueError("scored needs one value per day and interval, as forecast")
+    mask = _scored_mask(scored, forecast.shape)
     unit = replace(config, band_quantiles_80=(-1.0, 1.0))
     scores: list[float] = []
     for at in at_minutes:
