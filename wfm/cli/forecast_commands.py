@@ -404,7 +404,7 @@ def _print_reforecast(rows: list[dict[str, Any]]) -> None:
         if row["days_left_out"]:
             lines.append(
                 f"    {len(row['days'])} days scored; left out, as the backtest does not score "
-                f"them (holidays, outliers): {', '.join(row['days_left_out'])}"
+                f"them (holidays and other imputed days): {', '.join(row['days_left_out'])}"
             )
         for day in row["days"]:
             lines.append(
