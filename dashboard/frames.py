@@ -449,7 +449,7 @@ def accuracy_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         "week": fmt_date,
         "model": lambda v: t(MODEL_SOURCES[v]) if v in MODEL_SOURCES else str(v),
         "note": lambda v: t(v) if v else "",
-        "calls": lambda v: fmt_number(v),
+        "calls": fmt_number,
     }
     numeric = ["calls"]
     for column in frame.columns:
@@ -469,7 +469,7 @@ def accuracy_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             for column in frame.columns
         }
     )
-    return shown, [t(ACCURACY_COLUMNS[column]) for column in numeric if column in frame.columns]
+    return shown, [t(ACCURACY_COLUMNS[column]) for column in numeric]
 
 
 REASON_FORECAST_COLUMNS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,8 +39,6 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], what: str, second
 def _port_taken(host: str, port: int) -> bool:
     """Whether something already listens at host:port (another `wfm up`, say): its answers
     would pass for this run's."""
-    import socket
-
     with socket.socket() as probe:
         probe.settimeout(1.0)
         return probe.connect_ex((host, port)) == 0
